@@ -1,0 +1,5 @@
+"""``python -m metaevidence`` runs the command line."""
+
+from metaevidence.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,22 @@
+#!/usr/bin/env Rscript
+# Regenerates every metafor fixture in tests/reference/*.json.
+#
+#   Rscript tests/reference/make_reference.R            (from the repository root)
+#
+# R and metafor come from Debian's packages:
+#   apt-get install -y r-base-core r-cran-metafor r-cran-jsonlite
+# Each script in tests/reference/R/ (other than helpers.R) writes one fixture file.
+# The raw datasets are read from metaevidence/datasets/data (package data; the same
+# files as ../shared/data/metadat).
+
+args <- commandArgs(trailingOnly = TRUE)
+METADAT_DIR <- if (length(args) >= 1) args[1] else "metaevidence/datasets/data"
+REF_DIR <- "tests/reference"
+source(file.path(REF_DIR, "R", "helpers.R"))
+suppressPackageStartupMessages(library(metafor))
+
+scripts <- sort(list.files(file.path(REF_DIR, "R"), pattern = "\\.R$", full.names = TRUE))
+for (s in scripts[basename(scripts) != "helpers.R"]) {
+  cat("==", s, "\n")
+  source(s, local = new.env())
+}

@@ -1,0 +1,68 @@
+"""The public surface is exactly what __all__ says, and every name resolves."""
+
+import importlib
+import subprocess
+import sys
+
+import metaevidence as me
+
+EXPECTED = {
+    "__version__",
+    "effect_sizes", "EffectSizes", "MEASURES", "convert",
+    "meta_analysis", "meta_analysis_batch", "mantel_haenszel", "peto", "heterogeneity_ci",
+    "MetaAnalysis", "MetaAnalysisBatch", "HeterogeneityCI",
+    "leave_one_out", "cumulative", "influence", "gosh", "Influence", "Gosh",
+    "meta_regression", "permutation_test", "MetaRegression",
+    "subgroup_analysis", "SubgroupAnalysis",
+    "egger_test", "rank_test", "peters_test", "trim_and_fill", "fail_safe_n",
+    "load_evidence", "EvidenceBase",
+    "forest_table", "forest_plot", "funnel_plot", "baujat_plot", "gosh_plot", "bubble_plot",
+    "MetaevidenceError", "RecordError", "SpecError", "ConvergenceWarning", "SmallSampleWarning",
+    "datasets",
+}
+
+
+def test_all_is_exactly_the_public_api():
+    assert set(me.__all__) == EXPECTED
+    assert len(me.__all__) == len(EXPECTED)
+
+
+def test_every_public_name_resolves():
+    for name in me.__all__:
+        assert getattr(me, name) is not None, name
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    try:
+        me.no_such_thing  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_thing" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("expected AttributeError")
+
+
+def test_import_is_light():
+    """Importing the package must not pull in pandas or matplotlib."""
+    code = "import sys, metaevidence; print('pandas' in sys.modules, 'matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_core_imports_only_numpy_scipy_and_stdlib():
+    import pathlib
+    import ast
+
+    core = pathlib.Path(importlib.import_module("metaevidence.core").__file__).parent
+    allowed = {"numpy", "scipy", "metaevidence", "__future__"}
+    stdlib = set(sys.stdlib_module_names)
+    for path in core.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                roots = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                roots = [node.module.split(".")[0]]
+            else:
+                continue
+            for root in roots:
+                assert root in allowed or root in stdlib, f"{path.name} imports {root}"

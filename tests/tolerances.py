@@ -1,0 +1,23 @@
+"""Named tolerances for comparisons with reference values, each with its justification.
+
+Use them through :func:`tests.reference_data.assert_close`; never compare rounded numbers.
+"""
+
+#: Closed-form formulas (escalc measures, DL/HE/HS/SJ tau^2, inverse-variance pooling,
+#: MH/Peto): the same arithmetic in a different order; double rounding error grows to a
+#: few ulps times the condition number, so 1e-10 relative leaves ample margin.
+CLOSED_FORM = 1e-10
+
+#: Quantities that pass through a special-function evaluation (t/chi^2 quantiles and
+#: p-values in scipy vs R's nmath): both are accurate to ~1e-14 relative in the body of
+#: the distribution, worse in far tails; 1e-8 relative covers p-values down to 1e-300.
+DISTRIBUTION = 1e-8
+
+#: Iterative tau^2 estimators (REML, ML, EB, PM, SJ iterations) solved to 1e-10 here and
+#: to metafor's tightened threshold (control = list(threshold = 1e-12, tol = 1e-12))
+#: there: the two fixed points agree to ~1e-9; 1e-6 relative is the issue's bound.
+ITERATIVE = 1e-6
+
+#: Absolute floor for quantities that are exactly zero in theory (tau^2 truncated at 0,
+#: I^2 = 0): relative error is meaningless there.
+ZERO_ABS = 1e-12
