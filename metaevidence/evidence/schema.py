@@ -390,9 +390,9 @@ DATA_SUMMARY = Record(
     (Together("lower", "upper", "a confidence interval needs both bounds"),
      RequiredIf("level", When("lower"), "give the level of the interval"),
      ForbiddenIf("level", When("lower", absent=True), "a level belongs to an interval"),
-     Ordered("lower", "estimate", "upper"),
      PositiveWhen(("estimate", "lower", "upper"), When("measure", RATIO_MEASURES),
-                  "ratios are given on their natural scale, not logged")),
+                  "ratios are given on their natural scale, not logged"),
+     Ordered("lower", "estimate", "upper")),
 )
 
 DATA_NONE = Record(
@@ -539,14 +539,20 @@ def field_reference() -> str:
     """Markdown tables of every record and field (the reference part of docs/records.md)."""
     lines: list[str] = []
     for rec in all_records():
-        lines += [f"#### `{rec.name}`", "", rec.doc, "",
+        lines += [f"#### {rec.name}", "", rec.doc, "",
                   "| field | required | allowed | meaning |", "|---|---|---|---|"]
+        conditional = {r.field: r.when.describe() for r in rec.rules if isinstance(r, RequiredIf)}
         for f in rec.fields:
             spec = f.spec
-            allowed = spec.name if isinstance(spec, (Record, Tagged)) else spec.describe()
             if isinstance(spec, Tagged):
-                allowed = f"`{spec.tag}` selects: " + ", ".join(f"`{k}`" for k in spec.kinds)
-            req = "yes" if f.required else "no"
+                allowed = f"`{spec.tag}` selects: " + ", ".join(f"[`{k}`](#{rec.name})" for k, rec in spec.variants)
+            elif isinstance(spec, Record):
+                allowed = f"[`{spec.name}`](#{spec.name})"
+            elif isinstance(spec, ListOf) and isinstance(spec.item, Record):
+                allowed = f"a list of [`{spec.item.name}`](#{spec.item.name}) (at least {spec.min_items})"
+            else:
+                allowed = spec.describe()
+            req = "yes" if f.required else (f"when {conditional[f.name]}" if f.name in conditional else "no")
             lines.append(f"| `{f.name}` | {req} | {allowed.replace('|', '/')} | {f.doc} |")
         if rec.rules:
             lines += ["", "Rules: " + "; ".join(r.describe() for r in rec.rules) + "."]

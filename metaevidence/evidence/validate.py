@@ -255,12 +255,16 @@ class _Checker:
         if not isinstance(node, YMap):
             return self.wrong(node, field, spec)
         all_ok, ok_values, bad = True, {}, set()
+        misspelt: set[str] = set()  # required fields the unknown-key message already names
         for key, key_line, value_node in node.items:
             sub = f"{field}.{key}" if field else key
             f = spec.field(key)
             if f is None:
-                self.report(key_line, sub, f"is not a field of {spec.name}{_did_you_mean(key, spec.names)}; "
-                                           f"allowed: {', '.join(spec.names)}")
+                close = _closest(key, [n for n in spec.names if node.get(n) is None] or spec.names)
+                hint = f" (did you mean '{close}'?)" if close else ""
+                self.report(key_line, sub, f"is not a field of {spec.name}{hint}; allowed: {', '.join(spec.names)}")
+                if close and node.get(close) is None:
+                    misspelt.add(close)
                 all_ok = False
                 continue
             if isinstance(value_node, YScalar) and value_node.value is None and not value_node.refused:
@@ -281,7 +285,7 @@ class _Checker:
             else:
                 bad.add(key)
         for f in spec.fields:
-            if f.required and node.get(f.name) is None:
+            if f.required and node.get(f.name) is None and f.name not in misspelt:
                 sub = f"{field}.{f.name}" if field else f.name
                 self.report(node.line, sub, f"is required: {_what(f)}")
                 all_ok = False
@@ -298,6 +302,7 @@ class _Checker:
             for name, message in rule.check(ok_values, find):
                 if name in bad:
                     continue  # already reported for this field
+                bad.add(name)
                 target = node.get(name) if name else None
                 line = target.line if target is not None else node.line
                 sub = (f"{field}.{name}" if field else name) if name else field
@@ -311,11 +316,16 @@ def _what(f) -> str:
     return f"{noun} ({f.doc})" if f.doc else noun
 
 
-def _did_you_mean(value: str, options) -> str:
+def _closest(value: str, options) -> str | None:
     close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
     if not close:
         close = [o for o in options if o.lower() == value.lower()]
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else None
+
+
+def _did_you_mean(value: str, options) -> str:
+    close = _closest(value, options)
+    return f" (did you mean '{close}'?)" if close else ""
 
 
 def _quote_hint(value: Any) -> str:

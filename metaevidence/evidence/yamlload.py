@@ -223,6 +223,8 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: Path | None) -> Record
     line = mark.line + 1 if mark is not None else 1
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
+    if "nesting depth" in problem:  # libyaml's own limit (1000 levels)
+        return _whole(path, line, f"is nested more than {MAX_DEPTH} levels deep; a study record needs about six")
     message = f"YAML syntax error: {problem}"
     if context:
         message += f" ({context})"
