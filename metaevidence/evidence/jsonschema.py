@@ -23,7 +23,7 @@ from metaevidence.evidence.schema import (
     all_records,
 )
 
-__all__ = ["SCHEMA_FILE", "SCHEMA_ID", "json_schema", "json_schema_text", "shipped_json_schema"]
+__all__ = ["SCHEMA_FILE", "SCHEMA_ID", "json_schema", "json_schema_text", "shipped_json_schema", "schema_document"]
 
 #: File name of the shipped schema inside the package ``metaevidence.evidence``.
 SCHEMA_FILE = "study-record.schema.json"
@@ -33,13 +33,25 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a study record, as a dict (Draft 2020-12)."""
-    defs = {rec.name: _record(rec) for rec in all_records() if rec is not STUDY}
-    root = _record(STUDY)
+    return schema_document(STUDY, title="metaevidence study record", schema_id=SCHEMA_ID)
+
+
+def schema_document(root: Record, *, title: str, schema_id: str, comment: str | None = None) -> dict[str, Any]:
+    """The JSON Schema (Draft 2020-12) of documents described by the :class:`Record` ``root``.
+
+    Used for study records (:func:`json_schema`) and analysis specs
+    (:mod:`metaevidence.workflow.spec`). ``comment`` is added to the root's ``$comment``
+    (rules that only ``metaevidence validate`` enforces, such as cross-file checks).
+    """
+    defs = {rec.name: _record(rec) for rec in all_records(root) if rec is not root}
+    top = _record(root)
+    if comment:
+        top["$comment"] = (top["$comment"] + " " if "$comment" in top else "") + comment
     return {
         "$schema": DRAFT,
-        "$id": SCHEMA_ID,
-        "title": "metaevidence study record",
-        **root,
+        "$id": schema_id,
+        "title": title,
+        **top,
         "$defs": dict(sorted(defs.items())),
     }
 

@@ -528,17 +528,19 @@ def _records_in_order(spec: "Spec", seen: list[Record]) -> None:
         _records_in_order(spec.values, seen)
 
 
-def all_records() -> list[Record]:
-    """Every :class:`Record` of the schema, the study first, in reading order."""
+def all_records(root: Record = STUDY) -> list[Record]:
+    """Every :class:`Record` of the schema under ``root`` (default: the study record), the
+    root first, in reading order."""
     out: list[Record] = []
-    _records_in_order(STUDY, out)
+    _records_in_order(root, out)
     return out
 
 
-def field_reference() -> str:
-    """Markdown tables of every record and field (the reference part of docs/records.md)."""
+def field_reference(root: Record = STUDY) -> str:
+    """Markdown tables of every record and field under ``root`` (default: the study record;
+    the reference part of docs/records.md)."""
     lines: list[str] = []
-    for rec in all_records():
+    for rec in all_records(root):
         lines += [f"#### {rec.name}", "", rec.doc, "",
                   "| field | required | allowed | meaning |", "|---|---|---|---|"]
         conditional = {r.field: r.when.describe() for r in rec.rules if isinstance(r, RequiredIf)}

@@ -34,13 +34,17 @@ import yaml
 
 from metaevidence.errors import RecordProblem
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "YMap", "YSeq", "YScalar", "YNode", "read_yaml", "read_bytes", "parse_yaml", "to_plain"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "NOUN", "YMap", "YSeq", "YScalar", "YNode", "read_yaml", "read_bytes", "parse_yaml", "to_plain"]
 
 #: Largest file accepted as a study record (bytes). Real records are a few kilobytes.
 MAX_BYTES = 1_000_000
 
 #: Deepest nesting of mappings and lists accepted (a record needs five or six levels).
 MAX_DEPTH = 32
+
+#: What a file is called in messages; other YAML documents (analysis specs) pass their own
+#: ``noun=`` to :func:`read_yaml`, :func:`read_bytes` and :func:`parse_yaml`.
+NOUN = "study record"
 
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -96,7 +100,7 @@ class YMap:
 YNode = Union[YMap, YSeq, YScalar]
 
 
-def read_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[YNode | None, list[RecordProblem]]:
+def read_yaml(path: Path, *, max_bytes: int = MAX_BYTES, noun: str = NOUN) -> tuple[YNode | None, list[RecordProblem]]:
     """Read one YAML file into a line-numbered tree.
 
     Parameters
@@ -105,6 +109,8 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[YNode | None, 
         The file to read.
     max_bytes : int, optional
         Refuse files larger than this many bytes (default :data:`MAX_BYTES`).
+    noun : str, optional
+        What the file is called in messages (default ``"study record"``).
 
     Returns
     -------
@@ -113,30 +119,31 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[YNode | None, 
     problems : list of RecordProblem
         Everything wrong at the YAML level; empty when the file read cleanly.
     """
-    raw, problems = read_bytes(path, max_bytes=max_bytes)
+    raw, problems = read_bytes(path, max_bytes=max_bytes, noun=noun)
     if raw is None:
         return None, problems
-    return parse_yaml(raw, Path(path))
+    return parse_yaml(raw, Path(path), noun=noun)
 
 
-def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[RecordProblem]]:
+def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES, noun: str = NOUN) -> tuple[bytes | None, list[RecordProblem]]:
     """The bytes of ``path``, or None and a problem when it is unreadable or too large."""
     path = Path(path)
+    a = _a(noun)
     try:
         size = path.stat().st_size
         if size > max_bytes:
             return None, [_whole(path, None, f"file is {size:,} bytes, larger than the {max_bytes:,} "
-                                 "bytes a study record may have; is this really a study record?")]
+                                 f"bytes {a} may have; is this really {a}?")]
         with open(path, "rb") as fh:
             raw = fh.read(max_bytes + 1)
     except OSError as exc:
         return None, [_whole(path, None, f"cannot be read: {exc.strerror or exc}")]
     if len(raw) > max_bytes:  # grew while we looked
-        return None, [_whole(path, None, f"file is larger than the {max_bytes:,} bytes a study record may have")]
+        return None, [_whole(path, None, f"file is larger than the {max_bytes:,} bytes {a} may have")]
     return raw, []
 
 
-def parse_yaml(raw: bytes | str, path: Path | None = None) -> tuple[YNode | None, list[RecordProblem]]:
+def parse_yaml(raw: bytes | str, path: Path | None = None, *, noun: str = NOUN) -> tuple[YNode | None, list[RecordProblem]]:
     """Parse YAML bytes (UTF-8) or text into a line-numbered tree; see :func:`read_yaml`."""
     if isinstance(raw, bytes):
         try:
@@ -150,9 +157,9 @@ def parse_yaml(raw: bytes | str, path: Path | None = None) -> tuple[YNode | None
         text = raw
     text = text.removeprefix("\ufeff")
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        return None, [_whole(path, 1, "file is empty; a study record is a mapping that starts with 'id: ...'")]
+        return None, [_whole(path, 1, f"file is empty; {_a(noun)} is a mapping that starts with 'id: ...'")]
 
-    problems = _scan_events(text, path)
+    problems = _scan_events(text, path, noun)
     if problems:
         return None, problems
     try:
@@ -162,9 +169,9 @@ def parse_yaml(raw: bytes | str, path: Path | None = None) -> tuple[YNode | None
     except RecursionError:  # pragma: no cover - depth is bounded by _scan_events
         return None, [_whole(path, 1, f"is nested too deeply (more than {MAX_DEPTH} levels)")]
     if node is None:
-        return None, [_whole(path, 1, "file is empty; a study record is a mapping that starts with 'id: ...'")]
+        return None, [_whole(path, 1, f"file is empty; {_a(noun)} is a mapping that starts with 'id: ...'")]
     out: list[RecordProblem] = []
-    return _convert(node, path, out), out
+    return _convert(node, path, out, noun), out
 
 
 def to_plain(node: YNode | None) -> Any:
@@ -185,7 +192,7 @@ def _whole(path: Path | None, line: int | None, message: str) -> RecordProblem:
     return RecordProblem(path, line, "", message)
 
 
-def _scan_events(text: str, path: Path | None) -> list[RecordProblem]:
+def _scan_events(text: str, path: Path | None, noun: str = NOUN) -> list[RecordProblem]:
     """First pass over the event stream: syntax, documents, anchors/aliases, depth."""
     problems: list[RecordProblem] = []
     depth = 0
@@ -197,19 +204,19 @@ def _scan_events(text: str, path: Path | None) -> list[RecordProblem]:
                 documents += 1
                 if documents == 2:
                     problems.append(_whole(path, line, "holds more than one YAML document ('---'); "
-                                           "a study record file holds exactly one study"))
+                                           f"{_a(noun)} file holds exactly one {noun.split()[0]}"))
             elif isinstance(event, yaml.AliasEvent):
                 problems.append(_whole(path, line, f"uses the alias *{event.anchor}; anchors and aliases "
-                                       "are not allowed in study records: write the value out in full"))
+                                       f"are not allowed in {noun}s: write the value out in full"))
             elif isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if event.anchor is not None:
                     problems.append(_whole(path, line, f"defines the anchor &{event.anchor}; anchors and "
-                                           "aliases are not allowed in study records: write the value out in full"))
+                                           f"aliases are not allowed in {noun}s: write the value out in full"))
                 if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                     depth += 1
                     if depth > MAX_DEPTH:
                         problems.append(_whole(path, line, f"is nested more than {MAX_DEPTH} levels deep; "
-                                               "a study record needs about six"))
+                                               f"{_a(noun)} needs about six"))
                         return problems
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
@@ -237,30 +244,30 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: Path | None) -> Record
     return _whole(path, line, message)
 
 
-def _convert(node: yaml.Node, path: Path | None, out: list[RecordProblem]) -> YNode:
+def _convert(node: yaml.Node, path: Path | None, out: list[RecordProblem], noun: str = NOUN) -> YNode:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, path, out)
+        return _scalar(node, path, out, noun)
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ_TAG:
-            out.append(RecordProblem(path, line, "", _tag_message(node.tag)))
-        return YSeq(tuple(_convert(item, path, out) for item in node.value), line)
+            out.append(RecordProblem(path, line, "", _tag_message(node.tag, noun)))
+        return YSeq(tuple(_convert(item, path, out, noun) for item in node.value), line)
     # MappingNode
     if node.tag != _MAP_TAG:
-        out.append(RecordProblem(path, line, "", _tag_message(node.tag)))
+        out.append(RecordProblem(path, line, "", _tag_message(node.tag, noun)))
     items: list[tuple[str, int, YNode]] = []
     first_line: dict[str, int] = {}
     for key_node, value_node in node.value:
         key_line = key_node.start_mark.line + 1
         if key_node.tag == _YAML + "merge":
-            out.append(RecordProblem(path, key_line, "", "merge keys ('<<') are not allowed in study "
-                                     "records: write the fields out in full"))
+            out.append(RecordProblem(path, key_line, "", f"merge keys ('<<') are not allowed in {noun}s: "
+                                     "write the fields out in full"))
             continue
         if not isinstance(key_node, yaml.ScalarNode):
             out.append(RecordProblem(path, key_line, "", "a key must be plain text; got a "
                                      f"{'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}"))
             continue
-        key = _scalar(key_node, path, out)
+        key = _scalar(key_node, path, out, noun)
         if key.refused:
             continue
         if not isinstance(key.value, str):
@@ -273,15 +280,15 @@ def _convert(node: yaml.Node, path: Path | None, out: list[RecordProblem]) -> YN
                                      f"{first_line[key.value]}); each key may appear only once"))
             continue
         first_line[key.value] = key_line
-        items.append((key.value, key_line, _convert(value_node, path, out)))
+        items.append((key.value, key_line, _convert(value_node, path, out, noun)))
     return YMap(tuple(items), line)
 
 
-def _scalar(node: yaml.ScalarNode, path: Path | None, out: list[RecordProblem]) -> YScalar:
+def _scalar(node: yaml.ScalarNode, path: Path | None, out: list[RecordProblem], noun: str = NOUN) -> YScalar:
     line = node.start_mark.line + 1
     tag = node.tag
     if tag not in _SCALAR_TAGS:
-        out.append(RecordProblem(path, line, "", _tag_message(tag)))
+        out.append(RecordProblem(path, line, "", _tag_message(tag, noun)))
         return YScalar(None, line, tag, refused=True)
     if tag == _YAML + "str":
         return YScalar(node.value, line, tag)
@@ -304,9 +311,14 @@ def _scalar(node: yaml.ScalarNode, path: Path | None, out: list[RecordProblem]) 
     return YScalar(value, line, tag)
 
 
-def _tag_message(tag: str) -> str:
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "a study record", "an analysis spec"."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def _tag_message(tag: str, noun: str = NOUN) -> str:
     shown = "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
-    return (f"the YAML tag {shown} is not allowed; study records use plain text, numbers, "
+    return (f"the YAML tag {shown} is not allowed; {noun}s use plain text, numbers, "
             "true/false, dates, lists and mappings only (safe YAML)")
 
 
