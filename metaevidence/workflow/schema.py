@@ -1,0 +1,297 @@
+"""The analysis-spec format (``analyses/<id>.yaml``), written once, as data.
+
+:data:`ANALYSIS` describes an analysis spec with the same spec types as the study-record
+schema (:mod:`metaevidence.evidence.schema`), so the same machinery serves both:
+
+* :func:`metaevidence.evidence.validate.check` walks a spec against it and reports every
+  problem with file, line and field;
+* :func:`metaevidence.evidence.jsonschema.schema_document` turns it into the published JSON
+  Schema (``analysis-spec.schema.json``, ``metaevidence schema --analysis``);
+* :func:`metaevidence.evidence.schema.field_reference` turns it into the field tables of
+  ``docs/analyses.md``.
+
+The defaults live here too (:data:`DEFAULTS`, :func:`default_figures`), next to the fields
+they belong to; :mod:`metaevidence.workflow.spec` applies them, and every default is written
+into ``results/<id>.json``. They follow the current Cochrane Handbook (chapter 10.10.4):
+REML for tau^2, the Hartung-Knapp(-Sidik-Jonkman) confidence interval, and a prediction
+interval shown with every random-effects result.
+"""
+
+from __future__ import annotations
+
+from metaevidence.evidence.rules import ForbiddenIf, Ordered, RequiredIf, Together, When
+from metaevidence.evidence.schema import (
+    DESIGNS, SLUG, Boolean, Either, Field, Integer, ListOf, MapOf, Number, Record, Scalar, Text,
+)
+
+__all__ = [
+    "ANALYSIS", "KINDS", "MEASURES", "RATIO_MEASURES", "POOLING", "TAU2_METHODS", "CI_METHODS",
+    "ZERO_CELL_RULES", "FIGURES", "FIGURE_FORMATS", "DATA_KINDS", "CUMULATIVE_ORDERS",
+    "HIGH_RISK", "DEFAULTS", "default_figures",
+]
+
+#: Kinds of analysis: a meta-analysis pools; an overview shows published summaries side by side.
+KINDS = ("meta-analysis", "overview")
+
+#: Effect measures an analysis can pool (metafor's names). Ratios are pooled as logs.
+MEASURES = ("OR", "RR", "RD", "HR", "MD", "SMD", "SMDH", "ROM", "COR", "ZCOR")
+RATIO_MEASURES = ("OR", "RR", "HR", "ROM")
+
+#: Pooling methods, and the metafor function each corresponds to.
+POOLING = ("inverse-variance", "mantel-haenszel", "peto")
+
+#: tau^2 estimators (metafor's ``method=`` spellings; EE/FE is the common-effect model).
+TAU2_METHODS = ("REML", "DL", "ML", "PM", "HE", "SJ", "HS", "EB", "EE", "FE")
+
+#: Confidence-interval methods (metafor's ``test=``): z, Hartung-Knapp, HK with the ad hoc rule.
+CI_METHODS = ("knha", "z", "adhoc")
+
+#: Zero-cell rules (metafor's ``to=``).
+ZERO_CELL_RULES = ("only0", "all", "if0all", "none")
+
+#: Figures a spec can ask for.
+FIGURES = ("forest", "funnel", "cumulative", "leave-one-out")
+FIGURE_FORMATS = ("svg", "png")
+
+#: Data kinds of study-record outcome entries (for ``studies.kind``).
+DATA_KINDS = ("binary", "continuous", "ratio_ci", "log_se", "correlation", "summary", "none")
+
+#: Orders for the cumulative analysis besides a record field path.
+CUMULATIVE_ORDERS = ("year", "precision")
+
+#: Overall risk-of-bias judgements counted as high risk.
+HIGH_RISK = ("high", "serious", "critical")
+
+#: Every default, by dotted spec field (what ``results/<id>.json`` records when omitted).
+DEFAULTS = {
+    "kind": "meta-analysis",
+    "pooling": "inverse-variance",
+    "tau2": "REML",
+    "ci_method": "knha",
+    "level": 0.95,
+    "prediction_interval": True,
+    "zero_cells.add": 0.5,
+    "zero_cells.to": "only0",
+    "zero_cells.drop00": False,
+    "subgroups.common_tau2": False,
+    "sensitivity.leave_one_out": True,
+    "sensitivity.cumulative": True,
+    "sensitivity.cumulative_order": "year",
+    "sensitivity.exclude_high_risk_of_bias": True,
+    "figures.formats": ("svg", "png"),
+    "figures.forest.sort": "none",
+    "figures.forest.show_weights": True,
+    "figures.forest.show_prediction_interval": True,
+    "figures.funnel.contours": False,
+}
+
+
+def default_figures(kind: str, *, leave_one_out: bool, cumulative: bool) -> tuple[str, ...]:
+    """Figures drawn when ``figures.draw`` is not given.
+
+    An overview draws its forest plot of published summaries; a meta-analysis draws the
+    forest and funnel plots and a forest plot of each sensitivity analysis it runs.
+    """
+    if kind == "overview":
+        return ("forest",)
+    out = ["forest", "funnel"]
+    if cumulative:
+        out.append("cumulative")
+    if leave_one_out:
+        out.append("leave-one-out")
+    return tuple(out)
+
+
+def _one_or_more(spec: Text) -> Either:
+    return Either((spec, ListOf(spec)))
+
+
+_FREE = Text()
+_PATH = Text(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_][a-z0-9_]*)*$",
+             shape="a dotted record field such as citation.year or outcomes.attributes.mean_age")
+_LEVEL = Number(minimum=0, maximum=1, exclusive_minimum=True, exclusive_maximum=True,
+                example="e.g. 0.95 for a 95% interval")
+
+RANGE = Record(
+    "range",
+    "A range of values for a `where` condition; either bound may be left out.",
+    (Field("min", Number(), required=False, doc="smallest value kept (inclusive)"),
+     Field("max", Number(), required=False, doc="largest value kept (inclusive)")),
+)
+
+EXCLUSION = Record(
+    "exclusion",
+    "A study left out of the synthesis on purpose, with the reason (shown in the report).",
+    (Field("id", SLUG, doc="the study id"),
+     Field("reason", _FREE, doc="why it is left out, e.g. 'same cohort as smith-2004'")),
+)
+
+SELECTION = Record(
+    "selection",
+    "Which outcome entries of which studies enter the analysis. Filters combine with AND; "
+    "studies whose outcome entries do not fit the analysis (another measure, no effect data) "
+    "are listed in the report as not in the synthesis, with the reason.",
+    (
+        Field("outcome", SLUG, doc="the outcome id shared across study records, e.g. mortality"),
+        Field("ids", ListOf(SLUG), required=False, doc="only these studies (default: all)"),
+        Field("exclude", ListOf(EXCLUSION), required=False,
+              doc="studies left out, each with its reason"),
+        Field("design", _one_or_more(Text(choices=DESIGNS)), required=False,
+              doc="only these study designs"),
+        Field("status", _one_or_more(Text(choices=("complete", "partial"))), required=False,
+              doc="only studies whose extraction is complete (or partial)"),
+        Field("kind", _one_or_more(Text(choices=DATA_KINDS)), required=False,
+              doc="only outcome entries with these data kinds"),
+        Field("where", MapOf(_PATH, Either((Scalar(), ListOf(Scalar()), RANGE))), required=False,
+              doc="any record field by its dotted path: a value (equal), a list (one of) or "
+                  "{min, max} (a range); null matches an absent field. Paths under outcomes. "
+                  "filter outcome entries, e.g. outcomes.subgroup, outcomes.attributes.location"),
+    ),
+)
+
+ZERO_CELLS = Record(
+    "zero_cells",
+    "What to do with 2x2 tables that have a zero cell (metafor's add, to, drop00).",
+    (
+        Field("add", Number(minimum=0), required=False, doc="the constant added (default 0.5)"),
+        Field("to", Text(choices=ZERO_CELL_RULES), required=False,
+              doc="which tables get it: only0 (tables with a zero; default), all, if0all "
+                  "(all tables when any has a zero), none"),
+        Field("drop00", Boolean(), required=False,
+              doc="drop studies with no events (or only events) in both arms (default false)"),
+    ),
+)
+
+SUBGROUPS = Record(
+    "subgroups",
+    "A subgroup analysis: the pooled result within each value of a variable and the test "
+    "for subgroup differences.",
+    (
+        Field("by", _PATH, doc="the variable: a record field (design, citation.year) or an "
+                               "outcome field (outcomes.subgroup, outcomes.attributes.location)"),
+        Field("common_tau2", Boolean(), required=False,
+              doc="assume one tau^2 across subgroups (default false: a separate tau^2 in each)"),
+    ),
+)
+
+SENSITIVITY = Record(
+    "sensitivity",
+    "Sensitivity analyses run with the main analysis (all on by default).",
+    (
+        Field("leave_one_out", Boolean(), required=False,
+              doc="re-pool leaving out each study in turn (default true)"),
+        Field("cumulative", Boolean(), required=False,
+              doc="cumulative meta-analysis, adding studies in cumulative_order (default true)"),
+        Field("cumulative_order", Text(), required=False,
+              doc="year (publication year, the default), precision (most precise first) or a "
+                  "record field path such as outcomes.attributes.follow_up_years"),
+        Field("exclude_high_risk_of_bias", Boolean(), required=False,
+              doc="re-pool without studies whose overall risk of bias is high, serious or "
+                  "critical (default true; studies without an assessment stay in)"),
+    ),
+)
+
+FOREST = Record(
+    "forest_options",
+    "Options of the forest plots (main, cumulative and leave-one-out).",
+    (
+        Field("sort", Text(choices=("none", "year", "estimate", "weight")), required=False,
+              doc="row order of the main forest plot (default none: the order studies are "
+                  "selected in, by id)"),
+        Field("show_weights", Boolean(), required=False, doc="show the weight column (default true)"),
+        Field("show_prediction_interval", Boolean(), required=False,
+              doc="draw the prediction interval under the diamond (default true)"),
+        Field("title", _FREE, required=False, doc="a title above the plot (default none)"),
+    ),
+)
+
+FUNNEL = Record(
+    "funnel_options",
+    "Options of the funnel plot.",
+    (Field("contours", Boolean(), required=False,
+           doc="contour-enhanced: shade the 90/95/99% significance regions (default false)"),),
+)
+
+FIGURES_SPEC = Record(
+    "figures",
+    "Which figures to draw (under figures/<id>/) and their options.",
+    (
+        Field("draw", ListOf(Text(choices=FIGURES), min_items=0), required=False,
+              doc="the figures to draw; [] draws none. Default: forest and funnel, plus the "
+                  "cumulative and leave-one-out forest plots when those analyses run "
+                  "(an overview: forest)"),
+        Field("formats", ListOf(Text(choices=FIGURE_FORMATS)), required=False,
+              doc="file formats written (default [svg, png])"),
+        Field("forest", FOREST, required=False, doc="forest-plot options"),
+        Field("funnel", FUNNEL, required=False, doc="funnel-plot options"),
+    ),
+)
+
+REFERENCE = Record(
+    "reference",
+    "A published result of the same analysis to compare with (e.g. the review being updated). "
+    "Numbers on the presentation scale (ratios not logged).",
+    (
+        Field("source", _FREE, doc="where it was published, e.g. 'Holt-Lunstad 2010, abstract'"),
+        Field("estimate", Number(), doc="the published pooled estimate"),
+        Field("lower", Number(), required=False, doc="lower confidence limit"),
+        Field("upper", Number(), required=False, doc="upper confidence limit"),
+        Field("level", _LEVEL, required=False, doc="level of the interval (default 0.95)"),
+        Field("k", Integer(minimum=1), required=False, doc="number of studies it pooled"),
+        Field("tau2", Number(minimum=0), required=False, doc="its tau^2, if published"),
+        Field("i2", Number(minimum=0, maximum=100), required=False, doc="its I^2 (%), if published"),
+    ),
+    (Together("lower", "upper", "a confidence interval needs both bounds"),
+     ForbiddenIf("level", When("lower", absent=True), "a level belongs to an interval"),
+     Ordered("lower", "estimate", "upper")),
+)
+
+_OVERVIEW = When("kind", ("overview",))
+_NOT_IN_OVERVIEW = "an overview shows published summaries and never pools them"
+_COMMON = When("pooling", ("mantel-haenszel", "peto"))
+_COMMON_REASON = "Mantel-Haenszel and Peto pooling are common-effect methods"
+
+ANALYSIS = Record(
+    "analysis",
+    "One analysis spec (analyses/<id>.yaml). The id equals the file name; every omitted "
+    "setting takes its documented default, and results/<id>.json records them all.",
+    (
+        Field("id", SLUG, doc="the analysis id; equal to the file name without .yaml"),
+        Field("title", _FREE, doc="a short title, e.g. 'Social relationships and mortality'"),
+        Field("question", _FREE, doc="the question the analysis answers, in words"),
+        Field("kind", Text(choices=KINDS), required=False,
+              doc="meta-analysis (default) pools; overview shows published summary entries "
+                  "side by side, never pooled"),
+        Field("studies", SELECTION, doc="which studies and outcome"),
+        Field("measure", Text(choices=MEASURES), required=False,
+              doc="the effect measure (required for a meta-analysis; for an overview, keep "
+                  "only summaries with this measure)"),
+        Field("pooling", Text(choices=POOLING), required=False,
+              doc="inverse-variance (default; metafor rma), mantel-haenszel (rma.mh) or peto (rma.peto)"),
+        Field("tau2", Text(choices=TAU2_METHODS), required=False,
+              doc="tau^2 estimator (default REML; EE or FE for a common-effect model)"),
+        Field("ci_method", Text(choices=CI_METHODS), required=False,
+              doc="confidence interval of the pooled effect: knha (Hartung-Knapp, default), z, "
+                  "adhoc (Hartung-Knapp, never narrower than z)"),
+        Field("level", _LEVEL, required=False, doc="level of confidence and prediction intervals (default 0.95)"),
+        Field("prediction_interval", Boolean(), required=False,
+              doc="report and draw the prediction interval (default true)"),
+        Field("zero_cells", ZERO_CELLS, required=False, doc="zero-cell policy for 2x2 tables"),
+        Field("subgroups", SUBGROUPS, required=False, doc="a subgroup analysis (default none)"),
+        Field("sensitivity", SENSITIVITY, required=False, doc="sensitivity analyses"),
+        Field("figures", FIGURES_SPEC, required=False, doc="figures and their options"),
+        Field("reference", REFERENCE, required=False,
+              doc="a published result to compare with (default none)"),
+        Field("notes", _FREE, required=False, doc="anything a reader should know"),
+    ),
+    (
+        RequiredIf("measure", When("kind", absent=True), "say which effect measure to pool"),
+        RequiredIf("measure", When("kind", ("meta-analysis",)), "say which effect measure to pool"),
+        *(ForbiddenIf(name, _OVERVIEW, _NOT_IN_OVERVIEW) for name in (
+            "pooling", "tau2", "ci_method", "prediction_interval", "zero_cells", "subgroups",
+            "sensitivity", "reference")),
+        ForbiddenIf("tau2", _COMMON, _COMMON_REASON + " without tau^2"),
+        ForbiddenIf("ci_method", _COMMON, _COMMON_REASON + " with a z interval"),
+        ForbiddenIf("prediction_interval", _COMMON, _COMMON_REASON + " without a prediction interval"),
+    ),
+)

@@ -1,0 +1,558 @@
+"""Analysis specs: reading ``analyses/*.yaml`` into frozen :class:`AnalysisSpec` objects.
+
+A spec is read with the study records' safe YAML reader
+(:mod:`metaevidence.evidence.yamlload`), checked against :data:`~metaevidence.workflow.schema.ANALYSIS`
+by the records' validator (:func:`metaevidence.evidence.validate.check`), then checked for
+what the schema cannot say (the id equals the file name, field paths exist in the record
+format, figures match the analyses that run, and -- when the evidence base is given --
+that the outcome and study ids exist). Every problem carries its file, line and field.
+
+>>> from metaevidence.workflow.spec import load_specs
+>>> specs = load_specs("analyses")                         # doctest: +SKIP
+>>> specs[0].settings()["tau2"]                           # doctest: +SKIP
+'REML'
+
+:func:`validate_specs` is the hook ``metaevidence validate`` calls.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from metaevidence.errors import RecordProblem, SpecError
+from metaevidence.evidence.validate import check
+from metaevidence.evidence.yamlload import MAX_BYTES, YMap, YNode, YSeq, parse_yaml, read_bytes, to_plain
+from metaevidence.workflow.schema import (
+    ANALYSIS, CUMULATIVE_ORDERS, DEFAULTS, RATIO_MEASURES, default_figures,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from metaevidence.evidence.base import EvidenceBase
+
+__all__ = [
+    "NOUN", "Selection", "Exclusion", "ZeroCells", "Subgroups", "Sensitivity", "ForestOptions",
+    "FunnelOptions", "Figures", "Reference", "AnalysisSpec",
+    "spec_paths", "read_spec", "scan_specs", "load_specs", "validate_specs",
+]
+
+#: What an analysis spec file is called in messages.
+NOUN = "analysis spec"
+
+
+# --------------------------------------------------------------------------- the spec
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """A study left out on purpose, and why."""
+
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which outcome entries of which studies enter the analysis (see ``docs/analyses.md``).
+
+    ``where`` maps dotted record paths to a value, a tuple of values, or a
+    ``{"min": ..., "max": ...}`` range.
+    """
+
+    outcome: str
+    ids: tuple[str, ...] | None = None
+    exclude: tuple[Exclusion, ...] = ()
+    design: tuple[str, ...] | None = None
+    status: tuple[str, ...] | None = None
+    kind: tuple[str, ...] | None = None
+    where: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def apply(self, evidence: "EvidenceBase") -> "EvidenceBase":
+        """The evidence this selection keeps (exclusions not yet removed: the run lists them)."""
+        where = {path: _condition(cond) for path, cond in self.where.items()}
+        return evidence.select(ids=self.ids, design=self.design, status=self.status,
+                               outcome=self.outcome, kind=self.kind, where=where)
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "ids": None if self.ids is None else list(self.ids),
+            "exclude": [{"id": e.id, "reason": e.reason} for e in self.exclude],
+            "design": None if self.design is None else list(self.design),
+            "status": None if self.status is None else list(self.status),
+            "kind": None if self.kind is None else list(self.kind),
+            "where": {k: _plain(v) for k, v in self.where.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ZeroCells:
+    """Zero-cell policy for 2x2 tables (metafor's ``add``, ``to``, ``drop00``)."""
+
+    add: float = DEFAULTS["zero_cells.add"]
+    to: str = DEFAULTS["zero_cells.to"]
+    drop00: bool = DEFAULTS["zero_cells.drop00"]
+
+
+@dataclass(frozen=True, slots=True)
+class Subgroups:
+    """Subgroup analysis by ``by`` (a dotted record path)."""
+
+    by: str
+    common_tau2: bool = DEFAULTS["subgroups.common_tau2"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sensitivity:
+    """Which sensitivity analyses run."""
+
+    leave_one_out: bool = DEFAULTS["sensitivity.leave_one_out"]
+    cumulative: bool = DEFAULTS["sensitivity.cumulative"]
+    cumulative_order: str = DEFAULTS["sensitivity.cumulative_order"]
+    exclude_high_risk_of_bias: bool = DEFAULTS["sensitivity.exclude_high_risk_of_bias"]
+
+
+@dataclass(frozen=True, slots=True)
+class ForestOptions:
+    sort: str = DEFAULTS["figures.forest.sort"]
+    show_weights: bool = DEFAULTS["figures.forest.show_weights"]
+    show_prediction_interval: bool = DEFAULTS["figures.forest.show_prediction_interval"]
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelOptions:
+    contours: bool = DEFAULTS["figures.funnel.contours"]
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Figures to draw (``draw``) in ``formats``, with their options."""
+
+    draw: tuple[str, ...]
+    formats: tuple[str, ...] = DEFAULTS["figures.formats"]
+    forest: ForestOptions = ForestOptions()
+    funnel: FunnelOptions = FunnelOptions()
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A published result to compare with, on the presentation scale."""
+
+    source: str
+    estimate: float
+    lower: float | None = None
+    upper: float | None = None
+    level: float | None = None
+    k: int | None = None
+    tau2: float | None = None
+    i2: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisSpec:
+    """One validated analysis spec with every default filled in.
+
+    ``path`` and ``sha256`` (of the file's bytes) identify the file; :meth:`settings` gives
+    every setting, defaults included, as plain data for ``results/<id>.json``. For an
+    overview the pooling settings are None; for Mantel-Haenszel and Peto pooling ``tau2``,
+    ``ci_method`` and ``prediction_interval`` are None (those methods have none: the interval
+    is a z interval).
+    """
+
+    id: str
+    title: str
+    question: str
+    kind: str
+    studies: Selection
+    measure: str | None
+    pooling: str | None
+    tau2: str | None
+    ci_method: str | None
+    level: float
+    prediction_interval: bool | None
+    zero_cells: ZeroCells | None
+    subgroups: Subgroups | None
+    sensitivity: Sensitivity | None
+    figures: Figures
+    reference: Reference | None
+    notes: str | None
+    path: Path
+    sha256: str
+
+    @property
+    def is_overview(self) -> bool:
+        return self.kind == "overview"
+
+    @property
+    def is_ratio(self) -> bool:
+        """Whether the measure is a ratio (pooled as logs, presented exponentiated)."""
+        return self.measure in RATIO_MEASURES
+
+    def settings(self) -> dict[str, Any]:
+        """Every setting of the analysis as plain data (JSON-ready), defaults included."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "question": self.question,
+            "kind": self.kind,
+            "studies": self.studies.settings(),
+            "measure": self.measure,
+            "pooling": self.pooling,
+            "tau2": self.tau2,
+            "ci_method": self.ci_method,
+            "level": self.level,
+            "prediction_interval": self.prediction_interval,
+            "zero_cells": None if self.zero_cells is None else _fields(self.zero_cells),
+            "subgroups": None if self.subgroups is None else _fields(self.subgroups),
+            "sensitivity": None if self.sensitivity is None else _fields(self.sensitivity),
+            "figures": {
+                "draw": list(self.figures.draw),
+                "formats": list(self.figures.formats),
+                "forest": _fields(self.figures.forest),
+                "funnel": _fields(self.figures.funnel),
+            },
+            "reference": None if self.reference is None else _fields(self.reference),
+            "notes": self.notes,
+        }
+
+
+def _fields(obj) -> dict[str, Any]:
+    return {name: _plain(getattr(obj, name)) for name in obj.__slots__}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _condition(cond: Any) -> Any:
+    """A ``where`` condition as :meth:`EvidenceBase.select` takes it."""
+    if isinstance(cond, Mapping):
+        lo, hi = cond.get("min"), cond.get("max")
+
+        def in_range(v: Any) -> bool:
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return False
+            return (lo is None or v >= lo) and (hi is None or v <= hi)
+
+        return in_range
+    return cond
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
+    kind = plain.get("kind", DEFAULTS["kind"])
+    s = plain["studies"]
+    selection = Selection(
+        outcome=s["outcome"],
+        ids=_tuple(s.get("ids")),
+        exclude=tuple(Exclusion(e["id"], e["reason"]) for e in s.get("exclude", ())),
+        design=_tuple(s.get("design")),
+        status=_tuple(s.get("status")),
+        kind=_tuple(s.get("kind")),
+        where=MappingProxyType({k: (tuple(v) if isinstance(v, list) else
+                                    MappingProxyType(dict(v)) if isinstance(v, dict) else v)
+                                for k, v in s.get("where", {}).items()}),
+    )
+    f = plain.get("figures", {})
+    overview = kind == "overview"
+    if overview:
+        pooling = tau2 = ci = pi = zero = subgroups = sens = reference = None
+    else:
+        pooling = plain.get("pooling", DEFAULTS["pooling"])
+        common = pooling != "inverse-variance"
+        tau2 = None if common else plain.get("tau2", DEFAULTS["tau2"])
+        ci = None if common else plain.get("ci_method", DEFAULTS["ci_method"])
+        pi = None if common else plain.get("prediction_interval", DEFAULTS["prediction_interval"])
+        zero = ZeroCells(**plain.get("zero_cells", {}))
+        subgroups = Subgroups(**plain["subgroups"]) if "subgroups" in plain else None
+        sens = Sensitivity(**plain.get("sensitivity", {}))
+        r = plain.get("reference")
+        reference = None
+        if r is not None:
+            r = dict(r)
+            if "lower" in r:
+                r.setdefault("level", 0.95)
+            reference = Reference(**r)
+    draw = f.get("draw")
+    if draw is None:
+        draw = default_figures(kind, leave_one_out=bool(sens and sens.leave_one_out),
+                               cumulative=bool(sens and sens.cumulative))
+    figures = Figures(
+        draw=tuple(dict.fromkeys(draw)),
+        formats=tuple(dict.fromkeys(f.get("formats", DEFAULTS["figures.formats"]))),
+        forest=ForestOptions(**f.get("forest", {})),
+        funnel=FunnelOptions(**f.get("funnel", {})),
+    )
+    return AnalysisSpec(
+        id=plain["id"], title=plain["title"], question=plain["question"], kind=kind,
+        studies=selection, measure=plain.get("measure"), pooling=pooling, tau2=tau2,
+        ci_method=ci, level=float(plain.get("level", DEFAULTS["level"])), prediction_interval=pi,
+        zero_cells=zero, subgroups=subgroups, sensitivity=sens, figures=figures,
+        reference=reference, notes=plain.get("notes"), path=path, sha256=sha256,
+    )
+
+
+def _tuple(value: Any) -> tuple | None:
+    if value is None:
+        return None
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+# --------------------------------------------------------------------------- checks beyond the schema
+
+
+def _node(tree: YNode | None, dotted: str) -> YNode | None:
+    cur = tree
+    for part in dotted.split("."):
+        cur = cur.get(part) if isinstance(cur, YMap) else None
+    return cur
+
+
+def _line(tree: YNode, dotted: str) -> int:
+    """Line of the node at ``dotted``, or of its nearest existing parent."""
+    parts = dotted.split(".")
+    while parts:
+        node = _node(tree, ".".join(parts))
+        if node is not None:
+            return node.line
+        parts.pop()
+    return tree.line
+
+
+def _semantic(tree: YMap, path: Path, evidence: "EvidenceBase | None",
+              schema_problems: list[RecordProblem]) -> list[RecordProblem]:
+    """What the schema cannot check: paths, consistency, and (with evidence) ids.
+
+    Runs on the plain tree even when the schema found problems (so one pass reports
+    everything), skipping values of the wrong type and fields already reported.
+    """
+    from metaevidence.evidence.base import check_path
+
+    problems: list[RecordProblem] = []
+    reported = {p.field for p in schema_problems}
+    plain = _Plain(to_plain(tree))
+
+    def report(dotted: str, message: str) -> None:
+        if dotted not in reported:
+            problems.append(RecordProblem(path, _line(tree, dotted), dotted, message))
+
+    sid = plain.text("id")
+    if sid is not None and sid != path.stem:
+        report("id", f"must equal the file name without .yaml ('{path.stem}'); got '{sid}': "
+                     "rename the file or fix the id")
+    kind = plain.text("kind") or DEFAULTS["kind"]
+    measure = plain.text("measure")
+    pooling = plain.text("pooling") or DEFAULTS["pooling"]
+
+    def field_path(dotted: str, value: str, allowed: str = "") -> None:
+        try:
+            check_path(value)
+        except ValueError as exc:
+            close = re.search(r"did you mean ([^?]+)\?", str(exc))
+            hint = f" (did you mean {close.group(1)}?)" if close else ""
+            report(dotted, f"must be {allowed}a field of the study-record format, e.g. citation.year "
+                           f"or outcomes.attributes.mean_age (docs/records.md); got '{value}'{hint}")
+
+    for key in plain.mapping("studies.where"):
+        field_path(f"studies.where.{key}", key)
+    by = plain.text("subgroups.by")
+    if by is not None:
+        field_path("subgroups.by", by)
+    order = plain.text("sensitivity.cumulative_order")
+    if order is not None and order not in CUMULATIVE_ORDERS:
+        field_path("sensitivity.cumulative_order", order, f"{', '.join(CUMULATIVE_ORDERS)} or ")
+
+    if pooling == "peto" and measure not in (None, "OR"):
+        report("measure", f"must be OR when pooling is peto (the Peto odds ratio); got '{measure}'")
+    if pooling == "mantel-haenszel" and measure not in (None, "OR", "RR", "RD"):
+        report("measure", "must be OR, RR or RD when pooling is mantel-haenszel (2x2 tables); "
+                          f"got '{measure}'")
+
+    draw = [d for d in plain.list("figures.draw") if isinstance(d, str)]
+    if draw:
+        if kind == "overview":
+            extra = [d for d in draw if d != "forest"]
+            if extra:
+                report("figures.draw", "may only hold forest for an overview (a forest plot of "
+                                       f"published summaries); got {', '.join(extra)}")
+        else:
+            for name, key in (("cumulative", "cumulative"), ("leave-one-out", "leave_one_out")):
+                on = plain.get(f"sensitivity.{key}")
+                if name in draw and (on is False or (on is None and not DEFAULTS[f"sensitivity.{key}"])):
+                    report("figures.draw", f"draws {name}, but sensitivity.{key} is false: "
+                                           f"turn the analysis on or remove {name} from draw")
+        for i, name in enumerate(draw):
+            if name in draw[:i]:
+                report("figures.draw", f"lists {name} twice; list each figure once")
+                break
+
+    if measure in RATIO_MEASURES:
+        for name in ("estimate", "lower", "upper"):
+            value = plain.number(f"reference.{name}")
+            if value is not None and value <= 0:
+                report(f"reference.{name}", f"must be > 0 when measure is {measure}: give the "
+                                            f"reference ratio on its natural scale, not logged; "
+                                            f"got {value!r}")
+
+    if evidence is not None:
+        outcome = plain.text("studies.outcome")
+        if outcome is not None and outcome not in evidence.outcome_ids:
+            report("studies.outcome", f"must be an outcome id used by the study records; got "
+                                      f"'{outcome}'{_close(outcome, evidence.outcome_ids)}")
+        for key in ("ids", "exclude"):
+            for i, item in enumerate(plain.list(f"studies.{key}")):
+                sid = item if key == "ids" else (item.get("id") if isinstance(item, dict) else None)
+                if isinstance(sid, str) and sid not in evidence:
+                    dotted = f"studies.{key}[{i}]" + ("" if key == "ids" else ".id")
+                    problems.append(RecordProblem(
+                        path, _item_line(tree, f"studies.{key}", i), dotted,
+                        f"must be the id of a study record; got '{sid}', which is not"
+                        f"{_close(sid, evidence.ids)}"))
+    return problems
+
+
+class _Plain:
+    """Typed, forgiving lookups in a plain tree that may not have passed the schema."""
+
+    __slots__ = ("root",)
+
+    def __init__(self, root: Any):
+        self.root = root
+
+    def get(self, dotted: str) -> Any:
+        cur = self.root
+        for part in dotted.split("."):
+            if not isinstance(cur, dict) or part not in cur:
+                return None
+            cur = cur[part]
+        return cur
+
+    def text(self, dotted: str) -> str | None:
+        value = self.get(dotted)
+        return value if isinstance(value, str) else None
+
+    def number(self, dotted: str) -> float | None:
+        value = self.get(dotted)
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    def list(self, dotted: str) -> list:
+        value = self.get(dotted)
+        return value if isinstance(value, list) else []
+
+    def mapping(self, dotted: str) -> dict:
+        value = self.get(dotted)
+        return value if isinstance(value, dict) else {}
+
+
+def _item_line(tree: YMap, dotted: str, index: int) -> int:
+    node = _node(tree, dotted)
+    if isinstance(node, YSeq) and index < len(node.items):
+        return node.items[index].line
+    return _line(tree, dotted)
+
+
+def _close(value: str, known) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def spec_paths(folder: str | Path) -> tuple[list[Path], list[RecordProblem]]:
+    """The ``*.yaml`` files of an analyses folder (none when it does not exist).
+
+    A missing folder is not a problem -- a review may have no analyses yet -- but a path
+    that is not a folder, and ``*.yml`` files, are.
+    """
+    root = Path(folder)
+    if not root.exists():
+        return [], []
+    if not root.is_dir():
+        return [], [RecordProblem(root, None, "", "is not a folder; give the folder holding the analysis specs")]
+    problems = [RecordProblem(p, None, "", f"analysis specs use the .yaml extension: rename it to {p.stem}.yaml")
+                for p in sorted(root.glob("*.yml")) if not p.name.startswith(".")]
+    files = sorted(p for p in root.glob("*.yaml") if not p.name.startswith(".") and p.is_file())
+    return files, problems
+
+
+def read_spec(path: str | Path, *, evidence: "EvidenceBase | None" = None,
+              max_bytes: int = MAX_BYTES) -> tuple[AnalysisSpec | None, list[RecordProblem]]:
+    """Read and check one spec file; never raises for bad input.
+
+    Returns
+    -------
+    spec : AnalysisSpec or None
+        The spec, when it had no problems.
+    problems : list of RecordProblem
+        Every problem, sorted by line.
+    """
+    path = Path(path)
+    raw, problems = read_bytes(path, max_bytes=max_bytes, noun=NOUN)
+    if raw is None:
+        return None, problems
+    tree, problems = parse_yaml(raw, path, noun=NOUN)
+    if tree is None or problems:
+        return None, problems
+    problems, plain = check(tree, ANALYSIS, path=path)
+    if isinstance(tree, YMap):
+        problems += _semantic(tree, path, evidence, problems)
+    problems.sort(key=lambda p: p.line or 0)
+    if problems:
+        return None, problems
+    return _build(plain, path, hashlib.sha256(raw).hexdigest()), []
+
+
+def scan_specs(folder: str | Path = "analyses", *, evidence: "EvidenceBase | None" = None
+               ) -> tuple[list[AnalysisSpec], list[RecordProblem], int]:
+    """Read and check every spec in a folder without raising.
+
+    Returns
+    -------
+    specs : list of AnalysisSpec
+        The specs without problems, sorted by id.
+    problems : list of RecordProblem
+        Every problem in every file, by file and line.
+    n_files : int
+        Number of spec files read.
+    """
+    files, problems = spec_paths(folder)
+    specs = []
+    for file in files:
+        spec, file_problems = read_spec(file, evidence=evidence)
+        problems += file_problems
+        if spec is not None:
+            specs.append(spec)
+    problems.sort(key=lambda p: (str(p.path), p.line or 0))
+    return sorted(specs, key=lambda s: s.id), problems, len(files)
+
+
+def load_specs(folder: str | Path = "analyses", *, evidence: "EvidenceBase | None" = None
+               ) -> list[AnalysisSpec]:
+    """Every spec in a folder, or :class:`~metaevidence.errors.SpecError` listing every problem."""
+    specs, problems, _n = scan_specs(folder, evidence=evidence)
+    if problems:
+        raise SpecError(problems)
+    return specs
+
+
+def validate_specs(folder: str | Path, *, evidence: "EvidenceBase | None" = None) -> list[RecordProblem]:
+    """Every problem in the specs of ``folder`` (the hook of ``metaevidence validate``).
+
+    With ``evidence`` (the loaded evidence base) the outcome and study ids are checked
+    against it too; without (the studies had problems), only the specs themselves.
+    """
+    return scan_specs(folder, evidence=evidence)[1]
