@@ -258,7 +258,7 @@ def correlation_to_smd(ri, vi, *, n1i=None, n2i=None):
     --------
     >>> yi, vi = correlation_to_smd(0.3, 0.01)
     >>> round(float(yi), 4), round(float(vi), 4)
-    (0.629, 0.0551)
+    (0.629, 0.0531)
     """
     ri, vi = np.asarray(ri, dtype=float), np.asarray(vi, dtype=float)
     a = _group_factor(n1i, n2i)
@@ -298,7 +298,7 @@ def smd_to_correlation(yi, vi, *, n1i=None, n2i=None):
 
     Examples
     --------
-    >>> ri, vi = smd_to_correlation(0.629, 0.0551)
+    >>> ri, vi = smd_to_correlation(0.629, 0.0531)
     >>> round(float(ri), 3), round(float(vi), 4)
     (0.3, 0.01)
     """
@@ -336,7 +336,7 @@ def fisher_z_to_correlation(zi, vi):
     --------
     >>> ri, vi = fisher_z_to_correlation(0.5, 0.01)
     >>> round(float(ri), 4), round(float(vi), 5)
-    (0.4621, 0.00618)
+    (0.4621, 0.00619)
     """
     zi, vi = np.asarray(zi, dtype=float), np.asarray(vi, dtype=float)
     ri = np.tanh(zi)

@@ -40,8 +40,10 @@ def hedges_correction(df):
 
         c(m) = \\frac{\\Gamma(m/2)}{\\sqrt{m/2}\\,\\Gamma((m-1)/2)}
 
-    computed through log-gamma, so that it stays accurate for huge :math:`m` where the
-    usual approximation :math:`1 - 3/(4m - 1)` is within :math:`O(m^{-2})`.
+    computed through log-gamma, as metafor does (the two agree to ~1e-14 even for
+    :math:`m` in the millions, where both carry the ~1e-16 :math:`\\log\\Gamma(m/2)`
+    absolute rounding of the difference: ~1e-9 relative at :math:`m = 3\\cdot10^6`). The
+    familiar approximation :math:`1 - 3/(4m - 1)` differs by :math:`O(m^{-3})`.
 
     References
     ----------
@@ -51,7 +53,7 @@ def hedges_correction(df):
     Examples
     --------
     >>> round(float(hedges_correction(10)), 6)
-    0.922292
+    0.922746
 
     Matches the correction metafor applies in ``escalc(measure="SMD")``.
     """
@@ -91,7 +93,7 @@ def mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i):
     --------
     >>> yi, vi = mean_difference(55, 47, 155, 75, 64, 156)   # Normand (1999), Edinburgh
     >>> float(yi), round(float(vi), 4)
-    (-20.0, 40.5068)
+    (-20.0, 40.508)
 
     Matches ``metafor::escalc(measure="MD")`` (``vtype="LS"``).
     """
@@ -136,7 +138,7 @@ def standardized_mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i):
     --------
     >>> yi, vi = standardized_mean_difference(55, 47, 155, 75, 64, 156)
     >>> round(float(yi), 4), round(float(vi), 4)
-    (-0.3552, 0.013)
+    (-0.3552, 0.0131)
 
     Matches ``metafor::escalc(measure="SMD")`` (``vtype="LS"``).
     """
@@ -192,7 +194,7 @@ def standardized_mean_difference_heteroscedastic(m1i, sd1i, n1i, m2i, sd2i, n2i)
     --------
     >>> yi, vi = standardized_mean_difference_heteroscedastic(55, 47, 155, 75, 64, 156)
     >>> round(float(yi), 4), round(float(vi), 4)
-    (-0.3552, 0.0131)
+    (-0.3553, 0.0131)
 
     Matches ``metafor::escalc(measure="SMDH")`` (metafor 3.8-1).
     """
@@ -258,7 +260,7 @@ def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False):
     --------
     >>> yi, vi = log_ratio_of_means(55, 47, 155, 75, 64, 156)
     >>> round(float(yi), 4), round(float(vi), 4)
-    (-0.3102, 0.0117)
+    (-0.3102, 0.0094)
 
     Matches ``metafor::escalc(measure="ROM")`` of metafor < 5.0-1 (``correct=False``);
     ``correct=True`` is the bias correction metafor >= 5.0-1 applies by default.
@@ -306,7 +308,7 @@ def correlation(ri, ni):
     --------
     >>> yi, vi = correlation(0.187, 109)      # Molloy et al. (2014), Axelsson 2009
     >>> float(yi), round(float(vi), 6)
-    (0.187, 0.008634)
+    (0.187, 0.008623)
 
     Matches ``metafor::escalc(measure="COR")`` (``vtype="LS"``).
     """
