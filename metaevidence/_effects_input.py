@@ -216,7 +216,7 @@ def compute(info: Measure, kind: tuple[str, ...], cols: dict[str, np.ndarray],
             labels: tuple[str, ...], *, add: float, to: str, drop00: bool,
             correct: bool) -> Computed:
     """Validate the columns row by row and compute yi, vi, masks, data and sources."""
-    n = labels.__len__()
+    n = len(labels)
     missing = np.logical_or.reduce([np.isnan(cols[c]) for c in kind
                                     + (("level",) if "ci_lower" in kind else ())])
     check = RowChecker(info.name, labels, ~missing)
@@ -344,7 +344,6 @@ def _reported(info, kind, cols, check, missing, add) -> Computed:
     c = dict(cols)
     link = info.link or "identity"
     g = _LINKS[link]
-    word = "log " if link == "log" else ("logit " if link == "logit" else "")
     if kind[0] == "estimate":
         allowed, inside = _NATURAL_RANGE[link]
         names = ("estimate", "ci_lower", "ci_upper") if "ci_lower" in kind else ("estimate",)
@@ -369,16 +368,16 @@ def _reported(info, kind, cols, check, missing, add) -> Computed:
                       "non-null (a p-value gives no standard error for an estimate of no "
                       "effect)", c[kind[0]])
         sei = _cv.se_from_p_value(estimate, c["pval"])
-        what = info.effect if kind[0] == "estimate" else f"{word}{info.effect}"
+        what = info.effect if kind[0] == "estimate" else info.description
         base = [f"reported {what} with p-value"] * estimate.size
     elif "sei" in kind:
         check.require(c["sei"] > 0, "sei", "a positive standard error", c["sei"])
         sei = c["sei"]
-        base = [f"reported {word}{info.effect} and SE"] * estimate.size
+        base = [f"reported {info.description} and SE"] * estimate.size
     else:
         check.require(c["vi"] > 0, "vi", "a positive sampling variance", c["vi"])
         sei = np.sqrt(c["vi"])
-        base = [f"reported {word}{info.effect} and variance"] * estimate.size
+        base = [f"reported {info.description} and variance"] * estimate.size
     yi, vi = np.asarray(estimate, dtype=float), np.asarray(sei, dtype=float) ** 2
     bad = ~(np.isfinite(yi) & np.isfinite(vi))
     dropped = missing | bad

@@ -109,7 +109,8 @@ def test_concat_keeps_per_row_source_and_unites_columns():
     logse = me.effect_sizes("OR", yi=[0.2], sei=[0.1], labels=["log"])
     both = me.EffectSizes.concat([counts, ci, logse])
     assert both.labels == ("counts", "reported", "log")
-    assert both.source == ("2x2 counts", "reported OR with 95% CI", "reported log OR and SE")
+    assert both.source == ("2x2 counts", "reported OR with 95% CI",
+                           "reported log odds ratio and SE")
     assert np.isnan(both.data["ai"][1]) and both.data["estimate"][1] == 1.5
     assert both.study_info["id"].tolist() == ["aronson-1948", None, None]
     assert both.study_info["year"][1] == 2010 and np.isnan(both.study_info["year"][0])
@@ -221,3 +222,24 @@ def test_convert_marks_undefined_rows():
     d = me.convert(cor, "SMD")
     assert d.dropped.tolist() == [True, False]
     assert d.source[0].endswith("dropped: conversion undefined for this value")
+
+
+def test_reported_sources_say_what_was_reported():
+    z = me.effect_sizes("ZCOR", yi=[0.3], sei=[0.1])
+    assert z.source == ("reported Fisher's z transformed correlation and SE",)
+    r = me.effect_sizes("ZCOR", estimate=[0.3], ci_lower=[0.1], ci_upper=[0.48])
+    assert r.source == ("reported r with 95% CI",)
+    assert_close(r.yi, [math.atanh(0.3)], rtol=CLOSED_FORM)
+    lrr = me.effect_sizes("RR", yi=[0.2], pval=[0.01])
+    assert lrr.source == ("reported log risk ratio with p-value",)
+    gen = me.effect_sizes("GEN", yi=[0.2], vi=[0.01])
+    assert gen.source == ("reported generic effect size and variance",)
+
+
+def test_level_per_study_as_fraction_or_percentage():
+    es = me.effect_sizes("OR", estimate=[1.5, 1.5], ci_lower=[1.2, 1.2], ci_upper=[1.9, 1.9],
+                         level=[95, 0.9])
+    assert es.source == ("reported OR with 95% CI", "reported OR with 90% CI")
+    z95, z90 = 1.959963984540054, 1.6448536269514722
+    assert_close(es.vi * np.array([z95, z90]) ** 2,
+                 [((math.log(1.9) - math.log(1.2)) / 2) ** 2] * 2, rtol=CLOSED_FORM)
