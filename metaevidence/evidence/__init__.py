@@ -8,6 +8,7 @@ Modules: :mod:`~metaevidence.evidence.schema` (the record format, written once a
 :mod:`~metaevidence.evidence.records` (frozen typed records),
 :mod:`~metaevidence.evidence.base` (:class:`EvidenceBase`, :func:`load_evidence`),
 :mod:`~metaevidence.evidence.frame` (``to_frame``),
+:mod:`~metaevidence.evidence.bridge` (``EvidenceBase.effect_sizes``: records -> EffectSizes),
 :mod:`~metaevidence.evidence.jsonschema` (the published JSON Schema),
 :mod:`~metaevidence.evidence.commands` (what the ``validate``/``studies``/``new-study``/
 ``schema`` commands do).

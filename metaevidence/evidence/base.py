@@ -30,6 +30,8 @@ from metaevidence.evidence.yamlload import MAX_BYTES, YMap, YScalar, YSeq, parse
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from metaevidence.effects import EffectSizes
+
 __all__ = ["EvidenceBase", "load_evidence", "scan_studies", "record_paths"]
 
 
@@ -190,6 +192,15 @@ class EvidenceBase:
         from metaevidence.evidence.frame import evidence_frame
 
         return evidence_frame(self)
+
+    def effect_sizes(self, outcome: str, measure: str = "OR", **options: Any) -> "EffectSizes":
+        """Effect sizes of one outcome, one row per selected study entry, excluded entries
+        kept as dropped rows with the reason; see :func:`metaevidence.evidence.bridge.effect_sizes`
+        for the options (``studies``, ``subgroup``, ``timepoint``, ``where``, ``labels``,
+        ``convert``, ``add``, ``to``, ``drop00``, ``correct``)."""
+        from metaevidence.evidence.bridge import effect_sizes
+
+        return effect_sizes(self, outcome, measure, **options)
 
 
 # --------------------------------------------------------------------------- loading
