@@ -526,6 +526,9 @@ def _records_in_order(spec: "Spec", seen: list[Record]) -> None:
         _records_in_order(spec.item, seen)
     elif isinstance(spec, MapOf):
         _records_in_order(spec.values, seen)
+    elif isinstance(spec, Either):
+        for option in spec.options:
+            _records_in_order(option, seen)
 
 
 def all_records(root: Record = STUDY) -> list[Record]:

@@ -26,8 +26,9 @@ from metaevidence.evidence.schema import (
 
 __all__ = [
     "ANALYSIS", "KINDS", "MEASURES", "RATIO_MEASURES", "POOLING", "TAU2_METHODS", "CI_METHODS",
-    "ZERO_CELL_RULES", "FIGURES", "FIGURE_FORMATS", "DATA_KINDS", "CUMULATIVE_ORDERS",
-    "HIGH_RISK", "DEFAULTS", "default_figures",
+    "ZERO_CELL_RULES", "PI_METHODS", "FIGURES", "FIGURE_FORMATS", "DATA_KINDS", "CUMULATIVE_ORDERS",
+    "HIGH_RISK", "DEFAULTS", "default_figures", "SCHEMA_FILE", "json_schema", "json_schema_text",
+    "shipped_json_schema",
 ]
 
 #: Kinds of analysis: a meta-analysis pools; an overview shows published summaries side by side.
@@ -45,6 +46,9 @@ TAU2_METHODS = ("REML", "DL", "ML", "PM", "HE", "SJ", "HS", "EB", "EE", "FE")
 
 #: Confidence-interval methods (metafor's ``test=``): z, Hartung-Knapp, HK with the ad hoc rule.
 CI_METHODS = ("knha", "z", "adhoc")
+
+#: Prediction-interval methods (metaevidence.meta_analysis ``pi_method=``).
+PI_METHODS = ("hts", "metafor")
 
 #: Zero-cell rules (metafor's ``to=``).
 ZERO_CELL_RULES = ("only0", "all", "if0all", "none")
@@ -70,6 +74,11 @@ DEFAULTS = {
     "ci_method": "knha",
     "level": 0.95,
     "prediction_interval": True,
+    "prediction_interval_method": "hts",
+    "heterogeneity_ci": True,
+    "convert": False,
+    "rom_correction": False,
+    "labels": "citation",
     "zero_cells.add": 0.5,
     "zero_cells.to": "only0",
     "zero_cells.drop00": False,
@@ -79,9 +88,9 @@ DEFAULTS = {
     "sensitivity.cumulative_order": "year",
     "sensitivity.exclude_high_risk_of_bias": True,
     "figures.formats": ("svg", "png"),
-    "figures.forest.sort": "none",
-    "figures.forest.show_weights": True,
-    "figures.forest.show_prediction_interval": True,
+    "figures.forest.sort": "given",
+    "figures.forest.data_columns": "auto",
+    "figures.forest.beneficial": False,
     "figures.funnel.contours": False,
 }
 
@@ -193,15 +202,21 @@ SENSITIVITY = Record(
 
 FOREST = Record(
     "forest_options",
-    "Options of the forest plots (main, cumulative and leave-one-out).",
+    "Options of the forest plots (main, cumulative and leave-one-out). The prediction "
+    "interval is drawn when the analysis reports one.",
     (
-        Field("sort", Text(choices=("none", "year", "estimate", "weight")), required=False,
-              doc="row order of the main forest plot (default none: the order studies are "
-                  "selected in, by id)"),
-        Field("show_weights", Boolean(), required=False, doc="show the weight column (default true)"),
-        Field("show_prediction_interval", Boolean(), required=False,
-              doc="draw the prediction interval under the diamond (default true)"),
+        Field("sort", Text(choices=("given", "year", "effect", "weight")), required=False,
+              doc="row order of the main forest plot: given (default: by study id), year, "
+                  "effect, weight (largest first)"),
+        Field("data_columns", Text(choices=("auto", "arms", "generic", "none")), required=False,
+              doc="per-study columns: auto (default: per-arm data when every study has them), "
+                  "arms, generic (estimate and SE), none"),
+        Field("beneficial", Boolean(), required=False,
+              doc="the outcome is desirable (survival, abstinence): effects above no effect "
+                  "favour the experimental group (default false)"),
         Field("title", _FREE, required=False, doc="a title above the plot (default none)"),
+        Field("effect_label", _FREE, required=False,
+              doc="name of the effect in the header and axis (default from the measure)"),
     ),
 )
 
@@ -276,6 +291,19 @@ ANALYSIS = Record(
         Field("level", _LEVEL, required=False, doc="level of confidence and prediction intervals (default 0.95)"),
         Field("prediction_interval", Boolean(), required=False,
               doc="report and draw the prediction interval (default true)"),
+        Field("prediction_interval_method", Text(choices=PI_METHODS), required=False,
+              doc="hts (default): t on k - 2 df (Higgins, Thompson & Spiegelhalter 2009; Cochrane "
+                  "Handbook 10.10.4.3); metafor: as metafor's predict() (t on k - 1 df under knha)"),
+        Field("heterogeneity_ci", Boolean(), required=False,
+              doc="Q-profile confidence intervals for tau^2 and I^2 (default true)"),
+        Field("convert", Boolean(), required=False,
+              doc="allow explicit conversions between measures (SMD <-> OR, r -> SMD, HR as RR) "
+                  "for entries whose own measure differs (default false: they are left out, with the reason)"),
+        Field("rom_correction", Boolean(), required=False,
+              doc="for ROM: apply the second-order bias correction of current metafor (default false)"),
+        Field("labels", Text(choices=("citation", "id")), required=False,
+              doc="how studies are named in tables and figures: citation (default, e.g. "
+                  "'Ahern et al., 1990') or id"),
         Field("zero_cells", ZERO_CELLS, required=False, doc="zero-cell policy for 2x2 tables"),
         Field("subgroups", SUBGROUPS, required=False, doc="a subgroup analysis (default none)"),
         Field("sensitivity", SENSITIVITY, required=False, doc="sensitivity analyses"),
@@ -288,10 +316,46 @@ ANALYSIS = Record(
         RequiredIf("measure", When("kind", absent=True), "say which effect measure to pool"),
         RequiredIf("measure", When("kind", ("meta-analysis",)), "say which effect measure to pool"),
         *(ForbiddenIf(name, _OVERVIEW, _NOT_IN_OVERVIEW) for name in (
-            "pooling", "tau2", "ci_method", "prediction_interval", "zero_cells", "subgroups",
+            "pooling", "tau2", "ci_method", "prediction_interval", "prediction_interval_method",
+            "heterogeneity_ci", "convert", "rom_correction", "zero_cells", "subgroups",
             "sensitivity", "reference")),
         ForbiddenIf("tau2", _COMMON, _COMMON_REASON + " without tau^2"),
         ForbiddenIf("ci_method", _COMMON, _COMMON_REASON + " with a z interval"),
         ForbiddenIf("prediction_interval", _COMMON, _COMMON_REASON + " without a prediction interval"),
+        ForbiddenIf("prediction_interval_method", _COMMON, _COMMON_REASON + " without a prediction interval"),
+        ForbiddenIf("heterogeneity_ci", _COMMON, _COMMON_REASON + " without tau^2"),
     ),
 )
+
+
+# --------------------------------------------------------------------------- JSON Schema
+
+#: File name of the shipped JSON Schema inside the package ``metaevidence.workflow``.
+SCHEMA_FILE = "analysis-spec.schema.json"
+SCHEMA_ID = "https://metaevidence.readthedocs.io/schema/analysis-spec.schema.json"
+
+
+def json_schema() -> dict:
+    """The JSON Schema (Draft 2020-12) of an analysis spec, derived from :data:`ANALYSIS`."""
+    from metaevidence.evidence.jsonschema import schema_document
+
+    return schema_document(
+        ANALYSIS, title="metaevidence analysis spec", schema_id=SCHEMA_ID,
+        comment="Also checked by `metaevidence validate`: id equals the file name without .yaml; "
+                "where, subgroups.by and cumulative_order name fields of the study-record format; "
+                "figures.draw matches the sensitivity analyses that run; measure fits the pooling "
+                "method; reference numbers of a ratio are > 0; the outcome and study ids exist.")
+
+
+def json_schema_text() -> str:
+    """The JSON Schema as text, exactly as shipped (2-space indent, trailing newline)."""
+    import json
+
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def shipped_json_schema() -> str:
+    """The text of the analysis-spec schema file shipped with the package."""
+    from importlib import resources
+
+    return resources.files("metaevidence.workflow").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")

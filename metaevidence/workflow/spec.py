@@ -120,14 +120,19 @@ class Sensitivity:
 
 @dataclass(frozen=True, slots=True)
 class ForestOptions:
+    """Options of the forest plots (see ``metaevidence.forest_plot``)."""
+
     sort: str = DEFAULTS["figures.forest.sort"]
-    show_weights: bool = DEFAULTS["figures.forest.show_weights"]
-    show_prediction_interval: bool = DEFAULTS["figures.forest.show_prediction_interval"]
+    data_columns: str = DEFAULTS["figures.forest.data_columns"]
+    beneficial: bool = DEFAULTS["figures.forest.beneficial"]
     title: str | None = None
+    effect_label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class FunnelOptions:
+    """Options of the funnel plot (see ``metaevidence.funnel_plot``)."""
+
     contours: bool = DEFAULTS["figures.funnel.contours"]
 
 
@@ -177,6 +182,11 @@ class AnalysisSpec:
     ci_method: str | None
     level: float
     prediction_interval: bool | None
+    prediction_interval_method: str | None
+    heterogeneity_ci: bool | None
+    convert: bool | None
+    rom_correction: bool | None
+    labels: str
     zero_cells: ZeroCells | None
     subgroups: Subgroups | None
     sensitivity: Sensitivity | None
@@ -209,6 +219,11 @@ class AnalysisSpec:
             "ci_method": self.ci_method,
             "level": self.level,
             "prediction_interval": self.prediction_interval,
+            "prediction_interval_method": self.prediction_interval_method,
+            "heterogeneity_ci": self.heterogeneity_ci,
+            "convert": self.convert,
+            "rom_correction": self.rom_correction,
+            "labels": self.labels,
             "zero_cells": None if self.zero_cells is None else _fields(self.zero_cells),
             "subgroups": None if self.subgroups is None else _fields(self.subgroups),
             "sensitivity": None if self.sensitivity is None else _fields(self.sensitivity),
@@ -269,13 +284,19 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
     f = plain.get("figures", {})
     overview = kind == "overview"
     if overview:
-        pooling = tau2 = ci = pi = zero = subgroups = sens = reference = None
+        pooling = tau2 = ci = pi = pi_method = het_ci = convert = rom = None
+        zero = subgroups = sens = reference = None
     else:
         pooling = plain.get("pooling", DEFAULTS["pooling"])
         common = pooling != "inverse-variance"
-        tau2 = None if common else plain.get("tau2", DEFAULTS["tau2"])
-        ci = None if common else plain.get("ci_method", DEFAULTS["ci_method"])
-        pi = None if common else plain.get("prediction_interval", DEFAULTS["prediction_interval"])
+
+        def get(name: str) -> Any:
+            return None if common else plain.get(name, DEFAULTS[name])
+
+        tau2, ci, pi = get("tau2"), get("ci_method"), get("prediction_interval")
+        pi_method, het_ci = get("prediction_interval_method"), get("heterogeneity_ci")
+        convert = plain.get("convert", DEFAULTS["convert"])
+        rom = plain.get("rom_correction", DEFAULTS["rom_correction"])
         zero = ZeroCells(**plain.get("zero_cells", {}))
         subgroups = Subgroups(**plain["subgroups"]) if "subgroups" in plain else None
         sens = Sensitivity(**plain.get("sensitivity", {}))
@@ -300,6 +321,8 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         id=plain["id"], title=plain["title"], question=plain["question"], kind=kind,
         studies=selection, measure=plain.get("measure"), pooling=pooling, tau2=tau2,
         ci_method=ci, level=float(plain.get("level", DEFAULTS["level"])), prediction_interval=pi,
+        prediction_interval_method=pi_method, heterogeneity_ci=het_ci, convert=convert,
+        rom_correction=rom, labels=plain.get("labels", DEFAULTS["labels"]),
         zero_cells=zero, subgroups=subgroups, sensitivity=sens, figures=figures,
         reference=reference, notes=plain.get("notes"), path=path, sha256=sha256,
     )
@@ -361,7 +384,7 @@ def _semantic(tree: YMap, path: Path, evidence: "EvidenceBase | None",
         try:
             check_path(value)
         except ValueError as exc:
-            close = re.search(r"did you mean ([^?]+)\?", str(exc))
+            close = re.search(r"did you mean ('[^']+')", str(exc))
             hint = f" (did you mean {close.group(1)}?)" if close else ""
             report(dotted, f"must be {allowed}a field of the study-record format, e.g. citation.year "
                            f"or outcomes.attributes.mean_age (docs/records.md); got '{value}'{hint}")
