@@ -1,0 +1,432 @@
+"""Computing one analysis: from an :class:`~metaevidence.workflow.spec.AnalysisSpec` and the
+evidence base to a results document (the content of ``results/<id>.json``) and the result
+objects the figures are drawn from.
+
+Nothing here reads or writes files: :func:`compute` is pure given its inputs, so the run
+(:mod:`metaevidence.workflow.run`) can compute everything first and write only when an
+analysis succeeded, and ``diff`` can compute without writing at all.
+
+The steps of a meta-analysis:
+
+1. select the outcome entries (:meth:`Selection.apply`), set aside the studies the spec
+   excludes, and turn the rest into effect sizes with the evidence bridge
+   (:meth:`EvidenceBase.effect_sizes`): entries that cannot give the measure stay as
+   excluded rows with the bridge's reason;
+2. pool with the spec's settings (:func:`metaevidence.meta_analysis`,
+   :func:`~metaevidence.mantel_haenszel` or :func:`~metaevidence.peto`), and for a
+   random-effects model the Q-profile intervals of tau^2 and I^2;
+3. run the sensitivity analyses (leave-one-out, cumulative, excluding high risk of bias),
+   the subgroup analysis, and the comparison with the published reference;
+4. record every number at full precision, with the settings, the study hashes and the
+   warnings raised on the way.
+
+An overview instead collects the published ``summary`` entries, side by side, unpooled.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from metaevidence.errors import MetaevidenceError
+from metaevidence.workflow.schema import HIGH_RISK
+from metaevidence.workflow.spec import AnalysisSpec
+from metaevidence.workflow.store import FORMAT
+
+if TYPE_CHECKING:  # pragma: no cover
+    from metaevidence.effects import EffectSizes
+    from metaevidence.evidence.base import EvidenceBase
+    from metaevidence.results import MetaAnalysis, MetaAnalysisBatch
+
+__all__ = ["AnalysisError", "Computed", "compute", "considered", "pooled_numbers", "refit_estimate"]
+
+_EXCLUDED = "excluded: "
+_COMMON = ("MH", "PETO", "EE", "FE")
+
+
+class AnalysisError(MetaevidenceError, ValueError):
+    """An analysis that cannot be computed from the evidence (the message says why and what to do)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """A computed analysis: its results document and the objects its figures are drawn from.
+
+    ``document`` lacks ``figures`` and ``software`` (added by the run when it writes).
+    """
+
+    spec: AnalysisSpec
+    document: dict[str, Any]
+    fit: "MetaAnalysis | None" = None
+    leave_one_out: "MetaAnalysisBatch | None" = None
+    cumulative: "MetaAnalysisBatch | None" = None
+    subgroups: Any = None
+    summaries: "MetaAnalysisBatch | None" = None
+    notes: tuple[str, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def considered(spec: AnalysisSpec, evidence: "EvidenceBase") -> "EvidenceBase":
+    """The studies (with their entries for the outcome) the spec's selection keeps.
+
+    Their ids and hashes are the analysis's inputs: a change to any of them makes the
+    stored result stale.
+    """
+    if spec.studies.outcome not in evidence.outcome_ids:
+        return evidence.select(ids=())
+    return spec.studies.apply(evidence)
+
+
+def _labels(spec: AnalysisSpec, study) -> str:
+    return study.label if spec.labels == "citation" else study.id
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _f(x: Any) -> float | None:
+    """A float for the document (None for NaN/inf)."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def pooled_numbers(res: Any, i: Any = ()) -> dict[str, Any]:
+    """The pooled-inference numbers of a fit (or row ``i`` of a batch) as plain data."""
+    def get(name: str) -> Any:
+        value = getattr(res, name)
+        return np.asarray(value)[i] if i != () else value
+
+    out = {name: _f(get(name)) for name in
+           ("estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper", "df", "pi_lower", "pi_upper")}
+    out["k"] = int(get("k"))
+    return out
+
+
+def _heterogeneity(res: Any, i: Any = ()) -> dict[str, Any]:
+    def get(name: str) -> Any:
+        value = getattr(res, name)
+        return np.asarray(value)[i] if i != () else value
+
+    out = {name: _f(get(name)) for name in ("tau2", "tau2_se", "tau", "i2", "h2", "q", "q_p_value")}
+    out["q_df"] = int(get("q_df"))
+    return out
+
+
+def _presentation(p: dict, transform: str | None) -> dict[str, Any]:
+    from metaevidence.workflow.text import present
+
+    return {k: present(p[k], transform) for k in ("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper")}
+
+
+def _measure(name: str) -> dict[str, Any]:
+    from metaevidence.effects import MEASURES
+
+    m = MEASURES[name]
+    return {"name": name, "effect": m.effect, "description": m.description, "transform": m.transform}
+
+
+# --------------------------------------------------------------------------- pooling
+
+
+def _fit(spec: AnalysisSpec, es: "EffectSizes") -> "MetaAnalysis":
+    import metaevidence as me
+
+    z = spec.zero_cells
+    if spec.pooling == "mantel-haenszel":
+        return me.mantel_haenszel(es, measure=spec.measure, level=spec.level, add=z.add, to=z.to, drop00=z.drop00)
+    if spec.pooling == "peto":
+        return me.peto(es, level=spec.level, add=z.add, to=z.to, drop00=z.drop00)
+    return me.meta_analysis(es, method=spec.tau2, test=spec.ci_method, level=spec.level,
+                            pi_method=spec.prediction_interval_method)
+
+
+def refit_estimate(document: dict, rows: list[dict]) -> float | None:
+    """Re-pool ``rows`` (included-study rows of a results document) with the document's
+    settings and return the pooled estimate (analysis scale); None when nothing can be pooled.
+
+    Used by ``diff`` to measure how far one study's change moved an analysis.
+    """
+    import metaevidence as me
+
+    s = document["settings"]
+    if not rows:
+        return None
+    if s["pooling"] in ("mantel-haenszel", "peto"):
+        cols = {c: [r["data"].get(c) for r in rows] for c in ("ai", "n1i", "ci", "n2i")}
+        if any(v is None for vs in cols.values() for v in vs):
+            return None
+        z = s["zero_cells"]
+        if s["pooling"] == "peto":
+            res = me.peto(**cols, level=s["level"], add=z["add"], to=z["to"], drop00=z["drop00"])
+        else:
+            res = me.mantel_haenszel(**cols, measure=s["measure"], level=s["level"], add=z["add"], to=z["to"],
+                                     drop00=z["drop00"])
+    else:
+        yi = np.array([np.nan if r["yi"] is None else r["yi"] for r in rows])
+        vi = np.array([np.nan if r["vi"] is None else r["vi"] for r in rows])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = me.meta_analysis(yi, vi, method=s["tau2"], test=s["ci_method"], level=s["level"],
+                                   pi_method=s["prediction_interval_method"])
+    return _f(res.estimate)
+
+
+# --------------------------------------------------------------------------- the analysis
+
+
+class _Notes:
+    """Warnings raised while computing, as sorted unique texts ("SmallSampleWarning: ...")."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, text: str) -> None:
+        if text not in self.items:
+            self.items.append(text)
+
+    def catch(self):
+        outer = self
+
+        class _Ctx:
+            def __enter__(self):
+                self.cm = warnings.catch_warnings(record=True)
+                self.log = self.cm.__enter__()
+                warnings.simplefilter("always")
+                return self
+
+            def __exit__(self, *exc):
+                self.cm.__exit__(*exc)
+                for w in self.log:
+                    outer.add(f"{w.category.__name__}: {w.message}")
+                return False
+
+        return _Ctx()
+
+
+def compute(spec: AnalysisSpec, evidence: "EvidenceBase") -> Computed:
+    """Compute one analysis (see the module docstring).
+
+    Raises
+    ------
+    AnalysisError
+        When the selection keeps no study, no study can be pooled, or a study gives more
+        than one row; the message names the analysis and says what to change.
+    """
+    chosen = considered(spec, evidence)
+    inputs = {"studies": {s.id: s.sha256 for s in chosen.studies}}
+    base = {
+        "format": FORMAT,
+        "analysis": {"id": spec.id, "title": spec.title, "question": spec.question, "kind": spec.kind},
+        "settings": spec.settings(),
+        "spec": {"file": spec.path.name, "sha256": spec.sha256},
+        "inputs": inputs,
+    }
+    if not chosen.studies:
+        raise AnalysisError(f"analysis {spec.id!r}: no study record has an entry for outcome "
+                            f"{spec.studies.outcome!r} that passes the selection in {spec.path.name}; "
+                            "check studies.outcome and the filters")
+    if spec.is_overview:
+        return _overview(spec, chosen, base)
+    return _meta_analysis(spec, chosen, base)
+
+
+def _excluded_by_spec(spec: AnalysisSpec, chosen: "EvidenceBase") -> tuple[list[dict], "EvidenceBase"]:
+    reasons = {e.id: e.reason for e in spec.studies.exclude}
+    rows = []
+    for s in chosen.studies:
+        if s.id in reasons:
+            for e in s.outcomes:
+                rows.append({"id": s.id, "label": _labels(spec, s), "entry": e.index,
+                             "reason": f"excluded by the analysis: {reasons[s.id]}"})
+    return rows, chosen.filter(lambda s: s.id not in reasons)
+
+
+def _meta_analysis(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Computed:
+    notes = _Notes()
+    excluded, rest = _excluded_by_spec(spec, chosen)
+    if not rest.studies:
+        raise AnalysisError(f"analysis {spec.id!r}: every selected study is excluded by studies.exclude")
+    z = spec.zero_cells
+    try:
+        with notes.catch():
+            es = rest.effect_sizes(spec.studies.outcome, spec.measure, labels=spec.labels, convert=spec.convert,
+                                   add=z.add, to=z.to, drop00=z.drop00, correct=spec.rom_correction)
+    except (ValueError, KeyError) as exc:
+        raise AnalysisError(f"analysis {spec.id!r}: {_message(exc)}") from None
+
+    ids = [str(x) for x in es.study_info["study"]]
+    entries = {(s.id, e.outcome, e.subgroup, e.timepoint): e for s in rest.studies for e in s.outcomes}
+    entry_of = [entries[(sid, spec.studies.outcome, es.study_info["subgroup"][i], es.study_info["timepoint"][i])]
+                for i, sid in enumerate(ids)]
+    usable = []
+    for i, sid in enumerate(ids):
+        src = es.source[i]
+        if src.startswith(_EXCLUDED):
+            excluded.append({"id": sid, "label": es.labels[i], "entry": entry_of[i].index,
+                             "reason": src.removeprefix(_EXCLUDED)})
+        elif spec.pooling != "inverse-variance" and entry_of[i].kind != "binary":
+            excluded.append({"id": sid, "label": es.labels[i], "entry": entry_of[i].index,
+                             "reason": f"{spec.pooling} pooling needs 2x2 counts; this entry gives "
+                                       f"{entry_of[i].kind.replace('_', ' ')} data"})
+        else:
+            usable.append(i)
+    if not usable:
+        raise AnalysisError(f"analysis {spec.id!r}: none of the {len(ids)} selected entries can give "
+                            f"{spec.measure} (see the reasons with `metaevidence show {spec.id}` after fixing, "
+                            f"or the first: {excluded[-1]['reason']})")
+    es = es.subset(np.array(usable, dtype=int))
+    ids = [ids[i] for i in usable]
+    entry_of = [entry_of[i] for i in usable]
+    with notes.catch():
+        try:
+            fit = _fit(spec, es)
+        except ValueError as exc:
+            raise AnalysisError(f"analysis {spec.id!r}: pooling failed: {_message(exc)}") from None
+    random = fit.method not in _COMMON
+
+    included = []
+    for i, sid in enumerate(ids):
+        study = rest[sid]
+        row = {
+            "id": sid, "label": es.labels[i], "year": study.year, "entry": entry_of[i].index,
+            "subgroup": entry_of[i].subgroup, "timepoint": entry_of[i].timepoint, "source": es.source[i],
+            "yi": _f(fit.yi[i]), "vi": _f(fit.vi[i]), "weight": _f(fit.weights[i]),
+            "corrected": bool(es.corrected[i]),
+            "data": {k: _f(v[i]) for k, v in sorted(es.data.items())},
+            "risk_of_bias": study.risk_of_bias.overall if study.risk_of_bias is not None else None,
+        }
+        if bool(fit.included[i]):
+            included.append(row)
+        else:
+            excluded.append({"id": sid, "label": es.labels[i], "entry": entry_of[i].index,
+                             "reason": f"not pooled: {es.source[i]}"})
+    pooled = pooled_numbers(fit)
+    pooled.update(method=fit.method, test=fit.test, level=float(fit.level), pi_method=fit.pi_method,
+                  converged=bool(fit.converged), iterations=int(fit.iterations))
+    measure = _measure(fit.measure if fit.measure != "PETO" else "PETO")
+    pooled["presentation"] = _presentation(pooled, measure["transform"])
+    het = _heterogeneity(fit)
+    het["ci"] = None
+    if random and spec.heterogeneity_ci and fit.k >= 2:
+        import metaevidence as me
+
+        with notes.catch():
+            hci = me.heterogeneity_ci(fit)
+        het["ci"] = {"tau2": [_f(x) for x in hci.tau2], "tau": [_f(x) for x in hci.tau],
+                     "i2": [_f(x) for x in hci.i2], "h2": [_f(x) for x in hci.h2],
+                     "level": float(hci.level), "method": hci.method, "notes": list(hci.notes)}
+
+    from metaevidence.workflow import secondary as sens
+
+    loo = cum = None
+    sensitivity: dict[str, Any] = {"leave_one_out": None, "cumulative": None, "high_risk_of_bias": None}
+    if spec.sensitivity.leave_one_out and fit.k >= 3:
+        with notes.catch():
+            loo, sensitivity["leave_one_out"] = sens.leave_one_out_rows(fit, ids)
+    if spec.sensitivity.cumulative and fit.k >= 2:
+        with notes.catch():
+            cum, sensitivity["cumulative"] = sens.cumulative_rows(fit, ids, spec, rest, entry_of)
+    if spec.sensitivity.exclude_high_risk_of_bias:
+        with notes.catch():
+            sensitivity["high_risk_of_bias"] = sens.without_high_risk(spec, fit, es, ids, included, _fit)
+    subgroups = None
+    subgroup_doc = None
+    if spec.subgroups is not None:
+        with notes.catch():
+            subgroups, subgroup_doc = sens.subgroup_rows(spec, es, ids, rest, entry_of, included)
+
+    doc = dict(base)
+    doc.update(
+        measure=measure,
+        studies={"included": included, "excluded": sorted(excluded, key=lambda r: (r["id"], r["entry"]))},
+        pooled=pooled,
+        heterogeneity=het,
+        subgroups=subgroup_doc,
+        sensitivity=sensitivity,
+        reference=_reference(spec, pooled, measure["transform"]),
+        notes=notes.items,
+    )
+    return Computed(spec, doc, fit=fit, leave_one_out=loo, cumulative=cum, subgroups=subgroups,
+                    notes=tuple(notes.items))
+
+
+def _message(exc: BaseException) -> str:
+    text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    return str(text)
+
+
+def _reference(spec: AnalysisSpec, pooled: dict, transform: str | None) -> dict | None:
+    ref = spec.reference
+    if ref is None:
+        return None
+    from metaevidence.workflow.text import NULL_VALUE, present
+
+    out = {name: getattr(ref, name) for name in ref.__slots__}
+    est = present(pooled["estimate"], transform)
+    lo, hi = present(pooled["ci_lower"], transform), present(pooled["ci_upper"], transform)
+    null = NULL_VALUE[transform]
+    comparison: dict[str, Any] = {
+        "ratio": est / ref.estimate if transform == "exp" else None,
+        "difference": None if transform == "exp" else est - ref.estimate,
+        "published_in_ci": bool(lo is not None and lo <= ref.estimate <= hi),
+        "intervals_overlap": None,
+        "same_conclusion": None,
+    }
+    if ref.lower is not None and lo is not None:
+        comparison["intervals_overlap"] = bool(max(lo, ref.lower) <= min(hi, ref.upper))
+        ours = "excludes" if lo > null or hi < null else "includes"
+        theirs = "excludes" if ref.lower > null or ref.upper < null else "includes"
+        same_side = (est > null) == (ref.estimate > null)
+        comparison["same_conclusion"] = bool(ours == theirs and (ours == "includes" or same_side))
+    out["comparison"] = comparison
+    return out
+
+
+# --------------------------------------------------------------------------- overviews
+
+
+def _overview(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Computed:
+    from metaevidence.evidence.records import SummaryData
+
+    included, excluded = [], []
+    excluded_ids = {e.id: e.reason for e in spec.studies.exclude}
+    for s in chosen.studies:
+        for e in s.outcomes:
+            row = {"id": s.id, "label": _labels(spec, s), "entry": e.index}
+            if s.id in excluded_ids:
+                excluded.append({**row, "reason": f"excluded by the analysis: {excluded_ids[s.id]}"})
+                continue
+            d = e.data
+            if not isinstance(d, SummaryData):
+                excluded.append({**row, "reason": f"not a published summary ({e.kind.replace('_', ' ')} data): "
+                                                  "an overview shows published pooled results only"})
+                continue
+            if spec.measure is not None and d.measure != spec.measure:
+                excluded.append({**row, "reason": f"a summary of {d.measure}; this overview shows {spec.measure}"})
+                continue
+            included.append({**row, "year": s.year, "outcome": e.outcome, "entry_label": e.label,
+                             "subgroup": e.subgroup, "timepoint": e.timepoint, "measure": d.measure,
+                             "estimate": d.estimate, "lower": d.lower, "upper": d.upper, "level": d.level,
+                             "k": d.k, "n": d.n, "model": d.model, "method": d.method})
+    if not included:
+        raise AnalysisError(f"analysis {spec.id!r}: no published summary (kind: summary) of outcome "
+                            f"{spec.studies.outcome!r}" + (f" with measure {spec.measure}" if spec.measure else "")
+                            + " passes the selection; an overview shows published pooled results only")
+    doc = dict(base)
+    doc.update(
+        measure={"name": spec.measure, "effect": spec.measure, "description": "published pooled results",
+                 "transform": None},
+        studies={"included": included, "excluded": sorted(excluded, key=lambda r: (r["id"], r["entry"]))},
+        pooled=None, heterogeneity=None, subgroups=None, sensitivity=None, reference=None, notes=[],
+    )
+    from metaevidence.workflow import secondary as sens
+
+    return Computed(spec, doc, summaries=sens.summaries_batch(included))

@@ -1,0 +1,333 @@
+"""``metaevidence run``: every analysis spec into ``results/`` and ``figures/``, and ``run --check``.
+
+:func:`run_analyses` validates the evidence (a broken record stops everything before a
+byte is written), reads the specs, then for each analysis computes the numbers, the report
+and the figures *in memory* and only then publishes them through the
+:class:`~metaevidence.workflow.store.ResultStore` (atomic per file; figures, report, JSON
+last). An analysis that fails -- a broken spec, an impossible selection, a plotting error
+-- leaves its previous outputs untouched and does not stop the others; the report says
+what failed and the command exits non-zero.
+
+:func:`check_results` answers "are the committed results current?" without writing
+anything: it compares each stored result with the spec and study records it came from.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from metaevidence.errors import MetaevidenceError, RecordProblem
+from metaevidence.workflow.store import FORMAT, ResultStore, Staging, StoreError, canonical_json, software_versions
+
+__all__ = ["Paths", "Outcome", "RunReport", "run_analyses", "check_results", "stale_reasons"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """Where a review keeps its parts (each relative to the current folder unless absolute)."""
+
+    studies: Path = Path("studies")
+    analyses: Path = Path("analyses")
+    results: Path = Path("results")
+    figures: Path = Path("figures")
+
+    @classmethod
+    def of(cls, studies="studies", analyses="analyses", results="results", figures="figures") -> "Paths":
+        return cls(Path(studies), Path(analyses), Path(results), Path(figures))
+
+    def store(self) -> ResultStore:
+        return ResultStore(self.results, self.figures)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one analysis.
+
+    ``status``: ``updated`` (outputs written), ``unchanged`` (computed; every file already
+    held these bytes), ``failed``; for ``--check``: ``current``, ``stale``, ``missing``
+    (no results yet); and ``orphan`` (results whose spec is gone). ``detail`` is the
+    headline result, or what went wrong / why it is stale.
+    """
+
+    id: str
+    status: str
+    detail: str = ""
+    k: int | None = None
+    problems: tuple[RecordProblem, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("failed", "stale", "missing", "orphan")
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """The outcome of a run or check: per-analysis outcomes and problems before any analysis ran."""
+
+    outcomes: tuple[Outcome, ...] = ()
+    problems: tuple[RecordProblem, ...] = ()
+    note: str = ""
+    check: bool = False
+    orphans_fail: bool = field(default=False)
+
+    @property
+    def ok(self) -> bool:
+        if self.problems:
+            return False
+        return not any(o.failed and (o.status != "orphan" or self.orphans_fail) for o in self.outcomes)
+
+    def summary(self) -> str:
+        """The one-screen summary printed at the end."""
+        from metaevidence.workflow.text import plural
+
+        lines = []
+        if self.problems:
+            files = {str(p.path) for p in self.problems}
+            lines.append(f"{plural(len(self.problems), 'problem')} in {plural(len(files), 'file')}: "
+                         + ("nothing was checked" if self.check else "nothing was written"))
+            return "\n".join(lines) + "\n"
+        if not self.outcomes:
+            return (self.note or "nothing to do") + "\n"
+        rows = [("analysis", "status", "k", "result")]
+        for o in self.outcomes:
+            status = o.status.upper() if o.failed else o.status
+            rows.append((o.id, status, "" if o.k is None else str(o.k), o.detail))
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        for r in rows:
+            detail = r[3] if len(r[3]) <= 100 else r[3][:97] + "..."
+            lines.append("  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]), detail]).rstrip())
+        counts: dict[str, int] = {}
+        for o in self.outcomes:
+            counts[o.status] = counts.get(o.status, 0) + 1
+        order = ("updated", "unchanged", "current", "failed", "stale", "missing", "orphan")
+        lines.append(f"{plural(len(self.outcomes), 'analysis', 'analyses')}: "
+                     + ", ".join(f"{counts[s]} {s}" for s in order if s in counts))
+        if self.note:
+            lines.append(self.note)
+        return "\n".join(lines) + "\n"
+
+
+def _load(paths: Paths, ids: Sequence[str] | None):
+    """Evidence and specs; (evidence, specs, spec problems by id, problems that stop everything)."""
+    from metaevidence.evidence.base import scan_studies
+    from metaevidence.workflow.spec import read_spec, spec_paths
+
+    evidence, problems, _n = scan_studies(paths.studies)
+    if evidence is None:
+        return None, [], {}, problems
+    files, folder_problems = spec_paths(paths.analyses)
+    by_id = {f.stem: f for f in files}
+    stop: list[RecordProblem] = []
+    if ids:
+        for aid in ids:
+            if aid not in by_id:
+                stop.append(RecordProblem(paths.analyses / f"{aid}.yaml", None, "",
+                                          f"no analysis spec with id {aid!r} (there are {len(by_id)}: "
+                                          f"{', '.join(sorted(by_id)) or 'none'})"))
+        if stop:
+            return evidence, [], {}, stop
+        files = [by_id[aid] for aid in dict.fromkeys(ids)]
+    else:
+        stop += folder_problems
+    specs, spec_problems = [], {}
+    for f in files:
+        spec, file_problems = read_spec(f, evidence=evidence)
+        if spec is None:
+            spec_problems[f.stem] = tuple(file_problems)
+        else:
+            specs.append(spec)
+    return evidence, specs, spec_problems, stop
+
+
+def _no_specs_note(paths: Paths) -> str:
+    if not paths.analyses.exists():
+        return f"no analyses to run: {paths.analyses} does not exist (write analysis specs there; see docs/analyses.md)"
+    return f"no analyses to run: {paths.analyses} holds no analysis specs (*.yaml; see docs/analyses.md)"
+
+
+def _document(computed, figure_entries) -> dict:
+    doc = dict(computed.document)
+    doc["figures"] = figure_entries
+    doc["software"] = software_versions()
+    return doc
+
+
+def produce(spec, evidence, *, figures: bool = True) -> tuple[dict, bytes, bytes, dict[str, bytes]]:
+    """Compute one analysis completely in memory: (document, JSON bytes, report bytes, figures)."""
+    from metaevidence.workflow.compute import compute
+    from metaevidence.workflow.figures import render_figures
+    from metaevidence.workflow.report import render_report
+
+    computed = compute(spec, evidence)
+    files, entries = render_figures(computed) if figures else ({}, [])
+    doc = _document(computed, entries)
+    data = canonical_json(doc)
+    # the report is made from the document as it will be read back, so `run --check` can
+    # re-render it from results/<id>.json and compare bytes
+    from metaevidence.workflow.store import parse_result
+
+    report = render_report(parse_result(data)).encode("utf-8")
+    return doc, data, report, files
+
+
+def run_analyses(paths: Paths, ids: Sequence[str] | None = None, *, progress: Progress | None = None) -> RunReport:
+    """Run the analyses (all, or ``ids``) and publish their outputs; see the module docstring."""
+    from metaevidence.workflow.report import headline
+
+    say = progress or (lambda _msg: None)
+    evidence, specs, spec_problems, stop = _load(paths, ids)
+    if stop:
+        return RunReport(problems=tuple(stop))
+    store = paths.store()
+    all_ids = sorted({s.id for s in specs} | set(spec_problems))
+    if not all_ids:
+        return RunReport(note=_no_specs_note(paths))
+    by_id = {s.id: s for s in specs}
+    outcomes = []
+    base = paths.results.resolve().parent
+    with Staging(base) as staging:
+        for n, aid in enumerate(all_ids, 1):
+            start = time.perf_counter()
+            say(f"[{n}/{len(all_ids)}] {aid}: computing")
+            if aid in spec_problems:
+                problems = spec_problems[aid]
+                outcome = Outcome(aid, "failed", f"{len(problems)} problem(s) in the spec: {problems[0]}",
+                                  problems=problems)
+            else:
+                outcome = _run_one(by_id[aid], evidence, store, staging, headline)
+            outcome = Outcome(outcome.id, outcome.status, outcome.detail, outcome.k, outcome.problems,
+                              time.perf_counter() - start)
+            say(f"[{n}/{len(all_ids)}] {aid}: {outcome.status} ({outcome.seconds:.1f} s)"
+                + (f": {outcome.detail}" if outcome.failed else ""))
+            outcomes.append(outcome)
+    if not ids:
+        for aid in sorted(set(store.ids()) - set(all_ids)):
+            outcomes.append(Outcome(aid, "orphan", f"{store.json_path(aid)} has no spec "
+                                                   f"{paths.analyses / (aid + '.yaml')}: delete the results or restore the spec"))
+    return RunReport(outcomes=tuple(outcomes))
+
+
+def _run_one(spec, evidence, store: ResultStore, staging: Path, headline) -> Outcome:
+    try:
+        doc, data, report, files = produce(spec, evidence, figures=True)
+    except MetaevidenceError as exc:
+        return Outcome(spec.id, "failed", str(exc))
+    except Exception as exc:  # noqa: BLE001 - one analysis must not stop the others
+        return Outcome(spec.id, "failed", f"internal error ({type(exc).__name__}: {exc}); the previous results "
+                                          "were left as they were -- please report this")
+    try:
+        previous = store.read(spec.id)
+    except StoreError:
+        previous = None
+    old_figures = tuple(f["file"] for f in (previous or {}).get("figures", ()) if isinstance(f, dict) and "file" in f)
+    try:
+        published = store.publish(spec.id, data, report, files, staging=staging, previous_figures=old_figures)
+    except OSError as exc:
+        return Outcome(spec.id, "failed", f"could not write the results: {exc}")
+    k = doc["pooled"]["k"] if doc.get("pooled") else len(doc["studies"]["included"])
+    return Outcome(spec.id, "updated" if published.changed else "unchanged", headline(doc), k)
+
+
+# --------------------------------------------------------------------------- --check
+
+
+def stale_reasons(spec, evidence, store: ResultStore) -> tuple[str, list[str]]:
+    """("current" | "stale" | "missing", reasons) for one analysis's stored outputs."""
+    from metaevidence import __version__
+    from metaevidence.workflow.compute import considered
+    from metaevidence.workflow.report import render_report
+    from metaevidence.workflow.store import sha256_hex
+
+    try:
+        doc = store.read(spec.id)
+    except StoreError as exc:
+        return "stale", [str(exc)]
+    if doc is None:
+        return "missing", [f"{store.json_path(spec.id)} does not exist: run `metaevidence run {spec.id}`"]
+    reasons = []
+    if doc.get("spec", {}).get("sha256") != spec.sha256:
+        reasons.append(f"the spec {spec.path} changed")
+    want = {s.id: s.sha256 for s in considered(spec, evidence).studies}
+    have = doc.get("inputs", {}).get("studies", {})
+    added = sorted(set(want) - set(have))
+    removed = sorted(set(have) - set(want))
+    changed = sorted(i for i in set(want) & set(have) if want[i] != have[i])
+    for what, items in (("added", added), ("removed", removed), ("changed", changed)):
+        if items:
+            reasons.append(f"study records {what}: {', '.join(items)}")
+    version = doc.get("software", {}).get("metaevidence")
+    if version != __version__:
+        reasons.append(f"computed with metaevidence {version}, this is {__version__}")
+    try:
+        report = render_report(doc).encode("utf-8")
+    except (KeyError, TypeError, ValueError):
+        report = None
+    try:
+        on_disk = store.report_path(spec.id).read_bytes()
+    except OSError:
+        on_disk = None
+    if on_disk is None:
+        reasons.append(f"{store.report_path(spec.id)} is missing")
+    elif report is not None and on_disk != report:
+        reasons.append(f"{store.report_path(spec.id)} does not match its results")
+    listed = set()
+    for f in doc.get("figures", ()):
+        path = store.figure_dir(spec.id) / f["file"]
+        listed.add(f["file"])
+        try:
+            ok = sha256_hex(path.read_bytes()) == f["sha256"]
+        except OSError:
+            reasons.append(f"{path} is missing")
+            continue
+        if not ok:
+            reasons.append(f"{path} does not match its results")
+    folder = store.figure_dir(spec.id)
+    if folder.is_dir():
+        extra = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                       and p.name not in listed)
+        if extra:
+            reasons.append(f"{folder} holds figures its results do not list: {', '.join(extra)}")
+    return ("stale" if reasons else "current"), reasons
+
+
+def check_results(paths: Paths, ids: Sequence[str] | None = None, *, progress: Progress | None = None) -> RunReport:
+    """Whether the stored results are current; writes nothing (``metaevidence run --check``)."""
+    say = progress or (lambda _msg: None)
+    evidence, specs, spec_problems, stop = _load(paths, ids)
+    if stop:
+        return RunReport(problems=tuple(stop), check=True)
+    store = paths.store()
+    outcomes = []
+    for aid, problems in sorted(spec_problems.items()):
+        outcomes.append(Outcome(aid, "failed", f"{len(problems)} problem(s) in the spec: {problems[0]}",
+                                problems=problems))
+    for spec in specs:
+        say(f"checking {spec.id}")
+        status, reasons = stale_reasons(spec, evidence, store)
+        outcomes.append(Outcome(spec.id, status, "; ".join(reasons) if reasons else "up to date"))
+    if not ids:
+        known = {s.id for s in specs} | set(spec_problems)
+        for aid in sorted(set(store.ids()) - known):
+            outcomes.append(Outcome(aid, "orphan", f"{store.json_path(aid)} has no spec "
+                                                   f"{paths.analyses / (aid + '.yaml')}"))
+    outcomes.sort(key=lambda o: o.id)
+    note = "" if outcomes else _no_specs_note(paths)
+    return RunReport(outcomes=tuple(outcomes), note=note, check=True, orphans_fail=True)
+
+
+def load_document(store: ResultStore, analysis_id: str) -> dict:
+    """The stored results document of an analysis (``metaevidence show``)."""
+    doc = store.read(analysis_id)
+    if doc is None:
+        known = store.ids()
+        raise StoreError(f"no results for {analysis_id!r} in {store.results} (there are {len(known)}"
+                         + (f": {', '.join(known)}" if known else "") + "); run `metaevidence run` first")
+    if doc.get("format") != FORMAT:  # pragma: no cover - parse_result checks it
+        raise StoreError(f"{store.json_path(analysis_id)} is not a results file")
+    return doc
