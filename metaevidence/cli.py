@@ -91,17 +91,90 @@ def _cmd_new_study(args: argparse.Namespace) -> int:
 
 def _register_schema(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schema", help="print the JSON Schema of study records (for editors)")
+    p.add_argument("--analysis", action="store_true", help="the schema of analysis specs instead")
     p.set_defaults(handler=_cmd_schema)
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
     from metaevidence.evidence.jsonschema import json_schema_text
 
+    if getattr(args, "analysis", False):
+        from metaevidence.workflow.schema import json_schema_text
     print(json_schema_text(), end="")
     return 0
 
 
 _REGISTRARS += [_register_validate, _register_studies, _register_new_study, _register_schema]
+
+
+# --------------------------------------------------------------------------- workflow commands
+# run / show / diff; the work is in metaevidence.workflow.commands.
+
+
+def _review_folders(p: argparse.ArgumentParser, *, studies: bool = True, analyses: bool = True,
+                    figures: bool = True) -> None:
+    if studies:
+        p.add_argument("--studies", default="studies", metavar="DIR", help="study records folder (default: studies)")
+    if analyses:
+        p.add_argument("--analyses", default="analyses", metavar="DIR", help="analysis specs folder (default: analyses)")
+    p.add_argument("--results", default="results", metavar="DIR", help="results folder (default: results)")
+    if figures:
+        p.add_argument("--figures", default="figures", metavar="DIR", help="figures folder (default: figures)")
+
+
+def _paths(args: argparse.Namespace):
+    from metaevidence.workflow.run import Paths
+
+    return Paths.of(getattr(args, "studies", "studies"), getattr(args, "analyses", "analyses"),
+                    args.results, getattr(args, "figures", "figures"))
+
+
+def _register_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run the analyses into results/ and figures/ (or --check that they are current)")
+    p.add_argument("ids", nargs="*", metavar="ID", help="analyses to run (default: every spec in analyses/)")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if the stored results are stale (for CI)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    _review_folders(p)
+    p.set_defaults(handler=_cmd_run)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from metaevidence.workflow.commands import run_command
+
+    return run_command(_paths(args), args.ids, check=args.check, quiet=args.quiet)
+
+
+def _register_show(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("show", help="print the report of an analysis (from results/)")
+    p.add_argument("id", metavar="ID", help="the analysis id")
+    _review_folders(p, studies=False, analyses=False, figures=False)
+    p.set_defaults(handler=_cmd_show)
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from metaevidence.workflow.commands import show_command
+
+    return show_command(_paths(args), args.id)
+
+
+def _register_diff(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("diff", help="what changed in the evidence and its conclusions since the committed results")
+    p.add_argument("--since", metavar="REV", help="compare with this git revision (default: HEAD, or results/ "
+                                                  "on disk outside git)")
+    p.add_argument("--format", choices=("text", "markdown"), default="text",
+                   help="text (default) or markdown (for a pull-request comment)")
+    _review_folders(p, figures=False)
+    p.set_defaults(handler=_cmd_diff)
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from metaevidence.workflow.commands import diff_command
+
+    return diff_command(_paths(args), since=args.since, fmt=args.format)
+
+
+_REGISTRARS += [_register_run, _register_show, _register_diff]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

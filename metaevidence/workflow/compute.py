@@ -183,7 +183,9 @@ def refit_estimate(document: dict, rows: list[dict]) -> float | None:
 
 
 class _Notes:
-    """Warnings raised while computing, as sorted unique texts ("SmallSampleWarning: ...")."""
+    """The analysis's warnings (UserWarning and its subclasses: SmallSampleWarning,
+    ConvergenceWarning, ...) raised while computing, as unique texts in order of appearance
+    ("SmallSampleWarning: ..."). Other warnings are passed on unchanged."""
 
     def __init__(self) -> None:
         self.items: list[str] = []
@@ -205,7 +207,10 @@ class _Notes:
             def __exit__(self, *exc):
                 self.cm.__exit__(*exc)
                 for w in self.log:
-                    outer.add(f"{w.category.__name__}: {w.message}")
+                    if issubclass(w.category, UserWarning):
+                        outer.add(f"{w.category.__name__}: {w.message}")
+                    else:  # not about the analysis (e.g. a DeprecationWarning): pass it on
+                        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
                 return False
 
         return _Ctx()

@@ -126,7 +126,7 @@ def _result_in_words(doc: dict) -> list[str]:
     out.append("")
     out.append("| | value |")
     out.append("|---|---|")
-    out.append(f"| {eff} [{lvl} CI] | {fmt_effect(p['estimate'], t)} [{fmt_ci(p['ci_lower'], p['ci_upper'], t)}] |")
+    out.append(f"| {eff} ({lvl} CI) | {fmt_effect(p['estimate'], t)} ({fmt_ci(p['ci_lower'], p['ci_upper'], t)}) |")
     if not common and doc["settings"]["prediction_interval"]:
         out.append(f"| {lvl} prediction interval | {fmt_ci(p['pi_lower'], p['pi_upper'], t)} |")
     out.append(f"| test of overall effect | {_test_text(p)} |")
@@ -164,14 +164,14 @@ def _studies(doc: dict) -> list[str]:
     inc, exc = doc["studies"]["included"], doc["studies"]["excluded"]
     out = [f"## Studies in the synthesis ({len(inc)})", ""]
     if inc:
-        out += [f"| study | year | {eff} [{level_pct(level)} CI] | weight | data |", "|---|---|---|---|---|"]
+        out += [f"| study | year | {eff} ({level_pct(level)} CI) | weight | data |", "|---|---|---|---|---|"]
         for r in inc:
             lo, hi = study_ci(r["yi"], r["vi"], level)
             weight = DASH if r["weight"] is None else f"{fmt(r['weight'], 1)}%"
             note = r["source"] + (" (zero-cell correction)" if r.get("corrected") else "")
             if r["yi"] is None:
                 note += "; not pooled (no usable effect)"
-            out.append(f"| {r['label']} | {r['year']} | {fmt_effect(r['yi'], t)} [{fmt_ci(lo, hi, t)}] | "
+            out.append(f"| {r['label']} | {r['year']} | {fmt_effect(r['yi'], t)} ({fmt_ci(lo, hi, t)}) | "
                        f"{weight} | {note} |")
     else:
         out.append("None.")
@@ -193,10 +193,10 @@ def _subgroups(doc: dict) -> list[str]:
     lvl = level_pct(doc["settings"]["level"])
     tau = "a common tau²" if sg["common_tau2"] else "a separate tau² in each subgroup"
     out = [f"## Subgroups by `{sg['by']}`", "", f"Each subgroup pooled with {tau}.", "",
-           f"| subgroup | k | {eff} [{lvl} CI] | tau² | I² |", "|---|---|---|---|---|"]
+           f"| subgroup | k | {eff} ({lvl} CI) | tau² | I² |", "|---|---|---|---|---|"]
     for g in sg["groups"]:
         p, h = g["pooled"], g["heterogeneity"]
-        out.append(f"| {g['name']} | {p['k']} | {fmt_effect(p['estimate'], t)} [{fmt_ci(p['ci_lower'], p['ci_upper'], t)}] | "
+        out.append(f"| {g['name']} | {p['k']} | {fmt_effect(p['estimate'], t)} ({fmt_ci(p['ci_lower'], p['ci_upper'], t)}) | "
                    f"{fmt_tau2(h['tau2'])} | {fmt_i2(h['i2'])} |")
     test = sg["test"]
     out += ["", f"Test for subgroup differences: Q = {fmt(test['q'])}, df = {test['df']}, {fmt_p(test['p_value'])}.", ""]
@@ -223,21 +223,22 @@ def _sensitivity(doc: dict) -> list[str]:
                         + " would change whether the confidence interval excludes no effect.")
         else:
             out[-1] += " No single study changes whether the confidence interval excludes no effect."
-        out += ["", f"| omitting | k | {eff} [{lvl} CI] | tau² | I² |", "|---|---|---|---|---|"]
-        out += [f"| {r['label']} | {r['k']} | {fmt_effect(r['estimate'], t)} [{fmt_ci(r['ci_lower'], r['ci_upper'], t)}] | "
+        out += ["", f"| omitting | k | {eff} ({lvl} CI) | tau² | I² |", "|---|---|---|---|---|"]
+        out += [f"| {r['label']} | {r['k']} | {fmt_effect(r['estimate'], t)} ({fmt_ci(r['ci_lower'], r['ci_upper'], t)}) | "
                 f"{fmt_tau2(r['tau2'])} | {fmt_i2(r['i2'])} |" for r in loo]
         out.append("")
     cum = sens.get("cumulative")
     if cum:
         out += [f"### Cumulative meta-analysis (by {cum['order']})", "",
-                f"| adding | k | {eff} [{lvl} CI] | tau² | I² |", "|---|---|---|---|---|"]
-        out += [f"| {r['label']} | {r['k']} | {fmt_effect(r['estimate'], t)} [{fmt_ci(r['ci_lower'], r['ci_upper'], t)}] | "
+                f"| adding | k | {eff} ({lvl} CI) | tau² | I² |", "|---|---|---|---|---|"]
+        out += [f"| {r['label']} | {r['k']} | {fmt_effect(r['estimate'], t)} ({fmt_ci(r['ci_lower'], r['ci_upper'], t)}) | "
                 f"{fmt_tau2(r['tau2'])} | {fmt_i2(r['i2'])} |" for r in cum["rows"]]
         out.append("")
     rob = sens.get("high_risk_of_bias")
     if rob:
         out += ["### Excluding studies at high risk of bias", ""]
-        n_rated = len(doc["studies"]["included"]) - len(rob["not_assessed"])
+        n_in = len(doc["studies"]["included"])
+        n_rated = n_in - len(rob["not_assessed"])
         if rob["pooled"] is None:
             out.append(rob["note"])
         else:
@@ -246,7 +247,8 @@ def _sensitivity(doc: dict) -> list[str]:
                        f"({', '.join(rob['excluded']) or 'none'}), the {_effect_word(doc)} was "
                        f"{fmt_effect(rp['estimate'], t)} ({lvl} CI {fmt_ci(rp['ci_lower'], rp['ci_upper'], t)}; "
                        f"k = {rp['k']}).")
-        out.append(f"{n_rated} of {len(doc['studies']['included'])} studies have a risk-of-bias assessment.")
+        if 0 < n_rated:
+            out[-1] += f" {n_rated} of {n_in} studies have a risk-of-bias assessment."
         out.append("")
     if out:
         out = ["## Sensitivity analyses", ""] + out
@@ -292,13 +294,13 @@ def _overview(doc: dict) -> list[str]:
     out = ["## Published summaries", "",
            "Shown side by side and never pooled: summaries may share studies.", ""]
     if inc:
-        out += ["| source | result | estimate [CI] | k | n | model |", "|---|---|---|---|---|---|"]
+        out += ["| source | result | estimate (CI) | k | n | model |", "|---|---|---|---|---|---|"]
         for r in inc:
             ci = DASH if r["lower"] is None else f"{fmt(r['lower'])} to {fmt(r['upper'])} ({level_pct(r['level'])})"
             what = r["entry_label"] or r["subgroup"] or r["outcome"]
             if r["subgroup"] and r["entry_label"]:
                 what = f"{r['entry_label']}: {r['subgroup']}"
-            out.append(f"| {r['label']} | {what} | {r['measure']} {fmt(r['estimate'])} [{ci}] | "
+            out.append(f"| {r['label']} | {what} | {r['measure']} {fmt(r['estimate'])} ({ci}) | "
                        f"{DASH if r['k'] is None else r['k']} | {DASH if r['n'] is None else r['n']} | {r['model']} |")
     else:
         out.append("None.")
