@@ -89,7 +89,11 @@ def cumulative_rows(fit: "MetaAnalysis", ids: list[str], spec: "AnalysisSpec", e
     import metaevidence as me
 
     order = cumulative_order(spec, fit, ids, evidence, entries)
-    batch = me.cumulative(fit, order=np.array(order, dtype=int))
+    keys = np.full(len(ids), len(ids), dtype=float)  # sort key of each study: its position
+    keys[order] = np.arange(len(order))
+    batch = me.cumulative(fit, order=keys)
+    if list(batch.order) != order:  # pragma: no cover - guards the contract with the engine
+        raise RuntimeError(f"cumulative: the engine added the studies in order {list(batch.order)}, not {order}")
     rows = [{"added": ids[i], "label": fit.labels[i], **_batch_row(batch, row)} for row, i in enumerate(order)]
     return batch, {"order": spec.sensitivity.cumulative_order, "rows": rows}
 

@@ -98,3 +98,39 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     if not folder.exists():
         return {}
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def bcg_ids(authors, years) -> list[str]:
+    """Study ids of the BCG trials, built as tests/reference/R/workflow.R builds them."""
+    import re
+
+    out = []
+    for author, year in zip(authors, years):
+        first = re.sub(r"[ ,].*$", "", author)
+        sid = f"{re.sub(r'[^a-z-]', '', first.lower())}-{year}"
+        out.append("tpt-madras-1980" if sid == "tpt-1980" else sid)
+    return out
+
+
+#: Trials rated at high risk of bias in the BCG review (for the sensitivity analysis).
+BCG_HIGH_RISK = ("frimodt-moller-1973", "stein-1953")
+
+
+def make_bcg_review(root: Path, *, specs=()) -> Path:
+    """A review of the 13 BCG trials (dat.bcg): one record per trial, 2x2 counts, the
+    allocation as an outcome attribute, two trials rated high risk of bias, the rest low."""
+    from metaevidence.datasets import load_bcg
+
+    d = load_bcg()
+    ids = bcg_ids(d["author"], d["year"])
+    for sid, row in zip(ids, d.itertuples(index=False)):
+        rec = study(sid, int(row.year), int(row.tpos), int(row.tpos + row.tneg), int(row.cpos),
+                    int(row.cpos + row.cneg), outcome="tuberculosis",
+                    rob="high" if sid in BCG_HIGH_RISK else "low")
+        rec["outcomes"][0]["attributes"] = {"alloc": str(row.alloc), "ablat": int(row.ablat)}
+        rec["outcomes"][0]["comparison"] = {"experimental": "BCG vaccine", "control": "no vaccine"}
+        write_yaml(root / "studies" / f"{sid}.yaml", rec)
+    (root / "analyses").mkdir(parents=True, exist_ok=True)
+    for s in specs:
+        write_yaml(root / "analyses" / f"{s['id']}.yaml", s)
+    return root
