@@ -49,6 +49,8 @@ def _print_problems(report: RunReport, err: TextIO) -> None:
     for o in report.outcomes:
         for p in o.problems:
             print(p, file=err)
+        if o.status == "failed" and not o.problems:
+            print(f"{o.id}: {o.detail}", file=err)
 
 
 def run_command(paths: Paths, ids: Sequence[str] = (), *, check: bool = False, quiet: bool = False,
