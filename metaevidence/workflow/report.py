@@ -296,7 +296,8 @@ def _overview(doc: dict) -> list[str]:
     if inc:
         out += ["| source | result | estimate (CI) | k | n | model |", "|---|---|---|---|---|---|"]
         for r in inc:
-            ci = DASH if r["lower"] is None else f"{fmt(r['lower'])} to {fmt(r['upper'])} ({level_pct(r['level'])})"
+            ci = "no interval" if r["lower"] is None else \
+                f"{level_pct(r['level'])} CI {fmt(r['lower'])} to {fmt(r['upper'])}"
             what = r["entry_label"] or r["subgroup"] or r["outcome"]
             if r["subgroup"] and r["entry_label"]:
                 what = f"{r['entry_label']}: {r['subgroup']}"

@@ -1,0 +1,99 @@
+"""Figures of a run: drawn as the spec asks, byte-stable, hashed in the results, kept in step."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from metaevidence.workflow.commands import run_command
+from metaevidence.workflow.run import Paths, check_results
+from metaevidence.workflow.store import sha256_hex
+
+from .conftest import make_review, snapshot, spec, write_yaml
+
+
+def _paths(root):
+    return Paths.of(root / "studies", root / "analyses", root / "results", root / "figures")
+
+
+def _run(root) -> int:
+    return run_command(_paths(root), (), quiet=True, out=io.StringIO(), err=io.StringIO())
+
+
+FIGURES = {"draw": ["forest", "funnel", "cumulative", "leave-one-out"], "formats": ["svg"],
+           "forest": {"sort": "year", "beneficial": False, "title": "Deaths"}}
+
+
+def test_figures_are_written_hashed_and_byte_stable(tmp_path):
+    root = make_review(tmp_path, specs=[spec("m", figures=FIGURES)])
+    assert _run(root) == 0
+    figs = snapshot(root / "figures")
+    assert sorted(figs) == ["m/cumulative.svg", "m/forest.svg", "m/funnel.svg", "m/leave-one-out.svg"]
+    doc = json.loads((root / "results" / "m.json").read_text(encoding="utf-8"))
+    assert [(f["name"], f["file"], f["format"]) for f in doc["figures"]] == [
+        ("forest", "forest.svg", "svg"), ("funnel", "funnel.svg", "svg"),
+        ("cumulative", "cumulative.svg", "svg"), ("leave-one-out", "leave-one-out.svg", "svg")]
+    for f in doc["figures"]:
+        assert f["sha256"] == sha256_hex(figs[f"m/{f['file']}"])
+    assert b"Deaths" in figs["m/forest.svg"]
+    report = (root / "results" / "m.md").read_text(encoding="utf-8")
+    assert "![forest plot](../figures/m/forest.svg)" in report
+    assert _run(root) == 0
+    assert snapshot(root / "figures") == figs
+
+
+def test_figures_follow_the_spec_and_check_notices_tampering(tmp_path):
+    root = make_review(tmp_path, specs=[spec("m", figures=FIGURES)])
+    assert _run(root) == 0
+    (root / "figures" / "m" / "funnel.svg").write_bytes(b"<svg/>")
+    (root / "figures" / "m" / "extra.svg").write_bytes(b"<svg/>")
+    (out,) = check_results(_paths(root)).outcomes
+    assert out.status == "stale"
+    assert "funnel.svg does not match its results" in out.detail
+    assert "holds figures its results do not list: extra.svg" in out.detail
+    write_yaml(root / "analyses" / "m.yaml", spec("m", figures={**FIGURES, "draw": ["forest"]}))
+    assert _run(root) == 0
+    assert sorted(snapshot(root / "figures")) == ["m/extra.svg", "m/forest.svg"]  # files it never wrote stay
+    write_yaml(root / "analyses" / "m.yaml", spec("m"))  # figures: {draw: []}
+    (root / "figures" / "m" / "extra.svg").unlink()
+    assert _run(root) == 0
+    assert not (root / "figures" / "m").exists()
+
+
+def test_overview_draws_the_published_summaries(tmp_path):
+    root = make_review(tmp_path, specs=[])
+    summary = {"kind": "summary", "measure": "OR", "estimate": 0.7, "lower": 0.55, "upper": 0.9, "level": 0.95,
+               "k": 12, "model": "random-effects"}
+    rec = {
+        "id": "smith-2019", "design": "meta-analysis", "population": "trials",
+        "citation": {"authors": ["Smith A"], "year": 2019, "doi": "10.1000/smith"},
+        "outcomes": [
+            {"outcome": "mortality", "label": "all trials", "comparison": {"experimental": "t", "control": "c"},
+             "timepoint": "end", "data": summary,
+             "provenance": {"source": "Smith 2019", "locator": "abstract", "confidence": "primary"}},
+            {"outcome": "mortality", "subgroup": "low risk of bias", "comparison": {"experimental": "t", "control": "c"},
+             "timepoint": "end", "data": {**summary, "estimate": 0.8, "lower": 0.6, "upper": 1.07, "k": 5},
+             "provenance": {"source": "Smith 2019", "locator": "Table 3", "confidence": "primary"}},
+            {"outcome": "mortality", "subgroup": "no interval", "comparison": {"experimental": "t", "control": "c"},
+             "timepoint": "end", "data": {"kind": "summary", "measure": "OR", "estimate": 0.75, "model": "not-reported"},
+             "provenance": {"source": "Smith 2019", "locator": "text", "confidence": "primary"}},
+        ],
+        "extraction": {"status": "complete", "by": "t", "date": "2026-11-27"},
+    }
+    write_yaml(root / "studies" / "smith-2019.yaml", rec)
+    write_yaml(root / "analyses" / "o.yaml", {"id": "o", "kind": "overview", "title": "Overview",
+                                              "question": "What did reviews find?",
+                                              "studies": {"outcome": "mortality"}, "figures": {"formats": ["svg"]}})
+    assert _run(root) == 0
+    doc = json.loads((root / "results" / "o.json").read_text(encoding="utf-8"))
+    assert doc["pooled"] is None and doc["sensitivity"] is None
+    assert [(r["id"], r["subgroup"], r["estimate"]) for r in doc["studies"]["included"]] == [
+        ("smith-2019", None, 0.7), ("smith-2019", "low risk of bias", 0.8), ("smith-2019", "no interval", 0.75)]
+    assert len(doc["studies"]["excluded"]) == 5  # the five trials: not published summaries
+    assert doc["studies"]["excluded"][0]["reason"] == ("not a published summary (binary data): an overview "
+                                                       "shows published pooled results only")
+    svg = (root / "figures" / "o" / "forest.svg").read_bytes()
+    assert b"low risk of bias" in svg and b"no interval" not in svg  # no interval: in the table only
+    report = (root / "results" / "o.md").read_text(encoding="utf-8")
+    assert "Shown side by side and never pooled" in report
+    assert "| Smith 2019 | low risk of bias | OR 0.80 (95% CI 0.60 to 1.07) | 5 | -- | random-effects |" in report
