@@ -33,6 +33,7 @@ _ESTIMATORS = {
     "PM": "Paule-Mandel", "HE": "Hedges", "SJ": "Sidik-Jonkman", "HS": "Hunter-Schmidt",
     "EB": "empirical Bayes",
 }
+_COMMON = ("MH", "PETO", "EE", "FE")
 _TESTS = {"knha": "Hartung-Knapp (t) confidence interval", "z": "normal (z) confidence interval",
           "adhoc": "Hartung-Knapp confidence interval with the ad hoc correction (never narrower than z)"}
 
@@ -223,17 +224,10 @@ def _sensitivity(doc: dict) -> list[str]:
                         + " would change whether the confidence interval excludes no effect.")
         else:
             out[-1] += " No single study changes whether the confidence interval excludes no effect."
-        out += ["", f"| omitting | k | {eff} ({lvl} CI) | tau² | I² |", "|---|---|---|---|---|"]
-        out += [f"| {r['label']} | {r['k']} | {fmt_effect(r['estimate'], t)} ({fmt_ci(r['ci_lower'], r['ci_upper'], t)}) | "
-                f"{fmt_tau2(r['tau2'])} | {fmt_i2(r['i2'])} |" for r in loo]
-        out.append("")
+        out += [""] + _batch_table(doc, "omitting", loo) + [""]
     cum = sens.get("cumulative")
     if cum:
-        out += [f"### Cumulative meta-analysis (by {cum['order']})", "",
-                f"| adding | k | {eff} ({lvl} CI) | tau² | I² |", "|---|---|---|---|---|"]
-        out += [f"| {r['label']} | {r['k']} | {fmt_effect(r['estimate'], t)} ({fmt_ci(r['ci_lower'], r['ci_upper'], t)}) | "
-                f"{fmt_tau2(r['tau2'])} | {fmt_i2(r['i2'])} |" for r in cum["rows"]]
-        out.append("")
+        out += [f"### Cumulative meta-analysis (by {cum['order']})", ""] + _batch_table(doc, "adding", cum["rows"]) + [""]
     rob = sens.get("high_risk_of_bias")
     if rob:
         out += ["### Excluding studies at high risk of bias", ""]
@@ -252,6 +246,22 @@ def _sensitivity(doc: dict) -> list[str]:
         out.append("")
     if out:
         out = ["## Sensitivity analyses", ""] + out
+    return out
+
+
+def _batch_table(doc: dict, first: str, rows: list[dict]) -> list[str]:
+    """A table of refits (leave-one-out, cumulative); tau² only for random-effects models."""
+    t, eff = doc["measure"]["transform"], doc["measure"]["effect"]
+    lvl = level_pct(doc["settings"]["level"])
+    random = doc["pooled"]["method"] not in _COMMON
+    head = f"| {first} | k | {eff} ({lvl} CI) |" + (" tau² |" if random else "") + " I² |"
+    out = [head, "|---" * head.count(" |") + "|"]
+    for r in rows:
+        cells = [r["label"], str(r["k"]), f"{fmt_effect(r['estimate'], t)} ({fmt_ci(r['ci_lower'], r['ci_upper'], t)})"]
+        if random:
+            cells.append(fmt_tau2(r["tau2"]))
+        cells.append(fmt_i2(r["i2"]))
+        out.append("| " + " | ".join(cells) + " |")
     return out
 
 
