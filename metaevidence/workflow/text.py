@@ -10,7 +10,6 @@ All formatting is locale-independent and deterministic.
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 from typing import Any
 
 __all__ = [
@@ -93,8 +92,10 @@ def level_pct(level: float) -> str:
 
 
 def z_quantile(level: float) -> float:
-    """The two-sided standard-normal quantile for ``level`` (1.959963984540054 for 0.95)."""
-    return NormalDist().inv_cdf(0.5 + level / 2)
+    """The two-sided standard-normal quantile for ``level`` (1.959963984540054 for 0.95, as R's qnorm)."""
+    from scipy.stats import norm
+
+    return float(norm.ppf(0.5 + level / 2))
 
 
 def study_ci(yi: float | None, vi: float | None, level: float) -> tuple[float | None, float | None]:
