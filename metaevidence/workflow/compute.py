@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from metaevidence.errors import MetaevidenceError
-from metaevidence.workflow.schema import HIGH_RISK
 from metaevidence.workflow.spec import AnalysisSpec
 from metaevidence.workflow.store import FORMAT
 

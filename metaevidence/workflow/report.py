@@ -11,8 +11,6 @@ always gives the same bytes and ``metaevidence run --check`` can re-render and c
 
 from __future__ import annotations
 
-from typing import Any
-
 from metaevidence.workflow.text import (
     DASH, NULL_VALUE, fmt, fmt_ci, fmt_effect, fmt_i2, fmt_p, fmt_tau2, level_pct, plural,
     present, study_ci,
@@ -171,7 +169,7 @@ def _studies(doc: dict) -> list[str]:
             weight = DASH if r["weight"] is None else f"{fmt(r['weight'], 1)}%"
             note = r["source"] + (" (zero-cell correction)" if r.get("corrected") else "")
             if r["yi"] is None:
-                note += "; not pooled (no usable effect)"
+                note += "; no estimate of its own (it still counts in the pooled counts)"
             out.append(f"| {r['label']} | {r['year']} | {fmt_effect(r['yi'], t)} ({fmt_ci(lo, hi, t)}) | "
                        f"{weight} | {note} |")
     else:
@@ -206,7 +204,7 @@ def _subgroups(doc: dict) -> list[str]:
 
 def _sensitivity(doc: dict) -> list[str]:
     sens = doc.get("sensitivity") or {}
-    t, eff = doc["measure"]["transform"], doc["measure"]["effect"]
+    t = doc["measure"]["transform"]
     lvl = level_pct(doc["settings"]["level"])
     out: list[str] = []
     loo = sens.get("leave_one_out")

@@ -81,7 +81,7 @@ DEFAULTS = {
     "labels": "citation",
     "zero_cells.add": 0.5,
     "zero_cells.to": "only0",
-    "zero_cells.drop00": False,
+    "zero_cells.drop00": False,  # True with mantel-haenszel/peto pooling (metafor's rma.mh/rma.peto)
     "subgroups.common_tau2": False,
     "sensitivity.leave_one_out": True,
     "sensitivity.cumulative": True,
@@ -167,7 +167,8 @@ ZERO_CELLS = Record(
               doc="which tables get it: only0 (tables with a zero; default), all, if0all "
                   "(all tables when any has a zero), none"),
         Field("drop00", Boolean(), required=False,
-              doc="drop studies with no events (or only events) in both arms (default false)"),
+              doc="drop studies with no events (or only events) in both arms (default false; true "
+                  "with mantel-haenszel and peto pooling, as metafor's rma.mh and rma.peto)"),
     ),
 )
 

@@ -297,7 +297,9 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         pi_method, het_ci = get("prediction_interval_method"), get("heterogeneity_ci")
         convert = plain.get("convert", DEFAULTS["convert"])
         rom = plain.get("rom_correction", DEFAULTS["rom_correction"])
-        zero = ZeroCells(**plain.get("zero_cells", {}))
+        # metafor's defaults: escalc/rma keep double-zero tables (drop00=FALSE), rma.mh and
+        # rma.peto drop them from the per-study effects (drop00=TRUE)
+        zero = ZeroCells(**{"drop00": common, **plain.get("zero_cells", {})})
         subgroups = Subgroups(**plain["subgroups"]) if "subgroups" in plain else None
         sens = Sensitivity(**plain.get("sensitivity", {}))
         r = plain.get("reference")

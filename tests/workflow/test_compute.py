@@ -128,3 +128,32 @@ def test_no_matching_study_is_an_error(tmp_path, bcg):
     with pytest.raises(AnalysisError, match=r"analysis 'bcg': no study record has an entry for outcome "
                                             r"'tuberculosis' that passes the selection in bcg.yaml"):
         compute(s, bcg)
+
+
+def _zeros_review(tmp_path):
+    from .conftest import TRIALS, make_review
+
+    trials = (*TRIALS, ("gray-2018", 2018, 0, 50, 0, 52), ("hill-2019", 2019, 0, 30, 4, 31))
+    return load_evidence(make_review(tmp_path / "zeros", trials=trials, specs=[]) / "studies")
+
+
+def test_zero_cell_defaults_match_metafor(tmp_path):
+    evidence = _zeros_review(tmp_path)
+    ref = REF["zeros-OR-REML-knha"]
+    doc = compute(read_spec(write_yaml(tmp_path / "z.yaml", spec("z")))[0], evidence).document
+    rows = doc["studies"]["included"]
+    assert [r["id"] for r in rows] == ref["ids"] and doc["studies"]["excluded"] == []
+    assert [r["corrected"] for r in rows] == [False] * 5 + [True, True]
+    assert_close([r["yi"] for r in rows], ref["yi"], CLOSED_FORM, what="yi")
+    assert_close([r["vi"] for r in rows], ref["vi"], CLOSED_FORM, what="vi")
+    _close(doc["pooled"], ref["pooled"], ("estimate", "se", "ci_lower", "ci_upper"), ITERATIVE, "pooled")
+    assert doc["pooled"]["k"] == 7
+
+    ref = REF["zeros-OR-MH"]
+    doc = compute(read_spec(write_yaml(tmp_path / "z.yaml", spec("z", pooling="mantel-haenszel")))[0],
+                  evidence).document
+    assert doc["settings"]["zero_cells"]["drop00"] is True
+    _close(doc["pooled"], ref["pooled"], ("estimate", "se", "ci_lower", "ci_upper"), CLOSED_FORM, "MH pooled")
+    assert_close(doc["heterogeneity"]["q"], ref["q"], CLOSED_FORM, what="MH Q")
+    assert doc["pooled"]["k"] == ref["pooled"]["k"] == 7
+    assert_close([r["yi"] for r in doc["studies"]["included"] if r["yi"] is not None], ref["yi"], CLOSED_FORM)

@@ -65,7 +65,7 @@ def test_mantel_haenszel_has_no_tau2_settings(tmp_path):
     assert problems == []
     st = s.settings()
     assert st["tau2"] is None and st["ci_method"] is None and st["prediction_interval"] is None
-    assert st["zero_cells"] == {"add": 0.5, "to": "only0", "drop00": False}
+    assert st["zero_cells"] == {"add": 0.5, "to": "only0", "drop00": True}  # as metafor rma.mh
 
 
 def test_overview_spec(tmp_path):

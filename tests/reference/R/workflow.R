@@ -15,6 +15,7 @@
 #   bcg-OR-PETO        rma.peto()
 #   bcg-OR-REML-knha-alloc-random   the subgroup alloc == "random" alone (REML, knha)
 #   bcg-OR-REML-knha-no-high-rob    without trials 5, 6 (rated high risk of bias in the test)
+#   zeros-OR-REML-knha, zeros-OR-MH  zero-cell defaults of escalc/rma and rma.mh
 
 if (!exists("REF_DIR")) REF_DIR <- "tests/reference"
 CONTROL <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
@@ -97,6 +98,26 @@ res <- rma(yi, vi, data = es, subset = !high, method = "REML", test = "knha", co
 cases[["bcg-OR-REML-knha-no-high-rob"]] <- list(
   call = scalar('rma(yi, vi, subset=!(id %in% c("frimodt-moller-1973", "stein-1953")), method="REML", test="knha", control=...)'),
   ids = ids[!high], pooled = pooled(res), heterogeneity = heterogeneity(res))
+
+# The five trials of tests/workflow/conftest.py (TRIALS) plus a trial with no events in either
+# arm and one with a zero cell: metafor's zero-cell defaults, escalc/rma (add 1/2 to tables with
+# a zero, double-zero tables kept) and rma.mh (double-zero tables dropped from the per-study
+# effects and Q, counts pooled as given).
+zeros <- data.frame(
+  id = c("adams-2001", "baker-2004", "clark-2008", "davis-2012", "evans-2016", "gray-2018", "hill-2019"),
+  ai = c(12, 30, 8, 45, 5, 0, 0), n1 = c(100, 150, 60, 300, 40, 50, 30),
+  ci = c(20, 41, 15, 60, 9, 0, 4), n2 = c(98, 149, 62, 310, 41, 52, 31))
+ez <- escalc(measure = "OR", ai = ai, n1i = n1, ci = ci, n2i = n2, data = zeros)
+res <- rma(yi, vi, data = ez, method = "REML", test = "knha", control = CONTROL)
+cases[["zeros-OR-REML-knha"]] <- list(
+  call = scalar('rma(escalc("OR", ai, n1i, ci, n2i), method="REML", test="knha", control=...)'),
+  ids = zeros$id, yi = as.numeric(ez$yi), vi = as.numeric(ez$vi),
+  pooled = pooled(res), heterogeneity = heterogeneity(res))
+res <- rma.mh(ai = ai, n1i = n1, ci = ci, n2i = n2, data = zeros, measure = "OR")
+cases[["zeros-OR-MH"]] <- list(
+  call = scalar('rma.mh(ai=ai, n1i=n1, ci=ci, n2i=n2, measure="OR")'),
+  ids = zeros$id, yi = as.numeric(res$yi), vi = as.numeric(res$vi),
+  pooled = pooled(res), q = scalar(res$QE), q_p_value = scalar(res$QEp))
 
 write_fixture(cases, file.path(REF_DIR, "workflow.json"),
               "metaevidence run on a review of the BCG trials (dat.bcg) vs metafor: rma REML/knha with HTS prediction interval, Q-profile CIs, leave1out, cumul by year; DL/z with predict(); rma.mh; rma.peto; a subgroup; without high risk of bias")
