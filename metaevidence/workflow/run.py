@@ -225,13 +225,26 @@ def _run_one(spec, evidence, store: ResultStore, staging: Path, headline) -> Out
         previous = store.read(spec.id)
     except StoreError:
         previous = None
-    old_figures = tuple(f["file"] for f in (previous or {}).get("figures", ()) if isinstance(f, dict) and "file" in f)
+    old_figures = tuple(sorted(_figure_files(store, spec.id, previous)))
     try:
         published = store.publish(spec.id, data, report, files, staging=staging, previous_figures=old_figures)
     except OSError as exc:
         return Outcome(spec.id, "failed", f"could not write the results: {exc}")
     k = doc["pooled"]["k"] if doc.get("pooled") else len(doc["studies"]["included"])
     return Outcome(spec.id, "updated" if published.changed else "unchanged", headline(doc), k)
+
+
+def _figure_files(store: ResultStore, analysis_id: str, previous: dict | None) -> set[str]:
+    """Figure files of an analysis the store may replace or remove: those its previous result
+    lists, and any file named like a figure the run draws (``forest.svg``, ...) -- e.g. one
+    left behind by a run interrupted after writing the JSON. Other files are never touched."""
+    from metaevidence.workflow.schema import FIGURE_FORMATS, FIGURES
+
+    listed = {f["file"] for f in (previous or {}).get("figures", ()) if isinstance(f, dict) and "file" in f}
+    ours = {f"{name}.{fmt}" for name in FIGURES for fmt in FIGURE_FORMATS}
+    folder = store.figure_dir(analysis_id)
+    present = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    return listed | (present & ours)
 
 
 # --------------------------------------------------------------------------- --check

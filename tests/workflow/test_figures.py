@@ -52,6 +52,7 @@ def test_figures_follow_the_spec_and_check_notices_tampering(tmp_path):
     assert "funnel.svg does not match its results" in out.detail
     assert "holds figures its results do not list: extra.svg" in out.detail
     write_yaml(root / "analyses" / "m.yaml", spec("m", figures={**FIGURES, "draw": ["forest"]}))
+    (root / "figures" / "m" / "funnel.png").write_bytes(b"left by an interrupted run")
     assert _run(root) == 0
     assert sorted(snapshot(root / "figures")) == ["m/extra.svg", "m/forest.svg"]  # files it never wrote stay
     write_yaml(root / "analyses" / "m.yaml", spec("m"))  # figures: {draw: []}
