@@ -325,6 +325,8 @@ ANALYSIS = Record(
         ForbiddenIf("prediction_interval", _COMMON, _COMMON_REASON + " without a prediction interval"),
         ForbiddenIf("prediction_interval_method", _COMMON, _COMMON_REASON + " without a prediction interval"),
         ForbiddenIf("heterogeneity_ci", _COMMON, _COMMON_REASON + " without tau^2"),
+        ForbiddenIf("subgroups", _COMMON, "subgroup analyses pool with inverse-variance weights (use "
+                                          "pooling: inverse-variance, with tau2: EE for a common-effect model)"),
     ),
 )
 

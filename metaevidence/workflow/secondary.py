@@ -154,8 +154,8 @@ def subgroup_rows(spec: "AnalysisSpec", es: "EffectSizes", ids: list[str], evide
     from metaevidence.workflow.compute import _heterogeneity, pooled_numbers
 
     groups = subgroup_values(spec, ids, evidence, entries)
-    res = me.subgroup_analysis(es, groups, method=spec.tau2 or "EE", test=spec.ci_method or "z",
-                               level=spec.level, tau2_common=spec.subgroups.common_tau2)
+    res = me.subgroup_analysis(es, groups=groups, method=spec.tau2, test=spec.ci_method, level=spec.level,
+                               tau2_common=spec.subgroups.common_tau2)
     by_id = {r["id"]: r for r in included}
     for sid, g in zip(ids, groups):
         if sid in by_id:

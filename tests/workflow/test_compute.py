@@ -157,3 +157,22 @@ def test_zero_cell_defaults_match_metafor(tmp_path):
     assert_close(doc["heterogeneity"]["q"], ref["q"], CLOSED_FORM, what="MH Q")
     assert doc["pooled"]["k"] == ref["pooled"]["k"] == 7
     assert_close([r["yi"] for r in doc["studies"]["included"] if r["yi"] is not None], ref["yi"], CLOSED_FORM)
+
+
+def test_subgroups_match_metafor(tmp_path, bcg):
+    ref = REF["bcg-OR-REML-knha-by-alloc"]
+    c = compute(_spec(tmp_path, subgroups={"by": "outcomes.attributes.alloc"}), bcg)
+    sg = c.document["subgroups"]
+    assert sg["by"] == "outcomes.attributes.alloc" and sg["common_tau2"] is False
+    assert [g["name"] for g in sg["groups"]] == ref["groups"]
+    assert [g["pooled"]["k"] for g in sg["groups"]] == ref["k"]
+    for name in ("estimate", "ci_lower", "ci_upper"):
+        assert_close([g["pooled"][name] for g in sg["groups"]], ref[name], ITERATIVE, what=name)
+    assert_close([g["heterogeneity"]["tau2"] for g in sg["groups"]], ref["tau2"], ITERATIVE, what="tau2")
+    assert_close(sg["test"]["q"], ref["q_between"], ITERATIVE, what="Q between")
+    assert_close(sg["test"]["p_value"], ref["q_between_p_value"], ITERATIVE, what="Q between p")
+    assert sg["test"]["df"] == 2
+    random = next(g for g in sg["groups"] if g["name"] == "random")
+    assert random["studies"] == REF["bcg-OR-REML-knha-alloc-random"]["ids"]
+    assert {r["id"]: r["group"] for r in c.document["studies"]["included"]}["aronson-1948"] == "random"
+    assert c.subgroups is not None

@@ -14,6 +14,8 @@
 #   bcg-OR-MH          rma.mh(measure="OR")
 #   bcg-OR-PETO        rma.peto()
 #   bcg-OR-REML-knha-alloc-random   the subgroup alloc == "random" alone (REML, knha)
+#   bcg-OR-REML-knha-by-alloc       each allocation subgroup (REML, knha) and the test of subgroup
+#                                   differences (Q between the subgroup estimates, knha SEs)
 #   bcg-OR-REML-knha-no-high-rob    without trials 5, 6 (rated high risk of bias in the test)
 #   zeros-OR-REML-knha, zeros-OR-MH  zero-cell defaults of escalc/rma and rma.mh
 
@@ -92,6 +94,18 @@ res <- rma(yi, vi, data = es, subset = sub, method = "REML", test = "knha", cont
 cases[["bcg-OR-REML-knha-alloc-random"]] <- list(
   call = scalar('rma(yi, vi, subset=alloc=="random", method="REML", test="knha", control=...)'),
   ids = ids[sub], pooled = pooled(res), heterogeneity = heterogeneity(res))
+
+groups <- sort(unique(dat$alloc))
+fits <- lapply(groups, function(g) rma(yi, vi, data = es, subset = dat$alloc == g, method = "REML",
+                                        test = "knha", control = CONTROL))
+between <- rma(sapply(fits, function(f) c(f$beta)), sei = sapply(fits, function(f) f$se), method = "FE")
+cases[["bcg-OR-REML-knha-by-alloc"]] <- list(
+  call = scalar('rma(yi, vi, subset=alloc==g, method="REML", test="knha") per group; rma(estimates, sei=ses, method="FE")$QE'),
+  groups = groups,
+  estimate = sapply(fits, function(f) c(f$beta)), ci_lower = sapply(fits, function(f) f$ci.lb),
+  ci_upper = sapply(fits, function(f) f$ci.ub), tau2 = sapply(fits, function(f) f$tau2),
+  k = sapply(fits, function(f) f$k),
+  q_between = scalar(between$QE), q_between_df = scalar(length(groups) - 1), q_between_p_value = scalar(between$QEp))
 
 high <- ids %in% c("frimodt-moller-1973", "stein-1953")
 res <- rma(yi, vi, data = es, subset = !high, method = "REML", test = "knha", control = CONTROL)
