@@ -20,7 +20,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "analyses.md"
 
 
 def test_shipped_file_equals_the_generated_schema():
-    assert shipped_json_schema() == json_schema_text()
+    assert shipped_json_schema() == json_schema_text(), (
+        "regenerate: metaevidence schema --analysis > metaevidence/workflow/analysis-spec.schema.json")
     assert json.loads(shipped_json_schema())["$schema"] == "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -40,7 +41,11 @@ def test_the_documented_example_is_valid_and_sets_every_field(tmp_path):
 
 
 def test_the_docs_field_reference_is_current():
-    assert field_reference(ANALYSIS) in DOCS.read_text(encoding="utf-8")
+    text = DOCS.read_text(encoding="utf-8")
+    marker = "Generated from `metaevidence/workflow/schema.py`.\n\n"
+    assert text[text.index(marker) + len(marker):] == field_reference(ANALYSIS), (
+        "regenerate the end of docs/analyses.md from metaevidence.evidence.schema.field_reference("
+        "metaevidence.workflow.schema.ANALYSIS)")
 
 
 @pytest.mark.parametrize("mutate, expected", [
