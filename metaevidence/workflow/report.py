@@ -190,7 +190,7 @@ def _subgroups(doc: dict) -> list[str]:
         return []
     t, eff = doc["measure"]["transform"], doc["measure"]["effect"]
     lvl = level_pct(doc["settings"]["level"])
-    tau = "a common tau²" if sg["common_tau2"] else "a separate tau² in each subgroup"
+    tau = "one tau² common to all subgroups" if sg["common_tau2"] else "its own tau²"
     out = [f"## Subgroups by `{sg['by']}`", "", f"Each subgroup pooled with {tau}.", "",
            f"| subgroup | k | {eff} ({lvl} CI) | tau² | I² |", "|---|---|---|---|---|"]
     for g in sg["groups"]:

@@ -24,6 +24,17 @@ FIGURES = {"draw": ["forest", "funnel", "cumulative", "leave-one-out"], "formats
            "forest": {"sort": "year", "beneficial": False, "title": "Deaths"}}
 
 
+def test_forest_with_subgroups(tmp_path):
+    from .conftest import make_bcg_review
+
+    root = make_bcg_review(tmp_path, specs=[spec("bcg", studies={"outcome": "tuberculosis"},
+                                                 subgroups={"by": "outcomes.attributes.alloc"},
+                                                 figures={"draw": ["forest"], "formats": ["svg"]})])
+    assert _run(root) == 0
+    svg = (root / "figures" / "bcg" / "forest.svg").read_bytes()
+    assert b"Test for subgroup differences" in svg and b"systematic" in svg
+
+
 def test_figures_are_written_hashed_and_byte_stable(tmp_path):
     root = make_review(tmp_path, specs=[spec("m", figures=FIGURES)])
     assert _run(root) == 0

@@ -73,3 +73,13 @@ def test_reference_outside_and_conclusions(tmp_path, bcg):
     assert conclusion({"ci_lower": -0.1, "ci_upper": 0.2}) == "includes"
     assert conclusion({"ci_lower": 0.1, "ci_upper": 0.2}) == "excludes"
     assert conclusion({"ci_lower": None, "ci_upper": 0.2}) == "unknown"
+
+
+def test_subgroups_section(tmp_path, bcg):
+    text = render_report(_doc(tmp_path, bcg, subgroups={"by": "outcomes.attributes.alloc"}))
+    assert ("## Subgroups by `outcomes.attributes.alloc`\n\nEach subgroup pooled with its own tau².\n\n"
+            "| subgroup | k | OR (95% CI) | tau² | I² |\n|---|---|---|---|---|\n"
+            "| alternate | 2 | 0.54 (0.01 to 58.20) | 0.2421 | 88.7% |\n"
+            "| random | 7 | 0.37 (0.20 to 0.70) | 0.4131 | 90.2% |\n"
+            "| systematic | 4 | 0.65 (0.20 to 2.12) | 0.4200 | 86.8% |\n\n"
+            "Test for subgroup differences: Q = 1.76, df = 2, p = 0.414.\n") in text
