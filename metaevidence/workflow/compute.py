@@ -25,8 +25,10 @@ An overview instead collects the published ``summary`` entries, side by side, un
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -193,26 +195,16 @@ class _Notes:
         if text not in self.items:
             self.items.append(text)
 
-    def catch(self):
-        outer = self
-
-        class _Ctx:
-            def __enter__(self):
-                self.cm = warnings.catch_warnings(record=True)
-                self.log = self.cm.__enter__()
-                warnings.simplefilter("always")
-                return self
-
-            def __exit__(self, *exc):
-                self.cm.__exit__(*exc)
-                for w in self.log:
-                    if issubclass(w.category, UserWarning):
-                        outer.add(f"{w.category.__name__}: {w.message}")
-                    else:  # not about the analysis (e.g. a DeprecationWarning): pass it on
-                        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-                return False
-
-        return _Ctx()
+    @contextlib.contextmanager
+    def catch(self) -> Iterator[None]:
+        with warnings.catch_warnings(record=True) as log:
+            warnings.simplefilter("always")
+            yield
+        for w in log:
+            if issubclass(w.category, UserWarning):
+                self.add(f"{w.category.__name__}: {w.message}")
+            else:  # not about the analysis (e.g. a DeprecationWarning): pass it on
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def compute(spec: AnalysisSpec, evidence: "EvidenceBase") -> Computed:
