@@ -324,12 +324,18 @@ def _meta_analysis(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Co
 
     loo = cum = None
     sensitivity: dict[str, Any] = {"leave_one_out": None, "cumulative": None, "high_risk_of_bias": None}
-    if spec.sensitivity.leave_one_out and fit.k >= 3:
-        with notes.catch():
-            loo, sensitivity["leave_one_out"] = sens.leave_one_out_rows(fit, ids)
-    if spec.sensitivity.cumulative and fit.k >= 2:
-        with notes.catch():
-            cum, sensitivity["cumulative"] = sens.cumulative_rows(fit, ids, spec, rest, entry_of)
+    if spec.sensitivity.leave_one_out:
+        if fit.k >= 3:
+            with notes.catch():
+                loo, sensitivity["leave_one_out"] = sens.leave_one_out_rows(fit, ids)
+        else:
+            notes.add(f"leave-one-out analysis not run: it needs at least 3 studies (k = {fit.k})")
+    if spec.sensitivity.cumulative:
+        if fit.k >= 2:
+            with notes.catch():
+                cum, sensitivity["cumulative"] = sens.cumulative_rows(fit, ids, spec, rest, entry_of)
+        else:
+            notes.add(f"cumulative meta-analysis not run: it needs at least 2 studies (k = {fit.k})")
     if spec.sensitivity.exclude_high_risk_of_bias:
         with notes.catch():
             sensitivity["high_risk_of_bias"] = sens.without_high_risk(spec, fit, es, ids, included, _fit)

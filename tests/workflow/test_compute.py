@@ -176,3 +176,16 @@ def test_subgroups_match_metafor(tmp_path, bcg):
     assert random["studies"] == REF["bcg-OR-REML-knha-alloc-random"]["ids"]
     assert {r["id"]: r["group"] for r in c.document["studies"]["included"]}["aronson-1948"] == "random"
     assert c.subgroups is not None
+
+
+def test_small_k_notes(tmp_path, bcg):
+    doc = compute(_spec(tmp_path, studies={"outcome": "tuberculosis", "ids": ["aronson-1948"]}), bcg).document
+    assert doc["pooled"]["k"] == 1 and doc["pooled"]["test"] == "z"
+    assert doc["sensitivity"]["leave_one_out"] is None and doc["sensitivity"]["cumulative"] is None
+    assert doc["heterogeneity"]["ci"] is None
+    assert doc["notes"] == [
+        "SmallSampleWarning: meta_analysis: test='knha' needs at least 2 studies; k = 1, so the normal test "
+        "(test='z') was used, as metafor does.",
+        "leave-one-out analysis not run: it needs at least 3 studies (k = 1)",
+        "cumulative meta-analysis not run: it needs at least 2 studies (k = 1)",
+    ]
