@@ -197,7 +197,11 @@ class Staging:
 
     def __enter__(self) -> Path:
         remove_stale_staging(self.base)
-        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the staging folder {self.path} for writing results: "
+                             f"{exc.strerror or exc}; nothing was written") from None
         return self.path
 
     def __exit__(self, *exc: object) -> None:

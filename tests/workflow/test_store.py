@@ -143,3 +143,11 @@ def test_reading_results(tmp_path):
     with pytest.raises(StoreError, match=r"is not a metaevidence result of format 'metaevidence-result/1'; "
                                          r"got format 'other'"):
         parse_result(b'{"format": "other"}')
+
+
+def test_staging_folder_that_cannot_be_created(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match=r"cannot create the staging folder .* for writing results: .*; "
+                                         r"nothing was written"):
+        with Staging(tmp_path / "file"):
+            pass
