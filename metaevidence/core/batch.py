@@ -130,24 +130,24 @@ def prepare(yi, vi, mask=None, X=None) -> Studies:
     k_all = y.shape[-1]
     y = y.reshape(-1, k_all)
     v = v.reshape(-1, k_all)
-    missing = np.isnan(y) | np.isnan(v)
-    included = ~missing if m_bool is None else (m_bool.reshape(-1, k_all) & ~missing)
-    complete = bool(included.all())
-    if complete:
-        if not (np.all(v > 0) and np.all(np.isfinite(v))):
-            _bad_variance(v, included)
-        if not np.all(np.isfinite(y)):
-            _bad_effect(y, included)
-        m = np.ones_like(y)
+    # fast path: every study included and valid (NaN fails every comparison)
+    if m_bool is None and _all_valid(y, v):
+        complete = True
+        included = np.ones(y.shape, dtype=bool)
+        m = np.ones(y.shape)
         k = np.full(y.shape[0], k_all, dtype=np.int64)
     else:
+        missing = np.isnan(y) | np.isnan(v)
+        included = ~missing if m_bool is None else (m_bool.reshape(-1, k_all) & ~missing)
+        complete = bool(included.all())
         ok_v = (v > 0) & np.isfinite(v)
         if not np.all(ok_v | ~included):
             _bad_variance(v, included)
         if not np.all(np.isfinite(y) | ~included):
             _bad_effect(y, included)
-        y = np.where(included, y, 0.0)
-        v = np.where(included, v, np.inf)
+        if not complete:
+            y = np.where(included, y, 0.0)
+            v = np.where(included, v, np.inf)
         m = included.astype(float)
         k = included.sum(axis=-1)
     p = 1
@@ -164,6 +164,11 @@ def prepare(yi, vi, mask=None, X=None) -> Studies:
             raise ValueError("X (moderators) must be finite; got NaN or infinite values")
         p = X.shape[-1]
     return Studies(y, v, m, included, k, X, p, batch_shape, complete)
+
+
+def _all_valid(y, v) -> bool:
+    """True when every v is positive and finite and every y finite (no NaN anywhere)."""
+    return bool(np.all((v > 0) & (v < np.inf) & (np.abs(y) < np.inf)))
 
 
 def _bad_variance(v, included):

@@ -126,7 +126,8 @@ def fit_studies(s: Studies, *, method: str = "REML", test: str = "z", level: flo
         t2_se = np.full(s.n, np.nan)
         conv = np.ones(s.n, dtype=bool)
         iters = np.zeros(s.n, dtype=np.int64)
-    t2z = np.nan_to_num(t2, nan=0.0)
+    any_empty = s.k.min() == 0
+    t2z = np.where(np.isnan(t2), 0.0, t2) if any_empty else t2
     pooled = _pool.pool(s, t2z)
     se = pooled.se
     df = np.full(s.n, np.nan)
@@ -147,8 +148,8 @@ def fit_studies(s: Studies, *, method: str = "REML", test: str = "z", level: flo
     weights = _pool.pooled_weights(pooled)
     if not s.complete:
         weights = np.where(s.included, weights, np.nan)
-    empty = s.k == 0
-    if empty.any():
+    if any_empty:
+        empty = s.k == 0
         q = np.where(empty, np.nan, q)
         q_p = np.where(empty, np.nan, q_p)
     return dict(

@@ -42,6 +42,8 @@ def normal_quantile(p):
 def t_quantile(p, df):
     """Student t quantile with ``df`` degrees of freedom (``qt``); NaN for df <= 0."""
     df = np.asarray(df, dtype=float)
+    if np.all(df > 0):
+        return special.stdtrit(df, p)
     return np.where(df > 0, special.stdtrit(np.where(df > 0, df, 1.0), p), np.nan)
 
 
@@ -50,6 +52,8 @@ def chi2_sf(x, df):
     1 for ``df = 0`` and ``x = 0`` as metafor reports for a single study."""
     df = np.asarray(df, dtype=float)
     x = np.asarray(x, dtype=float)
+    if np.all(df > 0):
+        return special.chdtrc(df, x)
     return np.where(df > 0, special.chdtrc(np.where(df > 0, df, 1.0), x),
                     np.where(x > 0, 0.0, 1.0))
 
@@ -292,8 +296,12 @@ def prediction_interval(estimate, se, tau2, k, df, level: float, *, method: str 
     """
     alpha = 1.0 - level
     if method == "metafor":
-        crit = np.where(np.isfinite(df), t_quantile(1.0 - alpha / 2.0, df),
-                        normal_quantile(1.0 - alpha / 2.0))
+        t_based = np.isfinite(df)
+        if not t_based.any():
+            crit = normal_quantile(1.0 - alpha / 2.0)
+        else:
+            crit = np.where(t_based, t_quantile(1.0 - alpha / 2.0, df),
+                            normal_quantile(1.0 - alpha / 2.0))
     elif method == "hts":
         crit = t_quantile(1.0 - alpha / 2.0, np.asarray(k, dtype=float) - 2.0)
     else:

@@ -50,6 +50,8 @@ def decreasing_root(
     *,
     tol: float,
     maxiter: int,
+    f0: np.ndarray | None = None,
+    fp0: np.ndarray | None = None,
 ) -> RootResult:
     """Solve ``f_j(x_j) = 0`` for each analysis ``j`` of a batch.
 
@@ -71,6 +73,9 @@ def decreasing_root(
         ``f(x) = 0`` exactly, or when the bracket has shrunk to a few ulps.
     maxiter : int
         Maximum number of function evaluations per analysis.
+    f0, fp0 : ndarray (n,), optional
+        ``f`` and ``f'`` at ``x0`` if the caller has them (saves one evaluation; it is
+        counted as an iteration all the same).
 
     Returns
     -------
@@ -84,8 +89,10 @@ def decreasing_root(
     generalised Q statistic) Newton from the left never overshoots.
     """
     if np.size(x0) == 1:
+        first = None if f0 is None else (float(np.ravel(f0)[0]), float(np.ravel(fp0)[0]))
         return _scalar_root(fun, float(np.ravel(x0)[0]), float(np.ravel(lo)[0]),
-                            float(np.ravel(hi)[0]), float(np.ravel(scale)[0]), tol, maxiter)
+                            float(np.ravel(hi)[0]), float(np.ravel(scale)[0]), tol, maxiter,
+                            first)
     x = np.array(x0, dtype=float)
     lo = np.array(lo, dtype=float)
     hi = np.array(hi, dtype=float)
@@ -94,10 +101,13 @@ def decreasing_root(
     iterations = np.zeros(n, dtype=np.int64)
     idx = np.arange(n)
     xa, loa, hia, sca = x, lo, hi, np.asarray(scale, dtype=float)
-    for _ in range(maxiter):
+    for it in range(maxiter):
         if idx.size == 0:
             break
-        f, fp = fun(xa, idx)
+        if it == 0 and f0 is not None:
+            f, fp = np.asarray(f0, dtype=float), np.asarray(fp0, dtype=float)
+        else:
+            f, fp = fun(xa, idx)
         iterations[idx] += 1
         pos = f > 0
         loa = np.where(pos, xa, loa)
@@ -125,16 +135,19 @@ def decreasing_root(
 _IDX0 = np.zeros(1, dtype=np.intp)
 
 
-def _scalar_root(fun, x, lo, hi, scale, tol, maxiter) -> RootResult:
+def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first=None) -> RootResult:
     """:func:`decreasing_root` for a batch of one, with Python floats for the bookkeeping
     (the same steps; it keeps a single fit free of array overhead)."""
     converged = False
     it = 0
     buf = np.empty(1)
     while it < maxiter:
-        buf[0] = x
-        f, fp = fun(buf, _IDX0)
-        f, fp = float(f[0]), float(fp[0])
+        if it == 0 and first is not None:
+            f, fp = first
+        else:
+            buf[0] = x
+            f, fp = fun(buf, _IDX0)
+            f, fp = float(f[0]), float(fp[0])
         it += 1
         if f > 0:
             lo = x

@@ -78,17 +78,13 @@ class Tau2Estimate:
 
 def _finish(s: Studies, tau2, se, method, converged=None, iterations=None) -> Tau2Estimate:
     """Apply the small-k conventions: k <= p -> tau^2 = 0, no SE; k = 0 -> NaN."""
-    small = s.k <= s.p
-    if small.any():
-        tau2 = np.where(small, 0.0, tau2)
-        se = np.where(small, np.nan, se)
-    empty = s.k == 0
-    if empty.any():
-        tau2 = np.where(empty, np.nan, tau2)
     if converged is None:
         converged = np.ones(s.n, dtype=bool)
         iterations = np.zeros(s.n, dtype=np.int64)
-    else:
+    if s.k.min() <= s.p:
+        small = s.k <= s.p
+        tau2 = np.where(small, np.where(s.k == 0, np.nan, 0.0), tau2)
+        se = np.where(small, np.nan, se)
         converged = converged | small
         iterations = np.where(small, 0, iterations)
     return Tau2Estimate(tau2, se, converged, iterations, method)
@@ -104,11 +100,12 @@ def typical_variance(s: Studies, base: CommonFit | None = None) -> np.ndarray:
     .. math:: \\tilde v = \\frac{k - p}{\\operatorname{tr} P}, \\quad w_i = 1/v_i
 
     (without moderators :math:`(k-1)\\sum w / ((\\sum w)^2 - \\sum w^2)`); metafor's
-    ``vt``, used for I^2 and H^2 of random-effects models. Shape (n,). ``base``: the
-    common-effect fit, if already computed.
+    ``vt``, used for I^2 and H^2 of random-effects models; 0 when ``k <= p`` (as metafor
+    reports for a single study). Shape (n,). ``base``: the common-effect fit, if already
+    computed.
     """
     base = common_fit(s) if base is None else base
-    return _dfree(s) / base.trp
+    return np.where(s.k > s.p, _dfree(s) / base.trp, 0.0)
 
 
 def tau2_common(s: Studies) -> Tau2Estimate:
@@ -285,35 +282,48 @@ def _start(s: Studies, base: CommonFit, tau2_init) -> np.ndarray:
 def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter):
     """Solve ``fun(s, tau2, w, fit) -> (f, f')`` on [0, inf); 0 where ``f(0) <= 0``.
 
-    ``f`` must be decreasing through its root (a score or estimating equation). Returns
-    tau2, converged, iterations (the evaluation at 0 counts as one iteration).
+    ``f`` must be decreasing through its root (a score or estimating equation). The
+    first evaluation is at the start ``x0`` (DerSimonian-Laird by default): where
+    ``f(x0) > 0`` the root lies above ``x0``; elsewhere ``f(0)`` decides between the
+    boundary 0 (metafor's truncation) and a root in ``[0, x0]``. Returns tau2,
+    converged, iterations (function evaluations).
     """
-    zero = np.zeros(s.n)
-    f0, _ = fun(s, zero, base.w, base.fit)
-    interior = (f0 > 0) & (s.k > s.p)
-    tau2 = zero
-    converged = np.ones(s.n, dtype=bool)
+    x0 = _start(s, base, tau2_init)
+    at0 = x0 == 0
+    if at0.all():
+        f, fp = fun(s, x0, base.w, base.fit)
+    else:
+        f, fp = fun(s, x0, None, None)
     iterations = np.ones(s.n, dtype=np.int64)
+    lo = np.zeros(s.n)
+    interior = (f > 0) & (s.k > s.p)
+    check = (f <= 0) & ~at0 & (s.k > s.p)
+    if check.any():
+        # root below x0, or at the boundary: look at f(0)
+        j = np.flatnonzero(check)
+        f_zero, _ = fun(s.take(j), np.zeros(j.size), None, None)
+        iterations[j] += 1
+        interior[j] = f_zero > 0
+    tau2 = np.zeros(s.n)
+    converged = np.ones(s.n, dtype=bool)
     if interior.any():
         vt = typical_variance(s, base)
         scale = np.where((vt > 0) & np.isfinite(vt), vt, 1.0)
-        x0 = _start(s, base, tau2_init)
         if interior.all():
             idx, si = None, s
         else:
             idx = np.flatnonzero(interior)
-            si, x0, scale = s.take(idx), x0[idx], scale[idx]
+            si, x0, scale, f, fp, lo = s.take(idx), x0[idx], scale[idx], f[idx], fp[idx], lo[idx]
         cache: dict = {}
         root = decreasing_root(lambda x, j: fun(_sub_of(si, cache, j), x, None, None),
-                               x0, np.zeros(si.n), np.full(si.n, np.inf), scale,
-                               tol=tol, maxiter=maxiter)
+                               x0, lo, np.full(si.n, np.inf), scale, tol=tol,
+                               maxiter=maxiter, f0=f, fp0=fp)
         if idx is None:
-            tau2, converged, iterations = root.x, root.converged, root.iterations + 1
+            tau2, converged, iterations = root.x, root.converged, iterations + root.iterations - 1
         else:
-            tau2 = tau2.copy()
             tau2[idx] = root.x
             converged[idx] = root.converged
-            iterations[idx] += root.iterations
+            iterations[idx] += root.iterations - 1
     return tau2, converged, iterations
 
 

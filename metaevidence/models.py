@@ -1,0 +1,357 @@
+"""Fitting verbs: meta_analysis, meta_analysis_batch, mantel_haenszel, peto, heterogeneity_ci.
+
+These are the faces of the batched engine (:mod:`metaevidence.core.engine`): they
+validate the user's input, call one vectorised fit and wrap the arrays in the frozen
+result types of :mod:`metaevidence.results`. Defaults are metafor's (``method="REML"``,
+``test="z"``, ``level=0.95``), so that results match ``metafor::rma()`` out of the box;
+the living-review specs choose their own (Cochrane: REML with Hartung-Knapp).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from metaevidence.core import engine as _engine
+from metaevidence.core import profile as _profile
+from metaevidence.core.batch import prepare
+from metaevidence.core.tau2 import DEFAULT_MAXITER, DEFAULT_TOL
+from metaevidence.errors import ConvergenceWarning, SmallSampleWarning
+from metaevidence.results import HeterogeneityCI, MetaAnalysis, MetaAnalysisBatch
+
+__all__ = ["meta_analysis", "meta_analysis_batch", "mantel_haenszel", "peto",
+           "heterogeneity_ci"]
+
+
+def _unpack(yi, vi, labels, measure, where: str):
+    """(yi, vi, labels, measure, effects) from arrays or an EffectSizes-like object."""
+    if hasattr(yi, "yi") and hasattr(yi, "vi"):
+        if vi is not None:
+            raise TypeError(f"{where}: pass either an EffectSizes object or yi and vi arrays; "
+                            f"got an effect-size object and vi as well")
+        es = yi
+        y = np.asarray(es.yi, dtype=float)
+        v = np.asarray(es.vi, dtype=float)
+        labels = tuple(getattr(es, "labels", ()) or ()) if labels is None else labels
+        measure = getattr(es, "measure", None) or "GEN" if measure is None else measure
+        return y, v, labels, measure, es
+    if vi is None:
+        raise TypeError(f"{where}: vi (sampling variances) is required with yi arrays; got "
+                        f"yi of type {type(yi).__name__} and no vi")
+    y = np.asarray(yi, dtype=float)
+    v = np.asarray(vi, dtype=float)
+    return y, v, labels, measure or "GEN", None
+
+
+def _labels(labels, n: int, where: str) -> tuple[str, ...]:
+    if labels is None or len(labels) == 0:
+        return tuple(f"Study {i + 1}" for i in range(n))
+    labels = tuple(str(x) for x in labels)
+    if len(labels) != n:
+        raise ValueError(f"{where}: labels must have one entry per study ({n}); "
+                         f"got {len(labels)}")
+    return labels
+
+
+def meta_analysis(yi, vi=None, *, method: str = "REML", test: str = "z", level: float = 0.95,
+                  pi_method: str = "metafor", tau2: float | None = None, labels=None,
+                  measure: str | None = None, tol: float = DEFAULT_TOL,
+                  maxiter: int = DEFAULT_MAXITER) -> MetaAnalysis:
+    """Fit a common- or random-effects meta-analysis (inverse-variance weights).
+
+    Parameters
+    ----------
+    yi : array_like (k,) or EffectSizes
+        Effect sizes on the analysis scale (log scale for ratios), or an object with
+        ``.yi``, ``.vi`` (and ``.labels``, ``.measure``), e.g. from
+        :func:`metaevidence.effect_sizes`; it is kept in ``result.effects``.
+    vi : array_like (k,)
+        Sampling variances (omit when ``yi`` is an EffectSizes object). NaN in ``yi``
+        or ``vi`` marks a study that is not used (``included`` is False).
+    method : str
+        tau^2 estimator, metafor's spelling: "REML" (default, as metafor), "DL", "HE",
+        "HS", "SJ", "ML", "EB", "PM"; "EE"/"FE" for the common-effect model.
+    test : {"z", "knha", "adhoc"}
+        "z" (default, as metafor): normal test and Wald interval. "knha":
+        Hartung-Knapp-Sidik-Jonkman, t on k - 1 df. "adhoc": HKSJ never narrower than
+        "z". With one study the normal test is used, with a SmallSampleWarning.
+    level : float
+        Confidence level of the intervals (0.95).
+    pi_method : {"metafor", "hts"}
+        Prediction interval as ``predict.rma`` (normal, or t on k - 1 df under knha) or
+        Higgins-Thompson-Spiegelhalter (t on k - 2 df).
+    tau2 : float, optional
+        Fix tau^2 at this value instead of estimating it (metafor's ``tau2=``).
+    labels : sequence of str, optional
+        Study labels (default: from the EffectSizes, else "Study 1", ...).
+    measure : str, optional
+        Measure name for display (default: from the EffectSizes, else "GEN").
+    tol, maxiter : float, int
+        Convergence of the iterative estimators (relative tolerance on tau^2; default
+        1e-12, 100 iterations). A fit that stops short is flagged (``converged=False``)
+        with a ConvergenceWarning.
+
+    Returns
+    -------
+    MetaAnalysis
+
+    Raises
+    ------
+    ValueError
+        Unknown method/test/pi_method, a level outside (0, 1), mismatched lengths,
+        non-positive variances, or no usable study.
+
+    Notes
+    -----
+    Random-effects model :math:`y_i = \\mu + u_i + e_i`, :math:`u_i \\sim N(0, \\tau^2)`,
+    :math:`e_i \\sim N(0, v_i)`; :math:`\\hat\\mu = \\sum w_i y_i/\\sum w_i` with
+    :math:`w_i = 1/(v_i + \\hat\\tau^2)`. Q, I^2 and H^2 follow metafor: for
+    random-effects models :math:`I^2 = 100\\hat\\tau^2/(\\hat\\tau^2 + \\tilde v)` with the
+    typical within-study variance :math:`\\tilde v`; for common-effect models
+    :math:`I^2 = 100(Q - df)/Q`.
+
+    Matches ``metafor::rma.uni()`` and ``predict()`` (metafor 3.8-1) for every estimator
+    and test; see tests/reference/R/rma.R.
+
+    Example
+    -------
+    >>> import metaevidence as me
+    >>> res = me.meta_analysis([-0.89, -1.59, -1.35, -1.44, -0.22],
+    ...                        [0.33, 0.19, 0.42, 0.02, 0.05], method="DL")
+    >>> res.k
+    5
+    """
+    where = "meta_analysis"
+    y, v, labels, measure, es = _unpack(yi, vi, labels, measure, where)
+    if y.ndim != 1 or v.ndim != 1:
+        raise ValueError(f"{where}: yi and vi must be one-dimensional (one value per study); "
+                         f"got shapes {y.shape} and {v.shape} (use meta_analysis_batch for "
+                         f"many analyses)")
+    if y.shape != v.shape:
+        raise ValueError(f"{where}: yi and vi must have the same length; got {y.size} and "
+                         f"{v.size}")
+    _engine.check_options(method, test, level, pi_method)
+    labels = _labels(labels, y.size, where)
+    s = prepare(y, v)
+    if s.k[0] == 0:
+        raise ValueError(f"{where}: no study has both yi and vi; got {y.size} rows, all "
+                         f"missing")
+    if tau2 is not None:
+        if method in _engine.COMMON_METHODS:
+            raise ValueError(f"{where}: tau2 can only be fixed for a random-effects method; "
+                             f"got method={method!r}")
+        if not (np.isfinite(tau2) and tau2 >= 0):
+            raise ValueError(f"{where}: tau2 must be finite and non-negative; got {tau2!r}")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        f = _engine.fit_studies(s, method=method, test=test, level=level,
+                                tau2=None if tau2 is None else np.array([float(tau2)]),
+                                pi_method=pi_method, tol=tol, maxiter=maxiter)
+    k = int(f["k"][0])
+    conv = bool(f["converged"][0])
+    used_test = test
+    if test != "z" and k == 1:
+        used_test = "z"
+        warnings.warn(f"{where}: test={test!r} needs at least 2 studies; k = 1, so the "
+                      f"normal test (test='z') was used, as metafor does.",
+                      SmallSampleWarning, stacklevel=2)
+    if not conv:
+        warnings.warn(
+            f"{where}: the {method} estimate of tau^2 did not converge after "
+            f"{int(f['iterations'][0])} iterations; the result is flagged (converged=False). "
+            f"Try a larger maxiter, a looser tol, or a closed-form estimator (method='DL').",
+            ConvergenceWarning, stacklevel=2)
+    return MetaAnalysis(
+        estimate=float(f["estimate"][0]), se=float(f["se"][0]),
+        statistic=float(f["statistic"][0]), p_value=float(f["p_value"][0]),
+        ci_lower=float(f["ci_lower"][0]), ci_upper=float(f["ci_upper"][0]),
+        df=float(f["df"][0]), pi_lower=float(f["pi_lower"][0]),
+        pi_upper=float(f["pi_upper"][0]), tau2=float(f["tau2"][0]),
+        tau2_se=float(f["tau2_se"][0]), tau=float(f["tau"][0]), i2=float(f["i2"][0]),
+        h2=float(f["h2"][0]), q=float(f["q"][0]), q_df=int(f["q_df"][0]),
+        q_p_value=float(f["q_p_value"][0]), k=k, yi=y, vi=v, weights=f["weights"][0],
+        included=f["included"][0], labels=labels, measure=measure, method=method,
+        test=used_test, level=float(level), pi_method=pi_method, converged=conv,
+        iterations=int(f["iterations"][0]), effects=es, vt=float(f["vt"][0]),
+        tau2_fixed=tau2 is not None)
+
+
+def meta_analysis_batch(yi, vi=None, *, mask=None, method: str = "REML", test: str = "z",
+                        level: float = 0.95, pi_method: str = "metafor", tau2=None,
+                        labels=None, row_labels=None, measure: str | None = None,
+                        tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXITER,
+                        max_cells: int = 2_000_000) -> MetaAnalysisBatch:
+    """Fit many meta-analyses at once: arrays ``(..., k)`` -> a :class:`MetaAnalysisBatch`.
+
+    Parameters
+    ----------
+    yi, vi : array_like (..., k), or an EffectSizes object for ``yi``
+        Leading axes index analyses, the last axis studies; ``yi`` and ``vi`` (and
+        ``mask``) broadcast against each other, so one set of studies with a mask of
+        shape ``(B, k)`` fits B subsets. NaN marks a missing study.
+    mask : array_like of bool (..., k), optional
+        Studies each analysis uses.
+    method, test, level, pi_method, tol, maxiter
+        As :func:`meta_analysis`.
+    tau2 : array_like, optional
+        Fixed tau^2 per analysis (broadcast to the batch shape).
+    labels : sequence of str, optional
+        The k study labels.
+    row_labels : sequence of str, optional
+        One label per analysis (one-dimensional batches).
+    measure : str, optional
+    max_cells : int
+        Chunk size (analyses x studies) that bounds memory; a million analyses of 20
+        studies run in chunks of 100,000 by default.
+
+    Returns
+    -------
+    MetaAnalysisBatch
+        ``kind="batch"``. Non-converged analyses are flagged and named (batch index) in
+        one ConvergenceWarning.
+
+    Example
+    -------
+    >>> import numpy as np, metaevidence as me
+    >>> rng = np.random.default_rng(1)
+    >>> vi = rng.uniform(0.01, 0.1, size=(1000, 20))
+    >>> yi = rng.normal(0.2, np.sqrt(vi + 0.05))
+    >>> batch = me.meta_analysis_batch(yi, vi, method="REML", test="knha")
+    >>> batch.estimate.shape
+    (1000,)
+    """
+    where = "meta_analysis_batch"
+    y, v, labels, measure, es = _unpack(yi, vi, labels, measure, where)
+    try:
+        shape = np.broadcast_shapes(y.shape, v.shape, *(() if mask is None else (np.shape(mask),)))
+    except ValueError:
+        raise ValueError(f"{where}: yi, vi and mask must broadcast to one shape (..., k); "
+                         f"got {y.shape}, {v.shape}"
+                         + ("" if mask is None else f" and {np.shape(mask)}")) from None
+    if len(shape) == 0:
+        raise ValueError(f"{where}: yi and vi need a last axis of studies (shape (..., k)); "
+                         f"got scalars")
+    labels = _labels(labels, shape[-1], where)
+    fit = _engine.fit(y, v, mask=mask, method=method, test=test, level=level, tau2=tau2,
+                      pi_method=pi_method, tol=tol, maxiter=maxiter, max_cells=max_cells)
+    m = np.ones(shape, dtype=bool) if mask is None else np.broadcast_to(
+        np.asarray(mask, dtype=bool), shape)
+    if row_labels is not None:
+        row_labels = tuple(str(x) for x in row_labels)
+        if len(shape) != 2 or len(row_labels) != shape[0]:
+            raise ValueError(f"{where}: row_labels needs one label per analysis of a "
+                             f"one-dimensional batch ({shape[:-1]}); got {len(row_labels)}")
+    return _batch_result(fit, np.broadcast_to(y, shape), np.broadcast_to(v, shape), m, labels,
+                         measure, row_labels, "batch", None, es)
+
+
+def _batch_result(fit, y, v, mask, labels, measure, row_labels, kind, parent, effects,
+                  order=None) -> MetaAnalysisBatch:
+    return MetaAnalysisBatch(
+        estimate=fit.estimate, se=fit.se, statistic=fit.statistic, p_value=fit.p_value,
+        ci_lower=fit.ci_lower, ci_upper=fit.ci_upper, df=fit.df, pi_lower=fit.pi_lower,
+        pi_upper=fit.pi_upper, tau2=fit.tau2, tau2_se=fit.tau2_se, tau=fit.tau, i2=fit.i2,
+        h2=fit.h2, q=fit.q, q_df=fit.q_df, q_p_value=fit.q_p_value, k=fit.k, yi=y, vi=v,
+        weights=fit.weights, included=fit.included, labels=labels, measure=measure,
+        method=fit.method, test=fit.test, level=fit.level, pi_method=fit.pi_method,
+        converged=fit.converged, iterations=fit.iterations, mask=mask,
+        row_labels=row_labels, kind=kind, parent=parent, effects=effects, vt=fit.vt,
+        tau2_fixed=fit.tau2_fixed, order=order)
+
+
+def heterogeneity_ci(result: MetaAnalysis, level: float | None = None, *,
+                     tau2_max: float | None = None, tol: float = 1e-12,
+                     maxiter: int = 100) -> HeterogeneityCI:
+    """Q-profile confidence intervals for tau^2, tau, I^2 and H^2 of a random-effects fit.
+
+    Parameters
+    ----------
+    result : MetaAnalysis
+        A random-effects fit (not EE/FE/MH/PETO: as metafor, a common-effect model has
+        no heterogeneity parameter to bound).
+    level : float, optional
+        Confidence level; default the result's level.
+    tau2_max : float, optional
+        Upper end of the search; default ``max(100, 10 * tau2)`` as metafor. A bound
+        beyond it is reported as ``tau2_max`` and noted (metafor's ``">"``).
+    tol, maxiter : float, int
+        Root-finder settings.
+
+    Returns
+    -------
+    HeterogeneityCI
+
+    Raises
+    ------
+    ValueError
+        For a common-effect fit, a single study, or a level outside (0, 1).
+
+    Notes
+    -----
+    :math:`Q(\\tau^2) = \\sum (y_i - \\hat\\mu(\\tau^2))^2/(v_i + \\tau^2)` is inverted at
+    the chi-square quantiles on k - 1 df (Viechtbauer, 2007, Stat Med 26:37). Matches
+    ``metafor::confint.rma.uni()``; see :mod:`metaevidence.core.profile` for the rules
+    on bounds that are 0 or not found.
+
+    Example
+    -------
+    >>> import metaevidence as me
+    >>> res = me.meta_analysis([-0.89, -1.59, -1.35, -1.44, -0.22],
+    ...                        [0.33, 0.19, 0.42, 0.02, 0.05])
+    >>> ci = me.heterogeneity_ci(res)
+    >>> ci.tau2[0] <= res.tau2 <= ci.tau2[1]
+    True
+    """
+    where = "heterogeneity_ci"
+    if not isinstance(result, MetaAnalysis):
+        raise TypeError(f"{where}: result must be a MetaAnalysis; got {type(result).__name__}"
+                        f" (for batches use metaevidence.core.profile.q_profile_ci)")
+    if not result.random_effects:
+        raise ValueError(f"{where}: the model has no random-effects component "
+                         f"(method={result.method!r}); refit with a tau^2 estimator "
+                         f"such as method='REML'")
+    if result.k < 2:
+        raise ValueError(f"{where}: needs at least 2 studies; got k = {result.k}")
+    level = result.level if level is None else level
+    if not (isinstance(level, (int, float)) and 0.0 < float(level) < 1.0):
+        raise ValueError(f"{where}: level must be strictly between 0 and 1; got {level!r}")
+    s = prepare(result.yi, np.where(result.included, result.vi, np.nan))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        qp = _profile.q_profile(s, np.array([result.tau2]), level=float(level),
+                                tau2_max=tau2_max, tol=tol, maxiter=maxiter)
+    lo, hi, vt = float(qp.lower[0]), float(qp.upper[0]), float(qp.vt[0])
+    ls = _profile.STATUS_NAMES[int(qp.lower_status[0])]
+    us = _profile.STATUS_NAMES[int(qp.upper_status[0])]
+    tmax = float(qp.tau2_max[0])
+    notes = []
+    if ls == "below zero":
+        notes.append("The upper and lower CI bounds for tau^2 both fall below 0; the CIs "
+                     "are therefore equal to the null/empty set (reported as [0, 0]).")
+    elif ls == "zero":
+        notes.append("The lower bound for tau^2 is 0 (Q at tau^2 = 0 is below the upper "
+                     "chi-square quantile).")
+    if ls == "above tau2_max":
+        notes.append(f"The lower bound lies above tau2_max = {tmax:g}; raise tau2_max.")
+    if us == "above tau2_max":
+        notes.append(f"The upper bound lies above tau2_max = {tmax:g} (reported as "
+                     f"tau2_max); raise tau2_max to find it.")
+    if not bool(qp.converged[0]):
+        notes.append("The root finder did not converge; bounds are approximate.")
+        warnings.warn(f"{where}: the Q-profile bound search did not converge in {maxiter} "
+                      f"iterations; try a larger maxiter.", ConvergenceWarning, stacklevel=2)
+    i2 = _profile.tau2_to_i2
+    h2 = _profile.tau2_to_h2
+    return HeterogeneityCI(
+        tau2=(lo, hi), tau=(lo ** 0.5, hi ** 0.5), i2=(float(i2(lo, vt)), float(i2(hi, vt))),
+        h2=(float(h2(lo, vt)), float(h2(hi, vt))), estimate_tau2=result.tau2,
+        level=float(level), method="QP", notes=tuple(notes), estimate_tau=result.tau,
+        estimate_i2=result.i2, estimate_h2=result.h2, lower_status=ls, upper_status=us,
+        tau2_max=tmax)
+
+
+def mantel_haenszel(*args, **kwargs):  # replaced below once binary pooling is wired
+    raise NotImplementedError
+
+
+def peto(*args, **kwargs):
+    raise NotImplementedError
