@@ -174,14 +174,14 @@ def _all_valid(y, v) -> bool:
 def _bad_variance(v, included):
     bad = np.argwhere(included & ~((v > 0) & np.isfinite(v)))[0]
     raise ValueError(
-        f"vi must be positive and finite for every included study; got vi = {v[tuple(bad)]!r} "
+        f"vi must be positive and finite for every included study; got vi = {float(v[tuple(bad)])!r} "
         f"at study {bad[-1]} of analysis {bad[0]} (exclude the study with the mask or NaN)")
 
 
 def _bad_effect(y, included):
     bad = np.argwhere(included & ~np.isfinite(y))[0]
     raise ValueError(
-        f"yi must be finite for every included study; got yi = {y[tuple(bad)]!r} "
+        f"yi must be finite for every included study; got yi = {float(y[tuple(bad)])!r} "
         f"at study {bad[-1]} of analysis {bad[0]} (use NaN to mark a missing study)")
 
 
