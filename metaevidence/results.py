@@ -107,6 +107,9 @@ class MetaAnalysis:
         Mantel-Haenszel fits (OR): Tarone's test for heterogeneity.
     correct : bool or None
         Mantel-Haenszel fits: whether the CMH test used the continuity correction.
+    pooling_cells : tuple (add, to, drop00) or None
+        Mantel-Haenszel/Peto fits: zero-cell handling applied to the counts before
+        pooling ((0.0, "none", False): the counts as given, metafor's default).
     """
 
     estimate: float
@@ -147,6 +150,7 @@ class MetaAnalysis:
     tarone: float = _NAN
     tarone_p_value: float = _NAN
     correct: bool | None = None
+    pooling_cells: tuple | None = None
 
     @property
     def random_effects(self) -> bool:
