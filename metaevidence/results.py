@@ -308,6 +308,8 @@ class MetaAnalysisBatch:
         The full fit the batch was derived from.
     order : ndarray of int or None
         For cumulative analyses: the study indices in the order they were added.
+    cmh, cmh_p_value, tarone, tarone_p_value : ndarray or None
+        Mantel-Haenszel (OR) batches: the CMH and Tarone tests per analysis.
     """
 
     estimate: np.ndarray
@@ -348,6 +350,10 @@ class MetaAnalysisBatch:
     vt: np.ndarray | None = None
     tau2_fixed: bool = False
     order: np.ndarray | None = None
+    cmh: np.ndarray | None = None
+    cmh_p_value: np.ndarray | None = None
+    tarone: np.ndarray | None = None
+    tarone_p_value: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple:
@@ -380,7 +386,12 @@ class MetaAnalysisBatch:
             included=row(self.included), labels=self.labels, measure=self.measure,
             method=method, test=self.test, level=self.level, pi_method=self.pi_method,
             converged=bool(get["converged"]), iterations=int(get["iterations"]),
-            effects=self.effects, vt=float(get["vt"]), tau2_fixed=self.tau2_fixed)
+            effects=self.effects, vt=float(get["vt"]), tau2_fixed=self.tau2_fixed,
+            **{name: float(np.asarray(getattr(self, name))[sel])
+               for name in ("cmh", "cmh_p_value", "tarone", "tarone_p_value")
+               if getattr(self, name) is not None},
+            correct=None if self.parent is None else self.parent.correct,
+            pooling_cells=None if self.parent is None else self.parent.pooling_cells)
 
     def to_frame(self):
         """One row per analysis (flattened batch): the per-analysis fields, indexed by

@@ -410,9 +410,12 @@ def fit_binary(ai, bi, ci, di, *, yi, vi, mask=None, method: str = "MH", measure
     from metaevidence.core.effects import double_zero_2x2, zero_cell_correction
     from metaevidence.core.pool import chi2_sf, heterogeneity_i2_h2, wald
 
-    cells = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (ai, bi, ci, di)))
-    m = np.ones(cells[0].shape, dtype=bool) if mask is None else np.broadcast_to(
-        np.asarray(mask, dtype=bool), cells[0].shape)
+    arrays = [np.asarray(x, dtype=float) for x in (ai, bi, ci, di)]
+    if mask is not None:
+        arrays.append(np.asarray(mask, dtype=bool))
+    arrays = np.broadcast_arrays(*arrays)
+    cells = arrays[:4]
+    m = np.ones(cells[0].shape, dtype=bool) if mask is None else arrays[4]
     if drop00:
         m = m & ~double_zero_2x2(*cells)
     if to != "none" and add != 0:

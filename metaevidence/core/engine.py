@@ -26,7 +26,8 @@ from metaevidence.core.tau2 import (DEFAULT_MAXITER, DEFAULT_TOL, ITERATIVE, MET
                                     tau2_for, typical_variance)
 from metaevidence.errors import ConvergenceWarning, SmallSampleWarning
 
-__all__ = ["BatchFit", "fit", "fit_studies", "check_options", "COMMON_METHODS"]
+__all__ = ["BatchFit", "fit", "fit_studies", "check_options", "warn_convergence",
+           "COMMON_METHODS"]
 
 #: Methods that fit the common-effect model (tau^2 = 0 by definition).
 COMMON_METHODS = ("EE", "FE")
@@ -266,22 +267,30 @@ def _where(flags: np.ndarray, batch_shape: tuple, limit: int = 5) -> str:
     return f"analysis {shown}{more} (batch index)"
 
 
-def _warn(res: BatchFit, batch_shape: tuple) -> None:
-    bad = ~np.asarray(res.converged)
-    if bad.any() and res.method in ITERATIVE:
-        its = int(np.max(np.asarray(res.iterations)[bad]))
+def warn_convergence(converged, iterations, method: str, batch_shape: tuple, *,
+                     where: str = "", stacklevel: int = 3) -> None:
+    """Issue one ConvergenceWarning naming the analyses (batch indices) that did not
+    converge, the estimator, the iterations used and what to try (no warning if all did)."""
+    bad = ~np.asarray(converged, dtype=bool)
+    if bad.any() and method in ITERATIVE:
+        its = int(np.max(np.asarray(iterations)[bad]))
+        prefix = f"{where}: " if where else ""
         warnings.warn(
-            f"{res.method} estimate of tau^2 did not converge for {_where(bad, batch_shape)} "
-            f"after {its} iterations; the result is flagged (converged=False). Try a larger "
-            f"maxiter, a looser tol, or a closed-form estimator (method='DL' or 'SJ').",
-            ConvergenceWarning, stacklevel=3)
+            f"{prefix}{method} estimate of tau^2 did not converge for "
+            f"{_where(bad, batch_shape)} after {its} iterations; the result is flagged "
+            f"(converged=False). Try a larger maxiter, a looser tol, or a closed-form "
+            f"estimator (method='DL' or 'SJ').", ConvergenceWarning, stacklevel=stacklevel)
+
+
+def _warn(res: BatchFit, batch_shape: tuple) -> None:
+    warn_convergence(res.converged, res.iterations, res.method, batch_shape, stacklevel=4)
     if res.test != "z":
         single = np.asarray(res.k) == 1
         if single.any():
             warnings.warn(
                 f"test={res.test!r} needs at least 2 studies; {_where(single, batch_shape)} "
                 f"has k = 1, so the normal test (test='z') was used, as metafor does.",
-                SmallSampleWarning, stacklevel=3)
+                SmallSampleWarning, stacklevel=4)
 
 
 def field_names() -> tuple[str, ...]:

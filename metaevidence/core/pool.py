@@ -49,13 +49,12 @@ def t_quantile(p, df):
 
 def chi2_sf(x, df):
     """Upper tail of the chi-square distribution (``pchisq(x, df, lower=FALSE)``);
-    1 for ``df = 0`` and ``x = 0`` as metafor reports for a single study."""
+    1 for ``df = 0`` (a single study), as metafor reports."""
     df = np.asarray(df, dtype=float)
     x = np.asarray(x, dtype=float)
     if np.all(df > 0):
         return special.chdtrc(df, x)
-    return np.where(df > 0, special.chdtrc(np.where(df > 0, df, 1.0), x),
-                    np.where(x > 0, 0.0, 1.0))
+    return np.where(df > 0, special.chdtrc(np.where(df > 0, df, 1.0), x), 1.0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,22 @@
-"""A vectorised, safeguarded Newton root finder for decreasing functions of tau^2.
+"""A vectorised, safeguarded Newton root finder for the estimating equations of tau^2.
 
-Every iterative quantity in the engine is the root of a function of tau^2 that is
-positive to the left of the root and negative to the right: the ML and REML score
-equations, the Paule-Mandel / empirical Bayes generalised-Q equation and the Q-profile
-bounds. :func:`decreasing_root` solves a whole batch of them at once: Newton steps while
-they stay inside the current bracket (quadratic convergence), bisection or bracket
-expansion otherwise (guaranteed progress), with per-analysis convergence flags and
-iteration counts. Converged analyses drop out of the working set, so a few slow
-analyses do not make the whole batch iterate.
+Every iterative quantity in the engine is a root of a function of tau^2 that crosses
+zero from above: the ML and REML score equations, the Paule-Mandel / empirical Bayes
+generalised-Q equation and the Q-profile bounds. :func:`decreasing_root` solves a whole
+batch of them at once with per-analysis convergence flags and iteration counts:
+
+* a Newton step when it lands strictly inside the current bracket (quadratic
+  convergence near the root);
+* otherwise a Fisher-scoring step (``x + f / info``, when the caller supplies the
+  expected information; metafor's algorithm for ML/REML) if it lands inside the bracket;
+* otherwise bisection of a known bracket, a jump to the lower end when nothing is known
+  to be positive yet, or an expansion of an open upper end.
+
+When the lower end is not known to be positive (``lo_known=False``; the likelihood
+equations, whose score may be negative at tau^2 = 0), reaching it with ``f <= 0`` stops
+there: the estimate is the boundary value (metafor's truncation at 0). Converged
+analyses drop out of the working set, so a few slow analyses do not make the whole
+batch iterate.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ _ULPS = 4.0 * np.finfo(float).eps
 
 @dataclass(frozen=True, slots=True)
 class RootResult:
-    """Roots of a batch of decreasing functions.
+    """Roots of a batch of functions.
 
     Attributes
     ----------
@@ -33,7 +42,7 @@ class RootResult:
         The roots (the last iterate where not converged).
     converged : ndarray of bool (n,)
     iterations : ndarray of int (n,)
-        Function evaluations used by each analysis.
+        Function evaluations used by each analysis (including a supplied ``f0``).
     """
 
     x: np.ndarray
@@ -42,7 +51,7 @@ class RootResult:
 
 
 def decreasing_root(
-    fun: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    fun: Callable,
     x0: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
@@ -52,81 +61,90 @@ def decreasing_root(
     maxiter: int,
     f0: np.ndarray | None = None,
     fp0: np.ndarray | None = None,
+    info0: np.ndarray | None = None,
+    lo_known: bool = True,
 ) -> RootResult:
-    """Solve ``f_j(x_j) = 0`` for each analysis ``j`` of a batch.
+    """Solve ``f_j(x_j) = 0`` (a downward crossing) for each analysis ``j`` of a batch.
 
     Parameters
     ----------
-    fun : callable ``(x, idx) -> (f, fprime)``
+    fun : callable ``(x, idx) -> (f, fprime)`` or ``(f, fprime, info)``
         Evaluates the functions of analyses ``idx`` (an integer index into the batch) at
-        ``x`` (same length), returning values and derivatives.
+        ``x`` (same length): values, derivatives and, optionally, a positive expected
+        information used for Fisher-scoring steps.
     x0 : ndarray (n,)
-        Starting values, inside ``[lo, hi]``.
+        Starting values inside ``[lo, hi]``.
     lo, hi : ndarray (n,)
-        A bracket: ``f(lo) > 0`` is assumed and ``f(hi) < 0`` where ``hi`` is finite;
-        ``hi = inf`` means no upper bound is known yet (the bracket is then expanded).
+        The search interval; ``hi = inf`` when no upper bound is known (expanded as
+        needed). Where ``f(hi)`` has been evaluated it must be ``<= 0``.
     scale : ndarray (n,)
-        A positive scale of ``x`` for the absolute part of the convergence test.
+        A positive scale of ``x`` (absolute part of the convergence test, expansion step).
     tol : float
-        Convergence when a step changes ``x`` by at most ``tol * (|x| + 1e-3 * scale)``
-        (relative precision ``tol`` unless ``x`` is tiny compared with ``scale``), when
-        ``f(x) = 0`` exactly, or when the bracket has shrunk to a few ulps.
+        Convergence when a step changes ``x`` by at most ``tol * (|x| + 1e-3 * scale)``,
+        when ``f(x) = 0`` exactly, or when the bracket has shrunk to a few ulps.
     maxiter : int
         Maximum number of function evaluations per analysis.
-    f0, fp0 : ndarray (n,), optional
-        ``f`` and ``f'`` at ``x0`` if the caller has them (saves one evaluation; it is
-        counted as an iteration all the same).
+    f0, fp0, info0 : ndarray (n,), optional
+        ``f``, ``f'`` (and the information) at ``x0`` if the caller has them.
+    lo_known : bool
+        True when ``f(lo) > 0`` is known. False: ``lo`` is a boundary (0) at which the
+        function may be ``<= 0``; reaching it with ``f <= 0`` returns ``lo``.
 
     Returns
     -------
     RootResult
-
-    Notes
-    -----
-    The Newton step :math:`x - f/f'` is taken when :math:`f' < 0` and the step lands
-    strictly inside the bracket; otherwise the bracket is bisected (or, without an upper
-    bound, ``x`` is doubled plus ``scale``). For a convex decreasing ``f`` (the
-    generalised Q statistic) Newton from the left never overshoots.
     """
+    with_info = info0 is not None
     if np.size(x0) == 1:
-        first = None if f0 is None else (float(np.ravel(f0)[0]), float(np.ravel(fp0)[0]))
+        first = None if f0 is None else tuple(float(np.ravel(a)[0]) for a in (
+            (f0, fp0, info0) if with_info else (f0, fp0)))
         return _scalar_root(fun, float(np.ravel(x0)[0]), float(np.ravel(lo)[0]),
                             float(np.ravel(hi)[0]), float(np.ravel(scale)[0]), tol, maxiter,
-                            first)
+                            first, lo_known)
     x = np.array(x0, dtype=float)
-    lo = np.array(lo, dtype=float)
-    hi = np.array(hi, dtype=float)
     n = x.shape[0]
     converged = np.zeros(n, dtype=bool)
     iterations = np.zeros(n, dtype=np.int64)
     idx = np.arange(n)
-    xa, loa, hia, sca = x, lo, hi, np.asarray(scale, dtype=float)
+    xa = x
+    loa = np.array(lo, dtype=float)
+    hia = np.array(hi, dtype=float)
+    sca = np.asarray(scale, dtype=float)
+    known = np.full(n, lo_known)
     for it in range(maxiter):
         if idx.size == 0:
             break
         if it == 0 and f0 is not None:
-            f, fp = np.asarray(f0, dtype=float), np.asarray(fp0, dtype=float)
+            out = (f0, fp0, info0) if with_info else (f0, fp0)
         else:
-            f, fp = fun(xa, idx)
+            out = fun(xa, idx)
+        f, fp = np.asarray(out[0], dtype=float), np.asarray(out[1], dtype=float)
+        info = np.asarray(out[2], dtype=float) if len(out) > 2 else None
         iterations[idx] += 1
         pos = f > 0
         loa = np.where(pos, xa, loa)
+        known = known | pos
         hia = np.where(pos, hia, xa)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = xa - f / fp
-        inside = (fp < 0) & (newton > loa) & (newton < hia)
-        fallback = np.where(np.isfinite(hia), 0.5 * (loa + hia), 2.0 * xa + sca)
-        xn = np.where(inside, newton, fallback)
-        step = np.abs(xn - xa)
-        # an exact zero or a bracket collapsed to a few ulps: keep the evaluated point
-        exact = (f == 0) | (np.isfinite(hia) & (hia - loa <= _ULPS * np.abs(hia)))
-        done = exact | (step <= tol * (np.abs(xn) + 1e-3 * sca))
+        floor = ~pos & ~known & (xa <= loa)          # boundary reached with f <= 0
+        newton = xa - f / fp
+        ok_n = (fp < 0) & (newton > loa) & (newton < hia)
+        if info is not None:
+            fisher = xa + f / info
+            ok_f = (fisher > loa) & (fisher < hia)
+        else:
+            fisher, ok_f = newton, ok_n
+        fallback = np.where(~known, loa,
+                            np.where(np.isfinite(hia), 0.5 * (loa + hia), 2.0 * xa + sca))
+        xn = np.where(ok_n, newton, np.where(ok_f, fisher, fallback))
+        exact = floor | (f == 0) | (np.isfinite(hia) & known & (hia - loa <= _ULPS * np.abs(hia)))
+        done = exact | (np.abs(xn - xa) <= tol * (np.abs(xn) + 1e-3 * sca))
         xn = np.where(exact, xa, xn)
         x[idx] = xn
         converged[idx[done]] = True
         keep = ~done
         if not keep.all():
-            idx, xa, loa, hia, sca = idx[keep], xn[keep], loa[keep], hia[keep], sca[keep]
+            idx, xa, loa, hia, sca, known = (idx[keep], xn[keep], loa[keep], hia[keep],
+                                             sca[keep], known[keep])
         else:
             xa = xn
     return RootResult(x, converged, iterations)
@@ -135,7 +153,7 @@ def decreasing_root(
 _IDX0 = np.zeros(1, dtype=np.intp)
 
 
-def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first=None) -> RootResult:
+def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first, known) -> RootResult:
     """:func:`decreasing_root` for a batch of one, with Python floats for the bookkeeping
     (the same steps; it keeps a single fit free of array overhead)."""
     converged = False
@@ -143,22 +161,30 @@ def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first=None) -> RootResult:
     buf = np.empty(1)
     while it < maxiter:
         if it == 0 and first is not None:
-            f, fp = first
+            out = first
         else:
             buf[0] = x
-            f, fp = fun(buf, _IDX0)
-            f, fp = float(f[0]), float(fp[0])
+            out = tuple(float(a[0]) for a in fun(buf, _IDX0))
+        f, fp = out[0], out[1]
+        info = out[2] if len(out) > 2 else None
         it += 1
         if f > 0:
             lo = x
+            known = True
         else:
             hi = x
-        if f == 0 or (hi < math.inf and hi - lo <= _ULPS * abs(hi)):
+        if (not known and x <= lo) or f == 0 or (
+                known and hi < math.inf and hi - lo <= _ULPS * abs(hi)):
             converged = True
             break
         newton = x - f / fp if fp < 0 else math.nan
+        fisher = x + f / info if info is not None else math.nan
         if lo < newton < hi:
             xn = newton
+        elif lo < fisher < hi:
+            xn = fisher
+        elif not known:
+            xn = lo
         elif hi < math.inf:
             xn = 0.5 * (lo + hi)
         else:

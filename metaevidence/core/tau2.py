@@ -271,59 +271,55 @@ def generalized_q(s: Studies, tau2: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return wsum(wr, fit.resid), -wsum(wr, wr)
 
 
-def _start(s: Studies, base: CommonFit, tau2_init) -> np.ndarray:
-    """Starting value: ``tau2_init`` or the DerSimonian-Laird estimate (cheap, close)."""
+def _start(s: Studies, base: CommonFit, tau2_init, method: str) -> np.ndarray:
+    """Starting value: ``tau2_init``, else metafor's Hedges estimate for ML/REML (the same
+    starting basin as metafor's Fisher scoring when the likelihood has several local
+    maxima) and the DerSimonian-Laird estimate for PM/EB (any start: Q is monotone)."""
     if tau2_init is not None:
-        return np.broadcast_to(np.asarray(tau2_init, dtype=float), (s.n,)).copy()
+        return np.maximum(np.broadcast_to(np.asarray(tau2_init, dtype=float), (s.n,)), 0.0)
+    if method in ("ML", "REML"):
+        return np.nan_to_num(tau2_he(s).tau2, nan=0.0)
     x0 = (base.q - _dfree(s)) / base.trp
     return np.where(x0 > 0, x0, 0.0)
 
 
-def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter):
-    """Solve ``fun(s, tau2, w, fit) -> (f, f')`` on [0, inf); 0 where ``f(0) <= 0``.
+def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
+    """Solve the estimating equation ``fun(s, tau2) -> (f, f'[, info])`` on [0, inf).
 
-    ``f`` must be decreasing through its root (a score or estimating equation). The
-    first evaluation is at the start ``x0`` (DerSimonian-Laird by default): where
-    ``f(x0) > 0`` the root lies above ``x0``; elsewhere ``f(0)`` decides between the
-    boundary 0 (metafor's truncation) and a root in ``[0, x0]``. Returns tau2,
-    converged, iterations (function evaluations).
+    PM/EB: the generalised Q is decreasing, so ``f(0) <= 0`` (Cochran's Q below
+    ``k - p``) means tau^2 = 0; otherwise the root is bracketed from 0. ML/REML: the
+    score may have several roots; the solver starts at the Hedges estimate (as metafor)
+    and takes Newton steps, or Fisher-scoring steps where Newton leaves the bracket, and
+    stops at 0 when it reaches 0 with a non-positive score (metafor's truncation).
+    Returns tau2, converged, iterations (function evaluations).
     """
-    x0 = _start(s, base, tau2_init)
-    at0 = x0 == 0
-    if at0.all():
-        f, fp = fun(s, x0, base.w, base.fit)
-    else:
-        f, fp = fun(s, x0, None, None)
-    iterations = np.ones(s.n, dtype=np.int64)
-    lo = np.zeros(s.n)
-    interior = (f > 0) & (s.k > s.p)
-    check = (f <= 0) & ~at0 & (s.k > s.p)
-    if check.any():
-        # root below x0, or at the boundary: look at f(0)
-        j = np.flatnonzero(check)
-        f_zero, _ = fun(s.take(j), np.zeros(j.size), None, None)
-        iterations[j] += 1
-        interior[j] = f_zero > 0
     tau2 = np.zeros(s.n)
     converged = np.ones(s.n, dtype=bool)
-    if interior.any():
-        vt = typical_variance(s, base)
-        scale = np.where((vt > 0) & np.isfinite(vt), vt, 1.0)
-        if interior.all():
-            idx, si = None, s
-        else:
-            idx = np.flatnonzero(interior)
-            si, x0, scale, f, fp, lo = s.take(idx), x0[idx], scale[idx], f[idx], fp[idx], lo[idx]
-        cache: dict = {}
-        root = decreasing_root(lambda x, j: fun(_sub_of(si, cache, j), x, None, None),
-                               x0, lo, np.full(si.n, np.inf), scale, tol=tol,
-                               maxiter=maxiter, f0=f, fp0=fp)
-        if idx is None:
-            tau2, converged, iterations = root.x, root.converged, iterations + root.iterations - 1
-        else:
-            tau2[idx] = root.x
-            converged[idx] = root.converged
-            iterations[idx] += root.iterations - 1
+    iterations = np.zeros(s.n, dtype=np.int64)
+    likelihood = method in ("ML", "REML")
+    live = s.k > s.p
+    if not likelihood:
+        live &= base.q - _dfree(s) > 0      # f(0) > 0 from the common-effect fit
+        iterations[s.k > s.p] = 1
+    if not live.any():
+        return tau2, converged, iterations
+    vt = typical_variance(s, base)
+    scale = np.where((vt > 0) & np.isfinite(vt), vt, 1.0)
+    x0 = _start(s, base, tau2_init, method)
+    if live.all():
+        idx, si = None, s
+    else:
+        idx = np.flatnonzero(live)
+        si, x0, scale = s.take(idx), x0[idx], scale[idx]
+    cache: dict = {}
+    root = decreasing_root(lambda x, j: fun(_sub_of(si, cache, j), x), x0,
+                           np.zeros(si.n), np.full(si.n, np.inf), scale, tol=tol,
+                           maxiter=maxiter, lo_known=not likelihood)
+    if idx is None:
+        return root.x, root.converged, iterations + root.iterations
+    tau2[idx] = root.x
+    converged[idx] = root.converged
+    iterations[idx] += root.iterations
     return tau2, converged, iterations
 
 
@@ -336,20 +332,12 @@ def _sub_of(s: Studies, cache: dict, idx: np.ndarray) -> Studies:
     return cache["s"]
 
 
-def _weights_fit(s, tau2, w, fit):
-    if w is None:
-        w = 1.0 / (s.v + tau2[:, None])
-        fit = wls(s, w)
-    return w, fit
-
-
-def _sums(s: Studies, tau2, w):
+def _sums(s: Studies, tau2):
     """Intercept-only sums shared by the score functions (one pass each).
 
-    Returns ``w, sw, sw2, r_w`` with ``r_w = w * r`` (r the weighted residuals).
+    Returns ``w, sw, sw2, wr`` with ``wr = w * r`` (r the weighted residuals).
     """
-    if w is None:
-        w = 1.0 / (s.v + tau2[:, None])
+    w = 1.0 / (s.v + tau2[:, None])
     sw = _add(w, axis=-1)
     beta = wsum(w, s.y) / sw
     wr = w * (s.y - beta[:, None])
@@ -359,28 +347,34 @@ def _sums(s: Studies, tau2, w):
 _add = np.add.reduce
 
 
-def _ml_score(s: Studies, tau2, w=None, fit=None):
-    """Twice the ML score and its derivative: sum w^2 r^2 - sum w, sum w^2 - 2 y'PPPy."""
+def _ml_score(s: Studies, tau2):
+    """Twice the ML score, its derivative and twice the Fisher information:
+    sum w^2 r^2 - sum w, sum w^2 - 2 y'PPPy, sum w^2."""
     if s.X is None:
-        w, sw, sw2, wr = _sums(s, tau2, w)
+        w, sw, sw2, wr = _sums(s, tau2)
         ypppy_ = wsum(wr * w, wr) - wsum(wr, w) ** 2 / sw
-        return wsum(wr, wr) - sw, sw2 - 2.0 * ypppy_
-    w, fit = _weights_fit(s, tau2, w, fit)
+        return wsum(wr, wr) - sw, sw2 - 2.0 * ypppy_, sw2
+    w = 1.0 / (s.v + tau2[:, None])
+    fit = wls(s, w)
     wr = w * fit.resid
-    return wsum(wr, wr) - fit.sw, wsum(w, w) - 2.0 * ypppy(s, w, fit)
+    sw2 = wsum(w, w)
+    return wsum(wr, wr) - fit.sw, sw2 - 2.0 * ypppy(s, w, fit), sw2
 
 
-def _reml_score(s: Studies, tau2, w=None, fit=None):
-    """Twice the REML score and its derivative: y'PPy - tr P, tr PP - 2 y'PPPy."""
+def _reml_score(s: Studies, tau2):
+    """Twice the REML score, its derivative and twice the Fisher information:
+    y'PPy - tr P, tr PP - 2 y'PPPy, tr PP."""
     if s.X is None:
-        w, sw, sw2, wr = _sums(s, tau2, w)
+        w, sw, sw2, wr = _sums(s, tau2)
         a = sw2 / sw
         trpp = sw2 - 2.0 * wsum(w * w, w) / sw + a * a
         ypppy_ = wsum(wr * w, wr) - wsum(wr, w) ** 2 / sw
-        return wsum(wr, wr) - (sw - a), trpp - 2.0 * ypppy_
-    w, fit = _weights_fit(s, tau2, w, fit)
+        return wsum(wr, wr) - (sw - a), trpp - 2.0 * ypppy_, trpp
+    w = 1.0 / (s.v + tau2[:, None])
+    fit = wls(s, w)
     wr = w * fit.resid
-    return wsum(wr, wr) - trace_p(s, w, fit), trace_pp(s, w, fit) - 2.0 * ypppy(s, w, fit)
+    trpp = trace_pp(s, w, fit)
+    return wsum(wr, wr) - trace_p(s, w, fit), trpp - 2.0 * ypppy(s, w, fit), trpp
 
 
 def tau2_ml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXITER,
@@ -393,7 +387,9 @@ def tau2_ml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXI
 
     .. math:: \\sum w_i^2 r_i^2 - \\sum w_i = 0, \\quad w_i = 1/(v_i + \\tau^2),
 
-    on :math:`\\tau^2 \\ge 0` (0 when the score is not positive at 0);
+    on :math:`\\tau^2 \\ge 0`, starting from the Hedges estimate as metafor does: where
+    the likelihood has several local maxima, the one reached from that start; 0 when the
+    iteration reaches 0 with a non-positive score (metafor's truncation).
     :math:`\\operatorname{SE} = \\sqrt{2 / \\sum w_i^2}` (inverse Fisher information).
 
     References
@@ -404,7 +400,7 @@ def tau2_ml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXI
     Matches ``metafor::rma.uni(method="ML")``.
     """
     base = common_fit(s) if base is None else base
-    tau2, conv, it = _iterate(s, _ml_score, base, tau2_init, tol, maxiter)
+    tau2, conv, it = _iterate(s, _ml_score, base, tau2_init, tol, maxiter, "ML")
     w = 1.0 / (s.v + tau2[:, None])
     se = np.sqrt(2.0 / wsum(w, w))
     return _finish(s, tau2, se, "ML", conv, it)
@@ -420,8 +416,9 @@ def tau2_reml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MA
 
     .. math:: y^\\top P P y - \\operatorname{tr} P = \\sum w_i^2 r_i^2 - \\operatorname{tr} P = 0
 
-    on :math:`\\tau^2 \\ge 0` (0 when the score is not positive at 0);
-    :math:`\\operatorname{SE} = \\sqrt{2 / \\operatorname{tr}(PP)}`.
+    on :math:`\\tau^2 \\ge 0` from the Hedges estimate, as :func:`tau2_ml` (the REML
+    likelihood can have a local maximum at 0 and a higher one inside, e.g. cumulative
+    analyses of lau1992); :math:`\\operatorname{SE} = \\sqrt{2 / \\operatorname{tr}(PP)}`.
 
     References
     ----------
@@ -430,28 +427,28 @@ def tau2_reml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MA
     Matches ``metafor::rma.uni(method="REML")``.
     """
     base = common_fit(s) if base is None else base
-    tau2, conv, it = _iterate(s, _reml_score, base, tau2_init, tol, maxiter)
+    tau2, conv, it = _iterate(s, _reml_score, base, tau2_init, tol, maxiter, "REML")
     w = 1.0 / (s.v + tau2[:, None])
     se = np.sqrt(2.0 / trace_pp(s, w, wls(s, w)))
     return _finish(s, tau2, se, "REML", conv, it)
 
 
-def _pm_fun(s: Studies, tau2, w=None, fit=None):
+def _pm_fun(s: Studies, tau2):
     """Generalised Q minus its expectation k - p, and its derivative."""
     if s.X is None:
-        if w is None:
-            w = 1.0 / (s.v + tau2[:, None])
+        w = 1.0 / (s.v + tau2[:, None])
         r = s.y - (wsum(w, s.y) / _add(w, axis=-1))[:, None]
         wr = w * r
         return wsum(wr, r) - _dfree(s), -wsum(wr, wr)
-    w, fit = _weights_fit(s, tau2, w, fit)
+    w = 1.0 / (s.v + tau2[:, None])
+    fit = wls(s, w)
     wr = w * fit.resid
     return wsum(wr, fit.resid) - _dfree(s), -wsum(wr, wr)
 
 
 def _pm(s: Studies, method, tol, maxiter, tau2_init, base):
     base = common_fit(s) if base is None else base
-    tau2, conv, it = _iterate(s, _pm_fun, base, tau2_init, tol, maxiter)
+    tau2, conv, it = _iterate(s, _pm_fun, base, tau2_init, tol, maxiter, method)
     w = 1.0 / (s.v + tau2[:, None])
     se = np.sqrt(2.0 / _dfree(s)) * s.k / w.sum(axis=-1)
     return _finish(s, tau2, se, method, conv, it)
