@@ -12,7 +12,8 @@ estimator in :mod:`metaevidence.core.tau2`, :mod:`metaevidence.core.pool` and
 dimensions ``(n, k)``, and an excluded study (masked out, or with a missing ``yi`` or
 ``vi``) is carried with ``y = 0`` and ``v = +inf``: its inverse-variance weight is then
 exactly zero for every value of tau^2, so weighted sums need no mask at all. Unweighted
-sums (the Hedges estimator, the Sidik-Jonkman start) use the 0/1 array ``m``.
+sums (the Hedges estimator, the Sidik-Jonkman start) use the 0/1 array ``m``
+(``Studies.m``).
 
 :func:`chunks` splits a large batch into independent pieces so that memory stays
 bounded; each chunk is an ordinary batch (and maps onto one Dask chunk).
@@ -37,10 +38,8 @@ class Studies:
         Effect sizes; 0 in excluded cells.
     v : ndarray (n, k)
         Sampling variances; ``+inf`` in excluded cells (weight exactly 0).
-    m : ndarray (n, k)
-        1.0 for included studies, 0.0 for excluded ones.
     included : ndarray of bool (n, k)
-        The same as a boolean array.
+        True for included studies (``m`` gives them as 1.0/0.0).
     k : ndarray of int (n,)
         Number of included studies per analysis.
     X : ndarray (n, k, p) or (k, p), or None
@@ -56,13 +55,17 @@ class Studies:
 
     y: np.ndarray
     v: np.ndarray
-    m: np.ndarray
     included: np.ndarray
     k: np.ndarray
     X: np.ndarray | None
     p: int
     batch_shape: tuple
     complete: bool
+
+    @property
+    def m(self) -> np.ndarray:
+        """1.0 for included studies, 0.0 for excluded ones (n, k)."""
+        return self.included.astype(float)
 
     @property
     def n(self) -> int:
@@ -74,8 +77,8 @@ class Studies:
         X = self.X
         if X is not None and X.ndim == 3:
             X = X[idx]
-        return Studies(self.y[idx], self.v[idx], self.m[idx], self.included[idx],
-                       self.k[idx], X, self.p, (len(idx),), self.complete)
+        return Studies(self.y[idx], self.v[idx], self.included[idx], self.k[idx], X, self.p,
+                       (len(idx),), self.complete)
 
     def reshape(self, values: np.ndarray) -> np.ndarray:
         """Reshape a per-analysis array ``(n, ...)`` back to ``batch_shape + (...)``."""
@@ -134,7 +137,6 @@ def prepare(yi, vi, mask=None, X=None) -> Studies:
     if m_bool is None and _all_valid(y, v):
         complete = True
         included = np.ones(y.shape, dtype=bool)
-        m = np.ones(y.shape)
         k = np.full(y.shape[0], k_all, dtype=np.int64)
     else:
         missing = np.isnan(y) | np.isnan(v)
@@ -148,7 +150,6 @@ def prepare(yi, vi, mask=None, X=None) -> Studies:
         if not complete:
             y = np.where(included, y, 0.0)
             v = np.where(included, v, np.inf)
-        m = included.astype(float)
         k = included.sum(axis=-1)
     p = 1
     if X is not None:
@@ -163,7 +164,7 @@ def prepare(yi, vi, mask=None, X=None) -> Studies:
         if not np.all(np.isfinite(X)):
             raise ValueError("X (moderators) must be finite; got NaN or infinite values")
         p = X.shape[-1]
-    return Studies(y, v, m, included, k, X, p, batch_shape, complete)
+    return Studies(y, v, included, k, X, p, batch_shape, complete)
 
 
 def _all_valid(y, v) -> bool:

@@ -40,11 +40,20 @@ def normal_quantile(p):
 
 
 def t_quantile(p, df):
-    """Student t quantile with ``df`` degrees of freedom (``qt``); NaN for df <= 0."""
+    """Student t quantile with ``df`` degrees of freedom (``qt``); NaN for df <= 0 or NaN.
+
+    ``df`` takes few distinct values in a batch (k - 1), so the quantile is computed once
+    per distinct value (``stdtrit`` is an iterative inversion, about 1 us per call).
+    """
     df = np.asarray(df, dtype=float)
-    if np.all(df > 0):
-        return special.stdtrit(df, p)
-    return np.where(df > 0, special.stdtrit(np.where(df > 0, df, 1.0), p), np.nan)
+    ok = df > 0
+    if df.size <= 8:
+        return np.where(ok, special.stdtrit(np.where(ok, df, 1.0), p), np.nan)
+    out = np.full(df.shape, np.nan)
+    if ok.any():
+        values, inverse = np.unique(df[ok], return_inverse=True)
+        out[ok] = special.stdtrit(values, p)[inverse]
+    return out
 
 
 def chi2_sf(x, df):
@@ -181,7 +190,7 @@ def wald(estimate, se, df, level: float):
     use_t = np.isfinite(df)
     if use_t.any():
         dft = np.where(use_t, df, 1.0)
-        crit = np.where(use_t, special.stdtrit(dft, 1.0 - alpha / 2.0),
+        crit = np.where(use_t, t_quantile(1.0 - alpha / 2.0, dft),
                         special.ndtri(1.0 - alpha / 2.0))
         pval = np.where(use_t, 2.0 * special.stdtr(dft, -np.abs(stat)),
                         2.0 * special.ndtr(-np.abs(stat)))

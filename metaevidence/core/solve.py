@@ -105,26 +105,34 @@ def decreasing_root(
     n = x.shape[0]
     converged = np.zeros(n, dtype=bool)
     iterations = np.zeros(n, dtype=np.int64)
-    idx = np.arange(n)
-    xa = x
+    # the working set: analyses still evaluated; it is compacted (a gather of the data
+    # by ``fun``) only when fewer than half of them are still active
+    work = np.arange(n)
+    active = np.ones(n, dtype=bool)
+    xa = x.copy()
     loa = np.array(lo, dtype=float)
     hia = np.array(hi, dtype=float)
     sca = np.asarray(scale, dtype=float)
     known = np.full(n, lo_known)
     for it in range(maxiter):
-        if idx.size == 0:
+        n_active = int(active.sum())
+        if n_active == 0:
             break
+        if n_active < 0.5 * work.size:
+            work, xa, loa, hia, sca, known = (work[active], xa[active], loa[active],
+                                              hia[active], sca[active], known[active])
+            active = np.ones(work.size, dtype=bool)
         if it == 0 and f0 is not None:
             out = (f0, fp0, info0) if with_info else (f0, fp0)
         else:
-            out = fun(xa, idx)
+            out = fun(xa, work)
         f, fp = np.asarray(out[0], dtype=float), np.asarray(out[1], dtype=float)
         info = np.asarray(out[2], dtype=float) if len(out) > 2 else None
-        iterations[idx] += 1
+        iterations[work[active]] += 1
         pos = f > 0
-        loa = np.where(pos, xa, loa)
-        known = known | pos
-        hia = np.where(pos, hia, xa)
+        loa = np.where(active & pos, xa, loa)
+        known = known | (active & pos)
+        hia = np.where(active & ~pos, xa, hia)
         floor = ~pos & ~known & (xa <= loa)          # boundary reached with f <= 0
         newton = xa - f / fp
         ok_n = (fp < 0) & (newton > loa) & (newton < hia)
@@ -137,16 +145,11 @@ def decreasing_root(
                             np.where(np.isfinite(hia), 0.5 * (loa + hia), 2.0 * xa + sca))
         xn = np.where(ok_n, newton, np.where(ok_f, fisher, fallback))
         exact = floor | (f == 0) | (np.isfinite(hia) & known & (hia - loa <= _ULPS * np.abs(hia)))
-        done = exact | (np.abs(xn - xa) <= tol * (np.abs(xn) + 1e-3 * sca))
-        xn = np.where(exact, xa, xn)
-        x[idx] = xn
-        converged[idx[done]] = True
-        keep = ~done
-        if not keep.all():
-            idx, xa, loa, hia, sca, known = (idx[keep], xn[keep], loa[keep], hia[keep],
-                                             sca[keep], known[keep])
-        else:
-            xa = xn
+        done = active & (exact | (np.abs(xn - xa) <= tol * (np.abs(xn) + 1e-3 * sca)))
+        xa = np.where(active & ~exact, xn, xa)
+        x[work] = xa
+        converged[work[done]] = True
+        active &= ~done
     return RootResult(x, converged, iterations)
 
 

@@ -193,6 +193,14 @@ def tau2_he(s: Studies) -> Tau2Estimate:
 
     Matches ``metafor::rma.uni(method="HE")``.
     """
+    m, fit, tau2 = _he(s)
+    sigma = np.where(s.included, s.v, 0.0) + tau2[:, None]
+    se = np.sqrt(2.0 * trace_psps(s, m, fit, sigma)) / _dfree(s)
+    return _finish(s, tau2, se, "HE")
+
+
+def _he(s: Studies):
+    """The Hedges estimate (no SE): unweighted fit, tr(P0 V) and the truncated moment."""
     m = s.m
     fit = wls(s, m)
     vm = np.where(s.included, s.v, 0.0)
@@ -203,10 +211,9 @@ def tau2_he(s: Studies) -> Tau2Estimate:
         X = s.X if s.X.ndim == 3 else np.broadcast_to(s.X, (s.n,) + s.X.shape)
         h = np.einsum("nki,nij,nkj->nk", X, fit.Ainv, X)
         tr_pv = wsum(vm, 1.0 - h)
-    tau2 = np.maximum(0.0, (wsum(m, fit.resid ** 2) - tr_pv) / _dfree(s))
-    sigma = np.where(s.included, s.v, 0.0) + tau2[:, None]
-    se = np.sqrt(2.0 * trace_psps(s, m, fit, sigma)) / _dfree(s)
-    return _finish(s, tau2, se, "HE")
+    r = fit.resid
+    tau2 = np.maximum(0.0, (wsum(m * r, r) - tr_pv) / _dfree(s))
+    return m, fit, tau2
 
 
 def tau2_sj(s: Studies, *, tau2_init: np.ndarray | None = None) -> Tau2Estimate:
@@ -278,7 +285,7 @@ def _start(s: Studies, base: CommonFit, tau2_init, method: str) -> np.ndarray:
     if tau2_init is not None:
         return np.maximum(np.broadcast_to(np.asarray(tau2_init, dtype=float), (s.n,)), 0.0)
     if method in ("ML", "REML"):
-        return np.nan_to_num(tau2_he(s).tau2, nan=0.0)
+        return np.nan_to_num(_he(s)[2], nan=0.0)
     x0 = (base.q - _dfree(s)) / base.trp
     return np.where(x0 > 0, x0, 0.0)
 
