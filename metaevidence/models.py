@@ -491,7 +491,7 @@ def mantel_haenszel(effects=None, /, *, ai=None, bi=None, ci=None, di=None, n1i=
 
 def peto(effects=None, /, *, ai=None, bi=None, ci=None, di=None, n1i=None, n2i=None,
          level: float = 0.95, add=0.5, to="only0", drop00=True, labels=None) -> MetaAnalysis:
-    """Common-effect meta-analysis of 2x2 tables by Peto's one-step odds ratio.
+    r"""Common-effect meta-analysis of 2x2 tables by Peto's one-step odds ratio.
 
     Parameters
     ----------

@@ -356,7 +356,8 @@ def q_about(yi, vi, estimate, mask=None):
 
     .. math:: Q = \\sum_i (y_i - \\hat\\theta)^2 / v_i
 
-    over studies with finite ``yi``, ``vi`` (and ``mask``); df = their number - 1. Used
+    over studies with finite ``yi``, ``vi`` (and ``mask``); df = their number - 1 (Q = 0
+    when df = 0). Used
     for the Mantel-Haenszel fits (metafor's ``QE`` of ``rma.mh``: the per-study effect
     sizes about the MH estimate).
 
@@ -368,11 +369,12 @@ def q_about(yi, vi, estimate, mask=None):
     v = np.asarray(vi, dtype=float)
     ok = np.isfinite(y) & np.isfinite(v) & (v > 0)
     if mask is not None:
-        ok &= np.asarray(mask, dtype=bool)
+        ok = ok & np.asarray(mask, dtype=bool)
     est = np.asarray(estimate, dtype=float)[..., None]
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(ok, (y - est) ** 2 / np.where(ok, v, 1.0), 0.0).sum(axis=-1)
     df = ok.sum(axis=-1) - 1
+    q = np.where(df > 0, q, 0.0)            # a single study: Q = 0 on 0 df, as metafor
     p = np.where(df > 0, special.chdtrc(np.maximum(df, 1), q), 1.0)
     return q, df, p
 
