@@ -1,22 +1,20 @@
-"""A vectorised, safeguarded Newton root finder for the estimating equations of tau^2.
+"""Vectorised iterative solvers for tau^2: monotone roots and likelihood maxima.
 
-Every iterative quantity in the engine is a root of a function of tau^2 that crosses
-zero from above: the ML and REML score equations, the Paule-Mandel / empirical Bayes
-generalised-Q equation and the Q-profile bounds. :func:`decreasing_root` solves a whole
-batch of them at once with per-analysis convergence flags and iteration counts:
+:func:`decreasing_root` solves equations ``f(tau^2) = 0`` whose left side decreases in
+tau^2 -- the Paule-Mandel / empirical Bayes generalised-Q equation and the Q-profile
+bounds -- by Newton steps inside a bracket (quadratic convergence), with bisection or
+bracket expansion where Newton would leave it.
 
-* a Newton step when it lands strictly inside the current bracket (quadratic
-  convergence near the root);
-* otherwise a Fisher-scoring step (``x + f / info``, when the caller supplies the
-  expected information; metafor's algorithm for ML/REML) if it lands inside the bracket;
-* otherwise bisection of a known bracket, a jump to the lower end when nothing is known
-  to be positive yet, or an expansion of an open upper end.
+:func:`ascend` maximises a (restricted) log-likelihood in tau^2 >= 0 -- ML and REML,
+whose score need not be monotone (the likelihood can have several local maxima) -- by
+Newton steps where the likelihood is locally concave and long steps elsewhere, each
+halved until the log-likelihood does not decrease: an ascent method that converges
+quadratically to a local maximum; :mod:`metaevidence.core.tau2` compares it with the
+boundary tau^2 = 0.
 
-When the lower end is not known to be positive (``lo_known=False``; the likelihood
-equations, whose score may be negative at tau^2 = 0), reaching it with ``f <= 0`` stops
-there: the estimate is the boundary value (metafor's truncation at 0). Converged
-analyses drop out of the working set, so a few slow analyses do not make the whole
-batch iterate.
+Both solve a whole batch at once with per-analysis convergence flags and iteration
+counts; analyses that have converged drop out of the working set (compacted when fewer
+than half remain), so a few slow analyses do not make the whole batch iterate.
 """
 
 from __future__ import annotations
@@ -27,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["RootResult", "decreasing_root"]
+__all__ = ["RootResult", "decreasing_root", "ascend"]
 
 _ULPS = 4.0 * np.finfo(float).eps
 
@@ -43,11 +41,14 @@ class RootResult:
     converged : ndarray of bool (n,)
     iterations : ndarray of int (n,)
         Function evaluations used by each analysis (including a supplied ``f0``).
+    value : ndarray (n,) or None
+        :func:`ascend`: the log-likelihood at ``x`` (at the last evaluated point).
     """
 
     x: np.ndarray
     converged: np.ndarray
     iterations: np.ndarray
+    value: np.ndarray | None = None
 
 
 def decreasing_root(
@@ -61,22 +62,19 @@ def decreasing_root(
     maxiter: int,
     f0: np.ndarray | None = None,
     fp0: np.ndarray | None = None,
-    info0: np.ndarray | None = None,
-    lo_known: bool = True,
 ) -> RootResult:
-    """Solve ``f_j(x_j) = 0`` (a downward crossing) for each analysis ``j`` of a batch.
+    """Solve ``f_j(x_j) = 0`` for each analysis ``j`` of a batch of decreasing functions.
 
     Parameters
     ----------
-    fun : callable ``(x, idx) -> (f, fprime)`` or ``(f, fprime, info)``
+    fun : callable ``(x, idx) -> (f, fprime)``
         Evaluates the functions of analyses ``idx`` (an integer index into the batch) at
-        ``x`` (same length): values, derivatives and, optionally, a positive expected
-        information used for Fisher-scoring steps.
+        ``x`` (same length): values and derivatives.
     x0 : ndarray (n,)
         Starting values inside ``[lo, hi]``.
     lo, hi : ndarray (n,)
-        The search interval; ``hi = inf`` when no upper bound is known (expanded as
-        needed). Where ``f(hi)`` has been evaluated it must be ``<= 0``.
+        A bracket: ``f(lo) > 0``; ``f(hi) <= 0`` where ``hi`` is finite (``hi = inf``:
+        no upper bound known yet; the bracket is then expanded).
     scale : ndarray (n,)
         A positive scale of ``x`` (absolute part of the convergence test, expansion step).
     tol : float
@@ -84,23 +82,18 @@ def decreasing_root(
         when ``f(x) = 0`` exactly, or when the bracket has shrunk to a few ulps.
     maxiter : int
         Maximum number of function evaluations per analysis.
-    f0, fp0, info0 : ndarray (n,), optional
-        ``f``, ``f'`` (and the information) at ``x0`` if the caller has them.
-    lo_known : bool
-        True when ``f(lo) > 0`` is known. False: ``lo`` is a boundary (0) at which the
-        function may be ``<= 0``; reaching it with ``f <= 0`` returns ``lo``.
+    f0, fp0 : ndarray (n,), optional
+        ``f`` and ``f'`` at ``x0`` if the caller has them.
 
     Returns
     -------
     RootResult
     """
-    with_info = info0 is not None
     if np.size(x0) == 1:
-        first = None if f0 is None else tuple(float(np.ravel(a)[0]) for a in (
-            (f0, fp0, info0) if with_info else (f0, fp0)))
+        first = None if f0 is None else (float(np.ravel(f0)[0]), float(np.ravel(fp0)[0]))
         return _scalar_root(fun, float(np.ravel(x0)[0]), float(np.ravel(lo)[0]),
                             float(np.ravel(hi)[0]), float(np.ravel(scale)[0]), tol, maxiter,
-                            first, lo_known)
+                            first)
     x = np.array(x0, dtype=float)
     n = x.shape[0]
     converged = np.zeros(n, dtype=bool)
@@ -113,38 +106,27 @@ def decreasing_root(
     loa = np.array(lo, dtype=float)
     hia = np.array(hi, dtype=float)
     sca = np.asarray(scale, dtype=float)
-    known = np.full(n, lo_known)
     for it in range(maxiter):
         n_active = int(active.sum())
         if n_active == 0:
             break
         if n_active < 0.5 * work.size:
-            work, xa, loa, hia, sca, known = (work[active], xa[active], loa[active],
-                                              hia[active], sca[active], known[active])
+            work, xa, loa, hia, sca = (work[active], xa[active], loa[active], hia[active],
+                                       sca[active])
             active = np.ones(work.size, dtype=bool)
         if it == 0 and f0 is not None:
-            out = (f0, fp0, info0) if with_info else (f0, fp0)
+            f, fp = np.asarray(f0, dtype=float), np.asarray(fp0, dtype=float)
         else:
-            out = fun(xa, work)
-        f, fp = np.asarray(out[0], dtype=float), np.asarray(out[1], dtype=float)
-        info = np.asarray(out[2], dtype=float) if len(out) > 2 else None
+            f, fp = fun(xa, work)
         iterations[work[active]] += 1
         pos = f > 0
         loa = np.where(active & pos, xa, loa)
-        known = known | (active & pos)
         hia = np.where(active & ~pos, xa, hia)
-        floor = ~pos & ~known & (xa <= loa)          # boundary reached with f <= 0
         newton = xa - f / fp
         ok_n = (fp < 0) & (newton > loa) & (newton < hia)
-        if info is not None:
-            fisher = xa + f / info
-            ok_f = (fisher > loa) & (fisher < hia)
-        else:
-            fisher, ok_f = newton, ok_n
-        fallback = np.where(~known, loa,
-                            np.where(np.isfinite(hia), 0.5 * (loa + hia), 2.0 * xa + sca))
-        xn = np.where(ok_n, newton, np.where(ok_f, fisher, fallback))
-        exact = floor | (f == 0) | (np.isfinite(hia) & known & (hia - loa <= _ULPS * np.abs(hia)))
+        fallback = np.where(np.isfinite(hia), 0.5 * (loa + hia), 2.0 * xa + sca)
+        xn = np.where(ok_n, newton, fallback)
+        exact = (f == 0) | (np.isfinite(hia) & (hia - loa <= _ULPS * np.abs(hia)))
         done = active & (exact | (np.abs(xn - xa) <= tol * (np.abs(xn) + 1e-3 * sca)))
         xa = np.where(active & ~exact, xn, xa)
         x[work] = xa
@@ -156,7 +138,7 @@ def decreasing_root(
 _IDX0 = np.zeros(1, dtype=np.intp)
 
 
-def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first, known) -> RootResult:
+def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first) -> RootResult:
     """:func:`decreasing_root` for a batch of one, with Python floats for the bookkeeping
     (the same steps; it keeps a single fit free of array overhead)."""
     converged = False
@@ -164,30 +146,22 @@ def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first, known) -> RootResul
     buf = np.empty(1)
     while it < maxiter:
         if it == 0 and first is not None:
-            out = first
+            f, fp = first
         else:
             buf[0] = x
-            out = tuple(float(a[0]) for a in fun(buf, _IDX0))
-        f, fp = out[0], out[1]
-        info = out[2] if len(out) > 2 else None
+            out = fun(buf, _IDX0)
+            f, fp = float(out[0][0]), float(out[1][0])
         it += 1
         if f > 0:
             lo = x
-            known = True
         else:
             hi = x
-        if (not known and x <= lo) or f == 0 or (
-                known and hi < math.inf and hi - lo <= _ULPS * abs(hi)):
+        if f == 0 or (hi < math.inf and hi - lo <= _ULPS * abs(hi)):
             converged = True
             break
         newton = x - f / fp if fp < 0 else math.nan
-        fisher = x + f / info if info is not None else math.nan
         if lo < newton < hi:
             xn = newton
-        elif lo < fisher < hi:
-            xn = fisher
-        elif not known:
-            xn = lo
         elif hi < math.inf:
             xn = 0.5 * (lo + hi)
         else:
@@ -198,3 +172,136 @@ def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first, known) -> RootResul
             converged = True
             break
     return RootResult(np.array([x]), np.array([converged]), np.array([it], dtype=np.int64))
+
+
+def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
+           maxiter: int) -> RootResult:
+    """Maximise a log-likelihood ``l_j(x)`` over ``x >= 0`` for each analysis ``j``.
+
+    Parameters
+    ----------
+    fun : callable ``(x, idx) -> (loglik, score, dscore, info)``
+        For analyses ``idx`` at ``x``: the log-likelihood (any additive constant), the
+        score :math:`c\\,dl/dx`, its derivative :math:`c\\,d^2l/dx^2` and the expected
+        information :math:`c\\,I(x) > 0`, for one positive constant ``c``.
+    x0 : ndarray (n,)
+        Starting values (>= 0).
+    scale : ndarray (n,)
+        A positive scale of ``x`` (absolute part of the convergence test).
+    tol : float
+        Convergence when the next step would change ``x`` by at most
+        ``tol * (|x| + 1e-3 * scale)``, or at ``x = 0`` with a non-positive score (the
+        maximum is on the boundary).
+    maxiter : int
+        Maximum number of function evaluations per analysis.
+
+    Returns
+    -------
+    RootResult
+        ``x`` the maximiser found from ``x0``.
+
+    Notes
+    -----
+    The step from ``x`` is Newton's :math:`-f/f'` where :math:`f' < 0` (locally concave);
+    where the log-likelihood is convex, a long step -- to 0 when the score is negative,
+    else at least doubling ``x`` (never shorter than Fisher scoring's :math:`f/I`);
+    truncated at 0. A trial point whose log-likelihood is lower than the current one (beyond
+    rounding) is replaced by the midpoint of the step until it is not (step halving,
+    Jennrich & Sampson, 1976), so every accepted step climbs.
+    """
+    if np.size(x0) == 1:
+        return _scalar_ascend(fun, float(np.ravel(x0)[0]), float(np.ravel(scale)[0]), tol,
+                              maxiter)
+    n = np.size(x0)
+    out_x = np.array(x0, dtype=float)
+    converged = np.zeros(n, dtype=bool)
+    iterations = np.zeros(n, dtype=np.int64)
+    work = np.arange(n)
+    active = np.ones(n, dtype=bool)
+    sca = np.asarray(scale, dtype=float)
+    t = out_x.copy()                                  # the point evaluated next
+    out_ll = np.full(n, np.nan)
+    x = ll = f = fp = info = None                     # state at the current point
+    for it in range(maxiter):
+        n_active = int(active.sum())
+        if n_active == 0:
+            break
+        if n_active < 0.5 * work.size:
+            keep = active
+            work, t, sca = work[keep], t[keep], sca[keep]
+            x, ll, f, fp, info = x[keep], ll[keep], f[keep], fp[keep], info[keep]
+            active = np.ones(work.size, dtype=bool)
+        ll_t, f_t, fp_t, info_t = (np.asarray(a, dtype=float) for a in fun(t, work))
+        iterations[work[active]] += 1
+        if x is None:                                 # first evaluation: the start
+            accept = np.ones(work.size, dtype=bool)
+            x, ll, f, fp, info = t.copy(), ll_t, f_t, fp_t, info_t
+        else:
+            accept = active & (ll_t >= ll - 1e-12 * (1.0 + np.abs(ll)))
+            x = np.where(accept, t, x)
+            ll = np.where(accept, ll_t, ll)
+            f = np.where(accept, f_t, f)
+            fp = np.where(accept, fp_t, fp)
+            info = np.where(accept, info_t, info)
+        step = _step(x, f, fp, info, sca)
+        new_t = np.maximum(x + step, 0.0)
+        small = np.abs(new_t - x) <= tol * (np.abs(new_t) + 1e-3 * sca)
+        boundary = (x <= 0) & (f <= 0)
+        halved = x + 0.5 * (t - x)
+        stalled = np.abs(halved - x) <= tol * (np.abs(x) + 1e-3 * sca)
+        done = active & ((accept & (small | boundary)) | (~accept & stalled))
+        final = np.where(accept & small & ~boundary, new_t, x)
+        out_x[work[done]] = final[done]
+        out_ll[work[done]] = ll[done]
+        converged[work[done]] = True
+        t = np.where(accept, new_t, halved)
+        active &= ~done
+        out_x[work[active]] = x[active]
+        out_ll[work[active]] = ll[active]
+    return RootResult(out_x, converged, iterations, out_ll)
+
+
+def _step(x, f, fp, info, scale):
+    """The next step of :func:`ascend`: Newton where the log-likelihood is locally
+    concave; where it is convex, a long step that the step halving shortens: to 0 when
+    the score is negative, else at least a doubling (not shorter than the Fisher step)."""
+    convex = np.where(f < 0, -x, np.maximum(f / info, x + 1e-3 * scale))
+    return np.where(fp < 0, -f / np.where(fp < 0, fp, -1.0), convex)
+
+
+def _scalar_ascend(fun, x0, scale, tol, maxiter) -> RootResult:
+    """:func:`ascend` for a batch of one, with Python floats for the bookkeeping."""
+    buf = np.empty(1)
+    t = x0
+    x = ll = f = fp = info = None
+    it = 0
+    converged = False
+    while it < maxiter:
+        buf[0] = t
+        ll_t, f_t, fp_t, info_t = (float(a[0]) for a in fun(buf, _IDX0))
+        it += 1
+        accept = x is None or ll_t >= ll - 1e-12 * (1.0 + abs(ll))
+        if accept:
+            x, ll, f, fp, info = t, ll_t, f_t, fp_t, info_t
+            if fp < 0:
+                step = -f / fp
+            elif f < 0:
+                step = -x
+            else:
+                step = max(f / info, x + 1e-3 * scale)
+            new_t = max(x + step, 0.0)
+            if x <= 0 and f <= 0:
+                converged = True
+                break
+            if abs(new_t - x) <= tol * (abs(new_t) + 1e-3 * scale):
+                x = new_t
+                converged = True
+                break
+            t = new_t
+        else:
+            t = x + 0.5 * (t - x)
+            if abs(t - x) <= tol * (abs(x) + 1e-3 * scale):
+                converged = True
+                break
+    return RootResult(np.array([x if x is not None else t]), np.array([converged]),
+                      np.array([it], dtype=np.int64), np.array([ll if ll is not None else np.nan]))

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from metaevidence.core.batch import Studies, prepare
-from metaevidence.core.solve import decreasing_root
+from metaevidence.core.solve import ascend, decreasing_root
 from metaevidence.core.wls import (CommonFit, common_fit, trace_p, trace_pp, trace_psps, wls,
                                    wsum, ypppy)
 
@@ -279,26 +279,27 @@ def generalized_q(s: Studies, tau2: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 def _start(s: Studies, base: CommonFit, tau2_init, method: str) -> np.ndarray:
-    """Starting value: ``tau2_init``, else metafor's Hedges estimate for ML/REML (the same
-    starting basin as metafor's Fisher scoring when the likelihood has several local
-    maxima) and the DerSimonian-Laird estimate for PM/EB (any start: Q is monotone)."""
+    """Starting value: ``tau2_init``, else the DerSimonian-Laird estimate (closed form from
+    the common-effect fit, and usually close to the ML/REML/PM solution)."""
     if tau2_init is not None:
         return np.maximum(np.broadcast_to(np.asarray(tau2_init, dtype=float), (s.n,)), 0.0)
-    if method in ("ML", "REML"):
-        return np.nan_to_num(_he(s)[2], nan=0.0)
     x0 = (base.q - _dfree(s)) / base.trp
     return np.where(x0 > 0, x0, 0.0)
 
 
 def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
-    """Solve the estimating equation ``fun(s, tau2) -> (f, f'[, info])`` on [0, inf).
+    """Solve the ML/REML likelihood or the PM/EB estimating equation for every analysis.
 
-    PM/EB: the generalised Q is decreasing, so ``f(0) <= 0`` (Cochran's Q below
-    ``k - p``) means tau^2 = 0; otherwise the root is bracketed from 0. ML/REML: the
-    score may have several roots; the solver starts at the Hedges estimate (as metafor)
-    and takes Newton steps, or Fisher-scoring steps where Newton leaves the bracket, and
-    stops at 0 when it reaches 0 with a non-positive score (metafor's truncation).
-    Returns tau2, converged, iterations (function evaluations).
+    PM/EB: the generalised Q decreases in tau^2, so ``Q(0) <= k - p`` (Cochran's Q below
+    its expectation) means tau^2 = 0; otherwise the root is bracketed from 0 and found by
+    :func:`~metaevidence.core.solve.decreasing_root`. ML/REML: the (restricted)
+    log-likelihood is maximised by :func:`~metaevidence.core.solve.ascend` from the
+    DerSimonian-Laird estimate; the boundary tau^2 = 0 is taken instead when it is a
+    local maximum (score <= 0 there) with at least the same likelihood. With a unimodal
+    likelihood (the usual case) this is the unique maximum, as metafor's; with several
+    local maxima it is the higher of the one reached and the boundary (metafor reports
+    the one its Fisher scoring reaches from the Hedges estimate, and warns). Returns
+    tau2, converged, iterations (function evaluations).
     """
     tau2 = np.zeros(s.n)
     converged = np.ones(s.n, dtype=bool)
@@ -319,9 +320,18 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
         idx = np.flatnonzero(live)
         si, x0, scale = s.take(idx), x0[idx], scale[idx]
     cache: dict = {}
-    root = decreasing_root(lambda x, j: fun(_sub_of(si, cache, j), x), x0,
-                           np.zeros(si.n), np.full(si.n, np.inf), scale, tol=tol,
-                           maxiter=maxiter, lo_known=not likelihood)
+    call = lambda x, j: fun(_sub_of(si, cache, j), x)  # noqa: E731
+    if likelihood:
+        root = ascend(call, x0, scale, tol=tol, maxiter=maxiter)
+        # tau^2 = 0 is a local maximum when the score is not positive there; it is the
+        # estimate when its likelihood is at least that of the interior maximum found
+        ll0, f0 = fun(si, np.zeros(si.n))[:2] if x0.any() else (root.value, root.x * 0)
+        at_zero = (f0 <= 0) & (ll0 >= root.value - 1e-12 * (1.0 + np.abs(ll0)))
+        root = type(root)(np.where(at_zero, 0.0, root.x), root.converged | at_zero,
+                          root.iterations, root.value)
+    else:
+        root = decreasing_root(call, x0, np.zeros(si.n), np.full(si.n, np.inf), scale,
+                               tol=tol, maxiter=maxiter)
     if idx is None:
         return root.x, root.converged, iterations + root.iterations
     tau2[idx] = root.x
@@ -340,48 +350,65 @@ def _sub_of(s: Studies, cache: dict, idx: np.ndarray) -> Studies:
 
 
 def _sums(s: Studies, tau2):
-    """Intercept-only sums shared by the score functions (one pass each).
+    """Intercept-only quantities shared by the likelihood functions (one pass each).
 
-    Returns ``w, sw, sw2, wr`` with ``wr = w * r`` (r the weighted residuals).
+    Returns ``w, sw, sw2, r, wr, sum_log_w``: weights, their sum and sum of squares,
+    the weighted residuals ``r``, ``w * r`` and the sum of ``log w`` over included
+    studies.
     """
-    w = 1.0 / (s.v + tau2[:, None])
+    sigma = s.v + tau2[:, None]
+    w = 1.0 / sigma
     sw = _add(w, axis=-1)
-    beta = wsum(w, s.y) / sw
-    wr = w * (s.y - beta[:, None])
-    return w, sw, wsum(w, w), wr
+    r = s.y - (wsum(w, s.y) / sw)[:, None]
+    wr = w * r
+    log_sigma = np.log(sigma) if s.complete else np.log(np.where(s.included, sigma, 1.0))
+    return w, sw, wsum(w, w), r, wr, -_add(log_sigma, axis=-1)
 
 
 _add = np.add.reduce
 
 
 def _ml_score(s: Studies, tau2):
-    """Twice the ML score, its derivative and twice the Fisher information:
-    sum w^2 r^2 - sum w, sum w^2 - 2 y'PPPy, sum w^2."""
+    """ML: log-likelihood (up to a constant), twice the score, its derivative and twice
+    the Fisher information:
+    ``(sum log w - sum w r^2) / 2``, ``sum w^2 r^2 - sum w``, ``sum w^2 - 2 y'PPPy``,
+    ``sum w^2``."""
     if s.X is None:
-        w, sw, sw2, wr = _sums(s, tau2)
+        w, sw, sw2, r, wr, slw = _sums(s, tau2)
         ypppy_ = wsum(wr * w, wr) - wsum(wr, w) ** 2 / sw
-        return wsum(wr, wr) - sw, sw2 - 2.0 * ypppy_, sw2
+        return 0.5 * (slw - wsum(wr, r)), wsum(wr, wr) - sw, sw2 - 2.0 * ypppy_, sw2
     w = 1.0 / (s.v + tau2[:, None])
     fit = wls(s, w)
     wr = w * fit.resid
     sw2 = wsum(w, w)
-    return wsum(wr, wr) - fit.sw, sw2 - 2.0 * ypppy(s, w, fit), sw2
+    ll = 0.5 * (_sum_log_w(s, w) - wsum(wr, fit.resid))
+    return ll, wsum(wr, wr) - fit.sw, sw2 - 2.0 * ypppy(s, w, fit), sw2
 
 
 def _reml_score(s: Studies, tau2):
-    """Twice the REML score, its derivative and twice the Fisher information:
-    y'PPy - tr P, tr PP - 2 y'PPPy, tr PP."""
+    """REML: restricted log-likelihood (up to a constant), twice the score, its
+    derivative and twice the Fisher information:
+    ``(sum log w - log det X'WX - y'Py) / 2``, ``y'PPy - tr P``, ``tr PP - 2 y'PPPy``,
+    ``tr PP``."""
     if s.X is None:
-        w, sw, sw2, wr = _sums(s, tau2)
+        w, sw, sw2, r, wr, slw = _sums(s, tau2)
         a = sw2 / sw
         trpp = sw2 - 2.0 * wsum(w * w, w) / sw + a * a
         ypppy_ = wsum(wr * w, wr) - wsum(wr, w) ** 2 / sw
-        return wsum(wr, wr) - (sw - a), trpp - 2.0 * ypppy_, trpp
+        ll = 0.5 * (slw - np.log(sw) - wsum(wr, r))
+        return ll, wsum(wr, wr) - (sw - a), trpp - 2.0 * ypppy_, trpp
     w = 1.0 / (s.v + tau2[:, None])
     fit = wls(s, w)
     wr = w * fit.resid
     trpp = trace_pp(s, w, fit)
-    return wsum(wr, wr) - trace_p(s, w, fit), trpp - 2.0 * ypppy(s, w, fit), trpp
+    _, logdet_ainv = np.linalg.slogdet(fit.Ainv)
+    ll = 0.5 * (_sum_log_w(s, w) + logdet_ainv - wsum(wr, fit.resid))
+    return (ll, wsum(wr, wr) - trace_p(s, w, fit), trpp - 2.0 * ypppy(s, w, fit), trpp)
+
+
+def _sum_log_w(s: Studies, w):
+    logw = np.log(w) if s.complete else np.log(np.where(s.included, w, 1.0))
+    return _add(logw, axis=-1)
 
 
 def tau2_ml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXITER,
