@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from metaevidence.core.batch import MAX_CELLS
 from metaevidence.results import MetaAnalysis, MetaAnalysisBatch
 
 __all__ = ["leave_one_out", "cumulative", "refit_masks"]
 
 
 def refit_masks(result: MetaAnalysis, mask, *, row_labels=None, kind: str = "batch",
-                order=None, max_cells: int = 2_000_000) -> MetaAnalysisBatch:
+                order=None, max_cells: int = MAX_CELLS) -> MetaAnalysisBatch:
     """Refit ``result``'s model on many subsets of its studies in one batched call.
 
     Parameters

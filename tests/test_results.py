@@ -131,3 +131,17 @@ def test_heterogeneity_ci_display():
     assert list(frame.index) == ["tau2", "tau", "i2", "h2"]
     assert frame.loc["h2", "ci_upper"] == ci.h2[1]
     assert "<table" in ci.summary()._repr_html_()
+
+
+def test_docstring_examples_run():
+    """The Examples in the engine's docstrings are executed (they are documentation that
+    must stay true)."""
+    import doctest
+    import importlib
+
+    for name in ("metaevidence.core.batch", "metaevidence.core.wls", "metaevidence.core.solve",
+                 "metaevidence.core.tau2", "metaevidence.core.pool", "metaevidence.core.profile",
+                 "metaevidence.core.binary", "metaevidence.core.engine", "metaevidence.results",
+                 "metaevidence.models", "metaevidence.sensitivity"):
+        result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, name

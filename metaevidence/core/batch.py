@@ -25,7 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Studies", "prepare", "chunks"]
+__all__ = ["Studies", "prepare", "chunks", "MAX_CELLS"]
+
+#: Default chunk size of batched fits, in study cells (analyses x studies): it bounds the
+#: working memory of a fit to a few dozen arrays of 4 MB.
+MAX_CELLS = 500_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,11 +190,11 @@ def _bad_effect(y, included):
         f"at study {bad[-1]} of analysis {bad[0]} (use NaN to mark a missing study)")
 
 
-def chunks(n: int, k: int, *, max_cells: int = 2_000_000):
+def chunks(n: int, k: int, *, max_cells: int = MAX_CELLS):
     """Slices that split a flat batch of ``n`` analyses of ``k`` studies into chunks.
 
     Each chunk holds at most ``max_cells`` study cells (analyses x studies), which bounds
-    the working memory of a fit to a few dozen arrays of that size (about 16 MB each at
+    the working memory of a fit to a few dozen arrays of that size (about 4 MB each at
     the default). Chunks are independent, so they can also be mapped onto Dask chunks.
 
     Example

@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from metaevidence.core import pool as _pool
-from metaevidence.core.batch import Studies, chunks, prepare
+from metaevidence.core.batch import MAX_CELLS, Studies, chunks, prepare
 from metaevidence.core.wls import common_fit
 from metaevidence.core.tau2 import (DEFAULT_MAXITER, DEFAULT_TOL, ITERATIVE, METHODS,
                                     tau2_for, typical_variance)
@@ -164,7 +164,7 @@ def fit_studies(s: Studies, *, method: str = "REML", test: str = "z", level: flo
 
 def fit(yi, vi, *, mask=None, method: str = "REML", test: str = "z", level: float = 0.95,
         tau2=None, pi_method: str = "metafor", tol: float = DEFAULT_TOL,
-        maxiter: int = DEFAULT_MAXITER, max_cells: int = 2_000_000,
+        maxiter: int = DEFAULT_MAXITER, max_cells: int = MAX_CELLS,
         warn: bool = True) -> BatchFit:
     """Fit a batch of meta-analyses (random- or common-effect, inverse variance).
 

@@ -138,9 +138,10 @@ def tau2_dl(s: Studies, base: CommonFit | None = None) -> Tau2Estimate:
     >>> from metaevidence.core.batch import prepare
     >>> est = tau2_dl(prepare([0.1, 0.5, -0.3, 0.8], [0.02, 0.03, 0.05, 0.04]))
     >>> round(float(est.tau2[0]), 6)
-    0.148045
+    0.148803
 
-    Matches ``metafor::rma.uni(method="DL")`` (``tau2``, ``se.tau2``).
+    Matches ``metafor::rma.uni(method="DL")`` (``tau2``, ``se.tau2``; metafor gives
+    0.14880282 for the example).
     """
     b = common_fit(s) if base is None else base
     tau2 = np.maximum(0.0, (b.q - _dfree(s)) / b.trp)
