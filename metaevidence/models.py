@@ -466,6 +466,9 @@ def mantel_haenszel(effects=None, /, *, ai=None, bi=None, ci=None, di=None, n1i=
         sizes about the MH estimate (df = studies with an effect size - 1), I^2 and
         H^2 from it; for OR also ``cmh``/``cmh_p_value`` and Tarone's test
         (``tarone``/``tarone_p_value``). Weights are the MH weights in percent.
+        ``effects`` holds the per-study effect sizes computed with this call's zero-cell
+        settings (labels, study attributes and group labels taken from ``effects`` if
+        given); ``included`` marks the tables that entered the pooling.
 
     Notes
     -----

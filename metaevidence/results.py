@@ -219,7 +219,8 @@ class MetaAnalysis:
             if self.random_effects and not math.isnan(self.pi_lower):
                 vals += [self.pi_lower, self.pi_upper]
                 hdr += ["pi.lb", "pi.ub"]
-            blocks.append(f"Back-transformed ({transform}), e.g. {self.measure} scale:")
+            scale = "OR" if self.measure == "PETO" else self.measure
+            blocks.append(f"Back-transformed ({transform}; {scale} scale):")
             blocks.append(Table(tuple(hdr), (tuple(fmt(_safe(tf, v), d) for v in vals),)))
         settings = (f"Settings: method={self.method}, test={self.test}, level={self.level:g}, "
                     f"pi_method={self.pi_method}")
