@@ -326,10 +326,15 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
         root = ascend(call, x0, scale, tol=tol, maxiter=maxiter)
         # tau^2 = 0 is a local maximum when the score is not positive there; it is the
         # estimate when its likelihood is at least that of the interior maximum found
-        ll0, f0 = fun(si, np.zeros(si.n))[:2] if x0.any() else (root.value, root.x * 0)
-        at_zero = (f0 <= 0) & (ll0 >= root.value - 1e-12 * (1.0 + np.abs(ll0)))
-        root = type(root)(np.where(at_zero, 0.0, root.x), root.converged | at_zero,
-                          root.iterations, root.value)
+        # (an ascent that started at 0 has already stopped there if the score was <= 0)
+        started = x0 > 0
+        if started.any():
+            j = np.flatnonzero(started)
+            ll0, f0 = fun(si if j.size == si.n else si.take(j), np.zeros(j.size))[:2]
+            at_zero = np.zeros(si.n, dtype=bool)
+            at_zero[j] = (f0 <= 0) & (ll0 >= root.value[j] - 1e-12 * (1.0 + np.abs(ll0)))
+            root = type(root)(np.where(at_zero, 0.0, root.x), root.converged | at_zero,
+                              root.iterations, root.value)
     else:
         root = decreasing_root(call, x0, np.zeros(si.n), np.full(si.n, np.inf), scale,
                                tol=tol, maxiter=maxiter)

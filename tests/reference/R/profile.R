@@ -5,14 +5,13 @@
 # Writes tests/reference/profile.json. uniroot's tolerance is tightened to 1e-12.
 
 if (!exists("REF_DIR")) REF_DIR <- "tests/reference"
-CONTROL <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
 source(file.path(REF_DIR, "R", "rma_inputs.R"), local = TRUE)
 inputs <- ds
 
 ci_case <- function(id, method, level, tau2_max = NULL) {
   d <- inputs[[id]]
   yi <- as.numeric(d$yi); vi <- as.numeric(d$vi)
-  res <- rma(yi, vi, method = method, level = level, control = CONTROL)
+  res <- fit_rma(yi, vi, method = method, level = level)
   ctrl <- list(tol = 1e-12, maxiter = 10000)
   if (!is.null(tau2_max)) ctrl$tau2.max <- tau2_max
   ci <- confint(res, control = ctrl)

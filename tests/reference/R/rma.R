@@ -10,7 +10,6 @@
 # threshold (Fisher scoring, ML/REML/EB) and tol (uniroot, PM) 1e-12, maxiter 10000.
 
 if (!exists("REF_DIR")) REF_DIR <- "tests/reference"
-CONTROL <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
 METHODS <- c("EE", "FE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
 TESTS <- c("z", "knha", "adhoc")
 
@@ -18,10 +17,9 @@ source(file.path(REF_DIR, "R", "rma_inputs.R"), local = TRUE)
 
 # ---- rma.uni x method x test ------------------------------------------------------
 fit_case <- function(id, d, method, test, level) {
-  call <- sprintf('rma(yi, vi, method="%s", test="%s", level=%g, control=list(threshold=1e-12, tol=1e-12, maxiter=10000))',
-                  method, test, level)
-  res <- suppressWarnings(rma(d$yi, d$vi, method = method, test = test, level = level,
-                              control = CONTROL))
+  res <- suppressWarnings(fit_rma(d$yi, d$vi, method = method, test = test, level = level))
+  call <- sprintf('rma(yi, vi, method="%s", test="%s", level=%g, %s)', method, test, level,
+                  attr(res, "control"))
   pr <- predict(res)
   used <- !is.na(d$yi) & !is.na(d$vi)
   w <- rep(NA_real_, length(d$yi)); w[used] <- weights(res)

@@ -5,6 +5,21 @@
 
 if (!exists("REF_DIR")) REF_DIR <- "tests/reference"
 
+# rma() with the tightened control; where metafor's Fisher scoring oscillates (it does
+# for REML on edge-dl0) the step is halved (control stepadj = 0.5), as metafor's help
+# recommends. The control used is returned in attr(, "control").
+CONTROL <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
+fit_rma <- function(yi, vi, ...) {
+  res <- tryCatch(rma(yi, vi, ..., control = CONTROL), error = function(e) NULL)
+  ctrl <- "control=list(threshold=1e-12, tol=1e-12, maxiter=10000)"
+  if (is.null(res)) {
+    res <- rma(yi, vi, ..., control = c(CONTROL, list(stepadj = 0.5)))
+    ctrl <- "control=list(threshold=1e-12, tol=1e-12, maxiter=10000, stepadj=0.5)"
+  }
+  attr(res, "control") <- ctrl
+  res
+}
+
 ds <- list()
 add_ds <- function(id, yi, vi, labels, call) {
   ds[[id]] <<- list(yi = as.numeric(yi), vi = as.numeric(vi),
@@ -86,6 +101,9 @@ add_ds("edge-equalvar", c(0.3, -0.1, 0.8, 0.5, 0.05, 1.1, 0.4, 0.2), rep(0.05, 8
        letters[1:8], "identical sampling variances")
 add_ds("edge-tinytau", c(0.08, 0.96, -0.64, 1.2, -0.88, 0.72), c(0.5, 0.8, 0.6, 0.9, 0.7, 0.4),
        letters[1:6], "tau^2 far below the sampling variances")
+
+add_ds("edge-dl0", c(0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0), c(1, 1, 1, 1, 1, 1, 0.125, 1, 1, 1, 1),
+       letters[1:11], "DL truncated at 0 while the ML estimate is positive")
 
 write_fixture(ds, file.path(REF_DIR, "rma_datasets.json"),
               "Inputs (yi, vi, labels) of the rma/profile fixtures, computed in R")

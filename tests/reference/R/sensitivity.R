@@ -7,7 +7,6 @@
 
 if (!exists("REF_DIR")) REF_DIR <- "tests/reference"
 source(file.path(REF_DIR, "R", "rma_inputs.R"), local = TRUE)
-CONTROL <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
 
 rows <- function(x) {
   stat <- if (!is.null(x$zval)) x$zval else x$tval
