@@ -168,6 +168,17 @@ def _as_setting(value):
     return value
 
 
+def test_binary_case_grid_is_complete():
+    tables = {c["table"] for c in fixture("rma_mh")["cases"].values()}
+    assert len(tables) >= 8 and {"zero-cells", "collins1985a", "li2007"} <= tables
+    expected = {f"{t}-MH-{m}" for t in tables for m in ("OR", "RR", "RD")}
+    expected |= {f"{t}-PETO" for t in tables}
+    expected |= {"bcg-MH-OR-nocorrect", "small-delta-MH-OR-nocorrect", "bcg-MH-OR-90",
+                 "bcg-PETO-90", "zero-cells-MH-OR-keep00", "zero-cells-MH-RR-all",
+                 "zero-cells-MH-OR-pair", "zero-cells-PETO-keep00"}
+    assert set(fixture("rma_mh")["cases"]) == expected
+
+
 @pytest.mark.parametrize("case_id", sorted(fixture("rma_mh")["cases"]))
 def test_binary_pooling_matches_metafor(case_id):
     """Closed forms throughout: CLOSED_FORM for arithmetic, DISTRIBUTION for p-values and

@@ -28,6 +28,13 @@ def _parent(case):
                             labels=d["labels"])
 
 
+def test_case_grid_is_complete():
+    fits = ["bcg-RR-REML-z", "bcg-RR-DL-knha", "bcg-RR-PM-adhoc", "bcg-RR-EE-z",
+            "collins1985a-OR-REML-z", "lau1992-OR-REML-knha", "bcg-MH-OR", "bcg-MH-RD",
+            "bcg-PETO"]
+    assert set(CASES) == {f"{f}-{kind}" for f in fits for kind in ("leave1out", "cumul")}
+
+
 @pytest.mark.parametrize("case_id", sorted(CASES))
 def test_matches_metafor(case_id):
     case = CASES[case_id]
