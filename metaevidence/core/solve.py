@@ -6,11 +6,11 @@ bounds -- by Newton steps inside a bracket (quadratic convergence), with bisecti
 bracket expansion where Newton would leave it.
 
 :func:`ascend` maximises a (restricted) log-likelihood in tau^2 >= 0 -- ML and REML,
-whose score need not be monotone (the likelihood can have several local maxima) -- by
-Newton steps where the likelihood is locally concave and long steps elsewhere, each
-halved until the log-likelihood does not decrease: an ascent method that converges
-quadratically to a local maximum; :mod:`metaevidence.core.tau2` compares it with the
-boundary tau^2 = 0.
+whose score need not be monotone (the likelihood can have several local maxima) -- with
+metafor's Fisher-scoring steps, replaced by Newton steps where the two agree (quadratic
+convergence), each halved until the log-likelihood does not decrease: it climbs the hill
+metafor's algorithm climbs from the same start. :mod:`metaevidence.core.tau2` then
+compares the maximum with the boundary tau^2 = 0.
 
 Both solve a whole batch at once with per-analysis convergence flags and iteration
 counts; analyses that have converged drop out of the working set (compacted when fewer
@@ -175,7 +175,7 @@ def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first) -> RootResult:
 
 
 def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
-           maxiter: int) -> RootResult:
+           maxiter: int, stall: int = 20) -> RootResult:
     """Maximise a log-likelihood ``l_j(x)`` over ``x >= 0`` for each analysis ``j``.
 
     Parameters
@@ -194,6 +194,8 @@ def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
         maximum is on the boundary).
     maxiter : int
         Maximum number of function evaluations per analysis.
+    stall : int
+        Evaluations after which the metafor-like steps give way to plain ascent steps.
 
     Returns
     -------
@@ -202,16 +204,21 @@ def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
 
     Notes
     -----
-    The step from ``x`` is Newton's :math:`-f/f'` where :math:`f' < 0` (locally concave);
-    where the log-likelihood is convex, a long step -- to 0 when the score is negative,
-    else at least doubling ``x`` (never shorter than Fisher scoring's :math:`f/I`);
-    truncated at 0. A trial point whose log-likelihood is lower than the current one (beyond
-    rounding) is replaced by the midpoint of the step until it is not (step halving,
-    Jennrich & Sampson, 1976), so every accepted step climbs.
+    For the first ``stall`` evaluations the step is metafor's: Fisher scoring
+    :math:`f/I`, or Newton's :math:`-f/f'` where it agrees with it (locally concave, same
+    direction, at most three times longer -- near a regular maximum, where it converges
+    quadratically), halved until the new point is not negative (Jennrich & Sampson,
+    1976); so the iteration climbs the hill metafor's Fisher scoring climbs from the same
+    start. After that (Fisher scoring can crawl on a flat likelihood), the step is Newton's
+    where the log-likelihood is concave and, where it is convex, a long step -- to 0
+    when the score is negative, else at least doubling ``x`` -- truncated at 0. In both
+    phases a trial point whose log-likelihood is lower than the current one (beyond
+    rounding) is replaced by the midpoint of the step until it is not, so every accepted
+    step climbs.
     """
     if np.size(x0) == 1:
         return _scalar_ascend(fun, float(np.ravel(x0)[0]), float(np.ravel(scale)[0]), tol,
-                              maxiter)
+                              maxiter, stall)
     n = np.size(x0)
     out_x = np.array(x0, dtype=float)
     converged = np.zeros(n, dtype=bool)
@@ -243,7 +250,7 @@ def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
             f = np.where(accept, f_t, f)
             fp = np.where(accept, fp_t, fp)
             info = np.where(accept, info_t, info)
-        step = _step(x, f, fp, info, sca)
+        step = _step(x, f, fp, info, sca, it < stall)
         new_t = np.maximum(x + step, 0.0)
         small = np.abs(new_t - x) <= tol * (np.abs(new_t) + 1e-3 * sca)
         boundary = (x <= 0) & (f <= 0)
@@ -261,15 +268,42 @@ def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
     return RootResult(out_x, converged, iterations, out_ll)
 
 
-def _step(x, f, fp, info, scale):
-    """The next step of :func:`ascend`: Newton where the log-likelihood is locally
-    concave; where it is convex, a long step that the step halving shortens: to 0 when
-    the score is negative, else at least a doubling (not shorter than the Fisher step)."""
-    convex = np.where(f < 0, -x, np.maximum(f / info, x + 1e-3 * scale))
-    return np.where(fp < 0, -f / np.where(fp < 0, fp, -1.0), convex)
+#: Newton agrees with Fisher scoring when it points the same way and is at most this many
+#: times longer (observed and expected information are close near a regular maximum).
+_TRUST = 3.0
 
 
-def _scalar_ascend(fun, x0, scale, tol, maxiter) -> RootResult:
+def _step(x, f, fp, info, scale, metafor_phase):
+    """The next step of :func:`ascend` (see its Notes)."""
+    fisher = f / info
+    newton = -f / np.where(fp < 0, fp, -1.0)
+    if metafor_phase:
+        trusted = (fp < 0) & (newton * fisher > 0) & (np.abs(newton) <= _TRUST * np.abs(fisher))
+        step = np.where(trusted, newton, fisher)
+        # halve a step that would make x negative until it does not (metafor)
+        over = (x + step < 0) & (x > 0)
+        halvings = np.ceil(np.log2(np.where(over, -step / np.where(x > 0, x, 1.0), 1.0)))
+        return np.where(over, step / 2.0 ** halvings, np.where(x + step < 0, -x, step))
+    convex = np.where(f < 0, -x, np.maximum(fisher, x + 1e-3 * scale))
+    return np.where(fp < 0, newton, convex)
+
+
+def _scalar_step(x, f, fp, info, scale, metafor_phase):
+    """:func:`_step` on Python floats."""
+    fisher = f / info
+    newton = -f / fp if fp < 0 else math.nan
+    if metafor_phase:
+        step = newton if (fp < 0 and newton * fisher > 0
+                          and abs(newton) <= _TRUST * abs(fisher)) else fisher
+        if x + step < 0:
+            step = step / 2.0 ** math.ceil(math.log2(-step / x)) if x > 0 else -x
+        return step
+    if fp < 0:
+        return newton
+    return -x if f < 0 else max(fisher, x + 1e-3 * scale)
+
+
+def _scalar_ascend(fun, x0, scale, tol, maxiter, stall) -> RootResult:
     """:func:`ascend` for a batch of one, with Python floats for the bookkeeping."""
     buf = np.empty(1)
     t = x0
@@ -283,12 +317,7 @@ def _scalar_ascend(fun, x0, scale, tol, maxiter) -> RootResult:
         accept = x is None or ll_t >= ll - 1e-12 * (1.0 + abs(ll))
         if accept:
             x, ll, f, fp, info = t, ll_t, f_t, fp_t, info_t
-            if fp < 0:
-                step = -f / fp
-            elif f < 0:
-                step = -x
-            else:
-                step = max(f / info, x + 1e-3 * scale)
+            step = _scalar_step(x, f, fp, info, scale, it <= stall)
             new_t = max(x + step, 0.0)
             if x <= 0 and f <= 0:
                 converged = True

@@ -280,10 +280,13 @@ def generalized_q(s: Studies, tau2: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 def _start(s: Studies, base: CommonFit, tau2_init, method: str) -> np.ndarray:
-    """Starting value: ``tau2_init``, else the DerSimonian-Laird estimate (closed form from
-    the common-effect fit, and usually close to the ML/REML/PM solution)."""
+    """Starting value: ``tau2_init``, else metafor's: the Hedges estimate for ML/REML (so
+    that the hill climbed is metafor's when the likelihood has several local maxima), the
+    DerSimonian-Laird estimate for PM/EB (any start will do: Q is monotone)."""
     if tau2_init is not None:
         return np.maximum(np.broadcast_to(np.asarray(tau2_init, dtype=float), (s.n,)), 0.0)
+    if method in ("ML", "REML"):
+        return np.nan_to_num(_he(s)[2], nan=0.0)
     x0 = (base.q - _dfree(s)) / base.trp
     return np.where(x0 > 0, x0, 0.0)
 
@@ -295,12 +298,11 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
     its expectation) means tau^2 = 0; otherwise the root is bracketed from 0 and found by
     :func:`~metaevidence.core.solve.decreasing_root`. ML/REML: the (restricted)
     log-likelihood is maximised by :func:`~metaevidence.core.solve.ascend` from the
-    DerSimonian-Laird estimate; the boundary tau^2 = 0 is taken instead when it is a
-    local maximum (score <= 0 there) with at least the same likelihood. With a unimodal
-    likelihood (the usual case) this is the unique maximum, as metafor's; with several
-    local maxima it is the higher of the one reached and the boundary (metafor reports
-    the one its Fisher scoring reaches from the Hedges estimate, and warns). Returns
-    tau2, converged, iterations (function evaluations).
+    Hedges estimate, as metafor's Fisher scoring; the boundary tau^2 = 0 is taken instead
+    when it is a local maximum (score <= 0 there) with at least the same likelihood (as
+    metafor, which then warns that Fisher scoring "may have gotten stuck at a local
+    maximum" and sets tau^2 = 0). With a unimodal likelihood (the usual case) this is
+    the unique maximum. Returns tau2, converged, iterations (function evaluations).
     """
     tau2 = np.zeros(s.n)
     converged = np.ones(s.n, dtype=bool)
