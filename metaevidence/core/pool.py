@@ -19,7 +19,7 @@ import numpy as np
 from scipy import special
 
 from metaevidence.core.batch import Studies
-from metaevidence.core.wls import CommonFit, common_fit, wsum
+from metaevidence.core.wls import CommonFit, common_fit, rowsum, wsum
 
 __all__ = [
     "TESTS", "PI_METHODS", "Pooled", "pool", "pooled_weights", "hartung_knapp",
@@ -107,7 +107,7 @@ def pool(s: Studies, tau2: np.ndarray) -> Pooled:
     Matches ``metafor::rma.uni`` (``b``, ``se``) for models without moderators.
     """
     w = 1.0 / (s.v + tau2[:, None])
-    sw = w.sum(axis=-1)
+    sw = rowsum(w)
     est = wsum(w, s.y) / sw
     se = np.sqrt(1.0 / sw)
     return Pooled(est, se, w, sw)

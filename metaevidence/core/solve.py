@@ -41,14 +41,16 @@ class RootResult:
     converged : ndarray of bool (n,)
     iterations : ndarray of int (n,)
         Function evaluations used by each analysis (including a supplied ``f0``).
-    value : ndarray (n,) or None
-        :func:`ascend`: the log-likelihood at ``x`` (at the last evaluated point).
+    value, info : ndarray (n,) or None
+        :func:`ascend`: the log-likelihood and the information at the last accepted point
+        (within the convergence tolerance of ``x``).
     """
 
     x: np.ndarray
     converged: np.ndarray
     iterations: np.ndarray
     value: np.ndarray | None = None
+    info: np.ndarray | None = None
 
 
 def decreasing_root(
@@ -78,8 +80,8 @@ def decreasing_root(
     scale : ndarray (n,)
         A positive scale of ``x`` (absolute part of the convergence test, expansion step).
     tol : float
-        Convergence when a step changes ``x`` by at most ``tol * (|x| + 1e-3 * scale)``,
-        when ``f(x) = 0`` exactly, or when the bracket has shrunk to a few ulps.
+        Convergence when a step changes ``x`` by at most ``tol * (|x| + 1e-3 * scale)``
+        or the bracket is that narrow, or when ``f(x) = 0`` exactly.
     maxiter : int
         Maximum number of function evaluations per analysis.
     f0, fp0 : ndarray (n,), optional
@@ -127,7 +129,8 @@ def decreasing_root(
         fallback = np.where(np.isfinite(hia), 0.5 * (loa + hia), 2.0 * xa + sca)
         xn = np.where(ok_n, newton, fallback)
         exact = (f == 0) | (np.isfinite(hia) & (hia - loa <= _ULPS * np.abs(hia)))
-        done = active & (exact | (np.abs(xn - xa) <= tol * (np.abs(xn) + 1e-3 * sca)))
+        bound = tol * (np.abs(xn) + 1e-3 * sca)
+        done = active & (exact | (np.abs(xn - xa) <= bound) | (hia - loa <= bound))
         xa = np.where(active & ~exact, xn, xa)
         x[work] = xa
         converged[work[done]] = True
@@ -166,7 +169,8 @@ def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first) -> RootResult:
             xn = 0.5 * (lo + hi)
         else:
             xn = 2.0 * x + scale
-        done = abs(xn - x) <= tol * (abs(xn) + 1e-3 * scale)
+        bound = tol * (abs(xn) + 1e-3 * scale)
+        done = abs(xn - x) <= bound or hi - lo <= bound
         x = xn
         if done:
             converged = True
@@ -191,7 +195,8 @@ def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
     tol : float
         Convergence when the next step would change ``x`` by at most
         ``tol * (|x| + 1e-3 * scale)``, or at ``x = 0`` with a non-positive score (the
-        maximum is on the boundary).
+        maximum is on the boundary), or when steps below ``1e-9`` relative flip
+        direction without shrinking (the rounding floor of the score is reached).
     maxiter : int
         Maximum number of function evaluations per analysis.
     stall : int
@@ -228,14 +233,16 @@ def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
     sca = np.asarray(scale, dtype=float)
     t = out_x.copy()                                  # the point evaluated next
     out_ll = np.full(n, np.nan)
+    out_info = np.full(n, np.nan)
     x = ll = f = fp = info = None                     # state at the current point
+    prev = np.zeros(n)                                # the previous accepted step
     for it in range(maxiter):
         n_active = int(active.sum())
         if n_active == 0:
             break
         if n_active < 0.5 * work.size:
             keep = active
-            work, t, sca = work[keep], t[keep], sca[keep]
+            work, t, sca, prev = work[keep], t[keep], sca[keep], prev[keep]
             x, ll, f, fp, info = x[keep], ll[keep], f[keep], fp[keep], info[keep]
             active = np.ones(work.size, dtype=bool)
         ll_t, f_t, fp_t, info_t = (np.asarray(a, dtype=float) for a in fun(t, work))
@@ -253,6 +260,10 @@ def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
         step = _step(x, f, fp, info, sca, it < stall)
         new_t = np.maximum(x + step, 0.0)
         small = np.abs(new_t - x) <= tol * (np.abs(new_t) + 1e-3 * sca)
+        # at the rounding floor of the score, Newton steps flip sign without shrinking
+        flip = (prev * (new_t - x) < 0) & (np.abs(new_t - x) >= 0.5 * np.abs(prev))
+        small |= flip & (np.abs(new_t - x) <= _FLOOR * (np.abs(new_t) + 1e-3 * sca))
+        prev = np.where(accept, new_t - x, prev)
         boundary = (x <= 0) & (f <= 0)
         halved = x + 0.5 * (t - x)
         stalled = np.abs(halved - x) <= tol * (np.abs(x) + 1e-3 * sca)
@@ -260,17 +271,22 @@ def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
         final = np.where(accept & small & ~boundary, new_t, x)
         out_x[work[done]] = final[done]
         out_ll[work[done]] = ll[done]
+        out_info[work[done]] = info[done]
         converged[work[done]] = True
         t = np.where(accept, new_t, halved)
         active &= ~done
         out_x[work[active]] = x[active]
         out_ll[work[active]] = ll[active]
-    return RootResult(out_x, converged, iterations, out_ll)
+        out_info[work[active]] = info[active]
+    return RootResult(out_x, converged, iterations, out_ll, out_info)
 
 
 #: Newton agrees with Fisher scoring when it points the same way and is at most this many
 #: times longer (observed and expected information are close near a regular maximum).
 _TRUST = 3.0
+#: Steps that flip direction without shrinking while below this relative size are at the
+#: rounding floor of the score (its cancellation error, about 1e-13 relative): converged.
+_FLOOR = 1e-9
 
 
 def _step(x, f, fp, info, scale, metafor_phase):
@@ -309,6 +325,7 @@ def _scalar_ascend(fun, x0, scale, tol, maxiter, stall) -> RootResult:
     t = x0
     x = ll = f = fp = info = None
     it = 0
+    prev = 0.0
     converged = False
     while it < maxiter:
         buf[0] = t
@@ -322,10 +339,14 @@ def _scalar_ascend(fun, x0, scale, tol, maxiter, stall) -> RootResult:
             if x <= 0 and f <= 0:
                 converged = True
                 break
-            if abs(new_t - x) <= tol * (abs(new_t) + 1e-3 * scale):
+            d = new_t - x
+            bound = abs(new_t) + 1e-3 * scale
+            floor = prev * d < 0 and abs(d) >= 0.5 * abs(prev) and abs(d) <= _FLOOR * bound
+            if abs(d) <= tol * bound or floor:
                 x = new_t
                 converged = True
                 break
+            prev = d
             t = new_t
         else:
             t = x + 0.5 * (t - x)
@@ -333,4 +354,6 @@ def _scalar_ascend(fun, x0, scale, tol, maxiter, stall) -> RootResult:
                 converged = True
                 break
     return RootResult(np.array([x if x is not None else t]), np.array([converged]),
-                      np.array([it], dtype=np.int64), np.array([ll if ll is not None else np.nan]))
+                      np.array([it], dtype=np.int64),
+                      np.array([ll if ll is not None else np.nan]),
+                      np.array([info if info is not None else np.nan]))

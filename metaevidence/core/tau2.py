@@ -33,8 +33,8 @@ import numpy as np
 
 from metaevidence.core.batch import Studies, prepare
 from metaevidence.core.solve import ascend, decreasing_root
-from metaevidence.core.wls import (CommonFit, common_fit, trace_p, trace_pp, trace_psps, wls,
-                                   wsum, ypppy)
+from metaevidence.core.wls import (CommonFit, common_fit, rowsum, trace_p, trace_pp,
+                                   trace_psps, wls, wsum, ypppy)
 
 __all__ = [
     "METHODS", "ITERATIVE", "Tau2Estimate", "estimate_tau2", "tau2_for",
@@ -206,7 +206,7 @@ def _he(s: Studies):
     fit = wls(s, m)
     vm = np.where(s.included, s.v, 0.0)
     if s.X is None:
-        tr_pv = vm.sum(axis=-1) * (1.0 - 1.0 / s.k)
+        tr_pv = rowsum(vm) * (1.0 - 1.0 / s.k)
     else:
         # tr(P0 V) = sum v_i (1 - h_ii), h_ii = x_i' A^-1 x_i (unweighted)
         X = s.X if s.X.ndim == 3 else np.broadcast_to(s.X, (s.n,) + s.X.shape)
@@ -313,7 +313,7 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
         live &= base.q - _dfree(s) > 0      # f(0) > 0 from the common-effect fit
         iterations[s.k > s.p] = 1
     if not live.any():
-        return tau2, converged, iterations
+        return tau2, converged, iterations, np.full(s.n, np.nan)
     vt = typical_variance(s, base)
     scale = np.where((vt > 0) & np.isfinite(vt), vt, 1.0)
     x0 = _start(s, base, tau2_init, method)
@@ -323,29 +323,44 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
         idx = np.flatnonzero(live)
         si, x0, scale = s.take(idx), x0[idx], scale[idx]
     cache: dict = {}
-    call = lambda x, j: fun(_sub_of(si, cache, j), x)  # noqa: E731
+    work = _Work(si.y.shape, 6) if si.X is None else None
+    call = lambda x, j: fun(_sub_of(si, cache, j), x, work)  # noqa: E731
     if likelihood:
         root = ascend(call, x0, scale, tol=tol, maxiter=maxiter)
         # tau^2 = 0 is a local maximum when the score is not positive there; it is the
         # estimate when its likelihood is at least that of the interior maximum found
-        # (an ascent that started at 0 has already stopped there if the score was <= 0)
-        started = x0 > 0
+        # (an ascent that started at 0 has already stopped there if the score was <= 0;
+        # the score at 0 comes from the common-effect fit, the likelihood only if needed)
+        f_zero = _score_at_zero(base, method)
+        started = (x0 > 0) & ((f_zero if idx is None else f_zero[idx]) <= 0)
         if started.any():
             j = np.flatnonzero(started)
             ll0, f0 = fun(si if j.size == si.n else si.take(j), np.zeros(j.size))[:2]
             at_zero = np.zeros(si.n, dtype=bool)
             at_zero[j] = (f0 <= 0) & (ll0 >= root.value[j] - 1e-12 * (1.0 + np.abs(ll0)))
             root = type(root)(np.where(at_zero, 0.0, root.x), root.converged | at_zero,
-                              root.iterations, root.value)
+                              root.iterations, root.value,
+                              np.where(at_zero, np.nan, root.info))
     else:
         root = decreasing_root(call, x0, np.zeros(si.n), np.full(si.n, np.inf), scale,
                                tol=tol, maxiter=maxiter)
+    info = np.full(s.n, np.nan)
     if idx is None:
-        return root.x, root.converged, iterations + root.iterations
+        if root.info is not None:
+            info = root.info
+        return root.x, root.converged, iterations + root.iterations, info
     tau2[idx] = root.x
     converged[idx] = root.converged
     iterations[idx] += root.iterations
-    return tau2, converged, iterations
+    if root.info is not None:
+        info[idx] = root.info
+    return tau2, converged, iterations, info
+
+
+def _score_at_zero(b: CommonFit, method: str) -> np.ndarray:
+    """Twice the ML/REML score at tau^2 = 0, from the common-effect fit."""
+    wr = b.w * b.fit.resid
+    return wsum(wr, wr) - (b.fit.sw if method == "ML" else b.trp)
 
 
 def _sub_of(s: Studies, cache: dict, idx: np.ndarray) -> Studies:
@@ -357,33 +372,87 @@ def _sub_of(s: Studies, cache: dict, idx: np.ndarray) -> Studies:
     return cache["s"]
 
 
-def _sums(s: Studies, tau2):
+class _Work:
+    """Reusable (n, k) work arrays for the iterations over one chunk of analyses.
+
+    Without them every temporary of a score evaluation is a fresh allocation that the
+    C library maps from the operating system page by page (the arrays of a chunk are a
+    few hundred kB); reusing them makes an evaluation several times faster. Slices of
+    the first ``n`` rows serve the shrinking working set.
+    """
+
+    __slots__ = ("arrays",)
+
+    def __init__(self, shape: tuple, count: int):
+        self.arrays = [np.empty(shape) for _ in range(count)]
+
+    def get(self, i: int, n: int) -> np.ndarray:
+        return self.arrays[i][:n]
+
+
+def _sums(s: Studies, tau2, squares: bool = False, work: _Work | None = None):
     """Intercept-only quantities shared by the likelihood functions (one pass each).
 
-    Returns ``w, sw, sw2, r, wr, sum_log_w``: weights, their sum and sum of squares,
-    the weighted residuals ``r``, ``w * r`` and the sum of ``log w`` over included
-    studies.
+    Returns ``w, sw, sw2, r, wr, sum_log_w`` (and ``w2 = w * w`` if ``squares``):
+    weights, their sum and sum of squares, the weighted residuals ``r``, ``w * r`` and
+    the sum of ``log w`` over included studies. ``work`` supplies reusable arrays.
     """
-    sigma = s.v + tau2[:, None]
-    w = 1.0 / sigma
-    sw = _add(w, axis=-1)
-    r = s.y - (wsum(w, s.y) / sw)[:, None]
-    wr = w * r
-    log_sigma = np.log(sigma) if s.complete else np.log(np.where(s.included, sigma, 1.0))
-    return w, sw, wsum(w, w), r, wr, -_add(log_sigma, axis=-1)
+    if work is None:
+        sigma = s.v + tau2[:, None]
+        w = 1.0 / sigma
+        sw = rowsum(w)
+        r = s.y - (wsum(w, s.y) / sw)[:, None]
+        wr = w * r
+        slw = -_sum_log(s, sigma)
+        if squares:
+            w2 = w * w
+            return w, sw, rowsum(w2), r, wr, slw, w2
+        return w, sw, wsum(w, w), r, wr, slw
+    n = s.n
+    sigma = np.add(s.v, tau2[:, None], out=work.get(0, n))
+    w = np.divide(1.0, sigma, out=work.get(1, n))
+    sw = rowsum(w)
+    r = np.subtract(s.y, (wsum(w, s.y) / sw)[:, None], out=work.get(2, n))
+    wr = np.multiply(w, r, out=work.get(3, n))
+    slw = -_sum_log(s, sigma, work.get(4, n))
+    if squares:
+        w2 = np.multiply(w, w, out=work.get(4, n))
+        return w, sw, rowsum(w2), r, wr, slw, w2
+    return w, sw, wsum(w, w), r, wr, slw
 
 
-_add = np.add.reduce
+def _sum_log(s: Studies, sigma, scratch: np.ndarray | None = None):
+    """``sum log sigma`` over included studies, as the log of a product where that is
+    safe (k <= 32 and no over/underflow: one multiplication pass instead of k logs; the
+    rounding error is about k ulps of the sum), else as a sum of logs."""
+    if s.complete:
+        x = sigma
+    elif scratch is None:
+        x = np.where(s.included, sigma, 1.0)
+    else:
+        x = scratch
+        np.copyto(x, sigma)
+        np.putmask(x, ~s.included, 1.0)
+    if x.shape[-1] > 32:
+        return rowsum(np.log(x))
+    prod = np.multiply.reduce(x, axis=-1)
+    ok = (prod > 1e-290) & (prod < 1e290)
+    out = np.log(np.where(ok, prod, 1.0))
+    if not ok.all():
+        bad = ~ok
+        out[bad] = rowsum(np.log(x[bad]))
+    return out
 
 
-def _ml_score(s: Studies, tau2):
+def _ml_score(s: Studies, tau2, work: _Work | None = None):
     """ML: log-likelihood (up to a constant), twice the score, its derivative and twice
     the Fisher information:
     ``(sum log w - sum w r^2) / 2``, ``sum w^2 r^2 - sum w``, ``sum w^2 - 2 y'PPPy``,
     ``sum w^2``."""
     if s.X is None:
-        w, sw, sw2, r, wr, slw = _sums(s, tau2)
-        ypppy_ = wsum(wr * w, wr) - wsum(wr, w) ** 2 / sw
+        w, sw, sw2, r, wr, slw = _sums(s, tau2, work=work)
+        u = wr * w if work is None else np.multiply(wr, w, out=work.get(5, s.n))
+        ypppy_ = wsum(u, wr) - rowsum(u) ** 2 / sw
         return 0.5 * (slw - wsum(wr, r)), wsum(wr, wr) - sw, sw2 - 2.0 * ypppy_, sw2
     w = 1.0 / (s.v + tau2[:, None])
     fit = wls(s, w)
@@ -393,16 +462,17 @@ def _ml_score(s: Studies, tau2):
     return ll, wsum(wr, wr) - fit.sw, sw2 - 2.0 * ypppy(s, w, fit), sw2
 
 
-def _reml_score(s: Studies, tau2):
+def _reml_score(s: Studies, tau2, work: _Work | None = None):
     """REML: restricted log-likelihood (up to a constant), twice the score, its
     derivative and twice the Fisher information:
     ``(sum log w - log det X'WX - y'Py) / 2``, ``y'PPy - tr P``, ``tr PP - 2 y'PPPy``,
     ``tr PP``."""
     if s.X is None:
-        w, sw, sw2, r, wr, slw = _sums(s, tau2)
+        w, sw, sw2, r, wr, slw, w2 = _sums(s, tau2, squares=True, work=work)
         a = sw2 / sw
-        trpp = sw2 - 2.0 * wsum(w * w, w) / sw + a * a
-        ypppy_ = wsum(wr * w, wr) - wsum(wr, w) ** 2 / sw
+        trpp = sw2 - 2.0 * wsum(w2, w) / sw + a * a
+        u = wr * w if work is None else np.multiply(wr, w, out=work.get(5, s.n))
+        ypppy_ = wsum(u, wr) - rowsum(u) ** 2 / sw
         ll = 0.5 * (slw - np.log(sw) - wsum(wr, r))
         return ll, wsum(wr, wr) - (sw - a), trpp - 2.0 * ypppy_, trpp
     w = 1.0 / (s.v + tau2[:, None])
@@ -415,8 +485,7 @@ def _reml_score(s: Studies, tau2):
 
 
 def _sum_log_w(s: Studies, w):
-    logw = np.log(w) if s.complete else np.log(np.where(s.included, w, 1.0))
-    return _add(logw, axis=-1)
+    return -_sum_log(s, np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), 1.0))
 
 
 def tau2_ml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXITER,
@@ -442,9 +511,12 @@ def tau2_ml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXI
     Matches ``metafor::rma.uni(method="ML")``.
     """
     base = common_fit(s) if base is None else base
-    tau2, conv, it = _iterate(s, _ml_score, base, tau2_init, tol, maxiter, "ML")
-    w = 1.0 / (s.v + tau2[:, None])
-    se = np.sqrt(2.0 / wsum(w, w))
+    tau2, conv, it, info = _iterate(s, _ml_score, base, tau2_init, tol, maxiter, "ML")
+    missing = np.isnan(info)
+    if missing.any():                   # the boundary, or not iterated: evaluate there
+        w = 1.0 / (s.v + tau2[:, None])
+        info = np.where(missing, wsum(w, w), info)
+    se = np.sqrt(2.0 / info)
     return _finish(s, tau2, se, "ML", conv, it)
 
 
@@ -469,18 +541,28 @@ def tau2_reml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MA
     Matches ``metafor::rma.uni(method="REML")``.
     """
     base = common_fit(s) if base is None else base
-    tau2, conv, it = _iterate(s, _reml_score, base, tau2_init, tol, maxiter, "REML")
-    w = 1.0 / (s.v + tau2[:, None])
-    se = np.sqrt(2.0 / trace_pp(s, w, wls(s, w)))
+    tau2, conv, it, info = _iterate(s, _reml_score, base, tau2_init, tol, maxiter, "REML")
+    missing = np.isnan(info)
+    if missing.any():                   # the boundary, or not iterated: evaluate there
+        w = 1.0 / (s.v + tau2[:, None])
+        info = np.where(missing, trace_pp(s, w, wls(s, w)), info)
+    se = np.sqrt(2.0 / info)
     return _finish(s, tau2, se, "REML", conv, it)
 
 
-def _pm_fun(s: Studies, tau2):
+def _pm_fun(s: Studies, tau2, work: _Work | None = None):
     """Generalised Q minus its expectation k - p, and its derivative."""
     if s.X is None:
-        w = 1.0 / (s.v + tau2[:, None])
-        r = s.y - (wsum(w, s.y) / _add(w, axis=-1))[:, None]
-        wr = w * r
+        if work is None:
+            w = 1.0 / (s.v + tau2[:, None])
+            r = s.y - (wsum(w, s.y) / rowsum(w))[:, None]
+            wr = w * r
+        else:
+            n = s.n
+            w = np.divide(1.0, np.add(s.v, tau2[:, None], out=work.get(0, n)),
+                          out=work.get(1, n))
+            r = np.subtract(s.y, (wsum(w, s.y) / rowsum(w))[:, None], out=work.get(2, n))
+            wr = np.multiply(w, r, out=work.get(3, n))
         return wsum(wr, r) - _dfree(s), -wsum(wr, wr)
     w = 1.0 / (s.v + tau2[:, None])
     fit = wls(s, w)
@@ -490,9 +572,9 @@ def _pm_fun(s: Studies, tau2):
 
 def _pm(s: Studies, method, tol, maxiter, tau2_init, base):
     base = common_fit(s) if base is None else base
-    tau2, conv, it = _iterate(s, _pm_fun, base, tau2_init, tol, maxiter, method)
+    tau2, conv, it, _ = _iterate(s, _pm_fun, base, tau2_init, tol, maxiter, method)
     w = 1.0 / (s.v + tau2[:, None])
-    se = np.sqrt(2.0 / _dfree(s)) * s.k / w.sum(axis=-1)
+    se = np.sqrt(2.0 / _dfree(s)) * s.k / rowsum(w)
     return _finish(s, tau2, se, method, conv, it)
 
 

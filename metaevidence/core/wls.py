@@ -27,17 +27,29 @@ import numpy as np
 
 from metaevidence.core.batch import Studies
 
-__all__ = ["WLSFit", "CommonFit", "wls", "common_fit", "wsum", "trace_p", "trace_pp",
-           "ypppy", "trace_psps"]
+__all__ = ["WLSFit", "CommonFit", "wls", "common_fit", "wsum", "rowsum", "trace_p",
+           "trace_pp", "ypppy", "trace_psps"]
 
-if hasattr(np, "vecdot"):  # numpy >= 2.0: a ufunc, cheap to call on small arrays
-    def wsum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """``sum_i a_i b_i`` over the last axis (one pass, no temporary)."""
-        return np.vecdot(a, b)
-else:  # pragma: no cover - numpy 1.26
-    def wsum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """``sum_i a_i b_i`` over the last axis (one pass, no temporary)."""
-        return np.einsum("...k,...k->...", a, b)
+_ONES: dict = {}
+
+
+def rowsum(x: np.ndarray) -> np.ndarray:
+    """``sum_i x_i`` over the last axis of a 2-d array, as a BLAS matrix-vector product
+    (several times faster than ``x.sum(axis=-1)`` for short rows)."""
+    if x.ndim != 2:
+        return x.sum(axis=-1)
+    k = x.shape[-1]
+    ones = _ONES.get(k)
+    if ones is None:
+        ones = _ONES.setdefault(k, np.ones(k))
+    return x @ ones
+
+
+def wsum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``sum_i a_i b_i`` over the last axis (one pass, no temporary)."""
+    if a.ndim == 2 and b.ndim == 2:
+        return np.einsum("ij,ij->i", a, b)
+    return np.einsum("...k,...k->...", a, b)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +91,7 @@ def wls(s: Studies, w: np.ndarray, y: np.ndarray | None = None) -> WLSFit:
     """
     if y is None:
         y = s.y
-    sw = w.sum(axis=-1)
+    sw = rowsum(w)
     if s.X is None:
         beta = wsum(w, y) / sw
         return WLSFit(beta, y - beta[:, None], sw, None)
@@ -163,7 +175,7 @@ def trace_p(s: Studies, w: np.ndarray, fit: WLSFit) -> np.ndarray:
     """
     w2 = w * w
     if s.X is None:
-        return fit.sw - w2.sum(axis=-1) / fit.sw
+        return fit.sw - rowsum(w2) / fit.sw
     return fit.sw - _tr(fit.Ainv, _xdx(s.X, w2))
 
 
@@ -172,10 +184,10 @@ def trace_pp(s: Studies, w: np.ndarray, fit: WLSFit) -> np.ndarray:
     + \\operatorname{tr}((A^{-1}X^\\top W^2X)^2)`, twice the REML Fisher information."""
     w2 = w * w
     if s.X is None:
-        s2 = w2.sum(axis=-1)
+        s2 = rowsum(w2)
         return s2 - 2.0 * wsum(w2, w) / fit.sw + (s2 / fit.sw) ** 2
     B2 = np.einsum("nij,njl->nil", fit.Ainv, _xdx(s.X, w2))
-    return w2.sum(axis=-1) - 2.0 * _tr(fit.Ainv, _xdx(s.X, w2 * w)) + _tr(B2, B2)
+    return rowsum(w2) - 2.0 * _tr(fit.Ainv, _xdx(s.X, w2 * w)) + _tr(B2, B2)
 
 
 def ypppy(s: Studies, w: np.ndarray, fit: WLSFit) -> np.ndarray:
@@ -188,7 +200,7 @@ def ypppy(s: Studies, w: np.ndarray, fit: WLSFit) -> np.ndarray:
     u = w * fit.resid
     wu = w * u
     if s.X is None:
-        return wsum(wu, u) - wu.sum(axis=-1) ** 2 / fit.sw
+        return wsum(wu, u) - rowsum(wu) ** 2 / fit.sw
     g = np.einsum("nki,nk->ni", s.X, wu) if s.X.ndim == 3 else wu @ s.X
     return wsum(wu, u) - np.einsum("ni,nij,nj->n", g, fit.Ainv, g)
 
