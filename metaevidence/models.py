@@ -16,6 +16,7 @@ import numpy as np
 from metaevidence.core import engine as _engine
 from metaevidence.core import profile as _profile
 from metaevidence.core.batch import MAX_CELLS, prepare
+from metaevidence.core.single import fit_one
 from metaevidence.core.tau2 import DEFAULT_MAXITER, DEFAULT_TOL
 from metaevidence.errors import ConvergenceWarning, SmallSampleWarning
 from metaevidence.results import HeterogeneityCI, MetaAnalysis, MetaAnalysisBatch
@@ -143,12 +144,15 @@ def meta_analysis(yi, vi=None, *, method: str = "REML", test: str = "z", level: 
                              f"got method={method!r}")
         if not (np.isfinite(tau2) and tau2 >= 0):
             raise ValueError(f"{where}: tau2 must be finite and non-negative; got {tau2!r}")
+    included = s.included[0]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        f = _engine.fit_studies(s, method=method, test=test, level=level,
-                                tau2=None if tau2 is None else np.array([float(tau2)]),
-                                pi_method=pi_method, tol=tol, maxiter=maxiter)
-    k = int(f["k"][0])
-    conv = bool(f["converged"][0])
+        f = fit_one(y[included].tolist(), v[included].tolist(), method=method, test=test,
+                    level=float(level), pi_method=pi_method,
+                    tau2=None if tau2 is None else float(tau2), tol=tol, maxiter=maxiter)
+    weights = np.full(y.size, np.nan)
+    weights[included] = f["weights"]
+    k = f["k"]
+    conv = f["converged"]
     used_test = test
     if test != "z" and k == 1:
         used_test = "z"
@@ -158,21 +162,17 @@ def meta_analysis(yi, vi=None, *, method: str = "REML", test: str = "z", level: 
     if not conv:
         warnings.warn(
             f"{where}: the {method} estimate of tau^2 did not converge after "
-            f"{int(f['iterations'][0])} iterations; the result is flagged (converged=False). "
+            f"{f['iterations']} iterations; the result is flagged (converged=False). "
             f"Try a larger maxiter, a looser tol, or a closed-form estimator (method='DL').",
             ConvergenceWarning, stacklevel=2)
     return MetaAnalysis(
-        estimate=float(f["estimate"][0]), se=float(f["se"][0]),
-        statistic=float(f["statistic"][0]), p_value=float(f["p_value"][0]),
-        ci_lower=float(f["ci_lower"][0]), ci_upper=float(f["ci_upper"][0]),
-        df=float(f["df"][0]), pi_lower=float(f["pi_lower"][0]),
-        pi_upper=float(f["pi_upper"][0]), tau2=float(f["tau2"][0]),
-        tau2_se=float(f["tau2_se"][0]), tau=float(f["tau"][0]), i2=float(f["i2"][0]),
-        h2=float(f["h2"][0]), q=float(f["q"][0]), q_df=int(f["q_df"][0]),
-        q_p_value=float(f["q_p_value"][0]), k=k, yi=y, vi=v, weights=f["weights"][0],
-        included=f["included"][0], labels=labels, measure=measure, method=method,
-        test=used_test, level=float(level), pi_method=pi_method, converged=conv,
-        iterations=int(f["iterations"][0]), effects=es, vt=float(f["vt"][0]),
+        estimate=f["estimate"], se=f["se"], statistic=f["statistic"], p_value=f["p_value"],
+        ci_lower=f["ci_lower"], ci_upper=f["ci_upper"], df=f["df"], pi_lower=f["pi_lower"],
+        pi_upper=f["pi_upper"], tau2=f["tau2"], tau2_se=f["tau2_se"], tau=f["tau"],
+        i2=f["i2"], h2=f["h2"], q=f["q"], q_df=f["q_df"], q_p_value=f["q_p_value"], k=k,
+        yi=y, vi=v, weights=weights, included=included, labels=labels, measure=measure,
+        method=method, test=used_test, level=float(level), pi_method=pi_method,
+        converged=conv, iterations=f["iterations"], effects=es, vt=f["vt"],
         tau2_fixed=tau2 is not None)
 
 

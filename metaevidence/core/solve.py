@@ -71,7 +71,8 @@ def decreasing_root(
     ----------
     fun : callable ``(x, idx) -> (f, fprime)``
         Evaluates the functions of analyses ``idx`` (an integer index into the batch) at
-        ``x`` (same length): values and derivatives.
+        ``x`` (same length): values and derivatives. For a batch of one, a method
+        ``fun.scalar(x) -> (f, fprime)`` on floats is used if present.
     x0 : ndarray (n,)
         Starting values inside ``[lo, hi]``.
     lo, hi : ndarray (n,)
@@ -147,9 +148,12 @@ def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first) -> RootResult:
     converged = False
     it = 0
     buf = np.empty(1)
+    evaluate = getattr(fun, "scalar", None)
     while it < maxiter:
         if it == 0 and first is not None:
             f, fp = first
+        elif evaluate is not None:
+            f, fp = evaluate(x)
         else:
             buf[0] = x
             out = fun(buf, _IDX0)
@@ -187,7 +191,8 @@ def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
     fun : callable ``(x, idx) -> (loglik, score, dscore, info)``
         For analyses ``idx`` at ``x``: the log-likelihood (any additive constant), the
         score :math:`c\\,dl/dx`, its derivative :math:`c\\,d^2l/dx^2` and the expected
-        information :math:`c\\,I(x) > 0`, for one positive constant ``c``.
+        information :math:`c\\,I(x) > 0`, for one positive constant ``c``. For a batch
+        of one, ``fun.scalar(x)`` on floats is used if present.
     x0 : ndarray (n,)
         Starting values (>= 0).
     scale : ndarray (n,)
@@ -327,9 +332,13 @@ def _scalar_ascend(fun, x0, scale, tol, maxiter, stall) -> RootResult:
     it = 0
     prev = 0.0
     converged = False
+    evaluate = getattr(fun, "scalar", None)
     while it < maxiter:
-        buf[0] = t
-        ll_t, f_t, fp_t, info_t = (float(a[0]) for a in fun(buf, _IDX0))
+        if evaluate is not None:
+            ll_t, f_t, fp_t, info_t = evaluate(t)
+        else:
+            buf[0] = t
+            ll_t, f_t, fp_t, info_t = (float(a[0]) for a in fun(buf, _IDX0))
         it += 1
         accept = x is None or ll_t >= ll - 1e-12 * (1.0 + abs(ll))
         if accept:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from metaevidence.core.batch import Studies, prepare
+from metaevidence.core.single import LikelihoodTerms
 from metaevidence.core.solve import ascend, decreasing_root
 from metaevidence.core.wls import (CommonFit, common_fit, rowsum, trace_p, trace_pp,
                                    trace_psps, wls, wsum, ypppy)
@@ -322,9 +323,15 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
     else:
         idx = np.flatnonzero(live)
         si, x0, scale = s.take(idx), x0[idx], scale[idx]
-    cache: dict = {}
-    work = _Work(si.y.shape, 6) if si.X is None else None
-    call = lambda x, j: fun(_sub_of(si, cache, j), x, work)  # noqa: E731
+    if si.n == 1 and si.X is None:
+        # one analysis: the same formulas on Python floats (core.single), much cheaper
+        inc = si.included[0]
+        call = LikelihoodTerms(si.y[0][inc].tolist(), si.v[0][inc].tolist(), method,
+                               array=lambda x, j: fun(si, x))
+    else:
+        cache: dict = {}
+        work = _Work(si.y.shape, 6) if si.X is None else None
+        call = lambda x, j: fun(_sub_of(si, cache, j), x, work)  # noqa: E731
     if likelihood:
         root = ascend(call, x0, scale, tol=tol, maxiter=maxiter)
         # tau^2 = 0 is a local maximum when the score is not positive there; it is the
