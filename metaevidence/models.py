@@ -202,7 +202,7 @@ def meta_analysis_batch(yi, vi=None, *, mask=None, method: str = "REML", test: s
     measure : str, optional
     max_cells : int
         Chunk size (analyses x studies) that bounds memory; a million analyses of 20
-        studies run in chunks of 2,500 by default (peak memory about 0.7 GB with the
+        studies run in chunks of 10,000 by default (peak memory about 0.7 GB with the
         inputs, benchmarks/README.md).
 
     Returns

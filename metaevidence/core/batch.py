@@ -28,10 +28,9 @@ import numpy as np
 __all__ = ["Studies", "prepare", "chunks", "MAX_CELLS"]
 
 #: Default chunk size of batched fits, in study cells (analyses x studies). It bounds the
-#: working memory to a few dozen arrays of 400 kB, which the allocator recycles without
-#: fresh pages from the OS: measured fastest (benchmarks/README.md), about twice as fast
-#: as chunks of 500,000 cells.
-MAX_CELLS = 50_000
+#: working memory to a few dozen arrays of 1.6 MB (the iterations reuse theirs); measured
+#: fastest on the benchmark machine (benchmarks/README.md).
+MAX_CELLS = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +195,7 @@ def chunks(n: int, k: int, *, max_cells: int = MAX_CELLS):
     """Slices that split a flat batch of ``n`` analyses of ``k`` studies into chunks.
 
     Each chunk holds at most ``max_cells`` study cells (analyses x studies), which bounds
-    the working memory of a fit to a few dozen arrays of that size (400 kB each at the
+    the working memory of a fit to a few dozen arrays of that size (1.6 MB each at the
     default :data:`MAX_CELLS`). Chunks are independent, so they can also be mapped onto Dask chunks.
 
     Example
