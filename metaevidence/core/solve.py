@@ -183,7 +183,7 @@ def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first) -> RootResult:
 
 
 def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
-           maxiter: int, stall: int = 8) -> RootResult:
+           maxiter: int, stall: int = 6) -> RootResult:
     """Maximise a log-likelihood ``l_j(x)`` over ``x >= 0`` for each analysis ``j``.
 
     Parameters
@@ -206,7 +206,7 @@ def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
         Maximum number of function evaluations per analysis.
     stall : int
         Evaluations after which the metafor-like steps give way to plain ascent steps
-        (8: near a regular maximum Newton is trusted within a few steps; beyond that,
+        (6: near a regular maximum Newton is trusted within a few steps; beyond that,
         Fisher scoring only crawls).
 
     Returns

@@ -195,7 +195,9 @@ def tau2_he(s: Studies) -> Tau2Estimate:
 
     Matches ``metafor::rma.uni(method="HE")``.
     """
-    m, fit, tau2 = _he(s)
+    tau2 = _he(s)[2]
+    m = s.m
+    fit = wls(s, m)
     sigma = np.where(s.included, s.v, 0.0) + tau2[:, None]
     se = np.sqrt(2.0 * trace_psps(s, m, fit, sigma)) / _dfree(s)
     return _finish(s, tau2, se, "HE")
@@ -203,6 +205,11 @@ def tau2_he(s: Studies) -> Tau2Estimate:
 
 def _he(s: Studies):
     """The Hedges estimate (no SE): unweighted fit, tr(P0 V) and the truncated moment."""
+    if s.complete and s.X is None:       # the start of ML/REML: keep it to a few passes
+        k = s.y.shape[-1]
+        r = s.y - (rowsum(s.y) / k)[:, None]
+        tau2 = np.maximum(0.0, (wsum(r, r) - rowsum(s.v) * (1.0 - 1.0 / k)) / (k - 1.0))
+        return None, None, tau2
     m = s.m
     fit = wls(s, m)
     vm = np.where(s.included, s.v, 0.0)
