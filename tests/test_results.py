@@ -141,7 +141,8 @@ def test_docstring_examples_run():
 
     for name in ("metaevidence.core.batch", "metaevidence.core.wls", "metaevidence.core.solve",
                  "metaevidence.core.tau2", "metaevidence.core.pool", "metaevidence.core.profile",
-                 "metaevidence.core.binary", "metaevidence.core.engine", "metaevidence.results",
+                 "metaevidence.core.binary", "metaevidence.core.engine", "metaevidence.core.single",
+                 "metaevidence.core.estimating", "metaevidence.results",
                  "metaevidence.models", "metaevidence.sensitivity"):
         result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, name

@@ -15,7 +15,7 @@ of bounded size (``max_cells`` study cells each), so memory stays bounded.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -291,8 +291,3 @@ def _warn(res: BatchFit, batch_shape: tuple) -> None:
                 f"test={res.test!r} needs at least 2 studies; {_where(single, batch_shape)} "
                 f"has k = 1, so the normal test (test='z') was used, as metafor does.",
                 SmallSampleWarning, stacklevel=4)
-
-
-def field_names() -> tuple[str, ...]:
-    """Names of the array fields of :class:`BatchFit` (for result types built on it)."""
-    return tuple(f.name for f in fields(BatchFit))
