@@ -29,8 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from metaevidence.evidence.records import (
-    BinaryData, ContinuousData, CorrelationData, LogSEData, NoEffectData, OutcomeEntry, RatioCIData,
-    Study, SummaryData,
+    BinaryData, ContinuousData, CorrelationData, NoEffectData, OutcomeEntry, Study, SummaryData,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -203,7 +202,7 @@ def _plan(entry: OutcomeEntry, measure: str, convert: bool) -> tuple:
     elif isinstance(d, CorrelationData):
         natives = _CORRELATION
         fallback = "COR"
-    else:  # RatioCIData, LogSEData
+    else:  # RatioCIData, LogSEData: their own measure
         natives = (d.measure,)
         fallback = d.measure
     if measure in natives:

@@ -15,7 +15,7 @@ from metaevidence.evidence.bridge import ANY, exclusions
 from tests.reference_data import assert_close
 from tests.tolerances import CLOSED_FORM
 
-from .conftest import DATA, STUDIES, entry, record, write
+from .conftest import DATA, STUDIES, record, write
 
 KINDS = tuple(DATA)  # binary continuous ratio_ci log_se correlation summary none
 

@@ -11,7 +11,7 @@ from metaevidence.evidence.schema import Either, Integer, ListOf, MapOf, Scalar,
 from metaevidence.evidence.validate import check, check_study
 from metaevidence.evidence.yamlload import parse_yaml
 
-from .conftest import DATA, dump, entry, record
+from .conftest import DATA, dump, record
 
 PATH = Path("studies/doe-2020.yaml")
 
