@@ -30,6 +30,7 @@ __all__ = [
     "tau2_regression",
     "fit_regression",
     "r_squared",
+    "log_likelihood",
     "wls_r_squared",
 ]
 
@@ -253,8 +254,63 @@ def tau2_regression(y, v, X, m, *, method="REML", tol=1e-12, maxiter=1000):
     if method == "HE":
         return (he, *done)
     if method in ("ML", "REML"):
-        return _fisher_scoring(y, v, X, m, he, reml=method == "REML", tol=tol, maxiter=maxiter)
+        reml = method == "REML"
+        tau2, ok, it = _fisher_scoring(y, v, X, m, he, reml=reml, tol=tol, maxiter=maxiter)
+        # Fisher scoring can stop at an interior local maximum of a bimodal likelihood;
+        # the boundary tau^2 = 0 wins when its likelihood is higher (as metafor does).
+        at_zero = log_likelihood(y, v, X, m, np.zeros_like(tau2), reml=reml)
+        at_est = log_likelihood(y, v, X, m, tau2, reml=reml)
+        return np.where(at_zero > at_est, 0.0, tau2), ok, it
     return _paule_mandel(y, v, X, m, k - p, tol=tol, maxiter=maxiter)
+
+
+def log_likelihood(y, v, X, m, tau2, *, reml=False):
+    """Log-likelihood (ML) or restricted log-likelihood (REML) at given tau^2.
+
+    Parameters
+    ----------
+    y, v, X, m : ndarray
+        As returned by :func:`prepare`.
+    tau2 : array_like (...)
+    reml : bool
+
+    Returns
+    -------
+    ndarray (...)
+
+    Notes
+    -----
+    With :math:`w_i = 1/(v_i + \\tau^2)` and GLS residuals :math:`e`:
+    ML :math:`-\\tfrac12[k \\log 2\\pi + \\sum \\log(v_i + \\tau^2) + \\sum w_i e_i^2]`;
+    REML :math:`-\\tfrac12[(k-p)\\log 2\\pi - \\log|X'X| + \\sum \\log(v_i + \\tau^2)
+    + \\log|X'WX| + \\sum w_i e_i^2]` (Harville 1977).
+
+    References
+    ----------
+    Harville, D. A. (1977). Maximum likelihood approaches to variance component
+    estimation and to related problems. JASA, 72, 320-338.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> y, v, X, m = prepare([0.1, 0.5, 0.9], [0.05, 0.04, 0.06], np.ones((3, 1)))
+    >>> round(float(log_likelihood(y, v, X, m, 0.0)), 6)
+    -0.336839
+
+    Matches metafor::logLik(rma(..., method = "ML"/"REML")).
+    """
+    tau2 = np.asarray(tau2, dtype=float)
+    k = m.sum(-1)
+    p = X.shape[-1]
+    w = m / (v + tau2[..., None])
+    _, A, r = _gls(y, X, w)
+    logv = (m * np.log(np.where(m > 0, v + tau2[..., None], 1.0))).sum(-1)
+    rss = (w * r * r).sum(-1)
+    if not reml:
+        return -0.5 * (k * np.log(2 * np.pi) + logv + rss)
+    _, logdet_xtx = np.linalg.slogdet(_xtwx(X, m))
+    _, logdet_a = np.linalg.slogdet(A)
+    return -0.5 * ((k - p) * np.log(2 * np.pi) - logdet_xtx + logv - logdet_a + rss)
 
 
 def _hedges(y, v, X, m, k, p):
