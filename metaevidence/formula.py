@@ -68,9 +68,11 @@ def _tokenize(text: str, formula: str) -> list[str]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
-            raise ValueError(f"formula {formula!r}: cannot read {text[pos:]!r} at position "
-                             f"{pos}; allowed are names, numbers, + - * / ^ : ( ) and "
-                             f"factor(), I(), {', '.join(_FUNCTIONS)}()")
+            rest = text[pos:].lstrip()
+            raise ValueError(f"formula {formula!r}: cannot read {rest!r} at position "
+                             f"{len(text) - len(rest)}; allowed are names, numbers, "
+                             f"+ - * / ^ : ( ) and the functions factor(), I(), "
+                             f"{', '.join(f + '()' for f in _FUNCTIONS)}")
         tok = next(g for g in match.groups() if g is not None)
         out.append("^" if tok == "**" else tok)
         pos = match.end()

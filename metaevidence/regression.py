@@ -223,10 +223,10 @@ def _design(moderators, data, n, intercept) -> ModelMatrix:
                              "moderators=None with intercept=False")
         return ModelMatrix(np.ones((n, 1)), ("intrcpt",), True, None, ())
     if isinstance(moderators, str):
-        mm = model_matrix(moderators, data, n=n)
-        if not intercept and mm.intercept:
-            return ModelMatrix(mm.X[:, 1:], mm.names[1:], False, mm.formula, mm.variables)
-        return mm
+        if not intercept:
+            mm = model_matrix(moderators + " - 1", data, n=n)
+            return ModelMatrix(mm.X, mm.names, False, moderators, mm.variables)
+        return model_matrix(moderators, data, n=n)
     return design_from_columns(moderators, n=n, intercept=intercept)
 
 

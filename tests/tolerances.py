@@ -21,3 +21,14 @@ ITERATIVE = 1e-6
 #: Absolute floor for quantities that are exactly zero in theory (tau^2 truncated at 0,
 #: I^2 = 0): relative error is meaningless there.
 ZERO_ABS = 1e-12
+
+#: Meta-regressions with a raw calendar-year moderator beside an intercept: the condition
+#: number of X'WX is ~2e11 (bcg ~ ablat + year), so the forward error of the coefficients
+#: can reach kappa * eps ~ 5e-5 in theory; in both implementations it stays near 1e-9.
+#: 1e-7 relative leaves margin while still catching any formula difference.
+ILL_CONDITIONED = 1e-7
+
+#: tau^2 on the boundary: metafor's Fisher scoring approaches tau^2 = 0 by step halving
+#: and stops within its threshold (1e-12 in the fixtures), leaving ~1e-11; we return
+#: exactly 0. Statistics that depend on tau^2 move by the same order.
+TAU2_BOUNDARY_ABS = 1e-9
