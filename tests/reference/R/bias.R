@@ -6,6 +6,7 @@
 
 ctrl <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
 
+
 bcg <- read_metadat("dat.bcg")
 bcg <- escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = bcg)
 bcg$ni <- with(bcg, tpos + tneg + cpos + cneg)
@@ -83,13 +84,27 @@ rank_case("ranktest-bcg-tied-vi", bcg$yi, pmax(round(bcg$vi, 2), 0.01), "vi roun
 rank_case("ranktest-bcg-first6", bcg$yi[1:6], bcg$vi[1:6], "k = 6")
 
 # --- trimfill -----------------------------------------------------------------------
+# trimfill() refits the trimmed data without passing `control` on, so with an iterative
+# estimator its centre (and so the filled values) carry metafor's default convergence
+# error (~1e-6). k0, side, se.k0 and p.k0 are taken from trimfill() as they are; the
+# filled values and the final fit are also recomputed with converged fits ("tight"):
+# the same k0 most extreme studies trimmed, the centre from rma(..., control = ctrl),
+# the mirror images 2 * centre - yi, and rma() on the augmented data.
 trim_case <- function(id, res, call, ...) {
   tf <- trimfill(res, ...)
+  yi <- as.vector(res$yi); vi <- as.vector(res$vi); k <- length(yi); k0 <- tf$k0
+  s <- if (tf$side == "left") 1 else -1
+  trimmed <- if (k0 > 0) order(s * yi)[(k - k0 + 1):k] else integer(0)
+  keep <- setdiff(seq_len(k), trimmed)
+  centre <- as.vector(rma(yi[keep], vi[keep], method = res$method, control = ctrl)$beta)
+  fill_tight <- 2 * centre - yi[trimmed]
+  final <- rma(c(yi, fill_tight), c(vi, vi[trimmed]), method = res$method, control = ctrl)
   cases[[id]] <<- c(list(call = scalar(call), kind = scalar("trimfill"), method = scalar(res$method),
-                         yi_obs = as.vector(res$yi), vi_obs = as.vector(res$vi),
+                         yi_obs = yi, vi_obs = vi,
                          k0 = scalar(tf$k0), side = scalar(tf$side), se_k0 = scalar(tf$se.k0),
                          p_k0 = scalar(tf$p.k0), yi = as.vector(tf$yi), vi = as.vector(tf$vi),
-                         fill = as.vector(tf$fill)), fit_summary(tf))
+                         fill = as.vector(tf$fill), trimmed = trimmed, centre_tight = scalar(centre),
+                         yi_fill_tight = fill_tight, tight = fit_summary(final)), fit_summary(tf))
 }
 for (nm in names(datasets)) {
   d <- datasets[[nm]]
