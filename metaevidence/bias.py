@@ -153,7 +153,8 @@ class AsymmetryTest:
         df = f"({self.df:g})" if stat == "t" else ""
         model = ("weighted regression with multiplicative dispersion" if self.model == "lm"
                  else f"mixed-effects meta-regression (tau^2: {self.method}, test: {self.test})")
-        lines = [f"{self.kind}'s regression test for funnel plot asymmetry (k = {self.k})",
+        owner = {"Egger": "Egger's", "Peters": "Peters'"}[self.kind]
+        lines = [f"{owner} regression test for funnel plot asymmetry (k = {self.k})",
                  f"model: {model}; predictor: {self.predictor}",
                  f"test for asymmetry: {stat}{df} = {fmt(self.statistic, digits)}, "
                  f"{p_text(self.p_value, digits)}"]

@@ -90,6 +90,8 @@ rank_case("ranktest-bcg-first6", bcg$yi[1:6], bcg$vi[1:6], "k = 6")
 # filled values and the final fit are also recomputed with converged fits ("tight"):
 # the same k0 most extreme studies trimmed, the centre from rma(..., control = ctrl),
 # the mirror images 2 * centre - yi, and rma() on the augmented data.
+vec <- function(x) if (length(x) == 0) list() else x  # empty vectors as [] in JSON
+
 trim_case <- function(id, res, call, ...) {
   tf <- trimfill(res, ...)
   yi <- as.vector(res$yi); vi <- as.vector(res$vi); k <- length(yi); k0 <- tf$k0
@@ -103,8 +105,8 @@ trim_case <- function(id, res, call, ...) {
                          yi_obs = yi, vi_obs = vi,
                          k0 = scalar(tf$k0), side = scalar(tf$side), se_k0 = scalar(tf$se.k0),
                          p_k0 = scalar(tf$p.k0), yi = as.vector(tf$yi), vi = as.vector(tf$vi),
-                         fill = as.vector(tf$fill), trimmed = trimmed, centre_tight = scalar(centre),
-                         yi_fill_tight = fill_tight, tight = fit_summary(final)), fit_summary(tf))
+                         fill = as.vector(tf$fill), trimmed = vec(trimmed), centre_tight = scalar(centre),
+                         yi_fill_tight = vec(fill_tight), tight = fit_summary(final)), fit_summary(tf))
 }
 for (nm in names(datasets)) {
   d <- datasets[[nm]]
