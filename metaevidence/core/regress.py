@@ -141,6 +141,12 @@ def _xtwx(X, w):
 
 def _gls(y, X, w):
     """Weighted least squares: coefficients, (X'WX)^-1 and residuals."""
+    if X.shape[-1] == 1:  # scalar sums: the intercept-only fits of GOSH and leave-one-out
+        x = X[..., 0]
+        wx = w * x
+        s1 = (wx * x).sum(-1)
+        b = (wx * y).sum(-1) / s1
+        return b[..., None], (1.0 / s1)[..., None, None], y - x * b[..., None]
     A = np.linalg.inv(_xtwx(X, w))
     b = np.einsum("...ij,...j->...i", A, np.einsum("...ki,...k->...i", X, w * y))
     r = y - np.einsum("...ki,...i->...k", X, b)
@@ -253,15 +259,17 @@ def tau2_regression(y, v, X, m, *, method="REML", tol=1e-12, maxiter=1000):
     he = _hedges(y, v, X, m, k, p)
     if method == "HE":
         return (he, *done)
+    # the intercept-only model iterates on scalar sums (a zero-width X marks it)
+    Xi = X[..., :0] if p == 1 and np.array_equal(X[..., 0], m) else X
     if method in ("ML", "REML"):
         reml = method == "REML"
-        tau2, ok, it = _fisher_scoring(y, v, X, m, he, reml=reml, tol=tol, maxiter=maxiter)
+        tau2, ok, it = _fisher_scoring(y, v, Xi, m, he, reml=reml, tol=tol, maxiter=maxiter)
         # Fisher scoring can stop at an interior local maximum of a bimodal likelihood;
         # the boundary tau^2 = 0 wins when its likelihood is higher (as metafor does).
         at_zero = log_likelihood(y, v, X, m, np.zeros_like(tau2), reml=reml)
         at_est = log_likelihood(y, v, X, m, tau2, reml=reml)
         return np.where(at_zero > at_est, 0.0, tau2), ok, it
-    return _paule_mandel(y, v, X, m, k - p, tol=tol, maxiter=maxiter)
+    return _paule_mandel(y, v, Xi, m, k - p, tol=tol, maxiter=maxiter)
 
 
 def log_likelihood(y, v, X, m, tau2, *, reml=False):
@@ -308,8 +316,12 @@ def log_likelihood(y, v, X, m, tau2, *, reml=False):
     rss = (w * r * r).sum(-1)
     if not reml:
         return -0.5 * (k * np.log(2 * np.pi) + logv + rss)
-    _, logdet_xtx = np.linalg.slogdet(_xtwx(X, m))
-    _, logdet_a = np.linalg.slogdet(A)
+    if p == 1:
+        logdet_xtx = np.log((m * X[..., 0] ** 2).sum(-1))
+        logdet_a = np.log(A[..., 0, 0])
+    else:
+        logdet_xtx = np.linalg.slogdet(_xtwx(X, m))[1]
+        logdet_a = np.linalg.slogdet(A)[1]
     return -0.5 * ((k - p) * np.log(2 * np.pi) - logdet_xtx + logv - logdet_a + rss)
 
 
@@ -320,61 +332,121 @@ def _hedges(y, v, X, m, k, p):
     return np.maximum(0.0, ((m * r * r).sum(-1) - tr_pv) / (k - p))
 
 
-def _fisher_scoring(y, v, X, m, start, *, reml, tol, maxiter):
-    """ML/REML Fisher scoring on the active (not yet converged) fits only."""
-    tau2 = np.array(start, dtype=float).reshape(-1)
-    flat = (y.reshape(-1, y.shape[-1]), v.reshape(-1, v.shape[-1]),
-            X.reshape(-1, *X.shape[-2:]), m.reshape(-1, m.shape[-1]))
-    iterations = np.zeros(tau2.shape, dtype=int)
-    converged = np.zeros(tau2.shape, dtype=bool)
-    active = np.arange(tau2.size)
+def _score_terms(y, X, w, reml):
+    """Weighted residuals and the traces one Fisher-scoring step needs.
+
+    Returns ``(r, trP, trPP)`` (REML) or ``(r, None, None)`` (ML). One-column models (the
+    intercept-only fits of GOSH and leave-one-out) use scalar sums instead of p x p
+    matrix algebra: with :math:`S_j = \\sum w^j x^2`, :math:`\\mathrm{tr}P = \\sum w -
+    S_2/S_1` and :math:`\\mathrm{tr}PP = \\sum w^2 - 2S_3/S_1 + (S_2/S_1)^2`.
+    """
+    if X.shape[-1] == 0:  # marker for the intercept-only model (x = 1; w is 0 off-mask)
+        s1 = w.sum(-1)
+        r = y - ((w * y).sum(-1) / s1)[..., None]
+        if not reml:
+            return r, None, None
+        w2 = w * w
+        a = w2.sum(-1) / s1
+        return r, s1 - a, w2.sum(-1) - 2.0 * (w2 * w).sum(-1) / s1 + a * a
+    if X.shape[-1] == 1:
+        x = X[..., 0]
+        wx = w * x
+        s1 = (wx * x).sum(-1)
+        b = (wx * y).sum(-1) / s1
+        r = y - x * b[..., None]
+        if not reml:
+            return r, None, None
+        wx2 = wx * wx
+        s2 = wx2.sum(-1)
+        s3 = (wx2 * w).sum(-1)
+        a = s2 / s1
+        return r, w.sum(-1) - a, (w * w).sum(-1) - 2.0 * s3 / s1 + a * a
+    _, A, r = _gls(y, X, w)
+    if not reml:
+        return r, None, None
+    return r, _trace_p(X, w, A), _trace_pp(X, w, A)
+
+
+def _iterate(y, v, X, m, start, update, maxiter):
+    """Drive a batched fixed-point iteration on the fits that have not converged.
+
+    ``update(y, v, X, m, tau2) -> (new_tau2, done)`` runs on the live fits; converged
+    fits are frozen, and the arrays are compacted once half of them have converged, so
+    late iterations touch only the slow fits.
+    """
+    shape = y.shape[:-1]
+    n = int(np.prod(shape))
+    sub = (y.reshape(n, y.shape[-1]), v.reshape(n, v.shape[-1]),
+           np.broadcast_to(X, shape + X.shape[-2:]).reshape(n, *X.shape[-2:]),
+           m.reshape(n, m.shape[-1]))
+    out = np.array(np.broadcast_to(start, shape), dtype=float).reshape(-1)
+    iterations = np.zeros(out.shape, dtype=int)
+    converged = np.zeros(out.shape, dtype=bool)
+    idx = np.arange(out.size)
+    t = out.copy()
+    live = np.ones(out.size, dtype=bool)
     for it in range(1, maxiter + 1):
-        ya, va, Xa, ma = (a[active] for a in flat)
-        ta = tau2[active]
+        new, done = update(*sub, t)
+        t = np.where(live, new, t)
+        done &= live
+        iterations[idx[live]] = it
+        converged[idx[done]] = True
+        live &= ~done
+        out[idx] = t
+        if not live.any():
+            break
+        if live.sum() <= live.size // 2:
+            t, idx = t[live], idx[live]
+            # keep a study-major (Fortran) layout if the caller chose it: sums over
+            # the study axis then run over contiguous memory
+            sub = tuple(np.asfortranarray(a[live]) if a.flags.f_contiguous and a.ndim == 2
+                        else a[live] for a in sub)
+            live = np.ones(t.size, dtype=bool)
+    return out.reshape(shape), converged.reshape(shape), iterations.reshape(shape)
+
+
+def _fisher_scoring(y, v, X, m, start, *, reml, tol, maxiter):
+    """ML/REML Fisher scoring, projected onto tau^2 >= 0."""
+
+    def update(ya, va, Xa, ma, ta):
         w = ma / (va + ta[:, None])
-        _, A, r = _gls(ya, Xa, w)
+        r, tr_p, tr_pp = _score_terms(ya, Xa, w, reml)
         if reml:
-            step = (((w * r) ** 2).sum(-1) - _trace_p(Xa, w, A)) / _trace_pp(Xa, w, A)
+            step = (((w * r) ** 2).sum(-1) - tr_p) / tr_pp
         else:
             step = (((w * r) ** 2).sum(-1) - w.sum(-1)) / (w * w).sum(-1)
         new = np.maximum(0.0, ta + step)
-        tau2[active] = new
-        iterations[active] = it
-        ok = np.abs(new - ta) < tol
-        converged[active[ok]] = True
-        active = active[~ok]
-        if active.size == 0:
-            break
-    shape = y.shape[:-1]
-    return tau2.reshape(shape), converged.reshape(shape), iterations.reshape(shape)
+        return new, np.abs(new - ta) < tol
+
+    return _iterate(y, v, X, m, start, update, maxiter)
 
 
 def _paule_mandel(y, v, X, m, target, *, tol, maxiter):
     """Root of y'P(tau^2)y = k - p by monotone Newton steps from tau^2 = 0."""
-    flat = (y.reshape(-1, y.shape[-1]), v.reshape(-1, v.shape[-1]),
-            X.reshape(-1, *X.shape[-2:]), m.reshape(-1, m.shape[-1]))
-    target = np.broadcast_to(target, y.shape[:-1]).reshape(-1)
-    tau2 = np.zeros(target.shape)
-    iterations = np.zeros(target.shape, dtype=int)
-    converged = np.zeros(target.shape, dtype=bool)
-    active = np.arange(tau2.size)
-    for it in range(1, maxiter + 1):
-        ya, va, Xa, ma = (a[active] for a in flat)
-        ta = tau2[active]
-        w = ma / (va + ta[:, None])
-        _, _, r = _gls(ya, Xa, w)
-        q = (w * r * r).sum(-1)
-        step = np.maximum(0.0, (q - target[active]) / ((w * r) ** 2).sum(-1))
-        step = np.where(np.isfinite(step), step, 0.0)
-        tau2[active] = ta + step
-        iterations[active] = it
-        ok = step <= tol * np.maximum(1.0, ta)
-        converged[active[ok]] = True
-        active = active[~ok]
-        if active.size == 0:
-            break
     shape = y.shape[:-1]
-    return tau2.reshape(shape), converged.reshape(shape), iterations.reshape(shape)
+    n = int(np.prod(shape))
+    target = np.broadcast_to(target, shape).reshape(n)
+    y, v, X, m = (y.reshape(n, y.shape[-1]), v.reshape(n, v.shape[-1]),
+                  np.broadcast_to(X, shape + X.shape[-2:]).reshape(n, *X.shape[-2:]),
+                  m.reshape(n, m.shape[-1]))
+    # carry the target along as an extra column of v (last axis) so compaction keeps it
+    vt = np.concatenate([v, target[:, None]], axis=-1)
+    mt = np.concatenate([m, np.zeros((m.shape[0], 1))], axis=-1)
+    yt = np.concatenate([y, np.zeros((y.shape[0], 1))], axis=-1)
+    Xt = np.concatenate([X, np.zeros((X.shape[0], 1, X.shape[-1]))], axis=-2)
+
+    def update(ya, va, Xa, ma, ta):
+        goal = va[:, -1]
+        w = ma / (va + ta[:, None])
+        r, _, _ = _score_terms(ya, Xa, w, False)
+        q = (w * r * r).sum(-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.maximum(0.0, (q - goal) / ((w * r) ** 2).sum(-1))
+        step = np.where(np.isfinite(step), step, 0.0)
+        return ta + step, step <= tol * np.maximum(1.0, ta)
+
+    tau2, ok, it = _iterate(yt, vt, Xt, mt, np.zeros(target.shape), update, maxiter)
+    return tau2.reshape(shape), ok.reshape(shape), it.reshape(shape)
 
 
 def fit_regression(yi, vi, X, mask=None, *, method="REML", test="z", level=0.95,
