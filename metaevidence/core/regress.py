@@ -367,10 +367,25 @@ def _score_terms(y, X, w, reml):
     return r, _trace_p(X, w, A), _trace_pp(X, w, A)
 
 
-def _iterate(y, v, X, m, start, update, maxiter):
+def _curvature(X, w, r):
+    """y'PPPy = z'Pz with z = Py = W e: the data part of the observed information."""
+    z = w * r
+    wz = w * z
+    if X.shape[-1] == 0:
+        return (wz * z).sum(-1) - wz.sum(-1) ** 2 / w.sum(-1)
+    if X.shape[-1] == 1:
+        x = X[..., 0]
+        return (wz * z).sum(-1) - (wz * x).sum(-1) ** 2 / (w * x * x).sum(-1)
+    u = np.einsum("...ki,...k->...i", X, wz)
+    A = np.linalg.inv(_xtwx(X, w))
+    return (wz * z).sum(-1) - np.einsum("...i,...ij,...j->...", u, A, u)
+
+
+def _iterate(y, v, X, m, start, update, maxiter, state=()):
     """Drive a batched fixed-point iteration on the fits that have not converged.
 
-    ``update(y, v, X, m, tau2) -> (new_tau2, done)`` runs on the live fits; converged
+    ``update(y, v, X, m, tau2, *state) -> (new_tau2, done, *new_state)`` runs on the live
+    fits (``state`` holds per-fit 1-D arrays carried between iterations); converged
     fits are frozen, and the arrays are compacted once half of them have converged, so
     late iterations touch only the slow fits.
     """
@@ -384,10 +399,12 @@ def _iterate(y, v, X, m, start, update, maxiter):
     converged = np.zeros(out.shape, dtype=bool)
     idx = np.arange(out.size)
     t = out.copy()
+    state = tuple(np.array(np.broadcast_to(a, (n,)), dtype=float) for a in state)
     live = np.ones(out.size, dtype=bool)
     for it in range(1, maxiter + 1):
-        new, done = update(*sub, t)
+        new, done, *new_state = update(*sub, t, *state)
         t = np.where(live, new, t)
+        state = tuple(np.where(live, a, b) for a, b in zip(new_state, state))
         done &= live
         iterations[idx[live]] = it
         converged[idx[done]] = True
@@ -397,6 +414,7 @@ def _iterate(y, v, X, m, start, update, maxiter):
             break
         if live.sum() <= live.size // 2:
             t, idx = t[live], idx[live]
+            state = tuple(a[live] for a in state)
             # keep a study-major (Fortran) layout if the caller chose it: sums over
             # the study axis then run over contiguous memory
             sub = tuple(np.asfortranarray(a[live]) if a.flags.f_contiguous and a.ndim == 2
@@ -406,19 +424,42 @@ def _iterate(y, v, X, m, start, update, maxiter):
 
 
 def _fisher_scoring(y, v, X, m, start, *, reml, tol, maxiter):
-    """ML/REML Fisher scoring, projected onto tau^2 >= 0."""
+    """ML/REML: Fisher scoring with Newton refinement and a bisection safeguard, tau^2 >= 0.
 
-    def update(ya, va, Xa, ma, ta):
+    Each step divides the score by the expected information (Fisher scoring, as metafor;
+    started from the HE value), or by the observed information where the (restricted)
+    log-likelihood is locally concave and the Newton step agrees with the Fisher step
+    (same sign, at most twice as long): quadratic convergence near the maximum without
+    leaving the basin Fisher scoring would reach. Every evaluated point narrows a
+    bracket [lo, hi] of the score's sign change (score > 0 below, < 0 above); a step
+    that would leave a valid bracket bisects it instead, so the iteration cannot cycle. Steps below zero are projected onto tau^2 = 0, where a
+    negative score means a boundary maximum. None of this changes the fixed point.
+    """
+
+    def update(ya, va, Xa, ma, ta, lo, hi):
         w = ma / (va + ta[:, None])
         r, tr_p, tr_pp = _score_terms(ya, Xa, w, reml)
+        ypy2 = ((w * r) ** 2).sum(-1)
         if reml:
-            step = (((w * r) ** 2).sum(-1) - tr_p) / tr_pp
+            score, expected = ypy2 - tr_p, tr_pp
         else:
-            step = (((w * r) ** 2).sum(-1) - w.sum(-1)) / (w * w).sum(-1)
+            score, expected = ypy2 - w.sum(-1), (w * w).sum(-1)
+        observed = 2.0 * _curvature(Xa, w, r) - expected
+        fisher = score / expected
+        newton = score / np.where(observed > 0, observed, np.inf)
+        # Newton only refines the Fisher direction (same sign, at most twice as long),
+        # so the iteration stays in the basin Fisher scoring from the same start reaches
+        use_newton = (observed > 0) & (np.abs(newton) <= 2.0 * np.abs(fisher))
+        step = np.where(use_newton, newton, fisher)
+        lo = np.where(score > 0, np.maximum(lo, ta), lo)
+        hi = np.where(score <= 0, np.minimum(hi, ta), hi)
         new = np.maximum(0.0, ta + step)
-        return new, np.abs(new - ta) < tol
+        bracket = lo < hi  # a valid bracket of a local maximum; bisect rather than leave it
+        outside = bracket & np.isfinite(hi) & ((new <= lo) | (new >= hi))
+        new = np.where(outside, 0.5 * (lo + hi), new)
+        return new, np.abs(new - ta) < tol, lo, hi
 
-    return _iterate(y, v, X, m, start, update, maxiter)
+    return _iterate(y, v, X, m, start, update, maxiter, state=(0.0, np.inf))
 
 
 def _paule_mandel(y, v, X, m, target, *, tol, maxiter):
@@ -436,7 +477,7 @@ def _paule_mandel(y, v, X, m, target, *, tol, maxiter):
     Xt = np.concatenate([X, np.zeros((X.shape[0], 1, X.shape[-1]))], axis=-2)
 
     def update(ya, va, Xa, ma, ta):
-        goal = va[:, -1]
+        goal = va[:, -1]  # noqa: the target rides along as the last "study"
         w = ma / (va + ta[:, None])
         r, _, _ = _score_terms(ya, Xa, w, False)
         q = (w * r * r).sum(-1)

@@ -42,7 +42,7 @@ def test_chunking_does_not_change_results():
     a = G.fit_subsets(c["yi"], c["vi"], codes, method="REML", chunk_size=7)
     b = G.fit_subsets(c["yi"], c["vi"], codes, method="REML", chunk_size=10_000)
     # same fits; only the order of floating-point sums may differ between layouts
-    np.testing.assert_allclose(a.estimate, b.estimate, rtol=1e-13)
+    np.testing.assert_allclose(a.estimate, b.estimate, rtol=1e-10)
     np.testing.assert_allclose(a.tau2, b.tau2, rtol=1e-10, atol=1e-15)
 
 
