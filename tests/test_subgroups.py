@@ -53,7 +53,6 @@ def test_subgroups_match_metafor(cid):
 
 def test_effect_sizes_with_a_study_attribute():
     c = CASES["bcg-alloc-REML-z"]
-    es = me.effect_sizes("GEN", yi=c["yi"], vi=c["vi"]) if False else None
     d = me.datasets.load_bcg()
     es = me.effect_sizes("RR", ai=d["tpos"], bi=d["tneg"], ci=d["cpos"], di=d["cneg"],
                          study_info={"alloc": d["alloc"].to_numpy()})
