@@ -9,7 +9,7 @@ in their ``summary()``.
 >>> import metaevidence as me
 >>> fsn = me.fail_safe_n([0.5, 0.6, 0.4], [0.04, 0.05, 0.03])
 >>> fsn.n
-24
+18
 
 matches metafor::regtest, ranktest, trimfill and fsn (metafor 3.8-1).
 """
@@ -491,7 +491,7 @@ def fail_safe_n(yi, vi=None, *, type: str = "Rosenthal", target: float | None = 
     Example
     -------
     >>> fail_safe_n([0.5, 0.6, 0.4], [0.04, 0.05, 0.03], type="Rosenberg").n
-    22
+    12
 
     Matches metafor::fsn(yi, vi, type = ..., alpha = ..., target = ..., weighted = ...).
     """

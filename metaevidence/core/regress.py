@@ -303,7 +303,7 @@ def log_likelihood(y, v, X, m, tau2, *, reml=False):
     >>> import numpy as np
     >>> y, v, X, m = prepare([0.1, 0.5, 0.9], [0.05, 0.04, 0.06], np.ones((3, 1)))
     >>> round(float(log_likelihood(y, v, X, m, 0.0)), 6)
-    -0.336839
+    -1.161725
 
     Matches metafor::logLik(rma(..., method = "ML"/"REML")).
     """
@@ -652,7 +652,7 @@ def r_squared(tau2_re, tau2_me):
 
     Example
     -------
-    >>> float(r_squared(0.4, 0.1))
+    >>> round(float(r_squared(0.4, 0.1)), 10)
     75.0
 
     Matches metafor::rma.uni(...)$R2 for models with an intercept.

@@ -87,7 +87,7 @@ def baujat_plot(result, *, symbol: str = "ids", title: str | None = None,
     -------
     >>> fig = baujat_plot(me.influence(res))                       # doctest: +SKIP
     """
-    from metaevidence.influence import Influence, influence
+    from metaevidence.influence_analysis import Influence, influence
 
     if symbol not in ("ids", "labels", "points"):
         raise ValueError(f"symbol must be 'ids', 'labels' or 'points'; got {symbol!r}")

@@ -32,7 +32,7 @@ def test_fixture_grid_is_complete():
     assert kinds["regtest"] == 4 * 6 * 6 + 2 * 6 + 1
     assert kinds["ranktest"] == len(data) + 3
     assert kinds["trimfill"] == len(data) * 3 * 2 * 3
-    assert kinds["fsn"] == len(data) * 7 + 2
+    assert kinds["fsn"] == len(data) * 7 + 3
     assert kinds["peters"] == 3
 
 

@@ -150,6 +150,11 @@ for (nm in names(datasets)) {
 fsn_case("fsn-bcg3-Rosenthal", bcg$yi[c(1, 5, 7)], bcg$vi[c(1, 5, 7)], "fsn(yi[c(1,5,7)], vi[c(1,5,7)])")
 fsn_case("fsn-bcg3-Rosenberg", bcg$yi[c(1, 5, 7)], bcg$vi[c(1, 5, 7)], 'fsn(yi[c(1,5,7)], vi[c(1,5,7)], type = "Rosenberg")', type = "Rosenberg")
 
+# a target whose ratio to the mean is exact (0.5 / 0.1 = 5): k * (0.5 - 0.1) / 0.1 would
+# round up to 13 in floating point; metafor gives 12
+fsn_case("fsn-toy-Orwin-target", c(.5, .6, .4), c(.04, .05, .03), 'fsn(c(.5,.6,.4), c(.04,.05,.03), type = "Orwin", target = 0.1)',
+         type = "Orwin", target = 0.1)
+
 # --- Peters' test (weighted lm on 1/n; weights S F / (S + F), Peters et al. 2006) --------
 for (nm in names(binary)) {
   d <- binary[[nm]]

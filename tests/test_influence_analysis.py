@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import metaevidence as me
-from metaevidence.influence import influence
+from metaevidence.influence_analysis import influence
 from tests.reference_data import assert_close, load_reference
 from tests.tolerances import ITERATIVE
 

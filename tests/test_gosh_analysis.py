@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import metaevidence as me
-from metaevidence.gosh import gosh
+from metaevidence.gosh_analysis import gosh
 from tests.reference_data import assert_close, load_reference
 from tests.tolerances import ITERATIVE, TAU2_BOUNDARY_ABS
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from metaevidence._tables import Summary, Table, fmt
 from metaevidence.core import gosh as _core
-from metaevidence.influence import model_inputs
+from metaevidence.influence_analysis import model_inputs
 
 __all__ = ["Gosh", "gosh"]
 
