@@ -217,3 +217,14 @@ def test_convergence_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         me.meta_regression(case["yi"], case["vi"], "~ ablat", data=case["moderators"])
+
+
+@pytest.mark.parametrize("test", ["z", "knha"])
+def test_predict_matches_metafor(test):
+    c = REF["cases"][f"predict-bcg-ablat-REML-{test}"]
+    fit = me.meta_regression(c["yi"], c["vi"], "~ ablat", data={"ablat": c["ablat"]}, test=test)
+    pred = fit.predict(np.c_[np.ones(3), c["newmods"]])
+    assert_close(pred.estimate, c["pred"], ITERATIVE)
+    assert_close(pred.se, c["se"], ITERATIVE)
+    assert_close(pred.ci_lower, c["ci_lb"], ITERATIVE)
+    assert_close(pred.ci_upper, c["ci_ub"], ITERATIVE)

@@ -92,6 +92,18 @@ for (m in c("DL", "REML")) for (t in c("z", "knha")) {
            "~ length + wic + feedback", c("length", "wic", "feedback"), m, t)
 }
 
+# --- predictions (the bubble plot's line and band) ------------------------------------
+for (t in c("z", "knha")) {
+  res <- rma(yi, vi, mods = ~ ablat, data = bcg, method = "REML", test = t, control = ctrl)
+  pr <- predict(res, newmods = c(10, 30, 55))
+  cases[[sprintf("predict-bcg-ablat-REML-%s", t)]] <- list(
+    call = scalar(sprintf('predict(rma(yi, vi, mods = ~ ablat, data = bcg, test = "%s"), newmods = c(10, 30, 55))', t)),
+    formula = scalar(""), method = scalar("REML"), test = scalar(t),
+    yi = as.vector(bcg$yi), vi = as.vector(bcg$vi), ablat = bcg$ablat, newmods = c(10, 30, 55),
+    pred = as.vector(pr$pred), se = as.vector(pr$se), ci_lb = as.vector(pr$ci.lb),
+    ci_ub = as.vector(pr$ci.ub))
+}
+
 # --- exact permutation tests -------------------------------------------------------
 perm_case <- function(id, res, call) {
   pt <- permutest(res, exact = TRUE, progbar = FALSE)
