@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -36,7 +37,10 @@ R_SCRIPT = r"""
 suppressPackageStartupMessages(library(metafor))
 args <- commandArgs(trailingOnly = TRUE)
 d <- read.table(args[1], header = TRUE)
-res <- rma(yi, vi, data = d, method = args[4])
+tight <- length(args) >= 5 && args[5] == "tight"
+ctrl <- if (tight) list(threshold = 1e-12, maxiter = 10000) else list()
+res <- rma(yi, vi, data = d, method = args[4], control = ctrl)
+if (tight) set.seed(20261127)
 n <- as.integer(args[3])
 t0 <- proc.time()[["elapsed"]]
 g <- if (n > 0) gosh(res, subsets = n, progbar = FALSE) else gosh(res, progbar = FALSE)
@@ -57,6 +61,9 @@ def main(argv=None):
     ap.add_argument("--method", default="REML")
     ap.add_argument("--chunk-size", type=int, default=8192)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--tight-sample", type=int, default=1000,
+                    help="also compare this many random subsets with metafor fits "
+                         "converged to threshold 1e-12 (0 = skip)")
     ap.add_argument("--json", type=Path, help="write the results here as JSON")
     args = ap.parse_args(argv)
 
@@ -91,6 +98,13 @@ def main(argv=None):
         r_elapsed, r_n, metafor_version = proc.stdout.split()
         r_elapsed, r_n = float(r_elapsed), int(r_n)
         rows = np.genfromtxt(out_csv, delimiter=",", names=True)
+        tight_rows = None
+        if args.tight_sample > 0:
+            tight_csv = Path(tmp, "tight.csv")
+            subprocess.run(["Rscript", str(script), str(data_path), str(tight_csv),
+                            str(args.tight_sample), args.method, "tight"],
+                           capture_output=True, text=True, check=True)
+            tight_rows = np.genfromtxt(tight_csv, delimiter=",", names=True)
 
     lookup = {int(c): i for i, c in enumerate(ours.code)}
     idx = np.array([lookup[int(c)] for c in rows["code"]])
@@ -99,6 +113,12 @@ def main(argv=None):
     est_diff = np.max(np.abs(ours.estimate[idx] - rows["estimate"])[~failed])
     tau2_diff = np.max(np.abs(ours.tau2[idx] - rows["tau2"])[~failed])
     # metafor's default convergence threshold (1e-5 on tau^2) bounds the agreement
+    tight_diff = tight_failed = math.nan
+    if tight_rows is not None:
+        tidx = np.array([lookup[int(c)] for c in tight_rows["code"]])
+        ok = np.isfinite(tight_rows["estimate"])
+        tight_failed = int((~ok).sum())
+        tight_diff = float(np.max(np.abs(ours.estimate[tidx] - tight_rows["estimate"])[ok]))
     r_per_subset = r_elapsed / r_n
     r_full = r_per_subset * total
     result = {
@@ -112,6 +132,8 @@ def main(argv=None):
         "max_abs_diff_estimate": float(est_diff), "max_abs_diff_tau2": float(tau2_diff),
         "subsets_compared": int((~failed).sum()), "metafor_failed_subsets": int(failed.sum()),
         "metaevidence_failed_subsets": int((~ours.converged).sum()), "cpu": os.cpu_count(),
+        "tight_sample": args.tight_sample, "tight_max_abs_diff_estimate": tight_diff,
+        "tight_failed_subsets": tight_failed,
     }
     how = (f"extrapolated from {r_n} random subsets" if r_n < total else "measured, full run")
     print(f"GOSH, k = {k}, {total} subsets, {args.method}")
@@ -125,6 +147,9 @@ def main(argv=None):
           f"1e-5 on tau^2)")
     print(f"  subsets without a fit: metafor {failed.sum()} of {r_n} (NA), metaevidence "
           f"{(~ours.converged).sum()} of {total}")
+    if tight_rows is not None:
+        print(f"  agreement with metafor fits converged to 1e-12 ({args.tight_sample} random "
+              f"subsets): max |diff| estimate {tight_diff:.1e}; metafor NA: {tight_failed}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     return result
