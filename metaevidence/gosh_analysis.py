@@ -121,7 +121,7 @@ def gosh(result, max_subsets: int = 1_000_000, *, seed: int | None = None,
 
     Matches metafor::gosh(x)$res (k, QE, I2, H2, tau2, estimate) for every subset.
     """
-    yi, vi, X, labels, rows, names, method, _ = model_inputs(result, "gosh")
+    yi, vi, X, labels, rows, names, method, _, tau2 = model_inputs(result, "gosh")
     if X.shape[1] != 1:
         raise ValueError(f"gosh supports models without moderators; got a meta-regression "
                          f"with {X.shape[1]} coefficients ({', '.join(names)})")
@@ -138,7 +138,7 @@ def gosh(result, max_subsets: int = 1_000_000, *, seed: int | None = None,
         codes = np.arange(1, total + 1, dtype=np.int64)
     else:
         codes = _core.random_subset_codes(k, max_subsets, np.random.default_rng(seed))
-    g = _core.fit_subsets(yi, vi, codes, method=method, chunk_size=chunk_size)
+    g = _core.fit_subsets(yi, vi, codes, method=method, tau2=tau2, chunk_size=chunk_size)
     return Gosh(code=g.code, k=g.k, estimate=g.estimate, tau2=g.tau2, qe=g.qe, i2=g.i2,
                 h2=g.h2, n_subsets=int(codes.size), exhaustive=exhaustive,
                 seed=None if exhaustive else seed, method=method, labels=labels,

@@ -113,7 +113,7 @@ class Influence:
 
 
 def model_inputs(result, verb: str):
-    """Included rows of a MetaAnalysis / MetaRegression: yi, vi, X, labels, rows, names."""
+    """Included rows of a fit: yi, vi, X, labels, rows, names, method, test, fixed tau^2."""
     if not all(hasattr(result, a) for a in ("yi", "vi", "included", "method")):
         raise TypeError(f"{verb} needs a fitted MetaAnalysis or MetaRegression; got "
                         f"{type(result).__name__}")
@@ -130,8 +130,9 @@ def model_inputs(result, verb: str):
     names = tuple(getattr(result, "names", ("intrcpt",)))
     labels = tuple(getattr(result, "labels", ()) or ())
     labels = tuple(labels[i] for i in rows) if labels else tuple(f"Study {i + 1}" for i in rows)
+    tau2 = float(result.tau2) if getattr(result, "tau2_fixed", False) else None
     return (np.asarray(result.yi, float)[inc], np.asarray(result.vi, float)[inc], X, labels,
-            rows, names, method, str(getattr(result, "test", "z")))
+            rows, names, method, str(getattr(result, "test", "z")), tau2)
 
 
 def influence(result) -> Influence:
@@ -141,7 +142,8 @@ def influence(result) -> Influence:
     ----------
     result : MetaAnalysis or MetaRegression
         An inverse-variance fit (any tau^2 estimator; with or without moderators). The
-        k leave-one-out refits run as one batch with the same estimator and test.
+        k leave-one-out refits run as one batch with the same estimator and test (a
+        fixed tau^2 stays fixed).
 
     Returns
     -------
@@ -168,13 +170,13 @@ def influence(result) -> Influence:
 
     Matches metafor::influence(x) (and metafor::baujat(x) for ``baujat_x``/``baujat_y``).
     """
-    yi, vi, X, labels, rows, names, method, test = model_inputs(result, "influence")
+    yi, vi, X, labels, rows, names, method, test, tau2 = model_inputs(result, "influence")
     k, p = X.shape
     if k - p < 2:
         raise ValueError(f"influence needs at least p + 2 studies (k = {k}, p = {p}) so that "
                          f"every leave-one-out model can be fitted")
-    arr = _core.influence_measures(yi, vi, X, method=method, test=test)
-    bx, by = _core.baujat_coordinates(yi, vi, X, method=method, test=test)
+    arr = _core.influence_measures(yi, vi, X, method=method, test=test, tau2=tau2)
+    bx, by = _core.baujat_coordinates(yi, vi, X, method=method, test=test, tau2=tau2)
     return Influence(
         rstudent=arr.rstudent, dffits=arr.dffits, cook_d=arr.cook_d, cov_r=arr.cov_r,
         tau2_del=arr.tau2_del, qe_del=arr.qe_del, hat=arr.hat, weight=arr.weight,

@@ -74,7 +74,8 @@ def random_subset_codes(k, n, rng):
     return np.sort(rng.choice(codes, size=n, replace=False))
 
 
-def fit_subsets(yi, vi, codes, *, method="REML", chunk_size=8192, tol=1e-12, maxiter=1000):
+def fit_subsets(yi, vi, codes, *, method="REML", tau2=None, chunk_size=8192, tol=1e-12,
+                maxiter=1000):
     """Fit the intercept-only model to each subset of studies.
 
     Parameters
@@ -84,6 +85,8 @@ def fit_subsets(yi, vi, codes, *, method="REML", chunk_size=8192, tol=1e-12, max
         Subset codes (see :func:`subset_masks`).
     method : str
         tau^2 estimator (one of :data:`metaevidence.core.regress.METHODS`).
+    tau2 : float, optional
+        A fixed tau^2 used in every subset instead of an estimate.
     chunk_size : int
         Subsets per batch; memory use is about ``12 * chunk_size * k`` doubles.
     tol, maxiter
@@ -121,14 +124,14 @@ def fit_subsets(yi, vi, codes, *, method="REML", chunk_size=8192, tol=1e-12, max
     method = method.upper()
     parts = []
     for start in range(0, codes.size, chunk_size):
-        parts.append(_fit_chunk(yi, vi, codes[start:start + chunk_size], k, method, tol,
-                                maxiter))
+        parts.append(_fit_chunk(yi, vi, codes[start:start + chunk_size], k, method, tau2,
+                                tol, maxiter))
     fields = GoshArrays.__slots__
     return GoshArrays(**{f: np.concatenate([getattr(p, f) for p in parts]) if parts
                          else np.empty(0) for f in fields})
 
 
-def _fit_chunk(yi, vi, codes, k, method, tol, maxiter):
+def _fit_chunk(yi, vi, codes, k, method, fixed, tol, maxiter):
     # study-major layout: reductions over the study axis add contiguous columns
     m = np.asfortranarray(subset_masks(codes, k), dtype=float)
     ks = m.sum(-1)
@@ -141,7 +144,9 @@ def _fit_chunk(yi, vi, codes, k, method, tol, maxiter):
     multi = ks > 1
     tau2 = np.zeros(codes.size)
     converged = np.ones(codes.size, dtype=bool)
-    if method not in ("EE", "FE") and multi.any():
+    if fixed is not None:
+        tau2[:] = float(fixed)
+    elif method not in ("EE", "FE") and multi.any():
         mm = np.asfortranarray(m[multi])
         t, ok, _ = _regress.tau2_regression(np.asfortranarray(y[multi]),
                                             np.asfortranarray(v[multi]), mm[..., None], mm,

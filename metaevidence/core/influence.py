@@ -44,7 +44,8 @@ class InfluenceArrays:
     is_influential: np.ndarray
 
 
-def influence_measures(yi, vi, X, *, method="REML", test="z", tol=1e-12, maxiter=1000):
+def influence_measures(yi, vi, X, *, method="REML", test="z", tau2=None, tol=1e-12,
+                       maxiter=1000):
     """Leave-one-out influence measures of a (mixed-effects) meta-regression.
 
     Parameters
@@ -54,6 +55,8 @@ def influence_measures(yi, vi, X, *, method="REML", test="z", tol=1e-12, maxiter
         Model matrix (a column of ones for a model without moderators).
     method, test : str
         tau^2 estimator and test of the model (each refit uses the same).
+    tau2 : float, optional
+        A fixed tau^2 (metafor ``tau2=``), kept in every refit.
     tol, maxiter
         Convergence settings of iterative estimators.
 
@@ -103,10 +106,11 @@ def influence_measures(yi, vi, X, *, method="REML", test="z", tol=1e-12, maxiter
     X = np.asarray(X, float)
     k, p = X.shape
     full = _regress.fit_regression(yi, vi, X, method=method, test=test, tol=tol,
-                                   maxiter=maxiter, btt=range(p))
+                                   maxiter=maxiter, btt=range(p), tau2=tau2)
     masks = ~np.eye(k, dtype=bool)
     loo = _regress.fit_regression(yi, vi, X, masks, method=method, test=test, tol=tol,
-                                  maxiter=maxiter, btt=range(p))
+                                  maxiter=maxiter, btt=range(p),
+                                  tau2=None if tau2 is None else np.full(k, float(tau2)))
     w = 1.0 / (vi + full.tau2)
     xtwx = np.einsum("ki,k,kj->ij", X, w, X)
     A = np.linalg.inv(xtwx)
@@ -154,7 +158,8 @@ def influential(dffits, cook_d, hat, dfbetas, *, k, p):
             | (np.abs(dfbetas) > 1.0).any(axis=-1))
 
 
-def baujat_coordinates(yi, vi, X, *, method="REML", test="z", tol=1e-12, maxiter=1000):
+def baujat_coordinates(yi, vi, X, *, method="REML", test="z", tau2=None, tol=1e-12,
+                       maxiter=1000):
     """Baujat plot coordinates: contribution to heterogeneity vs influence on the result.
 
     Parameters
@@ -163,6 +168,8 @@ def baujat_coordinates(yi, vi, X, *, method="REML", test="z", tol=1e-12, maxiter
     X : array_like (k, p)
     method, test : str
         tau^2 estimator and test of the model (Knapp-Hartung scales :math:`V_{(-i)}`).
+    tau2 : float, optional
+        A fixed tau^2, kept in every refit.
 
     Returns
     -------
@@ -196,9 +203,10 @@ def baujat_coordinates(yi, vi, X, *, method="REML", test="z", tol=1e-12, maxiter
     X = np.asarray(X, float)
     k, p = X.shape
     full = _regress.fit_regression(yi, vi, X, method=method, tol=tol, maxiter=maxiter,
-                                   btt=range(p))
+                                   btt=range(p), tau2=tau2)
     loo = _regress.fit_regression(yi, vi, X, ~np.eye(k, dtype=bool), method=method, test=test,
-                                  tol=tol, maxiter=maxiter, btt=range(p))
+                                  tol=tol, maxiter=maxiter, btt=range(p),
+                                  tau2=None if tau2 is None else np.full(k, float(tau2)))
     fitted = X @ full.coefficients
     x = (yi - fitted) ** 2 / (vi + full.tau2)
     pred_del = np.einsum("ki,ki->k", X, loo.coefficients)

@@ -13,7 +13,7 @@ CASES = load_reference("gosh")["cases"]
 
 def test_fixture_grid_is_complete():
     assert set(CASES) == {f"bcg8-{m}" for m in ("EE", "DL", "REML", "PM", "ML")} | {
-        "hackshaw9-REML"}
+        "hackshaw9-REML", "bcg8-tau2fixed"}
 
 
 @pytest.mark.parametrize("cid", sorted(CASES))
@@ -22,7 +22,8 @@ def test_every_subset_matches_metafor(cid):
     k = len(c["yi"])
     codes = np.array(c["code"], dtype=np.int64)
     assert sorted(codes.tolist()) == list(range(1, 2 ** k))  # metafor fitted them all
-    g = G.fit_subsets(c["yi"], c["vi"], codes, method=c["method"], chunk_size=37)
+    fixed = c["tau2"][0] if c["tau2_fixed"] else None
+    g = G.fit_subsets(c["yi"], c["vi"], codes, method=c["method"], tau2=fixed, chunk_size=37)
     tol = ITERATIVE if c["method"] in ("REML", "ML", "PM") else CLOSED_FORM
     # boundary fits: metafor stops ~1e-12 short of tau^2 = 0; I^2 moves by 100 * that / v
     i2_abs = 100 * TAU2_BOUNDARY_ABS / min(c["vi"])

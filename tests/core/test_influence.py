@@ -14,8 +14,12 @@ def test_fixture_grid_is_complete():
     expected = {f"bcg-{m}-z" for m in ("REML", "DL", "EE", "ML", "PM", "HE", "SJ")}
     expected |= {"bcg-REML-knha", "bcg-DL-knha", "bcg-ablat-REML-z", "bcg-ablat+year-DL-z",
                  "bcg-ablat-REML-knha", "hackshaw1998-REML-z", "raudenbush1985-weeks-REML-z",
-                 "normand1999-REML-z", "normand1999-EE-z"}
+                 "normand1999-REML-z", "normand1999-EE-z", "bcg-tau2fixed-z"}
     assert set(CASES) == expected
+
+
+def _fixed(case):
+    return case["tau2"] if case["tau2_fixed"] else None
 
 
 def _tol(cid, case):
@@ -28,7 +32,7 @@ def _tol(cid, case):
 def test_influence_matches_metafor(cid):
     c = CASES[cid]
     inf = I.influence_measures(c["yi"], c["vi"], np.array(c["X"]), method=c["method"],
-                               test=c["test"])
+                               test=c["test"], tau2=_fixed(c))
     tol = _tol(cid, c)
     for ours, theirs in [("rstudent", "rstudent"), ("dffits", "dffits"), ("cook_d", "cook_d"),
                          ("cov_r", "cov_r"), ("hat", "hat"), ("weight", "weight"),
@@ -42,7 +46,7 @@ def test_influence_matches_metafor(cid):
 def test_baujat_matches_metafor(cid):
     c = CASES[cid]
     x, y = I.baujat_coordinates(c["yi"], c["vi"], np.array(c["X"]), method=c["method"],
-                                test=c["test"])
+                                test=c["test"], tau2=_fixed(c))
     tol = _tol(cid, c)
     assert_close(x, c["baujat_x"], tol, what="baujat x")
     assert_close(y, c["baujat_y"], tol, what="baujat y")

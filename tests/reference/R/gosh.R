@@ -18,7 +18,8 @@ gosh_case <- function(id, res, call) {
   incl <- as.matrix(g$incl)
   code <- as.vector(incl %*% 2^(seq_len(ncol(incl)) - 1))
   cases[[id]] <<- list(
-    call = scalar(call), method = scalar(res$method), yi = as.vector(res$yi), vi = as.vector(res$vi),
+    call = scalar(call), method = scalar(res$method), tau2_fixed = scalar(res$tau2.fix),
+    yi = as.vector(res$yi), vi = as.vector(res$vi),
     code = code, k = g$res$k, QE = g$res$QE, I2 = g$res$I2, H2 = g$res$H2, tau2 = g$res$tau2,
     estimate = g$res$estimate)
 }
@@ -26,6 +27,8 @@ for (m in c("EE", "DL", "REML", "PM", "ML")) {
   r <- rma(yi, vi, data = b8, method = m, control = ctrl)
   gosh_case(sprintf("bcg8-%s", m), r, sprintf('gosh(rma(yi, vi, data = bcg[1:8, ], method = "%s"))', m))
 }
+r <- rma(yi, vi, data = b8, tau2 = 0.3, control = ctrl)
+gosh_case("bcg8-tau2fixed", r, 'gosh(rma(yi, vi, data = bcg[1:8, ], tau2 = 0.3))')
 r <- rma(yi, vi, data = h9, method = "REML", control = ctrl)
 gosh_case("hackshaw9-REML", r, 'gosh(rma(yi, vi, data = hackshaw1998[1:9, ], method = "REML"))')
 

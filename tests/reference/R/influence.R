@@ -24,6 +24,7 @@ inf_case <- function(id, res, call, mods = NULL) {
   dfbs <- as.matrix(as.data.frame(inf$dfbs)[, seq_len(res$p), drop = FALSE])
   cases[[id]] <<- list(
     call = scalar(call), method = scalar(res$method), test = scalar(res$test),
+    tau2_fixed = scalar(res$tau2.fix),
     yi = as.vector(res$yi), vi = as.vector(res$vi),
     X = lapply(seq_len(nrow(X)), function(i) as.vector(X[i, ])), colnames = colnames(X),
     beta = as.vector(res$beta), tau2 = scalar(res$tau2),
@@ -49,6 +50,8 @@ r <- rma(yi, vi, mods = ~ ablat + year, data = bcg, method = "DL", control = ctr
 inf_case("bcg-ablat+year-DL-z", r, 'influence(rma(yi, vi, mods = ~ ablat + year, data = bcg, method = "DL"))')
 r <- rma(yi, vi, mods = ~ ablat, data = bcg, method = "REML", test = "knha", control = ctrl)
 inf_case("bcg-ablat-REML-knha", r, 'influence(rma(yi, vi, mods = ~ ablat, data = bcg, test = "knha"))')
+r <- rma(yi, vi, data = bcg, tau2 = 0.3, control = ctrl)
+inf_case("bcg-tau2fixed-z", r, 'influence(rma(yi, vi, data = bcg, tau2 = 0.3))')
 r <- rma(yi, vi, data = hack, method = "REML", control = ctrl)
 inf_case("hackshaw1998-REML-z", r, 'influence(rma(yi, vi, data = hackshaw1998))')
 r <- rma(yi, vi, mods = ~ weeks, data = rau, method = "REML", control = ctrl)
