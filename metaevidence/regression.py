@@ -485,6 +485,7 @@ def permutation_test(result: Any, *, iterations: int = 1000, exact: bool = False
         level = result.level
         observed = (result.statistic, result.qm)
         int_only = result.intercept and result.p == 1
+        fixed = None
     elif hasattr(result, "estimate") and hasattr(result, "included"):
         inc = np.asarray(result.included, bool)
         y, v = np.asarray(result.yi, float)[inc], np.asarray(result.vi, float)[inc]
@@ -495,6 +496,7 @@ def permutation_test(result: Any, *, iterations: int = 1000, exact: bool = False
                              f"allowed methods are {', '.join(_core.METHODS)}; got {method!r}")
         int_only = True
         observed = None
+        fixed = float(result.tau2) if getattr(result, "tau2_fixed", False) else None
     else:
         raise TypeError(f"permutation_test needs a MetaRegression or MetaAnalysis; got "
                         f"{type(result).__name__}")
@@ -526,10 +528,10 @@ def permutation_test(result: Any, *, iterations: int = 1000, exact: bool = False
             signs = (_perm.sign_flips(k, start=start, stop=stop) if use_exact
                      else signs_random[start:stop])
             fit = _core.fit_regression(signs * y, v, X, method=method, test=test, level=level,
-                                       btt=btt)
+                                       btt=btt, tau2=fixed)
         else:
             fit = _core.fit_regression(y, v, X[all_perms[start:stop]], method=method,
-                                       test=test, level=level, btt=btt)
+                                       test=test, level=level, btt=btt, tau2=fixed)
         stats_out.append(fit.statistic)
         qm_out.append(fit.qm)
         coef_out.append(fit.coefficients)

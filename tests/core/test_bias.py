@@ -143,3 +143,33 @@ def test_errors():
         B.trim_fill([1.0, 2, 3], [1.0, 1, 1], side="left", estimator="Q0")
     with pytest.raises(ValueError, match="model must be 'rma' or 'lm'; got 'glm'"):
         B.regression_test([1.0, 2, 3, 4], [1.0, 1, 1, 2], [1.0, 1, 1, 2], model="glm")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10 ** 6), st.sampled_from(["EE", "DL", "REML"]),
+       st.sampled_from(["L0", "R0"]))
+def test_trim_fill_mirror_symmetry(seed, method, estimator):
+    """Flipping the effects and the side mirrors the whole procedure."""
+    rng = np.random.default_rng(seed)
+    k = 12
+    vi = rng.uniform(0.01, 0.3, k)
+    yi = rng.normal(0.3, 0.2, k) + 1.5 * np.sqrt(vi) * rng.uniform(0, 1, k)
+    a = B.trim_fill(yi, vi, side="left", estimator=estimator, method=method)
+    b = B.trim_fill(-yi, vi, side="right", estimator=estimator, method=method)
+    assert a.k0 == b.k0
+    np.testing.assert_allclose(np.sort(a.yi_fill), np.sort(-b.yi_fill), rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10 ** 6))
+def test_rank_test_ignores_study_order(seed):
+    rng = np.random.default_rng(seed)
+    yi, vi = rng.normal(size=15), rng.uniform(0.05, 0.5, 15)
+    perm = rng.permutation(15)
+    a = B.kendall_test(B.begg_standardized(yi, vi), vi, exact=True)
+    b = B.kendall_test(B.begg_standardized(yi[perm], vi[perm]), vi[perm], exact=True)
+    assert a[0] == pytest.approx(b[0], abs=1e-15) and a[1] == pytest.approx(b[1], rel=1e-12)
