@@ -37,6 +37,8 @@ class Gosh:
     seed : int or None
         Seed of the random sample (when not exhaustive).
     method : str
+    measure : str
+        Effect measure of the analysis (for labels and ``transform="auto"`` in plots).
     labels : tuple of str
         The included studies, in bit order.
     converged : ndarray of bool (n,)
@@ -53,6 +55,7 @@ class Gosh:
     exhaustive: bool
     seed: int | None
     method: str
+    measure: str
     labels: tuple[str, ...]
     converged: np.ndarray
 
@@ -141,5 +144,6 @@ def gosh(result, max_subsets: int = 1_000_000, *, seed: int | None = None,
     g = _core.fit_subsets(yi, vi, codes, method=method, tau2=tau2, chunk_size=chunk_size)
     return Gosh(code=g.code, k=g.k, estimate=g.estimate, tau2=g.tau2, qe=g.qe, i2=g.i2,
                 h2=g.h2, n_subsets=int(codes.size), exhaustive=exhaustive,
-                seed=None if exhaustive else seed, method=method, labels=labels,
+                seed=None if exhaustive else seed, method=method,
+                measure=str(getattr(result, "measure", "GEN")), labels=labels,
                 converged=g.converged)

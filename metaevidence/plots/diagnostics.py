@@ -18,8 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from metaevidence.plots import labels as lab
 from metaevidence.plots import style
+from metaevidence.plots.layout import TextMeasurer
 from metaevidence.plots.output import new_figure, style_context
+from metaevidence.plots.scales import Scale, data_scale
 
 __all__ = ["baujat_plot", "gosh_plot", "bubble_plot", "bubble_data", "BubbleData"]
 
@@ -41,13 +44,40 @@ def _frame(ax, font):
         ax.spines[side].set_color(style.INK)
     ax.tick_params(which="major", length=3.0, width=style.LINE_WIDTH, pad=2.0,
                    labelsize=font.get_size(), colors=style.INK)
+    ax.tick_params(which="minor", length=0)
     for label in (*ax.get_xticklabels(), *ax.get_yticklabels()):
         label.set_fontproperties(font)
-    ax.grid(True, color=style.RULE, linewidth=0.4, alpha=0.5, zorder=0)
+    ax.grid(True, which="major", color=style.RULE, linewidth=0.4, alpha=0.5, zorder=0)
     ax.set_axisbelow(True)
 
 
-def _axes(width, height, *, left=0.6, bottom=0.5, top=0.3, right=0.2):
+def _apply(ax, axis, scale: Scale, font):
+    """Limits, ticks and natural-scale tick labels of one axis from a plots Scale."""
+    from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    if scale.log:
+        (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    (ax.set_xlim if axis == "x" else ax.set_ylim)(scale.lower, scale.upper)
+    target.set_major_locator(FixedLocator(scale.ticks))
+    target.set_minor_locator(NullLocator())
+    target.set_minor_formatter(NullFormatter())
+    (ax.set_xticks if axis == "x" else ax.set_yticks)(scale.ticks, labels=scale.tick_labels,
+                                                      fontproperties=font)
+
+
+def _linear(values, pad=0.06):
+    return data_scale(np.asarray(values, dtype=float), log=False, pad=pad)
+
+
+def _left_margin(scale: Scale, font) -> float:
+    """Inches left of the axes: y tick labels, tick marks, the axis label and a margin."""
+    m = TextMeasurer()
+    widest = max((m.width(t, font) for t in scale.tick_labels), default=0.0)
+    return _MARGIN + m.line_height(font) + 0.12 + widest + 0.08
+
+
+def _axes(width, height, *, left=0.6, bottom=0.5, top=0.3, right=0.25):
     """A figure with one axes of ``width`` x ``height`` inches plus fixed margins."""
     fw, fh = left + width + right, bottom + height + top
     fig = new_figure(fw, fh)
@@ -96,12 +126,12 @@ def baujat_plot(result, *, symbol: str = "ids", title: str | None = None,
     x, y = np.asarray(inf.baujat_x), np.asarray(inf.baujat_y)
     font = style.font(size=font_size)
     small = style.font(size=font_size * style.SMALL_FONT_SIZE / style.FONT_SIZE)
-    fig, ax = _axes(width, height, top=0.3 + (0.25 if title else 0.0))
+    xs, ys = _linear(np.r_[0.0, x]), _linear(np.r_[0.0, y])
+    fig, ax = _axes(width, height, left=_left_margin(ys, font),
+                    top=0.3 + (0.25 if title else 0.0))
     with style_context():
-        pad_x = 0.08 * (x.max() - x.min() if x.max() > x.min() else 1.0)
-        pad_y = 0.08 * (y.max() - y.min() if y.max() > y.min() else 1.0)
-        ax.set_xlim(min(0.0, x.min()) - pad_x, x.max() + pad_x)
-        ax.set_ylim(min(0.0, y.min()) - pad_y, y.max() + pad_y)
+        _apply(ax, "x", xs, font)
+        _apply(ax, "y", ys, font)
         if symbol == "points":
             ax.scatter(x, y, s=4.5 ** 2, color=style.STUDY, linewidths=0, zorder=3, gid="studies")
         else:
@@ -127,7 +157,7 @@ _GOSH_AXES = {"estimate": "Pooled estimate", "i2": "I\u00b2 (%)", "h2": "H\u00b2
               "tau2": "\u03c4\u00b2", "qe": "Q"}
 
 
-def gosh_plot(result, *, x: str = "estimate", y: str = "i2", transform: str | None = None,
+def gosh_plot(result, *, x: str = "estimate", y: str = "i2", transform: str | None = "auto",
               bins: int = 40, title: str | None = None, width: float = 3.6,
               height: float = 3.0, font_size: float = style.FONT_SIZE):
     """GOSH plot: one point per subset fit, with the marginal distributions.
@@ -138,8 +168,9 @@ def gosh_plot(result, *, x: str = "estimate", y: str = "i2", transform: str | No
         A :func:`~metaevidence.gosh` result.
     x, y : {"estimate", "i2", "h2", "tau2", "qe"}
         Quantities on the axes (default: pooled estimate against I^2, Olkin et al. 2012).
-    transform : {"exp", None}
-        Show the estimate exponentiated (ratio measures) on a log axis.
+    transform : {"auto", "exp", None}
+        Show the estimate exponentiated on a log axis: "auto" (default) for ratio
+        measures, "exp" always, None never.
     bins : int
         Bins of the marginal histograms.
     title : str, optional
@@ -169,66 +200,73 @@ def gosh_plot(result, *, x: str = "estimate", y: str = "i2", transform: str | No
     for name, axis in (("x", x), ("y", y)):
         if axis not in _GOSH_AXES:
             raise ValueError(f"{name} must be one of {', '.join(_GOSH_AXES)}; got {axis!r}")
-    if transform not in (None, "exp"):
-        raise ValueError(f"transform must be 'exp' or None; got {transform!r}")
     if not all(hasattr(result, a) for a in ("code", "estimate", "i2")):
         raise TypeError(f"gosh_plot draws a Gosh result; got {type(result).__name__}")
+    measure = getattr(result, "measure", "GEN")
+    exp = lab.resolve_transform(transform, measure)
     _check_size(width=width, height=height, font_size=font_size, bins=bins)
-    data = {a: np.asarray(getattr(result, a), dtype=float) for a in (x, y)}
-    labels = dict(_GOSH_AXES)
-    if transform == "exp":
-        labels["estimate"] = "Pooled estimate (exponentiated)"
+    names = dict(_GOSH_AXES)
+    if measure != "GEN":
+        names["estimate"] = f"Pooled {lab.effect_name(measure, exp=exp).lower()}"
+    if exp:
+        names["estimate"] += " (log scale)"
+    values, scales = {}, {}
+    for axis_name, what in (("x", x), ("y", y)):
+        v = np.asarray(getattr(result, what), dtype=float)
+        logged = exp and what == "estimate"
+        values[axis_name] = np.exp(v) if logged else v
+        scales[axis_name] = data_scale(values[axis_name], log=logged, pad=0.04)
     font = style.font(size=font_size)
-    hist_h = 0.6
-    left, bottom, top, right = 0.6, 0.5, 0.2 + hist_h + (0.25 if title else 0.0), 0.2 + hist_h
+    hist = 0.55
+    left = _left_margin(scales["y"], font)
+    bottom, right = 0.5, 0.15 + hist
+    top = 0.15 + hist + (0.3 if title else 0.0)
     fw, fh = left + width + right, bottom + height + top
     fig = new_figure(fw, fh)
     with style_context():
         ax = fig.add_axes((left / fw, bottom / fh, width / fw, height / fh))
-        hx = fig.add_axes((left / fw, (bottom + height + 0.05) / fh, width / fw, (hist_h - 0.1) / fh),
-                          sharex=ax)
-        hy = fig.add_axes(((left + width + 0.05) / fw, bottom / fh, (hist_h - 0.1) / fw, height / fh),
-                          sharey=ax)
-        xs = np.exp(data[x]) if transform == "exp" and x == "estimate" else data[x]
-        ys = np.exp(data[y]) if transform == "exp" and y == "estimate" else data[y]
-        alpha = float(min(0.6, max(0.05, 300.0 / max(xs.size, 1))))
-        ax.scatter(xs, ys, s=2.0, color=style.STUDY, alpha=alpha, linewidths=0,
-                   rasterized=True, zorder=3, gid="subsets")
-        for axis_name, values, logged in (("x", xs, transform == "exp" and x == "estimate"),
-                                          ("y", ys, transform == "exp" and y == "estimate")):
-            if logged:
-                (ax.set_xscale if axis_name == "x" else ax.set_yscale)("log")
-        edges_x = _edges(xs, bins, transform == "exp" and x == "estimate")
-        edges_y = _edges(ys, bins, transform == "exp" and y == "estimate")
-        hx.hist(xs, bins=edges_x, color=style.MUTED, edgecolor="white", linewidth=0.3,
-                gid="histogram-x")
-        hy.hist(ys, bins=edges_y, orientation="horizontal", color=style.MUTED,
-                edgecolor="white", linewidth=0.3, gid="histogram-y")
+        hx = fig.add_axes((left / fw, (bottom + height + 0.06) / fh, width / fw,
+                           (hist - 0.1) / fh))
+        hy = fig.add_axes(((left + width + 0.06) / fw, bottom / fh, (hist - 0.1) / fw,
+                           height / fh))
+        alpha = float(min(0.6, max(0.05, 300.0 / max(values["x"].size, 1))))
+        ax.scatter(values["x"], values["y"], s=2.0, color=style.STUDY, alpha=alpha,
+                   linewidths=0, rasterized=True, zorder=3, gid="subsets")
+        _apply(ax, "x", scales["x"], font)
+        _apply(ax, "y", scales["y"], font)
+        hx.hist(values["x"], bins=_edges(scales["x"], bins), color=style.MUTED,
+                edgecolor="white", linewidth=0.3, gid="histogram-x")
+        hy.hist(values["y"], bins=_edges(scales["y"], bins), orientation="horizontal",
+                color=style.MUTED, edgecolor="white", linewidth=0.3, gid="histogram-y")
+        if scales["x"].log:
+            hx.set_xscale("log")
+        if scales["y"].log:
+            hy.set_yscale("log")
+        hx.set_xlim(scales["x"].lower, scales["x"].upper)
+        hy.set_ylim(scales["y"].lower, scales["y"].upper)
         for h in (hx, hy):
             for side in ("right", "top", "left", "bottom"):
                 h.spines[side].set_visible(False)
-            h.tick_params(left=False, bottom=False, labelleft=False, labelbottom=False)
-        ax.set_xlabel(labels[x], fontproperties=font)
-        ax.set_ylabel(labels[y], fontproperties=font)
+            h.tick_params(which="both", left=False, bottom=False, labelleft=False,
+                          labelbottom=False)
+        ax.set_xlabel(names[x], fontproperties=font)
+        ax.set_ylabel(names[y], fontproperties=font)
         _frame(ax, font)
-        note = (f"{result.n_subsets} subsets" + ("" if result.exhaustive else " (random sample)"))
-        fig.text((left + width + right - 0.1) / fw, (bottom + height + hist_h * 0.5) / fh, note,
-                 ha="right", va="center", fontproperties=style.font(size=font_size * 0.85),
-                 color=style.MUTED, parse_math=False)
+        note = f"{result.n_subsets:,} subsets" + ("" if result.exhaustive else " (random sample)")
+        fig.text((fw - _MARGIN) / fw, _MARGIN / fh, note, ha="right", va="bottom",
+                 fontproperties=style.font(size=font_size * 0.85), color=style.MUTED,
+                 parse_math=False)
         if title:
             fig.text(_MARGIN / fw, (fh - _MARGIN) / fh, title, ha="left", va="top",
                      fontproperties=style.font(bold=True, size=font_size), parse_math=False)
     return fig
 
 
-def _edges(values, bins, log):
-    lo, hi = float(np.min(values)), float(np.max(values))
-    if log:
-        lo, hi = math.log(lo), math.log(hi)
-    if hi <= lo:
-        hi = lo + 1.0
-    edges = np.linspace(lo, hi, bins + 1)
-    return np.exp(edges) if log else edges
+def _edges(scale: Scale, bins):
+    """Histogram bin edges spanning an axis (evenly spaced on a log axis in log units)."""
+    if scale.log:
+        return np.exp(np.linspace(math.log(scale.lower), math.log(scale.upper), bins + 1))
+    return np.linspace(scale.lower, scale.upper, bins + 1)
 
 
 # --- bubble plot --------------------------------------------------------------------
@@ -335,7 +373,7 @@ def bubble_data(result, moderator: str | int | None = None, *, points: int = 101
                       ci_upper=pred.ci_upper, held=held, level=result.level)
 
 
-def bubble_plot(result, moderator: str | int | None = None, *, transform: str | None = None,
+def bubble_plot(result, moderator: str | int | None = None, *, transform: str | None = "auto",
                 ci: bool = True, labels: bool = False, title: str | None = None,
                 width: float = 3.6, height: float = 3.0, font_size: float = style.FONT_SIZE):
     """Bubble plot of a meta-regression on one continuous moderator.
@@ -345,8 +383,9 @@ def bubble_plot(result, moderator: str | int | None = None, *, transform: str | 
     result : MetaRegression
     moderator : str or int, optional
         The moderator on the x axis (see :func:`bubble_data`).
-    transform : {"exp", None}
-        Exponentiate effects (ratio measures) and draw the y axis on a log scale.
+    transform : {"auto", "exp", None}
+        Show effects exponentiated on a log axis: "auto" (default) for ratio measures,
+        "exp" always, None never.
     ci : bool
         Draw the confidence band of the regression line.
     labels : bool
@@ -368,17 +407,21 @@ def bubble_plot(result, moderator: str | int | None = None, *, transform: str | 
     -------
     >>> fig = bubble_plot(me.meta_regression(es, "~ ablat"), transform="exp")  # doctest: +SKIP
     """
-    if transform not in (None, "exp"):
-        raise ValueError(f"transform must be 'exp' or None; got {transform!r}")
-    _check_size(width=width, height=height, font_size=font_size)
     d = bubble_data(result, moderator)
-    f = np.exp if transform == "exp" else np.asarray
+    measure = getattr(result, "measure", "GEN")
+    exp = lab.resolve_transform(transform, measure)
+    _check_size(width=width, height=height, font_size=font_size)
+    f = np.exp if exp else np.asarray
     font = style.font(size=font_size)
     small = style.font(size=font_size * style.SMALL_FONT_SIZE / style.FONT_SIZE)
-    fig, ax = _axes(width, height, top=0.3 + (0.25 if title else 0.0))
+    band = np.r_[d.ci_lower, d.ci_upper] if ci else d.fit
+    ys = data_scale(f(np.r_[d.y, band]), log=exp, pad=0.05)
+    xs = _linear(d.x, pad=0.05)
+    fig, ax = _axes(width, height, left=_left_margin(ys, font),
+                    top=0.3 + (0.25 if title else 0.0))
     with style_context():
-        if transform == "exp":
-            ax.set_yscale("log")
+        _apply(ax, "x", xs, font)
+        _apply(ax, "y", ys, font)
         area = 600.0 * d.weight / d.weight.max() * (width * height / 10.8)
         order = np.argsort(-d.weight)  # big bubbles first, small ones stay visible
         ax.scatter(d.x[order], f(d.y[order]), s=area[order], facecolors=style.STUDY,
@@ -392,10 +435,8 @@ def bubble_plot(result, moderator: str | int | None = None, *, transform: str | 
             for xi, yi, text in zip(d.x, f(d.y), d.labels):
                 ax.annotate(text, (xi, yi), xytext=(3, 3), textcoords="offset points",
                             fontproperties=small, color=style.MUTED, parse_math=False)
-        ylabel = "Effect size" + (" (exponentiated)" if transform == "exp" else "")
-        measure = getattr(result, "measure", "GEN")
-        if measure and measure != "GEN":
-            ylabel = f"{'exp(' + measure + ')' if transform == 'exp' and not measure.startswith('exp') else measure}"
+        ylabel = ("Effect size" + (" (exponentiated)" if exp else "") if measure == "GEN"
+                  else lab.effect_name(measure, exp=exp) + (" (log scale)" if exp else ""))
         ax.set_xlabel(d.moderator, fontproperties=font)
         ax.set_ylabel(ylabel, fontproperties=font)
         _frame(ax, font)
