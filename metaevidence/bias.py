@@ -577,6 +577,16 @@ class TrimAndFill:
     iterations: int
     note: str | None
 
+    @property
+    def filled_yi(self) -> np.ndarray:
+        """The imputed effects (for ``funnel_plot(..., filled_yi=, filled_vi=)``)."""
+        return self.yi[self.fill]
+
+    @property
+    def filled_vi(self) -> np.ndarray:
+        """Sampling variances of the imputed effects."""
+        return self.vi[self.fill]
+
     def summary(self, digits: int = 4) -> Summary:
         res = self.result
         lines = [f"Trim and fill ({self.estimator} estimator): estimated number of missing "

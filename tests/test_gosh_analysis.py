@@ -46,3 +46,12 @@ def test_gosh_errors():
         gosh(fit)
     with pytest.raises(ValueError, match="max_subsets and chunk_size must be positive"):
         gosh(me.meta_regression(c["yi"], c["vi"]), max_subsets=0)
+
+
+def test_gosh_of_a_meta_analysis_with_fixed_tau2():
+    c = CASES["bcg8-tau2fixed"]
+    g = me.gosh(me.meta_analysis(c["yi"], c["vi"], tau2=0.3))
+    order = np.argsort(c["code"])
+    assert_close(g.estimate, np.array(c["estimate"])[order], 1e-12)
+    assert_close(g.i2, np.array(c["I2"])[order], 1e-12, atol=1e-12)
+    assert (g.tau2 == 0.3).all()
