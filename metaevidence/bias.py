@@ -209,9 +209,9 @@ def egger_test(result, predictor: str = "sei", model: str = "rma", *, ni=None) -
     Example
     -------
     >>> import metaevidence as me
-    >>> es = me.datasets.load_bcg()
-    >>> res = me.meta_regression(es.yi, es.vi)
-    >>> round(me.egger_test(res).statistic, 4)
+    >>> d = me.datasets.load_bcg()
+    >>> es = me.effect_sizes("RR", ai=d["tpos"], bi=d["tneg"], ci=d["cpos"], di=d["cneg"])
+    >>> round(me.egger_test(me.meta_analysis(es)).statistic, 4)
     -0.8033
 
     Matches metafor::regtest(x, model = ..., predictor = ...).
@@ -275,9 +275,10 @@ def peters_test(result, *, ai=None, n1i=None, ci=None, n2i=None) -> AsymmetryTes
     Example
     -------
     >>> import metaevidence as me
-    >>> res = me.meta_regression(me.datasets.load_egger2001())
-    >>> round(me.peters_test(res).statistic, 4)
-    -2.5262
+    >>> d = me.datasets.load_egger2001()
+    >>> es = me.effect_sizes("OR", ai=d["ai"], n1i=d["n1i"], ci=d["ci"], n2i=d["n2i"])
+    >>> round(me.peters_test(me.meta_analysis(es)).statistic, 4)
+    -3.9707
 
     Matches R ``lm(yi ~ I(1/ni), weights = 1/(1/(ai+ci) + 1/(bi+di)))``, as R meta's
     ``metabias(method.bias = "Peters")``.
@@ -379,8 +380,9 @@ def rank_test(result) -> RankTest:
     Example
     -------
     >>> import metaevidence as me
-    >>> es = me.datasets.load_bcg()
-    >>> round(me.rank_test(me.meta_regression(es.yi, es.vi)).tau, 4)
+    >>> d = me.datasets.load_bcg()
+    >>> es = me.effect_sizes("RR", ai=d["tpos"], bi=d["tneg"], ci=d["cpos"], di=d["cneg"])
+    >>> round(me.rank_test(me.meta_analysis(es)).tau, 4)
     0.0256
 
     Matches metafor::ranktest(x).

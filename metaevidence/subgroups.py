@@ -175,7 +175,7 @@ def subgroup_analysis(yi, vi=None, groups=None, *, method: str = "REML", test: s
     ...                        [0.04, 0.05, 0.03, 0.04, 0.06, 0.05],
     ...                        ["a", "a", "a", "b", "b", "b"], method="EE")
     >>> round(sg.q_between, 4)
-    33.3803
+    18.2868
 
     Matches metafor: rma(..., subset = g == level) per subgroup and
     rma(estimates, sei = ses, method = "FE")$QE for Q between (and, with a common tau^2,

@@ -228,3 +228,17 @@ def test_predict_matches_metafor(test):
     assert_close(pred.se, c["se"], ITERATIVE)
     assert_close(pred.ci_lower, c["ci_lb"], ITERATIVE)
     assert_close(pred.ci_upper, c["ci_ub"], ITERATIVE)
+
+
+def test_doc_examples():
+    import doctest
+    import importlib
+
+    for name in ("metaevidence.regression", "metaevidence.formula", "metaevidence.core.regress",
+                 "metaevidence.core.permute", "metaevidence.bias", "metaevidence.core.bias",
+                 "metaevidence.subgroups", "metaevidence.influence_analysis",
+                 "metaevidence.gosh_analysis", "metaevidence.core.influence",
+                 "metaevidence.core.gosh"):
+        result = doctest.testmod(importlib.import_module(name))
+        assert result.failed == 0, name
+        assert result.attempted > 0, name
