@@ -521,7 +521,7 @@ class _Forest:
         lo, hi = self.scale.lower, self.scale.upper
         if self.scale.null is not None:
             ax.plot([self.scale.null] * 2, [0.0, self.body_units], color=style.INK,
-                    linewidth=style.LINE_WIDTH, zorder=1, solid_capstyle="butt")
+                    linewidth=style.LINE_WIDTH, zorder=1, solid_capstyle="butt", gid="no-effect")
         segments, arrows, squares, dots = [], {-1: [], 1: []}, [], []
         pi_segments, pi_arrows = [], {-1: [], 1: []}
         weights = self.table.loc[self.table.kind == "study", "weight"].to_numpy(dtype=float)
@@ -545,24 +545,27 @@ class _Forest:
                 ys = [y, y - 0.34, y, y + 0.34]
                 ax.add_patch(Polygon(np.column_stack([xs, ys]), closed=True, zorder=3,
                                      facecolor="white" if open_ else style.POOLED,
-                                     edgecolor=style.POOLED, linewidth=style.LINE_WIDTH))
+                                     edgecolor=style.POOLED, linewidth=style.LINE_WIDTH,
+                                     gid=f"pooled-{i}"))
                 for bound, direction in ((r.ci_lower, -1), (r.ci_upper, 1)):
                     if (direction < 0 and bound < lo) or (direction > 0 and bound > hi):
                         arrows[direction].append((lo if direction < 0 else hi, y))
                 if self.table.attrs["source"] == "leave-one-out":
                     ax.plot([r.estimate] * 2, [0.0, self.units[i]], color=style.MUTED,
-                            linewidth=style.LINE_WIDTH, linestyle=(0, (3, 2)), zorder=1)
+                            linewidth=style.LINE_WIDTH, linestyle=(0, (3, 2)), zorder=1,
+                            gid="full-analysis")
             elif r.kind == "prediction":
                 self._interval(r.pi_lower, r.pi_upper, y, pi_segments, pi_arrows, caps=0.22)
-        self._lines(ax, segments, arrows, style.INK, style.LINE_WIDTH)
-        self._lines(ax, pi_segments, pi_arrows, style.PREDICTION, 1.4)
+        self._lines(ax, segments, arrows, style.INK, style.LINE_WIDTH, "ci")
+        self._lines(ax, pi_segments, pi_arrows, style.PREDICTION, 1.4, "prediction")
         if squares:
             sq = np.array(squares)
             ax.scatter(sq[:, 0], sq[:, 1], s=sq[:, 2] ** 2, marker="s", color=style.STUDY,
-                       linewidths=0, zorder=4)
+                       linewidths=0, zorder=4, gid="study-squares")
         if dots:
             d = np.array(dots)
-            ax.scatter(d[:, 0], d[:, 1], s=4.5 ** 2, marker="o", color=style.INK, linewidths=0, zorder=4)
+            ax.scatter(d[:, 0], d[:, 1], s=4.5 ** 2, marker="o", color=style.INK, linewidths=0, zorder=4,
+                       gid="step-estimates")
 
     def _interval(self, a: float, b: float, y: float, segments: list, arrows: dict,
                   caps: float = 0.0) -> None:
@@ -581,18 +584,19 @@ class _Forest:
         elif caps:
             segments.append([(b, y - caps), (b, y + caps)])
 
-    def _lines(self, ax: Any, segments: list, arrows: dict, color: str, width: float) -> None:
+    def _lines(self, ax: Any, segments: list, arrows: dict, color: str, width: float, gid: str) -> None:
         from matplotlib.collections import LineCollection
         from matplotlib.path import Path
 
         if segments:
             ax.add_collection(LineCollection(segments, colors=color, linewidths=width, zorder=2,
-                                             capstyle="butt"))
+                                             capstyle="butt", gid=f"{gid}-lines"))
         for direction, points in arrows.items():
             if not points:
                 continue
             head = Path([(0.0, 0.0), (-direction * 1.0, 0.4), (-direction * 1.0, -0.4), (0.0, 0.0)],
                         [Path.MOVETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY])
             p = np.array(points)
-            ax.scatter(p[:, 0], p[:, 1], s=(0.9 * self.pitch * _INCH) ** 2, marker=head, color=color, linewidths=0,
-                       zorder=4, clip_on=False)
+            ax.scatter(p[:, 0], p[:, 1], s=(0.9 * self.pitch * _INCH) ** 2, marker=head, color=color,
+                       linewidths=0, zorder=4, clip_on=False,
+                       gid=f"{gid}-arrows-{'left' if direction < 0 else 'right'}")

@@ -241,19 +241,22 @@ class _Funnel:
                 half = _z(level) * ymax
                 xs = self.t([-half, 0.0, half])
                 ax.add_patch(Polygon([(xs[0], ymax), (xs[1], 0.0), (xs[2], ymax)], closed=True,
-                                     facecolor=colour, edgecolor="none", zorder=0.5))
+                                     facecolor=colour, edgecolor="none", zorder=0.5,
+                                     gid=f"contour-{level:g}"))
         est = float(self.result.estimate)
-        ax.plot(self.t([est, est]), [0.0, ymax], color=style.INK, linewidth=style.LINE_WIDTH, zorder=2)
+        ax.plot(self.t([est, est]), [0.0, ymax], color=style.INK, linewidth=style.LINE_WIDTH, zorder=2,
+                gid="pooled-estimate")
         if self.pseudo_ci:
             for sign in (-1.0, 1.0):
                 ax.plot(self.t([est, est + sign * self.z * ymax]), [0.0, ymax], color=style.MUTED,
-                        linewidth=style.LINE_WIDTH, linestyle=(0, (4, 2)), zorder=2)
+                        linewidth=style.LINE_WIDTH, linestyle=(0, (4, 2)), zorder=2,
+                        gid=f"pseudo-ci-{'lower' if sign < 0 else 'upper'}")
         if self.yi.size:
             ax.scatter(self.t(self.yi), self.se, s=4.5 ** 2, marker="o", color=style.INK,
-                       linewidths=0, zorder=4)
+                       linewidths=0, zorder=4, gid="studies")
         if self.fy.size:
             ax.scatter(self.t(self.fy), self.fse, s=4.5 ** 2, marker="o", facecolors="white",
-                       edgecolors=style.INK, linewidths=style.LINE_WIDTH, zorder=4)
+                       edgecolors=style.INK, linewidths=style.LINE_WIDTH, zorder=4, gid="filled-studies")
 
     def _legend(self, fig: Any, x: float, y_top: float) -> Any:
         from matplotlib.lines import Line2D

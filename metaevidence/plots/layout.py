@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["ELLIPSIS", "TextMeasurer", "truncate", "wrap", "text_extents", "overlapping_texts",
-           "outside_figure"]
+           "outside_figure", "layout_problems"]
 
 ELLIPSIS = "\u2026"
 
@@ -125,9 +125,18 @@ def text_extents(fig: Any) -> list[TextExtent]:
     return out
 
 
+def _extents(fig_or_extents: Any) -> list[TextExtent]:
+    if isinstance(fig_or_extents, list):
+        return fig_or_extents
+    return text_extents(fig_or_extents)
+
+
 def overlapping_texts(fig: Any, *, tolerance: float = 0.5) -> list[tuple[str, str]]:
-    """Pairs of texts of ``fig`` whose boxes overlap by more than ``tolerance`` pixels."""
-    ext = text_extents(fig)
+    """Pairs of texts of ``fig`` whose boxes overlap by more than ``tolerance`` pixels.
+
+    ``fig`` may also be the list returned by :func:`text_extents` (to draw only once).
+    """
+    ext = _extents(fig)
     if len(ext) < 2:
         return []
     box = np.array([[e.x0, e.y0, e.x1, e.y1] for e in ext])
@@ -143,3 +152,15 @@ def outside_figure(fig: Any, *, tolerance: float = 0.5) -> list[str]:
     width, height = fig.bbox.width, fig.bbox.height
     return [e.text for e in text_extents(fig)
             if e.x0 < -tolerance or e.y0 < -tolerance or e.x1 > width + tolerance or e.y1 > height + tolerance]
+
+
+def layout_problems(fig: Any, *, tolerance: float = 0.5) -> dict[str, list]:
+    """Both checks from one drawing: ``{"overlapping": [...], "outside": [...]}``.
+
+    Empty lists mean a clean layout; this is what the figure tests assert.
+    """
+    ext = text_extents(fig)
+    width, height = fig.bbox.width, fig.bbox.height
+    outside = [e.text for e in ext if e.x0 < -tolerance or e.y0 < -tolerance
+               or e.x1 > width + tolerance or e.y1 > height + tolerance]
+    return {"overlapping": overlapping_texts(ext, tolerance=tolerance), "outside": outside}

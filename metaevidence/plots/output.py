@@ -33,12 +33,24 @@ FORMATS = ("svg", "png", "pdf")
 DEFAULT_DPI = 300
 
 
+# session settings that do not affect drawing and must not be reset
+_SESSION_KEYS = ("backend", "backend_fallback", "interactive", "toolbar", "timezone", "webagg.",
+                 "tk.", "macosx.", "figure.max_open_warning", "savefig.directory", "date.",
+                 "docstring.")
+
+
 @contextlib.contextmanager
 def style_context() -> Iterator[None]:
-    """``matplotlib.rc_context`` with :func:`metaevidence.plots.style.rc` (local only)."""
+    """``matplotlib.rc_context`` pinning every drawing setting (local, restored on exit).
+
+    matplotlib's defaults overlaid with :func:`metaevidence.plots.style.rc`, so that a
+    user's matplotlibrc or rcParams cannot change how (or into which bytes) a figure
+    renders. Session settings (backend, interactive mode, ...) are left alone.
+    """
     import matplotlib
 
-    with matplotlib.rc_context(rc=style.rc()):
+    base = {k: v for k, v in matplotlib.rcParamsDefault.items() if not k.startswith(_SESSION_KEYS)}
+    with matplotlib.rc_context(rc={**base, **style.rc()}):
         yield
 
 

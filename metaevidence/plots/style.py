@@ -113,8 +113,6 @@ def rc() -> dict[str, Any]:
         "pdf.compression": 6,
         "pdf.use14corefonts": False,
         "text.usetex": False,
-        "text.hinting": "force_autohint",
-        "text.hinting_factor": 8,
         "text.antialiased": True,
         "lines.antialiased": True,
         "patch.antialiased": True,

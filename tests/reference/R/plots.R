@@ -23,6 +23,7 @@ fit_case <- function(call_text, dat, fit, data_cols, labels, info = list()) {
   w <- rep(NA_real_, n)
   w[inc] <- weights(fit)
   pr <- predict(fit)
+  sm <- summary(dat)  # per-study CIs as metafor prints them: yi -/+ qnorm(0.975) sqrt(vi)
   stat <- fit$zval  # metafor stores the t statistic in zval under knha
   list(
     call = scalar(call_text),
@@ -33,6 +34,8 @@ fit_case <- function(call_text, dat, fit, data_cols, labels, info = list()) {
     vi = as.numeric(dat$vi),
     included = inc,
     weights = w,
+    study_ci_lower = as.numeric(sm$ci.lb),
+    study_ci_upper = as.numeric(sm$ci.ub),
     estimate = scalar(as.numeric(fit$b)),
     se = scalar(fit$se),
     statistic = scalar(stat),
