@@ -21,3 +21,9 @@ ITERATIVE = 1e-6
 #: Absolute floor for quantities that are exactly zero in theory (tau^2 truncated at 0,
 #: I^2 = 0): relative error is meaningless there.
 ZERO_ABS = 1e-12
+
+#: Absolute floor for effect sizes that are logs of ratios within ~1e-7 of 1 (or similar
+#: cancellations, e.g. Fisher's z of r = 1e-8): any evaluation order rounds the ratio by
+#: ~1e-16 relative, i.e. the result by ~1e-16 absolute, so relative agreement is bounded by
+#: ~1e-16/|yi| (2e-9 at |yi| = 5e-8). Only matters where |yi| < ABS/CLOSED_FORM = 1e-4.
+CANCELLATION_ABS = 1e-14
