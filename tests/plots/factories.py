@@ -2,9 +2,11 @@
 
 Plots never compute statistics, so their tests draw results whose every number comes from
 metafor (``tests/reference/plots.json``, written by ``tests/reference/R/plots.R``).
-``MetaAnalysis`` is the real dataclass of ``metaevidence.results``; ``EffectSizes``,
-``SubgroupAnalysis`` and ``MetaAnalysisBatch`` are stand-ins carrying exactly the contract's
-field names (docs/developing.md) until those types land on main.
+``MetaAnalysis`` is the real dataclass of ``metaevidence.results`` and ``EffectSizes`` the
+real one of ``metaevidence.effects`` (built from the fixture's per-arm data with
+``effect_sizes`` and checked against metafor's yi/vi); ``SubgroupAnalysis`` and
+``MetaAnalysisBatch`` are stand-ins carrying exactly the contract's field names
+(docs/developing.md) until those types land on main.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from metaevidence.effects import effect_sizes
 from metaevidence.results import MetaAnalysis
 from tests.reference_data import as_array, load_reference
+from tests.tolerances import CLOSED_FORM
 
 
 @lru_cache(maxsize=None)
@@ -23,18 +27,16 @@ def _cases() -> dict:
     return load_reference("plots")["cases"]
 
 
-def effects_from(case: dict, group_labels=None) -> SimpleNamespace:
-    n = len(case["labels"])
-    yi = as_array(case["yi"])
-    return SimpleNamespace(
-        yi=yi, vi=as_array(case["vi"]), measure=case["measure"], labels=tuple(case["labels"]),
-        corrected=np.zeros(n, dtype=bool), dropped=np.isnan(yi),
-        data={name: as_array(values) for name, values in case["data"].items()},
-        source=("2x2 counts",) * n,
-        study_info={name: (np.array(values) if isinstance(values[0], str) else as_array(values))
-                    for name, values in (case["study_info"] or {}).items()},
-        group_labels=group_labels,
-    )
+def effects_from(case: dict, group_labels=None):
+    """The real EffectSizes of the case's per-arm data (checked against metafor's yi, vi)."""
+    info = {name: (np.array(values) if isinstance(values[0], str) else as_array(values))
+            for name, values in (case["study_info"] or {}).items()}
+    es = effect_sizes(case["measure"], **{name: as_array(v) for name, v in case["data"].items()},
+                      labels=list(case["labels"]), study_info=info, group_labels=group_labels,
+                      drop00="drop00" in case["call"])
+    np.testing.assert_allclose(es.yi, as_array(case["yi"]), rtol=CLOSED_FORM, equal_nan=True)
+    np.testing.assert_allclose(es.vi, as_array(case["vi"]), rtol=CLOSED_FORM, equal_nan=True)
+    return es
 
 
 def analysis_from(case: dict, group_labels=None, with_effects: bool = True) -> MetaAnalysis:
