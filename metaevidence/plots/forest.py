@@ -61,6 +61,7 @@ _CELLS: dict[str, tuple[frozenset[str], Callable[[float], str]]] = {
     "k": (frozenset({"step"}), _integer),
     "tau2": (frozenset({"step"}), lambda v: "" if np.isnan(v) else lab.format_tau2(v)),
     "i2": (frozenset({"step"}), lab.format_i2),
+    "p_value": (frozenset({"step"}), lambda v: "" if np.isnan(v) else lab.format_p(v).removeprefix("P = ")),
 }
 
 
@@ -88,6 +89,11 @@ def _spanning_text(row: Any) -> str:
     return f"{row.label}: {body}"
 
 
+def _group(row: Any) -> str | None:
+    """The row's subgroup, None outside subgroups (pandas may store a missing one as NaN)."""
+    return row.group if isinstance(row.group, str) else None
+
+
 def _favour_name(name: str) -> str:
     """"Control" -> "control", "BCG vaccine" -> "BCG vaccine" (keeps acronyms)."""
     if len(name) > 1 and name[0].isupper() and name[1].islower():
@@ -100,7 +106,7 @@ def _data_spec(table: Any, data_columns: str, names: tuple[str, str],
     """Data columns (key, header) and group headers (text, first, last column index)."""
     arms = table.attrs["arms"]
     if table.attrs["source"] in ("leave-one-out", "cumulative", "batch"):
-        return [("k", "Studies"), ("tau2", "Tau\u00b2"), ("i2", "I\u00b2")], []
+        return [("k", "Studies"), ("tau2", "Tau\u00b2"), ("i2", "I\u00b2"), ("p_value", "P")], []
     if data_columns == "auto":
         data_columns = "arms" if arms else "generic"
     if data_columns == "arms":
@@ -321,8 +327,8 @@ class _Forest:
         units, u, previous = [], 0.0, None
         for i, r in enumerate(self.rows):
             if previous is not None:
-                if r.kind == "subgroup" or (r.kind == "pooled" and r.group is None
-                                            and previous.group is not None):
+                if r.kind == "subgroup" or (r.kind == "pooled" and _group(r) is None
+                                            and _group(previous) is not None):
                     u += 0.6
                 elif r.kind == "pooled" and previous.kind in ("study", "step"):
                     u += 0.3
@@ -527,7 +533,7 @@ class _Forest:
         weights = self.table.loc[self.table.kind == "study", "weight"].to_numpy(dtype=float)
         w_max = np.nanmax(weights) if weights.size and np.any(np.isfinite(weights)) else 1.0
         max_side = 0.72 * self.pitch * _INCH
-        pooled_models = {(r.group, r.model) for r in self.rows if r.kind == "pooled"}
+        pooled_models = {(_group(r), r.model) for r in self.rows if r.kind == "pooled"}
         for i, r in enumerate(self.rows):
             y = self.units[i] + 0.5
             if r.kind in ("study", "step") and not np.isnan(r.estimate):
@@ -540,7 +546,7 @@ class _Forest:
                         squares.append((r.estimate, y, side))
             elif r.kind == "pooled":
                 # a common-effect diamond next to a random-effects one is drawn open
-                open_ = r.model == "common" and (r.group, "random") in pooled_models
+                open_ = r.model == "common" and (_group(r), "random") in pooled_models
                 xs = np.clip([r.ci_lower, r.estimate, r.ci_upper, r.estimate], lo, hi)
                 ys = [y, y - 0.34, y, y + 0.34]
                 ax.add_patch(Polygon(np.column_stack([xs, ys]), closed=True, zorder=3,

@@ -360,6 +360,30 @@ def _subgroup_table(result: Any, transform: Any, common: Any, sort_by: str,
     return table, _attrs(overall, exp, arm_kind, "subgroups")
 
 
+def _row_labels(result: Any, rows: int) -> list[str]:
+    """The batch's ``row_labels``, or labels read off its mask and study labels."""
+    given = getattr(result, "row_labels", None)
+    if given is not None:
+        labels = [str(x) for x in given]
+        if len(labels) != rows:
+            raise ValueError(f"row_labels has {len(labels)} entries for {rows} batch rows")
+        return labels
+    mask = np.asarray(result.mask, dtype=bool)
+    study = [str(x) for x in getattr(result, "labels", ())]
+    if mask.shape[:1] != (rows,) or mask.ndim != 2 or len(study) != mask.shape[1]:
+        return [f"Analysis {b + 1}" for b in range(rows)]
+    out = []
+    for b in range(rows):
+        if result.kind == "leave-one-out":
+            out.append("omitting " + ", ".join(s for s, m in zip(study, mask[b]) if not m))
+        elif result.kind == "cumulative":
+            before = mask[b - 1] if b else np.zeros_like(mask[b])
+            out.append("+ " + ", ".join(s for s, m, p in zip(study, mask[b], before) if m and not p))
+        else:
+            out.append(f"Analysis {b + 1}")
+    return out
+
+
 def _batch_table(result: Any, transform: Any, common: Any, sort_by: str) -> tuple[_Table, dict[str, Any]]:
     if common is not None:
         raise TypeError("common= applies to a single MetaAnalysis, not to a MetaAnalysisBatch")
@@ -385,9 +409,7 @@ def _batch_table(result: Any, transform: Any, common: Any, sort_by: str) -> tupl
     exp = lab.resolve_transform(transform, str(measure))
     table = _Table(exp)
     rows = len(estimate)
-    labels = list(result.row_labels)
-    if len(labels) != rows:
-        raise ValueError(f"row_labels has {len(labels)} entries for {rows} batch rows")
+    labels = _row_labels(result, rows)
 
     def col(name: str) -> np.ndarray:
         value = getattr(result, name, None)

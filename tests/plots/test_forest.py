@@ -158,6 +158,8 @@ def test_batch_figures():
     shown = strings(figure("cumulative"))
     assert "Study added" in shown and "+ Fletcher 1959" in shown and "+ Wisenberg 1988" in shown
     assert "Favours streptokinase" in shown
+    # p-values of the cumulative fits (metafor: 0.1313, 0.0956, ..., 6.6e-05, 1.6e-14)
+    assert {"P", "0.13", "0.10", "< 0.0001", "< 0.00001", "Tau\u00b2", "I\u00b2", "Studies"} <= set(shown)
     dots = artist(figure("cumulative"), "step-estimates").get_offsets()
     # every estimate inside the axis gets a dot, at its own value
     lo, hi = figure("cumulative").axes[0].get_xlim()

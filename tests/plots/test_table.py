@@ -253,6 +253,20 @@ def test_cumulative_rows():
     assert_close(np.log(table.estimate.iloc[-1]), cu.parent.estimate, CLOSED_FORM, what="last step")
 
 
+def test_batch_without_row_labels_is_labelled_from_its_mask():
+    from types import SimpleNamespace
+
+    l1o = f.leave_one_out()
+    bare = SimpleNamespace(**{**vars(l1o), "row_labels": None, "labels": l1o.parent.labels})
+    assert list(forest_table(bare).label[:13]) == list(l1o.row_labels)
+    cu = f.cumulative()
+    bare = SimpleNamespace(**{**vars(cu), "row_labels": None, "labels": cu.parent.labels})
+    assert list(forest_table(bare).label) == list(cu.row_labels)
+    plain = SimpleNamespace(**{**vars(cu), "row_labels": None, "labels": cu.parent.labels, "kind": "batch"})
+    table = forest_table(plain)
+    assert table.label.iloc[0] == "Analysis 1" and table.attrs["source"] == "batch"
+
+
 def test_batch_errors():
     cu = f.cumulative()
     with pytest.raises(ValueError, match="a cumulative batch is drawn in its own order; sort_by must be 'given'"):
