@@ -61,7 +61,7 @@ _CELLS: dict[str, tuple[frozenset[str], Callable[[float], str]]] = {
     "k": (frozenset({"step"}), _integer),
     "tau2": (frozenset({"step"}), lambda v: "" if np.isnan(v) else lab.format_tau2(v)),
     "i2": (frozenset({"step"}), lab.format_i2),
-    "p_value": (frozenset({"step"}), lambda v: "" if np.isnan(v) else lab.format_p(v).removeprefix("P = ")),
+    "p_value": (frozenset({"step"}), lab.format_p_cell),
 }
 
 

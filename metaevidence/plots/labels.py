@@ -35,6 +35,7 @@ __all__ = [
     "format_weight",
     "format_value",
     "format_p",
+    "format_p_cell",
     "format_tau2",
     "format_i2",
     "heterogeneity_text",
@@ -234,6 +235,13 @@ def format_p(p: float) -> str:
     if decimals > 2 and rounded >= 10.0 ** (1 - decimals):
         decimals -= 1
     return f"P = {p:.{decimals}f}"
+
+
+def format_p_cell(p: float) -> str:
+    """A p-value for a table cell headed "P": "0.13", "< 0.0001"; "" for NaN."""
+    if p is None or np.isnan(p):
+        return ""
+    return format_p(p).removeprefix("P ").removeprefix("= ")
 
 
 def format_tau2(tau2: float) -> str:

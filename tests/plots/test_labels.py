@@ -25,6 +25,12 @@ def test_format_p_follows_revman(p, text):
     assert lab.format_p(p) == text
 
 
+def test_p_cells_drop_the_p():
+    assert lab.format_p_cell(0.131) == "0.13"
+    assert lab.format_p_cell(6.6e-5) == "< 0.0001"
+    assert lab.format_p_cell(math.nan) == ""
+
+
 def test_numbers_use_a_true_minus_and_fixed_decimals():
     assert lab.format_effect(-0.3414) == "\u22120.34"
     assert lab.format_effect(-0.001) == "0.00"  # no "-0.00"
