@@ -1,0 +1,354 @@
+"""Frozen, typed views of validated study records.
+
+:func:`build_study` turns a record that passed :func:`~metaevidence.evidence.validate.check_study`
+into a :class:`Study` with :class:`OutcomeEntry` items whose ``data`` is one of
+:class:`BinaryData`, :class:`ContinuousData`, :class:`RatioCIData`, :class:`LogSEData`,
+:class:`CorrelationData`, :class:`SummaryData` or :class:`NoEffectData` (``data.kind`` says
+which). Field names are the record's own (``docs/records.md``). Every object also keeps
+its plain record (``record``) so that any field can be reached by its dotted path with
+``field("citation.year")``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+__all__ = [
+    "Citation", "Comparison", "Provenance", "Extraction", "RiskOfBias", "RobDomain",
+    "BinaryArm", "ContinuousArm", "BinaryData", "ContinuousData", "RatioCIData", "LogSEData",
+    "CorrelationData", "SummaryData", "NoEffectData", "EffectData",
+    "OutcomeEntry", "Study", "build_study", "lookup",
+]
+
+_MISSING = object()
+
+
+def lookup(record: Mapping, dotted: str, default: Any = None) -> Any:
+    """The value at ``dotted`` (e.g. ``"citation.year"``) in a plain record, or ``default``."""
+    cur: Any = record
+    for part in dotted.split("."):
+        if not isinstance(cur, Mapping) or part not in cur:
+            return default
+        cur = cur[part]
+    return cur
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """The publication. ``short()`` gives a label such as ``"Holt-Lunstad et al. 2010"``."""
+
+    authors: tuple[str, ...]
+    year: int
+    title: str | None = None
+    journal: str | None = None
+    volume: str | int | None = None
+    issue: str | int | None = None
+    pages: str | int | None = None
+    doi: str | None = None
+    pmid: str | int | None = None
+    pmcid: str | None = None
+    url: str | None = None
+    other: str | None = None
+    as_cited: str | None = None
+
+    def short(self) -> str:
+        """A short label: ``as_cited`` when given, else "Surname [and Surname | et al.] year"."""
+        if self.as_cited:
+            return self.as_cited
+        names = [_surname(a) for a in self.authors]
+        if len(names) == 1:
+            who = names[0]
+        elif len(names) == 2:
+            who = f"{names[0]} and {names[1]}"
+        else:
+            who = f"{names[0]} et al."
+        return f"{who} {self.year}"
+
+
+def _surname(author: str) -> str:
+    parts = author.split()
+    if len(parts) > 1 and parts[-1].replace(".", "").isupper() and len(parts[-1].replace(".", "")) <= 4:
+        parts = parts[:-1]
+    return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Which group is experimental (exposed) and which is the control."""
+
+    experimental: str
+    control: str
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where an outcome entry's numbers were read, and how sure we are of them."""
+
+    source: str
+    locator: str
+    confidence: str
+    derivation: str | None = None
+    approximate: bool = False
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryArm:
+    events: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContinuousArm:
+    mean: float
+    sd: float
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryData:
+    """Events and totals per arm."""
+
+    kind: ClassVar[str] = "binary"
+    experimental: BinaryArm
+    control: BinaryArm
+
+
+@dataclass(frozen=True, slots=True)
+class ContinuousData:
+    """Mean, SD and n per arm."""
+
+    kind: ClassVar[str] = "continuous"
+    experimental: ContinuousArm
+    control: ContinuousArm
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RatioCIData:
+    """A reported OR/RR/HR with its confidence interval (natural scale)."""
+
+    kind: ClassVar[str] = "ratio_ci"
+    measure: str
+    estimate: float
+    lower: float
+    upper: float
+    level: float
+    adjusted: bool
+    adjusted_for: str | None = None
+    n: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LogSEData:
+    """A natural-log ratio with its standard error."""
+
+    kind: ClassVar[str] = "log_se"
+    measure: str
+    log_estimate: float
+    se: float
+    n: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CorrelationData:
+    """A correlation coefficient and its sample size."""
+
+    kind: ClassVar[str] = "correlation"
+    r: float
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryData:
+    """A published pooled result; never pooled with primary studies."""
+
+    kind: ClassVar[str] = "summary"
+    measure: str
+    estimate: float
+    model: str
+    lower: float | None = None
+    upper: float | None = None
+    level: float | None = None
+    k: int | None = None
+    n: int | None = None
+    method: str | None = None
+
+    @property
+    def has_interval(self) -> bool:
+        return self.lower is not None
+
+
+@dataclass(frozen=True, slots=True)
+class NoEffectData:
+    """No extractable effect, with the reason."""
+
+    kind: ClassVar[str] = "none"
+    reason: str
+
+
+EffectData = BinaryData | ContinuousData | RatioCIData | LogSEData | CorrelationData | SummaryData | NoEffectData
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    status: str
+    by: str
+    date: _dt.date
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RobDomain:
+    domain: str
+    judgement: str
+    support: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RiskOfBias:
+    tool: str
+    domains: tuple[RobDomain, ...]
+    overall: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeEntry:
+    """One outcome entry of a study.
+
+    ``index`` is its position in the study's ``outcomes`` list; ``key`` is
+    ``(outcome, subgroup, timepoint)``, unique within the study.
+    """
+
+    study_id: str
+    index: int
+    outcome: str
+    data: EffectData
+    provenance: Provenance
+    comparison: Comparison | None = None
+    timepoint: str | None = None
+    label: str | None = None
+    subgroup: str | None = None
+    direction: str | None = None
+    attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    notes: str | None = None
+    record: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+
+    @property
+    def kind(self) -> str:
+        return self.data.kind
+
+    @property
+    def key(self) -> tuple[str, str | None, str | None]:
+        return (self.outcome, self.subgroup, self.timepoint)
+
+    def field(self, dotted: str, default: Any = None) -> Any:
+        """The entry's value at a dotted path, e.g. ``"attributes.mean_age"``."""
+        return lookup(self.record, dotted, default)
+
+
+@dataclass(frozen=True, slots=True)
+class Study:
+    """One validated study record.
+
+    ``sha256`` is the hash of the file's bytes (for the results store); ``record`` the
+    plain record, reachable by dotted path through :meth:`field`.
+    """
+
+    id: str
+    path: Path
+    sha256: str
+    citation: Citation
+    design: str
+    population: str
+    outcomes: tuple[OutcomeEntry, ...]
+    extraction: Extraction
+    setting: str | None = None
+    related: tuple[str, ...] = ()
+    risk_of_bias: RiskOfBias | None = None
+    notes: str | None = None
+    record: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+
+    @property
+    def year(self) -> int:
+        return self.citation.year
+
+    @property
+    def label(self) -> str:
+        return self.citation.short()
+
+    def field(self, dotted: str, default: Any = None) -> Any:
+        """The record's value at a dotted path, e.g. ``"citation.year"``."""
+        return lookup(self.record, dotted, default)
+
+
+_DATA_TYPES = {cls.kind: cls for cls in (BinaryData, ContinuousData, RatioCIData, LogSEData,
+                                         CorrelationData, SummaryData, NoEffectData)}
+
+
+def _data(d: Mapping) -> EffectData:
+    kind = d["kind"]
+    values = {k: v for k, v in d.items() if k != "kind"}
+    if kind == "binary":
+        return BinaryData(BinaryArm(**values["experimental"]), BinaryArm(**values["control"]))
+    if kind == "continuous":
+        return ContinuousData(ContinuousArm(**values["experimental"]), ContinuousArm(**values["control"]),
+                              values.get("unit"))
+    return _DATA_TYPES[kind](**values)
+
+
+def build_study(plain: Mapping, *, path: Path, sha256: str) -> Study:
+    """A :class:`Study` from a plain record that passed validation."""
+    record = _frozen(plain)
+    entries = []
+    for i, (o, raw) in enumerate(zip(plain["outcomes"], record["outcomes"])):
+        comp = o.get("comparison")
+        entries.append(OutcomeEntry(
+            study_id=plain["id"],
+            index=i,
+            outcome=o["outcome"],
+            data=_data(o["data"]),
+            provenance=Provenance(**o["provenance"]),
+            comparison=Comparison(**comp) if comp else None,
+            timepoint=o.get("timepoint"),
+            label=o.get("label"),
+            subgroup=o.get("subgroup"),
+            direction=o.get("direction"),
+            attributes=raw.get("attributes", MappingProxyType({})),
+            notes=o.get("notes"),
+            record=raw,
+        ))
+    c = dict(plain["citation"])
+    c["authors"] = tuple(c["authors"])
+    ex = dict(plain["extraction"])
+    ex["missing"] = tuple(ex.get("missing", ()))
+    rob = plain.get("risk_of_bias")
+    return Study(
+        id=plain["id"],
+        path=Path(path),
+        sha256=sha256,
+        citation=Citation(**c),
+        design=plain["design"],
+        population=plain["population"],
+        outcomes=tuple(entries),
+        extraction=Extraction(**ex),
+        setting=plain.get("setting"),
+        related=tuple(plain.get("related", ())),
+        risk_of_bias=None if rob is None else RiskOfBias(
+            tool=rob["tool"], domains=tuple(RobDomain(**d) for d in rob["domains"]), overall=rob["overall"]),
+        notes=plain.get("notes"),
+        record=record,
+    )

@@ -1,0 +1,560 @@
+"""The study-record schema, written once, as Python data.
+
+:data:`STUDY` describes a study record (``studies/<id>.yaml``): every field with its type,
+allowed values, ranges, whether it is required, and the cross-field rules (events not
+above the total, a confidence interval that contains its estimate, a derivation for every
+derived number, ...). Everything else is derived from it, so nothing can drift:
+
+* :mod:`metaevidence.evidence.validate` walks a record against it and reports every problem;
+* :mod:`metaevidence.evidence.jsonschema` turns it into the published JSON Schema
+  (Draft 2020-12, ``metaevidence schema``);
+* :func:`field_reference` turns it into the field tables of ``docs/records.md``.
+
+The spec types are small frozen dataclasses: :class:`Text`, :class:`Integer`,
+:class:`Number`, :class:`Boolean`, :class:`Date`, :class:`Scalar`, :class:`Either`,
+:class:`ListOf`, :class:`MapOf`, :class:`Record` (named fields plus rules) and
+:class:`Tagged` (a record whose ``kind`` field picks one of several records: the effect
+data). Rules live in :mod:`metaevidence.evidence.rules`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from metaevidence.evidence.rules import (
+    AtLeastOne,
+    ForbiddenIf,
+    NotGreater,
+    Ordered,
+    PositiveWhen,
+    RequiredIf,
+    Rule,
+    Together,
+    When,
+)
+
+__all__ = [
+    "Text", "Integer", "Number", "Boolean", "Date", "Scalar", "Either", "ListOf", "MapOf",
+    "Field", "Record", "Tagged", "Spec",
+    "STUDY", "DATA_KINDS", "RATIO_MEASURES", "DESIGNS", "SLUG", "field_reference",
+]
+
+
+# --------------------------------------------------------------------------- spec types
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Non-empty text, optionally restricted to ``choices`` or matching ``pattern``.
+
+    ``shape`` says in words what the pattern allows (used in messages and docs);
+    ``hints`` are ``(regex, advice)`` pairs added to the message when a value fails and
+    the regex matches it (e.g. a DOI written as a URL).
+    """
+
+    pattern: str | None = None
+    shape: str | None = None
+    choices: tuple[str, ...] | None = None
+    hints: tuple[tuple[str, str], ...] = ()
+
+    def describe(self) -> str:
+        if self.choices is not None:
+            return "one of: " + ", ".join(self.choices)
+        return self.shape or "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Integer:
+    """A whole number (YAML ``12``; not ``12.0``, not ``true``) within optional bounds."""
+
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def describe(self) -> str:
+        if self.minimum is not None and self.maximum is not None:
+            return f"an integer between {self.minimum} and {self.maximum}"
+        if self.minimum is not None:
+            return f"an integer ≥ {self.minimum}"
+        if self.maximum is not None:
+            return f"an integer ≤ {self.maximum}"
+        return "an integer"
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A finite real number (integers accepted) within optional, optionally exclusive bounds."""
+
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+    example: str | None = None
+
+    def describe(self) -> str:
+        lo = None if self.minimum is None else ("> " if self.exclusive_minimum else "≥ ") + _num(self.minimum)
+        hi = None if self.maximum is None else ("< " if self.exclusive_maximum else "≤ ") + _num(self.maximum)
+        if lo and hi:
+            text = f"a number {lo} and {hi}"
+        elif lo or hi:
+            text = f"a number {lo or hi}"
+        else:
+            text = "a finite number"
+        return text + (f" ({self.example})" if self.example else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Boolean:
+    """``true`` or ``false``."""
+
+    def describe(self) -> str:
+        return "true or false"
+
+
+@dataclass(frozen=True, slots=True)
+class Date:
+    """A calendar date written as ISO 8601 ``YYYY-MM-DD``."""
+
+    def describe(self) -> str:
+        return "an ISO date YYYY-MM-DD"
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    """Any single value: text, a finite number, true/false or null (free attributes)."""
+
+    def describe(self) -> str:
+        return "text, a number, true/false or null"
+
+
+@dataclass(frozen=True, slots=True)
+class Either:
+    """Any one of several scalar specs (e.g. a page range as text or a number)."""
+
+    options: tuple["Spec", ...]
+
+    def describe(self) -> str:
+        return " or ".join(o.describe() for o in self.options)
+
+
+@dataclass(frozen=True, slots=True)
+class ListOf:
+    """A list of ``item``, at least ``min_items`` long.
+
+    ``unique_by`` names item fields whose combination must not repeat.
+    """
+
+    item: "Spec"
+    min_items: int = 1
+    unique_by: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        noun = self.item.name if isinstance(self.item, (Record, Tagged)) else self.item.describe()
+        return f"a list of {noun} (at least {self.min_items})"
+
+
+@dataclass(frozen=True, slots=True)
+class MapOf:
+    """A mapping with free keys matching ``key`` and values matching ``values``."""
+
+    key: Text
+    values: "Spec"
+
+    def describe(self) -> str:
+        return f"a mapping of {self.key.describe()} to {self.values.describe()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One named field of a :class:`Record`."""
+
+    name: str
+    spec: "Spec"
+    required: bool = True
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A mapping with known fields (unknown keys are errors) and cross-field rules."""
+
+    name: str
+    doc: str
+    fields: tuple[Field, ...]
+    rules: tuple[Rule, ...] = ()
+
+    def describe(self) -> str:
+        return f"a mapping ({self.name})"
+
+    def field(self, name: str) -> Field | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """A mapping whose ``tag`` field selects which :class:`Record` it must be."""
+
+    name: str
+    doc: str
+    tag: str
+    variants: tuple[tuple[str, Record], ...]
+
+    def describe(self) -> str:
+        return f"a mapping with {self.tag}: " + " | ".join(k for k, _ in self.variants)
+
+    def variant(self, kind: str) -> Record | None:
+        return dict(self.variants).get(kind)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(k for k, _ in self.variants)
+
+
+Spec = Text | Integer | Number | Boolean | Date | Scalar | Either | ListOf | MapOf | Record | Tagged
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+SLUG = Text(
+    pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+    shape="lower-case letters, digits and single hyphens (e.g. holt-lunstad-2010)",
+    hints=((r"[A-Z]", "use lower case"), (r"[ _]", "use hyphens, not spaces or underscores")),
+)
+
+DESIGNS = (
+    "rct", "cluster-rct", "quasi-experimental", "non-randomised-controlled", "cohort",
+    "case-control", "cross-sectional", "before-after", "case-series", "qualitative",
+    "economic-evaluation", "systematic-review", "meta-analysis", "perspective", "other",
+    "not-reported",
+)
+
+#: Measures on the ratio scale: estimates and bounds are positive, analysed as logs.
+RATIO_MEASURES = ("OR", "RR", "HR")
+SUMMARY_MEASURES = (*RATIO_MEASURES, "RD", "MD", "SMD", "COR", "ZCOR")
+JUDGEMENTS = ("low", "some-concerns", "moderate", "high", "serious", "critical", "unclear", "no-information")
+
+_FREE = Text()
+_POSITIVE = Number(minimum=0, exclusive_minimum=True)
+_LEVEL = Number(minimum=0, maximum=1, exclusive_minimum=True, exclusive_maximum=True,
+                example="e.g. 0.95 for a 95% interval")
+_COUNT_N = Integer(minimum=1)
+_TEXT_OR_INT = Either((Text(), Integer(minimum=0)))
+
+
+# --------------------------------------------------------------------------- the record
+
+CITATION = Record(
+    "citation",
+    "Where the study was published. Give a DOI when the paper has one; a citation read from "
+    "another source's table (e.g. Holt-Lunstad 2010 Table 1) gives that text in as_cited.",
+    (
+        Field("authors", ListOf(_FREE), doc="author names as printed, 'Surname Initials' (as many as known)"),
+        Field("title", _FREE, required=False, doc="title of the paper"),
+        Field("journal", _FREE, required=False, doc="journal, book or report series"),
+        Field("year", Integer(minimum=1800, maximum=2100), doc="year of publication"),
+        Field("volume", _TEXT_OR_INT, required=False, doc="volume"),
+        Field("issue", _TEXT_OR_INT, required=False, doc="issue"),
+        Field("pages", _TEXT_OR_INT, required=False, doc="pages or article number, e.g. 542-555 or e1000316"),
+        Field("doi", Text(
+            pattern=r"^10\.\d{4,9}/\S+$",
+            shape="a DOI such as 10.1371/journal.pmed.1000316",
+            hints=((r"(?i)^(doi:|https?://)", "write the bare DOI, without 'doi:' or 'https://doi.org/'"),),
+        ), required=False, doc="digital object identifier, bare (10.xxxx/...)"),
+        Field("pmid", Either((Integer(minimum=1), Text(pattern=r"^[0-9]+$", shape="digits"))),
+              required=False, doc="PubMed id"),
+        Field("pmcid", Text(pattern=r"^PMC[0-9]+$", shape="PMC followed by digits, e.g. PMC2910600"),
+              required=False, doc="PubMed Central id"),
+        Field("url", Text(pattern=r"^https?://\S+$", shape="an http(s) URL"), required=False,
+              doc="web address when there is no DOI"),
+        Field("other", _FREE, required=False,
+              doc="another identifier, e.g. 'Cochrane Database Syst Rev CD005032'"),
+        Field("as_cited", _FREE, required=False,
+              doc="the citation exactly as given by the source the record was read from, "
+                  "e.g. 'Ahern et al., 1990' (Holt-Lunstad 2010 Table 1)"),
+    ),
+    (AtLeastOne(("doi", "pmid", "pmcid", "url", "other", "as_cited"), what="an identifier"),),
+)
+
+COMPARISON = Record(
+    "comparison",
+    "Which group is experimental (or exposed) and which is the control: the effect is "
+    "experimental versus control.",
+    (
+        Field("experimental", _FREE, doc="the experimental/exposed group"),
+        Field("control", _FREE, doc="the control/comparison group"),
+    ),
+)
+
+BINARY_ARM = Record(
+    "binary_arm",
+    "Events and participants in one arm.",
+    (
+        Field("events", Integer(minimum=0), doc="participants with the event"),
+        Field("total", Integer(minimum=1), doc="participants in the arm"),
+    ),
+    (NotGreater("events", "total"),),
+)
+
+CONTINUOUS_ARM = Record(
+    "continuous_arm",
+    "Mean, standard deviation and number of participants in one arm.",
+    (
+        Field("mean", Number(), doc="mean"),
+        Field("sd", _POSITIVE, doc="standard deviation (not the standard error)"),
+        Field("n", _COUNT_N, doc="participants analysed"),
+    ),
+)
+
+_KIND = Field("kind", Text(), doc="the kind of effect data")
+
+
+def _kind(kind: str) -> Field:
+    return Field("kind", Text(choices=(kind,)), doc="the kind of effect data")
+
+
+DATA_BINARY = Record(
+    "data_binary", "Events and totals per arm (a 2x2 table).",
+    (_kind("binary"),
+     Field("experimental", BINARY_ARM, doc="the experimental arm"),
+     Field("control", BINARY_ARM, doc="the control arm")),
+)
+
+DATA_CONTINUOUS = Record(
+    "data_continuous", "Mean, SD and n per arm.",
+    (_kind("continuous"),
+     Field("experimental", CONTINUOUS_ARM, doc="the experimental arm"),
+     Field("control", CONTINUOUS_ARM, doc="the control arm"),
+     Field("unit", _FREE, required=False, doc="unit of measurement, e.g. '% days abstinent'")),
+)
+
+_RATIO_MEASURE = Text(choices=RATIO_MEASURES)
+
+DATA_RATIO_CI = Record(
+    "data_ratio_ci", "A reported ratio (OR, RR or HR) with its confidence interval, on the ratio scale.",
+    (_kind("ratio_ci"),
+     Field("measure", _RATIO_MEASURE, doc="OR, RR or HR"),
+     Field("estimate", _POSITIVE, doc="the ratio as reported (not logged)"),
+     Field("lower", _POSITIVE, doc="lower confidence limit"),
+     Field("upper", _POSITIVE, doc="upper confidence limit"),
+     Field("level", _LEVEL, doc="confidence level, e.g. 0.95"),
+     Field("adjusted", Boolean(), doc="whether the ratio is adjusted for covariates"),
+     Field("adjusted_for", _FREE, required=False, doc="the covariates adjusted for"),
+     Field("n", _COUNT_N, required=False, doc="participants analysed")),
+    (Ordered("lower", "estimate", "upper"),
+     ForbiddenIf("adjusted_for", When("adjusted", (False,)), "list covariates only for an adjusted ratio")),
+)
+
+DATA_LOG_SE = Record(
+    "data_log_se", "A log effect (natural log of an OR, RR or HR) with its standard error.",
+    (_kind("log_se"),
+     Field("measure", _RATIO_MEASURE, doc="the ratio whose natural log is given: OR, RR or HR"),
+     Field("log_estimate", Number(), doc="natural log of the ratio, e.g. 0.27 for OR 1.31"),
+     Field("se", _POSITIVE, doc="standard error of log_estimate"),
+     Field("n", _COUNT_N, required=False, doc="participants analysed")),
+)
+
+DATA_CORRELATION = Record(
+    "data_correlation", "A correlation coefficient with its sample size.",
+    (_kind("correlation"),
+     Field("r", Number(minimum=-1, maximum=1, exclusive_minimum=True, exclusive_maximum=True),
+           doc="correlation coefficient"),
+     Field("n", _COUNT_N, doc="sample size")),
+)
+
+DATA_SUMMARY = Record(
+    "data_summary",
+    "A published pooled result (from a meta-analysis or review). Shown in overviews; never "
+    "pooled together with primary studies. A result published without an interval is "
+    "recorded without lower/upper: it can be listed but not plotted with an interval.",
+    (_kind("summary"),
+     Field("measure", Text(choices=SUMMARY_MEASURES), doc="effect measure of the pooled result"),
+     Field("estimate", Number(), doc="pooled estimate on the natural (not log) scale"),
+     Field("lower", Number(), required=False, doc="lower confidence limit"),
+     Field("upper", Number(), required=False, doc="upper confidence limit"),
+     Field("level", _LEVEL, required=False, doc="confidence level, e.g. 0.95 (required with an interval)"),
+     Field("k", Integer(minimum=1), required=False, doc="number of studies pooled"),
+     Field("n", _COUNT_N, required=False, doc="participants pooled"),
+     Field("model", Text(choices=("random-effects", "common-effect", "not-reported")),
+           doc="pooling model"),
+     Field("method", _FREE, required=False, doc="estimation method as published, e.g. 'DerSimonian-Laird'")),
+    (Together("lower", "upper", "a confidence interval needs both bounds"),
+     RequiredIf("level", When("lower"), "give the level of the interval"),
+     ForbiddenIf("level", When("lower", absent=True), "a level belongs to an interval"),
+     PositiveWhen(("estimate", "lower", "upper"), When("measure", RATIO_MEASURES),
+                  "ratios are given on their natural scale, not logged"),
+     Ordered("lower", "estimate", "upper")),
+)
+
+DATA_NONE = Record(
+    "data_none",
+    "No extractable effect; the study shows as 'not in the quantitative synthesis'.",
+    (_kind("none"),
+     Field("reason", _FREE, doc="why no effect can be extracted")),
+)
+
+DATA = Tagged(
+    "data",
+    "The effect data; kind selects the fields.",
+    "kind",
+    (("binary", DATA_BINARY), ("continuous", DATA_CONTINUOUS), ("ratio_ci", DATA_RATIO_CI),
+     ("log_se", DATA_LOG_SE), ("correlation", DATA_CORRELATION), ("summary", DATA_SUMMARY),
+     ("none", DATA_NONE)),
+)
+
+#: The data kinds, in documentation order.
+DATA_KINDS = DATA.kinds
+
+PROVENANCE = Record(
+    "provenance",
+    "Where the numbers of an outcome entry were read and how sure we are of them.",
+    (
+        Field("source", _FREE, doc="citation of where the numbers were read"),
+        Field("locator", _FREE, doc="table, figure, page or section in that source"),
+        Field("confidence", Text(choices=("primary", "secondary", "derived")),
+              doc="primary: read in the paper itself; secondary: reported by another source "
+                  "about the paper; derived: computed by us from reported figures"),
+        Field("derivation", _FREE, required=False, doc="how derived numbers were computed (required when derived)"),
+        Field("approximate", Boolean(), required=False, doc="true when the numbers are approximate (e.g. rounded reconstructions)"),
+        Field("notes", _FREE, required=False, doc="anything else a reader should know"),
+    ),
+    (RequiredIf("derivation", When("confidence", ("derived",)), "say how the numbers were derived"),
+     ForbiddenIf("derivation", When("confidence", ("primary", "secondary")),
+                 "a derivation belongs to derived numbers only (set confidence: derived)")),
+)
+
+_ATTR_KEY = Text(pattern=r"^[a-z][a-z0-9_]*$", shape="a snake_case name such as mean_age")
+
+_EFFECT_KINDS = ("binary", "continuous", "ratio_ci", "log_se", "summary")
+
+OUTCOME = Record(
+    "outcome_entry",
+    "One outcome of the study with its effect data and provenance.",
+    (
+        Field("outcome", SLUG, doc="outcome id shared across studies, e.g. mortality"),
+        Field("label", _FREE, required=False, doc="human-readable outcome name"),
+        Field("subgroup", _FREE, required=False, doc="the subgroup or measure this entry is restricted to"),
+        Field("comparison", COMPARISON, required=False, doc="experimental vs control (required unless kind is correlation or none)"),
+        Field("timepoint", _FREE, required=False, doc="when the outcome was measured, e.g. '12 months' (required unless kind is none)"),
+        Field("direction", _FREE, required=False, doc="what an effect above the null means, e.g. 'OR > 1 = better survival'"),
+        Field("attributes", MapOf(_ATTR_KEY, Scalar()), required=False,
+              doc="free study characteristics for subgroups and meta-regression (mean_age, location, ...)"),
+        Field("data", DATA, doc="the effect data"),
+        Field("provenance", PROVENANCE, doc="where the numbers come from"),
+        Field("notes", _FREE, required=False, doc="anything else"),
+    ),
+    (RequiredIf("comparison", When("data.kind", _EFFECT_KINDS), "say which group is experimental and which control"),
+     RequiredIf("timepoint", When("data.kind", (*_EFFECT_KINDS, "correlation")), "say when the outcome was measured")),
+)
+
+EXTRACTION = Record(
+    "extraction",
+    "The state of the extraction: who, when, and what is still missing.",
+    (
+        Field("status", Text(choices=("complete", "partial")), doc="complete, or partial (then list what is missing)"),
+        Field("missing", ListOf(_FREE), required=False, doc="what is still to be extracted (required when partial)"),
+        Field("by", _FREE, doc="who extracted the record"),
+        Field("date", Date(), doc="when (YYYY-MM-DD)"),
+    ),
+    (RequiredIf("missing", When("status", ("partial",)), "list what is still to be extracted"),
+     ForbiddenIf("missing", When("status", ("complete",)), "a complete extraction has nothing missing")),
+)
+
+ROB_DOMAIN = Record(
+    "rob_domain",
+    "One risk-of-bias domain judgement.",
+    (
+        Field("domain", _FREE, doc="domain name as the tool gives it"),
+        Field("judgement", Text(choices=JUDGEMENTS), doc="the judgement"),
+        Field("support", _FREE, required=False, doc="the reason for the judgement"),
+    ),
+)
+
+RISK_OF_BIAS = Record(
+    "risk_of_bias",
+    "Risk-of-bias assessment (optional).",
+    (
+        Field("tool", _FREE, doc="e.g. RoB 2, ROBINS-I, Newcastle-Ottawa"),
+        Field("domains", ListOf(ROB_DOMAIN), doc="domain judgements"),
+        Field("overall", Text(choices=JUDGEMENTS), doc="overall judgement"),
+    ),
+)
+
+STUDY = Record(
+    "study",
+    "One study record (studies/<id>.yaml). Across files: the id equals the file name, ids are "
+    "unique, and related ids name existing records.",
+    (
+        Field("id", SLUG, doc="the study id; equal to the file name without .yaml, e.g. ahern-1990"),
+        Field("citation", CITATION, doc="the publication"),
+        Field("design", Text(choices=DESIGNS), doc="study design"),
+        Field("population", _FREE, doc="who was studied"),
+        Field("setting", _FREE, required=False, doc="where (countries, services)"),
+        Field("related", ListOf(SLUG), required=False, doc="ids of related records (same trial, other papers)"),
+        Field("outcomes", ListOf(OUTCOME, unique_by=("outcome", "subgroup", "timepoint")),
+              doc="the outcome entries; outcome + subgroup + timepoint must not repeat"),
+        Field("extraction", EXTRACTION, doc="extraction status"),
+        Field("risk_of_bias", RISK_OF_BIAS, required=False, doc="risk-of-bias judgements"),
+        Field("notes", _FREE, required=False, doc="anything else a reader should know"),
+    ),
+)
+
+
+# --------------------------------------------------------------------------- docs
+
+
+def _records_in_order(spec: "Spec", seen: list[Record]) -> None:
+    if isinstance(spec, Record):
+        if spec in seen:
+            return
+        seen.append(spec)
+        for f in spec.fields:
+            _records_in_order(f.spec, seen)
+    elif isinstance(spec, Tagged):
+        for _kind_name, rec in spec.variants:
+            _records_in_order(rec, seen)
+    elif isinstance(spec, ListOf):
+        _records_in_order(spec.item, seen)
+    elif isinstance(spec, MapOf):
+        _records_in_order(spec.values, seen)
+
+
+def all_records() -> list[Record]:
+    """Every :class:`Record` of the schema, the study first, in reading order."""
+    out: list[Record] = []
+    _records_in_order(STUDY, out)
+    return out
+
+
+def field_reference() -> str:
+    """Markdown tables of every record and field (the reference part of docs/records.md)."""
+    lines: list[str] = []
+    for rec in all_records():
+        lines += [f"#### {rec.name}", "", rec.doc, "",
+                  "| field | required | allowed | meaning |", "|---|---|---|---|"]
+        conditional = {r.field: r.when.describe() for r in rec.rules if isinstance(r, RequiredIf)}
+        for f in rec.fields:
+            spec = f.spec
+            if isinstance(spec, Tagged):
+                allowed = f"`{spec.tag}` selects: " + ", ".join(f"[`{k}`](#{rec.name})" for k, rec in spec.variants)
+            elif isinstance(spec, Record):
+                allowed = f"[`{spec.name}`](#{spec.name})"
+            elif isinstance(spec, ListOf) and isinstance(spec.item, Record):
+                allowed = f"a list of [`{spec.item.name}`](#{spec.item.name}) (at least {spec.min_items})"
+            else:
+                allowed = spec.describe()
+            req = "yes" if f.required else (f"when {conditional[f.name]}" if f.name in conditional else "no")
+            lines.append(f"| `{f.name}` | {req} | {allowed.replace('|', '/')} | {f.doc} |")
+        if rec.rules:
+            lines += ["", "Rules: " + "; ".join(r.describe() for r in rec.rules) + "."]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
