@@ -15,6 +15,7 @@ with an ellipsis.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -23,9 +24,9 @@ import numpy as np
 
 from metaevidence.plots import labels as lab
 from metaevidence.plots import style
-from metaevidence.plots.layout import TextMeasurer, truncate, wrap
+from metaevidence.plots.layout import TextMeasurer, thin_labels, truncate, wrap
 from metaevidence.plots.output import new_figure, style_context
-from metaevidence.plots.scales import Scale, forest_scale
+from metaevidence.plots.scales import forest_scale
 from metaevidence.plots.table import forest_table
 
 __all__ = ["DATA_COLUMNS", "forest_plot"]
@@ -319,9 +320,23 @@ class _Forest:
         ivl.x = est.x + est.width + space
         self.left_block_right = ivl.x + ivl.width
         self.label, self.data, self.est, self.ivl = label, data, est, ivl
+        self._thin_ticks()
         first_tick = self._width(self.scale.tick_labels[0]) if self.scale.tick_labels else 0.0
         self.graph_left = self.left_block_right + max(1.5 * self.gap, first_tick / 2 + self.gap)
         self.graph_right = self.graph_left + self.plot_width
+
+    def _thin_ticks(self) -> None:
+        """Drop tick labels that would touch on a narrow graph (no effect and ends first)."""
+        s = self.scale
+        if not s.ticks:
+            return
+        centres = self.plot_width * np.asarray(s.fraction(np.array(s.ticks)), dtype=float)
+        widths = [self._width(t) for t in s.tick_labels]
+        priority = sorted(range(len(s.ticks)), key=lambda i: (s.ticks[i] != s.null,
+                                                              0 < i < len(s.ticks) - 1, i))
+        keep = sorted(thin_labels(centres, widths, priority, gap=self.gap / 2))
+        self.scale = dataclasses.replace(s, ticks=tuple(s.ticks[i] for i in keep),
+                                         tick_labels=tuple(s.tick_labels[i] for i in keep))
 
     def _layout_rows(self) -> None:
         units, u, previous = [], 0.0, None
@@ -408,6 +423,12 @@ class _Forest:
                   if self._row_y(i) + self.pitch / 2 > top and self._row_y(i) - self.pitch / 2 < bottom]
         return max(beside, default=self.margin - self.gap) + self.gap
 
+    def _graph_header_centre(self, text: str) -> float:
+        """Centre of a header over the graph: the graph's centre, moved right when the text
+        is wider than the graph so that it clears the header of the CI column."""
+        return max((self.graph_left + self.graph_right) / 2,
+                   self.left_block_right + self.gap + self._width(text, True) / 2)
+
     def _axis_label_x(self, text: str) -> float:
         """Left edge of an axis-label line: centred under the graph, or as far left as the
         rows beside it allow when it is wider than the graph."""
@@ -419,7 +440,7 @@ class _Forest:
         if self.scale.tick_labels:
             right = max(right, self.graph_right + self._width(self.scale.tick_labels[-1]) / 2)
         for text in (self.effect, self.tag):
-            right = max(right, (self.graph_left + self.graph_right + self._width(text, True)) / 2)
+            right = max(right, self._graph_header_centre(text) + self._width(text, True) / 2)
         if self.favours is not None:
             right = max(right, self.x_null + self.gap / 2
                         + max(self._width(t) for t in self.favours_lines[1]))
@@ -464,10 +485,9 @@ class _Forest:
         for col in self.data:
             self._text(fig, col.anchor, second, col.header, self.bold, ha="right")
         ci_centre = (self.est.x + self.ivl.x + self.ivl.width) / 2
-        graph_centre = (self.graph_left + self.graph_right) / 2
-        for centre in (ci_centre, graph_centre):
-            self._text(fig, centre, top, self.effect, self.bold, ha="center")
-            self._text(fig, centre, second, self.tag, self.bold, ha="center")
+        for row_y, text in ((top, self.effect), (second, self.tag)):
+            self._text(fig, ci_centre, row_y, text, self.bold, ha="center")
+            self._text(fig, self._graph_header_centre(text), row_y, text, self.bold, ha="center")
         fig.add_artist(Line2D([self.margin, self.graph_right], [self.height - self.rule_y] * 2,
                               transform=fig.dpi_scale_trans, color=style.RULE, linewidth=0.6))
         for i, r in enumerate(self.rows):

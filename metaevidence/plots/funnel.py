@@ -7,6 +7,7 @@ as ``filled_yi``/``filled_vi``, drawn as open circles.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any, Sequence
 
@@ -14,7 +15,7 @@ import numpy as np
 
 from metaevidence.plots import labels as lab
 from metaevidence.plots import style
-from metaevidence.plots.layout import TextMeasurer, wrap
+from metaevidence.plots.layout import TextMeasurer, thin_labels, wrap
 from metaevidence.plots.output import new_figure, style_context
 from metaevidence.plots.scales import Scale, data_scale, format_tick, linear_ticks
 
@@ -180,8 +181,19 @@ class _Funnel:
         if self.levels:
             outer = _z(self.levels[-1]) * self.ymax
             xs.append([-outer, outer])
-        self.xscale = data_scale(self.t(np.concatenate([np.asarray(v, dtype=float) for v in xs])),
-                                 log=self.exp, pad=0.02)
+        self.xscale = self._thin(data_scale(self.t(np.concatenate([np.asarray(v, dtype=float) for v in xs])),
+                                            log=self.exp, pad=0.02), self.ax_w, horizontal=True)
+        self.yscale = self._thin(self.yscale, self.ax_h, horizontal=False)
+
+    def _thin(self, scale: Scale, length: float, *, horizontal: bool) -> Scale:
+        """The scale without tick labels that would touch (ends kept first)."""
+        centres = length * np.asarray(scale.fraction(np.array(scale.ticks)), dtype=float)
+        sizes = [self.measure.width(t, self.regular) if horizontal else self.lh for t in scale.tick_labels]
+        n = len(scale.ticks)
+        keep = sorted(thin_labels(centres, sizes, sorted(range(n), key=lambda i: (0 < i < n - 1, i)),
+                                  gap=0.06))
+        return dataclasses.replace(scale, ticks=tuple(scale.ticks[i] for i in keep),
+                                   tick_labels=tuple(scale.tick_labels[i] for i in keep))
 
     def draw(self) -> Any:
         m = self.measure

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ELLIPSIS", "TextMeasurer", "truncate", "wrap", "text_extents", "overlapping_texts",
-           "outside_figure", "layout_problems"]
+__all__ = ["ELLIPSIS", "TextMeasurer", "truncate", "wrap", "thin_labels", "text_extents",
+           "overlapping_texts", "outside_figure", "layout_problems"]
 
 ELLIPSIS = "\u2026"
 
@@ -90,6 +90,32 @@ def wrap(text: str, max_width: float, measurer: TextMeasurer, prop: Any, *,
             break
     lines.append(current)
     return [truncate(line, max_width, measurer, prop) for line in lines]
+
+
+def thin_labels(centres: Any, widths: Any, priority: Any, *, gap: float) -> list[int]:
+    """Indices of labels to keep so that none touch: greedy in ``priority`` order.
+
+    Parameters
+    ----------
+    centres, widths : sequence of float
+        Centre and width of each label along the axis (same units, e.g. inches).
+    priority : sequence of int
+        Label indices, most important first (e.g. the no-effect tick, then the ends).
+    gap : float
+        Minimum clear space between kept labels.
+
+    Returns
+    -------
+    list of int
+        Kept indices, in priority order.
+    """
+    kept: list[int] = []
+    for i in priority:
+        lo, hi = centres[i] - widths[i] / 2, centres[i] + widths[i] / 2
+        if all(hi + gap <= centres[j] - widths[j] / 2 or lo - gap >= centres[j] + widths[j] / 2
+               for j in kept):
+            kept.append(i)
+    return kept
 
 
 @dataclass(frozen=True, slots=True)

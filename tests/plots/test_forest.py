@@ -25,6 +25,11 @@ FIGURES = {
                                          title="BCG vaccine for preventing tuberculosis: "
                                                "13 trials, random and common effect"),
     "continuous": lambda: forest_plot(f.analysis("normand-MD-REML"), font_size=10),
+    # awkward sizes: a narrow graph (tick labels thinned, favours wrapped), long names
+    "narrow": lambda: forest_plot(f.subgroups(), plot_width=0.8, font_size=6),
+    "long-names": lambda: forest_plot(
+        f.bcg(), effect_label="Adjusted odds ratio of tuberculosis at ten years",
+        group_labels=("Bacillus Calmette-Guerin vaccination at birth", "No vaccination or placebo")),
 }
 _cache = {}
 
@@ -51,6 +56,11 @@ def artist(fig, gid):
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_no_text_overlaps_and_nothing_outside_the_figure(name):
     assert layout_problems(figure(name)) == {"overlapping": [], "outside": []}
+
+
+def test_narrow_graph_keeps_no_effect_and_end_ticks():
+    labels = [t.get_text() for t in figure("narrow").axes[0].get_xticklabels()]
+    assert "1" in labels and labels[0] == "0.1" and labels[-1] == "10" and len(labels) < 7
 
 
 def test_bcg_prints_every_number_of_its_table():

@@ -2,7 +2,7 @@
 
 from metaevidence.plots import style
 from metaevidence.plots.layout import (ELLIPSIS, TextMeasurer, layout_problems, outside_figure,
-                                       overlapping_texts, truncate, wrap)
+                                       overlapping_texts, thin_labels, truncate, wrap)
 from metaevidence.plots.output import new_figure
 
 M = TextMeasurer()
@@ -50,3 +50,11 @@ def test_overlap_and_outside_checks_detect_problems():
     assert outside_figure(fig) == ["runs past the right edge"]
     assert layout_problems(fig) == {"overlapping": [("first text", "second text")],
                                     "outside": ["runs past the right edge"]}
+
+
+def test_thin_labels_keeps_priorities_and_drops_touching_labels():
+    centres = [0.0, 0.3, 0.6, 0.9, 1.2]
+    widths = [0.4] * 5
+    # middle first, then the ends: neighbours of kept labels are dropped
+    assert thin_labels(centres, widths, [2, 0, 4, 1, 3], gap=0.05) == [2, 0, 4]
+    assert thin_labels(centres, [0.1] * 5, [2, 0, 4, 1, 3], gap=0.05) == [2, 0, 4, 1, 3]
