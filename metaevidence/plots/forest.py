@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from metaevidence.plots import labels as lab
 from metaevidence.plots import style
+from metaevidence.plots.cells import (BOLD, DATA_COLUMNS, GRAPHIC, SPANNING, data_spec,
+                                     favour_name, row_group, spanning_text, text_columns)
 from metaevidence.plots.layout import TextMeasurer, thin_labels, truncate, wrap
 from metaevidence.plots.output import new_figure, style_context
 from metaevidence.plots.scales import forest_scale
@@ -31,98 +32,7 @@ from metaevidence.plots.table import forest_table
 
 __all__ = ["DATA_COLUMNS", "forest_plot"]
 
-#: Accepted ``data_columns`` values of :func:`forest_plot`.
-DATA_COLUMNS = ("auto", "arms", "generic", "none")
-
-_GRAPHIC = frozenset({"study", "step", "pooled", "prediction"})
-_SPANNING = frozenset({"heterogeneity", "overall_effect", "subgroup_differences"})
-_BOLD = frozenset({"subgroup", "pooled"})
-_LABELLED = frozenset({"subgroup", "study", "step", "pooled", "prediction", "events"})
-
 _INCH = 72.0  # points per inch
-
-
-def _integer(x: float) -> str:
-    return "" if np.isnan(x) else f"{int(round(x))}"
-
-
-# key -> (row kinds that show it, formatter)
-_CELLS: dict[str, tuple[frozenset[str], Callable[[float], str]]] = {
-    "e_events": (frozenset({"study", "events"}), lab.format_value),
-    "c_events": (frozenset({"study", "events"}), lab.format_value),
-    "e_total": (frozenset({"study", "pooled"}), lab.format_value),
-    "c_total": (frozenset({"study", "pooled"}), lab.format_value),
-    "e_mean": (frozenset({"study"}), lab.format_value),
-    "e_sd": (frozenset({"study"}), lab.format_value),
-    "c_mean": (frozenset({"study"}), lab.format_value),
-    "c_sd": (frozenset({"study"}), lab.format_value),
-    "yi": (frozenset({"study"}), lambda v: lab.format_number(v, 4)),
-    "se": (frozenset({"study"}), lambda v: lab.format_number(v, 4)),
-    "weight": (frozenset({"study", "pooled"}), lab.format_weight),
-    "k": (frozenset({"step"}), _integer),
-    "tau2": (frozenset({"step"}), lambda v: "" if np.isnan(v) else lab.format_tau2(v)),
-    "i2": (frozenset({"step"}), lab.format_i2),
-    "p_value": (frozenset({"step"}), lab.format_p_cell),
-}
-
-
-@dataclass
-class _Column:
-    key: str
-    header: str
-    cells: list[str]
-    align: str = "right"
-    width: float = 0.0
-    x: float = 0.0
-
-    @property
-    def anchor(self) -> float:
-        return self.x if self.align == "left" else self.x + self.width
-
-
-def _spanning_text(row: Any) -> str:
-    if row.kind == "heterogeneity":
-        body = lab.heterogeneity_text(row.tau2, row.chi2, row.df, row.p_value, row.i2)
-    elif row.kind == "overall_effect":
-        body = lab.overall_effect_text(row.statistic, row.df, row.p_value, row.test)
-    else:
-        body = lab.subgroup_differences_text(row.chi2, row.df, row.p_value)
-    return f"{row.label}: {body}"
-
-
-def _group(row: Any) -> str | None:
-    """The row's subgroup, None outside subgroups (pandas may store a missing one as NaN)."""
-    return row.group if isinstance(row.group, str) else None
-
-
-def _favour_name(name: str) -> str:
-    """"Control" -> "control", "BCG vaccine" -> "BCG vaccine" (keeps acronyms)."""
-    if len(name) > 1 and name[0].isupper() and name[1].islower():
-        return name[0].lower() + name[1:]
-    return name
-
-
-def _data_spec(table: Any, data_columns: str, names: tuple[str, str],
-               effect: str) -> tuple[list[tuple[str, str]], list[tuple[str, int, int]]]:
-    """Data columns (key, header) and group headers (text, first, last column index)."""
-    arms = table.attrs["arms"]
-    if table.attrs["source"] in ("leave-one-out", "cumulative", "batch"):
-        return [("k", "Studies"), ("tau2", "Tau\u00b2"), ("i2", "I\u00b2"), ("p_value", "P")], []
-    if data_columns == "auto":
-        data_columns = "arms" if arms else "generic"
-    if data_columns == "arms":
-        if arms == "binary":
-            keys = [("e_events", "Events"), ("e_total", "Total"), ("c_events", "Events"), ("c_total", "Total")]
-            return keys, [(names[0], 0, 1), (names[1], 2, 3)]
-        if arms == "continuous":
-            keys = [("e_mean", "Mean"), ("e_sd", "SD"), ("e_total", "Total"),
-                    ("c_mean", "Mean"), ("c_sd", "SD"), ("c_total", "Total")]
-            return keys, [(names[0], 0, 2), (names[1], 3, 5)]
-        raise ValueError("data_columns='arms' needs per-arm data (events/totals or means/SDs/n) in "
-                         "result.effects.data; this result has none -- use 'generic' or 'none'")
-    if data_columns == "generic":
-        return [("yi", effect), ("se", "SE")], []
-    return [], []
 
 
 def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = None,
@@ -246,11 +156,11 @@ class _Forest:
         self.scale = forest_scale(self._scale_points(), log=self.exp, null=null, xlim=xlim)
         if favours is None and null is not None and (a["measure"] != "GEN" or group_labels
                                                      or a["group_labels"]):
-            better, worse = (f"Favours {_favour_name(n)}" for n in names)
+            better, worse = (f"Favours {favour_name(n)}" for n in names)
             favours = (worse, better) if beneficial else (better, worse)
         self.favours = favours
         generic_header = lab.effect_name(a["measure"], exp=False, override=None)
-        self.data_keys, self.spans = _data_spec(table, data_columns, names, generic_header)
+        self.data_keys, self.spans = data_spec(table, data_columns, names, generic_header)
 
     # ---- content -------------------------------------------------------------------
     def _scale_points(self) -> np.ndarray:
@@ -261,42 +171,18 @@ class _Forest:
         return np.concatenate([np.asarray(p, dtype=float) for p in pts])
 
     def _font(self, row: Any) -> Any:
-        return self.bold if row.kind in _BOLD else self.regular
-
-    def _columns(self) -> tuple[_Column, list[_Column], _Column, _Column]:
-        source = self.table.attrs["source"]
-        header = {"subgroups": "Study or Subgroup", "leave-one-out": "Study omitted",
-                  "cumulative": "Study added", "batch": "Analysis"}.get(source, "Study")
-        label_cells = [truncate(str(r.label), self.max_label_width, self.measure, self._font(r))
-                       if r.kind in _LABELLED else "" for r in self.rows]
-        label = _Column("label", header, label_cells, align="left")
-        data = []
-        keys = list(self.data_keys) + ([] if self.batch else [("weight", "Weight")])
-        for key, head in keys:
-            kinds, fmt = _CELLS[key]
-            cells = [fmt(getattr(r, key)) if r.kind in kinds else "" for r in self.rows]
-            data.append(_Column(key, head, cells))
-        est, ivl = [], []
-        for r in self.rows:
-            if r.kind in ("study", "step", "pooled") and not np.isnan(r.estimate):
-                est.append(lab.format_effect(r.estimate))
-                ivl.append(lab.format_interval(r.ci_lower, r.ci_upper))
-            elif r.kind == "prediction":
-                est.append("")
-                ivl.append(lab.format_interval(r.pi_lower, r.pi_upper))
-            else:
-                est.append("")
-                ivl.append("")
-        return label, data, _Column("estimate", "", est), _Column("interval", "", ivl, align="left")
+        return self.bold if row.kind in BOLD else self.regular
 
     # ---- layout --------------------------------------------------------------------
     def _width(self, text: str, bold: bool = False) -> float:
         return self.measure.width(text, self.bold if bold else self.regular)
 
     def _layout_columns(self) -> None:
-        label, data, est, ivl = self._columns()
+        label, data, est, ivl = text_columns(self.rows, self.table.attrs, self.data_keys,
+                                             batch=self.batch, max_label_width=self.max_label_width,
+                                             measurer=self.measure, regular=self.regular, bold=self.bold)
         for col in [label, *data, est, ivl]:
-            col.width = max([self._width(c, r.kind in _BOLD) for c, r in zip(col.cells, self.rows)]
+            col.width = max([self._width(c, r.kind in BOLD) for c, r in zip(col.cells, self.rows)]
                             + [self._width(col.header, True)])
         for text, first, last in self.spans:  # group names spanning their columns
             cols = data[first:last + 1]
@@ -306,7 +192,7 @@ class _Forest:
         not_estimable = self._width("Not estimable")
         ci_need = max(self._width(self.effect, True), self._width(self.tag, True), not_estimable)
         ivl.width += max(0.0, ci_need - (est.width + space + ivl.width))
-        spanning = max([self._width(_spanning_text(r)) for r in self.rows if r.kind in _SPANNING] + [0.0])
+        spanning = max([self._width(spanning_text(r)) for r in self.rows if r.kind in SPANNING] + [0.0])
         x = self.margin
         left_block = (label.width + sum(self.gap + c.width for c in data) + self.gap + est.width
                       + space + ivl.width)
@@ -342,8 +228,8 @@ class _Forest:
         units, u, previous = [], 0.0, None
         for i, r in enumerate(self.rows):
             if previous is not None:
-                if r.kind == "subgroup" or (r.kind == "pooled" and _group(r) is None
-                                            and _group(previous) is not None):
+                if r.kind == "subgroup" or (r.kind == "pooled" and row_group(r) is None
+                                            and row_group(previous) is not None):
                     u += 0.6
                 elif r.kind == "pooled" and previous.kind in ("study", "step"):
                     u += 0.3
@@ -351,7 +237,7 @@ class _Forest:
             u += 1.0
             previous = r
         self.units = units
-        graphic = [i for i, r in enumerate(self.rows) if r.kind in _GRAPHIC]
+        graphic = [i for i, r in enumerate(self.rows) if r.kind in GRAPHIC]
         self.body_units = (units[graphic[-1]] + 1.0 if graphic else u) + 0.3
 
     def _x(self, value: float) -> float:
@@ -404,9 +290,9 @@ class _Forest:
     def _row_right(self, i: int) -> float:
         """Right edge (inches) of the text printed in row ``i`` left of the graph."""
         r = self.rows[i]
-        if r.kind in _SPANNING:
-            return self.label.x + self._width(_spanning_text(r))
-        bold = r.kind in _BOLD
+        if r.kind in SPANNING:
+            return self.label.x + self._width(spanning_text(r))
+        bold = r.kind in BOLD
         right = self.label.x + self._width(self.label.cells[i], bold)
         for col in self.data:
             if col.cells[i]:
@@ -493,8 +379,8 @@ class _Forest:
         for i, r in enumerate(self.rows):
             y = self._row_y(i)
             prop = self._font(r)
-            if r.kind in _SPANNING:
-                self._text(fig, self.label.x, y, _spanning_text(r), self.regular)
+            if r.kind in SPANNING:
+                self._text(fig, self.label.x, y, spanning_text(r), self.regular)
                 continue
             self._text(fig, self.label.x, y, self.label.cells[i], prop)
             for col in self.data:
@@ -553,7 +439,7 @@ class _Forest:
         weights = self.table.loc[self.table.kind == "study", "weight"].to_numpy(dtype=float)
         w_max = np.nanmax(weights) if weights.size and np.any(np.isfinite(weights)) else 1.0
         max_side = 0.72 * self.pitch * _INCH
-        pooled_models = {(_group(r), r.model) for r in self.rows if r.kind == "pooled"}
+        pooled_models = {(row_group(r), r.model) for r in self.rows if r.kind == "pooled"}
         for i, r in enumerate(self.rows):
             y = self.units[i] + 0.5
             if r.kind in ("study", "step") and not np.isnan(r.estimate):
@@ -566,7 +452,7 @@ class _Forest:
                         squares.append((r.estimate, y, side))
             elif r.kind == "pooled":
                 # a common-effect diamond next to a random-effects one is drawn open
-                open_ = r.model == "common" and (_group(r), "random") in pooled_models
+                open_ = r.model == "common" and (row_group(r), "random") in pooled_models
                 xs = np.clip([r.ci_lower, r.estimate, r.ci_upper, r.estimate], lo, hi)
                 ys = [y, y - 0.34, y, y + 0.34]
                 ax.add_patch(Polygon(np.column_stack([xs, ys]), closed=True, zorder=3,
