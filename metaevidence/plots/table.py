@@ -361,7 +361,8 @@ def _subgroup_table(result: Any, transform: Any, common: Any, sort_by: str,
 
 
 def _row_labels(result: Any, rows: int) -> list[str]:
-    """The batch's ``row_labels``, or labels read off its mask and study labels."""
+    """The batch's ``row_labels``, or labels read off its mask and study labels
+    ("omitting <study>", "adding <study>", as ``leave_one_out``/``cumulative`` write them)."""
     given = getattr(result, "row_labels", None)
     if given is not None:
         labels = [str(x) for x in given]
@@ -378,7 +379,7 @@ def _row_labels(result: Any, rows: int) -> list[str]:
             out.append("omitting " + ", ".join(s for s, m in zip(study, mask[b]) if not m))
         elif result.kind == "cumulative":
             before = mask[b - 1] if b else np.zeros_like(mask[b])
-            out.append("+ " + ", ".join(s for s, m, p in zip(study, mask[b], before) if m and not p))
+            out.append("adding " + ", ".join(s for s, m, p in zip(study, mask[b], before) if m and not p))
         else:
             out.append(f"Analysis {b + 1}")
     return out

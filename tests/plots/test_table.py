@@ -261,7 +261,7 @@ def test_batch_without_row_labels_is_labelled_from_its_mask():
     assert list(forest_table(bare).label[:13]) == list(l1o.row_labels)
     cu = f.cumulative()
     bare = SimpleNamespace(**{**vars(cu), "row_labels": None, "labels": cu.parent.labels})
-    assert list(forest_table(bare).label) == list(cu.row_labels)
+    assert list(forest_table(bare).label) == [label.replace("+ ", "adding ") for label in cu.row_labels]
     plain = SimpleNamespace(**{**vars(cu), "row_labels": None, "labels": cu.parent.labels, "kind": "batch"})
     table = forest_table(plain)
     assert table.label.iloc[0] == "Analysis 1" and table.attrs["source"] == "batch"
