@@ -102,6 +102,15 @@ def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = No
     running past the axis end in arrows. Colours: black ink, Okabe-Ito blue study squares
     and vermillion prediction intervals (see :mod:`metaevidence.plots.style`).
 
+    References
+    ----------
+    Lewis S, Clarke M (2001). Forest plots: trying to see the wood and the trees. BMJ
+    322:1479-1480.
+    The Cochrane Collaboration. Review Manager (RevMan) 5.4 (2020): forest plot layout and
+    the text of its heterogeneity and overall-effect lines.
+    Higgins JPT, Thompson SG, Spiegelhalter DJ (2009). A re-evaluation of random-effects
+    meta-analysis. J R Stat Soc A 172:137-159 (prediction intervals).
+
     Example
     -------
     >>> import metaevidence as me
