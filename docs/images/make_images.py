@@ -3,7 +3,7 @@
     python docs/images/make_images.py            (from the repository root)
 
 Every number comes from the package's own fits (``effect_sizes``, ``meta_analysis``,
-``meta_analysis_batch``); the figures only draw them. Output is deterministic: running the
+``cumulative``); the figures only draw them. Output is deterministic: running the
 script again rewrites byte-identical files.
 
 * forest-bcg.png               BCG vaccine, 13 trials, odds ratio, REML + Hartung-Knapp
@@ -16,7 +16,6 @@ script again rewrites byte-identical files.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -65,14 +64,7 @@ def streptokinase_cumulative():
                          labels=[f"{t} {y}" for t, y in zip(d.trial, d.year)],
                          study_info={"year": d.year.to_numpy()},
                          group_labels=("Streptokinase", "Control"))
-    order = np.argsort(d.year.to_numpy(), kind="stable")
-    k = len(order)
-    mask = np.zeros((k, k), dtype=bool)
-    for step in range(k):
-        mask[step, order[: step + 1]] = True
-    batch = me.meta_analysis_batch(es, mask=mask, method="REML",
-                                   row_labels=[f"+ {es.labels[i]}" for i in order])
-    return dataclasses.replace(batch, kind="cumulative", parent=me.meta_analysis(es, method="REML"))
+    return me.cumulative(me.meta_analysis(es, method="REML"), order="year")
 
 
 def synthetic(k=150, seed=20240501):

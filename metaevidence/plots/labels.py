@@ -245,10 +245,10 @@ def format_p_cell(p: float) -> str:
 
 
 def format_tau2(tau2: float) -> str:
-    """Tau-squared with 2 decimals ("0.34", "0.00" when exactly 0), "<0.01" when positive
+    """Tau-squared with 2 decimals ("0.34", "0.00" when exactly 0), "< 0.01" when positive
     but below 0.005 (so that a small non-zero estimate is not printed as zero)."""
     if 0 < tau2 < 0.005:
-        return "<0.01"
+        return "< 0.01"
     return format_number(tau2, 2)
 
 
@@ -275,7 +275,7 @@ def heterogeneity_text(tau2: float, chi2: float, df: float, p: float, i2: float)
         parts = ""
     else:
         value = format_tau2(tau2)
-        parts = f"Tau\u00b2 {value[0]} {value[1:]}; " if value.startswith("<") else f"Tau\u00b2 = {value}; "
+        parts = f"Tau\u00b2 {value}; " if value.startswith("<") else f"Tau\u00b2 = {value}; "
     parts += f"Chi\u00b2 = {format_number(chi2, 2)}, df = {_format_df(df)} ({format_p(p)})"
     if not np.isnan(i2):
         parts += f"; I\u00b2 = {format_i2(i2)}"

@@ -52,7 +52,7 @@ def test_format_value_prints_inputs_as_entered(x, text):
 def test_tau2_and_i2():
     assert lab.format_tau2(0.3377) == "0.34"
     assert lab.format_tau2(0.0) == "0.00"
-    assert lab.format_tau2(0.00026) == "<0.01"
+    assert lab.format_tau2(0.00026) == "< 0.01"
     assert lab.format_i2(92.07) == "92%"
     assert lab.format_i2(0.4) == "0%"
 
