@@ -1,0 +1,184 @@
+"""Estimating functions of the iterative tau^2 estimators, batched and allocation-lean.
+
+For a batch of analyses (a :class:`~metaevidence.core.batch.Studies`) at trial values of
+tau^2 these functions return what the solvers of :mod:`metaevidence.core.solve` need:
+
+* ML and REML: the (restricted) log-likelihood up to a constant, twice the score, its
+  derivative (observed information) and twice the expected (Fisher) information;
+* PM and EB: the generalised Q statistic minus ``k - p`` and its derivative.
+
+Notation as :mod:`metaevidence.core.wls`: weights :math:`w_i = 1/(v_i + \\tau^2)`,
+residuals :math:`r` of the weighted fit, :math:`P` the residual maker. Without moderators
+the formulas are evaluated as a few passes over the data into reusable work arrays
+(:class:`Work`); with moderators through :mod:`metaevidence.core.wls`. The same formulas
+on Python floats for a single analysis are in :mod:`metaevidence.core.single`.
+
+References
+----------
+Viechtbauer, W. (2005). Bias and efficiency of meta-analytic variance estimators in the
+random-effects model. Journal of Educational and Behavioral Statistics, 30(3), 261-293.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from metaevidence.core.batch import Studies
+from metaevidence.core.wls import (CommonFit, rowsum, trace_p, trace_pp, wls, wsum, ypppy)
+
+__all__ = ["Work", "ml_terms", "reml_terms", "pm_terms", "score_at_zero", "sub_batch"]
+
+
+def _dfree(s: Studies) -> np.ndarray:
+    return (s.k - s.p).astype(float)
+
+
+def score_at_zero(b: CommonFit, method: str) -> np.ndarray:
+    """Twice the ML/REML score at tau^2 = 0, from the common-effect fit."""
+    wr = b.w * b.fit.resid
+    return wsum(wr, wr) - (b.fit.sw if method == "ML" else b.trp)
+
+
+def sub_batch(s: Studies, cache: dict, idx: np.ndarray) -> Studies:
+    """The sub-batch ``idx`` of ``s``, gathered only when the active set has changed."""
+    key = len(idx)
+    if key != cache.get("n"):
+        cache["n"] = key
+        cache["s"] = s if key == s.n else s.take(idx)
+    return cache["s"]
+
+
+class Work:
+    """Reusable (n, k) work arrays for the iterations over one chunk of analyses.
+
+    Without them every temporary of a score evaluation is a fresh allocation that the
+    C library maps from the operating system page by page (the arrays of a chunk are a
+    few hundred kB); reusing them makes an evaluation several times faster. Slices of
+    the first ``n`` rows serve the shrinking working set.
+    """
+
+    __slots__ = ("arrays",)
+
+    def __init__(self, shape: tuple, count: int):
+        self.arrays = [np.empty(shape) for _ in range(count)]
+
+    def get(self, i: int, n: int) -> np.ndarray:
+        return self.arrays[i][:n]
+
+
+def _sums(s: Studies, tau2, squares: bool = False, work: Work | None = None):
+    """Intercept-only quantities shared by the likelihood functions (one pass each).
+
+    Returns ``w, sw, sw2, r, wr, sum_log_w`` (and ``w2 = w * w`` if ``squares``):
+    weights, their sum and sum of squares, the weighted residuals ``r``, ``w * r`` and
+    the sum of ``log w`` over included studies. ``work`` supplies reusable arrays.
+    """
+    if work is None:
+        sigma = s.v + tau2[:, None]
+        w = 1.0 / sigma
+        sw = rowsum(w)
+        r = s.y - (wsum(w, s.y) / sw)[:, None]
+        wr = w * r
+        slw = -_sum_log(s, sigma)
+        if squares:
+            w2 = w * w
+            return w, sw, rowsum(w2), r, wr, slw, w2
+        return w, sw, wsum(w, w), r, wr, slw
+    n = s.n
+    sigma = np.add(s.v, tau2[:, None], out=work.get(0, n))
+    w = np.divide(1.0, sigma, out=work.get(1, n))
+    sw = rowsum(w)
+    r = np.subtract(s.y, (wsum(w, s.y) / sw)[:, None], out=work.get(2, n))
+    wr = np.multiply(w, r, out=work.get(3, n))
+    slw = -_sum_log(s, sigma, work.get(4, n))
+    if squares:
+        w2 = np.multiply(w, w, out=work.get(4, n))
+        return w, sw, rowsum(w2), r, wr, slw, w2
+    return w, sw, wsum(w, w), r, wr, slw
+
+
+def _sum_log(s: Studies, sigma, scratch: np.ndarray | None = None):
+    """``sum log sigma`` over included studies, as the log of a product where that is
+    safe (k <= 32 and no over/underflow: one multiplication pass instead of k logs; the
+    rounding error is about k ulps of the sum), else as a sum of logs."""
+    if s.complete:
+        x = sigma
+    elif scratch is None:
+        x = np.where(s.included, sigma, 1.0)
+    else:
+        x = scratch
+        np.copyto(x, sigma)
+        np.putmask(x, ~s.included, 1.0)
+    if x.shape[-1] > 32:
+        return rowsum(np.log(x))
+    prod = np.multiply.reduce(x, axis=-1)
+    ok = (prod > 1e-290) & (prod < 1e290)
+    out = np.log(np.where(ok, prod, 1.0))
+    if not ok.all():
+        bad = ~ok
+        out[bad] = rowsum(np.log(x[bad]))
+    return out
+
+
+def ml_terms(s: Studies, tau2, work: Work | None = None):
+    """ML: log-likelihood (up to a constant), twice the score, its derivative and twice
+    the Fisher information:
+    ``(sum log w - sum w r^2) / 2``, ``sum w^2 r^2 - sum w``, ``sum w^2 - 2 y'PPPy``,
+    ``sum w^2``."""
+    if s.X is None:
+        w, sw, sw2, r, wr, slw = _sums(s, tau2, work=work)
+        u = wr * w if work is None else np.multiply(wr, w, out=work.get(5, s.n))
+        ypppy_ = wsum(u, wr) - rowsum(u) ** 2 / sw
+        return 0.5 * (slw - wsum(wr, r)), wsum(wr, wr) - sw, sw2 - 2.0 * ypppy_, sw2
+    w = 1.0 / (s.v + tau2[:, None])
+    fit = wls(s, w)
+    wr = w * fit.resid
+    sw2 = wsum(w, w)
+    ll = 0.5 * (_sum_log_w(s, w) - wsum(wr, fit.resid))
+    return ll, wsum(wr, wr) - fit.sw, sw2 - 2.0 * ypppy(s, w, fit), sw2
+
+
+def reml_terms(s: Studies, tau2, work: Work | None = None):
+    """REML: restricted log-likelihood (up to a constant), twice the score, its
+    derivative and twice the Fisher information:
+    ``(sum log w - log det X'WX - y'Py) / 2``, ``y'PPy - tr P``, ``tr PP - 2 y'PPPy``,
+    ``tr PP``."""
+    if s.X is None:
+        w, sw, sw2, r, wr, slw, w2 = _sums(s, tau2, squares=True, work=work)
+        a = sw2 / sw
+        trpp = sw2 - 2.0 * wsum(w2, w) / sw + a * a
+        u = wr * w if work is None else np.multiply(wr, w, out=work.get(5, s.n))
+        ypppy_ = wsum(u, wr) - rowsum(u) ** 2 / sw
+        ll = 0.5 * (slw - np.log(sw) - wsum(wr, r))
+        return ll, wsum(wr, wr) - (sw - a), trpp - 2.0 * ypppy_, trpp
+    w = 1.0 / (s.v + tau2[:, None])
+    fit = wls(s, w)
+    wr = w * fit.resid
+    trpp = trace_pp(s, w, fit)
+    _, logdet_ainv = np.linalg.slogdet(fit.Ainv)
+    ll = 0.5 * (_sum_log_w(s, w) + logdet_ainv - wsum(wr, fit.resid))
+    return (ll, wsum(wr, wr) - trace_p(s, w, fit), trpp - 2.0 * ypppy(s, w, fit), trpp)
+
+
+def _sum_log_w(s: Studies, w):
+    return -_sum_log(s, np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), 1.0))
+
+
+def pm_terms(s: Studies, tau2, work: Work | None = None):
+    """Generalised Q minus its expectation k - p, and its derivative."""
+    if s.X is None:
+        if work is None:
+            w = 1.0 / (s.v + tau2[:, None])
+            r = s.y - (wsum(w, s.y) / rowsum(w))[:, None]
+            wr = w * r
+        else:
+            n = s.n
+            w = np.divide(1.0, np.add(s.v, tau2[:, None], out=work.get(0, n)),
+                          out=work.get(1, n))
+            r = np.subtract(s.y, (wsum(w, s.y) / rowsum(w))[:, None], out=work.get(2, n))
+            wr = np.multiply(w, r, out=work.get(3, n))
+        return wsum(wr, r) - _dfree(s), -wsum(wr, wr)
+    w = 1.0 / (s.v + tau2[:, None])
+    fit = wls(s, w)
+    wr = w * fit.resid
+    return wsum(wr, fit.resid) - _dfree(s), -wsum(wr, wr)
