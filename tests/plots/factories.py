@@ -1,12 +1,11 @@
-"""Result objects for the plot tests, built field by field from metafor fits.
+"""Result objects for the plot tests: the package's own fits, checked against metafor.
 
-Plots never compute statistics, so their tests draw results whose every number comes from
-metafor (``tests/reference/plots.json``, written by ``tests/reference/R/plots.R``).
-``MetaAnalysis`` is the real dataclass of ``metaevidence.results`` and ``EffectSizes`` the
-real one of ``metaevidence.effects`` (built from the fixture's per-arm data with
-``effect_sizes`` and checked against metafor's yi/vi); ``SubgroupAnalysis`` and
-``MetaAnalysisBatch`` are stand-ins carrying exactly the contract's field names
-(docs/developing.md) until those types land on main.
+Plots never compute statistics, so their tests draw real results -- ``effect_sizes``,
+``meta_analysis``, ``leave_one_out``, ``cumulative`` -- of the datasets in
+``tests/reference/plots.json`` (written by ``tests/reference/R/plots.R``), and each factory
+first checks that the fit equals metafor's (named tolerances), so every number a figure
+test reads is metafor's. The subgroup analysis is composed from ``meta_analysis`` fits
+with exactly the SubgroupAnalysis contract's field names until ``subgroup_analysis`` lands.
 """
 
 from __future__ import annotations
@@ -17,9 +16,12 @@ from types import SimpleNamespace
 import numpy as np
 
 from metaevidence.effects import effect_sizes
+from metaevidence.models import meta_analysis
 from metaevidence.results import MetaAnalysis
-from tests.reference_data import as_array, load_reference
-from tests.tolerances import CLOSED_FORM
+from metaevidence.sensitivity import cumulative as me_cumulative
+from metaevidence.sensitivity import leave_one_out as me_leave_one_out
+from tests.reference_data import as_array, assert_close, load_reference
+from tests.tolerances import CLOSED_FORM, ITERATIVE, ZERO_ABS
 
 
 @lru_cache(maxsize=None)
@@ -39,21 +41,30 @@ def effects_from(case: dict, group_labels=None):
     return es
 
 
-def analysis_from(case: dict, group_labels=None, with_effects: bool = True) -> MetaAnalysis:
-    """A real MetaAnalysis holding one metafor fit of the fixture."""
-    return MetaAnalysis(
-        estimate=case["estimate"], se=case["se"], statistic=case["statistic"],
-        p_value=case["p_value"], ci_lower=case["ci_lower"], ci_upper=case["ci_upper"],
-        df=case["df"], pi_lower=case["pi_lower"], pi_upper=case["pi_upper"],
-        tau2=case["tau2"], tau2_se=case["tau2_se"], tau=case["tau"], i2=case["i2"],
-        h2=case["h2"], q=case["q"], q_df=int(case["q_df"]), q_p_value=case["q_p_value"],
-        k=int(case["k"]), yi=as_array(case["yi"]), vi=as_array(case["vi"]),
-        weights=as_array(case["weights"]), included=np.array(case["included"], dtype=bool),
-        labels=tuple(case["labels"]), measure=case["measure"], method=case["method"],
-        test=case["test"], level=case["level"], pi_method="metafor", converged=True,
-        iterations=0,
-        effects=effects_from(case, group_labels) if with_effects else None,
-    )
+_FIT_FIELDS = ("estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper", "pi_lower",
+               "pi_upper", "tau2", "i2", "h2", "q", "q_p_value")
+
+
+def _agrees_with_metafor(res, c: dict, what: str) -> None:
+    """The engine's fit is metafor's (so the figures draw metafor's numbers)."""
+    for field in _FIT_FIELDS:
+        if field.startswith("pi_") and c["method"] in ("EE", "FE"):
+            continue  # a common-effect fit has no prediction interval (metafor prints the CI)
+        assert_close(getattr(res, field), c[field], ITERATIVE, atol=ZERO_ABS, what=f"{what}: {field}")
+    assert_close(res.weights, c["weights"], ITERATIVE, what=f"{what}: weights")
+    assert res.k == c["k"]
+
+
+def analysis_from(c: dict, group_labels=None, with_effects: bool = True) -> MetaAnalysis:
+    """The package's own fit of the case (``meta_analysis``), checked against metafor."""
+    settings = {"method": c["method"], "test": c["test"]}
+    if with_effects:
+        res = meta_analysis(effects_from(c, group_labels), **settings)
+    else:
+        res = meta_analysis(as_array(c["yi"]), as_array(c["vi"]), labels=list(c["labels"]),
+                            measure=c["measure"], **settings)
+    _agrees_with_metafor(res, c, c["call"])
+    return res
 
 
 def case(name: str) -> dict:
@@ -73,32 +84,43 @@ def bcg_common() -> MetaAnalysis:
 
 
 def subgroups(name: str = "bcg-OR-REML-alloc", group_labels=("BCG vaccine", "Control")) -> SimpleNamespace:
+    """Separate REML fits per subgroup, the overall fit, and the test for subgroup
+    differences (common-effect Q over the subgroup estimates), all from meta_analysis and
+    checked against metafor; shaped as the SubgroupAnalysis contract."""
     c = case(name)
+    fits = tuple(analysis_from(c["subgroups"][g], group_labels) for g in c["groups"])
+    between = meta_analysis([f.estimate for f in fits], [f.se ** 2 for f in fits], method="EE")
+    assert_close(between.q, c["q_between"], ITERATIVE, what="Q between subgroups")
     return SimpleNamespace(
-        groups=tuple(c["groups"]),
-        subgroups=tuple(analysis_from(c["subgroups"][g], group_labels) for g in c["groups"]),
-        overall=analysis_from(c["overall"], group_labels),
-        group_of=tuple(c["group_of"]),
-        q_between=c["q_between"], q_between_df=int(c["q_between_df"]),
-        q_between_p_value=c["q_between_p_value"], tau2_common=False,
-    )
+        groups=tuple(c["groups"]), subgroups=fits, overall=analysis_from(c["overall"], group_labels),
+        group_of=tuple(c["group_of"]), q_between=between.q, q_between_df=between.q_df,
+        q_between_p_value=between.q_p_value, tau2_common=False)
 
 
-def batch(name: str, parent=None) -> SimpleNamespace:
-    c = case(name)
-    arrays = {f: as_array(c[f]) for f in ("estimate", "se", "statistic", "p_value", "ci_lower",
-                                          "ci_upper", "tau2", "i2", "h2", "q", "q_p_value", "k", "df")}
-    return SimpleNamespace(
-        **arrays, mask=np.array(c["mask"], dtype=bool), row_labels=tuple(c["row_labels"]),
-        kind=c["kind"], parent=parent, measure=parent.measure if parent else "OR",
-        method=parent.method if parent else "REML", test=c["test"], level=c["level"],
-    )
+def _batch_agrees_with_metafor(batch, c: dict) -> None:
+    for field in ("estimate", "se", "statistic", "ci_lower", "ci_upper", "tau2", "i2", "q", "k"):
+        assert_close(getattr(batch, field), c[field], ITERATIVE, atol=ZERO_ABS, what=f"{c['call']}: {field}")
+    assert_close(batch.p_value, c["p_value"], ITERATIVE, what=f"{c['call']}: p_value")
+    np.testing.assert_array_equal(batch.mask, np.array(c["mask"], dtype=bool))
 
 
-def leave_one_out() -> SimpleNamespace:
-    return batch("bcg-OR-REML-knha-l1o", parent=bcg())
+def leave_one_out():
+    batch = me_leave_one_out(bcg())
+    _batch_agrees_with_metafor(batch, case("bcg-OR-REML-knha-l1o"))
+    return batch
 
 
-def cumulative() -> SimpleNamespace:
-    return batch("lau-OR-REML-cumul",
-                 parent=analysis_from(case("lau-OR-REML-cumul")["parent"], ("Streptokinase", "Control")))
+def cumulative():
+    c = case("lau-OR-REML-cumul")
+    batch = me_cumulative(analysis_from(c["parent"], ("Streptokinase", "Control")), order="year")
+    _batch_agrees_with_metafor(batch, c)
+    return batch
+
+
+def fields(obj) -> dict:
+    """Field values of a result (dataclass or stand-in), to build altered copies in tests."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(obj):
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    return dict(vars(obj))

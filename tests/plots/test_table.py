@@ -215,10 +215,10 @@ def test_subgroup_errors():
         forest_table(sub, common=f.bcg_common())
     from types import SimpleNamespace
 
-    bad = SimpleNamespace(**{**vars(sub), "group_of": sub.group_of[:5]})
+    bad = SimpleNamespace(**{**f.fields(sub), "group_of": sub.group_of[:5]})
     with pytest.raises(ValueError, match="group_of must name a subgroup for each of the 13 studies; got 5"):
         forest_table(bad)
-    bad = SimpleNamespace(**{**vars(sub), "subgroups": sub.subgroups[:2]})
+    bad = SimpleNamespace(**{**f.fields(sub), "subgroups": sub.subgroups[:2]})
     with pytest.raises(ValueError, match="3 groups but 2 subgroup fits"):
         forest_table(bad)
 
@@ -247,7 +247,7 @@ def test_cumulative_rows():
     cu = f.cumulative()
     table = forest_table(cu)
     assert list(table.kind) == ["step"] * 33
-    assert table.label.iloc[0] == "+ Fletcher 1959"
+    assert table.label.iloc[0] == "adding Fletcher 1959"
     np.testing.assert_array_equal(table.k, np.arange(1, 34))
     # the last step is the full analysis
     assert_close(np.log(table.estimate.iloc[-1]), cu.parent.estimate, CLOSED_FORM, what="last step")
@@ -257,12 +257,12 @@ def test_batch_without_row_labels_is_labelled_from_its_mask():
     from types import SimpleNamespace
 
     l1o = f.leave_one_out()
-    bare = SimpleNamespace(**{**vars(l1o), "row_labels": None, "labels": l1o.parent.labels})
+    bare = SimpleNamespace(**{**f.fields(l1o), "row_labels": None, "labels": l1o.parent.labels})
     assert list(forest_table(bare).label[:13]) == list(l1o.row_labels)
     cu = f.cumulative()
-    bare = SimpleNamespace(**{**vars(cu), "row_labels": None, "labels": cu.parent.labels})
+    bare = SimpleNamespace(**{**f.fields(cu), "row_labels": None, "labels": cu.parent.labels})
     assert list(forest_table(bare).label) == [label.replace("+ ", "adding ") for label in cu.row_labels]
-    plain = SimpleNamespace(**{**vars(cu), "row_labels": None, "labels": cu.parent.labels, "kind": "batch"})
+    plain = SimpleNamespace(**{**f.fields(cu), "row_labels": None, "labels": cu.parent.labels, "kind": "batch"})
     table = forest_table(plain)
     assert table.label.iloc[0] == "Analysis 1" and table.attrs["source"] == "batch"
 
@@ -275,7 +275,7 @@ def test_batch_errors():
         forest_table(cu, common=f.bcg_common())
     from types import SimpleNamespace
 
-    two_d = SimpleNamespace(**{**vars(cu), "estimate": np.zeros((2, 33))})
+    two_d = SimpleNamespace(**{**f.fields(cu), "estimate": np.zeros((2, 33))})
     with pytest.raises(ValueError, match=r"one-dimensional batches .* shape \(2, 33\)"):
         forest_table(two_d)
 
