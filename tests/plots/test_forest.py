@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from matplotlib.text import Text
 
+import metaevidence as me
+
 from metaevidence.plots import forest_plot, forest_table
 from metaevidence.plots.layout import ELLIPSIS, TextMeasurer, layout_problems
 from tests.plots import factories as f
@@ -26,6 +28,7 @@ FIGURES = {
                                                "13 trials, random and common effect"),
     "continuous": lambda: forest_plot(f.analysis("normand-MD-REML"), font_size=10),
     # awkward sizes: a narrow graph (tick labels thinned, favours wrapped), long names
+    "mantel-haenszel": lambda: forest_plot(me.mantel_haenszel(f.bcg().effects)),
     "narrow": lambda: forest_plot(f.subgroups(), plot_width=0.8, font_size=6),
     "long-names": lambda: forest_plot(
         f.bcg(), effect_label="Adjusted odds ratio of tuberculosis at ten years",
@@ -56,6 +59,14 @@ def artist(fig, gid):
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_no_text_overlaps_and_nothing_outside_the_figure(name):
     assert layout_problems(figure(name)) == {"overlapping": [], "outside": []}
+
+
+def test_mantel_haenszel_labels():
+    shown = strings(figure("mantel-haenszel"))
+    assert "M-H, Fixed, 95% CI" in shown
+    assert any(s.startswith("Heterogeneity: Chi\u00b2 = ") for s in shown)
+    assert any(s.startswith("Test for overall effect: Z = ") for s in shown)
+    assert any("common effect, Mantel-Haenszel" in s for s in shown)
 
 
 def test_narrow_graph_keeps_no_effect_and_end_ticks():

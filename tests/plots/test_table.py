@@ -299,3 +299,16 @@ def test_common_argument_errors():
         forest_table(f.bcg_common(), common=f.bcg_common())
     with pytest.raises(ValueError, match="common must be fitted to the same studies"):
         forest_table(f.analysis("bcg3-drop00-REML"), common=f.bcg_common())
+
+
+def test_mantel_haenszel_fit_is_a_common_effect_total_without_tau2():
+    import metaevidence as me
+
+    mh = me.mantel_haenszel(f.bcg().effects)
+    table = forest_table(mh)
+    (pooled,) = rows(table, "pooled").itertuples()
+    assert pooled.model == "common" and pooled.estimate == math.exp(mh.estimate)
+    np.testing.assert_array_equal(rows(table, "study").weight, mh.weights)
+    het = rows(table, "heterogeneity")
+    assert het.tau2.isna().all() and het.chi2.item() == mh.q
+    assert "prediction" not in set(table.kind)
