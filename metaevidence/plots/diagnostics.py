@@ -96,7 +96,9 @@ def baujat_plot(result, *, symbol: str = "ids", title: str | None = None,
     result : Influence, MetaAnalysis or MetaRegression
         An :func:`~metaevidence.influence` result, or a fit (whose influence is computed).
     symbol : {"ids", "labels", "points"}
-        Draw study numbers (1-based, as metafor), study labels, or points.
+        Draw study numbers (1-based row numbers, as metafor), points labelled with the
+        study labels, or points. Influential studies (``is_influential``) are drawn in
+        the accent colour.
     title : str, optional
     width, height : float
         Size of the plotting area in inches.
@@ -134,10 +136,20 @@ def baujat_plot(result, *, symbol: str = "ids", title: str | None = None,
         _apply(ax, "y", ys, font)
         if symbol == "points":
             ax.scatter(x, y, s=4.5 ** 2, color=style.STUDY, linewidths=0, zorder=3, gid="studies")
+        elif symbol == "labels":
+            # a point per study, its label beside it, on the side facing the plot's centre
+            ax.scatter(x, y, s=3.0 ** 2, color=style.INK, linewidths=0, zorder=3, gid="studies")
+            middle = 0.5 * (xs.lower + xs.upper)
+            for xi, yi, text, flag in zip(x, y, inf.labels, inf.is_influential):
+                right = xi > middle
+                ax.annotate(text, (xi, yi), xytext=(-4 if right else 4, 0),
+                            textcoords="offset points", ha="right" if right else "left",
+                            va="center", fontproperties=small, zorder=3, parse_math=False,
+                            color=style.PREDICTION if flag else style.INK)
         else:
             # invisible anchor points keep the data in the figure for tests and readers
             ax.scatter(x, y, s=0, gid="studies")
-            texts = ([str(r + 1) for r in inf.rows] if symbol == "ids" else list(inf.labels))
+            texts = [str(r + 1) for r in inf.rows]
             for xi, yi, text, flag in zip(x, y, texts, inf.is_influential):
                 ax.text(xi, yi, text, ha="center", va="center", fontproperties=small,
                         color=style.PREDICTION if flag else style.INK, zorder=3,
