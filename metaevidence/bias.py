@@ -17,86 +17,19 @@ matches metafor::regtest, ranktest, trimfill and fsn (metafor 3.8-1).
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from metaevidence._tables import Summary, Table, fmt, fmt_p, p_text
+from metaevidence._bias_inputs import (MIN_STUDIES, analysis_inputs, sample_sizes,
+                                      small_sample_note)
+from metaevidence._tables import Summary, fmt, fmt_p, p_text
 from metaevidence.core import bias as _core
-from metaevidence.errors import SmallSampleWarning
 
 __all__ = ["AsymmetryTest", "RankTest", "TrimAndFill", "FailSafeN", "egger_test",
            "rank_test", "peters_test", "trim_and_fill", "fail_safe_n", "MIN_STUDIES"]
 
-#: Fewest studies for which funnel-asymmetry tests are advised (Cochrane Handbook 13.3.5.4).
-MIN_STUDIES = 10
-
 _PREDICTORS = ("sei", "vi", "ni", "ninv", "sqrtni", "sqrtninv")
-
-
-def _small_sample_note(k: int, what: str) -> str | None:
-    if k >= MIN_STUDIES:
-        return None
-    note = (f"{what} with only {k} studies: tests for funnel plot asymmetry are not advised "
-            f"with fewer than {MIN_STUDIES} studies (Cochrane Handbook 13.3.5.4); their "
-            f"power is too low to tell chance from real asymmetry")
-    warnings.warn(note, SmallSampleWarning, stacklevel=3)
-    return note
-
-
-@dataclass(frozen=True, slots=True)
-class _Inputs:
-    yi: np.ndarray
-    vi: np.ndarray
-    X: np.ndarray | None
-    method: str
-    test: str
-    level: float
-    data: Any
-    rows: np.ndarray
-
-
-def _inputs(result, verb: str) -> _Inputs:
-    """Included rows of a MetaAnalysis / MetaRegression (duck-typed)."""
-    needed = ("yi", "vi", "included", "method")
-    if not all(hasattr(result, a) for a in needed):
-        raise TypeError(f"{verb} needs a fitted MetaAnalysis or MetaRegression; got "
-                        f"{type(result).__name__}")
-    inc = np.asarray(result.included, bool)
-    X = getattr(result, "X", None)
-    if X is not None:
-        X = np.asarray(X, float)[inc]
-        if X.shape[1] == 1:
-            X = None
-    method = str(result.method).upper()
-    if method in ("MH", "PETO"):
-        method = "EE"
-    effects = getattr(result, "effects", None)
-    data = getattr(effects, "data", None) if effects is not None else None
-    return _Inputs(np.asarray(result.yi, float)[inc], np.asarray(result.vi, float)[inc], X,
-                   method, str(getattr(result, "test", "z")), float(getattr(result, "level", 0.95)),
-                   data, np.flatnonzero(inc))
-
-
-def _sample_sizes(inp: _Inputs, ni, verb: str) -> np.ndarray:
-    if ni is not None:
-        ni = np.asarray(ni, float)
-        if ni.size == inp.rows.size:
-            return ni
-        return ni[inp.rows]
-    data = inp.data or {}
-    if "n1i" in data and "n2i" in data:
-        return (np.asarray(data["n1i"], float) + np.asarray(data["n2i"], float))[inp.rows]
-    if "ni" in data:
-        return np.asarray(data["ni"], float)[inp.rows]
-    if all(c in data for c in ("ai", "bi", "ci", "di")):
-        total = sum(np.asarray(data[c], float) for c in ("ai", "bi", "ci", "di"))
-        return total[inp.rows]
-    raise ValueError(f"{verb}: this predictor needs study sample sizes, but the analysis "
-                     f"carries none (no n1i/n2i, ni or 2x2 counts); pass ni=")
-
 
 @dataclass(frozen=True, slots=True)
 class AsymmetryTest:
@@ -220,13 +153,13 @@ def egger_test(result, predictor: str = "sei", model: str = "rma", *, ni=None) -
         raise ValueError(f"predictor must be one of {', '.join(_PREDICTORS)}; got {predictor!r}")
     if model not in ("rma", "lm"):
         raise ValueError(f"model must be 'rma' or 'lm'; got {model!r}")
-    inp = _inputs(result, "egger_test")
+    inp = analysis_inputs(result, "egger_test")
     k = inp.yi.size
-    note = _small_sample_note(k, "Egger's test")
+    note = small_sample_note(k, "Egger's test")
     if predictor in ("sei", "vi"):
         x = np.sqrt(inp.vi) if predictor == "sei" else inp.vi
     else:
-        n = _sample_sizes(inp, ni, "egger_test")
+        n = sample_sizes(inp, ni, "egger_test")
         x = {"ni": n, "ninv": 1 / n, "sqrtni": np.sqrt(n), "sqrtninv": 1 / np.sqrt(n)}[predictor]
     if k < 3 + (0 if inp.X is None else inp.X.shape[1] - 1):
         raise ValueError(f"egger_test needs at least 3 studies (more with moderators); got {k}")
@@ -283,7 +216,7 @@ def peters_test(result, *, ai=None, n1i=None, ci=None, n2i=None) -> AsymmetryTes
     Matches R ``lm(yi ~ I(1/ni), weights = 1/(1/(ai+ci) + 1/(bi+di)))``, as R meta's
     ``metabias(method.bias = "Peters")``.
     """
-    inp = _inputs(result, "peters_test")
+    inp = analysis_inputs(result, "peters_test")
     data = inp.data or {}
     counts = {"ai": ai, "n1i": n1i, "ci": ci, "n2i": n2i}
     for name in counts:
@@ -303,7 +236,7 @@ def peters_test(result, *, ai=None, n1i=None, ci=None, n2i=None) -> AsymmetryTes
                          "non-event over both arms (Peters' weights S*F/(S+F)); got a study "
                          "with none")
     k = inp.yi.size
-    note = _small_sample_note(k, "Peters' test")
+    note = small_sample_note(k, "Peters' test")
     w = _core.peters_weights(counts["ai"], counts["n1i"], counts["ci"], counts["n2i"])
     n = counts["n1i"] + counts["n2i"]
     r = _core.regression_test(inp.yi, 1 / w, 1 / n, model="lm", level=inp.level)
@@ -387,11 +320,11 @@ def rank_test(result) -> RankTest:
 
     Matches metafor::ranktest(x).
     """
-    inp = _inputs(result, "rank_test")
+    inp = analysis_inputs(result, "rank_test")
     k = inp.yi.size
     if k < 3:
         raise ValueError(f"rank_test needs at least 3 studies; got {k}")
-    note = _small_sample_note(k, "The rank correlation test")
+    note = small_sample_note(k, "The rank correlation test")
     ystar = _core.begg_standardized(inp.yi, inp.vi)
     tau, p, exact = _core.kendall_test(ystar, inp.vi, exact=True)
     s = float(np.sum(np.sign(ystar[:, None] - ystar[None, :]) *
@@ -533,161 +466,5 @@ def _need_vi(vi, what):
         raise ValueError(f"the {what} fail-safe N needs the sampling variances vi")
 
 
-@dataclass(frozen=True, slots=True)
-class TrimAndFill:
-    """Trim-and-fill analysis (Duval & Tweedie).
-
-    Attributes
-    ----------
-    k0 : int
-        Estimated number of missing studies.
-    side : str
-        "left" or "right": where the missing studies were imputed.
-    se_k0 : float
-        Standard error of k0 (``nan`` when L0's variance formula is negative).
-    p_k0 : float
-        R0 only: p-value of "no missing studies on this side"; ``nan`` for L0.
-    estimator : str
-        "L0" or "R0".
-    result : MetaAnalysis
-        The analysis refitted to the observed plus imputed studies (same estimator and
-        test as the original).
-    original : MetaAnalysis
-        The analysis it started from.
-    yi, vi : ndarray (k + k0,)
-        Observed (included) effects followed by the imputed ones, and their variances.
-    fill : ndarray of bool (k + k0,)
-        True for imputed studies (drawn as open symbols in a funnel plot).
-    labels : tuple of str (k + k0)
-        Study labels; imputed studies are "Filled: <label of the mirrored study>".
-    iterations : int
-    note : str or None
-        Set when k < 10.
-    """
-
-    k0: int
-    side: str
-    se_k0: float
-    p_k0: float
-    estimator: str
-    result: Any
-    original: Any
-    yi: np.ndarray
-    vi: np.ndarray
-    fill: np.ndarray
-    labels: tuple[str, ...]
-    iterations: int
-    note: str | None
-
-    @property
-    def filled_yi(self) -> np.ndarray:
-        """The imputed effects (for ``funnel_plot(..., filled_yi=, filled_vi=)``)."""
-        return self.yi[self.fill]
-
-    @property
-    def filled_vi(self) -> np.ndarray:
-        """Sampling variances of the imputed effects."""
-        return self.vi[self.fill]
-
-    def summary(self, digits: int = 4) -> Summary:
-        res = self.result
-        lines = [f"Trim and fill ({self.estimator} estimator): estimated number of missing "
-                 f"studies on the {self.side} side: {self.k0} (SE = {fmt(self.se_k0, digits)})"]
-        if self.estimator == "R0":
-            lines.append(f"test of no missing studies: {p_text(self.p_k0, digits)}")
-        lines.append(f"filled analysis (k = {res.k}, {res.method}): estimate "
-                     f"{fmt(res.estimate, digits)} ({res.level * 100:g}% CI "
-                     f"{fmt(res.ci_lower, digits)} to {fmt(res.ci_upper, digits)}), "
-                     f"{p_text(res.p_value, digits)}; tau^2 = {fmt(res.tau2, digits)}")
-        lines.append(f"original analysis (k = {self.original.k}): estimate "
-                     f"{fmt(self.original.estimate, digits)}")
-        rows = tuple((lab, fmt(y, digits), fmt(v, digits), "filled" if f else "observed")
-                     for lab, y, v, f in zip(self.labels, self.yi, self.vi, self.fill))
-        return Summary("Trim and fill", tuple(lines),
-                       (Table("Studies", ("study", "yi", "vi", ""), rows),),
-                       notes=(self.note,) if self.note else ())
-
-    def to_frame(self):
-        import pandas as pd
-
-        return pd.DataFrame({"label": list(self.labels), "yi": self.yi, "vi": self.vi,
-                             "fill": self.fill})
-
-
-def trim_and_fill(result, estimator: str = "L0", side: str | None = None, *,
-                  maxiter: int = 100) -> TrimAndFill:
-    """Trim and fill: impute the studies a funnel plot's asymmetry suggests are missing.
-
-    Parameters
-    ----------
-    result : MetaAnalysis
-        An analysis without moderators (inverse-variance; its tau^2 estimator is reused).
-    estimator : str
-        "L0" (default) or "R0".
-    side : str, optional
-        "left" or "right": where studies are missing. By default the side opposite to
-        the small-study excess, from the sign of Egger's regression test
-        (``egger_test(result)``): a positive slope on the standard error means missing
-        studies on the left.
-    maxiter : int
-        Iteration cap.
-
-    Returns
-    -------
-    TrimAndFill
-
-    Notes
-    -----
-    See :func:`metaevidence.core.bias.trim_fill`. The filled analysis uses the original
-    estimator throughout ("random-random" for a random-effects analysis). Warns with
-    :class:`SmallSampleWarning` below 10 studies.
-
-    References
-    ----------
-    Duval, S., & Tweedie, R. (2000). Trim and fill: A simple funnel-plot-based method of
-    testing and adjusting for publication bias in meta-analysis. Biometrics, 56(2),
-    455-463.
-
-    Example
-    -------
-    >>> import metaevidence as me
-    >>> res = me.meta_analysis([0.1, 0.3, 0.5, 0.7, 0.9, 1.3, 0.4, 0.6, 0.8, 1.1],
-    ...                        [0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.03, 0.05, 0.07, 0.09])
-    >>> me.trim_and_fill(res).side
-    'left'
-
-    Matches metafor::trimfill(x, estimator = ..., side = ...).
-    """
-    if estimator not in ("L0", "R0"):
-        raise ValueError(f"estimator must be 'L0' or 'R0'; got {estimator!r}")
-    if side not in (None, "left", "right"):
-        raise ValueError(f"side must be 'left', 'right' or None (chosen from Egger's test); "
-                         f"got {side!r}")
-    if getattr(result, "p", 1) != 1:
-        raise ValueError("trim_and_fill needs an analysis without moderators; got a "
-                         "meta-regression with moderators")
-    inp = _inputs(result, "trim_and_fill")
-    k = inp.yi.size
-    if k < 3:
-        raise ValueError(f"trim_and_fill needs at least 3 studies; got {k}")
-    note = _small_sample_note(k, "Trim and fill")
-    if side is None:
-        slope = _core.regression_test(inp.yi, inp.vi, np.sqrt(inp.vi), model="rma",
-                                      method=inp.method, test=inp.test).statistic
-        side = "right" if slope < 0 else "left"
-    tf = _core.trim_fill(inp.yi, inp.vi, side=side, estimator=estimator, method=inp.method,
-                         maxiter=maxiter)
-    yi = np.concatenate([inp.yi, tf.yi_fill])
-    vi = np.concatenate([inp.vi, tf.vi_fill])
-    fill = np.r_[np.zeros(k, bool), np.ones(tf.k0, bool)]
-    labels_all = tuple(getattr(result, "labels", ()) or ())
-    observed = tuple(labels_all[i] for i in inp.rows) if labels_all else tuple(
-        f"Study {i + 1}" for i in inp.rows)
-    labels = observed + tuple(f"Filled: {observed[i]}" for i in tf.source)
-    from metaevidence.models import meta_analysis
-
-    filled = meta_analysis(yi, vi, method=inp.method, test=inp.test, level=inp.level,
-                           labels=labels, measure=getattr(result, "measure", "GEN"))
-    return TrimAndFill(k0=tf.k0, side=side, se_k0=tf.se_k0, p_k0=tf.p_k0,
-                       estimator=estimator, result=filled, original=result, yi=yi, vi=vi,
-                       fill=fill, labels=labels, iterations=tf.iterations, note=note)
+# Trim and fill lives in its own module; re-exported here, where the package registers it.
+from metaevidence.trimfill import TrimAndFill, trim_and_fill  # noqa: E402

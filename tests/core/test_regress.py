@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metaevidence.core import regress as R
-from tests.reference_data import as_array, assert_close, load_reference
+from tests.reference_data import assert_close, load_reference
 from tests.tolerances import (CLOSED_FORM, DISTRIBUTION, ILL_CONDITIONED, ITERATIVE,
                               TAU2_BOUNDARY_ABS)
 
