@@ -3,6 +3,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from metaevidence.core import bias as B
 from tests.reference_data import assert_close, load_reference
@@ -109,8 +111,6 @@ def test_errors():
         B.regression_test([1.0, 2, 3, 4], [1.0, 1, 1, 2], [1.0, 1, 1, 2], model="glm")
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=30, deadline=None)
