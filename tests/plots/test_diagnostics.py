@@ -112,3 +112,14 @@ def test_plot_errors():
         me.bubble_plot(cat)
     with pytest.raises(ValueError, match="takes 2 distinct values"):
         me.bubble_plot(cat, "factor(alloc)random")
+
+
+def test_baujat_labels_mode_marks_influential_studies():
+    c = INF["raudenbush1985-weeks-REML-z"]
+    X = np.array(c["X"])
+    fit = me.meta_regression(c["yi"], c["vi"], X[:, 1], labels=[f"s{i}" for i in range(19)])
+    fig = me.baujat_plot(fit, symbol="labels")
+    texts = {t.get_text(): t.get_color() for t in fig.axes[0].texts}
+    assert set(texts) == {f"s{i}" for i in range(19)}
+    flagged = {f"s{i}" for i, f in enumerate(c["is_infl"]) if f}
+    assert flagged and all(texts[s] != texts[t] for s in flagged for t in set(texts) - flagged)
