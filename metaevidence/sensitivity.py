@@ -200,3 +200,13 @@ def cumulative(result: MetaAnalysis, order=None) -> MetaAnalysisBatch:
     mask = rank[None, :] <= np.arange(idx.size)[:, None]
     labels = [f"adding {result.labels[i]}" for i in idx]
     return refit_masks(result, mask, row_labels=labels, kind="cumulative", order=idx)
+
+
+# --- influence diagnostics and GOSH ---------------------------------------------------
+# Implemented in metaevidence.influence_analysis and metaevidence.gosh_analysis (their own
+# modules, so that a submodule never shadows the public functions of the same name on the
+# package); re-exported here, where metaevidence.__init__ registers them.
+from metaevidence.gosh_analysis import Gosh, gosh  # noqa: E402
+from metaevidence.influence_analysis import Influence, influence  # noqa: E402
+
+__all__ += ["influence", "Influence", "gosh", "Gosh"]

@@ -1,0 +1,22 @@
+"""Figures drawn from result objects: RevMan-style forest plots and funnel plots.
+
+matplotlib is imported inside the drawing functions only, so importing this package (or
+``metaevidence``) stays cheap. Figures are built on their own canvas, never through
+pyplot's current-figure state, and :func:`save_figure` writes them byte-for-byte
+reproducibly. Plots never recompute statistics: they draw the numbers of the result
+objects (:func:`forest_table` lists every number a forest plot shows).
+
+Modules: ``table`` (forest_table), ``forest`` (forest_plot), ``funnel`` (funnel_plot),
+``layout`` (measured text, overlap checks), ``scales`` (axis limits and ticks),
+``labels`` (names and number formats), ``style`` (colours, fonts, rc settings), ``output``
+(figures and deterministic saving), ``diagnostics`` (Baujat, GOSH and bubble plots).
+"""
+
+from metaevidence.plots.diagnostics import baujat_plot, bubble_plot, gosh_plot
+from metaevidence.plots.forest import forest_plot
+from metaevidence.plots.funnel import funnel_plot
+from metaevidence.plots.output import figure_bytes, save_figure
+from metaevidence.plots.table import forest_table
+
+__all__ = ["forest_table", "forest_plot", "funnel_plot", "save_figure", "figure_bytes",
+           "baujat_plot", "gosh_plot", "bubble_plot"]

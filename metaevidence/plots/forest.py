@@ -1,0 +1,523 @@
+"""RevMan-style forest plots, laid out automatically from measured text.
+
+:func:`forest_plot` draws the rows of :func:`~metaevidence.plots.forest_table` -- it
+formats numbers and places them, and computes nothing. The layout follows the forest
+plots of Cochrane reviews (RevMan 5): a header naming the groups and columns, one row per
+study with its per-arm data, weight and "estimate [lower, upper]" text, squares with area
+proportional to weight, diamonds for pooled estimates, the heterogeneity and overall-effect
+lines at the bottom left, and the axis with "Favours ..." labels at the bottom right.
+
+Every width is measured (:class:`~metaevidence.plots.layout.TextMeasurer`) and every
+height is a whole number of text rows, so a 3-study and a 150-study analysis both come out
+without overlapping or clipped text; labels longer than ``max_label_width`` are truncated
+with an ellipsis.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import numpy as np
+
+from metaevidence.plots import labels as lab
+from metaevidence.plots import style
+from metaevidence.plots.cells import (BOLD, DATA_COLUMNS, GRAPHIC, SPANNING, data_spec,
+                                     favour_name, row_group, spanning_text, text_columns)
+from metaevidence.plots.layout import TextMeasurer, thin_labels, truncate, wrap
+from metaevidence.plots.output import new_figure, style_context
+from metaevidence.plots.scales import forest_scale
+from metaevidence.plots.table import forest_table
+
+__all__ = ["DATA_COLUMNS", "forest_plot"]
+
+_INCH = 72.0  # points per inch
+
+
+def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = None,
+                sort_by: str = "given", prediction: bool = True, data_columns: str = "auto",
+                group_labels: tuple[str, str] | None = None,
+                favours: tuple[str, str] | None = None, beneficial: bool = False,
+                effect_label: str | None = None, xlim: tuple[float, float] | None = None,
+                title: str | None = None, plot_width: float = 2.4,
+                max_label_width: float = 2.6, font_size: float = style.FONT_SIZE) -> Any:
+    """A RevMan-style forest plot of a meta-analysis, subgroup analysis or batch.
+
+    Parameters
+    ----------
+    result : MetaAnalysis, SubgroupAnalysis or MetaAnalysisBatch
+        What to draw. A batch from ``leave_one_out`` or ``cumulative`` gives one row per
+        pooled estimate (labelled by its ``row_labels``: "omitting ...", "+ ...").
+    transform : {"auto", "exp", None}, default "auto"
+        "auto" shows ratio measures exponentiated on a log axis (no effect at 1) and
+        others on their own scale (no effect at 0).
+    common : MetaAnalysis, optional
+        A common-effect fit of the same studies, drawn as an open diamond next to the
+        random-effects diamond of ``result``.
+    sort_by : {"given", "year", "effect", "weight"}, default "given"
+        Order of the studies (within each subgroup).
+    prediction : bool, default True
+        Draw the prediction interval of a random-effects total on its own row.
+    data_columns : {"auto", "arms", "generic", "none"}, default "auto"
+        Per-study columns left of the weights: per-arm data ("Events Total" or "Mean SD
+        Total" per group), the generic estimate and SE (analysis scale, as RevMan's generic
+        inverse-variance plots), or none. "auto" uses per-arm data when the result carries
+        them (``result.effects.data``), else the generic columns.
+    group_labels : (str, str), optional
+        Names of the experimental and control groups for the header and "Favours"
+        labels; default ``result.effects.group_labels``, else ("Experimental", "Control").
+    favours : (str, str), optional
+        The texts under the axis left and right of no effect; default "Favours
+        <experimental>" on the side where the experimental group does better.
+    beneficial : bool, default False
+        The outcome is desirable (e.g. abstinence, survival): effects above no effect
+        favour the experimental group, whose label then goes on the right.
+    effect_label : str, optional
+        Name of the effect in the header and axis label (default from the measure, e.g.
+        "Odds Ratio"; useful for generic "GEN" effects such as hazard ratios).
+    xlim : (float, float), optional
+        Axis limits on the presentation scale; default RevMan's symmetric scale around no
+        effect that holds every point estimate, pooled CI and prediction interval.
+    title : str, optional
+        A title printed above the header.
+    plot_width : float, default 2.4
+        Width of the graph in inches.
+    max_label_width : float, default 2.6
+        Study labels wider than this (inches) are truncated with an ellipsis.
+    font_size : float, default 8
+        Text size in points; every other dimension follows from it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Sized to its content; save it with :func:`metaevidence.plots.save_figure` for
+        byte-stable SVG/PNG/PDF output.
+
+    Notes
+    -----
+    Study confidence intervals are yi -/+ z sqrt(vi) (z the normal quantile at the
+    result's level), as in metafor's and RevMan's forest plots; pooled diamonds span the
+    result's own ``ci_lower``/``ci_upper`` (t-based under Hartung-Knapp). Intervals
+    running past the axis end in arrows. Colours: black ink, Okabe-Ito blue study squares
+    and vermillion prediction intervals (see :mod:`metaevidence.plots.style`).
+
+    References
+    ----------
+    Lewis S, Clarke M (2001). Forest plots: trying to see the wood and the trees. BMJ
+    322:1479-1480.
+    The Cochrane Collaboration. Review Manager (RevMan) 5.4 (2020): forest plot layout and
+    the text of its heterogeneity and overall-effect lines.
+    Higgins JPT, Thompson SG, Spiegelhalter DJ (2009). A re-evaluation of random-effects
+    meta-analysis. J R Stat Soc A 172:137-159 (prediction intervals).
+
+    Example
+    -------
+    >>> import metaevidence as me
+    >>> fig = me.forest_plot(res, sort_by="year")                  # doctest: +SKIP
+    >>> me.plots.save_figure(fig, "forest.svg")                    # doctest: +SKIP
+    """
+    if data_columns not in DATA_COLUMNS:
+        raise ValueError(f"data_columns must be one of {', '.join(DATA_COLUMNS)}; got {data_columns!r}")
+    for name, value in (("group_labels", group_labels), ("favours", favours)):
+        if value is not None and (isinstance(value, str) or len(value) != 2):
+            raise ValueError(f"{name} must be a pair of strings (experimental, control); got {value!r}")
+    for name, value in (("plot_width", plot_width), ("max_label_width", max_label_width),
+                        ("font_size", font_size)):
+        if not (isinstance(value, (int, float)) and value > 0):
+            raise ValueError(f"{name} must be a positive number; got {value!r}")
+    table = forest_table(result, transform=transform, common=common, sort_by=sort_by,
+                         prediction=prediction)
+    return _Forest(table, data_columns=data_columns, group_labels=group_labels, favours=favours,
+                   beneficial=beneficial, effect_label=effect_label, xlim=xlim, title=title,
+                   plot_width=float(plot_width), max_label_width=float(max_label_width),
+                   font_size=float(font_size)).draw()
+
+
+class _Forest:
+    """Lays out and draws one forest table (all lengths in inches from the top-left)."""
+
+    def __init__(self, table: Any, *, data_columns: str, group_labels: Any, favours: Any,
+                 beneficial: bool, effect_label: str | None, xlim: Any, title: str | None,
+                 plot_width: float, max_label_width: float, font_size: float):
+        self.table = table
+        self.rows = list(table.itertuples(index=False))
+        a = table.attrs
+        self.regular = style.font(size=font_size)
+        self.bold = style.font(bold=True, size=font_size)
+        self.measure = TextMeasurer()
+        self.pitch = 1.7 * font_size / _INCH
+        self.gap = 1.3 * font_size / _INCH
+        self.margin = 0.12
+        self.plot_width = plot_width
+        self.max_label_width = max_label_width
+        self.title = title
+        self.exp = bool(a["exp"])
+        self.batch = a["source"] in ("leave-one-out", "cumulative", "batch")
+        names = tuple(group_labels or a["group_labels"] or ("Experimental", "Control"))
+        self.names = names
+        comparative = a["measure"] not in lab.SINGLE_GROUP_MEASURES
+        self.effect = lab.effect_name(a["measure"], exp=self.exp, override=effect_label)
+        self.tag = lab.model_tag(a["method"], a["level"])
+        self.axis_text = lab.axis_label(a["measure"], a["method"], a["test"], exp=self.exp,
+                                        log_axis=self.exp, override=effect_label)
+        null = (1.0 if self.exp else 0.0) if comparative else None
+        self.scale = forest_scale(self._scale_points(), log=self.exp, null=null, xlim=xlim)
+        if favours is None and null is not None and (a["measure"] != "GEN" or group_labels
+                                                     or a["group_labels"]):
+            better, worse = (f"Favours {favour_name(n)}" for n in names)
+            favours = (worse, better) if beneficial else (better, worse)
+        self.favours = favours
+        generic_header = lab.effect_name(a["measure"], exp=False, override=None)
+        self.data_keys, self.spans = data_spec(table, data_columns, names, generic_header)
+
+    # ---- content -------------------------------------------------------------------
+    def _scale_points(self) -> np.ndarray:
+        t = self.table
+        pts = [t.loc[t.kind.isin(["study", "step", "pooled"]), "estimate"].to_numpy(),
+               t.loc[t.kind == "pooled", ["ci_lower", "ci_upper"]].to_numpy().ravel(),
+               t.loc[t.kind == "prediction", ["pi_lower", "pi_upper"]].to_numpy().ravel()]
+        return np.concatenate([np.asarray(p, dtype=float) for p in pts])
+
+    def _font(self, row: Any) -> Any:
+        return self.bold if row.kind in BOLD else self.regular
+
+    # ---- layout --------------------------------------------------------------------
+    def _width(self, text: str, bold: bool = False) -> float:
+        return self.measure.width(text, self.bold if bold else self.regular)
+
+    def _layout_columns(self) -> None:
+        label, data, est, ivl = text_columns(self.rows, self.table.attrs, self.data_keys,
+                                             batch=self.batch, max_label_width=self.max_label_width,
+                                             measurer=self.measure, regular=self.regular, bold=self.bold)
+        for col in [label, *data, est, ivl]:
+            col.width = max([self._width(c, r.kind in BOLD) for c, r in zip(col.cells, self.rows)]
+                            + [self._width(col.header, True)])
+        for text, first, last in self.spans:  # group names spanning their columns
+            cols = data[first:last + 1]
+            span = sum(c.width for c in cols) + self.gap * (len(cols) - 1)
+            cols[0].width += max(0.0, self._width(text, True) - span)
+        space = self._width(" ")
+        not_estimable = self._width("Not estimable")
+        ci_need = max(self._width(self.effect, True), self._width(self.tag, True), not_estimable)
+        ivl.width += max(0.0, ci_need - (est.width + space + ivl.width))
+        spanning = max([self._width(spanning_text(r)) for r in self.rows if r.kind in SPANNING] + [0.0])
+        x = self.margin
+        left_block = (label.width + sum(self.gap + c.width for c in data) + self.gap + est.width
+                      + space + ivl.width)
+        label.width += max(0.0, spanning - left_block)
+        label.x = x
+        x += label.width
+        for col in data:
+            col.x = x + self.gap
+            x = col.x + col.width
+        est.x = x + self.gap
+        ivl.x = est.x + est.width + space
+        self.left_block_right = ivl.x + ivl.width
+        self.label, self.data, self.est, self.ivl = label, data, est, ivl
+        self._thin_ticks()
+        first_tick = self._width(self.scale.tick_labels[0]) if self.scale.tick_labels else 0.0
+        self.graph_left = self.left_block_right + max(1.5 * self.gap, first_tick / 2 + self.gap)
+        self.graph_right = self.graph_left + self.plot_width
+
+    def _thin_ticks(self) -> None:
+        """Drop tick labels that would touch on a narrow graph (no effect and ends first)."""
+        s = self.scale
+        if not s.ticks:
+            return
+        centres = self.plot_width * np.asarray(s.fraction(np.array(s.ticks)), dtype=float)
+        widths = [self._width(t) for t in s.tick_labels]
+        priority = sorted(range(len(s.ticks)), key=lambda i: (s.ticks[i] != s.null,
+                                                              0 < i < len(s.ticks) - 1, i))
+        keep = sorted(thin_labels(centres, widths, priority, gap=self.gap / 2))
+        self.scale = dataclasses.replace(s, ticks=tuple(s.ticks[i] for i in keep),
+                                         tick_labels=tuple(s.tick_labels[i] for i in keep))
+
+    def _layout_rows(self) -> None:
+        units, u, previous = [], 0.0, None
+        for i, r in enumerate(self.rows):
+            if previous is not None:
+                if r.kind == "subgroup" or (r.kind == "pooled" and row_group(r) is None
+                                            and row_group(previous) is not None):
+                    u += 0.6
+                elif r.kind == "pooled" and previous.kind in ("study", "step"):
+                    u += 0.3
+            units.append(u)
+            u += 1.0
+            previous = r
+        self.units = units
+        graphic = [i for i, r in enumerate(self.rows) if r.kind in GRAPHIC]
+        self.body_units = (units[graphic[-1]] + 1.0 if graphic else u) + 0.3
+
+    def _x(self, value: float) -> float:
+        """Inches from the left of a presentation-scale value on the graph."""
+        return self.graph_left + self.plot_width * float(self.scale.fraction(value))
+
+    def _layout_vertical(self) -> None:
+        lh = self.measure.line_height(self.regular)
+        self.line_height = lh
+        y = self.margin
+        self.title_lines: list[str] = []
+        if self.title:
+            self.title_top = y
+            # the final width is known after the bottom texts; wrap to the table+graph width
+            width = max(self.graph_right - self.margin, 2.0)
+            self.title_lines = wrap(self.title, width, self.measure, self.bold, max_lines=3)
+            y += len(self.title_lines) * self.pitch + 0.3 * self.pitch
+        self.header_top = y  # two header rows: group/effect names, then column names
+        y += 2 * self.pitch
+        self.rule_y = y + 0.15 * self.pitch
+        self.body_top = y + 0.4 * self.pitch
+        self.axes_bottom = self.body_top + self.body_units * self.pitch
+        tick = (style.rc()["xtick.major.size"] + style.rc()["xtick.major.pad"]) / _INCH
+        y = self.axes_bottom + tick + lh + 0.45 * lh
+        # favours labels: wrapped to the room on each side of no effect
+        self.favours_top = y
+        self.favours_lines: tuple[list[str], list[str]] = ([], [])
+        if self.favours is not None:
+            null = self.scale.null if self.scale.null is not None else math.sqrt(
+                self.scale.lower * self.scale.upper) if self.scale.log else (self.scale.lower + self.scale.upper) / 2
+            self.x_null = self._x(null)
+            # the left label may run left of the graph, up to the texts in the rows beside it
+            room_left = max(self.x_null - self.gap / 2 - self._free_left(y, y + 2 * lh * 1.2), 0.6)
+            room_right = max(self.graph_right + 0.4 - self.x_null - self.gap / 2, 0.6)
+            self.favours_lines = (wrap(self.favours[0], room_left, self.measure, self.regular),
+                                  wrap(self.favours[1], room_right, self.measure, self.regular))
+            y += max(len(self.favours_lines[0]), len(self.favours_lines[1])) * lh * 1.2 + 0.5 * lh
+        name, how = self.axis_text
+        one_line = f"{name} \u2014 {how}"
+        limit = self.plot_width + 0.6
+        self.axis_lines = [one_line] if self._width(one_line) <= limit else [name, how]
+        self.axis_lines = [truncate(t, self.graph_right + 1.5 - self.graph_left, self.measure, self.regular)
+                           for t in self.axis_lines]
+        self.axis_top = y
+        y += len(self.axis_lines) * lh * 1.2
+        self.axis_free_left = self._free_left(self.axis_top, y)
+        rows_bottom = self.body_top + (self.units[-1] + 1.0) * self.pitch if self.rows else y
+        self.height = max(y, rows_bottom) + self.margin
+
+    def _row_right(self, i: int) -> float:
+        """Right edge (inches) of the text printed in row ``i`` left of the graph."""
+        r = self.rows[i]
+        if r.kind in SPANNING:
+            return self.label.x + self._width(spanning_text(r))
+        bold = r.kind in BOLD
+        right = self.label.x + self._width(self.label.cells[i], bold)
+        for col in self.data:
+            if col.cells[i]:
+                right = col.x + col.width
+        if r.kind == "study" and np.isnan(r.estimate):
+            right = self.ivl.x + self.ivl.width
+        elif self.ivl.cells[i]:
+            right = self.ivl.x + self._width(self.ivl.cells[i], bold)
+        return right
+
+    def _free_left(self, top: float, bottom: float) -> float:
+        """Leftmost x free of row texts between heights ``top`` and ``bottom``."""
+        beside = [self._row_right(i) for i in range(len(self.rows))
+                  if self._row_y(i) + self.pitch / 2 > top and self._row_y(i) - self.pitch / 2 < bottom]
+        return max(beside, default=self.margin - self.gap) + self.gap
+
+    def _graph_header_centre(self, text: str) -> float:
+        """Centre of a header over the graph: the graph's centre, moved right when the text
+        is wider than the graph so that it clears the header of the CI column."""
+        return max((self.graph_left + self.graph_right) / 2,
+                   self.left_block_right + self.gap + self._width(text, True) / 2)
+
+    def _axis_label_x(self, text: str) -> float:
+        """Left edge of an axis-label line: centred under the graph, or as far left as the
+        rows beside it allow when it is wider than the graph."""
+        centre = (self.graph_left + self.graph_right) / 2
+        return max(min(self.axis_free_left, self.graph_left), centre - self._width(text) / 2)
+
+    def _layout_width(self) -> None:
+        right = self.graph_right
+        if self.scale.tick_labels:
+            right = max(right, self.graph_right + self._width(self.scale.tick_labels[-1]) / 2)
+        for text in (self.effect, self.tag):
+            right = max(right, self._graph_header_centre(text) + self._width(text, True) / 2)
+        if self.favours is not None:
+            right = max(right, self.x_null + self.gap / 2
+                        + max(self._width(t) for t in self.favours_lines[1]))
+        for text in self.axis_lines:
+            right = max(right, self._axis_label_x(text) + self._width(text))
+        for text in self.title_lines:
+            right = max(right, self.margin + self._width(text, True))
+        self.width = right + self.margin
+
+    # ---- drawing -------------------------------------------------------------------
+    def draw(self) -> Any:
+        self._layout_columns()
+        self._layout_rows()
+        self._layout_vertical()
+        self._layout_width()
+        fig = new_figure(self.width, self.height)
+        with style_context():
+            self._draw_text(fig)
+            ax = self._axes(fig)
+            self._draw_graph(ax)
+        return fig
+
+    def _text(self, fig: Any, x: float, y: float, s: str, prop: Any, ha: str = "left",
+              color: str = style.INK) -> None:
+        if s:
+            fig.text(x, self.height - y, s, transform=fig.dpi_scale_trans, fontproperties=prop,
+                     ha=ha, va="center", color=color, parse_math=False)
+
+    def _row_y(self, i: int) -> float:
+        return self.body_top + (self.units[i] + 0.5) * self.pitch
+
+    def _draw_text(self, fig: Any) -> None:
+        from matplotlib.lines import Line2D
+
+        for j, line in enumerate(self.title_lines):
+            self._text(fig, self.margin, self.title_top + (j + 0.5) * self.pitch, line, self.bold)
+        top, second = self.header_top + 0.5 * self.pitch, self.header_top + 1.5 * self.pitch
+        self._text(fig, self.label.x, second, self.label.header, self.bold)
+        for text, first, last in self.spans:
+            a, b = self.data[first].x, self.data[last].x + self.data[last].width
+            self._text(fig, (a + b) / 2, top, text, self.bold, ha="center")
+        for col in self.data:
+            self._text(fig, col.anchor, second, col.header, self.bold, ha="right")
+        ci_centre = (self.est.x + self.ivl.x + self.ivl.width) / 2
+        for row_y, text in ((top, self.effect), (second, self.tag)):
+            self._text(fig, ci_centre, row_y, text, self.bold, ha="center")
+            self._text(fig, self._graph_header_centre(text), row_y, text, self.bold, ha="center")
+        fig.add_artist(Line2D([self.margin, self.graph_right], [self.height - self.rule_y] * 2,
+                              transform=fig.dpi_scale_trans, color=style.RULE, linewidth=0.6))
+        for i, r in enumerate(self.rows):
+            y = self._row_y(i)
+            prop = self._font(r)
+            if r.kind in SPANNING:
+                self._text(fig, self.label.x, y, spanning_text(r), self.regular)
+                continue
+            self._text(fig, self.label.x, y, self.label.cells[i], prop)
+            for col in self.data:
+                self._text(fig, col.anchor, y, col.cells[i], prop, ha="right")
+            if r.kind == "study" and np.isnan(r.estimate):
+                self._text(fig, ci_centre, y, "Not estimable", self.regular, ha="center")
+            else:
+                self._text(fig, self.est.anchor, y, self.est.cells[i], prop, ha="right")
+                self._text(fig, self.ivl.x, y, self.ivl.cells[i], prop)
+        lh = self.line_height
+        if self.favours is not None:
+            for j, line in enumerate(self.favours_lines[0]):
+                self._text(fig, self.x_null - self.gap / 2, self.favours_top + (j + 0.5) * lh * 1.2,
+                           line, self.regular, ha="right")
+            for j, line in enumerate(self.favours_lines[1]):
+                self._text(fig, self.x_null + self.gap / 2, self.favours_top + (j + 0.5) * lh * 1.2,
+                           line, self.regular)
+        for j, line in enumerate(self.axis_lines):
+            self._text(fig, self._axis_label_x(line), self.axis_top + (j + 0.5) * lh * 1.2, line,
+                       self.regular)
+
+    def _axes(self, fig: Any) -> Any:
+        from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
+
+        w, h = self.width, self.height
+        ax = fig.add_axes((self.graph_left / w, (h - self.axes_bottom) / h, self.plot_width / w,
+                           (self.axes_bottom - self.body_top) / h))
+        ax.set_facecolor("none")
+        if self.scale.log:
+            ax.set_xscale("log")
+        ax.set_xlim(self.scale.lower, self.scale.upper)
+        ax.set_ylim(self.body_units, 0.0)
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+        ax.spines["bottom"].set_linewidth(style.LINE_WIDTH)
+        ax.yaxis.set_major_locator(NullLocator())
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_major_locator(FixedLocator(self.scale.ticks))
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xticks(self.scale.ticks, labels=self.scale.tick_labels, fontproperties=self.regular)
+        ax.tick_params(axis="x", which="major", length=3.0, width=style.LINE_WIDTH, pad=2.0,
+                       color=style.INK, labelcolor=style.INK)
+        return ax
+
+    # graph rows, in data coordinates: x on the presentation scale, y in row units
+    def _draw_graph(self, ax: Any) -> None:
+        from matplotlib.patches import Polygon
+
+        lo, hi = self.scale.lower, self.scale.upper
+        if self.scale.null is not None:
+            ax.plot([self.scale.null] * 2, [0.0, self.body_units], color=style.INK,
+                    linewidth=style.LINE_WIDTH, zorder=1, solid_capstyle="butt", gid="no-effect")
+        segments, arrows, squares, dots = [], {-1: [], 1: []}, [], []
+        pi_segments, pi_arrows = [], {-1: [], 1: []}
+        weights = self.table.loc[self.table.kind == "study", "weight"].to_numpy(dtype=float)
+        w_max = np.nanmax(weights) if weights.size and np.any(np.isfinite(weights)) else 1.0
+        max_side = 0.72 * self.pitch * _INCH
+        pooled_models = {(row_group(r), r.model) for r in self.rows if r.kind == "pooled"}
+        for i, r in enumerate(self.rows):
+            y = self.units[i] + 0.5
+            if r.kind in ("study", "step") and not np.isnan(r.estimate):
+                self._interval(r.ci_lower, r.ci_upper, y, segments, arrows)
+                if lo <= r.estimate <= hi:
+                    if r.kind == "step":
+                        dots.append((r.estimate, y))
+                    elif not np.isnan(r.weight):
+                        side = max(2.5, max_side * math.sqrt(max(r.weight, 0.0) / w_max))
+                        squares.append((r.estimate, y, side))
+            elif r.kind == "pooled":
+                # a common-effect diamond next to a random-effects one is drawn open
+                open_ = r.model == "common" and (row_group(r), "random") in pooled_models
+                xs = np.clip([r.ci_lower, r.estimate, r.ci_upper, r.estimate], lo, hi)
+                ys = [y, y - 0.34, y, y + 0.34]
+                ax.add_patch(Polygon(np.column_stack([xs, ys]), closed=True, zorder=3,
+                                     facecolor="white" if open_ else style.POOLED,
+                                     edgecolor=style.POOLED, linewidth=style.LINE_WIDTH,
+                                     gid=f"pooled-{i}"))
+                for bound, direction in ((r.ci_lower, -1), (r.ci_upper, 1)):
+                    if (direction < 0 and bound < lo) or (direction > 0 and bound > hi):
+                        arrows[direction].append((lo if direction < 0 else hi, y))
+                if self.table.attrs["source"] == "leave-one-out":
+                    ax.plot([r.estimate] * 2, [0.0, self.units[i]], color=style.MUTED,
+                            linewidth=style.LINE_WIDTH, linestyle=(0, (3, 2)), zorder=1,
+                            gid="full-analysis")
+            elif r.kind == "prediction":
+                self._interval(r.pi_lower, r.pi_upper, y, pi_segments, pi_arrows, caps=0.22)
+        self._lines(ax, segments, arrows, style.INK, style.LINE_WIDTH, "ci")
+        self._lines(ax, pi_segments, pi_arrows, style.PREDICTION, 1.4, "prediction")
+        if squares:
+            sq = np.array(squares)
+            ax.scatter(sq[:, 0], sq[:, 1], s=sq[:, 2] ** 2, marker="s", color=style.STUDY,
+                       linewidths=0, zorder=4, gid="study-squares")
+        if dots:
+            d = np.array(dots)
+            ax.scatter(d[:, 0], d[:, 1], s=4.5 ** 2, marker="o", color=style.INK, linewidths=0, zorder=4,
+                       gid="step-estimates")
+
+    def _interval(self, a: float, b: float, y: float, segments: list, arrows: dict,
+                  caps: float = 0.0) -> None:
+        lo, hi = self.scale.lower, self.scale.upper
+        if np.isnan(a) or np.isnan(b):
+            return
+        left, right = max(a, lo), min(b, hi)
+        if left < right:
+            segments.append([(left, y), (right, y)])
+        if a < lo:
+            arrows[-1].append((lo, y))
+        elif caps:
+            segments.append([(a, y - caps), (a, y + caps)])
+        if b > hi:
+            arrows[1].append((hi, y))
+        elif caps:
+            segments.append([(b, y - caps), (b, y + caps)])
+
+    def _lines(self, ax: Any, segments: list, arrows: dict, color: str, width: float, gid: str) -> None:
+        from matplotlib.collections import LineCollection
+        from matplotlib.path import Path
+
+        if segments:
+            ax.add_collection(LineCollection(segments, colors=color, linewidths=width, zorder=2,
+                                             capstyle="butt", gid=f"{gid}-lines"))
+        for direction, points in arrows.items():
+            if not points:
+                continue
+            head = Path([(0.0, 0.0), (-direction * 1.0, 0.4), (-direction * 1.0, -0.4), (0.0, 0.0)],
+                        [Path.MOVETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY])
+            p = np.array(points)
+            ax.scatter(p[:, 0], p[:, 1], s=(0.9 * self.pitch * _INCH) ** 2, marker=head, color=color,
+                       linewidths=0, zorder=4, clip_on=False,
+                       gid=f"{gid}-arrows-{'left' if direction < 0 else 'right'}")

@@ -1,0 +1,283 @@
+"""forest_plot: rendered headless; layout checked through the rendered text boxes,
+drawing checked against forest_table."""
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from matplotlib.text import Text
+
+import metaevidence as me
+
+from metaevidence.plots import forest_plot, forest_table
+from metaevidence.plots.layout import ELLIPSIS, TextMeasurer, layout_problems
+from tests.plots import factories as f
+
+FIGURES = {
+    "k3": lambda: forest_plot(f.analysis("bcg3-drop00-REML")),
+    "k13": lambda: forest_plot(f.bcg()),
+    "k40-generic": lambda: forest_plot(f.analysis("synthetic-OR-DL-40", with_effects=False)),
+    "k150": lambda: forest_plot(f.analysis("synthetic-OR-DL-150"), sort_by="year"),
+    "subgroups": lambda: forest_plot(f.subgroups()),
+    "cumulative": lambda: forest_plot(f.cumulative()),
+    "leave-one-out": lambda: forest_plot(f.leave_one_out()),
+    "common+random": lambda: forest_plot(f.bcg(), common=f.bcg_common(), sort_by="weight",
+                                         title="BCG vaccine for preventing tuberculosis: "
+                                               "13 trials, random and common effect"),
+    "continuous": lambda: forest_plot(f.analysis("normand-MD-REML"), font_size=10),
+    # awkward sizes: a narrow graph (tick labels thinned, favours wrapped), long names
+    "mantel-haenszel": lambda: forest_plot(me.mantel_haenszel(f.bcg().effects)),
+    "narrow": lambda: forest_plot(f.subgroups(), plot_width=0.8, font_size=6),
+    "long-names": lambda: forest_plot(
+        f.bcg(), effect_label="Adjusted odds ratio of tuberculosis at ten years",
+        group_labels=("Bacillus Calmette-Guerin vaccination at birth", "No vaccination or placebo")),
+}
+_cache = {}
+
+
+def figure(name):
+    if name not in _cache:
+        _cache[name] = FIGURES[name]()
+    return _cache[name]
+
+
+def texts(fig):
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def strings(fig):
+    return [t.get_text() for t in texts(fig)]
+
+
+def artist(fig, gid):
+    found = [a for a in fig.axes[0].get_children() if a.get_gid() == gid]
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_no_text_overlaps_and_nothing_outside_the_figure(name):
+    assert layout_problems(figure(name)) == {"overlapping": [], "outside": []}
+
+
+def test_mantel_haenszel_labels():
+    shown = strings(figure("mantel-haenszel"))
+    assert "M-H, Fixed, 95% CI" in shown
+    assert any(s.startswith("Heterogeneity: Chi\u00b2 = ") for s in shown)
+    assert any(s.startswith("Test for overall effect: Z = ") for s in shown)
+    assert any("common effect, Mantel-Haenszel" in s for s in shown)
+
+
+def test_narrow_graph_keeps_no_effect_and_end_ticks():
+    labels = [t.get_text() for t in figure("narrow").axes[0].get_xticklabels()]
+    assert "1" in labels and labels[0] == "0.1" and labels[-1] == "10" and len(labels) < 7
+
+
+def test_bcg_prints_every_number_of_its_table():
+    fig = figure("k13")
+    shown = set(strings(fig))
+    for text in ["BCG vaccine", "Control", "Study", "Events", "Total", "Weight", "Odds Ratio",
+                 "IV, Random, 95% CI", "Aronson 1948", "0.39", "[0.12, 1.26]", "5.0%",
+                 "13598", "12867", "Total (95% CI)", "191064", "166283", "100.0%", "0.47",
+                 "[0.32, 0.71]", "Prediction interval", "[0.13, 1.79]", "Total events", "1065", "1510",
+                 "Heterogeneity: Tau\u00b2 = 0.34; Chi\u00b2 = 163.16, df = 12 (P < 0.00001); I\u00b2 = 92%",
+                 "Test for overall effect: t = 3.99, df = 12 (P = 0.002)",
+                 "Favours BCG vaccine", "Favours control",
+                 "0.1", "0.2", "0.5", "1", "2", "5", "10"]:
+        assert text in shown, text
+    axis = [s for s in shown if s.startswith("Odds ratio (log scale)")]
+    assert axis and ("random effects, REML, Hartung-Knapp" in shown
+                     or axis[0].endswith("random effects, REML, Hartung-Knapp"))
+
+
+def test_rows_are_aligned_and_evenly_spaced():
+    fig = figure("k13")
+    table = forest_table(f.bcg())
+    by_text = {}
+    for t in texts(fig):
+        by_text.setdefault(t.get_text(), []).append(t)
+    labels = [by_text[label][0] for label in table.label[table.kind == "study"]]
+    ys = np.array([t.get_position()[1] for t in labels])
+    steps = np.diff(ys)
+    assert np.all(steps < 0) and np.allclose(steps, steps[0])
+    # each study's estimate sits on its label's row, right-aligned with the others
+    estimates = [t for t in by_text["0.39"] if t.get_position()[1] == ys[0]]
+    assert estimates and estimates[0].get_horizontalalignment() == "right"
+    assert len({t.get_position()[0] for t in labels}) == 1
+
+
+def test_squares_have_area_proportional_to_weight():
+    fig = figure("k13")
+    squares = artist(fig, "study-squares")
+    weights = f.bcg().weights
+    ratio = squares.get_sizes() / weights
+    np.testing.assert_allclose(ratio, ratio[0], rtol=1e-12)
+    np.testing.assert_allclose(squares.get_offsets()[:, 0], np.exp(f.bcg().yi), rtol=1e-12)
+
+
+def test_intervals_beyond_the_axis_end_in_arrows():
+    fig = figure("k13")
+    ax = fig.axes[0]
+    lo, hi = ax.get_xlim()
+    table = forest_table(f.bcg())
+    studies = table[table.kind == "study"]
+    left = artist(fig, "ci-arrows-left")
+    assert len(left.get_offsets()) == int((studies.ci_lower < lo).sum()) == 3
+    assert np.all(left.get_offsets()[:, 0] == lo)
+    assert artist(fig, "ci-arrows-right") is None and not (studies.ci_upper > hi).any()
+    # k = 40 has intervals past both ends
+    fig40 = figure("k40-generic")
+    t40 = forest_table(f.analysis("synthetic-OR-DL-40", with_effects=False))
+    lo40, hi40 = fig40.axes[0].get_xlim()
+    s40 = t40[t40.kind == "study"]
+    assert len(artist(fig40, "ci-arrows-right").get_offsets()) == int((s40.ci_upper > hi40).sum()) > 0
+    assert len(artist(fig40, "ci-arrows-left").get_offsets()) == int((s40.ci_lower < lo40).sum()) > 0
+
+
+def test_diamond_spans_the_pooled_interval_and_no_effect_line_is_at_one():
+    fig = figure("k13")
+    res = f.bcg()
+    table = forest_table(res)
+    i = int(np.flatnonzero(table.kind == "pooled")[0])
+    diamond = artist(fig, f"pooled-{i}").get_xy()[:4, 0]
+    np.testing.assert_allclose(diamond, np.exp([res.ci_lower, res.estimate, res.ci_upper, res.estimate]),
+                               rtol=1e-12)
+    assert list(artist(fig, "no-effect").get_xdata()) == [1.0, 1.0]
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.1", "0.2", "0.5", "1", "2", "5", "10"]
+    pi = artist(fig, "prediction-lines").get_segments()[0]
+    np.testing.assert_allclose(pi[:, 0], np.exp([res.pi_lower, res.pi_upper]), rtol=1e-12)
+
+
+def test_common_diamond_is_open_next_to_the_random_one():
+    fig = figure("common+random")
+    table = forest_table(f.bcg(), common=f.bcg_common(), sort_by="weight")
+    common_row, random_row = np.flatnonzero(table.kind == "pooled")
+    common, random = artist(fig, f"pooled-{common_row}"), artist(fig, f"pooled-{random_row}")
+    assert common.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    assert random.get_facecolor()[:3] == (0.0, 0.0, 0.0)
+    shown = strings(fig)
+    assert "Test for overall effect (common effect): Z = 10.32 (P < 0.00001)" in shown
+    assert "Total, random effects (95% CI)" in shown
+    assert any(s.startswith("BCG vaccine for preventing") for s in shown)
+
+
+def test_subgroup_figure_has_headers_subtotals_and_the_test_for_differences():
+    shown = strings(figure("subgroups"))
+    assert "Study or Subgroup" in shown
+    for header in ("random", "alternate", "systematic"):
+        assert header in shown
+    assert shown.count("Subtotal (95% CI)") == 3
+    assert "Test for subgroup differences: Chi\u00b2 = 1.64, df = 2 (P = 0.44)" in shown
+    assert "Heterogeneity: Tau\u00b2 = 0.24; Chi\u00b2 = 8.83, df = 1 (P = 0.003); I\u00b2 = 89%" in shown
+    assert "Test for overall effect: Z = 3.52 (P = 0.0004)" in shown
+
+
+def test_batch_figures():
+    shown = strings(figure("cumulative"))
+    assert "Study added" in shown and "adding Fletcher 1959" in shown and "adding Wisenberg 1988" in shown
+    assert "Favours streptokinase" in shown
+    # p-values of the cumulative fits (metafor: 0.1313, 0.0956, ..., 6.6e-05, 1.6e-14)
+    assert {"P", "0.13", "0.10", "< 0.0001", "< 0.00001", "Tau\u00b2", "I\u00b2", "Studies"} <= set(shown)
+    dots = artist(figure("cumulative"), "step-estimates").get_offsets()
+    # every estimate inside the axis gets a dot, at its own value
+    lo, hi = figure("cumulative").axes[0].get_xlim()
+    est = np.exp(f.cumulative().estimate)
+    assert len(dots) == int(((est >= lo) & (est <= hi)).sum()) == 33
+    np.testing.assert_allclose(dots[:, 0], est, rtol=1e-12)
+
+
+def test_leave_one_out_figure():
+    fig = figure("leave-one-out")
+    shown = strings(fig)
+    assert "Study omitted" in shown and "omitting Aronson 1948" in shown and "All studies (95% CI)" in shown
+    line = artist(fig, "full-analysis")
+    assert line.get_xdata()[0] == pytest.approx(math.exp(f.bcg().estimate), rel=1e-12)
+
+
+def test_continuous_and_generic_columns():
+    shown = strings(figure("continuous"))
+    for text in ("Mean", "SD", "Total", "Mean Difference", "\u221220.00", "[\u221232.47, \u22127.53]"):
+        assert text in shown, text
+    assert figure("continuous").axes[0].get_xscale() == "linear"
+    generic = strings(figure("k40-generic"))
+    assert "log[Odds Ratio]" in generic and "SE" in generic and "Experimental" not in generic
+    assert "Favours experimental" in generic
+
+
+def test_not_estimable_study():
+    shown = strings(figure("k3"))
+    assert "Not estimable" in shown and "Zero & Zero 1990" in shown
+
+
+def test_long_labels_are_truncated_with_an_ellipsis():
+    fig = figure("k150")
+    cut = [s for s in strings(fig) if s.startswith("The Extraordinarily")]
+    assert len(cut) == 1 and cut[0].endswith(ELLIPSIS)
+    from metaevidence.plots import style
+    assert TextMeasurer().width(cut[0], style.font()) <= 2.6
+
+
+def test_favours_labels_follow_the_outcome_direction():
+    def favours(fig):
+        return [t for t in texts(fig) if t.get_text().startswith("Favours")]
+
+    harmful = favours(figure("k13"))
+    left = min(harmful, key=lambda t: t.get_position()[0])
+    assert left.get_text() == "Favours BCG vaccine"
+    good = favours(forest_plot(f.bcg(), beneficial=True))
+    assert min(good, key=lambda t: t.get_position()[0]).get_text() == "Favours control"
+    custom = favours(forest_plot(f.bcg(), favours=("Fewer cases", "More cases")))
+    assert custom == [] and {"Fewer cases", "More cases"} <= set(strings(forest_plot(
+        f.bcg(), favours=("Fewer cases", "More cases"))))
+    import dataclasses
+
+    res = f.bcg()
+    gen = dataclasses.replace(res, measure="GEN", effects=None)
+    assert favours(forest_plot(gen)) == []  # a generic effect has no known groups
+    assert {t.get_text() for t in favours(forest_plot(gen, group_labels=("Drug", "Placebo")))} == {
+        "Favours drug", "Favours placebo"}
+
+
+def test_argument_errors():
+    res = f.bcg()
+    with pytest.raises(ValueError, match="data_columns must be one of auto, arms, generic, none; got 'all'"):
+        forest_plot(res, data_columns="all")
+    with pytest.raises(ValueError, match=r"group_labels must be a pair of strings \(experimental, control\); got 'BCG'"):
+        forest_plot(res, group_labels="BCG")
+    with pytest.raises(ValueError, match="plot_width must be a positive number; got -1"):
+        forest_plot(res, plot_width=-1)
+    with pytest.raises(ValueError, match="data_columns='arms' needs per-arm data"):
+        forest_plot(f.analysis("synthetic-OR-DL-40", with_effects=False), data_columns="arms")
+
+
+def test_data_columns_none_and_explicit_limits():
+    fig = forest_plot(f.bcg(), data_columns="none", xlim=(0.05, 20))
+    shown = strings(fig)
+    assert "Events" not in shown and "Weight" in shown
+    assert fig.axes[0].get_xlim() == (0.05, 20.0)
+    assert layout_problems(fig) == {"overlapping": [], "outside": []}
+
+
+def test_plotting_leaves_no_global_state():
+    code = (
+        "import sys, matplotlib\n"
+        "rc = dict(dict.items(matplotlib.rcParams))  # raw: reading 'backend' would import pyplot\n"
+        "sys.path.insert(0, '.')\n"
+        "import metaevidence.plots\n"
+        "from tests.plots import factories as f\n"
+        "fig = metaevidence.plots.forest_plot(f.bcg())\n"
+        "metaevidence.plots.figure_bytes(fig, 'svg')\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
+        "assert dict(dict.items(matplotlib.rcParams)) == rc, 'rcParams changed'\n"
+        "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_importing_plots_does_not_import_matplotlib():
+    code = "import sys, metaevidence.plots; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
