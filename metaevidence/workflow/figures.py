@@ -37,8 +37,9 @@ def _draw(c: Computed, name: str) -> Any | None:
         if name != "forest" or c.summaries is None:
             return None
         o = spec.figures.forest
-        return plots.forest_plot(c.summaries, transform="auto", prediction=False, data_columns="none",
-                                 title=o.title, effect_label=o.effect_label)
+        fig = plots.forest_plot(c.summaries, transform="auto", prediction=False, data_columns="none",
+                                title=o.title, effect_label=o.effect_label)
+        return _published_labels(fig, c.summaries)
     options = _forest_options(c)
     prediction = bool(spec.prediction_interval)
     if name == "forest":
@@ -52,6 +53,27 @@ def _draw(c: Computed, name: str) -> Any | None:
     return plots.forest_plot(batch, prediction=prediction, data_columns="none",
                              beneficial=options["beneficial"], title=options["title"],
                              effect_label=options["effect_label"])
+
+
+def _published_labels(fig: Any, batch: Any) -> Any:
+    """Say "published" where the forest plot of a batch would name a pooling model.
+
+    The summaries of an overview come from different reviews and models and are not pooled
+    here; the plots package labels a batch with the model that fitted it, so those texts
+    (computed with the plots package's own label functions) are replaced.
+    """
+    from matplotlib.text import Text
+
+    from metaevidence.plots import labels
+
+    replace = {labels.model_tag(batch.method, batch.level): f"Published, {labels.level_text(batch.level)}",
+               labels.model_description(batch.method, batch.test): "published results"}
+    for text in fig.findobj(Text):
+        value = text.get_text()
+        for old, new in replace.items():
+            if value == old or value.endswith(" \u2014 " + old):  # the axis label may be one line
+                text.set_text(value[: len(value) - len(old)] + new)
+    return fig
 
 
 def render_figures(c: Computed) -> tuple[dict[str, bytes], list[dict[str, str]]]:

@@ -106,6 +106,8 @@ def test_overview_draws_the_published_summaries(tmp_path):
                                                        "shows published pooled results only")
     svg = (root / "figures" / "o" / "forest.svg").read_bytes()
     assert b"low risk of bias" in svg and b"no interval" not in svg  # no interval: in the table only
+    assert b"Published, 95% CI" in svg and "published results".encode() in svg
+    assert b"Random" not in svg and b"REML" not in svg
     report = (root / "results" / "o.md").read_text(encoding="utf-8")
     assert "Shown side by side and never pooled" in report
     assert "| Smith 2019 | low risk of bias | OR 0.80 (95% CI 0.60 to 1.07) | 5 | -- | random-effects |" in report
