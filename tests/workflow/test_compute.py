@@ -186,3 +186,16 @@ def test_small_k_notes(tmp_path, bcg):
     assert doc["notes"][0].startswith("SmallSampleWarning: ")  # the engine's words: knha fell back to z
     assert doc["notes"][1:] == ["leave-one-out analysis not run: it needs at least 3 studies (k = 1)",
                                 "cumulative meta-analysis not run: it needs at least 2 studies (k = 1)"]
+
+
+def test_labels_and_conversions(tmp_path, bcg):
+    doc = compute(_spec(tmp_path, labels="id"), bcg).document
+    assert [r["label"] for r in doc["studies"]["included"]] == REF["bcg-OR-REML-knha"]["ids"]
+    doc = compute(_spec(tmp_path, measure="SMD", convert=True), bcg).document
+    rows = doc["studies"]["included"]
+    assert len(rows) == 13 and all("converted" in r["source"] for r in rows)
+    # Hasselblad-Hedges: SMD = log(OR) * sqrt(3) / pi, its variance scaled by 3 / pi^2
+    assert_close([r["yi"] for r in rows], np.array(REF["bcg-OR-REML-knha"]["yi"]) * math.sqrt(3) / math.pi,
+                 CLOSED_FORM, what="SMD from OR")
+    assert_close([r["vi"] for r in rows], np.array(REF["bcg-OR-REML-knha"]["vi"]) * 3 / math.pi ** 2,
+                 CLOSED_FORM, what="var SMD from OR")
