@@ -20,6 +20,7 @@ import numpy as np
 from metaevidence._tables import Summary, Table, fmt, fmt_p, p_text
 from metaevidence.core import permute as _perm
 from metaevidence.core import regress as _core
+from metaevidence.core.tau2 import estimate_tau2
 from metaevidence.errors import ConvergenceWarning
 from metaevidence.formula import ModelMatrix, design_from_columns, model_matrix
 
@@ -336,12 +337,11 @@ def meta_regression(yi, vi=None, moderators=None, *, data=None, method: str = "R
             q_total = _core.fit_regression(y, v, ones, included, method="EE").qe
             r2 = float(_core.wls_r_squared(fit.qe, q_total, k, p))
         else:
-            args = _core.prepare(y, v, ones, included)
-            t_re, ok_re, _ = _core.tau2_regression(*args, method=method_u, tol=tol,
-                                                   maxiter=maxiter)
-            tau2_re = float(t_re)
+            re = estimate_tau2(y, v, method=method_u, mask=included, tol=tol,
+                               maxiter=maxiter)
+            tau2_re = float(re.tau2)
             r2 = float(_core.r_squared(tau2_re, fit.tau2))
-            if not ok_re:
+            if not re.converged:
                 _warn_convergence(method_u, "intercept-only model for R^2", maxiter)
     if not bool(fit.converged):
         _warn_convergence(method_u, "meta-regression", maxiter)
@@ -355,7 +355,8 @@ def meta_regression(yi, vi=None, moderators=None, *, data=None, method: str = "R
         btt=btt, tau2=tau2, tau=float(np.sqrt(tau2)), i2=float(fit.i2), h2=float(fit.h2),
         qe=float(fit.qe), qe_df=int(fit.qe_df), qe_p_value=float(fit.qe_p_value), r2=r2,
         tau2_re=tau2_re, loglik=float(_core.log_likelihood(
-            *_core.prepare(y, v, Xz, included), fit.tau2, reml=method_u == "REML")), k=k, p=p, yi=yi, vi=vi, X=X, included=included, labels=labels,
+            y, v, Xz, included, fit.tau2, reml=method_u == "REML")), k=k, p=p, yi=yi, vi=vi,
+        X=X, included=included, labels=labels,
         measure=measure, method=method_u, test=test_l, level=level, intercept=mm.intercept,
         formula=mm.formula, converged=bool(fit.converged), iterations=int(fit.iterations))
 

@@ -21,7 +21,7 @@ import numpy as np
 from scipy import stats
 
 from metaevidence._tables import Summary, Table, fmt, fmt_p, p_text
-from metaevidence.core import regress as _regress
+from metaevidence.core.tau2 import estimate_tau2
 
 __all__ = ["SubgroupAnalysis", "subgroup_analysis"]
 
@@ -217,10 +217,7 @@ def subgroup_analysis(yi, vi=None, groups=None, *, method: str = "REML", test: s
         ok = np.isfinite(y) & np.isfinite(v)
         X = np.column_stack([np.ones(n)] + [np.array([g == lvl for g in group_of], float)
                                             for lvl in levels[1:]])
-        args = _regress.prepare(np.where(ok, y, 0.0), np.where(ok, v, 1.0),
-                                np.where(ok[:, None], X, 0.0), ok)
-        tau2, _, _ = _regress.tau2_regression(*args, method=method_u)
-        common = float(tau2)
+        common = float(estimate_tau2(y, v, method=method_u, mask=ok, X=X).tau2)
     fits = []
     for lvl in levels:
         rows = np.array([g == lvl for g in group_of])

@@ -237,7 +237,7 @@ def test_doc_examples():
     for name in ("metaevidence.regression", "metaevidence.formula", "metaevidence.core.regress",
                  "metaevidence.core.permute", "metaevidence.bias", "metaevidence.core.bias",
                  "metaevidence.subgroups", "metaevidence.influence_analysis", "metaevidence.trimfill",
-                 "metaevidence.core.trimfill", "metaevidence.core.regress_tau2",
+                 "metaevidence.core.trimfill",
                  "metaevidence.gosh_analysis", "metaevidence.core.influence",
                  "metaevidence.core.gosh"):
         result = doctest.testmod(importlib.import_module(name))

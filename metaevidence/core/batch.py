@@ -101,7 +101,8 @@ def prepare(yi, vi, mask=None, X=None) -> Studies:
     mask : array_like of bool (..., k), optional
         True for studies to include. Default: all studies.
     X : array_like (..., k, p) or (k, p), optional
-        Design matrix (moderators, including the intercept column) for meta-regression.
+        Design matrix (moderators, including the intercept column) for meta-regression;
+        its leading axes broadcast with those of ``yi`` (one data set, many designs).
 
     Returns
     -------
@@ -121,6 +122,15 @@ def prepare(yi, vi, mask=None, X=None) -> Studies:
     """
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
+    if X is not None:
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 1:
+            X = X[:, None]
+        if X.ndim > 2 and y.ndim > 0:
+            # analyses may differ only in their design (permutations of its rows)
+            lead = np.broadcast_shapes(y.shape[:-1], X.shape[:-2])
+            if lead != y.shape[:-1]:
+                y = np.broadcast_to(y, lead + y.shape[-1:])
     if mask is None:
         if y.shape != v.shape:
             y, v = np.broadcast_arrays(y, v)
@@ -158,9 +168,6 @@ def prepare(yi, vi, mask=None, X=None) -> Studies:
         k = included.sum(axis=-1)
     p = 1
     if X is not None:
-        X = np.asarray(X, dtype=float)
-        if X.ndim == 1:
-            X = X[:, None]
         if X.shape[-2] != k_all:
             raise ValueError(f"X must have shape (..., k, p) with k = {k_all} studies; "
                              f"got shape {X.shape}")

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from metaevidence.core import regress as _regress
+from metaevidence.core.batch import prepare
+from metaevidence.core.tau2 import tau2_for, typical_variance
+from metaevidence.core.wls import common_fit, rowsum, wsum
 
 __all__ = ["GoshArrays", "subset_masks", "random_subset_codes", "fit_subsets"]
 
@@ -84,7 +86,7 @@ def fit_subsets(yi, vi, codes, *, method="REML", tau2=None, chunk_size=8192, tol
     codes : array_like of int (n,)
         Subset codes (see :func:`subset_masks`).
     method : str
-        tau^2 estimator (one of :data:`metaevidence.core.regress.METHODS`).
+        tau^2 estimator (one of :data:`metaevidence.core.tau2.METHODS`).
     tau2 : float, optional
         A fixed tau^2 used in every subset instead of an estimate.
     chunk_size : int
@@ -98,7 +100,8 @@ def fit_subsets(yi, vi, codes, *, method="REML", tau2=None, chunk_size=8192, tol
 
     Notes
     -----
-    For each subset S with :math:`k_S` studies: :math:`\\hat\\tau^2_S`,
+    tau^2 comes from the engine's estimators (:func:`metaevidence.core.tau2.tau2_for`,
+    intercept-only path), one batch per chunk. For each subset S with :math:`k_S` studies: :math:`\\hat\\tau^2_S`,
     :math:`\\hat\\mu_S = \\sum_S w_i y_i / \\sum_S w_i` with :math:`w_i = 1/(v_i +
     \\hat\\tau^2_S)`, Cochran's :math:`Q_S` (weights :math:`1/v_i`), and I^2, H^2 as in
     :func:`metaevidence.core.regress.fit_regression` (equal-effects and DL: from Q,
@@ -123,48 +126,39 @@ def fit_subsets(yi, vi, codes, *, method="REML", tau2=None, chunk_size=8192, tol
     k = yi.size
     method = method.upper()
     parts = []
-    for start in range(0, codes.size, chunk_size):
-        parts.append(_fit_chunk(yi, vi, codes[start:start + chunk_size], k, method, tau2,
-                                tol, maxiter))
+    with np.errstate(divide="ignore", invalid="ignore"):     # single-study subsets
+        for start in range(0, codes.size, chunk_size):
+            parts.append(_fit_chunk(yi, vi, codes[start:start + chunk_size], k, method,
+                                    tau2, tol, maxiter))
     fields = GoshArrays.__slots__
     return GoshArrays(**{f: np.concatenate([getattr(p, f) for p in parts]) if parts
                          else np.empty(0) for f in fields})
 
 
 def _fit_chunk(yi, vi, codes, k, method, fixed, tol, maxiter):
-    # study-major layout: reductions over the study axis add contiguous columns
-    m = np.asfortranarray(subset_masks(codes, k), dtype=float)
-    ks = m.sum(-1)
-    y = m * yi
-    v = np.where(m > 0, vi, 1.0)
-    w0 = m / v
-    sw0 = w0.sum(-1)
-    mean0 = (w0 * y).sum(-1) / sw0
-    qe = (w0 * (y - mean0[:, None]) ** 2).sum(-1)
+    s = prepare(yi, vi, subset_masks(codes, k))
+    base = common_fit(s)
+    ks = s.k
+    qe = base.q
     multi = ks > 1
-    tau2 = np.zeros(codes.size)
-    converged = np.ones(codes.size, dtype=bool)
     if fixed is not None:
-        tau2[:] = float(fixed)
-    elif method not in ("EE", "FE") and multi.any():
-        mm = np.asfortranarray(m[multi])
-        t, ok, _ = _regress.tau2_regression(np.asfortranarray(y[multi]),
-                                            np.asfortranarray(v[multi]), mm[..., None], mm,
-                                            method=method, tol=tol, maxiter=maxiter)
-        tau2[multi], converged[multi] = t, ok
-    w = m / (v + tau2[:, None])
-    estimate = (w * y).sum(-1) / w.sum(-1)
+        tau2 = np.full(codes.size, float(fixed))
+        converged = np.ones(codes.size, dtype=bool)
+    else:
+        est = tau2_for(s, method, tol=tol, maxiter=maxiter, base=base)
+        tau2, converged = est.tau2, est.converged
+    w = 1.0 / (s.v + tau2[:, None])
+    estimate = wsum(w, s.y) / rowsum(w)
     df = ks - 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method in ("EE", "FE", "DL"):
-            # DL: I^2 from Q equals the tau^2-based value; H^2 = Q/(k-1) is reported even
-            # when Q < k - 1 (where rma() gives 1), as metafor's gosh() does for DL.
-            i2 = np.where(multi, 100.0 * np.maximum(0.0, (qe - df) / qe), 0.0)
-            h2 = np.where(multi, qe / df, 1.0)
-        else:
-            vt = df / (sw0 - (w0 * w0).sum(-1) / sw0)
-            i2 = np.where(multi, 100.0 * tau2 / (vt + tau2), 0.0)
-            h2 = np.where(multi, (vt + tau2) / vt, 1.0)
+    if method in ("EE", "FE", "DL"):
+        # DL: I^2 from Q equals the tau^2-based value; H^2 = Q/(k-1) is reported even
+        # when Q < k - 1 (where rma() gives 1), as metafor's gosh() does for DL.
+        i2 = np.where(multi, 100.0 * np.maximum(0.0, (qe - df) / qe), 0.0)
+        h2 = np.where(multi, qe / df, 1.0)
+    else:
+        vt = typical_variance(s, base)
+        i2 = np.where(multi, 100.0 * tau2 / (vt + tau2), 0.0)
+        h2 = np.where(multi, (vt + tau2) / vt, 1.0)
     i2 = np.where(multi & (qe == 0) & (tau2 == 0), 0.0, i2)
     return GoshArrays(code=codes, k=ks.astype(int), estimate=estimate, tau2=tau2,
                       qe=np.where(multi, qe, 0.0), i2=i2, h2=h2, converged=converged)

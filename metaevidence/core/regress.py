@@ -7,9 +7,10 @@ meta-regression is a batch of one; leave-one-out, permutation tests and GOSH are
 of masks or of permuted model matrices. Nothing loops over the batch in Python.
 
 Rows outside the mask get weight zero, so every weighted sum runs over the included
-studies only, and no ``k x k`` matrix is formed (a batch costs ``O(B k p^2)``). The tau^2
-estimators are in :mod:`metaevidence.core.regress_tau2`; this module fits the
-coefficients and their tests.
+studies only, and no ``k x k`` matrix is formed (a batch costs ``O(B k p^2)``). tau^2 is
+estimated by the engine's estimators (:mod:`metaevidence.core.tau2`, which take the
+design matrix), on the weighted least squares of :mod:`metaevidence.core.wls`; this
+module fits the coefficients and their tests.
 
 Matches metafor::rma.uni(yi, vi, mods = ...) (metafor 3.8-1) for the estimators
 EE/FE, DL, HE, HS, SJ, ML, REML, EB and PM and the tests "z", "knha" and "adhoc".
@@ -17,26 +18,20 @@ EE/FE, DL, HE, HS, SJ, ML, REML, EB and PM and the tests "z", "knha" and "adhoc"
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import stats
 
-from metaevidence.core.regress_tau2 import (  # noqa: F401  (re-exported)
-    METHODS,
-    _gls,
-    _trace_p,
-    log_likelihood,
-    prepare,
-    tau2_regression,
-)
+from metaevidence.core.batch import Studies, prepare
+from metaevidence.core.estimating import ml_terms, reml_terms
+from metaevidence.core.tau2 import METHODS, tau2_for, typical_variance
+from metaevidence.core.wls import common_fit, wls
 
 __all__ = [
     "METHODS",
     "TESTS",
     "RegressionFit",
-    "prepare",
-    "tau2_regression",
     "fit_regression",
     "r_squared",
     "log_likelihood",
@@ -102,6 +97,60 @@ class RegressionFit:
     iterations: np.ndarray
 
 
+def _studies(yi, vi, X, mask) -> Studies:
+    """The batch of a meta-regression (:func:`~metaevidence.core.batch.prepare`); a model
+    matrix that is only the intercept becomes ``X = None``, the scalar-sum path of the
+    estimators (GOSH, leave-one-out and trim-and-fill refit intercept-only models)."""
+    yi = np.asarray(yi, dtype=float)
+    vi = np.asarray(vi, dtype=float)
+    X = np.asarray(X, dtype=float)
+    if X.ndim < 2:
+        raise ValueError(f"model matrix X must have shape (..., k, p); got shape {X.shape}")
+    k = yi.shape[-1:]
+    m_shape = k if mask is None else np.shape(mask)[-1:]
+    if vi.shape[-1:] != k or X.shape[-2:-1] != k or m_shape != k:
+        raise ValueError(
+            f"yi, vi, X and mask must have the same number of studies (last axis); got "
+            f"yi {yi.shape}, vi {vi.shape}, X {X.shape}, mask {np.shape(mask)}")
+    mask = None if mask is None else np.asarray(mask, dtype=bool)
+    ones = X.shape[-1] == 1 and bool(np.all((X[..., 0] == 1.0) if mask is None
+                                            else (X[..., 0] == 1.0) | ~mask))
+    if ones and X.ndim > 2:
+        # the batch shape the design would have given
+        lead = np.broadcast_shapes(yi.shape[:-1], X.shape[:-2])
+        yi = np.broadcast_to(yi, lead + k)
+    return prepare(yi, vi, mask, None if ones else X)
+
+
+def _well_conditioned(s: Studies):
+    """The same batch with an orthonormal basis ``Q`` of the columns of ``X``
+    (``X = QR``), and ``R`` (None without moderators).
+
+    tau^2, Q_E, the typical variance and the likelihoods depend on ``X`` only through
+    :math:`P = W - WX(X'WX)^{-1}X'W`, which is the same for ``X`` and ``Q``; with ``Q``
+    the ``p x p`` systems have the condition number of the weights alone, not that of
+    ``X'X`` (about 1e11 with a raw calendar-year moderator beside an intercept), so the
+    estimating equations are solved to full precision (least squares by QR).
+    """
+    if s.X is None:
+        return s, None
+    Q, R = np.linalg.qr(s.X)
+    return replace(s, X=Q), R
+
+
+def _coefficients(sq: Studies, R, w):
+    """Weighted least squares in the basis ``Q``, mapped back to the columns of ``X``:
+    :math:`\\hat\\beta = R^{-1}\\hat\\gamma`, :math:`(X'WX)^{-1} = R^{-1}(Q'WQ)^{-1}R^{-\\top}`;
+    (n, p) coefficients and (n, p, p) covariance also for the intercept-only batch."""
+    fit = wls(sq, w)
+    if R is None:
+        return fit.beta[:, None], (1.0 / fit.sw)[:, None, None], fit.resid
+    Rinv = np.linalg.inv(R)
+    beta = np.einsum("...ij,...j->...i", Rinv, fit.beta)
+    Ainv = Rinv @ fit.Ainv @ np.swapaxes(Rinv, -1, -2)
+    return beta, Ainv, fit.resid
+
+
 def fit_regression(yi, vi, X, mask=None, *, method="REML", test="z", level=0.95,
                    btt=None, tau2=None, tol=1e-12, maxiter=1000):
     """Fit a batch of mixed-effects meta-regressions.
@@ -115,7 +164,8 @@ def fit_regression(yi, vi, X, mask=None, *, method="REML", test="z", level=0.95,
     mask : array_like of bool (..., k), optional
         Studies in each fit.
     method : str
-        tau^2 estimator, one of :data:`METHODS`.
+        tau^2 estimator, one of :data:`METHODS` (estimated by
+        :func:`metaevidence.core.tau2.tau2_for`, the estimators of ``meta_analysis``).
     test : str
         "z" (Wald), "knha" (Knapp-Hartung t and F with k - p df) or "adhoc"
         (Knapp-Hartung with the scale factor s^2 truncated below at 1).
@@ -165,60 +215,67 @@ def fit_regression(yi, vi, X, mask=None, *, method="REML", test="z", level=0.95,
 
     Matches metafor::rma.uni(yi, vi, mods = ..., method = ..., test = ...).
     """
+    method = method.upper()
+    if method not in METHODS:
+        raise ValueError(f"tau^2 estimator method must be one of {', '.join(METHODS)}; "
+                         f"got {method!r}")
     test = test.lower()
     if test not in TESTS:
         raise ValueError(f"test must be one of {', '.join(TESTS)}; got {test!r}")
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be between 0 and 1 (exclusive); got {level!r}")
-    y, v, Xm, m = prepare(yi, vi, X, mask)
-    k = m.sum(-1)
-    p = Xm.shape[-1]
-    batch = y.shape[:-1]
-    if tau2 is None:
-        t2, converged, iterations = tau2_regression(y, v, Xm, m, method=method, tol=tol,
-                                                    maxiter=maxiter)
-    else:
-        t2 = np.broadcast_to(np.asarray(tau2, dtype=float), batch).copy()
-        converged = np.ones(batch, dtype=bool)
-        iterations = np.zeros(batch, dtype=int)
-    w = m / (v + t2[..., None])
-    b, A, r = _gls(y, Xm, w)
+    s = _studies(yi, vi, X, mask)
+    sq, R = _well_conditioned(s)
+    p = s.p
+    base = common_fit(sq)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if tau2 is None:
+            est = tau2_for(sq, method, tol=tol, maxiter=maxiter, base=base)
+            t2, converged, iterations = est.tau2, est.converged, est.iterations
+        else:
+            t2 = np.broadcast_to(np.asarray(tau2, dtype=float), s.batch_shape).reshape(-1)
+            converged = np.ones(s.n, dtype=bool)
+            iterations = np.zeros(s.n, dtype=int)
+        w = 1.0 / (s.v + t2[:, None])
+        b, A, r = _coefficients(sq, R, w)
+    k = s.k
     dfr = k - p
     if test == "z":
-        s2 = np.ones(batch)
+        s2 = np.ones(s.n)
     else:
         s2 = (w * r * r).sum(-1) / dfr
         if test == "adhoc":
             s2 = np.maximum(1.0, s2)
-    vb = A * s2[..., None, None]
+    vb = A * s2[:, None, None]
     se = np.sqrt(np.diagonal(vb, axis1=-2, axis2=-1))
     stat = b / se
     if test == "z":
-        df = np.full(batch, np.nan)
+        df = np.full(s.n, np.nan)
         p_value = 2.0 * stats.norm.sf(np.abs(stat))
         crit = stats.norm.ppf(0.5 + level / 2.0)
     else:
         df = dfr.astype(float)
-        p_value = 2.0 * stats.t.sf(np.abs(stat), df[..., None])
-        crit = stats.t.ppf(0.5 + level / 2.0, df)[..., None]
+        p_value = 2.0 * stats.t.sf(np.abs(stat), df[:, None])
+        crit = stats.t.ppf(0.5 + level / 2.0, df)[:, None]
     btt = list(range(1, p) if btt is None else btt)
     qm, qm_p = _omnibus(b, vb, btt, test, dfr)
-    w0 = m / v
-    _, A0, r0 = _gls(y, Xm, w0)
-    qe = (w0 * r0 * r0).sum(-1)
+    qe = base.q
     qe_p = stats.chi2.sf(qe, dfr)
-    if method.upper() in ("EE", "FE"):
-        i2 = 100.0 * np.maximum(0.0, (qe - dfr) / qe)
-        h2 = qe / dfr
-    else:
-        vt = dfr / _trace_p(Xm, w0, A0)
-        i2 = 100.0 * t2 / (vt + t2)
-        h2 = (vt + t2) / vt
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method in ("EE", "FE"):
+            i2 = 100.0 * np.maximum(0.0, (qe - dfr) / qe)
+            h2 = qe / dfr
+        else:
+            vt = typical_variance(sq, base)
+            i2 = 100.0 * t2 / (vt + t2)
+            h2 = (vt + t2) / vt
+    r_ = s.reshape
     return RegressionFit(
-        coefficients=b, se=se, statistic=stat, p_value=p_value,
-        ci_lower=b - crit * se, ci_upper=b + crit * se, vcov=vb, tau2=t2, df=df,
-        qm=qm, qm_df=len(btt), qm_p_value=qm_p, qe=qe, qe_df=dfr, qe_p_value=qe_p,
-        i2=i2, h2=h2, k=k.astype(int), s2=s2, converged=converged, iterations=iterations)
+        coefficients=r_(b), se=r_(se), statistic=r_(stat), p_value=r_(p_value),
+        ci_lower=r_(b - crit * se), ci_upper=r_(b + crit * se), vcov=r_(vb), tau2=r_(t2),
+        df=r_(df), qm=r_(qm), qm_df=len(btt), qm_p_value=r_(qm_p), qe=r_(qe), qe_df=r_(dfr),
+        qe_p_value=r_(qe_p), i2=r_(i2), h2=r_(h2), k=r_(k.astype(int)), s2=r_(s2),
+        converged=r_(converged), iterations=r_(iterations))
 
 
 def _omnibus(b, vb, btt, test, dfr):
@@ -306,3 +363,53 @@ def wls_r_squared(qe, q_total, k, p):
     """
     qe = np.asarray(qe, dtype=float)
     return 100.0 * (1.0 - (qe / np.asarray(q_total, dtype=float)) * (k - 1) / (k - p))
+
+
+def log_likelihood(yi, vi, X, mask, tau2, *, reml=False):
+    """Log-likelihood (ML) or restricted log-likelihood (REML) of a meta-regression at
+    given tau^2.
+
+    Parameters
+    ----------
+    yi, vi : array_like (..., k)
+    X : array_like (..., k, p) or (k, p)
+    mask : array_like of bool (..., k) or None
+    tau2 : array_like (...)
+    reml : bool
+
+    Returns
+    -------
+    ndarray (...)
+
+    Notes
+    -----
+    With :math:`w_i = 1/(v_i + \\tau^2)` and GLS residuals :math:`e`:
+    ML :math:`-\\tfrac12[k \\log 2\\pi + \\sum \\log(v_i + \\tau^2) + \\sum w_i e_i^2]`;
+    REML :math:`-\\tfrac12[(k-p)\\log 2\\pi - \\log|X'X| + \\sum \\log(v_i + \\tau^2)
+    + \\log|X'WX| + \\sum w_i e_i^2]` (Harville 1977): the likelihoods that
+    :func:`metaevidence.core.estimating.ml_terms` and ``reml_terms`` evaluate up to these
+    constants.
+
+    References
+    ----------
+    Harville, D. A. (1977). Maximum likelihood approaches to variance component
+    estimation and to related problems. JASA, 72, 320-338.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> round(float(log_likelihood([0.1, 0.5, 0.9], [0.05, 0.04, 0.06], np.ones((3, 1)),
+    ...                            None, 0.0)), 6)
+    -1.161725
+
+    Matches metafor::logLik(rma(..., method = "ML"/"REML")).
+    """
+    s = _well_conditioned(_studies(yi, vi, X, mask))[0]
+    t2 = np.broadcast_to(np.asarray(tau2, dtype=float), s.batch_shape).reshape(-1)
+    ll = (reml_terms if reml else ml_terms)(s, t2)[0]
+    const = -0.5 * np.log(2.0 * np.pi) * (s.k - s.p if reml else s.k)
+    if reml:
+        # + log|X'X| / 2 over the included studies: minus half log det of its inverse
+        xtx = s.k.astype(float) if s.X is None else 1.0 / np.linalg.det(wls(s, s.m).Ainv)
+        const = const + 0.5 * np.log(xtx)
+    return s.reshape(ll + const)

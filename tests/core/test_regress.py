@@ -1,4 +1,5 @@
-"""core/regress.py against metafor rma.uni(mods = ...) fixtures, plus batch invariants."""
+"""core/regress.py against metafor rma.uni(mods = ...) fixtures (fits, log-likelihoods, the
+ML/REML boundary), plus batch invariants."""
 
 import numpy as np
 import pytest
@@ -6,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metaevidence.core import regress as R
+from metaevidence.core.tau2 import estimate_tau2
 from tests.reference_data import assert_close, load_reference
 from tests.tolerances import (CLOSED_FORM, DISTRIBUTION, ILL_CONDITIONED, ITERATIVE,
                               TAU2_BOUNDARY_ABS)
@@ -73,11 +75,36 @@ def test_matches_metafor(cid):
 def test_r_squared_formula_against_metafor():
     # R^2 from the fixture's own tau^2 values: bcg ~ ablat, REML (tau2_RE from rma(yi, vi))
     case = CASES["bcg-ablat-REML-z"]
-    args = R.prepare(case["yi"], case["vi"], np.ones((case["k"], 1)))
-    tau2_re, _, _ = R.tau2_regression(*args, method="REML")
+    tau2_re = estimate_tau2(case["yi"], case["vi"], method="REML").tau2
     assert_close(R.r_squared(tau2_re, case["tau2"]), case["R2"], ITERATIVE, what="R2")
     assert float(R.r_squared(0.0, 0.0)) == 0.0
     assert float(R.r_squared(0.1, 0.2)) == 0.0
+
+
+@pytest.mark.parametrize("cid", ["bcg-ablat-REML-z", "bcg-ablat-ML-z", "bcg-alloc-REML-z",
+                                 "raudenbush1985-weeks-ML-z", "bcg-ablat-DL-z"])
+def test_log_likelihood_matches_metafor(cid):
+    case = CASES[cid]
+    ll = R.log_likelihood(case["yi"], case["vi"], np.array(case["X"]), None, case["tau2"],
+                          reml=case["method"] == "REML")
+    assert_close(ll, case["loglik"], CLOSED_FORM, what="logLik")
+
+
+def test_reml_picks_boundary_when_its_likelihood_is_higher():
+    # bcg studies 1-7 with the ablat column permuted: the REML likelihood has an interior
+    # local maximum (tau^2 ~ 0.032) below its value at the boundary; metafor then
+    # reports tau^2 = 0, and so do we (the permutation fixture checks the z values).
+    case = REF["cases"]["perm-bcg7-ablat-REML-z"]
+    x = np.array([52, 44, 13, 19, 55, 44, 42], dtype=float)
+    X = np.c_[np.ones(7), x]
+    est = estimate_tau2(case["yi"], case["vi"], method="REML", X=X)
+    tau2, ok = est.tau2, est.converged
+    assert tau2 == 0.0 and ok
+    fit = R.fit_regression(case["yi"], case["vi"], X, method="REML")
+    ll0 = R.log_likelihood(case["yi"], case["vi"], X, None, 0.0, reml=True)
+    assert ll0 > R.log_likelihood(case["yi"], case["vi"], X, None, 0.0324, reml=True)
+    z_perm = np.array(case["zval_perm_sorted"][1])
+    assert np.min(np.abs(z_perm - fit.statistic[1])) < 1e-8
 
 
 def test_batch_of_estimators_equals_single_fits():
