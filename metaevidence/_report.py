@@ -1,8 +1,9 @@
-"""Text and HTML rendering shared by the result types' ``summary()`` (display only).
+"""Text and HTML rendering of every result type's ``summary()`` (display only).
 
 Numbers are formatted here and nowhere else; nothing here changes a number. The layout
-follows metafor's ``print.rma`` so that a reader who knows metafor finds every value
-where they expect it.
+follows metafor's ``print.rma`` (missing values as ``NA``, small p-values as ``<.0001``)
+so that a reader who knows metafor finds every value where they expect it. A
+:class:`Summary` is a title and blocks: paragraphs and :class:`Table` objects.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import html
 import math
 from dataclasses import dataclass
 
-__all__ = ["Summary", "fmt", "fmt_p", "Table", "METHOD_NAMES", "TEST_NAMES", "transform_fn"]
+__all__ = ["Summary", "fmt", "fmt_p", "p_text", "notes", "Table", "METHOD_NAMES", "TEST_NAMES",
+           "transform_fn"]
 
 #: Long names of the estimators (summary headings).
 METHOD_NAMES = {
@@ -38,9 +40,14 @@ def transform_fn(transform):
 
 
 def fmt(x, digits: int = 4) -> str:
-    """A float with ``digits`` decimals; NaN as "NA" (as R prints it)."""
+    """A number with ``digits`` decimals; None and NaN as "NA" (as R prints them),
+    infinities as "Inf"/"-Inf", Python integers as integers, booleans as "yes"/"no"."""
     if x is None:
         return "NA"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, int):
+        return str(x)
     x = float(x)
     if math.isnan(x):
         return "NA"
@@ -60,28 +67,57 @@ def fmt_p(p, digits: int = 4) -> str:
     return f"{p:.{digits}f}"
 
 
+def p_text(p, digits: int = 4) -> str:
+    """A p-value for running text: "p = 0.0123" or "p < .0001"."""
+    shown = fmt_p(p, digits)
+    return f"p < {shown[1:]}" if shown.startswith("<") else f"p = {shown}"
+
+
+def notes(*texts) -> tuple[str, ...]:
+    """"Note: ..." paragraphs for the texts that are set (None or "" give none)."""
+    return tuple(f"Note: {t}" for t in texts if t)
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A small table: a header row and string cells (right-aligned in text)."""
+    """A small table of formatted cells, right-aligned in text.
+
+    Attributes
+    ----------
+    header : tuple of str
+    rows : tuple of tuple of str
+    title : str
+        A caption printed above the table ("" for none).
+    stub : bool
+        The first column holds row labels (left-aligned); False for a table of numbers
+        only, such as metafor's model results.
+    """
 
     header: tuple
     rows: tuple
+    title: str = ""
+    stub: bool = True
 
-    def text(self, indent: str = "") -> str:
+    def text(self) -> str:
         cols = list(zip(self.header, *self.rows))
         widths = [max(len(str(c)) for c in col) for col in cols]
-        lines = ["  ".join(str(h).rjust(w) for h, w in zip(self.header, widths))]
-        for row in self.rows:
-            lines.append("  ".join(str(c).rjust(w) for c, w in zip(row, widths)))
-        return "\n".join(indent + line.rstrip() for line in lines)
+
+        def line(cells):
+            out = [str(c).ljust(w) if j == 0 and self.stub else str(c).rjust(w)
+                   for j, (c, w) in enumerate(zip(cells, widths))]
+            return "  ".join(out).rstrip()
+
+        lines = [self.title] if self.title else []
+        lines += [line(self.header)] + [line(row) for row in self.rows]
+        return "\n".join(lines)
 
     def html(self) -> str:
         head = "".join(f"<th>{html.escape(str(h))}</th>" for h in self.header)
         body = "".join(
             "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
             for row in self.rows)
-        return (f'<table class="metaevidence"><thead><tr>{head}</tr></thead>'
-                f"<tbody>{body}</tbody></table>")
+        caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
+        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ import numpy as np
 
 from metaevidence._bias_inputs import (MIN_STUDIES, analysis_inputs, sample_sizes,
                                       small_sample_note)
-from metaevidence._tables import Summary, fmt, fmt_p, p_text
+from metaevidence._report import Summary, fmt, fmt_p, notes, p_text
 from metaevidence.core import bias as _core
 
 __all__ = ["AsymmetryTest", "RankTest", "TrimAndFill", "FailSafeN", "egger_test",
@@ -95,7 +95,7 @@ class AsymmetryTest:
             lines.append(f"limit estimate (as {self.predictor} -> 0): "
                          f"{fmt(self.limit_estimate, digits)} ({self.level * 100:g}% CI "
                          f"{fmt(self.limit_ci_lower, digits)} to {fmt(self.limit_ci_upper, digits)})")
-        return Summary(f"{self.kind} test", tuple(lines), notes=(self.note,) if self.note else ())
+        return Summary(f"{self.kind} test", ("\n".join(lines), *notes(self.note)))
 
     def to_frame(self):
         import pandas as pd
@@ -277,8 +277,7 @@ class RankTest:
         how = "exact" if self.exact else "normal approximation"
         lines = [f"Rank correlation test for funnel plot asymmetry (k = {self.k})",
                  f"Kendall's tau = {fmt(self.tau, digits)}, {p_text(self.p_value, digits)} ({how})"]
-        return Summary("Begg and Mazumdar test", tuple(lines),
-                       notes=(self.note,) if self.note else ())
+        return Summary("Begg and Mazumdar test", ("\n".join(lines), *notes(self.note)))
 
     def to_frame(self):
         import pandas as pd
@@ -377,7 +376,7 @@ class FailSafeN:
             lines.append(f"observed significance level: {fmt_p(self.p_value, digits)}; "
                          f"target alpha: {self.alpha:g}")
         lines.append(f"fail-safe N: {self.n}")
-        return Summary("Fail-safe N", tuple(lines))
+        return Summary("Fail-safe N", ("\n".join(lines),))
 
     def to_frame(self):
         import pandas as pd

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from metaevidence._tables import Summary, Table, fmt
+from metaevidence._report import Summary, Table, fmt
 from metaevidence.core import gosh as _core
 from metaevidence.influence_analysis import model_inputs
 
@@ -72,9 +72,9 @@ class Gosh:
         rows = tuple((name, *(fmt(x, digits) for x in np.percentile(arr, q)))
                      for name, arr in (("estimate", self.estimate), ("I^2", self.i2),
                                        ("tau^2", self.tau2), ("Q", self.qe)))
-        return Summary("GOSH", tuple(lines),
-                       (Table("Distribution over subsets", ("", "min", "25%", "median",
-                                                            "75%", "max"), rows),))
+        return Summary("GOSH", ("\n".join(lines),
+                                Table(("", "min", "25%", "median", "75%", "max"), rows,
+                                      title="Distribution over subsets")))
 
     def to_frame(self):
         """One row per subset: code, k, estimate, tau2, qe, i2, h2."""

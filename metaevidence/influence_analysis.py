@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from metaevidence._tables import Summary, Table, fmt
+from metaevidence._report import Summary, Table, fmt
 from metaevidence.core import influence as _core
 from metaevidence.core import regress as _regress
 
@@ -95,7 +95,7 @@ class Influence:
         lines = [f"Leave-one-out influence diagnostics (k = {self.k}; {self.method}, "
                  f"test {self.test}): {n_inf} influential "
                  f"stud{'y' if n_inf == 1 else 'ies'}"]
-        return Summary("Influence diagnostics", tuple(lines), (Table("", head, tuple(rows)),))
+        return Summary("Influence diagnostics", ("\n".join(lines), Table(head, tuple(rows))))
 
     def to_frame(self):
         """One row per study with every measure (``dfbetas_<name>`` per coefficient)."""

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from metaevidence._tables import Summary, Table, fmt, fmt_p, p_text
+from metaevidence._report import Summary, Table, fmt, fmt_p, p_text
 from metaevidence.core import permute as _perm
 from metaevidence.core import regress as _core
 from metaevidence.core.tau2 import estimate_tau2
@@ -167,8 +167,8 @@ class MetaRegression:
                                                       self.statistic, self.p_value,
                                                       self.ci_lower, self.ci_upper))
         pct = f"{self.level * 100:g}%"
-        coef = Table("Model results", ("", "estimate", "se", label, "p-value",
-                                       f"{pct} CI lower", f"{pct} CI upper"), rows)
+        coef = Table(("", "estimate", "se", label, "p-value", f"{pct} CI lower",
+                      f"{pct} CI upper"), rows, title="Model results")
         lines = [
             f"Mixed-effects meta-regression (k = {self.k}; tau^2 estimator: {self.method}; "
             f"test: {self.test})",
@@ -188,7 +188,7 @@ class MetaRegression:
                 lines.append(f"Test of moderators (coefficients {coefs}): F({self.qm_df}, "
                              f"{self.df:g}) = {fmt(self.qm, digits)}, "
                              f"{p_text(self.qm_p_value, digits)}")
-        return Summary("Meta-regression", tuple(lines), (coef,))
+        return Summary("Meta-regression", ("\n".join(lines), coef))
 
     def to_frame(self):
         """One row per coefficient: estimate, se, statistic, p_value, ci_lower, ci_upper."""
@@ -416,8 +416,8 @@ class PermutationTest:
         if not np.isnan(self.qm):
             lines.append(f"Omnibus test: QM = {fmt(self.qm, digits)}, permutation p = "
                          f"{fmt_p(self.qm_p_value, digits)}")
-        return Summary("Permutation test", tuple(lines),
-                       (Table("", ("", "statistic", "permutation p"), rows),))
+        return Summary("Permutation test", ("\n".join(lines),
+                                            Table(("", "statistic", "permutation p"), rows)))
 
     def to_frame(self):
         import pandas as pd

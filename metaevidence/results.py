@@ -207,7 +207,7 @@ class MetaAnalysis:
             fmt_p(self.p_value, d), fmt(self.ci_lower, d), fmt(self.ci_upper, d))
         blocks.append(f"Model results ({_scale_note(self.measure)}; "
                       f"{TEST_NAMES.get(self.test, self.test)}, level {100 * self.level:g}%):")
-        blocks.append(Table(header, (row,)))
+        blocks.append(Table(header, (row,), stub=False))
         if self.random_effects and not math.isnan(self.pi_lower):
             how = ("t(k - 2), Higgins-Thompson-Spiegelhalter" if self.pi_method == "hts"
                    else "as metafor predict()")
@@ -221,7 +221,8 @@ class MetaAnalysis:
                 hdr += ["pi.lb", "pi.ub"]
             scale = "OR" if self.measure == "PETO" else self.measure
             blocks.append(f"Back-transformed ({transform}; {scale} scale):")
-            blocks.append(Table(tuple(hdr), (tuple(fmt(_safe(tf, v), d) for v in vals),)))
+            blocks.append(Table(tuple(hdr), (tuple(fmt(_safe(tf, v), d) for v in vals),),
+                                stub=False))
         settings = (f"Settings: method={self.method}, test={self.test}, level={self.level:g}, "
                     f"pi_method={self.pi_method}")
         if self.method in ("ML", "REML", "EB", "PM") and not self.tau2_fixed:

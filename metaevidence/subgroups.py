@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from metaevidence._tables import Summary, Table, fmt, fmt_p, p_text
+from metaevidence._report import Summary, Table, fmt, fmt_p, p_text
 from metaevidence.core.tau2 import estimate_tau2
 
 __all__ = ["SubgroupAnalysis", "subgroup_analysis"]
@@ -79,15 +79,15 @@ class SubgroupAnalysis:
                          fmt(f(res.ci_lower), digits), fmt(f(res.ci_upper), digits),
                          fmt_p(res.p_value, digits), fmt(res.tau2, digits), fmt(res.i2, 1)))
         pct = f"{self.level * 100:g}%"
-        table = Table("", ("subgroup", "k", "estimate", f"{pct} CI lower", f"{pct} CI upper",
-                           "p-value", "tau^2", "I^2 (%)"), tuple(rows))
+        table = Table(("subgroup", "k", "estimate", f"{pct} CI lower", f"{pct} CI upper",
+                       "p-value", "tau^2", "I^2 (%)"), tuple(rows))
         tau = (f"common tau^2 = {fmt(self.common_tau2, digits)} (mixed-effects model with "
                f"the subgroup as moderator)" if self.tau2_common
                else "tau^2 estimated separately in each subgroup")
         lines = [f"Subgroup analysis ({self.method}, test {self.test}; {tau})",
                  f"Test for subgroup differences: Q = {fmt(self.q_between, digits)}, "
                  f"df = {self.q_between_df}, {p_text(self.q_between_p_value, digits)}"]
-        return Summary("Subgroup analysis", tuple(lines), (table,))
+        return Summary("Subgroup analysis", ("\n".join(lines), table))
 
     def to_frame(self):
         """One row per subgroup and one for the overall fit."""

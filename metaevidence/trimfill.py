@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from metaevidence._bias_inputs import analysis_inputs, small_sample_note
-from metaevidence._tables import Summary, Table, fmt, p_text
+from metaevidence._report import Summary, Table, fmt, notes, p_text
 from metaevidence.core import bias as _bias
 from metaevidence.core import trimfill as _core
 
@@ -90,9 +90,9 @@ class TrimAndFill:
                      f"{fmt(self.original.estimate, digits)}")
         rows = tuple((lab, fmt(y, digits), fmt(v, digits), "filled" if f else "observed")
                      for lab, y, v, f in zip(self.labels, self.yi, self.vi, self.fill))
-        return Summary("Trim and fill", tuple(lines),
-                       (Table("Studies", ("study", "yi", "vi", ""), rows),),
-                       notes=(self.note,) if self.note else ())
+        return Summary("Trim and fill", ("\n".join(lines),
+                                         Table(("study", "yi", "vi", ""), rows, title="Studies"),
+                                         *notes(self.note)))
 
     def to_frame(self):
         import pandas as pd
