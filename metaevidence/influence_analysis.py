@@ -176,10 +176,9 @@ def influence(result) -> Influence:
         raise ValueError(f"influence needs at least p + 2 studies (k = {k}, p = {p}) so that "
                          f"every leave-one-out model can be fitted")
     arr = _core.influence_measures(yi, vi, X, method=method, test=test, tau2=tau2)
-    bx, by = _core.baujat_coordinates(yi, vi, X, method=method, test=test, tau2=tau2)
     return Influence(
         rstudent=arr.rstudent, dffits=arr.dffits, cook_d=arr.cook_d, cov_r=arr.cov_r,
         tau2_del=arr.tau2_del, qe_del=arr.qe_del, hat=arr.hat, weight=arr.weight,
         dfbetas=arr.dfbetas, estimate_del=arr.coefficients_del,
-        is_influential=arr.is_influential, baujat_x=bx, baujat_y=by, labels=labels, rows=rows,
-        names=names, k=k, p=p, method=method, test=test)
+        is_influential=arr.is_influential, baujat_x=arr.baujat_x, baujat_y=arr.baujat_y,
+        labels=labels, rows=rows, names=names, k=k, p=p, method=method, test=test)

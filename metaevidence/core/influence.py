@@ -29,6 +29,8 @@ class InfluenceArrays:
     coefficients_del : ndarray (k, p)
         Coefficients with each study left out.
     is_influential : ndarray of bool (k,)
+    baujat_x, baujat_y : ndarray (k,)
+        Baujat plot coordinates (see :func:`baujat_coordinates`), from the same refits.
     """
 
     rstudent: np.ndarray
@@ -42,6 +44,31 @@ class InfluenceArrays:
     dfbetas: np.ndarray
     coefficients_del: np.ndarray
     is_influential: np.ndarray
+    baujat_x: np.ndarray
+    baujat_y: np.ndarray
+
+
+def _refits(yi, vi, X, method, test, tau2, tol, maxiter):
+    """Inputs as arrays, the full fit and the k leave-one-out refits (one batch over the
+    masks ``~eye(k)``); a fixed tau^2 stays fixed in every refit."""
+    yi = np.asarray(yi, float)
+    vi = np.asarray(vi, float)
+    X = np.asarray(X, float)
+    k, p = X.shape
+    full = _regress.fit_regression(yi, vi, X, method=method, test=test, tol=tol,
+                                   maxiter=maxiter, btt=range(p), tau2=tau2)
+    loo = _regress.fit_regression(yi, vi, X, ~np.eye(k, dtype=bool), method=method, test=test,
+                                  tol=tol, maxiter=maxiter, btt=range(p),
+                                  tau2=None if tau2 is None else np.full(k, float(tau2)))
+    return yi, vi, X, full, loo
+
+
+def _baujat(yi, vi, X, full, loo):
+    fitted = X @ full.coefficients
+    x = (yi - fitted) ** 2 / (vi + full.tau2)
+    pred_del = np.einsum("ki,ki->k", X, loo.coefficients)
+    var_del = np.einsum("ki,kij,kj->k", X, loo.vcov, X)
+    return x, (fitted - pred_del) ** 2 / var_del
 
 
 def influence_measures(yi, vi, X, *, method="REML", test="z", tau2=None, tol=1e-12,
@@ -101,16 +128,8 @@ def influence_measures(yi, vi, X, *, method="REML", test="z", tau2=None, tol=1e-
 
     Matches metafor::influence(rma(yi, vi, mods = ..., method = ..., test = ...)).
     """
-    yi = np.asarray(yi, float)
-    vi = np.asarray(vi, float)
-    X = np.asarray(X, float)
+    yi, vi, X, full, loo = _refits(yi, vi, X, method, test, tau2, tol, maxiter)
     k, p = X.shape
-    full = _regress.fit_regression(yi, vi, X, method=method, test=test, tol=tol,
-                                   maxiter=maxiter, btt=range(p), tau2=tau2)
-    masks = ~np.eye(k, dtype=bool)
-    loo = _regress.fit_regression(yi, vi, X, masks, method=method, test=test, tol=tol,
-                                  maxiter=maxiter, btt=range(p),
-                                  tau2=None if tau2 is None else np.full(k, float(tau2)))
     w = 1.0 / (vi + full.tau2)
     xtwx = np.einsum("ki,k,kj->ij", X, w, X)
     A = np.linalg.inv(xtwx)
@@ -129,10 +148,12 @@ def influence_measures(yi, vi, X, *, method="REML", test="z", tau2=None, tol=1e-
     w_del = 1.0 / (vi[None, :] + loo.tau2[:, None])
     a_del = np.linalg.inv(np.einsum("ki,jk,kl->jil", X, w_del, X))
     dfbetas = delta / np.sqrt(s2[:, None] * np.diagonal(a_del, axis1=1, axis2=2))
+    bx, by = _baujat(yi, vi, X, full, loo)
     return InfluenceArrays(
         rstudent=rstudent, dffits=dffits, cook_d=cook_d, cov_r=cov_r, tau2_del=loo.tau2,
         qe_del=loo.qe, hat=hat, weight=weight, dfbetas=dfbetas, coefficients_del=bd,
-        is_influential=influential(dffits, cook_d, hat, dfbetas, k=k, p=p))
+        is_influential=influential(dffits, cook_d, hat, dfbetas, k=k, p=p),
+        baujat_x=bx, baujat_y=by)
 
 
 def influential(dffits, cook_d, hat, dfbetas, *, k, p):
@@ -198,17 +219,4 @@ def baujat_coordinates(yi, vi, X, *, method="REML", test="z", tau2=None, tol=1e-
 
     Matches metafor::baujat(x) (its returned x and y).
     """
-    yi = np.asarray(yi, float)
-    vi = np.asarray(vi, float)
-    X = np.asarray(X, float)
-    k, p = X.shape
-    full = _regress.fit_regression(yi, vi, X, method=method, tol=tol, maxiter=maxiter,
-                                   btt=range(p), tau2=tau2)
-    loo = _regress.fit_regression(yi, vi, X, ~np.eye(k, dtype=bool), method=method, test=test,
-                                  tol=tol, maxiter=maxiter, btt=range(p),
-                                  tau2=None if tau2 is None else np.full(k, float(tau2)))
-    fitted = X @ full.coefficients
-    x = (yi - fitted) ** 2 / (vi + full.tau2)
-    pred_del = np.einsum("ki,ki->k", X, loo.coefficients)
-    var_del = np.einsum("ki,kij,kj->k", X, loo.vcov, X)
-    return x, (fitted - pred_del) ** 2 / var_del
+    return _baujat(*_refits(yi, vi, X, method, test, tau2, tol, maxiter))
