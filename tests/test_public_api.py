@@ -66,3 +66,7 @@ def test_core_imports_only_numpy_scipy_and_stdlib():
                 continue
             for root in roots:
                 assert root in allowed or root in stdlib, f"{path.name} imports {root}"
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and roots == ["metaevidence"]:
+                # within the package: the core and the (stdlib-only) error classes
+                assert node.module.startswith(("metaevidence.core", "metaevidence.errors")), \
+                    f"{path.name} imports {node.module}"

@@ -73,6 +73,11 @@ class Studies:
         return self.included.astype(float)
 
     @property
+    def df(self) -> np.ndarray:
+        """Residual degrees of freedom ``k - p`` per analysis, as floats (n,)."""
+        return (self.k - self.p).astype(float)
+
+    @property
     def n(self) -> int:
         """Number of analyses in the (flattened) batch."""
         return self.y.shape[0]

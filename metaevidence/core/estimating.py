@@ -29,10 +29,6 @@ from metaevidence.core.wls import (CommonFit, rowsum, trace_p, trace_pp, wls, ws
 __all__ = ["Work", "ml_terms", "reml_terms", "pm_terms", "score_at_zero", "sub_batch"]
 
 
-def _dfree(s: Studies) -> np.ndarray:
-    return (s.k - s.p).astype(float)
-
-
 def score_at_zero(b: CommonFit, method: str) -> np.ndarray:
     """Twice the ML/REML score at tau^2 = 0, from the common-effect fit."""
     wr = b.w * b.fit.resid
@@ -177,8 +173,8 @@ def pm_terms(s: Studies, tau2, work: Work | None = None):
                           out=work.get(1, n))
             r = np.subtract(s.y, (wsum(w, s.y) / rowsum(w))[:, None], out=work.get(2, n))
             wr = np.multiply(w, r, out=work.get(3, n))
-        return wsum(wr, r) - _dfree(s), -wsum(wr, wr)
+        return wsum(wr, r) - s.df, -wsum(wr, wr)
     w = 1.0 / (s.v + tau2[:, None])
     fit = wls(s, w)
     wr = w * fit.resid
-    return wsum(wr, fit.resid) - _dfree(s), -wsum(wr, wr)
+    return wsum(wr, fit.resid) - s.df, -wsum(wr, wr)

@@ -121,7 +121,7 @@ def q_profile(s: Studies, tau2_hat: np.ndarray, *, level: float = 0.95,
     """
     n = s.n
     alpha = 1.0 - level
-    df = (s.k - s.p).astype(float)
+    df = s.df
     ok = df > 0
     dfc = np.where(ok, df, 1.0)
     crit_hi = special.chdtri(dfc, alpha / 2.0)          # upper alpha/2 quantile

@@ -93,10 +93,6 @@ def _finish(s: Studies, tau2, se, method, converged=None, iterations=None) -> Ta
     return Tau2Estimate(tau2, se, converged, iterations, method)
 
 
-def _dfree(s: Studies) -> np.ndarray:
-    return (s.k - s.p).astype(float)
-
-
 def typical_variance(s: Studies, base: CommonFit | None = None) -> np.ndarray:
     """The "typical" within-study variance of Higgins & Thompson (2002), eq. 9.
 
@@ -108,7 +104,7 @@ def typical_variance(s: Studies, base: CommonFit | None = None) -> np.ndarray:
     computed.
     """
     base = common_fit(s) if base is None else base
-    return np.where(s.k > s.p, _dfree(s) / base.trp, 0.0)
+    return np.where(s.k > s.p, s.df / base.trp, 0.0)
 
 
 def tau2_common(s: Studies) -> Tau2Estimate:
@@ -147,7 +143,7 @@ def tau2_dl(s: Studies, base: CommonFit | None = None) -> Tau2Estimate:
     0.14880282 for the example).
     """
     b = common_fit(s) if base is None else base
-    tau2 = np.maximum(0.0, (b.q - _dfree(s)) / b.trp)
+    tau2 = np.maximum(0.0, (b.q - s.df) / b.trp)
     se = np.sqrt(2.0 * trace_psps(s, b.w, b.fit, s.v + tau2[:, None])) / b.trp
     return _finish(s, tau2, se, "DL")
 
@@ -201,7 +197,7 @@ def tau2_he(s: Studies) -> Tau2Estimate:
     m = s.m
     fit = wls(s, m)
     sigma = np.where(s.included, s.v, 0.0) + tau2[:, None]
-    se = np.sqrt(2.0 * trace_psps(s, m, fit, sigma)) / _dfree(s)
+    se = np.sqrt(2.0 * trace_psps(s, m, fit, sigma)) / s.df
     return _finish(s, tau2, se, "HE")
 
 
@@ -223,7 +219,7 @@ def _he(s: Studies):
         h = np.einsum("nki,nij,nkj->nk", X, fit.Ainv, X)
         tr_pv = wsum(vm, 1.0 - h)
     r = fit.resid
-    tau2 = np.maximum(0.0, (wsum(m * r, r) - tr_pv) / _dfree(s))
+    tau2 = np.maximum(0.0, (wsum(m * r, r) - tr_pv) / s.df)
     return m, fit, tau2
 
 
@@ -258,9 +254,9 @@ def tau2_sj(s: Studies, *, tau2_init: np.ndarray | None = None) -> Tau2Estimate:
         tau0 = np.broadcast_to(np.asarray(tau2_init, dtype=float), (s.n,)).copy()
     w = 1.0 / (s.v + tau0[:, None])
     fit = wls(s, w)
-    tau2 = tau0 * wsum(w, fit.resid ** 2) / _dfree(s)
+    tau2 = tau0 * wsum(w, fit.resid ** 2) / s.df
     tau2 = np.where(tau0 > 0, tau2, 0.0)
-    se = tau0 / _dfree(s) * np.sqrt(2.0 * trace_psps(s, w, fit, s.v + tau2[:, None]))
+    se = tau0 / s.df * np.sqrt(2.0 * trace_psps(s, w, fit, s.v + tau2[:, None]))
     return _finish(s, tau2, se, "SJ")
 
 
@@ -297,7 +293,7 @@ def _start(s: Studies, base: CommonFit, tau2_init, method: str) -> np.ndarray:
         return np.maximum(np.broadcast_to(np.asarray(tau2_init, dtype=float), (s.n,)), 0.0)
     if method in ("ML", "REML"):
         return np.nan_to_num(_he(s)[2], nan=0.0)
-    x0 = (base.q - _dfree(s)) / base.trp
+    x0 = (base.q - s.df) / base.trp
     return np.where(x0 > 0, x0, 0.0)
 
 
@@ -320,7 +316,7 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
     likelihood = method in ("ML", "REML")
     live = s.k > s.p
     if not likelihood:
-        live &= base.q - _dfree(s) > 0      # f(0) > 0 from the common-effect fit
+        live &= base.q - s.df > 0      # f(0) > 0 from the common-effect fit
         iterations[s.k > s.p] = 1
     if not live.any():
         return tau2, converged, iterations, np.full(s.n, np.nan)
@@ -439,7 +435,7 @@ def _pm(s: Studies, method, tol, maxiter, tau2_init, base):
     base = common_fit(s) if base is None else base
     tau2, conv, it, _ = _iterate(s, pm_terms, base, tau2_init, tol, maxiter, method)
     w = 1.0 / (s.v + tau2[:, None])
-    se = np.sqrt(2.0 / _dfree(s)) * s.k / rowsum(w)
+    se = np.sqrt(2.0 / s.df) * s.k / rowsum(w)
     return _finish(s, tau2, se, method, conv, it)
 
 
