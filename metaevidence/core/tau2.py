@@ -36,8 +36,7 @@ from metaevidence.core.estimating import (Work, ml_terms, pm_terms, reml_terms,
                                           score_at_zero, sub_batch)
 from metaevidence.core.single import LikelihoodTerms
 from metaevidence.core.solve import ascend, decreasing_root
-from metaevidence.core.wls import (CommonFit, common_fit, rowsum, trace_pp, trace_psps, wls,
-                                   wsum)
+from metaevidence.core.wls import CommonFit, common_fit, rowsum, trace_psps, wls, wsum
 
 __all__ = [
     "METHODS", "ITERATIVE", "Tau2Estimate", "estimate_tau2", "tau2_for",
@@ -369,6 +368,19 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
     return tau2, converged, iterations, info
 
 
+def _likelihood(s: Studies, terms, method, tol, maxiter, tau2_init, base):
+    """ML or REML (``terms``: :func:`~metaevidence.core.estimating.ml_terms` or
+    ``reml_terms``): the maximum and SE = sqrt(2 / (twice the Fisher information))."""
+    base = common_fit(s) if base is None else base
+    tau2, conv, it, info = _iterate(s, terms, base, tau2_init, tol, maxiter, method)
+    missing = np.flatnonzero(np.isnan(info))
+    if missing.size:                    # the boundary, or not iterated: evaluate there
+        info = info.copy()
+        sub = s if missing.size == s.n else s.take(missing)
+        info[missing] = terms(sub, tau2[missing])[3]
+    return _finish(s, tau2, np.sqrt(2.0 / info), method, conv, it)
+
+
 def tau2_ml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXITER,
             tau2_init: np.ndarray | None = None, base: CommonFit | None = None) -> Tau2Estimate:
     """Maximum-likelihood estimator.
@@ -391,14 +403,7 @@ def tau2_ml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXI
 
     Matches ``metafor::rma.uni(method="ML")``.
     """
-    base = common_fit(s) if base is None else base
-    tau2, conv, it, info = _iterate(s, ml_terms, base, tau2_init, tol, maxiter, "ML")
-    missing = np.isnan(info)
-    if missing.any():                   # the boundary, or not iterated: evaluate there
-        w = 1.0 / (s.v + tau2[:, None])
-        info = np.where(missing, wsum(w, w), info)
-    se = np.sqrt(2.0 / info)
-    return _finish(s, tau2, se, "ML", conv, it)
+    return _likelihood(s, ml_terms, "ML", tol, maxiter, tau2_init, base)
 
 
 def tau2_reml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXITER,
@@ -421,14 +426,7 @@ def tau2_reml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MA
 
     Matches ``metafor::rma.uni(method="REML")``.
     """
-    base = common_fit(s) if base is None else base
-    tau2, conv, it, info = _iterate(s, reml_terms, base, tau2_init, tol, maxiter, "REML")
-    missing = np.isnan(info)
-    if missing.any():                   # the boundary, or not iterated: evaluate there
-        w = 1.0 / (s.v + tau2[:, None])
-        info = np.where(missing, trace_pp(s, w, wls(s, w)), info)
-    se = np.sqrt(2.0 / info)
-    return _finish(s, tau2, se, "REML", conv, it)
+    return _likelihood(s, reml_terms, "REML", tol, maxiter, tau2_init, base)
 
 
 def _pm(s: Studies, method, tol, maxiter, tau2_init, base):
