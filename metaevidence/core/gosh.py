@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from metaevidence.core.batch import prepare
+from metaevidence.core.pool import heterogeneity_i2_h2
 from metaevidence.core.tau2 import tau2_for, typical_variance
 from metaevidence.core.wls import common_fit, rowsum, wsum
 
@@ -100,12 +101,13 @@ def fit_subsets(yi, vi, codes, *, method="REML", tau2=None, chunk_size=8192, tol
 
     Notes
     -----
-    tau^2 comes from the engine's estimators (:func:`metaevidence.core.tau2.tau2_for`,
-    intercept-only path), one batch per chunk. For each subset S with :math:`k_S` studies: :math:`\\hat\\tau^2_S`,
+    For each subset S with :math:`k_S` studies: :math:`\\hat\\tau^2_S` from the engine's
+    estimators (:func:`metaevidence.core.tau2.tau2_for`, one batch per chunk),
     :math:`\\hat\\mu_S = \\sum_S w_i y_i / \\sum_S w_i` with :math:`w_i = 1/(v_i +
-    \\hat\\tau^2_S)`, Cochran's :math:`Q_S` (weights :math:`1/v_i`), and I^2, H^2 as in
-    :func:`metaevidence.core.regress.fit_regression` (equal-effects and DL: from Q,
-    :math:`I^2 = 100\\max(0, (Q-(k-1))/Q)`, :math:`H^2 = Q/(k-1)`). A single study has :math:`\\hat\\tau^2 = 0`, Q = 0, I^2 = 0 and H^2 = 1.
+    \\hat\\tau^2_S)`, Cochran's :math:`Q_S` (weights :math:`1/v_i`), and I^2, H^2 by
+    :func:`metaevidence.core.pool.heterogeneity_i2_h2` (equal-effects and DL: from Q,
+    :math:`I^2 = 100\\max(0, (Q-(k-1))/Q)`, :math:`H^2 = Q/(k-1)`). A single study has
+    :math:`\\hat\\tau^2 = 0`, Q = 0, I^2 = 0 and H^2 = 1.
 
     References
     ----------
@@ -149,16 +151,9 @@ def _fit_chunk(yi, vi, codes, k, method, fixed, tol, maxiter):
         tau2, converged = est.tau2, est.converged
     w = 1.0 / (s.v + tau2[:, None])
     estimate = wsum(w, s.y) / rowsum(w)
-    df = ks - 1
-    if method in ("EE", "FE", "DL"):
-        # DL: I^2 from Q equals the tau^2-based value; H^2 = Q/(k-1) is reported even
-        # when Q < k - 1 (where rma() gives 1), as metafor's gosh() does for DL.
-        i2 = np.where(multi, 100.0 * np.maximum(0.0, (qe - df) / qe), 0.0)
-        h2 = np.where(multi, qe / df, 1.0)
-    else:
-        vt = typical_variance(s, base)
-        i2 = np.where(multi, 100.0 * tau2 / (vt + tau2), 0.0)
-        h2 = np.where(multi, (vt + tau2) / vt, 1.0)
-    i2 = np.where(multi & (qe == 0) & (tau2 == 0), 0.0, i2)
+    # DL: I^2 from Q equals the tau^2-based value; H^2 = Q/(k-1) is reported even when
+    # Q < k - 1 (where rma() gives 1), as metafor's gosh() does for DL.
+    i2, h2 = heterogeneity_i2_h2(qe, ks - 1, tau2, typical_variance(s, base),
+                                 common=method in ("EE", "FE", "DL"))
     return GoshArrays(code=codes, k=ks.astype(int), estimate=estimate, tau2=tau2,
                       qe=np.where(multi, qe, 0.0), i2=i2, h2=h2, converged=converged)

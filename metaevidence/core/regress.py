@@ -25,6 +25,7 @@ from scipy import stats
 
 from metaevidence.core.batch import Studies, prepare
 from metaevidence.core.estimating import ml_terms, reml_terms
+from metaevidence.core.pool import heterogeneity_i2_h2
 from metaevidence.core.tau2 import METHODS, tau2_for, typical_variance
 from metaevidence.core.wls import common_fit, wls
 
@@ -262,13 +263,8 @@ def fit_regression(yi, vi, X, mask=None, *, method="REML", test="z", level=0.95,
     qe = base.q
     qe_p = stats.chi2.sf(qe, dfr)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if method in ("EE", "FE"):
-            i2 = 100.0 * np.maximum(0.0, (qe - dfr) / qe)
-            h2 = qe / dfr
-        else:
-            vt = typical_variance(sq, base)
-            i2 = 100.0 * t2 / (vt + t2)
-            h2 = (vt + t2) / vt
+        i2, h2 = heterogeneity_i2_h2(qe, dfr, t2, typical_variance(sq, base),
+                                     common=method in ("EE", "FE"))
     r_ = s.reshape
     return RegressionFit(
         coefficients=r_(b), se=r_(se), statistic=r_(stat), p_value=r_(p_value),
