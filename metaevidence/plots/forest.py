@@ -309,8 +309,8 @@ class _Forest:
             # the left label may run left of the graph, up to the texts in the rows beside it
             room_left = max(self.x_null - self.gap / 2 - self._free_left(y, y + 2 * lh * 1.2), 0.6)
             room_right = max(self.graph_right + 0.4 - self.x_null - self.gap / 2, 0.6)
-            self.favours_lines = (wrap(self.favours[0], room_left, self.measure, self.regular),
-                                  wrap(self.favours[1], room_right, self.measure, self.regular))
+            self.favours_lines = (wrap(self.favours[0], room_left, self.measure, self.regular, max_lines=3),
+                                  wrap(self.favours[1], room_right, self.measure, self.regular, max_lines=3))
             y += max(len(self.favours_lines[0]), len(self.favours_lines[1])) * lh * 1.2 + 0.5 * lh
         name, how = self.axis_text
         one_line = f"{name} \u2014 {how}" if how else name
