@@ -95,6 +95,8 @@ def data_spec(table: Any, data_columns: str, names: tuple[str, str],
                effect: str) -> tuple[list[tuple[str, str]], list[tuple[str, int, int]]]:
     """Data columns (key, header) and group headers (text, first, last column index)."""
     arms = table.attrs["arms"]
+    if table.attrs["source"] == "published":  # published results: no heterogeneity or test of ours
+        return [("k", "Studies")], []
     if table.attrs["source"] in ("leave-one-out", "cumulative", "batch"):
         return [("k", "Studies"), ("tau2", "Tau\u00b2"), ("i2", "I\u00b2"), ("p_value", "P")], []
     if data_columns == "auto":
@@ -122,7 +124,8 @@ def text_columns(rows: list, attrs: dict, data_keys: list[tuple[str, str]], *, b
     """The label column, the data columns (plus weight), and the estimate and interval
     columns of the CI text, with one cell per row ("" where a row prints nothing)."""
     header = {"subgroups": "Study or Subgroup", "leave-one-out": "Study omitted",
-              "cumulative": "Study added", "batch": "Analysis"}.get(attrs["source"], "Study")
+              "cumulative": "Study added", "batch": "Analysis",
+              "published": "Published result"}.get(attrs["source"], "Study")
     label_cells = [truncate(str(r.label), max_label_width, measurer, bold if r.kind in BOLD else regular)
                    if r.kind in LABELLED else "" for r in rows]
     label = Column("label", header, label_cells, align="left")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -30,9 +30,13 @@ from metaevidence.plots.output import new_figure, style_context
 from metaevidence.plots.scales import forest_scale
 from metaevidence.plots.table import forest_table
 
-__all__ = ["DATA_COLUMNS", "forest_plot"]
+__all__ = ["DATA_COLUMNS", "PUBLISHED_NOTE", "forest_plot"]
 
 _INCH = 72.0  # points per inch
+
+#: The note under a forest plot of published results (``forest_plot(..., published=True)``).
+PUBLISHED_NOTE = ("Each row is a published pooled result, shown as published; the rows may share "
+                  "studies and are not pooled.")
 
 
 def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = None,
@@ -40,7 +44,8 @@ def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = No
                 group_labels: tuple[str, str] | None = None,
                 favours: tuple[str, str] | None = None, beneficial: bool = False,
                 effect_label: str | None = None, xlim: tuple[float, float] | None = None,
-                title: str | None = None, plot_width: float = 2.4,
+                title: str | None = None, notes: str | Sequence[str] | None = None,
+                published: bool = False, plot_width: float = 2.4,
                 max_label_width: float = 2.6, font_size: float = style.FONT_SIZE) -> Any:
     """A RevMan-style forest plot of a meta-analysis, subgroup analysis or batch.
 
@@ -81,6 +86,15 @@ def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = No
         effect that holds every point estimate, pooled CI and prediction interval.
     title : str, optional
         A title printed above the header.
+    notes : str or sequence of str, optional
+        Notes printed under the figure, one paragraph each, wrapped to the figure's width
+        (e.g. "Partial extraction: 21 of 148 studies").
+    published : bool, default False
+        ``result`` is a batch of published pooled results (e.g. the summaries of an
+        overview), shown side by side and never pooled: columns "Studies" (k, blank when
+        not reported) and the effect with its CI, the header "Published, 95% CI", an axis
+        label that names no pooling model, no diamond, and the note
+        :data:`PUBLISHED_NOTE` under the figure.
     plot_width : float, default 2.4
         Width of the graph in inches.
     max_label_width : float, default 2.6
@@ -126,10 +140,17 @@ def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = No
                         ("font_size", font_size)):
         if not (isinstance(value, (int, float)) and value > 0):
             raise ValueError(f"{name} must be a positive number; got {value!r}")
+    if notes is None:
+        notes = ()
+    elif isinstance(notes, str):
+        notes = (notes,)
+    elif not all(isinstance(n, str) for n in notes):
+        raise TypeError(f"notes must be a string or a sequence of strings; got {notes!r}")
     table = forest_table(result, transform=transform, common=common, sort_by=sort_by,
-                         prediction=prediction)
+                         prediction=prediction, published=published)
+    notes = tuple(notes) + ((PUBLISHED_NOTE,) if published else ())
     return _Forest(table, data_columns=data_columns, group_labels=group_labels, favours=favours,
-                   beneficial=beneficial, effect_label=effect_label, xlim=xlim, title=title,
+                   beneficial=beneficial, effect_label=effect_label, xlim=xlim, title=title, notes=notes,
                    plot_width=float(plot_width), max_label_width=float(max_label_width),
                    font_size=float(font_size)).draw()
 
@@ -139,7 +160,7 @@ class _Forest:
 
     def __init__(self, table: Any, *, data_columns: str, group_labels: Any, favours: Any,
                  beneficial: bool, effect_label: str | None, xlim: Any, title: str | None,
-                 plot_width: float, max_label_width: float, font_size: float):
+                 notes: tuple[str, ...], plot_width: float, max_label_width: float, font_size: float):
         self.table = table
         self.rows = list(table.itertuples(index=False))
         a = table.attrs
@@ -152,15 +173,19 @@ class _Forest:
         self.plot_width = plot_width
         self.max_label_width = max_label_width
         self.title = title
+        self.notes = notes
         self.exp = bool(a["exp"])
-        self.batch = a["source"] in ("leave-one-out", "cumulative", "batch")
+        self.batch = a["source"] in ("leave-one-out", "cumulative", "batch", "published")
+        published = a["source"] == "published"
         names = tuple(group_labels or a["group_labels"] or ("Experimental", "Control"))
         self.names = names
         comparative = a["measure"] not in lab.SINGLE_GROUP_MEASURES
         self.effect = lab.effect_name(a["measure"], exp=self.exp, override=effect_label)
-        self.tag = lab.model_tag(a["method"], a["level"])
+        self.tag = f"Published, {lab.level_text(a['level'])}" if published else lab.model_tag(a["method"], a["level"])
         self.axis_text = lab.axis_label(a["measure"], a["method"], a["test"], exp=self.exp,
                                         log_axis=self.exp, override=effect_label)
+        if published:  # published results: the axis names the effect, not a model of ours
+            self.axis_text = (self.axis_text[0], "")
         null = (1.0 if self.exp else 0.0) if comparative else None
         self.scale = forest_scale(self._scale_points(), log=self.exp, null=null, xlim=xlim)
         if favours is None and null is not None and (a["measure"] != "GEN" or group_labels
@@ -176,6 +201,9 @@ class _Forest:
         t = self.table
         pts = [t.loc[t.kind.isin(["study", "step", "pooled"]), "estimate"].to_numpy(),
                t.loc[t.kind == "pooled", ["ci_lower", "ci_upper"]].to_numpy().ravel(),
+               # published results are the figure's content: their whole intervals are shown
+               t.loc[t.kind == "step", ["ci_lower", "ci_upper"]].to_numpy().ravel()
+               if t.attrs["source"] == "published" else [],
                t.loc[t.kind == "prediction", ["pi_lower", "pi_upper"]].to_numpy().ravel()]
         return np.concatenate([np.asarray(p, dtype=float) for p in pts])
 
@@ -281,20 +309,30 @@ class _Forest:
             # the left label may run left of the graph, up to the texts in the rows beside it
             room_left = max(self.x_null - self.gap / 2 - self._free_left(y, y + 2 * lh * 1.2), 0.6)
             room_right = max(self.graph_right + 0.4 - self.x_null - self.gap / 2, 0.6)
-            self.favours_lines = (wrap(self.favours[0], room_left, self.measure, self.regular),
-                                  wrap(self.favours[1], room_right, self.measure, self.regular))
+            self.favours_lines = (wrap(self.favours[0], room_left, self.measure, self.regular, max_lines=3),
+                                  wrap(self.favours[1], room_right, self.measure, self.regular, max_lines=3))
             y += max(len(self.favours_lines[0]), len(self.favours_lines[1])) * lh * 1.2 + 0.5 * lh
         name, how = self.axis_text
-        one_line = f"{name} \u2014 {how}"
+        one_line = f"{name} \u2014 {how}" if how else name
         limit = self.plot_width + 0.6
-        self.axis_lines = [one_line] if self._width(one_line) <= limit else [name, how]
+        self.axis_lines = [one_line] if self._width(one_line) <= limit or not how else [name, how]
         self.axis_lines = [truncate(t, self.graph_right + 1.5 - self.graph_left, self.measure, self.regular)
                            for t in self.axis_lines]
         self.axis_top = y
         y += len(self.axis_lines) * lh * 1.2
         self.axis_free_left = self._free_left(self.axis_top, y)
         rows_bottom = self.body_top + (self.units[-1] + 1.0) * self.pitch if self.rows else y
-        self.height = max(y, rows_bottom) + self.margin
+        y = max(y, rows_bottom)
+        # notes: under everything, from the left margin, wrapped to the table+graph width
+        self.note_lines: list[str] = []
+        if self.notes:
+            width = max(self.graph_right - self.margin, 3.0)
+            y += 0.5 * lh
+            for note in self.notes:
+                self.note_lines += wrap(note, width, self.measure, self.regular, max_lines=6)
+            self.notes_top = y
+            y += len(self.note_lines) * lh * 1.2
+        self.height = y + self.margin
 
     def _row_right(self, i: int) -> float:
         """Right edge (inches) of the text printed in row ``i`` left of the graph."""
@@ -343,6 +381,8 @@ class _Forest:
             right = max(right, self._axis_label_x(text) + self._width(text))
         for text in self.title_lines:
             right = max(right, self.margin + self._width(text, True))
+        for text in self.note_lines:
+            right = max(right, self.margin + self._width(text))
         self.width = right + self.margin
 
     # ---- drawing -------------------------------------------------------------------
@@ -410,6 +450,8 @@ class _Forest:
         for j, line in enumerate(self.axis_lines):
             self._text(fig, self._axis_label_x(line), self.axis_top + (j + 0.5) * lh * 1.2, line,
                        self.regular)
+        for j, line in enumerate(self.note_lines):
+            self._text(fig, self.margin, self.notes_top + (j + 0.5) * lh * 1.2, line, self.regular)
 
     def _axes(self, fig: Any) -> Any:
         from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator

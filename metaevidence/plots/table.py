@@ -218,7 +218,7 @@ def _years(effects: Any, n: int, sort_by: str) -> np.ndarray | None:
 
 
 def forest_table(result: Any, *, transform: str | None = "auto", common: Any = None,
-                 sort_by: str = "given", prediction: bool = True) -> Any:
+                 sort_by: str = "given", prediction: bool = True, published: bool = False) -> Any:
     """Every number a forest plot of ``result`` shows, one row per line of the plot.
 
     Parameters
@@ -238,6 +238,11 @@ def forest_table(result: Any, *, transform: str | None = "auto", common: Any = N
         ``effects.study_info["year"]``, by effect (ascending) or by weight (largest first).
     prediction : bool, default True
         Include the prediction interval row of a random-effects total.
+    published : bool, default False
+        ``result`` is a batch of published pooled results (one ``"step"`` row each, e.g.
+        the summaries of an overview), shown side by side and never pooled: the table's
+        ``source`` is "published", ``model`` is "published", and ``k`` (the number of
+        studies each result pooled) is NaN where it is not known (0 or less).
 
     Returns
     -------
@@ -264,8 +269,8 @@ def forest_table(result: Any, *, transform: str | None = "auto", common: Any = N
 
         ``DataFrame.attrs`` records what the figure needs to label itself: ``measure``,
         ``method``, ``test``, ``level``, ``exp``, ``arms`` ("binary", "continuous" or
-        None), ``source`` ("analysis", "subgroups", "leave-one-out", "cumulative" or
-        "batch") and ``group_labels``.
+        None), ``source`` ("analysis", "subgroups", "leave-one-out", "cumulative",
+        "batch" or "published") and ``group_labels``.
 
     Notes
     -----
@@ -285,8 +290,12 @@ def forest_table(result: Any, *, transform: str | None = "auto", common: Any = N
     if sort_by not in SORT_KEYS:
         raise ValueError(f"sort_by must be one of {', '.join(SORT_KEYS)}; got {sort_by!r}")
     kind = _kind_of(result)
+    if published and (kind != "batch" or str(result.kind) != "batch"):
+        what = f"a {result.kind} batch" if kind == "batch" else f"a {type(result).__name__}"
+        raise ValueError("published=True draws a batch of published results (MetaAnalysisBatch with "
+                         f"kind 'batch'); got {what}")
     if kind == "batch":
-        table, attrs = _batch_table(result, transform, common, sort_by)
+        table, attrs = _batch_table(result, transform, common, sort_by, published)
     elif kind == "subgroups":
         table, attrs = _subgroup_table(result, transform, common, sort_by, prediction)
     else:
@@ -385,7 +394,8 @@ def _row_labels(result: Any, rows: int) -> list[str]:
     return out
 
 
-def _batch_table(result: Any, transform: Any, common: Any, sort_by: str) -> tuple[_Table, dict[str, Any]]:
+def _batch_table(result: Any, transform: Any, common: Any, sort_by: str,
+                 published: bool = False) -> tuple[_Table, dict[str, Any]]:
     if common is not None:
         raise TypeError("common= applies to a single MetaAnalysis, not to a MetaAnalysisBatch")
     if sort_by != "given":
@@ -420,12 +430,17 @@ def _batch_table(result: Any, transform: Any, common: Any, sort_by: str) -> tupl
 
     lo, hi, k, tau2, i2, stat, df, p = (col(c) for c in ("ci_lower", "ci_upper", "k", "tau2", "i2",
                                                         "statistic", "df", "p_value"))
+    if published:  # published results: no model of ours, k unknown where not reported
+        k = np.where(k > 0, k, math.nan)
     for b in range(rows):
-        table.add("step", model=_model(str(method)), label=str(labels[b]), estimate=table.t(estimate[b]),
+        table.add("step", model="published" if published else _model(str(method)), label=str(labels[b]),
+                  estimate=table.t(estimate[b]),
                   ci_lower=table.t(lo[b]), ci_upper=table.t(hi[b]), k=float(k[b]), tau2=float(tau2[b]),
                   i2=float(i2[b]), statistic=float(stat[b]), df=float(df[b]), p_value=float(p[b]),
                   test=str(test), level=float(level))
     source = str(result.kind) if str(result.kind) in ("leave-one-out", "cumulative") else "batch"
+    if published:
+        source = "published"
     if parent is not None and source == "leave-one-out":
         table.pooled(parent, f"All studies ({lab.level_text(parent.level)})", None,
                      weight=math.nan, totals={})

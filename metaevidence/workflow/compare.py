@@ -90,7 +90,7 @@ def evidence_diff(paths: Paths, since: str | None = None) -> EvidenceDiff:
                           for sid, sha in doc.get("inputs", {}).get("studies", {}).items()}
         known = set(before_records) | {sid for doc in after_docs.values() for sid in doc["inputs"]["studies"]}
         after_records = {s.id: (s.sha256, None) for s in evidence.studies if s.id in known}
-        label = f"the results in {paths.results}"
+        label = f"the results on disk ({paths.results})"
     studies = diff_records(before_records, after_records)
     analyses = diff_documents(before_docs, after_docs, errors=errors, refit=refit_estimate)
     return EvidenceDiff(label, studies, analyses)

@@ -396,7 +396,7 @@ def _reference(spec: AnalysisSpec, pooled: dict, transform: str | None) -> dict 
 
 
 def _overview(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Computed:
-    from metaevidence.evidence.records import SummaryData
+    from metaevidence.evidence.records import NoEffectData, SummaryData
 
     included, excluded = [], []
     excluded_ids = {e.id: e.reason for e in spec.studies.exclude}
@@ -408,14 +408,19 @@ def _overview(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Compute
                 continue
             d = e.data
             if not isinstance(d, SummaryData):
-                excluded.append({**row, "reason": f"not a published summary ({e.kind.replace('_', ' ')} data): "
-                                                  "an overview shows published pooled results only"})
+                reason = (f"no extractable effect: {d.reason}" if isinstance(d, NoEffectData) else
+                          f"not a published summary ({e.kind.replace('_', ' ')} data): an overview shows "
+                          "published pooled results only")
+                excluded.append({**row, "reason": reason})
                 continue
             if spec.measure is not None and d.measure != spec.measure:
                 excluded.append({**row, "reason": f"a summary of {d.measure}; this overview shows {spec.measure}"})
                 continue
             included.append({**row, "year": s.year, "outcome": e.outcome, "entry_label": e.label,
-                             "subgroup": e.subgroup, "timepoint": e.timepoint, "measure": d.measure,
+                             "subgroup": e.subgroup, "timepoint": e.timepoint,
+                             "comparison": None if e.comparison is None else
+                             {"experimental": e.comparison.experimental, "control": e.comparison.control},
+                             "measure": d.measure,
                              "estimate": d.estimate, "lower": d.lower, "upper": d.upper, "level": d.level,
                              "k": d.k, "n": d.n, "model": d.model, "method": d.method})
     if not included:

@@ -12,6 +12,7 @@ them; for an overview, the published summaries), ``funnel``, ``cumulative`` and
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from metaevidence.workflow.compute import Computed
@@ -20,12 +21,14 @@ from metaevidence.workflow.store import sha256_hex
 __all__ = ["render_figures"]
 
 _SORT = {"given": "given", "year": "year", "effect": "effect", "weight": "weight"}
+#: Width (inches) of the label column of an overview: its labels name results, not studies.
+_OVERVIEW_LABEL_WIDTH = 4.0
 
 
 def _forest_options(c: Computed) -> dict[str, Any]:
     o = c.spec.figures.forest
     return {"data_columns": o.data_columns, "beneficial": o.beneficial, "title": o.title,
-            "effect_label": o.effect_label}
+            "effect_label": o.effect_label, "notes": o.note}
 
 
 def _draw(c: Computed, name: str) -> Any | None:
@@ -33,47 +36,29 @@ def _draw(c: Computed, name: str) -> Any | None:
     import metaevidence.plots as plots
 
     spec = c.spec
+    options = _forest_options(c)
     if spec.is_overview:
         if name != "forest" or c.summaries is None:
             return None
-        o = spec.figures.forest
-        fig = plots.forest_plot(c.summaries, transform="auto", prediction=False, data_columns="none",
-                                title=o.title, effect_label=o.effect_label)
-        return _published_labels(fig, c.summaries)
-    options = _forest_options(c)
+        comparisons = {tuple(r["comparison"].values()) if r.get("comparison") else None
+                       for r in c.document["studies"]["included"] if r["lower"] is not None}
+        groups = comparisons.pop() if len(comparisons) == 1 else None  # one comparison: name its groups
+        return plots.forest_plot(c.summaries, published=True, group_labels=groups,
+                                 max_label_width=_OVERVIEW_LABEL_WIDTH, **{**options, "data_columns": "none"})
     prediction = bool(spec.prediction_interval)
     if name == "forest":
-        target = c.subgroups if c.subgroups is not None else c.fit
+        target = c.fit
+        if c.subgroups is not None:
+            # the overall rows are the main fit's, so that the figure shows the numbers of the
+            # report (the subgroup analysis refits the total without the spec's PI method)
+            target = dataclasses.replace(c.subgroups, overall=c.fit)
         return plots.forest_plot(target, sort_by=_SORT[spec.figures.forest.sort], prediction=prediction, **options)
     if name == "funnel":
         return plots.funnel_plot(c.fit, contours=spec.figures.funnel.contours)
     batch = c.cumulative if name == "cumulative" else c.leave_one_out
     if batch is None:
         return None
-    return plots.forest_plot(batch, prediction=prediction, data_columns="none",
-                             beneficial=options["beneficial"], title=options["title"],
-                             effect_label=options["effect_label"])
-
-
-def _published_labels(fig: Any, batch: Any) -> Any:
-    """Say "published" where the forest plot of a batch would name a pooling model.
-
-    The summaries of an overview come from different reviews and models and are not pooled
-    here; the plots package labels a batch with the model that fitted it, so those texts
-    (computed with the plots package's own label functions) are replaced.
-    """
-    from matplotlib.text import Text
-
-    from metaevidence.plots import labels
-
-    replace = {labels.model_tag(batch.method, batch.level): f"Published, {labels.level_text(batch.level)}",
-               labels.model_description(batch.method, batch.test): "published results"}
-    for text in fig.findobj(Text):
-        value = text.get_text()
-        for old, new in replace.items():
-            if value == old or value.endswith(" \u2014 " + old):  # the axis label may be one line
-                text.set_text(value[: len(value) - len(old)] + new)
-    return fig
+    return plots.forest_plot(batch, prediction=prediction, **{**options, "data_columns": "none"})
 
 
 def render_figures(c: Computed) -> tuple[dict[str, bytes], list[dict[str, str]]]:

@@ -74,7 +74,7 @@ def headline(doc: dict) -> str:
     lvl = level_pct(p["level"])
     out = f"{eff} {fmt_effect(p['estimate'], t)} ({lvl} CI {fmt_ci(p['ci_lower'], p['ci_upper'], t)}), k = {p['k']}"
     het = doc.get("heterogeneity")
-    if het is not None and het.get("i2") is not None and p["method"] not in ("MH", "PETO"):
+    if het is not None and het.get("i2") is not None and p["method"] not in ("MH", "PETO") and p["k"] > 1:
         out += f", I² = {fmt_i2(het['i2'])}"
     return out
 
@@ -83,6 +83,7 @@ def render_report(doc: dict) -> str:
     """The Markdown report of a results document (see the module docstring)."""
     a = doc["analysis"]
     lines = [f"# {a['title']}", "", f"*{a['question']}*", ""]
+    lines += _text_section(doc, "interpretation", "What this evidence can and cannot support")
     if a["kind"] == "overview":
         lines += _overview(doc)
     else:
@@ -91,12 +92,24 @@ def render_report(doc: dict) -> str:
         lines += _subgroups(doc)
         lines += _sensitivity(doc)
         lines += _reference(doc)
+    lines += _text_section(doc, "notes", "Notes")
     lines += _figures(doc)
     lines += _provenance(doc)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 # --------------------------------------------------------------------------- sections
+
+
+def _text_section(doc: dict, field: str, heading: str) -> list[str]:
+    """The spec's free text ``field`` (settings) under ``heading``; nothing when it is not set.
+
+    Paragraphs (separated by a blank line in the spec) are kept; the text is Markdown.
+    """
+    text = (doc["settings"].get(field) or "").strip()
+    if not text:
+        return []
+    return [f"## {heading}", "", text, ""]
 
 
 def _result_in_words(doc: dict) -> list[str]:
@@ -107,18 +120,24 @@ def _result_in_words(doc: dict) -> list[str]:
     n_in = len(doc["studies"]["included"])
     common = p["method"] in ("MH", "PETO", "EE", "FE")
     out = ["## Result", ""]
-    out.append(
-        f"Pooling {plural(p['k'], 'study', 'studies')} ({model_words(doc)}), the {word} was "
-        f"**{fmt_effect(p['estimate'], t)}** ({lvl} CI {fmt_ci(p['ci_lower'], p['ci_upper'], t)}; "
-        f"{_test_text(p)}).")
+    single = p["k"] == 1
+    if single:
+        out.append(
+            f"One study, so nothing was pooled: its {word} was **{fmt_effect(p['estimate'], t)}** "
+            f"({lvl} CI {fmt_ci(p['ci_lower'], p['ci_upper'], t)}; {_test_text(p)}; {model_words(doc)}).")
+    else:
+        out.append(
+            f"Pooling {plural(p['k'], 'study', 'studies')} ({model_words(doc)}), the {word} was "
+            f"**{fmt_effect(p['estimate'], t)}** ({lvl} CI {fmt_ci(p['ci_lower'], p['ci_upper'], t)}; "
+            f"{_test_text(p)}).")
     if n_in != p["k"]:
         out[-1] += f" {plural(n_in - p['k'], 'study', 'studies')} selected could not be pooled (see below)."
     side = conclusion(p)
     est = present(p["estimate"], t)
     direction = "above" if est is not None and est > NULL_VALUE[t] else "below"
     if side == "excludes":
-        out.append(f"The pooled {word} is {direction} {null} (no effect) and its {lvl} confidence "
-                   f"interval excludes no effect.")
+        out.append(f"The {'' if single else 'pooled '}{word} is {direction} {null} (no effect) and its {lvl} "
+                   f"confidence interval excludes no effect.")
     elif side == "includes":
         out.append(f"The {lvl} confidence interval includes {null} (no effect): the data are "
                    "compatible with no effect.")
@@ -130,7 +149,9 @@ def _result_in_words(doc: dict) -> list[str]:
         out.append(f"| {lvl} prediction interval | {fmt_ci(p['pi_lower'], p['pi_upper'], t)} |")
     out.append(f"| test of overall effect | {_test_text(p)} |")
     out.append(f"| studies (k) | {p['k']} |")
-    if common:
+    if single:
+        out.append("| heterogeneity | not applicable (one study) |")
+    elif common:
         out.append(f"| heterogeneity | Q = {fmt(het['q'])}, df = {het['q_df']}, {fmt_p(het['q_p_value'])}; "
                    f"I² = {fmt_i2(het['i2'])} |")
     else:
@@ -141,7 +162,7 @@ def _result_in_words(doc: dict) -> list[str]:
         out.append(f"| I² | {fmt_i2(het['i2'])}{i2_ci} |")
         out.append(f"| Q (df), p | {fmt(het['q'])} ({het['q_df']}), {fmt_p(het['q_p_value'])} |")
     out.append("")
-    if not common and doc["settings"]["prediction_interval"] and p.get("pi_lower") is not None:
+    if not common and not single and doc["settings"]["prediction_interval"] and p.get("pi_lower") is not None:
         out.append(f"The {lvl} prediction interval, {fmt_ci(p['pi_lower'], p['pi_upper'], t)}, is where the "
                    "true effect of a new study like these would be expected to lie.")
         out.append("")
@@ -293,6 +314,9 @@ def _reference(doc: dict) -> list[str]:
     if c["same_conclusion"] is not None:
         sentence += (" Both intervals agree on whether there is an effect." if c["same_conclusion"]
                      else " The intervals disagree on whether there is an effect.")
+    if ref["k"] is not None and ref["k"] != p["k"]:
+        sentence += (f" The published result pooled {plural(ref['k'], 'study', 'studies')}, this analysis "
+                     f"{p['k']}: they are different syntheses, and agreement between them is not a replication.")
     out += [sentence, ""]
     return out
 
@@ -302,14 +326,14 @@ def _overview(doc: dict) -> list[str]:
     out = ["## Published summaries", "",
            "Shown side by side and never pooled: summaries may share studies.", ""]
     if inc:
-        out += ["| source | result | estimate (CI) | k | n | model |", "|---|---|---|---|---|---|"]
+        out += ["| source | result | timepoint | estimate (CI) | k | n | model |", "|---|---|---|---|---|---|---|"]
         for r in inc:
             ci = "no interval" if r["lower"] is None else \
                 f"{level_pct(r['level'])} CI {fmt(r['lower'])} to {fmt(r['upper'])}"
             what = r["entry_label"] or r["subgroup"] or r["outcome"]
             if r["subgroup"] and r["entry_label"]:
                 what = f"{r['entry_label']}: {r['subgroup']}"
-            out.append(f"| {r['label']} | {what} | {r['measure']} {fmt(r['estimate'])} ({ci}) | "
+            out.append(f"| {r['label']} | {what} | {r.get('timepoint') or DASH} | {r['measure']} {fmt(r['estimate'])} ({ci}) | "
                        f"{DASH if r['k'] is None else r['k']} | {DASH if r['n'] is None else r['n']} | {r['model']} |")
     else:
         out.append("None.")

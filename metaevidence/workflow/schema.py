@@ -218,6 +218,9 @@ FOREST = Record(
         Field("title", _FREE, required=False, doc="a title above the plot (default none)"),
         Field("effect_label", _FREE, required=False,
               doc="name of the effect in the header and axis (default from the measure)"),
+        Field("note", _FREE, required=False,
+              doc="a note printed under each forest plot, e.g. how complete the extraction is "
+                  "(default none)"),
     ),
 )
 
@@ -311,7 +314,11 @@ ANALYSIS = Record(
         Field("figures", FIGURES_SPEC, required=False, doc="figures and their options"),
         Field("reference", REFERENCE, required=False,
               doc="a published result to compare with (default none)"),
-        Field("notes", _FREE, required=False, doc="anything a reader should know"),
+        Field("interpretation", _FREE, required=False,
+              doc="what the evidence can and cannot support, in words; shown first in "
+                  "results/<id>.md, under 'What this evidence can and cannot support'"),
+        Field("notes", _FREE, required=False,
+              doc="anything else a reader should know; shown in results/<id>.md under 'Notes'"),
     ),
     (
         RequiredIf("measure", When("kind", absent=True), "say which effect measure to pool"),

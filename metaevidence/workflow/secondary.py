@@ -192,7 +192,7 @@ def summaries_batch(rows: list[dict]) -> "MetaAnalysisBatch | None":
     hi = t(np.array([r["upper"] for r in shown], dtype=float))
     n = len(shown)
     nan = np.full(n, np.nan)
-    labels = tuple(_summary_label(r) for r in shown)
+    labels = _summary_labels(shown)
     return MetaAnalysisBatch(
         estimate=est, se=nan, statistic=nan, p_value=nan, ci_lower=lo, ci_upper=hi, df=nan,
         pi_lower=nan, pi_upper=nan, tau2=nan, tau2_se=nan, tau=nan, i2=nan, h2=nan, q=nan,
@@ -207,3 +207,16 @@ def summaries_batch(rows: list[dict]) -> "MetaAnalysisBatch | None":
 def _summary_label(r: dict) -> str:
     what = r["subgroup"] or r["entry_label"]
     return f"{r['label']}: {what}" if what else r["label"]
+
+
+def _summary_labels(rows: list[dict]) -> tuple[str, ...]:
+    """Row labels of the overview figure: "<study>: <subgroup or result>", without the study
+    when every row is from one study; rows that would read alike are told apart by their
+    timepoints ("..., 24 months")."""
+    if len({r["label"] for r in rows}) == 1:
+        labels = [r["subgroup"] or r["entry_label"] or r["label"] for r in rows]
+    else:
+        labels = [_summary_label(r) for r in rows]
+    counts = {label: labels.count(label) for label in labels}
+    return tuple(f"{label}, {r['timepoint']}" if counts[label] > 1 and r.get("timepoint") else label
+                 for label, r in zip(labels, rows))

@@ -127,6 +127,7 @@ class ForestOptions:
     beneficial: bool = DEFAULTS["figures.forest.beneficial"]
     title: str | None = None
     effect_label: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,7 @@ class AnalysisSpec:
     sensitivity: Sensitivity | None
     figures: Figures
     reference: Reference | None
+    interpretation: str | None
     notes: str | None
     path: Path
     sha256: str
@@ -234,6 +236,7 @@ class AnalysisSpec:
                 "funnel": _fields(self.figures.funnel),
             },
             "reference": None if self.reference is None else _fields(self.reference),
+            "interpretation": self.interpretation,
             "notes": self.notes,
         }
 
@@ -326,7 +329,8 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         prediction_interval_method=pi_method, heterogeneity_ci=het_ci, convert=convert,
         rom_correction=rom, labels=plain.get("labels", DEFAULTS["labels"]),
         zero_cells=zero, subgroups=subgroups, sensitivity=sens, figures=figures,
-        reference=reference, notes=plain.get("notes"), path=path, sha256=sha256,
+        reference=reference, interpretation=plain.get("interpretation"), notes=plain.get("notes"),
+        path=path, sha256=sha256,
     )
 
 

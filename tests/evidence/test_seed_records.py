@@ -188,3 +188,58 @@ def test_every_entry_has_provenance_and_every_gap_is_visible():
             assert e.provenance.source and e.provenance.locator and e.provenance.confidence
         if s.id != "cutter-2021":
             assert s.extraction.status == "partial" and s.extraction.missing, s.id
+
+
+# The citations of the sources, as SEED-EVIDENCE.md gives them: authors, journal, year, volume,
+# issue, pages and identifiers (the Table 1 studies carry only the citation as given there).
+CITATIONS = {
+    "holt-lunstad-2010": dict(authors=("Holt-Lunstad J", "Smith TB", "Layton JB"), journal="PLoS Medicine",
+                              year=2010, volume=7, issue=7, pages="e1000316",
+                              doi="10.1371/journal.pmed.1000316", pmcid="PMC2910600"),
+    "holt-lunstad-2015": dict(authors=("Holt-Lunstad J", "Smith TB", "Baker M", "Harris T", "Stephenson D"),
+                              journal="Perspectives on Psychological Science", year=2015, volume=10, issue=2,
+                              pages="227-237", doi="10.1177/1745691614568352"),
+    "kelly-2020": dict(authors=("Kelly JF", "Humphreys K", "Ferri M"), journal="Cochrane Database of Systematic Reviews",
+                       year=2020, pages="CD012880", doi="10.1002/14651858.CD012880.pub2", pmcid="PMC7065341"),
+    "ferri-2006": dict(authors=("Ferri M", "Amato L", "Davoli M"), year=2006, pages="CD005032"),
+    "litt-2007": dict(authors=("Litt MD", "Kadden RM", "Kabela-Cormier E", "Petry NM"),
+                      journal="J Consult Clin Psychol", year=2007, volume=75, issue=4, pages="542-555",
+                      pmid="17663609"),
+    "litt-2009": dict(authors=("Litt MD", "Kadden RM", "Kabela-Cormier E", "Petry NM"),
+                      journal="J Consult Clin Psychol", year=2009, volume=77, issue=2, pages="229-242",
+                      doi="10.1037/a0015252", pmcid="PMC2661035"),
+    "martinelli-2020": dict(authors=("Martinelli TF", "van de Mheen D", "Best D", "Vanderplasschen W", "Nagelhout GE"),
+                            journal="Drugs: Education, Prevention and Policy", year=2020,
+                            doi="10.1080/09687637.2020.1844638"),
+    "cutter-2021": dict(authors=("Cutter C", "Larson R", "Abir M"), journal="Am J Drug Alcohol Abuse", year=2021,
+                        volume=47, issue=3, pages="305-310", doi="10.1080/00952990.2020.1836186"),
+}
+
+# Numbers SEED-EVIDENCE.md gives about each source's population, as the records state them.
+POPULATIONS = {
+    "holt-lunstad-2010": ("148 studies", "308,849"),
+    "kelly-2020": ("27 studies", "21 RCTs or quasi-experiments", "5 non-randomized", "1 economic", "10,565"),
+    "ferri-2006": ("8 trials", "3,417"),
+    "litt-2007": ("210", "186 analysed at 15 months"),
+    "martinelli-2020": ("367", "69%"),
+}
+
+
+@pytest.mark.parametrize("study_id", sorted(CITATIONS))
+def test_citations_of_the_sources(study_id):
+    c = EVIDENCE[study_id].citation
+    for name, value in CITATIONS[study_id].items():
+        got = getattr(c, name)
+        assert (tuple(got) if name == "authors" else str(got)) == (value if name == "authors" else str(value)), name
+
+
+@pytest.mark.parametrize("study_id", sorted(POPULATIONS))
+def test_population_numbers(study_id):
+    for text in POPULATIONS[study_id]:
+        assert text in EVIDENCE[study_id].population
+
+
+def test_litt_2007_design_and_timepoint():
+    s = EVIDENCE["litt-2007"]
+    assert s.design == "rct" and [e.timepoint for e in s.outcomes] == ["15 months"]
+    assert [e.timepoint for e in EVIDENCE["litt-2009"].outcomes] == ["two years after treatment"]

@@ -124,3 +124,31 @@ def fields(obj) -> dict:
     if dataclasses.is_dataclass(obj):
         return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
     return dict(vars(obj))
+
+
+#: Holt-Lunstad, Smith & Layton (2010) PLoS Med 7:e1000316, Table 4 (odds ratios by type of
+#: measure, 95% CIs; rows share studies), as transcribed in the project's seed evidence; the
+#: last row has no k, to show an unreported one.
+PUBLISHED_ROWS = (
+    ("received social support", 9, 1.22, 0.91, 1.63),
+    ("loneliness (inversed)", 8, 1.45, 1.08, 1.94),
+    ("complex measures of social integration", 30, 1.91, 1.63, 2.23),
+    ("multifaceted measurement", 0, 1.47, 1.34, 1.60),
+)
+
+
+def published():
+    """The published results of PUBLISHED_ROWS as one batch (log odds ratios), k 0 = not reported."""
+    from metaevidence.results import MetaAnalysisBatch
+
+    n = len(PUBLISHED_ROWS)
+    est, lo, hi = (np.log([r[i] for r in PUBLISHED_ROWS]) for i in (2, 3, 4))
+    nan = np.full(n, np.nan)
+    return MetaAnalysisBatch(
+        estimate=est, se=nan, statistic=nan, p_value=nan, ci_lower=lo, ci_upper=hi, df=nan,
+        pi_lower=nan, pi_upper=nan, tau2=nan, tau2_se=nan, tau=nan, i2=nan, h2=nan, q=nan,
+        q_df=np.zeros(n, dtype=int), q_p_value=nan, k=np.array([r[1] for r in PUBLISHED_ROWS]),
+        yi=est[:, None], vi=nan[:, None], weights=nan[:, None], included=np.ones((n, 1), dtype=bool),
+        labels=("published result",), measure="OR", method="REML", test="z", level=0.95,
+        pi_method="metafor", converged=np.ones(n, dtype=bool), iterations=np.zeros(n, dtype=int),
+        mask=np.ones((n, 1), dtype=bool), row_labels=tuple(r[0] for r in PUBLISHED_ROWS), kind="batch")

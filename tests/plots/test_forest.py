@@ -30,6 +30,10 @@ FIGURES = {
     # awkward sizes: a narrow graph (tick labels thinned, favours wrapped), long names
     "mantel-haenszel": lambda: forest_plot(me.mantel_haenszel(f.bcg().effects)),
     "narrow": lambda: forest_plot(f.subgroups(), plot_width=0.8, font_size=6),
+    "published": lambda: forest_plot(f.published(), published=True, beneficial=True,
+                                     group_labels=("Stronger relationships", "Weaker relationships")),
+    "notes": lambda: forest_plot(f.bcg(), notes=("Partial extraction: 13 of the trials. " * 6,
+                                                 "A second note.")),
     "long-names": lambda: forest_plot(
         f.bcg(), effect_label="Adjusted odds ratio of tuberculosis at ten years",
         group_labels=("Bacillus Calmette-Guerin vaccination at birth", "No vaccination or placebo")),
@@ -281,3 +285,49 @@ def test_importing_plots_does_not_import_matplotlib():
     code = "import sys, metaevidence.plots; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_published_results_are_shown_side_by_side_and_never_pooled():
+    from metaevidence.plots.forest import PUBLISHED_NOTE
+
+    fig = figure("published")
+    shown = strings(fig)
+    # the published columns: k and the effect with its CI, as published
+    assert {"Published result", "Studies", "Published, 95% CI", "Odds ratio (log scale)"} <= set(shown)
+    for label, k, est, lo, hi in f.PUBLISHED_ROWS:
+        assert label in shown and f"{est:.2f}" in shown and f"[{lo:.2f}, {hi:.2f}]" in shown
+        assert (str(k) in shown) == (k > 0)  # an unreported k is left blank, not printed as 0
+    # nothing of a model of ours: no heterogeneity, tests, weights, diamond or "Random"
+    assert not {"Tau\u00b2", "I\u00b2", "P", "Weight"} & set(shown)
+    assert not any("Random" in s or "REML" in s or "Total" in s or "\u2014" in s for s in shown)
+    assert not [p for p in fig.axes[0].patches if (p.get_gid() or "").startswith("pooled")]
+    assert " ".join(shown[-2:]) == PUBLISHED_NOTE or PUBLISHED_NOTE in shown
+    # every published interval lies inside the axis (they are the content: no arrows)
+    lo, hi = fig.axes[0].get_xlim()
+    assert lo <= min(r[3] for r in f.PUBLISHED_ROWS) and max(r[4] for r in f.PUBLISHED_ROWS) <= hi
+    assert artist(fig, "ci-arrows-left") is None and artist(fig, "ci-arrows-right") is None
+    table = forest_table(f.published(), published=True)
+    assert table.attrs["source"] == "published" and set(table.kind) == {"step"}
+    assert set(table.model) == {"published"} and np.isnan(table.k.iloc[-1])
+
+
+def test_published_mode_needs_a_batch_of_published_results():
+    with pytest.raises(ValueError, match="published=True draws a batch of published results .* got a MetaAnalysis"):
+        forest_plot(f.bcg(), published=True)
+    with pytest.raises(ValueError, match="got a cumulative batch"):
+        forest_table(f.cumulative(), published=True)
+
+
+def test_notes_are_printed_under_the_figure_wrapped_to_its_width():
+    fig = figure("notes")
+    boxes = {t.get_text(): t for t in texts(fig)}
+    lines = [s for s in boxes if s.startswith("Partial extraction") or s.startswith("13 of") or "trials." in s]
+    assert len(lines) > 1  # the long note is wrapped
+    assert "A second note." in boxes
+    # below every other text of the figure
+    renderer = fig.canvas.get_renderer()
+    bottom_of_rest = min(t.get_window_extent(renderer).y0 for s, t in boxes.items()
+                         if s not in lines and s != "A second note.")
+    assert all(boxes[s].get_window_extent(renderer).y1 <= bottom_of_rest for s in lines)
+    with pytest.raises(TypeError, match="notes must be a string or a sequence of strings; got"):
+        forest_plot(f.bcg(), notes=[1, 2])

@@ -115,7 +115,7 @@ def test_without_git_compares_with_results_on_disk(review):
     path.write_text(path.read_text().replace("events: 12", "events: 15"), encoding="utf-8")
     _add_fox(review)
     d = evidence_diff(_paths(review))
-    assert d.since == f"the results in {review / 'results'}"
+    assert d.since == f"the results on disk ({review / 'results'})"
     assert [(c.id, c.status, c.fields) for c in d.studies] == [("adams-2001", "corrected", ()),
                                                                 ("fox-2020", "added", ())]
     assert d.analyses[0].studies == (("~", "adams-2001", "Adams and Other 2001"), ("+", "fox-2020", "Fox and Other 2020"))

@@ -106,8 +106,60 @@ def test_overview_draws_the_published_summaries(tmp_path):
                                                        "shows published pooled results only")
     svg = (root / "figures" / "o" / "forest.svg").read_bytes()
     assert b"low risk of bias" in svg and b"no interval" not in svg  # no interval: in the table only
-    assert b"Published, 95% CI" in svg and "published results".encode() in svg
-    assert b"Random" not in svg and b"REML" not in svg
+    assert b"Published, 95% CI" in svg and b"Each row is a published pooled result" in svg
+    assert b"Random" not in svg and b"REML" not in svg and b"Tau" not in svg
+    # one source: its rows are named by what they are, the groups by the records' comparison
+    assert b"Smith 2019: low risk" not in svg and b"Favours t" in svg
     report = (root / "results" / "o.md").read_text(encoding="utf-8")
     assert "Shown side by side and never pooled" in report
-    assert "| Smith 2019 | low risk of bias | OR 0.80 (95% CI 0.60 to 1.07) | 5 | -- | random-effects |" in report
+    assert "| Smith 2019 | low risk of bias | end | OR 0.80 (95% CI 0.60 to 1.07) | 5 | -- | random-effects |" in report
+
+
+def test_subgroup_forest_shows_the_reports_prediction_interval_and_the_note(tmp_path):
+    from metaevidence.plots.labels import format_interval
+
+    from .conftest import make_bcg_review
+
+    note = "Partial extraction: 13 of 148 trials"
+    root = make_bcg_review(tmp_path, specs=[spec("bcg", studies={"outcome": "tuberculosis"},
+                                                 subgroups={"by": "outcomes.attributes.alloc"},
+                                                 figures={"draw": ["forest"], "formats": ["svg"],
+                                                          "forest": {"note": note}})])
+    assert _run(root) == 0
+    doc = json.loads((root / "results" / "bcg.json").read_text(encoding="utf-8"))
+    p = doc["pooled"]["presentation"]
+    assert doc["pooled"]["pi_method"] == "hts"
+    svg = (root / "figures" / "bcg" / "forest.svg").read_text(encoding="utf-8")
+    # the total's prediction interval is the main fit's (t on k - 2 df), as in the report
+    assert format_interval(p["pi_lower"], p["pi_upper"]) in svg
+    assert note in svg
+
+
+def test_overview_rows_alike_are_told_apart_by_timepoint_and_unusable_entries_say_why(tmp_path):
+    root = make_review(tmp_path, specs=[])
+    rows = [{"outcome": "days", "subgroup": "AA vs other", "comparison": {"experimental": "AA", "control": "other"},
+             "timepoint": f"{m} months",
+             "data": {"kind": "summary", "measure": "MD", "estimate": est, "lower": est - 5, "upper": est + 5,
+                      "level": 0.95, "model": "random-effects"},
+             "provenance": {"source": "Review", "locator": "text", "confidence": "primary"}}
+            for m, est in ((12, 3.0), (24, 12.9))]
+    write_yaml(root / "studies" / "kelly-2020.yaml", {
+        "id": "kelly-2020", "design": "systematic-review", "population": "adults",
+        "citation": {"authors": ["Kelly J"], "year": 2020, "doi": "10.1000/kelly"}, "outcomes": rows,
+        "extraction": {"status": "partial", "missing": ["per-study data"], "by": "t", "date": "2026-11-27"}})
+    write_yaml(root / "studies" / "litt-2009.yaml", {
+        "id": "litt-2009", "design": "rct", "population": "adults",
+        "citation": {"authors": ["Litt M"], "year": 2009, "doi": "10.1000/litt"},
+        "outcomes": [{"outcome": "days", "data": {"kind": "none", "reason": "no arm-level numbers available"},
+                      "provenance": {"source": "Litt 2009", "locator": "abstract", "confidence": "primary"}}],
+        "extraction": {"status": "partial", "missing": ["arm-level data"], "by": "t", "date": "2026-11-27"}})
+    write_yaml(root / "analyses" / "o.yaml", {"id": "o", "kind": "overview", "title": "Overview",
+                                              "question": "What did reviews find?", "studies": {"outcome": "days"},
+                                              "figures": {"formats": ["svg"]}})
+    assert _run(root) == 0
+    svg = (root / "figures" / "o" / "forest.svg").read_bytes()
+    assert b"AA vs other, 12 months" in svg and b"AA vs other, 24 months" in svg
+    assert b"Favours AA" in svg
+    report = (root / "results" / "o.md").read_text(encoding="utf-8")
+    assert "| Litt 2009 | no extractable effect: no arm-level numbers available |" in report
+    assert "| Kelly 2020 | AA vs other | 24 months | MD 12.90 (95% CI 7.90 to 17.90) |" in report

@@ -83,3 +83,29 @@ def test_subgroups_section(tmp_path, bcg):
             "| random | 7 | 0.37 (0.20 to 0.70) | 0.4131 | 90.2% |\n"
             "| systematic | 4 | 0.65 (0.20 to 2.12) | 0.4200 | 86.8% |\n\n"
             "Test for subgroup differences: Q = 1.76, df = 2, p = 0.414.\n") in text
+
+
+def test_interpretation_comes_first_and_notes_last(tmp_path, bcg):
+    doc = _doc(tmp_path, bcg, interpretation="Trials of the 1940s-70s.\n\nNot about **adults** today.",
+               notes="Counts from the 1994 review.")
+    text = render_report(doc)
+    assert text.startswith("# Treatment and mortality\n\n*Does treatment reduce deaths?*\n\n"
+                           "## What this evidence can and cannot support\n\nTrials of the 1940s-70s.\n\n"
+                           "Not about **adults** today.\n\n## Result\n\n")
+    assert "\n## Notes\n\nCounts from the 1994 review.\n\n## How this was computed" in text
+    plain = render_report(_doc(tmp_path, bcg))
+    assert "## What this evidence" not in plain and "## Notes" not in plain
+
+
+def test_one_study_is_reported_as_one_study_not_a_pooled_result(tmp_path, bcg):
+    doc = _doc(tmp_path, bcg, tau2="EE", ci_method="z",
+               studies={"outcome": "tuberculosis", "ids": ["aronson-1948"]},
+               reference={"source": "Colditz 1994", "estimate": 0.49, "lower": 0.34, "upper": 0.70, "k": 13})
+    text = render_report(doc)
+    # Aronson 1948: 4/123 vs 11/139, OR = 4 x 128 / (119 x 11) = 0.391, Woolf SE 0.598, z = -1.57
+    assert ("One study, so nothing was pooled: its odds ratio was **0.39** (95% CI 0.12 to 1.26; z = -1.57, "
+            "p = 0.116; common-effect inverse-variance model, normal (z) confidence interval).") in text
+    assert "| heterogeneity | not applicable (one study) |" in text and "Pooling" not in text
+    assert "I²" not in headline(doc) and headline(doc).endswith("k = 1")
+    assert ("The published result pooled 13 studies, this analysis 1: they are different syntheses, and "
+            "agreement between them is not a replication.") in text
