@@ -2,8 +2,8 @@
 
 Run by hand from the repository root (never part of the test suite):
 
-    /work/venv/bin/python benchmarks/run.py            # full run (a few minutes)
-    /work/venv/bin/python benchmarks/run.py --quick    # smaller loops, extrapolated
+    .venv/bin/python benchmarks/run.py            # full run (a few minutes)
+    .venv/bin/python benchmarks/run.py --quick    # smaller loops, extrapolated
 
 Workloads (the same data for every tool):
 
