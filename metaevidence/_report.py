@@ -12,8 +12,10 @@ import html
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 __all__ = ["Summary", "fmt", "fmt_p", "p_text", "notes", "Table", "METHOD_NAMES", "TEST_NAMES",
-           "transform_fn"]
+           "transform_fn", "compact_repr"]
 
 #: Long names of the estimators (summary headings).
 METHOD_NAMES = {
@@ -76,6 +78,32 @@ def p_text(p, digits: int = 4) -> str:
 def notes(*texts) -> tuple[str, ...]:
     """"Note: ..." paragraphs for the texts that are set (None or "" give none)."""
     return tuple(f"Note: {t}" for t in texts if t)
+
+
+def _short(value) -> str:
+    """One field of a compact repr: numbers to 4 significant digits, short tuples inline."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.4g}"
+    if isinstance(value, tuple):
+        inner = ", ".join(_short(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
+
+
+def compact_repr(obj, **fields) -> str:
+    """``Name(field=value, ...)`` naming only the key fields of a result object.
+
+    Results hold arrays of every study (and batches of thousands of analyses); the
+    dataclass repr would print them all. This one line names the fields a reader looks
+    for first, by their attribute names, with numbers to 4 significant digits;
+    ``summary()`` gives the full report and the attributes hold every number.
+    """
+    inner = ", ".join(f"{name}={_short(value)}" for name, value in fields.items())
+    return f"{type(obj).__name__}({inner})"
 
 
 @dataclass(frozen=True, slots=True)

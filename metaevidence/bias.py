@@ -23,7 +23,7 @@ import numpy as np
 
 from metaevidence._bias_inputs import (MIN_STUDIES, analysis_inputs, sample_sizes,
                                       small_sample_note)
-from metaevidence._report import Summary, fmt, fmt_p, notes, p_text
+from metaevidence._report import Summary, compact_repr, fmt, fmt_p, notes, p_text
 from metaevidence.core import bias as _core
 
 __all__ = ["AsymmetryTest", "RankTest", "TrimAndFill", "FailSafeN", "egger_test",
@@ -81,21 +81,29 @@ class AsymmetryTest:
     level: float
     note: str | None
 
+    def __repr__(self) -> str:
+        return compact_repr(self, kind=self.kind, predictor=self.predictor, model=self.model,
+                            k=self.k, statistic=self.statistic, df=self.df,
+                            p_value=self.p_value, limit_estimate=self.limit_estimate)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
     def summary(self, digits: int = 4) -> Summary:
         stat = "t" if not math.isnan(self.df) else "z"
         df = f"({self.df:g})" if stat == "t" else ""
         model = ("weighted regression with multiplicative dispersion" if self.model == "lm"
                  else f"mixed-effects meta-regression (tau^2: {self.method}, test: {self.test})")
         owner = {"Egger": "Egger's", "Peters": "Peters'"}[self.kind]
-        lines = [f"{owner} regression test for funnel plot asymmetry (k = {self.k})",
-                 f"model: {model}; predictor: {self.predictor}",
+        lines = [f"model: {model}; predictor: {self.predictor}",
                  f"test for asymmetry: {stat}{df} = {fmt(self.statistic, digits)}, "
                  f"{p_text(self.p_value, digits)}"]
         if not math.isnan(self.limit_estimate):
             lines.append(f"limit estimate (as {self.predictor} -> 0): "
                          f"{fmt(self.limit_estimate, digits)} ({self.level * 100:g}% CI "
                          f"{fmt(self.limit_ci_lower, digits)} to {fmt(self.limit_ci_upper, digits)})")
-        return Summary(f"{self.kind} test", ("\n".join(lines), *notes(self.note)))
+        return Summary(f"{owner} regression test for funnel plot asymmetry (k = {self.k})",
+                       ("\n".join(lines), *notes(self.note)))
 
     def to_frame(self):
         import pandas as pd
@@ -275,9 +283,12 @@ class RankTest:
 
     def summary(self, digits: int = 4) -> Summary:
         how = "exact" if self.exact else "normal approximation"
-        lines = [f"Rank correlation test for funnel plot asymmetry (k = {self.k})",
-                 f"Kendall's tau = {fmt(self.tau, digits)}, {p_text(self.p_value, digits)} ({how})"]
-        return Summary("Begg and Mazumdar test", ("\n".join(lines), *notes(self.note)))
+        lines = [f"Kendall's tau = {fmt(self.tau, digits)}, {p_text(self.p_value, digits)} ({how})"]
+        return Summary(f"Rank correlation test for funnel plot asymmetry (Begg and Mazumdar; "
+                       f"k = {self.k})", ("\n".join(lines), *notes(self.note)))
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
 
     def to_frame(self):
         import pandas as pd
@@ -367,7 +378,7 @@ class FailSafeN:
     k: int
 
     def summary(self, digits: int = 4) -> Summary:
-        lines = [f"Fail-safe N ({self.type} approach), k = {self.k}"]
+        lines = []
         if self.type == "Orwin":
             lines.append(f"average effect: {fmt(self.mean, digits)} "
                          f"({'weighted' if self.weighted else 'unweighted'}); "
@@ -376,7 +387,10 @@ class FailSafeN:
             lines.append(f"observed significance level: {fmt_p(self.p_value, digits)}; "
                          f"target alpha: {self.alpha:g}")
         lines.append(f"fail-safe N: {self.n}")
-        return Summary("Fail-safe N", ("\n".join(lines),))
+        return Summary(f"Fail-safe N ({self.type} approach, k = {self.k})", ("\n".join(lines),))
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
 
     def to_frame(self):
         import pandas as pd

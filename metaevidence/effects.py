@@ -146,6 +146,9 @@ class EffectSizes:
         return (f"EffectSizes(measure={self.measure!r}, n={len(self)}, "
                 f"corrected={int(self.corrected.sum())}, dropped={int(self.dropped.sum())})")
 
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
     @property
     def sei(self) -> np.ndarray:
         """Standard errors, ``sqrt(vi)`` (n,)."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from metaevidence._report import Summary, Table, fmt
+from metaevidence._report import Summary, Table, compact_repr, fmt
 from metaevidence.core import gosh as _core
 from metaevidence.influence_analysis import model_inputs
 
@@ -63,18 +63,25 @@ class Gosh:
         """Boolean membership (subsets ``start:stop`` x studies)."""
         return _core.subset_masks(self.code[start:stop], len(self.labels))
 
+    def __repr__(self) -> str:
+        return compact_repr(self, n_subsets=self.n_subsets, studies=len(self.labels),
+                            exhaustive=self.exhaustive, method=self.method,
+                            measure=self.measure)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
     def summary(self, digits: int = 4) -> Summary:
         how = ("all" if self.exhaustive
                else f"a random sample (seed {self.seed}) of the {2 ** len(self.labels) - 1}")
-        lines = [f"GOSH: {self.n_subsets} subsets fitted, {how} subsets of "
-                 f"{len(self.labels)} studies (tau^2 estimator {self.method})"]
+        title = (f"GOSH: {self.n_subsets} subsets fitted, {how} subsets of "
+                 f"{len(self.labels)} studies (tau^2 estimator {self.method})")
         q = [0, 25, 50, 75, 100]
         rows = tuple((name, *(fmt(x, digits) for x in np.percentile(arr, q)))
                      for name, arr in (("estimate", self.estimate), ("I^2", self.i2),
                                        ("tau^2", self.tau2), ("Q", self.qe)))
-        return Summary("GOSH", ("\n".join(lines),
-                                Table(("", "min", "25%", "median", "75%", "max"), rows,
-                                      title="Distribution over subsets")))
+        return Summary(title, (Table(("", "min", "25%", "median", "75%", "max"), rows,
+                                     title="Distribution over subsets"),))
 
     def to_frame(self):
         """One row per subset: code, k, estimate, tau2, qe, i2, h2."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from metaevidence._report import Summary, Table, fmt
+from metaevidence._report import Summary, Table, compact_repr, fmt
 from metaevidence.core import influence as _core
 from metaevidence.core import regress as _regress
 
@@ -80,6 +80,14 @@ class Influence:
     method: str
     test: str
 
+    def __repr__(self) -> str:
+        return compact_repr(self, k=self.k, p=self.p, method=self.method, test=self.test,
+                            influential=tuple(lab for lab, f in zip(self.labels,
+                                                                     self.is_influential) if f))
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
     def summary(self, digits: int = 4) -> Summary:
         """Per-study table; influential studies are marked with '*'."""
         head = ("study", "rstudent", "dffits", "cook.d", "cov.r", "tau2.del", "QE.del",
@@ -92,10 +100,9 @@ class Influence:
                 *(fmt(x, digits) for x in self.dfbetas[i]),
                 "*" if self.is_influential[i] else ""))
         n_inf = int(self.is_influential.sum())
-        lines = [f"Leave-one-out influence diagnostics (k = {self.k}; {self.method}, "
-                 f"test {self.test}): {n_inf} influential "
-                 f"stud{'y' if n_inf == 1 else 'ies'}"]
-        return Summary("Influence diagnostics", ("\n".join(lines), Table(head, tuple(rows))))
+        title = (f"Influence diagnostics, leave-one-out (k = {self.k}; {self.method}, "
+                 f"test {self.test}): {n_inf} influential stud{'y' if n_inf == 1 else 'ies'}")
+        return Summary(title, (Table(head, tuple(rows)),))
 
     def to_frame(self):
         """One row per study with every measure (``dfbetas_<name>`` per coefficient)."""

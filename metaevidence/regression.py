@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from metaevidence._report import Summary, Table, fmt, fmt_p, p_text
+from metaevidence._report import Summary, Table, compact_repr, fmt, fmt_p, p_text
 from metaevidence.core import permute as _perm
 from metaevidence.core import regress as _core
 from metaevidence.core.tau2 import estimate_tau2
@@ -158,6 +158,16 @@ class MetaRegression:
             crit = stats.t.ppf(0.5 + self.level / 2, self.df)
         return Prediction(est, se, est - crit * se, est + crit * se, self.level)
 
+    def __repr__(self) -> str:
+        return compact_repr(self, formula=self.formula, k=self.k, p=self.p,
+                            names=tuple(self.names),
+                            coefficients=tuple(float(b) for b in self.coefficients),
+                            method=self.method, test=self.test, tau2=self.tau2, qm=self.qm,
+                            qm_p_value=self.qm_p_value)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
     def summary(self, digits: int = 4) -> Summary:
         """Text/HTML report of the fit (display only: numbers are not changed)."""
         label = {"z": "z", "knha": "t", "adhoc": "t"}[self.test]
@@ -169,9 +179,9 @@ class MetaRegression:
         pct = f"{self.level * 100:g}%"
         coef = Table(("", "estimate", "se", label, "p-value", f"{pct} CI lower",
                       f"{pct} CI upper"), rows, title="Model results")
+        title = (f"Mixed-effects meta-regression (k = {self.k}; tau^2 estimator: {self.method}; "
+                 f"test: {self.test})")
         lines = [
-            f"Mixed-effects meta-regression (k = {self.k}; tau^2 estimator: {self.method}; "
-            f"test: {self.test})",
             f"moderators: {self.formula or ', '.join(self.names)}",
             f"tau^2 (residual) = {fmt(self.tau2, digits)}; tau = {fmt(self.tau, digits)}; "
             f"I^2 = {fmt(self.i2, 2)}%; H^2 = {fmt(self.h2, digits)}; "
@@ -188,7 +198,7 @@ class MetaRegression:
                 lines.append(f"Test of moderators (coefficients {coefs}): F({self.qm_df}, "
                              f"{self.df:g}) = {fmt(self.qm, digits)}, "
                              f"{p_text(self.qm_p_value, digits)}")
-        return Summary("Meta-regression", ("\n".join(lines), coef))
+        return Summary(title, ("\n".join(lines), coef))
 
     def to_frame(self):
         """One row per coefficient: estimate, se, statistic, p_value, ci_lower, ci_upper."""
@@ -407,17 +417,28 @@ class PermutationTest:
     seed: int | None
     names: tuple[str, ...]
 
+    def __repr__(self) -> str:
+        return compact_repr(self, n_permutations=self.n_permutations, exact=self.exact,
+                            scheme=self.scheme, names=tuple(self.names),
+                            p_value=tuple(float(p) for p in self.p_value), qm=self.qm,
+                            qm_p_value=self.qm_p_value)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
     def summary(self, digits: int = 4) -> Summary:
-        kind = "exact" if self.exact else f"{self.n_permutations} random"
+        kind = (f"exact, all {self.n_permutations}" if self.exact
+                else f"{self.n_permutations} random")
+        seed = f"; seed {self.seed}" if self.seed is not None and not self.exact else ""
+        title = f"Permutation test ({kind} {self.scheme}{seed})"
         rows = tuple((n, fmt(s, digits), fmt_p(p, digits))
                      for n, s, p in zip(self.names, self.statistic, self.p_value))
-        lines = [f"Permutation test ({kind} {self.scheme}; {self.n_permutations} permutations"
-                 + (f"; seed {self.seed})" if self.seed is not None and not self.exact else ")")]
+        blocks: list = []
         if not np.isnan(self.qm):
-            lines.append(f"Omnibus test: QM = {fmt(self.qm, digits)}, permutation p = "
-                         f"{fmt_p(self.qm_p_value, digits)}")
-        return Summary("Permutation test", ("\n".join(lines),
-                                            Table(("", "statistic", "permutation p"), rows)))
+            blocks.append(f"Omnibus test: QM = {fmt(self.qm, digits)}, permutation p = "
+                          f"{fmt_p(self.qm_p_value, digits)}")
+        blocks.append(Table(("", "statistic", "permutation p"), rows))
+        return Summary(title, tuple(blocks))
 
     def to_frame(self):
         import pandas as pd

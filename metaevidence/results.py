@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from metaevidence._report import (METHOD_NAMES, TEST_NAMES, Summary, Table, fmt, fmt_p,
-                                  transform_fn)
+from metaevidence._report import (METHOD_NAMES, TEST_NAMES, Summary, Table, compact_repr, fmt,
+                                  fmt_p, transform_fn)
 
 if TYPE_CHECKING:  # pragma: no cover
     from metaevidence.effects import EffectSizes
@@ -156,6 +156,15 @@ class MetaAnalysis:
     def random_effects(self) -> bool:
         """True for random-effects fits (tau^2 estimated or fixed)."""
         return self.method not in _COMMON
+
+    def __repr__(self) -> str:
+        return compact_repr(self, k=self.k, measure=self.measure, method=self.method,
+                            test=self.test, estimate=self.estimate, ci_lower=self.ci_lower,
+                            ci_upper=self.ci_upper, p_value=self.p_value, tau2=self.tau2,
+                            i2=self.i2)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
 
     def summary(self, transform: str | None = None, digits: int = 4) -> Summary:
         """A readable report in the layout of metafor's ``print.rma``.
@@ -365,6 +374,16 @@ class MetaAnalysisBatch:
     def __len__(self) -> int:
         return int(np.shape(self.estimate)[0]) if np.ndim(self.estimate) else 1
 
+    def __repr__(self) -> str:
+        k = np.asarray(self.k)
+        k_range = (int(k.min()), int(k.max())) if k.size else ()
+        return compact_repr(self, kind=self.kind, shape=self.shape,
+                            k=k_range[0] if len(set(k_range)) == 1 else k_range,
+                            measure=self.measure, method=self.method, test=self.test)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
     def __getitem__(self, i) -> MetaAnalysis:
         """The analysis at batch index ``i`` as a :class:`MetaAnalysis`."""
         sel = i if isinstance(i, tuple) else (i,)
@@ -509,6 +528,13 @@ class HeterogeneityCI:
 
     def __str__(self) -> str:
         return str(self.summary())
+
+    def __repr__(self) -> str:
+        return compact_repr(self, level=self.level, tau2=self.tau2, i2=self.i2,
+                            estimate_tau2=self.estimate_tau2, estimate_i2=self.estimate_i2)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
 
     def to_frame(self):
         """Rows tau2, tau, i2, h2 with columns estimate, ci_lower, ci_upper (raw floats)."""

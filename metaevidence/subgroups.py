@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from metaevidence._report import Summary, Table, fmt, fmt_p, p_text
+from metaevidence._report import Summary, Table, compact_repr, fmt, fmt_p, p_text
 from metaevidence.core.tau2 import estimate_tau2
 
 __all__ = ["SubgroupAnalysis", "subgroup_analysis"]
@@ -66,6 +66,14 @@ class SubgroupAnalysis:
     test: str
     level: float
 
+    def __repr__(self) -> str:
+        return compact_repr(self, groups=tuple(self.groups), k=self.overall.k,
+                            measure=self.overall.measure, method=self.method, test=self.test,
+                            q_between=self.q_between, q_between_p_value=self.q_between_p_value)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
     def summary(self, digits: int = 4, *, transform: str | None = None) -> Summary:
         """Table of subgroup results and the test for subgroup differences.
 
@@ -84,10 +92,13 @@ class SubgroupAnalysis:
         tau = (f"common tau^2 = {fmt(self.common_tau2, digits)} (mixed-effects model with "
                f"the subgroup as moderator)" if self.tau2_common
                else "tau^2 estimated separately in each subgroup")
-        lines = [f"Subgroup analysis ({self.method}, test {self.test}; {tau})",
-                 f"Test for subgroup differences: Q = {fmt(self.q_between, digits)}, "
+        lines = [f"Test for subgroup differences: Q = {fmt(self.q_between, digits)}, "
                  f"df = {self.q_between_df}, {p_text(self.q_between_p_value, digits)}"]
-        return Summary("Subgroup analysis", ("\n".join(lines), table))
+        if transform == "exp":
+            lines.append(f"Estimates and CIs back-transformed (exp; {self.overall.measure} "
+                         f"scale); tau^2 on the analysis scale")
+        return Summary(f"Subgroup analysis ({self.method}, test {self.test}; {tau})",
+                       ("\n".join(lines), table))
 
     def to_frame(self):
         """One row per subgroup and one for the overall fit."""

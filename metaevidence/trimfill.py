@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from metaevidence._bias_inputs import analysis_inputs, small_sample_note
-from metaevidence._report import Summary, Table, fmt, notes, p_text
+from metaevidence._report import Summary, Table, compact_repr, fmt, notes, p_text
 from metaevidence.core import bias as _bias
 from metaevidence.core import trimfill as _core
 
@@ -76,10 +76,19 @@ class TrimAndFill:
         """Sampling variances of the imputed effects."""
         return self.vi[self.fill]
 
+    def __repr__(self) -> str:
+        return compact_repr(self, k0=self.k0, side=self.side, estimator=self.estimator,
+                            k=self.result.k, estimate=self.result.estimate,
+                            original_estimate=self.original.estimate)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
     def summary(self, digits: int = 4) -> Summary:
         res = self.result
-        lines = [f"Trim and fill ({self.estimator} estimator): estimated number of missing "
-                 f"studies on the {self.side} side: {self.k0} (SE = {fmt(self.se_k0, digits)})"]
+        title = (f"Trim and fill ({self.estimator} estimator): estimated number of missing "
+                 f"studies on the {self.side} side: {self.k0} (SE = {fmt(self.se_k0, digits)})")
+        lines = []
         if self.estimator == "R0":
             lines.append(f"test of no missing studies: {p_text(self.p_k0, digits)}")
         lines.append(f"filled analysis (k = {res.k}, {res.method}): estimate "
@@ -90,7 +99,7 @@ class TrimAndFill:
                      f"{fmt(self.original.estimate, digits)}")
         rows = tuple((lab, fmt(y, digits), fmt(v, digits), "filled" if f else "observed")
                      for lab, y, v, f in zip(self.labels, self.yi, self.vi, self.fill))
-        return Summary("Trim and fill", ("\n".join(lines),
+        return Summary(title, ("\n".join(lines),
                                          Table(("study", "yi", "vi", ""), rows, title="Studies"),
                                          *notes(self.note)))
 

@@ -60,6 +60,12 @@ class EvidenceBase:
         object.__setattr__(self, "studies", tuple(sorted(self.studies, key=lambda s: s.id)))
         object.__setattr__(self, "_by_id", MappingProxyType({s.id: s for s in self.studies}))
 
+    def __repr__(self) -> str:
+        # one line: the dataclass repr would print every record in full
+        root = None if self.root is None else str(self.root)
+        n_entries = sum(len(s.outcomes) for s in self.studies)
+        return f"EvidenceBase(root={root!r}, studies={len(self.studies)}, outcome_entries={n_entries})"
+
     # ------------------------------------------------------------------ lookups
     def __len__(self) -> int:
         return len(self.studies)

@@ -290,6 +290,12 @@ class Study:
     def label(self) -> str:
         return self.citation.short()
 
+    def __repr__(self) -> str:
+        # one line: the fields hold the whole record (eb.to_frame() shows it as a table)
+        outcomes = tuple(dict.fromkeys(e.outcome for e in self.outcomes))
+        return (f"Study(id={self.id!r}, label={self.label!r}, design={self.design!r}, "
+                f"outcomes={outcomes!r}, extraction={self.extraction.status!r})")
+
     def field(self, dotted: str, default: Any = None) -> Any:
         """The record's value at a dotted path, e.g. ``"citation.year"``."""
         return lookup(self.record, dotted, default)
