@@ -74,7 +74,9 @@ def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = No
         labels; default ``result.effects.group_labels``, else ("Experimental", "Control").
     favours : (str, str), optional
         The texts under the axis left and right of no effect; default "Favours
-        <experimental>" on the side where the experimental group does better.
+        <experimental>" on the side where the experimental group does better (none for a
+        generic effect or a correlation, which compare no groups, unless ``group_labels``
+        name them).
     beneficial : bool, default False
         The outcome is desirable (e.g. abstinence, survival): effects above no effect
         favour the experimental group, whose label then goes on the right.
@@ -188,8 +190,9 @@ class _Forest:
             self.axis_text = (self.axis_text[0], "")
         null = (1.0 if self.exp else 0.0) if comparative else None
         self.scale = forest_scale(self._scale_points(), log=self.exp, null=null, xlim=xlim)
-        if favours is None and null is not None and (a["measure"] != "GEN" or group_labels
-                                                     or a["group_labels"]):
+        # no groups to favour: a generic effect or a correlation, unless groups were named
+        if favours is None and null is not None and (a["measure"] not in lab.NO_GROUP_MEASURES
+                                                     or group_labels or a["group_labels"]):
             better, worse = (f"Favours {favour_name(n)}" for n in names)
             favours = (worse, better) if beneficial else (better, worse)
         self.favours = favours
@@ -560,6 +563,8 @@ class _Forest:
             head = Path([(0.0, 0.0), (-direction * 1.0, 0.4), (-direction * 1.0, -0.4), (0.0, 0.0)],
                         [Path.MOVETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY])
             p = np.array(points)
+            # above the study squares (zorder 4): a square at the axis end must not hide
+            # the arrow that says its interval runs on
             ax.scatter(p[:, 0], p[:, 1], s=(0.9 * self.pitch * _INCH) ** 2, marker=head, color=color,
-                       linewidths=0, zorder=4, clip_on=False,
+                       linewidths=0, zorder=5, clip_on=False,
                        gid=f"{gid}-arrows-{'left' if direction < 0 else 'right'}")

@@ -21,6 +21,7 @@ import numpy as np
 __all__ = [
     "RATIO_MEASURES",
     "SINGLE_GROUP_MEASURES",
+    "NO_GROUP_MEASURES",
     "COMMON_METHODS",
     "is_common",
     "resolve_transform",
@@ -53,6 +54,9 @@ RATIO_MEASURES = frozenset({"OR", "RR", "PETO", "IRR", "ROM", "HR", "CVR", "VR",
 #: no-effect line and no "Favours" labels.
 SINGLE_GROUP_MEASURES = frozenset({"PR", "PLN", "PLO", "PAS", "PFT", "IR", "IRLN", "IRS",
                                    "IRFT", "MN", "MNLN", "CVLN", "SDLN", "SMN"})
+#: Measures with a no-effect value but no experimental and control groups (a generic
+#: effect, a correlation): no default "Favours" labels.
+NO_GROUP_MEASURES = frozenset({"GEN", "COR", "UCOR", "ZCOR"})
 #: Methods that fit a common-effect (fixed-effect) model.
 COMMON_METHODS = frozenset({"EE", "FE", "CE", "MH", "PETO"})
 

@@ -139,6 +139,19 @@ def test_intervals_beyond_the_axis_end_in_arrows():
     assert len(artist(fig40, "ci-arrows-left").get_offsets()) == int((s40.ci_lower < lo40).sum()) > 0
 
 
+def test_arrows_are_drawn_over_a_square_at_the_axis_end():
+    # a study whose estimate sits at the end of the axis and whose interval runs past it
+    # (molloy2014: O'Cleirigh 0.39 [0.18, 0.60] on a -0.4 to 0.4 Fisher's z axis): its
+    # square was drawn over the arrow, so the interval seemed to end at the estimate
+    fig = figure("k13")
+    squares = artist(fig, "study-squares")
+    for gid in ("ci-arrows-left", "ci-arrows-right", "prediction-arrows-left"):
+        arrows = artist(fig, gid)
+        if arrows is not None:
+            assert arrows.get_zorder() > squares.get_zorder(), gid
+    assert artist(fig, "ci-arrows-left").get_zorder() > squares.get_zorder()
+
+
 def test_diamond_spans_the_pooled_interval_and_no_effect_line_is_at_one():
     fig = figure("k13")
     res = f.bcg()
@@ -241,6 +254,10 @@ def test_favours_labels_follow_the_outcome_direction():
     res = f.bcg()
     gen = dataclasses.replace(res, measure="GEN", effects=None)
     assert favours(forest_plot(gen)) == []  # a generic effect has no known groups
+    for measure in ("COR", "ZCOR"):  # nor has a correlation: no "Favours experimental"
+        corr = dataclasses.replace(res, measure=measure, effects=None)
+        assert favours(forest_plot(corr)) == [], measure
+        assert artist(forest_plot(corr), "no-effect") is not None  # r = 0 is still drawn
     assert {t.get_text() for t in favours(forest_plot(gen, group_labels=("Drug", "Placebo")))} == {
         "Favours drug", "Favours placebo"}
 
