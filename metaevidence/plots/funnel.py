@@ -1,8 +1,8 @@
 """Funnel plots: effect against standard error, optionally contour-enhanced.
 
 Draws a fitted :class:`~metaevidence.results.MetaAnalysis` only -- its ``yi``, ``vi``,
-``estimate`` and ``level`` -- and never re-fits. Trim-and-fill passes its imputed studies
-as ``filled_yi``/``filled_vi``, drawn as open circles.
+``estimate`` and ``level`` -- and never re-fits. A trim-and-fill result (or
+``filled_yi``/``filled_vi``) adds the imputed studies, drawn as open circles.
 """
 
 from __future__ import annotations
@@ -74,8 +74,11 @@ def funnel_plot(result: Any, *, transform: str | None = "auto", contours: bool |
 
     Parameters
     ----------
-    result : MetaAnalysis
-        A fitted analysis; its included studies are drawn.
+    result : MetaAnalysis or TrimAndFill
+        A fitted analysis; its included studies are drawn. A
+        :func:`~metaevidence.trim_and_fill` result draws its observed studies, its filled
+        studies as open circles and the filled analysis's estimate (as metafor's
+        ``funnel(trimfill(...))``).
     transform : {"auto", "exp", None}, default "auto"
         "auto" shows ratio measures exponentiated on a log axis with natural-scale ticks.
     contours : bool or sequence of float, default False
@@ -117,6 +120,15 @@ def funnel_plot(result: Any, *, transform: str | None = "auto", contours: bool |
     -------
     >>> fig = funnel_plot(res, contours=True)                      # doctest: +SKIP
     """
+    observed = None
+    if all(hasattr(result, f) for f in ("fill", "result", "original", "yi", "vi")):
+        if filled_yi is not None or filled_vi is not None:
+            raise ValueError("a trim-and-fill result carries its filled studies; pass filled_yi and "
+                             "filled_vi only with a MetaAnalysis")
+        fill = np.asarray(result.fill, dtype=bool)
+        observed = (np.asarray(result.yi, dtype=float)[~fill], np.asarray(result.vi, dtype=float)[~fill])
+        filled_yi, filled_vi = result.filled_yi, result.filled_vi
+        result = result.result
     for field in ("yi", "vi", "estimate", "included", "measure", "level"):
         if not hasattr(result, field):
             raise TypeError(f"funnel_plot() draws a MetaAnalysis; got {type(result).__name__} (no {field!r})")
@@ -128,9 +140,13 @@ def funnel_plot(result: Any, *, transform: str | None = "auto", contours: bool |
     for name, value in (("width", width), ("height", height), ("font_size", font_size)):
         if not (isinstance(value, (int, float)) and value > 0):
             raise ValueError(f"{name} must be a positive number; got {value!r}")
-    yi = np.asarray(result.yi, dtype=float)
-    vi = np.asarray(result.vi, dtype=float)
-    keep = np.asarray(result.included, dtype=bool) & np.isfinite(yi) & np.isfinite(vi)
+    if observed is None:
+        yi = np.asarray(result.yi, dtype=float)
+        vi = np.asarray(result.vi, dtype=float)
+        keep = np.asarray(result.included, dtype=bool) & np.isfinite(yi) & np.isfinite(vi)
+    else:
+        yi, vi = observed
+        keep = np.isfinite(yi) & np.isfinite(vi)
     yi, se = yi[keep], np.sqrt(vi[keep])
     if (filled_yi is None) != (filled_vi is None):
         raise ValueError("filled_yi and filled_vi go together: pass both or neither")

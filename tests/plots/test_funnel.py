@@ -60,6 +60,24 @@ def test_contours_are_significance_regions_around_no_effect():
                                  "0.01 \u2264 p < 0.05", "0.05 \u2264 p < 0.10", "p \u2265 0.10"]
 
 
+def test_a_trim_and_fill_result_draws_its_observed_and_filled_studies():
+    import metaevidence as me
+
+    d = me.datasets.load_li2007()
+    tf = me.trim_and_fill(me.meta_analysis(me.effect_sizes("OR", ai=d.ai, n1i=d.n1i, ci=d.ci, n2i=d.n2i)))
+    assert tf.k0 > 0
+    fig = funnel_plot(tf)
+    observed = artist(fig, "studies").get_offsets()
+    filled = artist(fig, "filled-studies").get_offsets()
+    np.testing.assert_allclose(observed[:, 0], np.exp(tf.yi[~tf.fill]), rtol=1e-12)
+    np.testing.assert_allclose(filled[:, 0], np.exp(tf.filled_yi), rtol=1e-12)
+    np.testing.assert_allclose(filled[:, 1], np.sqrt(tf.filled_vi), rtol=1e-12)
+    pooled = [line for line in fig.axes[0].get_lines() if line.get_gid() == "pooled-estimate"]
+    assert pooled and np.allclose(pooled[0].get_xdata(), np.exp(tf.result.estimate), rtol=1e-12)
+    with pytest.raises(ValueError, match="a trim-and-fill result carries its filled studies"):
+        funnel_plot(tf, filled_yi=[0.1], filled_vi=[0.1])
+
+
 def test_filled_studies_are_open_markers():
     fig = funnel_plot(f.bcg(), filled_yi=[0.2, 0.5], filled_vi=[0.04, 0.09])
     filled = artist(fig, "filled-studies")
