@@ -69,6 +69,14 @@ def _linear(values, pad=0.06):
     return data_scale(np.asarray(values, dtype=float), log=False, pad=pad)
 
 
+def _bubble_pad(radius: float, length: float) -> float:
+    """The padding fraction (of the data range, on each side, as :func:`data_scale` takes
+    it) that leaves ``radius`` inches between an extreme point and an axis ``length``
+    inches long: the point sits pad / (1 + 2 pad) of the axis from its end."""
+    q = min(radius / length, 0.3)
+    return max(0.05, q / (1 - 2 * q))
+
+
 def _left_margin(scale: Scale, font) -> float:
     """Inches left of the axes: y tick labels, tick marks, the axis label and a margin."""
     m = TextMeasurer()
@@ -426,14 +434,16 @@ def bubble_plot(result, moderator: str | int | None = None, *, transform: str | 
     font = style.font(size=font_size)
     small = style.font(size=font_size * style.SMALL_FONT_SIZE / style.FONT_SIZE)
     band = np.r_[d.ci_lower, d.ci_upper] if ci else d.fit
-    ys = data_scale(f(np.r_[d.y, band]), log=exp, pad=0.05)
-    xs = _linear(d.x, pad=0.05)
+    area = 600.0 * d.weight / d.weight.max() * (width * height / 10.8)
+    # pad the axes so that the largest bubble at an extreme stays inside them
+    radius = math.sqrt(600.0 * width * height / 10.8) / 2 / 72 + 0.03  # inches
+    ys = data_scale(f(np.r_[d.y, band]), log=exp, pad=_bubble_pad(radius, height))
+    xs = _linear(d.x, pad=_bubble_pad(radius, width))
     fig, ax = _axes(width, height, left=_left_margin(ys, font),
                     top=0.3 + (0.25 if title else 0.0))
     with style_context():
         _apply(ax, "x", xs, font)
         _apply(ax, "y", ys, font)
-        area = 600.0 * d.weight / d.weight.max() * (width * height / 10.8)
         order = np.argsort(-d.weight)  # big bubbles first, small ones stay visible
         ax.scatter(d.x[order], f(d.y[order]), s=area[order], facecolors=style.STUDY,
                    edgecolors=style.INK, linewidths=0.4, alpha=0.55, zorder=3, gid="studies")

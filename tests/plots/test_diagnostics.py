@@ -85,6 +85,21 @@ def test_bubble_plot_renders():
         me.bubble_plot(fit, transform="exp", labels=True), "png")
 
 
+def test_bubble_plot_keeps_the_largest_bubble_inside_the_axes():
+    # BCG ~ ablat: the heaviest trials sit at the extremes of latitude (13 degrees); with a
+    # 5% margin their bubbles were cut by the axis
+    fit = _bcg_ablat()
+    fig = me.bubble_plot(fit)
+    ax = fig.axes[0]
+    studies = _artist(fig, "studies")
+    fig.canvas.draw()
+    radius_px = np.sqrt(studies.get_sizes().max()) / 2 * fig.dpi / 72
+    centres = ax.transData.transform(studies.get_offsets())
+    x0, y0, x1, y1 = ax.get_window_extent().extents
+    assert np.all(centres[:, 0] - radius_px >= x0) and np.all(centres[:, 0] + radius_px <= x1)
+    assert np.all(centres[:, 1] - radius_px >= y0) and np.all(centres[:, 1] + radius_px <= y1)
+
+
 def test_bubble_plot_chooses_among_several_moderators():
     c = REG["bcg-ablat+year-REML-z"]
     fit = me.meta_regression(c["yi"], c["vi"], "~ ablat + year", data=c["moderators"])
