@@ -117,7 +117,9 @@ _NATURAL_RANGE = {"log": ("a positive ratio", lambda x: x > 0),
 def lookup(measure: str) -> Measure:
     """The registry entry of ``measure``, or a ValueError listing the known ones."""
     if not isinstance(measure, str) or measure not in MEASURES:
-        raise ValueError(f"unknown measure {measure!r}; known measures: "
+        hint = (f" (did you mean {measure.upper()!r}?)"
+                if isinstance(measure, str) and measure.upper() in MEASURES else "")
+        raise ValueError(f"unknown measure {measure!r}{hint}; known measures: "
                          f"{', '.join(sorted(MEASURES))}")
     return MEASURES[measure]
 

@@ -32,17 +32,40 @@ def _unpack(yi, vi, labels, measure, where: str):
             raise TypeError(f"{where}: pass either an EffectSizes object or yi and vi arrays; "
                             f"got an effect-size object and vi as well")
         es = yi
-        y = np.asarray(es.yi, dtype=float)
-        v = np.asarray(es.vi, dtype=float)
+        y = _floats(es.yi, "yi", where)
+        v = _floats(es.vi, "vi", where)
         labels = tuple(getattr(es, "labels", ()) or ()) if labels is None else labels
         measure = getattr(es, "measure", None) or "GEN" if measure is None else measure
         return y, v, labels, measure, es
     if vi is None:
         raise TypeError(f"{where}: vi (sampling variances) is required with yi arrays; got "
                         f"yi of type {type(yi).__name__} and no vi")
-    y = np.asarray(yi, dtype=float)
-    v = np.asarray(vi, dtype=float)
+    y = _floats(yi, "yi", where)
+    v = _floats(vi, "vi", where)
     return y, v, labels, measure or "GEN", None
+
+
+def _floats(value, name: str, where: str) -> np.ndarray:
+    """``value`` as a float array, or a TypeError naming the argument."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+        raise TypeError(f"{where}: {name} must be numbers (a sequence or array, NaN for a "
+                        f"missing study); got {shown}") from None
+
+
+def _check_values(y: np.ndarray, v: np.ndarray, labels: tuple[str, ...], where: str) -> None:
+    """Every study given (yi and vi not NaN) must have a finite yi and a positive, finite vi."""
+    given = ~(np.isnan(y) | np.isnan(v))
+    for name, bad, allowed in (("vi", given & ~((v > 0) & np.isfinite(v)),
+                                "positive and finite (sampling variances)"),
+                               ("yi", given & ~np.isfinite(y), "finite")):
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            value = (v if name == "vi" else y)[i]
+            raise ValueError(f"{where}: {name} must be {allowed}; got {name} = {float(value)!r} in "
+                             f"row {i} (0-based; label {labels[i]!r}); use NaN to leave a study out")
 
 
 def _labels(labels, n: int, where: str) -> tuple[str, ...]:
@@ -132,8 +155,11 @@ def meta_analysis(yi, vi=None, *, method: str = "REML", test: str = "z", level: 
     if y.shape != v.shape:
         raise ValueError(f"{where}: yi and vi must have the same length; got {y.size} and "
                          f"{v.size}")
+    if y.size == 0:
+        raise ValueError(f"{where}: no studies: yi and vi are empty")
     _engine.check_options(method, test, level, pi_method)
     labels = _labels(labels, y.size, where)
+    _check_values(y, v, labels, where)
     s = prepare(y, v)
     if s.k[0] == 0:
         raise ValueError(f"{where}: no study has both yi and vi; got {y.size} rows, all "

@@ -18,6 +18,8 @@ def test_unknown_measure_lists_the_known_ones():
     with pytest.raises(ValueError, match=r"unknown measure 'LOR'; known measures: AS, COR, "
                                          r"GEN, HR, IRD, IRR, MD, MN, OR, PAS, PETO, PFT"):
         me.effect_sizes("LOR", **BCG)
+    with pytest.raises(ValueError, match=r"unknown measure 'or' \(did you mean 'OR'\?\); known"):
+        me.effect_sizes("or", **BCG)
 
 
 def test_negative_count_names_argument_and_row():

@@ -97,6 +97,32 @@ def test_argument_errors():
         me.meta_analysis([0.1, 0.2], [0.1, 0.1], tau2=-0.5)
 
 
+def test_bad_values_name_the_argument_and_the_row():
+    # before: "could not convert string to float: 'a'", "cannot reshape array of size 0
+    # into shape (0)", and a batch message about "analysis 0" and a mask nobody passed
+    with pytest.raises(TypeError, match=r"meta_analysis: yi must be numbers \(a sequence or array, "
+                                        r"NaN for a missing study\); got \['a', 'b'\]"):
+        me.meta_analysis(["a", "b"], [0.1, 0.1])
+    with pytest.raises(TypeError, match=r"meta_analysis: vi must be numbers"):
+        me.meta_analysis([0.1, 0.2], [0.1, "x"])
+    with pytest.raises(ValueError, match=r"meta_analysis: no studies: yi and vi are empty"):
+        me.meta_analysis([], [])
+    with pytest.raises(ValueError, match=r"meta_analysis: vi must be positive and finite \(sampling "
+                                         r"variances\); got vi = -0.02 in row 1 \(0-based; label "
+                                         r"'B'\); use NaN to leave a study out"):
+        me.meta_analysis([0.1, 0.2, 0.3], [0.1, -0.02, 0.1], labels=["A", "B", "C"])
+    with pytest.raises(ValueError, match=r"vi must be positive and finite .*got vi = 0.0 in row 0"):
+        me.meta_analysis([0.1, 0.2], [0.0, 0.1])
+    with pytest.raises(ValueError, match=r"yi must be finite; got yi = inf in row 1 \(0-based; "
+                                         r"label 'Study 2'\)"):
+        me.meta_analysis([0.1, np.inf], [0.1, 0.1])
+    with pytest.raises(ValueError, match=r"got 'reml' \(did you mean 'REML'\?\)"):
+        me.meta_analysis([0.1, 0.2], [0.1, 0.1], method="reml")
+    # NaN still marks a study left out, and numeric strings and integers are numbers
+    assert me.meta_analysis([0.1, np.nan, 0.3], [0.1, -1.0, 0.1]).k == 2
+    assert me.meta_analysis(["0.1", "0.3"], [1, 2]).k == 2
+
+
 def test_single_study_knha_warns_and_uses_z():
     with pytest.warns(SmallSampleWarning, match=r"test='knha' needs at least 2 studies; "
                                                 r"k = 1, so the normal test"):

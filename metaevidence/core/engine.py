@@ -97,8 +97,10 @@ class BatchFit:
 def check_options(method: str, test: str, level: float, pi_method: str) -> None:
     """Validate the model options; raise ValueError naming the allowed values."""
     if method not in METHODS:
+        hint = (f" (did you mean {method.upper()!r}?)"
+                if isinstance(method, str) and method.upper() in METHODS else "")
         raise ValueError(f"method must be one of {', '.join(METHODS)} (metafor spelling); "
-                         f"got {method!r}")
+                         f"got {method!r}{hint}")
     if test not in _pool.TESTS:
         raise ValueError(f"test must be one of {', '.join(_pool.TESTS)}; got {test!r}")
     if not (isinstance(level, (int, float, np.floating)) and 0.0 < float(level) < 1.0):
