@@ -25,6 +25,7 @@ from metaevidence._bias_inputs import (MIN_STUDIES, analysis_inputs, sample_size
                                       small_sample_note)
 from metaevidence._report import Summary, compact_repr, fmt, fmt_p, notes, p_text
 from metaevidence.core import bias as _core
+from metaevidence.models import float_array
 
 __all__ = ["AsymmetryTest", "RankTest", "TrimAndFill", "FailSafeN", "egger_test",
            "rank_test", "peters_test", "trim_and_fill", "fail_safe_n", "MIN_STUDIES"]
@@ -446,8 +447,8 @@ def fail_safe_n(yi, vi=None, *, type: str = "Rosenthal", target: float | None = 
     if hasattr(yi, "yi") and hasattr(yi, "vi"):
         inc = np.asarray(getattr(yi, "included", np.isfinite(np.asarray(yi.yi, float))), bool)
         yi, vi = np.asarray(yi.yi, float)[inc], np.asarray(yi.vi, float)[inc]
-    yi = np.asarray(yi, float)
-    vi = None if vi is None else np.asarray(vi, float)
+    yi = float_array(yi, "yi", "fail_safe_n")
+    vi = None if vi is None else float_array(vi, "vi", "fail_safe_n")
     if yi.ndim != 1 or yi.size < 1:
         raise ValueError(f"yi must be a 1-D array of effect sizes; got shape {yi.shape}")
     if vi is not None and vi.shape != yi.shape:

@@ -487,7 +487,12 @@ def design_from_columns(moderators, *, n: int, intercept: bool = True) -> ModelM
         names = tuple(nm.replace("`", "") for nm in mm.names)
         return ModelMatrix(X=mm.X, names=names, intercept=intercept, formula=None,
                            variables=mm.variables)
-    arr = np.asarray(moderators, dtype=float)
+    try:
+        arr = np.asarray(moderators, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"moderators given as an array must be numbers; got {str(moderators)[:60]}: "
+                        "pass text or categories as a DataFrame or mapping column (dummy-coded) or "
+                        "through a formula with data=") from None
     if arr.ndim == 1:
         arr = arr[:, None]
         names = ["mods"]

@@ -32,21 +32,22 @@ def _unpack(yi, vi, labels, measure, where: str):
             raise TypeError(f"{where}: pass either an EffectSizes object or yi and vi arrays; "
                             f"got an effect-size object and vi as well")
         es = yi
-        y = _floats(es.yi, "yi", where)
-        v = _floats(es.vi, "vi", where)
+        y = float_array(es.yi, "yi", where)
+        v = float_array(es.vi, "vi", where)
         labels = tuple(getattr(es, "labels", ()) or ()) if labels is None else labels
         measure = getattr(es, "measure", None) or "GEN" if measure is None else measure
         return y, v, labels, measure, es
     if vi is None:
         raise TypeError(f"{where}: vi (sampling variances) is required with yi arrays; got "
                         f"yi of type {type(yi).__name__} and no vi")
-    y = _floats(yi, "yi", where)
-    v = _floats(vi, "vi", where)
+    y = float_array(yi, "yi", where)
+    v = float_array(vi, "vi", where)
     return y, v, labels, measure or "GEN", None
 
 
-def _floats(value, name: str, where: str) -> np.ndarray:
-    """``value`` as a float array, or a TypeError naming the argument."""
+def float_array(value, name: str, where: str) -> np.ndarray:
+    """``value`` as a float array, or a TypeError naming the argument and the function
+    (numpy alone says only "could not convert string to float: 'a'")."""
     try:
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -258,6 +259,9 @@ def meta_analysis_batch(yi, vi=None, *, mask=None, method: str = "REML", test: s
     if len(shape) == 0:
         raise ValueError(f"{where}: yi and vi need a last axis of studies (shape (..., k)); "
                          f"got scalars")
+    if shape[-1] == 0 or 0 in shape:
+        raise ValueError(f"{where}: no studies or no analyses: yi and vi have shape {shape}; "
+                         f"the last axis holds the k >= 1 studies")
     labels = _labels(labels, shape[-1], where)
     fit = _engine.fit(y, v, mask=mask, method=method, test=test, level=level, tau2=tau2,
                       pi_method=pi_method, tol=tol, maxiter=maxiter, max_cells=max_cells)
@@ -392,21 +396,21 @@ def _counts(where, ai, bi, ci, di, n1i, n2i, effects):
         if not all(key in data for key in ("ai", "bi", "ci", "di")):
             raise ValueError(f"{where}: the effect sizes carry no 2x2 counts (ai, bi, ci, di); "
                              f"got data columns {sorted(data)}")
-        ai, bi, ci, di = (np.asarray(data[key], dtype=float) for key in ("ai", "bi", "ci", "di"))
+        ai, bi, ci, di = (float_array(data[key], key, where) for key in ("ai", "bi", "ci", "di"))
         return ai, bi, ci, di
     if ai is None or ci is None:
         raise TypeError(f"{where}: ai and ci (events in each group) are required; got "
                         f"ai={'None' if ai is None else '...'}, ci={'None' if ci is None else '...'}")
-    ai, ci = np.asarray(ai, dtype=float), np.asarray(ci, dtype=float)
+    ai, ci = float_array(ai, "ai", where), float_array(ci, "ci", where)
     if bi is None:
         if n1i is None:
             raise TypeError(f"{where}: give bi or n1i for group 1; got neither")
-        bi = np.asarray(n1i, dtype=float) - ai
+        bi = float_array(n1i, "n1i", where) - ai
     if di is None:
         if n2i is None:
             raise TypeError(f"{where}: give di or n2i for group 2; got neither")
-        di = np.asarray(n2i, dtype=float) - ci
-    bi, di = np.asarray(bi, dtype=float), np.asarray(di, dtype=float)
+        di = float_array(n2i, "n2i", where) - ci
+    bi, di = float_array(bi, "bi", where), float_array(di, "di", where)
     shapes = {x.shape for x in (ai, bi, ci, di)}
     if len(shapes) != 1 or ai.ndim != 1:
         raise ValueError(f"{where}: ai, bi (or n1i), ci, di (or n2i) must be one-dimensional "

@@ -23,6 +23,7 @@ from metaevidence.core import regress as _core
 from metaevidence.core.tau2 import estimate_tau2
 from metaevidence.errors import ConvergenceWarning
 from metaevidence.formula import ModelMatrix, design_from_columns, model_matrix
+from metaevidence.models import float_array
 
 __all__ = ["MetaRegression", "PermutationTest", "Prediction", "meta_regression",
            "permutation_test"]
@@ -220,11 +221,12 @@ def _unpack(yi, vi, moderators, data, labels, measure):
         data = data if data is not None else getattr(es, "study_info", None)
         labels = labels if labels is not None else getattr(es, "labels", None)
         measure = getattr(es, "measure", measure) if measure is None else measure
-        return np.asarray(es.yi, float), np.asarray(es.vi, float), moderators, data, labels, measure
+        return (float_array(es.yi, "yi", "meta_regression"), float_array(es.vi, "vi", "meta_regression"),
+                moderators, data, labels, measure)
     if vi is None:
         raise TypeError("meta_regression needs yi and vi (or an EffectSizes); vi is missing")
-    return (np.asarray(yi, float), np.asarray(vi, float), moderators, data, labels,
-            measure or "GEN")
+    return (float_array(yi, "yi", "meta_regression"), float_array(vi, "vi", "meta_regression"),
+            moderators, data, labels, measure or "GEN")
 
 
 def _design(moderators, data, n, intercept) -> ModelMatrix:
@@ -319,8 +321,9 @@ def meta_regression(yi, vi=None, moderators=None, *, data=None, method: str = "R
     included = np.isfinite(yi) & np.isfinite(vi) & np.isfinite(X).all(axis=1)
     bad_v = included & (vi <= 0)
     if bad_v.any():
-        raise ValueError(f"sampling variances must be positive; got vi <= 0 at rows "
-                         f"{np.flatnonzero(bad_v).tolist()}")
+        raise ValueError(f"meta_regression: vi (sampling variances) must be positive; got vi <= 0 "
+                         f"in rows {np.flatnonzero(bad_v).tolist()} (0-based); use NaN to leave a "
+                         f"study out")
     k, p = int(included.sum()), X.shape[1]
     if k <= p:
         raise ValueError(f"meta-regression needs more studies than coefficients; got k = {k} "

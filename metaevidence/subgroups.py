@@ -22,6 +22,7 @@ from scipy import stats
 
 from metaevidence._report import Summary, Table, compact_repr, fmt, fmt_p, p_text
 from metaevidence.core.tau2 import estimate_tau2
+from metaevidence.models import float_array
 
 __all__ = ["SubgroupAnalysis", "subgroup_analysis"]
 
@@ -199,13 +200,13 @@ def subgroup_analysis(yi, vi=None, groups=None, *, method: str = "REML", test: s
         es = yi
         if groups is None:
             groups = vi
-        y, v = np.asarray(es.yi, float), np.asarray(es.vi, float)
+        y, v = float_array(es.yi, "yi", "subgroup_analysis"), float_array(es.vi, "vi", "subgroup_analysis")
         labels = tuple(es.labels) if labels is None else tuple(labels)
         measure = measure or getattr(es, "measure", "GEN")
     else:
         if vi is None:
             raise TypeError("subgroup_analysis needs yi and vi (or an EffectSizes)")
-        y, v = np.asarray(yi, float), np.asarray(vi, float)
+        y, v = float_array(yi, "yi", "subgroup_analysis"), float_array(vi, "vi", "subgroup_analysis")
         measure = measure or "GEN"
     if groups is None:
         raise TypeError("subgroup_analysis needs groups: one subgroup per study")

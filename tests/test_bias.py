@@ -139,6 +139,8 @@ def test_fail_safe_n_of_a_fit_and_unweighted_orwin_without_vi():
 def test_errors():
     c = CASES["regtest-bcg-REML-z-rma-sei"]
     res = me.meta_regression(c["yi"], c["vi"])
+    with pytest.raises(TypeError, match="fail_safe_n: yi must be numbers"):
+        me.fail_safe_n(["a", "b"], [0.1, 0.1])
     with pytest.raises(ValueError, match="predictor must be one of sei, vi, ni, ninv, sqrtni, "
                                          "sqrtninv; got 'se'"):
         me.egger_test(res, predictor="se")

@@ -245,6 +245,8 @@ def test_binary_inputs_from_group_sizes_and_effect_sizes():
         me.mantel_haenszel(ai=a, bi=b, ci=cc, di=d, measure="SMD")
     with pytest.raises(TypeError, match=r"give bi or n1i for group 1; got neither"):
         me.mantel_haenszel(ai=a, ci=cc, di=d)
+    with pytest.raises(TypeError, match=r"mantel_haenszel: ai must be numbers .*got \['a', 'b'\]"):
+        me.mantel_haenszel(ai=["a", "b"], bi=[1, 2], ci=[1, 2], di=[1, 2])
     with pytest.raises(ValueError, match=r"ci must be a non-negative count; got -1 in row 0"):
         me.peto(ai=[1, 2], bi=[5, 5], ci=[-1, 2], di=[5, 5])
     with pytest.raises(ValueError, match=r"add must be one value or a pair"):
@@ -276,6 +278,14 @@ def test_batch_errors():
         me.meta_analysis_batch(np.zeros((3, 4)), np.ones((3, 5)))
     with pytest.raises(ValueError, match=r"row_labels needs one label per analysis"):
         me.meta_analysis_batch(np.zeros((3, 4)), np.ones((3, 4)), row_labels=["a"])
+    # numpy's "cannot reshape array of size 0" and "zero-size array to reduction" before
+    with pytest.raises(ValueError, match=r"meta_analysis_batch: no studies or no analyses: yi and "
+                                         r"vi have shape \(3, 0\)"):
+        me.meta_analysis_batch(np.zeros((3, 0)), np.ones((3, 0)))
+    with pytest.raises(ValueError, match=r"no studies or no analyses: .* shape \(0, 4\)"):
+        me.meta_analysis_batch(np.zeros((0, 4)), np.ones((0, 4)))
+    with pytest.raises(TypeError, match=r"meta_analysis_batch: vi must be numbers"):
+        me.meta_analysis_batch(np.zeros((1, 2)), [["x", 1]])
 
 
 def test_batch_nonconvergence_names_the_analyses():

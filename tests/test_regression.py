@@ -131,9 +131,16 @@ def test_errors():
         me.meta_regression(y, v, np.c_[[1.0, 2, 3], [2.0, 1, 0]])
     with pytest.raises(ValueError, match="rank deficient"):
         me.meta_regression(y + [0.4], v + [0.1], np.c_[[1.0, 2, 3, 4], [2.0, 4, 6, 8]])
-    with pytest.raises(ValueError, match="sampling variances must be positive; got vi <= 0 "
-                                         "at rows \\[1\\]"):
+    with pytest.raises(ValueError, match="meta_regression: vi \\(sampling variances\\) must be "
+                                         "positive; got vi <= 0 in rows \\[1\\] \\(0-based\\)"):
         me.meta_regression(y, [0.1, 0.0, 0.1], [1.0, 2, 3])
+    # numpy alone said "could not convert string to float: 'a'"
+    with pytest.raises(TypeError, match="meta_regression: yi must be numbers"):
+        me.meta_regression(["a", "b", "c"], v, [1.0, 2, 3])
+    with pytest.raises(TypeError, match="moderators given as an array must be numbers; got "
+                                        "\\['a', 'b', 'a'\\]: pass text or categories as a "
+                                        "DataFrame or mapping column"):
+        me.meta_regression(y, v, ["a", "b", "a"])
     with pytest.raises(ValueError, match="method must be one of .*got 'BAD'"):
         me.meta_regression(y, v, [1.0, 2, 3], method="BAD")
     with pytest.raises(ValueError, match="test must be one of .*got 'f'"):

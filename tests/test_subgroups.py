@@ -78,3 +78,5 @@ def test_errors():
         me.subgroup_analysis(c["yi"], c["vi"], c["group"], method="EE", tau2_common=True)
     with pytest.raises(TypeError, match="needs groups"):
         me.subgroup_analysis(c["yi"], c["vi"])
+    with pytest.raises(TypeError, match="subgroup_analysis: yi must be numbers"):
+        me.subgroup_analysis(["x"] * 13, c["vi"], c["group"])
