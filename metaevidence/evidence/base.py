@@ -216,7 +216,10 @@ def record_paths(root: Path) -> tuple[list[Path], list[RecordProblem]]:
     """The ``*.yaml`` files of a studies folder, and problems with the folder itself."""
     root = Path(root)
     if not root.exists():
-        return [], [RecordProblem(root, None, "", "studies folder does not exist")]
+        return [], [RecordProblem(root, None, "", f"studies folder does not exist (looked for "
+                                                  f"{root.absolute()}): work in the review's folder, "
+                                                  f"the one holding studies/ and analyses/, or give "
+                                                  f"the path of the study records")]
     if not root.is_dir():
         return [], [RecordProblem(root, None, "", "is not a folder; give the folder holding the study records")]
     problems = [RecordProblem(p, None, "", f"study records use the .yaml extension: rename it to {p.stem}.yaml")

@@ -112,7 +112,10 @@ def _check_analyses(analyses_dir: Path, evidence: EvidenceBase | None) -> tuple[
         problems = list(validate_specs(analyses_dir, evidence=evidence))
     else:
         problems = list(validate_specs(analyses_dir))
-    return True, problems, f"analyses in {analyses_dir} checked"
+    if not analyses_dir.exists():
+        return True, problems, f"no analyses folder ({analyses_dir}/): no specs to check"
+    n = sum(1 for p in analyses_dir.glob("*.yaml") if not p.name.startswith("."))
+    return True, problems, f"{n} analysis spec{'s' if n != 1 else ''} in {analyses_dir}/ checked"
 
 
 def studies_table(evidence: EvidenceBase) -> str:
@@ -162,7 +165,9 @@ def new_study(study_id: str, studies_dir: str | Path = "studies", *, today: _dt.
                          f"and the year (e.g. martinelli-2020); got {study_id!r}")
     folder = Path(studies_dir)
     if not folder.is_dir():
-        raise FileNotFoundError(f"studies folder {str(folder)!r} does not exist")
+        raise FileNotFoundError(f"studies folder {str(folder)!r} does not exist in {Path.cwd()}: run "
+                                f"metaevidence in the review's folder (the one holding studies/ and "
+                                f"analyses/), or pass --studies DIR")
     target = folder / f"{study_id}.yaml"
     try:
         with open(target, "x", encoding="utf-8") as fh:

@@ -14,6 +14,7 @@ anything: it compares each stored result with the spec and study records it came
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -229,7 +230,11 @@ def _run_one(spec, evidence, store: ResultStore, staging: Path, headline) -> Out
     try:
         published = store.publish(spec.id, data, report, files, staging=staging, previous_figures=old_figures)
     except OSError as exc:
-        return Outcome(spec.id, "failed", f"could not write the results: {exc}")
+        target = exc.filename2 or exc.filename
+        what = f"could not write {target}: {exc.strerror}" if target and exc.strerror else \
+            f"could not write the results: {exc}"
+        return Outcome(spec.id, "failed", f"{what}; make results/ and figures/ writable and run "
+                                          f"again (until then `run --check` reports it stale)")
     k = doc["pooled"]["k"] if doc.get("pooled") else len(doc["studies"]["included"])
     return Outcome(spec.id, "updated" if published.changed else "unchanged", headline(doc), k)
 
@@ -338,9 +343,16 @@ def load_document(store: ResultStore, analysis_id: str) -> dict:
     """The stored results document of an analysis (``metaevidence show``)."""
     doc = store.read(analysis_id)
     if doc is None:
+        if not store.results.is_dir():
+            raise StoreError(f"no results folder {store.results}/ in {Path.cwd()}: work in the review's "
+                             f"folder (the one holding studies/, analyses/ and results/), or run "
+                             f"`metaevidence run` first")
         known = store.ids()
-        raise StoreError(f"no results for {analysis_id!r} in {store.results} (there are {len(known)}"
-                         + (f": {', '.join(known)}" if known else "") + "); run `metaevidence run` first")
+        close = difflib.get_close_matches(analysis_id, known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise StoreError(f"no results for {analysis_id!r} in {store.results} ({hint}there are {len(known)}"
+                         + (f": {', '.join(known)}" if known else "")
+                         + "); for a new analysis, run `metaevidence run` first")
     if doc.get("format") != FORMAT:  # pragma: no cover - parse_result checks it
         raise StoreError(f"{store.json_path(analysis_id)} is not a results file")
     return doc

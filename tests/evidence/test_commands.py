@@ -58,7 +58,12 @@ def test_the_spec_validator_hook(studies_dir, monkeypatch):
     report = validate_all(studies_dir, studies_dir.parent / "analyses")
     assert report.analyses_checked and len(report.problems) == 1
     assert seen["args"][0] == studies_dir.parent / "analyses" and seen["args"][1] is report.evidence
-    assert report.summary().startswith("1 problem in 1 file; checked 1 study record (1 outcome entry); analyses in ")
+    assert report.summary() == ("1 problem in 1 file; checked 1 study record (1 outcome entry); no analyses "
+                                f"folder ({studies_dir.parent / 'analyses'}/): no specs to check")
+    (studies_dir.parent / "analyses").mkdir()
+    (studies_dir.parent / "analyses" / "a.yaml").write_text("id: a\n", encoding="utf-8")
+    report = validate_all(studies_dir, studies_dir.parent / "analyses")
+    assert report.summary().endswith(f"; 1 analysis spec in {studies_dir.parent / 'analyses'}/ checked")
 
     def validate_specs_dir_only(folder):
         return []

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_validate_covers_specs(review, monkeypatch, capsys):
     monkeypatch.chdir(review)
     assert main(["validate"]) == 0
-    assert capsys.readouterr().out.endswith("no problems: 5 study records (5 outcome entries); analyses in analyses checked\n")
+    assert capsys.readouterr().out.endswith("no problems: 5 study records (5 outcome entries); 1 analysis spec in analyses/ checked\n")
     write_yaml(review / "analyses" / "mortality.yaml", spec(tau2="REMl"))
     assert main(["validate"]) == 1
     out = capsys.readouterr().out
@@ -86,3 +86,26 @@ def test_progress_lines():
     p("[1/2] a: updated")
     p.close()
     assert quiet.getvalue() == ""
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_outside_a_review_folder_every_command_says_where_to_work(tmp_path, monkeypatch, capsys):
+    # before: "studies: studies folder does not exist" and "analyses in analyses checked"
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capsys, "validate")
+    assert code == 1 and out.splitlines() == [
+        f"studies: studies folder does not exist (looked for {tmp_path / 'studies'}): work in the review's "
+        "folder, the one holding studies/ and analyses/, or give the path of the study records",
+        "1 problem in 1 file; checked 0 study records; no analyses folder (analyses/): no specs to check"]
+    for command in (["studies"], ["run"], ["run", "--check"], ["diff"]):
+        code, out, err = _run(capsys, *command)
+        assert code == 1 and "looked for" in out + err and "Traceback" not in err, command
+    code, out, err = _run(capsys, "new-study", "smith-2024")
+    assert code == 1 and err == (f"error: studies folder 'studies' does not exist in {tmp_path}: run metaevidence "
+                                 "in the review's folder (the one holding studies/ and analyses/), or pass "
+                                 "--studies DIR\n")

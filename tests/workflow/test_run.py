@@ -174,8 +174,14 @@ def test_main_entry_point(review, monkeypatch, capsys):
     assert main(["show", "mortality"]) == 0
     assert capsys.readouterr().out.count("# Treatment and mortality") == 1
     assert main(["show", "nothing"]) == 1
-    assert "error: no results for 'nothing' in results (there are 1: mortality); run `metaevidence run` first" \
-        in capsys.readouterr().err
+    assert ("error: no results for 'nothing' in results (there are 1: mortality); for a new analysis, run "
+            "`metaevidence run` first") in capsys.readouterr().err
+    assert main(["show", "mortalty"]) == 1  # a typo
+    assert "no results for 'mortalty' in results (did you mean 'mortality'? there are 1" in capsys.readouterr().err
+    monkeypatch.chdir(review.parent)  # not in the review's folder
+    assert main(["show", "mortality"]) == 1
+    assert (f"error: no results folder results/ in {review.parent}: work in the review's folder (the one "
+            f"holding studies/, analyses/ and results/)") in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- atomicity
@@ -212,13 +218,14 @@ def test_an_injected_failure_between_files_leaves_every_file_old_or_new(tmp_path
     def failing(path, data, *, staging=None):
         calls.append(path)
         if len(calls) == 3:  # a.md, a.json written; b.md fails
-            raise OSError(5, "Input/output error")
+            raise OSError(5, "Input/output error", str(path))
         return real(path, data, staging=staging)
 
     monkeypatch.setattr(store_module, "atomic_write", failing)
     rc, out, err = _run(root)
     assert rc == 1 and _status(out) == {"a": "updated", "b": "FAILED"}
-    assert "b: could not write the results: [Errno 5] Input/output error" in err.splitlines()
+    assert (f"b: could not write {root / 'results' / 'b.md'}: Input/output error; make results/ and "
+            f"figures/ writable and run again (until then `run --check` reports it stale)") in err.splitlines()
     _assert_each_file_old_or_new(root / "results", old, new)
     monkeypatch.setattr(store_module, "atomic_write", real)
     assert snapshot(root / "results")["a.json"] == new["a.json"]
