@@ -213,7 +213,8 @@ def _plan(entry: OutcomeEntry, measure: str, convert: bool) -> tuple:
         if convert:
             return ("compute", fallback, d.kind)
         return ("exclude", f"{measure} cannot be computed from {described} without converting "
-                           f"{fallback} -> {measure} (pass convert=True to allow it)")
+                           f"{fallback} -> {measure} (allow it with convert: true in the analysis spec, "
+                           f"convert=True in Python)")
     return ("exclude", f"{measure} cannot be computed from {described}")
 
 

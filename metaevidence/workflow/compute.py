@@ -276,8 +276,7 @@ def _meta_analysis(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Co
             usable.append(i)
     if not usable:
         raise AnalysisError(f"analysis {spec.id!r}: none of the {len(ids)} selected entries can give "
-                            f"{spec.measure} (see the reasons with `metaevidence show {spec.id}` after fixing, "
-                            f"or the first: {excluded[-1]['reason']})")
+                            f"{spec.measure}; {excluded[-1]['id']}: {excluded[-1]['reason']}")
     es = es.subset(np.array(usable, dtype=int))
     ids = [ids[i] for i in usable]
     entry_of = [entry_of[i] for i in usable]

@@ -48,7 +48,8 @@ def test_every_kind_for_or(kinds_base):
     assert es.yi[ls] == 0.27 and es.vi[ls] == pytest.approx(0.36 ** 2, rel=CLOSED_FORM)
     assert list(es.dropped) == [False, True, True, False, True, True, True]
     assert dict(exclusions(es)) == {
-        "k1-continuous": "OR cannot be computed from means and SDs without converting SMD -> OR (pass convert=True to allow it)",
+        "k1-continuous": ("OR cannot be computed from means and SDs without converting SMD -> OR (allow it with "
+                           "convert: true in the analysis spec, convert=True in Python)"),
         "k2-ratioci": "OR cannot be computed from a reported HR",
         "k4-correlation": "OR cannot be computed from a correlation",
         "k5-summary": "a published pooled result (OR 1.5 [1.42, 1.59], k = 148); summaries are never pooled with primary studies",

@@ -112,7 +112,10 @@ def test_refit_reproduces_the_pooled_estimate(tmp_path, bcg):
 def test_exclusions_are_listed_with_reasons(tmp_path, bcg):
     s = _spec(tmp_path, measure="SMD", studies={"outcome": "tuberculosis", "exclude": [
         {"id": "aronson-1948", "reason": "duplicate report"}]})
-    with pytest.raises(AnalysisError, match=r"analysis 'bcg': none of the 12 selected entries can give SMD"):
+    with pytest.raises(AnalysisError, match=r"analysis 'bcg': none of the 12 selected entries can give SMD; "
+                                            r"[a-z-]+-\d{4}: SMD cannot be computed from 2x2 counts without "
+                                            r"converting OR -> SMD \(allow it with convert: true in the "
+                                            r"analysis spec"):
         compute(s, bcg)
     s = _spec(tmp_path, studies={"outcome": "tuberculosis", "exclude": [
         {"id": "aronson-1948", "reason": "duplicate report"}]})
