@@ -235,7 +235,8 @@ class MetaAnalysis:
         settings = (f"Settings: method={self.method}, test={self.test}, level={self.level:g}, "
                     f"pi_method={self.pi_method}")
         if self.method in ("ML", "REML", "EB", "PM") and not self.tau2_fixed:
-            settings += (f"; tau^2 converged in {self.iterations} iterations" if self.converged
+            its = f"{self.iterations} iteration{'s' if self.iterations != 1 else ''}"
+            settings += (f"; tau^2 converged in {its}" if self.converged
                          else f"; WARNING: tau^2 did not converge ({self.iterations} iterations)")
         blocks.append(settings)
         return Summary(_model_title(self.method, self.k), tuple(blocks))

@@ -52,6 +52,13 @@ def test_summary_transform_and_digits(bcg):
         bcg.summary(transform="log")
 
 
+def test_summary_counts_iterations_in_words():
+    one = me.meta_analysis([0.3, 0.1], [0.04, 0.05])  # REML at the boundary after one step
+    assert one.iterations == 1 and "tau^2 converged in 1 iteration\n" in str(one.summary())
+    five = me.meta_analysis(DATA["bcg-RR"]["yi"], DATA["bcg-RR"]["vi"])
+    assert f"tau^2 converged in {five.iterations} iterations\n" in str(five.summary())
+
+
 def test_summary_html(bcg):
     html = bcg.summary()._repr_html_()
     assert html.startswith('<div class="metaevidence-summary">') and "<table" in html
