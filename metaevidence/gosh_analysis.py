@@ -72,8 +72,10 @@ class Gosh:
         return self.summary()._repr_html_()
 
     def summary(self, digits: int = 4) -> Summary:
+        seed = (f"seed {self.seed}" if self.seed is not None
+                else "no seed: pass seed= to reproduce it")
         how = ("all" if self.exhaustive
-               else f"a random sample (seed {self.seed}) of the {2 ** len(self.labels) - 1}")
+               else f"a random sample ({seed}) of the {2 ** len(self.labels) - 1}")
         title = (f"GOSH: {self.n_subsets} subsets fitted, {how} subsets of "
                  f"{len(self.labels)} studies (tau^2 estimator {self.method})")
         q = [0, 25, 50, 75, 100]

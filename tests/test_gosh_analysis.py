@@ -36,6 +36,8 @@ def test_random_sample_beyond_max_subsets():
     lookup = dict(zip(full.code.tolist(), full.estimate.tolist()))
     np.testing.assert_allclose(a.estimate, [lookup[x] for x in a.code.tolist()], rtol=1e-12)
     assert "random sample (seed 7)" in str(a.summary())
+    unseeded = gosh(fit, max_subsets=100)
+    assert "random sample (no seed: pass seed= to reproduce it) of the 511" in str(unseeded.summary())
 
 
 def test_gosh_errors():
