@@ -428,6 +428,21 @@ def _semantic(tree: YMap, path: Path, evidence: "EvidenceBase | None",
                 report("figures.draw", f"lists {name} twice; list each figure once")
                 break
 
+    # a study listed twice is most likely a typo for another one
+    for key in ("ids", "exclude"):
+        seen: dict[str, int] = {}
+        for i, item in enumerate(plain.list(f"studies.{key}")):
+            sid = item if key == "ids" else (item.get("id") if isinstance(item, dict) else None)
+            if not isinstance(sid, str):
+                continue
+            if sid in seen:
+                dotted = f"studies.{key}[{i}]" + ("" if key == "ids" else ".id")
+                problems.append(RecordProblem(
+                    path, _item_line(tree, f"studies.{key}", i), dotted,
+                    f"repeats '{sid}' (studies.{key}[{seen[sid]}]); list each study once"))
+            else:
+                seen[sid] = i
+
     if measure in RATIO_MEASURES:
         for name in ("estimate", "lower", "upper"):
             value = plain.number(f"reference.{name}")

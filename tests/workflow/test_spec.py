@@ -109,6 +109,25 @@ colour: red
     ]
 
 
+def test_a_study_listed_twice_is_reported(tmp_path):
+    # accepted silently before: harmless for the numbers, but most likely a typo for another study
+    text = """id: a
+title: T
+question: Q?
+studies:
+  outcome: mortality
+  ids: [ahern-1990, alter-2006, ahern-1990]
+  exclude:
+    - {id: burg-2005, reason: duplicate}
+    - {id: burg-2005, reason: again}
+measure: OR
+"""
+    assert _problems(tmp_path, text) == [
+        "6: studies.ids[2]: repeats 'ahern-1990' (studies.ids[0]); list each study once",
+        "9: studies.exclude[1].id: repeats 'burg-2005' (studies.exclude[0]); list each study once",
+    ]
+
+
 def test_rules_between_fields(tmp_path):
     text = """id: a
 title: T
