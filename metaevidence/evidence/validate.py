@@ -313,6 +313,10 @@ class _Checker:
 
 def _what(f) -> str:
     noun = f.spec.describe()
+    if f.doc and "e.g." in f.doc:
+        # one example, the field's own: "an id (e.g. holt-lunstad-2010) (outcome id shared
+        # across studies, e.g. mortality)" read as two, the first of another kind of id
+        noun = re.sub(r" \(e\.g\. [^()]*\)", "", noun)
     return f"{noun} ({f.doc})" if f.doc else noun
 
 

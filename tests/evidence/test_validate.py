@@ -280,6 +280,20 @@ def test_null_values_say_fill_in():
     ]
 
 
+def test_a_field_with_its_own_example_gets_only_that_one():
+    # before: "must be lower-case letters, digits and single hyphens (e.g. holt-lunstad-2010)
+    # (outcome id shared across studies, e.g. mortality)": a study id as the outcome's example
+    text = dump(record()).replace("- outcome: mortality", "- outcome:")
+    [(field, message)] = problems_of(text)
+    assert field == "outcomes[0].outcome"
+    assert message == ("must be lower-case letters, digits and single hyphens (outcome id shared across "
+                       "studies, e.g. mortality); got nothing (null): fill it in")
+    rec = record(kinds=("ratio_ci",))
+    del rec["outcomes"][0]["data"]["level"]
+    assert problems_of(rec) == [("outcomes[0].data.level",
+                                 "is required: a number > 0 and < 1 (confidence level, e.g. 0.95)")]
+
+
 def test_empty_lists_and_tagged_without_kind():
     rec = record()
     rec["outcomes"] = []
