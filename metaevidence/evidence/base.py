@@ -224,6 +224,11 @@ def record_paths(root: Path) -> tuple[list[Path], list[RecordProblem]]:
         return [], [RecordProblem(root, None, "", "is not a folder; give the folder holding the study records")]
     problems = [RecordProblem(p, None, "", f"study records use the .yaml extension: rename it to {p.stem}.yaml")
                 for p in sorted(root.glob("*.yml")) if not p.name.startswith(".")]
+    # records in a subfolder would silently stay out of every analysis
+    problems += [RecordProblem(d, None, "", f"holds study records ({', '.join(sorted(f.name for f in found))[:80]}) "
+                                            f"but subfolders are not read: move them into {root}/")
+                 for d in sorted(root.iterdir()) if d.is_dir() and not d.name.startswith(".")
+                 for found in [list(d.rglob("*.y*ml"))] if found]
     files = sorted(p for p in root.glob("*.yaml") if not p.name.startswith(".") and p.is_file())
     return files, problems
 

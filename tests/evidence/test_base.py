@@ -133,6 +133,19 @@ def test_every_problem_in_every_file_in_one_error(studies_dir):
     assert "study records use the .yaml extension: rename it to old.yaml" in str(info.value)
 
 
+def test_records_in_a_subfolder_are_reported_not_silently_skipped(studies_dir):
+    write(studies_dir, record("doe-2020"))
+    (studies_dir / "trials").mkdir()
+    write(studies_dir / "trials", record("roe-2018"))
+    (studies_dir / "empty-folder").mkdir()  # nothing in it: nothing to say
+    with pytest.raises(RecordError) as info:
+        load_evidence(studies_dir)
+    [problem] = info.value.problems
+    assert problem.path == studies_dir / "trials"
+    assert problem.message == (f"holds study records (roe-2018.yaml) but subfolders are not read: move "
+                               f"them into {studies_dir}/")
+
+
 def test_duplicate_ids_and_missing_related(studies_dir):
     write(studies_dir, record("doe-2020", related=["roe-2019"]))
     write(studies_dir, record("doe-2020"), name="zzz-copy")
