@@ -351,7 +351,10 @@ def comparison_rows(d: AnalysisDiff) -> list[tuple[str, str, str, str]]:
         return None if x is None or x.get("pooled") is None else x["pooled"].get(key)
 
     def het(x: dict | None, key: str) -> float | None:
-        return None if x is None or x.get("heterogeneity") is None else x["heterogeneity"].get(key)
+        # one study has no heterogeneity: shown as a dash, not as "0.0%"
+        if x is None or x.get("heterogeneity") is None or pooled(x, "k") == 1:
+            return None
+        return x["heterogeneity"].get(key)
 
     def change(vb: float | None, va: float | None, digits: int = 2, scale: bool = True) -> str:
         if vb is None or va is None:

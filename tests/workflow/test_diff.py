@@ -171,6 +171,16 @@ def test_direction_change_and_settings_change_on_documents():
     assert same.status == "unchanged" and same.conclusion == ()
 
 
+def test_one_study_has_no_heterogeneity_to_compare():
+    # before: "I²  0.0%  76.2%  +76.2" when a second study joined the first
+    from metaevidence.workflow.diff import comparison_rows
+
+    (d,) = diff_documents({"x": _doc(0.2, 0.1, 0.3, ["a"])}, {"x": _doc(0.1, 0.0, 0.2, ["a", "b"])})
+    rows = {r[0]: r[1:] for r in comparison_rows(d)}
+    assert rows["tau²"] == ("--", "0.0000", "") and rows["I²"] == ("--", "0.0%", "")
+    assert rows["k"] == ("1", "2", "+1")
+
+
 def test_record_field_changes():
     old = b"id: a\nnotes: one\nlist: [1, 2, 3]\nmap: {x: 1}\n"
     new = b"id: a\nlist: [1, 5]\nmap: {x: 1, y: true}\nextra: 2020-01-02\n"
