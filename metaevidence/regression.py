@@ -309,12 +309,16 @@ def meta_regression(yi, vi=None, moderators=None, *, data=None, method: str = "R
     if yi.ndim != 1 or vi.shape != yi.shape:
         raise ValueError(f"yi and vi must be 1-D arrays of equal length; got shapes "
                          f"{yi.shape} and {vi.shape}")
-    method_u = method.upper()
-    if method_u not in _core.METHODS:
-        raise ValueError(f"method must be one of {', '.join(_core.METHODS)}; got {method!r}")
-    test_l = test.lower()
-    if test_l not in _core.TESTS:
-        raise ValueError(f"test must be one of {', '.join(_core.TESTS)}; got {test!r}")
+    # the same spelling rules as meta_analysis (metafor's): "REML", not "reml"
+    if not isinstance(method, str) or method not in _core.METHODS:
+        hint = (f" (did you mean {method.upper()!r}?)"
+                if isinstance(method, str) and method.upper() in _core.METHODS else "")
+        raise ValueError(f"meta_regression: method must be one of {', '.join(_core.METHODS)} "
+                         f"(metafor spelling); got {method!r}{hint}")
+    if not isinstance(test, str) or test not in _core.TESTS:
+        raise ValueError(f"meta_regression: test must be one of {', '.join(_core.TESTS)}; "
+                         f"got {test!r}")
+    method_u, test_l = method, test
     n = yi.size
     mm = _design(moderators, data, n, intercept)
     X = mm.X

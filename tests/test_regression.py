@@ -250,3 +250,18 @@ def test_doc_examples():
         result = doctest.testmod(importlib.import_module(name))
         assert result.failed == 0, name
         assert result.attempted > 0, name
+
+
+def test_method_and_test_use_metafor_spelling_as_meta_analysis_does():
+    import pytest
+
+    import metaevidence as me
+
+    yi, vi = [0.1, 0.5, 0.9, 0.2, 0.4], [0.05, 0.04, 0.06, 0.05, 0.03]
+    data = {"x": [1.0, 2.0, 3.0, 1.5, 2.5]}
+    with pytest.raises(ValueError, match=r"method must be one of .*got 'reml' \(did you mean 'REML'\?\)"):
+        me.meta_regression(yi, vi, "~ x", data=data, method="reml")
+    with pytest.raises(ValueError, match=r"method must be one of .*got 3"):
+        me.meta_regression(yi, vi, "~ x", data=data, method=3)
+    with pytest.raises(ValueError, match=r"test must be one of z, knha, adhoc; got 'KNHA'"):
+        me.meta_regression(yi, vi, "~ x", data=data, test="KNHA")
