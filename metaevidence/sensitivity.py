@@ -140,6 +140,9 @@ def leave_one_out(result: MetaAnalysis) -> MetaAnalysisBatch:
     if not isinstance(result, MetaAnalysis):
         raise TypeError(f"leave_one_out: expected a MetaAnalysis; got {type(result).__name__}")
     rows = np.flatnonzero(result.included)
+    if rows.size < 2:
+        raise ValueError(f"leave_one_out: needs a fit of at least 2 studies (leaving out the "
+                         f"only study leaves nothing to pool); got k = {rows.size}")
     n = len(result.yi)
     mask = np.ones((rows.size, n), dtype=bool)
     mask[np.arange(rows.size), rows] = False

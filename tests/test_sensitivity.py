@@ -126,3 +126,12 @@ def test_batch_row_is_a_meta_analysis():
     assert np.isfinite(mh[0].cmh) and mh[0].method == "MH"
     with pytest.raises(IndexError, match=r"a batch of shape \(13,\) needs 1 indices"):
         loo[1, 2]
+
+
+def test_leave_one_out_of_a_single_study_is_refused():
+    import pytest
+
+    import metaevidence as me
+
+    with pytest.raises(ValueError, match=r"leave_one_out: needs a fit of at least 2 studies .*got k = 1"):
+        me.leave_one_out(me.meta_analysis([0.1], [0.1]))
