@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["Summary", "fmt", "fmt_p", "p_text", "notes", "Table", "METHOD_NAMES", "TEST_NAMES",
-           "transform_fn", "compact_repr"]
+           "compact_repr"]
 
 #: Long names of the estimators (summary headings).
 METHOD_NAMES = {
@@ -30,15 +30,6 @@ TEST_NAMES = {
     "knha": "Hartung-Knapp-Sidik-Jonkman (t) test",
     "adhoc": "Hartung-Knapp (t) test, never narrower than z",
 }
-
-
-def transform_fn(transform):
-    """The presentation transform: None (identity) or "exp"."""
-    if transform is None:
-        return None
-    if transform == "exp":
-        return math.exp
-    raise ValueError(f"transform must be None or 'exp'; got {transform!r}")
 
 
 def fmt(x, digits: int = 4) -> str:

@@ -23,6 +23,7 @@ import numpy as np
 
 from metaevidence import _effects_input as _in
 from metaevidence._effects_input import MEASURES, Measure
+from metaevidence._presentation import presentation
 from metaevidence.core import convert as _cv
 from metaevidence.core.effects import ZERO_CELL_RULES
 
@@ -174,14 +175,16 @@ class EffectSizes:
         ----------
         level : float, default 0.95
             Level of the per-study Wald intervals ``yi +/- z sqrt(vi)``.
-        transform : {None, "exp", "tanh", "expit"}, default None
-            Show estimates and intervals back-transformed (``"exp"`` for ratio measures).
+        transform : {None, "exp", "tanh", "expit", "auto"}, default None
+            Show estimates and intervals back-transformed, as metafor's
+            ``summary(escalc(...), transf=...)``: "exp" for ratio measures, "tanh" for
+            Fisher's z (``transf.ztor``), "expit" for logits (``transf.ilogit``), "auto"
+            the measure's own (``MEASURES[measure].transform``).
         digits : int, default 4
             Decimals shown (display only; the numbers are unchanged).
         """
-        if transform not in (None, "exp", "tanh", "expit"):
-            raise ValueError(f"transform must be None, 'exp', 'tanh' or 'expit'; got {transform!r}")
-        return EffectSizesSummary(self, float(_in.fraction_level(level)), transform, digits)
+        shown = presentation(transform, self.measure)
+        return EffectSizesSummary(self, float(_in.fraction_level(level)), shown.name, digits)
 
     def subset(self, rows) -> "EffectSizes":
         """The rows selected by a boolean mask (n,) or by integer positions (in that order)."""
@@ -260,9 +263,6 @@ class EffectSizes:
             drop00=first.drop00)
 
 
-_BACK = {"exp": np.exp, "tanh": np.tanh, "expit": lambda x: 1 / (1 + np.exp(-x))}
-
-
 @dataclass(frozen=True, slots=True)
 class EffectSizesSummary:
     """Display of an :class:`EffectSizes` (``str()`` for text, ``_repr_html_`` for notebooks).
@@ -290,7 +290,7 @@ class EffectSizesSummary:
         lo, hi = es.yi - z * es.sei, es.yi + z * es.sei
         est = es.yi
         if self.transform is not None:
-            back = _BACK[self.transform]
+            back = presentation(self.transform, es.measure).array
             est, lo, hi = back(est), back(lo), back(hi)
             head = info.effect
         else:

@@ -5,7 +5,8 @@ plots, workflow and diagnostics build on. The engine issue fills in ``summary()`
 ``to_frame()`` and may add fields; it must not rename or remove these.
 
 Conventions: every number is on the analysis scale (log scale for ratio measures);
-``transform="exp"`` is applied only at presentation. Percentages are 0-100.
+back-transformations (``transform="exp"``, ``"tanh"``, ``"expit"`` or ``"auto"``, see
+:mod:`metaevidence._presentation`) are applied only at presentation. Percentages are 0-100.
 ``summary()`` returns a :class:`~metaevidence._report.Summary` (``str()`` for text,
 ``_repr_html_()`` in notebooks); ``to_frame()`` returns raw floats in a pandas DataFrame
 (pandas is imported only there). Display never changes a number.
@@ -19,8 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from metaevidence._report import (METHOD_NAMES, TEST_NAMES, Summary, Table, compact_repr, fmt,
-                                  fmt_p, transform_fn)
+from metaevidence._presentation import presentation
+from metaevidence._report import METHOD_NAMES, TEST_NAMES, Summary, Table, compact_repr, fmt, fmt_p
 
 if TYPE_CHECKING:  # pragma: no cover
     from metaevidence.effects import EffectSizes
@@ -171,13 +172,17 @@ class MetaAnalysis:
 
         Parameters
         ----------
-        transform : None or "exp"
-            Also show the estimate and intervals back-transformed (e.g. odds ratios);
-            the model results stay on the analysis scale, as metafor prints them.
+        transform : {None, "exp", "tanh", "expit", "auto"}, default None
+            Also show the estimate and intervals back-transformed, as metafor's
+            ``predict(res, transf=...)``: "exp" (odds ratios, risk ratios, ...), "tanh"
+            (correlations from Fisher's z, ``transf.ztor``), "expit" (proportions from
+            logits, ``transf.ilogit``), "auto" the measure's own (exp for ratios, tanh for
+            ZCOR, expit for PLO, none for MD, SMD, ...). The model results stay on the
+            analysis scale, as metafor prints them.
         digits : int
             Decimal places.
         """
-        tf = transform_fn(transform)
+        shown = presentation(transform, self.measure)
         d = digits
         blocks: list = []
         if self.k < len(self.yi):
@@ -222,15 +227,14 @@ class MetaAnalysis:
                    else "as metafor predict()")
             blocks.append(f"Prediction interval ({how}): "
                           f"[{fmt(self.pi_lower, d)}, {fmt(self.pi_upper, d)}]")
-        if tf is not None:
+        if not shown.identity:
             vals = [self.estimate, self.ci_lower, self.ci_upper]
             hdr = ["pred", "ci.lb", "ci.ub"]
             if self.random_effects and not math.isnan(self.pi_lower):
                 vals += [self.pi_lower, self.pi_upper]
                 hdr += ["pi.lb", "pi.ub"]
-            scale = "OR" if self.measure == "PETO" else self.measure
-            blocks.append(f"Back-transformed ({transform}; {scale} scale):")
-            blocks.append(Table(tuple(hdr), (tuple(fmt(_safe(tf, v), d) for v in vals),),
+            blocks.append(f"Back-transformed ({shown.name}; {shown.label} scale):")
+            blocks.append(Table(tuple(hdr), (tuple(fmt(shown.scalar(v), d) for v in vals),),
                                 stub=False))
         settings = (f"Settings: method={self.method}, test={self.test}, level={self.level:g}, "
                     f"pi_method={self.pi_method}")
@@ -267,13 +271,6 @@ class MetaAnalysis:
             "pi_upper": [self.pi_upper], "weight": [100.0], "included": [True],
         })
         return pd.concat([studies, pooled], ignore_index=True)
-
-
-def _safe(f, v):
-    try:
-        return f(v)
-    except (OverflowError, ValueError):
-        return math.inf if v > 0 else _NAN
 
 
 def _pv(p, d):
@@ -432,14 +429,15 @@ class MetaAnalysisBatch:
 
         Parameters
         ----------
-        transform : None or "exp"
-            Show estimates and interval bounds back-transformed.
+        transform : {None, "exp", "tanh", "expit", "auto"}, default None
+            Show estimates and interval bounds back-transformed (as metafor's
+            ``leave1out(res, transf=...)``; see :meth:`MetaAnalysis.summary`).
         digits : int
         max_rows : int
             At most this many rows are shown (the frame has them all).
         """
-        tf = transform_fn(transform)
-        conv = (lambda v: _safe(tf, v)) if tf is not None else (lambda v: v)
+        shown = presentation(transform, self.measure)
+        conv = (lambda v: v) if shown.identity else shown.scalar
         d = digits
         flat = {f: np.ravel(getattr(self, f)) for f in BATCH_SCALARS}
         n = flat["estimate"].size
@@ -458,7 +456,7 @@ class MetaAnalysisBatch:
         blocks: list = [Table(header, tuple(rows))]
         if n > max_rows:
             blocks.append(f"... {n - max_rows} more rows (see to_frame())")
-        scale = f"; estimates and CIs back-transformed ({transform})" if tf else ""
+        scale = "" if shown.identity else f"; estimates and CIs back-transformed ({shown.name})"
         blocks.append(f"Settings: method={self.method}, test={self.test}, "
                       f"level={self.level:g}, measure={self.measure}{scale}")
         bad = ~np.ravel(self.converged)

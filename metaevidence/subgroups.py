@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from metaevidence._presentation import presentation
 from metaevidence._report import Summary, Table, compact_repr, fmt, fmt_p, p_text
 from metaevidence.core.tau2 import estimate_tau2
 from metaevidence.models import float_array
@@ -78,10 +79,13 @@ class SubgroupAnalysis:
     def summary(self, digits: int = 4, *, transform: str | None = None) -> Summary:
         """Table of subgroup results and the test for subgroup differences.
 
-        ``transform="exp"`` shows estimates and CIs exponentiated (ratio measures);
-        the numbers stored are never changed.
+        ``transform`` ({None, "exp", "tanh", "expit", "auto"}, default None) shows estimates
+        and CIs back-transformed: "exp" for ratio measures, "tanh" for correlations from
+        Fisher's z, "expit" for proportions from logits, "auto" the measure's own (see
+        :meth:`MetaAnalysis.summary`); the numbers stored are never changed.
         """
-        f = math.exp if transform == "exp" else (lambda x: x)
+        shown = presentation(transform, self.overall.measure)
+        f = (lambda x: x) if shown.identity else shown.scalar
         rows = []
         for name, res in (*zip(self.groups, self.subgroups), ("Overall", self.overall)):
             rows.append((name, str(res.k), fmt(f(res.estimate), digits),
@@ -95,8 +99,8 @@ class SubgroupAnalysis:
                else "tau^2 estimated separately in each subgroup")
         lines = [f"Test for subgroup differences: Q = {fmt(self.q_between, digits)}, "
                  f"df = {self.q_between_df}, {p_text(self.q_between_p_value, digits)}"]
-        if transform == "exp":
-            lines.append(f"Estimates and CIs back-transformed (exp; {self.overall.measure} "
+        if not shown.identity:
+            lines.append(f"Estimates and CIs back-transformed ({shown.name}; {shown.label} "
                          f"scale); tau^2 on the analysis scale")
         return Summary(f"Subgroup analysis ({self.method}, test {self.test}; {tau})",
                        ("\n".join(lines), table))

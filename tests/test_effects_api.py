@@ -81,8 +81,8 @@ def test_summary_shows_corrected_and_dropped_rows():
     assert html.startswith("<table><caption>") and "<th>OR</th>" in html and "90% CI" in html
     # display only: the exp(yi) shown is the number, rounded
     assert f"{math.exp(es.yi[1]):.4f}" in html
-    with pytest.raises(ValueError, match=r"transform must be None, 'exp', 'tanh' or 'expit'; "
-                                         r"got 'log'"):
+    with pytest.raises(ValueError, match=r"transform must be one of None, 'exp', 'tanh', 'expit', "
+                                         r"'auto'; got 'log'"):
         es.summary(transform="log")
 
 

@@ -48,7 +48,8 @@ def test_summary_transform_and_digits(bcg):
                                          bcg.pi_lower, bcg.pi_upper)]
     assert any(line.split() == row for line in text.splitlines())
     assert fmt(bcg.estimate, 3) in text
-    with pytest.raises(ValueError, match=r"transform must be None or 'exp'; got 'log'"):
+    with pytest.raises(ValueError, match=r"transform must be one of None, 'exp', 'tanh', 'expit', "
+                                         r"'auto'; got 'log'"):
         bcg.summary(transform="log")
 
 
