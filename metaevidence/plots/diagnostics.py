@@ -21,7 +21,7 @@ from metaevidence.plots import labels as lab
 from metaevidence.plots import style
 from metaevidence.plots.layout import TextMeasurer
 from metaevidence.plots.output import new_figure, style_context
-from metaevidence.plots.scales import Scale, data_scale
+from metaevidence.plots.scales import LINKS, Scale, apply_scale, data_scale
 
 __all__ = ["baujat_plot", "gosh_plot", "bubble_plot", "bubble_data", "BubbleData"]
 
@@ -55,9 +55,7 @@ def _apply(ax, axis, scale: Scale, font):
     from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
     target = ax.xaxis if axis == "x" else ax.yaxis
-    if scale.log:
-        (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
-    (ax.set_xlim if axis == "x" else ax.set_ylim)(scale.lower, scale.upper)
+    apply_scale(ax, axis, scale)
     target.set_major_locator(FixedLocator(scale.ticks))
     target.set_minor_locator(NullLocator())
     target.set_minor_formatter(NullFormatter())
@@ -187,9 +185,11 @@ def gosh_plot(result, *, x: str = "estimate", y: str = "i2", transform: str | No
         A :func:`~metaevidence.gosh` result.
     x, y : {"estimate", "i2", "h2", "tau2", "qe"}
         Quantities on the axes (default: pooled estimate against I^2, Olkin et al. 2012).
-    transform : {"auto", "exp", None}
-        Show the estimate exponentiated on a log axis: "auto" (default) for ratio
-        measures, "exp" always, None never.
+    transform : {"auto", "exp", "tanh", "expit", None}
+        Show the estimate back-transformed: "auto" (default) the measure's own
+        back-transformation (ratio measures exponentiated on a log axis, Fisher's z as r,
+        logits as proportions, on the analysis scale with tick labels in the shown units);
+        "exp", "tanh", "expit" always; None never.
     bins : int
         Bins of the marginal histograms.
     title : str, optional
@@ -222,23 +222,25 @@ def gosh_plot(result, *, x: str = "estimate", y: str = "i2", transform: str | No
     if not all(hasattr(result, a) for a in ("code", "estimate", "i2")):
         raise TypeError(f"gosh_plot draws a Gosh result; got {type(result).__name__}")
     measure = getattr(result, "measure", "GEN")
-    exp = lab.resolve_transform(transform, measure)
+    shown = lab.resolve_transform(transform, measure)
     _check_size(width=width, height=height, font_size=font_size, bins=bins)
     names = dict(_GOSH_AXES)
     if measure != "GEN":
-        names["estimate"] = f"Pooled {lab.effect_name(measure, exp=exp).lower()}"
-    if exp:
-        names["estimate"] += " (log scale)"
+        names["estimate"] = f"Pooled {lab.effect_name(measure, transform=shown.name).lower()}"
+    names["estimate"] += lab.axis_note(measure, shown.name, short=True)
     values, scales = {}, {}
     for axis_name, what in (("x", x), ("y", y)):
         v = np.asarray(getattr(result, what), dtype=float)
-        logged = exp and what == "estimate"
-        values[axis_name] = np.exp(v) if logged else v
-        scales[axis_name] = data_scale(values[axis_name], log=logged, pad=0.04)
+        back = what == "estimate" and not shown.identity
+        values[axis_name] = shown.array(v) if back else v
+        scales[axis_name] = data_scale(values[axis_name], log=back and shown.axis == "log", pad=0.04,
+                                       link=shown.axis if back and shown.axis in LINKS else None)
     font = style.font(size=font_size)
     hist = 0.55
     left = _left_margin(scales["y"], font)
-    bottom, right = 0.5, 0.15 + hist
+    note_font = style.font(size=font_size * 0.85)
+    # the subsets note has its own line under the axis label (a long label reaches it)
+    bottom, right = 0.5 + TextMeasurer().line_height(note_font) + 0.04, 0.15 + hist
     top = 0.15 + hist + (0.3 if title else 0.0)
     fw, fh = left + width + right, bottom + height + top
     fig = new_figure(fw, fh)
@@ -257,12 +259,8 @@ def gosh_plot(result, *, x: str = "estimate", y: str = "i2", transform: str | No
                 edgecolor="white", linewidth=0.3, gid="histogram-x")
         hy.hist(values["y"], bins=_edges(scales["y"], bins), orientation="horizontal",
                 color=style.MUTED, edgecolor="white", linewidth=0.3, gid="histogram-y")
-        if scales["x"].log:
-            hx.set_xscale("log")
-        if scales["y"].log:
-            hy.set_yscale("log")
-        hx.set_xlim(scales["x"].lower, scales["x"].upper)
-        hy.set_ylim(scales["y"].lower, scales["y"].upper)
+        apply_scale(hx, "x", scales["x"])
+        apply_scale(hy, "y", scales["y"])
         for h in (hx, hy):
             for side in ("right", "top", "left", "bottom"):
                 h.spines[side].set_visible(False)
@@ -273,7 +271,7 @@ def gosh_plot(result, *, x: str = "estimate", y: str = "i2", transform: str | No
         _frame(ax, font)
         note = f"{result.n_subsets:,} subsets" + ("" if result.exhaustive else " (random sample)")
         fig.text((fw - _MARGIN) / fw, _MARGIN / fh, note, ha="right", va="bottom",
-                 fontproperties=style.font(size=font_size * 0.85), color=style.MUTED,
+                 fontproperties=note_font, color=style.MUTED,
                  parse_math=False)
         if title:
             fig.text(_MARGIN / fw, (fh - _MARGIN) / fh, title, ha="left", va="top",
@@ -282,9 +280,13 @@ def gosh_plot(result, *, x: str = "estimate", y: str = "i2", transform: str | No
 
 
 def _edges(scale: Scale, bins):
-    """Histogram bin edges spanning an axis (evenly spaced on a log axis in log units)."""
+    """Histogram bin edges spanning an axis (evenly spaced in log units on a log axis, on
+    the analysis scale on a link axis)."""
     if scale.log:
         return np.exp(np.linspace(math.log(scale.lower), math.log(scale.upper), bins + 1))
+    if scale.link is not None:
+        position, value = LINKS[scale.link][:2]
+        return value(np.linspace(position(scale.lower), position(scale.upper), bins + 1))
     return np.linspace(scale.lower, scale.upper, bins + 1)
 
 
@@ -402,9 +404,11 @@ def bubble_plot(result, moderator: str | int | None = None, *, transform: str | 
     result : MetaRegression
     moderator : str or int, optional
         The moderator on the x axis (see :func:`bubble_data`).
-    transform : {"auto", "exp", None}
-        Show effects exponentiated on a log axis: "auto" (default) for ratio measures,
-        "exp" always, None never.
+    transform : {"auto", "exp", "tanh", "expit", None}
+        Show effects back-transformed: "auto" (default) the measure's own
+        back-transformation (ratio measures exponentiated on a log axis, Fisher's z as r,
+        logits as proportions, on the analysis scale with tick labels in the shown units);
+        "exp", "tanh", "expit" always; None never.
     ci : bool
         Draw the confidence band of the regression line.
     labels : bool
@@ -428,16 +432,17 @@ def bubble_plot(result, moderator: str | int | None = None, *, transform: str | 
     """
     d = bubble_data(result, moderator)
     measure = getattr(result, "measure", "GEN")
-    exp = lab.resolve_transform(transform, measure)
+    shown = lab.resolve_transform(transform, measure)
     _check_size(width=width, height=height, font_size=font_size)
-    f = np.exp if exp else np.asarray
+    f = shown.array
     font = style.font(size=font_size)
     small = style.font(size=font_size * style.SMALL_FONT_SIZE / style.FONT_SIZE)
     band = np.r_[d.ci_lower, d.ci_upper] if ci else d.fit
     area = 600.0 * d.weight / d.weight.max() * (width * height / 10.8)
     # pad the axes so that the largest bubble at an extreme stays inside them
     radius = math.sqrt(600.0 * width * height / 10.8) / 2 / 72 + 0.03  # inches
-    ys = data_scale(f(np.r_[d.y, band]), log=exp, pad=_bubble_pad(radius, height))
+    ys = data_scale(f(np.r_[d.y, band]), log=shown.axis == "log", pad=_bubble_pad(radius, height),
+                    link=shown.axis if shown.axis in LINKS else None)
     xs = _linear(d.x, pad=_bubble_pad(radius, width))
     fig, ax = _axes(width, height, left=_left_margin(ys, font),
                     top=0.3 + (0.25 if title else 0.0))
@@ -456,8 +461,9 @@ def bubble_plot(result, moderator: str | int | None = None, *, transform: str | 
             for xi, yi, text in zip(d.x, f(d.y), d.labels):
                 ax.annotate(text, (xi, yi), xytext=(3, 3), textcoords="offset points",
                             fontproperties=small, color=style.MUTED, parse_math=False)
-        ylabel = ("Effect size" + (" (exponentiated)" if exp else "") if measure == "GEN"
-                  else lab.effect_name(measure, exp=exp) + (" (log scale)" if exp else ""))
+        back = {None: "", "exp": " (exponentiated)"}.get(shown.name, f" ({shown.name})")
+        ylabel = ("Effect size" + back if measure == "GEN"
+                  else lab.effect_name(measure, transform=shown.name) + lab.axis_note(measure, shown.name))
         ax.set_xlabel(d.moderator, fontproperties=font)
         ax.set_ylabel(ylabel, fontproperties=font)
         _frame(ax, font)

@@ -27,7 +27,7 @@ from metaevidence.plots.cells import (BOLD, DATA_COLUMNS, GRAPHIC, SPANNING, dat
                                      favour_name, row_group, spanning_text, text_columns)
 from metaevidence.plots.layout import TextMeasurer, thin_labels, truncate, wrap
 from metaevidence.plots.output import new_figure, style_context
-from metaevidence.plots.scales import forest_scale
+from metaevidence.plots.scales import apply_scale, forest_scale
 from metaevidence.plots.table import forest_table
 
 __all__ = ["DATA_COLUMNS", "PUBLISHED_NOTE", "forest_plot"]
@@ -44,7 +44,8 @@ def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = No
                 group_labels: tuple[str, str] | None = None,
                 favours: tuple[str, str] | None = None, beneficial: bool = False,
                 effect_label: str | None = None, xlim: tuple[float, float] | None = None,
-                title: str | None = None, notes: str | Sequence[str] | None = None,
+                refline: Any = "auto", title: str | None = None,
+                notes: str | Sequence[str] | None = None,
                 published: bool = False, plot_width: float = 2.4,
                 max_label_width: float = 2.6, font_size: float = style.FONT_SIZE) -> Any:
     """A RevMan-style forest plot of a meta-analysis, subgroup analysis or batch.
@@ -54,9 +55,13 @@ def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = No
     result : MetaAnalysis, SubgroupAnalysis or MetaAnalysisBatch
         What to draw. A batch from ``leave_one_out`` or ``cumulative`` gives one row per
         pooled estimate (labelled by its ``row_labels``: "omitting ...", "+ ...").
-    transform : {"auto", "exp", None}, default "auto"
-        "auto" shows ratio measures exponentiated on a log axis (no effect at 1) and
-        others on their own scale (no effect at 0).
+    transform : {"auto", "exp", "tanh", "expit", None}, default "auto"
+        "auto" shows the measure's own back-transformation: ratio measures exponentiated
+        on a log axis (no effect at 1); Fisher's z (ZCOR) as correlations r and logit
+        proportions (PLO) as proportions, drawn on the analysis scale with tick labels in r
+        (no effect at r = 0) or in proportions (no reference line); others on their own
+        scale (no effect at 0). "exp", "tanh", "expit" apply that back-transformation
+        whatever the measure (metafor's ``atransf``); None shows the analysis scale.
     common : MetaAnalysis, optional
         A common-effect fit of the same studies, drawn as an open diamond next to the
         random-effects diamond of ``result``.
@@ -86,6 +91,11 @@ def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = No
     xlim : (float, float), optional
         Axis limits on the presentation scale; default RevMan's symmetric scale around no
         effect that holds every point estimate, pooled CI and prediction interval.
+    refline : "auto", float or None, default "auto"
+        The vertical reference line, on the presentation scale: "auto" draws it at no
+        effect (1 for ratios, 0 for differences and correlations) and not for
+        single-group measures (proportions, means), which have no "no effect"; a number
+        draws it there (e.g. 0.5 for proportions), None draws none.
     title : str, optional
         A title printed above the header.
     notes : str or sequence of str, optional
@@ -142,6 +152,10 @@ def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = No
                         ("font_size", font_size)):
         if not (isinstance(value, (int, float)) and value > 0):
             raise ValueError(f"{name} must be a positive number; got {value!r}")
+    if not (refline is None or refline == "auto" or (isinstance(refline, (int, float))
+                                                      and not isinstance(refline, bool)
+                                                      and math.isfinite(refline))):
+        raise ValueError(f"refline must be 'auto', a finite number or None; got {refline!r}")
     if notes is None:
         notes = ()
     elif isinstance(notes, str):
@@ -152,7 +166,8 @@ def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = No
                          prediction=prediction, published=published)
     notes = tuple(notes) + ((PUBLISHED_NOTE,) if published else ())
     return _Forest(table, data_columns=data_columns, group_labels=group_labels, favours=favours,
-                   beneficial=beneficial, effect_label=effect_label, xlim=xlim, title=title, notes=notes,
+                   beneficial=beneficial, effect_label=effect_label, xlim=xlim, refline=refline,
+                   title=title, notes=notes,
                    plot_width=float(plot_width), max_label_width=float(max_label_width),
                    font_size=float(font_size)).draw()
 
@@ -161,7 +176,7 @@ class _Forest:
     """Lays out and draws one forest table (all lengths in inches from the top-left)."""
 
     def __init__(self, table: Any, *, data_columns: str, group_labels: Any, favours: Any,
-                 beneficial: bool, effect_label: str | None, xlim: Any, title: str | None,
+                 beneficial: bool, effect_label: str | None, xlim: Any, refline: Any, title: str | None,
                  notes: tuple[str, ...], plot_width: float, max_label_width: float, font_size: float):
         self.table = table
         self.rows = list(table.itertuples(index=False))
@@ -176,27 +191,37 @@ class _Forest:
         self.max_label_width = max_label_width
         self.title = title
         self.notes = notes
-        self.exp = bool(a["exp"])
+        shown = lab.resolve_transform(a["transform"], a["measure"])
         self.batch = a["source"] in ("leave-one-out", "cumulative", "batch", "published")
         published = a["source"] == "published"
         names = tuple(group_labels or a["group_labels"] or ("Experimental", "Control"))
         self.names = names
         comparative = a["measure"] not in lab.SINGLE_GROUP_MEASURES
-        self.effect = lab.effect_name(a["measure"], exp=self.exp, override=effect_label)
+        self.effect = lab.effect_name(a["measure"], transform=shown.name, override=effect_label)
         self.tag = f"Published, {lab.level_text(a['level'])}" if published else lab.model_tag(a["method"], a["level"])
-        self.axis_text = lab.axis_label(a["measure"], a["method"], a["test"], exp=self.exp,
-                                        log_axis=self.exp, override=effect_label)
+        self.axis_text = lab.axis_label(a["measure"], a["method"], a["test"], transform=shown.name,
+                                        override=effect_label)
         if published:  # published results: the axis names the effect, not a model of ours
             self.axis_text = (self.axis_text[0], "")
-        null = (1.0 if self.exp else 0.0) if comparative else None
-        self.scale = forest_scale(self._scale_points(), log=self.exp, null=null, xlim=xlim)
+        points = self._scale_points()
+        if refline == "auto":
+            null = shown.null if comparative else None
+        else:
+            null = None if refline is None else float(refline)
+            domain = {"log": "a positive number", "atanh": "a correlation between -1 and 1",
+                      "logit": "a proportion between 0 and 1"}.get(shown.axis)
+            if null is not None and domain and not np.isfinite(shown.link(null)):
+                raise ValueError(f"refline must be {domain} on this axis ({shown.name}); got {refline!r}")
+            points = np.append(points, [] if null is None else [null])
+        log, link = shown.axis == "log", shown.axis if shown.axis in ("atanh", "logit") else None
+        self.scale = forest_scale(points, log=log, null=null, xlim=xlim, link=link)
         # no groups to favour: a generic effect or a correlation, unless groups were named
-        if favours is None and null is not None and (a["measure"] not in lab.NO_GROUP_MEASURES
-                                                     or group_labels or a["group_labels"]):
+        if favours is None and null is not None and comparative and (
+                a["measure"] not in lab.NO_GROUP_MEASURES or group_labels or a["group_labels"]):
             better, worse = (f"Favours {favour_name(n)}" for n in names)
             favours = (worse, better) if beneficial else (better, worse)
         self.favours = favours
-        generic_header = lab.effect_name(a["measure"], exp=False, override=None)
+        generic_header = lab.effect_name(a["measure"], transform=None, override=None)
         self.data_keys, self.spans = data_spec(table, data_columns, names, generic_header)
 
     # ---- content -------------------------------------------------------------------
@@ -306,8 +331,7 @@ class _Forest:
         self.favours_top = y
         self.favours_lines: tuple[list[str], list[str]] = ([], [])
         if self.favours is not None:
-            null = self.scale.null if self.scale.null is not None else math.sqrt(
-                self.scale.lower * self.scale.upper) if self.scale.log else (self.scale.lower + self.scale.upper) / 2
+            null = self.scale.null if self.scale.null is not None else self.scale.middle()
             self.x_null = self._x(null)
             # the left label may run left of the graph, up to the texts in the rows beside it
             room_left = max(self.x_null - self.gap / 2 - self._free_left(y, y + 2 * lh * 1.2), 0.6)
@@ -463,9 +487,7 @@ class _Forest:
         ax = fig.add_axes((self.graph_left / w, (h - self.axes_bottom) / h, self.plot_width / w,
                            (self.axes_bottom - self.body_top) / h))
         ax.set_facecolor("none")
-        if self.scale.log:
-            ax.set_xscale("log")
-        ax.set_xlim(self.scale.lower, self.scale.upper)
+        apply_scale(ax, "x", self.scale)
         ax.set_ylim(self.body_units, 0.0)
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)

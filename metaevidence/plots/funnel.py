@@ -17,7 +17,7 @@ from metaevidence.plots import labels as lab
 from metaevidence.plots import style
 from metaevidence.plots.layout import TextMeasurer, thin_labels, wrap
 from metaevidence.plots.output import new_figure, style_context
-from metaevidence.plots.scales import Scale, data_scale, format_tick, linear_ticks
+from metaevidence.plots.scales import Scale, apply_scale, data_scale, format_tick, linear_ticks
 
 __all__ = ["CONTOUR_LEVELS", "funnel_plot"]
 
@@ -79,8 +79,11 @@ def funnel_plot(result: Any, *, transform: str | None = "auto", contours: bool |
         :func:`~metaevidence.trim_and_fill` result draws its observed studies, its filled
         studies as open circles and the filled analysis's estimate (as metafor's
         ``funnel(trimfill(...))``).
-    transform : {"auto", "exp", None}, default "auto"
-        "auto" shows ratio measures exponentiated on a log axis with natural-scale ticks.
+    transform : {"auto", "exp", "tanh", "expit", None}, default "auto"
+        "auto" shows the measure's own back-transformation: ratio measures exponentiated
+        on a log axis, Fisher's z (ZCOR) as r and logits (PLO) as proportions, each drawn
+        on the analysis scale with tick labels in the shown units; "exp", "tanh", "expit"
+        always; None never.
     contours : bool or sequence of float, default False
         Contour-enhanced funnel (Peters et al. 2008): shade the regions where a study's
         two-sided test of no effect (z = yi / se against 0 on the analysis scale) is
@@ -133,7 +136,7 @@ def funnel_plot(result: Any, *, transform: str | None = "auto", contours: bool |
         if not hasattr(result, field):
             raise TypeError(f"funnel_plot() draws a MetaAnalysis; got {type(result).__name__} (no {field!r})")
     levels = _levels(contours)
-    exp = lab.resolve_transform(transform, result.measure)
+    shown = lab.resolve_transform(transform, str(result.measure))
     if levels and result.measure in lab.SINGLE_GROUP_MEASURES:
         raise ValueError(f"contours test each study against no effect, which a single-group measure "
                          f"({result.measure}) does not have; use contours=False")
@@ -155,16 +158,16 @@ def funnel_plot(result: Any, *, transform: str | None = "auto", contours: bool |
     if fy.shape != fv.shape:
         raise ValueError(f"filled_yi and filled_vi must have the same length; got {fy.size} and {fv.size}")
     fse = np.sqrt(fv)
-    return _Funnel(result, exp, levels, pseudo_ci, yi, se, fy, fse, effect_label, title,
+    return _Funnel(result, shown, levels, pseudo_ci, yi, se, fy, fse, effect_label, title,
                    float(width), float(height), float(font_size)).draw()
 
 
 class _Funnel:
-    def __init__(self, result: Any, exp: bool, levels: tuple[float, ...], pseudo_ci: bool,
+    def __init__(self, result: Any, shown: Any, levels: tuple[float, ...], pseudo_ci: bool,
                  yi: np.ndarray, se: np.ndarray, fy: np.ndarray, fse: np.ndarray,
                  effect_label: str | None, title: str | None, width: float, height: float,
                  font_size: float):
-        self.result, self.exp, self.levels, self.pseudo_ci = result, exp, levels, pseudo_ci
+        self.result, self.shown, self.levels, self.pseudo_ci = result, shown, levels, pseudo_ci
         self.yi, self.se, self.fy, self.fse = yi, se, fy, fse
         self.title, self.ax_w, self.ax_h = title, width, height
         self.regular = style.font(size=font_size)
@@ -172,14 +175,14 @@ class _Funnel:
         self.bold = style.font(bold=True, size=font_size)
         self.measure = TextMeasurer()
         self.lh = self.measure.line_height(self.regular)
-        name, _ = lab.axis_label(result.measure, result.method, result.test, exp=exp, log_axis=exp,
+        name, _ = lab.axis_label(result.measure, result.method, result.test, transform=shown.name,
                                  override=effect_label)
         self.xlabel = name
         self.z = _z(float(result.level))
         self._scales()
 
     def t(self, x: Any) -> Any:
-        return np.exp(x) if self.exp else np.asarray(x, dtype=float)
+        return self.shown.array(x)
 
     def _scales(self) -> None:
         all_se = np.concatenate([self.se, self.fse])
@@ -197,8 +200,10 @@ class _Funnel:
         if self.levels:
             outer = _z(self.levels[-1]) * self.ymax
             xs.append([-outer, outer])
+        link = self.shown.axis if self.shown.axis in ("atanh", "logit") else None
         self.xscale = self._thin(data_scale(self.t(np.concatenate([np.asarray(v, dtype=float) for v in xs])),
-                                            log=self.exp, pad=0.02), self.ax_w, horizontal=True)
+                                            log=self.shown.axis == "log", pad=0.02, link=link),
+                                 self.ax_w, horizontal=True)
         self.yscale = self._thin(self.yscale, self.ax_h, horizontal=False)
 
     def _thin(self, scale: Scale, length: float, *, horizontal: bool) -> Scale:
@@ -244,10 +249,8 @@ class _Funnel:
         from matplotlib.patches import Polygon
         from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
-        lo, hi, ymax = self.xscale.lower, self.xscale.upper, self.ymax
-        if self.exp:
-            ax.set_xscale("log")
-        ax.set_xlim(lo, hi)
+        ymax = self.ymax
+        apply_scale(ax, "x", self.xscale)
         ax.set_ylim(ymax, 0.0)
         ax.set_facecolor("white")
         for side in ("right", "top"):

@@ -18,6 +18,9 @@ import math
 
 import numpy as np
 
+from metaevidence._presentation import RATIO_MEASURES as _RATIO_MEASURES
+from metaevidence._presentation import Presentation, presentation
+
 __all__ = [
     "RATIO_MEASURES",
     "SINGLE_GROUP_MEASURES",
@@ -26,6 +29,7 @@ __all__ = [
     "is_common",
     "resolve_transform",
     "effect_name",
+    "axis_note",
     "model_tag",
     "model_description",
     "axis_label",
@@ -47,9 +51,8 @@ __all__ = [
 MINUS = "\u2212"
 
 #: metafor measures computed on the log scale: presented with ``transform="exp"`` on a
-#: log axis whose no-effect line is at 1.
-RATIO_MEASURES = frozenset({"OR", "RR", "PETO", "IRR", "ROM", "HR", "CVR", "VR",
-                            "MPOR", "MPRR", "MPORC", "MPPETO"})
+#: log axis whose no-effect line is at 1 (defined with the presentation transforms).
+RATIO_MEASURES = _RATIO_MEASURES
 #: Single-group measures (proportions, rates, means, ...): no comparison, hence no
 #: no-effect line and no "Favours" labels.
 SINGLE_GROUP_MEASURES = frozenset({"PR", "PLN", "PLO", "PAS", "PFT", "IR", "IRLN", "IRS",
@@ -72,6 +75,18 @@ _MEASURE_NAMES = {
     "MPORC": "Odds Ratio", "MPPETO": "Peto Odds Ratio", "GEN": "Effect",
 }
 
+#: Names of what a measure's own back-transformation shows, where the measure's name is
+#: that of its analysis scale (a ratio measure's name is already its natural scale's).
+_NATURAL_NAMES = {"PLN": "Proportion", "PLO": "Proportion", "ZCOR": "Correlation"}
+
+#: What the axis label adds after the effect's name, by transform (the measure's own
+#: back-transformation first, another one second).
+_AXIS_NOTES = {"exp": (" (log scale)", " (log scale)"),
+               "tanh": (" (r; pooled on Fisher's z)", " (atanh scale)"),
+               "expit": (" (pooled on the logit scale)", " (logit scale)")}
+#: The same, short (for the crowded axes of the diagnostic figures).
+_SHORT_NOTES = {"exp": " (log scale)", "tanh": " (Fisher's z scale)", "expit": " (logit scale)"}
+
 _ESTIMATORS = {
     "DL": "DerSimonian-Laird", "REML": "REML", "ML": "ML", "PM": "Paule-Mandel",
     "PMM": "median-unbiased Paule-Mandel", "HE": "Hedges", "SJ": "Sidik-Jonkman",
@@ -87,39 +102,51 @@ def is_common(method: str) -> bool:
     return method in COMMON_METHODS
 
 
-def resolve_transform(transform: str | None, measure: str) -> bool:
-    """Whether effects are shown exponentiated (log axis).
+def resolve_transform(transform: str | None, measure: str) -> Presentation:
+    """The presentation transform of a figure (see :mod:`metaevidence._presentation`).
 
     Parameters
     ----------
-    transform : {"auto", "exp", None}
-        "auto" exponentiates the ratio measures (:data:`RATIO_MEASURES`); "exp" always;
-        None never (the analysis scale, e.g. log odds ratios on a linear axis).
+    transform : {"auto", "exp", "tanh", "expit", None}
+        "auto" shows the measure's own back-transformation: ratio measures (OR, RR, ...)
+        exponentiated on a log axis, Fisher's z (ZCOR) as r and logits (PLO) as
+        proportions on their analysis-scale axes; "exp", "tanh", "expit" always; None
+        never (the analysis scale, e.g. log odds ratios on a linear axis).
     measure : str
 
     Returns
     -------
-    bool
+    Presentation
     """
-    if transform == "auto":
-        return measure in RATIO_MEASURES
-    if transform == "exp":
-        return True
-    if transform is None:
-        return False
-    raise ValueError(f"transform must be 'auto', 'exp' or None; got {transform!r}")
+    return presentation(transform, measure)
 
 
-def effect_name(measure: str, *, exp: bool, override: str | None = None) -> str:
-    """Title-case name of the plotted effect ("Odds Ratio", "log[Odds Ratio]", ...)."""
+def effect_name(measure: str, *, transform: str | None, override: str | None = None) -> str:
+    """Title-case name of the plotted effect ("Odds Ratio", "log[Odds Ratio]", "Correlation",
+    "exp[Effect]", ...) when shown with the (resolved) ``transform``."""
     if override is not None:
         return override
     name = _MEASURE_NAMES.get(measure, measure)
-    if measure in RATIO_MEASURES and not exp:
-        return f"log[{name}]"
-    if exp and measure not in RATIO_MEASURES:
-        return f"exp[{name}]"
-    return name
+    if transform is None:
+        return f"log[{name}]" if measure in RATIO_MEASURES else name
+    if measure in RATIO_MEASURES and transform == "exp":
+        return name
+    if presentation(transform, measure).own and measure in _NATURAL_NAMES:
+        return _NATURAL_NAMES[measure]
+    return f"{transform}[{name}]"
+
+
+def axis_note(measure: str, transform: str | None, *, short: bool = False) -> str:
+    """What an axis label adds after the effect's name: " (log scale)" for "exp",
+    " (r; pooled on Fisher's z)" for correlations from Fisher's z, " (pooled on the logit
+    scale)" for proportions from logits; "" on the analysis scale. ``short`` names the
+    axis's scale only (" (Fisher's z scale)", " (logit scale)")."""
+    if transform is None:
+        return ""
+    own, other = _AXIS_NOTES[transform]
+    if presentation(transform, measure).own:
+        return _SHORT_NOTES[transform] if short else own
+    return other
 
 
 def level_text(level: float) -> str:
@@ -153,20 +180,19 @@ def model_description(method: str, test: str) -> str:
     return text
 
 
-def axis_label(measure: str, method: str, test: str, *, exp: bool, log_axis: bool,
+def axis_label(measure: str, method: str, test: str, *, transform: str | None,
                override: str | None = None) -> tuple[str, str]:
     """The axis label as (what is plotted, how it was pooled).
 
-    Example: ("Odds ratio (log scale)", "random effects, REML, Hartung-Knapp"); the figure
-    joins them with an em dash on one line, or prints them on two lines when narrow.
+    Example: ("Odds ratio (log scale)", "random effects, REML, Hartung-Knapp"),
+    ("Correlation (r; pooled on Fisher's z)", ...); the figure joins them with an em dash
+    on one line, or prints them on two lines when narrow.
     """
-    name = effect_name(measure, exp=exp, override=override)
+    name = effect_name(measure, transform=transform, override=override)
     if override is None:
         first, _, rest = name.partition(" ")
         name = first + (" " + rest.lower() if rest else "")
-    if log_axis:
-        name += " (log scale)"
-    return name, model_description(method, test)
+    return name + axis_note(measure, transform), model_description(method, test)
 
 
 def _fix_minus(text: str) -> str:

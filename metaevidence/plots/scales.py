@@ -6,6 +6,11 @@ axes -- choosing the smallest that holds every point estimate, pooled interval a
 prediction interval; confidence intervals running past it end in arrows. Funnel plots
 (and other figures without a natural symmetric scale) use :func:`log_ticks` and
 :func:`linear_ticks` on the data range.
+
+Correlations shown as r from Fisher's z and proportions shown from logits are drawn as
+ratios are: on the analysis scale (a Fisher-z or logit axis, ``Scale.link``) with tick
+labels in the shown units at round values (:func:`link_ticks`); correlation forest plots
+have symmetric scales around r = 0 (r = -0.5 to 0.5, ...).
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from metaevidence._presentation import presentation
 from metaevidence.plots.labels import MINUS
 
-__all__ = ["Scale", "forest_scale", "data_scale", "log_ticks", "linear_ticks", "format_tick"]
+__all__ = ["Scale", "LINKS", "forest_scale", "data_scale", "log_ticks", "linear_ticks", "link_ticks",
+           "format_tick", "apply_scale"]
 
 # upper limit -> ticks of RevMan's symmetric ratio scales
 _RATIO_SCALES: tuple[tuple[float, tuple[float, ...]], ...] = (
@@ -27,6 +34,40 @@ _RATIO_SCALES: tuple[tuple[float, tuple[float, ...]], ...] = (
     (100.0, (0.01, 0.1, 1.0, 10.0, 100.0)),
     (1000.0, (0.001, 0.1, 1.0, 10.0, 1000.0)),
 )
+
+# upper limit -> ticks of the symmetric correlation scales (r on a Fisher-z axis)
+_CORRELATION_SCALES: tuple[tuple[float, tuple[float, ...]], ...] = (
+    (0.1, (-0.1, -0.05, 0.0, 0.05, 0.1)),
+    (0.2, (-0.2, -0.1, 0.0, 0.1, 0.2)),
+    (0.5, (-0.5, -0.25, 0.0, 0.25, 0.5)),
+    (0.8, (-0.8, -0.5, 0.0, 0.5, 0.8)),
+    (0.95, (-0.95, -0.8, -0.5, 0.0, 0.5, 0.8, 0.95)),
+    (0.99, (-0.99, -0.9, -0.5, 0.0, 0.5, 0.9, 0.99)),
+    (0.999, (-0.999, -0.99, -0.9, 0.0, 0.9, 0.99, 0.999)),
+)
+
+# round values of the shown units on link axes, coarse to fine: the finest series with 3
+# to max_ticks ticks in range is used (linear 1-2-5 ticks when the range is too narrow)
+_LINK_SERIES: dict[str, tuple[tuple[float, ...], ...]] = {
+    "atanh": ((-0.999, -0.99, -0.9, 0.0, 0.9, 0.99, 0.999),
+              (-0.99, -0.9, -0.5, 0.0, 0.5, 0.9, 0.99),
+              (-0.9, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 0.9),
+              (-0.8, -0.6, -0.4, -0.2, 0.0, 0.2, 0.4, 0.6, 0.8)),
+    "logit": ((0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999),
+              (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99),
+              (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)),
+}
+
+
+_TANH, _EXPIT = presentation("tanh"), presentation("expit")
+
+#: Link axes: name -> (position of a shown value, shown value at a position, domain text,
+#: domain test (elementwise)). A link axis is linear in the analysis scale: r placed at atanh(r)
+#: (Fisher's z), proportions at logit(p).
+LINKS = {
+    "atanh": (_TANH.link, _TANH.array, "between -1 and 1", lambda v: (v > -1.0) & (v < 1.0)),
+    "logit": (_EXPIT.link, _EXPIT.array, "between 0 and 1", lambda v: (v > 0.0) & (v < 1.0)),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +84,12 @@ class Scale:
     tick_labels : tuple of str
         Natural-scale labels ("0.1", "1", "10"), true minus signs.
     null : float or None
-        The no-effect value drawn as a reference line (1 on ratio axes, 0 on difference
-        axes), or None.
+        The value drawn as a reference line (no effect: 1 on ratio axes, 0 on difference
+        and correlation axes), or None.
+    link : {None, "atanh", "logit"}
+        A link axis (see :data:`LINKS`): values are in shown units (r, proportions) and
+        placed at atanh(value) or logit(value), i.e. linearly on the analysis scale.
+        None for linear and log axes.
     """
 
     log: bool
@@ -53,6 +98,17 @@ class Scale:
     ticks: tuple[float, ...]
     tick_labels: tuple[str, ...]
     null: float | None
+    link: str | None = None
+
+    def position(self, x):
+        """``x`` where the axis is linear: log(x) on a log axis, atanh/logit on a link axis."""
+        x = np.asarray(x, dtype=float)
+        if self.log:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.log(x)
+        if self.link is not None:
+            return LINKS[self.link][0](x)
+        return x
 
     def fraction(self, x):
         """Position of ``x`` along the axis, 0 at ``lower`` and 1 at ``upper``."""
@@ -60,7 +116,31 @@ class Scale:
         if self.log:
             with np.errstate(divide="ignore", invalid="ignore"):
                 return (np.log(x) - math.log(self.lower)) / (math.log(self.upper) - math.log(self.lower))
+        if self.link is not None:
+            lo, hi = self.position(self.lower), self.position(self.upper)
+            return (self.position(x) - lo) / (hi - lo)
         return (x - self.lower) / (self.upper - self.lower)
+
+    def middle(self) -> float:
+        """The value halfway along the axis."""
+        if self.log:
+            return math.sqrt(self.lower * self.upper)
+        if self.link is not None:
+            position, value = LINKS[self.link][:2]
+            return float(value((position(self.lower) + position(self.upper)) / 2))
+        return (self.lower + self.upper) / 2
+
+
+def apply_scale(ax, axis: str, scale: Scale) -> None:
+    """Set the matplotlib scale and limits of ``ax``'s ``axis`` ("x" or "y") from ``scale``:
+    "log" for a log axis, a function scale (atanh or logit) for a link axis."""
+    set_scale = ax.set_xscale if axis == "x" else ax.set_yscale
+    if scale.log:
+        set_scale("log")
+    elif scale.link is not None:
+        position, value = LINKS[scale.link][:2]
+        set_scale("function", functions=(position, value))
+    (ax.set_xlim if axis == "x" else ax.set_ylim)(scale.lower, scale.upper)
 
 
 def format_tick(value: float) -> str:
@@ -86,7 +166,7 @@ def _nice_ceil(x: float, mantissas: tuple[float, ...] = (1.0, 2.0, 4.0, 10.0)) -
 
 
 def forest_scale(points, *, log: bool, null: float | None,
-                 xlim: tuple[float, float] | None = None) -> Scale:
+                 xlim: tuple[float, float] | None = None, link: str | None = None) -> Scale:
     """The x scale of a forest plot.
 
     Parameters
@@ -100,11 +180,17 @@ def forest_scale(points, *, log: bool, null: float | None,
         No-effect value; when given the scale is symmetric about it (RevMan style).
     xlim : (float, float), optional
         Explicit limits; ticks are then chosen within them.
+    link : {None, "atanh", "logit"}
+        A link axis (correlations, proportions; see :class:`Scale`). On a Fisher-z axis
+        with ``null`` 0 the scale is the smallest symmetric correlation scale holding the
+        points (r = -0.5 to 0.5, ...); otherwise it covers the points and ``null``.
 
     Returns
     -------
     Scale
     """
+    if link is not None:
+        return _link_forest_scale(points, link=link, null=null, xlim=xlim)
     if xlim is not None:
         lower, upper = (float(v) for v in xlim)
         if not lower < upper or (log and lower <= 0):
@@ -135,8 +221,54 @@ def forest_scale(points, *, log: bool, null: float | None,
     return Scale(False, null - limit, null + limit, ticks, tuple(format_tick(t) for t in ticks), null)
 
 
-def data_scale(values, *, log: bool, null: float | None = None, pad: float = 0.04) -> Scale:
-    """A scale covering ``values`` (padded by ``pad`` of the range), with nice ticks."""
+def _link_forest_scale(points, *, link: str, null: float | None,
+                       xlim: tuple[float, float] | None) -> Scale:
+    if link not in LINKS:
+        raise ValueError(f"link must be one of {', '.join(LINKS)}; got {link!r}")
+    position, _, domain, inside = LINKS[link]
+    if xlim is not None:
+        lower, upper = (float(v) for v in xlim)
+        if not (lower < upper and inside(lower) and inside(upper)):
+            raise ValueError(f"xlim must be (lower, upper) with lower < upper, both {domain} on "
+                             f"this axis; got {xlim!r}")
+        ticks = link_ticks(lower, upper, link=link)
+        return Scale(False, lower, upper, ticks, tuple(format_tick(t) for t in ticks), null, link)
+    values = _finite(points)
+    values = values[inside(values)]
+    if link == "atanh" and null == 0.0:
+        extent = float(np.max(np.abs(position(values)))) if values.size else 0.0
+        limit, ticks = _CORRELATION_SCALES[-1]
+        for lim, t in _CORRELATION_SCALES:
+            if math.atanh(lim) >= extent * (1 - 1e-12):
+                limit, ticks = lim, t
+                break
+        return Scale(False, -limit, limit, ticks, tuple(format_tick(t) for t in ticks), null, link)
+    if null is not None:
+        values = np.append(values, null)
+    return data_scale(values, log=False, null=null, link=link)
+
+
+def data_scale(values, *, log: bool, null: float | None = None, pad: float = 0.04,
+               link: str | None = None) -> Scale:
+    """A scale covering ``values`` (padded by ``pad`` of the range), with nice ticks.
+
+    ``link`` ("atanh", "logit") pads and places on the analysis scale and labels ticks in
+    shown units (:func:`link_ticks`); values outside the link's domain are ignored.
+    """
+    if link is not None:
+        position, value, _, inside = LINKS[link]
+        v = _finite(values)
+        z = position(v[inside(v)])
+        if z.size == 0:
+            a, b = -1.0, 1.0
+        else:
+            a, b = float(z.min()), float(z.max())
+        if b - a < 1e-9:
+            a, b = a - 0.5, b + 0.5
+        span = b - a
+        lo, hi = (float(value(a - pad * span)), float(value(b + pad * span)))
+        ticks = link_ticks(lo, hi, link=link)
+        return Scale(False, lo, hi, ticks, tuple(format_tick(t) for t in ticks), null, link)
     v = _finite(values)
     if log:
         v = v[v > 0]
@@ -192,6 +324,25 @@ def log_ticks(lower: float, upper: float, *, max_ticks: int = 7) -> tuple[float,
         return tuple(ticks)
     # less than a factor of ~2: the axis is nearly linear, so are its ticks
     return tuple(t for t in linear_ticks(lower, upper, max_ticks=5) if t > 0)
+
+
+def link_ticks(lower: float, upper: float, *, link: str, max_ticks: int = 7) -> tuple[float, ...]:
+    """Ticks in shown units on a link axis (r on Fisher's z, proportions on logits).
+
+    The finest series of round values (``_LINK_SERIES``: e.g. r = 0, +/-0.25, +/-0.5,
+    ...; proportions 0.1, 0.2, ... 0.9) that puts 3 to ``max_ticks`` ticks in
+    [lower, upper]; linear 1-2-5 ticks when the range is too narrow even for that (the
+    axis is then nearly linear).
+    """
+    inside = LINKS[link][3]
+    if not (lower < upper and inside(lower) and inside(upper)):
+        raise ValueError(f"{link} ticks need lower < upper inside the axis's domain; got "
+                         f"{lower!r}, {upper!r}")
+    for series in reversed(_LINK_SERIES[link]):
+        ticks = tuple(t for t in series if lower - 1e-12 <= t <= upper + 1e-12)
+        if 3 <= len(ticks) <= max_ticks:
+            return ticks
+    return tuple(t for t in linear_ticks(lower, upper, max_ticks=5) if inside(t))
 
 
 def linear_ticks(lower: float, upper: float, *, max_ticks: int = 7) -> tuple[float, ...]:

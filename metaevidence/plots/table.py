@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from metaevidence._presentation import Presentation
 from metaevidence.plots import labels as lab
 
 __all__ = ["COLUMNS", "KINDS", "SORT_KEYS", "forest_table"]
@@ -104,13 +105,12 @@ def _order(idx: Sequence[int], sort_by: str, yi: np.ndarray, weights: np.ndarray
 class _Table:
     """Accumulates rows; numbers kept as floats, transformed to the presentation scale."""
 
-    def __init__(self, exp: bool):
-        self.exp = exp
+    def __init__(self, shown: Presentation):
+        self.shown = shown
         self.rows: list[dict[str, Any]] = []
 
     def t(self, x: Any) -> float:
-        x = float(x)
-        return math.exp(x) if self.exp and not math.isnan(x) else x
+        return self.shown.scalar(x)
 
     def add(self, kind: str, **fields: Any) -> None:
         row = {c: (None if c in _STRING_COLUMNS or c == "included" else math.nan) for c in COLUMNS}
@@ -227,9 +227,12 @@ def forest_table(result: Any, *, transform: str | None = "auto", common: Any = N
         A fitted analysis; a subgroup analysis (blocks per subgroup, then the overall
         total and the test for subgroup differences); or a leave-one-out / cumulative
         batch (one ``"step"`` row per pooled estimate).
-    transform : {"auto", "exp", None}, default "auto"
-        Presentation scale of ``estimate``, ``ci_*`` and ``pi_*``: "auto" exponentiates
-        ratio measures (OR, RR, ...), "exp" always, None never.
+    transform : {"auto", "exp", "tanh", "expit", None}, default "auto"
+        Presentation scale of ``estimate``, ``ci_*`` and ``pi_*``: "auto" the measure's
+        own back-transformation (ratio measures such as OR and RR exponentiated, Fisher's z
+        (ZCOR) as correlations r = tanh(z), logit proportions (PLO) as proportions, as
+        metafor's ``transf=exp``, ``transf.ztor``, ``transf.ilogit``); "exp", "tanh" or
+        "expit" always; None never (the analysis scale).
     common : MetaAnalysis, optional
         A common-effect fit of the same studies, shown as a second pooled row (and test
         for overall effect) next to a random-effects ``result``.
@@ -268,9 +271,10 @@ def forest_table(result: Any, *, transform: str | None = "auto", common: Any = N
           ``statistic``, ``df``, ``p_value``).
 
         ``DataFrame.attrs`` records what the figure needs to label itself: ``measure``,
-        ``method``, ``test``, ``level``, ``exp``, ``arms`` ("binary", "continuous" or
-        None), ``source`` ("analysis", "subgroups", "leave-one-out", "cumulative",
-        "batch" or "published") and ``group_labels``.
+        ``method``, ``test``, ``level``, ``transform`` (the resolved back-transformation:
+        None, "exp", "tanh" or "expit"), ``exp`` (``transform == "exp"``), ``arms``
+        ("binary", "continuous" or None), ``source`` ("analysis", "subgroups",
+        "leave-one-out", "cumulative", "batch" or "published") and ``group_labels``.
 
     Notes
     -----
@@ -313,26 +317,27 @@ def _z(level: float) -> float:
     return float(ndtri(0.5 + level / 2))
 
 
-def _attrs(fit: Any, exp: bool, arm_kind: str | None, source: str) -> dict[str, Any]:
+def _attrs(fit: Any, shown: Presentation, arm_kind: str | None, source: str) -> dict[str, Any]:
     return {"measure": str(fit.measure), "method": str(fit.method), "test": str(fit.test),
-            "level": float(fit.level), "exp": exp, "arms": arm_kind, "source": source,
+            "level": float(fit.level), "transform": shown.name, "exp": shown.name == "exp",
+            "arms": arm_kind, "source": source,
             "group_labels": _group_labels(getattr(fit, "effects", None))}
 
 
 def _analysis_table(result: Any, transform: Any, common: Any, sort_by: str,
                     prediction: bool) -> tuple[_Table, dict[str, Any]]:
     _check_common(common, result)
-    exp = lab.resolve_transform(transform, result.measure)
+    shown = lab.resolve_transform(transform, str(result.measure))
     n = len(result.labels)
     effects = getattr(result, "effects", None)
     arm_kind, arms = _arms(effects, n)
     weights = np.asarray(result.weights, dtype=float)
     idx = _order(range(n), sort_by, np.asarray(result.yi, dtype=float), weights, _years(effects, n, sort_by))
-    table = _Table(exp)
+    table = _Table(shown)
     table.studies(result, idx, arms, _z(result.level), weights, None)
     fits = [common, result] if common is not None else [result]
     table.block_footer(fits, idx, arms, arm_kind, weights, None, "Total", prediction)
-    return table, _attrs(result, exp, arm_kind, "analysis")
+    return table, _attrs(result, shown, arm_kind, "analysis")
 
 
 def _subgroup_table(result: Any, transform: Any, common: Any, sort_by: str,
@@ -341,7 +346,7 @@ def _subgroup_table(result: Any, transform: Any, common: Any, sort_by: str,
         raise TypeError("common= is not supported for a SubgroupAnalysis: fit the subgroup analysis "
                         "with the model to show")
     overall = result.overall
-    exp = lab.resolve_transform(transform, overall.measure)
+    shown = lab.resolve_transform(transform, str(overall.measure))
     n = len(overall.labels)
     group_of = [str(g) for g in result.group_of]
     if len(group_of) != n:
@@ -356,7 +361,7 @@ def _subgroup_table(result: Any, transform: Any, common: Any, sort_by: str,
     yi = np.asarray(overall.yi, dtype=float)
     years = _years(effects, n, sort_by)
     z = _z(overall.level)
-    table = _Table(exp)
+    table = _Table(shown)
     for g, sub in zip(groups, result.subgroups):
         idx = _order([i for i in range(n) if group_of[i] == g], sort_by, yi, weights, years)
         table.add("subgroup", group=g, label=g)
@@ -366,7 +371,7 @@ def _subgroup_table(result: Any, transform: Any, common: Any, sort_by: str,
     table.add("subgroup_differences", label="Test for subgroup differences",
               chi2=float(result.q_between), df=float(result.q_between_df),
               p_value=float(result.q_between_p_value), k=float(len(groups)))
-    return table, _attrs(overall, exp, arm_kind, "subgroups")
+    return table, _attrs(overall, shown, arm_kind, "subgroups")
 
 
 def _row_labels(result: Any, rows: int) -> list[str]:
@@ -417,8 +422,8 @@ def _batch_table(result: Any, transform: Any, common: Any, sort_by: str,
         return value.item() if hasattr(value, "item") else value
 
     measure, method, test, level = (setting(f) for f in ("measure", "method", "test", "level"))
-    exp = lab.resolve_transform(transform, str(measure))
-    table = _Table(exp)
+    shown = lab.resolve_transform(transform, str(measure))
+    table = _Table(shown)
     rows = len(estimate)
     labels = _row_labels(result, rows)
 
@@ -445,6 +450,6 @@ def _batch_table(result: Any, transform: Any, common: Any, sort_by: str,
         table.pooled(parent, f"All studies ({lab.level_text(parent.level)})", None,
                      weight=math.nan, totals={})
     attrs = {"measure": str(measure), "method": str(method), "test": str(test), "level": float(level),
-             "exp": exp, "arms": None, "source": source,
+             "transform": shown.name, "exp": shown.name == "exp", "arms": None, "source": source,
              "group_labels": _group_labels(getattr(parent, "effects", None))}
     return table, attrs

@@ -21,7 +21,7 @@ from metaevidence.results import MetaAnalysis
 from metaevidence.sensitivity import cumulative as me_cumulative
 from metaevidence.sensitivity import leave_one_out as me_leave_one_out
 from tests.reference_data import as_array, assert_close, load_reference
-from tests.tolerances import CLOSED_FORM, ITERATIVE, ZERO_ABS
+from tests.tolerances import CANCELLATION_ABS, CLOSED_FORM, ITERATIVE, ZERO_ABS
 
 
 @lru_cache(maxsize=None)
@@ -152,3 +152,27 @@ def published():
         labels=("published result",), measure="OR", method="REML", test="z", level=0.95,
         pi_method="metafor", converged=np.ones(n, dtype=bool), iterations=np.zeros(n, dtype=int),
         mask=np.ones((n, 1), dtype=bool), row_labels=tuple(r[0] for r in PUBLISHED_ROWS), kind="batch")
+
+
+@lru_cache(maxsize=None)
+def transformed(name: str) -> MetaAnalysis:
+    """A fit of tests/reference/transforms.json (molloy2014 ZCOR, pritz1997 PLO/PLN; metafor's
+    back-transformed numbers are checked in tests/test_presentation.py), held to metafor's fit."""
+    c = load_reference("transforms")["cases"][name]
+    es = effect_sizes(c["measure"], **{k: as_array(v) for k, v in c["data"].items()},
+                      labels=list(c["labels"]))
+    np.testing.assert_allclose(es.yi, as_array(c["yi"]), rtol=CLOSED_FORM, atol=CANCELLATION_ABS)
+    res = meta_analysis(es, method=c["method"], test=c["test"])
+    for field in ("estimate", "se", "ci_lower", "ci_upper"):
+        assert_close(getattr(res, field), c[field], ITERATIVE, what=f"{name}: {field}")
+    return res
+
+
+def molloy() -> MetaAnalysis:
+    """16 correlations of conscientiousness and medication adherence (ZCOR, REML)."""
+    return transformed("molloy2014-ZCOR-REML-z")
+
+
+def pritz() -> MetaAnalysis:
+    """14 proportions improved by hyperdynamic therapy (PLO, REML)."""
+    return transformed("pritz1997-PLO-REML-z")

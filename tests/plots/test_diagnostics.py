@@ -138,3 +138,40 @@ def test_baujat_labels_mode_marks_influential_studies():
     assert set(texts) == {f"s{i}" for i in range(19)}
     flagged = {f"s{i}" for i, f in enumerate(c["is_infl"]) if f}
     assert flagged and all(texts[s] != texts[t] for s in flagged for t in set(texts) - flagged)
+
+
+def _molloy():
+    from tests.plots.factories import molloy
+
+    return molloy()
+
+
+def test_gosh_of_correlations_shows_r_on_a_fishers_z_axis():
+    from metaevidence.plots.layout import layout_problems
+    from metaevidence.plots.scales import data_scale
+
+    g = me.gosh(_molloy(), max_subsets=300, seed=1)
+    fig = me.gosh_plot(g)  # "auto": ZCOR's own tanh
+    ax = fig.axes[0]
+    np.testing.assert_allclose(_artist(fig, "subsets").get_offsets()[:, 0], np.tanh(g.estimate), rtol=1e-15)
+    assert ax.get_xscale() == "function" and ax.get_xlabel() == "Pooled correlation (Fisher's z scale)"
+    # histogram bins evenly spaced on the analysis scale
+    edges = [p.get_x() for p in fig.axes[1].patches]
+    steps = np.diff(np.arctanh(edges))
+    np.testing.assert_allclose(steps, steps[0], rtol=1e-9)
+    s = data_scale(np.tanh(g.estimate), log=False, link="atanh")
+    assert ax.get_xlim() == pytest.approx((s.lower, s.upper))
+    # the long label and the subsets note do not collide
+    assert layout_problems(fig) == {"overlapping": [], "outside": []}
+    assert me.gosh_plot(g, transform=None).axes[0].get_xscale() == "linear"  # Fisher's z itself
+
+
+def test_bubble_plot_of_correlations_shows_r():
+    res = _molloy()
+    ages = me.datasets.load_molloy2014().meanage.to_numpy()
+    fit = me.meta_regression(res.effects, "~ meanage", data={"meanage": ages})
+    fig = me.bubble_plot(fit)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "function" and ax.get_ylabel() == "Correlation (r; pooled on Fisher's z)"
+    np.testing.assert_allclose(_artist(fig, "regression-line").get_ydata(), np.tanh(bubble_data(fit).fit),
+                               rtol=1e-13)

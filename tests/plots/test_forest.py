@@ -34,6 +34,11 @@ FIGURES = {
                                      group_labels=("Stronger relationships", "Weaker relationships")),
     "notes": lambda: forest_plot(f.bcg(), notes=("Partial extraction: 13 of the trials. " * 6,
                                                  "A second note.")),
+    # back-transformed on their analysis-scale axes: r on Fisher's z, proportions on logits
+    "correlation": lambda: forest_plot(f.molloy()),
+    "correlation-leave-one-out": lambda: forest_plot(me.leave_one_out(f.molloy())),
+    "proportion": lambda: forest_plot(f.pritz()),
+    "proportion-refline": lambda: forest_plot(f.pritz(), refline=0.5, xlim=(0.2, 0.99)),
     "long-names": lambda: forest_plot(
         f.bcg(), effect_label="Adjusted odds ratio of tuberculosis at ten years",
         group_labels=("Bacillus Calmette-Guerin vaccination at birth", "No vaccination or placebo")),
@@ -348,3 +353,90 @@ def test_notes_are_printed_under_the_figure_wrapped_to_its_width():
     assert all(boxes[s].get_window_extent(renderer).y1 <= bottom_of_rest for s in lines)
     with pytest.raises(TypeError, match="notes must be a string or a sequence of strings; got"):
         forest_plot(f.bcg(), notes=[1, 2])
+
+
+def _x_fraction(ax, values):
+    """Where values sit along the axes, 0 at the left end and 1 at the right."""
+    x = ax.transData.transform(np.column_stack([values, np.zeros(len(values))]))[:, 0]
+    left, right = ax.transAxes.transform([(0, 0), (1, 0)])[:, 0]
+    return (x - left) / (right - left)
+
+
+def test_correlations_are_drawn_on_fishers_z_with_ticks_in_r():
+    res = f.molloy()
+    fig = figure("correlation")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "function" and ax.get_xlim() == (-0.5, 0.5)
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["\u22120.5", "\u22120.25", "0", "0.25", "0.5"]
+    # placed linearly on the analysis scale (Fisher's z), labelled in r
+    z = np.arctanh([-0.5, -0.25, 0.0, 0.25, 0.5])
+    np.testing.assert_allclose(_x_fraction(ax, np.tanh(z)), (z - z[0]) / (z[-1] - z[0]), atol=1e-9)
+    squares = artist(fig, "study-squares").get_offsets()[:, 0]
+    np.testing.assert_allclose(squares, np.tanh(res.yi), rtol=1e-12)
+    assert list(artist(fig, "no-effect").get_xdata()) == [0.0, 0.0]  # r = 0
+    shown = strings(fig)
+    assert "Correlation" in shown and "Fisher's z" in shown  # header; generic column (analysis scale)
+    assert any(s.startswith("Correlation (r; pooled on Fisher's z)") for s in shown)
+    table = forest_table(res)
+    pooled = table[table.kind == "pooled"].iloc[0]
+    assert f"[{pooled.ci_lower:.2f}, {pooled.ci_upper:.2f}]" in shown
+    assert not any(s.startswith("Favours") for s in shown)  # a correlation compares no groups
+
+
+def test_correlation_leave_one_out_marks_the_full_analysis_in_r():
+    fig = figure("correlation-leave-one-out")
+    line = artist(fig, "full-analysis")
+    assert line.get_xdata()[0] == pytest.approx(math.tanh(f.molloy().estimate), rel=1e-12)
+    assert fig.axes[0].get_xscale() == "function"
+
+
+def test_proportions_have_no_reference_line_unless_asked():
+    res = f.pritz()
+    fig = figure("proportion")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "function" and artist(fig, "no-effect") is None
+    lo, hi = ax.get_xlim()
+    assert 0 < lo < hi < 1
+    ticks = [float(t.get_text()) for t in ax.get_xticklabels()]
+    assert ticks and set(ticks) <= {0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95}
+    p = 1 / (1 + np.exp(-res.yi))
+    squares = artist(fig, "study-squares").get_offsets()[:, 0]
+    np.testing.assert_allclose(squares, p[(p >= lo) & (p <= hi)], rtol=1e-12)
+    shown = strings(fig)
+    assert any(s.startswith("Proportion (pooled on the logit scale)") for s in shown)
+    assert not any(s.startswith("Favours") for s in shown)
+    asked = figure("proportion-refline")
+    assert list(artist(asked, "no-effect").get_xdata()) == [0.5, 0.5]
+    assert asked.axes[0].get_xlim() == (0.2, 0.99)
+    assert [t.get_text() for t in asked.axes[0].get_xticklabels()] == ["0.25", "0.5", "0.75", "0.9", "0.95", "0.99"]
+    assert not any(s.startswith("Favours") for s in strings(asked))  # still no groups
+
+
+def test_refline_moves_or_removes_the_reference_line():
+    assert artist(forest_plot(f.bcg(), refline=None), "no-effect") is None
+    assert list(artist(forest_plot(f.bcg(), refline=2.0), "no-effect").get_xdata()) == [2.0, 2.0]
+    with pytest.raises(ValueError, match=r"refline must be 'auto', a finite number or None; got 'one'"):
+        forest_plot(f.bcg(), refline="one")
+    with pytest.raises(ValueError, match=r"refline must be a positive number on this axis \(exp\); got 0"):
+        forest_plot(f.bcg(), refline=0)
+    with pytest.raises(ValueError, match=r"refline must be a proportion between 0 and 1 on this axis "
+                                         r"\(expit\); got 1.5"):
+        forest_plot(f.pritz(), refline=1.5)
+    with pytest.raises(ValueError, match=r"xlim must be \(lower, upper\) with lower < upper, both "
+                                         r"between -1 and 1 on this axis; got \(-1, 0.5\)"):
+        forest_plot(f.molloy(), xlim=(-1, 0.5))
+
+
+def test_transform_none_and_explicit_transforms_of_a_correlation():
+    on_z = forest_plot(f.molloy(), transform=None)
+    assert on_z.axes[0].get_xscale() == "linear"
+    assert any(s.startswith("Fisher's z") for s in strings(on_z))
+    # a generic effect shown through tanh: named as such, on its atanh axis
+    import dataclasses
+
+    gen = dataclasses.replace(f.molloy(), measure="GEN", effects=None)
+    fig = forest_plot(gen, transform="tanh")
+    assert fig.axes[0].get_xscale() == "function"
+    assert any(s.startswith("tanh[Effect] (atanh scale)") for s in strings(fig))
+    assert layout_problems(fig) == {"overlapping": [], "outside": []}

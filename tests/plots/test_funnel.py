@@ -127,3 +127,32 @@ def test_single_study_measure_and_argument_errors():
 def test_title_is_printed():
     fig = funnel_plot(f.bcg(), title="BCG trials")
     assert "BCG trials" in [t.get_text() for t in fig.findobj(Text)]
+
+
+def test_a_correlation_funnel_is_drawn_on_fishers_z_labelled_in_r():
+    res = f.molloy()
+    fig = funnel_plot(res, contours=True)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "function"
+    assert ax.get_xlabel() == "Correlation (r; pooled on Fisher's z)"
+    np.testing.assert_allclose(artist(fig, "studies").get_offsets()[:, 0], np.tanh(res.yi), rtol=1e-12)
+    assert list(artist(fig, "pooled-estimate").get_xdata()) == [np.tanh(res.estimate)] * 2
+    ymax = ax.get_ylim()[0]
+    half = norm.ppf(0.975) * ymax
+    np.testing.assert_allclose(artist(fig, "contour-0.95").get_xy()[:3, 0], np.tanh([-half, 0.0, half]),
+                               rtol=1e-12)
+    assert all(-1 < float(t.get_text().replace("\u2212", "-")) < 1 for t in ax.get_xticklabels())
+    assert layout_problems(fig) == {"overlapping": [], "outside": []}
+
+
+def test_a_proportion_funnel_is_drawn_on_logits_labelled_in_proportions():
+    res = f.pritz()
+    fig = funnel_plot(res)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "function"
+    assert ax.get_xlabel() == "Proportion (pooled on the logit scale)"
+    np.testing.assert_allclose(artist(fig, "studies").get_offsets()[:, 0], 1 / (1 + np.exp(-res.yi)),
+                               rtol=1e-12)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.1", "0.25", "0.5", "0.75", "0.9", "0.95",
+                                                             "0.99"]
+    assert layout_problems(fig) == {"overlapping": [], "outside": []}

@@ -74,27 +74,56 @@ def test_overall_effect_line_says_z_or_t():
 
 
 def test_names_tags_and_axis_labels():
-    assert lab.effect_name("OR", exp=True) == "Odds Ratio"
-    assert lab.effect_name("OR", exp=False) == "log[Odds Ratio]"
-    assert lab.effect_name("MD", exp=False) == "Mean Difference"
-    assert lab.effect_name("GEN", exp=True) == "exp[Effect]"
-    assert lab.effect_name("GEN", exp=True, override="Hazard Ratio") == "Hazard Ratio"
+    assert lab.effect_name("OR", transform="exp") == "Odds Ratio"
+    assert lab.effect_name("OR", transform=None) == "log[Odds Ratio]"
+    assert lab.effect_name("MD", transform=None) == "Mean Difference"
+    assert lab.effect_name("GEN", transform="exp") == "exp[Effect]"
+    assert lab.effect_name("GEN", transform="exp", override="Hazard Ratio") == "Hazard Ratio"
     assert lab.model_tag("REML", 0.95) == "IV, Random, 95% CI"
     assert lab.model_tag("MH", 0.9) == "M-H, Fixed, 90% CI"
     assert lab.model_tag("PETO", 0.95) == "Peto, Fixed, 95% CI"
     assert lab.model_tag("EE", 0.95) == "IV, Fixed, 95% CI"
-    assert lab.axis_label("OR", "REML", "knha", exp=True, log_axis=True) == (
+    assert lab.axis_label("OR", "REML", "knha", transform="exp") == (
         "Odds ratio (log scale)", "random effects, REML, Hartung-Knapp")
-    assert lab.axis_label("SMD", "DL", "z", exp=False, log_axis=False) == (
+    assert lab.axis_label("SMD", "DL", "z", transform=None) == (
         "Std. mean difference", "random effects, DerSimonian-Laird")
-    assert lab.axis_label("RR", "MH", "z", exp=True, log_axis=True)[1] == "common effect, Mantel-Haenszel"
+    assert lab.axis_label("RR", "MH", "z", transform="exp")[1] == "common effect, Mantel-Haenszel"
     assert lab.model_description("PM", "adhoc") == "random effects, Paule-Mandel, Hartung-Knapp (ad hoc)"
 
 
+def test_names_and_axis_labels_of_correlations_and_proportions():
+    # the measure's own back-transformation names what is shown and how it was pooled
+    assert lab.effect_name("ZCOR", transform="tanh") == "Correlation"
+    assert lab.effect_name("ZCOR", transform=None) == "Fisher's z"
+    assert lab.effect_name("PLO", transform="expit") == "Proportion"
+    assert lab.effect_name("PLO", transform=None) == "Logit Proportion"
+    assert lab.effect_name("PLN", transform="exp") == "Proportion"
+    assert lab.effect_name("GEN", transform="tanh") == "tanh[Effect]"
+    assert lab.axis_label("ZCOR", "REML", "z", transform="tanh")[0] == (
+        "Correlation (r; pooled on Fisher's z)")
+    assert lab.axis_label("PLO", "REML", "z", transform="expit")[0] == (
+        "Proportion (pooled on the logit scale)")
+    assert lab.axis_label("PLN", "DL", "z", transform="exp")[0] == "Proportion (log scale)"
+    assert lab.axis_label("GEN", "DL", "z", transform="tanh")[0] == "tanh[Effect] (atanh scale)"
+    assert lab.axis_label("GEN", "DL", "z", transform="expit")[0] == "expit[Effect] (logit scale)"
+    assert lab.axis_label("ZCOR", "DL", "z", transform="tanh", override="Adherence")[0] == (
+        "Adherence (r; pooled on Fisher's z)")
+    # short notes (diagnostic figures) name the axis's scale only
+    assert lab.axis_note("ZCOR", "tanh", short=True) == " (Fisher's z scale)"
+    assert lab.axis_note("PLO", "expit", short=True) == " (logit scale)"
+    assert lab.axis_note("OR", "exp", short=True) == " (log scale)"
+    assert lab.axis_note("GEN", "tanh", short=True) == " (atanh scale)"
+    assert lab.axis_note("OR", None, short=True) == ""
+
+
 def test_resolve_transform():
-    assert lab.resolve_transform("auto", "OR") is True
-    assert lab.resolve_transform("auto", "SMD") is False
-    assert lab.resolve_transform("exp", "GEN") is True
-    assert lab.resolve_transform(None, "RR") is False
-    with pytest.raises(ValueError, match="transform must be 'auto', 'exp' or None; got 'sqrt'"):
+    assert lab.resolve_transform("auto", "OR").name == "exp"
+    assert lab.resolve_transform("auto", "SMD").name is None
+    assert lab.resolve_transform("auto", "ZCOR").name == "tanh"
+    assert lab.resolve_transform("auto", "PLO").name == "expit"
+    assert lab.resolve_transform("auto", "CVR").name == "exp"  # a ratio outside the registry
+    assert lab.resolve_transform("exp", "GEN").name == "exp"
+    assert lab.resolve_transform(None, "RR").name is None
+    with pytest.raises(ValueError, match="transform must be one of None, 'exp', 'tanh', 'expit', "
+                                         "'auto'; got 'sqrt'"):
         lab.resolve_transform("sqrt", "OR")

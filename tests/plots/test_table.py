@@ -77,14 +77,14 @@ def test_bcg_pooled_rows_are_the_result_fields():
 def test_attrs_say_how_to_label_the_figure():
     table = forest_table(f.bcg())
     assert table.attrs == {"measure": "OR", "method": "REML", "test": "knha", "level": 0.95,
-                           "exp": True, "arms": "binary", "source": "analysis",
+                           "transform": "exp", "exp": True, "arms": "binary", "source": "analysis",
                            "group_labels": ("BCG vaccine", "Control")}
 
 
 def test_transform_none_keeps_the_analysis_scale():
     res = f.bcg()
     table = forest_table(res, transform=None)
-    assert table.attrs["exp"] is False
+    assert table.attrs["exp"] is False and table.attrs["transform"] is None
     np.testing.assert_array_equal(rows(table, "study").estimate, res.yi)
     assert rows(table, "pooled").estimate.item() == res.estimate
     assert rows(table, "prediction").pi_lower.item() == res.pi_lower
@@ -285,7 +285,8 @@ def test_batch_errors():
 def test_result_type_and_transform_errors():
     with pytest.raises(TypeError, match="draw a MetaAnalysis, SubgroupAnalysis or MetaAnalysisBatch; got dict"):
         forest_table({"estimate": 1.0})
-    with pytest.raises(ValueError, match="transform must be 'auto', 'exp' or None; got 'log'"):
+    with pytest.raises(ValueError, match="transform must be one of None, 'exp', 'tanh', 'expit', "
+                                         "'auto'; got 'log'"):
         forest_table(f.bcg(), transform="log")
 
 
