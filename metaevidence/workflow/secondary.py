@@ -172,21 +172,22 @@ def subgroup_rows(spec: "AnalysisSpec", es: "EffectSizes", ids: list[str], evide
 def summaries_batch(rows: list[dict]) -> "MetaAnalysisBatch | None":
     """The published summaries with an interval, as one batch (one row each) for a forest plot.
 
-    Ratios are logged (the batch is on the analysis scale like every result); tau^2 and
+    Summaries are given on the natural scale; the batch is on the analysis scale like every
+    result (ratios logged, correlations of a ZCOR summary as Fisher's z: the link of the
+    measure's own presentation transform, which the figure undoes); tau^2 and
     I^2 are not known (NaN); ``k`` is the number of studies each summary pooled (0 when not
     reported). Summaries without an interval are left out of the figure (they are in the
     report's table).
     """
+    from metaevidence._presentation import presentation
     from metaevidence.results import MetaAnalysisBatch
-    from metaevidence.workflow.schema import RATIO_MEASURES
 
     shown = [r for r in rows if r["lower"] is not None]
     if not shown:
         return None
     measures = {r["measure"] for r in shown}
     measure = measures.pop() if len(measures) == 1 else "GEN"
-    log = measure in RATIO_MEASURES
-    t = np.log if log else (lambda x: np.asarray(x, dtype=float))
+    t = presentation("auto", measure).link
     est = t(np.array([r["estimate"] for r in shown], dtype=float))
     lo = t(np.array([r["lower"] for r in shown], dtype=float))
     hi = t(np.array([r["upper"] for r in shown], dtype=float))

@@ -12,6 +12,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from metaevidence._presentation import TRANSFORMS as _TRANSFORMS
+from metaevidence._presentation import presentation
+
 __all__ = [
     "DASH", "present", "fmt", "fmt_effect", "fmt_ci", "fmt_p", "fmt_tau2", "fmt_i2", "fmt_signed",
     "z_quantile", "study_ci", "level_pct", "TRANSFORMS", "NULL_VALUE", "plural",
@@ -19,11 +22,13 @@ __all__ = [
 
 DASH = "--"
 
-#: Back-transformations for presentation.
-TRANSFORMS = {"exp": math.exp, "tanh": math.tanh, None: lambda x: x}
+#: Back-transformations for presentation (the package's presentation transforms, on
+#: Python floats): "exp", "tanh", "expit" and None (the identity).
+TRANSFORMS = {name: presentation(name).scalar for name in (None, *_TRANSFORMS)}
 
-#: The value of "no effect" on the presentation scale, by transform.
-NULL_VALUE = {"exp": 1.0, "tanh": 0.0, None: 0.0}
+#: The value of "no effect" on the presentation scale, by transform (None for "expit":
+#: a proportion has none).
+NULL_VALUE = {name: presentation(name).null for name in (None, *_TRANSFORMS)}
 
 
 def _missing(x: Any) -> bool:
@@ -34,10 +39,7 @@ def present(x: float | None, transform: str | None) -> float | None:
     """``x`` (analysis scale) on the presentation scale; None stays None."""
     if _missing(x):
         return None
-    try:
-        return TRANSFORMS[transform](x)
-    except OverflowError:
-        return math.inf
+    return TRANSFORMS[transform](x)
 
 
 def fmt(x: float | None, digits: int = 2) -> str:

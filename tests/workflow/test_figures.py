@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import math
 
 from metaevidence.workflow.commands import run_command
 from metaevidence.workflow.run import Paths, check_results
 from metaevidence.workflow.store import sha256_hex
+
+from tests.reference_data import assert_close
+from tests.tolerances import CLOSED_FORM
 
 from .conftest import make_review, snapshot, spec, write_yaml
 
@@ -163,3 +167,62 @@ def test_overview_rows_alike_are_told_apart_by_timepoint_and_unusable_entries_sa
     report = (root / "results" / "o.md").read_text(encoding="utf-8")
     assert "| Litt 2009 | no extractable effect: no arm-level numbers available |" in report
     assert "| Kelly 2020 | AA vs other | 24 months | MD 12.90 (95% CI 7.90 to 17.90) |" in report
+
+
+def _correlation_review(root, specs):
+    """Five of Molloy 2014's correlations (conscientiousness and adherence) as records."""
+    from metaevidence.datasets import load_molloy2014
+
+    d = load_molloy2014().head(5)
+    for i, row in enumerate(d.itertuples(index=False)):
+        sid = f"study-{i + 1}"
+        write_yaml(root / "studies" / f"{sid}.yaml", {
+            "id": sid, "design": "cross-sectional", "population": "patients",
+            "citation": {"authors": [row.authors], "year": int(row.year), "doi": f"10.1000/{sid}"},
+            "outcomes": [{"outcome": "adherence", "timepoint": "baseline",
+                          "data": {"kind": "correlation", "r": float(row.ri),
+                                                          "n": int(row.ni)},
+                          "provenance": {"source": "Molloy 2014", "locator": "Table 1",
+                                         "confidence": "primary"}}],
+            "extraction": {"status": "complete", "by": "t", "date": "2026-11-27"}})
+    for s in specs:
+        write_yaml(root / "analyses" / f"{s['id']}.yaml", s)
+    return root
+
+
+def test_a_correlation_analysis_is_shown_in_r_in_report_and_figure(tmp_path):
+    from metaevidence.workflow.text import fmt_ci, fmt_effect
+
+    root = _correlation_review(tmp_path, [spec("c", studies={"outcome": "adherence"}, measure="ZCOR",
+                                               figures={"draw": ["forest", "funnel"], "formats": ["svg"]})])
+    assert _run(root) == 0
+    doc = json.loads((root / "results" / "c.json").read_text(encoding="utf-8"))
+    p = doc["pooled"]
+    assert doc["measure"]["transform"] == "tanh"
+    assert p["presentation"]["estimate"] == math.tanh(p["estimate"])
+    report = (root / "results" / "c.md").read_text(encoding="utf-8")
+    assert f"**{fmt_effect(p['estimate'], 'tanh')}**" in report
+    assert fmt_ci(p["ci_lower"], p["ci_upper"], "tanh") in report
+    # the figures show the same r as the report, on a Fisher's z axis
+    for name in ("forest", "funnel"):
+        svg = (root / "figures" / "c" / f"{name}.svg").read_bytes()
+        assert b"Correlation (r; pooled on Fisher" in svg
+    forest = (root / "figures" / "c" / "forest.svg").read_bytes()
+    lower, upper = fmt_ci(p["ci_lower"], p["ci_upper"], "tanh").split(" to ")
+    assert f"<!-- {fmt_effect(p['estimate'], 'tanh')} -->".encode() in forest
+    assert f"<!-- [{lower}, {upper}] -->".encode() in forest
+
+
+def test_an_overview_of_correlations_shows_the_published_r(tmp_path):
+    from metaevidence.workflow.secondary import summaries_batch
+
+    rows = [{"measure": "ZCOR", "estimate": 0.3, "lower": 0.2, "upper": 0.4, "level": 0.95, "k": 7,
+             "label": "Smith 2019", "subgroup": None, "entry_label": None, "timepoint": None}]
+    batch = summaries_batch(rows)
+    # published on the natural scale (r): the batch holds Fisher's z, the figure shows r again
+    assert batch.estimate[0] == math.atanh(0.3) and batch.ci_upper[0] == math.atanh(0.4)
+    from metaevidence.plots import forest_table
+
+    table = forest_table(batch, published=True)
+    assert_close(table.loc[table.kind == "step", ["estimate", "ci_lower", "ci_upper"]].to_numpy().ravel(),
+                 [0.3, 0.2, 0.4], CLOSED_FORM)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from metaevidence.workflow.text import (
-    fmt, fmt_ci, fmt_effect, fmt_i2, fmt_p, fmt_signed, fmt_tau2, level_pct, plural, present, study_ci,
+    NULL_VALUE, TRANSFORMS, fmt, fmt_ci, fmt_effect, fmt_i2, fmt_p, fmt_signed, fmt_tau2, level_pct, plural, present, study_ci,
     z_quantile,
 )
 
@@ -25,6 +25,10 @@ def test_effects_on_the_presentation_scale():
     assert present(None, "exp") is None and present(1000.0, "exp") == math.inf
     assert fmt_ci(math.log(0.5), math.log(2), "exp") == "0.50 to 2.00"
     assert fmt_ci(None, None, "exp") == "--"
+    # the package's presentation transforms: logits as proportions too, which have no null
+    assert fmt_effect(math.log(3.0), "expit") == "0.75"
+    assert NULL_VALUE == {None: 0.0, "exp": 1.0, "tanh": 0.0, "expit": None}
+    assert set(TRANSFORMS) == {None, "exp", "tanh", "expit"}
 
 
 def test_p_tau2_i2_levels():
