@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import metaevidence as me  # noqa: E402
-from metaevidence.gosh_analysis import gosh  # noqa: E402  (also me.gosh)
+from metaevidence.stats.gosh import gosh  # noqa: E402  (also me.gosh)
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(metafor))

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from metaevidence.core import regress as _regress
-
+from metaevidence.core import regression as _regress
 __all__ = [
     "fsn_rosenthal",
     "fsn_orwin",

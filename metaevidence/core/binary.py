@@ -409,7 +409,7 @@ def fit_binary(ai, bi, ci, di, *, yi, vi, mask=None, method: str = "MH", measure
         ``estimate se statistic p_value ci_lower ci_upper q q_df q_p_value i2 h2 cmh
         cmh_p_value tarone tarone_p_value weights included k`` over the batch.
     """
-    from metaevidence.core.effects import double_zero_2x2, zero_cell_correction
+    from metaevidence.core.effects.counts import double_zero_2x2, zero_cell_correction
     from metaevidence.core.pool import chi2_sf, heterogeneity_i2_h2, wald
 
     arrays = [np.asarray(x, dtype=float) for x in (ai, bi, ci, di)]

@@ -11,7 +11,7 @@ Notation as :mod:`metaevidence.core.wls`: weights :math:`w_i = 1/(v_i + \\tau^2)
 residuals :math:`r` of the weighted fit, :math:`P` the residual maker. Without moderators
 the formulas are evaluated as a few passes over the data into reusable work arrays
 (:class:`Work`); with moderators through :mod:`metaevidence.core.wls`. The same formulas
-on Python floats for a single analysis are in :mod:`metaevidence.core.single`.
+on Python floats for a single analysis are in :mod:`metaevidence.core.scalar`.
 
 References
 ----------

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from metaevidence.core import regress as _regress
-
+from metaevidence.core import regression as _regress
 __all__ = ["InfluenceArrays", "influence_measures", "influential", "baujat_coordinates"]
 
 

@@ -34,7 +34,7 @@ import numpy as np
 from metaevidence.core.batch import Studies, prepare
 from metaevidence.core.estimating import (Work, ml_terms, pm_terms, reml_terms,
                                           score_at_zero, sub_batch)
-from metaevidence.core.single import LikelihoodTerms
+from metaevidence.core.scalar import LikelihoodTerms
 from metaevidence.core.solve import ascend, decreasing_root
 from metaevidence.core.wls import CommonFit, common_fit, rowsum, trace_psps, wls, wsum
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from metaevidence.core import regress as _regress
-
+from metaevidence.core import regression as _regress
 __all__ = ["TrimFill", "trim_fill", "l0_estimator", "r0_estimator", "se_k0"]
 
 

@@ -30,7 +30,7 @@ from metaevidence.evidence.yamlload import MAX_BYTES, YMap, YScalar, YSeq, parse
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from metaevidence.effects import EffectSizes
+    from metaevidence.stats.effects import EffectSizes
 
 __all__ = ["EvidenceBase", "load_evidence", "scan_studies", "record_paths"]
 

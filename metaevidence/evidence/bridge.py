@@ -1,4 +1,4 @@
-"""From study records to effect sizes: one :class:`~metaevidence.effects.EffectSizes` row per
+"""From study records to effect sizes: one :class:`~metaevidence.stats.effects.EffectSizes` row per
 selected outcome entry, whatever its data kind, and every entry that cannot give the
 requested measure kept as an *excluded* row with the reason -- never silently dropped.
 
@@ -15,7 +15,7 @@ summary     excluded: a published pooled result is never pooled with primary stu
 none        excluded: not in the quantitative synthesis, with the record's reason
 ========== ==============================================================================
 
-With ``convert=True`` the explicit conversions of :func:`metaevidence.effects.convert` are
+With ``convert=True`` the explicit conversions of :func:`metaevidence.stats.effects.convert` are
 used where the native measure differs (SMD <-> OR by Hasselblad-Hedges, r -> SMD, HR treated
 as RR); without it such entries are excluded with a reason that names the conversion.
 """
@@ -33,7 +33,7 @@ from metaevidence.evidence.records import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from metaevidence.effects import EffectSizes
+    from metaevidence.stats.effects import EffectSizes
     from metaevidence.evidence.base import EvidenceBase
 
 __all__ = ["ANY", "effect_sizes", "exclusions"]
@@ -93,7 +93,7 @@ def effect_sizes(
         Row labels: the short citation (``"Ahern et al., 1990"``) or the study id. A study
         with several rows gets its subgroup/timepoint appended.
     convert : bool, default False
-        Allow the explicit conversions of :func:`metaevidence.effects.convert` when an
+        Allow the explicit conversions of :func:`metaevidence.stats.effects.convert` when an
         entry's native measure differs from ``measure``.
     add, to, drop00, correct
         Zero-cell policy and ROM correction, passed to :func:`metaevidence.effect_sizes`.
@@ -117,8 +117,7 @@ def effect_sizes(
         Unknown measure or labels choice, no entry selected, or a study with several usable
         entries.
     """
-    from metaevidence import effects as fx
-
+    from metaevidence.stats import effects as fx
     if measure not in fx.MEASURES:
         raise ValueError(f"unknown measure {measure!r}; known measures: {', '.join(fx.MEASURES)}")
     if labels not in ("citation", "id"):

@@ -1,7 +1,7 @@
 """Diagnostic figures: Baujat plot, GOSH plot and meta-regression bubble plot.
 
-Each figure is drawn from a result object (:class:`~metaevidence.sensitivity.Influence`,
-:class:`~metaevidence.sensitivity.Gosh`, :class:`~metaevidence.regression.MetaRegression`)
+Each figure is drawn from a result object (:class:`~metaevidence.stats.sensitivity.Influence`,
+:class:`~metaevidence.stats.sensitivity.Gosh`, :class:`~metaevidence.stats.regression.MetaRegression`)
 and never re-fits: the numbers drawn are the result's numbers, which
 :func:`bubble_data` exposes for the bubble plot (its regression line and band are
 predictions of the fitted model). Figures are built on their own canvas
@@ -124,7 +124,7 @@ def baujat_plot(result, *, symbol: str = "ids", title: str | None = None,
     -------
     >>> fig = baujat_plot(me.influence(res))                       # doctest: +SKIP
     """
-    from metaevidence.influence_analysis import Influence, influence
+    from metaevidence.stats.influence import Influence, influence
 
     if symbol not in ("ids", "labels", "points"):
         raise ValueError(f"symbol must be 'ids', 'labels' or 'points'; got {symbol!r}")

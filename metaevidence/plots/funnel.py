@@ -1,6 +1,6 @@
 """Funnel plots: effect against standard error, optionally contour-enhanced.
 
-Draws a fitted :class:`~metaevidence.results.MetaAnalysis` only -- its ``yi``, ``vi``,
+Draws a fitted :class:`~metaevidence.stats.results.MetaAnalysis` only -- its ``yi``, ``vi``,
 ``estimate`` and ``level`` -- and never re-fits. A trim-and-fill result (or
 ``filled_yi``/``filled_vi``) adds the imputed studies, drawn as open circles.
 """

@@ -18,8 +18,8 @@ import math
 
 import numpy as np
 
-from metaevidence._presentation import RATIO_MEASURES as _RATIO_MEASURES
-from metaevidence._presentation import Presentation, presentation
+from metaevidence.display.transforms import RATIO_MEASURES as _RATIO_MEASURES
+from metaevidence.display.transforms import Presentation, presentation
 
 __all__ = [
     "RATIO_MEASURES",
@@ -103,7 +103,7 @@ def is_common(method: str) -> bool:
 
 
 def resolve_transform(transform: str | None, measure: str) -> Presentation:
-    """The presentation transform of a figure (see :mod:`metaevidence._presentation`).
+    """The presentation transform of a figure (see :mod:`metaevidence.display.transforms`).
 
     Parameters
     ----------

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from metaevidence._presentation import presentation
+from metaevidence.display.transforms import presentation
 from metaevidence.plots.labels import MINUS
 
 __all__ = ["Scale", "LINKS", "forest_scale", "data_scale", "log_ticks", "linear_ticks", "link_ticks",

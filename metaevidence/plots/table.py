@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from metaevidence._presentation import Presentation
+from metaevidence.display.transforms import Presentation
 from metaevidence.plots import labels as lab
 
 __all__ = ["COLUMNS", "KINDS", "SORT_KEYS", "forest_table"]

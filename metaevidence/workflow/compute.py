@@ -39,9 +39,9 @@ from metaevidence.workflow.spec import AnalysisSpec
 from metaevidence.workflow.store import FORMAT
 
 if TYPE_CHECKING:  # pragma: no cover
-    from metaevidence.effects import EffectSizes
+    from metaevidence.stats.effects import EffectSizes
     from metaevidence.evidence.base import EvidenceBase
-    from metaevidence.results import MetaAnalysis, MetaAnalysisBatch
+    from metaevidence.stats.results import MetaAnalysis, MetaAnalysisBatch
 
 __all__ = ["AnalysisError", "Computed", "compute", "considered", "pooled_numbers", "refit_estimate"]
 
@@ -122,13 +122,13 @@ def _heterogeneity(res: Any, i: Any = ()) -> dict[str, Any]:
 
 
 def _presentation(p: dict, transform: str | None) -> dict[str, Any]:
-    from metaevidence.workflow.text import present
+    from metaevidence.display.text import present
 
     return {k: present(p[k], transform) for k in ("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper")}
 
 
 def _measure(name: str) -> dict[str, Any]:
-    from metaevidence.effects import MEASURES
+    from metaevidence.stats.effects import MEASURES
 
     m = MEASURES[name]
     return {"name": name, "effect": m.effect, "description": m.description, "transform": m.transform}
@@ -368,7 +368,7 @@ def _reference(spec: AnalysisSpec, pooled: dict, transform: str | None) -> dict 
     ref = spec.reference
     if ref is None:
         return None
-    from metaevidence.workflow.text import NULL_VALUE, present
+    from metaevidence.display.text import NULL_VALUE, present
 
     out = {name: getattr(ref, name) for name in ref.__slots__}
     est = present(pooled["estimate"], transform)

@@ -29,7 +29,7 @@ from typing import Any
 
 from metaevidence.evidence.yamlload import parse_yaml, to_plain
 from metaevidence.workflow.report import conclusion
-from metaevidence.workflow.text import (
+from metaevidence.display.text import (
     DASH, NULL_VALUE, fmt, fmt_ci, fmt_effect, fmt_i2, fmt_signed, fmt_tau2, level_pct, plural, present,
 )
 

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from metaevidence.workflow.report import headline
-from metaevidence.workflow.text import fmt, level_pct
+from metaevidence.display.text import fmt, level_pct
 
 __all__ = ["START", "END", "evidence_section", "replace_section", "lead_sentence"]
 

@@ -11,7 +11,7 @@ always gives the same bytes and ``metaevidence run --check`` can re-render and c
 
 from __future__ import annotations
 
-from metaevidence.workflow.text import (
+from metaevidence.display.text import (
     DASH, NULL_VALUE, fmt, fmt_ci, fmt_effect, fmt_i2, fmt_p, fmt_tau2, level_pct, plural,
     present, study_ci,
 )

@@ -85,7 +85,7 @@ class RunReport:
 
     def summary(self) -> str:
         """The one-screen summary printed at the end."""
-        from metaevidence.workflow.text import plural
+        from metaevidence.display.text import plural
 
         lines = []
         if self.problems:

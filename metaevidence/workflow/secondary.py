@@ -18,9 +18,9 @@ import numpy as np
 from metaevidence.workflow.schema import HIGH_RISK
 
 if TYPE_CHECKING:  # pragma: no cover
-    from metaevidence.effects import EffectSizes
+    from metaevidence.stats.effects import EffectSizes
     from metaevidence.evidence.base import EvidenceBase
-    from metaevidence.results import MetaAnalysis, MetaAnalysisBatch
+    from metaevidence.stats.results import MetaAnalysis, MetaAnalysisBatch
     from metaevidence.workflow.spec import AnalysisSpec
 
 __all__ = ["leave_one_out_rows", "cumulative_order", "cumulative_rows", "without_high_risk",
@@ -179,8 +179,8 @@ def summaries_batch(rows: list[dict]) -> "MetaAnalysisBatch | None":
     reported). Summaries without an interval are left out of the figure (they are in the
     report's table).
     """
-    from metaevidence._presentation import presentation
-    from metaevidence.results import MetaAnalysisBatch
+    from metaevidence.display.transforms import presentation
+    from metaevidence.stats.results import MetaAnalysisBatch
 
     shown = [r for r in rows if r["lower"] is not None]
     if not shown:

@@ -87,7 +87,7 @@ def test_tarone_expected_counts_reproduce_the_common_odds_ratio():
 def test_fit_binary_batch_with_pooling_correction_matches_fixture():
     c = CASES["zero-cells-MH-OR-pair"]
     a, b, cc, d = _counts("zero-cells-MH-OR-pair")
-    from metaevidence.effects import effect_sizes
+    from metaevidence.stats.effects import effect_sizes
     es = effect_sizes("OR", ai=a, bi=b, ci=cc, di=d, add=0.5, to="only0", drop00=True)
     out = B.fit_binary(np.stack([a, a]), b, cc, d, yi=es.yi, vi=es.vi, method="MH",
                        measure="OR", add=0.5, to="only0", drop00=True)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from metaevidence.core import gosh as G
-from metaevidence.core import regress as R
+from metaevidence.core import regression as R
 from tests.reference_data import assert_close, load_reference
 from tests.tolerances import CLOSED_FORM, ITERATIVE, TAU2_BOUNDARY_ABS
 

@@ -9,7 +9,7 @@ from scipy import stats
 
 from metaevidence.core import pool as P
 from metaevidence.core.batch import prepare
-from metaevidence.core.engine import fit
+from metaevidence.core.fit import fit
 from tests.core.rma_cases import (METHODS, TESTS, check, datasets, rma_cases, tolerances,
                                   zero_atol)
 from tests.tolerances import CLOSED_FORM, DISTRIBUTION

@@ -6,7 +6,7 @@ from scipy import stats
 
 from metaevidence.core import profile as QP
 from metaevidence.core.batch import prepare
-from metaevidence.core.engine import fit
+from metaevidence.core.fit import fit
 from metaevidence.core.tau2 import generalized_q
 from tests.core.rma_cases import check, datasets, fixture
 from tests.tolerances import CLOSED_FORM, ITERATIVE

@@ -8,7 +8,7 @@ import pytest
 
 from metaevidence.core import tau2 as T
 from metaevidence.core.batch import prepare
-from metaevidence.core.engine import fit
+from metaevidence.core.fit import fit
 from metaevidence.errors import ConvergenceWarning
 from tests.core.rma_cases import (METHODS, check, datasets, fixture, rma_cases, tolerances,
                                   zero_atol)

@@ -15,11 +15,11 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from metaevidence.effects import effect_sizes
-from metaevidence.models import meta_analysis
-from metaevidence.results import MetaAnalysis
-from metaevidence.sensitivity import cumulative as me_cumulative
-from metaevidence.sensitivity import leave_one_out as me_leave_one_out
+from metaevidence.stats.effects import effect_sizes
+from metaevidence.stats.fit import meta_analysis
+from metaevidence.stats.results import MetaAnalysis
+from metaevidence.stats.sensitivity import cumulative as me_cumulative
+from metaevidence.stats.sensitivity import leave_one_out as me_leave_one_out
 from tests.reference_data import as_array, assert_close, load_reference
 from tests.tolerances import CANCELLATION_ABS, CLOSED_FORM, ITERATIVE, ZERO_ABS
 
@@ -139,7 +139,7 @@ PUBLISHED_ROWS = (
 
 def published():
     """The published results of PUBLISHED_ROWS as one batch (log odds ratios), k 0 = not reported."""
-    from metaevidence.results import MetaAnalysisBatch
+    from metaevidence.stats.results import MetaAnalysisBatch
 
     n = len(PUBLISHED_ROWS)
     est, lo, hi = (np.log([r[i] for r in PUBLISHED_ROWS]) for i in (2, 3, 4))

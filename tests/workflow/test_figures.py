@@ -191,7 +191,7 @@ def _correlation_review(root, specs):
 
 
 def test_a_correlation_analysis_is_shown_in_r_in_report_and_figure(tmp_path):
-    from metaevidence.workflow.text import fmt_ci, fmt_effect
+    from metaevidence.display.text import fmt_ci, fmt_effect
 
     root = _correlation_review(tmp_path, [spec("c", studies={"outcome": "adherence"}, measure="ZCOR",
                                                figures={"draw": ["forest", "funnel"], "formats": ["svg"]})])

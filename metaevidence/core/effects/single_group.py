@@ -1,0 +1,249 @@
+"""Effect sizes of single groups: proportions (``PR PLN PLO PAS PFT``) and means (``MN``).
+
+Arrays have studies on the last axis; any leading batch shape broadcasts. Each function
+returns ``(yi, vi)`` as ``metafor::escalc`` computes them. Proportion functions take the
+counts after any zero-cell correction (:func:`metaevidence.core.effects.counts.zero_cell_correction`
+on ``(xi, ni - xi)``), so ``ni`` there is the corrected total ``xi + mi``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "proportion",
+    "log_proportion",
+    "logit_proportion",
+    "arcsine_proportion",
+    "freeman_tukey_proportion",
+    "mean",
+]
+
+
+def _counts(xi, ni):
+    return np.asarray(xi, dtype=float), np.asarray(ni, dtype=float)
+
+
+def proportion(xi, ni):
+    """Raw proportion and its binomial variance.
+
+    Parameters
+    ----------
+    xi, ni : array_like (..., k)
+        Events and group size (after any zero-cell correction).
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+        :math:`p_i = x_i / n_i` and :math:`p_i (1 - p_i) / n_i`.
+
+    Notes
+    -----
+    .. math::
+
+        y_i = \\frac{x_i}{n_i}, \\qquad v_i = \\frac{y_i (1 - y_i)}{n_i}
+
+    References
+    ----------
+    Fleiss, J. L., & Berlin, J. (2009). Effect sizes for dichotomous data. In H. Cooper
+    et al. (Eds.), The handbook of research synthesis and meta-analysis (2nd ed.).
+
+    Examples
+    --------
+    >>> yi, vi = proportion(16, 17)            # Pritz (1997), Giannotta et al.
+    >>> round(float(yi), 4), round(float(vi), 6)
+    (0.9412, 0.003257)
+
+    Matches ``metafor::escalc(measure="PR")``.
+    """
+    xi, ni = _counts(xi, ni)
+    yi = xi / ni
+    return yi, yi * (1 - yi) / ni
+
+
+def log_proportion(xi, ni):
+    """Log proportion and its variance.
+
+    Parameters
+    ----------
+    xi, ni : array_like (..., k)
+        Events and group size (after any zero-cell correction).
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+        :math:`\\log(x_i/n_i)` and its sampling variance.
+
+    Notes
+    -----
+    .. math::
+
+        y_i = \\log\\frac{x_i}{n_i}, \\qquad v_i = \\frac{1}{x_i} - \\frac{1}{n_i}
+
+    References
+    ----------
+    Fleiss, J. L., & Berlin, J. (2009). Effect sizes for dichotomous data. In H. Cooper
+    et al. (Eds.), The handbook of research synthesis and meta-analysis (2nd ed.).
+
+    Examples
+    --------
+    >>> yi, vi = log_proportion(16, 17)
+    >>> round(float(yi), 4), round(float(vi), 6)
+    (-0.0606, 0.003676)
+
+    Matches ``metafor::escalc(measure="PLN")``.
+    """
+    xi, ni = _counts(xi, ni)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(xi / ni), 1 / xi - 1 / ni
+
+
+def logit_proportion(xi, ni):
+    """Logit (log odds) of a proportion and its variance.
+
+    Parameters
+    ----------
+    xi, ni : array_like (..., k)
+        Events and group size (after any zero-cell correction).
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+        :math:`\\log(x_i / (n_i - x_i))` and its sampling variance.
+
+    Notes
+    -----
+    With :math:`m_i = n_i - x_i` non-events,
+
+    .. math::
+
+        y_i = \\log\\frac{x_i}{m_i}, \\qquad v_i = \\frac{1}{x_i} + \\frac{1}{m_i}
+
+    References
+    ----------
+    Fleiss, J. L., & Berlin, J. (2009). Effect sizes for dichotomous data. In H. Cooper
+    et al. (Eds.), The handbook of research synthesis and meta-analysis (2nd ed.).
+
+    Examples
+    --------
+    >>> yi, vi = logit_proportion(16, 17)
+    >>> round(float(yi), 4), round(float(vi), 4)
+    (2.7726, 1.0625)
+
+    Matches ``metafor::escalc(measure="PLO")``.
+    """
+    xi, ni = _counts(xi, ni)
+    mi = ni - xi
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(xi / mi), 1 / xi + 1 / mi
+
+
+def arcsine_proportion(xi, ni):
+    """Arcsine square-root (angular) transformed proportion and its variance.
+
+    Parameters
+    ----------
+    xi, ni : array_like (..., k)
+        Events and group size (metafor adds nothing by default for this measure).
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+        :math:`\\arcsin\\sqrt{x_i/n_i}` and its sampling variance.
+
+    Notes
+    -----
+    .. math::
+
+        y_i = \\arcsin\\sqrt{x_i / n_i}, \\qquad v_i = \\frac{1}{4 n_i}
+
+    References
+    ----------
+    Fisher, R. A., & Yates, F. (1938). Statistical tables for biological, agricultural
+    and medical research. Oliver & Boyd (the angular transformation).
+
+    Examples
+    --------
+    >>> yi, vi = arcsine_proportion(16, 17)
+    >>> round(float(yi), 4), round(float(vi), 6)
+    (1.3258, 0.014706)
+
+    Matches ``metafor::escalc(measure="PAS")``.
+    """
+    xi, ni = _counts(xi, ni)
+    return np.arcsin(np.sqrt(xi / ni)), 1 / (4 * ni)
+
+
+def freeman_tukey_proportion(xi, ni):
+    """Freeman-Tukey double arcsine transformed proportion and its variance.
+
+    Parameters
+    ----------
+    xi, ni : array_like (..., k)
+        Events and group size (metafor adds nothing by default for this measure).
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+        The double arcsine transform (on metafor's half scale) and its variance.
+
+    Notes
+    -----
+    .. math::
+
+        y_i = \\tfrac12 \\left[\\arcsin\\sqrt{\\frac{x_i}{n_i + 1}} +
+        \\arcsin\\sqrt{\\frac{x_i + 1}{n_i + 1}}\\right], \\qquad
+        v_i = \\frac{1}{4 n_i + 2}
+
+    References
+    ----------
+    Freeman, M. F., & Tukey, J. W. (1950). Transformations related to the angular and
+    the square root. Annals of Mathematical Statistics, 21(4), 607-611.
+
+    Examples
+    --------
+    >>> yi, vi = freeman_tukey_proportion(16, 17)
+    >>> round(float(yi), 4), round(float(vi), 6)
+    (1.2819, 0.014286)
+
+    Matches ``metafor::escalc(measure="PFT")``.
+    """
+    xi, ni = _counts(xi, ni)
+    yi = (np.arcsin(np.sqrt(xi / (ni + 1))) + np.arcsin(np.sqrt((xi + 1) / (ni + 1)))) / 2
+    return yi, 1 / (4 * ni + 2)
+
+
+def mean(mi, sdi, ni):
+    """Raw mean of a single group and its variance.
+
+    Parameters
+    ----------
+    mi, sdi, ni : array_like (..., k)
+        Mean, standard deviation of the observations (not the standard error) and size.
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+        :math:`\\bar x_i` and its sampling variance.
+
+    Notes
+    -----
+    .. math::
+
+        y_i = m_i, \\qquad v_i = \\frac{s_i^2}{n_i}
+
+    References
+    ----------
+    Borenstein, M. (2009). Effect sizes for continuous data. In H. Cooper et al. (Eds.),
+    The handbook of research synthesis and meta-analysis (2nd ed., pp. 221-235).
+
+    Examples
+    --------
+    >>> yi, vi = mean(55, 47, 155)
+    >>> float(yi), round(float(vi), 4)
+    (55.0, 14.2516)
+
+    Matches ``metafor::escalc(measure="MN")``.
+    """
+    mi, sdi, ni = (np.asarray(x, dtype=float) for x in (mi, sdi, ni))
+    return mi.copy(), sdi**2 / ni

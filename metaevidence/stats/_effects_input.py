@@ -1,0 +1,387 @@
+"""The measure registry and input handling behind :func:`metaevidence.effect_sizes`.
+
+Turns keyword columns into validated float arrays (one message shape for every mistake:
+what was wrong, where, what is allowed, what was received) and computes ``yi``/``vi`` row by
+row through the formulas of :mod:`metaevidence.core`. Rows are numbered from 0 in messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+import numpy as np
+
+from metaevidence.core.effects import convert as _cv
+from metaevidence.core.effects import counts as _bin
+from metaevidence.core.effects import continuous as _cont
+from metaevidence.core.effects import single_group as _single
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """What a measure is and which inputs give it.
+
+    Attributes
+    ----------
+    name : str
+        metafor's name (``"OR"``).
+    description : str
+        What ``yi`` is, on the analysis scale ("log odds ratio").
+    effect : str
+        Short name of the effect on the presentation scale ("OR"), for column headers.
+    family : str
+        ``"binary"``, ``"continuous"``, ``"correlation"``, ``"proportion"``, ``"mean"``,
+        ``"rate"`` or ``"reported"`` (only reported statistics give it).
+    columns : tuple of tuple of str
+        The accepted sets of data columns (metafor names); empty for ``"reported"``.
+    link : str or None
+        How a reported estimate maps to the analysis scale: ``"log"``, ``"logit"``,
+        ``"atanh"``, ``"identity"``; ``None`` when estimates on the natural scale are
+        not accepted (``AS PAS PFT``: give ``yi`` and ``sei`` instead).
+    transform : str or None
+        Back-transformation for presentation: ``"exp"`` (log scales), ``"tanh"``
+        (Fisher's z), ``"expit"`` (logit); ``None`` where ``yi`` is already on its
+        presentation scale.
+    default_add : float
+        metafor's default zero-cell constant (0.5; 0 for ``AS PAS PFT``).
+    """
+
+    name: str
+    description: str
+    effect: str
+    family: str
+    columns: tuple[tuple[str, ...], ...]
+    link: str | None
+    transform: str | None
+    default_add: float = 0.5
+
+
+_TWO_BY_TWO = (("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i"))
+_MEANS = (("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"),)
+_PROPORTION = (("xi", "ni"), ("xi", "mi"))
+_RATES = (("x1i", "t1i", "x2i", "t2i"),)
+
+
+def _m(name, description, effect, family, columns, link, transform, default_add=0.5):
+    return name, Measure(name, description, effect, family, columns, link, transform, default_add)
+
+
+#: Every measure ``effect_sizes`` computes, by metafor name (read-only).
+MEASURES: Mapping[str, Measure] = MappingProxyType(dict([
+    _m("OR", "log odds ratio", "OR", "binary", _TWO_BY_TWO, "log", "exp"),
+    _m("RR", "log risk ratio", "RR", "binary", _TWO_BY_TWO, "log", "exp"),
+    _m("RD", "risk difference", "RD", "binary", _TWO_BY_TWO, "identity", None),
+    _m("PETO", "log Peto odds ratio", "Peto OR", "binary", _TWO_BY_TWO, "log", "exp"),
+    _m("AS", "arcsine square-root risk difference", "AS", "binary", _TWO_BY_TWO, None, None, 0.0),
+    _m("MD", "mean difference", "MD", "continuous", _MEANS, "identity", None),
+    _m("SMD", "standardized mean difference (Hedges' g)", "SMD", "continuous", _MEANS,
+       "identity", None),
+    _m("SMDH", "standardized mean difference, heteroscedastic (Bonett)", "SMDH",
+       "continuous", _MEANS, "identity", None),
+    _m("ROM", "log ratio of means", "ROM", "continuous", _MEANS, "log", "exp"),
+    _m("COR", "correlation coefficient", "r", "correlation", (("ri", "ni"),), "identity", None),
+    _m("ZCOR", "Fisher's z transformed correlation", "r", "correlation", (("ri", "ni"),),
+       "atanh", "tanh"),
+    _m("PR", "proportion", "proportion", "proportion", _PROPORTION, "identity", None),
+    _m("PLN", "log proportion", "proportion", "proportion", _PROPORTION, "log", "exp"),
+    _m("PLO", "logit proportion", "proportion", "proportion", _PROPORTION, "logit", "expit"),
+    _m("PAS", "arcsine square-root proportion", "PAS", "proportion", _PROPORTION, None, None,
+       0.0),
+    _m("PFT", "Freeman-Tukey double arcsine proportion", "PFT", "proportion", _PROPORTION,
+       None, None, 0.0),
+    _m("MN", "mean", "mean", "mean", (("mi", "sdi", "ni"),), "identity", None),
+    _m("IRR", "log incidence rate ratio", "IRR", "rate", _RATES, "log", "exp"),
+    _m("IRD", "incidence rate difference", "IRD", "rate", _RATES, "identity", None),
+    _m("HR", "log hazard ratio", "HR", "reported", (), "log", "exp"),
+    _m("GEN", "generic effect size", "effect", "reported", (), "identity", None),
+]))
+
+DATA_COLUMNS = ("ai", "bi", "ci", "di", "n1i", "n2i", "m1i", "sd1i", "m2i", "sd2i", "ri", "ni",
+                "xi", "mi", "sdi", "x1i", "t1i", "x2i", "t2i")
+REPORTED_COLUMNS = ("estimate", "ci_lower", "ci_upper", "pval", "yi", "vi", "sei")
+_REPORTED_KINDS = (("estimate", "ci_lower", "ci_upper"), ("estimate", "pval"), ("yi", "pval"),
+                   ("yi", "sei"), ("yi", "vi"))
+
+_LINKS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "log": np.log, "logit": lambda p: np.log(p / (1 - p)), "atanh": np.arctanh,
+    "identity": lambda x: x,
+}
+_NATURAL_RANGE = {"log": ("a positive ratio", lambda x: x > 0),
+                  "logit": ("a proportion strictly between 0 and 1", lambda x: (x > 0) & (x < 1)),
+                  "atanh": ("a correlation strictly between -1 and 1", lambda x: np.abs(x) < 1),
+                  "identity": ("a finite number", lambda x: np.isfinite(x))}
+
+
+def lookup(measure: str) -> Measure:
+    """The registry entry of ``measure``, or a ValueError listing the known ones."""
+    if not isinstance(measure, str) or measure not in MEASURES:
+        hint = (f" (did you mean {measure.upper()!r}?)"
+                if isinstance(measure, str) and measure.upper() in MEASURES else "")
+        raise ValueError(f"unknown measure {measure!r}{hint}; known measures: "
+                         f"{', '.join(sorted(MEASURES))}")
+    return MEASURES[measure]
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+
+
+class RowChecker:
+    """Raises the package's one-shape message for the first offending row."""
+
+    def __init__(self, measure: str, labels: tuple[str, ...], usable: np.ndarray):
+        self.measure, self.labels, self.usable = measure, labels, usable
+
+    def where(self, i: int) -> str:
+        return f"row {i} (0-based; label {self.labels[i]!r})"
+
+    def require(self, ok, what: str, allowed: str, shown: np.ndarray) -> None:
+        bad = self.usable & ~np.asarray(ok, dtype=bool)
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            more = f" (and {rows.size - 1} more row{'s' if rows.size > 2 else ''})" \
+                if rows.size > 1 else ""
+            i = int(rows[0])
+            raise ValueError(f"effect_sizes(measure={self.measure!r}): {what} must be {allowed}; "
+                             f"got {_fmt(shown[i])} in {self.where(i)}{more}")
+
+
+def as_columns(given: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Columns as 1-D float arrays of one length; None/NaN stay NaN (missing), inf raises."""
+    out: dict[str, np.ndarray] = {}
+    for name, value in given.items():
+        try:
+            arr = np.array(value, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be numbers (a sequence or array); got "
+                            f"{type(value).__name__} {value!r:.60}") from None
+        if arr.ndim == 0:
+            arr = arr.reshape(1)
+        if arr.ndim != 1:
+            raise ValueError(f"{name} must be one-dimensional (one value per study); got an "
+                             f"array of shape {arr.shape}")
+        out[name] = arr
+    lengths = {name: arr.size for name, arr in out.items()}
+    if len(set(lengths.values())) > 1:
+        listing = ", ".join(f"{n} has {k}" for n, k in lengths.items())
+        raise ValueError(f"all data columns must have the same length (one value per study); "
+                         f"got {listing}")
+    for name, arr in out.items():
+        inf = np.isinf(arr)
+        if inf.any():
+            i = int(np.flatnonzero(inf)[0])
+            raise ValueError(f"{name} must be finite (NaN or None marks a missing value); got "
+                             f"{arr[i]} in row {i} (0-based)")
+    return out
+
+
+def data_kind(info: Measure, given: set[str]) -> tuple[str, ...]:
+    """The one accepted column set that ``given`` is, or a ValueError saying what is."""
+    accepted = list(info.columns) + ([] if info.link is None else
+                                     [k for k in _REPORTED_KINDS if k[0] == "estimate"])
+    accepted += [k for k in _REPORTED_KINDS if k[0] == "yi"]
+    for kind in accepted:
+        if set(kind) == given:
+            return kind
+    options = "; ".join(", ".join(kind) for kind in accepted)
+    raise ValueError(f"effect_sizes(measure={info.name!r}) takes one of these sets of data "
+                     f"columns: {options}; got {', '.join(sorted(given)) or 'none'}")
+
+
+def fraction_level(level: np.ndarray) -> np.ndarray:
+    """Confidence levels as fractions: 0.95 stays, 95 becomes 0.95 (metafor accepts both)."""
+    level = np.asarray(level, dtype=float)
+    ok = ((level > 0) & (level < 1)) | ((level > 1) & (level < 100))
+    if not np.all(ok | np.isnan(level)):
+        bad = level[~(ok | np.isnan(level))].ravel()[0]
+        raise ValueError(f"level must be a confidence level, a fraction in (0, 1) such as 0.95 "
+                         f"or a percentage in (1, 100) such as 95; got {_fmt(bad)}")
+    return np.where(level > 1, level / 100, level)
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """Output of :func:`compute`: everything ``EffectSizes`` needs but the labels."""
+
+    yi: np.ndarray
+    vi: np.ndarray
+    corrected: np.ndarray
+    dropped: np.ndarray
+    data: dict[str, np.ndarray]
+    source: tuple[str, ...]
+    add: float
+
+
+def compute(info: Measure, kind: tuple[str, ...], cols: dict[str, np.ndarray],
+            labels: tuple[str, ...], *, add: float, to: str, drop00: bool,
+            correct: bool) -> Computed:
+    """Validate the columns row by row and compute yi, vi, masks, data and sources."""
+    n = len(labels)
+    missing = np.logical_or.reduce([np.isnan(cols[c]) for c in kind
+                                    + (("level",) if "ci_lower" in kind else ())])
+    check = RowChecker(info.name, labels, ~missing)
+    if kind[0] in ("estimate", "yi"):
+        return _reported(info, kind, cols, check, missing, add)
+    c = dict(cols)
+    corrected = np.zeros(n, dtype=bool)
+    drop = np.zeros(n, dtype=bool)
+    drop_reason = "dropped: missing data"
+    if info.family == "binary":
+        for name in kind:
+            check.require(c[name] >= 0, name, "a non-negative count", c[name])
+        if "n1i" in kind:
+            check.require(c["ai"] <= c["n1i"], "ai", "at most n1i (events cannot exceed the "
+                          "group size)", c["ai"])
+            check.require(c["ci"] <= c["n2i"], "ci", "at most n2i (events cannot exceed the "
+                          "group size)", c["ci"])
+            c["bi"], c["di"] = c["n1i"] - c["ai"], c["n2i"] - c["ci"]
+        else:
+            c["n1i"], c["n2i"] = c["ai"] + c["bi"], c["ci"] + c["di"]
+        check.require(c["n1i"] >= 1, "n1i", "at least 1 (group 1 needs someone in it)", c["n1i"])
+        check.require(c["n2i"] >= 1, "n2i", "at least 1 (group 2 needs someone in it)", c["n2i"])
+        cells = (c["ai"], c["bi"], c["ci"], c["di"])
+        if drop00:
+            drop = _bin.double_zero_2x2(*cells) & ~missing
+        cells, corrected = _bin.zero_cell_correction(cells, add=add, to=to, exclude=drop | missing)
+        formula = {"OR": _bin.log_odds_ratio, "RR": _bin.log_risk_ratio,
+                   "RD": _bin.risk_difference, "PETO": _bin.log_peto_odds_ratio,
+                   "AS": _bin.arcsine_risk_difference}[info.name]
+        yi, vi = formula(*cells)
+        base, drop_note = "2x2 counts", "no events (or only events) in both groups (drop00)"
+        c = {k: c[k] for k in ("ai", "bi", "ci", "di", "n1i", "n2i")}
+    elif info.family == "rate":
+        for name in ("x1i", "x2i"):
+            check.require(c[name] >= 0, name, "a non-negative count", c[name])
+        for name in ("t1i", "t2i"):
+            check.require(c[name] > 0, name, "positive person-time", c[name])
+        if drop00:
+            drop = _bin.double_zero_rates(c["x1i"], c["x2i"]) & ~missing
+        (x1, x2), corrected = _bin.zero_cell_correction((c["x1i"], c["x2i"]), add=add, to=to,
+                                                        exclude=drop | missing)
+        formula = _bin.log_rate_ratio if info.name == "IRR" else _bin.rate_difference
+        yi, vi = formula(x1, c["t1i"], x2, c["t2i"])
+        base, drop_note = "events and person-time", "no events in either group (drop00)"
+    elif info.family == "proportion":
+        check.require(c["xi"] >= 0, "xi", "a non-negative count", c["xi"])
+        if "ni" in kind:
+            check.require(c["ni"] >= 1, "ni", "at least 1", c["ni"])
+            check.require(c["xi"] <= c["ni"], "xi", "at most ni (events cannot exceed the "
+                          "group size)", c["xi"])
+            c["mi"] = c["ni"] - c["xi"]
+        else:
+            check.require(c["mi"] >= 0, "mi", "a non-negative count", c["mi"])
+            c["ni"] = c["xi"] + c["mi"]
+            check.require(c["ni"] >= 1, "xi + mi", "at least 1", c["ni"])
+        (x, m), corrected = _bin.zero_cell_correction((c["xi"], c["mi"]), add=add, to=to,
+                                                      exclude=missing)
+        formula = {"PR": _single.proportion, "PLN": _single.log_proportion,
+                   "PLO": _single.logit_proportion, "PAS": _single.arcsine_proportion,
+                   "PFT": _single.freeman_tukey_proportion}[info.name]
+        yi, vi = formula(x, x + m)
+        base, drop_note = "events and group size", ""
+        c = {k: c[k] for k in ("xi", "mi", "ni")}
+    elif info.family == "continuous":
+        minimum = 2 if info.name == "SMDH" else 1
+        for g in ("1", "2"):
+            check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation",
+                          c[f"sd{g}i"])
+            check.require(c[f"n{g}i"] >= minimum, f"n{g}i", f"at least {minimum}"
+                          + (" for SMDH (its variance divides by n - 1)" if minimum == 2 else ""),
+                          c[f"n{g}i"])
+            if info.name == "ROM":
+                check.require(c[f"m{g}i"] > 0, f"m{g}i", "positive for ROM (a ratio of means "
+                              "needs a ratio-scale outcome)", c[f"m{g}i"])
+        if info.name == "SMD":
+            total = c["n1i"] + c["n2i"]
+            check.require(total >= 4, "n1i + n2i", "at least 4 for SMD (the bias correction "
+                          "needs n1i + n2i - 2 >= 2)", total)
+        args = tuple(c[k] for k in _MEANS[0])
+        if info.name == "ROM":
+            yi, vi = _cont.log_ratio_of_means(*args, correct=correct)
+        else:
+            yi, vi = {"MD": _cont.mean_difference, "SMD": _cont.standardized_mean_difference,
+                      "SMDH": _cont.standardized_mean_difference_heteroscedastic}[info.name](*args)
+        base, drop_note = "means, SDs and group sizes", ""
+        if info.name == "ROM" and correct:
+            base += ", bias-corrected (Lajeunesse 2015)"
+    elif info.family == "correlation":
+        inside = np.abs(c["ri"]) < 1 if info.name == "ZCOR" else np.abs(c["ri"]) <= 1
+        check.require(inside, "ri", "a correlation " + ("strictly between -1 and 1 for ZCOR"
+                                                        if info.name == "ZCOR" else
+                                                        "between -1 and 1"), c["ri"])
+        check.require(c["ni"] >= 4, "ni", f"at least 4 for {info.name} (metafor gives no "
+                      "sampling variance for ni <= 3)", c["ni"])
+        yi, vi = (_cont.correlation if info.name == "COR" else _cont.fisher_z)(c["ri"], c["ni"])
+        base, drop_note = "correlation and sample size", ""
+    else:  # mean
+        check.require(c["sdi"] > 0, "sdi", "a positive standard deviation", c["sdi"])
+        check.require(c["ni"] >= 1, "ni", "at least 1", c["ni"])
+        yi, vi = _single.mean(c["mi"], c["sdi"], c["ni"])
+        base, drop_note = "mean, SD and sample size", ""
+    return _finish(yi, vi, corrected, missing, drop, c, base, drop_note, add)
+
+
+def _finish(yi, vi, corrected, missing, drop, data, base, drop_note, add) -> Computed:
+    bad = ~(np.isfinite(yi) & np.isfinite(vi))
+    dropped = missing | drop | bad
+    yi = np.where(dropped, np.nan, yi)
+    vi = np.where(dropped, np.nan, vi)
+    source = []
+    for i in range(yi.size):
+        if missing[i]:
+            source.append(f"{base}; dropped: missing data")
+        elif drop[i]:
+            source.append(f"{base}; dropped: {drop_note}")
+        elif bad[i]:
+            source.append(f"{base}; dropped: not computable from these values "
+                          "(a zero cell without a correction?)")
+        else:
+            source.append(base)
+    return Computed(yi, vi, corrected & ~dropped, dropped, data, tuple(source), add)
+
+
+def _reported(info, kind, cols, check, missing, add) -> Computed:
+    c = dict(cols)
+    link = info.link or "identity"
+    g = _LINKS[link]
+    if kind[0] == "estimate":
+        allowed, inside = _NATURAL_RANGE[link]
+        names = ("estimate", "ci_lower", "ci_upper") if "ci_lower" in kind else ("estimate",)
+        for name in names:
+            check.require(inside(c[name]), name, f"{allowed} for {info.name}", c[name])
+        estimate = g(c["estimate"])
+    else:
+        estimate = c["yi"]
+    if "ci_lower" in kind:
+        check.require(c["ci_lower"] < c["ci_upper"], "ci_lower", "below ci_upper", c["ci_lower"])
+        check.require((c["ci_lower"] <= c["estimate"]) & (c["estimate"] <= c["ci_upper"]),
+                      "estimate", "inside its confidence interval [ci_lower, ci_upper]",
+                      c["estimate"])
+        level = fraction_level(c["level"])
+        c["level"] = level
+        sei = _cv.se_from_ci(g(c["ci_lower"]), g(c["ci_upper"]), level=level)
+        base = [f"reported {info.effect} with {100 * v:g}% CI" for v in level]
+    elif "pval" in kind:
+        check.require((c["pval"] > 0) & (c["pval"] < 1), "pval",
+                      "a two-sided p-value strictly between 0 and 1", c["pval"])
+        check.require(estimate != 0, "estimate" if "estimate" in kind else "yi",
+                      "non-null (a p-value gives no standard error for an estimate of no "
+                      "effect)", c[kind[0]])
+        sei = _cv.se_from_p_value(estimate, c["pval"])
+        what = info.effect if kind[0] == "estimate" else info.description
+        base = [f"reported {what} with p-value"] * estimate.size
+    elif "sei" in kind:
+        check.require(c["sei"] > 0, "sei", "a positive standard error", c["sei"])
+        sei = c["sei"]
+        base = [f"reported {info.description} and SE"] * estimate.size
+    else:
+        check.require(c["vi"] > 0, "vi", "a positive sampling variance", c["vi"])
+        sei = np.sqrt(c["vi"])
+        base = [f"reported {info.description} and variance"] * estimate.size
+    yi, vi = np.asarray(estimate, dtype=float), np.asarray(sei, dtype=float) ** 2
+    bad = ~(np.isfinite(yi) & np.isfinite(vi))
+    dropped = missing | bad
+    source = tuple(f"{b}; dropped: missing data" if missing[i] else b for i, b in enumerate(base))
+    n = yi.size
+    return Computed(np.where(dropped, np.nan, yi), np.where(dropped, np.nan, vi),
+                    np.zeros(n, dtype=bool), dropped, c, source, add)

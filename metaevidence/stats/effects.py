@@ -1,0 +1,560 @@
+"""Effect sizes and their sampling variances: the face of ``metafor::escalc``.
+
+``effect_sizes(measure, ...)`` turns study data -- 2x2 counts, means and SDs, correlations,
+single-group counts or means, events over person-time, or statistics a paper reported (a
+ratio with its confidence interval, an estimate with its SE or p-value) -- into an
+:class:`EffectSizes`: ``yi`` and ``vi`` on the analysis scale (log scale for ratios), the
+rows that were zero-cell corrected or dropped, the inputs, and how each row was obtained.
+``convert`` moves effect sizes between families under a stated assumption, and
+``EffectSizes.concat`` joins rows obtained in different ways into one set.
+
+The numerics live in :mod:`metaevidence.core` (``effects``, ``effects_continuous``,
+``effects_single``, ``convert``); the measure registry and input checks in
+:mod:`metaevidence.stats._effects_input`.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from metaevidence.stats import _effects_input as _in
+from metaevidence.stats._effects_input import MEASURES, Measure
+from metaevidence.display.transforms import presentation
+from metaevidence.core.effects import convert as _cv
+from metaevidence.core.effects.counts import ZERO_CELL_RULES
+
+__all__ = ["EffectSizes", "EffectSizesSummary", "Measure", "MEASURES", "effect_sizes", "convert"]
+
+_FRAME_COLUMNS = ("label", "yi", "vi", "sei", "source", "corrected", "dropped")
+
+
+def _vector(name: str, value: Any, n: int | None, dtype=float) -> np.ndarray:
+    arr = np.array(value, dtype=dtype)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1 or (n is not None and arr.size != n):
+        raise ValueError(f"EffectSizes.{name} must have one value per row ({n}); got shape "
+                         f"{arr.shape}")
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EffectSizes:
+    """Effect sizes of n studies (rows) with their sampling variances and provenance.
+
+    Build one with :func:`effect_sizes`; the constructor also accepts bare ``yi``/``vi``
+    (``measure="GEN"`` by default) and fills the other fields. Arrays are read-only; change
+    a copy through ``dataclasses.replace``, :meth:`subset` or :meth:`concat`.
+
+    Attributes
+    ----------
+    yi, vi : ndarray (n,)
+        Effect sizes on the analysis scale (log scale for ratio measures) and their sampling
+        variances; NaN in dropped rows.
+    measure : str
+        metafor name of the measure (a key of :data:`MEASURES`; ``"GEN"`` for generic).
+    labels : tuple of str (n,)
+        Study labels (default ``"Study 1"``, ``"Study 2"``, ...).
+    corrected : ndarray of bool (n,)
+        Rows to which the zero-cell constant ``add`` was added.
+    dropped : ndarray of bool (n,)
+        Rows without an effect size: ``drop00``, missing data, or values the formula
+        cannot use; ``source`` says which.
+    data : dict of str to ndarray (n,)
+        The input columns under metafor's names, completed where one form implies the
+        other (2x2 tables carry ``ai bi ci di n1i n2i``; proportions ``xi mi ni``);
+        reported statistics under ``estimate ci_lower ci_upper level pval yi sei vi``.
+    source : tuple of str (n,)
+        How each row was obtained ("2x2 counts", "reported OR with 95% CI",
+        "converted: ..."), with the reason when it was dropped.
+    study_info : dict of str to ndarray (n,)
+        Per-study attributes for sorting and grouping (``year``, a subgroup, study ids).
+    group_labels : tuple of (str, str) or None
+        Names of the experimental and control groups (forest-plot "Favours ..." labels).
+    add, to, drop00 : float, str, bool
+        The zero-cell policy used (metafor's ``add``, ``to``, ``drop00``).
+    """
+
+    yi: np.ndarray
+    vi: np.ndarray
+    measure: str = "GEN"
+    labels: tuple[str, ...] = None  # type: ignore[assignment]
+    corrected: np.ndarray = None  # type: ignore[assignment]
+    dropped: np.ndarray = None  # type: ignore[assignment]
+    data: Mapping[str, np.ndarray] = field(default_factory=dict)
+    source: tuple[str, ...] = None  # type: ignore[assignment]
+    study_info: Mapping[str, np.ndarray] = field(default_factory=dict)
+    group_labels: tuple[str, str] | None = None
+    add: float = 0.5
+    to: str = "only0"
+    drop00: bool = False
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        yi = np.array(self.yi, dtype=float).reshape(-1)
+        n = yi.size
+        vi = np.array(self.vi, dtype=float).reshape(-1)
+        if vi.size != n:
+            raise ValueError(f"EffectSizes: yi and vi must have the same length; got {n} and "
+                             f"{vi.size}")
+        _in.lookup(self.measure)
+        dropped = np.zeros(n, dtype=bool) if self.dropped is None else \
+            _vector("dropped", self.dropped, n, bool)
+        dropped = dropped | ~(np.isfinite(yi) & np.isfinite(vi))
+        set_(self, "yi", _vector("yi", np.where(dropped, np.nan, yi), n))
+        set_(self, "vi", _vector("vi", np.where(dropped, np.nan, vi), n))
+        set_(self, "dropped", _vector("dropped", dropped, n, bool))
+        corrected = np.zeros(n, dtype=bool) if self.corrected is None else self.corrected
+        set_(self, "corrected", _vector("corrected", corrected, n, bool))
+        labels = tuple(f"Study {i + 1}" for i in range(n)) if self.labels is None else \
+            tuple(str(x) for x in self.labels)
+        source = ("yi and vi",) * n if self.source is None else tuple(str(x) for x in self.source)
+        for name, value in (("labels", labels), ("source", source)):
+            if len(value) != n:
+                raise ValueError(f"EffectSizes.{name} must have one entry per row ({n}); got "
+                                 f"{len(value)}")
+        set_(self, "labels", labels)
+        set_(self, "source", source)
+        set_(self, "data", {k: _vector(f"data[{k!r}]", v, n) for k, v in self.data.items()})
+        info = {k: _vector(f"study_info[{k!r}]", v, n, None) for k, v in self.study_info.items()}
+        clash = sorted(set(info) & (set(_FRAME_COLUMNS) | set(self.data)))
+        if clash:
+            raise ValueError(f"EffectSizes.study_info keys must differ from the data columns and "
+                             f"{', '.join(_FRAME_COLUMNS)}; got {', '.join(clash)}")
+        set_(self, "study_info", info)
+        if self.group_labels is not None:
+            if len(self.group_labels) != 2:
+                raise ValueError("EffectSizes.group_labels must be two names (experimental, "
+                                 f"control); got {self.group_labels!r}")
+            set_(self, "group_labels", tuple(str(g) for g in self.group_labels))
+        if not (np.isfinite(self.add) and self.add >= 0):
+            raise ValueError(f"add must be a non-negative number; got {self.add!r}")
+        if self.to not in ZERO_CELL_RULES:
+            raise ValueError(f"to must be one of {', '.join(map(repr, ZERO_CELL_RULES))}; got "
+                             f"{self.to!r}")
+        set_(self, "add", float(self.add))
+        set_(self, "drop00", bool(self.drop00))
+
+    def __len__(self) -> int:
+        return self.yi.size
+
+    def __repr__(self) -> str:
+        return (f"EffectSizes(measure={self.measure!r}, n={len(self)}, "
+                f"corrected={int(self.corrected.sum())}, dropped={int(self.dropped.sum())})")
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+    @property
+    def sei(self) -> np.ndarray:
+        """Standard errors, ``sqrt(vi)`` (n,)."""
+        return np.sqrt(self.vi)
+
+    def to_frame(self):
+        """One row per study: label, yi, vi, sei, source, corrected, dropped, then the data
+        columns and study_info, as raw values (pandas DataFrame)."""
+        import pandas as pd
+
+        columns: dict[str, Any] = {"label": list(self.labels), "yi": self.yi, "vi": self.vi,
+                                   "sei": self.sei, "source": list(self.source),
+                                   "corrected": self.corrected, "dropped": self.dropped}
+        columns.update(self.data)
+        columns.update(self.study_info)
+        return pd.DataFrame(columns)
+
+    def summary(self, *, level: float = 0.95, transform: str | None = None,
+                digits: int = 4) -> "EffectSizesSummary":
+        """A readable table of the rows: estimate, SE, confidence interval, source, notes.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Level of the per-study Wald intervals ``yi +/- z sqrt(vi)``.
+        transform : {None, "exp", "tanh", "expit", "auto"}, default None
+            Show estimates and intervals back-transformed, as metafor's
+            ``summary(escalc(...), transf=...)``: "exp" for ratio measures, "tanh" for
+            Fisher's z (``transf.ztor``), "expit" for logits (``transf.ilogit``), "auto"
+            the measure's own (``MEASURES[measure].transform``).
+        digits : int, default 4
+            Decimals shown (display only; the numbers are unchanged).
+        """
+        shown = presentation(transform, self.measure)
+        return EffectSizesSummary(self, float(_in.fraction_level(level)), shown.name, digits)
+
+    def subset(self, rows) -> "EffectSizes":
+        """The rows selected by a boolean mask (n,) or by integer positions (in that order)."""
+        sel = np.asarray(rows)
+        n = len(self)
+        if sel.dtype == bool:
+            if sel.shape != (n,):
+                raise ValueError(f"subset: a boolean mask must have one value per row ({n}); "
+                                 f"got shape {sel.shape}")
+            idx = np.flatnonzero(sel)
+        elif sel.size == 0 or np.issubdtype(sel.dtype, np.integer):
+            idx = sel.astype(int).reshape(-1)
+            if idx.size and (idx.min() < -n or idx.max() >= n):
+                raise ValueError(f"subset: row positions must be in [-{n}, {n - 1}]; got "
+                                 f"{idx.min() if idx.min() < -n else idx.max()}")
+        else:
+            raise TypeError(f"subset takes a boolean mask or integer positions; got "
+                            f"{sel.dtype} values")
+        return replace(self, yi=self.yi[idx], vi=self.vi[idx],
+                       labels=tuple(self.labels[i] for i in idx),
+                       corrected=self.corrected[idx], dropped=self.dropped[idx],
+                       data={k: v[idx] for k, v in self.data.items()},
+                       source=tuple(self.source[i] for i in idx),
+                       study_info={k: v[idx] for k, v in self.study_info.items()})
+
+    @staticmethod
+    def concat(parts: Sequence["EffectSizes"]) -> "EffectSizes":
+        """Rows of several EffectSizes of one measure, in order, as one EffectSizes.
+
+        Data and study_info columns are united (NaN, or None for non-numeric columns, where a
+        part lacks one); each row keeps its own ``source``. All parts must share the measure,
+        the zero-cell policy (``add``, ``to``, ``drop00``) and any ``group_labels``. To put
+        rows back in study order afterwards, use :meth:`subset` with integer positions.
+        """
+        parts = list(parts)
+        if not parts:
+            raise ValueError("EffectSizes.concat needs at least one EffectSizes; got none")
+        first = parts[0]
+        for i, p in enumerate(parts):
+            if not isinstance(p, EffectSizes):
+                raise TypeError(f"EffectSizes.concat: part {i} must be an EffectSizes; got "
+                                f"{type(p).__name__}")
+            if p.measure != first.measure:
+                raise ValueError(f"EffectSizes.concat: every part must have the same measure; "
+                                 f"part 0 is {first.measure}, part {i} is {p.measure} "
+                                 f"(use convert() first)")
+            if (p.add, p.to, p.drop00) != (first.add, first.to, first.drop00):
+                raise ValueError("EffectSizes.concat: every part must use the same zero-cell "
+                                 f"policy; part 0 has add={first.add}, to={first.to!r}, "
+                                 f"drop00={first.drop00}, part {i} has add={p.add}, "
+                                 f"to={p.to!r}, drop00={p.drop00}")
+        groups = {p.group_labels for p in parts} - {None}
+        if len(groups) > 1:
+            raise ValueError(f"EffectSizes.concat: parts name their groups differently: "
+                             f"{sorted(groups)}")
+
+        def united(attr: str) -> dict[str, np.ndarray]:
+            keys = list(dict.fromkeys(k for p in parts for k in getattr(p, attr)))
+            out = {}
+            for k in keys:
+                present = [getattr(p, attr)[k] for p in parts if k in getattr(p, attr)]
+                numeric = all(a.dtype.kind in "iuf" for a in present)
+                fill, dtype = (np.nan, float) if numeric else (None, object)
+                out[k] = np.concatenate([
+                    np.asarray(getattr(p, attr)[k], dtype=dtype) if k in getattr(p, attr)
+                    else np.full(len(p), fill, dtype=dtype) for p in parts])
+            return out
+
+        return EffectSizes(
+            yi=np.concatenate([p.yi for p in parts]), vi=np.concatenate([p.vi for p in parts]),
+            measure=first.measure, labels=sum((p.labels for p in parts), ()),
+            corrected=np.concatenate([p.corrected for p in parts]),
+            dropped=np.concatenate([p.dropped for p in parts]), data=united("data"),
+            source=sum((p.source for p in parts), ()), study_info=united("study_info"),
+            group_labels=next(iter(groups), None), add=first.add, to=first.to,
+            drop00=first.drop00)
+
+
+@dataclass(frozen=True, slots=True)
+class EffectSizesSummary:
+    """Display of an :class:`EffectSizes` (``str()`` for text, ``_repr_html_`` for notebooks).
+
+    Attributes
+    ----------
+    effects : EffectSizes
+    level : float
+        Level of the per-study intervals.
+    transform : str or None
+        Back-transformation applied to estimates and intervals for display.
+    digits : int
+        Decimals shown.
+    """
+
+    effects: EffectSizes
+    level: float
+    transform: str | None
+    digits: int
+
+    def _table(self) -> tuple[list[str], list[list[str]], list[str]]:
+        es = self.effects
+        info = MEASURES[es.measure]
+        z = float(_cv.normal_quantile_two_sided(self.level))
+        lo, hi = es.yi - z * es.sei, es.yi + z * es.sei
+        est = es.yi
+        if self.transform is not None:
+            back = presentation(self.transform, es.measure).array
+            est, lo, hi = back(est), back(lo), back(hi)
+            head = info.effect
+        else:
+            head = "yi"
+        pct = f"{100 * self.level:g}% CI"
+        d = self.digits
+        header = ["Study", head, "SE" if self.transform is None else "SE (yi)", pct, "Source"]
+        rows = []
+        for i in range(len(es)):
+            note = es.source[i]
+            if es.corrected[i]:
+                note += f"; {es.add:g} added (zero cells)"
+            if es.dropped[i]:
+                rows.append([es.labels[i], "-", "-", "-", note])
+            else:
+                rows.append([es.labels[i], f"{est[i]:.{d}f}", f"{es.sei[i]:.{d}f}",
+                             f"[{lo[i]:.{d}f}, {hi[i]:.{d}f}]", note])
+        n_drop, n_corr = int(es.dropped.sum()), int(es.corrected.sum())
+        lines = [f"Effect sizes: {info.description} ({es.measure}), {len(es)} "
+                 f"stud{'y' if len(es) == 1 else 'ies'}, {n_corr} corrected, {n_drop} dropped"]
+        if info.family in ("binary", "proportion", "rate"):
+            lines.append(f"Zero cells: add={es.add:g}, to={es.to!r}, drop00={es.drop00}")
+        if es.group_labels is not None:
+            lines.append(f"Groups: {es.group_labels[0]} vs {es.group_labels[1]}")
+        if self.transform is not None:
+            lines.append(f"Estimates and intervals shown as {self.transform}(yi)")
+        return header, rows, lines
+
+    def __str__(self) -> str:
+        header, rows, lines = self._table()
+        widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
+        fmt = lambda r: "  ".join(  # noqa: E731
+            c.ljust(w) if j in (0, 4) else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths)))
+        return "\n".join(line.rstrip() for line in [*lines, "", fmt(header),
+                                                    *(fmt(r) for r in rows)])
+
+    def _repr_html_(self) -> str:
+        header, rows, lines = self._table()
+        esc = html.escape
+        head = "".join(f"<th>{esc(h)}</th>" for h in header)
+        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
+        caption = "<br>".join(esc(line) for line in lines)
+        return (f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+                f"<tbody>{body}</tbody></table>")
+
+
+def effect_sizes(measure: str, *, ai=None, bi=None, ci=None, di=None, n1i=None, n2i=None,
+                 m1i=None, sd1i=None, m2i=None, sd2i=None, ri=None, ni=None, xi=None, mi=None,
+                 sdi=None, x1i=None, t1i=None, x2i=None, t2i=None, estimate=None,
+                 ci_lower=None, ci_upper=None, level=0.95, pval=None, yi=None, vi=None,
+                 sei=None, labels=None, add: float | None = None, to: str = "only0",
+                 drop00: bool = False, correct: bool = False,
+                 study_info: Mapping[str, Any] | None = None,
+                 group_labels: tuple[str, str] | None = None) -> EffectSizes:
+    """Effect sizes and sampling variances from study data, as ``metafor::escalc`` computes.
+
+    Give one set of data columns (one value per study; ``None``/NaN marks a missing value,
+    and such a row is dropped). Columns carry metafor's names:
+
+    ============  ==========================================  ==============================
+    family        measures                                    columns
+    ============  ==========================================  ==============================
+    2x2 counts    OR RR RD PETO AS                            ai bi ci di, or ai n1i ci n2i
+    continuous    MD SMD SMDH ROM                             m1i sd1i n1i m2i sd2i n2i
+    correlation   COR ZCOR                                    ri ni
+    proportion    PR PLN PLO PAS PFT                          xi ni, or xi mi
+    mean          MN                                          mi sdi ni
+    rates         IRR IRD                                     x1i t1i x2i t2i
+    ============  ==========================================  ==============================
+
+    or statistics a study reported, for any measure (and ``HR``, ``GEN``):
+
+    - ``estimate``, ``ci_lower``, ``ci_upper`` (and ``level``): an estimate with its
+      confidence interval on the natural scale -- a ratio for OR/RR/HR/IRR/ROM/PETO (log
+      taken here), a correlation for ZCOR, a proportion for PLO, the difference itself for
+      MD/SMD/RD/... ; ``SE = (g(upper) - g(lower)) / (2 z)`` with ``g`` the measure's
+      link, assuming a Wald interval symmetric on the analysis scale;
+    - ``estimate``, ``pval``: an estimate with the two-sided p-value of its z-test,
+      ``SE = |g(estimate)| / z_{1-p/2}``;
+    - ``yi`` with ``sei``, ``vi`` or ``pval``: an estimate already on the analysis scale
+      (a log ratio, Fisher's z, ...) with its standard error, variance or p-value.
+
+    Parameters
+    ----------
+    measure : str
+        A key of :data:`MEASURES` (metafor's names); unknown names raise ValueError.
+    ai, bi, ci, di, n1i, n2i, m1i, sd1i, m2i, sd2i, ri, ni, xi, mi, sdi, x1i, t1i, x2i, t2i : array_like (n,)
+        Study data under metafor's names (see the table above). Counts may be
+        non-integer (reconstructed counts) but not negative.
+    estimate, ci_lower, ci_upper, pval, yi, vi, sei : array_like (n,)
+        Reported statistics (see above).
+    level : float or array_like (n,), default 0.95
+        Confidence level of reported intervals, a fraction (0.95) or a percentage (95);
+        per study if studies report different levels.
+    labels : sequence of str (n,), optional
+        Study labels; default "Study 1", "Study 2", ...
+    add : float, optional
+        Constant added to the cells of zero-cell rows (metafor's ``add``); default 0.5,
+        except 0 for AS, PAS and PFT (as metafor). Applies to 2x2 counts (all five
+        measures), single-group proportions and rates; ignored for other data.
+    to : {"only0", "all", "if0all", "none"}, default "only0"
+        Which rows receive ``add``: those with a zero cell, all, all if any row has a
+        zero cell, or none.
+    drop00 : bool, default False
+        Drop two-group studies with no events (or only events) in both groups: their
+        ``yi``/``vi`` are NaN and ``dropped`` is True. Ignored for single-group and
+        continuous data.
+    correct : bool, default False
+        ROM only: apply the second-order bias correction of Lajeunesse (2015), as metafor
+        >= 5.0-1 does by default. The default ``False`` is the classic estimator of Hedges
+        et al. (1999), which the reference version (Debian's metafor 3.8-1), RevMan and R's
+        meta compute.
+    study_info : mapping of str to array_like (n,), optional
+        Per-study attributes kept with the rows (year, subgroup, ids).
+    group_labels : (str, str), optional
+        Names of the experimental and control groups.
+
+    Returns
+    -------
+    EffectSizes
+        ``yi`` on the analysis scale (log for ratios; Fisher's z for ZCOR; logit for PLO),
+        ``vi``, masks of corrected and dropped rows, the inputs and per-row sources.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument and the row (0-based, with its label): negative counts, events
+        above the group size, SD <= 0, n below what the formula needs, a correlation
+        outside [-1, 1], a CI that excludes its estimate, a non-positive ratio, columns of
+        different lengths, infinite values, an unknown measure, or a set of columns the
+        measure does not take.
+
+    Notes
+    -----
+    Formulas and references are in the docstrings of :mod:`metaevidence.core.effects.counts`,
+    :mod:`~metaevidence.core.effects.continuous`, :mod:`~metaevidence.core.effects.single_group`
+    and :mod:`~metaevidence.core.effects.convert`. Variances are metafor's defaults
+    (``vtype="LS"``). A row whose formula is undefined after the zero-cell policy (for
+    example ``to="none"`` and a zero cell under OR) is dropped, as escalc recodes it to NA.
+
+    Examples
+    --------
+    >>> es = effect_sizes("OR", ai=[4, 6], bi=[119, 300], ci=[11, 29], di=[128, 274],
+    ...                   labels=["Aronson 1948", "Ferguson & Simes 1949"])
+    >>> np.round(es.yi, 4).tolist()
+    [-0.9387, -1.6662]
+    >>> hr = effect_sizes("HR", estimate=[0.80], ci_lower=[0.66], ci_upper=[0.97])
+    >>> hr.source
+    ('reported HR with 95% CI',)
+
+    Matches ``metafor::escalc(measure=..., add=, to=, drop00=)`` (metafor 3.8-1).
+    """
+    info = _in.lookup(measure)
+    columns = dict(ai=ai, bi=bi, ci=ci, di=di, n1i=n1i, n2i=n2i, m1i=m1i, sd1i=sd1i, m2i=m2i,
+                   sd2i=sd2i, ri=ri, ni=ni, xi=xi, mi=mi, sdi=sdi, x1i=x1i, t1i=t1i, x2i=x2i,
+                   t2i=t2i, estimate=estimate, ci_lower=ci_lower, ci_upper=ci_upper, pval=pval,
+                   yi=yi, vi=vi, sei=sei)
+    given = {k: v for k, v in columns.items() if v is not None}
+    kind = _in.data_kind(info, set(given))
+    cols = _in.as_columns(given)
+    n = next(iter(cols.values())).size
+    if "ci_lower" in kind:
+        lev = np.array(level, dtype=float)
+        if lev.ndim == 0:
+            lev = np.full(n, float(lev))
+        cols["level"] = _in.as_columns({**cols, "level": lev})["level"]
+    if add is None:
+        add = info.default_add
+    if not isinstance(add, (int, float, np.floating, np.integer)) or not (np.isfinite(add)
+                                                                          and add >= 0):
+        raise ValueError(f"add must be a non-negative number (metafor's add); got {add!r}")
+    if to not in ZERO_CELL_RULES:
+        raise ValueError(f"to must be one of {', '.join(map(repr, ZERO_CELL_RULES))}; got {to!r}")
+    if labels is None:
+        labels_t = tuple(f"Study {i + 1}" for i in range(n))
+    else:
+        labels_t = tuple(str(x) for x in (labels if np.ndim(labels) else [labels]))
+        if len(labels_t) != n:
+            raise ValueError(f"labels must have one entry per study ({n}, the length of the data "
+                             f"columns); got {len(labels_t)}")
+    out = _in.compute(info, kind, cols, labels_t, add=float(add), to=to, drop00=bool(drop00),
+                      correct=bool(correct))
+    return EffectSizes(yi=out.yi, vi=out.vi, measure=info.name, labels=labels_t,
+                       corrected=out.corrected, dropped=out.dropped, data=out.data,
+                       source=out.source, study_info=dict(study_info or {}),
+                       group_labels=group_labels, add=out.add, to=to, drop00=bool(drop00))
+
+
+_CONVERSIONS = {
+    ("SMD", "OR"): "Hasselblad-Hedges logistic approximation, log OR = SMD * pi/sqrt(3)",
+    ("OR", "SMD"): "Hasselblad-Hedges logistic approximation, SMD = log OR * sqrt(3)/pi",
+    ("COR", "SMD"): "point-biserial r to SMD, d = sqrt(a) r / sqrt(1 - r^2)",
+    ("ZCOR", "SMD"): "Fisher z to r (tanh), then point-biserial r to SMD",
+    ("SMD", "COR"): "SMD to point-biserial r, r = d / sqrt(d^2 + a)",
+    ("HR", "RR"): "hazard ratio treated as a risk ratio (close only when events are rare "
+                  "and follow-up similar)",
+}
+
+
+def convert(es: EffectSizes, to: str, *, n1i=None, n2i=None) -> EffectSizes:
+    """Effect sizes moved to another measure family under a stated assumption.
+
+    Parameters
+    ----------
+    es : EffectSizes
+    to : str
+        Target measure. Supported: SMD -> OR and OR -> SMD (Hasselblad & Hedges 1995:
+        logistic latent outcome, factor pi/sqrt(3)); COR or ZCOR -> SMD and SMD -> COR
+        (Borenstein et al. 2009, ch. 7: a point-biserial correlation); HR -> RR (treats the
+        hazard ratio as a risk ratio: only when asked, and reasonable only for rare events
+        over similar follow-up). ``to == es.measure`` returns ``es`` unchanged.
+    n1i, n2i : array_like (n,), optional
+        Group sizes for the r <-> SMD conversions, through
+        ``a = (n1i + n2i)^2 / (n1i n2i)``. Omitted, ``es.data["n1i"]``/``["n2i"]`` are used
+        where present (SMD from means), and equal groups (``a = 4``) are assumed elsewhere;
+        each row's ``source`` says which.
+
+    Returns
+    -------
+    EffectSizes
+        Same rows, labels, masks, data and settings; ``measure=to``; ``source`` of each row
+        begins "converted: " and names the assumption.
+
+    Examples
+    --------
+    >>> es = effect_sizes("SMD", m1i=[10.0], sd1i=[2.0], n1i=[20], m2i=[9.0], sd2i=[2.0],
+    ...                   n2i=[20])
+    >>> convert(es, "OR").source[0]
+    'converted: SMD -> OR (Hasselblad-Hedges logistic approximation, log OR = SMD * pi/sqrt(3)); from means, SDs and group sizes'
+    """
+    if not isinstance(es, EffectSizes):
+        raise TypeError(f"convert takes an EffectSizes; got {type(es).__name__}")
+    _in.lookup(to)
+    if to == es.measure:
+        return es
+    note = _CONVERSIONS.get((es.measure, to))
+    if note is None:
+        listing = ", ".join(f"{a} -> {b}" for a, b in _CONVERSIONS)
+        raise ValueError(f"convert: no conversion from {es.measure} to {to}; supported: {listing}")
+    yi, vi = es.yi, es.vi
+    data = dict(es.data)
+    notes = [note] * len(es)
+    if (es.measure, to) == ("SMD", "OR"):
+        yi, vi = _cv.smd_to_log_odds_ratio(yi, vi)
+    elif (es.measure, to) == ("OR", "SMD"):
+        yi, vi = _cv.log_odds_ratio_to_smd(yi, vi)
+    elif to in ("SMD", "COR") and es.measure in ("COR", "ZCOR", "SMD"):
+        g1 = data.get("n1i") if n1i is None else _vector("n1i", n1i, len(es))
+        g2 = data.get("n2i") if n2i is None else _vector("n2i", n2i, len(es))
+        if n1i is not None and n2i is not None:
+            data["n1i"], data["n2i"] = g1, g2
+        known = np.zeros(len(es), dtype=bool) if g1 is None or g2 is None else \
+            np.isfinite(g1) & np.isfinite(g2) & (g1 > 0) & (g2 > 0)
+        g1 = np.where(known, g1 if g1 is not None else 1.0, 1.0)
+        g2 = np.where(known, g2 if g2 is not None else 1.0, 1.0)
+        notes = [f"{note}; a from group sizes" if k else f"{note}; equal groups assumed (a = 4)"
+                 for k in known]
+        if es.measure == "ZCOR":
+            yi, vi = _cv.fisher_z_to_correlation(yi, vi)
+        conv = _cv.smd_to_correlation if to == "COR" else _cv.correlation_to_smd
+        with np.errstate(divide="ignore", invalid="ignore"):
+            yi, vi = conv(yi, vi, n1i=g1, n2i=g2)
+    undefined = ~es.dropped & ~(np.isfinite(yi) & np.isfinite(vi))
+    source = tuple(f"converted: {es.measure} -> {to} ({nt}); from {src}"
+                   + ("; dropped: conversion undefined for this value" if bad else "")
+                   for nt, src, bad in zip(notes, es.source, undefined))
+    return replace(es, yi=yi, vi=vi, measure=to, data=data, source=source)
