@@ -96,7 +96,7 @@ def _register_schema(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from metaevidence.evidence.jsonschema import json_schema_text
+    from metaevidence.evidence.schema import json_schema_text
 
     if getattr(args, "analysis", False):
         from metaevidence.workflow.schema import json_schema_text

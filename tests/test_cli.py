@@ -12,7 +12,7 @@ import yaml
 
 from metaevidence.cli import main
 from metaevidence.evidence import commands
-from metaevidence.evidence.jsonschema import json_schema
+from metaevidence.evidence.schema import json_schema
 
 from tests.evidence.conftest import STUDIES, dump, record, write
 

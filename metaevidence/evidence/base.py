@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from metaevidence.errors import RecordError, RecordProblem
 from metaevidence.evidence.records import OutcomeEntry, Study, build_study
-from metaevidence.evidence.schema import STUDY, ListOf, Record, Tagged
-from metaevidence.evidence.validate import check_study
-from metaevidence.evidence.yamlload import MAX_BYTES, YMap, YScalar, YSeq, parse_yaml, read_bytes
+from metaevidence._schema.types import ListOf, Record, Tagged
+from metaevidence.evidence.schema import STUDY, check_study
+from metaevidence._schema.yamlload import MAX_BYTES, YMap, YScalar, YSeq, parse_yaml, read_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

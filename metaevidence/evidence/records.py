@@ -1,6 +1,6 @@
 """Frozen, typed views of validated study records.
 
-:func:`build_study` turns a record that passed :func:`~metaevidence.evidence.validate.check_study`
+:func:`build_study` turns a record that passed :func:`~metaevidence._schema.validate.check_study`
 into a :class:`Study` with :class:`OutcomeEntry` items whose ``data`` is one of
 :class:`BinaryData`, :class:`ContinuousData`, :class:`RatioCIData`, :class:`LogSEData`,
 :class:`CorrelationData`, :class:`SummaryData` or :class:`NoEffectData` (``data.kind`` says

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from metaevidence.evidence.yamlload import parse_yaml, to_plain
+from metaevidence._schema.yamlload import parse_yaml, to_plain
 from metaevidence.workflow.report import conclusion
 from metaevidence.display.text import (
     DASH, NULL_VALUE, fmt, fmt_ci, fmt_effect, fmt_i2, fmt_signed, fmt_tau2, level_pct, plural, present,

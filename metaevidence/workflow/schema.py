@@ -3,9 +3,9 @@
 :data:`ANALYSIS` describes an analysis spec with the same spec types as the study-record
 schema (:mod:`metaevidence.evidence.schema`), so the same machinery serves both:
 
-* :func:`metaevidence.evidence.validate.check` walks a spec against it and reports every
+* :func:`metaevidence._schema.validate.check` walks a spec against it and reports every
   problem with file, line and field;
-* :func:`metaevidence.evidence.jsonschema.schema_document` turns it into the published JSON
+* :func:`metaevidence._schema.jsonschema.schema_document` turns it into the published JSON
   Schema (``analysis-spec.schema.json``, ``metaevidence schema --analysis``);
 * :func:`metaevidence.evidence.schema.field_reference` turns it into the field tables of
   ``docs/analyses.md``.
@@ -19,10 +19,11 @@ interval shown with every random-effects result.
 
 from __future__ import annotations
 
-from metaevidence.evidence.rules import ForbiddenIf, Ordered, RequiredIf, Together, When
-from metaevidence.evidence.schema import (
-    DESIGNS, SLUG, Boolean, Either, Field, Integer, ListOf, MapOf, Number, Record, Scalar, Text,
+from metaevidence._schema.rules import ForbiddenIf, Ordered, RequiredIf, Together, When
+from metaevidence._schema.types import (
+    Boolean, Either, Field, Integer, ListOf, MapOf, Number, Record, Scalar, Text,
 )
+from metaevidence.evidence.schema import DESIGNS, SLUG
 
 __all__ = [
     "ANALYSIS", "KINDS", "MEASURES", "RATIO_MEASURES", "POOLING", "TAU2_METHODS", "CI_METHODS",
@@ -347,7 +348,7 @@ SCHEMA_ID = "https://metaevidence.readthedocs.io/schema/analysis-spec.schema.jso
 
 def json_schema() -> dict:
     """The JSON Schema (Draft 2020-12) of an analysis spec, derived from :data:`ANALYSIS`."""
-    from metaevidence.evidence.jsonschema import schema_document
+    from metaevidence._schema.jsonschema import schema_document
 
     return schema_document(
         ANALYSIS, title="metaevidence analysis spec", schema_id=SCHEMA_ID,

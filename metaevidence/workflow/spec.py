@@ -1,8 +1,8 @@
 """Analysis specs: reading ``analyses/*.yaml`` into frozen :class:`AnalysisSpec` objects.
 
 A spec is read with the study records' safe YAML reader
-(:mod:`metaevidence.evidence.yamlload`), checked against :data:`~metaevidence.workflow.schema.ANALYSIS`
-by the records' validator (:func:`metaevidence.evidence.validate.check`), then checked for
+(:mod:`metaevidence._schema.yamlload`), checked against :data:`~metaevidence.workflow.schema.ANALYSIS`
+by the records' validator (:func:`metaevidence._schema.validate.check`), then checked for
 what the schema cannot say (the id equals the file name, field paths exist in the record
 format, figures match the analyses that run, and -- when the evidence base is given --
 that the outcome and study ids exist). Every problem carries its file, line and field.
@@ -27,8 +27,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from metaevidence.errors import RecordProblem, SpecError
-from metaevidence.evidence.validate import check
-from metaevidence.evidence.yamlload import MAX_BYTES, YMap, YNode, YSeq, parse_yaml, read_bytes, to_plain
+from metaevidence._schema.validate import check
+from metaevidence._schema.yamlload import MAX_BYTES, YMap, YNode, YSeq, parse_yaml, read_bytes, to_plain
 from metaevidence.workflow.schema import (
     ANALYSIS, CUMULATIVE_ORDERS, DEFAULTS, RATIO_MEASURES, default_figures,
 )

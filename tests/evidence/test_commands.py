@@ -12,8 +12,8 @@ import pytest
 from metaevidence.errors import RecordProblem
 from metaevidence.evidence import commands, load_evidence
 from metaevidence.evidence.commands import new_study, studies_table, template_text, validate_all
-from metaevidence.evidence.validate import check_study
-from metaevidence.evidence.yamlload import parse_yaml
+from metaevidence.evidence.schema import check_study
+from metaevidence._schema.yamlload import parse_yaml
 
 from .conftest import record, write
 

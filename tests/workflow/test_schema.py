@@ -12,7 +12,7 @@ import yaml
 from metaevidence.evidence.schema import field_reference
 from metaevidence.workflow.schema import ANALYSIS, json_schema, json_schema_text, shipped_json_schema
 from metaevidence.workflow.spec import read_spec
-from tests.evidence import minijsonschema
+from tests._schema.jsonschema_errors import errors as schema_errors
 
 from .conftest import spec, write_yaml
 
@@ -37,7 +37,7 @@ def test_the_documented_example_is_valid_and_sets_every_field(tmp_path):
     path = write_yaml(tmp_path / f"{example['id']}.yaml", example)
     s, problems = read_spec(path)
     assert problems == [] and s is not None
-    assert minijsonschema.errors(example, json_schema()) == []
+    assert schema_errors(example, json_schema()) == []
 
 
 def test_the_docs_field_reference_is_current():
@@ -57,8 +57,8 @@ def test_the_docs_field_reference_is_current():
 ])
 def test_the_schema_rejects_what_the_validator_rejects(tmp_path, mutate, expected):
     doc = spec("a")
-    assert minijsonschema.errors(doc, json_schema()) == []
+    assert schema_errors(doc, json_schema()) == []
     mutate(doc)
-    assert expected in minijsonschema.errors(doc, json_schema())
+    assert expected in schema_errors(doc, json_schema())
     _s, problems = read_spec(write_yaml(tmp_path / "a.yaml", doc))
     assert problems

@@ -1,14 +1,13 @@
 """Checking a line-numbered YAML tree against a schema spec, collecting every problem.
 
-:func:`check` walks a tree from :mod:`metaevidence.evidence.yamlload` against any spec of
-:mod:`metaevidence.evidence.schema` and returns every problem it finds, each a
+:func:`check` walks a tree from :mod:`metaevidence._schema.yamlload` against any spec of
+:mod:`metaevidence._schema.types` and returns every problem it finds, each a
 :class:`~metaevidence.errors.RecordProblem` with the file, the line, the dotted field path
 (``outcomes[0].data.experimental.events``) and a message saying what is allowed and what
 was found. It never stops at the first problem and never raises on bad input.
 
-:func:`check` is generic: the analysis-spec validator can describe specs with the same spec
-types and reuse it. :func:`check_study` adds what is particular to study records (the id
-must equal the file name).
+:func:`check` is generic: study records (:func:`metaevidence.evidence.schema.check_study`)
+and analysis specs are described in the same types and checked by it.
 """
 
 from __future__ import annotations
@@ -21,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from metaevidence.errors import RecordProblem
-from metaevidence.evidence.schema import (
-    STUDY, Boolean, Date, Either, Integer, ListOf, MapOf, Number, Record, Scalar, Spec, Tagged, Text,
+from metaevidence._schema.types import (
+    Boolean, Date, Either, Integer, ListOf, MapOf, Number, Record, Scalar, Spec, Tagged, Text,
 )
-from metaevidence.evidence.yamlload import YMap, YNode, YScalar, YSeq, to_plain
+from metaevidence._schema.yamlload import YMap, YNode, YScalar, YSeq, to_plain
 
-__all__ = ["check", "check_study", "got"]
+__all__ = ["check", "got"]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -55,21 +54,6 @@ def check(node: YNode, spec: Spec, *, path: Path | None, field: str = "") -> tup
     checker = _Checker(path)
     ok, value = checker.check(node, spec, field)
     return checker.problems, (value if ok else None)
-
-
-def check_study(tree: YNode, path: Path) -> tuple[list[RecordProblem], dict | None]:
-    """Check a study record: the schema, plus its id against the file name."""
-    problems, value = check(tree, STUDY, path=path)
-    if isinstance(tree, YMap):
-        id_node = tree.get("id")
-        if isinstance(id_node, YScalar) and isinstance(id_node.value, str) and id_node.value != path.stem:
-            if not any(p.field == "id" for p in problems):
-                problems.append(RecordProblem(
-                    path, id_node.line, "id",
-                    f"must equal the file name without .yaml ('{path.stem}'); got '{id_node.value}': "
-                    "rename the file or fix the id"))
-                value = None
-    return problems, value
 
 
 def got(node: YNode) -> str:

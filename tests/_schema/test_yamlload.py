@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from metaevidence.evidence.yamlload import MAX_DEPTH, YMap, YScalar, YSeq, parse_yaml, read_yaml, to_plain
+from metaevidence._schema.yamlload import MAX_DEPTH, YMap, YScalar, YSeq, parse_yaml, read_yaml, to_plain
 
 
 def one(text, path=None):
@@ -182,8 +182,7 @@ def test_pure_python_loader_behaves_the_same(monkeypatch, text, expected):
     """Without libyaml (CSafeLoader) the pure-Python SafeLoader gives the same problems."""
     import yaml
 
-    from metaevidence.evidence import yamlload
-
+    from metaevidence._schema import yamlload
     monkeypatch.setattr(yamlload, "_Loader", yaml.SafeLoader)
     _tree, problems = parse_yaml(text)
     assert len(problems) == len(expected)

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from metaevidence.evidence.schema import Either, Integer, ListOf, MapOf, Scalar, Text
-from metaevidence.evidence.validate import check, check_study
-from metaevidence.evidence.yamlload import parse_yaml
+from metaevidence._schema.types import Either, Integer, ListOf, MapOf, Scalar, Text
+from metaevidence._schema.validate import check
+from metaevidence.evidence.schema import check_study
+from metaevidence._schema.yamlload import parse_yaml
 
-from .conftest import DATA, dump, record
+from tests.evidence.conftest import DATA, dump, record
 
 PATH = Path("studies/doe-2020.yaml")
 

@@ -1,50 +1,41 @@
-"""The published JSON Schema (Draft 2020-12) of study records, generated from the schema data.
+"""JSON Schema (Draft 2020-12) from a schema written in :mod:`metaevidence._schema.types`.
 
-:func:`json_schema` derives the JSON Schema from :data:`metaevidence.evidence.schema.STUDY`,
-the same data the validator walks, so the two cannot drift. The result is shipped as
-package data (``study-record.schema.json``, read with :func:`shipped_json_schema`; a test
-asserts it equals the generated one) and printed by ``metaevidence schema``, for editors
-that validate YAML as people type (e.g. a ``# yaml-language-server: $schema=...`` line).
+:func:`schema_document` derives the JSON Schema of a document format from the same data the
+validator walks, so the two cannot drift (study records: ``study-record.schema.json``;
+analysis specs: ``analysis-spec.schema.json``; both printed by ``metaevidence schema``, for
+editors that validate YAML as people type).
 
 JSON Schema cannot express every rule: "events <= total", "the interval contains the
-estimate", "outcome + subgroup + timepoint do not repeat" and the cross-file rules (id =
-file name, unique ids, related ids exist) appear as ``$comment`` text and are enforced by
-``metaevidence validate`` only.
+estimate", "outcome + subgroup + timepoint do not repeat" and the cross-file rules appear as
+``$comment`` text and are enforced by ``metaevidence validate`` only.
 """
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from typing import Any
 
-from metaevidence.evidence.schema import (
-    STUDY, Boolean, Date, Either, Integer, ListOf, MapOf, Number, Record, Scalar, Spec, Tagged, Text,
+from metaevidence._schema.types import (
+    Boolean, Date, Either, Integer, ListOf, MapOf, Number, Record, Scalar, Spec, Tagged, Text,
     all_records,
 )
 
-__all__ = ["SCHEMA_FILE", "SCHEMA_ID", "json_schema", "json_schema_text", "shipped_json_schema", "schema_document"]
+__all__ = ["DRAFT", "schema_document"]
 
-#: File name of the shipped schema inside the package ``metaevidence.evidence``.
-SCHEMA_FILE = "study-record.schema.json"
-SCHEMA_ID = "https://metaevidence.readthedocs.io/schema/study-record.schema.json"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of a study record, as a dict (Draft 2020-12)."""
-    return schema_document(STUDY, title="metaevidence study record", schema_id=SCHEMA_ID)
-
-
-def schema_document(root: Record, *, title: str, schema_id: str, comment: str | None = None) -> dict[str, Any]:
+def schema_document(root: Record, *, title: str, schema_id: str, comment: str | None = None,
+                    checks: tuple[str, ...] = ()) -> dict[str, Any]:
     """The JSON Schema (Draft 2020-12) of documents described by the :class:`Record` ``root``.
 
-    Used for study records (:func:`json_schema`) and analysis specs
-    (:mod:`metaevidence.workflow.spec`). ``comment`` is added to the root's ``$comment``
-    (rules that only ``metaevidence validate`` enforces, such as cross-file checks).
+    Used for study records (:func:`metaevidence.evidence.schema.json_schema`) and analysis
+    specs (:mod:`metaevidence.workflow.schema`). ``checks`` are rules of the root that JSON
+    Schema cannot express, listed with the root's own in its ``$comment``; ``comment`` is
+    added after them (rules that only ``metaevidence validate`` enforces, such as cross-file
+    checks).
     """
     defs = {rec.name: _record(rec) for rec in all_records(root) if rec is not root}
-    top = _record(root)
+    top = _record(root, checks)
     if comment:
         top["$comment"] = (top["$comment"] + " " if "$comment" in top else "") + comment
     return {
@@ -56,17 +47,7 @@ def schema_document(root: Record, *, title: str, schema_id: str, comment: str | 
     }
 
 
-def json_schema_text() -> str:
-    """The JSON Schema as text, exactly as shipped (2-space indent, trailing newline)."""
-    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
-
-
-def shipped_json_schema() -> str:
-    """The text of the schema file shipped with the package."""
-    return resources.files("metaevidence.evidence").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-
-
-def _record(rec: Record) -> dict[str, Any]:
+def _record(rec: Record, checks: tuple[str, ...] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": "object",
         "description": rec.doc,
@@ -84,9 +65,7 @@ def _record(rec: Record) -> dict[str, Any]:
     for f in rec.fields:
         if isinstance(f.spec, ListOf) and f.spec.unique_by:
             comments.append(f"within {f.name}, the combination of {', '.join(f.spec.unique_by)} does not repeat")
-    if rec is STUDY:
-        comments.append("id equals the file name without .yaml; ids are unique across files; "
-                        "related names existing study ids")
+    comments.extend(checks)
     if expressed:
         out["allOf"] = expressed
     if comments:

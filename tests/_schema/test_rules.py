@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from metaevidence.evidence.rules import (
+from metaevidence._schema.rules import (
     AtLeastOne, ForbiddenIf, NotGreater, Ordered, PositiveWhen, RequiredIf, Together, When,
 )
 
