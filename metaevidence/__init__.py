@@ -30,8 +30,8 @@ _EXPORTS: dict[str, str] = {
     # pooling
     "meta_analysis": "metaevidence.stats.fit",
     "meta_analysis_batch": "metaevidence.stats.fit",
-    "mantel_haenszel": "metaevidence.stats.fit",
-    "peto": "metaevidence.stats.fit",
+    "mantel_haenszel": "metaevidence.stats.binary",
+    "peto": "metaevidence.stats.binary",
     "heterogeneity_ci": "metaevidence.stats.fit",
     "MetaAnalysis": "metaevidence.stats.results",
     "MetaAnalysisBatch": "metaevidence.stats.results",

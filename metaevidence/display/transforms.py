@@ -109,7 +109,7 @@ def auto_transform(measure: str | None) -> str | None:
     """The measure's own back-transformation: the registry's ``transform`` ("exp" for
     OR/RR/..., "tanh" for ZCOR, "expit" for PLO), "exp" for metafor's other ratio measures
     (CVR, VR, MPOR, ...), None for every other measure."""
-    from metaevidence.stats._effects_input import MEASURES
+    from metaevidence.core.effects.measures import MEASURES
 
     if measure in MEASURES:
         return MEASURES[measure].transform
@@ -192,7 +192,7 @@ def presentation(transform: str | None, measure: str | None = None) -> Presentat
     ('tanh', 'r', 0.462117)
     """
     check_transform(transform)
-    from metaevidence.stats._effects_input import MEASURES
+    from metaevidence.core.effects.measures import MEASURES
 
     own_name = auto_transform(measure)
     name = own_name if transform == "auto" else transform

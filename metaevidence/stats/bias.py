@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from metaevidence.stats._bias_inputs import (MIN_STUDIES, analysis_inputs, sample_sizes,
+from metaevidence.stats._inputs import (MIN_STUDIES, analysis_inputs, sample_sizes,
                                       small_sample_note)
 from metaevidence.display.summary import Summary, compact_repr, fmt, fmt_p, notes, p_text
 from metaevidence.core import bias as _core
-from metaevidence.stats.fit import float_array
+from metaevidence.stats._inputs import float_array
 
 __all__ = ["AsymmetryTest", "RankTest", "TrimAndFill", "FailSafeN", "egger_test",
            "rank_test", "peters_test", "trim_and_fill", "fail_safe_n", "MIN_STUDIES"]

@@ -10,7 +10,7 @@ rows that were zero-cell corrected or dropped, the inputs, and how each row was 
 
 The numerics live in :mod:`metaevidence.core` (``effects``, ``effects_continuous``,
 ``effects_single``, ``convert``); the measure registry and input checks in
-:mod:`metaevidence.stats._effects_input`.
+:mod:`metaevidence.stats._effect_inputs`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from metaevidence.stats import _effects_input as _in
-from metaevidence.stats._effects_input import MEASURES, Measure
+from metaevidence.stats import _effect_inputs as _in
+from metaevidence.core.effects.measures import MEASURES, Measure, lookup
 from metaevidence.display.transforms import presentation
 from metaevidence.core.effects import convert as _cv
 from metaevidence.core.effects.counts import ZERO_CELL_RULES
@@ -102,7 +102,7 @@ class EffectSizes:
         if vi.size != n:
             raise ValueError(f"EffectSizes: yi and vi must have the same length; got {n} and "
                              f"{vi.size}")
-        _in.lookup(self.measure)
+        lookup(self.measure)
         dropped = np.zeros(n, dtype=bool) if self.dropped is None else \
             _vector("dropped", self.dropped, n, bool)
         dropped = dropped | ~(np.isfinite(yi) & np.isfinite(vi))
@@ -443,7 +443,7 @@ def effect_sizes(measure: str, *, ai=None, bi=None, ci=None, di=None, n1i=None, 
 
     Matches ``metafor::escalc(measure=..., add=, to=, drop00=)`` (metafor 3.8-1).
     """
-    info = _in.lookup(measure)
+    info = lookup(measure)
     columns = dict(ai=ai, bi=bi, ci=ci, di=di, n1i=n1i, n2i=n2i, m1i=m1i, sd1i=sd1i, m2i=m2i,
                    sd2i=sd2i, ri=ri, ni=ni, xi=xi, mi=mi, sdi=sdi, x1i=x1i, t1i=t1i, x2i=x2i,
                    t2i=t2i, estimate=estimate, ci_lower=ci_lower, ci_upper=ci_upper, pval=pval,
@@ -523,7 +523,7 @@ def convert(es: EffectSizes, to: str, *, n1i=None, n2i=None) -> EffectSizes:
     """
     if not isinstance(es, EffectSizes):
         raise TypeError(f"convert takes an EffectSizes; got {type(es).__name__}")
-    _in.lookup(to)
+    lookup(to)
     if to == es.measure:
         return es
     note = _CONVERSIONS.get((es.measure, to))

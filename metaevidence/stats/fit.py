@@ -1,4 +1,4 @@
-"""Fitting verbs: meta_analysis, meta_analysis_batch, mantel_haenszel, peto, heterogeneity_ci.
+"""Inverse-variance fitting verbs: meta_analysis, meta_analysis_batch, heterogeneity_ci.
 
 These are the faces of the batched engine (:mod:`metaevidence.core.fit`): they
 validate the user's input, call one vectorised fit and wrap the arrays in the frozen
@@ -19,64 +19,10 @@ from metaevidence.core.batch import MAX_CELLS, prepare
 from metaevidence.core.scalar import fit_one
 from metaevidence.core.tau2 import DEFAULT_MAXITER, DEFAULT_TOL
 from metaevidence.errors import ConvergenceWarning, SmallSampleWarning
+from metaevidence.stats._inputs import check_values, study_labels, unpack
 from metaevidence.stats.results import HeterogeneityCI, MetaAnalysis, MetaAnalysisBatch
 
-__all__ = ["meta_analysis", "meta_analysis_batch", "mantel_haenszel", "peto",
-           "heterogeneity_ci"]
-
-
-def _unpack(yi, vi, labels, measure, where: str):
-    """(yi, vi, labels, measure, effects) from arrays or an EffectSizes-like object."""
-    if hasattr(yi, "yi") and hasattr(yi, "vi"):
-        if vi is not None:
-            raise TypeError(f"{where}: pass either an EffectSizes object or yi and vi arrays; "
-                            f"got an effect-size object and vi as well")
-        es = yi
-        y = float_array(es.yi, "yi", where)
-        v = float_array(es.vi, "vi", where)
-        labels = tuple(getattr(es, "labels", ()) or ()) if labels is None else labels
-        measure = getattr(es, "measure", None) or "GEN" if measure is None else measure
-        return y, v, labels, measure, es
-    if vi is None:
-        raise TypeError(f"{where}: vi (sampling variances) is required with yi arrays; got "
-                        f"yi of type {type(yi).__name__} and no vi")
-    y = float_array(yi, "yi", where)
-    v = float_array(vi, "vi", where)
-    return y, v, labels, measure or "GEN", None
-
-
-def float_array(value, name: str, where: str) -> np.ndarray:
-    """``value`` as a float array, or a TypeError naming the argument and the function
-    (numpy alone says only "could not convert string to float: 'a'")."""
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
-        raise TypeError(f"{where}: {name} must be numbers (a sequence or array, NaN for a "
-                        f"missing study); got {shown}") from None
-
-
-def _check_values(y: np.ndarray, v: np.ndarray, labels: tuple[str, ...], where: str) -> None:
-    """Every study given (yi and vi not NaN) must have a finite yi and a positive, finite vi."""
-    given = ~(np.isnan(y) | np.isnan(v))
-    for name, bad, allowed in (("vi", given & ~((v > 0) & np.isfinite(v)),
-                                "positive and finite (sampling variances)"),
-                               ("yi", given & ~np.isfinite(y), "finite")):
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            value = (v if name == "vi" else y)[i]
-            raise ValueError(f"{where}: {name} must be {allowed}; got {name} = {float(value)!r} in "
-                             f"row {i} (0-based; label {labels[i]!r}); use NaN to leave a study out")
-
-
-def _labels(labels, n: int, where: str) -> tuple[str, ...]:
-    if labels is None or len(labels) == 0:
-        return tuple(f"Study {i + 1}" for i in range(n))
-    labels = tuple(str(x) for x in labels)
-    if len(labels) != n:
-        raise ValueError(f"{where}: labels must have one entry per study ({n}); "
-                         f"got {len(labels)}")
-    return labels
+__all__ = ["meta_analysis", "meta_analysis_batch", "heterogeneity_ci"]
 
 
 def meta_analysis(yi, vi=None, *, method: str = "REML", test: str = "z", level: float = 0.95,
@@ -148,7 +94,7 @@ def meta_analysis(yi, vi=None, *, method: str = "REML", test: str = "z", level: 
     5
     """
     where = "meta_analysis"
-    y, v, labels, measure, es = _unpack(yi, vi, labels, measure, where)
+    y, v, labels, measure, es = unpack(yi, vi, labels, measure, where)
     if y.ndim != 1 or v.ndim != 1:
         raise ValueError(f"{where}: yi and vi must be one-dimensional (one value per study); "
                          f"got shapes {y.shape} and {v.shape} (use meta_analysis_batch for "
@@ -159,8 +105,8 @@ def meta_analysis(yi, vi=None, *, method: str = "REML", test: str = "z", level: 
     if y.size == 0:
         raise ValueError(f"{where}: no studies: yi and vi are empty")
     _engine.check_options(method, test, level, pi_method)
-    labels = _labels(labels, y.size, where)
-    _check_values(y, v, labels, where)
+    labels = study_labels(labels, y.size, where)
+    check_values(y, v, labels, where)
     s = prepare(y, v)
     if s.k[0] == 0:
         raise ValueError(f"{where}: no study has both yi and vi; got {y.size} rows, all "
@@ -249,7 +195,7 @@ def meta_analysis_batch(yi, vi=None, *, mask=None, method: str = "REML", test: s
     (1000,)
     """
     where = "meta_analysis_batch"
-    y, v, labels, measure, es = _unpack(yi, vi, labels, measure, where)
+    y, v, labels, measure, es = unpack(yi, vi, labels, measure, where)
     try:
         shape = np.broadcast_shapes(y.shape, v.shape, *(() if mask is None else (np.shape(mask),)))
     except ValueError:
@@ -262,7 +208,7 @@ def meta_analysis_batch(yi, vi=None, *, mask=None, method: str = "REML", test: s
     if shape[-1] == 0 or 0 in shape:
         raise ValueError(f"{where}: no studies or no analyses: yi and vi have shape {shape}; "
                          f"the last axis holds the k >= 1 studies")
-    labels = _labels(labels, shape[-1], where)
+    labels = study_labels(labels, shape[-1], where)
     fit = _engine.fit(y, v, mask=mask, method=method, test=test, level=level, tau2=tau2,
                       pi_method=pi_method, tol=tol, maxiter=maxiter, max_cells=max_cells)
     m = np.ones(shape, dtype=bool) if mask is None else np.broadcast_to(
@@ -378,176 +324,3 @@ def heterogeneity_ci(result: MetaAnalysis, level: float | None = None, *,
         level=float(level), method="QP", notes=tuple(notes), estimate_tau=result.tau,
         estimate_i2=result.i2, estimate_h2=result.h2, lower_status=ls, upper_status=us,
         tau2_max=tmax)
-
-
-def _pair(value, name: str, kind):
-    """metafor's one-or-two-valued zero-cell settings: (display, pooling)."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be one value or a pair (per-study effect sizes, "
-                             f"pooling); got {value!r}")
-        return value[0], value[1], True
-    return value, kind, False
-
-
-def _counts(where, ai, bi, ci, di, n1i, n2i, effects):
-    if effects is not None:
-        data = getattr(effects, "data", {}) or {}
-        if not all(key in data for key in ("ai", "bi", "ci", "di")):
-            raise ValueError(f"{where}: the effect sizes carry no 2x2 counts (ai, bi, ci, di); "
-                             f"got data columns {sorted(data)}")
-        ai, bi, ci, di = (float_array(data[key], key, where) for key in ("ai", "bi", "ci", "di"))
-        return ai, bi, ci, di
-    if ai is None or ci is None:
-        raise TypeError(f"{where}: ai and ci (events in each group) are required; got "
-                        f"ai={'None' if ai is None else '...'}, ci={'None' if ci is None else '...'}")
-    ai, ci = float_array(ai, "ai", where), float_array(ci, "ci", where)
-    if bi is None:
-        if n1i is None:
-            raise TypeError(f"{where}: give bi or n1i for group 1; got neither")
-        bi = float_array(n1i, "n1i", where) - ai
-    if di is None:
-        if n2i is None:
-            raise TypeError(f"{where}: give di or n2i for group 2; got neither")
-        di = float_array(n2i, "n2i", where) - ci
-    bi, di = float_array(bi, "bi", where), float_array(di, "di", where)
-    shapes = {x.shape for x in (ai, bi, ci, di)}
-    if len(shapes) != 1 or ai.ndim != 1:
-        raise ValueError(f"{where}: ai, bi (or n1i), ci, di (or n2i) must be one-dimensional "
-                         f"with one value per study; got shapes {sorted(shapes)}")
-    return ai, bi, ci, di
-
-
-def _binary_fit(where, method, measure, effects, ai, bi, ci, di, n1i, n2i, level, correct,
-                add, to, drop00, labels) -> MetaAnalysis:
-    from metaevidence.core.binary import fit_binary
-    from metaevidence.stats.effects import effect_sizes
-
-    if not (isinstance(level, (int, float)) and 0.0 < float(level) < 1.0):
-        raise ValueError(f"{where}: level must be strictly between 0 and 1; got {level!r}")
-    a, b, c, d = _counts(where, ai, bi, ci, di, n1i, n2i, effects)
-    add1, add2, paired_add = _pair(add, "add", 0.0)
-    to1, to2, _ = _pair(to, "to", "none")
-    d1, d2, _ = _pair(drop00, "drop00", False)
-    if labels is None and effects is not None:
-        labels = getattr(effects, "labels", None)
-    extra = {}
-    if effects is not None:
-        for key in ("study_info", "group_labels"):
-            if getattr(effects, key, None):
-                extra[key] = getattr(effects, key)
-    es = effect_sizes("PETO" if method == "PETO" else measure, ai=a, bi=b, ci=c, di=d,
-                      add=add1, to=to1, drop00=d1, labels=labels, **extra)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f = fit_binary(a, b, c, d, yi=es.yi, vi=es.vi, method=method, measure=measure,
-                       level=float(level), correct=correct, add=add2, to=to2, drop00=d2)
-    k = int(f["k"])
-    if k == 0:
-        raise ValueError(f"{where}: no table can be pooled; got {a.size} rows, all missing or "
-                         f"empty")
-    return MetaAnalysis(
-        estimate=float(f["estimate"]), se=float(f["se"]), statistic=float(f["statistic"]),
-        p_value=float(f["p_value"]), ci_lower=float(f["ci_lower"]),
-        ci_upper=float(f["ci_upper"]), df=float("nan"), pi_lower=float("nan"),
-        pi_upper=float("nan"), tau2=0.0, tau2_se=float("nan"), tau=0.0, i2=float(f["i2"]),
-        h2=float(f["h2"]), q=float(f["q"]), q_df=int(f["q_df"]),
-        q_p_value=float(f["q_p_value"]), k=k, yi=np.asarray(es.yi), vi=np.asarray(es.vi),
-        weights=f["weights"], included=f["included"], labels=tuple(es.labels),
-        measure="PETO" if method == "PETO" else measure, method=method, test="z",
-        level=float(level), pi_method="metafor", converged=True, iterations=0, effects=es,
-        cmh=float(f["cmh"]), cmh_p_value=float(f["cmh_p_value"]), tarone=float(f["tarone"]),
-        tarone_p_value=float(f["tarone_p_value"]),
-        correct=bool(correct) if method == "MH" and measure == "OR" else None,
-        pooling_cells=(float(add2), str(to2), bool(d2)))
-
-
-def mantel_haenszel(effects=None, /, *, ai=None, bi=None, ci=None, di=None, n1i=None,
-                    n2i=None, measure: str = "OR", level: float = 0.95, correct: bool = True,
-                    add=0.5, to="only0", drop00=True, labels=None) -> MetaAnalysis:
-    """Common-effect Mantel-Haenszel meta-analysis of 2x2 tables (OR, RR or RD).
-
-    Parameters
-    ----------
-    effects : EffectSizes, optional
-        Effect sizes from 2x2 counts (their ``data`` holds ``ai bi ci di``); labels,
-        study attributes and the measure (if OR, RR or RD) are taken from it.
-    ai, bi, ci, di : array_like (k,)
-        Events and non-events in group 1, events and non-events in group 2.
-    n1i, n2i : array_like (k,), optional
-        Group sizes instead of ``bi`` and ``di``.
-    measure : {"OR", "RR", "RD"}
-        Log odds ratio (Robins-Breslow-Greenland variance), log risk ratio
-        (Greenland-Robins) or risk difference (Sato-Greenland-Robins).
-    level : float
-        Confidence level.
-    correct : bool
-        Continuity correction of the Cochran-Mantel-Haenszel test (OR), as metafor.
-    add, to, drop00 : value or (value, value)
-        Zero-cell settings, metafor's ``rma.mh`` defaults (0.5, "only0", True). A single
-        value applies to the per-study effect sizes shown with the result (``yi``,
-        ``vi``, and the heterogeneity statistic); the pooling then uses the counts as
-        given. A pair applies its second value to the counts before pooling.
-    labels : sequence of str, optional
-
-    Returns
-    -------
-    MetaAnalysis
-        ``method="MH"``, ``tau2 = 0``; ``q`` is Cochran's Q of the per-study effect
-        sizes about the MH estimate (df = studies with an effect size - 1), I^2 and
-        H^2 from it; for OR also ``cmh``/``cmh_p_value`` and Tarone's test
-        (``tarone``/``tarone_p_value``). Weights are the MH weights in percent.
-        ``effects`` holds the per-study effect sizes computed with this call's zero-cell
-        settings (labels, study attributes and group labels taken from ``effects`` if
-        given); ``included`` marks the tables that entered the pooling.
-
-    Notes
-    -----
-    See :mod:`metaevidence.core.binary` for the formulas.
-
-    Matches ``metafor::rma.mh()`` (tests/reference/R/rma_mh.R).
-
-    Example
-    -------
-    >>> import metaevidence as me
-    >>> res = me.mantel_haenszel(ai=[4, 6, 3], bi=[119, 300, 228], ci=[11, 29, 11],
-    ...                          di=[128, 274, 209], measure="RR")
-    >>> res.method, res.k
-    ('MH', 3)
-    """
-    where = "mantel_haenszel"
-    if effects is not None and measure == "OR" and getattr(effects, "measure", "OR") in ("RR", "RD"):
-        measure = effects.measure
-    if measure not in ("OR", "RR", "RD"):
-        raise ValueError(f"{where}: measure must be one of OR, RR, RD; got {measure!r}")
-    return _binary_fit(where, "MH", measure, effects, ai, bi, ci, di, n1i, n2i, level,
-                       correct, add, to, drop00, labels)
-
-
-def peto(effects=None, /, *, ai=None, bi=None, ci=None, di=None, n1i=None, n2i=None,
-         level: float = 0.95, add=0.5, to="only0", drop00=True, labels=None) -> MetaAnalysis:
-    r"""Common-effect meta-analysis of 2x2 tables by Peto's one-step odds ratio.
-
-    Parameters
-    ----------
-    effects, ai, bi, ci, di, n1i, n2i, level, add, to, drop00, labels
-        As :func:`mantel_haenszel` (metafor's ``rma.peto`` defaults).
-
-    Returns
-    -------
-    MetaAnalysis
-        ``method="PETO"``, ``measure="PETO"`` (log odds ratio), ``tau2 = 0``; ``q`` is
-        Peto's heterogeneity statistic :math:`\sum (O-E)^2/V - (\sum(O-E))^2/\sum V`;
-        weights are :math:`V_i` in percent; ``yi``/``vi`` are the per-study Peto log odds
-        ratios.
-
-    Matches ``metafor::rma.peto()`` (tests/reference/R/rma_mh.R).
-
-    Example
-    -------
-    >>> import metaevidence as me
-    >>> res = me.peto(ai=[4, 6, 3], bi=[119, 300, 228], ci=[11, 29, 11], di=[128, 274, 209])
-    >>> res.method
-    'PETO'
-    """
-    return _binary_fit("peto", "PETO", "PETO", effects, ai, bi, ci, di, n1i, n2i, level,
-                       True, add, to, drop00, labels)

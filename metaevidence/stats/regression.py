@@ -23,7 +23,7 @@ from metaevidence.core import regression as _core
 from metaevidence.core.tau2 import estimate_tau2
 from metaevidence.errors import ConvergenceWarning
 from metaevidence.stats.formula import ModelMatrix, design_from_columns, model_matrix
-from metaevidence.stats.fit import float_array
+from metaevidence.stats._inputs import float_array
 
 __all__ = ["MetaRegression", "PermutationTest", "Prediction", "meta_regression",
            "permutation_test"]

@@ -23,7 +23,7 @@ from scipy import stats
 from metaevidence.display.transforms import presentation
 from metaevidence.display.summary import Summary, Table, compact_repr, fmt, fmt_p, p_text
 from metaevidence.core.tau2 import estimate_tau2
-from metaevidence.stats.fit import float_array
+from metaevidence.stats._inputs import float_array
 
 __all__ = ["SubgroupAnalysis", "subgroup_analysis"]
 

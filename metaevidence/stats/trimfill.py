@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from metaevidence.stats._bias_inputs import analysis_inputs, small_sample_note
+from metaevidence.stats._inputs import analysis_inputs, small_sample_note
 from metaevidence.display.summary import Summary, Table, compact_repr, fmt, notes, p_text
 from metaevidence.core import bias as _bias
 from metaevidence.core import trimfill as _core

@@ -1,4 +1,5 @@
-"""The measure registry and input handling behind :func:`metaevidence.effect_sizes`.
+"""Input handling behind :func:`metaevidence.effect_sizes` (the measure facts are in
+:mod:`metaevidence.core.effects.measures`).
 
 Turns keyword columns into validated float arrays (one message shape for every mistake:
 what was wrong, where, what is allowed, what was received) and computes ``yi``/``vi`` row by
@@ -7,9 +8,8 @@ row through the formulas of :mod:`metaevidence.core`. Rows are numbered from 0 i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Callable, Mapping
 
 import numpy as np
 
@@ -17,88 +17,9 @@ from metaevidence.core.effects import convert as _cv
 from metaevidence.core.effects import counts as _bin
 from metaevidence.core.effects import continuous as _cont
 from metaevidence.core.effects import single_group as _single
-@dataclass(frozen=True, slots=True)
-class Measure:
-    """What a measure is and which inputs give it.
-
-    Attributes
-    ----------
-    name : str
-        metafor's name (``"OR"``).
-    description : str
-        What ``yi`` is, on the analysis scale ("log odds ratio").
-    effect : str
-        Short name of the effect on the presentation scale ("OR"), for column headers.
-    family : str
-        ``"binary"``, ``"continuous"``, ``"correlation"``, ``"proportion"``, ``"mean"``,
-        ``"rate"`` or ``"reported"`` (only reported statistics give it).
-    columns : tuple of tuple of str
-        The accepted sets of data columns (metafor names); empty for ``"reported"``.
-    link : str or None
-        How a reported estimate maps to the analysis scale: ``"log"``, ``"logit"``,
-        ``"atanh"``, ``"identity"``; ``None`` when estimates on the natural scale are
-        not accepted (``AS PAS PFT``: give ``yi`` and ``sei`` instead).
-    transform : str or None
-        Back-transformation for presentation: ``"exp"`` (log scales), ``"tanh"``
-        (Fisher's z), ``"expit"`` (logit); ``None`` where ``yi`` is already on its
-        presentation scale.
-    default_add : float
-        metafor's default zero-cell constant (0.5; 0 for ``AS PAS PFT``).
-    """
-
-    name: str
-    description: str
-    effect: str
-    family: str
-    columns: tuple[tuple[str, ...], ...]
-    link: str | None
-    transform: str | None
-    default_add: float = 0.5
+from metaevidence.core.effects.measures import MEANS_COLUMNS, Measure
 
 
-_TWO_BY_TWO = (("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i"))
-_MEANS = (("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"),)
-_PROPORTION = (("xi", "ni"), ("xi", "mi"))
-_RATES = (("x1i", "t1i", "x2i", "t2i"),)
-
-
-def _m(name, description, effect, family, columns, link, transform, default_add=0.5):
-    return name, Measure(name, description, effect, family, columns, link, transform, default_add)
-
-
-#: Every measure ``effect_sizes`` computes, by metafor name (read-only).
-MEASURES: Mapping[str, Measure] = MappingProxyType(dict([
-    _m("OR", "log odds ratio", "OR", "binary", _TWO_BY_TWO, "log", "exp"),
-    _m("RR", "log risk ratio", "RR", "binary", _TWO_BY_TWO, "log", "exp"),
-    _m("RD", "risk difference", "RD", "binary", _TWO_BY_TWO, "identity", None),
-    _m("PETO", "log Peto odds ratio", "Peto OR", "binary", _TWO_BY_TWO, "log", "exp"),
-    _m("AS", "arcsine square-root risk difference", "AS", "binary", _TWO_BY_TWO, None, None, 0.0),
-    _m("MD", "mean difference", "MD", "continuous", _MEANS, "identity", None),
-    _m("SMD", "standardized mean difference (Hedges' g)", "SMD", "continuous", _MEANS,
-       "identity", None),
-    _m("SMDH", "standardized mean difference, heteroscedastic (Bonett)", "SMDH",
-       "continuous", _MEANS, "identity", None),
-    _m("ROM", "log ratio of means", "ROM", "continuous", _MEANS, "log", "exp"),
-    _m("COR", "correlation coefficient", "r", "correlation", (("ri", "ni"),), "identity", None),
-    _m("ZCOR", "Fisher's z transformed correlation", "r", "correlation", (("ri", "ni"),),
-       "atanh", "tanh"),
-    _m("PR", "proportion", "proportion", "proportion", _PROPORTION, "identity", None),
-    _m("PLN", "log proportion", "proportion", "proportion", _PROPORTION, "log", "exp"),
-    _m("PLO", "logit proportion", "proportion", "proportion", _PROPORTION, "logit", "expit"),
-    _m("PAS", "arcsine square-root proportion", "PAS", "proportion", _PROPORTION, None, None,
-       0.0),
-    _m("PFT", "Freeman-Tukey double arcsine proportion", "PFT", "proportion", _PROPORTION,
-       None, None, 0.0),
-    _m("MN", "mean", "mean", "mean", (("mi", "sdi", "ni"),), "identity", None),
-    _m("IRR", "log incidence rate ratio", "IRR", "rate", _RATES, "log", "exp"),
-    _m("IRD", "incidence rate difference", "IRD", "rate", _RATES, "identity", None),
-    _m("HR", "log hazard ratio", "HR", "reported", (), "log", "exp"),
-    _m("GEN", "generic effect size", "effect", "reported", (), "identity", None),
-]))
-
-DATA_COLUMNS = ("ai", "bi", "ci", "di", "n1i", "n2i", "m1i", "sd1i", "m2i", "sd2i", "ri", "ni",
-                "xi", "mi", "sdi", "x1i", "t1i", "x2i", "t2i")
-REPORTED_COLUMNS = ("estimate", "ci_lower", "ci_upper", "pval", "yi", "vi", "sei")
 _REPORTED_KINDS = (("estimate", "ci_lower", "ci_upper"), ("estimate", "pval"), ("yi", "pval"),
                    ("yi", "sei"), ("yi", "vi"))
 
@@ -110,16 +31,6 @@ _NATURAL_RANGE = {"log": ("a positive ratio", lambda x: x > 0),
                   "logit": ("a proportion strictly between 0 and 1", lambda x: (x > 0) & (x < 1)),
                   "atanh": ("a correlation strictly between -1 and 1", lambda x: np.abs(x) < 1),
                   "identity": ("a finite number", lambda x: np.isfinite(x))}
-
-
-def lookup(measure: str) -> Measure:
-    """The registry entry of ``measure``, or a ValueError listing the known ones."""
-    if not isinstance(measure, str) or measure not in MEASURES:
-        hint = (f" (did you mean {measure.upper()!r}?)"
-                if isinstance(measure, str) and measure.upper() in MEASURES else "")
-        raise ValueError(f"unknown measure {measure!r}{hint}; known measures: "
-                         f"{', '.join(sorted(MEASURES))}")
-    return MEASURES[measure]
 
 
 def _fmt(value: float) -> str:
@@ -225,7 +136,6 @@ def compute(info: Measure, kind: tuple[str, ...], cols: dict[str, np.ndarray],
     c = dict(cols)
     corrected = np.zeros(n, dtype=bool)
     drop = np.zeros(n, dtype=bool)
-    drop_reason = "dropped: missing data"
     if info.family == "binary":
         for name in kind:
             check.require(c[name] >= 0, name, "a non-negative count", c[name])
@@ -295,7 +205,7 @@ def compute(info: Measure, kind: tuple[str, ...], cols: dict[str, np.ndarray],
             total = c["n1i"] + c["n2i"]
             check.require(total >= 4, "n1i + n2i", "at least 4 for SMD (the bias correction "
                           "needs n1i + n2i - 2 >= 2)", total)
-        args = tuple(c[k] for k in _MEANS[0])
+        args = tuple(c[k] for k in MEANS_COLUMNS[0])
         if info.name == "ROM":
             yi, vi = _cont.log_ratio_of_means(*args, correct=correct)
         else:
