@@ -8,6 +8,15 @@ that re-run with one command whenever the evidence changes.
 >>> es = me.effect_sizes("OR", ai=[4, 6], bi=[119, 300], ci=[11, 29], di=[128, 274])
 >>> res = me.meta_analysis(es, method="REML", test="knha")
 
+The package is layered; a layer imports only from the layers below it (a test checks
+every import): ``core/`` computes (numpy and scipy only), ``display/`` formats,
+``stats/`` is the public face of ``core/`` (verbs and frozen results), ``_schema/`` is
+the schema language of the YAML formats, ``evidence/`` reads study records, ``io/``
+imports and exports, ``review/`` holds the systematic-review layer, ``plots/`` draws,
+``workflow/`` runs analysis specs, and ``cli.py`` is the command line. A concept keeps
+one name across layers (``core/influence.py``, ``stats/influence.py``). The public API is
+re-exported here, so no module shadows a public function.
+
 Names are resolved lazily (PEP 562), so ``import metaevidence`` stays cheap: pandas is
 imported by the first call that needs a DataFrame and matplotlib only when a plot is
 drawn.

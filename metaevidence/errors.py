@@ -20,6 +20,7 @@ __all__ = [
     "RecordError",
     "RecordProblem",
     "SpecError",
+    "StoreError",
     "ConvergenceWarning",
     "SmallSampleWarning",
 ]
@@ -78,6 +79,10 @@ class RecordError(MetaevidenceError, ValueError):
 
 class SpecError(RecordError):
     """One or more problems in analysis specs (``analyses/*.yaml``)."""
+
+
+class StoreError(MetaevidenceError, OSError):
+    """A file the package writes or reads (results, figures, records) could not be written or read."""
 
 
 class ConvergenceWarning(UserWarning):

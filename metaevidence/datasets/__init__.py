@@ -1,5 +1,7 @@
 """Classic meta-analysis datasets for teaching, as pandas DataFrames.
 
+Imports the standard library and pandas only (package data read with importlib.resources).
+
 Sixteen study-level datasets of published meta-analyses, shipped as package data (the raw
 files of the R data package metadat 1.7-2, with their provenance in ``data/SOURCES.md``).
 Each ``load_<name>()`` returns a fresh DataFrame with the file's columns, in order; its

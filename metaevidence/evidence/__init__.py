@@ -1,17 +1,13 @@
-"""Study records: the record format, safe YAML loading with line numbers, validation and
-the :class:`EvidenceBase`.
+"""Study records: the record format, the evidence base, and records -> effect sizes.
 
-Modules: :mod:`~metaevidence.evidence.schema` (the record format, written once as data),
-:mod:`~metaevidence._schema.rules` (its cross-field rules),
-:mod:`~metaevidence._schema.yamlload` (safe YAML with line numbers),
-:mod:`~metaevidence._schema.validate` (every problem, with file, line and field),
+Imports :mod:`~metaevidence._schema` (YAML, validation), :mod:`~metaevidence.stats`
+(``EffectSizes``) and the layers below them. Modules: :mod:`~metaevidence.evidence.schema`
+(the record format, written once as data, with :func:`check_study` and the JSON Schema),
 :mod:`~metaevidence.evidence.records` (frozen typed records),
 :mod:`~metaevidence.evidence.base` (:class:`EvidenceBase`, :func:`load_evidence`),
 :mod:`~metaevidence.evidence.frame` (``to_frame``),
 :mod:`~metaevidence.evidence.bridge` (``EvidenceBase.effect_sizes``: records -> EffectSizes),
-:mod:`~metaevidence._schema.jsonschema` (the published JSON Schema),
-:mod:`~metaevidence.evidence.commands` (what the ``validate``/``studies``/``new-study``/
-``schema`` commands do).
+:mod:`~metaevidence.evidence.commands` (``validate``, ``studies``, ``new-study``, ``schema``).
 """
 
 from metaevidence.evidence.base import EvidenceBase, load_evidence, scan_studies

@@ -1,4 +1,7 @@
-"""Figures drawn from result objects: RevMan-style forest plots and funnel plots.
+"""Figures drawn from result objects: RevMan-style forest plots, funnel and diagnostic plots.
+
+Imports every layer below :mod:`~metaevidence.workflow` (core to review) and matplotlib,
+the latter inside the drawing functions only.
 
 matplotlib is imported inside the drawing functions only, so importing this package (or
 ``metaevidence``) stays cheap. Figures are built on their own canvas, never through

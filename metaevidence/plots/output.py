@@ -19,10 +19,10 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
+from metaevidence._fileio import atomic_write
 from metaevidence.plots import style
 
 __all__ = ["FORMATS", "DEFAULT_DPI", "new_figure", "style_context", "figure_bytes", "save_figure"]
@@ -166,14 +166,5 @@ def save_figure(fig: Any, path: str | os.PathLike[str], *, format: str | None = 
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise FileNotFoundError(f"cannot save figure to {str(path)!r}: directory {str(directory)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=".metaevidence-tmp-", suffix="." + fmt, dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            _write(fig, fh, fmt, dpi)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; figures are ordinary readable files
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, figure_bytes(fig, fmt, dpi=dpi))
     return path

@@ -21,21 +21,18 @@ records the hash of every figure, so a store interrupted between files is seen a
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
-import itertools
 import json
 import math
-import os
 import platform
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from metaevidence.errors import MetaevidenceError
+from metaevidence._fileio import STAGING_PREFIX, Staging, atomic_write
+from metaevidence.errors import StoreError
 
 __all__ = [
     "FORMAT", "STAGING_PREFIX", "json_ready", "canonical_json", "sha256_hex", "software_versions",
@@ -46,14 +43,9 @@ __all__ = [
 FORMAT = "metaevidence-result/1"
 
 #: Prefix of staging folders and temporary files (listed in ``.gitignore``).
-STAGING_PREFIX = ".metaevidence-tmp-"
 
 #: The runtime dependencies whose versions every result records (pyproject.toml).
 DEPENDENCIES = ("numpy", "scipy", "pandas", "matplotlib", "PyYAML")
-
-
-class StoreError(MetaevidenceError, OSError):
-    """A results file could not be read or written."""
 
 
 def json_ready(value: Any) -> Any:
@@ -117,122 +109,6 @@ def software_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
-
-
-# --------------------------------------------------------------------------- atomic writes
-
-_counter = itertools.count()
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":  # pragma: no cover - directories cannot be opened on Windows
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def atomic_write(path: str | Path, data: bytes, *, staging: Path | None = None) -> bool:
-    """Write ``data`` to ``path`` through a temporary file and an atomic rename.
-
-    Parameters
-    ----------
-    path : str or Path
-        The target; its folder must exist.
-    data : bytes
-        The complete new content.
-    staging : Path, optional
-        Folder for the temporary file (same file system as ``path``); default the target's
-        own folder. When the rename crosses file systems, the target's folder is used.
-
-    Returns
-    -------
-    bool
-        False when the file already held exactly ``data`` (it is then left untouched, so
-        its modification time does not change), True when it was written.
-    """
-    path = Path(path)
-    with contextlib.suppress(OSError):
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    folder = staging if staging is not None else path.parent
-    try:
-        _replace_from(folder, path, data)
-    except OSError as exc:
-        if exc.errno != errno.EXDEV or folder == path.parent:
-            raise
-        _replace_from(path.parent, path, data)
-    return True
-
-
-def _replace_from(folder: Path, path: Path, data: bytes) -> None:
-    tmp = folder / f"{STAGING_PREFIX}{os.getpid()}-{next(_counter)}-{path.name}"
-    try:
-        # "x": a fresh file, created with the user's umask (ordinary permissions)
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-class Staging:
-    """A private staging folder ``<base>/.metaevidence-tmp-<pid>`` for temporary files.
-
-    Use as a context manager; the folder is removed on exit. On entry, staging folders of
-    processes that no longer run (a killed run) are removed first.
-    """
-
-    def __init__(self, base: str | Path):
-        self.base = Path(base)
-        self.path = self.base / f"{STAGING_PREFIX}{os.getpid()}"
-
-    def __enter__(self) -> Path:
-        remove_stale_staging(self.base)
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the staging folder {self.path} for writing results: "
-                             f"{exc.strerror or exc}; nothing was written") from None
-        return self.path
-
-    def __exit__(self, *exc: object) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
-
-
-def remove_stale_staging(base: Path) -> list[Path]:
-    """Remove staging folders in ``base`` whose process is gone; return what was removed."""
-    removed = []
-    if not base.is_dir():
-        return removed
-    for entry in base.glob(STAGING_PREFIX + "*"):
-        pid_text = entry.name[len(STAGING_PREFIX):]
-        if not entry.is_dir() or not pid_text.isdigit():
-            continue
-        if int(pid_text) != os.getpid() and not _alive(int(pid_text)):
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - someone else's process
-        return True
-    except OSError:  # pragma: no cover - e.g. Windows without the process
-        return False
-    return True
 
 
 # --------------------------------------------------------------------------- the store

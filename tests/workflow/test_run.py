@@ -237,7 +237,7 @@ def test_an_injected_failure_between_files_leaves_every_file_old_or_new(tmp_path
 KILLER = r"""
 import os, signal, sys
 sys.path.insert(0, {repo!r})
-import metaevidence.workflow.store as store
+import metaevidence._fileio as fileio
 real = os.replace
 count = [0]
 def replace(src, dst):
@@ -245,7 +245,7 @@ def replace(src, dst):
     count[0] += 1
     if count[0] == {after}:
         os.kill(os.getpid(), signal.SIGKILL)
-store.os.replace = replace
+fileio.os.replace = replace
 from metaevidence.cli import main
 sys.exit(main(["run", "-q"]))
 """

@@ -10,10 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from metaevidence import _fileio
+from metaevidence._fileio import STAGING_PREFIX, Staging, atomic_write, remove_stale_staging
 from metaevidence.workflow import store
 from metaevidence.workflow.store import (
-    FORMAT, ResultStore, Staging, StoreError, atomic_write, canonical_json, json_ready, parse_result,
-    remove_stale_staging, sha256_hex, software_versions,
+    FORMAT, ResultStore, StoreError, canonical_json, json_ready, parse_result, sha256_hex,
+    software_versions,
 )
 
 
@@ -71,7 +73,7 @@ def test_atomic_write_failure_leaves_the_old_file(tmp_path, monkeypatch):
     def boom(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store.os, "replace", boom)
+    monkeypatch.setattr(_fileio.os, "replace", boom)
     with pytest.raises(OSError, match="No space left"):
         atomic_write(target, b"new")
     assert target.read_bytes() == b"old"
@@ -90,20 +92,20 @@ def test_atomic_write_across_file_systems_falls_back_to_the_target_folder(tmp_pa
             raise OSError(18, "Invalid cross-device link")
         return real(src, dst)
 
-    monkeypatch.setattr(store.os, "replace", cross_device)
+    monkeypatch.setattr(_fileio.os, "replace", cross_device)
     assert atomic_write(target, b"data", staging=staging)
     assert target.read_bytes() == b"data"
     assert list(staging.iterdir()) == [] and [p.name for p in target.parent.iterdir()] == ["x.json"]
 
 
 def test_staging_folder_is_removed_and_stale_ones_cleaned(tmp_path):
-    dead = tmp_path / f"{store.STAGING_PREFIX}999999999"
+    dead = tmp_path / f"{STAGING_PREFIX}999999999"
     dead.mkdir()
     (dead / "junk").write_bytes(b"x")
-    other = tmp_path / f"{store.STAGING_PREFIX}notapid"
+    other = tmp_path / f"{STAGING_PREFIX}notapid"
     other.mkdir()
     with Staging(tmp_path) as folder:
-        assert folder.is_dir() and folder.name == f"{store.STAGING_PREFIX}{os.getpid()}"
+        assert folder.is_dir() and folder.name == f"{STAGING_PREFIX}{os.getpid()}"
         assert not dead.exists() and other.exists()
     assert not folder.exists()
     assert remove_stale_staging(tmp_path / "missing") == []
