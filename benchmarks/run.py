@@ -44,16 +44,22 @@ import metaevidence as me  # noqa: E402
 
 
 def machine() -> dict:
-    info = {"python": platform.python_version(), "numpy": np.__version__,
-            "platform": platform.platform(), "cores": os.cpu_count()}
+    info = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "platform": platform.platform(),
+        "cores": os.cpu_count(),
+    }
     import scipy
+
     info["scipy"] = scipy.__version__
     try:
-        cpu = [line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-               if line.startswith("model name")]
+        cpu = [
+            line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")
+        ]
         info["cpu"] = cpu[0] if cpu else platform.processor()
         mem = [line for line in open("/proc/meminfo") if line.startswith("MemTotal")]
-        info["memory_gb"] = round(int(mem[0].split()[1]) / 1024 ** 2, 1)
+        info["memory_gb"] = round(int(mem[0].split()[1]) / 1024**2, 1)
         info["load_average"] = open("/proc/loadavg").read().split()[:3]
     except OSError:
         info["cpu"] = platform.processor()
@@ -78,8 +84,7 @@ def best(fn, number: int, repeat: int = 5) -> float:
 
 def time_metaevidence(bcg_y, bcg_v, Y, V, yl, vl) -> dict:
     out = {"single": best(lambda: me.meta_analysis(bcg_y, bcg_v, method="REML"), 200, 7)}
-    out["batch_total"] = best(lambda: me.meta_analysis_batch(Y, V, method="REML", test="knha"),
-                              1, 5)
+    out["batch_total"] = best(lambda: me.meta_analysis_batch(Y, V, method="REML", test="knha"), 1, 5)
     parent = me.meta_analysis(yl, vl, method="REML")
     out["loo"] = best(lambda: me.leave_one_out(parent), 5, 5)
     batch = me.meta_analysis_batch(Y, V, method="REML", test="knha")
@@ -90,11 +95,16 @@ def time_metaevidence(bcg_y, bcg_v, Y, V, yl, vl) -> dict:
 
 def time_metafor(bcg_y, bcg_v, Y, V, yl, vl, n_batch: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        for name, arr in (("bcg_yi", bcg_y), ("bcg_vi", bcg_v), ("batch_yi", Y),
-                          ("batch_vi", V), ("loo_yi", yl), ("loo_vi", vl)):
+        for name, arr in (
+            ("bcg_yi", bcg_y),
+            ("bcg_vi", bcg_v),
+            ("batch_yi", Y),
+            ("batch_vi", V),
+            ("loo_yi", yl),
+            ("loo_vi", vl),
+        ):
             np.ascontiguousarray(arr, dtype="<f8").tofile(os.path.join(tmp, name))
-        cmd = ["Rscript", str(ROOT / "benchmarks" / "metafor_bench.R"), tmp, "300",
-               str(n_batch), "5"]
+        cmd = ["Rscript", str(ROOT / "benchmarks" / "metafor_bench.R"), tmp, "300", str(n_batch), "5"]
         res = subprocess.run(cmd, capture_output=True, text=True, check=True)
     out = json.loads(res.stdout.strip().splitlines()[-1])
     out["batch_total_10k"] = out["batch_total"] * 10_000 / out["batch_n"]
@@ -158,11 +168,14 @@ MEMORY_SCRIPT = textwrap.dedent("""
 
 
 def memory_check() -> dict:
-    out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT.format(root=str(ROOT))],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY_SCRIPT.format(root=str(ROOT))],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     before, peak, seconds, conv = map(float, out.stdout.split())
-    return {"rss_before_fit_mb": before, "peak_rss_mb": peak, "seconds": seconds,
-            "converged": conv}
+    return {"rss_before_fit_mb": before, "peak_rss_mb": peak, "seconds": seconds, "converged": conv}
 
 
 def report(info, ours, mf, pm, sm, mem) -> str:
@@ -176,49 +189,65 @@ def report(info, ours, mf, pm, sm, mem) -> str:
         ("10,000 REML + HKSJ fits, k = 20", "batch_total", "batch_total_10k", "batch_total_10k"),
         ("leave-one-out, k = 100", "loo", "loo", "loo"),
     ]
-    lines = ["| workload | metaevidence | metafor 3.8-1 | PyMARE (loop) | statsmodels (loop, PM) |"
-             " metafor / ours | PyMARE / ours | statsmodels / ours |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| workload | metaevidence | metafor 3.8-1 | PyMARE (loop) | statsmodels (loop, PM) |"
+        " metafor / ours | PyMARE / ours | statsmodels / ours |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for label, key_ours, key_other, _ in rows:
         o = ours[key_ours]
         m = mf.get(key_other) if mf else None
         p = pm.get(key_other) if pm else None
         s = sm.get(key_other) if sm else None
-        fmt_ratio = lambda x: f"{x / o:,.0f}×" if x else "–"  # noqa: E731
-        lines.append(f"| {label} | {ms(o)} | {ms(m) if m else '–'} | {ms(p) if p else '–'} | "
-                     f"{ms(s) if s else '–'} | {fmt_ratio(m)} | {fmt_ratio(p)} | "
-                     f"{fmt_ratio(s)} |")
+        fmt_ratio = lambda x, o=o: f"{x / o:,.0f}×" if x else "–"  # noqa: E731
+        lines.append(
+            f"| {label} | {ms(o)} | {ms(m) if m else '–'} | {ms(p) if p else '–'} | "
+            f"{ms(s) if s else '–'} | {fmt_ratio(m)} | {fmt_ratio(p)} | "
+            f"{fmt_ratio(s)} |"
+        )
     extra = []
     if pm:
         vec = pm["batch_vectorised_10k"]
-        extra.append(f"PyMARE fitting the 10,000 analyses as parallel datasets in one call: "
-                     f"{ms(vec)} ({vec / ours['batch_total']:,.0f}× ours).")
+        extra.append(
+            f"PyMARE fitting the 10,000 analyses as parallel datasets in one call: "
+            f"{ms(vec)} ({vec / ours['batch_total']:,.0f}× ours)."
+        )
     if mf:
-        extra.append(f"metafor loop: {mf['batch_n']} analyses timed"
-                     + (f", scaled to 10,000" if mf['batch_n'] != 10_000 else "")
-                     + f"; {mf['batch_failed']} fits failed.")
-    extra.append(f"metaevidence batch: {100 * ours['batch_converged']:.3f}% converged, "
-                 f"{ours['batch_iterations_mean']:.2f} likelihood evaluations per analysis "
-                 f"on average (tolerance 1e-12).")
+        extra.append(
+            f"metafor loop: {mf['batch_n']} analyses timed"
+            + (", scaled to 10,000" if mf["batch_n"] != 10_000 else "")
+            + f"; {mf['batch_failed']} fits failed."
+        )
+    extra.append(
+        f"metaevidence batch: {100 * ours['batch_converged']:.3f}% converged, "
+        f"{ours['batch_iterations_mean']:.2f} likelihood evaluations per analysis "
+        f"on average (tolerance 1e-12)."
+    )
     if mem:
-        extra.append(f"Memory: 1,000,000 REML + HKSJ analyses of k = 20 in one call: peak RSS "
-                     f"{mem['peak_rss_mb']:.0f} MB (of which {mem['rss_before_fit_mb']:.0f} MB "
-                     f"before the fit: the 320 MB of inputs and the interpreter), "
-                     f"{mem['seconds']:.1f} s, {100 * mem['converged']:.4f}% converged.")
-    head = (f"Machine: {info.get('cpu')}, {info.get('cores')} cores, "
-            f"{info.get('memory_gb')} GB RAM; {info.get('platform')}; Python "
-            f"{info['python']}, numpy {info['numpy']}, scipy {info['scipy']}"
-            + (f"; {mf['r']}, metafor {mf['metafor']}" if mf else "")
-            + f". Load average at start: {' '.join(info.get('load_average', []))}.")
+        extra.append(
+            f"Memory: 1,000,000 REML + HKSJ analyses of k = 20 in one call: peak RSS "
+            f"{mem['peak_rss_mb']:.0f} MB (of which {mem['rss_before_fit_mb']:.0f} MB "
+            f"before the fit: the 320 MB of inputs and the interpreter), "
+            f"{mem['seconds']:.1f} s, {100 * mem['converged']:.4f}% converged."
+        )
+    head = (
+        f"Machine: {info.get('cpu')}, {info.get('cores')} cores, "
+        f"{info.get('memory_gb')} GB RAM; {info.get('platform')}; Python "
+        f"{info['python']}, numpy {info['numpy']}, scipy {info['scipy']}"
+        + (f"; {mf['r']}, metafor {mf['metafor']}" if mf else "")
+        + f". Load average at start: {' '.join(info.get('load_average', []))}."
+    )
     return "\n".join([head, "", *lines, "", *[f"- {e}" for e in extra]])
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="loop 1,000 analyses in metafor/PyMARE/statsmodels and scale")
-    parser.add_argument("--skip", nargs="*", default=[],
-                        choices=["metafor", "pymare", "statsmodels", "memory"])
+    parser.add_argument(
+        "--quick", action="store_true", help="loop 1,000 analyses in metafor/PyMARE/statsmodels and scale"
+    )
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["metafor", "pymare", "statsmodels", "memory"]
+    )
     parser.add_argument("--json", type=Path, help="also write the raw numbers here")
     args = parser.parse_args(argv)
     n_loop = 1_000 if args.quick else 10_000
@@ -231,9 +260,19 @@ def main(argv=None) -> int:
     mem = None if "memory" in args.skip else memory_check()
     print(report(info, ours, mf, pm, sm, mem))
     if args.json:
-        args.json.write_text(json.dumps({"machine": info, "metaevidence": ours, "metafor": mf,
-                                         "pymare": pm, "statsmodels": sm, "memory": mem},
-                                        indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": info,
+                    "metaevidence": ours,
+                    "metafor": mf,
+                    "pymare": pm,
+                    "statsmodels": sm,
+                    "memory": mem,
+                },
+                indent=2,
+            )
+        )
     return 0
 
 

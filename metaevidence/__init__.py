@@ -92,7 +92,11 @@ def __getattr__(name: str) -> Any:
     if module_name is None:
         raise AttributeError(f"module 'metaevidence' has no attribute {name!r}")
     module = importlib.import_module(module_name)
-    value = module if name == module_name.rsplit(".", 1)[-1] and not hasattr(module, name) else getattr(module, name)
+    value = (
+        module
+        if name == module_name.rsplit(".", 1)[-1] and not hasattr(module, name)
+        else getattr(module, name)
+    )
     globals()[name] = value
     return value
 

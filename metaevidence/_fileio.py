@@ -103,8 +103,10 @@ class Staging:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the staging folder {self.path} for writing results: "
-                             f"{exc.strerror or exc}; nothing was written") from None
+            raise StoreError(
+                f"cannot create the staging folder {self.path} for writing results: "
+                f"{exc.strerror or exc}; nothing was written"
+            ) from None
         return self.path
 
     def __exit__(self, *exc: object) -> None:
@@ -117,7 +119,7 @@ def remove_stale_staging(base: Path) -> list[Path]:
     if not base.is_dir():
         return removed
     for entry in base.glob(STAGING_PREFIX + "*"):
-        pid_text = entry.name[len(STAGING_PREFIX):]
+        pid_text = entry.name[len(STAGING_PREFIX) :]
         if not entry.is_dir() or not pid_text.isdigit():
             continue
         if int(pid_text) != os.getpid() and not _alive(int(pid_text)):

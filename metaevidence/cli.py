@@ -41,8 +41,12 @@ _REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 def _register_validate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check every study record (and analysis spec); list every problem")
-    p.add_argument("--studies", default="studies", metavar="DIR", help="study records folder (default: studies)")
-    p.add_argument("--analyses", default="analyses", metavar="DIR", help="analysis specs folder (default: analyses)")
+    p.add_argument(
+        "--studies", default="studies", metavar="DIR", help="study records folder (default: studies)"
+    )
+    p.add_argument(
+        "--analyses", default="analyses", metavar="DIR", help="analysis specs folder (default: analyses)"
+    )
     p.set_defaults(handler=_cmd_validate)
 
 
@@ -58,7 +62,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _register_studies(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("studies", help="list the evidence base as a table")
-    p.add_argument("--studies", default="studies", metavar="DIR", help="study records folder (default: studies)")
+    p.add_argument(
+        "--studies", default="studies", metavar="DIR", help="study records folder (default: studies)"
+    )
     p.set_defaults(handler=_cmd_studies)
 
 
@@ -73,7 +79,9 @@ def _cmd_studies(args: argparse.Namespace) -> int:
 def _register_new_study(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("new-study", help="write a commented template study record to fill in")
     p.add_argument("id", help="study id, e.g. martinelli-2020 (first author, year)")
-    p.add_argument("--studies", default="studies", metavar="DIR", help="study records folder (default: studies)")
+    p.add_argument(
+        "--studies", default="studies", metavar="DIR", help="study records folder (default: studies)"
+    )
     p.set_defaults(handler=_cmd_new_study)
 
 
@@ -111,29 +119,43 @@ _REGISTRARS += [_register_validate, _register_studies, _register_new_study, _reg
 # run / show / diff; the work is in metaevidence.workflow.commands.
 
 
-def _review_folders(p: argparse.ArgumentParser, *, studies: bool = True, analyses: bool = True,
-                    figures: bool = True) -> None:
+def _review_folders(
+    p: argparse.ArgumentParser, *, studies: bool = True, analyses: bool = True, figures: bool = True
+) -> None:
     if studies:
-        p.add_argument("--studies", default="studies", metavar="DIR", help="study records folder (default: studies)")
+        p.add_argument(
+            "--studies", default="studies", metavar="DIR", help="study records folder (default: studies)"
+        )
     if analyses:
-        p.add_argument("--analyses", default="analyses", metavar="DIR", help="analysis specs folder (default: analyses)")
+        p.add_argument(
+            "--analyses", default="analyses", metavar="DIR", help="analysis specs folder (default: analyses)"
+        )
     p.add_argument("--results", default="results", metavar="DIR", help="results folder (default: results)")
     if figures:
-        p.add_argument("--figures", default="figures", metavar="DIR", help="figures folder (default: figures)")
+        p.add_argument(
+            "--figures", default="figures", metavar="DIR", help="figures folder (default: figures)"
+        )
 
 
 def _paths(args: argparse.Namespace):
     from metaevidence.workflow.run import Paths
 
-    return Paths.of(getattr(args, "studies", "studies"), getattr(args, "analyses", "analyses"),
-                    args.results, getattr(args, "figures", "figures"))
+    return Paths.of(
+        getattr(args, "studies", "studies"),
+        getattr(args, "analyses", "analyses"),
+        args.results,
+        getattr(args, "figures", "figures"),
+    )
 
 
 def _register_run(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="run the analyses into results/ and figures/ (or --check that they are current)")
+    p = sub.add_parser(
+        "run", help="run the analyses into results/ and figures/ (or --check that they are current)"
+    )
     p.add_argument("ids", nargs="*", metavar="ID", help="analyses to run (default: every spec in analyses/)")
-    p.add_argument("--check", action="store_true",
-                   help="write nothing; exit 1 if the stored results are stale (for CI)")
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if the stored results are stale (for CI)"
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     _review_folders(p)
     p.set_defaults(handler=_cmd_run)
@@ -159,11 +181,20 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _register_diff(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("diff", help="what changed in the evidence and its conclusions since the committed results")
-    p.add_argument("--since", metavar="REV", help="compare with this git revision (default: HEAD, or results/ "
-                                                  "on disk outside git)")
-    p.add_argument("--format", choices=("text", "markdown"), default="text",
-                   help="text (default) or markdown (for a pull-request comment)")
+    p = sub.add_parser(
+        "diff", help="what changed in the evidence and its conclusions since the committed results"
+    )
+    p.add_argument(
+        "--since",
+        metavar="REV",
+        help="compare with this git revision (default: HEAD, or results/ on disk outside git)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="text (default) or markdown (for a pull-request comment)",
+    )
     _review_folders(p, figures=False)
     p.set_defaults(handler=_cmd_diff)
 

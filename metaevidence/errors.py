@@ -95,4 +95,5 @@ class ConvergenceWarning(UserWarning):
 
 class SmallSampleWarning(UserWarning):
     """A method was applied to fewer studies than guidance recommends
-    (e.g. funnel-asymmetry tests with k < 10, Cochrane Handbook section 13.3.5.4)."""
+    (e.g. funnel-asymmetry tests with k < 10, Cochrane Handbook section 13.3.5.4).
+    """

@@ -32,8 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     new = replace_section(text, evidence_section(args.results))
     if args.check:
         if new != text:
-            print(f"{args.readme}: 'The evidence so far' is stale; run python scripts/readme_evidence.py",
-                  file=sys.stderr)
+            print(
+                f"{args.readme}: 'The evidence so far' is stale; run python scripts/readme_evidence.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     if new != text:

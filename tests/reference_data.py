@@ -41,6 +41,9 @@ def as_array(values) -> np.ndarray:
 def assert_close(actual, expected, rtol: float, *, atol: float = 0.0, what: str = "") -> None:
     """Elementwise ``|a - e| <= atol + rtol * |e|``, NaN matching NaN; names the quantity."""
     a = np.asarray(actual, dtype=float)
-    e = as_array(expected) if isinstance(expected, list) else np.asarray(
-        math.nan if expected is None else expected, dtype=float)
+    e = (
+        as_array(expected)
+        if isinstance(expected, list)
+        else np.asarray(math.nan if expected is None else expected, dtype=float)
+    )
     np.testing.assert_allclose(a, e, rtol=rtol, atol=atol, equal_nan=True, err_msg=what)

@@ -13,7 +13,6 @@ import yaml
 from metaevidence.cli import main
 from metaevidence.evidence import commands
 from metaevidence.evidence.schema import json_schema
-
 from tests.evidence.conftest import STUDIES, dump, record, write
 
 NO_SPECS = "metaevidence.workflow._no_such_spec_module_for_tests"
@@ -41,25 +40,29 @@ def test_validate_reports_ten_planted_mistakes_across_three_files_in_one_run(tmp
     folder.mkdir()
     # file A: four mistakes
     a = record("alpha-2020", kinds=("binary", "ratio_ci"))
-    a["design"] = "rtc"                                              # 1 not a design
-    a["citation"]["doi"] = "doi:10.1371/x"                          # 2 DOI shape
-    a["outcomes"][0]["data"]["experimental"]["events"] = 120        # 3 events > total
-    a["outcomes"][1]["data"]["estimate"] = 2.0                      # 4 estimate outside its CI
+    a["design"] = "rtc"  # 1 not a design
+    a["citation"]["doi"] = "doi:10.1371/x"  # 2 DOI shape
+    a["outcomes"][0]["data"]["experimental"]["events"] = 120  # 3 events > total
+    a["outcomes"][1]["data"]["estimate"] = 2.0  # 4 estimate outside its CI
     pa = write(folder, a)
     # file B: four mistakes
     b = record("beta-2019", kinds=("continuous",))
-    b["id"] = "beta-2018"                                            # 5 id != file name
-    b["outcomes"][0]["provenance"]["confidence"] = "derived"        # 6 derived without derivation
-    b["populaton"] = b.pop("population")                             # 7 unknown key (typo)
-    b["outcomes"][0]["data"]["control"]["sd"] = 0                   # 8 SD <= 0
+    b["id"] = "beta-2018"  # 5 id != file name
+    b["outcomes"][0]["provenance"]["confidence"] = "derived"  # 6 derived without derivation
+    b["populaton"] = b.pop("population")  # 7 unknown key (typo)
+    b["outcomes"][0]["data"]["control"]["sd"] = 0  # 8 SD <= 0
     pb = write(folder, b, name="beta-2019")
     # file C: two mistakes, one of them at the YAML level
-    c = dump(record("gamma-2021")).replace("  year: 2020\n", "  year: 2020\n  year: 2021\n")  # 9 duplicate key
-    c = c.replace("date: 2026-11-27", "date: 2026-13-01")           # 10 impossible date
+    c = dump(record("gamma-2021")).replace(
+        "  year: 2020\n", "  year: 2020\n  year: 2021\n"
+    )  # 9 duplicate key
+    c = c.replace("date: 2026-11-27", "date: 2026-13-01")  # 10 impossible date
     pc = folder / "gamma-2021.yaml"
     pc.write_text(c, encoding="utf-8")
 
-    code, out, err = run(capsys, "validate", "--studies", str(folder), "--analyses", str(tmp_path / "analyses"))
+    code, out, err = run(
+        capsys, "validate", "--studies", str(folder), "--analyses", str(tmp_path / "analyses")
+    )
     assert code == 1 and err == ""
     lines = out.splitlines()
     expected = [
@@ -78,8 +81,10 @@ def test_validate_reports_ten_planted_mistakes_across_three_files_in_one_run(tmp
     assert len(lines) == 11, out
     for want in expected:
         assert sum(ln.startswith(want) for ln in lines[:10]) == 1, want
-    assert lines[10] == (f"10 problems in 3 files; checked 3 study records; analyses not checked "
-                         f"({NO_SPECS} is not available yet)")
+    assert lines[10] == (
+        f"10 problems in 3 files; checked 3 study records; analyses not checked "
+        f"({NO_SPECS} is not available yet)"
+    )
 
 
 def test_validate_clean_seed_records(capsys):
@@ -112,7 +117,10 @@ def test_new_study(tmp_path, capsys):
     folder = tmp_path / "studies"
     folder.mkdir()
     code, out, err = run(capsys, "new-study", "smith-2024", "--studies", str(folder))
-    assert code == 0 and out == f"wrote {folder / 'smith-2024.yaml'}: fill it in, then run `metaevidence validate`\n"
+    assert (
+        code == 0
+        and out == f"wrote {folder / 'smith-2024.yaml'}: fill it in, then run `metaevidence validate`\n"
+    )
     assert yaml.safe_load((folder / "smith-2024.yaml").read_text())["id"] == "smith-2024"
     code, out, err = run(capsys, "new-study", "smith-2024", "--studies", str(folder))
     assert code == 1 and "already exists; it was left unchanged" in err
@@ -136,8 +144,12 @@ def test_validate_never_shows_a_traceback_for_broken_files(tmp_path):
     (folder / "d.yaml").write_text("- just\n- a list\n")
     (folder / "e.yaml").write_text("")
     (folder / "f.yaml").write_text("!!python/object/apply:os.system ['echo hi']\n")
-    proc = subprocess.run([sys.executable, "-m", "metaevidence", "validate", "--studies", str(folder)],
-                          capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    proc = subprocess.run(
+        [sys.executable, "-m", "metaevidence", "validate", "--studies", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[1],
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr and "hi\n" not in proc.stdout
     assert proc.stdout.splitlines()[-1].startswith("8 problems in 6 files; checked 6 study records")

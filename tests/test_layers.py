@@ -15,8 +15,19 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "metaevidence"
 
 #: Bottom first. A layer may import itself and any layer before it in this list.
-LAYERS = ("core", "_schema", "display", "stats", "datasets", "evidence", "io", "review", "plots",
-          "workflow", "cli")
+LAYERS = (
+    "core",
+    "_schema",
+    "display",
+    "stats",
+    "datasets",
+    "evidence",
+    "io",
+    "review",
+    "plots",
+    "workflow",
+    "cli",
+)
 #: Modules every layer may import: the error types and the one atomic write.
 SHARED = {"errors", "_fileio"}
 #: The package root re-exports the public API (imports everything lazily); only the top
@@ -102,11 +113,14 @@ def test_every_module_belongs_to_a_layer():
         assert doc and "import" in doc.lower(), f"{name}/__init__.py must say what the layer may import"
 
 
-@pytest.mark.parametrize("planted, message", [
-    ("core/fit.py", "layer 'core' imports metaevidence.stats.results"),
-    ("stats/fit.py", "layer 'stats' imports metaevidence.workflow.store"),
-    ("display/summary.py", "layer 'display' imports metaevidence.stats.results"),
-])
+@pytest.mark.parametrize(
+    "planted, message",
+    [
+        ("core/fit.py", "layer 'core' imports metaevidence.stats.results"),
+        ("stats/fit.py", "layer 'stats' imports metaevidence.workflow.store"),
+        ("display/summary.py", "layer 'display' imports metaevidence.stats.results"),
+    ],
+)
 def test_the_check_catches_a_planted_upward_import(tmp_path, planted, message):
     import shutil
 

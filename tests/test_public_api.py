@@ -8,16 +8,47 @@ import metaevidence as me
 
 EXPECTED = {
     "__version__",
-    "effect_sizes", "EffectSizes", "MEASURES", "convert",
-    "meta_analysis", "meta_analysis_batch", "mantel_haenszel", "peto", "heterogeneity_ci",
-    "MetaAnalysis", "MetaAnalysisBatch", "HeterogeneityCI",
-    "leave_one_out", "cumulative", "influence", "gosh", "Influence", "Gosh",
-    "meta_regression", "permutation_test", "MetaRegression",
-    "subgroup_analysis", "SubgroupAnalysis",
-    "egger_test", "rank_test", "peters_test", "trim_and_fill", "fail_safe_n",
-    "load_evidence", "EvidenceBase",
-    "forest_table", "forest_plot", "funnel_plot", "baujat_plot", "gosh_plot", "bubble_plot",
-    "MetaevidenceError", "RecordError", "SpecError", "ConvergenceWarning", "SmallSampleWarning",
+    "effect_sizes",
+    "EffectSizes",
+    "MEASURES",
+    "convert",
+    "meta_analysis",
+    "meta_analysis_batch",
+    "mantel_haenszel",
+    "peto",
+    "heterogeneity_ci",
+    "MetaAnalysis",
+    "MetaAnalysisBatch",
+    "HeterogeneityCI",
+    "leave_one_out",
+    "cumulative",
+    "influence",
+    "gosh",
+    "Influence",
+    "Gosh",
+    "meta_regression",
+    "permutation_test",
+    "MetaRegression",
+    "subgroup_analysis",
+    "SubgroupAnalysis",
+    "egger_test",
+    "rank_test",
+    "peters_test",
+    "trim_and_fill",
+    "fail_safe_n",
+    "load_evidence",
+    "EvidenceBase",
+    "forest_table",
+    "forest_plot",
+    "funnel_plot",
+    "baujat_plot",
+    "gosh_plot",
+    "bubble_plot",
+    "MetaevidenceError",
+    "RecordError",
+    "SpecError",
+    "ConvergenceWarning",
+    "SmallSampleWarning",
     "datasets",
 }
 
@@ -49,8 +80,8 @@ def test_import_is_light():
 
 
 def test_core_imports_only_numpy_scipy_and_stdlib():
-    import pathlib
     import ast
+    import pathlib
 
     core = pathlib.Path(importlib.import_module("metaevidence.core").__file__).parent
     allowed = {"numpy", "scipy", "metaevidence", "__future__"}
@@ -68,5 +99,6 @@ def test_core_imports_only_numpy_scipy_and_stdlib():
                 assert root in allowed or root in stdlib, f"{path.name} imports {root}"
             if isinstance(node, ast.ImportFrom) and node.level == 0 and roots == ["metaevidence"]:
                 # within the package: the core and the (stdlib-only) error classes
-                assert node.module.startswith(("metaevidence.core", "metaevidence.errors")), \
+                assert node.module.startswith(("metaevidence.core", "metaevidence.errors")), (
                     f"{path.name} imports {node.module}"
+                )

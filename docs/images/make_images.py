@@ -37,38 +37,54 @@ DPI = 200
 def bcg_effects():
     d = me.datasets.load_bcg()
     return me.effect_sizes(
-        "OR", ai=d.tpos, bi=d.tneg, ci=d.cpos, di=d.cneg,
+        "OR",
+        ai=d.tpos,
+        bi=d.tneg,
+        ci=d.cpos,
+        di=d.cneg,
         labels=[f"{a} {y}" for a, y in zip(d.author, d.year)],
         study_info={"year": d.year.to_numpy(), "alloc": d.alloc.to_numpy()},
-        group_labels=("BCG vaccine", "Control"))
+        group_labels=("BCG vaccine", "Control"),
+    )
 
 
 def subgroups_by_allocation(es, names):
     """Separate REML fits per allocation method, the overall REML fit, and RevMan's test
     for subgroup differences (the common-effect Q across the subgroup estimates), all
-    from ``meta_analysis``; shaped as the SubgroupAnalysis contract (docs/developing.md)."""
+    from ``meta_analysis``; shaped as the SubgroupAnalysis contract (docs/developing.md).
+    """
     alloc = np.asarray(es.study_info["alloc"])
     fits = [me.meta_analysis(es.subset(np.flatnonzero(alloc == key)), method="REML") for key in names]
-    between = me.meta_analysis([f.estimate for f in fits], [f.se ** 2 for f in fits], method="EE")
+    between = me.meta_analysis([f.estimate for f in fits], [f.se**2 for f in fits], method="EE")
     return SimpleNamespace(
-        groups=tuple(names.values()), subgroups=tuple(fits),
+        groups=tuple(names.values()),
+        subgroups=tuple(fits),
         overall=me.meta_analysis(es, method="REML"),
         group_of=tuple(names[a] for a in alloc),
-        q_between=between.q, q_between_df=between.q_df, q_between_p_value=between.q_p_value,
-        tau2_common=False)
+        q_between=between.q,
+        q_between_df=between.q_df,
+        q_between_p_value=between.q_p_value,
+        tau2_common=False,
+    )
 
 
 def streptokinase_cumulative():
     d = me.datasets.load_lau1992()
-    es = me.effect_sizes("OR", ai=d.ai, n1i=d.n1i, ci=d.ci, n2i=d.n2i,
-                         labels=[f"{t} {y}" for t, y in zip(d.trial, d.year)],
-                         study_info={"year": d.year.to_numpy()},
-                         group_labels=("Streptokinase", "Control"))
+    es = me.effect_sizes(
+        "OR",
+        ai=d.ai,
+        n1i=d.n1i,
+        ci=d.ci,
+        n2i=d.n2i,
+        labels=[f"{t} {y}" for t, y in zip(d.trial, d.year)],
+        study_info={"year": d.year.to_numpy()},
+        group_labels=("Streptokinase", "Control"),
+    )
     return me.cumulative(me.meta_analysis(es, method="REML"), order="year")
 
 
 def synthetic(k=150, seed=20240501):
-    """k two-arm trials with true log odds ratios ~ N(-0.3, 0.35^2), seeded."""
+    """K two-arm trials with true log odds ratios ~ N(-0.3, 0.35^2), seeded."""
     rng = np.random.default_rng(seed)
     n1 = np.round(np.exp(rng.uniform(np.log(20), np.log(3000), k))).astype(int)
     n2 = np.round(n1 * rng.uniform(0.8, 1.25, k)).astype(int)
@@ -77,29 +93,61 @@ def synthetic(k=150, seed=20240501):
     p1 = 1 / (1 + np.exp(-(np.log(p2 / (1 - p2)) + theta)))
     ai, ci = rng.binomial(n1, p1), rng.binomial(n2, p2)
     years = np.sort(rng.integers(1970, 2024, k))
-    names = ["Smith", "Okafor", "Nguyen", "García-Hernández", "Kowalczyk", "Andersson", "Tanaka",
-             "O'Brien", "Müller", "Rossi", "Haddad", "Petrov", "Silva", "Chen", "Van der Berg",
-             "Abdullahi", "Lindqvist", "Ivanova", "Patel"]
-    labels = [f"{names[i]}{' et al.' if etal else ''} {y}"
-              for i, etal, y in zip(rng.integers(0, len(names), k), rng.random(k) < 0.4, years)]
+    names = [
+        "Smith",
+        "Okafor",
+        "Nguyen",
+        "García-Hernández",
+        "Kowalczyk",
+        "Andersson",
+        "Tanaka",
+        "O'Brien",
+        "Müller",
+        "Rossi",
+        "Haddad",
+        "Petrov",
+        "Silva",
+        "Chen",
+        "Van der Berg",
+        "Abdullahi",
+        "Lindqvist",
+        "Ivanova",
+        "Patel",
+    ]
+    labels = [
+        f"{names[i]}{' et al.' if etal else ''} {y}"
+        for i, etal, y in zip(rng.integers(0, len(names), k), rng.random(k) < 0.4, years)
+    ]
     labels[6] = "The Extraordinarily Long-Named Multicentre Collaborative Randomised Trial Group 1979"
-    es = me.effect_sizes("OR", ai=ai, n1i=n1, ci=ci, n2i=n2, labels=labels,
-                         study_info={"year": years}, group_labels=("Treatment", "Control"))
+    es = me.effect_sizes(
+        "OR",
+        ai=ai,
+        n1i=n1,
+        ci=ci,
+        n2i=n2,
+        labels=labels,
+        study_info={"year": years},
+        group_labels=("Treatment", "Control"),
+    )
     return me.meta_analysis(es, method="DL")
 
 
 def main() -> None:
     es = bcg_effects()
     bcg = me.meta_analysis(es, method="REML", test="knha")
-    allocation = {"random": "Random allocation", "alternate": "Alternate allocation",
-                  "systematic": "Systematic allocation"}
+    allocation = {
+        "random": "Random allocation",
+        "alternate": "Alternate allocation",
+        "systematic": "Systematic allocation",
+    }
     figures = {
         "forest-bcg.png": forest_plot(bcg, sort_by="year"),
         "forest-bcg-subgroups.png": forest_plot(subgroups_by_allocation(es, allocation), sort_by="year"),
         "cumulative-streptokinase.png": forest_plot(
             streptokinase_cumulative(),
             title="Cumulative meta-analysis of intravenous streptokinase in acute myocardial "
-                  "infarction (Lau et al. 1992)"),
+            "infarction (Lau et al. 1992)",
+        ),
         "forest-150.png": forest_plot(synthetic(), sort_by="year"),
         "funnel-bcg.png": funnel_plot(bcg, contours=True),
     }

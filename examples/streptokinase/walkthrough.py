@@ -35,25 +35,33 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
 HERE = Path(__file__).resolve().parent
 TRANSCRIPT = HERE / "transcript.md"
 
-LAU_1992 = ("Lau J, Antman EM, Jimenez-Silva J, Kupelnick B, Mosteller F, Chalmers TC (1992). "
-            "Cumulative meta-analysis of therapeutic trials for myocardial infarction. "
-            "N Engl J Med 327(4):248-254. doi:10.1056/NEJM199207233270406")
+LAU_1992 = (
+    "Lau J, Antman EM, Jimenez-Silva J, Kupelnick B, Mosteller F, Chalmers TC (1992). "
+    "Cumulative meta-analysis of therapeutic trials for myocardial infarction. "
+    "N Engl J Med 327(4):248-254. doi:10.1056/NEJM199207233270406"
+)
 
 #: The two analyses of the review: (id, title, settings beyond the common ones).
 ANALYSES = (
-    ("streptokinase-random", "Intravenous streptokinase and mortality (random effects)",
-     {"tau2": "REML", "ci_method": "knha"}),
-    ("streptokinase-common", "Intravenous streptokinase and mortality (common effect, Mantel-Haenszel)",
-     {"pooling": "mantel-haenszel"}),
+    (
+        "streptokinase-random",
+        "Intravenous streptokinase and mortality (random effects)",
+        {"tau2": "REML", "ci_method": "knha"},
+    ),
+    (
+        "streptokinase-common",
+        "Intravenous streptokinase and mortality (common effect, Mantel-Haenszel)",
+        {"pooling": "mantel-haenszel"},
+    ),
 )
 
 
@@ -69,33 +77,50 @@ def study_record(trial: str, year: int, ai: int, n1i: int, ci: int, n2i: int) ->
         "citation": {"authors": [trial], "year": int(year), "as_cited": f"{trial} {year}"},
         "design": "rct",
         "population": "patients hospitalised for acute myocardial infarction",
-        "outcomes": [{
-            "outcome": "mortality",
-            "label": "deaths",
-            "comparison": {"experimental": "Streptokinase", "control": "Control"},
-            "timepoint": "end of follow-up",
-            "direction": "OR < 1 = fewer deaths with streptokinase",
-            "data": {"kind": "binary", "experimental": {"events": int(ai), "total": int(n1i)},
-                     "control": {"events": int(ci), "total": int(n2i)}},
-            "provenance": {"source": LAU_1992 + " (metafor's dat.lau1992; metaevidence.datasets.load_lau1992)",
-                           "locator": f"trial '{trial}'", "confidence": "secondary"},
-        }],
-        "extraction": {"status": "partial",
-                       "missing": ["full citation and design details of the trial (only its name, year and "
-                                   "deaths per arm are in the dataset)"],
-                       "by": "streptokinase walkthrough", "date": "2026-11-27"},
+        "outcomes": [
+            {
+                "outcome": "mortality",
+                "label": "deaths",
+                "comparison": {"experimental": "Streptokinase", "control": "Control"},
+                "timepoint": "end of follow-up",
+                "direction": "OR < 1 = fewer deaths with streptokinase",
+                "data": {
+                    "kind": "binary",
+                    "experimental": {"events": int(ai), "total": int(n1i)},
+                    "control": {"events": int(ci), "total": int(n2i)},
+                },
+                "provenance": {
+                    "source": LAU_1992 + " (metafor's dat.lau1992; metaevidence.datasets.load_lau1992)",
+                    "locator": f"trial '{trial}'",
+                    "confidence": "secondary",
+                },
+            }
+        ],
+        "extraction": {
+            "status": "partial",
+            "missing": [
+                "full citation and design details of the trial (only its name, year and "
+                "deaths per arm are in the dataset)"
+            ],
+            "by": "streptokinase walkthrough",
+            "date": "2026-11-27",
+        },
     }
 
 
 def analysis_spec(aid: str, title: str, settings: dict, *, figures: bool) -> dict:
     spec = {
-        "id": aid, "title": title,
+        "id": aid,
+        "title": title,
         "question": "Does intravenous streptokinase reduce deaths after acute myocardial infarction?",
         "studies": {"outcome": "mortality"},
         "measure": "OR",
         **settings,
-        "figures": ({"draw": ["forest", "cumulative"], "formats": ["png"], "forest": {"sort": "year"}}
-                    if figures else {"draw": []}),
+        "figures": (
+            {"draw": ["forest", "cumulative"], "formats": ["png"], "forest": {"sort": "year"}}
+            if figures
+            else {"draw": []}
+        ),
     }
     # the cumulative analysis is the point here; the records have no risk-of-bias assessments
     spec["sensitivity"] = {"leave_one_out": False, "exclude_high_risk_of_bias": False}
@@ -133,12 +158,18 @@ class Walk:
     def stays_conclusive(self, aid: str) -> bool:
         """Whether every year from the first conclusive one on still excludes OR = 1."""
         first = self.first_conclusive(aid)
-        return first is not None and all(by[aid][3] < 1 or by[aid][2] > 1
-                                         for year, by in self.years.items() if year >= first and aid in by)
+        return first is not None and all(
+            by[aid][3] < 1 or by[aid][2] > 1 for year, by in self.years.items() if year >= first and aid in by
+        )
 
 
-def walk(root: Path, *, until: int | None = None, figures: bool = True,
-         echo: Callable[[str], None] = lambda text: None) -> Walk:
+def walk(
+    root: Path,
+    *,
+    until: int | None = None,
+    figures: bool = True,
+    echo: Callable[[str], None] = lambda text: None,
+) -> Walk:
     """Build the review in ``root`` year by year, up to ``until`` (default: every year).
 
     ``echo`` receives the transcript in Markdown, one piece at a time.
@@ -179,8 +210,12 @@ def walk(root: Path, *, until: int | None = None, figures: bool = True,
 
 def summary(measured: Walk) -> str:
     """The year-by-year table and the first conclusive year of each analysis, in Markdown."""
-    out = ["## Summary: when did the evidence become conclusive?", "",
-           "| year | k | random effects: OR (95% CI) | common effect (M-H): OR (95% CI) |", "|---|---|---|---|"]
+    out = [
+        "## Summary: when did the evidence become conclusive?",
+        "",
+        "| year | k | random effects: OR (95% CI) | common effect (M-H): OR (95% CI) |",
+        "|---|---|---|---|",
+    ]
     for year, by in measured.years.items():
         cells = []
         k = ""
@@ -193,7 +228,7 @@ def summary(measured: Walk) -> str:
                 cells.append("--")
         out.append(f"| {year} | {k} | {cells[0]} | {cells[1]} |")
     out.append("")
-    for aid, title, _ in ANALYSES:
+    for aid, _title, _ in ANALYSES:
         first = measured.first_conclusive(aid)
         stays = "and in every later year" if measured.stays_conclusive(aid) else "but not in every later year"
         out.append(f"- `{aid}`: the 95% CI first excludes OR = 1 in **{first}** ({stays}).")
@@ -205,10 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", metavar="DIR", help="copy the finished review folder to DIR")
     parser.add_argument("--output", metavar="FILE", default=str(TRANSCRIPT), help="transcript to write")
     args = parser.parse_args(argv)
-    pieces = ["# Streptokinase, year by year: transcript\n\n",
-              "Generated by `python examples/streptokinase/walkthrough.py`; do not edit by hand. "
-              "Each section adds the trials of one year as study records, then runs "
-              "`metaevidence diff` (what the new trials change) and `metaevidence run --quiet`.\n\n"]
+    pieces = [
+        "# Streptokinase, year by year: transcript\n\n",
+        "Generated by `python examples/streptokinase/walkthrough.py`; do not edit by hand. "
+        "Each section adds the trials of one year as study records, then runs "
+        "`metaevidence diff` (what the new trials change) and `metaevidence run --quiet`.\n\n",
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "streptokinase-review"
         measured = walk(root, echo=pieces.append)

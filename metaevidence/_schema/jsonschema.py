@@ -15,7 +15,18 @@ from __future__ import annotations
 from typing import Any
 
 from metaevidence._schema.types import (
-    Boolean, Date, Either, Integer, ListOf, MapOf, Number, Record, Scalar, Spec, Tagged, Text,
+    Boolean,
+    Date,
+    Either,
+    Integer,
+    ListOf,
+    MapOf,
+    Number,
+    Record,
+    Scalar,
+    Spec,
+    Tagged,
+    Text,
     all_records,
 )
 
@@ -24,8 +35,9 @@ __all__ = ["DRAFT", "schema_document"]
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def schema_document(root: Record, *, title: str, schema_id: str, comment: str | None = None,
-                    checks: tuple[str, ...] = ()) -> dict[str, Any]:
+def schema_document(
+    root: Record, *, title: str, schema_id: str, comment: str | None = None, checks: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The JSON Schema (Draft 2020-12) of documents described by the :class:`Record` ``root``.
 
     Used for study records (:func:`metaevidence.evidence.schema.json_schema`) and analysis
@@ -64,7 +76,9 @@ def _record(rec: Record, checks: tuple[str, ...] = ()) -> dict[str, Any]:
             expressed.append(js)
     for f in rec.fields:
         if isinstance(f.spec, ListOf) and f.spec.unique_by:
-            comments.append(f"within {f.name}, the combination of {', '.join(f.spec.unique_by)} does not repeat")
+            comments.append(
+                f"within {f.name}, the combination of {', '.join(f.spec.unique_by)} does not repeat"
+            )
     comments.extend(checks)
     if expressed:
         out["allOf"] = expressed
@@ -90,8 +104,10 @@ def _spec(spec: Spec) -> dict[str, Any]:
             "required": [spec.tag],
             "properties": {spec.tag: {"enum": list(spec.kinds)}},
             "allOf": [
-                {"if": {"properties": {spec.tag: {"const": kind}}, "required": [spec.tag]},
-                 "then": {"$ref": f"#/$defs/{rec.name}"}}
+                {
+                    "if": {"properties": {spec.tag: {"const": kind}}, "required": [spec.tag]},
+                    "then": {"$ref": f"#/$defs/{rec.name}"},
+                }
                 for kind, rec in spec.variants
             ],
         }
@@ -127,6 +143,9 @@ def _spec(spec: Spec) -> dict[str, Any]:
     if isinstance(spec, ListOf):
         return {"type": "array", "items": _spec(spec.item), "minItems": spec.min_items}
     if isinstance(spec, MapOf):
-        return {"type": "object", "propertyNames": {"pattern": spec.key.pattern},
-                "additionalProperties": _spec(spec.values)}
+        return {
+            "type": "object",
+            "propertyNames": {"pattern": spec.key.pattern},
+            "additionalProperties": _spec(spec.values),
+        }
     raise TypeError(f"no JSON Schema for spec type {type(spec).__name__}")  # pragma: no cover

@@ -19,7 +19,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["When", "Rule", "RequiredIf", "ForbiddenIf", "Together", "AtLeastOne", "NotGreater", "Ordered", "PositiveWhen"]
+__all__ = [
+    "When",
+    "Rule",
+    "RequiredIf",
+    "ForbiddenIf",
+    "Together",
+    "AtLeastOne",
+    "NotGreater",
+    "Ordered",
+    "PositiveWhen",
+]
 
 Find = Callable[[str], tuple[bool, Any]]
 Found = list[tuple[str | None, str]]
@@ -124,8 +134,13 @@ class ForbiddenIf(Rule):
     def check(self, ok, find):
         present, value = find(self.field)
         if present and self.when.holds(find):
-            return [(self.field, f"must not be given when {self.when.describe(find)}: {self.reason}; "
-                                 f"got {repr(value) if isinstance(value, str) else _show(value)}")]
+            return [
+                (
+                    self.field,
+                    f"must not be given when {self.when.describe(find)}: {self.reason}; "
+                    f"got {repr(value) if isinstance(value, str) else _show(value)}",
+                )
+            ]
         return []
 
     def describe(self):
@@ -186,7 +201,9 @@ class NotGreater(Rule):
 
     def check(self, ok, find):
         if self.small in ok and self.large in ok and ok[self.small] > ok[self.large]:
-            return [(self.small, f"must be between 0 and {self.large} ({ok[self.large]}); got {ok[self.small]}")]
+            return [
+                (self.small, f"must be between 0 and {self.large} ({ok[self.large]}); got {ok[self.small]}")
+            ]
         return []
 
     def describe(self):
@@ -208,8 +225,12 @@ class Ordered(Rule):
         if not lo < hi:
             return [(self.lower, f"must be below {self.upper} ({hi!r}); got {lo!r}")]
         if self.middle in ok and not lo <= ok[self.middle] <= hi:
-            return [(self.middle, f"must lie within its confidence interval [{lo!r}, {hi!r}]; "
-                                  f"got {ok[self.middle]!r}")]
+            return [
+                (
+                    self.middle,
+                    f"must lie within its confidence interval [{lo!r}, {hi!r}]; got {ok[self.middle]!r}",
+                )
+            ]
         return []
 
     def describe(self):
@@ -227,12 +248,17 @@ class PositiveWhen(Rule):
     def check(self, ok, find):
         if not self.when.holds(find):
             return []
-        return [(f, f"must be > 0 when {self.when.describe(find)}: {self.reason}; got {ok[f]!r}")
-                for f in self.fields if f in ok and ok[f] <= 0]
+        return [
+            (f, f"must be > 0 when {self.when.describe(find)}: {self.reason}; got {ok[f]!r}")
+            for f in self.fields
+            if f in ok and ok[f] <= 0
+        ]
 
     def describe(self):
         return f"{', '.join(self.fields)} > 0 when {self.when.describe()}"
 
     def to_json(self):
-        return {"if": self.when.to_json(),
-                "then": {"properties": {f: {"exclusiveMinimum": 0} for f in self.fields}}}
+        return {
+            "if": self.when.to_json(),
+            "then": {"properties": {f: {"exclusiveMinimum": 0} for f in self.fields}},
+        }

@@ -17,8 +17,21 @@ from dataclasses import dataclass
 from metaevidence._schema.rules import RequiredIf, Rule
 
 __all__ = [
-    "Text", "Integer", "Number", "Boolean", "Date", "Scalar", "Either", "ListOf", "MapOf",
-    "Field", "Record", "Tagged", "Spec", "all_records", "field_reference",
+    "Text",
+    "Integer",
+    "Number",
+    "Boolean",
+    "Date",
+    "Scalar",
+    "Either",
+    "ListOf",
+    "MapOf",
+    "Field",
+    "Record",
+    "Tagged",
+    "Spec",
+    "all_records",
+    "field_reference",
 ]
 
 
@@ -109,7 +122,7 @@ class Scalar:
 class Either:
     """Any one of several scalar specs (e.g. a page range as text or a number)."""
 
-    options: tuple["Spec", ...]
+    options: tuple[Spec, ...]
 
     def describe(self) -> str:
         return " or ".join(o.describe() for o in self.options)
@@ -122,7 +135,7 @@ class ListOf:
     ``unique_by`` names item fields whose combination must not repeat.
     """
 
-    item: "Spec"
+    item: Spec
     min_items: int = 1
     unique_by: tuple[str, ...] = ()
 
@@ -136,7 +149,7 @@ class MapOf:
     """A mapping with free keys matching ``key`` and values matching ``values``."""
 
     key: Text
-    values: "Spec"
+    values: Spec
 
     def describe(self) -> str:
         return f"a mapping of {self.key.describe()} to {self.values.describe()}"
@@ -147,7 +160,7 @@ class Field:
     """One named field of a :class:`Record`."""
 
     name: str
-    spec: "Spec"
+    spec: Spec
     required: bool = True
     doc: str = ""
 
@@ -202,8 +215,7 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(x)
 
 
-
-def _records_in_order(spec: "Spec", seen: list[Record]) -> None:
+def _records_in_order(spec: Spec, seen: list[Record]) -> None:
     if isinstance(spec, Record):
         if spec in seen:
             return
@@ -231,16 +243,25 @@ def all_records(root: Record) -> list[Record]:
 
 def field_reference(root: Record) -> str:
     """Markdown tables of every record and field under ``root`` (the reference
-    parts of docs/records.md and docs/analyses.md)."""
+    parts of docs/records.md and docs/analyses.md).
+    """
     lines: list[str] = []
     for rec in all_records(root):
-        lines += [f"#### {rec.name}", "", rec.doc, "",
-                  "| field | required | allowed | meaning |", "|---|---|---|---|"]
+        lines += [
+            f"#### {rec.name}",
+            "",
+            rec.doc,
+            "",
+            "| field | required | allowed | meaning |",
+            "|---|---|---|---|",
+        ]
         conditional = {r.field: r.when.describe() for r in rec.rules if isinstance(r, RequiredIf)}
         for f in rec.fields:
             spec = f.spec
             if isinstance(spec, Tagged):
-                allowed = f"`{spec.tag}` selects: " + ", ".join(f"[`{k}`](#{rec.name})" for k, rec in spec.variants)
+                allowed = f"`{spec.tag}` selects: " + ", ".join(
+                    f"[`{k}`](#{rec.name})" for k, rec in spec.variants
+                )
             elif isinstance(spec, Record):
                 allowed = f"[`{spec.name}`](#{spec.name})"
             elif isinstance(spec, ListOf) and isinstance(spec.item, Record):
@@ -253,4 +274,3 @@ def field_reference(root: Record) -> str:
             lines += ["", "Rules: " + "; ".join(r.describe() for r in rec.rules) + "."]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
-

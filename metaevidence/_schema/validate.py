@@ -19,11 +19,22 @@ import re
 from pathlib import Path
 from typing import Any
 
-from metaevidence.errors import RecordProblem
 from metaevidence._schema.types import (
-    Boolean, Date, Either, Integer, ListOf, MapOf, Number, Record, Scalar, Spec, Tagged, Text,
+    Boolean,
+    Date,
+    Either,
+    Integer,
+    ListOf,
+    MapOf,
+    Number,
+    Record,
+    Scalar,
+    Spec,
+    Tagged,
+    Text,
 )
 from metaevidence._schema.yamlload import YMap, YNode, YScalar, YSeq, to_plain
+from metaevidence.errors import RecordProblem
 
 __all__ = ["check", "got"]
 
@@ -143,9 +154,13 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return self.wrong(node, field, spec, _number_hint(value))
         if isinstance(value, float):
-            hint = " (write it without a decimal point)" if math.isfinite(value) and value.is_integer() else ""
+            hint = (
+                " (write it without a decimal point)" if math.isfinite(value) and value.is_integer() else ""
+            )
             return self.wrong(node, field, spec, hint)
-        if (spec.minimum is not None and value < spec.minimum) or (spec.maximum is not None and value > spec.maximum):
+        if (spec.minimum is not None and value < spec.minimum) or (
+            spec.maximum is not None and value > spec.maximum
+        ):
             return self.wrong(node, field, spec)
         return True, value
 
@@ -198,9 +213,12 @@ class _Checker:
                 if key in seen:
                     j, line = seen[key]
                     shown = ", ".join(f"{k} {_show_key(v)}" for k, v in zip(spec.unique_by, key))
-                    self.report(item.line, f"{field}[{i}]",
-                                f"repeats {field}[{j}] (line {line}): {shown}; each entry needs a different "
-                                + ", ".join(spec.unique_by))
+                    self.report(
+                        item.line,
+                        f"{field}[{i}]",
+                        f"repeats {field}[{j}] (line {line}): {shown}; each entry needs a different "
+                        + ", ".join(spec.unique_by),
+                    )
                     all_ok = False
                 else:
                     seen[key] = (i, item.line)
@@ -213,7 +231,9 @@ class _Checker:
         for key, key_line, value_node in node.items:
             sub = f"{field}.{key}" if field else key
             if spec.key.pattern is not None and not re.fullmatch(spec.key.pattern, key):
-                self.report(key_line, sub, f"is not a valid name: names must be {spec.key.describe()}; got '{key}'")
+                self.report(
+                    key_line, sub, f"is not a valid name: names must be {spec.key.describe()}; got '{key}'"
+                )
                 all_ok = False
                 continue
             ok, value = self.check(value_node, spec.values, sub)
@@ -246,7 +266,9 @@ class _Checker:
             if f is None:
                 close = _closest(key, [n for n in spec.names if node.get(n) is None] or spec.names)
                 hint = f" (did you mean '{close}'?)" if close else ""
-                self.report(key_line, sub, f"is not a field of {spec.name}{hint}; allowed: {', '.join(spec.names)}")
+                self.report(
+                    key_line, sub, f"is not a field of {spec.name}{hint}; allowed: {', '.join(spec.names)}"
+                )
                 if close and node.get(close) is None:
                     misspelt.add(close)
                 all_ok = False
@@ -257,8 +279,11 @@ class _Checker:
                     self.report(value_node.line, sub, f"must be {_what(f)}; got nothing (null): fill it in")
                     all_ok = False
                 else:
-                    self.report(value_node.line, sub, f"must be {_what(f)}; got nothing (null): "
-                                                      "fill it in or delete the line")
+                    self.report(
+                        value_node.line,
+                        sub,
+                        f"must be {_what(f)}; got nothing (null): fill it in or delete the line",
+                    )
                     all_ok = False
                 bad.add(key)
                 continue

@@ -28,13 +28,25 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import yaml
 
 from metaevidence.errors import RecordProblem
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "NOUN", "YMap", "YSeq", "YScalar", "YNode", "read_yaml", "read_bytes", "parse_yaml", "to_plain"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "NOUN",
+    "YMap",
+    "YSeq",
+    "YScalar",
+    "YNode",
+    "read_yaml",
+    "read_bytes",
+    "parse_yaml",
+    "to_plain",
+]
 
 #: Largest file accepted as a study record (bytes). Real records are a few kilobytes.
 MAX_BYTES = 1_000_000
@@ -74,7 +86,7 @@ class YScalar:
 class YSeq:
     """A YAML sequence (list)."""
 
-    items: tuple["YNode", ...]
+    items: tuple[YNode, ...]
     line: int
 
 
@@ -82,7 +94,7 @@ class YSeq:
 class YMap:
     """A YAML mapping. ``items`` keeps the first occurrence of each key, in file order."""
 
-    items: tuple[tuple[str, int, "YNode"], ...]  # (key, line of the key, value)
+    items: tuple[tuple[str, int, YNode], ...]  # (key, line of the key, value)
     line: int
     _index: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -90,17 +102,19 @@ class YMap:
         for key, _line, value in self.items:
             self._index.setdefault(key, value)
 
-    def get(self, key: str) -> "YNode | None":
+    def get(self, key: str) -> YNode | None:
         return self._index.get(key)
 
     def keys(self) -> list[str]:
         return [k for k, _l, _v in self.items]
 
 
-YNode = Union[YMap, YSeq, YScalar]
+YNode = YMap | YSeq | YScalar
 
 
-def read_yaml(path: Path, *, max_bytes: int = MAX_BYTES, noun: str = NOUN) -> tuple[YNode | None, list[RecordProblem]]:
+def read_yaml(
+    path: Path, *, max_bytes: int = MAX_BYTES, noun: str = NOUN
+) -> tuple[YNode | None, list[RecordProblem]]:
     """Read one YAML file into a line-numbered tree.
 
     Parameters
@@ -125,15 +139,23 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_BYTES, noun: str = NOUN) -> tu
     return parse_yaml(raw, Path(path), noun=noun)
 
 
-def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES, noun: str = NOUN) -> tuple[bytes | None, list[RecordProblem]]:
+def read_bytes(
+    path: Path, *, max_bytes: int = MAX_BYTES, noun: str = NOUN
+) -> tuple[bytes | None, list[RecordProblem]]:
     """The bytes of ``path``, or None and a problem when it is unreadable or too large."""
     path = Path(path)
     a = _a(noun)
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return None, [_whole(path, None, f"file is {size:,} bytes, larger than the {max_bytes:,} "
-                                 f"bytes {a} may have; is this really {a}?")]
+            return None, [
+                _whole(
+                    path,
+                    None,
+                    f"file is {size:,} bytes, larger than the {max_bytes:,} "
+                    f"bytes {a} may have; is this really {a}?",
+                )
+            ]
         with open(path, "rb") as fh:
             raw = fh.read(max_bytes + 1)
     except OSError as exc:
@@ -143,7 +165,9 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES, noun: str = NOUN) -> t
     return raw, []
 
 
-def parse_yaml(raw: bytes | str, path: Path | None = None, *, noun: str = NOUN) -> tuple[YNode | None, list[RecordProblem]]:
+def parse_yaml(
+    raw: bytes | str, path: Path | None = None, *, noun: str = NOUN
+) -> tuple[YNode | None, list[RecordProblem]]:
     """Parse YAML bytes (UTF-8) or text into a line-numbered tree; see :func:`read_yaml`."""
     if isinstance(raw, bytes):
         try:
@@ -151,8 +175,14 @@ def parse_yaml(raw: bytes | str, path: Path | None = None, *, noun: str = NOUN) 
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             bad = raw[exc.start : exc.start + 1]
-            return None, [_whole(path, line, f"is not valid UTF-8 text: byte 0x{bad.hex()} at byte offset "
-                                 f"{exc.start} cannot be decoded; save the file as UTF-8")]
+            return None, [
+                _whole(
+                    path,
+                    line,
+                    f"is not valid UTF-8 text: byte 0x{bad.hex()} at byte offset "
+                    f"{exc.start} cannot be decoded; save the file as UTF-8",
+                )
+            ]
     else:
         text = raw
     text = text.removeprefix("\ufeff")
@@ -203,20 +233,43 @@ def _scan_events(text: str, path: Path | None, noun: str = NOUN) -> list[RecordP
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents == 2:
-                    problems.append(_whole(path, line, "holds more than one YAML document ('---'); "
-                                           f"{_a(noun)} file holds exactly one {noun.split()[0]}"))
+                    problems.append(
+                        _whole(
+                            path,
+                            line,
+                            "holds more than one YAML document ('---'); "
+                            f"{_a(noun)} file holds exactly one {noun.split()[0]}",
+                        )
+                    )
             elif isinstance(event, yaml.AliasEvent):
-                problems.append(_whole(path, line, f"uses the alias *{event.anchor}; anchors and aliases "
-                                       f"are not allowed in {noun}s: write the value out in full"))
+                problems.append(
+                    _whole(
+                        path,
+                        line,
+                        f"uses the alias *{event.anchor}; anchors and aliases "
+                        f"are not allowed in {noun}s: write the value out in full",
+                    )
+                )
             elif isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if event.anchor is not None:
-                    problems.append(_whole(path, line, f"defines the anchor &{event.anchor}; anchors and "
-                                           f"aliases are not allowed in {noun}s: write the value out in full"))
+                    problems.append(
+                        _whole(
+                            path,
+                            line,
+                            f"defines the anchor &{event.anchor}; anchors and "
+                            f"aliases are not allowed in {noun}s: write the value out in full",
+                        )
+                    )
                 if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                     depth += 1
                     if depth > MAX_DEPTH:
-                        problems.append(_whole(path, line, f"is nested more than {MAX_DEPTH} levels deep; "
-                                               f"{_a(noun)} needs about six"))
+                        problems.append(
+                            _whole(
+                                path,
+                                line,
+                                f"is nested more than {MAX_DEPTH} levels deep; {_a(noun)} needs about six",
+                            )
+                        )
                         return problems
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
@@ -231,11 +284,15 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: Path | None) -> Record
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     if "nesting depth" in problem:  # libyaml's own limit (1000 levels)
-        return _whole(path, line, f"is nested more than {MAX_DEPTH} levels deep; a study record needs about six")
+        return _whole(
+            path, line, f"is nested more than {MAX_DEPTH} levels deep; a study record needs about six"
+        )
     message = f"YAML syntax error: {problem}"
     if context:
         message += f" ({context})"
-    tab_lines = [i + 1 for i, ln in enumerate(text.splitlines()) if ln[: len(ln) - len(ln.lstrip(' \t'))].count("\t")]
+    tab_lines = [
+        i + 1 for i, ln in enumerate(text.splitlines()) if ln[: len(ln) - len(ln.lstrip(" \t"))].count("\t")
+    ]
     if tab_lines:
         shown = ", ".join(map(str, tab_lines[:5])) + (" ..." if len(tab_lines) > 5 else "")
         message += f"; tab characters are used for indentation on line(s) {shown}: indent with spaces"
@@ -260,24 +317,48 @@ def _convert(node: yaml.Node, path: Path | None, out: list[RecordProblem], noun:
     for key_node, value_node in node.value:
         key_line = key_node.start_mark.line + 1
         if key_node.tag == _YAML + "merge":
-            out.append(RecordProblem(path, key_line, "", f"merge keys ('<<') are not allowed in {noun}s: "
-                                     "write the fields out in full"))
+            out.append(
+                RecordProblem(
+                    path,
+                    key_line,
+                    "",
+                    f"merge keys ('<<') are not allowed in {noun}s: write the fields out in full",
+                )
+            )
             continue
         if not isinstance(key_node, yaml.ScalarNode):
-            out.append(RecordProblem(path, key_line, "", "a key must be plain text; got a "
-                                     f"{'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}"))
+            out.append(
+                RecordProblem(
+                    path,
+                    key_line,
+                    "",
+                    "a key must be plain text; got a "
+                    f"{'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}",
+                )
+            )
             continue
         key = _scalar(key_node, path, out, noun)
         if key.refused:
             continue
         if not isinstance(key.value, str):
             shown = _yaml_repr(key.value)
-            hint = " (YAML reads yes/no/on/off/true/false as booleans: quote the key)" if isinstance(key.value, bool) else ""
+            hint = (
+                " (YAML reads yes/no/on/off/true/false as booleans: quote the key)"
+                if isinstance(key.value, bool)
+                else ""
+            )
             out.append(RecordProblem(path, key_line, "", f"a key must be text; got {shown}{hint}"))
             continue
         if key.value in first_line:
-            out.append(RecordProblem(path, key_line, "", f"duplicate key '{key.value}' (first given on line "
-                                     f"{first_line[key.value]}); each key may appear only once"))
+            out.append(
+                RecordProblem(
+                    path,
+                    key_line,
+                    "",
+                    f"duplicate key '{key.value}' (first given on line "
+                    f"{first_line[key.value]}); each key may appear only once",
+                )
+            )
             continue
         first_line[key.value] = key_line
         items.append((key.value, key_line, _convert(value_node, path, out, noun)))
@@ -318,8 +399,10 @@ def _a(noun: str) -> str:
 
 def _tag_message(tag: str, noun: str = NOUN) -> str:
     shown = "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
-    return (f"the YAML tag {shown} is not allowed; {noun}s use plain text, numbers, "
-            "true/false, dates, lists and mappings only (safe YAML)")
+    return (
+        f"the YAML tag {shown} is not allowed; {noun}s use plain text, numbers, "
+        "true/false, dates, lists and mappings only (safe YAML)"
+    )
 
 
 def _yaml_repr(value: Any) -> str:

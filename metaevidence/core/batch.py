@@ -82,13 +82,14 @@ class Studies:
         """Number of analyses in the (flattened) batch."""
         return self.y.shape[0]
 
-    def take(self, idx: np.ndarray) -> "Studies":
+    def take(self, idx: np.ndarray) -> Studies:
         """The sub-batch of analyses ``idx`` (a 1-d integer index into the flat batch)."""
         X = self.X
         if X is not None and X.ndim == 3:
             X = X[idx]
-        return Studies(self.y[idx], self.v[idx], self.included[idx], self.k[idx], X, self.p,
-                       (len(idx),), self.complete)
+        return Studies(
+            self.y[idx], self.v[idx], self.included[idx], self.k[idx], X, self.p, (len(idx),), self.complete
+        )
 
     def reshape(self, values: np.ndarray) -> np.ndarray:
         """Reshape a per-analysis array ``(n, ...)`` back to ``batch_shape + (...)``."""
@@ -143,12 +144,10 @@ def prepare(yi, vi, mask=None, X=None) -> Studies:
     else:
         m_bool = np.asarray(mask)
         if m_bool.dtype != bool:
-            raise TypeError(f"mask must be a boolean array (True = study included); "
-                            f"got dtype {m_bool.dtype}")
+            raise TypeError(f"mask must be a boolean array (True = study included); got dtype {m_bool.dtype}")
         y, v, m_bool = np.broadcast_arrays(y, v, m_bool)
     if y.ndim == 0:
-        raise ValueError("yi and vi must have a last axis of studies (shape (..., k)); "
-                         "got scalars")
+        raise ValueError("yi and vi must have a last axis of studies (shape (..., k)); got scalars")
     batch_shape = y.shape[:-1]
     k_all = y.shape[-1]
     y = y.reshape(-1, k_all)
@@ -174,8 +173,7 @@ def prepare(yi, vi, mask=None, X=None) -> Studies:
     p = 1
     if X is not None:
         if X.shape[-2] != k_all:
-            raise ValueError(f"X must have shape (..., k, p) with k = {k_all} studies; "
-                             f"got shape {X.shape}")
+            raise ValueError(f"X must have shape (..., k, p) with k = {k_all} studies; got shape {X.shape}")
         if X.ndim > 2:
             X = np.broadcast_to(X, batch_shape + X.shape[-2:]).reshape(-1, k_all, X.shape[-1])
         if not np.all(np.isfinite(X)):
@@ -193,14 +191,16 @@ def _bad_variance(v, included):
     bad = np.argwhere(included & ~((v > 0) & np.isfinite(v)))[0]
     raise ValueError(
         f"vi must be positive and finite for every included study; got vi = {float(v[tuple(bad)])!r} "
-        f"at study {bad[-1]} of analysis {bad[0]} (exclude the study with the mask or NaN)")
+        f"at study {bad[-1]} of analysis {bad[0]} (exclude the study with the mask or NaN)"
+    )
 
 
 def _bad_effect(y, included):
     bad = np.argwhere(included & ~np.isfinite(y))[0]
     raise ValueError(
         f"yi must be finite for every included study; got yi = {float(y[tuple(bad)])!r} "
-        f"at study {bad[-1]} of analysis {bad[0]} (use NaN to mark a missing study)")
+        f"at study {bad[-1]} of analysis {bad[0]} (use NaN to mark a missing study)"
+    )
 
 
 def chunks(n: int, k: int, *, max_cells: int = MAX_CELLS):

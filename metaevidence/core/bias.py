@@ -17,6 +17,7 @@ import numpy as np
 from scipy import stats
 
 from metaevidence.core import regression as _regress
+
 __all__ = [
     "fsn_rosenthal",
     "fsn_orwin",
@@ -69,7 +70,7 @@ def fsn_rosenthal(yi, vi, *, alpha=0.05):
     p = float(stats.norm.sf(abs(zsum) / math.sqrt(k)))
     if p >= alpha:
         return 0, p
-    return int(math.ceil(zsum ** 2 / stats.norm.ppf(1 - alpha) ** 2 - k)), p
+    return int(math.ceil(zsum**2 / stats.norm.ppf(1 - alpha) ** 2 - k)), p
 
 
 def fsn_orwin(yi, vi=None, *, target=None, weighted=False):
@@ -173,7 +174,7 @@ def fsn_rosenberg(yi, vi, *, alpha=0.05):
     p = float(2 * stats.norm.sf(abs(z)))
     if p >= alpha:
         return 0, p, mean
-    return int(math.ceil(k * (z ** 2 / stats.norm.ppf(1 - alpha / 2) ** 2 - 1))), p, mean
+    return int(math.ceil(k * (z**2 / stats.norm.ppf(1 - alpha / 2) ** 2 - 1))), p, mean
 
 
 def _kendall_counts(x, y):
@@ -192,7 +193,7 @@ def _kendall_null_cdf(n):
         # adding the m-th element adds 0..m-1 inversions with equal probability
         new = np.zeros(dist.size + m - 1)
         for j in range(m):
-            new[j:j + dist.size] += dist
+            new[j : j + dist.size] += dist
         dist = new / m
     return np.cumsum(dist)
 
@@ -326,8 +327,7 @@ class RegressionTest:
     tau2: float
 
 
-def regression_test(yi, vi, predictor, *, X=None, model="rma", method="REML", test="z",
-                    level=0.95):
+def regression_test(yi, vi, predictor, *, X=None, model="rma", method="REML", test="z", level=0.95):
     """Regression test for funnel plot asymmetry (Egger-type).
 
     Parameters
@@ -385,10 +385,16 @@ def regression_test(yi, vi, predictor, *, X=None, model="rma", method="REML", te
     else:
         raise ValueError(f"model must be 'rma' or 'lm'; got {model!r}")
     return RegressionTest(
-        statistic=float(fit.statistic[-1]), p_value=float(fit.p_value[-1]),
-        df=float(fit.df), coefficients=fit.coefficients, se=fit.se,
-        limit_estimate=float(fit.coefficients[0]), limit_ci_lower=float(fit.ci_lower[0]),
-        limit_ci_upper=float(fit.ci_upper[0]), tau2=tau2)
+        statistic=float(fit.statistic[-1]),
+        p_value=float(fit.p_value[-1]),
+        df=float(fit.df),
+        coefficients=fit.coefficients,
+        se=fit.se,
+        limit_estimate=float(fit.coefficients[0]),
+        limit_ci_lower=float(fit.ci_lower[0]),
+        limit_ci_upper=float(fit.ci_upper[0]),
+        tau2=tau2,
+    )
 
 
 def peters_weights(ai, n1i, ci, n2i):

@@ -18,9 +18,21 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-__all__ = ["Tables", "tables", "BinaryPooled", "mh_odds_ratio", "mh_risk_ratio",
-           "mh_risk_difference", "peto_odds_ratio", "cmh_test", "tarone_test",
-           "peto_q", "q_about", "fit_binary", "MH_MEASURES"]
+__all__ = [
+    "Tables",
+    "tables",
+    "BinaryPooled",
+    "mh_odds_ratio",
+    "mh_risk_ratio",
+    "mh_risk_difference",
+    "peto_odds_ratio",
+    "cmh_test",
+    "tarone_test",
+    "peto_q",
+    "q_about",
+    "fit_binary",
+    "MH_MEASURES",
+]
 
 #: Measures of the Mantel-Haenszel method.
 MH_MEASURES = ("OR", "RR", "RD")
@@ -70,8 +82,10 @@ def tables(ai, bi, ci, di, mask=None) -> Tables:
         bad = used & ~((x >= 0) & np.isfinite(x))
         if bad.any():
             where = np.argwhere(bad)[0]
-            raise ValueError(f"{name} must be a non-negative finite count in every table used; "
-                             f"got {float(x[tuple(where)])!r} at table {where[-1]}")
+            raise ValueError(
+                f"{name} must be a non-negative finite count in every table used; "
+                f"got {float(x[tuple(where)])!r} at table {where[-1]}"
+            )
     used &= (a + b + c + d) > 0
     z = lambda x: np.where(used, x, 0.0)  # noqa: E731
     a, b, c, d = z(a), z(b), z(c), z(d)
@@ -137,9 +151,11 @@ def mh_odds_ratio(t: Tables) -> BinaryPooled:
     sR, sS = R.sum(axis=-1), S.sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         est = np.log(sR / sS)
-        var = ((P * R).sum(axis=-1) / (2 * sR ** 2)
-               + (P * S + Q * R).sum(axis=-1) / (2 * sR * sS)
-               + (Q * S).sum(axis=-1) / (2 * sS ** 2))
+        var = (
+            (P * R).sum(axis=-1) / (2 * sR**2)
+            + (P * S + Q * R).sum(axis=-1) / (2 * sR * sS)
+            + (Q * S).sum(axis=-1) / (2 * sS**2)
+        )
     return BinaryPooled(est, np.sqrt(var), _percent(S, t.used), t.used.sum(axis=-1))
 
 
@@ -167,7 +183,7 @@ def mh_risk_ratio(t: Tables) -> BinaryPooled:
     """
     R = t.a * t.n2 / t.n
     S = t.c * t.n1 / t.n
-    num = (t.n1 * t.n2 * (t.a + t.c) - t.a * t.c * t.n) / t.n ** 2
+    num = (t.n1 * t.n2 * (t.a + t.c) - t.a * t.c * t.n) / t.n**2
     sR, sS = R.sum(axis=-1), S.sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         est = np.log(sR / sS)
@@ -199,11 +215,11 @@ def mh_risk_difference(t: Tables) -> BinaryPooled:
     """
     W = t.n1 * t.n2 / t.n
     sW = W.sum(axis=-1)
-    P = (t.n1 ** 2 * t.c - t.n2 ** 2 * t.a + t.n1 * t.n2 * (t.n2 - t.n1) / 2) / t.n ** 2
+    P = (t.n1**2 * t.c - t.n2**2 * t.a + t.n1 * t.n2 * (t.n2 - t.n1) / 2) / t.n**2
     Q = (t.a * (t.n2 - t.c) + t.c * (t.n1 - t.a)) / (2 * t.n)
     with np.errstate(divide="ignore", invalid="ignore"):
         est = ((t.a * t.n2 - t.c * t.n1) / t.n).sum(axis=-1) / sW
-        var = (est * P.sum(axis=-1) + Q.sum(axis=-1)) / sW ** 2
+        var = (est * P.sum(axis=-1) + Q.sum(axis=-1)) / sW**2
     return BinaryPooled(est, np.sqrt(var), _percent(W, t.used), t.used.sum(axis=-1))
 
 
@@ -213,7 +229,7 @@ def _hypergeometric(t: Tables):
     m2 = t.b + t.d
     expected = t.n1 * m1 / t.n
     with np.errstate(divide="ignore", invalid="ignore"):
-        var = np.where(t.n > 1, t.n1 * t.n2 * m1 * m2 / (t.n ** 2 * (t.n - 1)), 0.0)
+        var = np.where(t.n > 1, t.n1 * t.n2 * m1 * m2 / (t.n**2 * (t.n - 1)), 0.0)
     return expected, var
 
 
@@ -258,8 +274,9 @@ def peto_q(t: Tables) -> tuple[np.ndarray, np.ndarray]:
     info = V > 0
     oe = np.where(info, t.a - expected, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        q = np.where(info, oe ** 2 / np.where(info, V, 1.0), 0.0).sum(axis=-1) - \
-            oe.sum(axis=-1) ** 2 / V.sum(axis=-1)
+        q = np.where(info, oe**2 / np.where(info, V, 1.0), 0.0).sum(axis=-1) - oe.sum(axis=-1) ** 2 / V.sum(
+            axis=-1
+        )
     return q, info.sum(axis=-1) - 1
 
 
@@ -285,14 +302,15 @@ def cmh_test(t: Tables, *, correct: bool = True) -> tuple[np.ndarray, np.ndarray
     expected, V = _hypergeometric(t)
     delta = np.abs((t.a - expected).sum(axis=-1)) - (0.5 if correct else 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        stat = delta ** 2 / V.sum(axis=-1)
+        stat = delta**2 / V.sum(axis=-1)
     return stat, special.chdtrc(1.0, stat)
 
 
 def _expected_a(t: Tables, psi: np.ndarray) -> np.ndarray:
     """The count in cell a with the table's margins and odds ratio ``psi`` (the root of
     :math:`(1-\\psi)x^2 + (n_2 - m_1 + \\psi(n_1 + m_1))x - \\psi n_1 m_1 = 0` in the
-    admissible range)."""
+    admissible range).
+    """
     m1 = t.a + t.c
     psi = psi[..., None]
     qa = 1.0 - psi
@@ -306,7 +324,7 @@ def _expected_a(t: Tables, psi: np.ndarray) -> np.ndarray:
         hi = np.minimum(t.n1, m1)
         inside1 = (r1 >= lo - 1e-9 * (1 + hi)) & (r1 <= hi + 1e-9 * (1 + hi))
         root = np.where(inside1, r1, r2)
-        linear = np.abs(qa) < 1e-12                        # psi = 1
+        linear = np.abs(qa) < 1e-12  # psi = 1
         root = np.where(linear, t.n1 * m1 / t.n, root)
         root = np.where(q == 0, 0.0, root)
     return root
@@ -345,7 +363,7 @@ def tarone_test(t: Tables, log_or: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
         v = 1.0 / (1.0 / ahat + 1.0 / (t.n1 - ahat) + 1.0 / (m1 - ahat) + 1.0 / (t.n2 - m1 + ahat))
         v = np.where(info, v, 0.0)
         dev = np.where(info, t.a - ahat, 0.0)
-        bd = np.where(info, dev ** 2 / np.where(info, v, 1.0), 0.0).sum(axis=-1)
+        bd = np.where(info, dev**2 / np.where(info, v, 1.0), 0.0).sum(axis=-1)
         stat = bd - dev.sum(axis=-1) ** 2 / v.sum(axis=-1)
     df = info.sum(axis=-1) - 1
     return stat, df, special.chdtrc(np.maximum(df, 1), stat)
@@ -374,14 +392,28 @@ def q_about(yi, vi, estimate, mask=None):
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(ok, (y - est) ** 2 / np.where(ok, v, 1.0), 0.0).sum(axis=-1)
     df = ok.sum(axis=-1) - 1
-    q = np.where(df > 0, q, 0.0)            # a single study: Q = 0 on 0 df, as metafor
+    q = np.where(df > 0, q, 0.0)  # a single study: Q = 0 on 0 df, as metafor
     p = np.where(df > 0, special.chdtrc(np.maximum(df, 1), q), 1.0)
     return q, df, p
 
 
-def fit_binary(ai, bi, ci, di, *, yi, vi, mask=None, method: str = "MH", measure: str = "OR",
-               level: float = 0.95, correct: bool = True, add: float = 0.0,
-               to: str = "none", drop00: bool = False) -> dict:
+def fit_binary(
+    ai,
+    bi,
+    ci,
+    di,
+    *,
+    yi,
+    vi,
+    mask=None,
+    method: str = "MH",
+    measure: str = "OR",
+    level: float = 0.95,
+    correct: bool = True,
+    add: float = 0.0,
+    to: str = "none",
+    drop00: bool = False,
+) -> dict:
     """Mantel-Haenszel or Peto fits of a batch of analyses of the same tables.
 
     Parameters
@@ -441,7 +473,23 @@ def fit_binary(ai, bi, ci, di, *, yi, vi, mask=None, method: str = "MH", measure
     q_p = chi2_sf(q, q_df)
     stat, p, lo, hi = wald(pooled.estimate, pooled.se, nan, level)
     i2, h2 = heterogeneity_i2_h2(q, q_df, None, None, common=True)
-    return dict(estimate=pooled.estimate, se=pooled.se, statistic=stat, p_value=p,
-                ci_lower=lo, ci_upper=hi, q=q, q_df=q_df, q_p_value=q_p, i2=i2, h2=h2,
-                cmh=cmh, cmh_p_value=cmh_p, tarone=tarone, tarone_p_value=tarone_p,
-                weights=pooled.weights, included=t.used, k=pooled.k)
+    return dict(
+        estimate=pooled.estimate,
+        se=pooled.se,
+        statistic=stat,
+        p_value=p,
+        ci_lower=lo,
+        ci_upper=hi,
+        q=q,
+        q_df=q_df,
+        q_p_value=q_p,
+        i2=i2,
+        h2=h2,
+        cmh=cmh,
+        cmh_p_value=cmh_p,
+        tarone=tarone,
+        tarone_p_value=tarone_p,
+        weights=pooled.weights,
+        included=t.used,
+        k=pooled.k,
+    )

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from metaevidence.core.batch import Studies
-from metaevidence.core.wls import (CommonFit, rowsum, trace_p, trace_pp, wls, wsum, ypppy)
+from metaevidence.core.wls import CommonFit, rowsum, trace_p, trace_pp, wls, wsum, ypppy
 
 __all__ = ["Work", "ml_terms", "reml_terms", "pm_terms", "score_at_zero", "sub_batch"]
 
@@ -96,7 +96,8 @@ def _sums(s: Studies, tau2, squares: bool = False, work: Work | None = None):
 def _sum_log(s: Studies, sigma, scratch: np.ndarray | None = None):
     """``sum log sigma`` over included studies, as the log of a product where that is
     safe (k <= 32 and no over/underflow: one multiplication pass instead of k logs; the
-    rounding error is about k ulps of the sum), else as a sum of logs."""
+    rounding error is about k ulps of the sum), else as a sum of logs.
+    """
     if s.complete:
         x = sigma
     elif scratch is None:
@@ -120,7 +121,8 @@ def ml_terms(s: Studies, tau2, work: Work | None = None):
     """ML: log-likelihood (up to a constant), twice the score, its derivative and twice
     the Fisher information:
     ``(sum log w - sum w r^2) / 2``, ``sum w^2 r^2 - sum w``, ``sum w^2 - 2 y'PPPy``,
-    ``sum w^2``."""
+    ``sum w^2``.
+    """
     if s.X is None:
         w, sw, sw2, r, wr, slw = _sums(s, tau2, work=work)
         u = wr * w if work is None else np.multiply(wr, w, out=work.get(5, s.n))
@@ -138,7 +140,8 @@ def reml_terms(s: Studies, tau2, work: Work | None = None):
     """REML: restricted log-likelihood (up to a constant), twice the score, its
     derivative and twice the Fisher information:
     ``(sum log w - log det X'WX - y'Py) / 2``, ``y'PPy - tr P``, ``tr PP - 2 y'PPPy``,
-    ``tr PP``."""
+    ``tr PP``.
+    """
     if s.X is None:
         w, sw, sw2, r, wr, slw, w2 = _sums(s, tau2, squares=True, work=work)
         a = sw2 / sw
@@ -169,8 +172,7 @@ def pm_terms(s: Studies, tau2, work: Work | None = None):
             wr = w * r
         else:
             n = s.n
-            w = np.divide(1.0, np.add(s.v, tau2[:, None], out=work.get(0, n)),
-                          out=work.get(1, n))
+            w = np.divide(1.0, np.add(s.v, tau2[:, None], out=work.get(0, n)), out=work.get(1, n))
             r = np.subtract(s.y, (wsum(w, s.y) / rowsum(w))[:, None], out=work.get(2, n))
             wr = np.multiply(w, r, out=work.get(3, n))
         return wsum(wr, r) - s.df, -wsum(wr, wr)

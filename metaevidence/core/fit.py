@@ -21,16 +21,22 @@ import numpy as np
 
 from metaevidence.core import pool as _pool
 from metaevidence.core.batch import MAX_CELLS, Studies, chunks, prepare
+from metaevidence.core.tau2 import (
+    DEFAULT_MAXITER,
+    DEFAULT_TOL,
+    ITERATIVE,
+    METHODS,
+    tau2_for,
+    typical_variance,
+)
 from metaevidence.core.wls import common_fit
-from metaevidence.core.tau2 import (DEFAULT_MAXITER, DEFAULT_TOL, ITERATIVE, METHODS,
-                                    tau2_for, typical_variance)
 from metaevidence.errors import ConvergenceWarning, SmallSampleWarning
 
-__all__ = ["BatchFit", "fit", "fit_studies", "check_options", "warn_convergence",
-           "COMMON_METHODS"]
+__all__ = ["BatchFit", "fit", "fit_studies", "check_options", "warn_convergence", "COMMON_METHODS"]
 
 #: Methods that fit the common-effect model (tau^2 = 0 by definition).
 COMMON_METHODS = ("EE", "FE")
+
 
 @dataclass(frozen=True, slots=True)
 class BatchFit:
@@ -97,23 +103,33 @@ class BatchFit:
 def check_options(method: str, test: str, level: float, pi_method: str) -> None:
     """Validate the model options; raise ValueError naming the allowed values."""
     if method not in METHODS:
-        hint = (f" (did you mean {method.upper()!r}?)"
-                if isinstance(method, str) and method.upper() in METHODS else "")
-        raise ValueError(f"method must be one of {', '.join(METHODS)} (metafor spelling); "
-                         f"got {method!r}{hint}")
+        hint = (
+            f" (did you mean {method.upper()!r}?)"
+            if isinstance(method, str) and method.upper() in METHODS
+            else ""
+        )
+        raise ValueError(
+            f"method must be one of {', '.join(METHODS)} (metafor spelling); got {method!r}{hint}"
+        )
     if test not in _pool.TESTS:
         raise ValueError(f"test must be one of {', '.join(_pool.TESTS)}; got {test!r}")
     if not (isinstance(level, (int, float, np.floating)) and 0.0 < float(level) < 1.0):
-        raise ValueError(f"level must be a number strictly between 0 and 1 (e.g. 0.95); "
-                         f"got {level!r}")
+        raise ValueError(f"level must be a number strictly between 0 and 1 (e.g. 0.95); got {level!r}")
     if pi_method not in _pool.PI_METHODS:
-        raise ValueError(f"pi_method must be one of {', '.join(_pool.PI_METHODS)}; "
-                         f"got {pi_method!r}")
+        raise ValueError(f"pi_method must be one of {', '.join(_pool.PI_METHODS)}; got {pi_method!r}")
 
 
-def fit_studies(s: Studies, *, method: str = "REML", test: str = "z", level: float = 0.95,
-                tau2=None, pi_method: str = "metafor", tol: float = DEFAULT_TOL,
-                maxiter: int = DEFAULT_MAXITER) -> dict:
+def fit_studies(
+    s: Studies,
+    *,
+    method: str = "REML",
+    test: str = "z",
+    level: float = 0.95,
+    tau2=None,
+    pi_method: str = "metafor",
+    tol: float = DEFAULT_TOL,
+    maxiter: int = DEFAULT_MAXITER,
+) -> dict:
     """Fit every analysis of a prepared chunk; returns a dict of flat ``(n,)`` arrays.
 
     ``tau2`` (shape ``(n,)``), if given, is used instead of an estimate. Options are not
@@ -146,8 +162,7 @@ def fit_studies(s: Studies, *, method: str = "REML", test: str = "z", level: flo
     if common:
         pi_lo = pi_hi = np.full(s.n, np.nan)
     else:
-        pi_lo, pi_hi = _pool.prediction_interval(pooled.estimate, se, t2z, s.k, df, level,
-                                                 method=pi_method)
+        pi_lo, pi_hi = _pool.prediction_interval(pooled.estimate, se, t2z, s.k, df, level, method=pi_method)
     weights = _pool.pooled_weights(pooled)
     if not s.complete:
         weights = np.where(s.included, weights, np.nan)
@@ -156,18 +171,48 @@ def fit_studies(s: Studies, *, method: str = "REML", test: str = "z", level: flo
         q = np.where(empty, np.nan, q)
         q_p = np.where(empty, np.nan, q_p)
     return dict(
-        estimate=pooled.estimate, se=se, statistic=stat, p_value=pval, ci_lower=lo,
-        ci_upper=hi, df=df, pi_lower=pi_lo, pi_upper=pi_hi, tau2=t2, tau2_se=t2_se,
-        tau=np.sqrt(t2), i2=i2, h2=h2, q=q, q_df=q_df, q_p_value=q_p, k=s.k,
-        converged=conv, iterations=iters, vt=vt, se_z=pooled.se, weights=weights,
+        estimate=pooled.estimate,
+        se=se,
+        statistic=stat,
+        p_value=pval,
+        ci_lower=lo,
+        ci_upper=hi,
+        df=df,
+        pi_lower=pi_lo,
+        pi_upper=pi_hi,
+        tau2=t2,
+        tau2_se=t2_se,
+        tau=np.sqrt(t2),
+        i2=i2,
+        h2=h2,
+        q=q,
+        q_df=q_df,
+        q_p_value=q_p,
+        k=s.k,
+        converged=conv,
+        iterations=iters,
+        vt=vt,
+        se_z=pooled.se,
+        weights=weights,
         included=s.included,
     )
 
 
-def fit(yi, vi, *, mask=None, method: str = "REML", test: str = "z", level: float = 0.95,
-        tau2=None, pi_method: str = "metafor", tol: float = DEFAULT_TOL,
-        maxiter: int = DEFAULT_MAXITER, max_cells: int = MAX_CELLS,
-        warn: bool = True) -> BatchFit:
+def fit(
+    yi,
+    vi,
+    *,
+    mask=None,
+    method: str = "REML",
+    test: str = "z",
+    level: float = 0.95,
+    tau2=None,
+    pi_method: str = "metafor",
+    tol: float = DEFAULT_TOL,
+    maxiter: int = DEFAULT_MAXITER,
+    max_cells: int = MAX_CELLS,
+    warn: bool = True,
+) -> BatchFit:
     """Fit a batch of meta-analyses (random- or common-effect, inverse variance).
 
     Parameters
@@ -211,16 +256,17 @@ def fit(yi, vi, *, mask=None, method: str = "REML", test: str = "z", level: floa
     """
     check_options(method, test, level, pi_method)
     if tau2 is not None and method in COMMON_METHODS:
-        raise ValueError(f"tau2 can only be fixed for a random-effects method; got "
-                         f"method={method!r} (common-effect models have tau^2 = 0)")
+        raise ValueError(
+            f"tau2 can only be fixed for a random-effects method; got "
+            f"method={method!r} (common-effect models have tau^2 = 0)"
+        )
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
     arrays = [y, v] if mask is None else [y, v, np.asarray(mask)]
     if len({a.shape for a in arrays}) > 1:
         arrays = np.broadcast_arrays(*arrays)
     if arrays[0].ndim == 0:
-        raise ValueError("yi and vi must have a last axis of studies (shape (..., k)); "
-                         "got scalars")
+        raise ValueError("yi and vi must have a last axis of studies (shape (..., k)); got scalars")
     batch_shape = arrays[0].shape[:-1]
     k_all = arrays[0].shape[-1]
     flat = [a.reshape(-1, k_all) for a in arrays]
@@ -234,11 +280,27 @@ def fit(yi, vi, *, mask=None, method: str = "REML", test: str = "z", level: floa
     parts = chunks(n, k_all, max_cells=max_cells)
     out = None
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        out = _fit_chunks(flat, mask is not None, t2_flat, parts, n, method=method, test=test,
-                          level=level, pi_method=pi_method, tol=tol, maxiter=maxiter)
-    result = BatchFit(**{name: a.reshape(batch_shape + a.shape[1:]) for name, a in out.items()},
-                      method=method, test=test, level=float(level), pi_method=pi_method,
-                      tau2_fixed=tau2 is not None)
+        out = _fit_chunks(
+            flat,
+            mask is not None,
+            t2_flat,
+            parts,
+            n,
+            method=method,
+            test=test,
+            level=level,
+            pi_method=pi_method,
+            tol=tol,
+            maxiter=maxiter,
+        )
+    result = BatchFit(
+        **{name: a.reshape(batch_shape + a.shape[1:]) for name, a in out.items()},
+        method=method,
+        test=test,
+        level=float(level),
+        pi_method=pi_method,
+        tau2_fixed=tau2 is not None,
+    )
     if warn:
         _warn(result, batch_shape)
     return result
@@ -263,16 +325,17 @@ def _where(flags: np.ndarray, batch_shape: tuple, limit: int = 5) -> str:
     idx = np.argwhere(flags.reshape(batch_shape) if batch_shape else flags.reshape(()))
     if not batch_shape:
         return "the analysis"
-    shown = ", ".join(str(tuple(int(j) for j in i)) if len(i) > 1 else str(int(i[0]))
-                      for i in idx[:limit])
+    shown = ", ".join(str(tuple(int(j) for j in i)) if len(i) > 1 else str(int(i[0])) for i in idx[:limit])
     more = f" and {len(idx) - limit} more" if len(idx) > limit else ""
     return f"analysis {shown}{more} (batch index)"
 
 
-def warn_convergence(converged, iterations, method: str, batch_shape: tuple, *,
-                     where: str = "", stacklevel: int = 3) -> None:
+def warn_convergence(
+    converged, iterations, method: str, batch_shape: tuple, *, where: str = "", stacklevel: int = 3
+) -> None:
     """Issue one ConvergenceWarning naming the analyses (batch indices) that did not
-    converge, the estimator, the iterations used and what to try (no warning if all did)."""
+    converge, the estimator, the iterations used and what to try (no warning if all did).
+    """
     bad = ~np.asarray(converged, dtype=bool)
     if bad.any() and method in ITERATIVE:
         its = int(np.max(np.asarray(iterations)[bad]))
@@ -281,7 +344,10 @@ def warn_convergence(converged, iterations, method: str, batch_shape: tuple, *,
             f"{prefix}{method} estimate of tau^2 did not converge for "
             f"{_where(bad, batch_shape)} after {its} iterations; the result is flagged "
             f"(converged=False). Try a larger maxiter, a looser tol, or a closed-form "
-            f"estimator (method='DL' or 'SJ').", ConvergenceWarning, stacklevel=stacklevel)
+            f"estimator (method='DL' or 'SJ').",
+            ConvergenceWarning,
+            stacklevel=stacklevel,
+        )
 
 
 def _warn(res: BatchFit, batch_shape: tuple) -> None:
@@ -292,4 +358,6 @@ def _warn(res: BatchFit, batch_shape: tuple) -> None:
             warnings.warn(
                 f"test={res.test!r} needs at least 2 studies; {_where(single, batch_shape)} "
                 f"has k = 1, so the normal test (test='z') was used, as metafor does.",
-                SmallSampleWarning, stacklevel=4)
+                SmallSampleWarning,
+                stacklevel=4,
+            )

@@ -57,7 +57,7 @@ def subset_masks(codes, k):
 
 
 def random_subset_codes(k, n, rng):
-    """n distinct random non-empty subset codes of k studies (k <= 62), sorted.
+    """N distinct random non-empty subset codes of k studies (k <= 62), sorted.
 
     Example
     -------
@@ -65,7 +65,7 @@ def random_subset_codes(k, n, rng):
     >>> len(set(codes.tolist())), bool(codes.min() >= 1)
     (5, True)
     """
-    total = 2 ** k - 1
+    total = 2**k - 1
     if n >= total:
         return np.arange(1, total + 1, dtype=np.int64)
     if total <= 50_000_000:
@@ -77,8 +77,7 @@ def random_subset_codes(k, n, rng):
     return np.sort(rng.choice(codes, size=n, replace=False))
 
 
-def fit_subsets(yi, vi, codes, *, method="REML", tau2=None, chunk_size=8192, tol=1e-12,
-                maxiter=1000):
+def fit_subsets(yi, vi, codes, *, method="REML", tau2=None, chunk_size=8192, tol=1e-12, maxiter=1000):
     """Fit the intercept-only model to each subset of studies.
 
     Parameters
@@ -128,13 +127,13 @@ def fit_subsets(yi, vi, codes, *, method="REML", tau2=None, chunk_size=8192, tol
     k = yi.size
     method = method.upper()
     parts = []
-    with np.errstate(divide="ignore", invalid="ignore"):     # single-study subsets
+    with np.errstate(divide="ignore", invalid="ignore"):  # single-study subsets
         for start in range(0, codes.size, chunk_size):
-            parts.append(_fit_chunk(yi, vi, codes[start:start + chunk_size], k, method,
-                                    tau2, tol, maxiter))
+            parts.append(_fit_chunk(yi, vi, codes[start : start + chunk_size], k, method, tau2, tol, maxiter))
     fields = GoshArrays.__slots__
-    return GoshArrays(**{f: np.concatenate([getattr(p, f) for p in parts]) if parts
-                         else np.empty(0) for f in fields})
+    return GoshArrays(
+        **{f: np.concatenate([getattr(p, f) for p in parts]) if parts else np.empty(0) for f in fields}
+    )
 
 
 def _fit_chunk(yi, vi, codes, k, method, fixed, tol, maxiter):
@@ -153,7 +152,16 @@ def _fit_chunk(yi, vi, codes, k, method, fixed, tol, maxiter):
     estimate = wsum(w, s.y) / rowsum(w)
     # DL: I^2 from Q equals the tau^2-based value; H^2 = Q/(k-1) is reported even when
     # Q < k - 1 (where rma() gives 1), as metafor's gosh() does for DL.
-    i2, h2 = heterogeneity_i2_h2(qe, ks - 1, tau2, typical_variance(s, base),
-                                 common=method in ("EE", "FE", "DL"))
-    return GoshArrays(code=codes, k=ks.astype(int), estimate=estimate, tau2=tau2,
-                      qe=np.where(multi, qe, 0.0), i2=i2, h2=h2, converged=converged)
+    i2, h2 = heterogeneity_i2_h2(
+        qe, ks - 1, tau2, typical_variance(s, base), common=method in ("EE", "FE", "DL")
+    )
+    return GoshArrays(
+        code=codes,
+        k=ks.astype(int),
+        estimate=estimate,
+        tau2=tau2,
+        qe=np.where(multi, qe, 0.0),
+        i2=i2,
+        h2=h2,
+        converged=converged,
+    )

@@ -14,6 +14,7 @@ import numpy as np
 from scipy import stats
 
 from metaevidence.core import regression as _regress
+
 __all__ = ["InfluenceArrays", "influence_measures", "influential", "baujat_coordinates"]
 
 
@@ -49,16 +50,27 @@ class InfluenceArrays:
 
 def _refits(yi, vi, X, method, test, tau2, tol, maxiter):
     """Inputs as arrays, the full fit and the k leave-one-out refits (one batch over the
-    masks ``~eye(k)``); a fixed tau^2 stays fixed in every refit."""
+    masks ``~eye(k)``); a fixed tau^2 stays fixed in every refit.
+    """
     yi = np.asarray(yi, float)
     vi = np.asarray(vi, float)
     X = np.asarray(X, float)
     k, p = X.shape
-    full = _regress.fit_regression(yi, vi, X, method=method, test=test, tol=tol,
-                                   maxiter=maxiter, btt=range(p), tau2=tau2)
-    loo = _regress.fit_regression(yi, vi, X, ~np.eye(k, dtype=bool), method=method, test=test,
-                                  tol=tol, maxiter=maxiter, btt=range(p),
-                                  tau2=None if tau2 is None else np.full(k, float(tau2)))
+    full = _regress.fit_regression(
+        yi, vi, X, method=method, test=test, tol=tol, maxiter=maxiter, btt=range(p), tau2=tau2
+    )
+    loo = _regress.fit_regression(
+        yi,
+        vi,
+        X,
+        ~np.eye(k, dtype=bool),
+        method=method,
+        test=test,
+        tol=tol,
+        maxiter=maxiter,
+        btt=range(p),
+        tau2=None if tau2 is None else np.full(k, float(tau2)),
+    )
     return yi, vi, X, full, loo
 
 
@@ -70,8 +82,7 @@ def _baujat(yi, vi, X, full, loo):
     return x, (fitted - pred_del) ** 2 / var_del
 
 
-def influence_measures(yi, vi, X, *, method="REML", test="z", tau2=None, tol=1e-12,
-                       maxiter=1000):
+def influence_measures(yi, vi, X, *, method="REML", test="z", tau2=None, tol=1e-12, maxiter=1000):
     """Leave-one-out influence measures of a (mixed-effects) meta-regression.
 
     Parameters
@@ -149,10 +160,20 @@ def influence_measures(yi, vi, X, *, method="REML", test="z", tau2=None, tol=1e-
     dfbetas = delta / np.sqrt(s2[:, None] * np.diagonal(a_del, axis1=1, axis2=2))
     bx, by = _baujat(yi, vi, X, full, loo)
     return InfluenceArrays(
-        rstudent=rstudent, dffits=dffits, cook_d=cook_d, cov_r=cov_r, tau2_del=loo.tau2,
-        qe_del=loo.qe, hat=hat, weight=weight, dfbetas=dfbetas, coefficients_del=bd,
+        rstudent=rstudent,
+        dffits=dffits,
+        cook_d=cook_d,
+        cov_r=cov_r,
+        tau2_del=loo.tau2,
+        qe_del=loo.qe,
+        hat=hat,
+        weight=weight,
+        dfbetas=dfbetas,
+        coefficients_del=bd,
         is_influential=influential(dffits, cook_d, hat, dfbetas, k=k, p=p),
-        baujat_x=bx, baujat_y=by)
+        baujat_x=bx,
+        baujat_y=by,
+    )
 
 
 def influential(dffits, cook_d, hat, dfbetas, *, k, p):
@@ -172,14 +193,15 @@ def influential(dffits, cook_d, hat, dfbetas, *, k, p):
 
     Matches metafor::influence(...)$is.infl.
     """
-    return ((np.abs(dffits) > 3.0 * np.sqrt(p / (k - p)))
-            | (stats.chi2.cdf(cook_d, p) > 0.5)
-            | (hat > 3.0 * p / k)
-            | (np.abs(dfbetas) > 1.0).any(axis=-1))
+    return (
+        (np.abs(dffits) > 3.0 * np.sqrt(p / (k - p)))
+        | (stats.chi2.cdf(cook_d, p) > 0.5)
+        | (hat > 3.0 * p / k)
+        | (np.abs(dfbetas) > 1.0).any(axis=-1)
+    )
 
 
-def baujat_coordinates(yi, vi, X, *, method="REML", test="z", tau2=None, tol=1e-12,
-                       maxiter=1000):
+def baujat_coordinates(yi, vi, X, *, method="REML", test="z", tau2=None, tol=1e-12, maxiter=1000):
     """Baujat plot coordinates: contribution to heterogeneity vs influence on the result.
 
     Parameters

@@ -37,7 +37,7 @@ COMPARISON_TOLERANCE = float(np.finfo(float).eps) ** 0.5
 
 def count_sign_flips(k: int) -> int:
     """Number of sign patterns of k effect sizes, 2^k."""
-    return 2 ** k
+    return 2**k
 
 
 def sign_flips(k: int, *, start: int = 0, stop: int | None = None) -> np.ndarray:
@@ -60,14 +60,14 @@ def sign_flips(k: int, *, start: int = 0, stop: int | None = None) -> np.ndarray
     >>> sign_flips(2).tolist()
     [[1.0, 1.0], [-1.0, 1.0], [1.0, -1.0], [-1.0, -1.0]]
     """
-    stop = 2 ** k if stop is None else stop
+    stop = 2**k if stop is None else stop
     codes = np.arange(start, stop, dtype=np.int64)
     bits = (codes[:, None] >> np.arange(k, dtype=np.int64)) & 1
     return 1.0 - 2.0 * bits
 
 
 def random_sign_flips(k: int, n: int, rng: np.random.Generator) -> np.ndarray:
-    """n random sign patterns, the first being the observed data (all +1)."""
+    """N random sign patterns, the first being the observed data (all +1)."""
     out = rng.choice(np.array([-1.0, 1.0]), size=(n, k))
     out[0] = 1.0
     return out
@@ -138,14 +138,13 @@ def unique_permutations(classes) -> np.ndarray:
 
 
 def random_permutations(k: int, n: int, rng: np.random.Generator) -> np.ndarray:
-    """n random permutations of k rows, the first being the identity (observed data)."""
+    """N random permutations of k rows, the first being the identity (observed data)."""
     out = rng.permuted(np.tile(np.arange(k, dtype=np.int64), (n, 1)), axis=1)
     out[0] = np.arange(k)
     return out
 
 
-def permutation_p_value(permuted, observed, *, two_sided: bool = True,
-                        tol: float = COMPARISON_TOLERANCE):
+def permutation_p_value(permuted, observed, *, two_sided: bool = True, tol: float = COMPARISON_TOLERANCE):
     """Share of permuted statistics at least as extreme as the observed one.
 
     Parameters

@@ -22,9 +22,19 @@ from metaevidence.core.batch import Studies
 from metaevidence.core.wls import CommonFit, common_fit, rowsum, wsum
 
 __all__ = [
-    "TESTS", "PI_METHODS", "Pooled", "pool", "pooled_weights", "hartung_knapp",
-    "wald", "cochran_q", "heterogeneity_i2_h2", "prediction_interval",
-    "normal_quantile", "t_quantile", "chi2_sf",
+    "TESTS",
+    "PI_METHODS",
+    "Pooled",
+    "pool",
+    "pooled_weights",
+    "hartung_knapp",
+    "wald",
+    "cochran_q",
+    "heterogeneity_i2_h2",
+    "prediction_interval",
+    "normal_quantile",
+    "t_quantile",
+    "chi2_sf",
 ]
 
 #: Tests for the pooled estimate: normal, Hartung-Knapp(-Sidik-Jonkman), and HK never
@@ -58,7 +68,8 @@ def t_quantile(p, df):
 
 def chi2_sf(x, df):
     """Upper tail of the chi-square distribution (``pchisq(x, df, lower=FALSE)``);
-    1 for ``df = 0`` (a single study), as metafor reports."""
+    1 for ``df = 0`` (a single study), as metafor reports.
+    """
     df = np.asarray(df, dtype=float)
     x = np.asarray(x, dtype=float)
     if np.all(df > 0):
@@ -190,10 +201,8 @@ def wald(estimate, se, df, level: float):
     use_t = np.isfinite(df)
     if use_t.any():
         dft = np.where(use_t, df, 1.0)
-        crit = np.where(use_t, t_quantile(1.0 - alpha / 2.0, dft),
-                        special.ndtri(1.0 - alpha / 2.0))
-        pval = np.where(use_t, 2.0 * special.stdtr(dft, -np.abs(stat)),
-                        2.0 * special.ndtr(-np.abs(stat)))
+        crit = np.where(use_t, t_quantile(1.0 - alpha / 2.0, dft), special.ndtri(1.0 - alpha / 2.0))
+        pval = np.where(use_t, 2.0 * special.stdtr(dft, -np.abs(stat)), 2.0 * special.ndtr(-np.abs(stat)))
     else:
         crit = special.ndtri(1.0 - alpha / 2.0)
         pval = 2.0 * special.ndtr(-np.abs(stat))
@@ -201,8 +210,7 @@ def wald(estimate, se, df, level: float):
     return stat, pval, estimate - half, estimate + half
 
 
-def cochran_q(s: Studies, base: CommonFit | None = None
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def cochran_q(s: Studies, base: CommonFit | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cochran's Q test for heterogeneity (with moderators: the test for residual
     heterogeneity Q_E). ``base``: the common-effect fit, if already computed.
 
@@ -308,8 +316,7 @@ def prediction_interval(estimate, se, tau2, k, df, level: float, *, method: str 
         if not t_based.any():
             crit = normal_quantile(1.0 - alpha / 2.0)
         else:
-            crit = np.where(t_based, t_quantile(1.0 - alpha / 2.0, df),
-                            normal_quantile(1.0 - alpha / 2.0))
+            crit = np.where(t_based, t_quantile(1.0 - alpha / 2.0, df), normal_quantile(1.0 - alpha / 2.0))
     elif method == "hts":
         crit = t_quantile(1.0 - alpha / 2.0, np.asarray(k, dtype=float) - 2.0)
     else:

@@ -44,8 +44,19 @@ from metaevidence.core.solve import decreasing_root
 from metaevidence.core.tau2 import generalized_q, typical_variance
 from metaevidence.core.wls import common_fit
 
-__all__ = ["QProfile", "q_profile", "q_profile_ci", "FOUND", "ZERO", "BELOW", "ABOVE",
-           "UNDEFINED", "STATUS_NAMES", "tau2_to_i2", "tau2_to_h2"]
+__all__ = [
+    "QProfile",
+    "q_profile",
+    "q_profile_ci",
+    "FOUND",
+    "ZERO",
+    "BELOW",
+    "ABOVE",
+    "UNDEFINED",
+    "STATUS_NAMES",
+    "tau2_to_i2",
+    "tau2_to_h2",
+]
 
 #: Status codes of a bound.
 FOUND, ZERO, BELOW, ABOVE, UNDEFINED = 0, 1, 2, 3, 4
@@ -94,8 +105,15 @@ def tau2_to_h2(tau2, vt):
     return (tau2 + vt) / vt
 
 
-def q_profile(s: Studies, tau2_hat: np.ndarray, *, level: float = 0.95,
-              tau2_max=None, tol: float = 1e-12, maxiter: int = 100) -> QProfile:
+def q_profile(
+    s: Studies,
+    tau2_hat: np.ndarray,
+    *,
+    level: float = 0.95,
+    tau2_max=None,
+    tol: float = 1e-12,
+    maxiter: int = 100,
+) -> QProfile:
     """Q-profile interval for each analysis of a prepared batch.
 
     Parameters
@@ -124,8 +142,8 @@ def q_profile(s: Studies, tau2_hat: np.ndarray, *, level: float = 0.95,
     df = s.df
     ok = df > 0
     dfc = np.where(ok, df, 1.0)
-    crit_hi = special.chdtri(dfc, alpha / 2.0)          # upper alpha/2 quantile
-    crit_lo = special.chdtri(dfc, 1.0 - alpha / 2.0)    # lower alpha/2 quantile
+    crit_hi = special.chdtri(dfc, alpha / 2.0)  # upper alpha/2 quantile
+    crit_lo = special.chdtri(dfc, 1.0 - alpha / 2.0)  # lower alpha/2 quantile
     t_hat = np.nan_to_num(np.asarray(tau2_hat, dtype=float), nan=0.0)
     if tau2_max is None:
         tmax = np.maximum(100.0, 10.0 * t_hat)
@@ -144,10 +162,10 @@ def q_profile(s: Studies, tau2_hat: np.ndarray, *, level: float = 0.95,
     conv = np.ones(n, dtype=bool)
     iters = np.zeros(n, dtype=np.int64)
 
-    below = ok & (q0 < crit_lo)                 # both bounds below 0: empty set
+    below = ok & (q0 < crit_lo)  # both bounds below 0: empty set
     lst[below] = BELOW
     ust[below] = BELOW
-    lzero = ok & ~below & (q0 < crit_hi)        # lower bound truncated at 0
+    lzero = ok & ~below & (q0 < crit_hi)  # lower bound truncated at 0
     lst[lzero] = ZERO
     labove = ok & ~below & ~lzero & (qmax > crit_hi)
     lower[labove] = tmax[labove]
@@ -193,8 +211,18 @@ def _solve(s: Studies, idx, crit, start, tmax, scale, tol, maxiter):
     return decreasing_root(fun, start, start, tmax, scale, tol=tol, maxiter=maxiter)
 
 
-def q_profile_ci(yi, vi, *, tau2_hat=None, mask=None, X=None, level: float = 0.95,
-                 tau2_max=None, tol: float = 1e-12, maxiter: int = 100) -> QProfile:
+def q_profile_ci(
+    yi,
+    vi,
+    *,
+    tau2_hat=None,
+    mask=None,
+    X=None,
+    level: float = 0.95,
+    tau2_max=None,
+    tol: float = 1e-12,
+    maxiter: int = 100,
+) -> QProfile:
     """Q-profile intervals for tau^2 from arrays ``(..., k)``; results of the batch shape.
 
     ``tau2_hat`` (batch shape) only sets the default search limit
@@ -207,10 +235,22 @@ def q_profile_ci(yi, vi, *, tau2_hat=None, mask=None, X=None, level: float = 0.9
     True
     """
     s = prepare(yi, vi, mask, X)
-    t = np.zeros(s.n) if tau2_hat is None else np.broadcast_to(
-        np.asarray(tau2_hat, dtype=float), s.batch_shape).reshape(-1)
+    t = (
+        np.zeros(s.n)
+        if tau2_hat is None
+        else np.broadcast_to(np.asarray(tau2_hat, dtype=float), s.batch_shape).reshape(-1)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         qp = q_profile(s, t, level=level, tau2_max=tau2_max, tol=tol, maxiter=maxiter)
     r = s.reshape
-    return QProfile(r(qp.lower), r(qp.upper), r(qp.lower_status), r(qp.upper_status),
-                    r(qp.tau2_max), r(qp.vt), r(qp.converged), r(qp.iterations), qp.level)
+    return QProfile(
+        r(qp.lower),
+        r(qp.upper),
+        r(qp.lower_status),
+        r(qp.upper_status),
+        r(qp.tau2_max),
+        r(qp.vt),
+        r(qp.converged),
+        r(qp.iterations),
+        qp.level,
+    )

@@ -101,7 +101,8 @@ class RegressionFit:
 def _studies(yi, vi, X, mask) -> Studies:
     """The batch of a meta-regression (:func:`~metaevidence.core.batch.prepare`); a model
     matrix that is only the intercept becomes ``X = None``, the scalar-sum path of the
-    estimators (GOSH, leave-one-out and trim-and-fill refit intercept-only models)."""
+    estimators (GOSH, leave-one-out and trim-and-fill refit intercept-only models).
+    """
     yi = np.asarray(yi, dtype=float)
     vi = np.asarray(vi, dtype=float)
     X = np.asarray(X, dtype=float)
@@ -112,10 +113,12 @@ def _studies(yi, vi, X, mask) -> Studies:
     if vi.shape[-1:] != k or X.shape[-2:-1] != k or m_shape != k:
         raise ValueError(
             f"yi, vi, X and mask must have the same number of studies (last axis); got "
-            f"yi {yi.shape}, vi {vi.shape}, X {X.shape}, mask {np.shape(mask)}")
+            f"yi {yi.shape}, vi {vi.shape}, X {X.shape}, mask {np.shape(mask)}"
+        )
     mask = None if mask is None else np.asarray(mask, dtype=bool)
-    ones = X.shape[-1] == 1 and bool(np.all((X[..., 0] == 1.0) if mask is None
-                                            else (X[..., 0] == 1.0) | ~mask))
+    ones = X.shape[-1] == 1 and bool(
+        np.all((X[..., 0] == 1.0) if mask is None else (X[..., 0] == 1.0) | ~mask)
+    )
     if ones and X.ndim > 2:
         # the batch shape the design would have given
         lead = np.broadcast_shapes(yi.shape[:-1], X.shape[:-2])
@@ -142,7 +145,8 @@ def _well_conditioned(s: Studies):
 def _coefficients(sq: Studies, R, w):
     """Weighted least squares in the basis ``Q``, mapped back to the columns of ``X``:
     :math:`\\hat\\beta = R^{-1}\\hat\\gamma`, :math:`(X'WX)^{-1} = R^{-1}(Q'WQ)^{-1}R^{-\\top}`;
-    (n, p) coefficients and (n, p, p) covariance also for the intercept-only batch."""
+    (n, p) coefficients and (n, p, p) covariance also for the intercept-only batch.
+    """
     fit = wls(sq, w)
     if R is None:
         return fit.beta[:, None], (1.0 / fit.sw)[:, None, None], fit.resid
@@ -152,8 +156,9 @@ def _coefficients(sq: Studies, R, w):
     return beta, Ainv, fit.resid
 
 
-def fit_regression(yi, vi, X, mask=None, *, method="REML", test="z", level=0.95,
-                   btt=None, tau2=None, tol=1e-12, maxiter=1000):
+def fit_regression(
+    yi, vi, X, mask=None, *, method="REML", test="z", level=0.95, btt=None, tau2=None, tol=1e-12, maxiter=1000
+):
     """Fit a batch of mixed-effects meta-regressions.
 
     Parameters
@@ -218,8 +223,7 @@ def fit_regression(yi, vi, X, mask=None, *, method="REML", test="z", level=0.95,
     """
     method = method.upper()
     if method not in METHODS:
-        raise ValueError(f"tau^2 estimator method must be one of {', '.join(METHODS)}; "
-                         f"got {method!r}")
+        raise ValueError(f"tau^2 estimator method must be one of {', '.join(METHODS)}; got {method!r}")
     test = test.lower()
     if test not in TESTS:
         raise ValueError(f"test must be one of {', '.join(TESTS)}; got {test!r}")
@@ -263,15 +267,31 @@ def fit_regression(yi, vi, X, mask=None, *, method="REML", test="z", level=0.95,
     qe = base.q
     qe_p = stats.chi2.sf(qe, dfr)
     with np.errstate(divide="ignore", invalid="ignore"):
-        i2, h2 = heterogeneity_i2_h2(qe, dfr, t2, typical_variance(sq, base),
-                                     common=method in ("EE", "FE"))
+        i2, h2 = heterogeneity_i2_h2(qe, dfr, t2, typical_variance(sq, base), common=method in ("EE", "FE"))
     r_ = s.reshape
     return RegressionFit(
-        coefficients=r_(b), se=r_(se), statistic=r_(stat), p_value=r_(p_value),
-        ci_lower=r_(b - crit * se), ci_upper=r_(b + crit * se), vcov=r_(vb), tau2=r_(t2),
-        df=r_(df), qm=r_(qm), qm_df=len(btt), qm_p_value=r_(qm_p), qe=r_(qe), qe_df=r_(dfr),
-        qe_p_value=r_(qe_p), i2=r_(i2), h2=r_(h2), k=r_(k.astype(int)), s2=r_(s2),
-        converged=r_(converged), iterations=r_(iterations))
+        coefficients=r_(b),
+        se=r_(se),
+        statistic=r_(stat),
+        p_value=r_(p_value),
+        ci_lower=r_(b - crit * se),
+        ci_upper=r_(b + crit * se),
+        vcov=r_(vb),
+        tau2=r_(t2),
+        df=r_(df),
+        qm=r_(qm),
+        qm_df=len(btt),
+        qm_p_value=r_(qm_p),
+        qe=r_(qe),
+        qe_df=r_(dfr),
+        qe_p_value=r_(qe_p),
+        i2=r_(i2),
+        h2=r_(h2),
+        k=r_(k.astype(int)),
+        s2=r_(s2),
+        converged=r_(converged),
+        iterations=r_(iterations),
+    )
 
 
 def _omnibus(b, vb, btt, test, dfr):

@@ -70,8 +70,7 @@ class LikelihoodTerms:
             return 0.5 * (-slog - swr2), s2 - sw, sw2 - 2.0 * ypppy, sw2
         a = sw2 / sw
         trpp = sw2 - 2.0 * sw3 / sw + a * a
-        return (0.5 * (-slog - math.log(sw) - swr2), s2 - (sw - a),
-                trpp - 2.0 * ypppy, trpp)
+        return (0.5 * (-slog - math.log(sw) - swr2), s2 - (sw - a), trpp - 2.0 * ypppy, trpp)
 
 
 def _wmean(w, y):
@@ -106,8 +105,7 @@ def _tau2(y, v, method, tol, maxiter, common):
     if method == "HE":
         tau2 = _hedges(y, v)
         sigma = [vi + tau2 for vi in v]
-        tr = (math.fsum([s * s for s in sigma]) * (1.0 - 2.0 / k)
-              + (math.fsum(sigma) / k) ** 2)
+        tr = math.fsum([s * s for s in sigma]) * (1.0 - 2.0 / k) + (math.fsum(sigma) / k) ** 2
         return tau2, math.sqrt(2.0 * tr) / (k - 1), True, 0
     if method == "SJ":
         ybar = math.fsum(y) / k
@@ -126,12 +124,15 @@ def _tau2(y, v, method, tol, maxiter, common):
         if q - (k - 1) <= 0:
             return 0.0, math.sqrt(2.0 / (k - 1)) * k / sw, True, 1
         x0 = max(0.0, (q - (k - 1)) / trp)
-        root = decreasing_root(terms, [x0], [0.0], [math.inf], [scale], tol=tol,
-                               maxiter=maxiter)
+        root = decreasing_root(terms, [x0], [0.0], [math.inf], [scale], tol=tol, maxiter=maxiter)
         tau2 = float(root.x[0])
         swt = math.fsum([1.0 / (vi + tau2) for vi in v])
-        return (tau2, math.sqrt(2.0 / (k - 1)) * k / swt, bool(root.converged[0]),
-                int(root.iterations[0]) + 1)
+        return (
+            tau2,
+            math.sqrt(2.0 / (k - 1)) * k / swt,
+            bool(root.converged[0]),
+            int(root.iterations[0]) + 1,
+        )
     x0 = _hedges(y, v)
     root = ascend(terms, [x0], [scale], tol=tol, maxiter=maxiter)
     tau2, info = float(root.x[0]), float(root.info[0])
@@ -152,8 +153,18 @@ def _hedges(y, v):
     return max(0.0, (rss - math.fsum(v) * (1.0 - 1.0 / k)) / (k - 1))
 
 
-def fit_one(y: list, v: list, *, method: str, test: str, level: float, pi_method: str,
-            tau2: float | None, tol: float, maxiter: int) -> dict:
+def fit_one(
+    y: list,
+    v: list,
+    *,
+    method: str,
+    test: str,
+    level: float,
+    pi_method: str,
+    tau2: float | None,
+    tol: float,
+    maxiter: int,
+) -> dict:
     """Fit one analysis (the included studies' ``y`` and ``v`` as lists of floats).
 
     Returns a dict of floats with the keys of
@@ -184,9 +195,9 @@ def fit_one(y: list, v: list, *, method: str, test: str, level: float, pi_method
     alpha = 1.0 - level
     if se > 0:
         stat = est / se
-    else:                       # identical effects under knha: IEEE division, as numpy
+    else:  # identical effects under knha: IEEE division, as numpy
         stat = _NAN if est == 0 else math.copysign(math.inf, est)
-    if df == df:                                       # t reference distribution
+    if df == df:  # t reference distribution
         crit = float(special.stdtrit(df, 1.0 - alpha / 2.0))
         p = 2.0 * float(special.stdtr(df, -abs(stat)))
     else:
@@ -211,8 +222,28 @@ def fit_one(y: list, v: list, *, method: str, test: str, level: float, pi_method
             pcrit = crit
         half = pcrit * math.sqrt(t2 + se * se)
         pi_lo, pi_hi = est - half, est + half
-    return dict(estimate=est, se=se, statistic=stat, p_value=p, ci_lower=est - crit * se,
-                ci_upper=est + crit * se, df=df, pi_lower=pi_lo, pi_upper=pi_hi, tau2=t2,
-                tau2_se=t2_se, tau=math.sqrt(t2), i2=i2, h2=h2, q=q, q_df=q_df,
-                q_p_value=q_p, k=k, converged=conv, iterations=its, vt=vt, se_z=se_z,
-                weights=[100.0 * wi / swt for wi in wt])
+    return dict(
+        estimate=est,
+        se=se,
+        statistic=stat,
+        p_value=p,
+        ci_lower=est - crit * se,
+        ci_upper=est + crit * se,
+        df=df,
+        pi_lower=pi_lo,
+        pi_upper=pi_hi,
+        tau2=t2,
+        tau2_se=t2_se,
+        tau=math.sqrt(t2),
+        i2=i2,
+        h2=h2,
+        q=q,
+        q_df=q_df,
+        q_p_value=q_p,
+        k=k,
+        converged=conv,
+        iterations=its,
+        vt=vt,
+        se_z=se_z,
+        weights=[100.0 * wi / swt for wi in wt],
+    )

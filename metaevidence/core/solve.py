@@ -20,8 +20,8 @@ than half remain), so a few slow analyses do not make the whole batch iterate.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -94,9 +94,16 @@ def decreasing_root(
     """
     if np.size(x0) == 1:
         first = None if f0 is None else (float(np.ravel(f0)[0]), float(np.ravel(fp0)[0]))
-        return _scalar_root(fun, float(np.ravel(x0)[0]), float(np.ravel(lo)[0]),
-                            float(np.ravel(hi)[0]), float(np.ravel(scale)[0]), tol, maxiter,
-                            first)
+        return _scalar_root(
+            fun,
+            float(np.ravel(x0)[0]),
+            float(np.ravel(lo)[0]),
+            float(np.ravel(hi)[0]),
+            float(np.ravel(scale)[0]),
+            tol,
+            maxiter,
+            first,
+        )
     x = np.array(x0, dtype=float)
     n = x.shape[0]
     converged = np.zeros(n, dtype=bool)
@@ -114,8 +121,7 @@ def decreasing_root(
         if n_active == 0:
             break
         if n_active < 0.5 * work.size:
-            work, xa, loa, hia, sca = (work[active], xa[active], loa[active], hia[active],
-                                       sca[active])
+            work, xa, loa, hia, sca = (work[active], xa[active], loa[active], hia[active], sca[active])
             active = np.ones(work.size, dtype=bool)
         if it == 0 and f0 is not None:
             f, fp = np.asarray(f0, dtype=float), np.asarray(fp0, dtype=float)
@@ -144,7 +150,8 @@ _IDX0 = np.zeros(1, dtype=np.intp)
 
 def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first) -> RootResult:
     """:func:`decreasing_root` for a batch of one, with Python floats for the bookkeeping
-    (the same steps; it keeps a single fit free of array overhead)."""
+    (the same steps; it keeps a single fit free of array overhead).
+    """
     converged = False
     it = 0
     buf = np.empty(1)
@@ -182,8 +189,9 @@ def _scalar_root(fun, x, lo, hi, scale, tol, maxiter, first) -> RootResult:
     return RootResult(np.array([x]), np.array([converged]), np.array([it], dtype=np.int64))
 
 
-def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
-           maxiter: int, stall: int = 6) -> RootResult:
+def ascend(
+    fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float, maxiter: int, stall: int = 6
+) -> RootResult:
     """Maximise a log-likelihood ``l_j(x)`` over ``x >= 0`` for each analysis ``j``.
 
     Parameters
@@ -229,8 +237,7 @@ def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
     step climbs.
     """
     if np.size(x0) == 1:
-        return _scalar_ascend(fun, float(np.ravel(x0)[0]), float(np.ravel(scale)[0]), tol,
-                              maxiter, stall)
+        return _scalar_ascend(fun, float(np.ravel(x0)[0]), float(np.ravel(scale)[0]), tol, maxiter, stall)
     n = np.size(x0)
     out_x = np.array(x0, dtype=float)
     converged = np.zeros(n, dtype=bool)
@@ -238,11 +245,11 @@ def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
     work = np.arange(n)
     active = np.ones(n, dtype=bool)
     sca = np.asarray(scale, dtype=float)
-    t = out_x.copy()                                  # the point evaluated next
+    t = out_x.copy()  # the point evaluated next
     out_ll = np.full(n, np.nan)
     out_info = np.full(n, np.nan)
-    x = ll = f = fp = info = None                     # state at the current point
-    prev = np.zeros(n)                                # the previous accepted step
+    x = ll = f = fp = info = None  # state at the current point
+    prev = np.zeros(n)  # the previous accepted step
     for it in range(maxiter):
         n_active = int(active.sum())
         if n_active == 0:
@@ -254,7 +261,7 @@ def ascend(fun: Callable, x0: np.ndarray, scale: np.ndarray, *, tol: float,
             active = np.ones(work.size, dtype=bool)
         ll_t, f_t, fp_t, info_t = (np.asarray(a, dtype=float) for a in fun(t, work))
         iterations[work[active]] += 1
-        if x is None:                                 # first evaluation: the start
+        if x is None:  # first evaluation: the start
             accept = np.ones(work.size, dtype=bool)
             x, ll, f, fp, info = t.copy(), ll_t, f_t, fp_t, info_t
         else:
@@ -306,7 +313,7 @@ def _step(x, f, fp, info, scale, metafor_phase):
         # halve a step that would make x negative until it does not (metafor)
         over = (x + step < 0) & (x > 0)
         halvings = np.ceil(np.log2(np.where(over, -step / np.where(x > 0, x, 1.0), 1.0)))
-        return np.where(over, step / 2.0 ** halvings, np.where(x + step < 0, -x, step))
+        return np.where(over, step / 2.0**halvings, np.where(x + step < 0, -x, step))
     convex = np.where(f < 0, -x, np.maximum(fisher, x + 1e-3 * scale))
     return np.where(fp < 0, newton, convex)
 
@@ -316,8 +323,7 @@ def _scalar_step(x, f, fp, info, scale, metafor_phase):
     fisher = f / info
     newton = -f / fp if fp < 0 else math.nan
     if metafor_phase:
-        step = newton if (fp < 0 and newton * fisher > 0
-                          and abs(newton) <= _TRUST * abs(fisher)) else fisher
+        step = newton if (fp < 0 and newton * fisher > 0 and abs(newton) <= _TRUST * abs(fisher)) else fisher
         if x + step < 0:
             step = step / 2.0 ** math.ceil(math.log2(-step / x)) if x > 0 else -x
         return step
@@ -364,7 +370,10 @@ def _scalar_ascend(fun, x0, scale, tol, maxiter, stall) -> RootResult:
             if abs(t - x) <= tol * (abs(x) + 1e-3 * scale):
                 converged = True
                 break
-    return RootResult(np.array([x if x is not None else t]), np.array([converged]),
-                      np.array([it], dtype=np.int64),
-                      np.array([ll if ll is not None else np.nan]),
-                      np.array([info if info is not None else np.nan]))
+    return RootResult(
+        np.array([x if x is not None else t]),
+        np.array([converged]),
+        np.array([it], dtype=np.int64),
+        np.array([ll if ll is not None else np.nan]),
+        np.array([info if info is not None else np.nan]),
+    )

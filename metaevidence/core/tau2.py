@@ -32,16 +32,27 @@ from dataclasses import dataclass
 import numpy as np
 
 from metaevidence.core.batch import Studies, prepare
-from metaevidence.core.estimating import (Work, ml_terms, pm_terms, reml_terms,
-                                          score_at_zero, sub_batch)
+from metaevidence.core.estimating import Work, ml_terms, pm_terms, reml_terms, score_at_zero, sub_batch
 from metaevidence.core.scalar import LikelihoodTerms
 from metaevidence.core.solve import ascend, decreasing_root
 from metaevidence.core.wls import CommonFit, common_fit, rowsum, trace_psps, wls, wsum
 
 __all__ = [
-    "METHODS", "ITERATIVE", "Tau2Estimate", "estimate_tau2", "tau2_for",
-    "tau2_dl", "tau2_he", "tau2_hs", "tau2_sj", "tau2_ml", "tau2_reml", "tau2_pm",
-    "tau2_eb", "generalized_q", "typical_variance",
+    "METHODS",
+    "ITERATIVE",
+    "Tau2Estimate",
+    "estimate_tau2",
+    "tau2_for",
+    "tau2_dl",
+    "tau2_he",
+    "tau2_hs",
+    "tau2_sj",
+    "tau2_ml",
+    "tau2_reml",
+    "tau2_pm",
+    "tau2_eb",
+    "generalized_q",
+    "typical_variance",
 ]
 
 #: tau^2 estimators, in metafor's spelling. "EE" and "FE" are the common-effect model.
@@ -202,7 +213,7 @@ def tau2_he(s: Studies) -> Tau2Estimate:
 
 def _he(s: Studies):
     """The Hedges estimate (no SE): unweighted fit, tr(P0 V) and the truncated moment."""
-    if s.complete and s.X is None:       # the start of ML/REML: keep it to a few passes
+    if s.complete and s.X is None:  # the start of ML/REML: keep it to a few passes
         k = s.y.shape[-1]
         r = s.y - (rowsum(s.y) / k)[:, None]
         tau2 = np.maximum(0.0, (wsum(r, r) - rowsum(s.v) * (1.0 - 1.0 / k)) / (k - 1.0))
@@ -253,7 +264,7 @@ def tau2_sj(s: Studies, *, tau2_init: np.ndarray | None = None) -> Tau2Estimate:
         tau0 = np.broadcast_to(np.asarray(tau2_init, dtype=float), (s.n,)).copy()
     w = 1.0 / (s.v + tau0[:, None])
     fit = wls(s, w)
-    tau2 = tau0 * wsum(w, fit.resid ** 2) / s.df
+    tau2 = tau0 * wsum(w, fit.resid**2) / s.df
     tau2 = np.where(tau0 > 0, tau2, 0.0)
     se = tau0 / s.df * np.sqrt(2.0 * trace_psps(s, w, fit, s.v + tau2[:, None]))
     return _finish(s, tau2, se, "SJ")
@@ -287,7 +298,8 @@ def generalized_q(s: Studies, tau2: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 def _start(s: Studies, base: CommonFit, tau2_init, method: str) -> np.ndarray:
     """Starting value: ``tau2_init``, else metafor's: the Hedges estimate for ML/REML (so
     that the hill climbed is metafor's when the likelihood has several local maxima), the
-    DerSimonian-Laird estimate for PM/EB (any start will do: Q is monotone)."""
+    DerSimonian-Laird estimate for PM/EB (any start will do: Q is monotone).
+    """
     if tau2_init is not None:
         return np.maximum(np.broadcast_to(np.asarray(tau2_init, dtype=float), (s.n,)), 0.0)
     if method in ("ML", "REML"):
@@ -315,7 +327,7 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
     likelihood = method in ("ML", "REML")
     live = s.k > s.p
     if not likelihood:
-        live &= base.q - s.df > 0      # f(0) > 0 from the common-effect fit
+        live &= base.q - s.df > 0  # f(0) > 0 from the common-effect fit
         iterations[s.k > s.p] = 1
     if not live.any():
         return tau2, converged, iterations, np.full(s.n, np.nan)
@@ -330,8 +342,9 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
     if si.n == 1 and si.X is None:
         # one analysis: the same formulas on Python floats (core.single), much cheaper
         inc = si.included[0]
-        call = LikelihoodTerms(si.y[0][inc].tolist(), si.v[0][inc].tolist(), method,
-                               array=lambda x, j: fun(si, x))
+        call = LikelihoodTerms(
+            si.y[0][inc].tolist(), si.v[0][inc].tolist(), method, array=lambda x, j: fun(si, x)
+        )
     else:
         cache: dict = {}
         work = Work(si.y.shape, 6) if si.X is None else None
@@ -349,12 +362,17 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
             ll0, f0 = fun(si if j.size == si.n else si.take(j), np.zeros(j.size))[:2]
             at_zero = np.zeros(si.n, dtype=bool)
             at_zero[j] = (f0 <= 0) & (ll0 >= root.value[j] - 1e-12 * (1.0 + np.abs(ll0)))
-            root = type(root)(np.where(at_zero, 0.0, root.x), root.converged | at_zero,
-                              root.iterations, root.value,
-                              np.where(at_zero, np.nan, root.info))
+            root = type(root)(
+                np.where(at_zero, 0.0, root.x),
+                root.converged | at_zero,
+                root.iterations,
+                root.value,
+                np.where(at_zero, np.nan, root.info),
+            )
     else:
-        root = decreasing_root(call, x0, np.zeros(si.n), np.full(si.n, np.inf), scale,
-                               tol=tol, maxiter=maxiter)
+        root = decreasing_root(
+            call, x0, np.zeros(si.n), np.full(si.n, np.inf), scale, tol=tol, maxiter=maxiter
+        )
     info = np.full(s.n, np.nan)
     if idx is None:
         if root.info is not None:
@@ -370,19 +388,26 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
 
 def _likelihood(s: Studies, terms, method, tol, maxiter, tau2_init, base):
     """ML or REML (``terms``: :func:`~metaevidence.core.estimating.ml_terms` or
-    ``reml_terms``): the maximum and SE = sqrt(2 / (twice the Fisher information))."""
+    ``reml_terms``): the maximum and SE = sqrt(2 / (twice the Fisher information)).
+    """
     base = common_fit(s) if base is None else base
     tau2, conv, it, info = _iterate(s, terms, base, tau2_init, tol, maxiter, method)
     missing = np.flatnonzero(np.isnan(info))
-    if missing.size:                    # the boundary, or not iterated: evaluate there
+    if missing.size:  # the boundary, or not iterated: evaluate there
         info = info.copy()
         sub = s if missing.size == s.n else s.take(missing)
         info[missing] = terms(sub, tau2[missing])[3]
     return _finish(s, tau2, np.sqrt(2.0 / info), method, conv, it)
 
 
-def tau2_ml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXITER,
-            tau2_init: np.ndarray | None = None, base: CommonFit | None = None) -> Tau2Estimate:
+def tau2_ml(
+    s: Studies,
+    *,
+    tol: float = DEFAULT_TOL,
+    maxiter: int = DEFAULT_MAXITER,
+    tau2_init: np.ndarray | None = None,
+    base: CommonFit | None = None,
+) -> Tau2Estimate:
     """Maximum-likelihood estimator.
 
     Notes
@@ -406,8 +431,14 @@ def tau2_ml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXI
     return _likelihood(s, ml_terms, "ML", tol, maxiter, tau2_init, base)
 
 
-def tau2_reml(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXITER,
-              tau2_init: np.ndarray | None = None, base: CommonFit | None = None) -> Tau2Estimate:
+def tau2_reml(
+    s: Studies,
+    *,
+    tol: float = DEFAULT_TOL,
+    maxiter: int = DEFAULT_MAXITER,
+    tau2_init: np.ndarray | None = None,
+    base: CommonFit | None = None,
+) -> Tau2Estimate:
     """Restricted maximum-likelihood estimator.
 
     Notes
@@ -437,8 +468,14 @@ def _pm(s: Studies, method, tol, maxiter, tau2_init, base):
     return _finish(s, tau2, se, method, conv, it)
 
 
-def tau2_pm(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXITER,
-            tau2_init: np.ndarray | None = None, base: CommonFit | None = None) -> Tau2Estimate:
+def tau2_pm(
+    s: Studies,
+    *,
+    tol: float = DEFAULT_TOL,
+    maxiter: int = DEFAULT_MAXITER,
+    tau2_init: np.ndarray | None = None,
+    base: CommonFit | None = None,
+) -> Tau2Estimate:
     """Paule-Mandel estimator: the generalised Q statistic equated to its expectation.
 
     Notes
@@ -459,8 +496,14 @@ def tau2_pm(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXI
     return _pm(s, "PM", tol, maxiter, tau2_init, base)
 
 
-def tau2_eb(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXITER,
-            tau2_init: np.ndarray | None = None, base: CommonFit | None = None) -> Tau2Estimate:
+def tau2_eb(
+    s: Studies,
+    *,
+    tol: float = DEFAULT_TOL,
+    maxiter: int = DEFAULT_MAXITER,
+    tau2_init: np.ndarray | None = None,
+    base: CommonFit | None = None,
+) -> Tau2Estimate:
     """Empirical Bayes estimator (Morris, 1983; Berkey et al., 1995).
 
     Notes
@@ -474,8 +517,14 @@ def tau2_eb(s: Studies, *, tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXI
     return _pm(s, "EB", tol, maxiter, tau2_init, base)
 
 
-def tau2_for(s: Studies, method: str, *, tol: float = DEFAULT_TOL,
-             maxiter: int = DEFAULT_MAXITER, base: CommonFit | None = None) -> Tau2Estimate:
+def tau2_for(
+    s: Studies,
+    method: str,
+    *,
+    tol: float = DEFAULT_TOL,
+    maxiter: int = DEFAULT_MAXITER,
+    base: CommonFit | None = None,
+) -> Tau2Estimate:
     """Dispatch to the estimator named ``method`` (one of :data:`METHODS`).
 
     ``base`` is the common-effect fit (:func:`~metaevidence.core.wls.common_fit`) when the
@@ -500,12 +549,19 @@ def tau2_for(s: Studies, method: str, *, tol: float = DEFAULT_TOL,
         return tau2_pm(s, tol=tol, maxiter=maxiter, base=base)
     if method == "EB":
         return tau2_eb(s, tol=tol, maxiter=maxiter, base=base)
-    raise ValueError(f"method must be one of {', '.join(METHODS)} (metafor spelling); "
-                     f"got {method!r}")
+    raise ValueError(f"method must be one of {', '.join(METHODS)} (metafor spelling); got {method!r}")
 
 
-def estimate_tau2(yi, vi, *, method: str = "REML", mask=None, X=None,
-                  tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXITER) -> Tau2Estimate:
+def estimate_tau2(
+    yi,
+    vi,
+    *,
+    method: str = "REML",
+    mask=None,
+    X=None,
+    tol: float = DEFAULT_TOL,
+    maxiter: int = DEFAULT_MAXITER,
+) -> Tau2Estimate:
     """Estimate tau^2 for a batch of meta-analyses given as arrays.
 
     Parameters

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from metaevidence.core import regression as _regress
+
 __all__ = ["TrimFill", "trim_fill", "l0_estimator", "r0_estimator", "se_k0"]
 
 
@@ -88,8 +89,15 @@ def se_k0(k, k0, estimator):
     """
     if estimator == "R0":
         return math.sqrt(2 * max(0, k0) + 2)
-    var_t = (k * (k + 1) * (2 * k + 1) + 10 * k0 ** 3 + 27 * k0 ** 2 + 17 * k0
-             - 18 * k * k0 ** 2 - 18 * k * k0 + 6 * k ** 2 * k0) / 24
+    var_t = (
+        k * (k + 1) * (2 * k + 1)
+        + 10 * k0**3
+        + 27 * k0**2
+        + 17 * k0
+        - 18 * k * k0**2
+        - 18 * k * k0
+        + 6 * k**2 * k0
+    ) / 24
     return 4 * math.sqrt(var_t) / (2 * k - 1) if var_t >= 0 else math.nan
 
 
@@ -186,7 +194,7 @@ def trim_fill(yi, vi, *, side, estimator="L0", method="REML", maxiter=100, tol=1
     masks = np.arange(k)[None, :] < (k - np.arange(k))[:, None]
     k0, theta, converged, it, raw = 0, math.nan, False, 0, math.nan
     centres = {}
-    for it in range(1, maxiter + 1):
+    for it in range(1, maxiter + 1):  # noqa: B007 (the count is reported after the loop)
         if k0 not in centres:
             fit = _regress.fit_regression(ys, vs, ones, masks[k0], method=method, tol=tol)
             centres[k0] = float(fit.coefficients[0])
@@ -202,10 +210,18 @@ def trim_fill(yi, vi, *, side, estimator="L0", method="REML", maxiter=100, tol=1
             converged = True
             break
         k0 = new
-    src = order[k - k0:]
-    yi_fill = sign * (2 * theta - ys[k - k0:])
+    src = order[k - k0 :]
+    yi_fill = sign * (2 * theta - ys[k - k0 :])
     p_k0 = 0.5 ** (k0 + 1) if estimator == "R0" else math.nan
     spread = se_k0(k, raw if estimator == "L0" else k0, estimator)
-    return TrimFill(k0=k0, side=side, se_k0=spread, p_k0=p_k0,
-                    yi_fill=yi_fill, vi_fill=vs[k - k0:], source=src, iterations=it,
-                    converged=converged)
+    return TrimFill(
+        k0=k0,
+        side=side,
+        se_k0=spread,
+        p_k0=p_k0,
+        yi_fill=yi_fill,
+        vi_fill=vs[k - k0 :],
+        source=src,
+        iterations=it,
+        converged=converged,
+    )

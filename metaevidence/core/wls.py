@@ -27,15 +27,26 @@ import numpy as np
 
 from metaevidence.core.batch import Studies
 
-__all__ = ["WLSFit", "CommonFit", "wls", "common_fit", "wsum", "rowsum", "trace_p",
-           "trace_pp", "ypppy", "trace_psps"]
+__all__ = [
+    "WLSFit",
+    "CommonFit",
+    "wls",
+    "common_fit",
+    "wsum",
+    "rowsum",
+    "trace_p",
+    "trace_pp",
+    "ypppy",
+    "trace_psps",
+]
 
 _ONES: dict = {}
 
 
 def rowsum(x: np.ndarray) -> np.ndarray:
     """``sum_i x_i`` over the last axis of a 2-d array, as a BLAS matrix-vector product
-    (several times faster than ``x.sum(axis=-1)`` for short rows)."""
+    (several times faster than ``x.sum(axis=-1)`` for short rows).
+    """
     if x.ndim != 2:
         return x.sum(axis=-1)
     k = x.shape[-1]
@@ -51,7 +62,8 @@ _vecdot = getattr(np, "vecdot", None)
 def wsum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``sum_i a_i b_i`` over the last axis (one pass, no temporary): ``einsum`` for
     batches of 2-d arrays (faster per element), the ``vecdot`` ufunc for small ones
-    (cheaper to call)."""
+    (cheaper to call).
+    """
     if a.ndim == 2 and b.ndim == 2 and a.shape[0] > 200:
         return np.einsum("ij,ij->i", a, b)
     if _vecdot is not None:
@@ -103,7 +115,7 @@ def wls(s: Studies, w: np.ndarray, y: np.ndarray | None = None) -> WLSFit:
         beta = wsum(w, y) / sw
         return WLSFit(beta, y - beta[:, None], sw, None)
     X = s.X
-    xw = _xw(X, w)                                     # (n, k, p): X * w
+    xw = _xw(X, w)  # (n, k, p): X * w
     A = np.einsum("...ki,...kj->...ij", xw, X) if X.ndim == 3 else np.einsum("nki,kj->nij", xw, X)
     Ainv = _inv(A)
     b = np.einsum("nki,nk->ni", xw, y)
@@ -188,7 +200,8 @@ def trace_p(s: Studies, w: np.ndarray, fit: WLSFit) -> np.ndarray:
 
 def trace_pp(s: Studies, w: np.ndarray, fit: WLSFit) -> np.ndarray:
     """:math:`\\operatorname{tr}(PP) = \\sum w^2 - 2\\operatorname{tr}(A^{-1}X^\\top W^3X)
-    + \\operatorname{tr}((A^{-1}X^\\top W^2X)^2)`, twice the REML Fisher information."""
+    + \\operatorname{tr}((A^{-1}X^\\top W^2X)^2)`, twice the REML Fisher information.
+    """
     w2 = w * w
     if s.X is None:
         s2 = rowsum(w2)

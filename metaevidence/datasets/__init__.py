@@ -31,18 +31,35 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
-    "CATALOGUE", "DatasetInfo", "list_datasets", "load", "sources",
-    "load_bcg", "load_lau1992", "load_egger2001", "load_li2007", "load_yusuf1985",
-    "load_collins1985a", "load_linde2005", "load_hartmannboyce2018", "load_hasselblad1998",
-    "load_pritz1997", "load_hackshaw1998", "load_greenland1992", "load_normand1999",
-    "load_raudenbush1985", "load_bangertdrowns2004", "load_molloy2014",
+    "CATALOGUE",
+    "DatasetInfo",
+    "list_datasets",
+    "load",
+    "sources",
+    "load_bcg",
+    "load_lau1992",
+    "load_egger2001",
+    "load_li2007",
+    "load_yusuf1985",
+    "load_collins1985a",
+    "load_linde2005",
+    "load_hartmannboyce2018",
+    "load_hasselblad1998",
+    "load_pritz1997",
+    "load_hackshaw1998",
+    "load_greenland1992",
+    "load_normand1999",
+    "load_raudenbush1985",
+    "load_bangertdrowns2004",
+    "load_molloy2014",
 ]
+
 
 def _data_file(name: str):
     return resources.files("metaevidence.datasets").joinpath("data", name)
 
 
-def load(name: str) -> "pd.DataFrame":
+def load(name: str) -> pd.DataFrame:
     """The dataset ``name`` (a key of :data:`CATALOGUE`) as a new DataFrame.
 
     Parameters
@@ -70,13 +87,23 @@ def load(name: str) -> "pd.DataFrame":
     return frame
 
 
-def list_datasets() -> "pd.DataFrame":
+def list_datasets() -> pd.DataFrame:
     """The catalogue: one row per dataset with name, title, rows, columns, loader and source."""
     import pandas as pd
 
     return pd.DataFrame(
-        [{"name": i.name, "title": i.title, "rows": i.rows, "columns": len(i.columns),
-          "loader": f"load_{i.name}()", "source": i.source} for i in CATALOGUE.values()])
+        [
+            {
+                "name": i.name,
+                "title": i.title,
+                "rows": i.rows,
+                "columns": len(i.columns),
+                "loader": f"load_{i.name}()",
+                "source": i.source,
+            }
+            for i in CATALOGUE.values()
+        ]
+    )
 
 
 def sources() -> str:
@@ -99,11 +126,25 @@ def _document(loader, name: str) -> None:
     lines = [f"{info.title}.", "", *wrap(info.description), ""]
     if info.note:
         lines += [*wrap(info.note), ""]
-    lines += [f"Size: {info.rows} rows, {len(info.columns)} columns (file ``data/{info.file}``).",
-              "", "Returns", "-------", "pandas.DataFrame", *table, "", "References",
-              "----------", *wrap(info.source), "", "Examples", "--------",
-              ">>> import metaevidence as me", f">>> dat = me.datasets.load_{name}()",
-              ">>> dat.shape", f"({info.rows}, {len(info.columns)})"]
+    lines += [
+        f"Size: {info.rows} rows, {len(info.columns)} columns (file ``data/{info.file}``).",
+        "",
+        "Returns",
+        "-------",
+        "pandas.DataFrame",
+        *table,
+        "",
+        "References",
+        "----------",
+        *wrap(info.source),
+        "",
+        "Examples",
+        "--------",
+        ">>> import metaevidence as me",
+        f">>> dat = me.datasets.load_{name}()",
+        ">>> dat.shape",
+        f"({info.rows}, {len(info.columns)})",
+    ]
     if info.example is not None:
         measure, arguments = info.example
         rows = info.rows
@@ -113,73 +154,75 @@ def _document(loader, name: str) -> None:
         call = [f'>>> es = me.effect_sizes("{measure}", {arguments})']
         if len(call[0]) > 88:
             call = [">>> es = me.effect_sizes("] + [
-                f"...     {part}" for part in textwrap.wrap(f'"{measure}", {arguments})', 76)]
+                f"...     {part}" for part in textwrap.wrap(f'"{measure}", {arguments})', 76)
+            ]
         lines += [*call, ">>> len(es)", f"{rows}"]
-    loader.__doc__ = "\n".join(f"    {line}" if line and i else line
-                               for i, line in enumerate(lines)) + "\n    "
+    loader.__doc__ = (
+        "\n".join(f"    {line}" if line and i else line for i, line in enumerate(lines)) + "\n    "
+    )
 
 
-def load_bcg() -> "pd.DataFrame":
+def load_bcg() -> pd.DataFrame:
     return load("bcg")
 
 
-def load_lau1992() -> "pd.DataFrame":
+def load_lau1992() -> pd.DataFrame:
     return load("lau1992")
 
 
-def load_egger2001() -> "pd.DataFrame":
+def load_egger2001() -> pd.DataFrame:
     return load("egger2001")
 
 
-def load_li2007() -> "pd.DataFrame":
+def load_li2007() -> pd.DataFrame:
     return load("li2007")
 
 
-def load_yusuf1985() -> "pd.DataFrame":
+def load_yusuf1985() -> pd.DataFrame:
     return load("yusuf1985")
 
 
-def load_collins1985a() -> "pd.DataFrame":
+def load_collins1985a() -> pd.DataFrame:
     return load("collins1985a")
 
 
-def load_linde2005() -> "pd.DataFrame":
+def load_linde2005() -> pd.DataFrame:
     return load("linde2005")
 
 
-def load_hartmannboyce2018() -> "pd.DataFrame":
+def load_hartmannboyce2018() -> pd.DataFrame:
     return load("hartmannboyce2018")
 
 
-def load_hasselblad1998() -> "pd.DataFrame":
+def load_hasselblad1998() -> pd.DataFrame:
     return load("hasselblad1998")
 
 
-def load_pritz1997() -> "pd.DataFrame":
+def load_pritz1997() -> pd.DataFrame:
     return load("pritz1997")
 
 
-def load_hackshaw1998() -> "pd.DataFrame":
+def load_hackshaw1998() -> pd.DataFrame:
     return load("hackshaw1998")
 
 
-def load_greenland1992() -> "pd.DataFrame":
+def load_greenland1992() -> pd.DataFrame:
     return load("greenland1992")
 
 
-def load_normand1999() -> "pd.DataFrame":
+def load_normand1999() -> pd.DataFrame:
     return load("normand1999")
 
 
-def load_raudenbush1985() -> "pd.DataFrame":
+def load_raudenbush1985() -> pd.DataFrame:
     return load("raudenbush1985")
 
 
-def load_bangertdrowns2004() -> "pd.DataFrame":
+def load_bangertdrowns2004() -> pd.DataFrame:
     return load("bangertdrowns2004")
 
 
-def load_molloy2014() -> "pd.DataFrame":
+def load_molloy2014() -> pd.DataFrame:
     return load("molloy2014")
 
 

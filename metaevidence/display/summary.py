@@ -14,15 +14,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Summary", "fmt", "fmt_p", "p_text", "notes", "Table", "METHOD_NAMES", "TEST_NAMES",
-           "compact_repr"]
+__all__ = [
+    "Summary",
+    "fmt",
+    "fmt_p",
+    "p_text",
+    "notes",
+    "Table",
+    "METHOD_NAMES",
+    "TEST_NAMES",
+    "compact_repr",
+]
 
 #: Long names of the estimators (summary headings).
 METHOD_NAMES = {
-    "EE": "equal-effects", "FE": "fixed-effects", "DL": "DerSimonian-Laird",
-    "HE": "Hedges", "HS": "Hunter-Schmidt", "SJ": "Sidik-Jonkman", "ML": "maximum likelihood",
-    "REML": "restricted maximum likelihood", "EB": "empirical Bayes", "PM": "Paule-Mandel",
-    "MH": "Mantel-Haenszel", "PETO": "Peto",
+    "EE": "equal-effects",
+    "FE": "fixed-effects",
+    "DL": "DerSimonian-Laird",
+    "HE": "Hedges",
+    "HS": "Hunter-Schmidt",
+    "SJ": "Sidik-Jonkman",
+    "ML": "maximum likelihood",
+    "REML": "restricted maximum likelihood",
+    "EB": "empirical Bayes",
+    "PM": "Paule-Mandel",
+    "MH": "Mantel-Haenszel",
+    "PETO": "Peto",
 }
 #: Long names of the tests.
 TEST_NAMES = {
@@ -34,7 +51,8 @@ TEST_NAMES = {
 
 def fmt(x, digits: int = 4) -> str:
     """A number with ``digits`` decimals; None and NaN as "NA" (as R prints them),
-    infinities as "Inf"/"-Inf", Python integers as integers, booleans as "yes"/"no"."""
+    infinities as "Inf"/"-Inf", Python integers as integers, booleans as "yes"/"no".
+    """
     if x is None:
         return "NA"
     if isinstance(x, bool):
@@ -67,7 +85,7 @@ def p_text(p, digits: int = 4) -> str:
 
 
 def notes(*texts) -> tuple[str, ...]:
-    """"Note: ..." paragraphs for the texts that are set (None or "" give none)."""
+    """The "Note: ..." paragraphs for the texts that are set (None or "" give none)."""
     return tuple(f"Note: {t}" for t in texts if t)
 
 
@@ -122,8 +140,10 @@ class Table:
         widths = [max(len(str(c)) for c in col) for col in cols]
 
         def line(cells):
-            out = [str(c).ljust(w) if j == 0 and self.stub else str(c).rjust(w)
-                   for j, (c, w) in enumerate(zip(cells, widths))]
+            out = [
+                str(c).ljust(w) if j == 0 and self.stub else str(c).rjust(w)
+                for j, (c, w) in enumerate(zip(cells, widths))
+            ]
             return "  ".join(out).rstrip()
 
         lines = [self.title] if self.title else []
@@ -133,8 +153,8 @@ class Table:
     def html(self) -> str:
         head = "".join(f"<th>{html.escape(str(h))}</th>" for h in self.header)
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
-            for row in self.rows)
+            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in self.rows
+        )
         caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
         return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -164,7 +184,7 @@ class Summary:
         return str(self)
 
     def _repr_html_(self) -> str:
-        out = [f"<div class=\"metaevidence-summary\"><h4>{html.escape(self.title)}</h4>"]
+        out = [f'<div class="metaevidence-summary"><h4>{html.escape(self.title)}</h4>']
         for b in self.blocks:
             if isinstance(b, Table):
                 out.append(b.html())

@@ -16,8 +16,21 @@ from metaevidence.display.transforms import TRANSFORMS as _TRANSFORMS
 from metaevidence.display.transforms import presentation
 
 __all__ = [
-    "DASH", "present", "fmt", "fmt_effect", "fmt_ci", "fmt_p", "fmt_tau2", "fmt_i2", "fmt_signed",
-    "z_quantile", "study_ci", "level_pct", "TRANSFORMS", "NULL_VALUE", "plural",
+    "DASH",
+    "present",
+    "fmt",
+    "fmt_effect",
+    "fmt_ci",
+    "fmt_p",
+    "fmt_tau2",
+    "fmt_i2",
+    "fmt_signed",
+    "z_quantile",
+    "study_ci",
+    "level_pct",
+    "TRANSFORMS",
+    "NULL_VALUE",
+    "plural",
 ]
 
 DASH = "--"
@@ -109,7 +122,7 @@ def study_ci(yi: float | None, vi: float | None, level: float) -> tuple[float | 
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
-    """"1 study", "3 studies"."""
+    """The "1 study", "3 studies"."""
     if n == 1:
         return f"{n} {word}"
     if many is None:

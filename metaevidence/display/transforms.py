@@ -28,13 +28,21 @@ arrays with numpy; both agree with R's ``exp``, ``tanh`` and ``plogis`` to a few
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-__all__ = ["TRANSFORMS", "ALLOWED", "RATIO_MEASURES", "Presentation", "presentation",
-           "auto_transform", "check_transform"]
+__all__ = [
+    "TRANSFORMS",
+    "ALLOWED",
+    "RATIO_MEASURES",
+    "Presentation",
+    "presentation",
+    "auto_transform",
+    "check_transform",
+]
 
 #: The back-transformations (besides None, the identity).
 TRANSFORMS: tuple[str, ...] = ("exp", "tanh", "expit")
@@ -82,6 +90,7 @@ def _ignoring(f: Callable) -> Callable:
     def g(x: Any) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return f(np.asarray(x, dtype=float))
+
     return g
 
 
@@ -108,7 +117,8 @@ def check_transform(transform: Any) -> None:
 def auto_transform(measure: str | None) -> str | None:
     """The measure's own back-transformation: the registry's ``transform`` ("exp" for
     OR/RR/..., "tanh" for ZCOR, "expit" for PLO), "exp" for metafor's other ratio measures
-    (CVR, VR, MPOR, ...), None for every other measure."""
+    (CVR, VR, MPOR, ...), None for every other measure.
+    """
     from metaevidence.core.effects.measures import MEASURES
 
     if measure in MEASURES:

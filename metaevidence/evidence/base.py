@@ -21,11 +21,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from metaevidence._schema.types import ListOf, Record, Tagged
+from metaevidence._schema.yamlload import MAX_BYTES, YMap, YScalar, YSeq, parse_yaml, read_bytes
 from metaevidence.errors import RecordError, RecordProblem
 from metaevidence.evidence.records import OutcomeEntry, Study, build_study
-from metaevidence._schema.types import ListOf, Record, Tagged
 from metaevidence.evidence.schema import STUDY, check_study
-from metaevidence._schema.yamlload import MAX_BYTES, YMap, YScalar, YSeq, parse_yaml, read_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -123,7 +123,7 @@ class EvidenceBase:
         outcome: str | Iterable[str] | None = None,
         kind: str | Iterable[str] | None = None,
         where: Mapping[str, Any] | None = None,
-    ) -> "EvidenceBase":
+    ) -> EvidenceBase:
         """A new EvidenceBase holding the studies (and outcome entries) that match.
 
         Parameters
@@ -188,22 +188,23 @@ class EvidenceBase:
             kept.append(s)
         return EvidenceBase(self.root, tuple(kept))
 
-    def filter(self, predicate: Callable[[Study], bool]) -> "EvidenceBase":
+    def filter(self, predicate: Callable[[Study], bool]) -> EvidenceBase:
         """A new EvidenceBase with the studies for which ``predicate(study)`` is true."""
         return EvidenceBase(self.root, tuple(s for s in self.studies if predicate(s)))
 
     # ------------------------------------------------------------------ views
-    def to_frame(self) -> "pd.DataFrame":
+    def to_frame(self) -> pd.DataFrame:
         """One row per study x outcome entry (see ``docs/records.md`` for the columns)."""
         from metaevidence.evidence.frame import evidence_frame
 
         return evidence_frame(self)
 
-    def effect_sizes(self, outcome: str, measure: str = "OR", **options: Any) -> "EffectSizes":
+    def effect_sizes(self, outcome: str, measure: str = "OR", **options: Any) -> EffectSizes:
         """Effect sizes of one outcome, one row per selected study entry, excluded entries
         kept as dropped rows with the reason; see :func:`metaevidence.evidence.bridge.effect_sizes`
         for the options (``studies``, ``subgroup``, ``timepoint``, ``where``, ``labels``,
-        ``convert``, ``add``, ``to``, ``drop00``, ``correct``)."""
+        ``convert``, ``add``, ``to``, ``drop00``, ``correct``).
+        """
         from metaevidence.evidence.bridge import effect_sizes
 
         return effect_sizes(self, outcome, measure, **options)
@@ -216,24 +217,47 @@ def record_paths(root: Path) -> tuple[list[Path], list[RecordProblem]]:
     """The ``*.yaml`` files of a studies folder, and problems with the folder itself."""
     root = Path(root)
     if not root.exists():
-        return [], [RecordProblem(root, None, "", f"studies folder does not exist (looked for "
-                                                  f"{root.absolute()}): work in the review's folder, "
-                                                  f"the one holding studies/ and analyses/, or give "
-                                                  f"the path of the study records")]
+        return [], [
+            RecordProblem(
+                root,
+                None,
+                "",
+                f"studies folder does not exist (looked for "
+                f"{root.absolute()}): work in the review's folder, "
+                f"the one holding studies/ and analyses/, or give "
+                f"the path of the study records",
+            )
+        ]
     if not root.is_dir():
-        return [], [RecordProblem(root, None, "", "is not a folder; give the folder holding the study records")]
-    problems = [RecordProblem(p, None, "", f"study records use the .yaml extension: rename it to {p.stem}.yaml")
-                for p in sorted(root.glob("*.yml")) if not p.name.startswith(".")]
+        return [], [
+            RecordProblem(root, None, "", "is not a folder; give the folder holding the study records")
+        ]
+    problems = [
+        RecordProblem(p, None, "", f"study records use the .yaml extension: rename it to {p.stem}.yaml")
+        for p in sorted(root.glob("*.yml"))
+        if not p.name.startswith(".")
+    ]
     # records in a subfolder would silently stay out of every analysis
-    problems += [RecordProblem(d, None, "", f"holds study records ({', '.join(sorted(f.name for f in found))[:80]}) "
-                                            f"but subfolders are not read: move them into {root}/")
-                 for d in sorted(root.iterdir()) if d.is_dir() and not d.name.startswith(".")
-                 for found in [list(d.rglob("*.y*ml"))] if found]
+    problems += [
+        RecordProblem(
+            d,
+            None,
+            "",
+            f"holds study records ({', '.join(sorted(f.name for f in found))[:80]}) "
+            f"but subfolders are not read: move them into {root}/",
+        )
+        for d in sorted(root.iterdir())
+        if d.is_dir() and not d.name.startswith(".")
+        for found in [list(d.rglob("*.y*ml"))]
+        if found
+    ]
     files = sorted(p for p in root.glob("*.yaml") if not p.name.startswith(".") and p.is_file())
     return files, problems
 
 
-def scan_studies(path: str | Path = "studies", *, max_bytes: int = MAX_BYTES) -> tuple[EvidenceBase | None, list[RecordProblem], int]:
+def scan_studies(
+    path: str | Path = "studies", *, max_bytes: int = MAX_BYTES
+) -> tuple[EvidenceBase | None, list[RecordProblem], int]:
     """Read and check every record in a folder without raising.
 
     Returns
@@ -267,9 +291,14 @@ def scan_studies(path: str | Path = "studies", *, max_bytes: int = MAX_BYTES) ->
         if rid not in ids:
             close = difflib.get_close_matches(rid, sorted(ids), n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            problems.append(RecordProblem(file, line, f"related[{index}]",
-                                          f"must be the id of a study record in {root}; got '{rid}', "
-                                          f"which is not{hint}"))
+            problems.append(
+                RecordProblem(
+                    file,
+                    line,
+                    f"related[{index}]",
+                    f"must be the id of a study record in {root}; got '{rid}', which is not{hint}",
+                )
+            )
     problems.sort(key=lambda p: (str(p.path), p.line or 0))
     if problems:
         return None, problems, len(files)
@@ -309,8 +338,14 @@ def _note_ids(tree, file: Path, ids: dict, related: list, problems: list[RecordP
         sid = id_node.value
         if sid in ids:
             other, other_line = ids[sid]
-            problems.append(RecordProblem(file, id_node.line, "id", f"'{sid}' is already the id of "
-                                          f"{other}:{other_line}; ids must be unique"))
+            problems.append(
+                RecordProblem(
+                    file,
+                    id_node.line,
+                    "id",
+                    f"'{sid}' is already the id of {other}:{other_line}; ids must be unique",
+                )
+            )
         else:
             ids[sid] = (file, id_node.line)
     rel = tree.get("related")
@@ -336,8 +371,9 @@ def _as_set(value: Any, name: str) -> frozenset:
     try:
         return frozenset(value)
     except TypeError:
-        raise TypeError(f"select({name}=...) must be a string or an iterable of strings; "
-                        f"got {type(value).__name__}") from None
+        raise TypeError(
+            f"select({name}=...) must be a string or an iterable of strings; got {type(value).__name__}"
+        ) from None
 
 
 def _matcher(get: Callable, allowed: frozenset) -> Callable:
@@ -388,7 +424,8 @@ def check_path(path: str) -> None:
         return
     close = difflib.get_close_matches(path, sorted(_PATHS), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    raise ValueError(f"{path!r} is not a field of the study-record format (docs/records.md){hint}; "
-                     "study fields look like 'citation.year', outcome-entry fields like "
-                     "'outcomes.attributes.mean_age'")
-
+    raise ValueError(
+        f"{path!r} is not a field of the study-record format (docs/records.md){hint}; "
+        "study fields look like 'citation.year', outcome-entry fields like "
+        "'outcomes.attributes.mean_age'"
+    )

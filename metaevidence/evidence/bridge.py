@@ -29,12 +29,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from metaevidence.evidence.records import (
-    BinaryData, ContinuousData, CorrelationData, NoEffectData, OutcomeEntry, Study, SummaryData,
+    BinaryData,
+    ContinuousData,
+    CorrelationData,
+    NoEffectData,
+    OutcomeEntry,
+    Study,
+    SummaryData,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from metaevidence.stats.effects import EffectSizes
     from metaevidence.evidence.base import EvidenceBase
+    from metaevidence.stats.effects import EffectSizes
 
 __all__ = ["ANY", "effect_sizes", "exclusions"]
 
@@ -56,7 +62,7 @@ _EXCLUDED = "excluded: "
 
 
 def effect_sizes(
-    evidence: "EvidenceBase",
+    evidence: EvidenceBase,
     outcome: str,
     measure: str = "OR",
     *,
@@ -70,7 +76,7 @@ def effect_sizes(
     to: str = "only0",
     drop00: bool = False,
     correct: bool = False,
-) -> "EffectSizes":
+) -> EffectSizes:
     """Effect sizes of one outcome, one row per selected study entry, in study order.
 
     Parameters
@@ -118,6 +124,7 @@ def effect_sizes(
         entries.
     """
     from metaevidence.stats import effects as fx
+
     if measure not in fx.MEASURES:
         raise ValueError(f"unknown measure {measure!r}; known measures: {', '.join(fx.MEASURES)}")
     if labels not in ("citation", "id"):
@@ -125,13 +132,17 @@ def effect_sizes(
     evidence.outcome(outcome)  # KeyError for unknown outcome ids
     selected = evidence.select(ids=studies, outcome=outcome, where=where)
     rows: list[tuple[Study, OutcomeEntry]] = [
-        (s, e) for s in selected.studies for e in s.outcomes
+        (s, e)
+        for s in selected.studies
+        for e in s.outcomes
         if (subgroup is ANY or e.subgroup == subgroup) and (timepoint is ANY or e.timepoint == timepoint)
     ]
     if not rows:
-        raise ValueError(f"no outcome entries for outcome {outcome!r} match the selection "
-                         f"(studies={_show(studies)}, subgroup={subgroup!r}, timepoint={timepoint!r}, "
-                         f"where={where!r})")
+        raise ValueError(
+            f"no outcome entries for outcome {outcome!r} match the selection "
+            f"(studies={_show(studies)}, subgroup={subgroup!r}, timepoint={timepoint!r}, "
+            f"where={where!r})"
+        )
     if add is None:
         add = fx.MEASURES[measure].default_add
     policy = dict(add=add, to=to, drop00=drop00)
@@ -140,7 +151,7 @@ def effect_sizes(
     _one_usable_entry_per_study(rows, plans, outcome)
     labels_t = _labels(rows, labels)
 
-    parts: dict[int, "EffectSizes"] = {}
+    parts: dict[int, EffectSizes] = {}
     # binary and continuous rows of one native measure go through one call each, so that
     # metafor's zero-cell rules that look at all rows (to="if0all") see them together
     groups: dict[tuple[str, str], list[int]] = {}
@@ -148,32 +159,48 @@ def effect_sizes(
         if plan[0] == "compute":
             groups.setdefault((plan[1], plan[2]), []).append(i)
     for (native, kind), idx in groups.items():
-        for i, es in zip(idx, _compute(fx, native, kind, [rows[i][1] for i in idx],
-                                       [labels_t[i] for i in idx], policy, correct)):
-            parts[i] = es if isinstance(es, str) else (_converted(fx, es, measure) if native != measure else es)
+        for i, es in zip(
+            idx,
+            _compute(
+                fx, native, kind, [rows[i][1] for i in idx], [labels_t[i] for i in idx], policy, correct
+            ),
+        ):
+            parts[i] = (
+                es if isinstance(es, str) else (_converted(fx, es, measure) if native != measure else es)
+            )
     out = []
-    for i, (study, entry) in enumerate(rows):
+    for i, (_study, entry) in enumerate(rows):
         plan = plans[i]
         result = parts.get(i, plan[1] if plan[0] == "exclude" else None)
         if isinstance(result, str):
             out.append(_excluded_row(fx, measure, labels_t[i], result, policy))
         else:
-            src = result.source[0] + "; " + entry.provenance.confidence + (
-                ", approximate" if entry.provenance.approximate else "")
+            src = (
+                result.source[0]
+                + "; "
+                + entry.provenance.confidence
+                + (", approximate" if entry.provenance.approximate else "")
+            )
             out.append(replace(result, source=(src,)))
     es = fx.EffectSizes.concat(out)
-    usable_groups = {(e.comparison.experimental, e.comparison.control)
-                     for (_s, e), p in zip(rows, plans) if p[0] == "compute" and e.comparison is not None}
+    usable_groups = {
+        (e.comparison.experimental, e.comparison.control)
+        for (_s, e), p in zip(rows, plans)
+        if p[0] == "compute" and e.comparison is not None
+    }
     group_labels = next(iter(usable_groups)) if len(usable_groups) == 1 else None
     excluded = [p[0] == "exclude" or isinstance(parts.get(i), str) for i, p in enumerate(plans)]
     return replace(es, study_info=_study_info(rows, excluded), group_labels=group_labels)
 
 
-def exclusions(es: "EffectSizes") -> tuple[tuple[str, str], ...]:
+def exclusions(es: EffectSizes) -> tuple[tuple[str, str], ...]:
     """``(study id, reason)`` for each excluded row of an EffectSizes made by :func:`effect_sizes`."""
     ids = es.study_info.get("study", es.labels)
-    return tuple((str(sid), src.removeprefix(_EXCLUDED))
-                 for sid, src in zip(ids, es.source) if src.startswith(_EXCLUDED))
+    return tuple(
+        (str(sid), src.removeprefix(_EXCLUDED))
+        for sid, src in zip(ids, es.source)
+        if src.startswith(_EXCLUDED)
+    )
 
 
 # --------------------------------------------------------------------------- planning
@@ -188,8 +215,11 @@ def _plan(entry: OutcomeEntry, measure: str, convert: bool) -> tuple:
     if isinstance(d, SummaryData):
         ci = f" [{d.lower:g}, {d.upper:g}]" if d.lower is not None else ", no interval"
         k = f", k = {d.k}" if d.k is not None else ""
-        return ("exclude", f"a published pooled result ({d.measure} {d.estimate:g}{ci}{k}); "
-                           "summaries are never pooled with primary studies")
+        return (
+            "exclude",
+            f"a published pooled result ({d.measure} {d.estimate:g}{ci}{k}); "
+            "summaries are never pooled with primary studies",
+        )
     if isinstance(d, NoEffectData):
         return ("exclude", f"not in the quantitative synthesis: {d.reason}")
     if isinstance(d, BinaryData):
@@ -211,9 +241,12 @@ def _plan(entry: OutcomeEntry, measure: str, convert: bool) -> tuple:
     if (fallback, measure) in _CONVERSIONS:
         if convert:
             return ("compute", fallback, d.kind)
-        return ("exclude", f"{measure} cannot be computed from {described} without converting "
-                           f"{fallback} -> {measure} (allow it with convert: true in the analysis spec, "
-                           f"convert=True in Python)")
+        return (
+            "exclude",
+            f"{measure} cannot be computed from {described} without converting "
+            f"{fallback} -> {measure} (allow it with convert: true in the analysis spec, "
+            f"convert=True in Python)",
+        )
     return ("exclude", f"{measure} cannot be computed from {described}")
 
 
@@ -225,8 +258,10 @@ def _one_usable_entry_per_study(rows, plans, outcome: str) -> None:
     for sid, entries in seen.items():
         if len(entries) > 1:
             keys = "; ".join(f"subgroup {e.subgroup!r}, timepoint {e.timepoint!r}" for e in entries)
-            raise ValueError(f"study {sid!r} has {len(entries)} usable entries for outcome {outcome!r} "
-                             f"({keys}); choose one with subgroup= or timepoint=")
+            raise ValueError(
+                f"study {sid!r} has {len(entries)} usable entries for outcome {outcome!r} "
+                f"({keys}); choose one with subgroup= or timepoint="
+            )
 
 
 def _labels(rows, how: str) -> list[str]:
@@ -249,22 +284,36 @@ def _labels(rows, how: str) -> list[str]:
 def _columns(native: str, kind: str, entries: list[OutcomeEntry]) -> dict[str, list]:
     ds = [e.data for e in entries]
     if kind == "binary":
-        return dict(ai=[d.experimental.events for d in ds], n1i=[d.experimental.total for d in ds],
-                    ci=[d.control.events for d in ds], n2i=[d.control.total for d in ds])
+        return dict(
+            ai=[d.experimental.events for d in ds],
+            n1i=[d.experimental.total for d in ds],
+            ci=[d.control.events for d in ds],
+            n2i=[d.control.total for d in ds],
+        )
     if kind == "continuous":
-        return dict(m1i=[d.experimental.mean for d in ds], sd1i=[d.experimental.sd for d in ds],
-                    n1i=[d.experimental.n for d in ds], m2i=[d.control.mean for d in ds],
-                    sd2i=[d.control.sd for d in ds], n2i=[d.control.n for d in ds])
+        return dict(
+            m1i=[d.experimental.mean for d in ds],
+            sd1i=[d.experimental.sd for d in ds],
+            n1i=[d.experimental.n for d in ds],
+            m2i=[d.control.mean for d in ds],
+            sd2i=[d.control.sd for d in ds],
+            n2i=[d.control.n for d in ds],
+        )
     if kind == "correlation":
         return dict(ri=[d.r for d in ds], ni=[d.n for d in ds])
     if kind == "ratio_ci":
-        return dict(estimate=[d.estimate for d in ds], ci_lower=[d.lower for d in ds],
-                    ci_upper=[d.upper for d in ds], level=[d.level for d in ds])
+        return dict(
+            estimate=[d.estimate for d in ds],
+            ci_lower=[d.lower for d in ds],
+            ci_upper=[d.upper for d in ds],
+            level=[d.level for d in ds],
+        )
     return dict(yi=[d.log_estimate for d in ds], sei=[d.se for d in ds])  # log_se
 
 
 def _compute(fx, native: str, kind: str, entries, labels, policy, correct) -> list:
     """One EffectSizes (one row) per entry, or the error text of a row that failed."""
+
     def call(es_entries, es_labels):
         cols = _columns(native, kind, es_entries)
         level = cols.pop("level", 0.95)
@@ -288,9 +337,16 @@ def _converted(fx, es, measure: str):
     return fx.convert(es, measure)
 
 
-def _excluded_row(fx, measure: str, label: str, reason: str, policy) -> "EffectSizes":
-    return fx.EffectSizes(yi=[np.nan], vi=[np.nan], measure=measure, labels=(label,), dropped=[True],
-                          source=(_EXCLUDED + reason,), **policy)
+def _excluded_row(fx, measure: str, label: str, reason: str, policy) -> EffectSizes:
+    return fx.EffectSizes(
+        yi=[np.nan],
+        vi=[np.nan],
+        measure=measure,
+        labels=(label,),
+        dropped=[True],
+        source=(_EXCLUDED + reason,),
+        **policy,
+    )
 
 
 def _study_info(rows, excluded) -> dict[str, np.ndarray]:
@@ -306,15 +362,20 @@ def _study_info(rows, excluded) -> dict[str, np.ndarray]:
         "approximate": [e.provenance.approximate for _s, e in rows],
         "excluded": list(excluded),
     }
-    out = {k: np.array(v, dtype=int if k == "year" else (bool if k in ("approximate", "excluded") else object))
-           for k, v in info.items()}
+    out = {
+        k: np.array(v, dtype=int if k == "year" else (bool if k in ("approximate", "excluded") else object))
+        for k, v in info.items()
+    }
     names = sorted({k for _s, e in rows for k in e.attributes})
     for name in names:
         values = [e.attributes.get(name) for _s, e in rows]
         present = [v for v in values if v is not None]
         numeric = present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present)
-        out[f"attributes.{name}"] = (np.array([np.nan if v is None else v for v in values], dtype=float)
-                                     if numeric else np.array(values, dtype=object))
+        out[f"attributes.{name}"] = (
+            np.array([np.nan if v is None else v for v in values], dtype=float)
+            if numeric
+            else np.array(values, dtype=object)
+        )
     return out
 
 

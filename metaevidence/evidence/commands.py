@@ -73,7 +73,9 @@ class ValidationReport:
         return f"no problems: {studies}; {self.analyses_note}"
 
 
-def validate_all(studies_dir: str | Path = "studies", analyses_dir: str | Path | None = "analyses") -> ValidationReport:
+def validate_all(
+    studies_dir: str | Path = "studies", analyses_dir: str | Path | None = "analyses"
+) -> ValidationReport:
     """Validate every study record and (when the spec validator exists) every analysis spec.
 
     Parameters
@@ -94,10 +96,14 @@ def validate_all(studies_dir: str | Path = "studies", analyses_dir: str | Path |
         checked, spec_problems, note = False, [], "analyses not checked (none given)"
     else:
         checked, spec_problems, note = _check_analyses(Path(analyses_dir), evidence)
-    return ValidationReport(tuple(problems) + tuple(spec_problems), n_files, n_outcomes, checked, note, evidence)
+    return ValidationReport(
+        tuple(problems) + tuple(spec_problems), n_files, n_outcomes, checked, note, evidence
+    )
 
 
-def _check_analyses(analyses_dir: Path, evidence: EvidenceBase | None) -> tuple[bool, list[RecordProblem], str]:
+def _check_analyses(
+    analyses_dir: Path, evidence: EvidenceBase | None
+) -> tuple[bool, list[RecordProblem], str]:
     """THE HOOK for analysis-spec validation (see the module docstring)."""
     try:
         module = importlib.import_module(SPEC_MODULE)
@@ -137,14 +143,18 @@ def studies_table(evidence: EvidenceBase) -> str:
 
     lines = [fmt(header), "  ".join("-" * w for w in widths), *map(fmt, rows)]
     n_entries = sum(len(s.outcomes) for s in evidence.studies)
-    lines.append(f"{len(rows)} stud{'ies' if len(rows) != 1 else 'y'}, {n_entries} outcome "
-                 f"entr{'ies' if n_entries != 1 else 'y'}")
+    lines.append(
+        f"{len(rows)} stud{'ies' if len(rows) != 1 else 'y'}, {n_entries} outcome "
+        f"entr{'ies' if n_entries != 1 else 'y'}"
+    )
     return "\n".join(lines) + "\n"
 
 
 def template_text(study_id: str, *, today: _dt.date | None = None) -> str:
     """The commented template record for ``study_id``."""
-    text = resources.files("metaevidence.evidence").joinpath("templates/study.yaml").read_text(encoding="utf-8")
+    text = (
+        resources.files("metaevidence.evidence").joinpath("templates/study.yaml").read_text(encoding="utf-8")
+    )
     return text.replace("__ID__", study_id).replace("__DATE__", (today or _dt.date.today()).isoformat())
 
 
@@ -161,17 +171,23 @@ def new_study(study_id: str, studies_dir: str | Path = "studies", *, today: _dt.
         When ``studies_dir`` does not exist.
     """
     if not isinstance(study_id, str) or not re.fullmatch(SLUG.pattern, study_id):
-        raise ValueError(f"study id must be {SLUG.shape}, conventionally the first author's surname "
-                         f"and the year (e.g. martinelli-2020); got {study_id!r}")
+        raise ValueError(
+            f"study id must be {SLUG.shape}, conventionally the first author's surname "
+            f"and the year (e.g. martinelli-2020); got {study_id!r}"
+        )
     folder = Path(studies_dir)
     if not folder.is_dir():
-        raise FileNotFoundError(f"studies folder {str(folder)!r} does not exist in {Path.cwd()}: run "
-                                f"metaevidence in the review's folder (the one holding studies/ and "
-                                f"analyses/), or pass --studies DIR")
+        raise FileNotFoundError(
+            f"studies folder {str(folder)!r} does not exist in {Path.cwd()}: run "
+            f"metaevidence in the review's folder (the one holding studies/ and "
+            f"analyses/), or pass --studies DIR"
+        )
     target = folder / f"{study_id}.yaml"
     try:
         with open(target, "x", encoding="utf-8") as fh:
             fh.write(template_text(study_id, today=today))
     except FileExistsError:
-        raise FileExistsError(f"{target} already exists; it was left unchanged (edit it, or choose another id)") from None
+        raise FileExistsError(
+            f"{target} already exists; it was left unchanged (edit it, or choose another id)"
+        ) from None
     return target

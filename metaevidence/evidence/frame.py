@@ -20,28 +20,81 @@ __all__ = ["COLUMNS", "evidence_frame", "entry_row"]
 
 #: The fixed columns of :func:`evidence_frame`, in order.
 COLUMNS = (
-    "study", "label", "year", "design", "extraction_status", "outcome", "subgroup", "timepoint",
-    "kind", "measure", "estimate", "lower", "upper", "level", "adjusted", "log_estimate", "se",
-    "r", "n", "k", "model",
-    "experimental_events", "experimental_total", "control_events", "control_total",
-    "experimental_mean", "experimental_sd", "experimental_n",
-    "control_mean", "control_sd", "control_n",
-    "reason", "confidence", "source", "locator", "derivation", "approximate", "sha256",
+    "study",
+    "label",
+    "year",
+    "design",
+    "extraction_status",
+    "outcome",
+    "subgroup",
+    "timepoint",
+    "kind",
+    "measure",
+    "estimate",
+    "lower",
+    "upper",
+    "level",
+    "adjusted",
+    "log_estimate",
+    "se",
+    "r",
+    "n",
+    "k",
+    "model",
+    "experimental_events",
+    "experimental_total",
+    "control_events",
+    "control_total",
+    "experimental_mean",
+    "experimental_sd",
+    "experimental_n",
+    "control_mean",
+    "control_sd",
+    "control_n",
+    "reason",
+    "confidence",
+    "source",
+    "locator",
+    "derivation",
+    "approximate",
+    "sha256",
 )
 
-_DATA_FIELDS = ("measure", "estimate", "lower", "upper", "level", "adjusted", "log_estimate", "se",
-                "r", "n", "k", "model", "reason")
+_DATA_FIELDS = (
+    "measure",
+    "estimate",
+    "lower",
+    "upper",
+    "level",
+    "adjusted",
+    "log_estimate",
+    "se",
+    "r",
+    "n",
+    "k",
+    "model",
+    "reason",
+)
 
 
 def entry_row(study: Study, entry: OutcomeEntry) -> dict:
     """The frame row of one outcome entry (fixed columns plus ``attributes.<name>``)."""
     row = dict.fromkeys(COLUMNS)
     row.update(
-        study=study.id, label=study.label, year=study.year, design=study.design,
-        extraction_status=study.extraction.status, outcome=entry.outcome, subgroup=entry.subgroup,
-        timepoint=entry.timepoint, kind=entry.kind, confidence=entry.provenance.confidence,
-        source=entry.provenance.source, locator=entry.provenance.locator,
-        derivation=entry.provenance.derivation, approximate=entry.provenance.approximate,
+        study=study.id,
+        label=study.label,
+        year=study.year,
+        design=study.design,
+        extraction_status=study.extraction.status,
+        outcome=entry.outcome,
+        subgroup=entry.subgroup,
+        timepoint=entry.timepoint,
+        kind=entry.kind,
+        confidence=entry.provenance.confidence,
+        source=entry.provenance.source,
+        locator=entry.provenance.locator,
+        derivation=entry.provenance.derivation,
+        approximate=entry.provenance.approximate,
         sha256=study.sha256,
     )
     data = entry.data
@@ -62,7 +115,7 @@ def entry_row(study: Study, entry: OutcomeEntry) -> dict:
     return row
 
 
-def evidence_frame(evidence: "EvidenceBase") -> "pd.DataFrame":
+def evidence_frame(evidence: EvidenceBase) -> pd.DataFrame:
     """One row per study x outcome entry; see :data:`COLUMNS`."""
     import pandas as pd
 

@@ -19,10 +19,26 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 __all__ = [
-    "Citation", "Comparison", "Provenance", "Extraction", "RiskOfBias", "RobDomain",
-    "BinaryArm", "ContinuousArm", "BinaryData", "ContinuousData", "RatioCIData", "LogSEData",
-    "CorrelationData", "SummaryData", "NoEffectData", "EffectData",
-    "OutcomeEntry", "Study", "build_study", "lookup",
+    "Citation",
+    "Comparison",
+    "Provenance",
+    "Extraction",
+    "RiskOfBias",
+    "RobDomain",
+    "BinaryArm",
+    "ContinuousArm",
+    "BinaryData",
+    "ContinuousData",
+    "RatioCIData",
+    "LogSEData",
+    "CorrelationData",
+    "SummaryData",
+    "NoEffectData",
+    "EffectData",
+    "OutcomeEntry",
+    "Study",
+    "build_study",
+    "lookup",
 ]
 
 _MISSING = object()
@@ -200,7 +216,9 @@ class NoEffectData:
     reason: str
 
 
-EffectData = BinaryData | ContinuousData | RatioCIData | LogSEData | CorrelationData | SummaryData | NoEffectData
+EffectData = (
+    BinaryData | ContinuousData | RatioCIData | LogSEData | CorrelationData | SummaryData | NoEffectData
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,16 +311,28 @@ class Study:
     def __repr__(self) -> str:
         # one line: the fields hold the whole record (eb.to_frame() shows it as a table)
         outcomes = tuple(dict.fromkeys(e.outcome for e in self.outcomes))
-        return (f"Study(id={self.id!r}, label={self.label!r}, design={self.design!r}, "
-                f"outcomes={outcomes!r}, extraction={self.extraction.status!r})")
+        return (
+            f"Study(id={self.id!r}, label={self.label!r}, design={self.design!r}, "
+            f"outcomes={outcomes!r}, extraction={self.extraction.status!r})"
+        )
 
     def field(self, dotted: str, default: Any = None) -> Any:
         """The record's value at a dotted path, e.g. ``"citation.year"``."""
         return lookup(self.record, dotted, default)
 
 
-_DATA_TYPES = {cls.kind: cls for cls in (BinaryData, ContinuousData, RatioCIData, LogSEData,
-                                         CorrelationData, SummaryData, NoEffectData)}
+_DATA_TYPES = {
+    cls.kind: cls
+    for cls in (
+        BinaryData,
+        ContinuousData,
+        RatioCIData,
+        LogSEData,
+        CorrelationData,
+        SummaryData,
+        NoEffectData,
+    )
+}
 
 
 def _data(d: Mapping) -> EffectData:
@@ -311,8 +341,9 @@ def _data(d: Mapping) -> EffectData:
     if kind == "binary":
         return BinaryData(BinaryArm(**values["experimental"]), BinaryArm(**values["control"]))
     if kind == "continuous":
-        return ContinuousData(ContinuousArm(**values["experimental"]), ContinuousArm(**values["control"]),
-                              values.get("unit"))
+        return ContinuousData(
+            ContinuousArm(**values["experimental"]), ContinuousArm(**values["control"]), values.get("unit")
+        )
     return _DATA_TYPES[kind](**values)
 
 
@@ -322,21 +353,23 @@ def build_study(plain: Mapping, *, path: Path, sha256: str) -> Study:
     entries = []
     for i, (o, raw) in enumerate(zip(plain["outcomes"], record["outcomes"])):
         comp = o.get("comparison")
-        entries.append(OutcomeEntry(
-            study_id=plain["id"],
-            index=i,
-            outcome=o["outcome"],
-            data=_data(o["data"]),
-            provenance=Provenance(**o["provenance"]),
-            comparison=Comparison(**comp) if comp else None,
-            timepoint=o.get("timepoint"),
-            label=o.get("label"),
-            subgroup=o.get("subgroup"),
-            direction=o.get("direction"),
-            attributes=raw.get("attributes", MappingProxyType({})),
-            notes=o.get("notes"),
-            record=raw,
-        ))
+        entries.append(
+            OutcomeEntry(
+                study_id=plain["id"],
+                index=i,
+                outcome=o["outcome"],
+                data=_data(o["data"]),
+                provenance=Provenance(**o["provenance"]),
+                comparison=Comparison(**comp) if comp else None,
+                timepoint=o.get("timepoint"),
+                label=o.get("label"),
+                subgroup=o.get("subgroup"),
+                direction=o.get("direction"),
+                attributes=raw.get("attributes", MappingProxyType({})),
+                notes=o.get("notes"),
+                record=raw,
+            )
+        )
     c = dict(plain["citation"])
     c["authors"] = tuple(c["authors"])
     ex = dict(plain["extraction"])
@@ -353,8 +386,11 @@ def build_study(plain: Mapping, *, path: Path, sha256: str) -> Study:
         extraction=Extraction(**ex),
         setting=plain.get("setting"),
         related=tuple(plain.get("related", ())),
-        risk_of_bias=None if rob is None else RiskOfBias(
-            tool=rob["tool"], domains=tuple(RobDomain(**d) for d in rob["domains"]), overall=rob["overall"]),
+        risk_of_bias=None
+        if rob is None
+        else RiskOfBias(
+            tool=rob["tool"], domains=tuple(RobDomain(**d) for d in rob["domains"]), overall=rob["overall"]
+        ),
         notes=plain.get("notes"),
         record=record,
     )

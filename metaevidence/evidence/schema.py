@@ -29,27 +29,37 @@ from metaevidence._schema.rules import (
     When,
 )
 from metaevidence._schema.types import (
-    Text,
-    Integer,
-    Number,
     Boolean,
     Date,
-    Scalar,
     Either,
+    Field,
+    Integer,
     ListOf,
     MapOf,
-    Field,
+    Number,
     Record,
+    Scalar,
     Tagged,
+    Text,
 )
 from metaevidence._schema.validate import check
 from metaevidence._schema.yamlload import YMap, YNode, YScalar
 from metaevidence.errors import RecordProblem
 
 __all__ = [
-    "STUDY", "DATA_KINDS", "RATIO_MEASURES", "DESIGNS", "SLUG", "JUDGEMENTS",
-    "check_study", "field_reference", "json_schema", "json_schema_text", "shipped_json_schema",
-    "SCHEMA_FILE", "SCHEMA_ID",
+    "STUDY",
+    "DATA_KINDS",
+    "RATIO_MEASURES",
+    "DESIGNS",
+    "SLUG",
+    "JUDGEMENTS",
+    "check_study",
+    "field_reference",
+    "json_schema",
+    "json_schema_text",
+    "shipped_json_schema",
+    "SCHEMA_FILE",
+    "SCHEMA_ID",
 ]
 
 
@@ -62,9 +72,21 @@ SLUG = Text(
 )
 
 DESIGNS = (
-    "rct", "cluster-rct", "quasi-experimental", "non-randomised-controlled", "cohort",
-    "case-control", "cross-sectional", "before-after", "case-series", "qualitative",
-    "economic-evaluation", "systematic-review", "meta-analysis", "perspective", "other",
+    "rct",
+    "cluster-rct",
+    "quasi-experimental",
+    "non-randomised-controlled",
+    "cohort",
+    "case-control",
+    "cross-sectional",
+    "before-after",
+    "case-series",
+    "qualitative",
+    "economic-evaluation",
+    "systematic-review",
+    "meta-analysis",
+    "perspective",
+    "other",
     "not-reported",
 )
 
@@ -75,8 +97,13 @@ JUDGEMENTS = ("low", "some-concerns", "moderate", "high", "serious", "critical",
 
 _FREE = Text()
 _POSITIVE = Number(minimum=0, exclusive_minimum=True)
-_LEVEL = Number(minimum=0, maximum=1, exclusive_minimum=True, exclusive_maximum=True,
-                example="e.g. 0.95 for a 95% interval")
+_LEVEL = Number(
+    minimum=0,
+    maximum=1,
+    exclusive_minimum=True,
+    exclusive_maximum=True,
+    example="e.g. 0.95 for a 95% interval",
+)
 _COUNT_N = Integer(minimum=1)
 _TEXT_OR_INT = Either((Text(), Integer(minimum=0)))
 
@@ -95,22 +122,49 @@ CITATION = Record(
         Field("volume", _TEXT_OR_INT, required=False, doc="volume"),
         Field("issue", _TEXT_OR_INT, required=False, doc="issue"),
         Field("pages", _TEXT_OR_INT, required=False, doc="pages or article number, e.g. 542-555 or e1000316"),
-        Field("doi", Text(
-            pattern=r"^10\.\d{4,9}/\S+$",
-            shape="a DOI such as 10.1371/journal.pmed.1000316",
-            hints=((r"(?i)^(doi:|https?://)", "write the bare DOI, without 'doi:' or 'https://doi.org/'"),),
-        ), required=False, doc="digital object identifier, bare (10.xxxx/...)"),
-        Field("pmid", Either((Integer(minimum=1), Text(pattern=r"^[0-9]+$", shape="digits"))),
-              required=False, doc="PubMed id"),
-        Field("pmcid", Text(pattern=r"^PMC[0-9]+$", shape="PMC followed by digits, e.g. PMC2910600"),
-              required=False, doc="PubMed Central id"),
-        Field("url", Text(pattern=r"^https?://\S+$", shape="an http(s) URL"), required=False,
-              doc="web address when there is no DOI"),
-        Field("other", _FREE, required=False,
-              doc="another identifier, e.g. 'Cochrane Database Syst Rev CD005032'"),
-        Field("as_cited", _FREE, required=False,
-              doc="the citation exactly as given by the source the record was read from, "
-                  "e.g. 'Ahern et al., 1990' (Holt-Lunstad 2010 Table 1)"),
+        Field(
+            "doi",
+            Text(
+                pattern=r"^10\.\d{4,9}/\S+$",
+                shape="a DOI such as 10.1371/journal.pmed.1000316",
+                hints=(
+                    (r"(?i)^(doi:|https?://)", "write the bare DOI, without 'doi:' or 'https://doi.org/'"),
+                ),
+            ),
+            required=False,
+            doc="digital object identifier, bare (10.xxxx/...)",
+        ),
+        Field(
+            "pmid",
+            Either((Integer(minimum=1), Text(pattern=r"^[0-9]+$", shape="digits"))),
+            required=False,
+            doc="PubMed id",
+        ),
+        Field(
+            "pmcid",
+            Text(pattern=r"^PMC[0-9]+$", shape="PMC followed by digits, e.g. PMC2910600"),
+            required=False,
+            doc="PubMed Central id",
+        ),
+        Field(
+            "url",
+            Text(pattern=r"^https?://\S+$", shape="an http(s) URL"),
+            required=False,
+            doc="web address when there is no DOI",
+        ),
+        Field(
+            "other",
+            _FREE,
+            required=False,
+            doc="another identifier, e.g. 'Cochrane Database Syst Rev CD005032'",
+        ),
+        Field(
+            "as_cited",
+            _FREE,
+            required=False,
+            doc="the citation exactly as given by the source the record was read from, "
+            "e.g. 'Ahern et al., 1990' (Holt-Lunstad 2010 Table 1)",
+        ),
     ),
     (AtLeastOne(("doi", "pmid", "pmcid", "url", "other", "as_cited"), what="an identifier"),),
 )
@@ -153,52 +207,72 @@ def _kind(kind: str) -> Field:
 
 
 DATA_BINARY = Record(
-    "data_binary", "Events and totals per arm (a 2x2 table).",
-    (_kind("binary"),
-     Field("experimental", BINARY_ARM, doc="the experimental arm"),
-     Field("control", BINARY_ARM, doc="the control arm")),
+    "data_binary",
+    "Events and totals per arm (a 2x2 table).",
+    (
+        _kind("binary"),
+        Field("experimental", BINARY_ARM, doc="the experimental arm"),
+        Field("control", BINARY_ARM, doc="the control arm"),
+    ),
 )
 
 DATA_CONTINUOUS = Record(
-    "data_continuous", "Mean, SD and n per arm.",
-    (_kind("continuous"),
-     Field("experimental", CONTINUOUS_ARM, doc="the experimental arm"),
-     Field("control", CONTINUOUS_ARM, doc="the control arm"),
-     Field("unit", _FREE, required=False, doc="unit of measurement, e.g. '% days abstinent'")),
+    "data_continuous",
+    "Mean, SD and n per arm.",
+    (
+        _kind("continuous"),
+        Field("experimental", CONTINUOUS_ARM, doc="the experimental arm"),
+        Field("control", CONTINUOUS_ARM, doc="the control arm"),
+        Field("unit", _FREE, required=False, doc="unit of measurement, e.g. '% days abstinent'"),
+    ),
 )
 
 _RATIO_MEASURE = Text(choices=RATIO_MEASURES)
 
 DATA_RATIO_CI = Record(
-    "data_ratio_ci", "A reported ratio (OR, RR or HR) with its confidence interval, on the ratio scale.",
-    (_kind("ratio_ci"),
-     Field("measure", _RATIO_MEASURE, doc="OR, RR or HR"),
-     Field("estimate", _POSITIVE, doc="the ratio as reported (not logged)"),
-     Field("lower", _POSITIVE, doc="lower confidence limit"),
-     Field("upper", _POSITIVE, doc="upper confidence limit"),
-     Field("level", _LEVEL, doc="confidence level, e.g. 0.95"),
-     Field("adjusted", Boolean(), doc="whether the ratio is adjusted for covariates"),
-     Field("adjusted_for", _FREE, required=False, doc="the covariates adjusted for"),
-     Field("n", _COUNT_N, required=False, doc="participants analysed")),
-    (Ordered("lower", "estimate", "upper"),
-     ForbiddenIf("adjusted_for", When("adjusted", (False,)), "list covariates only for an adjusted ratio")),
+    "data_ratio_ci",
+    "A reported ratio (OR, RR or HR) with its confidence interval, on the ratio scale.",
+    (
+        _kind("ratio_ci"),
+        Field("measure", _RATIO_MEASURE, doc="OR, RR or HR"),
+        Field("estimate", _POSITIVE, doc="the ratio as reported (not logged)"),
+        Field("lower", _POSITIVE, doc="lower confidence limit"),
+        Field("upper", _POSITIVE, doc="upper confidence limit"),
+        Field("level", _LEVEL, doc="confidence level, e.g. 0.95"),
+        Field("adjusted", Boolean(), doc="whether the ratio is adjusted for covariates"),
+        Field("adjusted_for", _FREE, required=False, doc="the covariates adjusted for"),
+        Field("n", _COUNT_N, required=False, doc="participants analysed"),
+    ),
+    (
+        Ordered("lower", "estimate", "upper"),
+        ForbiddenIf("adjusted_for", When("adjusted", (False,)), "list covariates only for an adjusted ratio"),
+    ),
 )
 
 DATA_LOG_SE = Record(
-    "data_log_se", "A log effect (natural log of an OR, RR or HR) with its standard error.",
-    (_kind("log_se"),
-     Field("measure", _RATIO_MEASURE, doc="the ratio whose natural log is given: OR, RR or HR"),
-     Field("log_estimate", Number(), doc="natural log of the ratio, e.g. 0.27 for OR 1.31"),
-     Field("se", _POSITIVE, doc="standard error of log_estimate"),
-     Field("n", _COUNT_N, required=False, doc="participants analysed")),
+    "data_log_se",
+    "A log effect (natural log of an OR, RR or HR) with its standard error.",
+    (
+        _kind("log_se"),
+        Field("measure", _RATIO_MEASURE, doc="the ratio whose natural log is given: OR, RR or HR"),
+        Field("log_estimate", Number(), doc="natural log of the ratio, e.g. 0.27 for OR 1.31"),
+        Field("se", _POSITIVE, doc="standard error of log_estimate"),
+        Field("n", _COUNT_N, required=False, doc="participants analysed"),
+    ),
 )
 
 DATA_CORRELATION = Record(
-    "data_correlation", "A correlation coefficient with its sample size.",
-    (_kind("correlation"),
-     Field("r", Number(minimum=-1, maximum=1, exclusive_minimum=True, exclusive_maximum=True),
-           doc="correlation coefficient"),
-     Field("n", _COUNT_N, doc="sample size")),
+    "data_correlation",
+    "A correlation coefficient with its sample size.",
+    (
+        _kind("correlation"),
+        Field(
+            "r",
+            Number(minimum=-1, maximum=1, exclusive_minimum=True, exclusive_maximum=True),
+            doc="correlation coefficient",
+        ),
+        Field("n", _COUNT_N, doc="sample size"),
+    ),
 )
 
 DATA_SUMMARY = Record(
@@ -206,39 +280,54 @@ DATA_SUMMARY = Record(
     "A published pooled result (from a meta-analysis or review). Shown in overviews; never "
     "pooled together with primary studies. A result published without an interval is "
     "recorded without lower/upper: it can be listed but not plotted with an interval.",
-    (_kind("summary"),
-     Field("measure", Text(choices=SUMMARY_MEASURES), doc="effect measure of the pooled result"),
-     Field("estimate", Number(), doc="pooled estimate on the natural (not log) scale"),
-     Field("lower", Number(), required=False, doc="lower confidence limit"),
-     Field("upper", Number(), required=False, doc="upper confidence limit"),
-     Field("level", _LEVEL, required=False, doc="confidence level, e.g. 0.95 (required with an interval)"),
-     Field("k", Integer(minimum=1), required=False, doc="number of studies pooled"),
-     Field("n", _COUNT_N, required=False, doc="participants pooled"),
-     Field("model", Text(choices=("random-effects", "common-effect", "not-reported")),
-           doc="pooling model"),
-     Field("method", _FREE, required=False, doc="estimation method as published, e.g. 'DerSimonian-Laird'")),
-    (Together("lower", "upper", "a confidence interval needs both bounds"),
-     RequiredIf("level", When("lower"), "give the level of the interval"),
-     ForbiddenIf("level", When("lower", absent=True), "a level belongs to an interval"),
-     PositiveWhen(("estimate", "lower", "upper"), When("measure", RATIO_MEASURES),
-                  "ratios are given on their natural scale, not logged"),
-     Ordered("lower", "estimate", "upper")),
+    (
+        _kind("summary"),
+        Field("measure", Text(choices=SUMMARY_MEASURES), doc="effect measure of the pooled result"),
+        Field("estimate", Number(), doc="pooled estimate on the natural (not log) scale"),
+        Field("lower", Number(), required=False, doc="lower confidence limit"),
+        Field("upper", Number(), required=False, doc="upper confidence limit"),
+        Field("level", _LEVEL, required=False, doc="confidence level, e.g. 0.95 (required with an interval)"),
+        Field("k", Integer(minimum=1), required=False, doc="number of studies pooled"),
+        Field("n", _COUNT_N, required=False, doc="participants pooled"),
+        Field(
+            "model", Text(choices=("random-effects", "common-effect", "not-reported")), doc="pooling model"
+        ),
+        Field(
+            "method", _FREE, required=False, doc="estimation method as published, e.g. 'DerSimonian-Laird'"
+        ),
+    ),
+    (
+        Together("lower", "upper", "a confidence interval needs both bounds"),
+        RequiredIf("level", When("lower"), "give the level of the interval"),
+        ForbiddenIf("level", When("lower", absent=True), "a level belongs to an interval"),
+        PositiveWhen(
+            ("estimate", "lower", "upper"),
+            When("measure", RATIO_MEASURES),
+            "ratios are given on their natural scale, not logged",
+        ),
+        Ordered("lower", "estimate", "upper"),
+    ),
 )
 
 DATA_NONE = Record(
     "data_none",
     "No extractable effect; the study shows as 'not in the quantitative synthesis'.",
-    (_kind("none"),
-     Field("reason", _FREE, doc="why no effect can be extracted")),
+    (_kind("none"), Field("reason", _FREE, doc="why no effect can be extracted")),
 )
 
 DATA = Tagged(
     "data",
     "The effect data; kind selects the fields.",
     "kind",
-    (("binary", DATA_BINARY), ("continuous", DATA_CONTINUOUS), ("ratio_ci", DATA_RATIO_CI),
-     ("log_se", DATA_LOG_SE), ("correlation", DATA_CORRELATION), ("summary", DATA_SUMMARY),
-     ("none", DATA_NONE)),
+    (
+        ("binary", DATA_BINARY),
+        ("continuous", DATA_CONTINUOUS),
+        ("ratio_ci", DATA_RATIO_CI),
+        ("log_se", DATA_LOG_SE),
+        ("correlation", DATA_CORRELATION),
+        ("summary", DATA_SUMMARY),
+        ("none", DATA_NONE),
+    ),
 )
 
 #: The data kinds, in documentation order.
@@ -250,16 +339,34 @@ PROVENANCE = Record(
     (
         Field("source", _FREE, doc="citation of where the numbers were read"),
         Field("locator", _FREE, doc="table, figure, page or section in that source"),
-        Field("confidence", Text(choices=("primary", "secondary", "derived")),
-              doc="primary: read in the paper itself; secondary: reported by another source "
-                  "about the paper; derived: computed by us from reported figures"),
-        Field("derivation", _FREE, required=False, doc="how derived numbers were computed (required when derived)"),
-        Field("approximate", Boolean(), required=False, doc="true when the numbers are approximate (e.g. rounded reconstructions)"),
+        Field(
+            "confidence",
+            Text(choices=("primary", "secondary", "derived")),
+            doc="primary: read in the paper itself; secondary: reported by another source "
+            "about the paper; derived: computed by us from reported figures",
+        ),
+        Field(
+            "derivation",
+            _FREE,
+            required=False,
+            doc="how derived numbers were computed (required when derived)",
+        ),
+        Field(
+            "approximate",
+            Boolean(),
+            required=False,
+            doc="true when the numbers are approximate (e.g. rounded reconstructions)",
+        ),
         Field("notes", _FREE, required=False, doc="anything else a reader should know"),
     ),
-    (RequiredIf("derivation", When("confidence", ("derived",)), "say how the numbers were derived"),
-     ForbiddenIf("derivation", When("confidence", ("primary", "secondary")),
-                 "a derivation belongs to derived numbers only (set confidence: derived)")),
+    (
+        RequiredIf("derivation", When("confidence", ("derived",)), "say how the numbers were derived"),
+        ForbiddenIf(
+            "derivation",
+            When("confidence", ("primary", "secondary")),
+            "a derivation belongs to derived numbers only (set confidence: derived)",
+        ),
+    ),
 )
 
 _ATTR_KEY = Text(pattern=r"^[a-z][a-z0-9_]*$", shape="a snake_case name such as mean_age")
@@ -273,30 +380,70 @@ OUTCOME = Record(
         Field("outcome", SLUG, doc="outcome id shared across studies, e.g. mortality"),
         Field("label", _FREE, required=False, doc="human-readable outcome name"),
         Field("subgroup", _FREE, required=False, doc="the subgroup or measure this entry is restricted to"),
-        Field("comparison", COMPARISON, required=False, doc="experimental vs control (required unless kind is correlation or none)"),
-        Field("timepoint", _FREE, required=False, doc="when the outcome was measured, e.g. '12 months' (required unless kind is none)"),
-        Field("direction", _FREE, required=False, doc="what an effect above the null means, e.g. 'OR > 1 = better survival'"),
-        Field("attributes", MapOf(_ATTR_KEY, Scalar()), required=False,
-              doc="free study characteristics for subgroups and meta-regression (mean_age, location, ...)"),
+        Field(
+            "comparison",
+            COMPARISON,
+            required=False,
+            doc="experimental vs control (required unless kind is correlation or none)",
+        ),
+        Field(
+            "timepoint",
+            _FREE,
+            required=False,
+            doc="when the outcome was measured, e.g. '12 months' (required unless kind is none)",
+        ),
+        Field(
+            "direction",
+            _FREE,
+            required=False,
+            doc="what an effect above the null means, e.g. 'OR > 1 = better survival'",
+        ),
+        Field(
+            "attributes",
+            MapOf(_ATTR_KEY, Scalar()),
+            required=False,
+            doc="free study characteristics for subgroups and meta-regression (mean_age, location, ...)",
+        ),
         Field("data", DATA, doc="the effect data"),
         Field("provenance", PROVENANCE, doc="where the numbers come from"),
         Field("notes", _FREE, required=False, doc="anything else"),
     ),
-    (RequiredIf("comparison", When("data.kind", _EFFECT_KINDS), "say which group is experimental and which control"),
-     RequiredIf("timepoint", When("data.kind", (*_EFFECT_KINDS, "correlation")), "say when the outcome was measured")),
+    (
+        RequiredIf(
+            "comparison",
+            When("data.kind", _EFFECT_KINDS),
+            "say which group is experimental and which control",
+        ),
+        RequiredIf(
+            "timepoint",
+            When("data.kind", (*_EFFECT_KINDS, "correlation")),
+            "say when the outcome was measured",
+        ),
+    ),
 )
 
 EXTRACTION = Record(
     "extraction",
     "The state of the extraction: who, when, and what is still missing.",
     (
-        Field("status", Text(choices=("complete", "partial")), doc="complete, or partial (then list what is missing)"),
-        Field("missing", ListOf(_FREE), required=False, doc="what is still to be extracted (required when partial)"),
+        Field(
+            "status",
+            Text(choices=("complete", "partial")),
+            doc="complete, or partial (then list what is missing)",
+        ),
+        Field(
+            "missing",
+            ListOf(_FREE),
+            required=False,
+            doc="what is still to be extracted (required when partial)",
+        ),
         Field("by", _FREE, doc="who extracted the record"),
         Field("date", Date(), doc="when (YYYY-MM-DD)"),
     ),
-    (RequiredIf("missing", When("status", ("partial",)), "list what is still to be extracted"),
-     ForbiddenIf("missing", When("status", ("complete",)), "a complete extraction has nothing missing")),
+    (
+        RequiredIf("missing", When("status", ("partial",)), "list what is still to be extracted"),
+        ForbiddenIf("missing", When("status", ("complete",)), "a complete extraction has nothing missing"),
+    ),
 )
 
 ROB_DOMAIN = Record(
@@ -329,9 +476,14 @@ STUDY = Record(
         Field("design", Text(choices=DESIGNS), doc="study design"),
         Field("population", _FREE, doc="who was studied"),
         Field("setting", _FREE, required=False, doc="where (countries, services)"),
-        Field("related", ListOf(SLUG), required=False, doc="ids of related records (same trial, other papers)"),
-        Field("outcomes", ListOf(OUTCOME, unique_by=("outcome", "subgroup", "timepoint")),
-              doc="the outcome entries; outcome + subgroup + timepoint must not repeat"),
+        Field(
+            "related", ListOf(SLUG), required=False, doc="ids of related records (same trial, other papers)"
+        ),
+        Field(
+            "outcomes",
+            ListOf(OUTCOME, unique_by=("outcome", "subgroup", "timepoint")),
+            doc="the outcome entries; outcome + subgroup + timepoint must not repeat",
+        ),
         Field("extraction", EXTRACTION, doc="extraction status"),
         Field("risk_of_bias", RISK_OF_BIAS, required=False, doc="risk-of-bias judgements"),
         Field("notes", _FREE, required=False, doc="anything else a reader should know"),
@@ -349,10 +501,15 @@ def check_study(tree: YNode, path: Path) -> tuple[list[RecordProblem], dict | No
         id_node = tree.get("id")
         if isinstance(id_node, YScalar) and isinstance(id_node.value, str) and id_node.value != path.stem:
             if not any(p.field == "id" for p in problems):
-                problems.append(RecordProblem(
-                    path, id_node.line, "id",
-                    f"must equal the file name without .yaml ('{path.stem}'); got '{id_node.value}': "
-                    "rename the file or fix the id"))
+                problems.append(
+                    RecordProblem(
+                        path,
+                        id_node.line,
+                        "id",
+                        f"must equal the file name without .yaml ('{path.stem}'); got '{id_node.value}': "
+                        "rename the file or fix the id",
+                    )
+                )
                 value = None
     return problems, value
 
@@ -369,9 +526,15 @@ SCHEMA_ID = "https://metaevidence.readthedocs.io/schema/study-record.schema.json
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a study record, as a dict (Draft 2020-12)."""
-    return schema_document(STUDY, title="metaevidence study record", schema_id=SCHEMA_ID, checks=(
-        "id equals the file name without .yaml; ids are unique across files; "
-        "related names existing study ids",))
+    return schema_document(
+        STUDY,
+        title="metaevidence study record",
+        schema_id=SCHEMA_ID,
+        checks=(
+            "id equals the file name without .yaml; ids are unique across files; "
+            "related names existing study ids",
+        ),
+    )
 
 
 def json_schema_text() -> str:

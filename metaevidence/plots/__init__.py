@@ -21,5 +21,13 @@ from metaevidence.plots.funnel import funnel_plot
 from metaevidence.plots.output import figure_bytes, save_figure
 from metaevidence.plots.table import forest_table
 
-__all__ = ["forest_table", "forest_plot", "funnel_plot", "save_figure", "figure_bytes",
-           "baujat_plot", "gosh_plot", "bubble_plot"]
+__all__ = [
+    "forest_table",
+    "forest_plot",
+    "funnel_plot",
+    "save_figure",
+    "figure_bytes",
+    "baujat_plot",
+    "gosh_plot",
+    "bubble_plot",
+]

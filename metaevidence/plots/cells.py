@@ -7,16 +7,29 @@ placed (:mod:`.forest`). Every string comes from a number of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from metaevidence.plots import labels as lab
 from metaevidence.plots.layout import TextMeasurer, truncate
 
-__all__ = ["DATA_COLUMNS", "GRAPHIC", "SPANNING", "BOLD", "LABELLED", "CELLS", "Column",
-           "spanning_text", "row_group", "favour_name", "data_spec", "text_columns"]
+__all__ = [
+    "DATA_COLUMNS",
+    "GRAPHIC",
+    "SPANNING",
+    "BOLD",
+    "LABELLED",
+    "CELLS",
+    "Column",
+    "spanning_text",
+    "row_group",
+    "favour_name",
+    "data_spec",
+    "text_columns",
+]
 
 #: Accepted ``data_columns`` values of :func:`forest_plot`.
 DATA_COLUMNS = ("auto", "arms", "generic", "none")
@@ -85,14 +98,15 @@ def row_group(row: Any) -> str | None:
 
 
 def favour_name(name: str) -> str:
-    """"Control" -> "control", "BCG vaccine" -> "BCG vaccine" (keeps acronyms)."""
+    """The "Control" -> "control", "BCG vaccine" -> "BCG vaccine" (keeps acronyms)."""
     if len(name) > 1 and name[0].isupper() and name[1].islower():
         return name[0].lower() + name[1:]
     return name
 
 
-def data_spec(table: Any, data_columns: str, names: tuple[str, str],
-               effect: str) -> tuple[list[tuple[str, str]], list[tuple[str, int, int]]]:
+def data_spec(
+    table: Any, data_columns: str, names: tuple[str, str], effect: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, int, int]]]:
     """Data columns (key, header) and group headers (text, first, last column index)."""
     arms = table.attrs["arms"]
     if table.attrs["source"] == "published":  # published results: no heterogeneity or test of ours
@@ -103,31 +117,59 @@ def data_spec(table: Any, data_columns: str, names: tuple[str, str],
         data_columns = "arms" if arms else "generic"
     if data_columns == "arms":
         if arms == "binary":
-            keys = [("e_events", "Events"), ("e_total", "Total"), ("c_events", "Events"), ("c_total", "Total")]
+            keys = [
+                ("e_events", "Events"),
+                ("e_total", "Total"),
+                ("c_events", "Events"),
+                ("c_total", "Total"),
+            ]
             return keys, [(names[0], 0, 1), (names[1], 2, 3)]
         if arms == "continuous":
-            keys = [("e_mean", "Mean"), ("e_sd", "SD"), ("e_total", "Total"),
-                    ("c_mean", "Mean"), ("c_sd", "SD"), ("c_total", "Total")]
+            keys = [
+                ("e_mean", "Mean"),
+                ("e_sd", "SD"),
+                ("e_total", "Total"),
+                ("c_mean", "Mean"),
+                ("c_sd", "SD"),
+                ("c_total", "Total"),
+            ]
             return keys, [(names[0], 0, 2), (names[1], 3, 5)]
-        raise ValueError("data_columns='arms' needs per-arm data (events/totals or means/SDs/n) in "
-                         "result.effects.data; this result has none -- use 'generic' or 'none'")
+        raise ValueError(
+            "data_columns='arms' needs per-arm data (events/totals or means/SDs/n) in "
+            "result.effects.data; this result has none -- use 'generic' or 'none'"
+        )
     if data_columns == "generic":
         return [("yi", effect), ("se", "SE")], []
     return [], []
 
 
-
-
-def text_columns(rows: list, attrs: dict, data_keys: list[tuple[str, str]], *, batch: bool,
-                 max_label_width: float, measurer: TextMeasurer, regular: Any,
-                 bold: Any) -> tuple[Column, list[Column], Column, Column]:
+def text_columns(
+    rows: list,
+    attrs: dict,
+    data_keys: list[tuple[str, str]],
+    *,
+    batch: bool,
+    max_label_width: float,
+    measurer: TextMeasurer,
+    regular: Any,
+    bold: Any,
+) -> tuple[Column, list[Column], Column, Column]:
     """The label column, the data columns (plus weight), and the estimate and interval
-    columns of the CI text, with one cell per row ("" where a row prints nothing)."""
-    header = {"subgroups": "Study or Subgroup", "leave-one-out": "Study omitted",
-              "cumulative": "Study added", "batch": "Analysis",
-              "published": "Published result"}.get(attrs["source"], "Study")
-    label_cells = [truncate(str(r.label), max_label_width, measurer, bold if r.kind in BOLD else regular)
-                   if r.kind in LABELLED else "" for r in rows]
+    columns of the CI text, with one cell per row ("" where a row prints nothing).
+    """
+    header = {
+        "subgroups": "Study or Subgroup",
+        "leave-one-out": "Study omitted",
+        "cumulative": "Study added",
+        "batch": "Analysis",
+        "published": "Published result",
+    }.get(attrs["source"], "Study")
+    label_cells = [
+        truncate(str(r.label), max_label_width, measurer, bold if r.kind in BOLD else regular)
+        if r.kind in LABELLED
+        else ""
+        for r in rows
+    ]
     label = Column("label", header, label_cells, align="left")
     data = []
     for key, head in list(data_keys) + ([] if batch else [("weight", "Weight")]):

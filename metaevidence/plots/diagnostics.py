@@ -41,8 +41,14 @@ def _frame(ax, font):
     for side in ("left", "bottom"):
         ax.spines[side].set_linewidth(style.LINE_WIDTH)
         ax.spines[side].set_color(style.INK)
-    ax.tick_params(which="major", length=3.0, width=style.LINE_WIDTH, pad=2.0,
-                   labelsize=font.get_size(), colors=style.INK)
+    ax.tick_params(
+        which="major",
+        length=3.0,
+        width=style.LINE_WIDTH,
+        pad=2.0,
+        labelsize=font.get_size(),
+        colors=style.INK,
+    )
     ax.tick_params(which="minor", length=0)
     for label in (*ax.get_xticklabels(), *ax.get_yticklabels()):
         label.set_fontproperties(font)
@@ -59,8 +65,9 @@ def _apply(ax, axis, scale: Scale, font):
     target.set_major_locator(FixedLocator(scale.ticks))
     target.set_minor_locator(NullLocator())
     target.set_minor_formatter(NullFormatter())
-    (ax.set_xticks if axis == "x" else ax.set_yticks)(scale.ticks, labels=scale.tick_labels,
-                                                      fontproperties=font)
+    (ax.set_xticks if axis == "x" else ax.set_yticks)(
+        scale.ticks, labels=scale.tick_labels, fontproperties=font
+    )
 
 
 def _linear(values, pad=0.06):
@@ -70,7 +77,8 @@ def _linear(values, pad=0.06):
 def _bubble_pad(radius: float, length: float) -> float:
     """The padding fraction (of the data range, on each side, as :func:`data_scale` takes
     it) that leaves ``radius`` inches between an extreme point and an axis ``length``
-    inches long: the point sits pad / (1 + 2 pad) of the axis from its end."""
+    inches long: the point sits pad / (1 + 2 pad) of the axis from its end.
+    """
     q = min(radius / length, 0.3)
     return max(0.05, q / (1 - 2 * q))
 
@@ -92,8 +100,16 @@ def _axes(width, height, *, left=0.6, bottom=0.5, top=0.3, right=0.25):
 
 # --- Baujat plot --------------------------------------------------------------------
 
-def baujat_plot(result, *, symbol: str = "ids", title: str | None = None,
-                width: float = 3.6, height: float = 3.0, font_size: float = style.FONT_SIZE):
+
+def baujat_plot(
+    result,
+    *,
+    symbol: str = "ids",
+    title: str | None = None,
+    width: float = 3.6,
+    height: float = 3.0,
+    font_size: float = style.FONT_SIZE,
+):
     """Baujat plot: each study's contribution to heterogeneity against its influence.
 
     Parameters
@@ -134,33 +150,47 @@ def baujat_plot(result, *, symbol: str = "ids", title: str | None = None,
     font = style.font(size=font_size)
     small = style.font(size=font_size * style.SMALL_FONT_SIZE / style.FONT_SIZE)
     xs, ys = _linear(np.r_[0.0, x]), _linear(np.r_[0.0, y])
-    fig, ax = _axes(width, height, left=_left_margin(ys, font),
-                    top=0.3 + (0.25 if title else 0.0))
+    fig, ax = _axes(width, height, left=_left_margin(ys, font), top=0.3 + (0.25 if title else 0.0))
     with style_context():
         _apply(ax, "x", xs, font)
         _apply(ax, "y", ys, font)
         if symbol == "points":
-            ax.scatter(x, y, s=4.5 ** 2, color=style.STUDY, linewidths=0, zorder=3, gid="studies")
+            ax.scatter(x, y, s=4.5**2, color=style.STUDY, linewidths=0, zorder=3, gid="studies")
         elif symbol == "labels":
             # a point per study, its label beside it, on the side facing the plot's centre
-            ax.scatter(x, y, s=3.0 ** 2, color=style.INK, linewidths=0, zorder=3, gid="studies")
+            ax.scatter(x, y, s=3.0**2, color=style.INK, linewidths=0, zorder=3, gid="studies")
             middle = 0.5 * (xs.lower + xs.upper)
             for xi, yi, text, flag in zip(x, y, inf.labels, inf.is_influential):
                 right = xi > middle
-                ax.annotate(text, (xi, yi), xytext=(-4 if right else 4, 0),
-                            textcoords="offset points", ha="right" if right else "left",
-                            va="center", fontproperties=small, zorder=3, parse_math=False,
-                            color=style.PREDICTION if flag else style.INK)
+                ax.annotate(
+                    text,
+                    (xi, yi),
+                    xytext=(-4 if right else 4, 0),
+                    textcoords="offset points",
+                    ha="right" if right else "left",
+                    va="center",
+                    fontproperties=small,
+                    zorder=3,
+                    parse_math=False,
+                    color=style.PREDICTION if flag else style.INK,
+                )
         else:
             # invisible anchor points keep the data in the figure for tests and readers
             ax.scatter(x, y, s=0, gid="studies")
             texts = [str(r + 1) for r in inf.rows]
             for xi, yi, text, flag in zip(x, y, texts, inf.is_influential):
-                ax.text(xi, yi, text, ha="center", va="center", fontproperties=small,
-                        color=style.PREDICTION if flag else style.INK, zorder=3,
-                        parse_math=False)
-        ax.set_xlabel("Squared Pearson residual (contribution to heterogeneity)",
-                      fontproperties=font)
+                ax.text(
+                    xi,
+                    yi,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontproperties=small,
+                    color=style.PREDICTION if flag else style.INK,
+                    zorder=3,
+                    parse_math=False,
+                )
+        ax.set_xlabel("Squared Pearson residual (contribution to heterogeneity)", fontproperties=font)
         ax.set_ylabel("Influence on the fitted result", fontproperties=font)
         _frame(ax, font)
         if title:
@@ -170,13 +200,27 @@ def baujat_plot(result, *, symbol: str = "ids", title: str | None = None,
 
 # --- GOSH plot ----------------------------------------------------------------------
 
-_GOSH_AXES = {"estimate": "Pooled estimate", "i2": "I\u00b2 (%)", "h2": "H\u00b2",
-              "tau2": "\u03c4\u00b2", "qe": "Q"}
+_GOSH_AXES = {
+    "estimate": "Pooled estimate",
+    "i2": "I\u00b2 (%)",
+    "h2": "H\u00b2",
+    "tau2": "\u03c4\u00b2",
+    "qe": "Q",
+}
 
 
-def gosh_plot(result, *, x: str = "estimate", y: str = "i2", transform: str | None = "auto",
-              bins: int = 40, title: str | None = None, width: float = 3.6,
-              height: float = 3.0, font_size: float = style.FONT_SIZE):
+def gosh_plot(
+    result,
+    *,
+    x: str = "estimate",
+    y: str = "i2",
+    transform: str | None = "auto",
+    bins: int = 40,
+    title: str | None = None,
+    width: float = 3.6,
+    height: float = 3.0,
+    font_size: float = style.FONT_SIZE,
+):
     """GOSH plot: one point per subset fit, with the marginal distributions.
 
     Parameters
@@ -233,8 +277,12 @@ def gosh_plot(result, *, x: str = "estimate", y: str = "i2", transform: str | No
         v = np.asarray(getattr(result, what), dtype=float)
         back = what == "estimate" and not shown.identity
         values[axis_name] = shown.array(v) if back else v
-        scales[axis_name] = data_scale(values[axis_name], log=back and shown.axis == "log", pad=0.04,
-                                       link=shown.axis if back and shown.axis in LINKS else None)
+        scales[axis_name] = data_scale(
+            values[axis_name],
+            log=back and shown.axis == "log",
+            pad=0.04,
+            link=shown.axis if back and shown.axis in LINKS else None,
+        )
     font = style.font(size=font_size)
     hist = 0.55
     left = _left_margin(scales["y"], font)
@@ -246,42 +294,76 @@ def gosh_plot(result, *, x: str = "estimate", y: str = "i2", transform: str | No
     fig = new_figure(fw, fh)
     with style_context():
         ax = fig.add_axes((left / fw, bottom / fh, width / fw, height / fh))
-        hx = fig.add_axes((left / fw, (bottom + height + 0.06) / fh, width / fw,
-                           (hist - 0.1) / fh))
-        hy = fig.add_axes(((left + width + 0.06) / fw, bottom / fh, (hist - 0.1) / fw,
-                           height / fh))
+        hx = fig.add_axes((left / fw, (bottom + height + 0.06) / fh, width / fw, (hist - 0.1) / fh))
+        hy = fig.add_axes(((left + width + 0.06) / fw, bottom / fh, (hist - 0.1) / fw, height / fh))
         alpha = float(min(0.6, max(0.05, 300.0 / max(values["x"].size, 1))))
-        ax.scatter(values["x"], values["y"], s=2.0, color=style.STUDY, alpha=alpha,
-                   linewidths=0, rasterized=True, zorder=3, gid="subsets")
+        ax.scatter(
+            values["x"],
+            values["y"],
+            s=2.0,
+            color=style.STUDY,
+            alpha=alpha,
+            linewidths=0,
+            rasterized=True,
+            zorder=3,
+            gid="subsets",
+        )
         _apply(ax, "x", scales["x"], font)
         _apply(ax, "y", scales["y"], font)
-        hx.hist(values["x"], bins=_edges(scales["x"], bins), color=style.MUTED,
-                edgecolor="white", linewidth=0.3, gid="histogram-x")
-        hy.hist(values["y"], bins=_edges(scales["y"], bins), orientation="horizontal",
-                color=style.MUTED, edgecolor="white", linewidth=0.3, gid="histogram-y")
+        hx.hist(
+            values["x"],
+            bins=_edges(scales["x"], bins),
+            color=style.MUTED,
+            edgecolor="white",
+            linewidth=0.3,
+            gid="histogram-x",
+        )
+        hy.hist(
+            values["y"],
+            bins=_edges(scales["y"], bins),
+            orientation="horizontal",
+            color=style.MUTED,
+            edgecolor="white",
+            linewidth=0.3,
+            gid="histogram-y",
+        )
         apply_scale(hx, "x", scales["x"])
         apply_scale(hy, "y", scales["y"])
         for h in (hx, hy):
             for side in ("right", "top", "left", "bottom"):
                 h.spines[side].set_visible(False)
-            h.tick_params(which="both", left=False, bottom=False, labelleft=False,
-                          labelbottom=False)
+            h.tick_params(which="both", left=False, bottom=False, labelleft=False, labelbottom=False)
         ax.set_xlabel(names[x], fontproperties=font)
         ax.set_ylabel(names[y], fontproperties=font)
         _frame(ax, font)
         note = f"{result.n_subsets:,} subsets" + ("" if result.exhaustive else " (random sample)")
-        fig.text((fw - _MARGIN) / fw, _MARGIN / fh, note, ha="right", va="bottom",
-                 fontproperties=note_font, color=style.MUTED,
-                 parse_math=False)
+        fig.text(
+            (fw - _MARGIN) / fw,
+            _MARGIN / fh,
+            note,
+            ha="right",
+            va="bottom",
+            fontproperties=note_font,
+            color=style.MUTED,
+            parse_math=False,
+        )
         if title:
-            fig.text(_MARGIN / fw, (fh - _MARGIN) / fh, title, ha="left", va="top",
-                     fontproperties=style.font(bold=True, size=font_size), parse_math=False)
+            fig.text(
+                _MARGIN / fw,
+                (fh - _MARGIN) / fh,
+                title,
+                ha="left",
+                va="top",
+                fontproperties=style.font(bold=True, size=font_size),
+                parse_math=False,
+            )
     return fig
 
 
 def _edges(scale: Scale, bins):
     """Histogram bin edges spanning an axis (evenly spaced in log units on a log axis, on
-    the analysis scale on a link axis)."""
+    the analysis scale on a link axis).
+    """
     if scale.log:
         return np.exp(np.linspace(math.log(scale.lower), math.log(scale.upper), bins + 1))
     if scale.link is not None:
@@ -291,6 +373,7 @@ def _edges(scale: Scale, bins):
 
 
 # --- bubble plot --------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class BubbleData:
@@ -361,14 +444,18 @@ def bubble_data(result, moderator: str | int | None = None, *, points: int = 101
     candidates = [j for j, n in enumerate(names) if not (result.intercept and j == 0)]
     if moderator is None:
         if len(candidates) != 1:
-            raise ValueError(f"the model has {len(candidates)} moderator columns "
-                             f"({', '.join(names[j] for j in candidates)}); choose one with "
-                             f"moderator=")
+            raise ValueError(
+                f"the model has {len(candidates)} moderator columns "
+                f"({', '.join(names[j] for j in candidates)}); choose one with "
+                f"moderator="
+            )
         j = candidates[0]
     elif isinstance(moderator, str):
         if moderator not in names:
-            raise ValueError(f"moderator {moderator!r} is not a coefficient; choose one of "
-                             f"{', '.join(names[j] for j in candidates)}")
+            raise ValueError(
+                f"moderator {moderator!r} is not a coefficient; choose one of "
+                f"{', '.join(names[j] for j in candidates)}"
+            )
         j = names.index(moderator)
     else:
         j = int(moderator)
@@ -378,8 +465,10 @@ def bubble_data(result, moderator: str | int | None = None, *, points: int = 101
     X = np.asarray(result.X, float)[inc]
     x = X[:, j]
     if np.unique(x).size < 3:
-        raise ValueError(f"moderator {names[j]!r} takes {np.unique(x).size} distinct values; a "
-                         f"bubble plot needs a continuous moderator")
+        raise ValueError(
+            f"moderator {names[j]!r} takes {np.unique(x).size} distinct values; a "
+            f"bubble plot needs a continuous moderator"
+        )
     y = np.asarray(result.yi, float)[inc]
     w = 1.0 / (np.asarray(result.vi, float)[inc] + result.tau2)
     grid = np.linspace(x.min(), x.max(), points)
@@ -389,14 +478,33 @@ def bubble_data(result, moderator: str | int | None = None, *, points: int = 101
     pred = result.predict(rows)
     held = {n: float(means[i]) for i, n in enumerate(names) if i != j}
     labels = tuple(lab for lab, keep in zip(result.labels, inc) if keep)
-    return BubbleData(moderator=names[j], x=x, y=y, weight=100 * w / w.sum(), labels=labels,
-                      grid=grid, fit=pred.estimate, ci_lower=pred.ci_lower,
-                      ci_upper=pred.ci_upper, held=held, level=result.level)
+    return BubbleData(
+        moderator=names[j],
+        x=x,
+        y=y,
+        weight=100 * w / w.sum(),
+        labels=labels,
+        grid=grid,
+        fit=pred.estimate,
+        ci_lower=pred.ci_lower,
+        ci_upper=pred.ci_upper,
+        held=held,
+        level=result.level,
+    )
 
 
-def bubble_plot(result, moderator: str | int | None = None, *, transform: str | None = "auto",
-                ci: bool = True, labels: bool = False, title: str | None = None,
-                width: float = 3.6, height: float = 3.0, font_size: float = style.FONT_SIZE):
+def bubble_plot(
+    result,
+    moderator: str | int | None = None,
+    *,
+    transform: str | None = "auto",
+    ci: bool = True,
+    labels: bool = False,
+    title: str | None = None,
+    width: float = 3.6,
+    height: float = 3.0,
+    font_size: float = style.FONT_SIZE,
+):
     """Bubble plot of a meta-regression on one continuous moderator.
 
     Parameters
@@ -441,29 +549,65 @@ def bubble_plot(result, moderator: str | int | None = None, *, transform: str | 
     area = 600.0 * d.weight / d.weight.max() * (width * height / 10.8)
     # pad the axes so that the largest bubble at an extreme stays inside them
     radius = math.sqrt(600.0 * width * height / 10.8) / 2 / 72 + 0.03  # inches
-    ys = data_scale(f(np.r_[d.y, band]), log=shown.axis == "log", pad=_bubble_pad(radius, height),
-                    link=shown.axis if shown.axis in LINKS else None)
+    ys = data_scale(
+        f(np.r_[d.y, band]),
+        log=shown.axis == "log",
+        pad=_bubble_pad(radius, height),
+        link=shown.axis if shown.axis in LINKS else None,
+    )
     xs = _linear(d.x, pad=_bubble_pad(radius, width))
-    fig, ax = _axes(width, height, left=_left_margin(ys, font),
-                    top=0.3 + (0.25 if title else 0.0))
+    fig, ax = _axes(width, height, left=_left_margin(ys, font), top=0.3 + (0.25 if title else 0.0))
     with style_context():
         _apply(ax, "x", xs, font)
         _apply(ax, "y", ys, font)
         order = np.argsort(-d.weight)  # big bubbles first, small ones stay visible
-        ax.scatter(d.x[order], f(d.y[order]), s=area[order], facecolors=style.STUDY,
-                   edgecolors=style.INK, linewidths=0.4, alpha=0.55, zorder=3, gid="studies")
+        ax.scatter(
+            d.x[order],
+            f(d.y[order]),
+            s=area[order],
+            facecolors=style.STUDY,
+            edgecolors=style.INK,
+            linewidths=0.4,
+            alpha=0.55,
+            zorder=3,
+            gid="studies",
+        )
         if ci:
-            ax.fill_between(d.grid, f(d.ci_lower), f(d.ci_upper), color=style.RULE, alpha=0.35,
-                            linewidth=0, zorder=1, gid="confidence-band")
-        ax.plot(d.grid, f(d.fit), color=style.INK, linewidth=style.LINE_WIDTH * 1.5, zorder=4,
-                gid="regression-line")
+            ax.fill_between(
+                d.grid,
+                f(d.ci_lower),
+                f(d.ci_upper),
+                color=style.RULE,
+                alpha=0.35,
+                linewidth=0,
+                zorder=1,
+                gid="confidence-band",
+            )
+        ax.plot(
+            d.grid,
+            f(d.fit),
+            color=style.INK,
+            linewidth=style.LINE_WIDTH * 1.5,
+            zorder=4,
+            gid="regression-line",
+        )
         if labels:
             for xi, yi, text in zip(d.x, f(d.y), d.labels):
-                ax.annotate(text, (xi, yi), xytext=(3, 3), textcoords="offset points",
-                            fontproperties=small, color=style.MUTED, parse_math=False)
+                ax.annotate(
+                    text,
+                    (xi, yi),
+                    xytext=(3, 3),
+                    textcoords="offset points",
+                    fontproperties=small,
+                    color=style.MUTED,
+                    parse_math=False,
+                )
         back = {None: "", "exp": " (exponentiated)"}.get(shown.name, f" ({shown.name})")
-        ylabel = ("Effect size" + back if measure == "GEN"
-                  else lab.effect_name(measure, transform=shown.name) + lab.axis_note(measure, shown.name))
+        ylabel = (
+            "Effect size" + back
+            if measure == "GEN"
+            else lab.effect_name(measure, transform=shown.name) + lab.axis_note(measure, shown.name)
+        )
         ax.set_xlabel(d.moderator, fontproperties=font)
         ax.set_ylabel(ylabel, fontproperties=font)
         _frame(ax, font)

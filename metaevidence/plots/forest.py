@@ -17,14 +17,24 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from metaevidence.plots import labels as lab
 from metaevidence.plots import style
-from metaevidence.plots.cells import (BOLD, DATA_COLUMNS, GRAPHIC, SPANNING, data_spec,
-                                     favour_name, row_group, spanning_text, text_columns)
+from metaevidence.plots.cells import (
+    BOLD,
+    DATA_COLUMNS,
+    GRAPHIC,
+    SPANNING,
+    data_spec,
+    favour_name,
+    row_group,
+    spanning_text,
+    text_columns,
+)
 from metaevidence.plots.layout import TextMeasurer, thin_labels, truncate, wrap
 from metaevidence.plots.output import new_figure, style_context
 from metaevidence.plots.scales import apply_scale, forest_scale
@@ -35,19 +45,33 @@ __all__ = ["DATA_COLUMNS", "PUBLISHED_NOTE", "forest_plot"]
 _INCH = 72.0  # points per inch
 
 #: The note under a forest plot of published results (``forest_plot(..., published=True)``).
-PUBLISHED_NOTE = ("Each row is a published pooled result, shown as published; the rows may share "
-                  "studies and are not pooled.")
+PUBLISHED_NOTE = (
+    "Each row is a published pooled result, shown as published; the rows may share "
+    "studies and are not pooled."
+)
 
 
-def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = None,
-                sort_by: str = "given", prediction: bool = True, data_columns: str = "auto",
-                group_labels: tuple[str, str] | None = None,
-                favours: tuple[str, str] | None = None, beneficial: bool = False,
-                effect_label: str | None = None, xlim: tuple[float, float] | None = None,
-                refline: Any = "auto", title: str | None = None,
-                notes: str | Sequence[str] | None = None,
-                published: bool = False, plot_width: float = 2.4,
-                max_label_width: float = 2.6, font_size: float = style.FONT_SIZE) -> Any:
+def forest_plot(
+    result: Any,
+    *,
+    transform: str | None = "auto",
+    common: Any = None,
+    sort_by: str = "given",
+    prediction: bool = True,
+    data_columns: str = "auto",
+    group_labels: tuple[str, str] | None = None,
+    favours: tuple[str, str] | None = None,
+    beneficial: bool = False,
+    effect_label: str | None = None,
+    xlim: tuple[float, float] | None = None,
+    refline: Any = "auto",
+    title: str | None = None,
+    notes: str | Sequence[str] | None = None,
+    published: bool = False,
+    plot_width: float = 2.4,
+    max_label_width: float = 2.6,
+    font_size: float = style.FONT_SIZE,
+) -> Any:
     """A RevMan-style forest plot of a meta-analysis, subgroup analysis or batch.
 
     Parameters
@@ -148,13 +172,18 @@ def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = No
     for name, value in (("group_labels", group_labels), ("favours", favours)):
         if value is not None and (isinstance(value, str) or len(value) != 2):
             raise ValueError(f"{name} must be a pair of strings (experimental, control); got {value!r}")
-    for name, value in (("plot_width", plot_width), ("max_label_width", max_label_width),
-                        ("font_size", font_size)):
+    for name, value in (
+        ("plot_width", plot_width),
+        ("max_label_width", max_label_width),
+        ("font_size", font_size),
+    ):
         if not (isinstance(value, (int, float)) and value > 0):
             raise ValueError(f"{name} must be a positive number; got {value!r}")
-    if not (refline is None or refline == "auto" or (isinstance(refline, (int, float))
-                                                      and not isinstance(refline, bool)
-                                                      and math.isfinite(refline))):
+    if not (
+        refline is None
+        or refline == "auto"
+        or (isinstance(refline, (int, float)) and not isinstance(refline, bool) and math.isfinite(refline))
+    ):
         raise ValueError(f"refline must be 'auto', a finite number or None; got {refline!r}")
     if notes is None:
         notes = ()
@@ -162,22 +191,52 @@ def forest_plot(result: Any, *, transform: str | None = "auto", common: Any = No
         notes = (notes,)
     elif not all(isinstance(n, str) for n in notes):
         raise TypeError(f"notes must be a string or a sequence of strings; got {notes!r}")
-    table = forest_table(result, transform=transform, common=common, sort_by=sort_by,
-                         prediction=prediction, published=published)
+    table = forest_table(
+        result,
+        transform=transform,
+        common=common,
+        sort_by=sort_by,
+        prediction=prediction,
+        published=published,
+    )
     notes = tuple(notes) + ((PUBLISHED_NOTE,) if published else ())
-    return _Forest(table, data_columns=data_columns, group_labels=group_labels, favours=favours,
-                   beneficial=beneficial, effect_label=effect_label, xlim=xlim, refline=refline,
-                   title=title, notes=notes,
-                   plot_width=float(plot_width), max_label_width=float(max_label_width),
-                   font_size=float(font_size)).draw()
+    return _Forest(
+        table,
+        data_columns=data_columns,
+        group_labels=group_labels,
+        favours=favours,
+        beneficial=beneficial,
+        effect_label=effect_label,
+        xlim=xlim,
+        refline=refline,
+        title=title,
+        notes=notes,
+        plot_width=float(plot_width),
+        max_label_width=float(max_label_width),
+        font_size=float(font_size),
+    ).draw()
 
 
 class _Forest:
     """Lays out and draws one forest table (all lengths in inches from the top-left)."""
 
-    def __init__(self, table: Any, *, data_columns: str, group_labels: Any, favours: Any,
-                 beneficial: bool, effect_label: str | None, xlim: Any, refline: Any, title: str | None,
-                 notes: tuple[str, ...], plot_width: float, max_label_width: float, font_size: float):
+    def __init__(
+        self,
+        table: Any,
+        *,
+        data_columns: str,
+        group_labels: Any,
+        favours: Any,
+        beneficial: bool,
+        effect_label: str | None,
+        xlim: Any,
+        refline: Any,
+        title: str | None,
+        notes: tuple[str, ...],
+        plot_width: float,
+        max_label_width: float,
+        font_size: float,
+    ):
         self.table = table
         self.rows = list(table.itertuples(index=False))
         a = table.attrs
@@ -198,9 +257,14 @@ class _Forest:
         self.names = names
         comparative = a["measure"] not in lab.SINGLE_GROUP_MEASURES
         self.effect = lab.effect_name(a["measure"], transform=shown.name, override=effect_label)
-        self.tag = f"Published, {lab.level_text(a['level'])}" if published else lab.model_tag(a["method"], a["level"])
-        self.axis_text = lab.axis_label(a["measure"], a["method"], a["test"], transform=shown.name,
-                                        override=effect_label)
+        self.tag = (
+            f"Published, {lab.level_text(a['level'])}"
+            if published
+            else lab.model_tag(a["method"], a["level"])
+        )
+        self.axis_text = lab.axis_label(
+            a["measure"], a["method"], a["test"], transform=shown.name, override=effect_label
+        )
         if published:  # published results: the axis names the effect, not a model of ours
             self.axis_text = (self.axis_text[0], "")
         points = self._scale_points()
@@ -208,16 +272,23 @@ class _Forest:
             null = shown.null if comparative else None
         else:
             null = None if refline is None else float(refline)
-            domain = {"log": "a positive number", "atanh": "a correlation between -1 and 1",
-                      "logit": "a proportion between 0 and 1"}.get(shown.axis)
+            domain = {
+                "log": "a positive number",
+                "atanh": "a correlation between -1 and 1",
+                "logit": "a proportion between 0 and 1",
+            }.get(shown.axis)
             if null is not None and domain and not np.isfinite(shown.link(null)):
                 raise ValueError(f"refline must be {domain} on this axis ({shown.name}); got {refline!r}")
             points = np.append(points, [] if null is None else [null])
         log, link = shown.axis == "log", shown.axis if shown.axis in ("atanh", "logit") else None
         self.scale = forest_scale(points, log=log, null=null, xlim=xlim, link=link)
         # no groups to favour: a generic effect or a correlation, unless groups were named
-        if favours is None and null is not None and comparative and (
-                a["measure"] not in lab.NO_GROUP_MEASURES or group_labels or a["group_labels"]):
+        if (
+            favours is None
+            and null is not None
+            and comparative
+            and (a["measure"] not in lab.NO_GROUP_MEASURES or group_labels or a["group_labels"])
+        ):
             better, worse = (f"Favours {favour_name(n)}" for n in names)
             favours = (worse, better) if beneficial else (better, worse)
         self.favours = favours
@@ -227,12 +298,15 @@ class _Forest:
     # ---- content -------------------------------------------------------------------
     def _scale_points(self) -> np.ndarray:
         t = self.table
-        pts = [t.loc[t.kind.isin(["study", "step", "pooled"]), "estimate"].to_numpy(),
-               t.loc[t.kind == "pooled", ["ci_lower", "ci_upper"]].to_numpy().ravel(),
-               # published results are the figure's content: their whole intervals are shown
-               t.loc[t.kind == "step", ["ci_lower", "ci_upper"]].to_numpy().ravel()
-               if t.attrs["source"] == "published" else [],
-               t.loc[t.kind == "prediction", ["pi_lower", "pi_upper"]].to_numpy().ravel()]
+        pts = [
+            t.loc[t.kind.isin(["study", "step", "pooled"]), "estimate"].to_numpy(),
+            t.loc[t.kind == "pooled", ["ci_lower", "ci_upper"]].to_numpy().ravel(),
+            # published results are the figure's content: their whole intervals are shown
+            t.loc[t.kind == "step", ["ci_lower", "ci_upper"]].to_numpy().ravel()
+            if t.attrs["source"] == "published"
+            else [],
+            t.loc[t.kind == "prediction", ["pi_lower", "pi_upper"]].to_numpy().ravel(),
+        ]
         return np.concatenate([np.asarray(p, dtype=float) for p in pts])
 
     def _font(self, row: Any) -> Any:
@@ -243,14 +317,23 @@ class _Forest:
         return self.measure.width(text, self.bold if bold else self.regular)
 
     def _layout_columns(self) -> None:
-        label, data, est, ivl = text_columns(self.rows, self.table.attrs, self.data_keys,
-                                             batch=self.batch, max_label_width=self.max_label_width,
-                                             measurer=self.measure, regular=self.regular, bold=self.bold)
+        label, data, est, ivl = text_columns(
+            self.rows,
+            self.table.attrs,
+            self.data_keys,
+            batch=self.batch,
+            max_label_width=self.max_label_width,
+            measurer=self.measure,
+            regular=self.regular,
+            bold=self.bold,
+        )
         for col in [label, *data, est, ivl]:
-            col.width = max([self._width(c, r.kind in BOLD) for c, r in zip(col.cells, self.rows)]
-                            + [self._width(col.header, True)])
+            col.width = max(
+                [self._width(c, r.kind in BOLD) for c, r in zip(col.cells, self.rows)]
+                + [self._width(col.header, True)]
+            )
         for text, first, last in self.spans:  # group names spanning their columns
-            cols = data[first:last + 1]
+            cols = data[first : last + 1]
             span = sum(c.width for c in cols) + self.gap * (len(cols) - 1)
             cols[0].width += max(0.0, self._width(text, True) - span)
         space = self._width(" ")
@@ -259,8 +342,9 @@ class _Forest:
         ivl.width += max(0.0, ci_need - (est.width + space + ivl.width))
         spanning = max([self._width(spanning_text(r)) for r in self.rows if r.kind in SPANNING] + [0.0])
         x = self.margin
-        left_block = (label.width + sum(self.gap + c.width for c in data) + self.gap + est.width
-                      + space + ivl.width)
+        left_block = (
+            label.width + sum(self.gap + c.width for c in data) + self.gap + est.width + space + ivl.width
+        )
         label.width += max(0.0, spanning - left_block)
         label.x = x
         x += label.width
@@ -283,18 +367,21 @@ class _Forest:
             return
         centres = self.plot_width * np.asarray(s.fraction(np.array(s.ticks)), dtype=float)
         widths = [self._width(t) for t in s.tick_labels]
-        priority = sorted(range(len(s.ticks)), key=lambda i: (s.ticks[i] != s.null,
-                                                              0 < i < len(s.ticks) - 1, i))
+        priority = sorted(
+            range(len(s.ticks)), key=lambda i: (s.ticks[i] != s.null, 0 < i < len(s.ticks) - 1, i)
+        )
         keep = sorted(thin_labels(centres, widths, priority, gap=self.gap / 2))
-        self.scale = dataclasses.replace(s, ticks=tuple(s.ticks[i] for i in keep),
-                                         tick_labels=tuple(s.tick_labels[i] for i in keep))
+        self.scale = dataclasses.replace(
+            s, ticks=tuple(s.ticks[i] for i in keep), tick_labels=tuple(s.tick_labels[i] for i in keep)
+        )
 
     def _layout_rows(self) -> None:
         units, u, previous = [], 0.0, None
-        for i, r in enumerate(self.rows):
+        for r in self.rows:
             if previous is not None:
-                if r.kind == "subgroup" or (r.kind == "pooled" and row_group(r) is None
-                                            and row_group(previous) is not None):
+                if r.kind == "subgroup" or (
+                    r.kind == "pooled" and row_group(r) is None and row_group(previous) is not None
+                ):
                     u += 0.6
                 elif r.kind == "pooled" and previous.kind in ("study", "step"):
                     u += 0.3
@@ -336,15 +423,19 @@ class _Forest:
             # the left label may run left of the graph, up to the texts in the rows beside it
             room_left = max(self.x_null - self.gap / 2 - self._free_left(y, y + 2 * lh * 1.2), 0.6)
             room_right = max(self.graph_right + 0.4 - self.x_null - self.gap / 2, 0.6)
-            self.favours_lines = (wrap(self.favours[0], room_left, self.measure, self.regular, max_lines=3),
-                                  wrap(self.favours[1], room_right, self.measure, self.regular, max_lines=3))
+            self.favours_lines = (
+                wrap(self.favours[0], room_left, self.measure, self.regular, max_lines=3),
+                wrap(self.favours[1], room_right, self.measure, self.regular, max_lines=3),
+            )
             y += max(len(self.favours_lines[0]), len(self.favours_lines[1])) * lh * 1.2 + 0.5 * lh
         name, how = self.axis_text
         one_line = f"{name} \u2014 {how}" if how else name
         limit = self.plot_width + 0.6
         self.axis_lines = [one_line] if self._width(one_line) <= limit or not how else [name, how]
-        self.axis_lines = [truncate(t, self.graph_right + 1.5 - self.graph_left, self.measure, self.regular)
-                           for t in self.axis_lines]
+        self.axis_lines = [
+            truncate(t, self.graph_right + 1.5 - self.graph_left, self.measure, self.regular)
+            for t in self.axis_lines
+        ]
         self.axis_top = y
         y += len(self.axis_lines) * lh * 1.2
         self.axis_free_left = self._free_left(self.axis_top, y)
@@ -379,19 +470,26 @@ class _Forest:
 
     def _free_left(self, top: float, bottom: float) -> float:
         """Leftmost x free of row texts between heights ``top`` and ``bottom``."""
-        beside = [self._row_right(i) for i in range(len(self.rows))
-                  if self._row_y(i) + self.pitch / 2 > top and self._row_y(i) - self.pitch / 2 < bottom]
+        beside = [
+            self._row_right(i)
+            for i in range(len(self.rows))
+            if self._row_y(i) + self.pitch / 2 > top and self._row_y(i) - self.pitch / 2 < bottom
+        ]
         return max(beside, default=self.margin - self.gap) + self.gap
 
     def _graph_header_centre(self, text: str) -> float:
         """Centre of a header over the graph: the graph's centre, moved right when the text
-        is wider than the graph so that it clears the header of the CI column."""
-        return max((self.graph_left + self.graph_right) / 2,
-                   self.left_block_right + self.gap + self._width(text, True) / 2)
+        is wider than the graph so that it clears the header of the CI column.
+        """
+        return max(
+            (self.graph_left + self.graph_right) / 2,
+            self.left_block_right + self.gap + self._width(text, True) / 2,
+        )
 
     def _axis_label_x(self, text: str) -> float:
         """Left edge of an axis-label line: centred under the graph, or as far left as the
-        rows beside it allow when it is wider than the graph."""
+        rows beside it allow when it is wider than the graph.
+        """
         centre = (self.graph_left + self.graph_right) / 2
         return max(min(self.axis_free_left, self.graph_left), centre - self._width(text) / 2)
 
@@ -402,8 +500,9 @@ class _Forest:
         for text in (self.effect, self.tag):
             right = max(right, self._graph_header_centre(text) + self._width(text, True) / 2)
         if self.favours is not None:
-            right = max(right, self.x_null + self.gap / 2
-                        + max(self._width(t) for t in self.favours_lines[1]))
+            right = max(
+                right, self.x_null + self.gap / 2 + max(self._width(t) for t in self.favours_lines[1])
+            )
         for text in self.axis_lines:
             right = max(right, self._axis_label_x(text) + self._width(text))
         for text in self.title_lines:
@@ -425,11 +524,21 @@ class _Forest:
             self._draw_graph(ax)
         return fig
 
-    def _text(self, fig: Any, x: float, y: float, s: str, prop: Any, ha: str = "left",
-              color: str = style.INK) -> None:
+    def _text(
+        self, fig: Any, x: float, y: float, s: str, prop: Any, ha: str = "left", color: str = style.INK
+    ) -> None:
         if s:
-            fig.text(x, self.height - y, s, transform=fig.dpi_scale_trans, fontproperties=prop,
-                     ha=ha, va="center", color=color, parse_math=False)
+            fig.text(
+                x,
+                self.height - y,
+                s,
+                transform=fig.dpi_scale_trans,
+                fontproperties=prop,
+                ha=ha,
+                va="center",
+                color=color,
+                parse_math=False,
+            )
 
     def _row_y(self, i: int) -> float:
         return self.body_top + (self.units[i] + 0.5) * self.pitch
@@ -450,8 +559,15 @@ class _Forest:
         for row_y, text in ((top, self.effect), (second, self.tag)):
             self._text(fig, ci_centre, row_y, text, self.bold, ha="center")
             self._text(fig, self._graph_header_centre(text), row_y, text, self.bold, ha="center")
-        fig.add_artist(Line2D([self.margin, self.graph_right], [self.height - self.rule_y] * 2,
-                              transform=fig.dpi_scale_trans, color=style.RULE, linewidth=0.6))
+        fig.add_artist(
+            Line2D(
+                [self.margin, self.graph_right],
+                [self.height - self.rule_y] * 2,
+                transform=fig.dpi_scale_trans,
+                color=style.RULE,
+                linewidth=0.6,
+            )
+        )
         for i, r in enumerate(self.rows):
             y = self._row_y(i)
             prop = self._font(r)
@@ -469,14 +585,26 @@ class _Forest:
         lh = self.line_height
         if self.favours is not None:
             for j, line in enumerate(self.favours_lines[0]):
-                self._text(fig, self.x_null - self.gap / 2, self.favours_top + (j + 0.5) * lh * 1.2,
-                           line, self.regular, ha="right")
+                self._text(
+                    fig,
+                    self.x_null - self.gap / 2,
+                    self.favours_top + (j + 0.5) * lh * 1.2,
+                    line,
+                    self.regular,
+                    ha="right",
+                )
             for j, line in enumerate(self.favours_lines[1]):
-                self._text(fig, self.x_null + self.gap / 2, self.favours_top + (j + 0.5) * lh * 1.2,
-                           line, self.regular)
+                self._text(
+                    fig,
+                    self.x_null + self.gap / 2,
+                    self.favours_top + (j + 0.5) * lh * 1.2,
+                    line,
+                    self.regular,
+                )
         for j, line in enumerate(self.axis_lines):
-            self._text(fig, self._axis_label_x(line), self.axis_top + (j + 0.5) * lh * 1.2, line,
-                       self.regular)
+            self._text(
+                fig, self._axis_label_x(line), self.axis_top + (j + 0.5) * lh * 1.2, line, self.regular
+            )
         for j, line in enumerate(self.note_lines):
             self._text(fig, self.margin, self.notes_top + (j + 0.5) * lh * 1.2, line, self.regular)
 
@@ -484,8 +612,14 @@ class _Forest:
         from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
         w, h = self.width, self.height
-        ax = fig.add_axes((self.graph_left / w, (h - self.axes_bottom) / h, self.plot_width / w,
-                           (self.axes_bottom - self.body_top) / h))
+        ax = fig.add_axes(
+            (
+                self.graph_left / w,
+                (h - self.axes_bottom) / h,
+                self.plot_width / w,
+                (self.axes_bottom - self.body_top) / h,
+            )
+        )
         ax.set_facecolor("none")
         apply_scale(ax, "x", self.scale)
         ax.set_ylim(self.body_units, 0.0)
@@ -498,8 +632,15 @@ class _Forest:
         ax.xaxis.set_minor_locator(NullLocator())
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xticks(self.scale.ticks, labels=self.scale.tick_labels, fontproperties=self.regular)
-        ax.tick_params(axis="x", which="major", length=3.0, width=style.LINE_WIDTH, pad=2.0,
-                       color=style.INK, labelcolor=style.INK)
+        ax.tick_params(
+            axis="x",
+            which="major",
+            length=3.0,
+            width=style.LINE_WIDTH,
+            pad=2.0,
+            color=style.INK,
+            labelcolor=style.INK,
+        )
         return ax
 
     # graph rows, in data coordinates: x on the presentation scale, y in row units
@@ -508,8 +649,15 @@ class _Forest:
 
         lo, hi = self.scale.lower, self.scale.upper
         if self.scale.null is not None:
-            ax.plot([self.scale.null] * 2, [0.0, self.body_units], color=style.INK,
-                    linewidth=style.LINE_WIDTH, zorder=1, solid_capstyle="butt", gid="no-effect")
+            ax.plot(
+                [self.scale.null] * 2,
+                [0.0, self.body_units],
+                color=style.INK,
+                linewidth=style.LINE_WIDTH,
+                zorder=1,
+                solid_capstyle="butt",
+                gid="no-effect",
+            )
         segments, arrows, squares, dots = [], {-1: [], 1: []}, [], []
         pi_segments, pi_arrows = [], {-1: [], 1: []}
         weights = self.table.loc[self.table.kind == "study", "weight"].to_numpy(dtype=float)
@@ -531,32 +679,62 @@ class _Forest:
                 open_ = r.model == "common" and (row_group(r), "random") in pooled_models
                 xs = np.clip([r.ci_lower, r.estimate, r.ci_upper, r.estimate], lo, hi)
                 ys = [y, y - 0.34, y, y + 0.34]
-                ax.add_patch(Polygon(np.column_stack([xs, ys]), closed=True, zorder=3,
-                                     facecolor="white" if open_ else style.POOLED,
-                                     edgecolor=style.POOLED, linewidth=style.LINE_WIDTH,
-                                     gid=f"pooled-{i}"))
+                ax.add_patch(
+                    Polygon(
+                        np.column_stack([xs, ys]),
+                        closed=True,
+                        zorder=3,
+                        facecolor="white" if open_ else style.POOLED,
+                        edgecolor=style.POOLED,
+                        linewidth=style.LINE_WIDTH,
+                        gid=f"pooled-{i}",
+                    )
+                )
                 for bound, direction in ((r.ci_lower, -1), (r.ci_upper, 1)):
                     if (direction < 0 and bound < lo) or (direction > 0 and bound > hi):
                         arrows[direction].append((lo if direction < 0 else hi, y))
                 if self.table.attrs["source"] == "leave-one-out":
-                    ax.plot([r.estimate] * 2, [0.0, self.units[i]], color=style.MUTED,
-                            linewidth=style.LINE_WIDTH, linestyle=(0, (3, 2)), zorder=1,
-                            gid="full-analysis")
+                    ax.plot(
+                        [r.estimate] * 2,
+                        [0.0, self.units[i]],
+                        color=style.MUTED,
+                        linewidth=style.LINE_WIDTH,
+                        linestyle=(0, (3, 2)),
+                        zorder=1,
+                        gid="full-analysis",
+                    )
             elif r.kind == "prediction":
                 self._interval(r.pi_lower, r.pi_upper, y, pi_segments, pi_arrows, caps=0.22)
         self._lines(ax, segments, arrows, style.INK, style.LINE_WIDTH, "ci")
         self._lines(ax, pi_segments, pi_arrows, style.PREDICTION, 1.4, "prediction")
         if squares:
             sq = np.array(squares)
-            ax.scatter(sq[:, 0], sq[:, 1], s=sq[:, 2] ** 2, marker="s", color=style.STUDY,
-                       linewidths=0, zorder=4, gid="study-squares")
+            ax.scatter(
+                sq[:, 0],
+                sq[:, 1],
+                s=sq[:, 2] ** 2,
+                marker="s",
+                color=style.STUDY,
+                linewidths=0,
+                zorder=4,
+                gid="study-squares",
+            )
         if dots:
             d = np.array(dots)
-            ax.scatter(d[:, 0], d[:, 1], s=4.5 ** 2, marker="o", color=style.INK, linewidths=0, zorder=4,
-                       gid="step-estimates")
+            ax.scatter(
+                d[:, 0],
+                d[:, 1],
+                s=4.5**2,
+                marker="o",
+                color=style.INK,
+                linewidths=0,
+                zorder=4,
+                gid="step-estimates",
+            )
 
-    def _interval(self, a: float, b: float, y: float, segments: list, arrows: dict,
-                  caps: float = 0.0) -> None:
+    def _interval(
+        self, a: float, b: float, y: float, segments: list, arrows: dict, caps: float = 0.0
+    ) -> None:
         lo, hi = self.scale.lower, self.scale.upper
         if np.isnan(a) or np.isnan(b):
             return
@@ -577,16 +755,29 @@ class _Forest:
         from matplotlib.path import Path
 
         if segments:
-            ax.add_collection(LineCollection(segments, colors=color, linewidths=width, zorder=2,
-                                             capstyle="butt", gid=f"{gid}-lines"))
+            ax.add_collection(
+                LineCollection(
+                    segments, colors=color, linewidths=width, zorder=2, capstyle="butt", gid=f"{gid}-lines"
+                )
+            )
         for direction, points in arrows.items():
             if not points:
                 continue
-            head = Path([(0.0, 0.0), (-direction * 1.0, 0.4), (-direction * 1.0, -0.4), (0.0, 0.0)],
-                        [Path.MOVETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY])
+            head = Path(
+                [(0.0, 0.0), (-direction * 1.0, 0.4), (-direction * 1.0, -0.4), (0.0, 0.0)],
+                [Path.MOVETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY],
+            )
             p = np.array(points)
             # above the study squares (zorder 4): a square at the axis end must not hide
             # the arrow that says its interval runs on
-            ax.scatter(p[:, 0], p[:, 1], s=(0.9 * self.pitch * _INCH) ** 2, marker=head, color=color,
-                       linewidths=0, zorder=5, clip_on=False,
-                       gid=f"{gid}-arrows-{'left' if direction < 0 else 'right'}")
+            ax.scatter(
+                p[:, 0],
+                p[:, 1],
+                s=(0.9 * self.pitch * _INCH) ** 2,
+                marker=head,
+                color=color,
+                linewidths=0,
+                zorder=5,
+                clip_on=False,
+                gid=f"{gid}-arrows-{'left' if direction < 0 else 'right'}",
+            )

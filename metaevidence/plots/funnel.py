@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -41,11 +42,18 @@ def _levels(contours: bool | Sequence[float]) -> tuple[float, ...]:
     try:
         levels = tuple(float(c) for c in contours)
     except TypeError:
-        raise TypeError(f"contours must be True/False or a sequence of confidence levels; got {contours!r}") from None
-    if not (1 <= len(levels) <= len(style.CONTOUR_SHADES)) or any(not 0 < v < 1 for v in levels) \
-            or list(levels) != sorted(set(levels)):
-        raise ValueError(f"contours must be 1 to {len(style.CONTOUR_SHADES)} increasing confidence levels "
-                         f"in (0, 1), e.g. (0.90, 0.95, 0.99); got {contours!r}")
+        raise TypeError(
+            f"contours must be True/False or a sequence of confidence levels; got {contours!r}"
+        ) from None
+    if (
+        not (1 <= len(levels) <= len(style.CONTOUR_SHADES))
+        or any(not 0 < v < 1 for v in levels)
+        or list(levels) != sorted(set(levels))
+    ):
+        raise ValueError(
+            f"contours must be 1 to {len(style.CONTOUR_SHADES)} increasing confidence levels "
+            f"in (0, 1), e.g. (0.90, 0.95, 0.99); got {contours!r}"
+        )
     return levels
 
 
@@ -57,7 +65,7 @@ def _p_text(level: float) -> str:
 
 def _contour_legend(levels: tuple[float, ...]) -> list[tuple[str, str]]:
     """(label, colour) per shaded region, from the most to the least significant."""
-    shades = style.CONTOUR_SHADES[len(style.CONTOUR_SHADES) - len(levels):]
+    shades = style.CONTOUR_SHADES[len(style.CONTOUR_SHADES) - len(levels) :]
     p = [_p_text(v) for v in reversed(levels)]  # e.g. 0.01, 0.05, 0.1
     items = [(f"p < {p[0]}", shades[0])]
     for j in range(1, len(p)):
@@ -66,10 +74,20 @@ def _contour_legend(levels: tuple[float, ...]) -> list[tuple[str, str]]:
     return items
 
 
-def funnel_plot(result: Any, *, transform: str | None = "auto", contours: bool | Sequence[float] = False,
-                pseudo_ci: bool = True, filled_yi: Any = None, filled_vi: Any = None,
-                effect_label: str | None = None, title: str | None = None,
-                width: float = 3.6, height: float = 3.0, font_size: float = style.FONT_SIZE) -> Any:
+def funnel_plot(
+    result: Any,
+    *,
+    transform: str | None = "auto",
+    contours: bool | Sequence[float] = False,
+    pseudo_ci: bool = True,
+    filled_yi: Any = None,
+    filled_vi: Any = None,
+    effect_label: str | None = None,
+    title: str | None = None,
+    width: float = 3.6,
+    height: float = 3.0,
+    font_size: float = style.FONT_SIZE,
+) -> Any:
     """Funnel plot of a meta-analysis: study effects against their standard errors.
 
     Parameters
@@ -126,8 +144,10 @@ def funnel_plot(result: Any, *, transform: str | None = "auto", contours: bool |
     observed = None
     if all(hasattr(result, f) for f in ("fill", "result", "original", "yi", "vi")):
         if filled_yi is not None or filled_vi is not None:
-            raise ValueError("a trim-and-fill result carries its filled studies; pass filled_yi and "
-                             "filled_vi only with a MetaAnalysis")
+            raise ValueError(
+                "a trim-and-fill result carries its filled studies; pass filled_yi and "
+                "filled_vi only with a MetaAnalysis"
+            )
         fill = np.asarray(result.fill, dtype=bool)
         observed = (np.asarray(result.yi, dtype=float)[~fill], np.asarray(result.vi, dtype=float)[~fill])
         filled_yi, filled_vi = result.filled_yi, result.filled_vi
@@ -138,8 +158,10 @@ def funnel_plot(result: Any, *, transform: str | None = "auto", contours: bool |
     levels = _levels(contours)
     shown = lab.resolve_transform(transform, str(result.measure))
     if levels and result.measure in lab.SINGLE_GROUP_MEASURES:
-        raise ValueError(f"contours test each study against no effect, which a single-group measure "
-                         f"({result.measure}) does not have; use contours=False")
+        raise ValueError(
+            f"contours test each study against no effect, which a single-group measure "
+            f"({result.measure}) does not have; use contours=False"
+        )
     for name, value in (("width", width), ("height", height), ("font_size", font_size)):
         if not (isinstance(value, (int, float)) and value > 0):
             raise ValueError(f"{name} must be a positive number; got {value!r}")
@@ -158,15 +180,40 @@ def funnel_plot(result: Any, *, transform: str | None = "auto", contours: bool |
     if fy.shape != fv.shape:
         raise ValueError(f"filled_yi and filled_vi must have the same length; got {fy.size} and {fv.size}")
     fse = np.sqrt(fv)
-    return _Funnel(result, shown, levels, pseudo_ci, yi, se, fy, fse, effect_label, title,
-                   float(width), float(height), float(font_size)).draw()
+    return _Funnel(
+        result,
+        shown,
+        levels,
+        pseudo_ci,
+        yi,
+        se,
+        fy,
+        fse,
+        effect_label,
+        title,
+        float(width),
+        float(height),
+        float(font_size),
+    ).draw()
 
 
 class _Funnel:
-    def __init__(self, result: Any, shown: Any, levels: tuple[float, ...], pseudo_ci: bool,
-                 yi: np.ndarray, se: np.ndarray, fy: np.ndarray, fse: np.ndarray,
-                 effect_label: str | None, title: str | None, width: float, height: float,
-                 font_size: float):
+    def __init__(
+        self,
+        result: Any,
+        shown: Any,
+        levels: tuple[float, ...],
+        pseudo_ci: bool,
+        yi: np.ndarray,
+        se: np.ndarray,
+        fy: np.ndarray,
+        fse: np.ndarray,
+        effect_label: str | None,
+        title: str | None,
+        width: float,
+        height: float,
+        font_size: float,
+    ):
         self.result, self.shown, self.levels, self.pseudo_ci = result, shown, levels, pseudo_ci
         self.yi, self.se, self.fy, self.fse = yi, se, fy, fse
         self.title, self.ax_w, self.ax_h = title, width, height
@@ -175,8 +222,9 @@ class _Funnel:
         self.bold = style.font(bold=True, size=font_size)
         self.measure = TextMeasurer()
         self.lh = self.measure.line_height(self.regular)
-        name, _ = lab.axis_label(result.measure, result.method, result.test, transform=shown.name,
-                                 override=effect_label)
+        name, _ = lab.axis_label(
+            result.measure, result.method, result.test, transform=shown.name, override=effect_label
+        )
         self.xlabel = name
         self.z = _z(float(result.level))
         self._scales()
@@ -201,9 +249,16 @@ class _Funnel:
             outer = _z(self.levels[-1]) * self.ymax
             xs.append([-outer, outer])
         link = self.shown.axis if self.shown.axis in ("atanh", "logit") else None
-        self.xscale = self._thin(data_scale(self.t(np.concatenate([np.asarray(v, dtype=float) for v in xs])),
-                                            log=self.shown.axis == "log", pad=0.02, link=link),
-                                 self.ax_w, horizontal=True)
+        self.xscale = self._thin(
+            data_scale(
+                self.t(np.concatenate([np.asarray(v, dtype=float) for v in xs])),
+                log=self.shown.axis == "log",
+                pad=0.02,
+                link=link,
+            ),
+            self.ax_w,
+            horizontal=True,
+        )
         self.yscale = self._thin(self.yscale, self.ax_h, horizontal=False)
 
     def _thin(self, scale: Scale, length: float, *, horizontal: bool) -> Scale:
@@ -211,20 +266,31 @@ class _Funnel:
         centres = length * np.asarray(scale.fraction(np.array(scale.ticks)), dtype=float)
         sizes = [self.measure.width(t, self.regular) if horizontal else self.lh for t in scale.tick_labels]
         n = len(scale.ticks)
-        keep = sorted(thin_labels(centres, sizes, sorted(range(n), key=lambda i: (0 < i < n - 1, i)),
-                                  gap=0.06))
-        return dataclasses.replace(scale, ticks=tuple(scale.ticks[i] for i in keep),
-                                   tick_labels=tuple(scale.tick_labels[i] for i in keep))
+        keep = sorted(
+            thin_labels(centres, sizes, sorted(range(n), key=lambda i: (0 < i < n - 1, i)), gap=0.06)
+        )
+        return dataclasses.replace(
+            scale,
+            ticks=tuple(scale.ticks[i] for i in keep),
+            tick_labels=tuple(scale.tick_labels[i] for i in keep),
+        )
 
     def draw(self) -> Any:
         m = self.measure
         tick = (3.0 + 2.0) / _INCH
         left = 0.12 + self.lh + 0.08 + tick + max(m.width(t, self.regular) for t in self.yscale.tick_labels)
         bottom = 0.12 + self.lh + 0.1 + tick + self.lh
-        self.title_lines = wrap(self.title, self.ax_w + left - 0.12, m, self.bold, max_lines=2) if self.title else []
+        self.title_lines = (
+            wrap(self.title, self.ax_w + left - 0.12, m, self.bold, max_lines=2) if self.title else []
+        )
         top = 0.12 + (len(self.title_lines) * self.lh * 1.3 + 0.08 if self.title_lines else 0.0)
-        half_tick = max(m.width(self.xscale.tick_labels[0], self.regular),
-                        m.width(self.xscale.tick_labels[-1], self.regular)) / 2
+        half_tick = (
+            max(
+                m.width(self.xscale.tick_labels[0], self.regular),
+                m.width(self.xscale.tick_labels[-1], self.regular),
+            )
+            / 2
+        )
         top += self.lh / 2  # room for the top y tick label
         height = bottom + self.ax_h + top
         width0 = left + self.ax_w + max(half_tick, 0.12) + 0.12
@@ -241,8 +307,16 @@ class _Funnel:
             ax.set_xlabel(self.xlabel, fontproperties=self.regular, labelpad=4.0)
             ax.set_ylabel("Standard error", fontproperties=self.regular, labelpad=4.0)
             for j, line in enumerate(self.title_lines):
-                fig.text(0.12, height - 0.12 - (j + 0.5) * self.lh * 1.3, line, transform=fig.dpi_scale_trans,
-                         fontproperties=self.bold, ha="left", va="center", parse_math=False)
+                fig.text(
+                    0.12,
+                    height - 0.12 - (j + 0.5) * self.lh * 1.3,
+                    line,
+                    transform=fig.dpi_scale_trans,
+                    fontproperties=self.bold,
+                    ha="left",
+                    va="center",
+                    parse_math=False,
+                )
         return fig
 
     def _draw_axes(self, ax: Any) -> None:
@@ -265,53 +339,110 @@ class _Funnel:
         ax.yaxis.set_minor_locator(NullLocator())
         ax.tick_params(which="major", length=3.0, width=style.LINE_WIDTH, pad=2.0)
         if self.levels:
-            shades = style.CONTOUR_SHADES[len(style.CONTOUR_SHADES) - len(self.levels):]
+            shades = style.CONTOUR_SHADES[len(style.CONTOUR_SHADES) - len(self.levels) :]
             ax.set_facecolor(shades[0])
             fills = list(shades[1:]) + ["white"]
             for level, colour in zip(reversed(self.levels), fills):
                 half = _z(level) * ymax
                 xs = self.t([-half, 0.0, half])
-                ax.add_patch(Polygon([(xs[0], ymax), (xs[1], 0.0), (xs[2], ymax)], closed=True,
-                                     facecolor=colour, edgecolor="none", zorder=0.5,
-                                     gid=f"contour-{level:g}"))
+                ax.add_patch(
+                    Polygon(
+                        [(xs[0], ymax), (xs[1], 0.0), (xs[2], ymax)],
+                        closed=True,
+                        facecolor=colour,
+                        edgecolor="none",
+                        zorder=0.5,
+                        gid=f"contour-{level:g}",
+                    )
+                )
         est = float(self.result.estimate)
-        ax.plot(self.t([est, est]), [0.0, ymax], color=style.INK, linewidth=style.LINE_WIDTH, zorder=2,
-                gid="pooled-estimate")
+        ax.plot(
+            self.t([est, est]),
+            [0.0, ymax],
+            color=style.INK,
+            linewidth=style.LINE_WIDTH,
+            zorder=2,
+            gid="pooled-estimate",
+        )
         if self.pseudo_ci:
             for sign in (-1.0, 1.0):
-                ax.plot(self.t([est, est + sign * self.z * ymax]), [0.0, ymax], color=style.MUTED,
-                        linewidth=style.LINE_WIDTH, linestyle=(0, (4, 2)), zorder=2,
-                        gid=f"pseudo-ci-{'lower' if sign < 0 else 'upper'}")
+                ax.plot(
+                    self.t([est, est + sign * self.z * ymax]),
+                    [0.0, ymax],
+                    color=style.MUTED,
+                    linewidth=style.LINE_WIDTH,
+                    linestyle=(0, (4, 2)),
+                    zorder=2,
+                    gid=f"pseudo-ci-{'lower' if sign < 0 else 'upper'}",
+                )
         if self.yi.size:
-            ax.scatter(self.t(self.yi), self.se, s=4.5 ** 2, marker="o", color=style.INK,
-                       linewidths=0, zorder=4, gid="studies")
+            ax.scatter(
+                self.t(self.yi),
+                self.se,
+                s=4.5**2,
+                marker="o",
+                color=style.INK,
+                linewidths=0,
+                zorder=4,
+                gid="studies",
+            )
         if self.fy.size:
-            ax.scatter(self.t(self.fy), self.fse, s=4.5 ** 2, marker="o", facecolors="white",
-                       edgecolors=style.INK, linewidths=style.LINE_WIDTH, zorder=4, gid="filled-studies")
+            ax.scatter(
+                self.t(self.fy),
+                self.fse,
+                s=4.5**2,
+                marker="o",
+                facecolors="white",
+                edgecolors=style.INK,
+                linewidths=style.LINE_WIDTH,
+                zorder=4,
+                gid="filled-studies",
+            )
 
     def _legend(self, fig: Any, x: float, y_top: float) -> Any:
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch
 
         handles, texts = [], []
-        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=4.5, color=style.INK,
-                              markeredgewidth=0))
+        handles.append(
+            Line2D([], [], linestyle="none", marker="o", markersize=4.5, color=style.INK, markeredgewidth=0)
+        )
         texts.append("Studies")
         if self.fy.size:
-            handles.append(Line2D([], [], linestyle="none", marker="o", markersize=4.5,
-                                  markerfacecolor="white", markeredgecolor=style.INK,
-                                  markeredgewidth=style.LINE_WIDTH))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markersize=4.5,
+                    markerfacecolor="white",
+                    markeredgecolor=style.INK,
+                    markeredgewidth=style.LINE_WIDTH,
+                )
+            )
             texts.append("Filled studies")
         handles.append(Line2D([], [], color=style.INK, linewidth=style.LINE_WIDTH))
         texts.append("Pooled estimate")
         if self.pseudo_ci:
-            handles.append(Line2D([], [], color=style.MUTED, linewidth=style.LINE_WIDTH,
-                                  linestyle=(0, (4, 2))))
+            handles.append(
+                Line2D([], [], color=style.MUTED, linewidth=style.LINE_WIDTH, linestyle=(0, (4, 2)))
+            )
             texts.append(f"Pseudo {lab.level_text(float(self.result.level))}")
         for text, colour in _contour_legend(self.levels) if self.levels else []:
             handles.append(Patch(facecolor=colour, edgecolor=style.RULE, linewidth=0.5))
             texts.append(text)
-        return fig.legend(handles, texts, loc="upper left", bbox_to_anchor=(x, y_top),
-                          bbox_transform=fig.dpi_scale_trans, prop=self.small, frameon=False,
-                          borderaxespad=0.0, borderpad=0.0, handlelength=1.8, handletextpad=0.6,
-                          labelspacing=0.5)
+        return fig.legend(
+            handles,
+            texts,
+            loc="upper left",
+            bbox_to_anchor=(x, y_top),
+            bbox_transform=fig.dpi_scale_trans,
+            prop=self.small,
+            frameon=False,
+            borderaxespad=0.0,
+            borderpad=0.0,
+            handlelength=1.8,
+            handletextpad=0.6,
+            labelspacing=0.5,
+        )

@@ -55,8 +55,9 @@ MINUS = "\u2212"
 RATIO_MEASURES = _RATIO_MEASURES
 #: Single-group measures (proportions, rates, means, ...): no comparison, hence no
 #: no-effect line and no "Favours" labels.
-SINGLE_GROUP_MEASURES = frozenset({"PR", "PLN", "PLO", "PAS", "PFT", "IR", "IRLN", "IRS",
-                                   "IRFT", "MN", "MNLN", "CVLN", "SDLN", "SMN"})
+SINGLE_GROUP_MEASURES = frozenset(
+    {"PR", "PLN", "PLO", "PAS", "PFT", "IR", "IRLN", "IRS", "IRFT", "MN", "MNLN", "CVLN", "SDLN", "SMN"}
+)
 #: Measures with a no-effect value but no experimental and control groups (a generic
 #: effect, a correlation): no default "Favours" labels.
 NO_GROUP_MEASURES = frozenset({"GEN", "COR", "UCOR", "ZCOR"})
@@ -64,15 +65,36 @@ NO_GROUP_MEASURES = frozenset({"GEN", "COR", "UCOR", "ZCOR"})
 COMMON_METHODS = frozenset({"EE", "FE", "CE", "MH", "PETO"})
 
 _MEASURE_NAMES = {
-    "OR": "Odds Ratio", "RR": "Risk Ratio", "RD": "Risk Difference", "PETO": "Peto Odds Ratio",
-    "IRR": "Rate Ratio", "IRD": "Rate Difference", "IRSD": "Rate Difference (sqrt)",
-    "MD": "Mean Difference", "SMD": "Std. Mean Difference", "SMDH": "Std. Mean Difference",
-    "SMD1": "Std. Mean Difference", "ROM": "Ratio of Means", "HR": "Hazard Ratio",
-    "CVR": "CV Ratio", "VR": "Variability Ratio", "COR": "Correlation",
-    "UCOR": "Correlation", "ZCOR": "Fisher's z", "PR": "Proportion", "PLN": "Log Proportion",
-    "PLO": "Logit Proportion", "IR": "Incidence Rate", "IRLN": "Log Incidence Rate",
-    "MN": "Mean", "MNLN": "Log Mean", "MPOR": "Odds Ratio", "MPRR": "Risk Ratio",
-    "MPORC": "Odds Ratio", "MPPETO": "Peto Odds Ratio", "GEN": "Effect",
+    "OR": "Odds Ratio",
+    "RR": "Risk Ratio",
+    "RD": "Risk Difference",
+    "PETO": "Peto Odds Ratio",
+    "IRR": "Rate Ratio",
+    "IRD": "Rate Difference",
+    "IRSD": "Rate Difference (sqrt)",
+    "MD": "Mean Difference",
+    "SMD": "Std. Mean Difference",
+    "SMDH": "Std. Mean Difference",
+    "SMD1": "Std. Mean Difference",
+    "ROM": "Ratio of Means",
+    "HR": "Hazard Ratio",
+    "CVR": "CV Ratio",
+    "VR": "Variability Ratio",
+    "COR": "Correlation",
+    "UCOR": "Correlation",
+    "ZCOR": "Fisher's z",
+    "PR": "Proportion",
+    "PLN": "Log Proportion",
+    "PLO": "Logit Proportion",
+    "IR": "Incidence Rate",
+    "IRLN": "Log Incidence Rate",
+    "MN": "Mean",
+    "MNLN": "Log Mean",
+    "MPOR": "Odds Ratio",
+    "MPRR": "Risk Ratio",
+    "MPORC": "Odds Ratio",
+    "MPPETO": "Peto Odds Ratio",
+    "GEN": "Effect",
 }
 
 #: Names of what a measure's own back-transformation shows, where the measure's name is
@@ -81,17 +103,27 @@ _NATURAL_NAMES = {"PLN": "Proportion", "PLO": "Proportion", "ZCOR": "Correlation
 
 #: What the axis label adds after the effect's name, by transform (the measure's own
 #: back-transformation first, another one second).
-_AXIS_NOTES = {"exp": (" (log scale)", " (log scale)"),
-               "tanh": (" (r; pooled on Fisher's z)", " (atanh scale)"),
-               "expit": (" (pooled on the logit scale)", " (logit scale)")}
+_AXIS_NOTES = {
+    "exp": (" (log scale)", " (log scale)"),
+    "tanh": (" (r; pooled on Fisher's z)", " (atanh scale)"),
+    "expit": (" (pooled on the logit scale)", " (logit scale)"),
+}
 #: The same, short (for the crowded axes of the diagnostic figures).
 _SHORT_NOTES = {"exp": " (log scale)", "tanh": " (Fisher's z scale)", "expit": " (logit scale)"}
 
 _ESTIMATORS = {
-    "DL": "DerSimonian-Laird", "REML": "REML", "ML": "ML", "PM": "Paule-Mandel",
-    "PMM": "median-unbiased Paule-Mandel", "HE": "Hedges", "SJ": "Sidik-Jonkman",
-    "HS": "Hunter-Schmidt", "HSk": "Hunter-Schmidt (k-corrected)", "EB": "empirical Bayes",
-    "GENQ": "generalised Q", "GENQM": "median-unbiased generalised Q",
+    "DL": "DerSimonian-Laird",
+    "REML": "REML",
+    "ML": "ML",
+    "PM": "Paule-Mandel",
+    "PMM": "median-unbiased Paule-Mandel",
+    "HE": "Hedges",
+    "SJ": "Sidik-Jonkman",
+    "HS": "Hunter-Schmidt",
+    "HSk": "Hunter-Schmidt (k-corrected)",
+    "EB": "empirical Bayes",
+    "GENQ": "generalised Q",
+    "GENQM": "median-unbiased generalised Q",
 }
 
 _COMMON_TAGS = {"MH": "M-H", "PETO": "Peto"}
@@ -123,7 +155,8 @@ def resolve_transform(transform: str | None, measure: str) -> Presentation:
 
 def effect_name(measure: str, *, transform: str | None, override: str | None = None) -> str:
     """Title-case name of the plotted effect ("Odds Ratio", "log[Odds Ratio]", "Correlation",
-    "exp[Effect]", ...) when shown with the (resolved) ``transform``."""
+    "exp[Effect]", ...) when shown with the (resolved) ``transform``.
+    """
     if override is not None:
         return override
     name = _MEASURE_NAMES.get(measure, measure)
@@ -140,7 +173,8 @@ def axis_note(measure: str, transform: str | None, *, short: bool = False) -> st
     """What an axis label adds after the effect's name: " (log scale)" for "exp",
     " (r; pooled on Fisher's z)" for correlations from Fisher's z, " (pooled on the logit
     scale)" for proportions from logits; "" on the analysis scale. ``short`` names the
-    axis's scale only (" (Fisher's z scale)", " (logit scale)")."""
+    axis's scale only (" (Fisher's z scale)", " (logit scale)").
+    """
     if transform is None:
         return ""
     own, other = _AXIS_NOTES[transform]
@@ -150,7 +184,7 @@ def axis_note(measure: str, transform: str | None, *, short: bool = False) -> st
 
 
 def level_text(level: float) -> str:
-    """"95% CI" for ``level = 0.95``."""
+    """The "95% CI" for ``level = 0.95``."""
     return f"{round(level * 100, 6):g}% CI"
 
 
@@ -180,8 +214,9 @@ def model_description(method: str, test: str) -> str:
     return text
 
 
-def axis_label(measure: str, method: str, test: str, *, transform: str | None,
-               override: str | None = None) -> tuple[str, str]:
+def axis_label(
+    measure: str, method: str, test: str, *, transform: str | None, override: str | None = None
+) -> tuple[str, str]:
     """The axis label as (what is plotted, how it was pooled).
 
     Example: ("Odds ratio (log scale)", "random effects, REML, Hartung-Knapp"),
@@ -222,12 +257,12 @@ def format_effect(x: float) -> str:
 
 
 def format_interval(lower: float, upper: float) -> str:
-    """"[0.12, 1.26]"."""
+    """The "[0.12, 1.26]"."""
     return f"[{format_effect(lower)}, {format_effect(upper)}]"
 
 
 def format_weight(w: float) -> str:
-    """"5.0%" (weights are percentages); "" for NaN."""
+    """The "5.0%" (weights are percentages); "" for NaN."""
     if np.isnan(w):
         return ""
     return f"{format_number(w, 1)}%"
@@ -276,7 +311,8 @@ def format_p_cell(p: float) -> str:
 
 def format_tau2(tau2: float) -> str:
     """Tau-squared with 2 decimals ("0.34", "0.00" when exactly 0), "< 0.01" when positive
-    but below 0.005 (so that a small non-zero estimate is not printed as zero)."""
+    but below 0.005 (so that a small non-zero estimate is not printed as zero).
+    """
     if 0 < tau2 < 0.005:
         return "< 0.01"
     return format_number(tau2, 2)
@@ -294,7 +330,7 @@ def _format_df(df: float) -> str:
 
 
 def heterogeneity_text(tau2: float, chi2: float, df: float, p: float, i2: float) -> str:
-    """"Tau² = 0.31; Chi² = 152.23, df = 12 (P < 0.00001); I² = 92%".
+    """The text "Tau² = 0.31; Chi² = 152.23, df = 12 (P < 0.00001); I² = 92%".
 
     ``tau2`` is NaN for common-effect models (then no Tau² part, as RevMan);
     "Not applicable" when there is nothing to test (df < 1).
@@ -313,7 +349,7 @@ def heterogeneity_text(tau2: float, chi2: float, df: float, p: float, i2: float)
 
 
 def overall_effect_text(statistic: float, df: float, p: float, test: str) -> str:
-    """"Z = 3.97 (P < 0.0001)", or "t = 3.99, df = 12 (P = 0.002)" under a t test.
+    """The text "Z = 3.97 (P < 0.0001)", or "t = 3.99, df = 12 (P = 0.002)" under a t test.
 
     The statistic is shown as its absolute value, as RevMan does; ``test`` is the
     result's ``test`` ("z", "knha", "adhoc", "t").
@@ -326,7 +362,7 @@ def overall_effect_text(statistic: float, df: float, p: float, test: str) -> str
 
 
 def subgroup_differences_text(chi2: float, df: float, p: float) -> str:
-    """"Chi² = 1.86, df = 2 (P = 0.39)"."""
+    """The "Chi² = 1.86, df = 2 (P = 0.39)"."""
     if np.isnan(chi2):
         return "Not applicable"
     return f"Chi\u00b2 = {format_number(chi2, 2)}, df = {_format_df(df)} ({format_p(p)})"

@@ -14,8 +14,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ELLIPSIS", "TextMeasurer", "truncate", "wrap", "thin_labels", "text_extents",
-           "overlapping_texts", "outside_figure", "layout_problems"]
+__all__ = [
+    "ELLIPSIS",
+    "TextMeasurer",
+    "truncate",
+    "wrap",
+    "thin_labels",
+    "text_extents",
+    "overlapping_texts",
+    "outside_figure",
+    "layout_problems",
+]
 
 ELLIPSIS = "\u2026"
 
@@ -68,8 +77,7 @@ def truncate(text: str, max_width: float, measurer: TextMeasurer, prop: Any) -> 
     return text[:lo].rstrip() + ELLIPSIS
 
 
-def wrap(text: str, max_width: float, measurer: TextMeasurer, prop: Any, *,
-         max_lines: int = 2) -> list[str]:
+def wrap(text: str, max_width: float, measurer: TextMeasurer, prop: Any, *, max_lines: int = 2) -> list[str]:
     """Greedy word wrap into at most ``max_lines`` lines of ``max_width`` inches.
 
     Words longer than a line, and whatever does not fit in the last line, are truncated
@@ -112,8 +120,9 @@ def thin_labels(centres: Any, widths: Any, priority: Any, *, gap: float) -> list
     kept: list[int] = []
     for i in priority:
         lo, hi = centres[i] - widths[i] / 2, centres[i] + widths[i] / 2
-        if all(hi + gap <= centres[j] - widths[j] / 2 or lo - gap >= centres[j] + widths[j] / 2
-               for j in kept):
+        if all(
+            hi + gap <= centres[j] - widths[j] / 2 or lo - gap >= centres[j] + widths[j] / 2 for j in kept
+        ):
             kept.append(i)
     return kept
 
@@ -176,8 +185,11 @@ def overlapping_texts(fig: Any, *, tolerance: float = 0.5) -> list[tuple[str, st
 def outside_figure(fig: Any, *, tolerance: float = 0.5) -> list[str]:
     """Texts of ``fig`` that extend beyond the figure edges (clipped when saved)."""
     width, height = fig.bbox.width, fig.bbox.height
-    return [e.text for e in text_extents(fig)
-            if e.x0 < -tolerance or e.y0 < -tolerance or e.x1 > width + tolerance or e.y1 > height + tolerance]
+    return [
+        e.text
+        for e in text_extents(fig)
+        if e.x0 < -tolerance or e.y0 < -tolerance or e.x1 > width + tolerance or e.y1 > height + tolerance
+    ]
 
 
 def layout_problems(fig: Any, *, tolerance: float = 0.5) -> dict[str, list]:
@@ -187,6 +199,9 @@ def layout_problems(fig: Any, *, tolerance: float = 0.5) -> dict[str, list]:
     """
     ext = text_extents(fig)
     width, height = fig.bbox.width, fig.bbox.height
-    outside = [e.text for e in ext if e.x0 < -tolerance or e.y0 < -tolerance
-               or e.x1 > width + tolerance or e.y1 > height + tolerance]
+    outside = [
+        e.text
+        for e in ext
+        if e.x0 < -tolerance or e.y0 < -tolerance or e.x1 > width + tolerance or e.y1 > height + tolerance
+    ]
     return {"overlapping": overlapping_texts(ext, tolerance=tolerance), "outside": outside}

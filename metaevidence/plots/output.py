@@ -19,8 +19,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from metaevidence._fileio import atomic_write
 from metaevidence.plots import style
@@ -34,9 +35,20 @@ DEFAULT_DPI = 300
 
 
 # session settings that do not affect drawing and must not be reset
-_SESSION_KEYS = ("backend", "backend_fallback", "interactive", "toolbar", "timezone", "webagg.",
-                 "tk.", "macosx.", "figure.max_open_warning", "savefig.directory", "date.",
-                 "docstring.")
+_SESSION_KEYS = (
+    "backend",
+    "backend_fallback",
+    "interactive",
+    "toolbar",
+    "timezone",
+    "webagg.",
+    "tk.",
+    "macosx.",
+    "figure.max_open_warning",
+    "savefig.directory",
+    "date.",
+    "docstring.",
+)
 
 
 @contextlib.contextmanager
@@ -137,8 +149,9 @@ def figure_bytes(fig: Any, format: str = "png", *, dpi: float = DEFAULT_DPI) -> 
     return buffer.getvalue()
 
 
-def save_figure(fig: Any, path: str | os.PathLike[str], *, format: str | None = None,
-                dpi: float = DEFAULT_DPI) -> Path:
+def save_figure(
+    fig: Any, path: str | os.PathLike[str], *, format: str | None = None, dpi: float = DEFAULT_DPI
+) -> Path:
     """Save ``fig`` to ``path`` deterministically and atomically.
 
     Parameters
@@ -165,6 +178,8 @@ def save_figure(fig: Any, path: str | os.PathLike[str], *, format: str | None = 
     fmt = _format_of(path, format)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise FileNotFoundError(f"cannot save figure to {str(path)!r}: directory {str(directory)!r} does not exist")
+        raise FileNotFoundError(
+            f"cannot save figure to {str(path)!r}: directory {str(directory)!r} does not exist"
+        )
     atomic_write(path, figure_bytes(fig, fmt, dpi=dpi))
     return path

@@ -23,8 +23,17 @@ import numpy as np
 from metaevidence.display.transforms import presentation
 from metaevidence.plots.labels import MINUS
 
-__all__ = ["Scale", "LINKS", "forest_scale", "data_scale", "log_ticks", "linear_ticks", "link_ticks",
-           "format_tick", "apply_scale"]
+__all__ = [
+    "Scale",
+    "LINKS",
+    "forest_scale",
+    "data_scale",
+    "log_ticks",
+    "linear_ticks",
+    "link_ticks",
+    "format_tick",
+    "apply_scale",
+]
 
 # upper limit -> ticks of RevMan's symmetric ratio scales
 _RATIO_SCALES: tuple[tuple[float, tuple[float, ...]], ...] = (
@@ -49,13 +58,17 @@ _CORRELATION_SCALES: tuple[tuple[float, tuple[float, ...]], ...] = (
 # round values of the shown units on link axes, coarse to fine: the finest series with 3
 # to max_ticks ticks in range is used (linear 1-2-5 ticks when the range is too narrow)
 _LINK_SERIES: dict[str, tuple[tuple[float, ...], ...]] = {
-    "atanh": ((-0.999, -0.99, -0.9, 0.0, 0.9, 0.99, 0.999),
-              (-0.99, -0.9, -0.5, 0.0, 0.5, 0.9, 0.99),
-              (-0.9, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 0.9),
-              (-0.8, -0.6, -0.4, -0.2, 0.0, 0.2, 0.4, 0.6, 0.8)),
-    "logit": ((0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999),
-              (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99),
-              (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)),
+    "atanh": (
+        (-0.999, -0.99, -0.9, 0.0, 0.9, 0.99, 0.999),
+        (-0.99, -0.9, -0.5, 0.0, 0.5, 0.9, 0.99),
+        (-0.9, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 0.9),
+        (-0.8, -0.6, -0.4, -0.2, 0.0, 0.2, 0.4, 0.6, 0.8),
+    ),
+    "logit": (
+        (0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999),
+        (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99),
+        (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95),
+    ),
 }
 
 
@@ -133,7 +146,8 @@ class Scale:
 
 def apply_scale(ax, axis: str, scale: Scale) -> None:
     """Set the matplotlib scale and limits of ``ax``'s ``axis`` ("x" or "y") from ``scale``:
-    "log" for a log axis, a function scale (atanh or logit) for a link axis."""
+    "log" for a log axis, a function scale (atanh or logit) for a link axis.
+    """
     set_scale = ax.set_xscale if axis == "x" else ax.set_yscale
     if scale.log:
         set_scale("log")
@@ -165,8 +179,9 @@ def _nice_ceil(x: float, mantissas: tuple[float, ...] = (1.0, 2.0, 4.0, 10.0)) -
     return 10.0 ** (e + 1)
 
 
-def forest_scale(points, *, log: bool, null: float | None,
-                 xlim: tuple[float, float] | None = None, link: str | None = None) -> Scale:
+def forest_scale(
+    points, *, log: bool, null: float | None, xlim: tuple[float, float] | None = None, link: str | None = None
+) -> Scale:
     """The x scale of a forest plot.
 
     Parameters
@@ -196,7 +211,8 @@ def forest_scale(points, *, log: bool, null: float | None,
         if not lower < upper or (log and lower <= 0):
             raise ValueError(
                 f"xlim must be (lower, upper) with lower < upper{' and lower > 0 on a log axis' if log else ''}; "
-                f"got {xlim!r}")
+                f"got {xlim!r}"
+            )
         ticks = log_ticks(lower, upper) if log else linear_ticks(lower, upper)
         return Scale(log, lower, upper, ticks, tuple(format_tick(t) for t in ticks), null)
     values = _finite(points)
@@ -221,16 +237,16 @@ def forest_scale(points, *, log: bool, null: float | None,
     return Scale(False, null - limit, null + limit, ticks, tuple(format_tick(t) for t in ticks), null)
 
 
-def _link_forest_scale(points, *, link: str, null: float | None,
-                       xlim: tuple[float, float] | None) -> Scale:
+def _link_forest_scale(points, *, link: str, null: float | None, xlim: tuple[float, float] | None) -> Scale:
     if link not in LINKS:
         raise ValueError(f"link must be one of {', '.join(LINKS)}; got {link!r}")
     position, _, domain, inside = LINKS[link]
     if xlim is not None:
         lower, upper = (float(v) for v in xlim)
         if not (lower < upper and inside(lower) and inside(upper)):
-            raise ValueError(f"xlim must be (lower, upper) with lower < upper, both {domain} on "
-                             f"this axis; got {xlim!r}")
+            raise ValueError(
+                f"xlim must be (lower, upper) with lower < upper, both {domain} on this axis; got {xlim!r}"
+            )
         ticks = link_ticks(lower, upper, link=link)
         return Scale(False, lower, upper, ticks, tuple(format_tick(t) for t in ticks), null, link)
     values = _finite(points)
@@ -248,8 +264,9 @@ def _link_forest_scale(points, *, link: str, null: float | None,
     return data_scale(values, log=False, null=null, link=link)
 
 
-def data_scale(values, *, log: bool, null: float | None = None, pad: float = 0.04,
-               link: str | None = None) -> Scale:
+def data_scale(
+    values, *, log: bool, null: float | None = None, pad: float = 0.04, link: str | None = None
+) -> Scale:
     """A scale covering ``values`` (padded by ``pad`` of the range), with nice ticks.
 
     ``link`` ("atanh", "logit") pads and places on the analysis scale and labels ticks in
@@ -336,8 +353,9 @@ def link_ticks(lower: float, upper: float, *, link: str, max_ticks: int = 7) -> 
     """
     inside = LINKS[link][3]
     if not (lower < upper and inside(lower) and inside(upper)):
-        raise ValueError(f"{link} ticks need lower < upper inside the axis's domain; got "
-                         f"{lower!r}, {upper!r}")
+        raise ValueError(
+            f"{link} ticks need lower < upper inside the axis's domain; got {lower!r}, {upper!r}"
+        )
     for series in reversed(_LINK_SERIES[link]):
         ticks = tuple(t for t in series if lower - 1e-12 <= t <= upper + 1e-12)
         if 3 <= len(ticks) <= max_ticks:
@@ -350,9 +368,11 @@ def linear_ticks(lower: float, upper: float, *, max_ticks: int = 7) -> tuple[flo
     if not lower < upper:
         raise ValueError(f"linear ticks need lower < upper; got {lower!r}, {upper!r}")
     span = upper - lower
-    for step in sorted(m * 10.0**e for e in range(math.floor(math.log10(span)) - 2,
-                                                     math.floor(math.log10(span)) + 2)
-                       for m in (1.0, 2.0, 2.5, 5.0)):
+    for step in sorted(
+        m * 10.0**e
+        for e in range(math.floor(math.log10(span)) - 2, math.floor(math.log10(span)) + 2)
+        for m in (1.0, 2.0, 2.5, 5.0)
+    ):
         first = math.ceil(lower / step - 1e-9) * step
         n = math.floor((upper - first) / step + 1e-9) + 1
         if n <= max_ticks:

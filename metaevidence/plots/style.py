@@ -17,7 +17,7 @@ should take their colours, fonts and sizes from this module.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 __all__ = [
@@ -85,7 +85,7 @@ def font_path(*, bold: bool = False) -> str:
     return os.path.join(matplotlib.get_data_path(), "fonts", "ttf", _FONT_FILES[bold])
 
 
-@lru_cache(maxsize=None)
+@cache
 def font(*, bold: bool = False, size: float = FONT_SIZE) -> Any:
     """A ``FontProperties`` for the bundled DejaVu Sans at ``size`` points.
 

@@ -8,7 +8,8 @@ Tests check the table against the result objects field by field.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -21,20 +22,68 @@ __all__ = ["COLUMNS", "KINDS", "SORT_KEYS", "forest_table"]
 #: row has no such number). Effects, confidence and prediction limits are on the
 #: presentation scale; ``yi`` and ``se`` on the analysis scale.
 COLUMNS: tuple[str, ...] = (
-    "kind", "group", "model", "label", "included",
-    "e_events", "e_total", "e_mean", "e_sd", "c_events", "c_total", "c_mean", "c_sd",
-    "yi", "se", "weight", "estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper",
-    "k", "tau2", "i2", "chi2", "df", "p_value", "statistic", "test", "level",
+    "kind",
+    "group",
+    "model",
+    "label",
+    "included",
+    "e_events",
+    "e_total",
+    "e_mean",
+    "e_sd",
+    "c_events",
+    "c_total",
+    "c_mean",
+    "c_sd",
+    "yi",
+    "se",
+    "weight",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "pi_lower",
+    "pi_upper",
+    "k",
+    "tau2",
+    "i2",
+    "chi2",
+    "df",
+    "p_value",
+    "statistic",
+    "test",
+    "level",
 )
 #: Row kinds, in the order they can appear within a block.
-KINDS: tuple[str, ...] = ("subgroup", "study", "step", "pooled", "prediction", "events",
-                          "heterogeneity", "overall_effect", "subgroup_differences")
+KINDS: tuple[str, ...] = (
+    "subgroup",
+    "study",
+    "step",
+    "pooled",
+    "prediction",
+    "events",
+    "heterogeneity",
+    "overall_effect",
+    "subgroup_differences",
+)
 #: Accepted ``sort_by`` values.
 SORT_KEYS: tuple[str, ...] = ("given", "year", "effect", "weight")
 
 _STRING_COLUMNS = {"kind", "group", "model", "label", "test"}
-_ANALYSIS_FIELDS = ("estimate", "ci_lower", "ci_upper", "yi", "vi", "weights", "included",
-                    "labels", "measure", "method", "test", "level", "k")
+_ANALYSIS_FIELDS = (
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "yi",
+    "vi",
+    "weights",
+    "included",
+    "labels",
+    "measure",
+    "method",
+    "test",
+    "level",
+    "k",
+)
 
 
 def _kind_of(result: Any) -> str:
@@ -46,7 +95,8 @@ def _kind_of(result: Any) -> str:
         return "analysis"
     raise TypeError(
         "forest_table()/forest_plot() draw a MetaAnalysis, SubgroupAnalysis or MetaAnalysisBatch; "
-        f"got {type(result).__name__}")
+        f"got {type(result).__name__}"
+    )
 
 
 def _model(method: str) -> str:
@@ -73,8 +123,14 @@ def _arms(effects: Any, n: int) -> tuple[str | None, dict[str, np.ndarray]]:
             return "binary", {"e_events": ai, "e_total": e_total, "c_events": ci, "c_total": c_total}
     m1, sd1, m2, sd2 = (col(c) for c in ("m1i", "sd1i", "m2i", "sd2i"))
     if all(v is not None for v in (m1, sd1, n1, m2, sd2, n2)):
-        return "continuous", {"e_mean": m1, "e_sd": sd1, "e_total": n1,
-                               "c_mean": m2, "c_sd": sd2, "c_total": n2}
+        return "continuous", {
+            "e_mean": m1,
+            "e_sd": sd1,
+            "e_total": n1,
+            "c_mean": m2,
+            "c_sd": sd2,
+            "c_total": n2,
+        }
     return None, {}
 
 
@@ -86,8 +142,9 @@ def _group_labels(effects: Any) -> tuple[str, str] | None:
     return names if len(names) == 2 else None
 
 
-def _order(idx: Sequence[int], sort_by: str, yi: np.ndarray, weights: np.ndarray,
-           years: np.ndarray | None) -> list[int]:
+def _order(
+    idx: Sequence[int], sort_by: str, yi: np.ndarray, weights: np.ndarray, years: np.ndarray | None
+) -> list[int]:
     idx = list(idx)
     if sort_by == "given":
         return idx
@@ -121,64 +178,137 @@ class _Table:
             row[key] = value
         self.rows.append(row)
 
-    def studies(self, fit: Any, idx: Sequence[int], arms: dict[str, np.ndarray], z: float,
-                weights: np.ndarray, group: str | None) -> None:
+    def studies(
+        self,
+        fit: Any,
+        idx: Sequence[int],
+        arms: dict[str, np.ndarray],
+        z: float,
+        weights: np.ndarray,
+        group: str | None,
+    ) -> None:
         yi = np.asarray(fit.yi, dtype=float)
         vi = np.asarray(fit.vi, dtype=float)
         included = np.asarray(fit.included, dtype=bool)
         for i in idx:
             se = math.sqrt(vi[i]) if vi[i] >= 0 else math.nan
-            self.add("study", group=group, label=str(fit.labels[i]), included=bool(included[i]),
-                     yi=float(yi[i]), se=se, weight=float(weights[i]),
-                     estimate=self.t(yi[i]), ci_lower=self.t(yi[i] - z * se),
-                     ci_upper=self.t(yi[i] + z * se), level=float(fit.level),
-                     **{name: float(values[i]) for name, values in arms.items()})
+            self.add(
+                "study",
+                group=group,
+                label=str(fit.labels[i]),
+                included=bool(included[i]),
+                yi=float(yi[i]),
+                se=se,
+                weight=float(weights[i]),
+                estimate=self.t(yi[i]),
+                ci_lower=self.t(yi[i] - z * se),
+                ci_upper=self.t(yi[i] + z * se),
+                level=float(fit.level),
+                **{name: float(values[i]) for name, values in arms.items()},
+            )
 
-    def pooled(self, fit: Any, label: str, group: str | None, *, weight: float,
-               totals: dict[str, float]) -> None:
-        self.add("pooled", group=group, model=_model(fit.method), label=label, weight=weight,
-                 estimate=self.t(fit.estimate), ci_lower=self.t(fit.ci_lower),
-                 ci_upper=self.t(fit.ci_upper), k=float(fit.k), level=float(fit.level),
-                 statistic=float(fit.statistic), p_value=float(fit.p_value), test=str(fit.test),
-                 **totals)
+    def pooled(
+        self, fit: Any, label: str, group: str | None, *, weight: float, totals: dict[str, float]
+    ) -> None:
+        self.add(
+            "pooled",
+            group=group,
+            model=_model(fit.method),
+            label=label,
+            weight=weight,
+            estimate=self.t(fit.estimate),
+            ci_lower=self.t(fit.ci_lower),
+            ci_upper=self.t(fit.ci_upper),
+            k=float(fit.k),
+            level=float(fit.level),
+            statistic=float(fit.statistic),
+            p_value=float(fit.p_value),
+            test=str(fit.test),
+            **totals,
+        )
 
     def prediction(self, fit: Any, group: str | None) -> None:
-        self.add("prediction", group=group, model=_model(fit.method), label="Prediction interval",
-                 pi_lower=self.t(fit.pi_lower), pi_upper=self.t(fit.pi_upper),
-                 k=float(fit.k), level=float(fit.level))
+        self.add(
+            "prediction",
+            group=group,
+            model=_model(fit.method),
+            label="Prediction interval",
+            pi_lower=self.t(fit.pi_lower),
+            pi_upper=self.t(fit.pi_upper),
+            k=float(fit.k),
+            level=float(fit.level),
+        )
 
     def heterogeneity(self, fit: Any, group: str | None) -> None:
         common = lab.is_common(fit.method)
-        self.add("heterogeneity", group=group, model=_model(fit.method), label="Heterogeneity",
-                 k=float(fit.k), tau2=math.nan if common else float(fit.tau2),
-                 i2=float(fit.i2), chi2=float(fit.q), df=float(fit.q_df),
-                 p_value=float(fit.q_p_value))
+        self.add(
+            "heterogeneity",
+            group=group,
+            model=_model(fit.method),
+            label="Heterogeneity",
+            k=float(fit.k),
+            tau2=math.nan if common else float(fit.tau2),
+            i2=float(fit.i2),
+            chi2=float(fit.q),
+            df=float(fit.q_df),
+            p_value=float(fit.q_p_value),
+        )
 
     def overall_effect(self, fit: Any, group: str | None, label: str) -> None:
-        self.add("overall_effect", group=group, model=_model(fit.method), label=label,
-                 statistic=float(fit.statistic), df=float(fit.df), p_value=float(fit.p_value),
-                 test=str(fit.test), k=float(fit.k))
+        self.add(
+            "overall_effect",
+            group=group,
+            model=_model(fit.method),
+            label=label,
+            statistic=float(fit.statistic),
+            df=float(fit.df),
+            p_value=float(fit.p_value),
+            test=str(fit.test),
+            k=float(fit.k),
+        )
 
-    def block_footer(self, fits: Sequence[Any], idx: Sequence[int], arms: dict[str, np.ndarray],
-                     arm_kind: str | None, weights: np.ndarray, group: str | None, scope: str,
-                     prediction: bool) -> None:
+    def block_footer(
+        self,
+        fits: Sequence[Any],
+        idx: Sequence[int],
+        arms: dict[str, np.ndarray],
+        arm_kind: str | None,
+        weights: np.ndarray,
+        group: str | None,
+        scope: str,
+        prediction: bool,
+    ) -> None:
         """Pooled rows (one per model), prediction interval, events, heterogeneity, tests."""
         primary = fits[-1]
         level = lab.level_text(primary.level)
-        sums = {name: (float(np.nansum(v[idx])) if len(idx) and not np.all(np.isnan(v[idx])) else math.nan)
-                for name, v in arms.items()}
+        sums = {
+            name: (float(np.nansum(v[idx])) if len(idx) and not np.all(np.isnan(v[idx])) else math.nan)
+            for name, v in arms.items()
+        }
         totals = {c: sums[c] for c in ("e_total", "c_total") if c in sums}
         for fit in fits:
-            label = (f"{scope} ({level})" if len(fits) == 1 else
-                     f"{scope}, {'common effect' if lab.is_common(fit.method) else 'random effects'} ({level})")
+            label = (
+                f"{scope} ({level})"
+                if len(fits) == 1
+                else f"{scope}, {'common effect' if lab.is_common(fit.method) else 'random effects'} ({level})"
+            )
             w = float(np.nansum(weights[idx])) if fit is primary and len(idx) else math.nan
             self.pooled(fit, label, group, weight=w, totals=totals)
-        if prediction and not lab.is_common(primary.method) and np.isfinite(primary.pi_lower) \
-                and np.isfinite(primary.pi_upper):
+        if (
+            prediction
+            and not lab.is_common(primary.method)
+            and np.isfinite(primary.pi_lower)
+            and np.isfinite(primary.pi_upper)
+        ):
             self.prediction(primary, group)
         if arm_kind == "binary":
-            self.add("events", group=group, label="Total events",
-                     e_events=sums["e_events"], c_events=sums["c_events"])
+            self.add(
+                "events",
+                group=group,
+                label="Total events",
+                e_events=sums["e_events"],
+                c_events=sums["c_events"],
+            )
         self.heterogeneity(primary, group)
         for fit in fits:
             label = "Test for overall effect"
@@ -191,17 +321,25 @@ def _check_common(common: Any, result: Any) -> None:
     if common is None:
         return
     if not all(hasattr(common, f) for f in _ANALYSIS_FIELDS):
-        raise TypeError(f"common must be a MetaAnalysis (a common-effect fit of the same studies); "
-                        f"got {type(common).__name__}")
+        raise TypeError(
+            f"common must be a MetaAnalysis (a common-effect fit of the same studies); "
+            f"got {type(common).__name__}"
+        )
     if not lab.is_common(common.method):
-        raise ValueError(f"common must be a common-effect fit (method one of "
-                         f"{', '.join(sorted(lab.COMMON_METHODS))}); got method={common.method!r}")
+        raise ValueError(
+            f"common must be a common-effect fit (method one of "
+            f"{', '.join(sorted(lab.COMMON_METHODS))}); got method={common.method!r}"
+        )
     if lab.is_common(result.method):
-        raise ValueError(f"common= adds a common-effect diamond to a random-effects analysis; the "
-                         f"analysis itself is already common-effect (method={result.method!r})")
+        raise ValueError(
+            f"common= adds a common-effect diamond to a random-effects analysis; the "
+            f"analysis itself is already common-effect (method={result.method!r})"
+        )
     if tuple(common.labels) != tuple(result.labels):
-        raise ValueError("common must be fitted to the same studies as the analysis: its labels "
-                         f"{tuple(common.labels)[:3]}... differ from {tuple(result.labels)[:3]}...")
+        raise ValueError(
+            "common must be fitted to the same studies as the analysis: its labels "
+            f"{tuple(common.labels)[:3]}... differ from {tuple(result.labels)[:3]}..."
+        )
 
 
 def _years(effects: Any, n: int, sort_by: str) -> np.ndarray | None:
@@ -209,16 +347,25 @@ def _years(effects: Any, n: int, sort_by: str) -> np.ndarray | None:
         return None
     info = getattr(effects, "study_info", None) or {}
     if "year" not in info:
-        raise ValueError("sort_by='year' needs study years in result.effects.study_info['year']; "
-                         f"available study attributes: {sorted(info) or 'none'}")
+        raise ValueError(
+            "sort_by='year' needs study years in result.effects.study_info['year']; "
+            f"available study attributes: {sorted(info) or 'none'}"
+        )
     years = np.asarray(info["year"], dtype=float)
     if years.shape != (n,):
         raise ValueError(f"study_info['year'] must have one entry per study ({n}); got shape {years.shape}")
     return years
 
 
-def forest_table(result: Any, *, transform: str | None = "auto", common: Any = None,
-                 sort_by: str = "given", prediction: bool = True, published: bool = False) -> Any:
+def forest_table(
+    result: Any,
+    *,
+    transform: str | None = "auto",
+    common: Any = None,
+    sort_by: str = "given",
+    prediction: bool = True,
+    published: bool = False,
+) -> Any:
     """Every number a forest plot of ``result`` shows, one row per line of the plot.
 
     Parameters
@@ -296,8 +443,10 @@ def forest_table(result: Any, *, transform: str | None = "auto", common: Any = N
     kind = _kind_of(result)
     if published and (kind != "batch" or str(result.kind) != "batch"):
         what = f"a {result.kind} batch" if kind == "batch" else f"a {type(result).__name__}"
-        raise ValueError("published=True draws a batch of published results (MetaAnalysisBatch with "
-                         f"kind 'batch'); got {what}")
+        raise ValueError(
+            "published=True draws a batch of published results (MetaAnalysisBatch with "
+            f"kind 'batch'); got {what}"
+        )
     if kind == "batch":
         table, attrs = _batch_table(result, transform, common, sort_by, published)
     elif kind == "subgroups":
@@ -318,14 +467,22 @@ def _z(level: float) -> float:
 
 
 def _attrs(fit: Any, shown: Presentation, arm_kind: str | None, source: str) -> dict[str, Any]:
-    return {"measure": str(fit.measure), "method": str(fit.method), "test": str(fit.test),
-            "level": float(fit.level), "transform": shown.name, "exp": shown.name == "exp",
-            "arms": arm_kind, "source": source,
-            "group_labels": _group_labels(getattr(fit, "effects", None))}
+    return {
+        "measure": str(fit.measure),
+        "method": str(fit.method),
+        "test": str(fit.test),
+        "level": float(fit.level),
+        "transform": shown.name,
+        "exp": shown.name == "exp",
+        "arms": arm_kind,
+        "source": source,
+        "group_labels": _group_labels(getattr(fit, "effects", None)),
+    }
 
 
-def _analysis_table(result: Any, transform: Any, common: Any, sort_by: str,
-                    prediction: bool) -> tuple[_Table, dict[str, Any]]:
+def _analysis_table(
+    result: Any, transform: Any, common: Any, sort_by: str, prediction: bool
+) -> tuple[_Table, dict[str, Any]]:
     _check_common(common, result)
     shown = lab.resolve_transform(transform, str(result.measure))
     n = len(result.labels)
@@ -340,21 +497,28 @@ def _analysis_table(result: Any, transform: Any, common: Any, sort_by: str,
     return table, _attrs(result, shown, arm_kind, "analysis")
 
 
-def _subgroup_table(result: Any, transform: Any, common: Any, sort_by: str,
-                    prediction: bool) -> tuple[_Table, dict[str, Any]]:
+def _subgroup_table(
+    result: Any, transform: Any, common: Any, sort_by: str, prediction: bool
+) -> tuple[_Table, dict[str, Any]]:
     if common is not None:
-        raise TypeError("common= is not supported for a SubgroupAnalysis: fit the subgroup analysis "
-                        "with the model to show")
+        raise TypeError(
+            "common= is not supported for a SubgroupAnalysis: fit the subgroup analysis "
+            "with the model to show"
+        )
     overall = result.overall
     shown = lab.resolve_transform(transform, str(overall.measure))
     n = len(overall.labels)
     group_of = [str(g) for g in result.group_of]
     if len(group_of) != n:
-        raise ValueError(f"SubgroupAnalysis.group_of must name a subgroup for each of the {n} studies; "
-                         f"got {len(group_of)} entries")
+        raise ValueError(
+            f"SubgroupAnalysis.group_of must name a subgroup for each of the {n} studies; "
+            f"got {len(group_of)} entries"
+        )
     groups = [str(g) for g in result.groups]
     if len(result.subgroups) != len(groups):
-        raise ValueError(f"SubgroupAnalysis has {len(groups)} groups but {len(result.subgroups)} subgroup fits")
+        raise ValueError(
+            f"SubgroupAnalysis has {len(groups)} groups but {len(result.subgroups)} subgroup fits"
+        )
     effects = getattr(overall, "effects", None)
     arm_kind, arms = _arms(effects, n)
     weights = np.asarray(overall.weights, dtype=float)
@@ -368,15 +532,21 @@ def _subgroup_table(result: Any, transform: Any, common: Any, sort_by: str,
         table.studies(overall, idx, arms, z, weights, g)
         table.block_footer([sub], idx, arms, arm_kind, weights, g, "Subtotal", False)
     table.block_footer([overall], list(range(n)), arms, arm_kind, weights, None, "Total", prediction)
-    table.add("subgroup_differences", label="Test for subgroup differences",
-              chi2=float(result.q_between), df=float(result.q_between_df),
-              p_value=float(result.q_between_p_value), k=float(len(groups)))
+    table.add(
+        "subgroup_differences",
+        label="Test for subgroup differences",
+        chi2=float(result.q_between),
+        df=float(result.q_between_df),
+        p_value=float(result.q_between_p_value),
+        k=float(len(groups)),
+    )
     return table, _attrs(overall, shown, arm_kind, "subgroups")
 
 
 def _row_labels(result: Any, rows: int) -> list[str]:
     """The batch's ``row_labels``, or labels read off its mask and study labels
-    ("omitting <study>", "adding <study>", as ``leave_one_out``/``cumulative`` write them)."""
+    ("omitting <study>", "adding <study>", as ``leave_one_out``/``cumulative`` write them).
+    """
     given = getattr(result, "row_labels", None)
     if given is not None:
         labels = [str(x) for x in given]
@@ -399,17 +569,21 @@ def _row_labels(result: Any, rows: int) -> list[str]:
     return out
 
 
-def _batch_table(result: Any, transform: Any, common: Any, sort_by: str,
-                 published: bool = False) -> tuple[_Table, dict[str, Any]]:
+def _batch_table(
+    result: Any, transform: Any, common: Any, sort_by: str, published: bool = False
+) -> tuple[_Table, dict[str, Any]]:
     if common is not None:
         raise TypeError("common= applies to a single MetaAnalysis, not to a MetaAnalysisBatch")
     if sort_by != "given":
-        raise ValueError(f"a {result.kind} batch is drawn in its own order; sort_by must be 'given', "
-                         f"got {sort_by!r}")
+        raise ValueError(
+            f"a {result.kind} batch is drawn in its own order; sort_by must be 'given', got {sort_by!r}"
+        )
     estimate = np.asarray(result.estimate, dtype=float)
     if estimate.ndim != 1:
-        raise ValueError(f"forest plots draw one-dimensional batches (one row per analysis); got "
-                         f"estimate of shape {estimate.shape}")
+        raise ValueError(
+            f"forest plots draw one-dimensional batches (one row per analysis); got "
+            f"estimate of shape {estimate.shape}"
+        )
     parent = getattr(result, "parent", None)
 
     def setting(name: str) -> Any:
@@ -433,23 +607,44 @@ def _batch_table(result: Any, transform: Any, common: Any, sort_by: str,
             return np.full(rows, math.nan)
         return np.broadcast_to(np.asarray(value, dtype=float), (rows,))
 
-    lo, hi, k, tau2, i2, stat, df, p = (col(c) for c in ("ci_lower", "ci_upper", "k", "tau2", "i2",
-                                                        "statistic", "df", "p_value"))
+    lo, hi, k, tau2, i2, stat, df, p = (
+        col(c) for c in ("ci_lower", "ci_upper", "k", "tau2", "i2", "statistic", "df", "p_value")
+    )
     if published:  # published results: no model of ours, k unknown where not reported
         k = np.where(k > 0, k, math.nan)
     for b in range(rows):
-        table.add("step", model="published" if published else _model(str(method)), label=str(labels[b]),
-                  estimate=table.t(estimate[b]),
-                  ci_lower=table.t(lo[b]), ci_upper=table.t(hi[b]), k=float(k[b]), tau2=float(tau2[b]),
-                  i2=float(i2[b]), statistic=float(stat[b]), df=float(df[b]), p_value=float(p[b]),
-                  test=str(test), level=float(level))
+        table.add(
+            "step",
+            model="published" if published else _model(str(method)),
+            label=str(labels[b]),
+            estimate=table.t(estimate[b]),
+            ci_lower=table.t(lo[b]),
+            ci_upper=table.t(hi[b]),
+            k=float(k[b]),
+            tau2=float(tau2[b]),
+            i2=float(i2[b]),
+            statistic=float(stat[b]),
+            df=float(df[b]),
+            p_value=float(p[b]),
+            test=str(test),
+            level=float(level),
+        )
     source = str(result.kind) if str(result.kind) in ("leave-one-out", "cumulative") else "batch"
     if published:
         source = "published"
     if parent is not None and source == "leave-one-out":
-        table.pooled(parent, f"All studies ({lab.level_text(parent.level)})", None,
-                     weight=math.nan, totals={})
-    attrs = {"measure": str(measure), "method": str(method), "test": str(test), "level": float(level),
-             "transform": shown.name, "exp": shown.name == "exp", "arms": None, "source": source,
-             "group_labels": _group_labels(getattr(parent, "effects", None))}
+        table.pooled(
+            parent, f"All studies ({lab.level_text(parent.level)})", None, weight=math.nan, totals={}
+        )
+    attrs = {
+        "measure": str(measure),
+        "method": str(method),
+        "test": str(test),
+        "level": float(level),
+        "transform": shown.name,
+        "exp": shown.name == "exp",
+        "arms": None,
+        "source": source,
+        "group_labels": _group_labels(getattr(parent, "effects", None)),
+    }
     return table, attrs

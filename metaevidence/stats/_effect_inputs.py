@@ -13,24 +13,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from metaevidence.core.effects import continuous as _cont
 from metaevidence.core.effects import convert as _cv
 from metaevidence.core.effects import counts as _bin
-from metaevidence.core.effects import continuous as _cont
 from metaevidence.core.effects import single_group as _single
 from metaevidence.core.effects.measures import MEANS_COLUMNS, Measure
 
-
-_REPORTED_KINDS = (("estimate", "ci_lower", "ci_upper"), ("estimate", "pval"), ("yi", "pval"),
-                   ("yi", "sei"), ("yi", "vi"))
+_REPORTED_KINDS = (
+    ("estimate", "ci_lower", "ci_upper"),
+    ("estimate", "pval"),
+    ("yi", "pval"),
+    ("yi", "sei"),
+    ("yi", "vi"),
+)
 
 _LINKS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "log": np.log, "logit": lambda p: np.log(p / (1 - p)), "atanh": np.arctanh,
+    "log": np.log,
+    "logit": lambda p: np.log(p / (1 - p)),
+    "atanh": np.arctanh,
     "identity": lambda x: x,
 }
-_NATURAL_RANGE = {"log": ("a positive ratio", lambda x: x > 0),
-                  "logit": ("a proportion strictly between 0 and 1", lambda x: (x > 0) & (x < 1)),
-                  "atanh": ("a correlation strictly between -1 and 1", lambda x: np.abs(x) < 1),
-                  "identity": ("a finite number", lambda x: np.isfinite(x))}
+_NATURAL_RANGE = {
+    "log": ("a positive ratio", lambda x: x > 0),
+    "logit": ("a proportion strictly between 0 and 1", lambda x: (x > 0) & (x < 1)),
+    "atanh": ("a correlation strictly between -1 and 1", lambda x: np.abs(x) < 1),
+    "identity": ("a finite number", lambda x: np.isfinite(x)),
+}
 
 
 def _fmt(value: float) -> str:
@@ -50,11 +58,12 @@ class RowChecker:
         bad = self.usable & ~np.asarray(ok, dtype=bool)
         if bad.any():
             rows = np.flatnonzero(bad)
-            more = f" (and {rows.size - 1} more row{'s' if rows.size > 2 else ''})" \
-                if rows.size > 1 else ""
+            more = f" (and {rows.size - 1} more row{'s' if rows.size > 2 else ''})" if rows.size > 1 else ""
             i = int(rows[0])
-            raise ValueError(f"effect_sizes(measure={self.measure!r}): {what} must be {allowed}; "
-                             f"got {_fmt(shown[i])} in {self.where(i)}{more}")
+            raise ValueError(
+                f"effect_sizes(measure={self.measure!r}): {what} must be {allowed}; "
+                f"got {_fmt(shown[i])} in {self.where(i)}{more}"
+            )
 
 
 def as_columns(given: Mapping[str, object]) -> dict[str, np.ndarray]:
@@ -64,39 +73,45 @@ def as_columns(given: Mapping[str, object]) -> dict[str, np.ndarray]:
         try:
             arr = np.array(value, dtype=float)
         except (TypeError, ValueError):
-            raise TypeError(f"{name} must be numbers (a sequence or array); got "
-                            f"{type(value).__name__} {value!r:.60}") from None
+            raise TypeError(
+                f"{name} must be numbers (a sequence or array); got {type(value).__name__} {value!r:.60}"
+            ) from None
         if arr.ndim == 0:
             arr = arr.reshape(1)
         if arr.ndim != 1:
-            raise ValueError(f"{name} must be one-dimensional (one value per study); got an "
-                             f"array of shape {arr.shape}")
+            raise ValueError(
+                f"{name} must be one-dimensional (one value per study); got an array of shape {arr.shape}"
+            )
         out[name] = arr
     lengths = {name: arr.size for name, arr in out.items()}
     if len(set(lengths.values())) > 1:
         listing = ", ".join(f"{n} has {k}" for n, k in lengths.items())
-        raise ValueError(f"all data columns must have the same length (one value per study); "
-                         f"got {listing}")
+        raise ValueError(f"all data columns must have the same length (one value per study); got {listing}")
     for name, arr in out.items():
         inf = np.isinf(arr)
         if inf.any():
             i = int(np.flatnonzero(inf)[0])
-            raise ValueError(f"{name} must be finite (NaN or None marks a missing value); got "
-                             f"{arr[i]} in row {i} (0-based)")
+            raise ValueError(
+                f"{name} must be finite (NaN or None marks a missing value); got "
+                f"{arr[i]} in row {i} (0-based)"
+            )
     return out
 
 
 def data_kind(info: Measure, given: set[str]) -> tuple[str, ...]:
     """The one accepted column set that ``given`` is, or a ValueError saying what is."""
-    accepted = list(info.columns) + ([] if info.link is None else
-                                     [k for k in _REPORTED_KINDS if k[0] == "estimate"])
+    accepted = list(info.columns) + (
+        [] if info.link is None else [k for k in _REPORTED_KINDS if k[0] == "estimate"]
+    )
     accepted += [k for k in _REPORTED_KINDS if k[0] == "yi"]
     for kind in accepted:
         if set(kind) == given:
             return kind
     options = "; ".join(", ".join(kind) for kind in accepted)
-    raise ValueError(f"effect_sizes(measure={info.name!r}) takes one of these sets of data "
-                     f"columns: {options}; got {', '.join(sorted(given)) or 'none'}")
+    raise ValueError(
+        f"effect_sizes(measure={info.name!r}) takes one of these sets of data "
+        f"columns: {options}; got {', '.join(sorted(given)) or 'none'}"
+    )
 
 
 def fraction_level(level: np.ndarray) -> np.ndarray:
@@ -105,8 +120,10 @@ def fraction_level(level: np.ndarray) -> np.ndarray:
     ok = ((level > 0) & (level < 1)) | ((level > 1) & (level < 100))
     if not np.all(ok | np.isnan(level)):
         bad = level[~(ok | np.isnan(level))].ravel()[0]
-        raise ValueError(f"level must be a confidence level, a fraction in (0, 1) such as 0.95 "
-                         f"or a percentage in (1, 100) such as 95; got {_fmt(bad)}")
+        raise ValueError(
+            f"level must be a confidence level, a fraction in (0, 1) such as 0.95 "
+            f"or a percentage in (1, 100) such as 95; got {_fmt(bad)}"
+        )
     return np.where(level > 1, level / 100, level)
 
 
@@ -123,13 +140,22 @@ class Computed:
     add: float
 
 
-def compute(info: Measure, kind: tuple[str, ...], cols: dict[str, np.ndarray],
-            labels: tuple[str, ...], *, add: float, to: str, drop00: bool,
-            correct: bool) -> Computed:
+def compute(
+    info: Measure,
+    kind: tuple[str, ...],
+    cols: dict[str, np.ndarray],
+    labels: tuple[str, ...],
+    *,
+    add: float,
+    to: str,
+    drop00: bool,
+    correct: bool,
+) -> Computed:
     """Validate the columns row by row and compute yi, vi, masks, data and sources."""
     n = len(labels)
-    missing = np.logical_or.reduce([np.isnan(cols[c]) for c in kind
-                                    + (("level",) if "ci_lower" in kind else ())])
+    missing = np.logical_or.reduce(
+        [np.isnan(cols[c]) for c in kind + (("level",) if "ci_lower" in kind else ())]
+    )
     check = RowChecker(info.name, labels, ~missing)
     if kind[0] in ("estimate", "yi"):
         return _reported(info, kind, cols, check, missing, add)
@@ -140,10 +166,12 @@ def compute(info: Measure, kind: tuple[str, ...], cols: dict[str, np.ndarray],
         for name in kind:
             check.require(c[name] >= 0, name, "a non-negative count", c[name])
         if "n1i" in kind:
-            check.require(c["ai"] <= c["n1i"], "ai", "at most n1i (events cannot exceed the "
-                          "group size)", c["ai"])
-            check.require(c["ci"] <= c["n2i"], "ci", "at most n2i (events cannot exceed the "
-                          "group size)", c["ci"])
+            check.require(
+                c["ai"] <= c["n1i"], "ai", "at most n1i (events cannot exceed the group size)", c["ai"]
+            )
+            check.require(
+                c["ci"] <= c["n2i"], "ci", "at most n2i (events cannot exceed the group size)", c["ci"]
+            )
             c["bi"], c["di"] = c["n1i"] - c["ai"], c["n2i"] - c["ci"]
         else:
             c["n1i"], c["n2i"] = c["ai"] + c["bi"], c["ci"] + c["di"]
@@ -153,9 +181,13 @@ def compute(info: Measure, kind: tuple[str, ...], cols: dict[str, np.ndarray],
         if drop00:
             drop = _bin.double_zero_2x2(*cells) & ~missing
         cells, corrected = _bin.zero_cell_correction(cells, add=add, to=to, exclude=drop | missing)
-        formula = {"OR": _bin.log_odds_ratio, "RR": _bin.log_risk_ratio,
-                   "RD": _bin.risk_difference, "PETO": _bin.log_peto_odds_ratio,
-                   "AS": _bin.arcsine_risk_difference}[info.name]
+        formula = {
+            "OR": _bin.log_odds_ratio,
+            "RR": _bin.log_risk_ratio,
+            "RD": _bin.risk_difference,
+            "PETO": _bin.log_peto_odds_ratio,
+            "AS": _bin.arcsine_risk_difference,
+        }[info.name]
         yi, vi = formula(*cells)
         base, drop_note = "2x2 counts", "no events (or only events) in both groups (drop00)"
         c = {k: c[k] for k in ("ai", "bi", "ci", "di", "n1i", "n2i")}
@@ -166,8 +198,9 @@ def compute(info: Measure, kind: tuple[str, ...], cols: dict[str, np.ndarray],
             check.require(c[name] > 0, name, "positive person-time", c[name])
         if drop00:
             drop = _bin.double_zero_rates(c["x1i"], c["x2i"]) & ~missing
-        (x1, x2), corrected = _bin.zero_cell_correction((c["x1i"], c["x2i"]), add=add, to=to,
-                                                        exclude=drop | missing)
+        (x1, x2), corrected = _bin.zero_cell_correction(
+            (c["x1i"], c["x2i"]), add=add, to=to, exclude=drop | missing
+        )
         formula = _bin.log_rate_ratio if info.name == "IRR" else _bin.rate_difference
         yi, vi = formula(x1, c["t1i"], x2, c["t2i"])
         base, drop_note = "events and person-time", "no events in either group (drop00)"
@@ -175,52 +208,77 @@ def compute(info: Measure, kind: tuple[str, ...], cols: dict[str, np.ndarray],
         check.require(c["xi"] >= 0, "xi", "a non-negative count", c["xi"])
         if "ni" in kind:
             check.require(c["ni"] >= 1, "ni", "at least 1", c["ni"])
-            check.require(c["xi"] <= c["ni"], "xi", "at most ni (events cannot exceed the "
-                          "group size)", c["xi"])
+            check.require(
+                c["xi"] <= c["ni"], "xi", "at most ni (events cannot exceed the group size)", c["xi"]
+            )
             c["mi"] = c["ni"] - c["xi"]
         else:
             check.require(c["mi"] >= 0, "mi", "a non-negative count", c["mi"])
             c["ni"] = c["xi"] + c["mi"]
             check.require(c["ni"] >= 1, "xi + mi", "at least 1", c["ni"])
-        (x, m), corrected = _bin.zero_cell_correction((c["xi"], c["mi"]), add=add, to=to,
-                                                      exclude=missing)
-        formula = {"PR": _single.proportion, "PLN": _single.log_proportion,
-                   "PLO": _single.logit_proportion, "PAS": _single.arcsine_proportion,
-                   "PFT": _single.freeman_tukey_proportion}[info.name]
+        (x, m), corrected = _bin.zero_cell_correction((c["xi"], c["mi"]), add=add, to=to, exclude=missing)
+        formula = {
+            "PR": _single.proportion,
+            "PLN": _single.log_proportion,
+            "PLO": _single.logit_proportion,
+            "PAS": _single.arcsine_proportion,
+            "PFT": _single.freeman_tukey_proportion,
+        }[info.name]
         yi, vi = formula(x, x + m)
         base, drop_note = "events and group size", ""
         c = {k: c[k] for k in ("xi", "mi", "ni")}
     elif info.family == "continuous":
         minimum = 2 if info.name == "SMDH" else 1
         for g in ("1", "2"):
-            check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation",
-                          c[f"sd{g}i"])
-            check.require(c[f"n{g}i"] >= minimum, f"n{g}i", f"at least {minimum}"
-                          + (" for SMDH (its variance divides by n - 1)" if minimum == 2 else ""),
-                          c[f"n{g}i"])
+            check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
+            check.require(
+                c[f"n{g}i"] >= minimum,
+                f"n{g}i",
+                f"at least {minimum}" + (" for SMDH (its variance divides by n - 1)" if minimum == 2 else ""),
+                c[f"n{g}i"],
+            )
             if info.name == "ROM":
-                check.require(c[f"m{g}i"] > 0, f"m{g}i", "positive for ROM (a ratio of means "
-                              "needs a ratio-scale outcome)", c[f"m{g}i"])
+                check.require(
+                    c[f"m{g}i"] > 0,
+                    f"m{g}i",
+                    "positive for ROM (a ratio of means needs a ratio-scale outcome)",
+                    c[f"m{g}i"],
+                )
         if info.name == "SMD":
             total = c["n1i"] + c["n2i"]
-            check.require(total >= 4, "n1i + n2i", "at least 4 for SMD (the bias correction "
-                          "needs n1i + n2i - 2 >= 2)", total)
+            check.require(
+                total >= 4,
+                "n1i + n2i",
+                "at least 4 for SMD (the bias correction needs n1i + n2i - 2 >= 2)",
+                total,
+            )
         args = tuple(c[k] for k in MEANS_COLUMNS[0])
         if info.name == "ROM":
             yi, vi = _cont.log_ratio_of_means(*args, correct=correct)
         else:
-            yi, vi = {"MD": _cont.mean_difference, "SMD": _cont.standardized_mean_difference,
-                      "SMDH": _cont.standardized_mean_difference_heteroscedastic}[info.name](*args)
+            yi, vi = {
+                "MD": _cont.mean_difference,
+                "SMD": _cont.standardized_mean_difference,
+                "SMDH": _cont.standardized_mean_difference_heteroscedastic,
+            }[info.name](*args)
         base, drop_note = "means, SDs and group sizes", ""
         if info.name == "ROM" and correct:
             base += ", bias-corrected (Lajeunesse 2015)"
     elif info.family == "correlation":
         inside = np.abs(c["ri"]) < 1 if info.name == "ZCOR" else np.abs(c["ri"]) <= 1
-        check.require(inside, "ri", "a correlation " + ("strictly between -1 and 1 for ZCOR"
-                                                        if info.name == "ZCOR" else
-                                                        "between -1 and 1"), c["ri"])
-        check.require(c["ni"] >= 4, "ni", f"at least 4 for {info.name} (metafor gives no "
-                      "sampling variance for ni <= 3)", c["ni"])
+        check.require(
+            inside,
+            "ri",
+            "a correlation "
+            + ("strictly between -1 and 1 for ZCOR" if info.name == "ZCOR" else "between -1 and 1"),
+            c["ri"],
+        )
+        check.require(
+            c["ni"] >= 4,
+            "ni",
+            f"at least 4 for {info.name} (metafor gives no sampling variance for ni <= 3)",
+            c["ni"],
+        )
         yi, vi = (_cont.correlation if info.name == "COR" else _cont.fisher_z)(c["ri"], c["ni"])
         base, drop_note = "correlation and sample size", ""
     else:  # mean
@@ -243,8 +301,9 @@ def _finish(yi, vi, corrected, missing, drop, data, base, drop_note, add) -> Com
         elif drop[i]:
             source.append(f"{base}; dropped: {drop_note}")
         elif bad[i]:
-            source.append(f"{base}; dropped: not computable from these values "
-                          "(a zero cell without a correction?)")
+            source.append(
+                f"{base}; dropped: not computable from these values (a zero cell without a correction?)"
+            )
         else:
             source.append(base)
     return Computed(yi, vi, corrected & ~dropped, dropped, data, tuple(source), add)
@@ -264,19 +323,29 @@ def _reported(info, kind, cols, check, missing, add) -> Computed:
         estimate = c["yi"]
     if "ci_lower" in kind:
         check.require(c["ci_lower"] < c["ci_upper"], "ci_lower", "below ci_upper", c["ci_lower"])
-        check.require((c["ci_lower"] <= c["estimate"]) & (c["estimate"] <= c["ci_upper"]),
-                      "estimate", "inside its confidence interval [ci_lower, ci_upper]",
-                      c["estimate"])
+        check.require(
+            (c["ci_lower"] <= c["estimate"]) & (c["estimate"] <= c["ci_upper"]),
+            "estimate",
+            "inside its confidence interval [ci_lower, ci_upper]",
+            c["estimate"],
+        )
         level = fraction_level(c["level"])
         c["level"] = level
         sei = _cv.se_from_ci(g(c["ci_lower"]), g(c["ci_upper"]), level=level)
         base = [f"reported {info.effect} with {100 * v:g}% CI" for v in level]
     elif "pval" in kind:
-        check.require((c["pval"] > 0) & (c["pval"] < 1), "pval",
-                      "a two-sided p-value strictly between 0 and 1", c["pval"])
-        check.require(estimate != 0, "estimate" if "estimate" in kind else "yi",
-                      "non-null (a p-value gives no standard error for an estimate of no "
-                      "effect)", c[kind[0]])
+        check.require(
+            (c["pval"] > 0) & (c["pval"] < 1),
+            "pval",
+            "a two-sided p-value strictly between 0 and 1",
+            c["pval"],
+        )
+        check.require(
+            estimate != 0,
+            "estimate" if "estimate" in kind else "yi",
+            "non-null (a p-value gives no standard error for an estimate of no effect)",
+            c[kind[0]],
+        )
         sei = _cv.se_from_p_value(estimate, c["pval"])
         what = info.effect if kind[0] == "estimate" else info.description
         base = [f"reported {what} with p-value"] * estimate.size
@@ -293,5 +362,12 @@ def _reported(info, kind, cols, check, missing, add) -> Computed:
     dropped = missing | bad
     source = tuple(f"{b}; dropped: missing data" if missing[i] else b for i, b in enumerate(base))
     n = yi.size
-    return Computed(np.where(dropped, np.nan, yi), np.where(dropped, np.nan, vi),
-                    np.zeros(n, dtype=bool), dropped, c, source, add)
+    return Computed(
+        np.where(dropped, np.nan, yi),
+        np.where(dropped, np.nan, vi),
+        np.zeros(n, dtype=bool),
+        dropped,
+        c,
+        source,
+        add,
+    )

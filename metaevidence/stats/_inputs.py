@@ -17,8 +17,17 @@ import numpy as np
 
 from metaevidence.errors import SmallSampleWarning
 
-__all__ = ["MIN_STUDIES", "small_sample_note", "analysis_inputs", "sample_sizes", "Inputs",
-           "unpack", "float_array", "check_values", "study_labels"]
+__all__ = [
+    "MIN_STUDIES",
+    "small_sample_note",
+    "analysis_inputs",
+    "sample_sizes",
+    "Inputs",
+    "unpack",
+    "float_array",
+    "check_values",
+    "study_labels",
+]
 
 #: Fewest studies for which funnel-asymmetry tests are advised (Cochrane Handbook 13.3.5.4).
 MIN_STUDIES = 10
@@ -28,9 +37,11 @@ def small_sample_note(k: int, what: str) -> str | None:
     """Warn (SmallSampleWarning) and return the note when k < MIN_STUDIES, else None."""
     if k >= MIN_STUDIES:
         return None
-    note = (f"{what} with only {k} studies: tests for funnel plot asymmetry are not advised "
-            f"with fewer than {MIN_STUDIES} studies (Cochrane Handbook 13.3.5.4); their "
-            f"power is too low to tell chance from real asymmetry")
+    note = (
+        f"{what} with only {k} studies: tests for funnel plot asymmetry are not advised "
+        f"with fewer than {MIN_STUDIES} studies (Cochrane Handbook 13.3.5.4); their "
+        f"power is too low to tell chance from real asymmetry"
+    )
     warnings.warn(note, SmallSampleWarning, stacklevel=4)
     return note
 
@@ -53,8 +64,7 @@ def analysis_inputs(result, verb: str) -> Inputs:
     """Included rows of a MetaAnalysis / MetaRegression (duck-typed)."""
     needed = ("yi", "vi", "included", "method")
     if not all(hasattr(result, a) for a in needed):
-        raise TypeError(f"{verb} needs a fitted MetaAnalysis or MetaRegression; got "
-                        f"{type(result).__name__}")
+        raise TypeError(f"{verb} needs a fitted MetaAnalysis or MetaRegression; got {type(result).__name__}")
     inc = np.asarray(result.included, bool)
     X = getattr(result, "X", None)
     if X is not None:
@@ -66,9 +76,16 @@ def analysis_inputs(result, verb: str) -> Inputs:
         method = "EE"
     effects = getattr(result, "effects", None)
     data = getattr(effects, "data", None) if effects is not None else None
-    return Inputs(np.asarray(result.yi, float)[inc], np.asarray(result.vi, float)[inc], X,
-                   method, str(getattr(result, "test", "z")), float(getattr(result, "level", 0.95)),
-                   data, np.flatnonzero(inc))
+    return Inputs(
+        np.asarray(result.yi, float)[inc],
+        np.asarray(result.vi, float)[inc],
+        X,
+        method,
+        str(getattr(result, "test", "z")),
+        float(getattr(result, "level", 0.95)),
+        data,
+        np.flatnonzero(inc),
+    )
 
 
 def sample_sizes(inp: Inputs, ni, verb: str) -> np.ndarray:
@@ -85,16 +102,20 @@ def sample_sizes(inp: Inputs, ni, verb: str) -> np.ndarray:
     if all(c in data for c in ("ai", "bi", "ci", "di")):
         total = sum(np.asarray(data[c], float) for c in ("ai", "bi", "ci", "di"))
         return total[inp.rows]
-    raise ValueError(f"{verb}: this predictor needs study sample sizes, but the analysis "
-                     f"carries none (no n1i/n2i, ni or 2x2 counts); pass ni=")
+    raise ValueError(
+        f"{verb}: this predictor needs study sample sizes, but the analysis "
+        f"carries none (no n1i/n2i, ni or 2x2 counts); pass ni="
+    )
 
 
 def unpack(yi, vi, labels, measure, where: str):
     """(yi, vi, labels, measure, effects) from arrays or an EffectSizes-like object."""
     if hasattr(yi, "yi") and hasattr(yi, "vi"):
         if vi is not None:
-            raise TypeError(f"{where}: pass either an EffectSizes object or yi and vi arrays; "
-                            f"got an effect-size object and vi as well")
+            raise TypeError(
+                f"{where}: pass either an EffectSizes object or yi and vi arrays; "
+                f"got an effect-size object and vi as well"
+            )
         es = yi
         y = float_array(es.yi, "yi", where)
         v = float_array(es.vi, "vi", where)
@@ -102,8 +123,10 @@ def unpack(yi, vi, labels, measure, where: str):
         measure = getattr(es, "measure", None) or "GEN" if measure is None else measure
         return y, v, labels, measure, es
     if vi is None:
-        raise TypeError(f"{where}: vi (sampling variances) is required with yi arrays; got "
-                        f"yi of type {type(yi).__name__} and no vi")
+        raise TypeError(
+            f"{where}: vi (sampling variances) is required with yi arrays; got "
+            f"yi of type {type(yi).__name__} and no vi"
+        )
     y = float_array(yi, "yi", where)
     v = float_array(vi, "vi", where)
     return y, v, labels, measure or "GEN", None
@@ -111,26 +134,31 @@ def unpack(yi, vi, labels, measure, where: str):
 
 def float_array(value, name: str, where: str) -> np.ndarray:
     """``value`` as a float array, or a TypeError naming the argument and the function
-    (numpy alone says only "could not convert string to float: 'a'")."""
+    (numpy alone says only "could not convert string to float: 'a'").
+    """
     try:
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
-        raise TypeError(f"{where}: {name} must be numbers (a sequence or array, NaN for a "
-                        f"missing study); got {shown}") from None
+        raise TypeError(
+            f"{where}: {name} must be numbers (a sequence or array, NaN for a missing study); got {shown}"
+        ) from None
 
 
 def check_values(y: np.ndarray, v: np.ndarray, labels: tuple[str, ...], where: str) -> None:
     """Every study given (yi and vi not NaN) must have a finite yi and a positive, finite vi."""
     given = ~(np.isnan(y) | np.isnan(v))
-    for name, bad, allowed in (("vi", given & ~((v > 0) & np.isfinite(v)),
-                                "positive and finite (sampling variances)"),
-                               ("yi", given & ~np.isfinite(y), "finite")):
+    for name, bad, allowed in (
+        ("vi", given & ~((v > 0) & np.isfinite(v)), "positive and finite (sampling variances)"),
+        ("yi", given & ~np.isfinite(y), "finite"),
+    ):
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             value = (v if name == "vi" else y)[i]
-            raise ValueError(f"{where}: {name} must be {allowed}; got {name} = {float(value)!r} in "
-                             f"row {i} (0-based; label {labels[i]!r}); use NaN to leave a study out")
+            raise ValueError(
+                f"{where}: {name} must be {allowed}; got {name} = {float(value)!r} in "
+                f"row {i} (0-based; label {labels[i]!r}); use NaN to leave a study out"
+            )
 
 
 def study_labels(labels, n: int, where: str) -> tuple[str, ...]:
@@ -138,6 +166,5 @@ def study_labels(labels, n: int, where: str) -> tuple[str, ...]:
         return tuple(f"Study {i + 1}" for i in range(n))
     labels = tuple(str(x) for x in labels)
     if len(labels) != n:
-        raise ValueError(f"{where}: labels must have one entry per study ({n}); "
-                         f"got {len(labels)}")
+        raise ValueError(f"{where}: labels must have one entry per study ({n}); got {len(labels)}")
     return labels

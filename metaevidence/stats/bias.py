@@ -21,16 +21,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from metaevidence.stats._inputs import (MIN_STUDIES, analysis_inputs, sample_sizes,
-                                      small_sample_note)
-from metaevidence.display.summary import Summary, compact_repr, fmt, fmt_p, notes, p_text
 from metaevidence.core import bias as _core
-from metaevidence.stats._inputs import float_array
+from metaevidence.display.summary import Summary, compact_repr, fmt, fmt_p, notes, p_text
+from metaevidence.stats._inputs import (
+    MIN_STUDIES,
+    analysis_inputs,
+    float_array,
+    sample_sizes,
+    small_sample_note,
+)
 
-__all__ = ["AsymmetryTest", "RankTest", "TrimAndFill", "FailSafeN", "egger_test",
-           "rank_test", "peters_test", "trim_and_fill", "fail_safe_n", "MIN_STUDIES"]
+__all__ = [
+    "AsymmetryTest",
+    "RankTest",
+    "TrimAndFill",
+    "FailSafeN",
+    "egger_test",
+    "rank_test",
+    "peters_test",
+    "trim_and_fill",
+    "fail_safe_n",
+    "MIN_STUDIES",
+]
 
 _PREDICTORS = ("sei", "vi", "ni", "ninv", "sqrtni", "sqrtninv")
+
 
 @dataclass(frozen=True, slots=True)
 class AsymmetryTest:
@@ -83,9 +98,17 @@ class AsymmetryTest:
     note: str | None
 
     def __repr__(self) -> str:
-        return compact_repr(self, kind=self.kind, predictor=self.predictor, model=self.model,
-                            k=self.k, statistic=self.statistic, df=self.df,
-                            p_value=self.p_value, limit_estimate=self.limit_estimate)
+        return compact_repr(
+            self,
+            kind=self.kind,
+            predictor=self.predictor,
+            model=self.model,
+            k=self.k,
+            statistic=self.statistic,
+            df=self.df,
+            p_value=self.p_value,
+            limit_estimate=self.limit_estimate,
+        )
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
@@ -93,26 +116,44 @@ class AsymmetryTest:
     def summary(self, digits: int = 4) -> Summary:
         stat = "t" if not math.isnan(self.df) else "z"
         df = f"({self.df:g})" if stat == "t" else ""
-        model = ("weighted regression with multiplicative dispersion" if self.model == "lm"
-                 else f"mixed-effects meta-regression (tau^2: {self.method}, test: {self.test})")
+        model = (
+            "weighted regression with multiplicative dispersion"
+            if self.model == "lm"
+            else f"mixed-effects meta-regression (tau^2: {self.method}, test: {self.test})"
+        )
         owner = {"Egger": "Egger's", "Peters": "Peters'"}[self.kind]
-        lines = [f"model: {model}; predictor: {self.predictor}",
-                 f"test for asymmetry: {stat}{df} = {fmt(self.statistic, digits)}, "
-                 f"{p_text(self.p_value, digits)}"]
+        lines = [
+            f"model: {model}; predictor: {self.predictor}",
+            f"test for asymmetry: {stat}{df} = {fmt(self.statistic, digits)}, {p_text(self.p_value, digits)}",
+        ]
         if not math.isnan(self.limit_estimate):
-            lines.append(f"limit estimate (as {self.predictor} -> 0): "
-                         f"{fmt(self.limit_estimate, digits)} ({self.level * 100:g}% CI "
-                         f"{fmt(self.limit_ci_lower, digits)} to {fmt(self.limit_ci_upper, digits)})")
-        return Summary(f"{owner} regression test for funnel plot asymmetry (k = {self.k})",
-                       ("\n".join(lines), *notes(self.note)))
+            lines.append(
+                f"limit estimate (as {self.predictor} -> 0): "
+                f"{fmt(self.limit_estimate, digits)} ({self.level * 100:g}% CI "
+                f"{fmt(self.limit_ci_lower, digits)} to {fmt(self.limit_ci_upper, digits)})"
+            )
+        return Summary(
+            f"{owner} regression test for funnel plot asymmetry (k = {self.k})",
+            ("\n".join(lines), *notes(self.note)),
+        )
 
     def to_frame(self):
         import pandas as pd
 
-        return pd.DataFrame([{"test": self.kind, "predictor": self.predictor,
-                              "model": self.model, "statistic": self.statistic,
-                              "df": self.df, "p_value": self.p_value,
-                              "limit_estimate": self.limit_estimate, "k": self.k}])
+        return pd.DataFrame(
+            [
+                {
+                    "test": self.kind,
+                    "predictor": self.predictor,
+                    "model": self.model,
+                    "statistic": self.statistic,
+                    "df": self.df,
+                    "p_value": self.p_value,
+                    "limit_estimate": self.limit_estimate,
+                    "k": self.k,
+                }
+            ]
+        )
 
 
 def egger_test(result, predictor: str = "sei", model: str = "rma", *, ni=None) -> AsymmetryTest:
@@ -172,18 +213,30 @@ def egger_test(result, predictor: str = "sei", model: str = "rma", *, ni=None) -
         x = {"ni": n, "ninv": 1 / n, "sqrtni": np.sqrt(n), "sqrtninv": 1 / np.sqrt(n)}[predictor]
     if k < 3 + (0 if inp.X is None else inp.X.shape[1] - 1):
         raise ValueError(f"egger_test needs at least 3 studies (more with moderators); got {k}")
-    r = _core.regression_test(inp.yi, inp.vi, x, X=inp.X, model=model, method=inp.method,
-                              test=inp.test, level=inp.level)
+    r = _core.regression_test(
+        inp.yi, inp.vi, x, X=inp.X, model=model, method=inp.method, test=inp.test, level=inp.level
+    )
     has_limit = predictor in ("sei", "vi", "ninv", "sqrtninv") and inp.X is None
     nan = math.nan
     return AsymmetryTest(
-        statistic=r.statistic, p_value=r.p_value, df=r.df, kind="Egger", predictor=predictor,
-        model=model, method=inp.method, test=inp.test if model == "rma" else "t",
-        coefficients=r.coefficients, se=r.se,
+        statistic=r.statistic,
+        p_value=r.p_value,
+        df=r.df,
+        kind="Egger",
+        predictor=predictor,
+        model=model,
+        method=inp.method,
+        test=inp.test if model == "rma" else "t",
+        coefficients=r.coefficients,
+        se=r.se,
         limit_estimate=r.limit_estimate if has_limit else nan,
         limit_ci_lower=r.limit_ci_lower if has_limit else nan,
         limit_ci_upper=r.limit_ci_upper if has_limit else nan,
-        tau2=r.tau2, k=k, level=inp.level, note=note)
+        tau2=r.tau2,
+        k=k,
+        level=inp.level,
+        note=note,
+    )
 
 
 def peters_test(result, *, ai=None, n1i=None, ci=None, n2i=None) -> AsymmetryTest:
@@ -231,8 +284,10 @@ def peters_test(result, *, ai=None, n1i=None, ci=None, n2i=None) -> AsymmetryTes
     for name in counts:
         if counts[name] is None:
             if name not in data:
-                raise ValueError(f"peters_test needs 2x2 counts (ai, n1i, ci, n2i); the "
-                                 f"analysis carries no {name!r}: pass them as keywords")
+                raise ValueError(
+                    f"peters_test needs 2x2 counts (ai, n1i, ci, n2i); the "
+                    f"analysis carries no {name!r}: pass them as keywords"
+                )
             counts[name] = np.asarray(data[name], float)[inp.rows]
         else:
             counts[name] = np.asarray(counts[name], float)
@@ -241,19 +296,35 @@ def peters_test(result, *, ai=None, n1i=None, ci=None, n2i=None) -> AsymmetryTes
     s = counts["ai"] + counts["ci"]
     f = counts["n1i"] - counts["ai"] + counts["n2i"] - counts["ci"]
     if np.any(s <= 0) or np.any(f <= 0):
-        raise ValueError("peters_test: every study needs at least one event and one "
-                         "non-event over both arms (Peters' weights S*F/(S+F)); got a study "
-                         "with none")
+        raise ValueError(
+            "peters_test: every study needs at least one event and one "
+            "non-event over both arms (Peters' weights S*F/(S+F)); got a study "
+            "with none"
+        )
     k = inp.yi.size
     note = small_sample_note(k, "Peters' test")
     w = _core.peters_weights(counts["ai"], counts["n1i"], counts["ci"], counts["n2i"])
     n = counts["n1i"] + counts["n2i"]
     r = _core.regression_test(inp.yi, 1 / w, 1 / n, model="lm", level=inp.level)
     return AsymmetryTest(
-        statistic=r.statistic, p_value=r.p_value, df=r.df, kind="Peters", predictor="ninv",
-        model="lm", method="EE", test="t", coefficients=r.coefficients, se=r.se,
-        limit_estimate=r.limit_estimate, limit_ci_lower=r.limit_ci_lower,
-        limit_ci_upper=r.limit_ci_upper, tau2=math.nan, k=k, level=inp.level, note=note)
+        statistic=r.statistic,
+        p_value=r.p_value,
+        df=r.df,
+        kind="Peters",
+        predictor="ninv",
+        model="lm",
+        method="EE",
+        test="t",
+        coefficients=r.coefficients,
+        se=r.se,
+        limit_estimate=r.limit_estimate,
+        limit_ci_lower=r.limit_ci_lower,
+        limit_ci_upper=r.limit_ci_upper,
+        tau2=math.nan,
+        k=k,
+        level=inp.level,
+        note=note,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,8 +356,10 @@ class RankTest:
     def summary(self, digits: int = 4) -> Summary:
         how = "exact" if self.exact else "normal approximation"
         lines = [f"Kendall's tau = {fmt(self.tau, digits)}, {p_text(self.p_value, digits)} ({how})"]
-        return Summary(f"Rank correlation test for funnel plot asymmetry (Begg and Mazumdar; "
-                       f"k = {self.k})", ("\n".join(lines), *notes(self.note)))
+        return Summary(
+            f"Rank correlation test for funnel plot asymmetry (Begg and Mazumdar; k = {self.k})",
+            ("\n".join(lines), *notes(self.note)),
+        )
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
@@ -294,8 +367,17 @@ class RankTest:
     def to_frame(self):
         import pandas as pd
 
-        return pd.DataFrame([{"tau": self.tau, "statistic": self.statistic,
-                              "p_value": self.p_value, "exact": self.exact, "k": self.k}])
+        return pd.DataFrame(
+            [
+                {
+                    "tau": self.tau,
+                    "statistic": self.statistic,
+                    "p_value": self.p_value,
+                    "exact": self.exact,
+                    "k": self.k,
+                }
+            ]
+        )
 
 
 def rank_test(result) -> RankTest:
@@ -338,10 +420,10 @@ def rank_test(result) -> RankTest:
     note = small_sample_note(k, "The rank correlation test")
     ystar = _core.begg_standardized(inp.yi, inp.vi)
     tau, p, exact = _core.kendall_test(ystar, inp.vi, exact=True)
-    s = float(np.sum(np.sign(ystar[:, None] - ystar[None, :]) *
-                     np.sign(inp.vi[:, None] - inp.vi[None, :])) / 2)
-    return RankTest(tau=float(tau), statistic=s, p_value=float(p), exact=bool(exact), k=k,
-                    note=note)
+    s = float(
+        np.sum(np.sign(ystar[:, None] - ystar[None, :]) * np.sign(inp.vi[:, None] - inp.vi[None, :])) / 2
+    )
+    return RankTest(tau=float(tau), statistic=s, p_value=float(p), exact=bool(exact), k=k, note=note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,12 +463,15 @@ class FailSafeN:
     def summary(self, digits: int = 4) -> Summary:
         lines = []
         if self.type == "Orwin":
-            lines.append(f"average effect: {fmt(self.mean, digits)} "
-                         f"({'weighted' if self.weighted else 'unweighted'}); "
-                         f"target: {fmt(self.target, digits)}")
+            lines.append(
+                f"average effect: {fmt(self.mean, digits)} "
+                f"({'weighted' if self.weighted else 'unweighted'}); "
+                f"target: {fmt(self.target, digits)}"
+            )
         else:
-            lines.append(f"observed significance level: {fmt_p(self.p_value, digits)}; "
-                         f"target alpha: {self.alpha:g}")
+            lines.append(
+                f"observed significance level: {fmt_p(self.p_value, digits)}; target alpha: {self.alpha:g}"
+            )
         lines.append(f"fail-safe N: {self.n}")
         return Summary(f"Fail-safe N ({self.type} approach, k = {self.k})", ("\n".join(lines),))
 
@@ -396,13 +481,30 @@ class FailSafeN:
     def to_frame(self):
         import pandas as pd
 
-        return pd.DataFrame([{"type": self.type, "n": self.n, "alpha": self.alpha,
-                              "p_value": self.p_value, "mean": self.mean,
-                              "target": self.target, "k": self.k}])
+        return pd.DataFrame(
+            [
+                {
+                    "type": self.type,
+                    "n": self.n,
+                    "alpha": self.alpha,
+                    "p_value": self.p_value,
+                    "mean": self.mean,
+                    "target": self.target,
+                    "k": self.k,
+                }
+            ]
+        )
 
 
-def fail_safe_n(yi, vi=None, *, type: str = "Rosenthal", target: float | None = None,
-                alpha: float = 0.05, weighted: bool = False) -> FailSafeN:
+def fail_safe_n(
+    yi,
+    vi=None,
+    *,
+    type: str = "Rosenthal",
+    target: float | None = None,
+    alpha: float = 0.05,
+    weighted: bool = False,
+) -> FailSafeN:
     """Fail-safe N: how many unpublished null studies would overturn the result.
 
     Parameters

@@ -20,11 +20,12 @@ __all__ = ["mantel_haenszel", "peto"]
 
 
 def _pair(value, name: str, kind):
-    """metafor's one-or-two-valued zero-cell settings: (display, pooling)."""
+    """Metafor's one-or-two-valued zero-cell settings: (display, pooling)."""
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
-            raise ValueError(f"{name} must be one value or a pair (per-study effect sizes, "
-                             f"pooling); got {value!r}")
+            raise ValueError(
+                f"{name} must be one value or a pair (per-study effect sizes, pooling); got {value!r}"
+            )
         return value[0], value[1], True
     return value, kind, False
 
@@ -33,13 +34,17 @@ def _counts(where, ai, bi, ci, di, n1i, n2i, effects):
     if effects is not None:
         data = getattr(effects, "data", {}) or {}
         if not all(key in data for key in ("ai", "bi", "ci", "di")):
-            raise ValueError(f"{where}: the effect sizes carry no 2x2 counts (ai, bi, ci, di); "
-                             f"got data columns {sorted(data)}")
+            raise ValueError(
+                f"{where}: the effect sizes carry no 2x2 counts (ai, bi, ci, di); "
+                f"got data columns {sorted(data)}"
+            )
         ai, bi, ci, di = (float_array(data[key], key, where) for key in ("ai", "bi", "ci", "di"))
         return ai, bi, ci, di
     if ai is None or ci is None:
-        raise TypeError(f"{where}: ai and ci (events in each group) are required; got "
-                        f"ai={'None' if ai is None else '...'}, ci={'None' if ci is None else '...'}")
+        raise TypeError(
+            f"{where}: ai and ci (events in each group) are required; got "
+            f"ai={'None' if ai is None else '...'}, ci={'None' if ci is None else '...'}"
+        )
     ai, ci = float_array(ai, "ai", where), float_array(ci, "ci", where)
     if bi is None:
         if n1i is None:
@@ -52,13 +57,16 @@ def _counts(where, ai, bi, ci, di, n1i, n2i, effects):
     bi, di = float_array(bi, "bi", where), float_array(di, "di", where)
     shapes = {x.shape for x in (ai, bi, ci, di)}
     if len(shapes) != 1 or ai.ndim != 1:
-        raise ValueError(f"{where}: ai, bi (or n1i), ci, di (or n2i) must be one-dimensional "
-                         f"with one value per study; got shapes {sorted(shapes)}")
+        raise ValueError(
+            f"{where}: ai, bi (or n1i), ci, di (or n2i) must be one-dimensional "
+            f"with one value per study; got shapes {sorted(shapes)}"
+        )
     return ai, bi, ci, di
 
 
-def _binary_fit(where, method, measure, effects, ai, bi, ci, di, n1i, n2i, level, correct,
-                add, to, drop00, labels) -> MetaAnalysis:
+def _binary_fit(
+    where, method, measure, effects, ai, bi, ci, di, n1i, n2i, level, correct, add, to, drop00, labels
+) -> MetaAnalysis:
     if not (isinstance(level, (int, float)) and 0.0 < float(level) < 1.0):
         raise ValueError(f"{where}: level must be strictly between 0 and 1; got {level!r}")
     a, b, c, d = _counts(where, ai, bi, ci, di, n1i, n2i, effects)
@@ -72,34 +80,96 @@ def _binary_fit(where, method, measure, effects, ai, bi, ci, di, n1i, n2i, level
         for key in ("study_info", "group_labels"):
             if getattr(effects, key, None):
                 extra[key] = getattr(effects, key)
-    es = effect_sizes("PETO" if method == "PETO" else measure, ai=a, bi=b, ci=c, di=d,
-                      add=add1, to=to1, drop00=d1, labels=labels, **extra)
+    es = effect_sizes(
+        "PETO" if method == "PETO" else measure,
+        ai=a,
+        bi=b,
+        ci=c,
+        di=d,
+        add=add1,
+        to=to1,
+        drop00=d1,
+        labels=labels,
+        **extra,
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        f = fit_binary(a, b, c, d, yi=es.yi, vi=es.vi, method=method, measure=measure,
-                       level=float(level), correct=correct, add=add2, to=to2, drop00=d2)
+        f = fit_binary(
+            a,
+            b,
+            c,
+            d,
+            yi=es.yi,
+            vi=es.vi,
+            method=method,
+            measure=measure,
+            level=float(level),
+            correct=correct,
+            add=add2,
+            to=to2,
+            drop00=d2,
+        )
     k = int(f["k"])
     if k == 0:
-        raise ValueError(f"{where}: no table can be pooled; got {a.size} rows, all missing or "
-                         f"empty")
+        raise ValueError(f"{where}: no table can be pooled; got {a.size} rows, all missing or empty")
     return MetaAnalysis(
-        estimate=float(f["estimate"]), se=float(f["se"]), statistic=float(f["statistic"]),
-        p_value=float(f["p_value"]), ci_lower=float(f["ci_lower"]),
-        ci_upper=float(f["ci_upper"]), df=float("nan"), pi_lower=float("nan"),
-        pi_upper=float("nan"), tau2=0.0, tau2_se=float("nan"), tau=0.0, i2=float(f["i2"]),
-        h2=float(f["h2"]), q=float(f["q"]), q_df=int(f["q_df"]),
-        q_p_value=float(f["q_p_value"]), k=k, yi=np.asarray(es.yi), vi=np.asarray(es.vi),
-        weights=f["weights"], included=f["included"], labels=tuple(es.labels),
-        measure="PETO" if method == "PETO" else measure, method=method, test="z",
-        level=float(level), pi_method="metafor", converged=True, iterations=0, effects=es,
-        cmh=float(f["cmh"]), cmh_p_value=float(f["cmh_p_value"]), tarone=float(f["tarone"]),
+        estimate=float(f["estimate"]),
+        se=float(f["se"]),
+        statistic=float(f["statistic"]),
+        p_value=float(f["p_value"]),
+        ci_lower=float(f["ci_lower"]),
+        ci_upper=float(f["ci_upper"]),
+        df=float("nan"),
+        pi_lower=float("nan"),
+        pi_upper=float("nan"),
+        tau2=0.0,
+        tau2_se=float("nan"),
+        tau=0.0,
+        i2=float(f["i2"]),
+        h2=float(f["h2"]),
+        q=float(f["q"]),
+        q_df=int(f["q_df"]),
+        q_p_value=float(f["q_p_value"]),
+        k=k,
+        yi=np.asarray(es.yi),
+        vi=np.asarray(es.vi),
+        weights=f["weights"],
+        included=f["included"],
+        labels=tuple(es.labels),
+        measure="PETO" if method == "PETO" else measure,
+        method=method,
+        test="z",
+        level=float(level),
+        pi_method="metafor",
+        converged=True,
+        iterations=0,
+        effects=es,
+        cmh=float(f["cmh"]),
+        cmh_p_value=float(f["cmh_p_value"]),
+        tarone=float(f["tarone"]),
         tarone_p_value=float(f["tarone_p_value"]),
         correct=bool(correct) if method == "MH" and measure == "OR" else None,
-        pooling_cells=(float(add2), str(to2), bool(d2)))
+        pooling_cells=(float(add2), str(to2), bool(d2)),
+    )
 
 
-def mantel_haenszel(effects=None, /, *, ai=None, bi=None, ci=None, di=None, n1i=None,
-                    n2i=None, measure: str = "OR", level: float = 0.95, correct: bool = True,
-                    add=0.5, to="only0", drop00=True, labels=None) -> MetaAnalysis:
+def mantel_haenszel(
+    effects=None,
+    /,
+    *,
+    ai=None,
+    bi=None,
+    ci=None,
+    di=None,
+    n1i=None,
+    n2i=None,
+    measure: str = "OR",
+    level: float = 0.95,
+    correct: bool = True,
+    add=0.5,
+    to="only0",
+    drop00=True,
+    labels=None,
+) -> MetaAnalysis:
     """Common-effect Mantel-Haenszel meta-analysis of 2x2 tables (OR, RR or RD).
 
     Parameters
@@ -155,12 +225,27 @@ def mantel_haenszel(effects=None, /, *, ai=None, bi=None, ci=None, di=None, n1i=
         measure = effects.measure
     if measure not in ("OR", "RR", "RD"):
         raise ValueError(f"{where}: measure must be one of OR, RR, RD; got {measure!r}")
-    return _binary_fit(where, "MH", measure, effects, ai, bi, ci, di, n1i, n2i, level,
-                       correct, add, to, drop00, labels)
+    return _binary_fit(
+        where, "MH", measure, effects, ai, bi, ci, di, n1i, n2i, level, correct, add, to, drop00, labels
+    )
 
 
-def peto(effects=None, /, *, ai=None, bi=None, ci=None, di=None, n1i=None, n2i=None,
-         level: float = 0.95, add=0.5, to="only0", drop00=True, labels=None) -> MetaAnalysis:
+def peto(
+    effects=None,
+    /,
+    *,
+    ai=None,
+    bi=None,
+    ci=None,
+    di=None,
+    n1i=None,
+    n2i=None,
+    level: float = 0.95,
+    add=0.5,
+    to="only0",
+    drop00=True,
+    labels=None,
+) -> MetaAnalysis:
     r"""Common-effect meta-analysis of 2x2 tables by Peto's one-step odds ratio.
 
     Parameters
@@ -185,5 +270,6 @@ def peto(effects=None, /, *, ai=None, bi=None, ci=None, di=None, n1i=None, n2i=N
     >>> res.method
     'PETO'
     """
-    return _binary_fit("peto", "PETO", "PETO", effects, ai, bi, ci, di, n1i, n2i, level,
-                       True, add, to, drop00, labels)
+    return _binary_fit(
+        "peto", "PETO", "PETO", effects, ai, bi, ci, di, n1i, n2i, level, True, add, to, drop00, labels
+    )

@@ -16,16 +16,17 @@ The numerics live in :mod:`metaevidence.core` (``effects``, ``effects_continuous
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from metaevidence.stats import _effect_inputs as _in
-from metaevidence.core.effects.measures import MEASURES, Measure, lookup
-from metaevidence.display.transforms import presentation
 from metaevidence.core.effects import convert as _cv
 from metaevidence.core.effects.counts import ZERO_CELL_RULES
+from metaevidence.core.effects.measures import MEASURES, Measure, lookup
+from metaevidence.display.transforms import presentation
+from metaevidence.stats import _effect_inputs as _in
 
 __all__ = ["EffectSizes", "EffectSizesSummary", "Measure", "MEASURES", "effect_sizes", "convert"]
 
@@ -37,8 +38,7 @@ def _vector(name: str, value: Any, n: int | None, dtype=float) -> np.ndarray:
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1 or (n is not None and arr.size != n):
-        raise ValueError(f"EffectSizes.{name} must have one value per row ({n}); got shape "
-                         f"{arr.shape}")
+        raise ValueError(f"EffectSizes.{name} must have one value per row ({n}); got shape {arr.shape}")
     arr.setflags(write=False)
     return arr
 
@@ -100,43 +100,48 @@ class EffectSizes:
         n = yi.size
         vi = np.array(self.vi, dtype=float).reshape(-1)
         if vi.size != n:
-            raise ValueError(f"EffectSizes: yi and vi must have the same length; got {n} and "
-                             f"{vi.size}")
+            raise ValueError(f"EffectSizes: yi and vi must have the same length; got {n} and {vi.size}")
         lookup(self.measure)
-        dropped = np.zeros(n, dtype=bool) if self.dropped is None else \
-            _vector("dropped", self.dropped, n, bool)
+        dropped = (
+            np.zeros(n, dtype=bool) if self.dropped is None else _vector("dropped", self.dropped, n, bool)
+        )
         dropped = dropped | ~(np.isfinite(yi) & np.isfinite(vi))
         set_(self, "yi", _vector("yi", np.where(dropped, np.nan, yi), n))
         set_(self, "vi", _vector("vi", np.where(dropped, np.nan, vi), n))
         set_(self, "dropped", _vector("dropped", dropped, n, bool))
         corrected = np.zeros(n, dtype=bool) if self.corrected is None else self.corrected
         set_(self, "corrected", _vector("corrected", corrected, n, bool))
-        labels = tuple(f"Study {i + 1}" for i in range(n)) if self.labels is None else \
-            tuple(str(x) for x in self.labels)
+        labels = (
+            tuple(f"Study {i + 1}" for i in range(n))
+            if self.labels is None
+            else tuple(str(x) for x in self.labels)
+        )
         source = ("yi and vi",) * n if self.source is None else tuple(str(x) for x in self.source)
         for name, value in (("labels", labels), ("source", source)):
             if len(value) != n:
-                raise ValueError(f"EffectSizes.{name} must have one entry per row ({n}); got "
-                                 f"{len(value)}")
+                raise ValueError(f"EffectSizes.{name} must have one entry per row ({n}); got {len(value)}")
         set_(self, "labels", labels)
         set_(self, "source", source)
         set_(self, "data", {k: _vector(f"data[{k!r}]", v, n) for k, v in self.data.items()})
         info = {k: _vector(f"study_info[{k!r}]", v, n, None) for k, v in self.study_info.items()}
         clash = sorted(set(info) & (set(_FRAME_COLUMNS) | set(self.data)))
         if clash:
-            raise ValueError(f"EffectSizes.study_info keys must differ from the data columns and "
-                             f"{', '.join(_FRAME_COLUMNS)}; got {', '.join(clash)}")
+            raise ValueError(
+                f"EffectSizes.study_info keys must differ from the data columns and "
+                f"{', '.join(_FRAME_COLUMNS)}; got {', '.join(clash)}"
+            )
         set_(self, "study_info", info)
         if self.group_labels is not None:
             if len(self.group_labels) != 2:
-                raise ValueError("EffectSizes.group_labels must be two names (experimental, "
-                                 f"control); got {self.group_labels!r}")
+                raise ValueError(
+                    "EffectSizes.group_labels must be two names (experimental, "
+                    f"control); got {self.group_labels!r}"
+                )
             set_(self, "group_labels", tuple(str(g) for g in self.group_labels))
         if not (np.isfinite(self.add) and self.add >= 0):
             raise ValueError(f"add must be a non-negative number; got {self.add!r}")
         if self.to not in ZERO_CELL_RULES:
-            raise ValueError(f"to must be one of {', '.join(map(repr, ZERO_CELL_RULES))}; got "
-                             f"{self.to!r}")
+            raise ValueError(f"to must be one of {', '.join(map(repr, ZERO_CELL_RULES))}; got {self.to!r}")
         set_(self, "add", float(self.add))
         set_(self, "drop00", bool(self.drop00))
 
@@ -144,8 +149,10 @@ class EffectSizes:
         return self.yi.size
 
     def __repr__(self) -> str:
-        return (f"EffectSizes(measure={self.measure!r}, n={len(self)}, "
-                f"corrected={int(self.corrected.sum())}, dropped={int(self.dropped.sum())})")
+        return (
+            f"EffectSizes(measure={self.measure!r}, n={len(self)}, "
+            f"corrected={int(self.corrected.sum())}, dropped={int(self.dropped.sum())})"
+        )
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
@@ -157,18 +164,26 @@ class EffectSizes:
 
     def to_frame(self):
         """One row per study: label, yi, vi, sei, source, corrected, dropped, then the data
-        columns and study_info, as raw values (pandas DataFrame)."""
+        columns and study_info, as raw values (pandas DataFrame).
+        """
         import pandas as pd
 
-        columns: dict[str, Any] = {"label": list(self.labels), "yi": self.yi, "vi": self.vi,
-                                   "sei": self.sei, "source": list(self.source),
-                                   "corrected": self.corrected, "dropped": self.dropped}
+        columns: dict[str, Any] = {
+            "label": list(self.labels),
+            "yi": self.yi,
+            "vi": self.vi,
+            "sei": self.sei,
+            "source": list(self.source),
+            "corrected": self.corrected,
+            "dropped": self.dropped,
+        }
         columns.update(self.data)
         columns.update(self.study_info)
         return pd.DataFrame(columns)
 
-    def summary(self, *, level: float = 0.95, transform: str | None = None,
-                digits: int = 4) -> "EffectSizesSummary":
+    def summary(
+        self, *, level: float = 0.95, transform: str | None = None, digits: int = 4
+    ) -> EffectSizesSummary:
         """A readable table of the rows: estimate, SE, confidence interval, source, notes.
 
         Parameters
@@ -186,32 +201,39 @@ class EffectSizes:
         shown = presentation(transform, self.measure)
         return EffectSizesSummary(self, float(_in.fraction_level(level)), shown.name, digits)
 
-    def subset(self, rows) -> "EffectSizes":
+    def subset(self, rows) -> EffectSizes:
         """The rows selected by a boolean mask (n,) or by integer positions (in that order)."""
         sel = np.asarray(rows)
         n = len(self)
         if sel.dtype == bool:
             if sel.shape != (n,):
-                raise ValueError(f"subset: a boolean mask must have one value per row ({n}); "
-                                 f"got shape {sel.shape}")
+                raise ValueError(
+                    f"subset: a boolean mask must have one value per row ({n}); got shape {sel.shape}"
+                )
             idx = np.flatnonzero(sel)
         elif sel.size == 0 or np.issubdtype(sel.dtype, np.integer):
             idx = sel.astype(int).reshape(-1)
             if idx.size and (idx.min() < -n or idx.max() >= n):
-                raise ValueError(f"subset: row positions must be in [-{n}, {n - 1}]; got "
-                                 f"{idx.min() if idx.min() < -n else idx.max()}")
+                raise ValueError(
+                    f"subset: row positions must be in [-{n}, {n - 1}]; got "
+                    f"{idx.min() if idx.min() < -n else idx.max()}"
+                )
         else:
-            raise TypeError(f"subset takes a boolean mask or integer positions; got "
-                            f"{sel.dtype} values")
-        return replace(self, yi=self.yi[idx], vi=self.vi[idx],
-                       labels=tuple(self.labels[i] for i in idx),
-                       corrected=self.corrected[idx], dropped=self.dropped[idx],
-                       data={k: v[idx] for k, v in self.data.items()},
-                       source=tuple(self.source[i] for i in idx),
-                       study_info={k: v[idx] for k, v in self.study_info.items()})
+            raise TypeError(f"subset takes a boolean mask or integer positions; got {sel.dtype} values")
+        return replace(
+            self,
+            yi=self.yi[idx],
+            vi=self.vi[idx],
+            labels=tuple(self.labels[i] for i in idx),
+            corrected=self.corrected[idx],
+            dropped=self.dropped[idx],
+            data={k: v[idx] for k, v in self.data.items()},
+            source=tuple(self.source[i] for i in idx),
+            study_info={k: v[idx] for k, v in self.study_info.items()},
+        )
 
     @staticmethod
-    def concat(parts: Sequence["EffectSizes"]) -> "EffectSizes":
+    def concat(parts: Sequence[EffectSizes]) -> EffectSizes:
         """Rows of several EffectSizes of one measure, in order, as one EffectSizes.
 
         Data and study_info columns are united (NaN, or None for non-numeric columns, where a
@@ -225,21 +247,25 @@ class EffectSizes:
         first = parts[0]
         for i, p in enumerate(parts):
             if not isinstance(p, EffectSizes):
-                raise TypeError(f"EffectSizes.concat: part {i} must be an EffectSizes; got "
-                                f"{type(p).__name__}")
+                raise TypeError(
+                    f"EffectSizes.concat: part {i} must be an EffectSizes; got {type(p).__name__}"
+                )
             if p.measure != first.measure:
-                raise ValueError(f"EffectSizes.concat: every part must have the same measure; "
-                                 f"part 0 is {first.measure}, part {i} is {p.measure} "
-                                 f"(use convert() first)")
+                raise ValueError(
+                    f"EffectSizes.concat: every part must have the same measure; "
+                    f"part 0 is {first.measure}, part {i} is {p.measure} "
+                    f"(use convert() first)"
+                )
             if (p.add, p.to, p.drop00) != (first.add, first.to, first.drop00):
-                raise ValueError("EffectSizes.concat: every part must use the same zero-cell "
-                                 f"policy; part 0 has add={first.add}, to={first.to!r}, "
-                                 f"drop00={first.drop00}, part {i} has add={p.add}, "
-                                 f"to={p.to!r}, drop00={p.drop00}")
+                raise ValueError(
+                    "EffectSizes.concat: every part must use the same zero-cell "
+                    f"policy; part 0 has add={first.add}, to={first.to!r}, "
+                    f"drop00={first.drop00}, part {i} has add={p.add}, "
+                    f"to={p.to!r}, drop00={p.drop00}"
+                )
         groups = {p.group_labels for p in parts} - {None}
         if len(groups) > 1:
-            raise ValueError(f"EffectSizes.concat: parts name their groups differently: "
-                             f"{sorted(groups)}")
+            raise ValueError(f"EffectSizes.concat: parts name their groups differently: {sorted(groups)}")
 
         def united(attr: str) -> dict[str, np.ndarray]:
             keys = list(dict.fromkeys(k for p in parts for k in getattr(p, attr)))
@@ -248,19 +274,31 @@ class EffectSizes:
                 present = [getattr(p, attr)[k] for p in parts if k in getattr(p, attr)]
                 numeric = all(a.dtype.kind in "iuf" for a in present)
                 fill, dtype = (np.nan, float) if numeric else (None, object)
-                out[k] = np.concatenate([
-                    np.asarray(getattr(p, attr)[k], dtype=dtype) if k in getattr(p, attr)
-                    else np.full(len(p), fill, dtype=dtype) for p in parts])
+                out[k] = np.concatenate(
+                    [
+                        np.asarray(getattr(p, attr)[k], dtype=dtype)
+                        if k in getattr(p, attr)
+                        else np.full(len(p), fill, dtype=dtype)
+                        for p in parts
+                    ]
+                )
             return out
 
         return EffectSizes(
-            yi=np.concatenate([p.yi for p in parts]), vi=np.concatenate([p.vi for p in parts]),
-            measure=first.measure, labels=sum((p.labels for p in parts), ()),
+            yi=np.concatenate([p.yi for p in parts]),
+            vi=np.concatenate([p.vi for p in parts]),
+            measure=first.measure,
+            labels=sum((p.labels for p in parts), ()),
             corrected=np.concatenate([p.corrected for p in parts]),
-            dropped=np.concatenate([p.dropped for p in parts]), data=united("data"),
-            source=sum((p.source for p in parts), ()), study_info=united("study_info"),
-            group_labels=next(iter(groups), None), add=first.add, to=first.to,
-            drop00=first.drop00)
+            dropped=np.concatenate([p.dropped for p in parts]),
+            data=united("data"),
+            source=sum((p.source for p in parts), ()),
+            study_info=united("study_info"),
+            group_labels=next(iter(groups), None),
+            add=first.add,
+            to=first.to,
+            drop00=first.drop00,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,11 +344,20 @@ class EffectSizesSummary:
             if es.dropped[i]:
                 rows.append([es.labels[i], "-", "-", "-", note])
             else:
-                rows.append([es.labels[i], f"{est[i]:.{d}f}", f"{es.sei[i]:.{d}f}",
-                             f"[{lo[i]:.{d}f}, {hi[i]:.{d}f}]", note])
+                rows.append(
+                    [
+                        es.labels[i],
+                        f"{est[i]:.{d}f}",
+                        f"{es.sei[i]:.{d}f}",
+                        f"[{lo[i]:.{d}f}, {hi[i]:.{d}f}]",
+                        note,
+                    ]
+                )
         n_drop, n_corr = int(es.dropped.sum()), int(es.corrected.sum())
-        lines = [f"Effect sizes: {info.description} ({es.measure}), {len(es)} "
-                 f"stud{'y' if len(es) == 1 else 'ies'}, {n_corr} corrected, {n_drop} dropped"]
+        lines = [
+            f"Effect sizes: {info.description} ({es.measure}), {len(es)} "
+            f"stud{'y' if len(es) == 1 else 'ies'}, {n_corr} corrected, {n_drop} dropped"
+        ]
         if info.family in ("binary", "proportion", "rate"):
             lines.append(f"Zero cells: add={es.add:g}, to={es.to!r}, drop00={es.drop00}")
         if es.group_labels is not None:
@@ -323,9 +370,9 @@ class EffectSizesSummary:
         header, rows, lines = self._table()
         widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
         fmt = lambda r: "  ".join(  # noqa: E731
-            c.ljust(w) if j in (0, 4) else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths)))
-        return "\n".join(line.rstrip() for line in [*lines, "", fmt(header),
-                                                    *(fmt(r) for r in rows)])
+            c.ljust(w) if j in (0, 4) else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))
+        )
+        return "\n".join(line.rstrip() for line in [*lines, "", fmt(header), *(fmt(r) for r in rows)])
 
     def _repr_html_(self) -> str:
         header, rows, lines = self._table()
@@ -333,18 +380,49 @@ class EffectSizesSummary:
         head = "".join(f"<th>{esc(h)}</th>" for h in header)
         body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
         caption = "<br>".join(esc(line) for line in lines)
-        return (f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-                f"<tbody>{body}</tbody></table>")
+        return (
+            f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
 
 
-def effect_sizes(measure: str, *, ai=None, bi=None, ci=None, di=None, n1i=None, n2i=None,
-                 m1i=None, sd1i=None, m2i=None, sd2i=None, ri=None, ni=None, xi=None, mi=None,
-                 sdi=None, x1i=None, t1i=None, x2i=None, t2i=None, estimate=None,
-                 ci_lower=None, ci_upper=None, level=0.95, pval=None, yi=None, vi=None,
-                 sei=None, labels=None, add: float | None = None, to: str = "only0",
-                 drop00: bool = False, correct: bool = False,
-                 study_info: Mapping[str, Any] | None = None,
-                 group_labels: tuple[str, str] | None = None) -> EffectSizes:
+def effect_sizes(
+    measure: str,
+    *,
+    ai=None,
+    bi=None,
+    ci=None,
+    di=None,
+    n1i=None,
+    n2i=None,
+    m1i=None,
+    sd1i=None,
+    m2i=None,
+    sd2i=None,
+    ri=None,
+    ni=None,
+    xi=None,
+    mi=None,
+    sdi=None,
+    x1i=None,
+    t1i=None,
+    x2i=None,
+    t2i=None,
+    estimate=None,
+    ci_lower=None,
+    ci_upper=None,
+    level=0.95,
+    pval=None,
+    yi=None,
+    vi=None,
+    sei=None,
+    labels=None,
+    add: float | None = None,
+    to: str = "only0",
+    drop00: bool = False,
+    correct: bool = False,
+    study_info: Mapping[str, Any] | None = None,
+    group_labels: tuple[str, str] | None = None,
+) -> EffectSizes:
     """Effect sizes and sampling variances from study data, as ``metafor::escalc`` computes.
 
     Give one set of data columns (one value per study; ``None``/NaN marks a missing value,
@@ -444,10 +522,34 @@ def effect_sizes(measure: str, *, ai=None, bi=None, ci=None, di=None, n1i=None, 
     Matches ``metafor::escalc(measure=..., add=, to=, drop00=)`` (metafor 3.8-1).
     """
     info = lookup(measure)
-    columns = dict(ai=ai, bi=bi, ci=ci, di=di, n1i=n1i, n2i=n2i, m1i=m1i, sd1i=sd1i, m2i=m2i,
-                   sd2i=sd2i, ri=ri, ni=ni, xi=xi, mi=mi, sdi=sdi, x1i=x1i, t1i=t1i, x2i=x2i,
-                   t2i=t2i, estimate=estimate, ci_lower=ci_lower, ci_upper=ci_upper, pval=pval,
-                   yi=yi, vi=vi, sei=sei)
+    columns = dict(
+        ai=ai,
+        bi=bi,
+        ci=ci,
+        di=di,
+        n1i=n1i,
+        n2i=n2i,
+        m1i=m1i,
+        sd1i=sd1i,
+        m2i=m2i,
+        sd2i=sd2i,
+        ri=ri,
+        ni=ni,
+        xi=xi,
+        mi=mi,
+        sdi=sdi,
+        x1i=x1i,
+        t1i=t1i,
+        x2i=x2i,
+        t2i=t2i,
+        estimate=estimate,
+        ci_lower=ci_lower,
+        ci_upper=ci_upper,
+        pval=pval,
+        yi=yi,
+        vi=vi,
+        sei=sei,
+    )
     given = {k: v for k, v in columns.items() if v is not None}
     kind = _in.data_kind(info, set(given))
     cols = _in.as_columns(given)
@@ -459,8 +561,7 @@ def effect_sizes(measure: str, *, ai=None, bi=None, ci=None, di=None, n1i=None, 
         cols["level"] = _in.as_columns({**cols, "level": lev})["level"]
     if add is None:
         add = info.default_add
-    if not isinstance(add, (int, float, np.floating, np.integer)) or not (np.isfinite(add)
-                                                                          and add >= 0):
+    if not isinstance(add, (int, float, np.floating, np.integer)) or not (np.isfinite(add) and add >= 0):
         raise ValueError(f"add must be a non-negative number (metafor's add); got {add!r}")
     if to not in ZERO_CELL_RULES:
         raise ValueError(f"to must be one of {', '.join(map(repr, ZERO_CELL_RULES))}; got {to!r}")
@@ -469,14 +570,28 @@ def effect_sizes(measure: str, *, ai=None, bi=None, ci=None, di=None, n1i=None, 
     else:
         labels_t = tuple(str(x) for x in (labels if np.ndim(labels) else [labels]))
         if len(labels_t) != n:
-            raise ValueError(f"labels must have one entry per study ({n}, the length of the data "
-                             f"columns); got {len(labels_t)}")
-    out = _in.compute(info, kind, cols, labels_t, add=float(add), to=to, drop00=bool(drop00),
-                      correct=bool(correct))
-    return EffectSizes(yi=out.yi, vi=out.vi, measure=info.name, labels=labels_t,
-                       corrected=out.corrected, dropped=out.dropped, data=out.data,
-                       source=out.source, study_info=dict(study_info or {}),
-                       group_labels=group_labels, add=out.add, to=to, drop00=bool(drop00))
+            raise ValueError(
+                f"labels must have one entry per study ({n}, the length of the data "
+                f"columns); got {len(labels_t)}"
+            )
+    out = _in.compute(
+        info, kind, cols, labels_t, add=float(add), to=to, drop00=bool(drop00), correct=bool(correct)
+    )
+    return EffectSizes(
+        yi=out.yi,
+        vi=out.vi,
+        measure=info.name,
+        labels=labels_t,
+        corrected=out.corrected,
+        dropped=out.dropped,
+        data=out.data,
+        source=out.source,
+        study_info=dict(study_info or {}),
+        group_labels=group_labels,
+        add=out.add,
+        to=to,
+        drop00=bool(drop00),
+    )
 
 
 _CONVERSIONS = {
@@ -486,7 +601,7 @@ _CONVERSIONS = {
     ("ZCOR", "SMD"): "Fisher z to r (tanh), then point-biserial r to SMD",
     ("SMD", "COR"): "SMD to point-biserial r, r = d / sqrt(d^2 + a)",
     ("HR", "RR"): "hazard ratio treated as a risk ratio (close only when events are rare "
-                  "and follow-up similar)",
+    "and follow-up similar)",
 }
 
 
@@ -542,19 +657,25 @@ def convert(es: EffectSizes, to: str, *, n1i=None, n2i=None) -> EffectSizes:
         g2 = data.get("n2i") if n2i is None else _vector("n2i", n2i, len(es))
         if n1i is not None and n2i is not None:
             data["n1i"], data["n2i"] = g1, g2
-        known = np.zeros(len(es), dtype=bool) if g1 is None or g2 is None else \
-            np.isfinite(g1) & np.isfinite(g2) & (g1 > 0) & (g2 > 0)
+        known = (
+            np.zeros(len(es), dtype=bool)
+            if g1 is None or g2 is None
+            else np.isfinite(g1) & np.isfinite(g2) & (g1 > 0) & (g2 > 0)
+        )
         g1 = np.where(known, g1 if g1 is not None else 1.0, 1.0)
         g2 = np.where(known, g2 if g2 is not None else 1.0, 1.0)
-        notes = [f"{note}; a from group sizes" if k else f"{note}; equal groups assumed (a = 4)"
-                 for k in known]
+        notes = [
+            f"{note}; a from group sizes" if k else f"{note}; equal groups assumed (a = 4)" for k in known
+        ]
         if es.measure == "ZCOR":
             yi, vi = _cv.fisher_z_to_correlation(yi, vi)
         conv = _cv.smd_to_correlation if to == "COR" else _cv.correlation_to_smd
         with np.errstate(divide="ignore", invalid="ignore"):
             yi, vi = conv(yi, vi, n1i=g1, n2i=g2)
     undefined = ~es.dropped & ~(np.isfinite(yi) & np.isfinite(vi))
-    source = tuple(f"converted: {es.measure} -> {to} ({nt}); from {src}"
-                   + ("; dropped: conversion undefined for this value" if bad else "")
-                   for nt, src, bad in zip(notes, es.source, undefined))
+    source = tuple(
+        f"converted: {es.measure} -> {to} ({nt}); from {src}"
+        + ("; dropped: conversion undefined for this value" if bad else "")
+        for nt, src, bad in zip(notes, es.source, undefined)
+    )
     return replace(es, yi=yi, vi=vi, measure=to, data=data, source=source)

@@ -25,10 +25,20 @@ from metaevidence.stats.results import HeterogeneityCI, MetaAnalysis, MetaAnalys
 __all__ = ["meta_analysis", "meta_analysis_batch", "heterogeneity_ci"]
 
 
-def meta_analysis(yi, vi=None, *, method: str = "REML", test: str = "z", level: float = 0.95,
-                  pi_method: str = "metafor", tau2: float | None = None, labels=None,
-                  measure: str | None = None, tol: float = DEFAULT_TOL,
-                  maxiter: int = DEFAULT_MAXITER) -> MetaAnalysis:
+def meta_analysis(
+    yi,
+    vi=None,
+    *,
+    method: str = "REML",
+    test: str = "z",
+    level: float = 0.95,
+    pi_method: str = "metafor",
+    tau2: float | None = None,
+    labels=None,
+    measure: str | None = None,
+    tol: float = DEFAULT_TOL,
+    maxiter: int = DEFAULT_MAXITER,
+) -> MetaAnalysis:
     """Fit a common- or random-effects meta-analysis (inverse-variance weights).
 
     Parameters
@@ -96,12 +106,13 @@ def meta_analysis(yi, vi=None, *, method: str = "REML", test: str = "z", level: 
     where = "meta_analysis"
     y, v, labels, measure, es = unpack(yi, vi, labels, measure, where)
     if y.ndim != 1 or v.ndim != 1:
-        raise ValueError(f"{where}: yi and vi must be one-dimensional (one value per study); "
-                         f"got shapes {y.shape} and {v.shape} (use meta_analysis_batch for "
-                         f"many analyses)")
+        raise ValueError(
+            f"{where}: yi and vi must be one-dimensional (one value per study); "
+            f"got shapes {y.shape} and {v.shape} (use meta_analysis_batch for "
+            f"many analyses)"
+        )
     if y.shape != v.shape:
-        raise ValueError(f"{where}: yi and vi must have the same length; got {y.size} and "
-                         f"{v.size}")
+        raise ValueError(f"{where}: yi and vi must have the same length; got {y.size} and {v.size}")
     if y.size == 0:
         raise ValueError(f"{where}: no studies: yi and vi are empty")
     _engine.check_options(method, test, level, pi_method)
@@ -109,19 +120,27 @@ def meta_analysis(yi, vi=None, *, method: str = "REML", test: str = "z", level: 
     check_values(y, v, labels, where)
     s = prepare(y, v)
     if s.k[0] == 0:
-        raise ValueError(f"{where}: no study has both yi and vi; got {y.size} rows, all "
-                         f"missing")
+        raise ValueError(f"{where}: no study has both yi and vi; got {y.size} rows, all missing")
     if tau2 is not None:
         if method in _engine.COMMON_METHODS:
-            raise ValueError(f"{where}: tau2 can only be fixed for a random-effects method; "
-                             f"got method={method!r}")
+            raise ValueError(
+                f"{where}: tau2 can only be fixed for a random-effects method; got method={method!r}"
+            )
         if not (np.isfinite(tau2) and tau2 >= 0):
             raise ValueError(f"{where}: tau2 must be finite and non-negative; got {tau2!r}")
     included = s.included[0]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        f = fit_one(y[included].tolist(), v[included].tolist(), method=method, test=test,
-                    level=float(level), pi_method=pi_method,
-                    tau2=None if tau2 is None else float(tau2), tol=tol, maxiter=maxiter)
+        f = fit_one(
+            y[included].tolist(),
+            v[included].tolist(),
+            method=method,
+            test=test,
+            level=float(level),
+            pi_method=pi_method,
+            tau2=None if tau2 is None else float(tau2),
+            tol=tol,
+            maxiter=maxiter,
+        )
     weights = np.full(y.size, np.nan)
     weights[included] = f["weights"]
     k = f["k"]
@@ -129,31 +148,74 @@ def meta_analysis(yi, vi=None, *, method: str = "REML", test: str = "z", level: 
     used_test = test
     if test != "z" and k == 1:
         used_test = "z"
-        warnings.warn(f"{where}: test={test!r} needs at least 2 studies; k = 1, so the "
-                      f"normal test (test='z') was used, as metafor does.",
-                      SmallSampleWarning, stacklevel=2)
+        warnings.warn(
+            f"{where}: test={test!r} needs at least 2 studies; k = 1, so the "
+            f"normal test (test='z') was used, as metafor does.",
+            SmallSampleWarning,
+            stacklevel=2,
+        )
     if not conv:
         warnings.warn(
             f"{where}: the {method} estimate of tau^2 did not converge after "
             f"{f['iterations']} iterations; the result is flagged (converged=False). "
             f"Try a larger maxiter, a looser tol, or a closed-form estimator (method='DL').",
-            ConvergenceWarning, stacklevel=2)
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     return MetaAnalysis(
-        estimate=f["estimate"], se=f["se"], statistic=f["statistic"], p_value=f["p_value"],
-        ci_lower=f["ci_lower"], ci_upper=f["ci_upper"], df=f["df"], pi_lower=f["pi_lower"],
-        pi_upper=f["pi_upper"], tau2=f["tau2"], tau2_se=f["tau2_se"], tau=f["tau"],
-        i2=f["i2"], h2=f["h2"], q=f["q"], q_df=f["q_df"], q_p_value=f["q_p_value"], k=k,
-        yi=y, vi=v, weights=weights, included=included, labels=labels, measure=measure,
-        method=method, test=used_test, level=float(level), pi_method=pi_method,
-        converged=conv, iterations=f["iterations"], effects=es, vt=f["vt"],
-        tau2_fixed=tau2 is not None)
+        estimate=f["estimate"],
+        se=f["se"],
+        statistic=f["statistic"],
+        p_value=f["p_value"],
+        ci_lower=f["ci_lower"],
+        ci_upper=f["ci_upper"],
+        df=f["df"],
+        pi_lower=f["pi_lower"],
+        pi_upper=f["pi_upper"],
+        tau2=f["tau2"],
+        tau2_se=f["tau2_se"],
+        tau=f["tau"],
+        i2=f["i2"],
+        h2=f["h2"],
+        q=f["q"],
+        q_df=f["q_df"],
+        q_p_value=f["q_p_value"],
+        k=k,
+        yi=y,
+        vi=v,
+        weights=weights,
+        included=included,
+        labels=labels,
+        measure=measure,
+        method=method,
+        test=used_test,
+        level=float(level),
+        pi_method=pi_method,
+        converged=conv,
+        iterations=f["iterations"],
+        effects=es,
+        vt=f["vt"],
+        tau2_fixed=tau2 is not None,
+    )
 
 
-def meta_analysis_batch(yi, vi=None, *, mask=None, method: str = "REML", test: str = "z",
-                        level: float = 0.95, pi_method: str = "metafor", tau2=None,
-                        labels=None, row_labels=None, measure: str | None = None,
-                        tol: float = DEFAULT_TOL, maxiter: int = DEFAULT_MAXITER,
-                        max_cells: int = MAX_CELLS) -> MetaAnalysisBatch:
+def meta_analysis_batch(
+    yi,
+    vi=None,
+    *,
+    mask=None,
+    method: str = "REML",
+    test: str = "z",
+    level: float = 0.95,
+    pi_method: str = "metafor",
+    tau2=None,
+    labels=None,
+    row_labels=None,
+    measure: str | None = None,
+    tol: float = DEFAULT_TOL,
+    maxiter: int = DEFAULT_MAXITER,
+    max_cells: int = MAX_CELLS,
+) -> MetaAnalysisBatch:
     """Fit many meta-analyses at once: arrays ``(..., k)`` -> a :class:`MetaAnalysisBatch`.
 
     Parameters
@@ -199,46 +261,106 @@ def meta_analysis_batch(yi, vi=None, *, mask=None, method: str = "REML", test: s
     try:
         shape = np.broadcast_shapes(y.shape, v.shape, *(() if mask is None else (np.shape(mask),)))
     except ValueError:
-        raise ValueError(f"{where}: yi, vi and mask must broadcast to one shape (..., k); "
-                         f"got {y.shape}, {v.shape}"
-                         + ("" if mask is None else f" and {np.shape(mask)}")) from None
+        raise ValueError(
+            f"{where}: yi, vi and mask must broadcast to one shape (..., k); "
+            f"got {y.shape}, {v.shape}" + ("" if mask is None else f" and {np.shape(mask)}")
+        ) from None
     if len(shape) == 0:
-        raise ValueError(f"{where}: yi and vi need a last axis of studies (shape (..., k)); "
-                         f"got scalars")
+        raise ValueError(f"{where}: yi and vi need a last axis of studies (shape (..., k)); got scalars")
     if shape[-1] == 0 or 0 in shape:
-        raise ValueError(f"{where}: no studies or no analyses: yi and vi have shape {shape}; "
-                         f"the last axis holds the k >= 1 studies")
+        raise ValueError(
+            f"{where}: no studies or no analyses: yi and vi have shape {shape}; "
+            f"the last axis holds the k >= 1 studies"
+        )
     labels = study_labels(labels, shape[-1], where)
-    fit = _engine.fit(y, v, mask=mask, method=method, test=test, level=level, tau2=tau2,
-                      pi_method=pi_method, tol=tol, maxiter=maxiter, max_cells=max_cells)
-    m = np.ones(shape, dtype=bool) if mask is None else np.broadcast_to(
-        np.asarray(mask, dtype=bool), shape)
+    fit = _engine.fit(
+        y,
+        v,
+        mask=mask,
+        method=method,
+        test=test,
+        level=level,
+        tau2=tau2,
+        pi_method=pi_method,
+        tol=tol,
+        maxiter=maxiter,
+        max_cells=max_cells,
+    )
+    m = np.ones(shape, dtype=bool) if mask is None else np.broadcast_to(np.asarray(mask, dtype=bool), shape)
     if row_labels is not None:
         row_labels = tuple(str(x) for x in row_labels)
         if len(shape) != 2 or len(row_labels) != shape[0]:
-            raise ValueError(f"{where}: row_labels needs one label per analysis of a "
-                             f"one-dimensional batch ({shape[:-1]}); got {len(row_labels)}")
-    return _batch_result(fit, np.broadcast_to(y, shape), np.broadcast_to(v, shape), m, labels,
-                         measure, row_labels, "batch", None, es)
+            raise ValueError(
+                f"{where}: row_labels needs one label per analysis of a "
+                f"one-dimensional batch ({shape[:-1]}); got {len(row_labels)}"
+            )
+    return _batch_result(
+        fit,
+        np.broadcast_to(y, shape),
+        np.broadcast_to(v, shape),
+        m,
+        labels,
+        measure,
+        row_labels,
+        "batch",
+        None,
+        es,
+    )
 
 
-def _batch_result(fit, y, v, mask, labels, measure, row_labels, kind, parent, effects,
-                  order=None) -> MetaAnalysisBatch:
+def _batch_result(
+    fit, y, v, mask, labels, measure, row_labels, kind, parent, effects, order=None
+) -> MetaAnalysisBatch:
     return MetaAnalysisBatch(
-        estimate=fit.estimate, se=fit.se, statistic=fit.statistic, p_value=fit.p_value,
-        ci_lower=fit.ci_lower, ci_upper=fit.ci_upper, df=fit.df, pi_lower=fit.pi_lower,
-        pi_upper=fit.pi_upper, tau2=fit.tau2, tau2_se=fit.tau2_se, tau=fit.tau, i2=fit.i2,
-        h2=fit.h2, q=fit.q, q_df=fit.q_df, q_p_value=fit.q_p_value, k=fit.k, yi=y, vi=v,
-        weights=fit.weights, included=fit.included, labels=labels, measure=measure,
-        method=fit.method, test=fit.test, level=fit.level, pi_method=fit.pi_method,
-        converged=fit.converged, iterations=fit.iterations, mask=mask,
-        row_labels=row_labels, kind=kind, parent=parent, effects=effects, vt=fit.vt,
-        tau2_fixed=fit.tau2_fixed, order=order)
+        estimate=fit.estimate,
+        se=fit.se,
+        statistic=fit.statistic,
+        p_value=fit.p_value,
+        ci_lower=fit.ci_lower,
+        ci_upper=fit.ci_upper,
+        df=fit.df,
+        pi_lower=fit.pi_lower,
+        pi_upper=fit.pi_upper,
+        tau2=fit.tau2,
+        tau2_se=fit.tau2_se,
+        tau=fit.tau,
+        i2=fit.i2,
+        h2=fit.h2,
+        q=fit.q,
+        q_df=fit.q_df,
+        q_p_value=fit.q_p_value,
+        k=fit.k,
+        yi=y,
+        vi=v,
+        weights=fit.weights,
+        included=fit.included,
+        labels=labels,
+        measure=measure,
+        method=fit.method,
+        test=fit.test,
+        level=fit.level,
+        pi_method=fit.pi_method,
+        converged=fit.converged,
+        iterations=fit.iterations,
+        mask=mask,
+        row_labels=row_labels,
+        kind=kind,
+        parent=parent,
+        effects=effects,
+        vt=fit.vt,
+        tau2_fixed=fit.tau2_fixed,
+        order=order,
+    )
 
 
-def heterogeneity_ci(result: MetaAnalysis, level: float | None = None, *,
-                     tau2_max: float | None = None, tol: float = 1e-12,
-                     maxiter: int = 100) -> HeterogeneityCI:
+def heterogeneity_ci(
+    result: MetaAnalysis,
+    level: float | None = None,
+    *,
+    tau2_max: float | None = None,
+    tol: float = 1e-12,
+    maxiter: int = 100,
+) -> HeterogeneityCI:
     """Q-profile confidence intervals for tau^2, tau, I^2 and H^2 of a random-effects fit.
 
     Parameters
@@ -281,12 +403,16 @@ def heterogeneity_ci(result: MetaAnalysis, level: float | None = None, *,
     """
     where = "heterogeneity_ci"
     if not isinstance(result, MetaAnalysis):
-        raise TypeError(f"{where}: result must be a MetaAnalysis; got {type(result).__name__}"
-                        f" (for batches use metaevidence.core.profile.q_profile_ci)")
+        raise TypeError(
+            f"{where}: result must be a MetaAnalysis; got {type(result).__name__}"
+            f" (for batches use metaevidence.core.profile.q_profile_ci)"
+        )
     if not result.random_effects:
-        raise ValueError(f"{where}: the model has no random-effects component "
-                         f"(method={result.method!r}); refit with a tau^2 estimator "
-                         f"such as method='REML'")
+        raise ValueError(
+            f"{where}: the model has no random-effects component "
+            f"(method={result.method!r}); refit with a tau^2 estimator "
+            f"such as method='REML'"
+        )
     if result.k < 2:
         raise ValueError(f"{where}: needs at least 2 studies; got k = {result.k}")
     level = result.level if level is None else level
@@ -294,33 +420,53 @@ def heterogeneity_ci(result: MetaAnalysis, level: float | None = None, *,
         raise ValueError(f"{where}: level must be strictly between 0 and 1; got {level!r}")
     s = prepare(result.yi, np.where(result.included, result.vi, np.nan))
     with np.errstate(divide="ignore", invalid="ignore"):
-        qp = _profile.q_profile(s, np.array([result.tau2]), level=float(level),
-                                tau2_max=tau2_max, tol=tol, maxiter=maxiter)
+        qp = _profile.q_profile(
+            s, np.array([result.tau2]), level=float(level), tau2_max=tau2_max, tol=tol, maxiter=maxiter
+        )
     lo, hi, vt = float(qp.lower[0]), float(qp.upper[0]), float(qp.vt[0])
     ls = _profile.STATUS_NAMES[int(qp.lower_status[0])]
     us = _profile.STATUS_NAMES[int(qp.upper_status[0])]
     tmax = float(qp.tau2_max[0])
     notes = []
     if ls == "below zero":
-        notes.append("The upper and lower CI bounds for tau^2 both fall below 0; the CIs "
-                     "are therefore equal to the null/empty set (reported as [0, 0]).")
+        notes.append(
+            "The upper and lower CI bounds for tau^2 both fall below 0; the CIs "
+            "are therefore equal to the null/empty set (reported as [0, 0])."
+        )
     elif ls == "zero":
-        notes.append("The lower bound for tau^2 is 0 (Q at tau^2 = 0 is below the upper "
-                     "chi-square quantile).")
+        notes.append(
+            "The lower bound for tau^2 is 0 (Q at tau^2 = 0 is below the upper chi-square quantile)."
+        )
     if ls == "above tau2_max":
         notes.append(f"The lower bound lies above tau2_max = {tmax:g}; raise tau2_max.")
     if us == "above tau2_max":
-        notes.append(f"The upper bound lies above tau2_max = {tmax:g} (reported as "
-                     f"tau2_max); raise tau2_max to find it.")
+        notes.append(
+            f"The upper bound lies above tau2_max = {tmax:g} (reported as "
+            f"tau2_max); raise tau2_max to find it."
+        )
     if not bool(qp.converged[0]):
         notes.append("The root finder did not converge; bounds are approximate.")
-        warnings.warn(f"{where}: the Q-profile bound search did not converge in {maxiter} "
-                      f"iterations; try a larger maxiter.", ConvergenceWarning, stacklevel=2)
+        warnings.warn(
+            f"{where}: the Q-profile bound search did not converge in {maxiter} "
+            f"iterations; try a larger maxiter.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     i2 = _profile.tau2_to_i2
     h2 = _profile.tau2_to_h2
     return HeterogeneityCI(
-        tau2=(lo, hi), tau=(lo ** 0.5, hi ** 0.5), i2=(float(i2(lo, vt)), float(i2(hi, vt))),
-        h2=(float(h2(lo, vt)), float(h2(hi, vt))), estimate_tau2=result.tau2,
-        level=float(level), method="QP", notes=tuple(notes), estimate_tau=result.tau,
-        estimate_i2=result.i2, estimate_h2=result.h2, lower_status=ls, upper_status=us,
-        tau2_max=tmax)
+        tau2=(lo, hi),
+        tau=(lo**0.5, hi**0.5),
+        i2=(float(i2(lo, vt)), float(i2(hi, vt))),
+        h2=(float(h2(lo, vt)), float(h2(hi, vt))),
+        estimate_tau2=result.tau2,
+        level=float(level),
+        method="QP",
+        notes=tuple(notes),
+        estimate_tau=result.tau,
+        estimate_i2=result.i2,
+        estimate_h2=result.h2,
+        lower_status=ls,
+        upper_status=us,
+        tau2_max=tmax,
+    )

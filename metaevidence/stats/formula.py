@@ -22,19 +22,26 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
 __all__ = ["ModelMatrix", "model_matrix", "design_from_columns"]
 
 _FUNCTIONS = {
-    "log": np.log, "log2": np.log2, "log10": np.log10, "exp": np.exp,
-    "sqrt": np.sqrt, "abs": np.abs,
+    "log": np.log,
+    "log2": np.log2,
+    "log10": np.log10,
+    "exp": np.exp,
+    "sqrt": np.sqrt,
+    "abs": np.abs,
 }
-_TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)|"
-                    r"([A-Za-z_.][A-Za-z0-9_.]*)|(`[^`]+`)|(\*\*|[-+*/^():,~]))")
+_TOKEN = re.compile(
+    r"\s*(?:(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)|"
+    r"([A-Za-z_.][A-Za-z0-9_.]*)|(`[^`]+`)|(\*\*|[-+*/^():,~]))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +76,12 @@ def _tokenize(text: str, formula: str) -> list[str]:
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
             rest = text[pos:].lstrip()
-            raise ValueError(f"formula {formula!r}: cannot read {rest!r} at position "
-                             f"{len(text) - len(rest)}; allowed are names, numbers, "
-                             f"+ - * / ^ : ( ) and the functions factor(), I(), "
-                             f"{', '.join(f + '()' for f in _FUNCTIONS)}")
+            raise ValueError(
+                f"formula {formula!r}: cannot read {rest!r} at position "
+                f"{len(text) - len(rest)}; allowed are names, numbers, "
+                f"+ - * / ^ : ( ) and the functions factor(), I(), "
+                f"{', '.join(f + '()' for f in _FUNCTIONS)}"
+            )
         tok = next(g for g in match.groups() if g is not None)
         out.append("^" if tok == "**" else tok)
         pos = match.end()
@@ -91,8 +100,10 @@ class _Parser:
     def take(self, expected=None):
         tok = self.peek()
         if tok is None or (expected is not None and tok != expected):
-            raise ValueError(f"formula {self.formula!r}: expected {expected or 'more input'}, "
-                             f"got {tok or 'end of formula'}")
+            raise ValueError(
+                f"formula {self.formula!r}: expected {expected or 'more input'}, "
+                f"got {tok or 'end of formula'}"
+            )
         self.i += 1
         return tok
 
@@ -141,9 +152,11 @@ class _Parser:
                 arg = self.expr()
                 self.take(")")
                 if tok not in _FUNCTIONS:
-                    raise ValueError(f"formula {self.formula!r}: function {tok}() is not "
-                                     f"supported inside an expression; allowed: "
-                                     f"{', '.join(_FUNCTIONS)}")
+                    raise ValueError(
+                        f"formula {self.formula!r}: function {tok}() is not "
+                        f"supported inside an expression; allowed: "
+                        f"{', '.join(_FUNCTIONS)}"
+                    )
                 return ("call", tok, arg)
             return ("var", tok)
         raise ValueError(f"formula {self.formula!r}: unexpected {tok!r}")
@@ -175,8 +188,7 @@ def _evaluate(node, columns: Mapping[str, np.ndarray]) -> np.ndarray:
             return _FUNCTIONS[node[1]](_evaluate(node[2], columns))
     a, b = _evaluate(node[1], columns), _evaluate(node[2], columns)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide,
-                "^": np.power}[kind](a, b)
+        return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}[kind](a, b)
 
 
 def _split_top(tokens: list[str], seps: tuple[str, ...]) -> list[tuple[str, list[str]]]:
@@ -277,11 +289,11 @@ def model_matrix(formula: str, data: Mapping[str, Any] | Any, *, n: int | None =
         raise TypeError(f"formula must be a string such as '~ x + factor(g)'; got {type(formula).__name__}")
     tokens = _tokenize(formula, formula)
     if not tokens or tokens[0] != "~":
-        raise ValueError(f"formula {formula!r} must be one-sided and start with '~' "
-                         f"(e.g. '~ ablat + factor(alloc)')")
+        raise ValueError(
+            f"formula {formula!r} must be one-sided and start with '~' (e.g. '~ ablat + factor(alloc)')"
+        )
     if "~" in tokens[1:]:
-        raise ValueError(f"formula {formula!r}: only one '~' is allowed (moderators only, "
-                         f"the outcome is yi)")
+        raise ValueError(f"formula {formula!r}: only one '~' is allowed (moderators only, the outcome is yi)")
     columns = _columns(data, formula)
     intercept = True
     terms: list[tuple[_Factor, ...]] = []
@@ -294,8 +306,9 @@ def model_matrix(formula: str, data: Mapping[str, Any] | Any, *, n: int | None =
             intercept = (part == ["1"]) == (sep == "+")
             continue
         if sep == "-":
-            raise ValueError(f"formula {formula!r}: removing terms other than the intercept "
-                             f"('- 1') is not supported")
+            raise ValueError(
+                f"formula {formula!r}: removing terms other than the intercept ('- 1') is not supported"
+            )
         for term in _expand(part, formula):
             if term not in terms:
                 terms.append(term)
@@ -303,8 +316,10 @@ def model_matrix(formula: str, data: Mapping[str, Any] | Any, *, n: int | None =
     used = sorted({v for term in terms for f in term for v in _variables(f.node)})
     missing_cols = [v for v in used if v not in columns]
     if missing_cols:
-        raise ValueError(f"formula {formula!r} uses column(s) {', '.join(missing_cols)} not "
-                         f"in the moderator data; available: {', '.join(sorted(columns)) or 'none'}")
+        raise ValueError(
+            f"formula {formula!r} uses column(s) {', '.join(missing_cols)} not "
+            f"in the moderator data; available: {', '.join(sorted(columns)) or 'none'}"
+        )
     sizes = {len(columns[v]) for v in used}
     if n is not None:
         sizes.add(n)
@@ -323,9 +338,11 @@ def model_matrix(formula: str, data: Mapping[str, Any] | Any, *, n: int | None =
         blocks = []
         for f in term:
             if len(term) > 1 and f.label not in main and _categorical(f, columns):
-                raise ValueError(f"formula {formula!r}: the interaction "
-                                 f"{':'.join(g.label for g in term)} needs the main effect "
-                                 f"{f.label} in the formula too")
+                raise ValueError(
+                    f"formula {formula!r}: the interaction "
+                    f"{':'.join(g.label for g in term)} needs the main effect "
+                    f"{f.label} in the formula too"
+                )
             drop_first = full_coding_used or len(term) > 1
             block, miss = _factor_columns(f, columns, nrow, formula, drop_first=drop_first)
             if len(term) == 1 and _categorical(f, columns):
@@ -337,8 +354,7 @@ def model_matrix(formula: str, data: Mapping[str, Any] | Any, *, n: int | None =
             cols.append(values)
     X = np.column_stack(cols) if cols else np.zeros((nrow, 0))
     X[bad] = np.nan
-    return ModelMatrix(X=X, names=tuple(names), intercept=intercept, formula=formula,
-                       variables=tuple(used))
+    return ModelMatrix(X=X, names=tuple(names), intercept=intercept, formula=formula, variables=tuple(used))
 
 
 def _expand(part: list[str], formula: str) -> list[tuple[_Factor, ...]]:
@@ -351,7 +367,7 @@ def _expand(part: list[str], formula: str) -> list[tuple[_Factor, ...]]:
     # a*b*c: every non-empty combination of the '*'-separated groups, by degree
     n = len(groups)
     for size in range(1, n + 1):
-        for mask in range(1, 2 ** n):
+        for mask in range(1, 2**n):
             if bin(mask).count("1") != size:
                 continue
             term: tuple[_Factor, ...] = ()
@@ -378,21 +394,20 @@ def _factor(tokens: list[str], formula: str) -> _Factor:
     parser = _Parser(tokens, formula)
     node = parser.expr()
     if parser.peek() is not None:
-        raise ValueError(f"formula {formula!r}: cannot read {label!r} (unexpected "
-                         f"{parser.peek()!r})")
+        raise ValueError(f"formula {formula!r}: cannot read {label!r} (unexpected {parser.peek()!r})")
     return _Factor(label, node, False)
 
 
 def _columns(data, formula) -> dict[str, Any]:
     if data is None:
-        raise ValueError(f"formula {formula!r} needs data: a DataFrame or a mapping of "
-                         f"column name -> values")
+        raise ValueError(f"formula {formula!r} needs data: a DataFrame or a mapping of column name -> values")
     if hasattr(data, "columns") and hasattr(data, "__getitem__"):
         return {str(c): data[c] for c in data.columns}
     if isinstance(data, Mapping):
         return dict(data)
-    raise TypeError(f"moderator data must be a DataFrame or a mapping of column name -> "
-                    f"values; got {type(data).__name__}")
+    raise TypeError(
+        f"moderator data must be a DataFrame or a mapping of column name -> values; got {type(data).__name__}"
+    )
 
 
 def _as_array(raw) -> np.ndarray:
@@ -410,8 +425,11 @@ def _categorical(f: _Factor, columns) -> bool:
     if f.categorical:
         return True
     node = f.node
-    return node[0] == "var" and node[1] in columns and (
-        _is_text(_as_array(columns[node[1]])) or hasattr(columns[node[1]], "cat"))
+    return (
+        node[0] == "var"
+        and node[1] in columns
+        and (_is_text(_as_array(columns[node[1]])) or hasattr(columns[node[1]], "cat"))
+    )
 
 
 def _factor_columns(f: _Factor, columns, nrow, formula, *, drop_first: bool):
@@ -419,25 +437,38 @@ def _factor_columns(f: _Factor, columns, nrow, formula, *, drop_first: bool):
     node = f.node
     if _categorical(f, columns):
         raw = columns[node[1]] if node[0] == "var" else None
-        values = _as_array(raw) if raw is not None else _evaluate(node, {
-            k: _as_array(v).astype(float) for k, v in columns.items() if k in _variables(node)})
+        values = (
+            _as_array(raw)
+            if raw is not None
+            else _evaluate(
+                node, {k: _as_array(v).astype(float) for k, v in columns.items() if k in _variables(node)}
+            )
+        )
         values = np.asarray(values, dtype=object) if values.dtype.kind != "O" else values
         miss = np.array([_missing(x) for x in values], dtype=bool)
         levels = _levels(raw, values)
         if len(levels) < 2 and drop_first:
-            raise ValueError(f"formula {formula!r}: {f.label} has fewer than two levels "
-                             f"({', '.join(map(str, levels)) or 'none'})")
+            raise ValueError(
+                f"formula {formula!r}: {f.label} has fewer than two levels "
+                f"({', '.join(map(str, levels)) or 'none'})"
+            )
         keep = levels[1:] if drop_first else levels
-        block = [(f"{f.label}{_level_text(lvl)}",
-                  np.array([1.0 if (not _missing(x) and x == lvl) else 0.0 for x in values]))
-                 for lvl in keep]
+        block = [
+            (
+                f"{f.label}{_level_text(lvl)}",
+                np.array([1.0 if (not _missing(x) and x == lvl) else 0.0 for x in values]),
+            )
+            for lvl in keep
+        ]
         return block, miss
     env = {}
     for name in _variables(node):
         arr = _as_array(columns[name])
         if _is_text(arr):
-            raise ValueError(f"formula {formula!r}: {name} holds text and cannot be used "
-                             f"in arithmetic ({f.label}); use factor({name})")
+            raise ValueError(
+                f"formula {formula!r}: {name} holds text and cannot be used "
+                f"in arithmetic ({f.label}); use factor({name})"
+            )
         env[name] = arr.astype(float)
     values = np.broadcast_to(np.asarray(_evaluate(node, env), dtype=float), (nrow,)).copy()
     return [(f.label, values)], ~np.isfinite(values)
@@ -480,27 +511,28 @@ def design_from_columns(moderators, *, n: int, intercept: bool = True) -> ModelM
     """
     if hasattr(moderators, "columns") or isinstance(moderators, Mapping):
         columns = _columns(moderators, "<columns>")
-        terms = " + ".join(f"`{c}`" if not re.fullmatch(r"[A-Za-z_.][A-Za-z0-9_.]*", c) else c
-                           for c in columns)
+        terms = " + ".join(
+            f"`{c}`" if not re.fullmatch(r"[A-Za-z_.][A-Za-z0-9_.]*", c) else c for c in columns
+        )
         formula = f"~ {terms}" + ("" if intercept else " - 1")
         mm = model_matrix(formula, columns, n=n)
         names = tuple(nm.replace("`", "") for nm in mm.names)
-        return ModelMatrix(X=mm.X, names=names, intercept=intercept, formula=None,
-                           variables=mm.variables)
+        return ModelMatrix(X=mm.X, names=names, intercept=intercept, formula=None, variables=mm.variables)
     try:
         arr = np.asarray(moderators, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(f"moderators given as an array must be numbers; got {str(moderators)[:60]}: "
-                        "pass text or categories as a DataFrame or mapping column (dummy-coded) or "
-                        "through a formula with data=") from None
+        raise TypeError(
+            f"moderators given as an array must be numbers; got {str(moderators)[:60]}: "
+            "pass text or categories as a DataFrame or mapping column (dummy-coded) or "
+            "through a formula with data="
+        ) from None
     if arr.ndim == 1:
         arr = arr[:, None]
         names = ["mods"]
     elif arr.ndim == 2:
         names = [f"mods{j + 1}" for j in range(arr.shape[1])] if arr.shape[1] > 1 else ["mods"]
     else:
-        raise ValueError(f"moderators must be a 1-D or 2-D array (studies in rows); got "
-                         f"shape {arr.shape}")
+        raise ValueError(f"moderators must be a 1-D or 2-D array (studies in rows); got shape {arr.shape}")
     if arr.shape[0] != n:
         raise ValueError(f"moderators must have one row per study ({n}); got {arr.shape[0]} rows")
     if intercept:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from metaevidence.display.summary import Summary, Table, compact_repr, fmt
 from metaevidence.core import gosh as _core
+from metaevidence.display.summary import Summary, Table, compact_repr, fmt
 from metaevidence.stats.influence import model_inputs
 
 __all__ = ["Gosh", "gosh"]
@@ -64,37 +64,58 @@ class Gosh:
         return _core.subset_masks(self.code[start:stop], len(self.labels))
 
     def __repr__(self) -> str:
-        return compact_repr(self, n_subsets=self.n_subsets, studies=len(self.labels),
-                            exhaustive=self.exhaustive, method=self.method,
-                            measure=self.measure)
+        return compact_repr(
+            self,
+            n_subsets=self.n_subsets,
+            studies=len(self.labels),
+            exhaustive=self.exhaustive,
+            method=self.method,
+            measure=self.measure,
+        )
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
 
     def summary(self, digits: int = 4) -> Summary:
-        seed = (f"seed {self.seed}" if self.seed is not None
-                else "no seed: pass seed= to reproduce it")
-        how = ("all" if self.exhaustive
-               else f"a random sample ({seed}) of the {2 ** len(self.labels) - 1}")
-        title = (f"GOSH: {self.n_subsets} subsets fitted, {how} subsets of "
-                 f"{len(self.labels)} studies (tau^2 estimator {self.method})")
+        seed = f"seed {self.seed}" if self.seed is not None else "no seed: pass seed= to reproduce it"
+        how = "all" if self.exhaustive else f"a random sample ({seed}) of the {2 ** len(self.labels) - 1}"
+        title = (
+            f"GOSH: {self.n_subsets} subsets fitted, {how} subsets of "
+            f"{len(self.labels)} studies (tau^2 estimator {self.method})"
+        )
         q = [0, 25, 50, 75, 100]
-        rows = tuple((name, *(fmt(x, digits) for x in np.percentile(arr, q)))
-                     for name, arr in (("estimate", self.estimate), ("I^2", self.i2),
-                                       ("tau^2", self.tau2), ("Q", self.qe)))
-        return Summary(title, (Table(("", "min", "25%", "median", "75%", "max"), rows,
-                                     title="Distribution over subsets"),))
+        rows = tuple(
+            (name, *(fmt(x, digits) for x in np.percentile(arr, q)))
+            for name, arr in (
+                ("estimate", self.estimate),
+                ("I^2", self.i2),
+                ("tau^2", self.tau2),
+                ("Q", self.qe),
+            )
+        )
+        return Summary(
+            title,
+            (Table(("", "min", "25%", "median", "75%", "max"), rows, title="Distribution over subsets"),),
+        )
 
     def to_frame(self):
         """One row per subset: code, k, estimate, tau2, qe, i2, h2."""
         import pandas as pd
 
-        return pd.DataFrame({"code": self.code, "k": self.k, "estimate": self.estimate,
-                             "tau2": self.tau2, "qe": self.qe, "i2": self.i2, "h2": self.h2})
+        return pd.DataFrame(
+            {
+                "code": self.code,
+                "k": self.k,
+                "estimate": self.estimate,
+                "tau2": self.tau2,
+                "qe": self.qe,
+                "i2": self.i2,
+                "h2": self.h2,
+            }
+        )
 
 
-def gosh(result, max_subsets: int = 1_000_000, *, seed: int | None = None,
-         chunk_size: int = 8192) -> Gosh:
+def gosh(result, max_subsets: int = 1_000_000, *, seed: int | None = None, chunk_size: int = 8192) -> Gosh:
     """Fit the model to every subset of studies (or to a random sample of subsets).
 
     Parameters
@@ -135,24 +156,37 @@ def gosh(result, max_subsets: int = 1_000_000, *, seed: int | None = None,
     """
     yi, vi, X, labels, rows, names, method, _, tau2 = model_inputs(result, "gosh")
     if X.shape[1] != 1:
-        raise ValueError(f"gosh supports models without moderators; got a meta-regression "
-                         f"with {X.shape[1]} coefficients ({', '.join(names)})")
+        raise ValueError(
+            f"gosh supports models without moderators; got a meta-regression "
+            f"with {X.shape[1]} coefficients ({', '.join(names)})"
+        )
     if max_subsets < 1 or chunk_size < 1:
-        raise ValueError(f"max_subsets and chunk_size must be positive integers; got "
-                         f"{max_subsets!r} and {chunk_size!r}")
+        raise ValueError(
+            f"max_subsets and chunk_size must be positive integers; got {max_subsets!r} and {chunk_size!r}"
+        )
     k = yi.size
     if k > 62:
-        raise ValueError(f"gosh codes subsets in 64-bit integers and supports up to 62 "
-                         f"studies; got {k}")
-    total = 2 ** k - 1
+        raise ValueError(f"gosh codes subsets in 64-bit integers and supports up to 62 studies; got {k}")
+    total = 2**k - 1
     exhaustive = total <= max_subsets
     if exhaustive:
         codes = np.arange(1, total + 1, dtype=np.int64)
     else:
         codes = _core.random_subset_codes(k, max_subsets, np.random.default_rng(seed))
     g = _core.fit_subsets(yi, vi, codes, method=method, tau2=tau2, chunk_size=chunk_size)
-    return Gosh(code=g.code, k=g.k, estimate=g.estimate, tau2=g.tau2, qe=g.qe, i2=g.i2,
-                h2=g.h2, n_subsets=int(codes.size), exhaustive=exhaustive,
-                seed=None if exhaustive else seed, method=method,
-                measure=str(getattr(result, "measure", "GEN")), labels=labels,
-                converged=g.converged)
+    return Gosh(
+        code=g.code,
+        k=g.k,
+        estimate=g.estimate,
+        tau2=g.tau2,
+        qe=g.qe,
+        i2=g.i2,
+        h2=g.h2,
+        n_subsets=int(codes.size),
+        exhaustive=exhaustive,
+        seed=None if exhaustive else seed,
+        method=method,
+        measure=str(getattr(result, "measure", "GEN")),
+        labels=labels,
+        converged=g.converged,
+    )

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from metaevidence.display.summary import Summary, Table, compact_repr, fmt
 from metaevidence.core import influence as _core
 from metaevidence.core import regression as _regress
+from metaevidence.display.summary import Summary, Table, compact_repr, fmt
+
 __all__ = ["Influence", "influence"]
 
 
@@ -80,36 +81,77 @@ class Influence:
     test: str
 
     def __repr__(self) -> str:
-        return compact_repr(self, k=self.k, p=self.p, method=self.method, test=self.test,
-                            influential=tuple(lab for lab, f in zip(self.labels,
-                                                                     self.is_influential) if f))
+        return compact_repr(
+            self,
+            k=self.k,
+            p=self.p,
+            method=self.method,
+            test=self.test,
+            influential=tuple(lab for lab, f in zip(self.labels, self.is_influential) if f),
+        )
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
 
     def summary(self, digits: int = 4) -> Summary:
         """Per-study table; influential studies are marked with '*'."""
-        head = ("study", "rstudent", "dffits", "cook.d", "cov.r", "tau2.del", "QE.del",
-                "hat", "weight", *(f"dfbs {n}" for n in self.names), "inf")
+        head = (
+            "study",
+            "rstudent",
+            "dffits",
+            "cook.d",
+            "cov.r",
+            "tau2.del",
+            "QE.del",
+            "hat",
+            "weight",
+            *(f"dfbs {n}" for n in self.names),
+            "inf",
+        )
         rows = []
         for i, lab in enumerate(self.labels):
-            rows.append((lab, *(fmt(a[i], digits) for a in (
-                self.rstudent, self.dffits, self.cook_d, self.cov_r, self.tau2_del,
-                self.qe_del, self.hat, self.weight)),
-                *(fmt(x, digits) for x in self.dfbetas[i]),
-                "*" if self.is_influential[i] else ""))
+            rows.append(
+                (
+                    lab,
+                    *(
+                        fmt(a[i], digits)
+                        for a in (
+                            self.rstudent,
+                            self.dffits,
+                            self.cook_d,
+                            self.cov_r,
+                            self.tau2_del,
+                            self.qe_del,
+                            self.hat,
+                            self.weight,
+                        )
+                    ),
+                    *(fmt(x, digits) for x in self.dfbetas[i]),
+                    "*" if self.is_influential[i] else "",
+                )
+            )
         n_inf = int(self.is_influential.sum())
-        title = (f"Influence diagnostics, leave-one-out (k = {self.k}; {self.method}, "
-                 f"test {self.test}): {n_inf} influential stud{'y' if n_inf == 1 else 'ies'}")
+        title = (
+            f"Influence diagnostics, leave-one-out (k = {self.k}; {self.method}, "
+            f"test {self.test}): {n_inf} influential stud{'y' if n_inf == 1 else 'ies'}"
+        )
         return Summary(title, (Table(head, tuple(rows)),))
 
     def to_frame(self):
         """One row per study with every measure (``dfbetas_<name>`` per coefficient)."""
         import pandas as pd
 
-        cols = {"label": list(self.labels), "rstudent": self.rstudent, "dffits": self.dffits,
-                "cook_d": self.cook_d, "cov_r": self.cov_r, "tau2_del": self.tau2_del,
-                "qe_del": self.qe_del, "hat": self.hat, "weight": self.weight}
+        cols = {
+            "label": list(self.labels),
+            "rstudent": self.rstudent,
+            "dffits": self.dffits,
+            "cook_d": self.cook_d,
+            "cov_r": self.cov_r,
+            "tau2_del": self.tau2_del,
+            "qe_del": self.qe_del,
+            "hat": self.hat,
+            "weight": self.weight,
+        }
         for j, n in enumerate(self.names):
             cols[f"dfbetas_{n}"] = self.dfbetas[:, j]
         cols["is_influential"] = self.is_influential
@@ -121,14 +163,15 @@ class Influence:
 def model_inputs(result, verb: str):
     """Included rows of a fit: yi, vi, X, labels, rows, names, method, test, fixed tau^2."""
     if not all(hasattr(result, a) for a in ("yi", "vi", "included", "method")):
-        raise TypeError(f"{verb} needs a fitted MetaAnalysis or MetaRegression; got "
-                        f"{type(result).__name__}")
+        raise TypeError(f"{verb} needs a fitted MetaAnalysis or MetaRegression; got {type(result).__name__}")
     method = str(result.method).upper()
     if method not in _regress.METHODS:
-        raise ValueError(f"{verb} refits the model without each study, which needs an "
-                         f"inverse-variance model; allowed methods are "
-                         f"{', '.join(_regress.METHODS)}; got {result.method!r} (refit with "
-                         f"meta_analysis(..., method='EE') for a common-effect model)")
+        raise ValueError(
+            f"{verb} refits the model without each study, which needs an "
+            f"inverse-variance model; allowed methods are "
+            f"{', '.join(_regress.METHODS)}; got {result.method!r} (refit with "
+            f"meta_analysis(..., method='EE') for a common-effect model)"
+        )
     inc = np.asarray(result.included, bool)
     rows = np.flatnonzero(inc)
     X = getattr(result, "X", None)
@@ -137,8 +180,17 @@ def model_inputs(result, verb: str):
     labels = tuple(getattr(result, "labels", ()) or ())
     labels = tuple(labels[i] for i in rows) if labels else tuple(f"Study {i + 1}" for i in rows)
     tau2 = float(result.tau2) if getattr(result, "tau2_fixed", False) else None
-    return (np.asarray(result.yi, float)[inc], np.asarray(result.vi, float)[inc], X, labels,
-            rows, names, method, str(getattr(result, "test", "z")), tau2)
+    return (
+        np.asarray(result.yi, float)[inc],
+        np.asarray(result.vi, float)[inc],
+        X,
+        labels,
+        rows,
+        names,
+        method,
+        str(getattr(result, "test", "z")),
+        tau2,
+    )
 
 
 def influence(result) -> Influence:
@@ -179,12 +231,30 @@ def influence(result) -> Influence:
     yi, vi, X, labels, rows, names, method, test, tau2 = model_inputs(result, "influence")
     k, p = X.shape
     if k - p < 2:
-        raise ValueError(f"influence needs at least p + 2 studies (k = {k}, p = {p}) so that "
-                         f"every leave-one-out model can be fitted")
+        raise ValueError(
+            f"influence needs at least p + 2 studies (k = {k}, p = {p}) so that "
+            f"every leave-one-out model can be fitted"
+        )
     arr = _core.influence_measures(yi, vi, X, method=method, test=test, tau2=tau2)
     return Influence(
-        rstudent=arr.rstudent, dffits=arr.dffits, cook_d=arr.cook_d, cov_r=arr.cov_r,
-        tau2_del=arr.tau2_del, qe_del=arr.qe_del, hat=arr.hat, weight=arr.weight,
-        dfbetas=arr.dfbetas, estimate_del=arr.coefficients_del,
-        is_influential=arr.is_influential, baujat_x=arr.baujat_x, baujat_y=arr.baujat_y,
-        labels=labels, rows=rows, names=names, k=k, p=p, method=method, test=test)
+        rstudent=arr.rstudent,
+        dffits=arr.dffits,
+        cook_d=arr.cook_d,
+        cov_r=arr.cov_r,
+        tau2_del=arr.tau2_del,
+        qe_del=arr.qe_del,
+        hat=arr.hat,
+        weight=arr.weight,
+        dfbetas=arr.dfbetas,
+        estimate_del=arr.coefficients_del,
+        is_influential=arr.is_influential,
+        baujat_x=arr.baujat_x,
+        baujat_y=arr.baujat_y,
+        labels=labels,
+        rows=rows,
+        names=names,
+        k=k,
+        p=p,
+        method=method,
+        test=test,
+    )

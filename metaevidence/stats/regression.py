@@ -17,16 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from metaevidence.display.summary import Summary, Table, compact_repr, fmt, fmt_p, p_text
 from metaevidence.core import permute as _perm
 from metaevidence.core import regression as _core
 from metaevidence.core.tau2 import estimate_tau2
+from metaevidence.display.summary import Summary, Table, compact_repr, fmt, fmt_p, p_text
 from metaevidence.errors import ConvergenceWarning
-from metaevidence.stats.formula import ModelMatrix, design_from_columns, model_matrix
 from metaevidence.stats._inputs import float_array
+from metaevidence.stats.formula import ModelMatrix, design_from_columns, model_matrix
 
-__all__ = ["MetaRegression", "PermutationTest", "Prediction", "meta_regression",
-           "permutation_test"]
+__all__ = ["MetaRegression", "PermutationTest", "Prediction", "meta_regression", "permutation_test"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +148,10 @@ class MetaRegression:
 
         x = np.atleast_2d(np.asarray(x, dtype=float))
         if x.shape[-1] != self.p:
-            raise ValueError(f"predict needs rows of {self.p} model-matrix values "
-                             f"({', '.join(self.names)}); got shape {x.shape}")
+            raise ValueError(
+                f"predict needs rows of {self.p} model-matrix values "
+                f"({', '.join(self.names)}); got shape {x.shape}"
+            )
         est = x @ self.coefficients
         se = np.sqrt(np.einsum("mi,ij,mj->m", x, self.vcov, x))
         if self.test == "z":
@@ -160,11 +161,19 @@ class MetaRegression:
         return Prediction(est, se, est - crit * se, est + crit * se, self.level)
 
     def __repr__(self) -> str:
-        return compact_repr(self, formula=self.formula, k=self.k, p=self.p,
-                            names=tuple(self.names),
-                            coefficients=tuple(float(b) for b in self.coefficients),
-                            method=self.method, test=self.test, tau2=self.tau2, qm=self.qm,
-                            qm_p_value=self.qm_p_value)
+        return compact_repr(
+            self,
+            formula=self.formula,
+            k=self.k,
+            p=self.p,
+            names=tuple(self.names),
+            coefficients=tuple(float(b) for b in self.coefficients),
+            method=self.method,
+            test=self.test,
+            tau2=self.tau2,
+            qm=self.qm,
+            qm_p_value=self.qm_p_value,
+        )
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
@@ -172,16 +181,35 @@ class MetaRegression:
     def summary(self, digits: int = 4) -> Summary:
         """Text/HTML report of the fit (display only: numbers are not changed)."""
         label = {"z": "z", "knha": "t", "adhoc": "t"}[self.test]
-        rows = tuple((n, fmt(b, digits), fmt(s, digits), fmt(t, digits), fmt_p(p, digits),
-                      fmt(lo, digits), fmt(hi, digits))
-                     for n, b, s, t, p, lo, hi in zip(self.names, self.coefficients, self.se,
-                                                      self.statistic, self.p_value,
-                                                      self.ci_lower, self.ci_upper))
+        rows = tuple(
+            (
+                n,
+                fmt(b, digits),
+                fmt(s, digits),
+                fmt(t, digits),
+                fmt_p(p, digits),
+                fmt(lo, digits),
+                fmt(hi, digits),
+            )
+            for n, b, s, t, p, lo, hi in zip(
+                self.names,
+                self.coefficients,
+                self.se,
+                self.statistic,
+                self.p_value,
+                self.ci_lower,
+                self.ci_upper,
+            )
+        )
         pct = f"{self.level * 100:g}%"
-        coef = Table(("", "estimate", "se", label, "p-value", f"{pct} CI lower",
-                      f"{pct} CI upper"), rows, title="Model results")
-        title = (f"Mixed-effects meta-regression (k = {self.k}; tau^2 estimator: {self.method}; "
-                 f"test: {self.test})")
+        coef = Table(
+            ("", "estimate", "se", label, "p-value", f"{pct} CI lower", f"{pct} CI upper"),
+            rows,
+            title="Model results",
+        )
+        title = (
+            f"Mixed-effects meta-regression (k = {self.k}; tau^2 estimator: {self.method}; test: {self.test})"
+        )
         lines = [
             f"moderators: {self.formula or ', '.join(self.names)}",
             f"tau^2 (residual) = {fmt(self.tau2, digits)}; tau = {fmt(self.tau, digits)}; "
@@ -193,23 +221,33 @@ class MetaRegression:
         if self.qm_df:
             coefs = ", ".join(str(i + 1) for i in self.btt)
             if self.test == "z":
-                lines.append(f"Test of moderators (coefficients {coefs}): QM({self.qm_df}) = "
-                             f"{fmt(self.qm, digits)}, {p_text(self.qm_p_value, digits)}")
+                lines.append(
+                    f"Test of moderators (coefficients {coefs}): QM({self.qm_df}) = "
+                    f"{fmt(self.qm, digits)}, {p_text(self.qm_p_value, digits)}"
+                )
             else:
-                lines.append(f"Test of moderators (coefficients {coefs}): F({self.qm_df}, "
-                             f"{self.df:g}) = {fmt(self.qm, digits)}, "
-                             f"{p_text(self.qm_p_value, digits)}")
+                lines.append(
+                    f"Test of moderators (coefficients {coefs}): F({self.qm_df}, "
+                    f"{self.df:g}) = {fmt(self.qm, digits)}, "
+                    f"{p_text(self.qm_p_value, digits)}"
+                )
         return Summary(title, ("\n".join(lines), coef))
 
     def to_frame(self):
         """One row per coefficient: estimate, se, statistic, p_value, ci_lower, ci_upper."""
         import pandas as pd
 
-        return pd.DataFrame({
-            "term": list(self.names), "estimate": self.coefficients, "se": self.se,
-            "statistic": self.statistic, "p_value": self.p_value,
-            "ci_lower": self.ci_lower, "ci_upper": self.ci_upper,
-        })
+        return pd.DataFrame(
+            {
+                "term": list(self.names),
+                "estimate": self.coefficients,
+                "se": self.se,
+                "statistic": self.statistic,
+                "p_value": self.p_value,
+                "ci_lower": self.ci_lower,
+                "ci_upper": self.ci_upper,
+            }
+        )
 
 
 def _unpack(yi, vi, moderators, data, labels, measure):
@@ -221,19 +259,32 @@ def _unpack(yi, vi, moderators, data, labels, measure):
         data = data if data is not None else getattr(es, "study_info", None)
         labels = labels if labels is not None else getattr(es, "labels", None)
         measure = getattr(es, "measure", measure) if measure is None else measure
-        return (float_array(es.yi, "yi", "meta_regression"), float_array(es.vi, "vi", "meta_regression"),
-                moderators, data, labels, measure)
+        return (
+            float_array(es.yi, "yi", "meta_regression"),
+            float_array(es.vi, "vi", "meta_regression"),
+            moderators,
+            data,
+            labels,
+            measure,
+        )
     if vi is None:
         raise TypeError("meta_regression needs yi and vi (or an EffectSizes); vi is missing")
-    return (float_array(yi, "yi", "meta_regression"), float_array(vi, "vi", "meta_regression"),
-            moderators, data, labels, measure or "GEN")
+    return (
+        float_array(yi, "yi", "meta_regression"),
+        float_array(vi, "vi", "meta_regression"),
+        moderators,
+        data,
+        labels,
+        measure or "GEN",
+    )
 
 
 def _design(moderators, data, n, intercept) -> ModelMatrix:
     if moderators is None:
         if not intercept:
-            raise ValueError("a model without moderators needs an intercept; got "
-                             "moderators=None with intercept=False")
+            raise ValueError(
+                "a model without moderators needs an intercept; got moderators=None with intercept=False"
+            )
         return ModelMatrix(np.ones((n, 1)), ("intrcpt",), True, None, ())
     if isinstance(moderators, str):
         if not intercept:
@@ -243,10 +294,22 @@ def _design(moderators, data, n, intercept) -> ModelMatrix:
     return design_from_columns(moderators, n=n, intercept=intercept)
 
 
-def meta_regression(yi, vi=None, moderators=None, *, data=None, method: str = "REML",
-                    test: str = "z", intercept: bool = True, level: float = 0.95,
-                    btt=None, labels=None, measure: str | None = None,
-                    tol: float = 1e-12, maxiter: int = 1000) -> MetaRegression:
+def meta_regression(
+    yi,
+    vi=None,
+    moderators=None,
+    *,
+    data=None,
+    method: str = "REML",
+    test: str = "z",
+    intercept: bool = True,
+    level: float = 0.95,
+    btt=None,
+    labels=None,
+    measure: str | None = None,
+    tol: float = 1e-12,
+    maxiter: int = 1000,
+) -> MetaRegression:
     """Fit a mixed-effects meta-regression.
 
     Parameters
@@ -307,17 +370,22 @@ def meta_regression(yi, vi=None, moderators=None, *, data=None, method: str = "R
     """
     yi, vi, moderators, data, labels, measure = _unpack(yi, vi, moderators, data, labels, measure)
     if yi.ndim != 1 or vi.shape != yi.shape:
-        raise ValueError(f"yi and vi must be 1-D arrays of equal length; got shapes "
-                         f"{yi.shape} and {vi.shape}")
+        raise ValueError(
+            f"yi and vi must be 1-D arrays of equal length; got shapes {yi.shape} and {vi.shape}"
+        )
     # the same spelling rules as meta_analysis (metafor's): "REML", not "reml"
     if not isinstance(method, str) or method not in _core.METHODS:
-        hint = (f" (did you mean {method.upper()!r}?)"
-                if isinstance(method, str) and method.upper() in _core.METHODS else "")
-        raise ValueError(f"meta_regression: method must be one of {', '.join(_core.METHODS)} "
-                         f"(metafor spelling); got {method!r}{hint}")
+        hint = (
+            f" (did you mean {method.upper()!r}?)"
+            if isinstance(method, str) and method.upper() in _core.METHODS
+            else ""
+        )
+        raise ValueError(
+            f"meta_regression: method must be one of {', '.join(_core.METHODS)} "
+            f"(metafor spelling); got {method!r}{hint}"
+        )
     if not isinstance(test, str) or test not in _core.TESTS:
-        raise ValueError(f"meta_regression: test must be one of {', '.join(_core.TESTS)}; "
-                         f"got {test!r}")
+        raise ValueError(f"meta_regression: test must be one of {', '.join(_core.TESTS)}; got {test!r}")
     method_u, test_l = method, test
     n = yi.size
     mm = _design(moderators, data, n, intercept)
@@ -325,18 +393,24 @@ def meta_regression(yi, vi=None, moderators=None, *, data=None, method: str = "R
     included = np.isfinite(yi) & np.isfinite(vi) & np.isfinite(X).all(axis=1)
     bad_v = included & (vi <= 0)
     if bad_v.any():
-        raise ValueError(f"meta_regression: vi (sampling variances) must be positive; got vi <= 0 "
-                         f"in rows {np.flatnonzero(bad_v).tolist()} (0-based); use NaN to leave a "
-                         f"study out")
+        raise ValueError(
+            f"meta_regression: vi (sampling variances) must be positive; got vi <= 0 "
+            f"in rows {np.flatnonzero(bad_v).tolist()} (0-based); use NaN to leave a "
+            f"study out"
+        )
     k, p = int(included.sum()), X.shape[1]
     if k <= p:
-        raise ValueError(f"meta-regression needs more studies than coefficients; got k = {k} "
-                         f"studies (after dropping missing values) for p = {p} coefficients "
-                         f"({', '.join(mm.names)})")
+        raise ValueError(
+            f"meta-regression needs more studies than coefficients; got k = {k} "
+            f"studies (after dropping missing values) for p = {p} coefficients "
+            f"({', '.join(mm.names)})"
+        )
     if np.linalg.matrix_rank(X[included]) < p:
-        raise ValueError(f"the model matrix is rank deficient (some of {', '.join(mm.names)} "
-                         f"are collinear or constant over the {k} included studies); drop "
-                         f"redundant moderators")
+        raise ValueError(
+            f"the model matrix is rank deficient (some of {', '.join(mm.names)} "
+            f"are collinear or constant over the {k} included studies); drop "
+            f"redundant moderators"
+        )
     if btt is None:
         btt = tuple(range(1, p)) if mm.intercept and p > 1 else tuple(range(p))
     btt = tuple(int(b) for b in btt)
@@ -345,8 +419,9 @@ def meta_regression(yi, vi=None, moderators=None, *, data=None, method: str = "R
     y = np.where(included, yi, 0.0)
     v = np.where(included, vi, 1.0)
     Xz = np.where(included[:, None], X, 0.0)
-    fit = _core.fit_regression(y, v, Xz, included, method=method_u, test=test_l, level=level,
-                               btt=btt, tol=tol, maxiter=maxiter)
+    fit = _core.fit_regression(
+        y, v, Xz, included, method=method_u, test=test_l, level=level, btt=btt, tol=tol, maxiter=maxiter
+    )
     r2, tau2_re = np.nan, np.nan
     if mm.intercept and p > 1:
         ones = np.ones((n, 1))
@@ -354,34 +429,66 @@ def meta_regression(yi, vi=None, moderators=None, *, data=None, method: str = "R
             q_total = _core.fit_regression(y, v, ones, included, method="EE").qe
             r2 = float(_core.wls_r_squared(fit.qe, q_total, k, p))
         else:
-            re = estimate_tau2(y, v, method=method_u, mask=included, tol=tol,
-                               maxiter=maxiter)
+            re = estimate_tau2(y, v, method=method_u, mask=included, tol=tol, maxiter=maxiter)
             tau2_re = float(re.tau2)
             r2 = float(_core.r_squared(tau2_re, fit.tau2))
             if not re.converged:
                 _warn_convergence(method_u, "intercept-only model for R^2", maxiter)
     if not bool(fit.converged):
         _warn_convergence(method_u, "meta-regression", maxiter)
-    labels = tuple(str(x) for x in labels) if labels is not None else tuple(
-        f"Study {i + 1}" for i in range(n))
+    labels = (
+        tuple(str(x) for x in labels) if labels is not None else tuple(f"Study {i + 1}" for i in range(n))
+    )
     tau2 = float(fit.tau2)
     return MetaRegression(
-        names=mm.names, coefficients=fit.coefficients, se=fit.se, statistic=fit.statistic,
-        p_value=fit.p_value, ci_lower=fit.ci_lower, ci_upper=fit.ci_upper, vcov=fit.vcov,
-        df=float(fit.df), qm=float(fit.qm), qm_df=fit.qm_df, qm_p_value=float(fit.qm_p_value),
-        btt=btt, tau2=tau2, tau=float(np.sqrt(tau2)), i2=float(fit.i2), h2=float(fit.h2),
-        qe=float(fit.qe), qe_df=int(fit.qe_df), qe_p_value=float(fit.qe_p_value), r2=r2,
-        tau2_re=tau2_re, loglik=float(_core.log_likelihood(
-            y, v, Xz, included, fit.tau2, reml=method_u == "REML")), k=k, p=p, yi=yi, vi=vi,
-        X=X, included=included, labels=labels,
-        measure=measure, method=method_u, test=test_l, level=level, intercept=mm.intercept,
-        formula=mm.formula, converged=bool(fit.converged), iterations=int(fit.iterations))
+        names=mm.names,
+        coefficients=fit.coefficients,
+        se=fit.se,
+        statistic=fit.statistic,
+        p_value=fit.p_value,
+        ci_lower=fit.ci_lower,
+        ci_upper=fit.ci_upper,
+        vcov=fit.vcov,
+        df=float(fit.df),
+        qm=float(fit.qm),
+        qm_df=fit.qm_df,
+        qm_p_value=float(fit.qm_p_value),
+        btt=btt,
+        tau2=tau2,
+        tau=float(np.sqrt(tau2)),
+        i2=float(fit.i2),
+        h2=float(fit.h2),
+        qe=float(fit.qe),
+        qe_df=int(fit.qe_df),
+        qe_p_value=float(fit.qe_p_value),
+        r2=r2,
+        tau2_re=tau2_re,
+        loglik=float(_core.log_likelihood(y, v, Xz, included, fit.tau2, reml=method_u == "REML")),
+        k=k,
+        p=p,
+        yi=yi,
+        vi=vi,
+        X=X,
+        included=included,
+        labels=labels,
+        measure=measure,
+        method=method_u,
+        test=test_l,
+        level=level,
+        intercept=mm.intercept,
+        formula=mm.formula,
+        converged=bool(fit.converged),
+        iterations=int(fit.iterations),
+    )
 
 
 def _warn_convergence(method, what, maxiter):
-    warnings.warn(f"{what}: the {method} estimator of tau^2 did not converge within "
-                  f"{maxiter} iterations; raise maxiter= or try method='PM' or 'DL'",
-                  ConvergenceWarning, stacklevel=3)
+    warnings.warn(
+        f"{what}: the {method} estimator of tau^2 did not converge within "
+        f"{maxiter} iterations; raise maxiter= or try method='PM' or 'DL'",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,37 +532,49 @@ class PermutationTest:
     names: tuple[str, ...]
 
     def __repr__(self) -> str:
-        return compact_repr(self, n_permutations=self.n_permutations, exact=self.exact,
-                            scheme=self.scheme, names=tuple(self.names),
-                            p_value=tuple(float(p) for p in self.p_value), qm=self.qm,
-                            qm_p_value=self.qm_p_value)
+        return compact_repr(
+            self,
+            n_permutations=self.n_permutations,
+            exact=self.exact,
+            scheme=self.scheme,
+            names=tuple(self.names),
+            p_value=tuple(float(p) for p in self.p_value),
+            qm=self.qm,
+            qm_p_value=self.qm_p_value,
+        )
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
 
     def summary(self, digits: int = 4) -> Summary:
-        kind = (f"exact, all {self.n_permutations}" if self.exact
-                else f"{self.n_permutations} random")
+        kind = f"exact, all {self.n_permutations}" if self.exact else f"{self.n_permutations} random"
         seed = f"; seed {self.seed}" if self.seed is not None and not self.exact else ""
         title = f"Permutation test ({kind} {self.scheme}{seed})"
-        rows = tuple((n, fmt(s, digits), fmt_p(p, digits))
-                     for n, s, p in zip(self.names, self.statistic, self.p_value))
+        rows = tuple(
+            (n, fmt(s, digits), fmt_p(p, digits)) for n, s, p in zip(self.names, self.statistic, self.p_value)
+        )
         blocks: list = []
         if not np.isnan(self.qm):
-            blocks.append(f"Omnibus test: QM = {fmt(self.qm, digits)}, permutation p = "
-                          f"{fmt_p(self.qm_p_value, digits)}")
+            blocks.append(
+                f"Omnibus test: QM = {fmt(self.qm, digits)}, permutation p = {fmt_p(self.qm_p_value, digits)}"
+            )
         blocks.append(Table(("", "statistic", "permutation p"), rows))
         return Summary(title, tuple(blocks))
 
     def to_frame(self):
         import pandas as pd
 
-        return pd.DataFrame({"term": list(self.names), "statistic": self.statistic,
-                             "p_value": self.p_value})
+        return pd.DataFrame({"term": list(self.names), "statistic": self.statistic, "p_value": self.p_value})
 
 
-def permutation_test(result: Any, *, iterations: int = 1000, exact: bool = False,
-                     seed: int | None = None, chunk_size: int = 4096) -> PermutationTest:
+def permutation_test(
+    result: Any,
+    *,
+    iterations: int = 1000,
+    exact: bool = False,
+    seed: int | None = None,
+    chunk_size: int = 4096,
+) -> PermutationTest:
     """Permutation test of a meta-regression (or of an intercept-only model).
 
     Parameters
@@ -521,14 +640,17 @@ def permutation_test(result: Any, *, iterations: int = 1000, exact: bool = False
         X = np.ones((y.size, 1))
         names, btt, method, test, level = ("intrcpt",), (0,), result.method, result.test, result.level
         if method not in _core.METHODS:
-            raise ValueError(f"permutation_test refits the model with the tau^2 estimator; "
-                             f"allowed methods are {', '.join(_core.METHODS)}; got {method!r}")
+            raise ValueError(
+                f"permutation_test refits the model with the tau^2 estimator; "
+                f"allowed methods are {', '.join(_core.METHODS)}; got {method!r}"
+            )
         int_only = True
         observed = None
         fixed = float(result.tau2) if getattr(result, "tau2_fixed", False) else None
     else:
-        raise TypeError(f"permutation_test needs a MetaRegression or MetaAnalysis; got "
-                        f"{type(result).__name__}")
+        raise TypeError(
+            f"permutation_test needs a MetaRegression or MetaAnalysis; got {type(result).__name__}"
+        )
     k = y.size
     rng = np.random.default_rng(seed)
     if int_only:
@@ -540,8 +662,10 @@ def permutation_test(result: Any, *, iterations: int = 1000, exact: bool = False
         scheme = "row permutations"
     use_exact = exact or iterations >= n_exact
     if use_exact and n_exact > 50_000_000:
-        raise ValueError(f"an exact permutation test needs {n_exact} refits here; use "
-                         f"exact=False with iterations= (random permutations)")
+        raise ValueError(
+            f"an exact permutation test needs {n_exact} refits here; use "
+            f"exact=False with iterations= (random permutations)"
+        )
     n_total = n_exact if use_exact else iterations
     if not int_only and use_exact:
         all_perms = _perm.unique_permutations(classes)
@@ -554,13 +678,14 @@ def permutation_test(result: Any, *, iterations: int = 1000, exact: bool = False
     for start in range(0, n_total, chunk_size):
         stop = min(n_total, start + chunk_size)
         if int_only:
-            signs = (_perm.sign_flips(k, start=start, stop=stop) if use_exact
-                     else signs_random[start:stop])
-            fit = _core.fit_regression(signs * y, v, X, method=method, test=test, level=level,
-                                       btt=btt, tau2=fixed)
+            signs = _perm.sign_flips(k, start=start, stop=stop) if use_exact else signs_random[start:stop]
+            fit = _core.fit_regression(
+                signs * y, v, X, method=method, test=test, level=level, btt=btt, tau2=fixed
+            )
         else:
-            fit = _core.fit_regression(y, v, X[all_perms[start:stop]], method=method,
-                                       test=test, level=level, btt=btt, tau2=fixed)
+            fit = _core.fit_regression(
+                y, v, X[all_perms[start:stop]], method=method, test=test, level=level, btt=btt, tau2=fixed
+            )
         stats_out.append(fit.statistic)
         qm_out.append(fit.qm)
         coef_out.append(fit.coefficients)
@@ -571,7 +696,16 @@ def permutation_test(result: Any, *, iterations: int = 1000, exact: bool = False
     p_value = _perm.permutation_p_value(stat_perm, observed[0])
     qm_p = float(_perm.permutation_p_value(qm_perm, observed[1], two_sided=False))
     return PermutationTest(
-        p_value=p_value, qm_p_value=qm_p, statistic=np.asarray(observed[0]),
-        qm=float(observed[1]), statistic_perm=stat_perm, qm_perm=qm_perm,
-        coefficients_perm=np.concatenate(coef_out), n_permutations=int(n_total),
-        exact=bool(use_exact), scheme=scheme, seed=seed, names=tuple(names))
+        p_value=p_value,
+        qm_p_value=qm_p,
+        statistic=np.asarray(observed[0]),
+        qm=float(observed[1]),
+        statistic_perm=stat_perm,
+        qm_perm=qm_perm,
+        coefficients_perm=np.concatenate(coef_out),
+        n_permutations=int(n_total),
+        exact=bool(use_exact),
+        scheme=scheme,
+        seed=seed,
+        names=tuple(names),
+    )

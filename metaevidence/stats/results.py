@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from metaevidence.display.transforms import presentation
 from metaevidence.display.summary import METHOD_NAMES, TEST_NAMES, Summary, Table, compact_repr, fmt, fmt_p
+from metaevidence.display.transforms import presentation
 
 if TYPE_CHECKING:  # pragma: no cover
     from metaevidence.stats.effects import EffectSizes
@@ -143,7 +143,7 @@ class MetaAnalysis:
     pi_method: str
     converged: bool
     iterations: int
-    effects: "EffectSizes | None" = None
+    effects: EffectSizes | None = None
     vt: float = _NAN
     tau2_fixed: bool = False
     cmh: float = _NAN
@@ -159,10 +159,19 @@ class MetaAnalysis:
         return self.method not in _COMMON
 
     def __repr__(self) -> str:
-        return compact_repr(self, k=self.k, measure=self.measure, method=self.method,
-                            test=self.test, estimate=self.estimate, ci_lower=self.ci_lower,
-                            ci_upper=self.ci_upper, p_value=self.p_value, tau2=self.tau2,
-                            i2=self.i2)
+        return compact_repr(
+            self,
+            k=self.k,
+            measure=self.measure,
+            method=self.method,
+            test=self.test,
+            estimate=self.estimate,
+            ci_lower=self.ci_lower,
+            ci_upper=self.ci_upper,
+            p_value=self.p_value,
+            tau2=self.tau2,
+            i2=self.i2,
+        )
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
@@ -187,14 +196,12 @@ class MetaAnalysis:
         blocks: list = []
         if self.k < len(self.yi):
             dropped = [lab for lab, inc in zip(self.labels, self.included) if not inc]
-            blocks.append(f"{self.k} of {len(self.yi)} rows included; not used: "
-                          + ", ".join(dropped))
+            blocks.append(f"{self.k} of {len(self.yi)} rows included; not used: " + ", ".join(dropped))
         het = []
         if self.random_effects:
             se = f" (SE = {fmt(self.tau2_se, d)})" if not math.isnan(self.tau2_se) else ""
             fixed = " (fixed)" if self.tau2_fixed else ""
-            het.append(f"tau^2 (estimated amount of total heterogeneity): "
-                       f"{fmt(self.tau2, d)}{se}{fixed}")
+            het.append(f"tau^2 (estimated amount of total heterogeneity): {fmt(self.tau2, d)}{se}{fixed}")
             het.append(f"tau (square root of estimated tau^2 value):      {fmt(self.tau, d)}")
             het.append(f"I^2 (total heterogeneity / total variability):   {fmt(self.i2, 2)}%")
             het.append(f"H^2 (total variability / sampling variability):  {fmt(self.h2, 2)}")
@@ -202,31 +209,44 @@ class MetaAnalysis:
             het.append(f"I^2 (total heterogeneity / total variability):   {fmt(self.i2, 2)}%")
             het.append(f"H^2 (total variability / sampling variability):  {fmt(self.h2, 2)}")
         blocks.append("\n".join(het))
-        tests = ["Test for heterogeneity:",
-                 f"Q(df = {self.q_df}) = {fmt(self.q, d)}, p-val {_pv(self.q_p_value, d)}"]
+        tests = [
+            "Test for heterogeneity:",
+            f"Q(df = {self.q_df}) = {fmt(self.q, d)}, p-val {_pv(self.q_p_value, d)}",
+        ]
         if not math.isnan(self.cmh):
             corr = "with" if self.correct else "without"
             tests.append("")
-            tests.append(f"Cochran-Mantel-Haenszel test ({corr} continuity correction): "
-                         f"CMH = {fmt(self.cmh, d)}, df = 1, p-val {_pv(self.cmh_p_value, d)}")
+            tests.append(
+                f"Cochran-Mantel-Haenszel test ({corr} continuity correction): "
+                f"CMH = {fmt(self.cmh, d)}, df = 1, p-val {_pv(self.cmh_p_value, d)}"
+            )
         if not math.isnan(self.tarone):
-            tests.append(f"Tarone's test for heterogeneity: X^2 = {fmt(self.tarone, d)}, "
-                         f"df = {self.k - 1}, p-val {_pv(self.tarone_p_value, d)}")
+            tests.append(
+                f"Tarone's test for heterogeneity: X^2 = {fmt(self.tarone, d)}, "
+                f"df = {self.k - 1}, p-val {_pv(self.tarone_p_value, d)}"
+            )
         blocks.append("\n".join(tests))
         stat = "zval" if math.isnan(self.df) else "tval"
-        header = ("estimate", "se", stat) + (() if math.isnan(self.df) else ("df",)) + (
-            "pval", "ci.lb", "ci.ub")
-        row = (fmt(self.estimate, d), fmt(self.se, d), fmt(self.statistic, d)) + (
-            () if math.isnan(self.df) else (f"{self.df:g}",)) + (
-            fmt_p(self.p_value, d), fmt(self.ci_lower, d), fmt(self.ci_upper, d))
-        blocks.append(f"Model results ({_scale_note(self.measure)}; "
-                      f"{TEST_NAMES.get(self.test, self.test)}, level {100 * self.level:g}%):")
+        header = (
+            ("estimate", "se", stat) + (() if math.isnan(self.df) else ("df",)) + ("pval", "ci.lb", "ci.ub")
+        )
+        row = (
+            (fmt(self.estimate, d), fmt(self.se, d), fmt(self.statistic, d))
+            + (() if math.isnan(self.df) else (f"{self.df:g}",))
+            + (fmt_p(self.p_value, d), fmt(self.ci_lower, d), fmt(self.ci_upper, d))
+        )
+        blocks.append(
+            f"Model results ({_scale_note(self.measure)}; "
+            f"{TEST_NAMES.get(self.test, self.test)}, level {100 * self.level:g}%):"
+        )
         blocks.append(Table(header, (row,), stub=False))
         if self.random_effects and not math.isnan(self.pi_lower):
-            how = ("t(k - 2), Higgins-Thompson-Spiegelhalter" if self.pi_method == "hts"
-                   else "as metafor predict()")
-            blocks.append(f"Prediction interval ({how}): "
-                          f"[{fmt(self.pi_lower, d)}, {fmt(self.pi_upper, d)}]")
+            how = (
+                "t(k - 2), Higgins-Thompson-Spiegelhalter"
+                if self.pi_method == "hts"
+                else "as metafor predict()"
+            )
+            blocks.append(f"Prediction interval ({how}): [{fmt(self.pi_lower, d)}, {fmt(self.pi_upper, d)}]")
         if not shown.identity:
             vals = [self.estimate, self.ci_lower, self.ci_upper]
             hdr = ["pred", "ci.lb", "ci.ub"]
@@ -234,14 +254,18 @@ class MetaAnalysis:
                 vals += [self.pi_lower, self.pi_upper]
                 hdr += ["pi.lb", "pi.ub"]
             blocks.append(f"Back-transformed ({shown.name}; {shown.label} scale):")
-            blocks.append(Table(tuple(hdr), (tuple(fmt(shown.scalar(v), d) for v in vals),),
-                                stub=False))
-        settings = (f"Settings: method={self.method}, test={self.test}, level={self.level:g}, "
-                    f"pi_method={self.pi_method}")
+            blocks.append(Table(tuple(hdr), (tuple(fmt(shown.scalar(v), d) for v in vals),), stub=False))
+        settings = (
+            f"Settings: method={self.method}, test={self.test}, level={self.level:g}, "
+            f"pi_method={self.pi_method}"
+        )
         if self.method in ("ML", "REML", "EB", "PM") and not self.tau2_fixed:
             its = f"{self.iterations} iteration{'s' if self.iterations != 1 else ''}"
-            settings += (f"; tau^2 converged in {its}" if self.converged
-                         else f"; WARNING: tau^2 did not converge ({self.iterations} iterations)")
+            settings += (
+                f"; tau^2 converged in {its}"
+                if self.converged
+                else f"; WARNING: tau^2 did not converge ({self.iterations} iterations)"
+            )
         blocks.append(settings)
         return Summary(_model_title(self.method, self.k), tuple(blocks))
 
@@ -258,18 +282,34 @@ class MetaAnalysis:
 
         z = _ndtri(0.5 + self.level / 2.0)
         se = np.sqrt(self.vi)
-        studies = pd.DataFrame({
-            "kind": "study", "label": list(self.labels), "estimate": self.yi, "se": se,
-            "ci_lower": self.yi - z * se, "ci_upper": self.yi + z * se,
-            "pi_lower": np.nan, "pi_upper": np.nan, "weight": self.weights,
-            "included": self.included,
-        })
-        pooled = pd.DataFrame({
-            "kind": ["pooled"], "label": [_pooled_label(self.method)],
-            "estimate": [self.estimate], "se": [self.se], "ci_lower": [self.ci_lower],
-            "ci_upper": [self.ci_upper], "pi_lower": [self.pi_lower],
-            "pi_upper": [self.pi_upper], "weight": [100.0], "included": [True],
-        })
+        studies = pd.DataFrame(
+            {
+                "kind": "study",
+                "label": list(self.labels),
+                "estimate": self.yi,
+                "se": se,
+                "ci_lower": self.yi - z * se,
+                "ci_upper": self.yi + z * se,
+                "pi_lower": np.nan,
+                "pi_upper": np.nan,
+                "weight": self.weights,
+                "included": self.included,
+            }
+        )
+        pooled = pd.DataFrame(
+            {
+                "kind": ["pooled"],
+                "label": [_pooled_label(self.method)],
+                "estimate": [self.estimate],
+                "se": [self.se],
+                "ci_lower": [self.ci_lower],
+                "ci_upper": [self.ci_upper],
+                "pi_lower": [self.pi_lower],
+                "pi_upper": [self.pi_upper],
+                "weight": [100.0],
+                "included": [True],
+            }
+        )
         return pd.concat([studies, pooled], ignore_index=True)
 
 
@@ -280,19 +320,41 @@ def _pv(p, d):
 
 def _ndtri(p):
     from scipy.special import ndtri
+
     return float(ndtri(p))
 
 
 def _pooled_label(method: str) -> str:
     """The pooled row's label, as metafor's forest plot names it."""
-    return {"EE": "EE Model", "FE": "FE Model", "MH": "MH Model",
-            "PETO": "Peto Model"}.get(method, f"RE Model ({method})")
+    return {"EE": "EE Model", "FE": "FE Model", "MH": "MH Model", "PETO": "Peto Model"}.get(
+        method, f"RE Model ({method})"
+    )
 
 
 #: Per-analysis scalar fields of a batch (arrays of the batch shape).
-BATCH_SCALARS = ("estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper", "df",
-                 "pi_lower", "pi_upper", "tau2", "tau2_se", "tau", "i2", "h2", "q", "q_df",
-                 "q_p_value", "k", "converged", "iterations", "vt")
+BATCH_SCALARS = (
+    "estimate",
+    "se",
+    "statistic",
+    "p_value",
+    "ci_lower",
+    "ci_upper",
+    "df",
+    "pi_lower",
+    "pi_upper",
+    "tau2",
+    "tau2_se",
+    "tau",
+    "i2",
+    "h2",
+    "q",
+    "q_df",
+    "q_p_value",
+    "k",
+    "converged",
+    "iterations",
+    "vt",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +417,7 @@ class MetaAnalysisBatch:
     row_labels: tuple[str, ...] | None
     kind: str
     parent: MetaAnalysis | None = None
-    effects: "EffectSizes | None" = None
+    effects: EffectSizes | None = None
     vt: np.ndarray | None = None
     tau2_fixed: bool = False
     order: np.ndarray | None = None
@@ -375,9 +437,15 @@ class MetaAnalysisBatch:
     def __repr__(self) -> str:
         k = np.asarray(self.k)
         k_range = (int(k.min()), int(k.max())) if k.size else ()
-        return compact_repr(self, kind=self.kind, shape=self.shape,
-                            k=k_range[0] if len(set(k_range)) == 1 else k_range,
-                            measure=self.measure, method=self.method, test=self.test)
+        return compact_repr(
+            self,
+            kind=self.kind,
+            shape=self.shape,
+            k=k_range[0] if len(set(k_range)) == 1 else k_range,
+            measure=self.measure,
+            method=self.method,
+            test=self.test,
+        )
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
@@ -386,35 +454,58 @@ class MetaAnalysisBatch:
         """The analysis at batch index ``i`` as a :class:`MetaAnalysis`."""
         sel = i if isinstance(i, tuple) else (i,)
         if len(sel) != len(self.shape):
-            raise IndexError(f"a batch of shape {self.shape} needs {len(self.shape)} "
-                             f"indices; got {i!r}")
+            raise IndexError(f"a batch of shape {self.shape} needs {len(self.shape)} indices; got {i!r}")
         get = {f: np.asarray(getattr(self, f))[sel] for f in BATCH_SCALARS}
         full = self.shape + (len(self.labels),)
         row = lambda a: np.array(np.broadcast_to(a, full)[sel])  # noqa: E731
         method = self.method
         return MetaAnalysis(
-            estimate=float(get["estimate"]), se=float(get["se"]),
-            statistic=float(get["statistic"]), p_value=float(get["p_value"]),
-            ci_lower=float(get["ci_lower"]), ci_upper=float(get["ci_upper"]),
-            df=float(get["df"]), pi_lower=float(get["pi_lower"]),
-            pi_upper=float(get["pi_upper"]), tau2=float(get["tau2"]),
-            tau2_se=float(get["tau2_se"]), tau=float(get["tau"]), i2=float(get["i2"]),
-            h2=float(get["h2"]), q=float(get["q"]), q_df=int(get["q_df"]),
-            q_p_value=float(get["q_p_value"]), k=int(get["k"]),
-            yi=row(self.yi), vi=row(self.vi), weights=row(self.weights),
-            included=row(self.included), labels=self.labels, measure=self.measure,
-            method=method, test=self.test, level=self.level, pi_method=self.pi_method,
-            converged=bool(get["converged"]), iterations=int(get["iterations"]),
-            effects=self.effects, vt=float(get["vt"]), tau2_fixed=self.tau2_fixed,
-            **{name: float(np.asarray(getattr(self, name))[sel])
-               for name in ("cmh", "cmh_p_value", "tarone", "tarone_p_value")
-               if getattr(self, name) is not None},
+            estimate=float(get["estimate"]),
+            se=float(get["se"]),
+            statistic=float(get["statistic"]),
+            p_value=float(get["p_value"]),
+            ci_lower=float(get["ci_lower"]),
+            ci_upper=float(get["ci_upper"]),
+            df=float(get["df"]),
+            pi_lower=float(get["pi_lower"]),
+            pi_upper=float(get["pi_upper"]),
+            tau2=float(get["tau2"]),
+            tau2_se=float(get["tau2_se"]),
+            tau=float(get["tau"]),
+            i2=float(get["i2"]),
+            h2=float(get["h2"]),
+            q=float(get["q"]),
+            q_df=int(get["q_df"]),
+            q_p_value=float(get["q_p_value"]),
+            k=int(get["k"]),
+            yi=row(self.yi),
+            vi=row(self.vi),
+            weights=row(self.weights),
+            included=row(self.included),
+            labels=self.labels,
+            measure=self.measure,
+            method=method,
+            test=self.test,
+            level=self.level,
+            pi_method=self.pi_method,
+            converged=bool(get["converged"]),
+            iterations=int(get["iterations"]),
+            effects=self.effects,
+            vt=float(get["vt"]),
+            tau2_fixed=self.tau2_fixed,
+            **{
+                name: float(np.asarray(getattr(self, name))[sel])
+                for name in ("cmh", "cmh_p_value", "tarone", "tarone_p_value")
+                if getattr(self, name) is not None
+            },
             correct=None if self.parent is None else self.parent.correct,
-            pooling_cells=None if self.parent is None else self.parent.pooling_cells)
+            pooling_cells=None if self.parent is None else self.parent.pooling_cells,
+        )
 
     def to_frame(self):
         """One row per analysis (flattened batch): the per-analysis fields, indexed by
-        ``row_labels`` (or the flat index). Raw floats on the analysis scale."""
+        ``row_labels`` (or the flat index). Raw floats on the analysis scale.
+        """
         import pandas as pd
 
         data = {f: np.ravel(getattr(self, f)) for f in BATCH_SCALARS}
@@ -423,8 +514,7 @@ class MetaAnalysisBatch:
         frame.index.name = "analysis"
         return frame
 
-    def summary(self, transform: str | None = None, digits: int = 4,
-                max_rows: int = 200) -> Summary:
+    def summary(self, transform: str | None = None, digits: int = 4, max_rows: int = 200) -> Summary:
         """A table in the layout of metafor's ``leave1out()``/``cumul()`` print.
 
         Parameters
@@ -441,31 +531,42 @@ class MetaAnalysisBatch:
         d = digits
         flat = {f: np.ravel(getattr(self, f)) for f in BATCH_SCALARS}
         n = flat["estimate"].size
-        labels = list(self.row_labels) if self.row_labels is not None else [
-            str(i) for i in range(n)]
+        labels = list(self.row_labels) if self.row_labels is not None else [str(i) for i in range(n)]
         stat = "zval" if np.all(np.isnan(flat["df"])) else "tval"
-        header = ("", "estimate", "se", stat, "pval", "ci.lb", "ci.ub", "Q", "Qp",
-                  "tau2", "I2", "H2")
+        header = ("", "estimate", "se", stat, "pval", "ci.lb", "ci.ub", "Q", "Qp", "tau2", "I2", "H2")
         rows = []
         for i in range(min(n, max_rows)):
-            rows.append((labels[i], fmt(conv(flat["estimate"][i]), d), fmt(flat["se"][i], d),
-                         fmt(flat["statistic"][i], d), fmt_p(flat["p_value"][i], d),
-                         fmt(conv(flat["ci_lower"][i]), d), fmt(conv(flat["ci_upper"][i]), d),
-                         fmt(flat["q"][i], d), fmt_p(flat["q_p_value"][i], d),
-                         fmt(flat["tau2"][i], d), fmt(flat["i2"][i], 2), fmt(flat["h2"][i], d)))
+            rows.append(
+                (
+                    labels[i],
+                    fmt(conv(flat["estimate"][i]), d),
+                    fmt(flat["se"][i], d),
+                    fmt(flat["statistic"][i], d),
+                    fmt_p(flat["p_value"][i], d),
+                    fmt(conv(flat["ci_lower"][i]), d),
+                    fmt(conv(flat["ci_upper"][i]), d),
+                    fmt(flat["q"][i], d),
+                    fmt_p(flat["q_p_value"][i], d),
+                    fmt(flat["tau2"][i], d),
+                    fmt(flat["i2"][i], 2),
+                    fmt(flat["h2"][i], d),
+                )
+            )
         blocks: list = [Table(header, tuple(rows))]
         if n > max_rows:
             blocks.append(f"... {n - max_rows} more rows (see to_frame())")
         scale = "" if shown.identity else f"; estimates and CIs back-transformed ({shown.name})"
-        blocks.append(f"Settings: method={self.method}, test={self.test}, "
-                      f"level={self.level:g}, measure={self.measure}{scale}")
+        blocks.append(
+            f"Settings: method={self.method}, test={self.test}, "
+            f"level={self.level:g}, measure={self.measure}{scale}"
+        )
         bad = ~np.ravel(self.converged)
         if bad.any():
             blocks.append(f"WARNING: tau^2 did not converge in {int(bad.sum())} analyses")
-        title = {"leave-one-out": "Leave-one-out analysis", "cumulative": "Cumulative meta-analysis"
-                 }.get(self.kind, "Batch of meta-analyses")
-        return Summary(f"{title}: {n} analyses ({METHOD_NAMES.get(self.method, self.method)})",
-                       tuple(blocks))
+        title = {"leave-one-out": "Leave-one-out analysis", "cumulative": "Cumulative meta-analysis"}.get(
+            self.kind, "Batch of meta-analyses"
+        )
+        return Summary(f"{title}: {n} analyses ({METHOD_NAMES.get(self.method, self.method)})", tuple(blocks))
 
 
 @dataclass(frozen=True, slots=True)
@@ -511,26 +612,35 @@ class HeterogeneityCI:
         return {"below zero": "<", "above tau2_max": ">"}.get(status, "")
 
     def summary(self, digits: int = 4) -> Summary:
-        """metafor's ``confint()`` table (estimate, ci.lb, ci.ub) with its notes."""
+        """Metafor's ``confint()`` table (estimate, ci.lb, ci.ub) with its notes."""
         d = digits
         ls, us = self._sign(self.lower_status), self._sign(self.upper_status)
         rows = []
-        for name, est, (lo, hi), dd in (("tau^2", self.estimate_tau2, self.tau2, d),
-                                        ("tau", self.estimate_tau, self.tau, d),
-                                        ("I^2(%)", self.estimate_i2, self.i2, d),
-                                        ("H^2", self.estimate_h2, self.h2, d)):
+        for name, est, (lo, hi), dd in (
+            ("tau^2", self.estimate_tau2, self.tau2, d),
+            ("tau", self.estimate_tau, self.tau, d),
+            ("I^2(%)", self.estimate_i2, self.i2, d),
+            ("H^2", self.estimate_h2, self.h2, d),
+        ):
             rows.append((name, fmt(est, dd), ls + fmt(lo, dd), us + fmt(hi, dd)))
         blocks: list = [Table(("", "estimate", "ci.lb", "ci.ub"), tuple(rows))]
         blocks.extend(self.notes)
-        return Summary(f"Q-profile confidence intervals for heterogeneity "
-                       f"(level {100 * self.level:g}%)", tuple(blocks))
+        return Summary(
+            f"Q-profile confidence intervals for heterogeneity (level {100 * self.level:g}%)", tuple(blocks)
+        )
 
     def __str__(self) -> str:
         return str(self.summary())
 
     def __repr__(self) -> str:
-        return compact_repr(self, level=self.level, tau2=self.tau2, i2=self.i2,
-                            estimate_tau2=self.estimate_tau2, estimate_i2=self.estimate_i2)
+        return compact_repr(
+            self,
+            level=self.level,
+            tau2=self.tau2,
+            i2=self.i2,
+            estimate_tau2=self.estimate_tau2,
+            estimate_i2=self.estimate_i2,
+        )
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
@@ -540,8 +650,10 @@ class HeterogeneityCI:
         import pandas as pd
 
         return pd.DataFrame(
-            {"estimate": [self.estimate_tau2, self.estimate_tau, self.estimate_i2,
-                          self.estimate_h2],
-             "ci_lower": [self.tau2[0], self.tau[0], self.i2[0], self.h2[0]],
-             "ci_upper": [self.tau2[1], self.tau[1], self.i2[1], self.h2[1]]},
-            index=pd.Index(["tau2", "tau", "i2", "h2"], name="parameter"))
+            {
+                "estimate": [self.estimate_tau2, self.estimate_tau, self.estimate_i2, self.estimate_h2],
+                "ci_lower": [self.tau2[0], self.tau[0], self.i2[0], self.h2[0]],
+                "ci_upper": [self.tau2[1], self.tau[1], self.i2[1], self.h2[1]],
+            },
+            index=pd.Index(["tau2", "tau", "i2", "h2"], name="parameter"),
+        )

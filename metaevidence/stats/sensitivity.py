@@ -22,8 +22,15 @@ from metaevidence.stats.results import MetaAnalysis, MetaAnalysisBatch
 __all__ = ["leave_one_out", "cumulative", "refit_masks"]
 
 
-def refit_masks(result: MetaAnalysis, mask, *, row_labels=None, kind: str = "batch",
-                order=None, max_cells: int = MAX_CELLS) -> MetaAnalysisBatch:
+def refit_masks(
+    result: MetaAnalysis,
+    mask,
+    *,
+    row_labels=None,
+    kind: str = "batch",
+    order=None,
+    max_cells: int = MAX_CELLS,
+) -> MetaAnalysisBatch:
     """Refit ``result``'s model on many subsets of its studies in one batched call.
 
     Parameters
@@ -57,28 +64,43 @@ def refit_masks(result: MetaAnalysis, mask, *, row_labels=None, kind: str = "bat
     from metaevidence.stats.fit import _batch_result
 
     if not isinstance(result, MetaAnalysis):
-        raise TypeError(f"expected a MetaAnalysis (a fitted model); got "
-                        f"{type(result).__name__}")
+        raise TypeError(f"expected a MetaAnalysis (a fitted model); got {type(result).__name__}")
     n = len(result.yi)
     mask = np.asarray(mask, dtype=bool)
     if mask.shape[-1:] != (n,):
-        raise ValueError(f"mask must have shape (..., {n}) (one column per study); got "
-                         f"{mask.shape}")
+        raise ValueError(f"mask must have shape (..., {n}) (one column per study); got {mask.shape}")
     mask = mask & result.included
     shape = mask.shape
     y = np.broadcast_to(result.yi, shape)
     v = np.broadcast_to(result.vi, shape)
     if result.method in ("MH", "PETO"):
         return _refit_binary(result, mask, y, v, row_labels, kind, order)
-    fit = engine.fit(result.yi, np.where(result.included, result.vi, np.nan), mask=mask,
-                     method=result.method, test=result.test, level=result.level,
-                     tau2=result.tau2 if result.tau2_fixed else None,
-                     pi_method=result.pi_method, max_cells=max_cells, warn=False)
-    engine.warn_convergence(fit.converged, fit.iterations, fit.method, shape[:-1],
-                            where=kind, stacklevel=4)
-    return _batch_result(fit, y, v, mask, result.labels, result.measure,
-                         None if row_labels is None else tuple(row_labels), kind, result,
-                         result.effects, order)
+    fit = engine.fit(
+        result.yi,
+        np.where(result.included, result.vi, np.nan),
+        mask=mask,
+        method=result.method,
+        test=result.test,
+        level=result.level,
+        tau2=result.tau2 if result.tau2_fixed else None,
+        pi_method=result.pi_method,
+        max_cells=max_cells,
+        warn=False,
+    )
+    engine.warn_convergence(fit.converged, fit.iterations, fit.method, shape[:-1], where=kind, stacklevel=4)
+    return _batch_result(
+        fit,
+        y,
+        v,
+        mask,
+        result.labels,
+        result.measure,
+        None if row_labels is None else tuple(row_labels),
+        kind,
+        result,
+        result.effects,
+        order,
+    )
 
 
 def _refit_binary(result, mask, y, v, row_labels, kind, order) -> MetaAnalysisBatch:
@@ -86,31 +108,71 @@ def _refit_binary(result, mask, y, v, row_labels, kind, order) -> MetaAnalysisBa
 
     data = getattr(result.effects, "data", None) or {}
     if not all(key in data for key in ("ai", "bi", "ci", "di")):
-        raise ValueError(f"{kind}: a {result.method} fit needs its 2x2 counts (effects.data "
-                         f"ai, bi, ci, di); got {sorted(data)}")
+        raise ValueError(
+            f"{kind}: a {result.method} fit needs its 2x2 counts (effects.data "
+            f"ai, bi, ci, di); got {sorted(data)}"
+        )
     add, to, drop00 = result.pooling_cells or (0.0, "none", False)
     with np.errstate(divide="ignore", invalid="ignore"):
-        f = fit_binary(*(np.asarray(data[key], dtype=float) for key in ("ai", "bi", "ci", "di")),
-                       yi=y, vi=v, mask=mask, method=result.method,
-                       measure=result.measure if result.method == "MH" else "OR",
-                       level=result.level, correct=bool(result.correct), add=add, to=to,
-                       drop00=drop00)
+        f = fit_binary(
+            *(np.asarray(data[key], dtype=float) for key in ("ai", "bi", "ci", "di")),
+            yi=y,
+            vi=v,
+            mask=mask,
+            method=result.method,
+            measure=result.measure if result.method == "MH" else "OR",
+            level=result.level,
+            correct=bool(result.correct),
+            add=add,
+            to=to,
+            drop00=drop00,
+        )
     shape = mask.shape[:-1]
     nan = np.full(shape, np.nan)
     zeros = np.zeros(shape)
     return MetaAnalysisBatch(
-        estimate=f["estimate"], se=f["se"], statistic=f["statistic"], p_value=f["p_value"],
-        ci_lower=f["ci_lower"], ci_upper=f["ci_upper"], df=nan, pi_lower=nan, pi_upper=nan,
-        tau2=zeros, tau2_se=nan, tau=zeros, i2=f["i2"], h2=f["h2"], q=f["q"],
-        q_df=f["q_df"], q_p_value=f["q_p_value"], k=f["k"], yi=y, vi=v,
-        weights=f["weights"], included=f["included"], labels=result.labels,
-        measure=result.measure, method=result.method, test="z", level=result.level,
-        pi_method=result.pi_method, converged=np.ones(shape, dtype=bool),
-        iterations=np.zeros(shape, dtype=np.int64), mask=mask,
-        row_labels=None if row_labels is None else tuple(row_labels), kind=kind,
-        parent=result, effects=result.effects, vt=nan, order=order,
-        cmh=f["cmh"], cmh_p_value=f["cmh_p_value"], tarone=f["tarone"],
-        tarone_p_value=f["tarone_p_value"])
+        estimate=f["estimate"],
+        se=f["se"],
+        statistic=f["statistic"],
+        p_value=f["p_value"],
+        ci_lower=f["ci_lower"],
+        ci_upper=f["ci_upper"],
+        df=nan,
+        pi_lower=nan,
+        pi_upper=nan,
+        tau2=zeros,
+        tau2_se=nan,
+        tau=zeros,
+        i2=f["i2"],
+        h2=f["h2"],
+        q=f["q"],
+        q_df=f["q_df"],
+        q_p_value=f["q_p_value"],
+        k=f["k"],
+        yi=y,
+        vi=v,
+        weights=f["weights"],
+        included=f["included"],
+        labels=result.labels,
+        measure=result.measure,
+        method=result.method,
+        test="z",
+        level=result.level,
+        pi_method=result.pi_method,
+        converged=np.ones(shape, dtype=bool),
+        iterations=np.zeros(shape, dtype=np.int64),
+        mask=mask,
+        row_labels=None if row_labels is None else tuple(row_labels),
+        kind=kind,
+        parent=result,
+        effects=result.effects,
+        vt=nan,
+        order=order,
+        cmh=f["cmh"],
+        cmh_p_value=f["cmh_p_value"],
+        tarone=f["tarone"],
+        tarone_p_value=f["tarone_p_value"],
+    )
 
 
 def leave_one_out(result: MetaAnalysis) -> MetaAnalysisBatch:
@@ -141,8 +203,10 @@ def leave_one_out(result: MetaAnalysis) -> MetaAnalysisBatch:
         raise TypeError(f"leave_one_out: expected a MetaAnalysis; got {type(result).__name__}")
     rows = np.flatnonzero(result.included)
     if rows.size < 2:
-        raise ValueError(f"leave_one_out: needs a fit of at least 2 studies (leaving out the "
-                         f"only study leaves nothing to pool); got k = {rows.size}")
+        raise ValueError(
+            f"leave_one_out: needs a fit of at least 2 studies (leaving out the "
+            f"only study leaves nothing to pool); got k = {rows.size}"
+        )
     n = len(result.yi)
     mask = np.ones((rows.size, n), dtype=bool)
     mask[np.arange(rows.size), rows] = False
@@ -188,17 +252,20 @@ def cumulative(result: MetaAnalysis, order=None) -> MetaAnalysisBatch:
         if isinstance(order, str):
             info = getattr(result.effects, "study_info", None) or {}
             if order not in info:
-                raise ValueError(f"cumulative: order={order!r} is not a study attribute of the "
-                                 f"effect sizes; available: {sorted(info)}")
+                raise ValueError(
+                    f"cumulative: order={order!r} is not a study attribute of the "
+                    f"effect sizes; available: {sorted(info)}"
+                )
             keys = np.asarray(info[order])
         else:
             keys = np.asarray(order)
         if keys.shape != (n,):
-            raise ValueError(f"cumulative: order must have one sort key per study ({n}); got "
-                             f"shape {keys.shape}")
+            raise ValueError(
+                f"cumulative: order must have one sort key per study ({n}); got shape {keys.shape}"
+            )
         idx = np.argsort(keys, kind="stable")
     idx = idx[result.included[idx]]
-    rank = np.full(n, n)                  # position of each study in the order
+    rank = np.full(n, n)  # position of each study in the order
     rank[idx] = np.arange(idx.size)
     mask = rank[None, :] <= np.arange(idx.size)[:, None]
     labels = [f"adding {result.labels[i]}" for i in idx]

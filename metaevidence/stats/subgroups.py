@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from metaevidence.display.transforms import presentation
-from metaevidence.display.summary import Summary, Table, compact_repr, fmt, fmt_p, p_text
 from metaevidence.core.tau2 import estimate_tau2
+from metaevidence.display.summary import Summary, Table, compact_repr, fmt, fmt_p, p_text
+from metaevidence.display.transforms import presentation
 from metaevidence.stats._inputs import float_array
 
 __all__ = ["SubgroupAnalysis", "subgroup_analysis"]
@@ -69,9 +69,16 @@ class SubgroupAnalysis:
     level: float
 
     def __repr__(self) -> str:
-        return compact_repr(self, groups=tuple(self.groups), k=self.overall.k,
-                            measure=self.overall.measure, method=self.method, test=self.test,
-                            q_between=self.q_between, q_between_p_value=self.q_between_p_value)
+        return compact_repr(
+            self,
+            groups=tuple(self.groups),
+            k=self.overall.k,
+            measure=self.overall.measure,
+            method=self.method,
+            test=self.test,
+            q_between=self.q_between,
+            q_between_p_value=self.q_between_p_value,
+        )
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
@@ -88,22 +95,50 @@ class SubgroupAnalysis:
         f = (lambda x: x) if shown.identity else shown.scalar
         rows = []
         for name, res in (*zip(self.groups, self.subgroups), ("Overall", self.overall)):
-            rows.append((name, str(res.k), fmt(f(res.estimate), digits),
-                         fmt(f(res.ci_lower), digits), fmt(f(res.ci_upper), digits),
-                         fmt_p(res.p_value, digits), fmt(res.tau2, digits), fmt(res.i2, 1)))
+            rows.append(
+                (
+                    name,
+                    str(res.k),
+                    fmt(f(res.estimate), digits),
+                    fmt(f(res.ci_lower), digits),
+                    fmt(f(res.ci_upper), digits),
+                    fmt_p(res.p_value, digits),
+                    fmt(res.tau2, digits),
+                    fmt(res.i2, 1),
+                )
+            )
         pct = f"{self.level * 100:g}%"
-        table = Table(("subgroup", "k", "estimate", f"{pct} CI lower", f"{pct} CI upper",
-                       "p-value", "tau^2", "I^2 (%)"), tuple(rows))
-        tau = (f"common tau^2 = {fmt(self.common_tau2, digits)} (mixed-effects model with "
-               f"the subgroup as moderator)" if self.tau2_common
-               else "tau^2 estimated separately in each subgroup")
-        lines = [f"Test for subgroup differences: Q = {fmt(self.q_between, digits)}, "
-                 f"df = {self.q_between_df}, {p_text(self.q_between_p_value, digits)}"]
+        table = Table(
+            (
+                "subgroup",
+                "k",
+                "estimate",
+                f"{pct} CI lower",
+                f"{pct} CI upper",
+                "p-value",
+                "tau^2",
+                "I^2 (%)",
+            ),
+            tuple(rows),
+        )
+        tau = (
+            f"common tau^2 = {fmt(self.common_tau2, digits)} (mixed-effects model with "
+            f"the subgroup as moderator)"
+            if self.tau2_common
+            else "tau^2 estimated separately in each subgroup"
+        )
+        lines = [
+            f"Test for subgroup differences: Q = {fmt(self.q_between, digits)}, "
+            f"df = {self.q_between_df}, {p_text(self.q_between_p_value, digits)}"
+        ]
         if not shown.identity:
-            lines.append(f"Estimates and CIs back-transformed ({shown.name}; {shown.label} "
-                         f"scale); tau^2 on the analysis scale")
-        return Summary(f"Subgroup analysis ({self.method}, test {self.test}; {tau})",
-                       ("\n".join(lines), table))
+            lines.append(
+                f"Estimates and CIs back-transformed ({shown.name}; {shown.label} "
+                f"scale); tau^2 on the analysis scale"
+            )
+        return Summary(
+            f"Subgroup analysis ({self.method}, test {self.test}; {tau})", ("\n".join(lines), table)
+        )
 
     def to_frame(self):
         """One row per subgroup and one for the overall fit."""
@@ -111,9 +146,20 @@ class SubgroupAnalysis:
 
         rows = []
         for name, res in (*zip(self.groups, self.subgroups), ("Overall", self.overall)):
-            rows.append({"subgroup": name, "k": res.k, "estimate": res.estimate, "se": res.se,
-                         "ci_lower": res.ci_lower, "ci_upper": res.ci_upper,
-                         "p_value": res.p_value, "tau2": res.tau2, "i2": res.i2, "q": res.q})
+            rows.append(
+                {
+                    "subgroup": name,
+                    "k": res.k,
+                    "estimate": res.estimate,
+                    "se": res.se,
+                    "ci_lower": res.ci_lower,
+                    "ci_upper": res.ci_upper,
+                    "p_value": res.p_value,
+                    "tau2": res.tau2,
+                    "i2": res.i2,
+                    "q": res.q,
+                }
+            )
         return pd.DataFrame(rows)
 
 
@@ -121,8 +167,10 @@ def _group_labels(groups, es, n):
     if isinstance(groups, str):
         info = getattr(es, "study_info", None) or {}
         if groups not in info:
-            raise ValueError(f"groups={groups!r} names no study attribute; available: "
-                             f"{', '.join(sorted(info)) or 'none'} (or pass one label per study)")
+            raise ValueError(
+                f"groups={groups!r} names no study attribute; available: "
+                f"{', '.join(sorted(info)) or 'none'} (or pass one label per study)"
+            )
         groups = info[groups]
     order = getattr(getattr(groups, "cat", None), "categories", None)
     if order is None and hasattr(groups, "categories"):
@@ -144,9 +192,18 @@ def _group_labels(groups, es, n):
     return labels, tuple(levels)
 
 
-def subgroup_analysis(yi, vi=None, groups=None, *, method: str = "REML", test: str = "z",
-                      tau2_common: bool = False, level: float = 0.95, labels=None,
-                      measure: str | None = None) -> SubgroupAnalysis:
+def subgroup_analysis(
+    yi,
+    vi=None,
+    groups=None,
+    *,
+    method: str = "REML",
+    test: str = "z",
+    tau2_common: bool = False,
+    level: float = 0.95,
+    labels=None,
+    measure: str | None = None,
+) -> SubgroupAnalysis:
     """Meta-analyses within subgroups and the test for subgroup differences.
 
     Parameters
@@ -219,20 +276,20 @@ def subgroup_analysis(yi, vi=None, groups=None, *, method: str = "REML", test: s
         labels = tuple(f"Study {i + 1}" for i in range(n))
     group_of, levels = _group_labels(groups, es, n)
     if len(levels) < 2:
-        raise ValueError(f"subgroup analysis needs at least two subgroups; got {len(levels)} "
-                         f"({', '.join(levels)})")
+        raise ValueError(
+            f"subgroup analysis needs at least two subgroups; got {len(levels)} ({', '.join(levels)})"
+        )
     common = math.nan
     kw = dict(method=method, test=test, level=level, measure=measure)
-    overall = meta_analysis(es if es is not None else y, None if es is not None else v,
-                            labels=labels, **kw)
+    overall = meta_analysis(es if es is not None else y, None if es is not None else v, labels=labels, **kw)
     if tau2_common:
         method_u = method.upper()
         if method_u in ("EE", "FE"):
-            raise ValueError("tau2_common=True needs a random-effects method; got "
-                             f"method={method!r}")
+            raise ValueError(f"tau2_common=True needs a random-effects method; got method={method!r}")
         ok = np.isfinite(y) & np.isfinite(v)
-        X = np.column_stack([np.ones(n)] + [np.array([g == lvl for g in group_of], float)
-                                            for lvl in levels[1:]])
+        X = np.column_stack(
+            [np.ones(n)] + [np.array([g == lvl for g in group_of], float) for lvl in levels[1:]]
+        )
         common = float(estimate_tau2(y, v, method=method_u, mask=ok, X=X).tau2)
     fits = []
     for lvl in levels:
@@ -250,7 +307,16 @@ def subgroup_analysis(yi, vi=None, groups=None, *, method: str = "REML", test: s
     q = float(np.sum(w * (est - centre) ** 2))
     df = len(levels) - 1
     return SubgroupAnalysis(
-        groups=levels, subgroups=tuple(fits), overall=overall, group_of=group_of,
-        q_between=q, q_between_df=df, q_between_p_value=float(stats.chi2.sf(q, df)),
-        tau2_common=bool(tau2_common), common_tau2=common, method=overall.method,
-        test=overall.test, level=level)
+        groups=levels,
+        subgroups=tuple(fits),
+        overall=overall,
+        group_of=group_of,
+        q_between=q,
+        q_between_df=df,
+        q_between_p_value=float(stats.chi2.sf(q, df)),
+        tau2_common=bool(tau2_common),
+        common_tau2=common,
+        method=overall.method,
+        test=overall.test,
+        level=level,
+    )

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from metaevidence.stats._inputs import analysis_inputs, small_sample_note
-from metaevidence.display.summary import Summary, Table, compact_repr, fmt, notes, p_text
 from metaevidence.core import bias as _bias
 from metaevidence.core import trimfill as _core
+from metaevidence.display.summary import Summary, Table, compact_repr, fmt, notes, p_text
+from metaevidence.stats._inputs import analysis_inputs, small_sample_note
 
 __all__ = ["TrimAndFill", "trim_and_fill"]
 
@@ -77,41 +77,55 @@ class TrimAndFill:
         return self.vi[self.fill]
 
     def __repr__(self) -> str:
-        return compact_repr(self, k0=self.k0, side=self.side, estimator=self.estimator,
-                            k=self.result.k, estimate=self.result.estimate,
-                            original_estimate=self.original.estimate)
+        return compact_repr(
+            self,
+            k0=self.k0,
+            side=self.side,
+            estimator=self.estimator,
+            k=self.result.k,
+            estimate=self.result.estimate,
+            original_estimate=self.original.estimate,
+        )
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
 
     def summary(self, digits: int = 4) -> Summary:
         res = self.result
-        title = (f"Trim and fill ({self.estimator} estimator): estimated number of missing "
-                 f"studies on the {self.side} side: {self.k0} (SE = {fmt(self.se_k0, digits)})")
+        title = (
+            f"Trim and fill ({self.estimator} estimator): estimated number of missing "
+            f"studies on the {self.side} side: {self.k0} (SE = {fmt(self.se_k0, digits)})"
+        )
         lines = []
         if self.estimator == "R0":
             lines.append(f"test of no missing studies: {p_text(self.p_k0, digits)}")
-        lines.append(f"filled analysis (k = {res.k}, {res.method}): estimate "
-                     f"{fmt(res.estimate, digits)} ({res.level * 100:g}% CI "
-                     f"{fmt(res.ci_lower, digits)} to {fmt(res.ci_upper, digits)}), "
-                     f"{p_text(res.p_value, digits)}; tau^2 = {fmt(res.tau2, digits)}")
-        lines.append(f"original analysis (k = {self.original.k}): estimate "
-                     f"{fmt(self.original.estimate, digits)}")
-        rows = tuple((lab, fmt(y, digits), fmt(v, digits), "filled" if f else "observed")
-                     for lab, y, v, f in zip(self.labels, self.yi, self.vi, self.fill))
-        return Summary(title, ("\n".join(lines),
-                                         Table(("study", "yi", "vi", ""), rows, title="Studies"),
-                                         *notes(self.note)))
+        lines.append(
+            f"filled analysis (k = {res.k}, {res.method}): estimate "
+            f"{fmt(res.estimate, digits)} ({res.level * 100:g}% CI "
+            f"{fmt(res.ci_lower, digits)} to {fmt(res.ci_upper, digits)}), "
+            f"{p_text(res.p_value, digits)}; tau^2 = {fmt(res.tau2, digits)}"
+        )
+        lines.append(
+            f"original analysis (k = {self.original.k}): estimate {fmt(self.original.estimate, digits)}"
+        )
+        rows = tuple(
+            (lab, fmt(y, digits), fmt(v, digits), "filled" if f else "observed")
+            for lab, y, v, f in zip(self.labels, self.yi, self.vi, self.fill)
+        )
+        return Summary(
+            title,
+            ("\n".join(lines), Table(("study", "yi", "vi", ""), rows, title="Studies"), *notes(self.note)),
+        )
 
     def to_frame(self):
         import pandas as pd
 
-        return pd.DataFrame({"label": list(self.labels), "yi": self.yi, "vi": self.vi,
-                             "fill": self.fill})
+        return pd.DataFrame({"label": list(self.labels), "yi": self.yi, "vi": self.vi, "fill": self.fill})
 
 
-def trim_and_fill(result, estimator: str = "L0", side: str | None = None, *,
-                  maxiter: int = 100) -> TrimAndFill:
+def trim_and_fill(
+    result, estimator: str = "L0", side: str | None = None, *, maxiter: int = 100
+) -> TrimAndFill:
     """Trim and fill: impute the studies a funnel plot's asymmetry suggests are missing.
 
     Parameters
@@ -157,33 +171,53 @@ def trim_and_fill(result, estimator: str = "L0", side: str | None = None, *,
     if estimator not in ("L0", "R0"):
         raise ValueError(f"estimator must be 'L0' or 'R0'; got {estimator!r}")
     if side not in (None, "left", "right"):
-        raise ValueError(f"side must be 'left', 'right' or None (chosen from Egger's test); "
-                         f"got {side!r}")
+        raise ValueError(f"side must be 'left', 'right' or None (chosen from Egger's test); got {side!r}")
     if getattr(result, "p", 1) != 1:
-        raise ValueError("trim_and_fill needs an analysis without moderators; got a "
-                         "meta-regression with moderators")
+        raise ValueError(
+            "trim_and_fill needs an analysis without moderators; got a meta-regression with moderators"
+        )
     inp = analysis_inputs(result, "trim_and_fill")
     k = inp.yi.size
     if k < 3:
         raise ValueError(f"trim_and_fill needs at least 3 studies; got {k}")
     note = small_sample_note(k, "Trim and fill")
     if side is None:
-        slope = _bias.regression_test(inp.yi, inp.vi, np.sqrt(inp.vi), model="rma",
-                                      method=inp.method, test=inp.test).statistic
+        slope = _bias.regression_test(
+            inp.yi, inp.vi, np.sqrt(inp.vi), model="rma", method=inp.method, test=inp.test
+        ).statistic
         side = "right" if slope < 0 else "left"
-    tf = _core.trim_fill(inp.yi, inp.vi, side=side, estimator=estimator, method=inp.method,
-                         maxiter=maxiter)
+    tf = _core.trim_fill(inp.yi, inp.vi, side=side, estimator=estimator, method=inp.method, maxiter=maxiter)
     yi = np.concatenate([inp.yi, tf.yi_fill])
     vi = np.concatenate([inp.vi, tf.vi_fill])
     fill = np.r_[np.zeros(k, bool), np.ones(tf.k0, bool)]
     labels_all = tuple(getattr(result, "labels", ()) or ())
-    observed = tuple(labels_all[i] for i in inp.rows) if labels_all else tuple(
-        f"Study {i + 1}" for i in inp.rows)
+    observed = (
+        tuple(labels_all[i] for i in inp.rows) if labels_all else tuple(f"Study {i + 1}" for i in inp.rows)
+    )
     labels = observed + tuple(f"Filled: {observed[i]}" for i in tf.source)
     from metaevidence.stats.fit import meta_analysis
 
-    filled = meta_analysis(yi, vi, method=inp.method, test=inp.test, level=inp.level,
-                           labels=labels, measure=getattr(result, "measure", "GEN"))
-    return TrimAndFill(k0=tf.k0, side=side, se_k0=tf.se_k0, p_k0=tf.p_k0,
-                       estimator=estimator, result=filled, original=result, yi=yi, vi=vi,
-                       fill=fill, labels=labels, iterations=tf.iterations, note=note)
+    filled = meta_analysis(
+        yi,
+        vi,
+        method=inp.method,
+        test=inp.test,
+        level=inp.level,
+        labels=labels,
+        measure=getattr(result, "measure", "GEN"),
+    )
+    return TrimAndFill(
+        k0=tf.k0,
+        side=side,
+        se_k0=tf.se_k0,
+        p_k0=tf.p_k0,
+        estimator=estimator,
+        result=filled,
+        original=result,
+        yi=yi,
+        vi=vi,
+        fill=fill,
+        labels=labels,
+        iterations=tf.iterations,
+        note=note,
+    )

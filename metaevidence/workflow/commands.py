@@ -17,7 +17,8 @@ __all__ = ["run_command", "show_command", "diff_command", "Progress"]
 
 class Progress:
     """Progress lines on a stream (stderr): on a terminal each analysis's line is updated in
-    place ("computing" -> "updated"); otherwise only finished lines are written."""
+    place ("computing" -> "updated"); otherwise only finished lines are written.
+    """
 
     def __init__(self, stream: TextIO, *, quiet: bool = False):
         self.stream = stream
@@ -53,8 +54,15 @@ def _print_problems(report: RunReport, err: TextIO) -> None:
             print(f"{o.id}: {o.detail}", file=err)
 
 
-def run_command(paths: Paths, ids: Sequence[str] = (), *, check: bool = False, quiet: bool = False,
-                out: TextIO | None = None, err: TextIO | None = None) -> int:
+def run_command(
+    paths: Paths,
+    ids: Sequence[str] = (),
+    *,
+    check: bool = False,
+    quiet: bool = False,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
     """``metaevidence run [ID ...] [--check] [--quiet]``; returns the exit status."""
     out = out or sys.stdout
     err = err or sys.stderr
@@ -82,8 +90,9 @@ def show_command(paths: Paths, analysis_id: str, *, out: TextIO | None = None) -
     return 0
 
 
-def diff_command(paths: Paths, *, since: str | None = None, fmt: str = "text",
-                 out: TextIO | None = None) -> int:
+def diff_command(
+    paths: Paths, *, since: str | None = None, fmt: str = "text", out: TextIO | None = None
+) -> int:
     """``metaevidence diff [--since REV] [--format text|markdown]``; 1 when an analysis failed now."""
     from metaevidence.workflow.compare import evidence_diff
 

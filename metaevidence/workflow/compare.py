@@ -86,8 +86,11 @@ def evidence_diff(paths: Paths, since: str | None = None) -> EvidenceDiff:
         label = f"{tree.rev} ({tree.commit[:7]})"
     else:
         before_docs = _disk_documents(paths.results)
-        before_records = {sid: (sha, None) for doc in before_docs.values()
-                          for sid, sha in doc.get("inputs", {}).get("studies", {}).items()}
+        before_records = {
+            sid: (sha, None)
+            for doc in before_docs.values()
+            for sid, sha in doc.get("inputs", {}).get("studies", {}).items()
+        }
         known = set(before_records) | {sid for doc in after_docs.values() for sid in doc["inputs"]["studies"]}
         after_records = {s.id: (s.sha256, None) for s in evidence.studies if s.id in known}
         label = f"the results on disk ({paths.results})"

@@ -39,8 +39,8 @@ from metaevidence.workflow.spec import AnalysisSpec
 from metaevidence.workflow.store import FORMAT
 
 if TYPE_CHECKING:  # pragma: no cover
-    from metaevidence.stats.effects import EffectSizes
     from metaevidence.evidence.base import EvidenceBase
+    from metaevidence.stats.effects import EffectSizes
     from metaevidence.stats.results import MetaAnalysis, MetaAnalysisBatch
 
 __all__ = ["AnalysisError", "Computed", "compute", "considered", "pooled_numbers", "refit_estimate"]
@@ -62,18 +62,18 @@ class Computed:
 
     spec: AnalysisSpec
     document: dict[str, Any]
-    fit: "MetaAnalysis | None" = None
-    leave_one_out: "MetaAnalysisBatch | None" = None
-    cumulative: "MetaAnalysisBatch | None" = None
+    fit: MetaAnalysis | None = None
+    leave_one_out: MetaAnalysisBatch | None = None
+    cumulative: MetaAnalysisBatch | None = None
     subgroups: Any = None
-    summaries: "MetaAnalysisBatch | None" = None
+    summaries: MetaAnalysisBatch | None = None
     notes: tuple[str, ...] = field(default=())
 
 
 # --------------------------------------------------------------------------- selection
 
 
-def considered(spec: AnalysisSpec, evidence: "EvidenceBase") -> "EvidenceBase":
+def considered(spec: AnalysisSpec, evidence: EvidenceBase) -> EvidenceBase:
     """The studies (with their entries for the outcome) the spec's selection keeps.
 
     Their ids and hashes are the analysis's inputs: a change to any of them makes the
@@ -101,12 +101,25 @@ def _f(x: Any) -> float | None:
 
 def pooled_numbers(res: Any, i: Any = ()) -> dict[str, Any]:
     """The pooled-inference numbers of a fit (or row ``i`` of a batch) as plain data."""
+
     def get(name: str) -> Any:
         value = getattr(res, name)
         return np.asarray(value)[i] if i != () else value
 
-    out = {name: _f(get(name)) for name in
-           ("estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper", "df", "pi_lower", "pi_upper")}
+    out = {
+        name: _f(get(name))
+        for name in (
+            "estimate",
+            "se",
+            "statistic",
+            "p_value",
+            "ci_lower",
+            "ci_upper",
+            "df",
+            "pi_lower",
+            "pi_upper",
+        )
+    }
     out["k"] = int(get("k"))
     return out
 
@@ -137,16 +150,19 @@ def _measure(name: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- pooling
 
 
-def _fit(spec: AnalysisSpec, es: "EffectSizes") -> "MetaAnalysis":
+def _fit(spec: AnalysisSpec, es: EffectSizes) -> MetaAnalysis:
     import metaevidence as me
 
     z = spec.zero_cells
     if spec.pooling == "mantel-haenszel":
-        return me.mantel_haenszel(es, measure=spec.measure, level=spec.level, add=z.add, to=z.to, drop00=z.drop00)
+        return me.mantel_haenszel(
+            es, measure=spec.measure, level=spec.level, add=z.add, to=z.to, drop00=z.drop00
+        )
     if spec.pooling == "peto":
         return me.peto(es, level=spec.level, add=z.add, to=z.to, drop00=z.drop00)
-    return me.meta_analysis(es, method=spec.tau2, test=spec.ci_method, level=spec.level,
-                            pi_method=spec.prediction_interval_method)
+    return me.meta_analysis(
+        es, method=spec.tau2, test=spec.ci_method, level=spec.level, pi_method=spec.prediction_interval_method
+    )
 
 
 def refit_estimate(document: dict, rows: list[dict]) -> float | None:
@@ -168,15 +184,22 @@ def refit_estimate(document: dict, rows: list[dict]) -> float | None:
         if s["pooling"] == "peto":
             res = me.peto(**cols, level=s["level"], add=z["add"], to=z["to"], drop00=z["drop00"])
         else:
-            res = me.mantel_haenszel(**cols, measure=s["measure"], level=s["level"], add=z["add"], to=z["to"],
-                                     drop00=z["drop00"])
+            res = me.mantel_haenszel(
+                **cols, measure=s["measure"], level=s["level"], add=z["add"], to=z["to"], drop00=z["drop00"]
+            )
     else:
         yi = np.array([np.nan if r["yi"] is None else r["yi"] for r in rows])
         vi = np.array([np.nan if r["vi"] is None else r["vi"] for r in rows])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = me.meta_analysis(yi, vi, method=s["tau2"], test=s["ci_method"], level=s["level"],
-                                   pi_method=s["prediction_interval_method"])
+            res = me.meta_analysis(
+                yi,
+                vi,
+                method=s["tau2"],
+                test=s["ci_method"],
+                level=s["level"],
+                pi_method=s["prediction_interval_method"],
+            )
     return _f(res.estimate)
 
 
@@ -186,7 +209,8 @@ def refit_estimate(document: dict, rows: list[dict]) -> float | None:
 class _Notes:
     """The analysis's warnings (UserWarning and its subclasses: SmallSampleWarning,
     ConvergenceWarning, ...) raised while computing, as unique texts in order of appearance
-    ("SmallSampleWarning: ..."). Other warnings are passed on unchanged."""
+    ("SmallSampleWarning: ..."). Other warnings are passed on unchanged.
+    """
 
     def __init__(self) -> None:
         self.items: list[str] = []
@@ -207,7 +231,7 @@ class _Notes:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
-def compute(spec: AnalysisSpec, evidence: "EvidenceBase") -> Computed:
+def compute(spec: AnalysisSpec, evidence: EvidenceBase) -> Computed:
     """Compute one analysis (see the module docstring).
 
     Raises
@@ -226,26 +250,34 @@ def compute(spec: AnalysisSpec, evidence: "EvidenceBase") -> Computed:
         "inputs": inputs,
     }
     if not chosen.studies:
-        raise AnalysisError(f"analysis {spec.id!r}: no study record has an entry for outcome "
-                            f"{spec.studies.outcome!r} that passes the selection in {spec.path.name}; "
-                            "check studies.outcome and the filters")
+        raise AnalysisError(
+            f"analysis {spec.id!r}: no study record has an entry for outcome "
+            f"{spec.studies.outcome!r} that passes the selection in {spec.path.name}; "
+            "check studies.outcome and the filters"
+        )
     if spec.is_overview:
         return _overview(spec, chosen, base)
     return _meta_analysis(spec, chosen, base)
 
 
-def _excluded_by_spec(spec: AnalysisSpec, chosen: "EvidenceBase") -> tuple[list[dict], "EvidenceBase"]:
+def _excluded_by_spec(spec: AnalysisSpec, chosen: EvidenceBase) -> tuple[list[dict], EvidenceBase]:
     reasons = {e.id: e.reason for e in spec.studies.exclude}
     rows = []
     for s in chosen.studies:
         if s.id in reasons:
             for e in s.outcomes:
-                rows.append({"id": s.id, "label": _labels(spec, s), "entry": e.index,
-                             "reason": f"excluded by the analysis: {reasons[s.id]}"})
+                rows.append(
+                    {
+                        "id": s.id,
+                        "label": _labels(spec, s),
+                        "entry": e.index,
+                        "reason": f"excluded by the analysis: {reasons[s.id]}",
+                    }
+                )
     return rows, chosen.filter(lambda s: s.id not in reasons)
 
 
-def _meta_analysis(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Computed:
+def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Computed:
     notes = _Notes()
     excluded, rest = _excluded_by_spec(spec, chosen)
     if not rest.studies:
@@ -253,30 +285,54 @@ def _meta_analysis(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Co
     z = spec.zero_cells
     try:
         with notes.catch():
-            es = rest.effect_sizes(spec.studies.outcome, spec.measure, labels=spec.labels, convert=spec.convert,
-                                   add=z.add, to=z.to, drop00=z.drop00, correct=spec.rom_correction)
+            es = rest.effect_sizes(
+                spec.studies.outcome,
+                spec.measure,
+                labels=spec.labels,
+                convert=spec.convert,
+                add=z.add,
+                to=z.to,
+                drop00=z.drop00,
+                correct=spec.rom_correction,
+            )
     except (ValueError, KeyError) as exc:
         raise AnalysisError(f"analysis {spec.id!r}: {_message(exc)}") from None
 
     ids = [str(x) for x in es.study_info["study"]]
     entries = {(s.id, e.outcome, e.subgroup, e.timepoint): e for s in rest.studies for e in s.outcomes}
-    entry_of = [entries[(sid, spec.studies.outcome, es.study_info["subgroup"][i], es.study_info["timepoint"][i])]
-                for i, sid in enumerate(ids)]
+    entry_of = [
+        entries[(sid, spec.studies.outcome, es.study_info["subgroup"][i], es.study_info["timepoint"][i])]
+        for i, sid in enumerate(ids)
+    ]
     usable = []
     for i, sid in enumerate(ids):
         src = es.source[i]
         if src.startswith(_EXCLUDED):
-            excluded.append({"id": sid, "label": es.labels[i], "entry": entry_of[i].index,
-                             "reason": src.removeprefix(_EXCLUDED)})
+            excluded.append(
+                {
+                    "id": sid,
+                    "label": es.labels[i],
+                    "entry": entry_of[i].index,
+                    "reason": src.removeprefix(_EXCLUDED),
+                }
+            )
         elif spec.pooling != "inverse-variance" and entry_of[i].kind != "binary":
-            excluded.append({"id": sid, "label": es.labels[i], "entry": entry_of[i].index,
-                             "reason": f"{spec.pooling} pooling needs 2x2 counts; this entry gives "
-                                       f"{entry_of[i].kind.replace('_', ' ')} data"})
+            excluded.append(
+                {
+                    "id": sid,
+                    "label": es.labels[i],
+                    "entry": entry_of[i].index,
+                    "reason": f"{spec.pooling} pooling needs 2x2 counts; this entry gives "
+                    f"{entry_of[i].kind.replace('_', ' ')} data",
+                }
+            )
         else:
             usable.append(i)
     if not usable:
-        raise AnalysisError(f"analysis {spec.id!r}: none of the {len(ids)} selected entries can give "
-                            f"{spec.measure}; {excluded[-1]['id']}: {excluded[-1]['reason']}")
+        raise AnalysisError(
+            f"analysis {spec.id!r}: none of the {len(ids)} selected entries can give "
+            f"{spec.measure}; {excluded[-1]['id']}: {excluded[-1]['reason']}"
+        )
     es = es.subset(np.array(usable, dtype=int))
     ids = [ids[i] for i in usable]
     entry_of = [entry_of[i] for i in usable]
@@ -291,9 +347,16 @@ def _meta_analysis(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Co
     for i, sid in enumerate(ids):
         study = rest[sid]
         row = {
-            "id": sid, "label": es.labels[i], "year": study.year, "entry": entry_of[i].index,
-            "subgroup": entry_of[i].subgroup, "timepoint": entry_of[i].timepoint, "source": es.source[i],
-            "yi": _f(fit.yi[i]), "vi": _f(fit.vi[i]), "weight": _f(fit.weights[i]),
+            "id": sid,
+            "label": es.labels[i],
+            "year": study.year,
+            "entry": entry_of[i].index,
+            "subgroup": entry_of[i].subgroup,
+            "timepoint": entry_of[i].timepoint,
+            "source": es.source[i],
+            "yi": _f(fit.yi[i]),
+            "vi": _f(fit.vi[i]),
+            "weight": _f(fit.weights[i]),
             "corrected": bool(es.corrected[i]),
             "data": {k: _f(v[i]) for k, v in sorted(es.data.items())},
             "risk_of_bias": study.risk_of_bias.overall if study.risk_of_bias is not None else None,
@@ -301,11 +364,23 @@ def _meta_analysis(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Co
         if bool(fit.included[i]):
             included.append(row)
         else:
-            excluded.append({"id": sid, "label": es.labels[i], "entry": entry_of[i].index,
-                             "reason": f"not pooled: {es.source[i]}"})
+            excluded.append(
+                {
+                    "id": sid,
+                    "label": es.labels[i],
+                    "entry": entry_of[i].index,
+                    "reason": f"not pooled: {es.source[i]}",
+                }
+            )
     pooled = pooled_numbers(fit)
-    pooled.update(method=fit.method, test=fit.test, level=float(fit.level), pi_method=fit.pi_method,
-                  converged=bool(fit.converged), iterations=int(fit.iterations))
+    pooled.update(
+        method=fit.method,
+        test=fit.test,
+        level=float(fit.level),
+        pi_method=fit.pi_method,
+        converged=bool(fit.converged),
+        iterations=int(fit.iterations),
+    )
     measure = _measure(fit.measure if fit.measure != "PETO" else "PETO")
     pooled["presentation"] = _presentation(pooled, measure["transform"])
     het = _heterogeneity(fit)
@@ -315,9 +390,15 @@ def _meta_analysis(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Co
 
         with notes.catch():
             hci = me.heterogeneity_ci(fit)
-        het["ci"] = {"tau2": [_f(x) for x in hci.tau2], "tau": [_f(x) for x in hci.tau],
-                     "i2": [_f(x) for x in hci.i2], "h2": [_f(x) for x in hci.h2],
-                     "level": float(hci.level), "method": hci.method, "notes": list(hci.notes)}
+        het["ci"] = {
+            "tau2": [_f(x) for x in hci.tau2],
+            "tau": [_f(x) for x in hci.tau],
+            "i2": [_f(x) for x in hci.i2],
+            "h2": [_f(x) for x in hci.h2],
+            "level": float(hci.level),
+            "method": hci.method,
+            "notes": list(hci.notes),
+        }
 
     from metaevidence.workflow import secondary as sens
 
@@ -355,8 +436,9 @@ def _meta_analysis(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Co
         reference=_reference(spec, pooled, measure["transform"]),
         notes=notes.items,
     )
-    return Computed(spec, doc, fit=fit, leave_one_out=loo, cumulative=cum, subgroups=subgroups,
-                    notes=tuple(notes.items))
+    return Computed(
+        spec, doc, fit=fit, leave_one_out=loo, cumulative=cum, subgroups=subgroups, notes=tuple(notes.items)
+    )
 
 
 def _message(exc: BaseException) -> str:
@@ -394,7 +476,7 @@ def _reference(spec: AnalysisSpec, pooled: dict, transform: str | None) -> dict 
 # --------------------------------------------------------------------------- overviews
 
 
-def _overview(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Computed:
+def _overview(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Computed:
     from metaevidence.evidence.records import NoEffectData, SummaryData
 
     included, excluded = [], []
@@ -407,31 +489,63 @@ def _overview(spec: AnalysisSpec, chosen: "EvidenceBase", base: dict) -> Compute
                 continue
             d = e.data
             if not isinstance(d, SummaryData):
-                reason = (f"no extractable effect: {d.reason}" if isinstance(d, NoEffectData) else
-                          f"not a published summary ({e.kind.replace('_', ' ')} data): an overview shows "
-                          "published pooled results only")
+                reason = (
+                    f"no extractable effect: {d.reason}"
+                    if isinstance(d, NoEffectData)
+                    else f"not a published summary ({e.kind.replace('_', ' ')} data): an overview shows "
+                    "published pooled results only"
+                )
                 excluded.append({**row, "reason": reason})
                 continue
             if spec.measure is not None and d.measure != spec.measure:
-                excluded.append({**row, "reason": f"a summary of {d.measure}; this overview shows {spec.measure}"})
+                excluded.append(
+                    {**row, "reason": f"a summary of {d.measure}; this overview shows {spec.measure}"}
+                )
                 continue
-            included.append({**row, "year": s.year, "outcome": e.outcome, "entry_label": e.label,
-                             "subgroup": e.subgroup, "timepoint": e.timepoint,
-                             "comparison": None if e.comparison is None else
-                             {"experimental": e.comparison.experimental, "control": e.comparison.control},
-                             "measure": d.measure,
-                             "estimate": d.estimate, "lower": d.lower, "upper": d.upper, "level": d.level,
-                             "k": d.k, "n": d.n, "model": d.model, "method": d.method})
+            included.append(
+                {
+                    **row,
+                    "year": s.year,
+                    "outcome": e.outcome,
+                    "entry_label": e.label,
+                    "subgroup": e.subgroup,
+                    "timepoint": e.timepoint,
+                    "comparison": None
+                    if e.comparison is None
+                    else {"experimental": e.comparison.experimental, "control": e.comparison.control},
+                    "measure": d.measure,
+                    "estimate": d.estimate,
+                    "lower": d.lower,
+                    "upper": d.upper,
+                    "level": d.level,
+                    "k": d.k,
+                    "n": d.n,
+                    "model": d.model,
+                    "method": d.method,
+                }
+            )
     if not included:
-        raise AnalysisError(f"analysis {spec.id!r}: no published summary (kind: summary) of outcome "
-                            f"{spec.studies.outcome!r}" + (f" with measure {spec.measure}" if spec.measure else "")
-                            + " passes the selection; an overview shows published pooled results only")
+        raise AnalysisError(
+            f"analysis {spec.id!r}: no published summary (kind: summary) of outcome "
+            f"{spec.studies.outcome!r}"
+            + (f" with measure {spec.measure}" if spec.measure else "")
+            + " passes the selection; an overview shows published pooled results only"
+        )
     doc = dict(base)
     doc.update(
-        measure={"name": spec.measure, "effect": spec.measure, "description": "published pooled results",
-                 "transform": None},
+        measure={
+            "name": spec.measure,
+            "effect": spec.measure,
+            "description": "published pooled results",
+            "transform": None,
+        },
         studies={"included": included, "excluded": sorted(excluded, key=lambda r: (r["id"], r["entry"]))},
-        pooled=None, heterogeneity=None, subgroups=None, sensitivity=None, reference=None, notes=[],
+        pooled=None,
+        heterogeneity=None,
+        subgroups=None,
+        sensitivity=None,
+        reference=None,
+        notes=[],
     )
     from metaevidence.workflow import secondary as sens
 

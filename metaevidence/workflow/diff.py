@@ -28,14 +28,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from metaevidence._schema.yamlload import parse_yaml, to_plain
-from metaevidence.workflow.report import conclusion
 from metaevidence.display.text import (
-    DASH, NULL_VALUE, fmt, fmt_ci, fmt_effect, fmt_i2, fmt_signed, fmt_tau2, level_pct, plural, present,
+    DASH,
+    NULL_VALUE,
+    fmt,
+    fmt_ci,
+    fmt_effect,
+    fmt_i2,
+    fmt_signed,
+    fmt_tau2,
+    level_pct,
+    plural,
+    present,
 )
+from metaevidence.workflow.report import conclusion
 
 __all__ = [
-    "FieldChange", "StudyChange", "Influence", "AnalysisDiff", "EvidenceDiff",
-    "diff_records", "diff_documents", "record_fields",
+    "FieldChange",
+    "StudyChange",
+    "Influence",
+    "AnalysisDiff",
+    "EvidenceDiff",
+    "diff_records",
+    "diff_documents",
+    "record_fields",
 ]
 
 _MISSING = object()
@@ -102,7 +118,7 @@ class AnalysisDiff:
     status: str
     before: dict | None
     after: dict | None
-    studies: tuple[tuple[str, str, str], ...] = ()   # (symbol, key, label)
+    studies: tuple[tuple[str, str, str], ...] = ()  # (symbol, key, label)
     settings: tuple[FieldChange, ...] = ()
     conclusion: tuple[str, ...] = ()
     moved: tuple[Influence, ...] = ()
@@ -153,8 +169,11 @@ def _field_changes(before: Any, after: Any, path: str = "") -> list[FieldChange]
     if isinstance(before, list) and isinstance(after, list):
         out = []
         for i in range(max(len(before), len(after))):
-            out += _field_changes(before[i] if i < len(before) else _MISSING,
-                                  after[i] if i < len(after) else _MISSING, f"{path}[{i}]")
+            out += _field_changes(
+                before[i] if i < len(before) else _MISSING,
+                after[i] if i < len(after) else _MISSING,
+                f"{path}[{i}]",
+            )
         return out
     if _same(before, after):
         return []
@@ -171,8 +190,11 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}" if len(value) <= 3 else \
-            f"{{{len(value)} fields}}"
+        return (
+            "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+            if len(value) <= 3
+            else f"{{{len(value)} fields}}"
+        )
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]" if len(value) <= 3 else f"[{len(value)} items]"
     if isinstance(value, str):
@@ -180,8 +202,9 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def diff_records(before: Mapping[str, tuple[str, bytes | None]], after: Mapping[str, tuple[str, bytes | None]]
-                 ) -> tuple[StudyChange, ...]:
+def diff_records(
+    before: Mapping[str, tuple[str, bytes | None]], after: Mapping[str, tuple[str, bytes | None]]
+) -> tuple[StudyChange, ...]:
     """Studies added, removed and corrected between two evidence states.
 
     Parameters
@@ -237,8 +260,10 @@ def _conclusions(before: dict, after: dict) -> tuple[str, ...]:
             out.append(f"the confidence interval now includes no effect ({null})")
     sb, sa = _sign(pb["estimate"]), _sign(pa["estimate"])
     if sb and sa and sb != sa:
-        out.append("the pooled estimate changed direction "
-                   f"({fmt_effect(pb['estimate'], t)} -> {fmt_effect(pa['estimate'], t)})")
+        out.append(
+            "the pooled estimate changed direction "
+            f"({fmt_effect(pb['estimate'], t)} -> {fmt_effect(pa['estimate'], t)})"
+        )
     return tuple(out)
 
 
@@ -282,9 +307,13 @@ def _influences(before: dict, after: dict, refit: Refit | None) -> tuple[Influen
     return tuple(out)
 
 
-def diff_documents(before: Mapping[str, dict], after: Mapping[str, dict], *,
-                   errors: Mapping[str, str] | None = None, refit: Refit | None = None
-                   ) -> tuple[AnalysisDiff, ...]:
+def diff_documents(
+    before: Mapping[str, dict],
+    after: Mapping[str, dict],
+    *,
+    errors: Mapping[str, str] | None = None,
+    refit: Refit | None = None,
+) -> tuple[AnalysisDiff, ...]:
     """Compare results documents by analysis id.
 
     Parameters
@@ -324,15 +353,21 @@ def diff_documents(before: Mapping[str, dict], after: Mapping[str, dict], *,
         numbers_changed = _numbers(b) != _numbers(a)
         status = "changed" if (studies or settings or numbers_changed) else "unchanged"
         moved = _influences(b, a, refit) if studies else ()
-        out.append(AnalysisDiff(aid, title, status, b, a, tuple(studies), settings, _conclusions(b, a), moved))
+        out.append(
+            AnalysisDiff(aid, title, status, b, a, tuple(studies), settings, _conclusions(b, a), moved)
+        )
     return tuple(out)
 
 
 def _numbers(doc: dict) -> tuple:
     p, h = doc.get("pooled") or {}, doc.get("heterogeneity") or {}
-    return (tuple(p.get(k) for k in ("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper", "k")),
-            tuple(h.get(k) for k in ("tau2", "i2")),
-            tuple((r["id"], r.get("estimate"), r.get("lower"), r.get("upper")) for r in doc["studies"]["included"]))
+    return (
+        tuple(p.get(k) for k in ("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper", "k")),
+        tuple(h.get(k) for k in ("tau2", "i2")),
+        tuple(
+            (r["id"], r.get("estimate"), r.get("lower"), r.get("upper")) for r in doc["studies"]["included"]
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- numbers for rendering
@@ -369,25 +404,42 @@ def comparison_rows(d: AnalysisDiff) -> list[tuple[str, str, str, str]]:
         return fmt_ci(pooled(x, lo), pooled(x, hi), t)
 
     rows = [
-        (eff, fmt_effect(pooled(b, "estimate"), t), fmt_effect(pooled(a, "estimate"), t),
-         change(pooled(b, "estimate"), pooled(a, "estimate"))),
+        (
+            eff,
+            fmt_effect(pooled(b, "estimate"), t),
+            fmt_effect(pooled(a, "estimate"), t),
+            change(pooled(b, "estimate"), pooled(a, "estimate")),
+        ),
         (f"{lvl} CI", ci(b, "ci_lower", "ci_upper"), ci(a, "ci_lower", "ci_upper"), ""),
     ]
     common = doc["pooled"]["method"] in ("MH", "PETO", "EE", "FE")
     if not common:
         rows.append((f"{lvl} PI", ci(b, "pi_lower", "pi_upper"), ci(a, "pi_lower", "pi_upper"), ""))
-        rows.append(("tau²", fmt_tau2(het(b, "tau2")), fmt_tau2(het(a, "tau2")),
-                     change(het(b, "tau2"), het(a, "tau2"), 4, scale=False)))
-    rows.append(("I²", fmt_i2(het(b, "i2")), fmt_i2(het(a, "i2")),
-                 change(het(b, "i2"), het(a, "i2"), 1, scale=False)))
+        rows.append(
+            (
+                "tau²",
+                fmt_tau2(het(b, "tau2")),
+                fmt_tau2(het(a, "tau2")),
+                change(het(b, "tau2"), het(a, "tau2"), 4, scale=False),
+            )
+        )
+    rows.append(
+        ("I²", fmt_i2(het(b, "i2")), fmt_i2(het(a, "i2")), change(het(b, "i2"), het(a, "i2"), 1, scale=False))
+    )
     kb, ka = pooled(b, "k"), pooled(a, "k")
-    rows.append(("k", DASH if kb is None else str(kb), DASH if ka is None else str(ka),
-                 "" if kb is None or ka is None or ka == kb else f"{ka - kb:+d}"))
+    rows.append(
+        (
+            "k",
+            DASH if kb is None else str(kb),
+            DASH if ka is None else str(ka),
+            "" if kb is None or ka is None or ka == kb else f"{ka - kb:+d}",
+        )
+    )
     return rows
 
 
 def influence_text(d: AnalysisDiff, i: Influence) -> str:
-    """"adding smith-2024 moved the OR from 1.40 to 1.45 (+0.05)"."""
+    """The "adding smith-2024 moved the OR from 1.40 to 1.45 (+0.05)"."""
     doc = d.after
     t, eff = doc["measure"]["transform"], doc["measure"]["effect"]
     verb = {"added": "adding", "removed": "removing", "corrected": "correcting"}[i.change]
@@ -395,16 +447,20 @@ def influence_text(d: AnalysisDiff, i: Influence) -> str:
         return f"{verb} {i.label}: influence could not be computed"
     est = doc["pooled"]["estimate"]
     delta = present(est, t) - present(i.without, t)
-    return (f"{verb} {i.label} moved the {eff} from {fmt_effect(i.without, t)} to {fmt_effect(est, t)} "
-            f"({fmt_signed(delta)})")
+    return (
+        f"{verb} {i.label} moved the {eff} from {fmt_effect(i.without, t)} to {fmt_effect(est, t)} "
+        f"({fmt_signed(delta)})"
+    )
 
 
 def summary_counts(diff: EvidenceDiff) -> str:
-    """"2 studies added, 1 corrected, none removed"."""
+    """The "2 studies added, 1 corrected, none removed"."""
     counts = {s: sum(1 for c in diff.studies if c.status == s) for s in ("added", "corrected", "removed")}
-    parts = [f"{counts['added']} added" if counts["added"] else None,
-             f"{counts['corrected']} corrected" if counts["corrected"] else None,
-             f"{counts['removed']} removed" if counts["removed"] else None]
+    parts = [
+        f"{counts['added']} added" if counts["added"] else None,
+        f"{counts['corrected']} corrected" if counts["corrected"] else None,
+        f"{counts['removed']} removed" if counts["removed"] else None,
+    ]
     parts = [p for p in parts if p]
     if not parts:
         return "no study added, corrected or removed"

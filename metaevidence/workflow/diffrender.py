@@ -8,15 +8,24 @@ first, then each analysis that changed; unchanged analyses are counted, not list
 from __future__ import annotations
 
 from metaevidence.workflow.diff import (
-    AnalysisDiff, EvidenceDiff, comparison_rows, influence_text, summary_counts,
+    AnalysisDiff,
+    EvidenceDiff,
+    comparison_rows,
+    influence_text,
+    summary_counts,
 )
 from metaevidence.workflow.report import headline
 
 __all__ = ["render_text", "render_markdown"]
 
 _MAX_FIELDS = 12
-_STATUS = {"new": "new analysis", "removed": "analysis removed (its spec is gone)",
-           "failed": "could not be computed", "changed": "changed", "unchanged": "unchanged"}
+_STATUS = {
+    "new": "new analysis",
+    "removed": "analysis removed (its spec is gone)",
+    "failed": "could not be computed",
+    "changed": "changed",
+    "unchanged": "unchanged",
+}
 
 
 def _studies_line(d: AnalysisDiff) -> str:

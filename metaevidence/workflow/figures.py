@@ -27,8 +27,13 @@ _OVERVIEW_LABEL_WIDTH = 4.0
 
 def _forest_options(c: Computed) -> dict[str, Any]:
     o = c.spec.figures.forest
-    return {"data_columns": o.data_columns, "beneficial": o.beneficial, "title": o.title,
-            "effect_label": o.effect_label, "notes": o.note}
+    return {
+        "data_columns": o.data_columns,
+        "beneficial": o.beneficial,
+        "title": o.title,
+        "effect_label": o.effect_label,
+        "notes": o.note,
+    }
 
 
 def _draw(c: Computed, name: str) -> Any | None:
@@ -40,11 +45,19 @@ def _draw(c: Computed, name: str) -> Any | None:
     if spec.is_overview:
         if name != "forest" or c.summaries is None:
             return None
-        comparisons = {tuple(r["comparison"].values()) if r.get("comparison") else None
-                       for r in c.document["studies"]["included"] if r["lower"] is not None}
+        comparisons = {
+            tuple(r["comparison"].values()) if r.get("comparison") else None
+            for r in c.document["studies"]["included"]
+            if r["lower"] is not None
+        }
         groups = comparisons.pop() if len(comparisons) == 1 else None  # one comparison: name its groups
-        return plots.forest_plot(c.summaries, published=True, group_labels=groups,
-                                 max_label_width=_OVERVIEW_LABEL_WIDTH, **{**options, "data_columns": "none"})
+        return plots.forest_plot(
+            c.summaries,
+            published=True,
+            group_labels=groups,
+            max_label_width=_OVERVIEW_LABEL_WIDTH,
+            **{**options, "data_columns": "none"},
+        )
     prediction = bool(spec.prediction_interval)
     if name == "forest":
         target = c.fit
@@ -52,7 +65,9 @@ def _draw(c: Computed, name: str) -> Any | None:
             # the overall rows are the main fit's, so that the figure shows the numbers of the
             # report (the subgroup analysis refits the total without the spec's PI method)
             target = dataclasses.replace(c.subgroups, overall=c.fit)
-        return plots.forest_plot(target, sort_by=_SORT[spec.figures.forest.sort], prediction=prediction, **options)
+        return plots.forest_plot(
+            target, sort_by=_SORT[spec.figures.forest.sort], prediction=prediction, **options
+        )
     if name == "funnel":
         return plots.funnel_plot(c.fit, contours=spec.figures.funnel.contours)
     batch = c.cumulative if name == "cumulative" else c.leave_one_out

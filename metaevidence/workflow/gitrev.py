@@ -63,10 +63,16 @@ class GitTree:
         if rev.startswith("-"):
             raise GitError(f"a revision cannot start with '-'; got {rev!r}")
         try:
-            self.commit = _git(self.repository, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
+            self.commit = (
+                _git(self.repository, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+                .decode()
+                .strip()
+            )
         except GitError:
-            raise GitError(f"{rev!r} is not a commit of the repository {self.repository} "
-                           "(give a branch, tag or commit, e.g. HEAD~1 or main)") from None
+            raise GitError(
+                f"{rev!r} is not a commit of the repository {self.repository} "
+                "(give a branch, tag or commit, e.g. HEAD~1 or main)"
+            ) from None
 
     def _relative(self, path: str | Path) -> str:
         try:
@@ -84,7 +90,7 @@ class GitTree:
         for name in out.decode("utf-8").split("\0"):
             if not name:
                 continue
-            base = name[len(prefix):] if name.startswith(prefix) else name
+            base = name[len(prefix) :] if name.startswith(prefix) else name
             if "/" in base or not base.endswith(suffix) or base.startswith("."):
                 continue
             found[base] = name

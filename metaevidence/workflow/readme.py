@@ -15,8 +15,8 @@ import json
 import re
 from pathlib import Path
 
-from metaevidence.workflow.report import headline
 from metaevidence.display.text import fmt, level_pct
+from metaevidence.workflow.report import headline
 
 __all__ = ["START", "END", "evidence_section", "replace_section", "lead_sentence"]
 
@@ -46,8 +46,11 @@ def _overview_line(doc: dict) -> str:
     if n <= _LISTED:
         parts = []
         for r in rows:
-            ci = (f" ({level_pct(r['level'])} CI {fmt(r['lower'])} to {fmt(r['upper'])})"
-                  if r["lower"] is not None else " (no interval)")
+            ci = (
+                f" ({level_pct(r['level'])} CI {fmt(r['lower'])} to {fmt(r['upper'])})"
+                if r["lower"] is not None
+                else " (no interval)"
+            )
             when = f" at {r['timepoint']}" if n > 1 and r.get("timepoint") else ""
             parts.append(f"{r['measure']} {fmt(r['estimate'])}{ci}{when}")
         what = "published result" if n == 1 else "published results, not pooled"
@@ -78,9 +81,12 @@ def evidence_section(results: Path, *, link_prefix: str = "results/") -> str:
             docs.append(doc)
     if not docs:
         return "No analyses have been run yet (`metaevidence run` writes `results/`).\n"
-    lines = [f"Generated from `results/` ({len(docs)} analyses; regenerate with "
-             "`python scripts/readme_evidence.py`). Each title links to the full report, which "
-             "says what the evidence can and cannot support.", ""]
+    lines = [
+        f"Generated from `results/` ({len(docs)} analyses; regenerate with "
+        "`python scripts/readme_evidence.py`). Each title links to the full report, which "
+        "says what the evidence can and cannot support.",
+        "",
+    ]
     for doc in docs:
         a = doc["analysis"]
         numbers = _overview_line(doc) if a["kind"] == "overview" else headline(doc)
@@ -102,8 +108,10 @@ def replace_section(text: str, section: str) -> str:
     """
     starts, ends = text.count(START), text.count(END)
     if starts != 1 or ends != 1 or text.index(START) > text.index(END):
-        raise ValueError(f"the README must hold the markers {START} and {END} once each, in that order; "
-                         f"found {starts} start and {ends} end marker(s)")
+        raise ValueError(
+            f"the README must hold the markers {START} and {END} once each, in that order; "
+            f"found {starts} start and {ends} end marker(s)"
+        )
     head, rest = text.split(START)
     _, tail = rest.split(END)
     return f"{head}{START}\n{section.rstrip()}\n{END}{tail}"

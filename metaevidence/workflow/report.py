@@ -12,28 +12,53 @@ always gives the same bytes and ``metaevidence run --check`` can re-render and c
 from __future__ import annotations
 
 from metaevidence.display.text import (
-    DASH, NULL_VALUE, fmt, fmt_ci, fmt_effect, fmt_i2, fmt_p, fmt_tau2, level_pct, plural,
-    present, study_ci,
+    DASH,
+    NULL_VALUE,
+    fmt,
+    fmt_ci,
+    fmt_effect,
+    fmt_i2,
+    fmt_p,
+    fmt_tau2,
+    level_pct,
+    plural,
+    present,
+    study_ci,
 )
 
 __all__ = ["render_report", "headline", "model_words", "conclusion", "EFFECT_WORDS"]
 
 #: How each measure's effect is named in sentences.
 EFFECT_WORDS = {
-    "OR": "odds ratio", "RR": "risk ratio", "RD": "risk difference", "HR": "hazard ratio",
-    "MD": "mean difference", "SMD": "standardised mean difference",
-    "SMDH": "standardised mean difference", "ROM": "ratio of means", "COR": "correlation",
-    "ZCOR": "correlation", "PETO": "Peto odds ratio",
+    "OR": "odds ratio",
+    "RR": "risk ratio",
+    "RD": "risk difference",
+    "HR": "hazard ratio",
+    "MD": "mean difference",
+    "SMD": "standardised mean difference",
+    "SMDH": "standardised mean difference",
+    "ROM": "ratio of means",
+    "COR": "correlation",
+    "ZCOR": "correlation",
+    "PETO": "Peto odds ratio",
 }
 
 _ESTIMATORS = {
-    "REML": "restricted maximum likelihood (REML)", "DL": "DerSimonian-Laird", "ML": "maximum likelihood",
-    "PM": "Paule-Mandel", "HE": "Hedges", "SJ": "Sidik-Jonkman", "HS": "Hunter-Schmidt",
+    "REML": "restricted maximum likelihood (REML)",
+    "DL": "DerSimonian-Laird",
+    "ML": "maximum likelihood",
+    "PM": "Paule-Mandel",
+    "HE": "Hedges",
+    "SJ": "Sidik-Jonkman",
+    "HS": "Hunter-Schmidt",
     "EB": "empirical Bayes",
 }
 _COMMON = ("MH", "PETO", "EE", "FE")
-_TESTS = {"knha": "Hartung-Knapp (t) confidence interval", "z": "normal (z) confidence interval",
-          "adhoc": "Hartung-Knapp confidence interval with the ad hoc correction (never narrower than z)"}
+_TESTS = {
+    "knha": "Hartung-Knapp (t) confidence interval",
+    "z": "normal (z) confidence interval",
+    "adhoc": "Hartung-Knapp confidence interval with the ad hoc correction (never narrower than z)",
+}
 
 
 def _effect_word(doc: dict) -> str:
@@ -49,8 +74,10 @@ def model_words(doc: dict) -> str:
         return "Peto common-effect model"
     if s["tau2"] in ("EE", "FE"):
         return f"common-effect inverse-variance model, {_TESTS[s['ci_method']]}"
-    return (f"random-effects inverse-variance model, {_ESTIMATORS.get(s['tau2'], s['tau2'])} "
-            f"estimator of tau², {_TESTS[s['ci_method']]}")
+    return (
+        f"random-effects inverse-variance model, {_ESTIMATORS.get(s['tau2'], s['tau2'])} "
+        f"estimator of tau², {_TESTS[s['ci_method']]}"
+    )
 
 
 def conclusion(pooled: dict) -> str:
@@ -124,27 +151,35 @@ def _result_in_words(doc: dict) -> list[str]:
     if single:
         out.append(
             f"One study, so nothing was pooled: its {word} was **{fmt_effect(p['estimate'], t)}** "
-            f"({lvl} CI {fmt_ci(p['ci_lower'], p['ci_upper'], t)}; {_test_text(p)}; {model_words(doc)}).")
+            f"({lvl} CI {fmt_ci(p['ci_lower'], p['ci_upper'], t)}; {_test_text(p)}; {model_words(doc)})."
+        )
     else:
         out.append(
             f"Pooling {plural(p['k'], 'study', 'studies')} ({model_words(doc)}), the {word} was "
             f"**{fmt_effect(p['estimate'], t)}** ({lvl} CI {fmt_ci(p['ci_lower'], p['ci_upper'], t)}; "
-            f"{_test_text(p)}).")
+            f"{_test_text(p)})."
+        )
     if n_in != p["k"]:
         out[-1] += f" {plural(n_in - p['k'], 'study', 'studies')} selected could not be pooled (see below)."
     side = conclusion(p)
     est = present(p["estimate"], t)
     direction = "above" if est is not None and est > NULL_VALUE[t] else "below"
     if side == "excludes":
-        out.append(f"The {'' if single else 'pooled '}{word} is {direction} {null} (no effect) and its {lvl} "
-                   f"confidence interval excludes no effect.")
+        out.append(
+            f"The {'' if single else 'pooled '}{word} is {direction} {null} (no effect) and its {lvl} "
+            f"confidence interval excludes no effect."
+        )
     elif side == "includes":
-        out.append(f"The {lvl} confidence interval includes {null} (no effect): the data are "
-                   "compatible with no effect.")
+        out.append(
+            f"The {lvl} confidence interval includes {null} (no effect): the data are "
+            "compatible with no effect."
+        )
     out.append("")
     out.append("| | value |")
     out.append("|---|---|")
-    out.append(f"| {eff} ({lvl} CI) | {fmt_effect(p['estimate'], t)} ({fmt_ci(p['ci_lower'], p['ci_upper'], t)}) |")
+    out.append(
+        f"| {eff} ({lvl} CI) | {fmt_effect(p['estimate'], t)} ({fmt_ci(p['ci_lower'], p['ci_upper'], t)}) |"
+    )
     if not common and doc["settings"]["prediction_interval"]:
         out.append(f"| {lvl} prediction interval | {fmt_ci(p['pi_lower'], p['pi_upper'], t)} |")
     out.append(f"| test of overall effect | {_test_text(p)} |")
@@ -152,8 +187,10 @@ def _result_in_words(doc: dict) -> list[str]:
     if single:
         out.append("| heterogeneity | not applicable (one study) |")
     elif common:
-        out.append(f"| heterogeneity | Q = {fmt(het['q'])}, df = {het['q_df']}, {fmt_p(het['q_p_value'])}; "
-                   f"I² = {fmt_i2(het['i2'])} |")
+        out.append(
+            f"| heterogeneity | Q = {fmt(het['q'])}, df = {het['q_df']}, {fmt_p(het['q_p_value'])}; "
+            f"I² = {fmt_i2(het['i2'])} |"
+        )
     else:
         ci = het.get("ci") or {}
         tau2_ci = f" [{fmt_tau2(ci['tau2'][0])}, {fmt_tau2(ci['tau2'][1])}]" if ci.get("tau2") else ""
@@ -163,8 +200,10 @@ def _result_in_words(doc: dict) -> list[str]:
         out.append(f"| Q (df), p | {fmt(het['q'])} ({het['q_df']}), {fmt_p(het['q_p_value'])} |")
     out.append("")
     if not common and not single and doc["settings"]["prediction_interval"] and p.get("pi_lower") is not None:
-        out.append(f"The {lvl} prediction interval, {fmt_ci(p['pi_lower'], p['pi_upper'], t)}, is where the "
-                   "true effect of a new study like these would be expected to lie.")
+        out.append(
+            f"The {lvl} prediction interval, {fmt_ci(p['pi_lower'], p['pi_upper'], t)}, is where the "
+            "true effect of a new study like these would be expected to lie."
+        )
         out.append("")
     for note in doc.get("notes", ()):
         out.append(f"> Note: {note}")
@@ -191,8 +230,10 @@ def _studies(doc: dict) -> list[str]:
             note = r["source"] + (" (zero-cell correction)" if r.get("corrected") else "")
             if r["yi"] is None:
                 note += "; no estimate of its own (it still counts in the pooled counts)"
-            out.append(f"| {r['label']} | {r['year']} | {fmt_effect(r['yi'], t)} ({fmt_ci(lo, hi, t)}) | "
-                       f"{weight} | {note} |")
+            out.append(
+                f"| {r['label']} | {r['year']} | {fmt_effect(r['yi'], t)} ({fmt_ci(lo, hi, t)}) | "
+                f"{weight} | {note} |"
+            )
     else:
         out.append("None.")
     out += ["", f"## Studies not in the synthesis ({len(exc)})", ""]
@@ -212,14 +253,26 @@ def _subgroups(doc: dict) -> list[str]:
     t, eff = doc["measure"]["transform"], doc["measure"]["effect"]
     lvl = level_pct(doc["settings"]["level"])
     tau = "one tau² common to all subgroups" if sg["common_tau2"] else "its own tau²"
-    out = [f"## Subgroups by `{sg['by']}`", "", f"Each subgroup pooled with {tau}.", "",
-           f"| subgroup | k | {eff} ({lvl} CI) | tau² | I² |", "|---|---|---|---|---|"]
+    out = [
+        f"## Subgroups by `{sg['by']}`",
+        "",
+        f"Each subgroup pooled with {tau}.",
+        "",
+        f"| subgroup | k | {eff} ({lvl} CI) | tau² | I² |",
+        "|---|---|---|---|---|",
+    ]
     for g in sg["groups"]:
         p, h = g["pooled"], g["heterogeneity"]
-        out.append(f"| {g['name']} | {p['k']} | {fmt_effect(p['estimate'], t)} ({fmt_ci(p['ci_lower'], p['ci_upper'], t)}) | "
-                   f"{fmt_tau2(h['tau2'])} | {fmt_i2(h['i2'])} |")
+        out.append(
+            f"| {g['name']} | {p['k']} | {fmt_effect(p['estimate'], t)} ({fmt_ci(p['ci_lower'], p['ci_upper'], t)}) | "
+            f"{fmt_tau2(h['tau2'])} | {fmt_i2(h['i2'])} |"
+        )
     test = sg["test"]
-    out += ["", f"Test for subgroup differences: Q = {fmt(test['q'])}, df = {test['df']}, {fmt_p(test['p_value'])}.", ""]
+    out += [
+        "",
+        f"Test for subgroup differences: Q = {fmt(test['q'])}, df = {test['df']}, {fmt_p(test['p_value'])}.",
+        "",
+    ]
     return out
 
 
@@ -234,19 +287,29 @@ def _sensitivity(doc: dict) -> list[str]:
         shift = max(loo, key=lambda r: abs((r["estimate"] or 0.0) - p["estimate"]))
         ests = [r["estimate"] for r in loo if r["estimate"] is not None]
         flips = [r for r in loo if conclusion(r) != conclusion(p)]
-        out += ["### Leaving out one study at a time", "",
-                f"Estimates ranged from {fmt_effect(min(ests), t)} to {fmt_effect(max(ests), t)}. "
-                f"Leaving out {shift['label']} moved the estimate most, to {fmt_effect(shift['estimate'], t)} "
-                f"({lvl} CI {fmt_ci(shift['ci_lower'], shift['ci_upper'], t)})."]
+        out += [
+            "### Leaving out one study at a time",
+            "",
+            f"Estimates ranged from {fmt_effect(min(ests), t)} to {fmt_effect(max(ests), t)}. "
+            f"Leaving out {shift['label']} moved the estimate most, to {fmt_effect(shift['estimate'], t)} "
+            f"({lvl} CI {fmt_ci(shift['ci_lower'], shift['ci_upper'], t)}).",
+        ]
         if flips:
-            out[-1] += (" Leaving out " + ", ".join(r["label"] for r in flips)
-                        + " would change whether the confidence interval excludes no effect.")
+            out[-1] += (
+                " Leaving out "
+                + ", ".join(r["label"] for r in flips)
+                + " would change whether the confidence interval excludes no effect."
+            )
         else:
             out[-1] += " No single study changes whether the confidence interval excludes no effect."
         out += [""] + _batch_table(doc, "omitting", loo) + [""]
     cum = sens.get("cumulative")
     if cum:
-        out += [f"### Cumulative meta-analysis (by {cum['order']})", ""] + _batch_table(doc, "adding", cum["rows"]) + [""]
+        out += (
+            [f"### Cumulative meta-analysis (by {cum['order']})", ""]
+            + _batch_table(doc, "adding", cum["rows"])
+            + [""]
+        )
     rob = sens.get("high_risk_of_bias")
     if rob:
         out += ["### Excluding studies at high risk of bias", ""]
@@ -256,10 +319,12 @@ def _sensitivity(doc: dict) -> list[str]:
             out.append(rob["note"])
         else:
             rp = rob["pooled"]
-            out.append(f"Without {plural(len(rob['excluded']), 'study', 'studies')} at high risk of bias "
-                       f"({', '.join(rob['excluded']) or 'none'}), the {_effect_word(doc)} was "
-                       f"{fmt_effect(rp['estimate'], t)} ({lvl} CI {fmt_ci(rp['ci_lower'], rp['ci_upper'], t)}; "
-                       f"k = {rp['k']}).")
+            out.append(
+                f"Without {plural(len(rob['excluded']), 'study', 'studies')} at high risk of bias "
+                f"({', '.join(rob['excluded']) or 'none'}), the {_effect_word(doc)} was "
+                f"{fmt_effect(rp['estimate'], t)} ({lvl} CI {fmt_ci(rp['ci_lower'], rp['ci_upper'], t)}; "
+                f"k = {rp['k']})."
+            )
         if 0 < n_rated:
             out[-1] += f" {n_rated} of {n_in} studies have a risk-of-bias assessment."
         out.append("")
@@ -276,7 +341,11 @@ def _batch_table(doc: dict, first: str, rows: list[dict]) -> list[str]:
     head = f"| {first} | k | {eff} ({lvl} CI) |" + (" tau² |" if random else "") + " I² |"
     out = [head, "|---" * head.count(" |") + "|"]
     for r in rows:
-        cells = [r["label"], str(r["k"]), f"{fmt_effect(r['estimate'], t)} ({fmt_ci(r['ci_lower'], r['ci_upper'], t)})"]
+        cells = [
+            r["label"],
+            str(r["k"]),
+            f"{fmt_effect(r['estimate'], t)} ({fmt_ci(r['ci_lower'], r['ci_upper'], t)})",
+        ]
         if random:
             cells.append(fmt_tau2(r["tau2"]))
         cells.append(fmt_i2(r["i2"]))
@@ -291,13 +360,18 @@ def _reference(doc: dict) -> list[str]:
     t, eff = doc["measure"]["transform"], doc["measure"]["effect"]
     p, het, c = doc["pooled"], doc["heterogeneity"], ref["comparison"]
     lvl = level_pct(p["level"])
-    ref_ci = (f"{fmt(ref['lower'])} to {fmt(ref['upper'])}" if ref["lower"] is not None else DASH)
-    out = ["## Comparison with the published result", "",
-           f"| | this analysis | published ({ref['source']}) |", "|---|---|---|",
-           f"| {eff} | {fmt_effect(p['estimate'], t)} | {fmt(ref['estimate'])} |",
-           f"| CI | {fmt_ci(p['ci_lower'], p['ci_upper'], t)} ({lvl}) | {ref_ci}"
-           + (f" ({level_pct(ref['level'])})" if ref["level"] is not None else "") + " |",
-           f"| k | {p['k']} | {DASH if ref['k'] is None else ref['k']} |"]
+    ref_ci = f"{fmt(ref['lower'])} to {fmt(ref['upper'])}" if ref["lower"] is not None else DASH
+    out = [
+        "## Comparison with the published result",
+        "",
+        f"| | this analysis | published ({ref['source']}) |",
+        "|---|---|---|",
+        f"| {eff} | {fmt_effect(p['estimate'], t)} | {fmt(ref['estimate'])} |",
+        f"| CI | {fmt_ci(p['ci_lower'], p['ci_upper'], t)} ({lvl}) | {ref_ci}"
+        + (f" ({level_pct(ref['level'])})" if ref["level"] is not None else "")
+        + " |",
+        f"| k | {p['k']} | {DASH if ref['k'] is None else ref['k']} |",
+    ]
     if ref["tau2"] is not None:
         out.append(f"| tau² | {fmt_tau2(het['tau2'])} | {fmt_tau2(ref['tau2'])} |")
     if ref["i2"] is not None:
@@ -309,32 +383,51 @@ def _reference(doc: dict) -> list[str]:
     else:
         words.append(f"The published estimate lies outside this analysis's {lvl} confidence interval")
     if c["intervals_overlap"] is not None:
-        words.append("the two intervals overlap" if c["intervals_overlap"] else "the two intervals do not overlap")
+        words.append(
+            "the two intervals overlap" if c["intervals_overlap"] else "the two intervals do not overlap"
+        )
     sentence = "; ".join(words) + "."
     if c["same_conclusion"] is not None:
-        sentence += (" Both intervals agree on whether there is an effect." if c["same_conclusion"]
-                     else " The intervals disagree on whether there is an effect.")
+        sentence += (
+            " Both intervals agree on whether there is an effect."
+            if c["same_conclusion"]
+            else " The intervals disagree on whether there is an effect."
+        )
     if ref["k"] is not None and ref["k"] != p["k"]:
-        sentence += (f" The published result pooled {plural(ref['k'], 'study', 'studies')}, this analysis "
-                     f"{p['k']}: they are different syntheses, and agreement between them is not a replication.")
+        sentence += (
+            f" The published result pooled {plural(ref['k'], 'study', 'studies')}, this analysis "
+            f"{p['k']}: they are different syntheses, and agreement between them is not a replication."
+        )
     out += [sentence, ""]
     return out
 
 
 def _overview(doc: dict) -> list[str]:
     inc, exc = doc["studies"]["included"], doc["studies"]["excluded"]
-    out = ["## Published summaries", "",
-           "Shown side by side and never pooled: summaries may share studies.", ""]
+    out = [
+        "## Published summaries",
+        "",
+        "Shown side by side and never pooled: summaries may share studies.",
+        "",
+    ]
     if inc:
-        out += ["| source | result | timepoint | estimate (CI) | k | n | model |", "|---|---|---|---|---|---|---|"]
+        out += [
+            "| source | result | timepoint | estimate (CI) | k | n | model |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for r in inc:
-            ci = "no interval" if r["lower"] is None else \
-                f"{level_pct(r['level'])} CI {fmt(r['lower'])} to {fmt(r['upper'])}"
+            ci = (
+                "no interval"
+                if r["lower"] is None
+                else f"{level_pct(r['level'])} CI {fmt(r['lower'])} to {fmt(r['upper'])}"
+            )
             what = r["entry_label"] or r["subgroup"] or r["outcome"]
             if r["subgroup"] and r["entry_label"]:
                 what = f"{r['entry_label']}: {r['subgroup']}"
-            out.append(f"| {r['label']} | {what} | {r.get('timepoint') or DASH} | {r['measure']} {fmt(r['estimate'])} ({ci}) | "
-                       f"{DASH if r['k'] is None else r['k']} | {DASH if r['n'] is None else r['n']} | {r['model']} |")
+            out.append(
+                f"| {r['label']} | {what} | {r.get('timepoint') or DASH} | {r['measure']} {fmt(r['estimate'])} ({ci}) | "
+                f"{DASH if r['k'] is None else r['k']} | {DASH if r['n'] is None else r['n']} | {r['model']} |"
+            )
     else:
         out.append("None.")
     out.append("")
@@ -362,11 +455,16 @@ def _figures(doc: dict) -> list[str]:
 
 def _provenance(doc: dict) -> list[str]:
     s = doc["settings"]
-    out = ["## How this was computed", "",
-           f"Spec `analyses/{doc['spec']['file']}` (sha256 `{doc['spec']['sha256'][:12]}`); "
-           f"{plural(len(doc['inputs']['studies']), 'study record')} considered for outcome "
-           f"`{s['studies']['outcome']}`; measure {doc['measure']['name']} ({doc['measure']['description']}).",
-           "Every setting, default or not, the full-precision numbers, and the content hash of each study "
-           f"record are in `results/{doc['analysis']['id']}.json`.", "",
-           "Software: " + ", ".join(f"{k} {v}" for k, v in sorted(doc["software"].items())) + ".", ""]
+    out = [
+        "## How this was computed",
+        "",
+        f"Spec `analyses/{doc['spec']['file']}` (sha256 `{doc['spec']['sha256'][:12]}`); "
+        f"{plural(len(doc['inputs']['studies']), 'study record')} considered for outcome "
+        f"`{s['studies']['outcome']}`; measure {doc['measure']['name']} ({doc['measure']['description']}).",
+        "Every setting, default or not, the full-precision numbers, and the content hash of each study "
+        f"record are in `results/{doc['analysis']['id']}.json`.",
+        "",
+        "Software: " + ", ".join(f"{k} {v}" for k, v in sorted(doc["software"].items())) + ".",
+        "",
+    ]
     return out

@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from metaevidence.errors import MetaevidenceError, RecordProblem
-from metaevidence.workflow.store import FORMAT, ResultStore, Staging, StoreError, canonical_json, software_versions
+from metaevidence.workflow.store import (
+    FORMAT,
+    ResultStore,
+    Staging,
+    StoreError,
+    canonical_json,
+    software_versions,
+)
 
 __all__ = ["Paths", "Outcome", "RunReport", "run_analyses", "check_results", "stale_reasons"]
 
@@ -38,7 +45,7 @@ class Paths:
     figures: Path = Path("figures")
 
     @classmethod
-    def of(cls, studies="studies", analyses="analyses", results="results", figures="figures") -> "Paths":
+    def of(cls, studies="studies", analyses="analyses", results="results", figures="figures") -> Paths:
         return cls(Path(studies), Path(analyses), Path(results), Path(figures))
 
     def store(self) -> ResultStore:
@@ -90,8 +97,10 @@ class RunReport:
         lines = []
         if self.problems:
             files = {str(p.path) for p in self.problems}
-            lines.append(f"{plural(len(self.problems), 'problem')} in {plural(len(files), 'file')}: "
-                         + ("nothing was checked" if self.check else "nothing was written"))
+            lines.append(
+                f"{plural(len(self.problems), 'problem')} in {plural(len(files), 'file')}: "
+                + ("nothing was checked" if self.check else "nothing was written")
+            )
             return "\n".join(lines) + "\n"
         if not self.outcomes:
             return (self.note or "nothing to do") + "\n"
@@ -102,13 +111,19 @@ class RunReport:
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         for r in rows:
             detail = r[3] if len(r[3]) <= 100 else r[3][:97] + "..."
-            lines.append("  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]), detail]).rstrip())
+            lines.append(
+                "  ".join(
+                    [r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]), detail]
+                ).rstrip()
+            )
         counts: dict[str, int] = {}
         for o in self.outcomes:
             counts[o.status] = counts.get(o.status, 0) + 1
         order = ("updated", "unchanged", "current", "failed", "stale", "missing", "orphan")
-        lines.append(f"{plural(len(self.outcomes), 'analysis', 'analyses')}: "
-                     + ", ".join(f"{counts[s]} {s}" for s in order if s in counts))
+        lines.append(
+            f"{plural(len(self.outcomes), 'analysis', 'analyses')}: "
+            + ", ".join(f"{counts[s]} {s}" for s in order if s in counts)
+        )
         if self.note:
             lines.append(self.note)
         return "\n".join(lines) + "\n"
@@ -128,9 +143,15 @@ def _load(paths: Paths, ids: Sequence[str] | None):
     if ids:
         for aid in ids:
             if aid not in by_id:
-                stop.append(RecordProblem(paths.analyses / f"{aid}.yaml", None, "",
-                                          f"no analysis spec with id {aid!r} (there are {len(by_id)}: "
-                                          f"{', '.join(sorted(by_id)) or 'none'})"))
+                stop.append(
+                    RecordProblem(
+                        paths.analyses / f"{aid}.yaml",
+                        None,
+                        "",
+                        f"no analysis spec with id {aid!r} (there are {len(by_id)}: "
+                        f"{', '.join(sorted(by_id)) or 'none'})",
+                    )
+                )
         if stop:
             return evidence, [], {}, stop
         files = [by_id[aid] for aid in dict.fromkeys(ids)]
@@ -177,7 +198,9 @@ def produce(spec, evidence, *, figures: bool = True) -> tuple[dict, bytes, bytes
     return doc, data, report, files
 
 
-def run_analyses(paths: Paths, ids: Sequence[str] | None = None, *, progress: Progress | None = None) -> RunReport:
+def run_analyses(
+    paths: Paths, ids: Sequence[str] | None = None, *, progress: Progress | None = None
+) -> RunReport:
     """Run the analyses (all, or ``ids``) and publish their outputs; see the module docstring."""
     from metaevidence.workflow.report import headline
 
@@ -198,19 +221,34 @@ def run_analyses(paths: Paths, ids: Sequence[str] | None = None, *, progress: Pr
             say(f"[{n}/{len(all_ids)}] {aid}: computing")
             if aid in spec_problems:
                 problems = spec_problems[aid]
-                outcome = Outcome(aid, "failed", f"{len(problems)} problem(s) in the spec: {problems[0]}",
-                                  problems=problems)
+                outcome = Outcome(
+                    aid, "failed", f"{len(problems)} problem(s) in the spec: {problems[0]}", problems=problems
+                )
             else:
                 outcome = _run_one(by_id[aid], evidence, store, staging, headline)
-            outcome = Outcome(outcome.id, outcome.status, outcome.detail, outcome.k, outcome.problems,
-                              time.perf_counter() - start)
-            say(f"[{n}/{len(all_ids)}] {aid}: {outcome.status} ({outcome.seconds:.1f} s)"
-                + (f": {outcome.detail}" if outcome.failed else ""))
+            outcome = Outcome(
+                outcome.id,
+                outcome.status,
+                outcome.detail,
+                outcome.k,
+                outcome.problems,
+                time.perf_counter() - start,
+            )
+            say(
+                f"[{n}/{len(all_ids)}] {aid}: {outcome.status} ({outcome.seconds:.1f} s)"
+                + (f": {outcome.detail}" if outcome.failed else "")
+            )
             outcomes.append(outcome)
     if not ids:
         for aid in sorted(set(store.ids()) - set(all_ids)):
-            outcomes.append(Outcome(aid, "orphan", f"{store.json_path(aid)} has no spec "
-                                                   f"{paths.analyses / (aid + '.yaml')}: delete the results or restore the spec"))
+            outcomes.append(
+                Outcome(
+                    aid,
+                    "orphan",
+                    f"{store.json_path(aid)} has no spec "
+                    f"{paths.analyses / (aid + '.yaml')}: delete the results or restore the spec",
+                )
+            )
     return RunReport(outcomes=tuple(outcomes))
 
 
@@ -220,8 +258,12 @@ def _run_one(spec, evidence, store: ResultStore, staging: Path, headline) -> Out
     except MetaevidenceError as exc:
         return Outcome(spec.id, "failed", str(exc))
     except Exception as exc:  # noqa: BLE001 - one analysis must not stop the others
-        return Outcome(spec.id, "failed", f"internal error ({type(exc).__name__}: {exc}); the previous results "
-                                          "were left as they were -- please report this")
+        return Outcome(
+            spec.id,
+            "failed",
+            f"internal error ({type(exc).__name__}: {exc}); the previous results "
+            "were left as they were -- please report this",
+        )
     try:
         previous = store.read(spec.id)
     except StoreError:
@@ -231,10 +273,17 @@ def _run_one(spec, evidence, store: ResultStore, staging: Path, headline) -> Out
         published = store.publish(spec.id, data, report, files, staging=staging, previous_figures=old_figures)
     except OSError as exc:
         target = exc.filename2 or exc.filename
-        what = f"could not write {target}: {exc.strerror}" if target and exc.strerror else \
-            f"could not write the results: {exc}"
-        return Outcome(spec.id, "failed", f"{what}; make results/ and figures/ writable and run "
-                                          f"again (until then `run --check` reports it stale)")
+        what = (
+            f"could not write {target}: {exc.strerror}"
+            if target and exc.strerror
+            else f"could not write the results: {exc}"
+        )
+        return Outcome(
+            spec.id,
+            "failed",
+            f"{what}; make results/ and figures/ writable and run "
+            f"again (until then `run --check` reports it stale)",
+        )
     k = doc["pooled"]["k"] if doc.get("pooled") else len(doc["studies"]["included"])
     return Outcome(spec.id, "updated" if published.changed else "unchanged", headline(doc), k)
 
@@ -242,7 +291,8 @@ def _run_one(spec, evidence, store: ResultStore, staging: Path, headline) -> Out
 def _figure_files(store: ResultStore, analysis_id: str, previous: dict | None) -> set[str]:
     """Figure files of an analysis the store may replace or remove: those its previous result
     lists, and any file named like a figure the run draws (``forest.svg``, ...) -- e.g. one
-    left behind by a run interrupted after writing the JSON. Other files are never touched."""
+    left behind by a run interrupted after writing the JSON. Other files are never touched.
+    """
     from metaevidence.workflow.schema import FIGURE_FORMATS, FIGURES
 
     listed = {f["file"] for f in (previous or {}).get("figures", ()) if isinstance(f, dict) and "file" in f}
@@ -307,14 +357,19 @@ def stale_reasons(spec, evidence, store: ResultStore) -> tuple[str, list[str]]:
             reasons.append(f"{path} does not match its results")
     folder = store.figure_dir(spec.id)
     if folder.is_dir():
-        extra = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
-                       and p.name not in listed)
+        extra = sorted(
+            p.name
+            for p in folder.iterdir()
+            if p.is_file() and not p.name.startswith(".") and p.name not in listed
+        )
         if extra:
             reasons.append(f"{folder} holds figures its results do not list: {', '.join(extra)}")
     return ("stale" if reasons else "current"), reasons
 
 
-def check_results(paths: Paths, ids: Sequence[str] | None = None, *, progress: Progress | None = None) -> RunReport:
+def check_results(
+    paths: Paths, ids: Sequence[str] | None = None, *, progress: Progress | None = None
+) -> RunReport:
     """Whether the stored results are current; writes nothing (``metaevidence run --check``)."""
     say = progress or (lambda _msg: None)
     evidence, specs, spec_problems, stop = _load(paths, ids)
@@ -323,8 +378,11 @@ def check_results(paths: Paths, ids: Sequence[str] | None = None, *, progress: P
     store = paths.store()
     outcomes = []
     for aid, problems in sorted(spec_problems.items()):
-        outcomes.append(Outcome(aid, "failed", f"{len(problems)} problem(s) in the spec: {problems[0]}",
-                                problems=problems))
+        outcomes.append(
+            Outcome(
+                aid, "failed", f"{len(problems)} problem(s) in the spec: {problems[0]}", problems=problems
+            )
+        )
     for spec in specs:
         say(f"checking {spec.id}")
         status, reasons = stale_reasons(spec, evidence, store)
@@ -332,8 +390,11 @@ def check_results(paths: Paths, ids: Sequence[str] | None = None, *, progress: P
     if not ids:
         known = {s.id for s in specs} | set(spec_problems)
         for aid in sorted(set(store.ids()) - known):
-            outcomes.append(Outcome(aid, "orphan", f"{store.json_path(aid)} has no spec "
-                                                   f"{paths.analyses / (aid + '.yaml')}"))
+            outcomes.append(
+                Outcome(
+                    aid, "orphan", f"{store.json_path(aid)} has no spec {paths.analyses / (aid + '.yaml')}"
+                )
+            )
     outcomes.sort(key=lambda o: o.id)
     note = "" if outcomes else _no_specs_note(paths)
     return RunReport(outcomes=tuple(outcomes), note=note, check=True, orphans_fail=True)
@@ -344,15 +405,19 @@ def load_document(store: ResultStore, analysis_id: str) -> dict:
     doc = store.read(analysis_id)
     if doc is None:
         if not store.results.is_dir():
-            raise StoreError(f"no results folder {store.results}/ in {Path.cwd()}: work in the review's "
-                             f"folder (the one holding studies/, analyses/ and results/), or run "
-                             f"`metaevidence run` first")
+            raise StoreError(
+                f"no results folder {store.results}/ in {Path.cwd()}: work in the review's "
+                f"folder (the one holding studies/, analyses/ and results/), or run "
+                f"`metaevidence run` first"
+            )
         known = store.ids()
         close = difflib.get_close_matches(analysis_id, known, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        raise StoreError(f"no results for {analysis_id!r} in {store.results} ({hint}there are {len(known)}"
-                         + (f": {', '.join(known)}" if known else "")
-                         + "); for a new analysis, run `metaevidence run` first")
+        raise StoreError(
+            f"no results for {analysis_id!r} in {store.results} ({hint}there are {len(known)}"
+            + (f": {', '.join(known)}" if known else "")
+            + "); for a new analysis, run `metaevidence run` first"
+        )
     if doc.get("format") != FORMAT:  # pragma: no cover - parse_result checks it
         raise StoreError(f"{store.json_path(analysis_id)} is not a results file")
     return doc

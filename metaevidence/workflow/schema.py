@@ -21,14 +21,39 @@ from __future__ import annotations
 
 from metaevidence._schema.rules import ForbiddenIf, Ordered, RequiredIf, Together, When
 from metaevidence._schema.types import (
-    Boolean, Either, Field, Integer, ListOf, MapOf, Number, Record, Scalar, Text,
+    Boolean,
+    Either,
+    Field,
+    Integer,
+    ListOf,
+    MapOf,
+    Number,
+    Record,
+    Scalar,
+    Text,
 )
 from metaevidence.evidence.schema import DESIGNS, SLUG
 
 __all__ = [
-    "ANALYSIS", "KINDS", "MEASURES", "RATIO_MEASURES", "POOLING", "TAU2_METHODS", "CI_METHODS",
-    "ZERO_CELL_RULES", "PI_METHODS", "FIGURES", "FIGURE_FORMATS", "DATA_KINDS", "CUMULATIVE_ORDERS",
-    "HIGH_RISK", "DEFAULTS", "default_figures", "SCHEMA_FILE", "json_schema", "json_schema_text",
+    "ANALYSIS",
+    "KINDS",
+    "MEASURES",
+    "RATIO_MEASURES",
+    "POOLING",
+    "TAU2_METHODS",
+    "CI_METHODS",
+    "ZERO_CELL_RULES",
+    "PI_METHODS",
+    "FIGURES",
+    "FIGURE_FORMATS",
+    "DATA_KINDS",
+    "CUMULATIVE_ORDERS",
+    "HIGH_RISK",
+    "DEFAULTS",
+    "default_figures",
+    "SCHEMA_FILE",
+    "json_schema",
+    "json_schema_text",
     "shipped_json_schema",
 ]
 
@@ -117,23 +142,34 @@ def _one_or_more(spec: Text) -> Either:
 
 
 _FREE = Text()
-_PATH = Text(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_][a-z0-9_]*)*$",
-             shape="a dotted record field such as citation.year or outcomes.attributes.mean_age")
-_LEVEL = Number(minimum=0, maximum=1, exclusive_minimum=True, exclusive_maximum=True,
-                example="e.g. 0.95 for a 95% interval")
+_PATH = Text(
+    pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_][a-z0-9_]*)*$",
+    shape="a dotted record field such as citation.year or outcomes.attributes.mean_age",
+)
+_LEVEL = Number(
+    minimum=0,
+    maximum=1,
+    exclusive_minimum=True,
+    exclusive_maximum=True,
+    example="e.g. 0.95 for a 95% interval",
+)
 
 RANGE = Record(
     "range",
     "A range of values for a `where` condition; either bound may be left out.",
-    (Field("min", Number(), required=False, doc="smallest value kept (inclusive)"),
-     Field("max", Number(), required=False, doc="largest value kept (inclusive)")),
+    (
+        Field("min", Number(), required=False, doc="smallest value kept (inclusive)"),
+        Field("max", Number(), required=False, doc="largest value kept (inclusive)"),
+    ),
 )
 
 EXCLUSION = Record(
     "exclusion",
     "A study left out of the synthesis on purpose, with the reason (shown in the report).",
-    (Field("id", SLUG, doc="the study id"),
-     Field("reason", _FREE, doc="why it is left out, e.g. 'same cohort as smith-2004'")),
+    (
+        Field("id", SLUG, doc="the study id"),
+        Field("reason", _FREE, doc="why it is left out, e.g. 'same cohort as smith-2004'"),
+    ),
 )
 
 SELECTION = Record(
@@ -144,18 +180,28 @@ SELECTION = Record(
     (
         Field("outcome", SLUG, doc="the outcome id shared across study records, e.g. mortality"),
         Field("ids", ListOf(SLUG), required=False, doc="only these studies (default: all)"),
-        Field("exclude", ListOf(EXCLUSION), required=False,
-              doc="studies left out, each with its reason"),
-        Field("design", _one_or_more(Text(choices=DESIGNS)), required=False,
-              doc="only these study designs"),
-        Field("status", _one_or_more(Text(choices=("complete", "partial"))), required=False,
-              doc="only studies whose extraction is complete (or partial)"),
-        Field("kind", _one_or_more(Text(choices=DATA_KINDS)), required=False,
-              doc="only outcome entries with these data kinds"),
-        Field("where", MapOf(_PATH, Either((Scalar(), ListOf(Scalar()), RANGE))), required=False,
-              doc="any record field by its dotted path: a value (equal), a list (one of) or "
-                  "{min, max} (a range); null matches an absent field. Paths under outcomes. "
-                  "filter outcome entries, e.g. outcomes.subgroup, outcomes.attributes.location"),
+        Field("exclude", ListOf(EXCLUSION), required=False, doc="studies left out, each with its reason"),
+        Field("design", _one_or_more(Text(choices=DESIGNS)), required=False, doc="only these study designs"),
+        Field(
+            "status",
+            _one_or_more(Text(choices=("complete", "partial"))),
+            required=False,
+            doc="only studies whose extraction is complete (or partial)",
+        ),
+        Field(
+            "kind",
+            _one_or_more(Text(choices=DATA_KINDS)),
+            required=False,
+            doc="only outcome entries with these data kinds",
+        ),
+        Field(
+            "where",
+            MapOf(_PATH, Either((Scalar(), ListOf(Scalar()), RANGE))),
+            required=False,
+            doc="any record field by its dotted path: a value (equal), a list (one of) or "
+            "{min, max} (a range); null matches an absent field. Paths under outcomes. "
+            "filter outcome entries, e.g. outcomes.subgroup, outcomes.attributes.location",
+        ),
     ),
 )
 
@@ -164,12 +210,20 @@ ZERO_CELLS = Record(
     "What to do with 2x2 tables that have a zero cell (metafor's add, to, drop00).",
     (
         Field("add", Number(minimum=0), required=False, doc="the constant added (default 0.5)"),
-        Field("to", Text(choices=ZERO_CELL_RULES), required=False,
-              doc="which tables get it: only0 (tables with a zero; default), all, if0all "
-                  "(all tables when any has a zero), none"),
-        Field("drop00", Boolean(), required=False,
-              doc="drop studies with no events (or only events) in both arms (default false; true "
-                  "with mantel-haenszel and peto pooling, as metafor's rma.mh and rma.peto)"),
+        Field(
+            "to",
+            Text(choices=ZERO_CELL_RULES),
+            required=False,
+            doc="which tables get it: only0 (tables with a zero; default), all, if0all "
+            "(all tables when any has a zero), none",
+        ),
+        Field(
+            "drop00",
+            Boolean(),
+            required=False,
+            doc="drop studies with no events (or only events) in both arms (default false; true "
+            "with mantel-haenszel and peto pooling, as metafor's rma.mh and rma.peto)",
+        ),
     ),
 )
 
@@ -178,10 +232,18 @@ SUBGROUPS = Record(
     "A subgroup analysis: the pooled result within each value of a variable and the test "
     "for subgroup differences.",
     (
-        Field("by", _PATH, doc="the variable: a record field (design, citation.year) or an "
-                               "outcome field (outcomes.subgroup, outcomes.attributes.location)"),
-        Field("common_tau2", Boolean(), required=False,
-              doc="assume one tau^2 across subgroups (default false: a separate tau^2 in each)"),
+        Field(
+            "by",
+            _PATH,
+            doc="the variable: a record field (design, citation.year) or an "
+            "outcome field (outcomes.subgroup, outcomes.attributes.location)",
+        ),
+        Field(
+            "common_tau2",
+            Boolean(),
+            required=False,
+            doc="assume one tau^2 across subgroups (default false: a separate tau^2 in each)",
+        ),
     ),
 )
 
@@ -189,16 +251,32 @@ SENSITIVITY = Record(
     "sensitivity",
     "Sensitivity analyses run with the main analysis (all on by default).",
     (
-        Field("leave_one_out", Boolean(), required=False,
-              doc="re-pool leaving out each study in turn (default true)"),
-        Field("cumulative", Boolean(), required=False,
-              doc="cumulative meta-analysis, adding studies in cumulative_order (default true)"),
-        Field("cumulative_order", Text(), required=False,
-              doc="year (publication year, the default), precision (most precise first) or a "
-                  "record field path such as outcomes.attributes.follow_up_years"),
-        Field("exclude_high_risk_of_bias", Boolean(), required=False,
-              doc="re-pool without studies whose overall risk of bias is high, serious or "
-                  "critical (default true; studies without an assessment stay in)"),
+        Field(
+            "leave_one_out",
+            Boolean(),
+            required=False,
+            doc="re-pool leaving out each study in turn (default true)",
+        ),
+        Field(
+            "cumulative",
+            Boolean(),
+            required=False,
+            doc="cumulative meta-analysis, adding studies in cumulative_order (default true)",
+        ),
+        Field(
+            "cumulative_order",
+            Text(),
+            required=False,
+            doc="year (publication year, the default), precision (most precise first) or a "
+            "record field path such as outcomes.attributes.follow_up_years",
+        ),
+        Field(
+            "exclude_high_risk_of_bias",
+            Boolean(),
+            required=False,
+            doc="re-pool without studies whose overall risk of bias is high, serious or "
+            "critical (default true; studies without an assessment stay in)",
+        ),
     ),
 )
 
@@ -207,41 +285,74 @@ FOREST = Record(
     "Options of the forest plots (main, cumulative and leave-one-out). The prediction "
     "interval is drawn when the analysis reports one.",
     (
-        Field("sort", Text(choices=("given", "year", "effect", "weight")), required=False,
-              doc="row order of the main forest plot: given (default: by study id), year, "
-                  "effect, weight (largest first)"),
-        Field("data_columns", Text(choices=("auto", "arms", "generic", "none")), required=False,
-              doc="per-study columns: auto (default: per-arm data when every study has them), "
-                  "arms, generic (estimate and SE), none"),
-        Field("beneficial", Boolean(), required=False,
-              doc="the outcome is desirable (survival, abstinence): effects above no effect "
-                  "favour the experimental group (default false)"),
+        Field(
+            "sort",
+            Text(choices=("given", "year", "effect", "weight")),
+            required=False,
+            doc="row order of the main forest plot: given (default: by study id), year, "
+            "effect, weight (largest first)",
+        ),
+        Field(
+            "data_columns",
+            Text(choices=("auto", "arms", "generic", "none")),
+            required=False,
+            doc="per-study columns: auto (default: per-arm data when every study has them), "
+            "arms, generic (estimate and SE), none",
+        ),
+        Field(
+            "beneficial",
+            Boolean(),
+            required=False,
+            doc="the outcome is desirable (survival, abstinence): effects above no effect "
+            "favour the experimental group (default false)",
+        ),
         Field("title", _FREE, required=False, doc="a title above the plot (default none)"),
-        Field("effect_label", _FREE, required=False,
-              doc="name of the effect in the header and axis (default from the measure)"),
-        Field("note", _FREE, required=False,
-              doc="a note printed under each forest plot, e.g. how complete the extraction is "
-                  "(default none)"),
+        Field(
+            "effect_label",
+            _FREE,
+            required=False,
+            doc="name of the effect in the header and axis (default from the measure)",
+        ),
+        Field(
+            "note",
+            _FREE,
+            required=False,
+            doc="a note printed under each forest plot, e.g. how complete the extraction is (default none)",
+        ),
     ),
 )
 
 FUNNEL = Record(
     "funnel_options",
     "Options of the funnel plot.",
-    (Field("contours", Boolean(), required=False,
-           doc="contour-enhanced: shade the 90/95/99% significance regions (default false)"),),
+    (
+        Field(
+            "contours",
+            Boolean(),
+            required=False,
+            doc="contour-enhanced: shade the 90/95/99% significance regions (default false)",
+        ),
+    ),
 )
 
 FIGURES_SPEC = Record(
     "figures",
     "Which figures to draw (under figures/<id>/) and their options.",
     (
-        Field("draw", ListOf(Text(choices=FIGURES), min_items=0), required=False,
-              doc="the figures to draw; [] draws none. Default: forest and funnel, plus the "
-                  "cumulative and leave-one-out forest plots when those analyses run "
-                  "(an overview: forest)"),
-        Field("formats", ListOf(Text(choices=FIGURE_FORMATS)), required=False,
-              doc="file formats written (default [svg, png])"),
+        Field(
+            "draw",
+            ListOf(Text(choices=FIGURES), min_items=0),
+            required=False,
+            doc="the figures to draw; [] draws none. Default: forest and funnel, plus the "
+            "cumulative and leave-one-out forest plots when those analyses run "
+            "(an overview: forest)",
+        ),
+        Field(
+            "formats",
+            ListOf(Text(choices=FIGURE_FORMATS)),
+            required=False,
+            doc="file formats written (default [svg, png])",
+        ),
         Field("forest", FOREST, required=False, doc="forest-plot options"),
         Field("funnel", FUNNEL, required=False, doc="funnel-plot options"),
     ),
@@ -261,9 +372,11 @@ REFERENCE = Record(
         Field("tau2", Number(minimum=0), required=False, doc="its tau^2, if published"),
         Field("i2", Number(minimum=0, maximum=100), required=False, doc="its I^2 (%), if published"),
     ),
-    (Together("lower", "upper", "a confidence interval needs both bounds"),
-     ForbiddenIf("level", When("lower", absent=True), "a level belongs to an interval"),
-     Ordered("lower", "estimate", "upper")),
+    (
+        Together("lower", "upper", "a confidence interval needs both bounds"),
+        ForbiddenIf("level", When("lower", absent=True), "a level belongs to an interval"),
+        Ordered("lower", "estimate", "upper"),
+    ),
 )
 
 _OVERVIEW = When("kind", ("overview",))
@@ -279,62 +392,134 @@ ANALYSIS = Record(
         Field("id", SLUG, doc="the analysis id; equal to the file name without .yaml"),
         Field("title", _FREE, doc="a short title, e.g. 'Social relationships and mortality'"),
         Field("question", _FREE, doc="the question the analysis answers, in words"),
-        Field("kind", Text(choices=KINDS), required=False,
-              doc="meta-analysis (default) pools; overview shows published summary entries "
-                  "side by side, never pooled"),
+        Field(
+            "kind",
+            Text(choices=KINDS),
+            required=False,
+            doc="meta-analysis (default) pools; overview shows published summary entries "
+            "side by side, never pooled",
+        ),
         Field("studies", SELECTION, doc="which studies and outcome"),
-        Field("measure", Text(choices=MEASURES), required=False,
-              doc="the effect measure (required for a meta-analysis; for an overview, keep "
-                  "only summaries with this measure)"),
-        Field("pooling", Text(choices=POOLING), required=False,
-              doc="inverse-variance (default; metafor rma), mantel-haenszel (rma.mh) or peto (rma.peto)"),
-        Field("tau2", Text(choices=TAU2_METHODS), required=False,
-              doc="tau^2 estimator (default REML; EE or FE for a common-effect model)"),
-        Field("ci_method", Text(choices=CI_METHODS), required=False,
-              doc="confidence interval of the pooled effect: knha (Hartung-Knapp, default), z, "
-                  "adhoc (Hartung-Knapp, never narrower than z)"),
-        Field("level", _LEVEL, required=False, doc="level of confidence and prediction intervals (default 0.95)"),
-        Field("prediction_interval", Boolean(), required=False,
-              doc="report and draw the prediction interval (default true)"),
-        Field("prediction_interval_method", Text(choices=PI_METHODS), required=False,
-              doc="hts (default): t on k - 2 df (Higgins, Thompson & Spiegelhalter 2009; Cochrane "
-                  "Handbook 10.10.4.3); metafor: as metafor's predict() (t on k - 1 df under knha)"),
-        Field("heterogeneity_ci", Boolean(), required=False,
-              doc="Q-profile confidence intervals for tau^2 and I^2 (default true)"),
-        Field("convert", Boolean(), required=False,
-              doc="allow explicit conversions between measures (SMD <-> OR, r -> SMD, HR as RR) "
-                  "for entries whose own measure differs (default false: they are left out, with the reason)"),
-        Field("rom_correction", Boolean(), required=False,
-              doc="for ROM: apply the second-order bias correction of current metafor (default false)"),
-        Field("labels", Text(choices=("citation", "id")), required=False,
-              doc="how studies are named in tables and figures: citation (default, e.g. "
-                  "'Ahern et al., 1990') or id"),
+        Field(
+            "measure",
+            Text(choices=MEASURES),
+            required=False,
+            doc="the effect measure (required for a meta-analysis; for an overview, keep "
+            "only summaries with this measure)",
+        ),
+        Field(
+            "pooling",
+            Text(choices=POOLING),
+            required=False,
+            doc="inverse-variance (default; metafor rma), mantel-haenszel (rma.mh) or peto (rma.peto)",
+        ),
+        Field(
+            "tau2",
+            Text(choices=TAU2_METHODS),
+            required=False,
+            doc="tau^2 estimator (default REML; EE or FE for a common-effect model)",
+        ),
+        Field(
+            "ci_method",
+            Text(choices=CI_METHODS),
+            required=False,
+            doc="confidence interval of the pooled effect: knha (Hartung-Knapp, default), z, "
+            "adhoc (Hartung-Knapp, never narrower than z)",
+        ),
+        Field(
+            "level", _LEVEL, required=False, doc="level of confidence and prediction intervals (default 0.95)"
+        ),
+        Field(
+            "prediction_interval",
+            Boolean(),
+            required=False,
+            doc="report and draw the prediction interval (default true)",
+        ),
+        Field(
+            "prediction_interval_method",
+            Text(choices=PI_METHODS),
+            required=False,
+            doc="hts (default): t on k - 2 df (Higgins, Thompson & Spiegelhalter 2009; Cochrane "
+            "Handbook 10.10.4.3); metafor: as metafor's predict() (t on k - 1 df under knha)",
+        ),
+        Field(
+            "heterogeneity_ci",
+            Boolean(),
+            required=False,
+            doc="Q-profile confidence intervals for tau^2 and I^2 (default true)",
+        ),
+        Field(
+            "convert",
+            Boolean(),
+            required=False,
+            doc="allow explicit conversions between measures (SMD <-> OR, r -> SMD, HR as RR) "
+            "for entries whose own measure differs (default false: they are left out, with the reason)",
+        ),
+        Field(
+            "rom_correction",
+            Boolean(),
+            required=False,
+            doc="for ROM: apply the second-order bias correction of current metafor (default false)",
+        ),
+        Field(
+            "labels",
+            Text(choices=("citation", "id")),
+            required=False,
+            doc="how studies are named in tables and figures: citation (default, e.g. "
+            "'Ahern et al., 1990') or id",
+        ),
         Field("zero_cells", ZERO_CELLS, required=False, doc="zero-cell policy for 2x2 tables"),
         Field("subgroups", SUBGROUPS, required=False, doc="a subgroup analysis (default none)"),
         Field("sensitivity", SENSITIVITY, required=False, doc="sensitivity analyses"),
         Field("figures", FIGURES_SPEC, required=False, doc="figures and their options"),
-        Field("reference", REFERENCE, required=False,
-              doc="a published result to compare with (default none)"),
-        Field("interpretation", _FREE, required=False,
-              doc="what the evidence can and cannot support, in words; shown first in "
-                  "results/<id>.md, under 'What this evidence can and cannot support'"),
-        Field("notes", _FREE, required=False,
-              doc="anything else a reader should know; shown in results/<id>.md under 'Notes'"),
+        Field(
+            "reference", REFERENCE, required=False, doc="a published result to compare with (default none)"
+        ),
+        Field(
+            "interpretation",
+            _FREE,
+            required=False,
+            doc="what the evidence can and cannot support, in words; shown first in "
+            "results/<id>.md, under 'What this evidence can and cannot support'",
+        ),
+        Field(
+            "notes",
+            _FREE,
+            required=False,
+            doc="anything else a reader should know; shown in results/<id>.md under 'Notes'",
+        ),
     ),
     (
         RequiredIf("measure", When("kind", absent=True), "say which effect measure to pool"),
         RequiredIf("measure", When("kind", ("meta-analysis",)), "say which effect measure to pool"),
-        *(ForbiddenIf(name, _OVERVIEW, _NOT_IN_OVERVIEW) for name in (
-            "pooling", "tau2", "ci_method", "prediction_interval", "prediction_interval_method",
-            "heterogeneity_ci", "convert", "rom_correction", "zero_cells", "subgroups",
-            "sensitivity", "reference")),
+        *(
+            ForbiddenIf(name, _OVERVIEW, _NOT_IN_OVERVIEW)
+            for name in (
+                "pooling",
+                "tau2",
+                "ci_method",
+                "prediction_interval",
+                "prediction_interval_method",
+                "heterogeneity_ci",
+                "convert",
+                "rom_correction",
+                "zero_cells",
+                "subgroups",
+                "sensitivity",
+                "reference",
+            )
+        ),
         ForbiddenIf("tau2", _COMMON, _COMMON_REASON + " without tau^2"),
         ForbiddenIf("ci_method", _COMMON, _COMMON_REASON + " with a z interval"),
         ForbiddenIf("prediction_interval", _COMMON, _COMMON_REASON + " without a prediction interval"),
         ForbiddenIf("prediction_interval_method", _COMMON, _COMMON_REASON + " without a prediction interval"),
         ForbiddenIf("heterogeneity_ci", _COMMON, _COMMON_REASON + " without tau^2"),
-        ForbiddenIf("subgroups", _COMMON, "subgroup analyses pool with inverse-variance weights (use "
-                                          "pooling: inverse-variance, with tau2: EE for a common-effect model)"),
+        ForbiddenIf(
+            "subgroups",
+            _COMMON,
+            "subgroup analyses pool with inverse-variance weights (use "
+            "pooling: inverse-variance, with tau2: EE for a common-effect model)",
+        ),
     ),
 )
 
@@ -351,11 +536,14 @@ def json_schema() -> dict:
     from metaevidence._schema.jsonschema import schema_document
 
     return schema_document(
-        ANALYSIS, title="metaevidence analysis spec", schema_id=SCHEMA_ID,
+        ANALYSIS,
+        title="metaevidence analysis spec",
+        schema_id=SCHEMA_ID,
         comment="Also checked by `metaevidence validate`: id equals the file name without .yaml; "
-                "where, subgroups.by and cumulative_order name fields of the study-record format; "
-                "figures.draw matches the sensitivity analyses that run; measure fits the pooling "
-                "method; reference numbers of a ratio are > 0; the outcome and study ids exist.")
+        "where, subgroups.by and cumulative_order name fields of the study-record format; "
+        "figures.draw matches the sensitivity analyses that run; measure fits the pooling "
+        "method; reference numbers of a ratio are > 0; the outcome and study ids exist.",
+    )
 
 
 def json_schema_text() -> str:

@@ -11,20 +11,28 @@ recomputed here.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from metaevidence.workflow.schema import HIGH_RISK
 
 if TYPE_CHECKING:  # pragma: no cover
-    from metaevidence.stats.effects import EffectSizes
     from metaevidence.evidence.base import EvidenceBase
+    from metaevidence.stats.effects import EffectSizes
     from metaevidence.stats.results import MetaAnalysis, MetaAnalysisBatch
     from metaevidence.workflow.spec import AnalysisSpec
 
-__all__ = ["leave_one_out_rows", "cumulative_order", "cumulative_rows", "without_high_risk",
-           "subgroup_values", "subgroup_rows", "summaries_batch"]
+__all__ = [
+    "leave_one_out_rows",
+    "cumulative_order",
+    "cumulative_rows",
+    "without_high_risk",
+    "subgroup_values",
+    "subgroup_rows",
+    "summaries_batch",
+]
 
 
 def _f(x: Any) -> float | None:
@@ -32,14 +40,26 @@ def _f(x: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _batch_row(batch: "MetaAnalysisBatch", i: int) -> dict[str, Any]:
-    out = {name: _f(np.asarray(getattr(batch, name))[i]) for name in
-           ("estimate", "se", "ci_lower", "ci_upper", "pi_lower", "pi_upper", "p_value", "tau2", "i2")}
+def _batch_row(batch: MetaAnalysisBatch, i: int) -> dict[str, Any]:
+    out = {
+        name: _f(np.asarray(getattr(batch, name))[i])
+        for name in (
+            "estimate",
+            "se",
+            "ci_lower",
+            "ci_upper",
+            "pi_lower",
+            "pi_upper",
+            "p_value",
+            "tau2",
+            "i2",
+        )
+    }
     out["k"] = int(np.asarray(batch.k)[i])
     return out
 
 
-def leave_one_out_rows(fit: "MetaAnalysis", ids: list[str]) -> tuple["MetaAnalysisBatch", list[dict]]:
+def leave_one_out_rows(fit: MetaAnalysis, ids: list[str]) -> tuple[MetaAnalysisBatch, list[dict]]:
     """The leave-one-out batch and one row per omitted study (``omitted``, ``label``, numbers)."""
     import metaevidence as me
 
@@ -51,8 +71,9 @@ def leave_one_out_rows(fit: "MetaAnalysis", ids: list[str]) -> tuple["MetaAnalys
     return batch, rows
 
 
-def cumulative_order(spec: "AnalysisSpec", fit: "MetaAnalysis", ids: list[str], evidence: "EvidenceBase",
-                     entries: list) -> list[int]:
+def cumulative_order(
+    spec: AnalysisSpec, fit: MetaAnalysis, ids: list[str], evidence: EvidenceBase, entries: list
+) -> list[int]:
     """Positions of the studies in the order they are added (ties broken by year, then id).
 
     ``year``: publication year; ``precision``: smallest sampling variance first; a field
@@ -83,8 +104,9 @@ def _sortable(v: Any) -> tuple:
     return (1, str(v))
 
 
-def cumulative_rows(fit: "MetaAnalysis", ids: list[str], spec: "AnalysisSpec", evidence: "EvidenceBase",
-                    entries: list) -> tuple["MetaAnalysisBatch", dict]:
+def cumulative_rows(
+    fit: MetaAnalysis, ids: list[str], spec: AnalysisSpec, evidence: EvidenceBase, entries: list
+) -> tuple[MetaAnalysisBatch, dict]:
     """The cumulative batch and ``{"order": ..., "rows": [...]}`` (``added``, ``label``, numbers)."""
     import metaevidence as me
 
@@ -93,13 +115,23 @@ def cumulative_rows(fit: "MetaAnalysis", ids: list[str], spec: "AnalysisSpec", e
     keys[order] = np.arange(len(order))
     batch = me.cumulative(fit, order=keys)
     if list(batch.order) != order:  # pragma: no cover - guards the contract with the engine
-        raise RuntimeError(f"cumulative: the engine added the studies in order {list(batch.order)}, not {order}")
-    rows = [{"added": ids[i], "label": fit.labels[i], **_batch_row(batch, row)} for row, i in enumerate(order)]
+        raise RuntimeError(
+            f"cumulative: the engine added the studies in order {list(batch.order)}, not {order}"
+        )
+    rows = [
+        {"added": ids[i], "label": fit.labels[i], **_batch_row(batch, row)} for row, i in enumerate(order)
+    ]
     return batch, {"order": spec.sensitivity.cumulative_order, "rows": rows}
 
 
-def without_high_risk(spec: "AnalysisSpec", fit: "MetaAnalysis", es: "EffectSizes", ids: list[str],
-                      included: list[dict], refit: Callable) -> dict[str, Any]:
+def without_high_risk(
+    spec: AnalysisSpec,
+    fit: MetaAnalysis,
+    es: EffectSizes,
+    ids: list[str],
+    included: list[dict],
+    refit: Callable,
+) -> dict[str, Any]:
     """The analysis re-pooled without studies whose overall risk of bias is high.
 
     Returns ``excluded`` (ids at high risk), ``not_assessed`` (ids without an assessment,
@@ -114,7 +146,9 @@ def without_high_risk(spec: "AnalysisSpec", fit: "MetaAnalysis", es: "EffectSize
     out: dict[str, Any] = {"excluded": high, "not_assessed": unrated, "pooled": None, "heterogeneity": None}
     n = len(included)
     if len(unrated) == n:
-        out["note"] = f"None of the {n} studies in the synthesis has a risk-of-bias assessment; nothing to exclude."
+        out["note"] = (
+            f"None of the {n} studies in the synthesis has a risk-of-bias assessment; nothing to exclude."
+        )
         return out
     if not high:
         out["note"] = "No study in the synthesis is at high risk of bias; the result is the main result."
@@ -126,12 +160,14 @@ def without_high_risk(spec: "AnalysisSpec", fit: "MetaAnalysis", es: "EffectSize
     sub = refit(spec, es.subset(keep))
     out["pooled"] = pooled_numbers(sub)
     out["heterogeneity"] = _heterogeneity(sub)
-    out["note"] = (f"Re-pooled without the {len(high)} stud{'ies' if len(high) != 1 else 'y'} at high risk "
-                   "of bias (overall judgement high, serious or critical).")
+    out["note"] = (
+        f"Re-pooled without the {len(high)} stud{'ies' if len(high) != 1 else 'y'} at high risk "
+        "of bias (overall judgement high, serious or critical)."
+    )
     return out
 
 
-def subgroup_values(spec: "AnalysisSpec", ids: list[str], evidence: "EvidenceBase", entries: list) -> list[str]:
+def subgroup_values(spec: AnalysisSpec, ids: list[str], evidence: EvidenceBase, entries: list) -> list[str]:
     """The subgroup of each row: the value of ``subgroups.by`` as text ("not reported" when absent)."""
     by = spec.subgroups.by
 
@@ -143,33 +179,57 @@ def subgroup_values(spec: "AnalysisSpec", ids: list[str], evidence: "EvidenceBas
     out = []
     for i in range(len(ids)):
         v = value(i)
-        out.append("not reported" if v is None else (("yes" if v else "no") if isinstance(v, bool) else str(v)))
+        out.append(
+            "not reported" if v is None else (("yes" if v else "no") if isinstance(v, bool) else str(v))
+        )
     return out
 
 
-def subgroup_rows(spec: "AnalysisSpec", es: "EffectSizes", ids: list[str], evidence: "EvidenceBase",
-                  entries: list, included: list[dict]) -> tuple[Any, dict]:
+def subgroup_rows(
+    spec: AnalysisSpec,
+    es: EffectSizes,
+    ids: list[str],
+    evidence: EvidenceBase,
+    entries: list,
+    included: list[dict],
+) -> tuple[Any, dict]:
     """The subgroup analysis and its document part (``by``, ``groups``, ``test``)."""
     import metaevidence as me
     from metaevidence.workflow.compute import _heterogeneity, pooled_numbers
 
     groups = subgroup_values(spec, ids, evidence, entries)
-    res = me.subgroup_analysis(es, groups=groups, method=spec.tau2, test=spec.ci_method, level=spec.level,
-                               tau2_common=spec.subgroups.common_tau2)
+    res = me.subgroup_analysis(
+        es,
+        groups=groups,
+        method=spec.tau2,
+        test=spec.ci_method,
+        level=spec.level,
+        tau2_common=spec.subgroups.common_tau2,
+    )
     by_id = {r["id"]: r for r in included}
     for sid, g in zip(ids, groups):
         if sid in by_id:
             by_id[sid]["group"] = g
     doc_groups = []
     for name, sub in zip(res.groups, res.subgroups):
-        doc_groups.append({"name": name, "studies": [sid for sid, g in zip(ids, groups) if g == name],
-                           "pooled": pooled_numbers(sub), "heterogeneity": _heterogeneity(sub)})
-    doc = {"by": spec.subgroups.by, "common_tau2": bool(res.tau2_common), "groups": doc_groups,
-           "test": {"q": _f(res.q_between), "df": int(res.q_between_df), "p_value": _f(res.q_between_p_value)}}
+        doc_groups.append(
+            {
+                "name": name,
+                "studies": [sid for sid, g in zip(ids, groups) if g == name],
+                "pooled": pooled_numbers(sub),
+                "heterogeneity": _heterogeneity(sub),
+            }
+        )
+    doc = {
+        "by": spec.subgroups.by,
+        "common_tau2": bool(res.tau2_common),
+        "groups": doc_groups,
+        "test": {"q": _f(res.q_between), "df": int(res.q_between_df), "p_value": _f(res.q_between_p_value)},
+    }
     return res, doc
 
 
-def summaries_batch(rows: list[dict]) -> "MetaAnalysisBatch | None":
+def summaries_batch(rows: list[dict]) -> MetaAnalysisBatch | None:
     """The published summaries with an interval, as one batch (one row each) for a forest plot.
 
     Summaries are given on the natural scale; the batch is on the analysis scale like every
@@ -195,14 +255,40 @@ def summaries_batch(rows: list[dict]) -> "MetaAnalysisBatch | None":
     nan = np.full(n, np.nan)
     labels = _summary_labels(shown)
     return MetaAnalysisBatch(
-        estimate=est, se=nan, statistic=nan, p_value=nan, ci_lower=lo, ci_upper=hi, df=nan,
-        pi_lower=nan, pi_upper=nan, tau2=nan, tau2_se=nan, tau=nan, i2=nan, h2=nan, q=nan,
-        q_df=np.zeros(n, dtype=int), q_p_value=nan, k=np.array([r["k"] or 0 for r in shown], dtype=int),
-        yi=est[:, None], vi=nan[:, None], weights=nan[:, None], included=np.ones((n, 1), dtype=bool),
-        labels=("published summary",), measure=measure, method="REML", test="z",
-        level=float(shown[0]["level"]), pi_method="metafor", converged=np.ones(n, dtype=bool),
-        iterations=np.zeros(n, dtype=int), mask=np.ones((n, 1), dtype=bool), row_labels=labels,
-        kind="batch")
+        estimate=est,
+        se=nan,
+        statistic=nan,
+        p_value=nan,
+        ci_lower=lo,
+        ci_upper=hi,
+        df=nan,
+        pi_lower=nan,
+        pi_upper=nan,
+        tau2=nan,
+        tau2_se=nan,
+        tau=nan,
+        i2=nan,
+        h2=nan,
+        q=nan,
+        q_df=np.zeros(n, dtype=int),
+        q_p_value=nan,
+        k=np.array([r["k"] or 0 for r in shown], dtype=int),
+        yi=est[:, None],
+        vi=nan[:, None],
+        weights=nan[:, None],
+        included=np.ones((n, 1), dtype=bool),
+        labels=("published summary",),
+        measure=measure,
+        method="REML",
+        test="z",
+        level=float(shown[0]["level"]),
+        pi_method="metafor",
+        converged=np.ones(n, dtype=bool),
+        iterations=np.zeros(n, dtype=int),
+        mask=np.ones((n, 1), dtype=bool),
+        row_labels=labels,
+        kind="batch",
+    )
 
 
 def _summary_label(r: dict) -> str:
@@ -213,11 +299,14 @@ def _summary_label(r: dict) -> str:
 def _summary_labels(rows: list[dict]) -> tuple[str, ...]:
     """Row labels of the overview figure: "<study>: <subgroup or result>", without the study
     when every row is from one study; rows that would read alike are told apart by their
-    timepoints ("..., 24 months")."""
+    timepoints ("..., 24 months").
+    """
     if len({r["label"] for r in rows}) == 1:
         labels = [r["subgroup"] or r["entry_label"] or r["label"] for r in rows]
     else:
         labels = [_summary_label(r) for r in rows]
     counts = {label: labels.count(label) for label in labels}
-    return tuple(f"{label}, {r['timepoint']}" if counts[label] > 1 and r.get("timepoint") else label
-                 for label, r in zip(labels, rows))
+    return tuple(
+        f"{label}, {r['timepoint']}" if counts[label] > 1 and r.get("timepoint") else label
+        for label, r in zip(labels, rows)
+    )

@@ -26,20 +26,37 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from metaevidence.errors import RecordProblem, SpecError
 from metaevidence._schema.validate import check
 from metaevidence._schema.yamlload import MAX_BYTES, YMap, YNode, YSeq, parse_yaml, read_bytes, to_plain
+from metaevidence.errors import RecordProblem, SpecError
 from metaevidence.workflow.schema import (
-    ANALYSIS, CUMULATIVE_ORDERS, DEFAULTS, RATIO_MEASURES, default_figures,
+    ANALYSIS,
+    CUMULATIVE_ORDERS,
+    DEFAULTS,
+    RATIO_MEASURES,
+    default_figures,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     from metaevidence.evidence.base import EvidenceBase
 
 __all__ = [
-    "NOUN", "Selection", "Exclusion", "ZeroCells", "Subgroups", "Sensitivity", "ForestOptions",
-    "FunnelOptions", "Figures", "Reference", "AnalysisSpec",
-    "spec_paths", "read_spec", "scan_specs", "load_specs", "validate_specs",
+    "NOUN",
+    "Selection",
+    "Exclusion",
+    "ZeroCells",
+    "Subgroups",
+    "Sensitivity",
+    "ForestOptions",
+    "FunnelOptions",
+    "Figures",
+    "Reference",
+    "AnalysisSpec",
+    "spec_paths",
+    "read_spec",
+    "scan_specs",
+    "load_specs",
+    "validate_specs",
 ]
 
 #: What an analysis spec file is called in messages.
@@ -73,11 +90,17 @@ class Selection:
     kind: tuple[str, ...] | None = None
     where: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
-    def apply(self, evidence: "EvidenceBase") -> "EvidenceBase":
+    def apply(self, evidence: EvidenceBase) -> EvidenceBase:
         """The evidence this selection keeps (exclusions not yet removed: the run lists them)."""
         where = {path: _condition(cond) for path, cond in self.where.items()}
-        return evidence.select(ids=self.ids, design=self.design, status=self.status,
-                               outcome=self.outcome, kind=self.kind, where=where)
+        return evidence.select(
+            ids=self.ids,
+            design=self.design,
+            status=self.status,
+            outcome=self.outcome,
+            kind=self.kind,
+            where=where,
+        )
 
     def settings(self) -> dict[str, Any]:
         return {
@@ -280,9 +303,18 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         design=_tuple(s.get("design")),
         status=_tuple(s.get("status")),
         kind=_tuple(s.get("kind")),
-        where=MappingProxyType({k: (tuple(v) if isinstance(v, list) else
-                                    MappingProxyType(dict(v)) if isinstance(v, dict) else v)
-                                for k, v in s.get("where", {}).items()}),
+        where=MappingProxyType(
+            {
+                k: (
+                    tuple(v)
+                    if isinstance(v, list)
+                    else MappingProxyType(dict(v))
+                    if isinstance(v, dict)
+                    else v
+                )
+                for k, v in s.get("where", {}).items()
+            }
+        ),
     )
     f = plain.get("figures", {})
     overview = kind == "overview"
@@ -314,8 +346,9 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
             reference = Reference(**r)
     draw = f.get("draw")
     if draw is None:
-        draw = default_figures(kind, leave_one_out=bool(sens and sens.leave_one_out),
-                               cumulative=bool(sens and sens.cumulative))
+        draw = default_figures(
+            kind, leave_one_out=bool(sens and sens.leave_one_out), cumulative=bool(sens and sens.cumulative)
+        )
     figures = Figures(
         draw=tuple(dict.fromkeys(draw)),
         formats=tuple(dict.fromkeys(f.get("formats", DEFAULTS["figures.formats"]))),
@@ -323,14 +356,31 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         funnel=FunnelOptions(**f.get("funnel", {})),
     )
     return AnalysisSpec(
-        id=plain["id"], title=plain["title"], question=plain["question"], kind=kind,
-        studies=selection, measure=plain.get("measure"), pooling=pooling, tau2=tau2,
-        ci_method=ci, level=float(plain.get("level", DEFAULTS["level"])), prediction_interval=pi,
-        prediction_interval_method=pi_method, heterogeneity_ci=het_ci, convert=convert,
-        rom_correction=rom, labels=plain.get("labels", DEFAULTS["labels"]),
-        zero_cells=zero, subgroups=subgroups, sensitivity=sens, figures=figures,
-        reference=reference, interpretation=plain.get("interpretation"), notes=plain.get("notes"),
-        path=path, sha256=sha256,
+        id=plain["id"],
+        title=plain["title"],
+        question=plain["question"],
+        kind=kind,
+        studies=selection,
+        measure=plain.get("measure"),
+        pooling=pooling,
+        tau2=tau2,
+        ci_method=ci,
+        level=float(plain.get("level", DEFAULTS["level"])),
+        prediction_interval=pi,
+        prediction_interval_method=pi_method,
+        heterogeneity_ci=het_ci,
+        convert=convert,
+        rom_correction=rom,
+        labels=plain.get("labels", DEFAULTS["labels"]),
+        zero_cells=zero,
+        subgroups=subgroups,
+        sensitivity=sens,
+        figures=figures,
+        reference=reference,
+        interpretation=plain.get("interpretation"),
+        notes=plain.get("notes"),
+        path=path,
+        sha256=sha256,
     )
 
 
@@ -361,8 +411,9 @@ def _line(tree: YNode, dotted: str) -> int:
     return tree.line
 
 
-def _semantic(tree: YMap, path: Path, evidence: "EvidenceBase | None",
-              schema_problems: list[RecordProblem]) -> list[RecordProblem]:
+def _semantic(
+    tree: YMap, path: Path, evidence: EvidenceBase | None, schema_problems: list[RecordProblem]
+) -> list[RecordProblem]:
     """What the schema cannot check: paths, consistency, and (with evidence) ids.
 
     Runs on the plain tree even when the schema found problems (so one pass reports
@@ -380,8 +431,11 @@ def _semantic(tree: YMap, path: Path, evidence: "EvidenceBase | None",
 
     sid = plain.text("id")
     if sid is not None and sid != path.stem:
-        report("id", f"must equal the file name without .yaml ('{path.stem}'); got '{sid}': "
-                     "rename the file or fix the id")
+        report(
+            "id",
+            f"must equal the file name without .yaml ('{path.stem}'); got '{sid}': "
+            "rename the file or fix the id",
+        )
     kind = plain.text("kind") or DEFAULTS["kind"]
     measure = plain.text("measure")
     pooling = plain.text("pooling") or DEFAULTS["pooling"]
@@ -392,8 +446,11 @@ def _semantic(tree: YMap, path: Path, evidence: "EvidenceBase | None",
         except ValueError as exc:
             close = re.search(r"did you mean ('[^']+')", str(exc))
             hint = f" (did you mean {close.group(1)}?)" if close else ""
-            report(dotted, f"must be {allowed}a field of the study-record format, e.g. citation.year "
-                           f"or outcomes.attributes.mean_age (docs/records.md); got '{value}'{hint}")
+            report(
+                dotted,
+                f"must be {allowed}a field of the study-record format, e.g. citation.year "
+                f"or outcomes.attributes.mean_age (docs/records.md); got '{value}'{hint}",
+            )
 
     for key in plain.mapping("studies.where"):
         field_path(f"studies.where.{key}", key)
@@ -407,22 +464,29 @@ def _semantic(tree: YMap, path: Path, evidence: "EvidenceBase | None",
     if pooling == "peto" and measure not in (None, "OR"):
         report("measure", f"must be OR when pooling is peto (the Peto odds ratio); got '{measure}'")
     if pooling == "mantel-haenszel" and measure not in (None, "OR", "RR", "RD"):
-        report("measure", "must be OR, RR or RD when pooling is mantel-haenszel (2x2 tables); "
-                          f"got '{measure}'")
+        report(
+            "measure", f"must be OR, RR or RD when pooling is mantel-haenszel (2x2 tables); got '{measure}'"
+        )
 
     draw = [d for d in plain.list("figures.draw") if isinstance(d, str)]
     if draw:
         if kind == "overview":
             extra = [d for d in draw if d != "forest"]
             if extra:
-                report("figures.draw", "may only hold forest for an overview (a forest plot of "
-                                       f"published summaries); got {', '.join(extra)}")
+                report(
+                    "figures.draw",
+                    "may only hold forest for an overview (a forest plot of "
+                    f"published summaries); got {', '.join(extra)}",
+                )
         else:
             for name, key in (("cumulative", "cumulative"), ("leave-one-out", "leave_one_out")):
                 on = plain.get(f"sensitivity.{key}")
                 if name in draw and (on is False or (on is None and not DEFAULTS[f"sensitivity.{key}"])):
-                    report("figures.draw", f"draws {name}, but sensitivity.{key} is false: "
-                                           f"turn the analysis on or remove {name} from draw")
+                    report(
+                        "figures.draw",
+                        f"draws {name}, but sensitivity.{key} is false: "
+                        f"turn the analysis on or remove {name} from draw",
+                    )
         for i, name in enumerate(draw):
             if name in draw[:i]:
                 report("figures.draw", f"lists {name} twice; list each figure once")
@@ -437,9 +501,14 @@ def _semantic(tree: YMap, path: Path, evidence: "EvidenceBase | None",
                 continue
             if sid in seen:
                 dotted = f"studies.{key}[{i}]" + ("" if key == "ids" else ".id")
-                problems.append(RecordProblem(
-                    path, _item_line(tree, f"studies.{key}", i), dotted,
-                    f"repeats '{sid}' (studies.{key}[{seen[sid]}]); list each study once"))
+                problems.append(
+                    RecordProblem(
+                        path,
+                        _item_line(tree, f"studies.{key}", i),
+                        dotted,
+                        f"repeats '{sid}' (studies.{key}[{seen[sid]}]); list each study once",
+                    )
+                )
             else:
                 seen[sid] = i
 
@@ -447,24 +516,35 @@ def _semantic(tree: YMap, path: Path, evidence: "EvidenceBase | None",
         for name in ("estimate", "lower", "upper"):
             value = plain.number(f"reference.{name}")
             if value is not None and value <= 0:
-                report(f"reference.{name}", f"must be > 0 when measure is {measure}: give the "
-                                            f"reference ratio on its natural scale, not logged; "
-                                            f"got {value!r}")
+                report(
+                    f"reference.{name}",
+                    f"must be > 0 when measure is {measure}: give the "
+                    f"reference ratio on its natural scale, not logged; "
+                    f"got {value!r}",
+                )
 
     if evidence is not None:
         outcome = plain.text("studies.outcome")
         if outcome is not None and outcome not in evidence.outcome_ids:
-            report("studies.outcome", f"must be an outcome id used by the study records; got "
-                                      f"'{outcome}'{_close(outcome, evidence.outcome_ids)}")
+            report(
+                "studies.outcome",
+                f"must be an outcome id used by the study records; got "
+                f"'{outcome}'{_close(outcome, evidence.outcome_ids)}",
+            )
         for key in ("ids", "exclude"):
             for i, item in enumerate(plain.list(f"studies.{key}")):
                 sid = item if key == "ids" else (item.get("id") if isinstance(item, dict) else None)
                 if isinstance(sid, str) and sid not in evidence:
                     dotted = f"studies.{key}[{i}]" + ("" if key == "ids" else ".id")
-                    problems.append(RecordProblem(
-                        path, _item_line(tree, f"studies.{key}", i), dotted,
-                        f"must be the id of a study record; got '{sid}', which is not"
-                        f"{_close(sid, evidence.ids)}"))
+                    problems.append(
+                        RecordProblem(
+                            path,
+                            _item_line(tree, f"studies.{key}", i),
+                            dotted,
+                            f"must be the id of a study record; got '{sid}', which is not"
+                            f"{_close(sid, evidence.ids)}",
+                        )
+                    )
     return problems
 
 
@@ -526,15 +606,21 @@ def spec_paths(folder: str | Path) -> tuple[list[Path], list[RecordProblem]]:
     if not root.exists():
         return [], []
     if not root.is_dir():
-        return [], [RecordProblem(root, None, "", "is not a folder; give the folder holding the analysis specs")]
-    problems = [RecordProblem(p, None, "", f"analysis specs use the .yaml extension: rename it to {p.stem}.yaml")
-                for p in sorted(root.glob("*.yml")) if not p.name.startswith(".")]
+        return [], [
+            RecordProblem(root, None, "", "is not a folder; give the folder holding the analysis specs")
+        ]
+    problems = [
+        RecordProblem(p, None, "", f"analysis specs use the .yaml extension: rename it to {p.stem}.yaml")
+        for p in sorted(root.glob("*.yml"))
+        if not p.name.startswith(".")
+    ]
     files = sorted(p for p in root.glob("*.yaml") if not p.name.startswith(".") and p.is_file())
     return files, problems
 
 
-def read_spec(path: str | Path, *, evidence: "EvidenceBase | None" = None,
-              max_bytes: int = MAX_BYTES) -> tuple[AnalysisSpec | None, list[RecordProblem]]:
+def read_spec(
+    path: str | Path, *, evidence: EvidenceBase | None = None, max_bytes: int = MAX_BYTES
+) -> tuple[AnalysisSpec | None, list[RecordProblem]]:
     """Read and check one spec file; never raises for bad input.
 
     Returns
@@ -560,8 +646,9 @@ def read_spec(path: str | Path, *, evidence: "EvidenceBase | None" = None,
     return _build(plain, path, hashlib.sha256(raw).hexdigest()), []
 
 
-def scan_specs(folder: str | Path = "analyses", *, evidence: "EvidenceBase | None" = None
-               ) -> tuple[list[AnalysisSpec], list[RecordProblem], int]:
+def scan_specs(
+    folder: str | Path = "analyses", *, evidence: EvidenceBase | None = None
+) -> tuple[list[AnalysisSpec], list[RecordProblem], int]:
     """Read and check every spec in a folder without raising.
 
     Returns
@@ -584,8 +671,9 @@ def scan_specs(folder: str | Path = "analyses", *, evidence: "EvidenceBase | Non
     return sorted(specs, key=lambda s: s.id), problems, len(files)
 
 
-def load_specs(folder: str | Path = "analyses", *, evidence: "EvidenceBase | None" = None
-               ) -> list[AnalysisSpec]:
+def load_specs(
+    folder: str | Path = "analyses", *, evidence: EvidenceBase | None = None
+) -> list[AnalysisSpec]:
     """Every spec in a folder, or :class:`~metaevidence.errors.SpecError` listing every problem."""
     specs, problems, _n = scan_specs(folder, evidence=evidence)
     if problems:
@@ -593,7 +681,7 @@ def load_specs(folder: str | Path = "analyses", *, evidence: "EvidenceBase | Non
     return specs
 
 
-def validate_specs(folder: str | Path, *, evidence: "EvidenceBase | None" = None) -> list[RecordProblem]:
+def validate_specs(folder: str | Path, *, evidence: EvidenceBase | None = None) -> list[RecordProblem]:
     """Every problem in the specs of ``folder`` (the hook of ``metaevidence validate``).
 
     With ``evidence`` (the loaded evidence base) the outcome and study ids are checked

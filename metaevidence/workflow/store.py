@@ -35,8 +35,16 @@ from metaevidence._fileio import STAGING_PREFIX, Staging, atomic_write
 from metaevidence.errors import StoreError
 
 __all__ = [
-    "FORMAT", "STAGING_PREFIX", "json_ready", "canonical_json", "sha256_hex", "software_versions",
-    "atomic_write", "Staging", "ResultStore", "StoreError",
+    "FORMAT",
+    "STAGING_PREFIX",
+    "json_ready",
+    "canonical_json",
+    "sha256_hex",
+    "software_versions",
+    "atomic_write",
+    "Staging",
+    "ResultStore",
+    "StoreError",
 ]
 
 #: Identifies the layout of ``results/<id>.json`` (bumped when the layout changes).
@@ -178,9 +186,16 @@ class ResultStore:
         raw = self.read_bytes(analysis_id)
         return None if raw is None else parse_result(raw, self.json_path(analysis_id))
 
-    def publish(self, analysis_id: str, result_json: bytes, report: bytes,
-                figures: Mapping[str, bytes], *, staging: Path | None = None,
-                previous_figures: tuple[str, ...] = ()) -> Published:
+    def publish(
+        self,
+        analysis_id: str,
+        result_json: bytes,
+        report: bytes,
+        figures: Mapping[str, bytes],
+        *,
+        staging: Path | None = None,
+        previous_figures: tuple[str, ...] = (),
+    ) -> Published:
         """Write one analysis's outputs: figures, then the report, then the JSON.
 
         Parameters
@@ -226,9 +241,13 @@ def parse_result(raw: bytes, path: Path | None = None) -> dict[str, Any]:
     try:
         value = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StoreError(f"{where} is not valid JSON ({exc}); re-run `metaevidence run` to rewrite it") from None
+        raise StoreError(
+            f"{where} is not valid JSON ({exc}); re-run `metaevidence run` to rewrite it"
+        ) from None
     if not isinstance(value, dict) or value.get("format") != FORMAT:
         got = value.get("format") if isinstance(value, dict) else type(value).__name__
-        raise StoreError(f"{where} is not a metaevidence result of format {FORMAT!r}; got format {got!r}: "
-                         "re-run `metaevidence run` to rewrite it")
+        raise StoreError(
+            f"{where} is not a metaevidence result of format {FORMAT!r}; got format {got!r}: "
+            "re-run `metaevidence run` to rewrite it"
+        )
     return value

@@ -8,13 +8,13 @@ import json
 
 import pytest
 
-from metaevidence.evidence import load_evidence
 from metaevidence._schema.jsonschema import DRAFT
 from metaevidence._schema.types import all_records
+from metaevidence.evidence import load_evidence
 from metaevidence.evidence.schema import DATA_KINDS, STUDY, json_schema, json_schema_text, shipped_json_schema
+from tests.evidence.conftest import STUDIES, record
 
 from .jsonschema_errors import errors as schema_errors
-from tests.evidence.conftest import STUDIES, record
 
 
 def jsonable(value):
@@ -41,7 +41,8 @@ SCHEMA = json_schema()
 
 def test_shipped_file_equals_the_generated_schema():
     assert shipped_json_schema() == json_schema_text(), (
-        "regenerate: metaevidence schema > metaevidence/evidence/study-record.schema.json")
+        "regenerate: metaevidence schema > metaevidence/evidence/study-record.schema.json"
+    )
 
 
 def test_it_is_draft_2020_12_json():
@@ -60,8 +61,11 @@ def test_structure_mirrors_the_schema_data():
 
 def test_hand_checked_properties():
     defs = SCHEMA["$defs"]
-    assert defs["binary_arm"]["properties"]["events"] == {"type": "integer", "minimum": 0,
-                                                          "description": "participants with the event"}
+    assert defs["binary_arm"]["properties"]["events"] == {
+        "type": "integer",
+        "minimum": 0,
+        "description": "participants with the event",
+    }
     assert defs["data_log_se"]["properties"]["se"]["exclusiveMinimum"] == 0
     r = defs["data_correlation"]["properties"]["r"]
     assert (r["exclusiveMinimum"], r["exclusiveMaximum"]) == (-1, 1)
@@ -70,8 +74,10 @@ def test_hand_checked_properties():
     data = defs["outcome_entry"]["properties"]["data"]
     assert data["properties"]["kind"]["enum"] == list(DATA_KINDS)
     assert [c["then"]["$ref"] for c in data["allOf"]] == [f"#/$defs/data_{k}" for k in DATA_KINDS]
-    assert {"if": {"properties": {"confidence": {"enum": ["derived"]}}, "required": ["confidence"]},
-            "then": {"required": ["derivation"]}} in defs["provenance"]["allOf"]
+    assert {
+        "if": {"properties": {"confidence": {"enum": ["derived"]}}, "required": ["confidence"]},
+        "then": {"required": ["derivation"]},
+    } in defs["provenance"]["allOf"]
     assert "events ≤ total" in defs["binary_arm"]["$comment"]
     assert "id equals the file name" in SCHEMA["$comment"]
 
@@ -94,25 +100,41 @@ def _edit(fn):
     return rec
 
 
-@pytest.mark.parametrize("mutate, expected", [
-    (lambda r: r.pop("design"), "$.design: required"),
-    (lambda r: r.update(design="trial"), "$.design: enum"),
-    (lambda r: r["citation"].update(doi="https://doi.org/10.1/x"), "$.citation.doi: pattern"),
-    (lambda r: r["citation"].pop("doi"), "$.citation: anyOf"),
-    (lambda r: r["citation"].update(jornal="x"), "$.citation.jornal: additionalProperties"),
-    (lambda r: r["outcomes"][0]["data"]["experimental"].update(events=-1), "$.outcomes[0].data.experimental.events: minimum"),
-    (lambda r: r["outcomes"][0]["data"].update(kind="binray"), "$.outcomes[0].data.kind: enum"),
-    (lambda r: r["outcomes"][0]["provenance"].update(confidence="derived"), "$.outcomes[0].provenance.derivation: required"),
-    (lambda r: r["outcomes"][0].pop("comparison"), "$.outcomes[0].comparison: required"),
-    (lambda r: r["outcomes"][1]["data"].pop("upper"), "$.outcomes[1].data.upper: dependentRequired"),
-    (lambda r: r["outcomes"][1]["data"].update(estimate=-1.0), "$.outcomes[1].data.estimate: exclusiveMinimum"),
-    (lambda r: r["extraction"].update(status="partial"), "$.extraction.missing: required"),
-    (lambda r: r["outcomes"][0].update(attributes={"Bad Name": 1}), "$.outcomes[0].attributes.Bad Name: propertyNames"),
-])
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda r: r.pop("design"), "$.design: required"),
+        (lambda r: r.update(design="trial"), "$.design: enum"),
+        (lambda r: r["citation"].update(doi="https://doi.org/10.1/x"), "$.citation.doi: pattern"),
+        (lambda r: r["citation"].pop("doi"), "$.citation: anyOf"),
+        (lambda r: r["citation"].update(jornal="x"), "$.citation.jornal: additionalProperties"),
+        (
+            lambda r: r["outcomes"][0]["data"]["experimental"].update(events=-1),
+            "$.outcomes[0].data.experimental.events: minimum",
+        ),
+        (lambda r: r["outcomes"][0]["data"].update(kind="binray"), "$.outcomes[0].data.kind: enum"),
+        (
+            lambda r: r["outcomes"][0]["provenance"].update(confidence="derived"),
+            "$.outcomes[0].provenance.derivation: required",
+        ),
+        (lambda r: r["outcomes"][0].pop("comparison"), "$.outcomes[0].comparison: required"),
+        (lambda r: r["outcomes"][1]["data"].pop("upper"), "$.outcomes[1].data.upper: dependentRequired"),
+        (
+            lambda r: r["outcomes"][1]["data"].update(estimate=-1.0),
+            "$.outcomes[1].data.estimate: exclusiveMinimum",
+        ),
+        (lambda r: r["extraction"].update(status="partial"), "$.extraction.missing: required"),
+        (
+            lambda r: r["outcomes"][0].update(attributes={"Bad Name": 1}),
+            "$.outcomes[0].attributes.Bad Name: propertyNames",
+        ),
+    ],
+)
 def test_the_schema_rejects_what_the_validator_rejects(mutate, expected):
-    from metaevidence.evidence.schema import check_study
-    from metaevidence._schema.yamlload import parse_yaml
     from pathlib import Path
+
+    from metaevidence._schema.yamlload import parse_yaml
+    from metaevidence.evidence.schema import check_study
 
     rec = _edit(mutate)
     assert expected in schema_errors(rec, SCHEMA)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from metaevidence._schema.rules import (
-    AtLeastOne, ForbiddenIf, NotGreater, Ordered, PositiveWhen, RequiredIf, Together, When,
+    AtLeastOne,
+    ForbiddenIf,
+    NotGreater,
+    Ordered,
+    PositiveWhen,
+    RequiredIf,
+    Together,
+    When,
 )
 
 
@@ -17,6 +24,7 @@ def finder(values: dict):
                 return False, None
             cur = cur[part]
         return True, cur
+
     return find
 
 
@@ -36,7 +44,8 @@ def test_when_conditions():
 def test_when_to_json_nests_dotted_paths():
     assert When("data.kind", ("binary",)).to_json() == {
         "properties": {"data": {"properties": {"kind": {"enum": ["binary"]}}, "required": ["kind"]}},
-        "required": ["data"]}
+        "required": ["data"],
+    }
     assert When("lower").to_json() == {"required": ["lower"]}
     assert When("lower", absent=True).to_json() == {"not": {"required": ["lower"]}}
 
@@ -44,18 +53,22 @@ def test_when_to_json_nests_dotted_paths():
 def test_required_if():
     rule = RequiredIf("derivation", When("confidence", ("derived",)), "say how")
     assert rule.check({}, finder({"confidence": "derived"})) == [
-        ("derivation", "is required when confidence is derived: say how")]
+        ("derivation", "is required when confidence is derived: say how")
+    ]
     assert rule.check({}, finder({"confidence": "derived", "derivation": "x"})) == []
     assert rule.check({}, finder({"confidence": "primary"})) == []
-    assert rule.to_json() == {"if": {"properties": {"confidence": {"enum": ["derived"]}}, "required": ["confidence"]},
-                              "then": {"required": ["derivation"]}}
+    assert rule.to_json() == {
+        "if": {"properties": {"confidence": {"enum": ["derived"]}}, "required": ["confidence"]},
+        "then": {"required": ["derivation"]},
+    }
     assert rule.describe() == "derivation is required when confidence is derived"
 
 
 def test_forbidden_if():
     rule = ForbiddenIf("missing", When("status", ("complete",)), "nothing is missing")
     assert rule.check({}, finder({"status": "complete", "missing": ["a"]})) == [
-        ("missing", "must not be given when status is complete: nothing is missing; got [a]")]
+        ("missing", "must not be given when status is complete: nothing is missing; got [a]")
+    ]
     assert rule.check({}, finder({"status": "partial", "missing": ["a"]})) == []
     assert rule.to_json()["then"] == {"not": {"required": ["missing"]}}
 
@@ -77,19 +90,27 @@ def test_at_least_one():
 
 def test_not_greater_uses_only_valid_values():
     rule = NotGreater("events", "total")
-    assert rule.check({"events": 5, "total": 4}, finder({})) == [("events", "must be between 0 and total (4); got 5")]
+    assert rule.check({"events": 5, "total": 4}, finder({})) == [
+        ("events", "must be between 0 and total (4); got 5")
+    ]
     assert rule.check({"events": 4, "total": 4}, finder({})) == []
     assert rule.check({"events": 5}, finder({})) == []  # total invalid: nothing to compare
     assert rule.to_json() is None and rule.describe() == "events ≤ total"
 
 
-@pytest.mark.parametrize("ok, expected", [
-    ({"lower": 1.0, "estimate": 1.5, "upper": 2.0}, []),
-    ({"lower": 1.5, "estimate": 1.5, "upper": 2.0}, []),  # rounded bounds may touch the estimate
-    ({"lower": 2.0, "estimate": 1.5, "upper": 1.0}, [("lower", "must be below upper (1.0); got 2.0")]),
-    ({"lower": 1.0, "estimate": 2.5, "upper": 2.0}, [("estimate", "must lie within its confidence interval [1.0, 2.0]; got 2.5")]),
-    ({"estimate": 2.5, "upper": 2.0}, []),
-])
+@pytest.mark.parametrize(
+    "ok, expected",
+    [
+        ({"lower": 1.0, "estimate": 1.5, "upper": 2.0}, []),
+        ({"lower": 1.5, "estimate": 1.5, "upper": 2.0}, []),  # rounded bounds may touch the estimate
+        ({"lower": 2.0, "estimate": 1.5, "upper": 1.0}, [("lower", "must be below upper (1.0); got 2.0")]),
+        (
+            {"lower": 1.0, "estimate": 2.5, "upper": 2.0},
+            [("estimate", "must lie within its confidence interval [1.0, 2.0]; got 2.5")],
+        ),
+        ({"estimate": 2.5, "upper": 2.0}, []),
+    ],
+)
 def test_ordered(ok, expected):
     assert Ordered("lower", "estimate", "upper").check(ok, finder({})) == expected
 
@@ -97,6 +118,9 @@ def test_ordered(ok, expected):
 def test_positive_when():
     rule = PositiveWhen(("estimate", "lower"), When("measure", ("OR",)), "natural scale")
     assert rule.check({"estimate": -1, "lower": 0.5}, finder({"measure": "OR"})) == [
-        ("estimate", "must be > 0 when measure is OR: natural scale; got -1")]
+        ("estimate", "must be > 0 when measure is OR: natural scale; got -1")
+    ]
     assert rule.check({"estimate": -1}, finder({"measure": "MD"})) == []
-    assert rule.to_json()["then"] == {"properties": {"estimate": {"exclusiveMinimum": 0}, "lower": {"exclusiveMinimum": 0}}}
+    assert rule.to_json()["then"] == {
+        "properties": {"estimate": {"exclusiveMinimum": 0}, "lower": {"exclusiveMinimum": 0}}
+    }

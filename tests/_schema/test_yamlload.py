@@ -45,11 +45,13 @@ def test_bom_is_accepted():
 
 
 def test_non_utf8_says_byte_offset_and_line():
-    raw = "id: x\ntitle: caf".encode() + b"\xe9\n"
+    raw = b"id: x\ntitle: caf" + b"\xe9\n"
     tree, problems = one(raw, Path("x.yaml"))
     assert tree is None
-    assert problems == ["x.yaml:2: is not valid UTF-8 text: byte 0xe9 at byte offset 16 cannot be decoded; "
-                        "save the file as UTF-8"]
+    assert problems == [
+        "x.yaml:2: is not valid UTF-8 text: byte 0xe9 at byte offset 16 cannot be decoded; "
+        "save the file as UTF-8"
+    ]
 
 
 def test_file_too_large_is_refused_before_reading(tmp_path):
@@ -89,18 +91,23 @@ def test_billion_laughs_is_refused_quickly():
     assert tree is None and problems and all("anchor" in p or "alias" in p for p in problems)
 
 
-@pytest.mark.parametrize("text, shown", [
-    ("a: !!python/object:os.system {}\n", "!!python/object:os.system"),
-    ("a: !!python/name:os.system ''\n", "!!python/name:os.system"),
-    ("a: !custom 3\n", "!custom"),
-    ("a: !!binary aGVsbG8=\n", "!!binary"),
-    ("a: !!set {x: null}\n", "!!set"),
-    ("a: !!omap [{x: 1}]\n", "!!omap"),
-])
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("a: !!python/object:os.system {}\n", "!!python/object:os.system"),
+        ("a: !!python/name:os.system ''\n", "!!python/name:os.system"),
+        ("a: !custom 3\n", "!custom"),
+        ("a: !!binary aGVsbG8=\n", "!!binary"),
+        ("a: !!set {x: null}\n", "!!set"),
+        ("a: !!omap [{x: 1}]\n", "!!omap"),
+    ],
+)
 def test_tags_beyond_plain_yaml_are_refused(text, shown):
     tree, problems = one(text, Path("x.yaml"))
-    assert problems == [f"x.yaml:1: the YAML tag {shown} is not allowed; study records use plain text, "
-                        "numbers, true/false, dates, lists and mappings only (safe YAML)"]
+    assert problems == [
+        f"x.yaml:1: the YAML tag {shown} is not allowed; study records use plain text, "
+        "numbers, true/false, dates, lists and mappings only (safe YAML)"
+    ]
 
 
 def test_refused_scalar_is_marked_so_it_is_not_reported_twice():
@@ -115,7 +122,9 @@ def test_explicit_plain_tags_are_fine():
 
 def test_duplicate_keys_are_errors_first_kept():
     tree, problems = one("id: a\ndoi: 10.1/x\nyear: 2\ndoi: 10.1/y\n", Path("x.yaml"))
-    assert problems == ["x.yaml:4: duplicate key 'doi' (first given on line 2); each key may appear only once"]
+    assert problems == [
+        "x.yaml:4: duplicate key 'doi' (first given on line 2); each key may appear only once"
+    ]
     assert to_plain(tree)["doi"] == "10.1/x"
 
 
@@ -131,7 +140,9 @@ def test_keys_must_be_text():
 
 def test_merge_key_is_refused():
     _tree, problems = one("a: 1\n<<: {b: 2}\n", Path("x.yaml"))
-    assert problems == ["x.yaml:2: merge keys ('<<') are not allowed in study records: write the fields out in full"]
+    assert problems == [
+        "x.yaml:2: merge keys ('<<') are not allowed in study records: write the fields out in full"
+    ]
 
 
 def test_tabs_in_indentation_are_explained():
@@ -156,13 +167,17 @@ def test_unclosed_flow_mapping():
 
 def test_more_than_one_document():
     _tree, problems = one("id: a\n---\nid: b\n", Path("x.yaml"))
-    assert problems == ["x.yaml:2: holds more than one YAML document ('---'); a study record file holds exactly one study"]
+    assert problems == [
+        "x.yaml:2: holds more than one YAML document ('---'); a study record file holds exactly one study"
+    ]
 
 
 def test_deep_nesting_is_refused():
     text = "a: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n"
     _tree, problems = one(text, Path("x.yaml"))
-    assert problems == [f"x.yaml:1: is nested more than {MAX_DEPTH} levels deep; a study record needs about six"]
+    assert problems == [
+        f"x.yaml:1: is nested more than {MAX_DEPTH} levels deep; a study record needs about six"
+    ]
 
 
 def test_extremely_deep_nesting_is_a_problem_not_a_crash():
@@ -170,19 +185,23 @@ def test_extremely_deep_nesting_is_a_problem_not_a_crash():
     assert len(problems) == 1 and problems[0].startswith("<record>:1: is nested more than")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("id: x\nn: 2\n", []),
-    ("a: &x 1\nb: *x\n", ["anchor", "alias"]),
-    ("a: " + "[" * 40 + "]" * 40 + "\n", ["nested more than"]),
-    ("a: 1\na: 2\n", ["duplicate key"]),
-    ("a: !custom 1\n", ["YAML tag !custom"]),
-    ("a: [1\n", ["YAML syntax error"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("id: x\nn: 2\n", []),
+        ("a: &x 1\nb: *x\n", ["anchor", "alias"]),
+        ("a: " + "[" * 40 + "]" * 40 + "\n", ["nested more than"]),
+        ("a: 1\na: 2\n", ["duplicate key"]),
+        ("a: !custom 1\n", ["YAML tag !custom"]),
+        ("a: [1\n", ["YAML syntax error"]),
+    ],
+)
 def test_pure_python_loader_behaves_the_same(monkeypatch, text, expected):
     """Without libyaml (CSafeLoader) the pure-Python SafeLoader gives the same problems."""
     import yaml
 
     from metaevidence._schema import yamlload
+
     monkeypatch.setattr(yamlload, "_Loader", yaml.SafeLoader)
     _tree, problems = parse_yaml(text)
     assert len(problems) == len(expected)

@@ -41,8 +41,7 @@ def datasets() -> dict:
     out = {}
     for key, d in fixture("rma_datasets")["cases"].items():
         labels = d["labels"] if isinstance(d["labels"], list) else [d["labels"]]
-        out[key] = {"yi": as_array(d["yi"]), "vi": as_array(d["vi"]), "labels": labels,
-                    "call": d["call"]}
+        out[key] = {"yi": as_array(d["yi"]), "vi": as_array(d["vi"]), "labels": labels, "call": d["call"]}
     return out
 
 
@@ -61,8 +60,11 @@ def check(actual, expected, rtol: float, what: str, *, scale=None, atol: float =
     """Assert ``|a - e| <= atol + rtol * (|e| + scale)`` elementwise (NaN matches NaN);
     return the largest relative difference seen (for reporting)."""
     a = np.asarray(actual, dtype=float)
-    e = as_array(expected) if isinstance(expected, list) else np.asarray(
-        np.nan if expected is None else expected, dtype=float)
+    e = (
+        as_array(expected)
+        if isinstance(expected, list)
+        else np.asarray(np.nan if expected is None else expected, dtype=float)
+    )
     a, e = np.broadcast_arrays(a, e)
     nan_a, nan_e = np.isnan(a), np.isnan(e)
     assert np.array_equal(nan_a, nan_e), f"{what}: NaN pattern differs: {a} vs {e}"
@@ -70,7 +72,8 @@ def check(actual, expected, rtol: float, what: str, *, scale=None, atol: float =
     bound = np.abs(e[ok]) + (0.0 if scale is None else np.broadcast_to(scale, e.shape)[ok])
     diff = np.abs(a[ok] - e[ok])
     assert np.all(diff <= atol + rtol * bound), (
-        f"{what}: {a[ok]} vs metafor {e[ok]} (rtol {rtol:g}, atol {atol:g})")
+        f"{what}: {a[ok]} vs metafor {e[ok]} (rtol {rtol:g}, atol {atol:g})"
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(bound > 0, diff / bound, 0.0)
     return float(rel.max()) if rel.size else 0.0

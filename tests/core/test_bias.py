@@ -1,6 +1,5 @@
 """core/bias.py against metafor fsn / ranktest / regtest and R lm (Peters)."""
 
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -20,9 +19,14 @@ def _of(kind):
 def _predictor(case):
     v = np.array(case["vi"])
     ni = None if case.get("ni") is None else np.array(case["ni"], float)
-    return {"sei": lambda: np.sqrt(v), "vi": lambda: v, "ni": lambda: ni,
-            "ninv": lambda: 1 / ni, "sqrtni": lambda: np.sqrt(ni),
-            "sqrtninv": lambda: 1 / np.sqrt(ni)}[case["predictor"]]()
+    return {
+        "sei": lambda: np.sqrt(v),
+        "vi": lambda: v,
+        "ni": lambda: ni,
+        "ninv": lambda: 1 / ni,
+        "sqrtni": lambda: np.sqrt(ni),
+        "sqrtninv": lambda: 1 / np.sqrt(ni),
+    }[case["predictor"]]()
 
 
 def test_fixture_grid_is_complete():
@@ -48,8 +52,7 @@ def test_fail_safe_n(cid):
         assert_close(mean, c["meanes"], CLOSED_FORM, what="meanes")
     else:
         target = c["target"] if cid.endswith("target") else None
-        n, mean, tgt = B.fsn_orwin(c["yi"], c["vi"], target=target,
-                                   weighted=cid.endswith("weighted"))
+        n, mean, tgt = B.fsn_orwin(c["yi"], c["vi"], target=target, weighted=cid.endswith("weighted"))
         assert_close(mean, c["meanes"], CLOSED_FORM, what="meanes")
         assert_close(tgt, c["target"], CLOSED_FORM, what="target")
     assert n == c["fsnum"]
@@ -78,8 +81,9 @@ def test_kendall_default_follows_r_cor_test():
 def test_regression_tests(cid):
     c = CASES[cid]
     X = np.c_[np.ones(len(c["yi"])), c["ablat"]] if "ablat" in c else None
-    r = B.regression_test(c["yi"], c["vi"], _predictor(c), X=X, model=c["model"],
-                          method=c["method"], test=c["test"])
+    r = B.regression_test(
+        c["yi"], c["vi"], _predictor(c), X=X, model=c["model"], method=c["method"], test=c["test"]
+    )
     tol = ITERATIVE if c["method"] == "REML" and c["model"] == "rma" else CLOSED_FORM
     assert_close(r.statistic, c["zval"], tol, what="zval")
     assert_close(r.p_value, c["pval"], max(tol, DISTRIBUTION), what="pval")
@@ -111,10 +115,8 @@ def test_errors():
         B.regression_test([1.0, 2, 3, 4], [1.0, 1, 1, 2], [1.0, 1, 1, 2], model="glm")
 
 
-
-
 @settings(max_examples=30, deadline=None)
-@given(st.integers(0, 10 ** 6))
+@given(st.integers(0, 10**6))
 def test_rank_test_ignores_study_order(seed):
     rng = np.random.default_rng(seed)
     yi, vi = rng.normal(size=15), rng.uniform(0.05, 0.5, 15)

@@ -20,15 +20,16 @@ def _counts(case_id):
 
 def test_mh_odds_ratio_hand_formula_two_tables():
     """Two tables by hand: OR_MH = (sum ad/n) / (sum bc/n)."""
-    a, b, c, d = np.array([3, 4.]), np.array([7, 6.]), np.array([4, 3.]), np.array([6, 7.])
+    a, b, c, d = np.array([3, 4.0]), np.array([7, 6.0]), np.array([4, 3.0]), np.array([6, 7.0])
     res = B.mh_odds_ratio(B.tables(a, b, c, d))
     expected = np.log((3 * 6 / 20 + 4 * 7 / 20) / (7 * 4 / 20 + 6 * 3 / 20))
     assert float(res.estimate) == pytest.approx(expected, abs=1e-15)
     np.testing.assert_allclose(res.weights, [28 / 46 * 100, 18 / 46 * 100], rtol=1e-14)
 
 
-@pytest.mark.parametrize("fn,measure", [(B.mh_odds_ratio, "OR"), (B.mh_risk_ratio, "RR"),
-                                        (B.mh_risk_difference, "RD")])
+@pytest.mark.parametrize(
+    "fn,measure", [(B.mh_odds_ratio, "OR"), (B.mh_risk_ratio, "RR"), (B.mh_risk_difference, "RD")]
+)
 def test_batch_of_masks_equals_subsets(fn, measure):
     a, b, c, d = _counts(f"bcg-MH-{measure}")
     k = a.size
@@ -60,7 +61,7 @@ def test_peto_and_cmh_against_hand_hypergeometric_moments():
     n1, n2 = a + b, c + d
     n, m1, m2 = n1 + n2, a + c, b + d
     e = n1 * m1 / n
-    v = n1 * n2 * m1 * m2 / (n ** 2 * (n - 1))
+    v = n1 * n2 * m1 * m2 / (n**2 * (n - 1))
     t = B.tables(a, b, c, d)
     peto = B.peto_odds_ratio(t)
     assert float(peto.estimate) == pytest.approx((a - e).sum() / v.sum(), rel=CLOSED_FORM)
@@ -69,8 +70,7 @@ def test_peto_and_cmh_against_hand_hypergeometric_moments():
     assert float(p) == pytest.approx(stats.chi2.sf(float(stat), 1), rel=DISTRIBUTION)
     q, df = B.peto_q(t)
     assert int(df) == a.size - 1
-    assert float(q) == pytest.approx(((a - e) ** 2 / v).sum() - (a - e).sum() ** 2 / v.sum(),
-                                     rel=CLOSED_FORM)
+    assert float(q) == pytest.approx(((a - e) ** 2 / v).sum() - (a - e).sum() ** 2 / v.sum(), rel=CLOSED_FORM)
 
 
 def test_tarone_expected_counts_reproduce_the_common_odds_ratio():
@@ -88,9 +88,21 @@ def test_fit_binary_batch_with_pooling_correction_matches_fixture():
     c = CASES["zero-cells-MH-OR-pair"]
     a, b, cc, d = _counts("zero-cells-MH-OR-pair")
     from metaevidence.stats.effects import effect_sizes
+
     es = effect_sizes("OR", ai=a, bi=b, ci=cc, di=d, add=0.5, to="only0", drop00=True)
-    out = B.fit_binary(np.stack([a, a]), b, cc, d, yi=es.yi, vi=es.vi, method="MH",
-                       measure="OR", add=0.5, to="only0", drop00=True)
+    out = B.fit_binary(
+        np.stack([a, a]),
+        b,
+        cc,
+        d,
+        yi=es.yi,
+        vi=es.vi,
+        method="MH",
+        measure="OR",
+        add=0.5,
+        to="only0",
+        drop00=True,
+    )
     for i in range(2):
         assert out["estimate"][i] == pytest.approx(c["estimate"], rel=CLOSED_FORM)
         assert out["tarone"][i] == pytest.approx(c["tarone"], rel=DISTRIBUTION)
@@ -98,8 +110,11 @@ def test_fit_binary_batch_with_pooling_correction_matches_fixture():
 
 
 def test_invalid_counts_message():
-    with pytest.raises(ValueError, match=r"bi must be a non-negative finite count in every "
-                                         r"table used; got -2.0 at table 1"):
+    with pytest.raises(
+        ValueError,
+        match=r"bi must be a non-negative finite count in every "
+        r"table used; got -2.0 at table 1",
+    ):
         B.tables([1, 2], [3, -2], [1, 1], [4, 4])
     # a masked-out table may hold anything
     t = B.tables([1, 2], [3, -2], [1, 1], [4, 4], mask=[True, False])

@@ -13,7 +13,9 @@ CASES = load_reference("gosh")["cases"]
 
 def test_fixture_grid_is_complete():
     assert set(CASES) == {f"bcg8-{m}" for m in ("EE", "DL", "REML", "PM", "ML")} | {
-        "hackshaw9-REML", "bcg8-tau2fixed"}
+        "hackshaw9-REML",
+        "bcg8-tau2fixed",
+    }
 
 
 @pytest.mark.parametrize("cid", sorted(CASES))
@@ -21,7 +23,7 @@ def test_every_subset_matches_metafor(cid):
     c = CASES[cid]
     k = len(c["yi"])
     codes = np.array(c["code"], dtype=np.int64)
-    assert sorted(codes.tolist()) == list(range(1, 2 ** k))  # metafor fitted them all
+    assert sorted(codes.tolist()) == list(range(1, 2**k))  # metafor fitted them all
     fixed = c["tau2"][0] if c["tau2_fixed"] else None
     g = G.fit_subsets(c["yi"], c["vi"], codes, method=c["method"], tau2=fixed, chunk_size=37)
     tol = ITERATIVE if c["method"] in ("REML", "ML", "PM") else CLOSED_FORM
@@ -52,8 +54,9 @@ def test_subset_fit_equals_a_direct_fit():
     code = 0b101101011
     g = G.fit_subsets(c["yi"], c["vi"], [code], method="REML")
     keep = G.subset_masks([code], 9)[0]
-    fit = R.fit_regression(np.array(c["yi"])[keep], np.array(c["vi"])[keep],
-                           np.ones((keep.sum(), 1)), method="REML")
+    fit = R.fit_regression(
+        np.array(c["yi"])[keep], np.array(c["vi"])[keep], np.ones((keep.sum(), 1)), method="REML"
+    )
     assert g.tau2[0] == pytest.approx(float(fit.tau2), rel=1e-10, abs=1e-15)
     assert g.estimate[0] == pytest.approx(float(fit.coefficients[0]), rel=1e-10)
     assert g.i2[0] == pytest.approx(float(fit.i2), rel=1e-10, abs=1e-12)
@@ -63,7 +66,7 @@ def test_random_subset_codes():
     rng = np.random.default_rng(5)
     codes = G.random_subset_codes(20, 1000, rng)
     assert codes.size == 1000 and np.unique(codes).size == 1000
-    assert codes.min() >= 1 and codes.max() < 2 ** 20
+    assert codes.min() >= 1 and codes.max() < 2**20
     assert G.random_subset_codes(3, 100, rng).tolist() == list(range(1, 8))
     big = G.random_subset_codes(40, 500, rng)
     assert np.unique(big).size == 500

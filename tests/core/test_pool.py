@@ -10,8 +10,7 @@ from scipy import stats
 from metaevidence.core import pool as P
 from metaevidence.core.batch import prepare
 from metaevidence.core.fit import fit
-from tests.core.rma_cases import (METHODS, TESTS, check, datasets, rma_cases, tolerances,
-                                  zero_atol)
+from tests.core.rma_cases import METHODS, TESTS, check, datasets, rma_cases, tolerances, zero_atol
 from tests.tolerances import CLOSED_FORM, DISTRIBUTION
 
 DATA = datasets()
@@ -34,8 +33,7 @@ def _compare(case_id, case, res):
     what = case_id
     t_test = case["test_used"] != "z"
     est_tol = arith
-    check(res.estimate, case["estimate"], est_tol, f"{what} estimate",
-          scale=res.se)
+    check(res.estimate, case["estimate"], est_tol, f"{what} estimate", scale=res.se)
     check(res.se, case["se"], arith, f"{what} se")
     check(res.statistic, case["statistic"], dist if t_test else arith, f"{what} statistic")
     check(res.p_value, case["p_value"], dist, f"{what} p")
@@ -62,8 +60,7 @@ def test_pooling_matches_metafor(dataset):
     ids = [c for c in rma_cases() if rma_cases()[c]["dataset"] == dataset]
     for case_id in ids:
         case = rma_cases()[case_id]
-        res = fit(d["yi"], d["vi"], method=case["method"], test=case["test"],
-                  level=case["level"], warn=False)
+        res = fit(d["yi"], d["vi"], method=case["method"], test=case["test"], level=case["level"], warn=False)
         _compare(case_id, case, res)
 
 
@@ -75,8 +72,8 @@ def test_one_batch_of_all_datasets_equals_the_fixtures(method):
     yi = np.full((len(names), kmax), np.nan)
     vi = np.full((len(names), kmax), np.nan)
     for i, n in enumerate(names):
-        yi[i, :DATA[n]["yi"].size] = DATA[n]["yi"]
-        vi[i, :DATA[n]["vi"].size] = DATA[n]["vi"]
+        yi[i, : DATA[n]["yi"].size] = DATA[n]["yi"]
+        vi[i, : DATA[n]["vi"].size] = DATA[n]["vi"]
     res = fit(yi, vi, method=method, test="knha", warn=False)
     for i, n in enumerate(names):
         case = rma_cases()[f"{n}-{method}-knha"]
@@ -92,7 +89,7 @@ def test_hts_prediction_interval():
     for test in TESTS:
         res = fit(d["yi"], d["vi"], method="REML", test=test, pi_method="hts")
         k = d["yi"].size
-        half = stats.t.ppf(0.975, k - 2) * np.sqrt(res.tau2 + res.se ** 2)
+        half = stats.t.ppf(0.975, k - 2) * np.sqrt(res.tau2 + res.se**2)
         assert res.pi_lower == pytest.approx(res.estimate - half, rel=CLOSED_FORM)
         assert res.pi_upper == pytest.approx(res.estimate + half, rel=CLOSED_FORM)
     two = fit(d["yi"][:2], d["vi"][:2], method="REML", pi_method="hts")
@@ -112,8 +109,11 @@ def test_adhoc_is_never_narrower_than_z_and_equals_knha_when_wider():
 
 
 def test_single_study_falls_back_to_normal_test():
-    with pytest.warns(UserWarning, match=r"test='knha' needs at least 2 studies; the analysis "
-                      r"has k = 1, so the normal test"):
+    with pytest.warns(
+        UserWarning,
+        match=r"test='knha' needs at least 2 studies; the analysis "
+        r"has k = 1, so the normal test",
+    ):
         res = fit([0.5], [0.1], method="REML", test="knha")
     assert np.isnan(res.df)
     z = fit([0.5], [0.1], method="REML")
@@ -130,8 +130,11 @@ def test_fixed_tau2_refit():
     batch = fit(np.stack([d["yi"]] * 3), d["vi"], method="DL", tau2=[0.0, 0.1, 1.0])
     ee = fit(d["yi"], d["vi"], method="EE")
     assert batch.estimate[0] == pytest.approx(float(ee.estimate), rel=1e-14)
-    with pytest.raises(ValueError, match=r"tau2 can only be fixed for a random-effects "
-                                         r"method; got method='EE'"):
+    with pytest.raises(
+        ValueError,
+        match=r"tau2 can only be fixed for a random-effects "
+        r"method; got method='EE'",
+    ):
         fit(d["yi"], d["vi"], method="EE", tau2=0.1)
     with pytest.raises(ValueError, match=r"tau2 must be finite and non-negative; got -1"):
         fit(d["yi"], d["vi"], method="REML", tau2=-1)
@@ -140,8 +143,11 @@ def test_fixed_tau2_refit():
 def test_option_messages():
     with pytest.raises(ValueError, match=r"test must be one of z, knha, adhoc; got 't'"):
         fit([0.1, 0.2], [0.1, 0.1], test="t")
-    with pytest.raises(ValueError, match=r"level must be a number strictly between 0 and 1 "
-                                         r"\(e.g. 0.95\); got 95"):
+    with pytest.raises(
+        ValueError,
+        match=r"level must be a number strictly between 0 and 1 "
+        r"\(e.g. 0.95\); got 95",
+    ):
         fit([0.1, 0.2], [0.1, 0.1], level=95)
     with pytest.raises(ValueError, match=r"pi_method must be one of metafor, hts; got 'x'"):
         fit([0.1, 0.2], [0.1, 0.1], pi_method="x")
@@ -158,8 +164,9 @@ def test_chunking_gives_identical_results():
     many = fit(yi, vi, method="REML", test="knha", max_cells=12 * 37)
     # BLAS reductions may round differently for different chunk shapes: last bits only
     for name in ("estimate", "se", "tau2", "pi_lower", "q", "weights"):
-        np.testing.assert_allclose(getattr(one, name), getattr(many, name), rtol=1e-12,
-                                   atol=1e-15, err_msg=name)
+        np.testing.assert_allclose(
+            getattr(one, name), getattr(many, name), rtol=1e-12, atol=1e-15, err_msg=name
+        )
     np.testing.assert_array_equal(one.k, many.k)
 
 

@@ -20,8 +20,13 @@ def _run(case):
     d = DATA[case["dataset"]]
     res = fit(d["yi"], d["vi"], method=case["method"], level=case["level"])
     tmax = case["tau2_max"]
-    return res, QP.q_profile_ci(d["yi"], d["vi"], tau2_hat=res.tau2, level=case["level"],
-                                tau2_max=None if tmax is None or np.isnan(tmax) else tmax)
+    return res, QP.q_profile_ci(
+        d["yi"],
+        d["vi"],
+        tau2_hat=res.tau2,
+        level=case["level"],
+        tau2_max=None if tmax is None or np.isnan(tmax) else tmax,
+    )
 
 
 def test_case_grid_is_complete():
@@ -48,9 +53,14 @@ def test_bounds_match_metafor(case_id):
     assert int(qp.upper_status) in SIGN[case["ub_sign"]], case_id
     assert (int(qp.lower_status) == QP.BELOW) == bool(case["ci_null"])
     assert bool(qp.converged)
-    if case["method"] in ("REML", "DL"):   # the estimate row is the model's
-        check(np.array(est), case["estimate"], ITERATIVE if case["method"] == "REML"
-              else CLOSED_FORM, f"{case_id} estimate", atol=1e-12)
+    if case["method"] in ("REML", "DL"):  # the estimate row is the model's
+        check(
+            np.array(est),
+            case["estimate"],
+            ITERATIVE if case["method"] == "REML" else CLOSED_FORM,
+            f"{case_id} estimate",
+            atol=1e-12,
+        )
 
 
 def test_bounds_solve_the_q_profile_equations():
@@ -72,8 +82,8 @@ def test_batch_mixing_all_statuses():
     yi = np.full((len(names), kmax), np.nan)
     vi = np.full((len(names), kmax), np.nan)
     for i, n in enumerate(names):
-        yi[i, :DATA[n]["yi"].size] = DATA[n]["yi"]
-        vi[i, :DATA[n]["vi"].size] = DATA[n]["vi"]
+        yi[i, : DATA[n]["yi"].size] = DATA[n]["yi"]
+        vi[i, : DATA[n]["vi"].size] = DATA[n]["vi"]
     qp = QP.q_profile_ci(yi, vi)
     assert list(qp.lower_status) == [QP.FOUND, QP.ZERO, QP.BELOW, QP.ZERO, QP.UNDEFINED]
     assert list(qp.upper_status) == [QP.FOUND, QP.FOUND, QP.BELOW, QP.ABOVE, QP.UNDEFINED]

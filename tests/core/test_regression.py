@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 from metaevidence.core import regression as R
 from metaevidence.core.tau2 import estimate_tau2
 from tests.reference_data import assert_close, load_reference
-from tests.tolerances import (CLOSED_FORM, DISTRIBUTION, ILL_CONDITIONED, ITERATIVE,
-                              TAU2_BOUNDARY_ABS)
+from tests.tolerances import CLOSED_FORM, DISTRIBUTION, ILL_CONDITIONED, ITERATIVE, TAU2_BOUNDARY_ABS
 
 REF = load_reference("regression")
 CASES = {cid: c for cid, c in REF["cases"].items() if not cid.startswith(("perm-", "predict-"))}
@@ -25,21 +24,29 @@ def _tol(case):
 def _fit(case):
     X = np.array(case["X"])
     btt = [b - 1 for b in case["btt"]]
-    return R.fit_regression(case["yi"], case["vi"], X, method=case["method"],
-                            test=case["test"], btt=btt)
+    return R.fit_regression(case["yi"], case["vi"], X, method=case["method"], test=case["test"], btt=btt)
 
 
 def test_fixture_grid_is_complete():
     methods = ["EE", "FE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM"]
     expected = {f"bcg-ablat-{m}-{t}" for m in methods for t in ("z", "knha")}
-    expected |= {f"bcg-{f}-{m}-{t}" for f in ("alloc", "ablat+year")
-                 for m in ("DL", "REML", "ML", "PM") for t in ("z", "knha")}
-    expected |= {f"bcg-{f}-REML-{t}" for f in ("noint-alloc", "ablat*alloc", "ablat+I(ablat^2)")
-                 for t in ("z", "knha")}
+    expected |= {
+        f"bcg-{f}-{m}-{t}"
+        for f in ("alloc", "ablat+year")
+        for m in ("DL", "REML", "ML", "PM")
+        for t in ("z", "knha")
+    }
+    expected |= {
+        f"bcg-{f}-REML-{t}" for f in ("noint-alloc", "ablat*alloc", "ablat+I(ablat^2)") for t in ("z", "knha")
+    }
     expected |= {f"raudenbush1985-weeks-{m}-z" for m in ("DL", "REML", "ML", "HE", "SJ", "PM")}
     expected |= {"raudenbush1985-weeks-REML-knha", "raudenbush1985-log(weeks+1)-REML-z"}
-    expected |= {f"bangertdrowns2004-{f}-{m}-{t}" for f in ("meta+imag", "length+wic")
-                 for m in ("DL", "REML") for t in ("z", "knha")}
+    expected |= {
+        f"bangertdrowns2004-{f}-{m}-{t}"
+        for f in ("meta+imag", "length+wic")
+        for m in ("DL", "REML")
+        for t in ("z", "knha")
+    }
     assert set(CASES) == expected
 
 
@@ -81,12 +88,15 @@ def test_r_squared_formula_against_metafor():
     assert float(R.r_squared(0.1, 0.2)) == 0.0
 
 
-@pytest.mark.parametrize("cid", ["bcg-ablat-REML-z", "bcg-ablat-ML-z", "bcg-alloc-REML-z",
-                                 "raudenbush1985-weeks-ML-z", "bcg-ablat-DL-z"])
+@pytest.mark.parametrize(
+    "cid",
+    ["bcg-ablat-REML-z", "bcg-ablat-ML-z", "bcg-alloc-REML-z", "raudenbush1985-weeks-ML-z", "bcg-ablat-DL-z"],
+)
 def test_log_likelihood_matches_metafor(cid):
     case = CASES[cid]
-    ll = R.log_likelihood(case["yi"], case["vi"], np.array(case["X"]), None, case["tau2"],
-                          reml=case["method"] == "REML")
+    ll = R.log_likelihood(
+        case["yi"], case["vi"], np.array(case["X"]), None, case["tau2"], reml=case["method"] == "REML"
+    )
     assert_close(ll, case["loglik"], CLOSED_FORM, what="logLik")
 
 
@@ -168,7 +178,7 @@ def test_errors():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(min_value=0, max_value=10 ** 6), st.sampled_from(["DL", "REML", "PM", "SJ"]))
+@given(st.integers(min_value=0, max_value=10**6), st.sampled_from(["DL", "REML", "PM", "SJ"]))
 def test_study_order_does_not_matter(seed, method):
     rng = np.random.default_rng(seed)
     k = 9

@@ -10,8 +10,7 @@ from metaevidence.core import tau2 as T
 from metaevidence.core.batch import prepare
 from metaevidence.core.fit import fit
 from metaevidence.errors import ConvergenceWarning
-from tests.core.rma_cases import (METHODS, check, datasets, fixture, rma_cases, tolerances,
-                                  zero_atol)
+from tests.core.rma_cases import METHODS, check, datasets, fixture, rma_cases, tolerances, zero_atol
 from tests.reference_data import as_array
 from tests.tolerances import CLOSED_FORM, ITERATIVE
 
@@ -27,8 +26,7 @@ def test_tau2_and_se_match_metafor(dataset):
         rtol, _ = tolerances(method)
         what = f"{dataset}-{method}"
         check(est.tau2, case["tau2"], rtol, f"{what} tau2", atol=zero_atol(case, "tau2"))
-        check(est.se, np.nan if case["tau2_se"] is None else case["tau2_se"], rtol,
-              f"{what} se(tau2)")
+        check(est.se, np.nan if case["tau2_se"] is None else case["tau2_se"], rtol, f"{what} se(tau2)")
         assert bool(est.converged)
 
 
@@ -76,8 +74,7 @@ def test_single_study_and_empty_analysis():
 def test_identical_variances_make_moment_estimators_agree():
     """With equal v_i, DL, HE and REML coincide (Viechtbauer 2005, section 3)."""
     d = DATA["edge-equalvar"]
-    dl, he, reml = (float(T.estimate_tau2(d["yi"], d["vi"], method=m).tau2)
-                    for m in ("DL", "HE", "REML"))
+    dl, he, reml = (float(T.estimate_tau2(d["yi"], d["vi"], method=m).tau2) for m in ("DL", "HE", "REML"))
     assert dl == pytest.approx(he, rel=CLOSED_FORM)
     assert reml == pytest.approx(he, rel=ITERATIVE)
 
@@ -100,15 +97,18 @@ def test_nonconvergence_is_flagged_and_warned():
     est = T.estimate_tau2(d["yi"], d["vi"], method="REML", maxiter=1)
     assert not est.converged and est.iterations == 1
     yi = np.stack([d["yi"], d["yi"] * 2])
-    with pytest.warns(ConvergenceWarning, match=r"REML estimate of tau\^2 did not converge "
-                      r"for analysis 0, 1 \(batch index\) after 1 iterations.*maxiter"):
+    with pytest.warns(
+        ConvergenceWarning,
+        match=r"REML estimate of tau\^2 did not converge "
+        r"for analysis 0, 1 \(batch index\) after 1 iterations.*maxiter",
+    ):
         res = fit(yi, d["vi"], method="REML", maxiter=1)
     assert not res.converged.any()
 
 
 def test_convergence_reported_per_analysis():
     d = DATA["bcg-RR"]
-    yi = np.stack([d["yi"], np.full_like(d["yi"], 0.1)])    # second: tau^2 = 0 at once
+    yi = np.stack([d["yi"], np.full_like(d["yi"], 0.1)])  # second: tau^2 = 0 at once
     res = fit(yi, d["vi"], method="PM")
     assert res.converged.all()
     assert res.iterations[0] > 1 and res.iterations[1] == 1
@@ -121,8 +121,7 @@ def test_huge_and_tiny_tau2():
         for method in ("ML", "REML", "PM", "EB"):
             est = T.estimate_tau2(d["yi"], d["vi"], method=method, tol=1e-14)
             case = rma_cases()[f"{name}-{method}-z"]
-            check(est.tau2, case["tau2"], ITERATIVE, f"{name}-{method}",
-                  atol=zero_atol(case, "tau2"))
+            check(est.tau2, case["tau2"], ITERATIVE, f"{name}-{method}", atol=zero_atol(case, "tau2"))
 
 
 def test_unknown_method_message():
@@ -131,8 +130,11 @@ def test_unknown_method_message():
 
 
 def test_invalid_variances_message():
-    with pytest.raises(ValueError, match=r"vi must be positive and finite for every included "
-                                         r"study; got vi = -0.1 at study 1 of analysis 0"):
+    with pytest.raises(
+        ValueError,
+        match=r"vi must be positive and finite for every included "
+        r"study; got vi = -0.1 at study 1 of analysis 0",
+    ):
         T.estimate_tau2([0.1, 0.2], [0.1, -0.1], method="DL")
     with pytest.raises(ValueError, match=r"yi must be finite .* got yi = inf at study 0"):
         T.estimate_tau2([np.inf, 0.2], [0.1, 0.1], method="DL")

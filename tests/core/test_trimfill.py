@@ -16,16 +16,20 @@ CASES = {cid: c for cid, c in load_reference("bias")["cases"].items() if c["kind
 
 def test_fixture_grid_is_complete():
     data = ["bcg", "hackshaw1998", "egger2001", "li2007", "lau1992"]
-    assert set(CASES) == {f"trimfill-{d}-{m}-{e}{s}" for d in data for m in ("EE", "REML", "DL")
-                          for e in ("L0", "R0") for s in ("", "-left", "-right")}
+    assert set(CASES) == {
+        f"trimfill-{d}-{m}-{e}{s}"
+        for d in data
+        for m in ("EE", "REML", "DL")
+        for e in ("L0", "R0")
+        for s in ("", "-left", "-right")
+    }
 
 
 @pytest.mark.parametrize("cid", sorted(CASES))
 def test_trim_and_fill(cid):
     c = CASES[cid]
     est = "R0" if "-R0" in cid else "L0"
-    tf = T.trim_fill(c["yi_obs"], c["vi_obs"], side=c["side"], estimator=est,
-                     method=c["method"])
+    tf = T.trim_fill(c["yi_obs"], c["vi_obs"], side=c["side"], estimator=est, method=c["method"])
     assert tf.converged
     assert tf.k0 == c["k0"]
     assert_close(tf.se_k0, c["se_k0"], CLOSED_FORM, what="se.k0")
@@ -34,10 +38,10 @@ def test_trim_and_fill(cid):
     order = np.argsort(tf.source)
     expected_order = np.argsort(np.array(c["trimmed"]) - 1)
     tol = ITERATIVE if c["method"] == "REML" else CLOSED_FORM
-    assert_close(tf.yi_fill[order], np.array(c["yi_fill_tight"])[expected_order], tol,
-                 atol=1e-12, what="filled yi")
-    assert_close(tf.vi_fill[order], np.array(c["vi_obs"])[np.sort(tf.source)], 0,
-                 what="filled vi")
+    assert_close(
+        tf.yi_fill[order], np.array(c["yi_fill_tight"])[expected_order], tol, atol=1e-12, what="filled yi"
+    )
+    assert_close(tf.vi_fill[order], np.array(c["vi_obs"])[np.sort(tf.source)], 0, what="filled vi")
     if c["method"] != "REML":  # metafor's own fills are converged for EE and DL
         k = len(c["yi_obs"])
         assert_close(np.sort(tf.yi_fill), np.sort(c["yi"][k:]), CLOSED_FORM, atol=1e-12)
@@ -58,8 +62,7 @@ def test_errors():
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(0, 10 ** 6), st.sampled_from(["EE", "DL", "REML"]),
-       st.sampled_from(["L0", "R0"]))
+@given(st.integers(0, 10**6), st.sampled_from(["EE", "DL", "REML"]), st.sampled_from(["L0", "R0"]))
 def test_trim_fill_mirror_symmetry(seed, method, estimator):
     """Flipping the effects and the side mirrors the whole procedure."""
     rng = np.random.default_rng(seed)

@@ -67,19 +67,23 @@ def test_loads_cell_for_cell_as_the_raw_file(name):
 
 def test_a_few_cells_by_hand():
     bcg = datasets.load_bcg()
-    assert bcg.loc[0, ["author", "year", "tpos", "tneg", "cpos", "cneg"]].tolist() == \
-        ["Aronson", 1948, 4, 119, 11, 128]
+    assert bcg.loc[0, ["author", "year", "tpos", "tneg", "cpos", "cneg"]].tolist() == [
+        "Aronson",
+        1948,
+        4,
+        119,
+        11,
+        128,
+    ]
     yusuf = datasets.load_yusuf1985()
-    assert yusuf.loc[9, ["id", "trial"]].tolist() == ["1.10", "Fuccella"]   # not 1.1
-    assert yusuf.loc[7, ["ai", "n1i"]].isna().all()                         # Snow 1: NA
+    assert yusuf.loc[9, ["id", "trial"]].tolist() == ["1.10", "Fuccella"]  # not 1.1
+    assert yusuf.loc[7, ["ai", "n1i"]].isna().all()  # Snow 1: NA
     hack = datasets.load_hackshaw1998()
-    assert hack.loc[0, ["author", "or", "ci.lb", "ci.ub"]].tolist() == ["Garfinkel", 1.18, 0.90,
-                                                                       1.54]
+    assert hack.loc[0, ["author", "or", "ci.lb", "ci.ub"]].tolist() == ["Garfinkel", 1.18, 0.90, 1.54]
     green = datasets.load_greenland1992()
     assert green.loc[0, "author"] == "Hiatt and Bawol" and green.loc[0, "b"] == 0.00434
     hass = datasets.load_hasselblad1998()
-    assert hass.loc[0, ["authors", "trt", "xi", "ni"]].tolist() == ["Reid et al.", "no_contact",
-                                                                    75, 731]
+    assert hass.loc[0, ["authors", "trt", "xi", "ni"]].tolist() == ["Reid et al.", "no_contact", 75, 731]
     assert datasets.load_normand1999().loc[0, "source"] == "Edinburgh"
 
 
@@ -87,8 +91,12 @@ def test_catalogue_text_is_sources_md():
     """Descriptions, citations and column meanings are SOURCES.md's, except the columns where
     the raw file differs from the table there (said so in the entry's note)."""
     sections = sources_sections()
-    differs = {("bangertdrowns2004", "di"), ("hackshaw1998", "ci.lb"), ("hackshaw1998", "ci.ub"),
-               ("raudenbush1985", "sei")}
+    differs = {
+        ("bangertdrowns2004", "di"),
+        ("hackshaw1998", "ci.lb"),
+        ("hackshaw1998", "ci.ub"),
+        ("raudenbush1985", "sei"),
+    }
     for name, info in CATALOGUE.items():
         section = sections[f"dat.{name}"]
         lines = section.split("\n")
@@ -123,8 +131,11 @@ def test_catalogue_frame_and_errors():
     table = datasets.list_datasets()
     assert isinstance(table, pd.DataFrame) and table.shape == (16, 6)
     assert table.set_index("name").loc["lau1992", "rows"] == 33
-    with pytest.raises(ValueError, match=r"unknown dataset 'bcg1994'; available: "
-                                         r"bangertdrowns2004, bcg, collins1985a"):
+    with pytest.raises(
+        ValueError,
+        match=r"unknown dataset 'bcg1994'; available: "
+        r"bangertdrowns2004, bcg, collins1985a",
+    ):
         datasets.load("bcg1994")
 
 

@@ -18,9 +18,15 @@ from metaevidence.display.summary import compact_repr
 @pytest.fixture(scope="module")
 def bcg():
     d = me.datasets.load_bcg()
-    es = me.effect_sizes("OR", ai=d.tpos, bi=d.tneg, ci=d.cpos, di=d.cneg,
-                         labels=d.author + " " + d.year.astype(str),
-                         study_info={"year": d.year, "alloc": d.alloc})
+    es = me.effect_sizes(
+        "OR",
+        ai=d.tpos,
+        bi=d.tneg,
+        ci=d.cpos,
+        di=d.cneg,
+        labels=d.author + " " + d.year.astype(str),
+        study_info={"year": d.year, "alloc": d.alloc},
+    )
     return d, es, me.meta_analysis(es, test="knha")
 
 
@@ -72,14 +78,24 @@ def test_every_result_has_a_one_line_repr_naming_its_type(bcg):
 
 def test_repr_names_fields_by_their_attributes(bcg):
     _, _, res = bcg
-    assert repr(res) == compact_repr(res, k=13, measure="OR", method="REML", test="knha",
-                                     estimate=res.estimate, ci_lower=res.ci_lower,
-                                     ci_upper=res.ci_upper, p_value=res.p_value,
-                                     tau2=res.tau2, i2=res.i2)
+    assert repr(res) == compact_repr(
+        res,
+        k=13,
+        measure="OR",
+        method="REML",
+        test="knha",
+        estimate=res.estimate,
+        ci_lower=res.ci_lower,
+        ci_upper=res.ci_upper,
+        p_value=res.p_value,
+        tau2=res.tau2,
+        i2=res.i2,
+    )
     assert f"estimate={res.estimate:.4g}," in repr(res)
     loo = me.leave_one_out(res)
-    assert repr(loo) == ("MetaAnalysisBatch(kind='leave-one-out', shape=(13,), k=12, "
-                         "measure='OR', method='REML', test='knha')")
+    assert repr(loo) == (
+        "MetaAnalysisBatch(kind='leave-one-out', shape=(13,), k=12, measure='OR', method='REML', test='knha')"
+    )
     cum = me.cumulative(res, order="year")
     assert "k=(1, 13)" in repr(cum)
 
@@ -88,8 +104,9 @@ def test_compact_repr_formats():
     class Thing:
         pass
 
-    text = compact_repr(Thing(), a=1, b=np.float64(0.123456), c=(1.0, 2.5), d=("x",), e=None,
-                        f=True, g="s", h=np.int64(3))
+    text = compact_repr(
+        Thing(), a=1, b=np.float64(0.123456), c=(1.0, 2.5), d=("x",), e=None, f=True, g="s", h=np.int64(3)
+    )
     assert text == "Thing(a=1, b=0.1235, c=(1, 2.5), d=('x',), e=None, f=True, g='s', h=3)"
 
 
@@ -134,6 +151,8 @@ def test_evidence_base_and_study_reprs_are_one_line():
     assert repr(eb) == f"EvidenceBase(root='studies', studies={len(eb)}, outcome_entries={n_entries})"
     study = eb["martinelli-2020"]
     outcomes = tuple(dict.fromkeys(e.outcome for e in study.outcomes))
-    assert repr(study) == (f"Study(id='martinelli-2020', label={study.label!r}, "
-                           f"design='cross-sectional', outcomes={outcomes!r}, "
-                           f"extraction={study.extraction.status!r})")
+    assert repr(study) == (
+        f"Study(id='martinelli-2020', label={study.label!r}, "
+        f"design='cross-sectional', outcomes={outcomes!r}, "
+        f"extraction={study.extraction.status!r})"
+    )

@@ -5,7 +5,19 @@ from __future__ import annotations
 import math
 
 from metaevidence.display.text import (
-    NULL_VALUE, TRANSFORMS, fmt, fmt_ci, fmt_effect, fmt_i2, fmt_p, fmt_signed, fmt_tau2, level_pct, plural, present, study_ci,
+    NULL_VALUE,
+    TRANSFORMS,
+    fmt,
+    fmt_ci,
+    fmt_effect,
+    fmt_i2,
+    fmt_p,
+    fmt_signed,
+    fmt_tau2,
+    level_pct,
+    plural,
+    present,
+    study_ci,
     z_quantile,
 )
 
@@ -35,7 +47,11 @@ def test_p_tau2_i2_levels():
     assert fmt_p(0.0004) == "p < 0.001" and fmt_p(0.0344) == "p = 0.034" and fmt_p(None) == "p = --"
     assert fmt_tau2(0.123456) == "0.1235" and fmt_i2(45.25) == "45.2%" and fmt_i2(None) == "--"
     assert level_pct(0.95) == "95%" and level_pct(0.9) == "90%" and level_pct(0.975) == "97.5%"
-    assert plural(1, "study") == "1 study" and plural(2, "study") == "2 studies" and plural(3, "file") == "3 files"
+    assert (
+        plural(1, "study") == "1 study"
+        and plural(2, "study") == "2 studies"
+        and plural(3, "file") == "3 files"
+    )
     assert plural(2, "analysis", "analyses") == "2 analyses"
 
 

@@ -14,19 +14,25 @@ metafor's own analysis-scale numbers at CLOSED_FORM.
 """
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
 
 import metaevidence as me
-from metaevidence.display.transforms import ALLOWED, RATIO_MEASURES, auto_transform, presentation
 from metaevidence.display.summary import fmt
-from metaevidence.stats.effects import MEASURES
+from metaevidence.display.transforms import ALLOWED, RATIO_MEASURES, auto_transform, presentation
 from metaevidence.plots import forest_table
+from metaevidence.stats.effects import MEASURES
 from tests.reference_data import as_array, assert_close, load_reference
-from tests.tolerances import (CANCELLATION_ABS, CLOSED_FORM, DISTRIBUTION, ITERATIVE,
-                              TAU2_BOUNDARY_ABS, ZERO_ABS)
+from tests.tolerances import (
+    CANCELLATION_ABS,
+    CLOSED_FORM,
+    DISTRIBUTION,
+    ITERATIVE,
+    TAU2_BOUNDARY_ABS,
+    ZERO_ABS,
+)
 
 CASES = load_reference("transforms")["cases"]
 FITTED = [name for name in CASES if "subgroups" not in CASES[name]]
@@ -39,17 +45,18 @@ def tolerance(c) -> float:
     return DISTRIBUTION if c["test"] == "knha" else CLOSED_FORM
 
 
-@lru_cache(maxsize=None)
+@cache
 def effects(name: str):
     c = CASES[name]
-    es = me.effect_sizes(c["measure"], **{k: as_array(v) for k, v in c["data"].items()},
-                         labels=list(c["labels"]))
+    es = me.effect_sizes(
+        c["measure"], **{k: as_array(v) for k, v in c["data"].items()}, labels=list(c["labels"])
+    )
     assert_close(es.yi, c["yi"], CLOSED_FORM, atol=CANCELLATION_ABS, what=f"{name}: yi")
     assert_close(es.vi, c["vi"], CLOSED_FORM, what=f"{name}: vi")
     return es
 
 
-@lru_cache(maxsize=None)
+@cache
 def fit(name: str):
     """The package's fit of the case, held to metafor's on the analysis scale."""
     c = CASES[name]
@@ -63,6 +70,7 @@ def fit(name: str):
 
 # --- the helper ------------------------------------------------------------------------
 
+
 def test_auto_is_the_registrys_own_back_transformation():
     assert auto_transform("OR") == auto_transform("RR") == auto_transform("HR") == "exp"
     assert auto_transform("PLN") == "exp"
@@ -72,8 +80,7 @@ def test_auto_is_the_registrys_own_back_transformation():
     for measure in ("SMD", "MD", "RD", "COR", "PR", "GEN", "PFT", None):
         assert auto_transform(measure) is None
     # the ratio measures are the registry's comparative "exp" measures and metafor's others
-    registry = {m for m, info in MEASURES.items() if info.transform == "exp"
-                and info.family != "proportion"}
+    registry = {m for m, info in MEASURES.items() if info.transform == "exp" and info.family != "proportion"}
     assert RATIO_MEASURES == registry | {"CVR", "VR", "MPOR", "MPRR", "MPORC", "MPPETO"}
 
 
@@ -93,8 +100,11 @@ def test_presentation_names_labels_and_no_effect_values():
 
 @pytest.mark.parametrize("bad", ["log", "EXP", "ztor", "", 1, ["exp"]])
 def test_unknown_transforms_are_refused_with_the_allowed_ones(bad):
-    with pytest.raises(ValueError, match=r"transform must be one of None, 'exp', 'tanh', 'expit', "
-                                         r"'auto'; got " + repr(bad).replace("[", r"\[")):
+    with pytest.raises(
+        ValueError,
+        match=r"transform must be one of None, 'exp', 'tanh', 'expit', "
+        r"'auto'; got " + repr(bad).replace("[", r"\["),
+    ):
         presentation(bad, "OR")
     assert None in ALLOWED and "auto" in ALLOWED
 
@@ -129,6 +139,7 @@ def test_the_transforms_are_metafors_to_the_last_digits():
 
 # --- forest_table and summaries against metafor ------------------------------------------
 
+
 @pytest.mark.parametrize("name", FITTED)
 def test_forest_table_shows_metafors_back_transformed_numbers(name):
     c = CASES[name]
@@ -136,20 +147,29 @@ def test_forest_table_shows_metafors_back_transformed_numbers(name):
     table = forest_table(res)  # "auto": the measure's own back-transformation
     assert table.attrs["transform"] == TRANSFORM[c["transf"]]
     studies = table[table.kind == "study"]
-    assert_close(studies.estimate, c["study_estimate"], CLOSED_FORM, atol=CANCELLATION_ABS,
-                 what="study estimates")
+    assert_close(
+        studies.estimate, c["study_estimate"], CLOSED_FORM, atol=CANCELLATION_ABS, what="study estimates"
+    )
     assert_close(studies.ci_lower, c["study_ci_lower"], CLOSED_FORM, what="study CI lower")
     assert_close(studies.ci_upper, c["study_ci_upper"], CLOSED_FORM, what="study CI upper")
     pooled = table[table.kind == "pooled"].iloc[0]
     tol = tolerance(c)
-    assert_close([pooled.estimate, pooled.ci_lower, pooled.ci_upper],
-                 [c["pred"], c["ci_lb"], c["ci_ub"]], tol, what="pooled")
+    assert_close(
+        [pooled.estimate, pooled.ci_lower, pooled.ci_upper],
+        [c["pred"], c["ci_lb"], c["ci_ub"]],
+        tol,
+        what="pooled",
+    )
     pi = table[table.kind == "prediction"]
     if c["pi_lb"] is None:  # a common-effect fit: no prediction interval
         assert pi.empty
     else:
-        assert_close([pi.pi_lower.item(), pi.pi_upper.item()], [c["pi_lb"], c["pi_ub"]], tol,
-                     what="prediction interval")
+        assert_close(
+            [pi.pi_lower.item(), pi.pi_upper.item()],
+            [c["pi_lb"], c["pi_ub"]],
+            tol,
+            what="prediction interval",
+        )
 
 
 @pytest.mark.parametrize("name", FITTED)
@@ -159,8 +179,7 @@ def test_summary_shows_metafors_predict_with_transf(name):
     text = str(res.summary(transform="auto"))
     p = presentation("auto", c["measure"])
     assert f"Back-transformed ({p.name}; {p.label} scale):" in text
-    expected = [c["pred"], c["ci_lb"], c["ci_ub"]] + (
-        [] if c["pi_lb"] is None else [c["pi_lb"], c["pi_ub"]])
+    expected = [c["pred"], c["ci_lb"], c["ci_ub"]] + ([] if c["pi_lb"] is None else [c["pi_lb"], c["pi_ub"]])
     # the row shown is metafor's row (values agree to ITERATIVE; 4 decimals shown)
     assert any(line.split() == [fmt(v, 4) for v in expected] for line in text.splitlines())
     assert str(res.summary(transform=p.name)) == text
@@ -185,8 +204,12 @@ def test_leave_one_out_rows_are_metafors_leave1out_with_transf(name):
 
 def test_subgroup_summary_and_table_show_r_as_metafor():
     c = CASES["molloy2014-ZCOR-REML-design"]
-    es = me.effect_sizes("ZCOR", **{k: as_array(v) for k, v in c["data"].items()},
-                         labels=list(c["labels"]), study_info={"design": np.array(c["groups"])})
+    es = me.effect_sizes(
+        "ZCOR",
+        **{k: as_array(v) for k, v in c["data"].items()},
+        labels=list(c["labels"]),
+        study_info={"design": np.array(c["groups"])},
+    )
     sub = me.subgroup_analysis(es, "design")
     text = str(sub.summary(transform="auto"))
     assert "Estimates and CIs back-transformed (tanh; r scale); tau^2 on the analysis scale" in text
@@ -196,8 +219,12 @@ def test_subgroup_summary_and_table_show_r_as_metafor():
         assert row.group == ref["group"]
         assert_close(fitted.estimate, ref["estimate"], ITERATIVE, what=f"{row.group}: estimate")
         assert_close(fitted.tau2, ref["tau2"], ITERATIVE, atol=TAU2_BOUNDARY_ABS, what=f"{row.group}: tau2")
-        assert_close([row.estimate, row.ci_lower, row.ci_upper],
-                     [ref["pred"], ref["ci_lb"], ref["ci_ub"]], ITERATIVE, what=f"{row.group}: r")
+        assert_close(
+            [row.estimate, row.ci_lower, row.ci_upper],
+            [ref["pred"], ref["ci_lb"], ref["ci_ub"]],
+            ITERATIVE,
+            what=f"{row.group}: r",
+        )
         line = next(line for line in text.splitlines() if line.startswith(ref["group"]))
         assert line.split()[2:5] == [fmt(ref[k], 4) for k in ("pred", "ci_lb", "ci_ub")]
 

@@ -15,8 +15,15 @@ from .conftest import record, write
 @pytest.fixture
 def evidence(studies_dir):
     write(studies_dir, record("doe-2020", kinds=("binary", "log_se")))
-    write(studies_dir, record("roe-2018", kinds=("ratio_ci",), design="cohort",
-                              extraction={"status": "partial", "missing": ["SDs"], "by": "x", "date": "2026-01-02"}))
+    write(
+        studies_dir,
+        record(
+            "roe-2018",
+            kinds=("ratio_ci",),
+            design="cohort",
+            extraction={"status": "partial", "missing": ["SDs"], "by": "x", "date": "2026-01-02"},
+        ),
+    )
     rec = record("poe-2001", kinds=("summary", "none"), related=["doe-2020"])
     rec["outcomes"][0]["attributes"] = {"cause_of_death": "CVD", "mean_age": 60}
     rec["outcomes"][1]["outcome"] = "abstinence"
@@ -33,7 +40,12 @@ def test_load_sorts_and_looks_up(evidence, studies_dir):
     assert evidence.study("roe-2018") is evidence["roe-2018"]
     assert len(evidence.outcomes) == 5
     assert evidence.outcome_ids == ("abstinence", "mortality")
-    assert [e.study_id for e in evidence.outcome("mortality")] == ["doe-2020", "doe-2020", "poe-2001", "roe-2018"]
+    assert [e.study_id for e in evidence.outcome("mortality")] == [
+        "doe-2020",
+        "doe-2020",
+        "poe-2001",
+        "roe-2018",
+    ]
 
 
 def test_unknown_ids_say_what_is_close(evidence):
@@ -57,7 +69,9 @@ def test_select_by_study_fields(evidence):
     assert evidence.select(status="partial").ids == ("roe-2018",)
     assert evidence.select(ids=["poe-2001"]).ids == ("poe-2001",)
     assert evidence.select(where={"extraction.status": "complete"}).ids == ("doe-2020", "poe-2001")
-    assert evidence.select(where={"related": lambda r: r is not None and "doe-2020" in r}).ids == ("poe-2001",)
+    assert evidence.select(where={"related": lambda r: r is not None and "doe-2020" in r}).ids == (
+        "poe-2001",
+    )
     assert evidence.select(where={"citation.year": [2019, 2020]}).ids == evidence.ids
 
 
@@ -84,14 +98,21 @@ def test_select_equality_does_not_confuse_true_and_1(evidence):
 
 
 def test_select_errors(evidence):
-    with pytest.raises(ValueError, match=r"'citation.yaer' is not a field of the study-record format "
-                                         r"\(docs/records.md\); did you mean 'citation.year'"):
+    with pytest.raises(
+        ValueError,
+        match=r"'citation.yaer' is not a field of the study-record format "
+        r"\(docs/records.md\); did you mean 'citation.year'",
+    ):
         evidence.select(where={"citation.yaer": 2000})
-    with pytest.raises(ValueError, match=r"'outcomes.attributes.' is not a field.*did you mean 'outcomes.attributes'"):
+    with pytest.raises(
+        ValueError, match=r"'outcomes.attributes.' is not a field.*did you mean 'outcomes.attributes'"
+    ):
         evidence.select(where={"outcomes.attributes.": 1})
     with pytest.raises(KeyError, match="no study id 'nope'"):
         evidence.select(ids=["nope"])
-    with pytest.raises(TypeError, match=r"select\(design=...\) must be a string or an iterable of strings; got int"):
+    with pytest.raises(
+        TypeError, match=r"select\(design=...\) must be a string or an iterable of strings; got int"
+    ):
         evidence.select(design=3)
     with pytest.raises(TypeError, match="a field path must be a string"):
         evidence.select(where={3: 1})
@@ -126,8 +147,12 @@ def test_every_problem_in_every_file_in_one_error(studies_dir):
     with pytest.raises(RecordError) as info:
         load_evidence(studies_dir)
     found = [(p.path.name, p.field) for p in info.value.problems]
-    assert found == [("empty.yaml", ""), ("old.yml", ""), ("roe-2018.yaml", "design"),
-                     ("roe-2018.yaml", "outcomes[0].data.experimental.events")]
+    assert found == [
+        ("empty.yaml", ""),
+        ("old.yml", ""),
+        ("roe-2018.yaml", "design"),
+        ("roe-2018.yaml", "outcomes[0].data.experimental.events"),
+    ]
     assert all(p.line is not None for p in info.value.problems if p.path.suffix == ".yaml")
     assert str(info.value).startswith("4 problems in the records:\n  ")
     assert "study records use the .yaml extension: rename it to old.yaml" in str(info.value)
@@ -142,8 +167,9 @@ def test_records_in_a_subfolder_are_reported_not_silently_skipped(studies_dir):
         load_evidence(studies_dir)
     [problem] = info.value.problems
     assert problem.path == studies_dir / "trials"
-    assert problem.message == (f"holds study records (roe-2018.yaml) but subfolders are not read: move "
-                               f"them into {studies_dir}/")
+    assert problem.message == (
+        f"holds study records (roe-2018.yaml) but subfolders are not read: move them into {studies_dir}/"
+    )
 
 
 def test_duplicate_ids_and_missing_related(studies_dir):

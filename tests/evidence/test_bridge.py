@@ -11,7 +11,6 @@ from scipy.stats import norm
 import metaevidence as me
 from metaevidence.evidence import load_evidence
 from metaevidence.evidence.bridge import ANY, exclusions
-
 from tests.reference_data import assert_close
 from tests.tolerances import CLOSED_FORM
 
@@ -45,11 +44,13 @@ def test_every_kind_for_or(kinds_base):
     assert es.yi[b] == direct.yi[0] and es.vi[b] == direct.vi[0]
     assert es.source[b] == direct.source[0] + "; primary"
     ls = row(es, "k3-logse")
-    assert es.yi[ls] == 0.27 and es.vi[ls] == pytest.approx(0.36 ** 2, rel=CLOSED_FORM)
+    assert es.yi[ls] == 0.27 and es.vi[ls] == pytest.approx(0.36**2, rel=CLOSED_FORM)
     assert list(es.dropped) == [False, True, True, False, True, True, True]
     assert dict(exclusions(es)) == {
-        "k1-continuous": ("OR cannot be computed from means and SDs without converting SMD -> OR (allow it with "
-                           "convert: true in the analysis spec, convert=True in Python)"),
+        "k1-continuous": (
+            "OR cannot be computed from means and SDs without converting SMD -> OR (allow it with "
+            "convert: true in the analysis spec, convert=True in Python)"
+        ),
         "k2-ratioci": "OR cannot be computed from a reported HR",
         "k4-correlation": "OR cannot be computed from a correlation",
         "k5-summary": "a published pooled result (OR 1.5 [1.42, 1.59], k = 148); summaries are never pooled with primary studies",
@@ -78,16 +79,19 @@ def test_ratio_ci_and_log_se_in_their_own_measure(kinds_base):
     r = row(es, "k2-ratioci")
     se = (math.log(1.0) - math.log(0.64)) / (2 * norm.ppf(0.975))
     assert_close(es.yi[r], math.log(0.8), CLOSED_FORM)
-    assert_close(es.vi[r], se ** 2, CLOSED_FORM)
+    assert_close(es.vi[r], se**2, CLOSED_FORM)
     assert es.source[r].endswith("; primary") and "95% CI" in es.source[r]
     assert dict(exclusions(es))["k3-logse"] == "HR cannot be computed from a reported OR"
 
 
-@pytest.mark.parametrize("measure, yi, vi", [
-    ("MD", 10.5 - 12.0, 2.5 ** 2 / 40 + 3.0 ** 2 / 41),
-    ("COR", 0.3, (1 - 0.3 ** 2) ** 2 / (120 - 1)),
-    ("ZCOR", math.atanh(0.3), 1 / (120 - 3)),
-])
+@pytest.mark.parametrize(
+    "measure, yi, vi",
+    [
+        ("MD", 10.5 - 12.0, 2.5**2 / 40 + 3.0**2 / 41),
+        ("COR", 0.3, (1 - 0.3**2) ** 2 / (120 - 1)),
+        ("ZCOR", math.atanh(0.3), 1 / (120 - 3)),
+    ],
+)
 def test_continuous_and_correlation(kinds_base, measure, yi, vi):
     es = kinds_base.effect_sizes("mortality", measure, labels="id")
     kept = [sid for sid, d in zip(es.study_info["study"], es.dropped) if not d]
@@ -105,10 +109,27 @@ def test_study_info_and_labels(kinds_base):
     assert list(info["attributes.mean_age"]) == [40.0 + i for i in range(7)]
     assert info["attributes.mean_age"].dtype == float
     assert list(info["attributes.region"]) == ["south", "north"] * 3 + ["south"]
-    assert set(info) >= {"study", "year", "design", "outcome", "subgroup", "timepoint", "kind", "confidence",
-                         "approximate", "excluded"}
-    assert es.labels == ("Doe and Roe 2000", "Doe and Roe 2001", "Doe and Roe 2002", "Doe and Roe 2003",
-                         "Doe and Roe 2004", "Doe and Roe 2005", "Doe and Roe 2006")
+    assert set(info) >= {
+        "study",
+        "year",
+        "design",
+        "outcome",
+        "subgroup",
+        "timepoint",
+        "kind",
+        "confidence",
+        "approximate",
+        "excluded",
+    }
+    assert es.labels == (
+        "Doe and Roe 2000",
+        "Doe and Roe 2001",
+        "Doe and Roe 2002",
+        "Doe and Roe 2003",
+        "Doe and Roe 2004",
+        "Doe and Roe 2005",
+        "Doe and Roe 2006",
+    )
     assert es.group_labels == ("treated", "untreated")
     frame = es.to_frame()
     assert list(frame["study"]) == list(kinds_base.ids)
@@ -128,9 +149,12 @@ def test_one_usable_entry_per_study(studies_dir):
     rec = record("doe-2020", kinds=("binary", "log_se"))
     write(studies_dir, rec)
     eb = load_evidence(studies_dir)
-    with pytest.raises(ValueError, match=r"study 'doe-2020' has 2 usable entries for outcome 'mortality' "
-                                         r"\(subgroup None, timepoint '1 months'; subgroup None, timepoint '2 months'\); "
-                                         r"choose one with subgroup= or timepoint="):
+    with pytest.raises(
+        ValueError,
+        match=r"study 'doe-2020' has 2 usable entries for outcome 'mortality' "
+        r"\(subgroup None, timepoint '1 months'; subgroup None, timepoint '2 months'\); "
+        r"choose one with subgroup= or timepoint=",
+    ):
         eb.effect_sizes("mortality", "OR")
     es = eb.effect_sizes("mortality", "OR", timepoint="2 months")
     assert len(es) == 1 and es.yi[0] == 0.27
@@ -138,7 +162,11 @@ def test_one_usable_entry_per_study(studies_dir):
     rec = record("roe-2020", kinds=("summary", "none", "binary"))
     write(studies_dir, rec)
     es = load_evidence(studies_dir).effect_sizes("mortality", "OR", studies=["roe-2020"])
-    assert es.labels == ("Doe and Roe 2020 (1 months)", "Doe and Roe 2020 (2 months)", "Doe and Roe 2020 (3 months)")
+    assert es.labels == (
+        "Doe and Roe 2020 (1 months)",
+        "Doe and Roe 2020 (2 months)",
+        "Doe and Roe 2020 (3 months)",
+    )
     assert list(es.dropped) == [True, True, False]
 
 
@@ -164,7 +192,9 @@ def test_a_row_the_formula_rejects_is_excluded_with_the_reason(studies_dir):
     assert list(es.dropped) == [True, False]
     [(sid, reason)] = exclusions(es)
     assert sid == "doe-2020"
-    assert reason.startswith("ZCOR cannot be computed from this entry: effect_sizes(measure='ZCOR'): ni must be at least 4")
+    assert reason.startswith(
+        "ZCOR cannot be computed from this entry: effect_sizes(measure='ZCOR'): ni must be at least 4"
+    )
 
 
 def test_bridge_errors(kinds_base):
@@ -189,7 +219,7 @@ def test_seed_mortality_table_1_rows():
     for i, sid in enumerate(es.study_info["study"]):
         data = SEED[sid].outcomes[0].data
         assert es.yi[i] == data.log_estimate
-        assert_close(es.vi[i], data.se ** 2, CLOSED_FORM)
+        assert_close(es.vi[i], data.se**2, CLOSED_FORM)
         assert es.source[i].endswith("; secondary")
     assert es.labels[0] == "Ahern et al., 1990"
     assert set(es.study_info["attributes.cause_of_death"]) == {"all-cause", "CVD", "cancer"}

@@ -9,11 +9,11 @@ import types
 
 import pytest
 
+from metaevidence._schema.yamlload import parse_yaml
 from metaevidence.errors import RecordProblem
 from metaevidence.evidence import commands, load_evidence
 from metaevidence.evidence.commands import new_study, studies_table, template_text, validate_all
 from metaevidence.evidence.schema import check_study
-from metaevidence._schema.yamlload import parse_yaml
 
 from .conftest import record, write
 
@@ -30,8 +30,10 @@ def test_validate_all_clean_without_spec_validator(studies_dir, no_spec_module):
     report = validate_all(studies_dir, studies_dir.parent / "analyses")
     assert report.ok and report.problems == () and not report.analyses_checked
     assert report.evidence is not None and report.n_outcomes == 2
-    assert report.summary() == (f"no problems: 1 study record (2 outcome entries); analyses not checked "
-                                f"({NO_SPECS} is not available yet)")
+    assert report.summary() == (
+        f"no problems: 1 study record (2 outcome entries); analyses not checked "
+        f"({NO_SPECS} is not available yet)"
+    )
 
 
 def test_validate_all_counts_problems_and_files(studies_dir, no_spec_module):
@@ -40,7 +42,10 @@ def test_validate_all_counts_problems_and_files(studies_dir, no_spec_module):
     write(studies_dir, record("poe-2020"))
     report = validate_all(studies_dir, None)
     assert not report.ok and len(report.problems) == 2 and report.evidence is None
-    assert report.summary() == "2 problems in 2 files; checked 3 study records; analyses not checked (none given)"
+    assert (
+        report.summary()
+        == "2 problems in 2 files; checked 3 study records; analyses not checked (none given)"
+    )
 
 
 def test_the_spec_validator_hook(studies_dir, monkeypatch):
@@ -58,8 +63,10 @@ def test_the_spec_validator_hook(studies_dir, monkeypatch):
     report = validate_all(studies_dir, studies_dir.parent / "analyses")
     assert report.analyses_checked and len(report.problems) == 1
     assert seen["args"][0] == studies_dir.parent / "analyses" and seen["args"][1] is report.evidence
-    assert report.summary() == ("1 problem in 1 file; checked 1 study record (1 outcome entry); no analyses "
-                                f"folder ({studies_dir.parent / 'analyses'}/): no specs to check")
+    assert report.summary() == (
+        "1 problem in 1 file; checked 1 study record (1 outcome entry); no analyses "
+        f"folder ({studies_dir.parent / 'analyses'}/): no specs to check"
+    )
     (studies_dir.parent / "analyses").mkdir()
     (studies_dir.parent / "analyses" / "a.yaml").write_text("id: a\n", encoding="utf-8")
     report = validate_all(studies_dir, studies_dir.parent / "analyses")
@@ -77,8 +84,15 @@ def test_the_spec_validator_hook(studies_dir, monkeypatch):
 
 def test_studies_table(studies_dir):
     write(studies_dir, record("doe-2020", kinds=("binary", "log_se")))
-    write(studies_dir, record("roe-2018", kinds=("none",), design="cohort",
-                              extraction={"status": "partial", "missing": ["all"], "by": "x", "date": "2026-01-02"}))
+    write(
+        studies_dir,
+        record(
+            "roe-2018",
+            kinds=("none",),
+            design="cohort",
+            extraction={"status": "partial", "missing": ["all"], "by": "x", "date": "2026-01-02"},
+        ),
+    )
     table = studies_table(load_evidence(studies_dir))
     assert table.splitlines() == [
         "id        year  design  outcomes  data kind       extraction",
@@ -97,26 +111,53 @@ def test_new_study_writes_a_template_that_lists_what_to_fill_in(studies_dir):
     tree, problems = parse_yaml(text, path)
     assert problems == []
     found = sorted(p.field for p in check_study(tree, path)[0])
-    assert found == sorted([
-        "citation", "citation.authors[0]", "citation.title", "citation.journal", "citation.year", "citation.doi",
-        "design", "population", "setting", "outcomes[0].outcome", "outcomes[0].comparison.experimental",
-        "outcomes[0].comparison.control", "outcomes[0].timepoint", "outcomes[0].data.experimental.events",
-        "outcomes[0].data.experimental.total", "outcomes[0].data.control.events", "outcomes[0].data.control.total",
-        "outcomes[0].provenance.source", "outcomes[0].provenance.locator", "outcomes[0].provenance.confidence",
-        "extraction.by",
-    ])
+    assert found == sorted(
+        [
+            "citation",
+            "citation.authors[0]",
+            "citation.title",
+            "citation.journal",
+            "citation.year",
+            "citation.doi",
+            "design",
+            "population",
+            "setting",
+            "outcomes[0].outcome",
+            "outcomes[0].comparison.experimental",
+            "outcomes[0].comparison.control",
+            "outcomes[0].timepoint",
+            "outcomes[0].data.experimental.events",
+            "outcomes[0].data.experimental.total",
+            "outcomes[0].data.control.events",
+            "outcomes[0].data.control.total",
+            "outcomes[0].provenance.source",
+            "outcomes[0].provenance.locator",
+            "outcomes[0].provenance.confidence",
+            "extraction.by",
+        ]
+    )
 
 
 def test_filled_template_is_valid(studies_dir):
     text = template_text("smith-2024", today=dt.date(2026, 11, 27))
     fills = {
-        "    -\n": "    - Smith AB\n", "  title:\n": "  title: A trial\n", "  journal:\n": "  journal: J\n",
-        "  year:  ": "  year: 2024", "  doi:  ": "  doi: 10.1000/x.1", "design:  ": "design: rct",
-        "population:  ": "population: adults", "setting:  ": "setting: UK", "  - outcome:  ": "  - outcome: abstinence",
-        "      experimental:  ": "      experimental: peer support", "      control:  ": "      control: usual care",
-        "    timepoint:  ": "    timepoint: 12 months", "{events: , total: }": "{events: 5, total: 10}",
-        "      source:  ": "      source: Smith 2024", "      locator:  ": "      locator: Table 2",
-        "      confidence:  ": "      confidence: primary", "  by:  ": "  by: A Reviewer",
+        "    -\n": "    - Smith AB\n",
+        "  title:\n": "  title: A trial\n",
+        "  journal:\n": "  journal: J\n",
+        "  year:  ": "  year: 2024",
+        "  doi:  ": "  doi: 10.1000/x.1",
+        "design:  ": "design: rct",
+        "population:  ": "population: adults",
+        "setting:  ": "setting: UK",
+        "  - outcome:  ": "  - outcome: abstinence",
+        "      experimental:  ": "      experimental: peer support",
+        "      control:  ": "      control: usual care",
+        "    timepoint:  ": "    timepoint: 12 months",
+        "{events: , total: }": "{events: 5, total: 10}",
+        "      source:  ": "      source: Smith 2024",
+        "      locator:  ": "      locator: Table 2",
+        "      confidence:  ": "      confidence: primary",
+        "  by:  ": "  by: A Reviewer",
     }
     for old, new in fills.items():
         assert old in text, old
@@ -128,7 +169,9 @@ def test_filled_template_is_valid(studies_dir):
 
 @pytest.mark.parametrize("bad", ["Smith-2024", "smith_2024", "smith 2024", "", "-smith", "smith--2024"])
 def test_new_study_refuses_bad_ids(studies_dir, bad):
-    with pytest.raises(ValueError, match=r"study id must be lower-case letters, digits and single hyphens .*; got"):
+    with pytest.raises(
+        ValueError, match=r"study id must be lower-case letters, digits and single hyphens .*; got"
+    ):
         new_study(bad, studies_dir)
 
 

@@ -21,13 +21,31 @@ def test_one_row_per_entry_with_fixed_columns(studies_dir):
     assert list(frame["study"]) == ["doe-2020"] * 7 + ["roe-2018"]
     assert list(frame["kind"]) == [*DATA, "correlation"]
     b = frame.iloc[0]
-    assert (b.experimental_events, b.experimental_total, b.control_events, b.control_total) == (12, 100, 20, 98)
+    assert (b.experimental_events, b.experimental_total, b.control_events, b.control_total) == (
+        12,
+        100,
+        20,
+        98,
+    )
     c = frame.iloc[1]
     assert (c.experimental_mean, c.experimental_sd, c.experimental_n, c.control_mean) == (10.5, 2.5, 40, 12.0)
     r = frame.iloc[2]
-    assert (r.measure, r.estimate, r.lower, r.upper, r.level, r.adjusted, r.n) == ("HR", 0.8, 0.64, 1.0, 0.95, True, 500)
+    assert (r.measure, r.estimate, r.lower, r.upper, r.level, r.adjusted, r.n) == (
+        "HR",
+        0.8,
+        0.64,
+        1.0,
+        0.95,
+        True,
+        500,
+    )
     ls = frame.iloc[3]
-    assert (ls.log_estimate, ls.se, ls["attributes.mean_age"], ls["attributes.location"]) == (0.27, 0.36, 50, "USA")
+    assert (ls.log_estimate, ls.se, ls["attributes.mean_age"], ls["attributes.location"]) == (
+        0.27,
+        0.36,
+        50,
+        "USA",
+    )
     s = frame.iloc[5]
     assert (s.k, s.model, s.n) == (148, "random-effects", 308849)
     assert frame.iloc[6].reason == "no arm-level numbers reported"

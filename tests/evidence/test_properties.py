@@ -17,15 +17,27 @@ from hypothesis import strategies as st
 from metaevidence.errors import RecordError
 from metaevidence.evidence import load_evidence
 from metaevidence.evidence.records import (
-    BinaryData, ContinuousData, CorrelationData, LogSEData, RatioCIData, SummaryData,
+    BinaryData,
+    ContinuousData,
+    CorrelationData,
+    LogSEData,
+    RatioCIData,
+    SummaryData,
 )
 from metaevidence.evidence.schema import RATIO_MEASURES
 
 from .conftest import DATA, STUDIES, dump, record
 
-SEEDS = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
-         for p in (STUDIES / "martinelli-2020.yaml", STUDIES / "holt-lunstad-2010.yaml", STUDIES / "ahern-1990.yaml",
-                   STUDIES / "kelly-2020.yaml", STUDIES / "litt-2007.yaml")}
+SEEDS = {
+    p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+    for p in (
+        STUDIES / "martinelli-2020.yaml",
+        STUDIES / "holt-lunstad-2010.yaml",
+        STUDIES / "ahern-1990.yaml",
+        STUDIES / "kelly-2020.yaml",
+        STUDIES / "litt-2007.yaml",
+    )
+}
 for _seed in SEEDS.values():
     _seed.pop("related", None)  # alone in a folder, the related records do not exist
 BASES = [record("doe-2020", kinds=tuple(DATA)), *SEEDS.values()]
@@ -33,11 +45,19 @@ BASES = [record("doe-2020", kinds=tuple(DATA)), *SEEDS.values()]
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=12), st.dates(min_value=dt.date(1000, 1, 1)),
-    st.sampled_from(["", "  ", "yes", "no", "1,5", "\u22121", "10.1/x", "derived", "partial", "binary", "OR", "-"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.dates(min_value=dt.date(1000, 1, 1)),
+    st.sampled_from(
+        ["", "  ", "yes", "no", "1,5", "\u22121", "10.1/x", "derived", "partial", "binary", "OR", "-"]
+    ),
 )
-values = st.one_of(scalars, st.lists(scalars, max_size=3), st.dictionaries(st.text(max_size=6), scalars, max_size=3))
+values = st.one_of(
+    scalars, st.lists(scalars, max_size=3), st.dictionaries(st.text(max_size=6), scalars, max_size=3)
+)
 
 
 def paths(obj, prefix=()):
@@ -96,10 +116,33 @@ def corrupt(text: str, data) -> bytes:
     op = data.draw(st.sampled_from(["insert", "delete", "truncate", "tab", "bytes", "dupline", "indent"]))
     pos = data.draw(st.integers(0, len(raw)))
     if op == "insert":
-        return raw[:pos] + data.draw(st.sampled_from([b":", b"- ", b"[", b"{", b"&a ", b"*a", b"!!", b"'", b'"',
-                                                      b"\n", b"#", b"? ", b"<<: ", b"---\n", b"%"])) + raw[pos:]
+        return (
+            raw[:pos]
+            + data.draw(
+                st.sampled_from(
+                    [
+                        b":",
+                        b"- ",
+                        b"[",
+                        b"{",
+                        b"&a ",
+                        b"*a",
+                        b"!!",
+                        b"'",
+                        b'"',
+                        b"\n",
+                        b"#",
+                        b"? ",
+                        b"<<: ",
+                        b"---\n",
+                        b"%",
+                    ]
+                )
+            )
+            + raw[pos:]
+        )
     if op == "delete":
-        return raw[:pos] + raw[pos + data.draw(st.integers(1, 40)):]
+        return raw[:pos] + raw[pos + data.draw(st.integers(1, 40)) :]
     if op == "truncate":
         return raw[:pos]
     if op == "tab":
@@ -166,9 +209,14 @@ def _folder_with(files: dict[str, bytes]):
 @SETTINGS
 @given(rec=mutated())
 def test_mutated_records_load_or_raise_record_error(rec):
-    name = rec["id"] if isinstance(rec.get("id"), str) and rec["id"].isascii() and "/" not in rec["id"] and rec["id"] else "x"
-    tmp, folder = _folder_with({f"{name}.yaml": dump(rec).encode("utf-8"),
-                                "doe-2021.yaml": dump(record("doe-2021")).encode("utf-8")})
+    name = (
+        rec["id"]
+        if isinstance(rec.get("id"), str) and rec["id"].isascii() and "/" not in rec["id"] and rec["id"]
+        else "x"
+    )
+    tmp, folder = _folder_with(
+        {f"{name}.yaml": dump(rec).encode("utf-8"), "doe-2021.yaml": dump(record("doe-2021")).encode("utf-8")}
+    )
     with tmp:
         check_outcome(folder)
 

@@ -9,8 +9,16 @@ from pathlib import Path
 import pytest
 
 from metaevidence.evidence.records import (
-    BinaryData, Citation, ContinuousData, CorrelationData, LogSEData, NoEffectData, RatioCIData,
-    SummaryData, build_study, lookup,
+    BinaryData,
+    Citation,
+    ContinuousData,
+    CorrelationData,
+    LogSEData,
+    NoEffectData,
+    RatioCIData,
+    SummaryData,
+    build_study,
+    lookup,
 )
 
 from .conftest import DATA, record
@@ -23,10 +31,23 @@ def built(rec):
 def test_every_kind_becomes_its_type():
     study = built(record(kinds=tuple(DATA)))
     types = [type(e.data) for e in study.outcomes]
-    assert types == [BinaryData, ContinuousData, RatioCIData, LogSEData, CorrelationData, SummaryData, NoEffectData]
+    assert types == [
+        BinaryData,
+        ContinuousData,
+        RatioCIData,
+        LogSEData,
+        CorrelationData,
+        SummaryData,
+        NoEffectData,
+    ]
     assert [e.kind for e in study.outcomes] == list(DATA)
     b = study.outcomes[0].data
-    assert (b.experimental.events, b.experimental.total, b.control.events, b.control.total) == (12, 100, 20, 98)
+    assert (b.experimental.events, b.experimental.total, b.control.events, b.control.total) == (
+        12,
+        100,
+        20,
+        98,
+    )
     c = study.outcomes[1].data
     assert (c.experimental.mean, c.control.sd, c.unit) == (10.5, 3.0, "points")
     s = study.outcomes[5].data
@@ -58,11 +79,14 @@ def test_objects_are_frozen_and_records_read_only():
     assert isinstance(study.record["outcomes"], tuple)
 
 
-@pytest.mark.parametrize("authors, as_cited, expected", [
-    (("Holt-Lunstad J", "Smith TB", "Layton JB"), None, "Holt-Lunstad et al. 2010"),
-    (("van de Mheen D", "Best D"), None, "van de Mheen and Best 2010"),
-    (("Blazer",), None, "Blazer 2010"),
-    (("Ahern",), "Ahern et al., 1990", "Ahern et al., 1990"),
-])
+@pytest.mark.parametrize(
+    "authors, as_cited, expected",
+    [
+        (("Holt-Lunstad J", "Smith TB", "Layton JB"), None, "Holt-Lunstad et al. 2010"),
+        (("van de Mheen D", "Best D"), None, "van de Mheen and Best 2010"),
+        (("Blazer",), None, "Blazer 2010"),
+        (("Ahern",), "Ahern et al., 1990", "Ahern et al., 1990"),
+    ],
+)
 def test_short_citation(authors, as_cited, expected):
     assert Citation(authors=authors, year=2010, as_cited=as_cited).short() == expected

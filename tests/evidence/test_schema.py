@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import shutil
 
+from metaevidence._schema.types import Integer, Number, Record, Text, all_records
 from metaevidence.evidence.base import scan_studies
 from metaevidence.evidence.commands import validate_all
-from metaevidence._schema.types import Integer, Number, Record, Text, all_records
 from metaevidence.evidence.schema import DATA, DATA_KINDS, STUDY, field_reference
 
 from .conftest import REPO, STUDIES
@@ -46,10 +46,13 @@ def test_describe_texts():
 
 def test_docs_field_reference_is_current():
     text = DOC.read_text(encoding="utf-8")
-    block = re.search(r"<!-- BEGIN field reference[^\n]*-->\n\n(.*)\n<!-- END field reference -->", text, re.S)
+    block = re.search(
+        r"<!-- BEGIN field reference[^\n]*-->\n\n(.*)\n<!-- END field reference -->", text, re.S
+    )
     assert block is not None, "docs/records.md lost its generated field reference markers"
     assert block.group(1) == field_reference(), (
-        "docs/records.md is out of date: regenerate its field reference from field_reference()")
+        "docs/records.md is out of date: regenerate its field reference from field_reference()"
+    )
 
 
 def test_docs_complete_example_is_valid(tmp_path):
@@ -58,8 +61,11 @@ def test_docs_complete_example_is_valid(tmp_path):
     folder = tmp_path / "studies"
     folder.mkdir()
     (folder / "smith-2024.yaml").write_text(example, encoding="utf-8")
-    (folder / "smith-2026.yaml").write_text(example.replace("id: smith-2024", "id: smith-2026")
-                                            .replace("related: [smith-2026]", "related: [smith-2024]"))
+    (folder / "smith-2026.yaml").write_text(
+        example.replace("id: smith-2024", "id: smith-2026").replace(
+            "related: [smith-2026]", "related: [smith-2024]"
+        )
+    )
     evidence, problems, _ = scan_studies(folder)
     assert problems == []
     study = evidence["smith-2024"]

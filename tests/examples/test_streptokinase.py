@@ -33,7 +33,9 @@ wt = _walkthrough()
 
 def stated_years(text: str) -> dict[str, int]:
     """The first conclusive year of each analysis as the text states it."""
-    found = dict(re.findall(r"- `(streptokinase-\w+)`: the 95% CI first excludes OR = 1 in \*\*(\d{4})\*\*", text))
+    found = dict(
+        re.findall(r"- `(streptokinase-\w+)`: the 95% CI first excludes OR = 1 in \*\*(\d{4})\*\*", text)
+    )
     return {aid: int(year) for aid, year in found.items()}
 
 
@@ -67,7 +69,9 @@ def test_the_tutorial_quotes_the_transcript_and_the_walkthrough_files():
     yaml_blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", README, re.S)]
     record, random, common = yaml_blocks
     assert record == wt.study_record("Fletcher", 1959, 1, 12, 4, 11)
-    specs = {aid: wt.analysis_spec(aid, title, settings, figures=True) for aid, title, settings in wt.ANALYSES}
+    specs = {
+        aid: wt.analysis_spec(aid, title, settings, figures=True) for aid, title, settings in wt.ANALYSES
+    }
     assert random == specs["streptokinase-random"] and common == specs["streptokinase-common"]
     for aid, _, _ in wt.ANALYSES:
         assert f"({aid}-cumulative.png)" in README and (EXAMPLE / f"{aid}-cumulative.png").is_file()

@@ -10,7 +10,7 @@ with exactly the SubgroupAnalysis contract's field names until ``subgroup_analys
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from types import SimpleNamespace
 
 import numpy as np
@@ -24,25 +24,45 @@ from tests.reference_data import as_array, assert_close, load_reference
 from tests.tolerances import CANCELLATION_ABS, CLOSED_FORM, ITERATIVE, ZERO_ABS
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cases() -> dict:
     return load_reference("plots")["cases"]
 
 
 def effects_from(case: dict, group_labels=None):
     """The real EffectSizes of the case's per-arm data (checked against metafor's yi, vi)."""
-    info = {name: (np.array(values) if isinstance(values[0], str) else as_array(values))
-            for name, values in (case["study_info"] or {}).items()}
-    es = effect_sizes(case["measure"], **{name: as_array(v) for name, v in case["data"].items()},
-                      labels=list(case["labels"]), study_info=info, group_labels=group_labels,
-                      drop00="drop00" in case["call"])
+    info = {
+        name: (np.array(values) if isinstance(values[0], str) else as_array(values))
+        for name, values in (case["study_info"] or {}).items()
+    }
+    es = effect_sizes(
+        case["measure"],
+        **{name: as_array(v) for name, v in case["data"].items()},
+        labels=list(case["labels"]),
+        study_info=info,
+        group_labels=group_labels,
+        drop00="drop00" in case["call"],
+    )
     np.testing.assert_allclose(es.yi, as_array(case["yi"]), rtol=CLOSED_FORM, equal_nan=True)
     np.testing.assert_allclose(es.vi, as_array(case["vi"]), rtol=CLOSED_FORM, equal_nan=True)
     return es
 
 
-_FIT_FIELDS = ("estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper", "pi_lower",
-               "pi_upper", "tau2", "i2", "h2", "q", "q_p_value")
+_FIT_FIELDS = (
+    "estimate",
+    "se",
+    "statistic",
+    "p_value",
+    "ci_lower",
+    "ci_upper",
+    "pi_lower",
+    "pi_upper",
+    "tau2",
+    "i2",
+    "h2",
+    "q",
+    "q_p_value",
+)
 
 
 def _agrees_with_metafor(res, c: dict, what: str) -> None:
@@ -61,8 +81,9 @@ def analysis_from(c: dict, group_labels=None, with_effects: bool = True) -> Meta
     if with_effects:
         res = meta_analysis(effects_from(c, group_labels), **settings)
     else:
-        res = meta_analysis(as_array(c["yi"]), as_array(c["vi"]), labels=list(c["labels"]),
-                            measure=c["measure"], **settings)
+        res = meta_analysis(
+            as_array(c["yi"]), as_array(c["vi"]), labels=list(c["labels"]), measure=c["measure"], **settings
+        )
     _agrees_with_metafor(res, c, c["call"])
     return res
 
@@ -89,12 +110,18 @@ def subgroups(name: str = "bcg-OR-REML-alloc", group_labels=("BCG vaccine", "Con
     checked against metafor; shaped as the SubgroupAnalysis contract."""
     c = case(name)
     fits = tuple(analysis_from(c["subgroups"][g], group_labels) for g in c["groups"])
-    between = meta_analysis([f.estimate for f in fits], [f.se ** 2 for f in fits], method="EE")
+    between = meta_analysis([f.estimate for f in fits], [f.se**2 for f in fits], method="EE")
     assert_close(between.q, c["q_between"], ITERATIVE, what="Q between subgroups")
     return SimpleNamespace(
-        groups=tuple(c["groups"]), subgroups=fits, overall=analysis_from(c["overall"], group_labels),
-        group_of=tuple(c["group_of"]), q_between=between.q, q_between_df=between.q_df,
-        q_between_p_value=between.q_p_value, tau2_common=False)
+        groups=tuple(c["groups"]),
+        subgroups=fits,
+        overall=analysis_from(c["overall"], group_labels),
+        group_of=tuple(c["group_of"]),
+        q_between=between.q,
+        q_between_df=between.q_df,
+        q_between_p_value=between.q_p_value,
+        tau2_common=False,
+    )
 
 
 def _batch_agrees_with_metafor(batch, c: dict) -> None:
@@ -145,22 +172,50 @@ def published():
     est, lo, hi = (np.log([r[i] for r in PUBLISHED_ROWS]) for i in (2, 3, 4))
     nan = np.full(n, np.nan)
     return MetaAnalysisBatch(
-        estimate=est, se=nan, statistic=nan, p_value=nan, ci_lower=lo, ci_upper=hi, df=nan,
-        pi_lower=nan, pi_upper=nan, tau2=nan, tau2_se=nan, tau=nan, i2=nan, h2=nan, q=nan,
-        q_df=np.zeros(n, dtype=int), q_p_value=nan, k=np.array([r[1] for r in PUBLISHED_ROWS]),
-        yi=est[:, None], vi=nan[:, None], weights=nan[:, None], included=np.ones((n, 1), dtype=bool),
-        labels=("published result",), measure="OR", method="REML", test="z", level=0.95,
-        pi_method="metafor", converged=np.ones(n, dtype=bool), iterations=np.zeros(n, dtype=int),
-        mask=np.ones((n, 1), dtype=bool), row_labels=tuple(r[0] for r in PUBLISHED_ROWS), kind="batch")
+        estimate=est,
+        se=nan,
+        statistic=nan,
+        p_value=nan,
+        ci_lower=lo,
+        ci_upper=hi,
+        df=nan,
+        pi_lower=nan,
+        pi_upper=nan,
+        tau2=nan,
+        tau2_se=nan,
+        tau=nan,
+        i2=nan,
+        h2=nan,
+        q=nan,
+        q_df=np.zeros(n, dtype=int),
+        q_p_value=nan,
+        k=np.array([r[1] for r in PUBLISHED_ROWS]),
+        yi=est[:, None],
+        vi=nan[:, None],
+        weights=nan[:, None],
+        included=np.ones((n, 1), dtype=bool),
+        labels=("published result",),
+        measure="OR",
+        method="REML",
+        test="z",
+        level=0.95,
+        pi_method="metafor",
+        converged=np.ones(n, dtype=bool),
+        iterations=np.zeros(n, dtype=int),
+        mask=np.ones((n, 1), dtype=bool),
+        row_labels=tuple(r[0] for r in PUBLISHED_ROWS),
+        kind="batch",
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def transformed(name: str) -> MetaAnalysis:
     """A fit of tests/reference/transforms.json (molloy2014 ZCOR, pritz1997 PLO/PLN; metafor's
     back-transformed numbers are checked in tests/test_presentation.py), held to metafor's fit."""
     c = load_reference("transforms")["cases"][name]
-    es = effect_sizes(c["measure"], **{k: as_array(v) for k, v in c["data"].items()},
-                      labels=list(c["labels"]))
+    es = effect_sizes(
+        c["measure"], **{k: as_array(v) for k, v in c["data"].items()}, labels=list(c["labels"])
+    )
     np.testing.assert_allclose(es.yi, as_array(c["yi"]), rtol=CLOSED_FORM, atol=CANCELLATION_ABS)
     res = meta_analysis(es, method=c["method"], test=c["test"])
     for field in ("estimate", "se", "ci_lower", "ci_upper"):

@@ -16,8 +16,9 @@ INF = load_reference("influence")["cases"]
 
 def _bcg_ablat(test="z"):
     c = REG[f"predict-bcg-ablat-REML-{test}"]
-    return me.meta_regression(c["yi"], c["vi"], "~ ablat", data={"ablat": c["ablat"]},
-                              test=test, measure="RR")
+    return me.meta_regression(
+        c["yi"], c["vi"], "~ ablat", data={"ablat": c["ablat"]}, test=test, measure="RR"
+    )
 
 
 def _artist(fig, gid):
@@ -66,8 +67,7 @@ def test_bubble_data_is_the_fitted_model():
     fit = _bcg_ablat()
     d = bubble_data(fit)
     assert d.moderator == "ablat" and d.held == {"intrcpt": 1.0}
-    np.testing.assert_allclose(d.fit, fit.coefficients[0] + fit.coefficients[1] * d.grid,
-                               rtol=1e-13)
+    np.testing.assert_allclose(d.fit, fit.coefficients[0] + fit.coefficients[1] * d.grid, rtol=1e-13)
     assert d.grid[0] == min(fit.X[:, 1]) and d.grid[-1] == max(fit.X[:, 1])
     w = 1 / (fit.vi + fit.tau2)
     np.testing.assert_allclose(d.weight, 100 * w / w.sum(), rtol=1e-13)
@@ -81,8 +81,7 @@ def test_bubble_plot_renders():
     line = _artist(fig, "regression-line")
     d = bubble_data(fit)
     np.testing.assert_allclose(line.get_ydata(), np.exp(d.fit), rtol=1e-13)
-    assert figure_bytes(fig, "png") == figure_bytes(
-        me.bubble_plot(fit, transform="exp", labels=True), "png")
+    assert figure_bytes(fig, "png") == figure_bytes(me.bubble_plot(fit, transform="exp", labels=True), "png")
 
 
 def test_bubble_plot_keeps_the_largest_bubble_inside_the_axes():
@@ -173,5 +172,6 @@ def test_bubble_plot_of_correlations_shows_r():
     fig = me.bubble_plot(fit)
     ax = fig.axes[0]
     assert ax.get_yscale() == "function" and ax.get_ylabel() == "Correlation (r; pooled on Fisher's z)"
-    np.testing.assert_allclose(_artist(fig, "regression-line").get_ydata(), np.tanh(bubble_data(fit).fit),
-                               rtol=1e-13)
+    np.testing.assert_allclose(
+        _artist(fig, "regression-line").get_ydata(), np.tanh(bubble_data(fit).fit), rtol=1e-13
+    )

@@ -10,7 +10,6 @@ import pytest
 from matplotlib.text import Text
 
 import metaevidence as me
-
 from metaevidence.plots import forest_plot, forest_table
 from metaevidence.plots.layout import ELLIPSIS, TextMeasurer, layout_problems
 from tests.plots import factories as f
@@ -23,25 +22,35 @@ FIGURES = {
     "subgroups": lambda: forest_plot(f.subgroups()),
     "cumulative": lambda: forest_plot(f.cumulative()),
     "leave-one-out": lambda: forest_plot(f.leave_one_out()),
-    "common+random": lambda: forest_plot(f.bcg(), common=f.bcg_common(), sort_by="weight",
-                                         title="BCG vaccine for preventing tuberculosis: "
-                                               "13 trials, random and common effect"),
+    "common+random": lambda: forest_plot(
+        f.bcg(),
+        common=f.bcg_common(),
+        sort_by="weight",
+        title="BCG vaccine for preventing tuberculosis: 13 trials, random and common effect",
+    ),
     "continuous": lambda: forest_plot(f.analysis("normand-MD-REML"), font_size=10),
     # awkward sizes: a narrow graph (tick labels thinned, favours wrapped), long names
     "mantel-haenszel": lambda: forest_plot(me.mantel_haenszel(f.bcg().effects)),
     "narrow": lambda: forest_plot(f.subgroups(), plot_width=0.8, font_size=6),
-    "published": lambda: forest_plot(f.published(), published=True, beneficial=True,
-                                     group_labels=("Stronger relationships", "Weaker relationships")),
-    "notes": lambda: forest_plot(f.bcg(), notes=("Partial extraction: 13 of the trials. " * 6,
-                                                 "A second note.")),
+    "published": lambda: forest_plot(
+        f.published(),
+        published=True,
+        beneficial=True,
+        group_labels=("Stronger relationships", "Weaker relationships"),
+    ),
+    "notes": lambda: forest_plot(
+        f.bcg(), notes=("Partial extraction: 13 of the trials. " * 6, "A second note.")
+    ),
     # back-transformed on their analysis-scale axes: r on Fisher's z, proportions on logits
     "correlation": lambda: forest_plot(f.molloy()),
     "correlation-leave-one-out": lambda: forest_plot(me.leave_one_out(f.molloy())),
     "proportion": lambda: forest_plot(f.pritz()),
     "proportion-refline": lambda: forest_plot(f.pritz(), refline=0.5, xlim=(0.2, 0.99)),
     "long-names": lambda: forest_plot(
-        f.bcg(), effect_label="Adjusted odds ratio of tuberculosis at ten years",
-        group_labels=("Bacillus Calmette-Guerin vaccination at birth", "No vaccination or placebo")),
+        f.bcg(),
+        effect_label="Adjusted odds ratio of tuberculosis at ten years",
+        group_labels=("Bacillus Calmette-Guerin vaccination at birth", "No vaccination or placebo"),
+    ),
 }
 _cache = {}
 
@@ -86,18 +95,50 @@ def test_narrow_graph_keeps_no_effect_and_end_ticks():
 def test_bcg_prints_every_number_of_its_table():
     fig = figure("k13")
     shown = set(strings(fig))
-    for text in ["BCG vaccine", "Control", "Study", "Events", "Total", "Weight", "Odds Ratio",
-                 "IV, Random, 95% CI", "Aronson 1948", "0.39", "[0.12, 1.26]", "5.0%",
-                 "13598", "12867", "Total (95% CI)", "191064", "166283", "100.0%", "0.47",
-                 "[0.32, 0.71]", "Prediction interval", "[0.13, 1.79]", "Total events", "1065", "1510",
-                 "Heterogeneity: Tau\u00b2 = 0.34; Chi\u00b2 = 163.16, df = 12 (P < 0.00001); I\u00b2 = 92%",
-                 "Test for overall effect: t = 3.99, df = 12 (P = 0.002)",
-                 "Favours BCG vaccine", "Favours control",
-                 "0.1", "0.2", "0.5", "1", "2", "5", "10"]:
+    for text in [
+        "BCG vaccine",
+        "Control",
+        "Study",
+        "Events",
+        "Total",
+        "Weight",
+        "Odds Ratio",
+        "IV, Random, 95% CI",
+        "Aronson 1948",
+        "0.39",
+        "[0.12, 1.26]",
+        "5.0%",
+        "13598",
+        "12867",
+        "Total (95% CI)",
+        "191064",
+        "166283",
+        "100.0%",
+        "0.47",
+        "[0.32, 0.71]",
+        "Prediction interval",
+        "[0.13, 1.79]",
+        "Total events",
+        "1065",
+        "1510",
+        "Heterogeneity: Tau\u00b2 = 0.34; Chi\u00b2 = 163.16, df = 12 (P < 0.00001); I\u00b2 = 92%",
+        "Test for overall effect: t = 3.99, df = 12 (P = 0.002)",
+        "Favours BCG vaccine",
+        "Favours control",
+        "0.1",
+        "0.2",
+        "0.5",
+        "1",
+        "2",
+        "5",
+        "10",
+    ]:
         assert text in shown, text
     axis = [s for s in shown if s.startswith("Odds ratio (log scale)")]
-    assert axis and ("random effects, REML, Hartung-Knapp" in shown
-                     or axis[0].endswith("random effects, REML, Hartung-Knapp"))
+    assert axis and (
+        "random effects, REML, Hartung-Knapp" in shown
+        or axis[0].endswith("random effects, REML, Hartung-Knapp")
+    )
 
 
 def test_rows_are_aligned_and_evenly_spaced():
@@ -163,8 +204,9 @@ def test_diamond_spans_the_pooled_interval_and_no_effect_line_is_at_one():
     table = forest_table(res)
     i = int(np.flatnonzero(table.kind == "pooled")[0])
     diamond = artist(fig, f"pooled-{i}").get_xy()[:4, 0]
-    np.testing.assert_allclose(diamond, np.exp([res.ci_lower, res.estimate, res.ci_upper, res.estimate]),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        diamond, np.exp([res.ci_lower, res.estimate, res.ci_upper, res.estimate]), rtol=1e-12
+    )
     assert list(artist(fig, "no-effect").get_xdata()) == [1.0, 1.0]
     ax = fig.axes[0]
     assert ax.get_xscale() == "log"
@@ -239,6 +281,7 @@ def test_long_labels_are_truncated_with_an_ellipsis():
     cut = [s for s in strings(fig) if s.startswith("The Extraordinarily")]
     assert len(cut) == 1 and cut[0].endswith(ELLIPSIS)
     from metaevidence.plots import style
+
     assert TextMeasurer().width(cut[0], style.font()) <= 2.6
 
 
@@ -252,8 +295,9 @@ def test_favours_labels_follow_the_outcome_direction():
     good = favours(forest_plot(f.bcg(), beneficial=True))
     assert min(good, key=lambda t: t.get_position()[0]).get_text() == "Favours control"
     custom = favours(forest_plot(f.bcg(), favours=("Fewer cases", "More cases")))
-    assert custom == [] and {"Fewer cases", "More cases"} <= set(strings(forest_plot(
-        f.bcg(), favours=("Fewer cases", "More cases"))))
+    assert custom == [] and {"Fewer cases", "More cases"} <= set(
+        strings(forest_plot(f.bcg(), favours=("Fewer cases", "More cases")))
+    )
     import dataclasses
 
     res = f.bcg()
@@ -264,14 +308,18 @@ def test_favours_labels_follow_the_outcome_direction():
         assert favours(forest_plot(corr)) == [], measure
         assert artist(forest_plot(corr), "no-effect") is not None  # r = 0 is still drawn
     assert {t.get_text() for t in favours(forest_plot(gen, group_labels=("Drug", "Placebo")))} == {
-        "Favours drug", "Favours placebo"}
+        "Favours drug",
+        "Favours placebo",
+    }
 
 
 def test_argument_errors():
     res = f.bcg()
     with pytest.raises(ValueError, match="data_columns must be one of auto, arms, generic, none; got 'all'"):
         forest_plot(res, data_columns="all")
-    with pytest.raises(ValueError, match=r"group_labels must be a pair of strings \(experimental, control\); got 'BCG'"):
+    with pytest.raises(
+        ValueError, match=r"group_labels must be a pair of strings \(experimental, control\); got 'BCG'"
+    ):
         forest_plot(res, group_labels="BCG")
     with pytest.raises(ValueError, match="plot_width must be a positive number; got -1"):
         forest_plot(res, plot_width=-1)
@@ -298,7 +346,8 @@ def test_plotting_leaves_no_global_state():
         "metaevidence.plots.figure_bytes(fig, 'svg')\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
         "assert dict(dict.items(matplotlib.rcParams)) == rc, 'rcParams changed'\n"
-        "print('ok')\n")
+        "print('ok')\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
 
@@ -334,7 +383,9 @@ def test_published_results_are_shown_side_by_side_and_never_pooled():
 
 
 def test_published_mode_needs_a_batch_of_published_results():
-    with pytest.raises(ValueError, match="published=True draws a batch of published results .* got a MetaAnalysis"):
+    with pytest.raises(
+        ValueError, match="published=True draws a batch of published results .* got a MetaAnalysis"
+    ):
         forest_plot(f.bcg(), published=True)
     with pytest.raises(ValueError, match="got a cumulative batch"):
         forest_table(f.cumulative(), published=True)
@@ -343,13 +394,16 @@ def test_published_mode_needs_a_batch_of_published_results():
 def test_notes_are_printed_under_the_figure_wrapped_to_its_width():
     fig = figure("notes")
     boxes = {t.get_text(): t for t in texts(fig)}
-    lines = [s for s in boxes if s.startswith("Partial extraction") or s.startswith("13 of") or "trials." in s]
+    lines = [
+        s for s in boxes if s.startswith("Partial extraction") or s.startswith("13 of") or "trials." in s
+    ]
     assert len(lines) > 1  # the long note is wrapped
     assert "A second note." in boxes
     # below every other text of the figure
     renderer = fig.canvas.get_renderer()
-    bottom_of_rest = min(t.get_window_extent(renderer).y0 for s, t in boxes.items()
-                         if s not in lines and s != "A second note.")
+    bottom_of_rest = min(
+        t.get_window_extent(renderer).y0 for s, t in boxes.items() if s not in lines and s != "A second note."
+    )
     assert all(boxes[s].get_window_extent(renderer).y1 <= bottom_of_rest for s in lines)
     with pytest.raises(TypeError, match="notes must be a string or a sequence of strings; got"):
         forest_plot(f.bcg(), notes=[1, 2])
@@ -409,7 +463,14 @@ def test_proportions_have_no_reference_line_unless_asked():
     asked = figure("proportion-refline")
     assert list(artist(asked, "no-effect").get_xdata()) == [0.5, 0.5]
     assert asked.axes[0].get_xlim() == (0.2, 0.99)
-    assert [t.get_text() for t in asked.axes[0].get_xticklabels()] == ["0.25", "0.5", "0.75", "0.9", "0.95", "0.99"]
+    assert [t.get_text() for t in asked.axes[0].get_xticklabels()] == [
+        "0.25",
+        "0.5",
+        "0.75",
+        "0.9",
+        "0.95",
+        "0.99",
+    ]
     assert not any(s.startswith("Favours") for s in strings(asked))  # still no groups
 
 
@@ -420,11 +481,17 @@ def test_refline_moves_or_removes_the_reference_line():
         forest_plot(f.bcg(), refline="one")
     with pytest.raises(ValueError, match=r"refline must be a positive number on this axis \(exp\); got 0"):
         forest_plot(f.bcg(), refline=0)
-    with pytest.raises(ValueError, match=r"refline must be a proportion between 0 and 1 on this axis "
-                                         r"\(expit\); got 1.5"):
+    with pytest.raises(
+        ValueError,
+        match=r"refline must be a proportion between 0 and 1 on this axis "
+        r"\(expit\); got 1.5",
+    ):
         forest_plot(f.pritz(), refline=1.5)
-    with pytest.raises(ValueError, match=r"xlim must be \(lower, upper\) with lower < upper, both "
-                                         r"between -1 and 1 on this axis; got \(-1, 0.5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"xlim must be \(lower, upper\) with lower < upper, both "
+        r"between -1 and 1 on this axis; got \(-1, 0.5\)",
+    ):
         forest_plot(f.molloy(), xlim=(-1, 0.5))
 
 

@@ -56,8 +56,15 @@ def test_contours_are_significance_regions_around_no_effect():
         half = norm.ppf(0.5 + level / 2) * ymax
         np.testing.assert_allclose(xy[:3, 0], np.exp([-half, 0.0, half]), rtol=1e-12)
         np.testing.assert_allclose(xy[:3, 1], [ymax, 0.0, ymax])
-    assert legend_texts(fig) == ["Studies", "Pooled estimate", "Pseudo 95% CI", "p < 0.01",
-                                 "0.01 \u2264 p < 0.05", "0.05 \u2264 p < 0.10", "p \u2265 0.10"]
+    assert legend_texts(fig) == [
+        "Studies",
+        "Pooled estimate",
+        "Pseudo 95% CI",
+        "p < 0.01",
+        "0.01 \u2264 p < 0.05",
+        "0.05 \u2264 p < 0.10",
+        "p \u2265 0.10",
+    ]
 
 
 def test_a_trim_and_fill_result_draws_its_observed_and_filled_studies():
@@ -88,13 +95,19 @@ def test_filled_studies_are_open_markers():
     assert layout_problems(fig) == {"overlapping": [], "outside": []}
 
 
-@pytest.mark.parametrize("make", [
-    lambda: bcg_contours(),
-    lambda: funnel_plot(f.analysis("synthetic-OR-DL-150"), contours=(0.95,), title="150 synthetic trials "
-                        "with a title long enough to need wrapping onto a second line"),
-    lambda: funnel_plot(f.analysis("normand-MD-REML"), font_size=10),
-    lambda: funnel_plot(f.analysis("bcg3-drop00-REML"), pseudo_ci=False),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: bcg_contours(),
+        lambda: funnel_plot(
+            f.analysis("synthetic-OR-DL-150"),
+            contours=(0.95,),
+            title="150 synthetic trials with a title long enough to need wrapping onto a second line",
+        ),
+        lambda: funnel_plot(f.analysis("normand-MD-REML"), font_size=10),
+        lambda: funnel_plot(f.analysis("bcg3-drop00-REML"), pseudo_ci=False),
+    ],
+)
 def test_layout_is_clean(make):
     assert layout_problems(make()) == {"overlapping": [], "outside": []}
 
@@ -108,11 +121,15 @@ def test_difference_measure_on_a_linear_axis_and_excluded_rows_left_out():
 
 def test_single_study_measure_and_argument_errors():
     res = f.bcg()
-    with pytest.raises(ValueError, match=r"contours test each study against no effect, which a single-group measure \(PLO\)"):
+    with pytest.raises(
+        ValueError, match=r"contours test each study against no effect, which a single-group measure \(PLO\)"
+    ):
         funnel_plot(dataclasses.replace(res, measure="PLO"), contours=True)
     with pytest.raises(ValueError, match=r"contours must be 1 to 3 increasing confidence levels in \(0, 1\)"):
         funnel_plot(res, contours=(0.99, 0.95))
-    with pytest.raises(TypeError, match="contours must be True/False or a sequence of confidence levels; got 3"):
+    with pytest.raises(
+        TypeError, match="contours must be True/False or a sequence of confidence levels; got 3"
+    ):
         funnel_plot(res, contours=3)
     with pytest.raises(ValueError, match="filled_yi and filled_vi go together"):
         funnel_plot(res, filled_yi=[0.1])
@@ -139,8 +156,9 @@ def test_a_correlation_funnel_is_drawn_on_fishers_z_labelled_in_r():
     assert list(artist(fig, "pooled-estimate").get_xdata()) == [np.tanh(res.estimate)] * 2
     ymax = ax.get_ylim()[0]
     half = norm.ppf(0.975) * ymax
-    np.testing.assert_allclose(artist(fig, "contour-0.95").get_xy()[:3, 0], np.tanh([-half, 0.0, half]),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        artist(fig, "contour-0.95").get_xy()[:3, 0], np.tanh([-half, 0.0, half]), rtol=1e-12
+    )
     assert all(-1 < float(t.get_text().replace("\u2212", "-")) < 1 for t in ax.get_xticklabels())
     assert layout_problems(fig) == {"overlapping": [], "outside": []}
 
@@ -151,8 +169,16 @@ def test_a_proportion_funnel_is_drawn_on_logits_labelled_in_proportions():
     ax = fig.axes[0]
     assert ax.get_xscale() == "function"
     assert ax.get_xlabel() == "Proportion (pooled on the logit scale)"
-    np.testing.assert_allclose(artist(fig, "studies").get_offsets()[:, 0], 1 / (1 + np.exp(-res.yi)),
-                               rtol=1e-12)
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.1", "0.25", "0.5", "0.75", "0.9", "0.95",
-                                                             "0.99"]
+    np.testing.assert_allclose(
+        artist(fig, "studies").get_offsets()[:, 0], 1 / (1 + np.exp(-res.yi)), rtol=1e-12
+    )
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "0.1",
+        "0.25",
+        "0.5",
+        "0.75",
+        "0.9",
+        "0.95",
+        "0.99",
+    ]
     assert layout_problems(fig) == {"overlapping": [], "outside": []}

@@ -7,20 +7,23 @@ import pytest
 from metaevidence.plots import labels as lab
 
 
-@pytest.mark.parametrize("p, text", [
-    (1e-28, "P < 0.00001"),
-    (9.9e-6, "P < 0.00001"),
-    (1.3e-5, "P < 0.0001"),        # RevMan: Z = 4.36 -> "P < 0.0001"
-    (0.00052, "P = 0.0005"),
-    (0.00179, "P = 0.002"),
-    (0.0063, "P = 0.006"),
-    (0.0096, "P = 0.01"),          # rounds up to the next power of ten: one decimal fewer
-    (0.000999, "P = 0.001"),
-    (0.04, "P = 0.04"),
-    (0.39, "P = 0.39"),
-    (1.0, "P = 1.00"),
-    (math.nan, "P not available"),
-])
+@pytest.mark.parametrize(
+    "p, text",
+    [
+        (1e-28, "P < 0.00001"),
+        (9.9e-6, "P < 0.00001"),
+        (1.3e-5, "P < 0.0001"),  # RevMan: Z = 4.36 -> "P < 0.0001"
+        (0.00052, "P = 0.0005"),
+        (0.00179, "P = 0.002"),
+        (0.0063, "P = 0.006"),
+        (0.0096, "P = 0.01"),  # rounds up to the next power of ten: one decimal fewer
+        (0.000999, "P = 0.001"),
+        (0.04, "P = 0.04"),
+        (0.39, "P = 0.39"),
+        (1.0, "P = 1.00"),
+        (math.nan, "P not available"),
+    ],
+)
 def test_format_p_follows_revman(p, text):
     assert lab.format_p(p) == text
 
@@ -42,9 +45,18 @@ def test_numbers_use_a_true_minus_and_fixed_decimals():
     assert lab.format_number(math.nan) == ""
 
 
-@pytest.mark.parametrize("x, text", [(4.0, "4"), (13536.0, "13536"), (12.5, "12.5"),
-                                     (0.0534, "0.0534"), (1234.56, "1235"), (-3.0, "\u22123"),
-                                     (math.nan, "")])
+@pytest.mark.parametrize(
+    "x, text",
+    [
+        (4.0, "4"),
+        (13536.0, "13536"),
+        (12.5, "12.5"),
+        (0.0534, "0.0534"),
+        (1234.56, "1235"),
+        (-3.0, "\u22123"),
+        (math.nan, ""),
+    ],
+)
 def test_format_value_prints_inputs_as_entered(x, text):
     assert lab.format_value(x) == text
 
@@ -59,9 +71,11 @@ def test_tau2_and_i2():
 
 def test_heterogeneity_line():
     assert lab.heterogeneity_text(0.3377, 163.1649, 12, 1.19e-28, 92.07) == (
-        "Tau\u00b2 = 0.34; Chi\u00b2 = 163.16, df = 12 (P < 0.00001); I\u00b2 = 92%")
+        "Tau\u00b2 = 0.34; Chi\u00b2 = 163.16, df = 12 (P < 0.00001); I\u00b2 = 92%"
+    )
     assert lab.heterogeneity_text(math.nan, 163.1649, 12, 1.19e-28, 92.07) == (
-        "Chi\u00b2 = 163.16, df = 12 (P < 0.00001); I\u00b2 = 92%")
+        "Chi\u00b2 = 163.16, df = 12 (P < 0.00001); I\u00b2 = 92%"
+    )
     assert lab.heterogeneity_text(0.0003, 5.0, 4, 0.29, 20.0).startswith("Tau\u00b2 < 0.01; ")
     assert lab.heterogeneity_text(0.0, 0.0, 0, math.nan, 0.0) == "Not applicable"
 
@@ -84,9 +98,13 @@ def test_names_tags_and_axis_labels():
     assert lab.model_tag("PETO", 0.95) == "Peto, Fixed, 95% CI"
     assert lab.model_tag("EE", 0.95) == "IV, Fixed, 95% CI"
     assert lab.axis_label("OR", "REML", "knha", transform="exp") == (
-        "Odds ratio (log scale)", "random effects, REML, Hartung-Knapp")
+        "Odds ratio (log scale)",
+        "random effects, REML, Hartung-Knapp",
+    )
     assert lab.axis_label("SMD", "DL", "z", transform=None) == (
-        "Std. mean difference", "random effects, DerSimonian-Laird")
+        "Std. mean difference",
+        "random effects, DerSimonian-Laird",
+    )
     assert lab.axis_label("RR", "MH", "z", transform="exp")[1] == "common effect, Mantel-Haenszel"
     assert lab.model_description("PM", "adhoc") == "random effects, Paule-Mandel, Hartung-Knapp (ad hoc)"
 
@@ -100,14 +118,17 @@ def test_names_and_axis_labels_of_correlations_and_proportions():
     assert lab.effect_name("PLN", transform="exp") == "Proportion"
     assert lab.effect_name("GEN", transform="tanh") == "tanh[Effect]"
     assert lab.axis_label("ZCOR", "REML", "z", transform="tanh")[0] == (
-        "Correlation (r; pooled on Fisher's z)")
+        "Correlation (r; pooled on Fisher's z)"
+    )
     assert lab.axis_label("PLO", "REML", "z", transform="expit")[0] == (
-        "Proportion (pooled on the logit scale)")
+        "Proportion (pooled on the logit scale)"
+    )
     assert lab.axis_label("PLN", "DL", "z", transform="exp")[0] == "Proportion (log scale)"
     assert lab.axis_label("GEN", "DL", "z", transform="tanh")[0] == "tanh[Effect] (atanh scale)"
     assert lab.axis_label("GEN", "DL", "z", transform="expit")[0] == "expit[Effect] (logit scale)"
     assert lab.axis_label("ZCOR", "DL", "z", transform="tanh", override="Adherence")[0] == (
-        "Adherence (r; pooled on Fisher's z)")
+        "Adherence (r; pooled on Fisher's z)"
+    )
     # short notes (diagnostic figures) name the axis's scale only
     assert lab.axis_note("ZCOR", "tanh", short=True) == " (Fisher's z scale)"
     assert lab.axis_note("PLO", "expit", short=True) == " (logit scale)"
@@ -124,6 +145,7 @@ def test_resolve_transform():
     assert lab.resolve_transform("auto", "CVR").name == "exp"  # a ratio outside the registry
     assert lab.resolve_transform("exp", "GEN").name == "exp"
     assert lab.resolve_transform(None, "RR").name is None
-    with pytest.raises(ValueError, match="transform must be one of None, 'exp', 'tanh', 'expit', "
-                                         "'auto'; got 'sqrt'"):
+    with pytest.raises(
+        ValueError, match="transform must be one of None, 'exp', 'tanh', 'expit', 'auto'; got 'sqrt'"
+    ):
         lab.resolve_transform("sqrt", "OR")

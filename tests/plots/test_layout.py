@@ -1,8 +1,16 @@
 """Measured text: truncation, wrapping, and the overlap checks the figure tests rely on."""
 
 from metaevidence.plots import style
-from metaevidence.plots.layout import (ELLIPSIS, TextMeasurer, layout_problems, outside_figure,
-                                       overlapping_texts, thin_labels, truncate, wrap)
+from metaevidence.plots.layout import (
+    ELLIPSIS,
+    TextMeasurer,
+    layout_problems,
+    outside_figure,
+    overlapping_texts,
+    thin_labels,
+    truncate,
+    wrap,
+)
 from metaevidence.plots.output import new_figure
 
 M = TextMeasurer()
@@ -48,8 +56,10 @@ def test_overlap_and_outside_checks_detect_problems():
     assert outside_figure(fig) == []
     fig.text(0.95, 0.9, "runs past the right edge")
     assert outside_figure(fig) == ["runs past the right edge"]
-    assert layout_problems(fig) == {"overlapping": [("first text", "second text")],
-                                    "outside": ["runs past the right edge"]}
+    assert layout_problems(fig) == {
+        "overlapping": [("first text", "second text")],
+        "outside": ["runs past the right edge"],
+    }
 
 
 def test_thin_labels_keeps_priorities_and_drops_touching_labels():

@@ -7,8 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metaevidence.plots.scales import (data_scale, forest_scale, format_tick, link_ticks, linear_ticks,
-                                       log_ticks)
+from metaevidence.plots.scales import (
+    data_scale,
+    forest_scale,
+    format_tick,
+    linear_ticks,
+    link_ticks,
+    log_ticks,
+)
 
 
 def test_ratio_scale_is_revmans_smallest_symmetric_scale_holding_the_points():
@@ -32,7 +38,10 @@ def test_difference_scale_is_symmetric_about_zero():
 def test_explicit_limits_and_errors():
     s = forest_scale([0.5], log=True, null=1.0, xlim=(0.05, 20))
     assert (s.lower, s.upper) == (0.05, 20.0) and all(0.05 <= t <= 20 for t in s.ticks)
-    with pytest.raises(ValueError, match=r"xlim must be \(lower, upper\) with lower < upper and lower > 0 on a log axis; got \(0, 5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"xlim must be \(lower, upper\) with lower < upper and lower > 0 on a log axis; got \(0, 5\)",
+    ):
         forest_scale([0.5], log=True, null=1.0, xlim=(0, 5))
     with pytest.raises(ValueError, match="lower < upper; got"):
         forest_scale([0.5], log=False, null=0.0, xlim=(3, 1))
@@ -52,7 +61,13 @@ def test_fraction_on_log_axis():
 
 def test_format_tick():
     assert [format_tick(v) for v in (0.001, 0.5, 1.0, 10.0, -2.5, 0.0)] == [
-        "0.001", "0.5", "1", "10", "\u22122.5", "0"]
+        "0.001",
+        "0.5",
+        "1",
+        "10",
+        "\u22122.5",
+        "0",
+    ]
 
 
 @settings(max_examples=60, deadline=None)
@@ -106,31 +121,40 @@ def test_proportion_scale_covers_the_data_on_the_logit_axis():
     # padded equally on the logit scale
     lo, hi = math.log(0.47 / 0.53), math.log(0.96 / 0.04)
     assert math.log(s.lower / (1 - s.lower)) == pytest.approx(lo - 0.04 * (hi - lo))
-    assert s.middle() == pytest.approx(1 / (1 + math.exp(-(math.log(s.lower / (1 - s.lower))
-                                                           + math.log(s.upper / (1 - s.upper))) / 2)))
+    assert s.middle() == pytest.approx(
+        1 / (1 + math.exp(-(math.log(s.lower / (1 - s.lower)) + math.log(s.upper / (1 - s.upper))) / 2))
+    )
     # asked-for reference line: kept on the axis
     s = forest_scale([0.7, 0.9], log=False, null=0.5, link="logit")
     assert s.null == 0.5 and s.lower < 0.5
 
 
-@pytest.mark.parametrize("lower, upper, link, ticks", [
-    (0.2, 0.99, "logit", (0.25, 0.5, 0.75, 0.9, 0.95, 0.99)),
-    (0.02, 0.98, "logit", (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)),  # tenths would be 9 ticks
-    (0.0005, 0.9995, "logit", (0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999)),
-    (0.31, 0.44, "logit", (0.325, 0.35, 0.375, 0.4, 0.425)),  # narrow: nearly linear, 1-2.5-5 steps
-    (-0.9, 0.9, "atanh", (-0.9, -0.5, 0.0, 0.5, 0.9)),
-    (-0.45, 0.45, "atanh", (-0.4, -0.2, 0.0, 0.2, 0.4)),
-    (0.1, 0.35, "atanh", (0.1, 0.2, 0.3)),
-])
+@pytest.mark.parametrize(
+    "lower, upper, link, ticks",
+    [
+        (0.2, 0.99, "logit", (0.25, 0.5, 0.75, 0.9, 0.95, 0.99)),
+        (0.02, 0.98, "logit", (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)),  # tenths would be 9 ticks
+        (0.0005, 0.9995, "logit", (0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999)),
+        (0.31, 0.44, "logit", (0.325, 0.35, 0.375, 0.4, 0.425)),  # narrow: nearly linear, 1-2.5-5 steps
+        (-0.9, 0.9, "atanh", (-0.9, -0.5, 0.0, 0.5, 0.9)),
+        (-0.45, 0.45, "atanh", (-0.4, -0.2, 0.0, 0.2, 0.4)),
+        (0.1, 0.35, "atanh", (0.1, 0.2, 0.3)),
+    ],
+)
 def test_link_ticks_are_round_values_of_the_shown_units(lower, upper, link, ticks):
     assert link_ticks(lower, upper, link=link) == ticks
 
 
 def test_link_scale_errors():
-    with pytest.raises(ValueError, match=r"xlim must be \(lower, upper\) with lower < upper, both between "
-                                         r"0 and 1 on this axis; got \(0, 0.5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"xlim must be \(lower, upper\) with lower < upper, both between "
+        r"0 and 1 on this axis; got \(0, 0.5\)",
+    ):
         forest_scale([0.3], log=False, null=None, link="logit", xlim=(0, 0.5))
-    with pytest.raises(ValueError, match="atanh ticks need lower < upper inside the axis's domain; got 0.5, -0.5"):
+    with pytest.raises(
+        ValueError, match="atanh ticks need lower < upper inside the axis's domain; got 0.5, -0.5"
+    ):
         link_ticks(0.5, -0.5, link="atanh")
     with pytest.raises(ValueError, match="link must be one of atanh, logit; got 'log'"):
         forest_scale([0.3], log=False, null=None, link="log")

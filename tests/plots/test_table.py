@@ -22,11 +22,17 @@ def rows(table, kind):
 
 # --- one analysis --------------------------------------------------------------------
 
+
 def test_bcg_rows_in_plot_order():
     table = forest_table(f.bcg())
     assert list(table.columns) == list(COLUMNS)
-    assert list(table.kind) == ["study"] * 13 + ["pooled", "prediction", "events", "heterogeneity",
-                                                  "overall_effect"]
+    assert list(table.kind) == ["study"] * 13 + [
+        "pooled",
+        "prediction",
+        "events",
+        "heterogeneity",
+        "overall_effect",
+    ]
     assert set(table.kind) <= set(KINDS)
 
 
@@ -68,17 +74,30 @@ def test_bcg_pooled_rows_are_the_result_fields():
     (events,) = rows(table, "events").itertuples()
     assert events.e_events == data["ai"].sum() and events.c_events == data["ci"].sum()
     (het,) = rows(table, "heterogeneity").itertuples()
-    assert (het.tau2, het.chi2, het.df, het.p_value, het.i2) == (res.tau2, res.q, res.q_df,
-                                                                 res.q_p_value, res.i2)
+    assert (het.tau2, het.chi2, het.df, het.p_value, het.i2) == (
+        res.tau2,
+        res.q,
+        res.q_df,
+        res.q_p_value,
+        res.i2,
+    )
     (test,) = rows(table, "overall_effect").itertuples()
     assert (test.statistic, test.df, test.p_value, test.test) == (res.statistic, 12.0, res.p_value, "knha")
 
 
 def test_attrs_say_how_to_label_the_figure():
     table = forest_table(f.bcg())
-    assert table.attrs == {"measure": "OR", "method": "REML", "test": "knha", "level": 0.95,
-                           "transform": "exp", "exp": True, "arms": "binary", "source": "analysis",
-                           "group_labels": ("BCG vaccine", "Control")}
+    assert table.attrs == {
+        "measure": "OR",
+        "method": "REML",
+        "test": "knha",
+        "level": 0.95,
+        "transform": "exp",
+        "exp": True,
+        "arms": "binary",
+        "source": "analysis",
+        "group_labels": ("BCG vaccine", "Control"),
+    }
 
 
 def test_transform_none_keeps_the_analysis_scale():
@@ -96,8 +115,14 @@ def test_difference_measure_is_not_exponentiated_and_continuous_arms_are_shown()
     assert table.attrs["exp"] is False and table.attrs["arms"] == "continuous"
     s = rows(table, "study")
     data = res.effects.data
-    for column, key in (("e_mean", "m1i"), ("e_sd", "sd1i"), ("e_total", "n1i"),
-                        ("c_mean", "m2i"), ("c_sd", "sd2i"), ("c_total", "n2i")):
+    for column, key in (
+        ("e_mean", "m1i"),
+        ("e_sd", "sd1i"),
+        ("e_total", "n1i"),
+        ("c_mean", "m2i"),
+        ("c_sd", "sd2i"),
+        ("c_total", "n2i"),
+    ):
         np.testing.assert_array_equal(s[column], data[key])
     assert s.e_events.isna().all()
     case = f.case("normand-MD-REML")
@@ -132,8 +157,10 @@ def test_random_and_common_models_together():
     assert pooled.estimate.tolist() == [math.exp(common.estimate), math.exp(res.estimate)]
     assert math.isnan(pooled.weight.iloc[0]) and pooled.weight.iloc[1] == pytest.approx(100.0)
     tests = rows(table, "overall_effect")
-    assert list(tests.label) == ["Test for overall effect (common effect)",
-                                 "Test for overall effect (random effects)"]
+    assert list(tests.label) == [
+        "Test for overall effect (common effect)",
+        "Test for overall effect (random effects)",
+    ]
     assert tests.statistic.tolist() == [common.statistic, res.statistic]
     assert rows(table, "heterogeneity").tau2.item() == res.tau2
 
@@ -155,6 +182,7 @@ def test_dropped_study_is_listed_without_weight_or_estimate():
 
 # --- sorting -----------------------------------------------------------------------
 
+
 def test_sort_by_year_effect_and_weight():
     res = f.bcg()
     years = res.effects.study_info["year"]
@@ -172,11 +200,14 @@ def test_sort_by_year_effect_and_weight():
 def test_sort_errors():
     with pytest.raises(ValueError, match="sort_by must be one of given, year, effect, weight; got 'size'"):
         forest_table(f.bcg(), sort_by="size")
-    with pytest.raises(ValueError, match=r"sort_by='year' needs study years .*available study attributes: none"):
+    with pytest.raises(
+        ValueError, match=r"sort_by='year' needs study years .*available study attributes: none"
+    ):
         forest_table(f.analysis("normand-MD-REML"), sort_by="year")
 
 
 # --- subgroups ---------------------------------------------------------------------
+
 
 def test_subgroup_blocks_subtotals_and_test_for_differences():
     sub = f.subgroups()
@@ -193,15 +224,24 @@ def test_subgroup_blocks_subtotals_and_test_for_differences():
         (pooled,) = rows(block, "pooled").itertuples()
         assert pooled.label == "Subtotal (95% CI)"
         assert (pooled.estimate, pooled.ci_lower, pooled.ci_upper) == (
-            math.exp(fit.estimate), math.exp(fit.ci_lower), math.exp(fit.ci_upper))
+            math.exp(fit.estimate),
+            math.exp(fit.ci_lower),
+            math.exp(fit.ci_upper),
+        )
         assert pooled.weight == pytest.approx(studies.weight.sum(), rel=CLOSED_FORM)
         (het,) = rows(block, "heterogeneity").itertuples()
         assert (het.tau2, het.chi2, het.df, het.i2) == (fit.tau2, fit.q, fit.q_df, fit.i2)
         assert rows(block, "overall_effect").statistic.item() == fit.statistic
         assert "prediction" not in set(block.kind)
     total = table[table.group.isna()]
-    assert list(total.kind) == ["pooled", "prediction", "events", "heterogeneity", "overall_effect",
-                                "subgroup_differences"]
+    assert list(total.kind) == [
+        "pooled",
+        "prediction",
+        "events",
+        "heterogeneity",
+        "overall_effect",
+        "subgroup_differences",
+    ]
     assert rows(total, "pooled").estimate.item() == math.exp(sub.overall.estimate)
     (diff,) = rows(table, "subgroup_differences").itertuples()
     assert (diff.chi2, diff.df, diff.p_value) == (sub.q_between, 2.0, sub.q_between_p_value)
@@ -224,6 +264,7 @@ def test_subgroup_errors():
 
 
 # --- batches -----------------------------------------------------------------------
+
 
 def test_leave_one_out_rows_and_full_analysis():
     l1o = f.leave_one_out()
@@ -262,14 +303,18 @@ def test_batch_without_row_labels_is_labelled_from_its_mask():
     cu = f.cumulative()
     bare = SimpleNamespace(**{**f.fields(cu), "row_labels": None, "labels": cu.parent.labels})
     assert list(forest_table(bare).label) == [label.replace("+ ", "adding ") for label in cu.row_labels]
-    plain = SimpleNamespace(**{**f.fields(cu), "row_labels": None, "labels": cu.parent.labels, "kind": "batch"})
+    plain = SimpleNamespace(
+        **{**f.fields(cu), "row_labels": None, "labels": cu.parent.labels, "kind": "batch"}
+    )
     table = forest_table(plain)
     assert table.label.iloc[0] == "Analysis 1" and table.attrs["source"] == "batch"
 
 
 def test_batch_errors():
     cu = f.cumulative()
-    with pytest.raises(ValueError, match="a cumulative batch is drawn in its own order; sort_by must be 'given'"):
+    with pytest.raises(
+        ValueError, match="a cumulative batch is drawn in its own order; sort_by must be 'given'"
+    ):
         forest_table(cu, sort_by="year")
     with pytest.raises(TypeError, match="common= applies to a single MetaAnalysis"):
         forest_table(cu, common=f.bcg_common())
@@ -282,11 +327,15 @@ def test_batch_errors():
 
 # --- argument errors ---------------------------------------------------------------
 
+
 def test_result_type_and_transform_errors():
-    with pytest.raises(TypeError, match="draw a MetaAnalysis, SubgroupAnalysis or MetaAnalysisBatch; got dict"):
+    with pytest.raises(
+        TypeError, match="draw a MetaAnalysis, SubgroupAnalysis or MetaAnalysisBatch; got dict"
+    ):
         forest_table({"estimate": 1.0})
-    with pytest.raises(ValueError, match="transform must be one of None, 'exp', 'tanh', 'expit', "
-                                         "'auto'; got 'log'"):
+    with pytest.raises(
+        ValueError, match="transform must be one of None, 'exp', 'tanh', 'expit', 'auto'; got 'log'"
+    ):
         forest_table(f.bcg(), transform="log")
 
 

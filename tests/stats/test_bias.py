@@ -11,14 +11,22 @@ CASES = load_reference("bias")["cases"]
 
 
 def _fit(case, method=None, test=None):
-    return me.meta_regression(case["yi"], case["vi"], method=method or case["method"],
-                              test=test or case["test"])
+    return me.meta_regression(
+        case["yi"], case["vi"], method=method or case["method"], test=test or case["test"]
+    )
 
 
-@pytest.mark.parametrize("cid", ["regtest-bcg-REML-z-rma-sei", "regtest-bcg-DL-knha-rma-ninv",
-                                 "regtest-lau1992-REML-z-lm-sei", "regtest-li2007-EE-z-rma-vi",
-                                 "regtest-egger2001-REML-knha-rma-sqrtni",
-                                 "regtest-hackshaw1998-DL-z-rma-sei"])
+@pytest.mark.parametrize(
+    "cid",
+    [
+        "regtest-bcg-REML-z-rma-sei",
+        "regtest-bcg-DL-knha-rma-ninv",
+        "regtest-lau1992-REML-z-lm-sei",
+        "regtest-li2007-EE-z-rma-vi",
+        "regtest-egger2001-REML-knha-rma-sqrtni",
+        "regtest-hackshaw1998-DL-z-rma-sei",
+    ],
+)
 def test_egger_test_matches_regtest(cid):
     c = CASES[cid]
     with pytest.warns(me.SmallSampleWarning) if len(c["yi"]) < 10 else _no_warning():
@@ -43,6 +51,7 @@ def test_egger_test_keeps_moderators():
 class _no_warning:
     def __enter__(self):
         import warnings
+
         self._cm = warnings.catch_warnings()
         self._cm.__enter__()
         warnings.simplefilter("error", me.SmallSampleWarning)
@@ -54,8 +63,9 @@ class _no_warning:
 def test_small_sample_warning_and_note():
     c = CASES["ranktest-bcg-first6"]
     res = me.meta_regression(c["yi"], c["vi"])
-    with pytest.warns(me.SmallSampleWarning, match="only 6 studies.*fewer than 10 studies "
-                                                    "\\(Cochrane Handbook 13.3.5.4\\)"):
+    with pytest.warns(
+        me.SmallSampleWarning, match="only 6 studies.*fewer than 10 studies \\(Cochrane Handbook 13.3.5.4\\)"
+    ):
         r = me.rank_test(res)
     assert "Cochrane Handbook 13.3.5.4" in str(r.summary())
     assert_close(r.tau, c["tau"], CLOSED_FORM)
@@ -100,8 +110,17 @@ def test_peters_test_reads_counts_from_effect_sizes():
 def _with_effects(res, es):
     """A MetaAnalysis-like view of a MetaRegression that carries its EffectSizes."""
     import types
-    return types.SimpleNamespace(yi=res.yi, vi=res.vi, included=res.included, method=res.method,
-                                 test=res.test, level=res.level, effects=es, labels=res.labels)
+
+    return types.SimpleNamespace(
+        yi=res.yi,
+        vi=res.vi,
+        included=res.included,
+        method=res.method,
+        test=res.test,
+        level=res.level,
+        effects=es,
+        labels=res.labels,
+    )
 
 
 def test_egger_with_sample_size_predictor_reads_effect_sizes():
@@ -112,9 +131,17 @@ def test_egger_with_sample_size_predictor_reads_effect_sizes():
     assert_close(r.statistic, c["zval"], ITERATIVE)
 
 
-@pytest.mark.parametrize("cid", ["fsn-bcg-Rosenthal", "fsn-lau1992-Rosenberg-alpha01",
-                                 "fsn-hackshaw1998-Orwin", "fsn-li2007-Orwin-weighted",
-                                 "fsn-egger2001-Rosenberg", "fsn-bcg-Orwin-target"])
+@pytest.mark.parametrize(
+    "cid",
+    [
+        "fsn-bcg-Rosenthal",
+        "fsn-lau1992-Rosenberg-alpha01",
+        "fsn-hackshaw1998-Orwin",
+        "fsn-li2007-Orwin-weighted",
+        "fsn-egger2001-Rosenberg",
+        "fsn-bcg-Orwin-target",
+    ],
+)
 def test_fail_safe_n_matches_fsn(cid):
     c = CASES[cid]
     kw = {"type": c["type"], "alpha": c["alpha"]}
@@ -141,20 +168,19 @@ def test_errors():
     res = me.meta_regression(c["yi"], c["vi"])
     with pytest.raises(TypeError, match="fail_safe_n: yi must be numbers"):
         me.fail_safe_n(["a", "b"], [0.1, 0.1])
-    with pytest.raises(ValueError, match="predictor must be one of sei, vi, ni, ninv, sqrtni, "
-                                         "sqrtninv; got 'se'"):
+    with pytest.raises(
+        ValueError, match="predictor must be one of sei, vi, ni, ninv, sqrtni, sqrtninv; got 'se'"
+    ):
         me.egger_test(res, predictor="se")
     with pytest.raises(ValueError, match="model must be 'rma' or 'lm'; got 'glm'"):
         me.egger_test(res, model="glm")
     with pytest.raises(ValueError, match="needs study sample sizes.*pass ni="):
         me.egger_test(res, predictor="ni")
-    with pytest.raises(TypeError, match="egger_test needs a fitted MetaAnalysis or "
-                                        "MetaRegression; got list"):
+    with pytest.raises(TypeError, match="egger_test needs a fitted MetaAnalysis or MetaRegression; got list"):
         me.egger_test([1, 2])
     with pytest.raises(ValueError, match="peters_test needs 2x2 counts.*no 'ai'"):
         me.peters_test(res)
-    with pytest.raises(ValueError, match="type must be 'Rosenthal', 'Orwin' or 'Rosenberg'; "
-                                         "got 'Fisher'"):
+    with pytest.raises(ValueError, match="type must be 'Rosenthal', 'Orwin' or 'Rosenberg'; got 'Fisher'"):
         me.fail_safe_n(c["yi"], c["vi"], type="Fisher")
     with pytest.raises(ValueError, match="the Rosenthal fail-safe N needs the sampling variances"):
         me.fail_safe_n(c["yi"])

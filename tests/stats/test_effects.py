@@ -18,8 +18,7 @@ from tests.tolerances import CANCELLATION_ABS, CLOSED_FORM
 REF = load_reference("escalc")
 CASES = REF["cases"]
 COMPUTED = [m for m, info in me.MEASURES.items() if info.family != "reported"]
-COUNT_MEASURES = [m for m, info in me.MEASURES.items()
-                  if info.family in ("binary", "proportion", "rate")]
+COUNT_MEASURES = [m for m, info in me.MEASURES.items() if info.family in ("binary", "proportion", "rate")]
 
 
 def replay(case: dict) -> me.EffectSizes:
@@ -37,11 +36,11 @@ def test_fixture_records_the_reference_version():
 
 def test_grid_covers_every_measure_on_three_published_datasets():
     for measure in COMPUTED:
-        datasets = {c["dataset"] for c in CASES.values()
-                    if c["measure"] == measure and c["dataset"] != "constructed"}
+        datasets = {
+            c["dataset"] for c in CASES.values() if c["measure"] == measure and c["dataset"] != "constructed"
+        }
         assert len(datasets) >= 3, (measure, datasets)
-        edge = [cid for cid, c in CASES.items()
-                if c["measure"] == measure and c["dataset"] == "constructed"]
+        edge = [cid for cid, c in CASES.items() if c["measure"] == measure and c["dataset"] == "constructed"]
         assert edge, f"no edge cases for {measure}"
 
 
@@ -55,11 +54,17 @@ def test_grid_covers_every_zero_cell_rule_and_drop00():
 
 
 def test_grid_covers_reported_statistics():
-    kinds = {frozenset(c["inputs"]) for c in CASES.values() if "estimate" in c["inputs"]
-             or "sei" in c["inputs"] or "pval" in c["inputs"]}
-    assert kinds == {frozenset({"estimate", "ci_lower", "ci_upper"}),
-                     frozenset({"estimate", "pval"}), frozenset({"yi", "pval"}),
-                     frozenset({"yi", "sei"})}
+    kinds = {
+        frozenset(c["inputs"])
+        for c in CASES.values()
+        if "estimate" in c["inputs"] or "sei" in c["inputs"] or "pval" in c["inputs"]
+    }
+    assert kinds == {
+        frozenset({"estimate", "ci_lower", "ci_upper"}),
+        frozenset({"estimate", "pval"}),
+        frozenset({"yi", "pval"}),
+        frozenset({"yi", "sei"}),
+    }
 
 
 @pytest.mark.parametrize("case_id", sorted(CASES))
@@ -75,10 +80,10 @@ def test_matches_metafor(case_id):
     assert np.isnan(es.vi[absent]).all()
     # yi near 0 from a log of a ratio near 1 (the 1e6-count tables, r = -1e-8 under ZCOR) is
     # compared with the absolute floor CANCELLATION_ABS as well (see tests/tolerances.py).
-    assert_close(es.yi, expected_yi, rtol=CLOSED_FORM, atol=CANCELLATION_ABS,
-                 what=f"{case_id} yi: {case['call']}")
-    assert_close(es.vi[~absent], expected_vi[~absent], rtol=CLOSED_FORM,
-                 what=f"{case_id} vi: {case['call']}")
+    assert_close(
+        es.yi, expected_yi, rtol=CLOSED_FORM, atol=CANCELLATION_ABS, what=f"{case_id} yi: {case['call']}"
+    )
+    assert_close(es.vi[~absent], expected_vi[~absent], rtol=CLOSED_FORM, what=f"{case_id} vi: {case['call']}")
     assert len(es) == expected_yi.size
 
 
@@ -124,8 +129,11 @@ def test_corrected_rows_follow_the_rule():
 
 
 def test_default_add_is_zero_for_arcsine_measures():
-    for measure, case_id in (("AS", "edge2x2-AS-to_only0"), ("PAS", "edgeprop-PAS-to_only0"),
-                             ("PFT", "edgeprop-PFT-to_only0")):
+    for measure, case_id in (
+        ("AS", "edge2x2-AS-to_only0"),
+        ("PAS", "edgeprop-PAS-to_only0"),
+        ("PFT", "edgeprop-PFT-to_only0"),
+    ):
         es = replay(CASES[case_id])
         assert es.add == 0.0 and not es.corrected.any(), measure
     assert replay(CASES["edgeprop-PR-to_only0"]).add == 0.5

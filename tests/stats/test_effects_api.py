@@ -51,26 +51,61 @@ def test_bare_construction_fills_the_rest():
 def test_data_is_completed_under_metafor_names():
     es = me.effect_sizes("RR", ai=[4], n1i=[123], ci=[11], n2i=[139])
     assert {k: float(v[0]) for k, v in es.data.items()} == {
-        "ai": 4, "bi": 119, "ci": 11, "di": 128, "n1i": 123, "n2i": 139}
+        "ai": 4,
+        "bi": 119,
+        "ci": 11,
+        "di": 128,
+        "n1i": 123,
+        "n2i": 139,
+    }
     prop = me.effect_sizes("PR", xi=[3], mi=[7])
     assert float(prop.data["ni"][0]) == 10
 
 
 def test_to_frame_has_raw_values_masks_and_info():
-    es = me.effect_sizes("OR", ai=[0, 6], bi=[10, 300], ci=[0, 29], di=[12, 274], drop00=True,
-                         study_info={"year": [1948, 1949]}, labels=["A", "B"])
+    es = me.effect_sizes(
+        "OR",
+        ai=[0, 6],
+        bi=[10, 300],
+        ci=[0, 29],
+        di=[12, 274],
+        drop00=True,
+        study_info={"year": [1948, 1949]},
+        labels=["A", "B"],
+    )
     frame = es.to_frame()
-    assert list(frame.columns) == ["label", "yi", "vi", "sei", "source", "corrected", "dropped",
-                                   "ai", "bi", "ci", "di", "n1i", "n2i", "year"]
+    assert list(frame.columns) == [
+        "label",
+        "yi",
+        "vi",
+        "sei",
+        "source",
+        "corrected",
+        "dropped",
+        "ai",
+        "bi",
+        "ci",
+        "di",
+        "n1i",
+        "n2i",
+        "year",
+    ]
     assert frame["dropped"].tolist() == [True, False]
     assert frame["year"].tolist() == [1948, 1949]
     assert frame["yi"].iloc[1] == es.yi[1]
 
 
 def test_summary_shows_corrected_and_dropped_rows():
-    es = me.effect_sizes("OR", ai=[0, 6, 0], bi=[10, 300, 10], ci=[3, 29, 0], di=[12, 274, 12],
-                         drop00=True, labels=["Zero", "Ferguson", "Double zero"],
-                         group_labels=("BCG", "Control"))
+    es = me.effect_sizes(
+        "OR",
+        ai=[0, 6, 0],
+        bi=[10, 300, 10],
+        ci=[3, 29, 0],
+        di=[12, 274, 12],
+        drop00=True,
+        labels=["Zero", "Ferguson", "Double zero"],
+        group_labels=("BCG", "Control"),
+    )
     text = str(es.summary())
     assert "log odds ratio (OR), 3 studies, 1 corrected, 1 dropped" in text
     assert "Zero cells: add=0.5, to='only0', drop00=True" in text
@@ -81,8 +116,11 @@ def test_summary_shows_corrected_and_dropped_rows():
     assert html.startswith("<table><caption>") and "<th>OR</th>" in html and "90% CI" in html
     # display only: the exp(yi) shown is the number, rounded
     assert f"{math.exp(es.yi[1]):.4f}" in html
-    with pytest.raises(ValueError, match=r"transform must be one of None, 'exp', 'tanh', 'expit', "
-                                         r"'auto'; got 'log'"):
+    with pytest.raises(
+        ValueError,
+        match=r"transform must be one of None, 'exp', 'tanh', 'expit', "
+        r"'auto'; got 'log'",
+    ):
         es.summary(transform="log")
 
 
@@ -102,15 +140,21 @@ def test_subset_by_mask_and_by_positions():
 
 
 def test_concat_keeps_per_row_source_and_unites_columns():
-    counts = me.effect_sizes("OR", ai=[4], bi=[119], ci=[11], di=[128], labels=["counts"],
-                             study_info={"id": ["aronson-1948"]})
-    ci = me.effect_sizes("OR", estimate=[1.5], ci_lower=[1.42], ci_upper=[1.59],
-                         labels=["reported"], study_info={"year": [2010]})
+    counts = me.effect_sizes(
+        "OR", ai=[4], bi=[119], ci=[11], di=[128], labels=["counts"], study_info={"id": ["aronson-1948"]}
+    )
+    ci = me.effect_sizes(
+        "OR",
+        estimate=[1.5],
+        ci_lower=[1.42],
+        ci_upper=[1.59],
+        labels=["reported"],
+        study_info={"year": [2010]},
+    )
     logse = me.effect_sizes("OR", yi=[0.2], sei=[0.1], labels=["log"])
     both = me.EffectSizes.concat([counts, ci, logse])
     assert both.labels == ("counts", "reported", "log")
-    assert both.source == ("2x2 counts", "reported OR with 95% CI",
-                           "reported log odds ratio and SE")
+    assert both.source == ("2x2 counts", "reported OR with 95% CI", "reported log odds ratio and SE")
     assert np.isnan(both.data["ai"][1]) and both.data["estimate"][1] == 1.5
     assert both.study_info["id"].tolist() == ["aronson-1948", None, None]
     assert both.study_info["year"][1] == 2010 and np.isnan(both.study_info["year"][0])
@@ -121,11 +165,17 @@ def test_concat_keeps_per_row_source_and_unites_columns():
 
 def test_concat_refuses_mixed_measures_and_policies():
     a = me.effect_sizes("OR", **BCG)
-    with pytest.raises(ValueError, match=r"same measure; part 0 is OR, part 1 is RR "
-                                         r"\(use convert\(\) first\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"same measure; part 0 is OR, part 1 is RR "
+        r"\(use convert\(\) first\)",
+    ):
         me.EffectSizes.concat([a, me.effect_sizes("RR", **BCG)])
-    with pytest.raises(ValueError, match=r"same zero-cell policy; part 0 has add=0.5, "
-                                         r"to='only0', drop00=False, part 1 has add=1.0"):
+    with pytest.raises(
+        ValueError,
+        match=r"same zero-cell policy; part 0 has add=0.5, "
+        r"to='only0', drop00=False, part 1 has add=1.0",
+    ):
         me.EffectSizes.concat([a, me.effect_sizes("OR", **BCG, add=1)])
     with pytest.raises(ValueError, match="at least one EffectSizes"):
         me.EffectSizes.concat([])
@@ -184,13 +234,12 @@ def test_convert_correlation_and_smd_with_group_sizes():
     cor = me.effect_sizes("COR", ri=[0.3, 0.3], ni=[40, 40])
     d = me.convert(cor, "SMD", n1i=[20, 10], n2i=[20, 30])
     a2 = (40**2) / (10 * 30)
-    assert_close(d.yi, [2 * 0.3 / math.sqrt(0.91), math.sqrt(a2) * 0.3 / math.sqrt(0.91)],
-                 rtol=CLOSED_FORM)
+    assert_close(d.yi, [2 * 0.3 / math.sqrt(0.91), math.sqrt(a2) * 0.3 / math.sqrt(0.91)], rtol=CLOSED_FORM)
     assert "a from group sizes" in d.source[0]
     equal = me.convert(cor, "SMD")
     assert "equal groups assumed (a = 4)" in equal.source[0]
     assert_close(equal.vi, 4 * cor.vi / 0.91**3, rtol=CLOSED_FORM)
-    back = me.convert(d, "COR")          # uses the group sizes now stored in d.data
+    back = me.convert(d, "COR")  # uses the group sizes now stored in d.data
     assert_close(back.yi, cor.yi, rtol=CLOSED_FORM)
     assert_close(back.vi, cor.vi, rtol=CLOSED_FORM)
     z = me.effect_sizes("ZCOR", ri=[0.3], ni=[40])
@@ -209,9 +258,12 @@ def test_convert_hazard_ratio_only_when_asked():
 
 
 def test_convert_refuses_unsupported_pairs():
-    with pytest.raises(ValueError, match=r"convert: no conversion from RR to SMD; supported: "
-                                         r"SMD -> OR, OR -> SMD, COR -> SMD, ZCOR -> SMD, "
-                                         r"SMD -> COR, HR -> RR"):
+    with pytest.raises(
+        ValueError,
+        match=r"convert: no conversion from RR to SMD; supported: "
+        r"SMD -> OR, OR -> SMD, COR -> SMD, ZCOR -> SMD, "
+        r"SMD -> COR, HR -> RR",
+    ):
         me.convert(me.effect_sizes("RR", **BCG), "SMD")
     with pytest.raises(TypeError, match="convert takes an EffectSizes; got list"):
         me.convert([1.0], "OR")
@@ -237,9 +289,9 @@ def test_reported_sources_say_what_was_reported():
 
 
 def test_level_per_study_as_fraction_or_percentage():
-    es = me.effect_sizes("OR", estimate=[1.5, 1.5], ci_lower=[1.2, 1.2], ci_upper=[1.9, 1.9],
-                         level=[95, 0.9])
+    es = me.effect_sizes("OR", estimate=[1.5, 1.5], ci_lower=[1.2, 1.2], ci_upper=[1.9, 1.9], level=[95, 0.9])
     assert es.source == ("reported OR with 95% CI", "reported OR with 90% CI")
     z95, z90 = 1.959963984540054, 1.6448536269514722
-    assert_close(es.vi * np.array([z95, z90]) ** 2,
-                 [((math.log(1.9) - math.log(1.2)) / 2) ** 2] * 2, rtol=CLOSED_FORM)
+    assert_close(
+        es.vi * np.array([z95, z90]) ** 2, [((math.log(1.9) - math.log(1.2)) / 2) ** 2] * 2, rtol=CLOSED_FORM
+    )

@@ -10,8 +10,9 @@ from tests.reference_data import load_reference
 REF = load_reference("regression")
 
 
-@pytest.mark.parametrize("cid", sorted(c for c, v in REF["cases"].items() if v["formula"]
-                                       and c.endswith("-z")))
+@pytest.mark.parametrize(
+    "cid", sorted(c for c, v in REF["cases"].items() if v["formula"] and c.endswith("-z"))
+)
 def test_columns_match_r_model_matrix(cid):
     case = REF["cases"][cid]
     mm = model_matrix(case["formula"], case["moderators"])
@@ -64,16 +65,14 @@ def test_missing_values_blank_the_row():
 def test_design_from_columns():
     mm = design_from_columns(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]]), n=3)
     assert mm.names == ("intrcpt", "mods1", "mods2")
-    mm = design_from_columns({"lat": [1.0, 2.0, 3.0], "arm": ["x", "y", "x"]}, n=3,
-                             intercept=False)
+    mm = design_from_columns({"lat": [1.0, 2.0, 3.0], "arm": ["x", "y", "x"]}, n=3, intercept=False)
     assert mm.names == ("lat", "armx", "army")
 
 
 def test_errors():
     with pytest.raises(ValueError, match="must be one-sided and start with '~'"):
         model_matrix("y ~ x", {"x": [1.0]})
-    with pytest.raises(ValueError, match="uses column\\(s\\) w not in the moderator data; "
-                                         "available: x"):
+    with pytest.raises(ValueError, match="uses column\\(s\\) w not in the moderator data; available: x"):
         model_matrix("~ w", {"x": [1.0, 2.0]})
     with pytest.raises(ValueError, match="function foo\\(\\) is not supported"):
         model_matrix("~ I(foo(x))", {"x": [1.0, 2.0]})

@@ -43,8 +43,9 @@ def test_random_sample_beyond_max_subsets():
 def test_gosh_errors():
     c = CASES["bcg8-DL"]
     fit = me.meta_regression(c["yi"], c["vi"], np.arange(8.0))
-    with pytest.raises(ValueError, match="gosh supports models without moderators; got a "
-                                         "meta-regression with 2 coefficients"):
+    with pytest.raises(
+        ValueError, match="gosh supports models without moderators; got a meta-regression with 2 coefficients"
+    ):
         gosh(fit)
     with pytest.raises(ValueError, match="max_subsets and chunk_size must be positive"):
         gosh(me.meta_regression(c["yi"], c["vi"]), max_subsets=0)

@@ -15,8 +15,9 @@ CASES = INF_CASES = load_reference("influence")["cases"]
 def test_influence_of_a_fit(cid):
     c = CASES[cid]
     X = np.array(c["X"])
-    fit = me.meta_regression(c["yi"], c["vi"], X[:, 1:] if X.shape[1] > 1 else None,
-                             method=c["method"], test=c["test"])
+    fit = me.meta_regression(
+        c["yi"], c["vi"], X[:, 1:] if X.shape[1] > 1 else None, method=c["method"], test=c["test"]
+    )
     inf = influence(fit)
     assert inf.k == len(c["yi"]) and inf.p == X.shape[1]
     assert_close(inf.cook_d, c["cook_d"], ITERATIVE)
@@ -40,30 +41,38 @@ def test_rows_and_labels_skip_excluded_studies():
 
 
 def test_influence_errors():
-    with pytest.raises(TypeError, match="influence needs a fitted MetaAnalysis or "
-                                        "MetaRegression; got dict"):
+    with pytest.raises(TypeError, match="influence needs a fitted MetaAnalysis or MetaRegression; got dict"):
         influence({})
     fit = me.meta_regression([0.1, 0.2, 0.5], [0.1, 0.1, 0.1], [1.0, 2.0, 4.0])
     with pytest.raises(ValueError, match="at least p \\+ 2 studies \\(k = 3, p = 2\\)"):
         influence(fit)
 
 
-@pytest.mark.parametrize("cid", ["bcg-REML-z", "bcg-DL-knha", "bcg-tau2fixed-z",
-                                 "hackshaw1998-REML-z", "normand1999-EE-z"])
+@pytest.mark.parametrize(
+    "cid", ["bcg-REML-z", "bcg-DL-knha", "bcg-tau2fixed-z", "hackshaw1998-REML-z", "normand1999-EE-z"]
+)
 def test_influence_of_a_meta_analysis(cid):
     c = INF_CASES[cid]
     kw = {"tau2": c["tau2"]} if c["tau2_fixed"] else {"method": c["method"]}
     res = me.meta_analysis(c["yi"], c["vi"], test=c["test"], **kw)
     inf = me.influence(res)
-    for ours, theirs in [("rstudent", "rstudent"), ("dffits", "dffits"), ("cook_d", "cook_d"),
-                         ("cov_r", "cov_r"), ("tau2_del", "tau2_del"), ("hat", "hat"),
-                         ("dfbetas", "dfbetas"), ("baujat_y", "baujat_y")]:
+    for ours, theirs in [
+        ("rstudent", "rstudent"),
+        ("dffits", "dffits"),
+        ("cook_d", "cook_d"),
+        ("cov_r", "cov_r"),
+        ("tau2_del", "tau2_del"),
+        ("hat", "hat"),
+        ("dfbetas", "dfbetas"),
+        ("baujat_y", "baujat_y"),
+    ]:
         assert_close(getattr(inf, ours), c[theirs], ITERATIVE, atol=1e-12, what=theirs)
     np.testing.assert_array_equal(inf.is_influential, c["is_infl"])
 
 
 def test_influence_rejects_mantel_haenszel():
-    res = me.mantel_haenszel(ai=[4, 6, 3], bi=[119, 300, 228], ci=[11, 29, 11],
-                             di=[128, 274, 209], measure="OR")
+    res = me.mantel_haenszel(
+        ai=[4, 6, 3], bi=[119, 300, 228], ci=[11, 29, 11], di=[128, 274, 209], measure="OR"
+    )
     with pytest.raises(ValueError, match="needs an inverse-variance model.*got 'MH'"):
         me.influence(res)

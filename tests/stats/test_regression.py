@@ -9,8 +9,7 @@ import pytest
 
 import metaevidence as me
 from tests.reference_data import assert_close, load_reference
-from tests.tolerances import (CLOSED_FORM, DISTRIBUTION, ILL_CONDITIONED, ITERATIVE,
-                              TAU2_BOUNDARY_ABS)
+from tests.tolerances import CLOSED_FORM, DISTRIBUTION, ILL_CONDITIONED, ITERATIVE, TAU2_BOUNDARY_ABS
 
 REF = load_reference("regression")
 FORMULA_CASES = {cid: c for cid, c in REF["cases"].items() if c["formula"]}
@@ -36,8 +35,9 @@ def _tol(case):
 def test_formula_fit_matches_metafor(cid):
     case = FORMULA_CASES[cid]
     y, v, keep = _full_rows(case)
-    fit = me.meta_regression(y, v, case["formula"], data=case["moderators"],
-                             method=case["method"], test=case["test"])
+    fit = me.meta_regression(
+        y, v, case["formula"], data=case["moderators"], method=case["method"], test=case["test"]
+    )
     tol = _tol(case)
     assert fit.names == tuple(case["colnames"])
     assert fit.k == case["k"] and fit.p == case["p"]
@@ -63,9 +63,13 @@ def test_formula_fit_matches_metafor(cid):
 
 def test_effect_sizes_in_place_of_yi_vi():
     case = FORMULA_CASES["bcg-alloc-REML-z"]
-    es = types.SimpleNamespace(yi=np.array(case["yi"]), vi=np.array(case["vi"]),
-                               labels=tuple(f"trial {i}" for i in range(13)), measure="RR",
-                               study_info={"alloc": np.array(case["moderators"]["alloc"])})
+    es = types.SimpleNamespace(
+        yi=np.array(case["yi"]),
+        vi=np.array(case["vi"]),
+        labels=tuple(f"trial {i}" for i in range(13)),
+        measure="RR",
+        study_info={"alloc": np.array(case["moderators"]["alloc"])},
+    )
     fit = me.meta_regression(es, "~ factor(alloc)")
     assert_close(fit.coefficients, case["beta"], ITERATIVE)
     assert fit.measure == "RR" and fit.labels[0] == "trial 0"
@@ -86,8 +90,9 @@ def test_dataframe_and_array_moderators():
 
 def test_no_intercept_option_matches_zero_formula():
     case = FORMULA_CASES["bcg-noint-alloc-REML-z"]
-    fit = me.meta_regression(case["yi"], case["vi"], "~ factor(alloc)",
-                             data=case["moderators"], intercept=False)
+    fit = me.meta_regression(
+        case["yi"], case["vi"], "~ factor(alloc)", data=case["moderators"], intercept=False
+    )
     assert fit.names == tuple(case["colnames"])
     assert_close(fit.qm, case["QM"], ITERATIVE)
     assert np.isnan(fit.r2) and not fit.intercept
@@ -113,33 +118,38 @@ def test_predict_matches_coefficients():
 
 def test_summary_and_frame():
     case = FORMULA_CASES["bcg-ablat-REML-knha"]
-    fit = me.meta_regression(case["yi"], case["vi"], "~ ablat", data=case["moderators"],
-                             test="knha")
+    fit = me.meta_regression(case["yi"], case["vi"], "~ ablat", data=case["moderators"], test="knha")
     text = str(fit.summary())
     assert "F(1, 11) = 12.5910" in text and "ablat" in text and "R^2 = 75.63%" in text
     assert "<table>" in fit.summary()._repr_html_()
     frame = fit.to_frame()
-    assert list(frame.columns) == ["term", "estimate", "se", "statistic", "p_value",
-                                   "ci_lower", "ci_upper"]
+    assert list(frame.columns) == ["term", "estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper"]
     assert frame["estimate"].tolist() == fit.coefficients.tolist()
 
 
 def test_errors():
     y, v = [0.1, 0.2, 0.3], [0.1, 0.1, 0.1]
-    with pytest.raises(ValueError, match="needs more studies than coefficients; got k = 3 "
-                                         "studies .* for p = 3"):
+    with pytest.raises(
+        ValueError, match="needs more studies than coefficients; got k = 3 studies .* for p = 3"
+    ):
         me.meta_regression(y, v, np.c_[[1.0, 2, 3], [2.0, 1, 0]])
     with pytest.raises(ValueError, match="rank deficient"):
         me.meta_regression(y + [0.4], v + [0.1], np.c_[[1.0, 2, 3, 4], [2.0, 4, 6, 8]])
-    with pytest.raises(ValueError, match="meta_regression: vi \\(sampling variances\\) must be "
-                                         "positive; got vi <= 0 in rows \\[1\\] \\(0-based\\)"):
+    with pytest.raises(
+        ValueError,
+        match="meta_regression: vi \\(sampling variances\\) must be "
+        "positive; got vi <= 0 in rows \\[1\\] \\(0-based\\)",
+    ):
         me.meta_regression(y, [0.1, 0.0, 0.1], [1.0, 2, 3])
     # numpy alone said "could not convert string to float: 'a'"
     with pytest.raises(TypeError, match="meta_regression: yi must be numbers"):
         me.meta_regression(["a", "b", "c"], v, [1.0, 2, 3])
-    with pytest.raises(TypeError, match="moderators given as an array must be numbers; got "
-                                        "\\['a', 'b', 'a'\\]: pass text or categories as a "
-                                        "DataFrame or mapping column"):
+    with pytest.raises(
+        TypeError,
+        match="moderators given as an array must be numbers; got "
+        "\\['a', 'b', 'a'\\]: pass text or categories as a "
+        "DataFrame or mapping column",
+    ):
         me.meta_regression(y, v, ["a", "b", "a"])
     with pytest.raises(ValueError, match="method must be one of .*got 'BAD'"):
         me.meta_regression(y, v, [1.0, 2, 3], method="BAD")
@@ -155,11 +165,11 @@ def test_errors():
 
 # --- permutation tests ------------------------------------------------------------------
 
+
 def _perm_fit(case):
     X = np.array(case["X"])
     mods = X[:, 1:] if X.shape[1] > 1 else None
-    return me.meta_regression(case["yi"], case["vi"], mods, method=case["method"],
-                              test=case["test"])
+    return me.meta_regression(case["yi"], case["vi"], mods, method=case["method"], test=case["test"])
 
 
 @pytest.mark.parametrize("cid", sorted(PERM_CASES))
@@ -172,15 +182,27 @@ def test_exact_permutation_test_matches_metafor(cid):
     assert_close(pt.qm_p_value, case["perm_QMp"], 1e-15, what="QMp")
     tol = ITERATIVE if case["method"] == "REML" else CLOSED_FORM
     for j, expected in enumerate(case["zval_perm_sorted"]):
-        assert_close(np.sort(pt.statistic_perm[:, j]), expected, tol,
-                     atol=1e-8, what=f"sorted permutation z of coefficient {j}")
+        assert_close(
+            np.sort(pt.statistic_perm[:, j]),
+            expected,
+            tol,
+            atol=1e-8,
+            what=f"sorted permutation z of coefficient {j}",
+        )
     assert_close(np.sort(pt.qm_perm), case["QM_perm_sorted"], tol, atol=1e-8, what="QM.perm")
 
 
 def test_permutation_test_of_meta_analysis_like_result():
     case = PERM_CASES["perm-bcg10-intonly-REML-z"]
-    res = types.SimpleNamespace(estimate=0.0, included=np.ones(10, bool), yi=case["yi"],
-                                vi=case["vi"], method="REML", test="z", level=0.95)
+    res = types.SimpleNamespace(
+        estimate=0.0,
+        included=np.ones(10, bool),
+        yi=case["yi"],
+        vi=case["vi"],
+        method="REML",
+        test="z",
+        level=0.95,
+    )
     pt = me.permutation_test(res, iterations=5000)
     assert pt.exact and pt.scheme == "sign flips"
     assert_close(pt.p_value, case["perm_pval"], 1e-15)
@@ -216,10 +238,12 @@ def test_permutation_errors():
 
 def test_convergence_warning():
     case = FORMULA_CASES["bcg-ablat-ML-z"]
-    with pytest.warns(me.ConvergenceWarning, match="ML estimator of tau\\^2 did not converge "
-                                                    "within 2 iterations"):
-        fit = me.meta_regression(case["yi"], case["vi"], "~ ablat", data=case["moderators"],
-                                 method="ML", maxiter=2)
+    with pytest.warns(
+        me.ConvergenceWarning, match="ML estimator of tau\\^2 did not converge within 2 iterations"
+    ):
+        fit = me.meta_regression(
+            case["yi"], case["vi"], "~ ablat", data=case["moderators"], method="ML", maxiter=2
+        )
     assert not fit.converged
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -241,12 +265,21 @@ def test_doc_examples():
     import doctest
     import importlib
 
-    for name in ("metaevidence.stats.regression", "metaevidence.stats.formula", "metaevidence.core.regression",
-                 "metaevidence.core.permute", "metaevidence.stats.bias", "metaevidence.core.bias",
-                 "metaevidence.stats.subgroups", "metaevidence.stats.influence", "metaevidence.stats.trimfill",
-                 "metaevidence.core.trimfill",
-                 "metaevidence.stats.gosh", "metaevidence.core.influence",
-                 "metaevidence.core.gosh"):
+    for name in (
+        "metaevidence.stats.regression",
+        "metaevidence.stats.formula",
+        "metaevidence.core.regression",
+        "metaevidence.core.permute",
+        "metaevidence.stats.bias",
+        "metaevidence.core.bias",
+        "metaevidence.stats.subgroups",
+        "metaevidence.stats.influence",
+        "metaevidence.stats.trimfill",
+        "metaevidence.core.trimfill",
+        "metaevidence.stats.gosh",
+        "metaevidence.core.influence",
+        "metaevidence.core.gosh",
+    ):
         result = doctest.testmod(importlib.import_module(name))
         assert result.failed == 0, name
         assert result.attempted > 0, name

@@ -27,29 +27,40 @@ def bcg():
 def test_summary_reads_like_metafor_print(bcg):
     text = str(bcg.summary())
     assert text.startswith("Random-effects model (k = 13; tau^2 estimator: REML)")
-    for line in (f"tau^2 (estimated amount of total heterogeneity): {fmt(bcg.tau2)} "
-                 f"(SE = {fmt(bcg.tau2_se)})",
-                 f"tau (square root of estimated tau^2 value):      {fmt(bcg.tau)}",
-                 f"I^2 (total heterogeneity / total variability):   {fmt(bcg.i2, 2)}%",
-                 f"H^2 (total variability / sampling variability):  {fmt(bcg.h2, 2)}",
-                 f"Q(df = 12) = {fmt(bcg.q)}, p-val <.0001",
-                 f"[{fmt(bcg.pi_lower)}, {fmt(bcg.pi_upper)}]",
-                 "measure: RR, log scale",
-                 "Settings: method=REML, test=z, level=0.95, pi_method=metafor"):
+    for line in (
+        f"tau^2 (estimated amount of total heterogeneity): {fmt(bcg.tau2)} (SE = {fmt(bcg.tau2_se)})",
+        f"tau (square root of estimated tau^2 value):      {fmt(bcg.tau)}",
+        f"I^2 (total heterogeneity / total variability):   {fmt(bcg.i2, 2)}%",
+        f"H^2 (total variability / sampling variability):  {fmt(bcg.h2, 2)}",
+        f"Q(df = 12) = {fmt(bcg.q)}, p-val <.0001",
+        f"[{fmt(bcg.pi_lower)}, {fmt(bcg.pi_upper)}]",
+        "measure: RR, log scale",
+        "Settings: method=REML, test=z, level=0.95, pi_method=metafor",
+    ):
         assert line in text, line
-    row = [fmt(bcg.estimate), fmt(bcg.se), fmt(bcg.statistic), fmt_p(bcg.p_value),
-           fmt(bcg.ci_lower), fmt(bcg.ci_upper)]
+    row = [
+        fmt(bcg.estimate),
+        fmt(bcg.se),
+        fmt(bcg.statistic),
+        fmt_p(bcg.p_value),
+        fmt(bcg.ci_lower),
+        fmt(bcg.ci_upper),
+    ]
     assert any(line.split() == row for line in text.splitlines())
 
 
 def test_summary_transform_and_digits(bcg):
     text = str(bcg.summary(transform="exp", digits=3))
-    row = [fmt(math.exp(v), 3) for v in (bcg.estimate, bcg.ci_lower, bcg.ci_upper,
-                                         bcg.pi_lower, bcg.pi_upper)]
+    row = [
+        fmt(math.exp(v), 3) for v in (bcg.estimate, bcg.ci_lower, bcg.ci_upper, bcg.pi_lower, bcg.pi_upper)
+    ]
     assert any(line.split() == row for line in text.splitlines())
     assert fmt(bcg.estimate, 3) in text
-    with pytest.raises(ValueError, match=r"transform must be one of None, 'exp', 'tanh', 'expit', "
-                                         r"'auto'; got 'log'"):
+    with pytest.raises(
+        ValueError,
+        match=r"transform must be one of None, 'exp', 'tanh', 'expit', "
+        r"'auto'; got 'log'",
+    ):
         bcg.summary(transform="log")
 
 
@@ -72,30 +83,36 @@ def test_summary_of_knha_common_effect_and_mh_fits():
     text = str(ee.summary())
     assert text.startswith("Equal-effects model (k = 13)")
     assert "tval" in text and "tau^2" not in text and "Prediction interval" not in text
-    mh = me.mantel_haenszel(ai=[4, 6, 3], bi=[119, 300, 228], ci=[11, 29, 11],
-                            di=[128, 274, 209])
+    mh = me.mantel_haenszel(ai=[4, 6, 3], bi=[119, 300, 228], ci=[11, 29, 11], di=[128, 274, 209])
     text = str(mh.summary(transform="exp"))
-    assert "Mantel-Haenszel" in text and "Cochran-Mantel-Haenszel test (with continuity " \
-                                         "correction)" in text
+    assert "Mantel-Haenszel" in text and "Cochran-Mantel-Haenszel test (with continuity correction)" in text
     assert f"CMH = {fmt(mh.cmh)}" in text and "Tarone's test" in text
 
 
 def test_to_frame_has_study_and_pooled_rows(bcg):
     frame = bcg.to_frame()
-    assert list(frame.columns) == ["kind", "label", "estimate", "se", "ci_lower", "ci_upper",
-                                   "pi_lower", "pi_upper", "weight", "included"]
+    assert list(frame.columns) == [
+        "kind",
+        "label",
+        "estimate",
+        "se",
+        "ci_lower",
+        "ci_upper",
+        "pi_lower",
+        "pi_upper",
+        "weight",
+        "included",
+    ]
     studies = frame[frame.kind == "study"]
     assert len(studies) == 13 and len(frame) == 14
     np.testing.assert_array_equal(studies.estimate.to_numpy(), bcg.yi)
     np.testing.assert_array_equal(studies.weight.to_numpy(), bcg.weights)
     np.testing.assert_allclose(studies.se.to_numpy(), np.sqrt(bcg.vi), rtol=0)
     z = 1.959963984540054
-    np.testing.assert_allclose(studies.ci_upper.to_numpy(), bcg.yi + z * np.sqrt(bcg.vi),
-                               rtol=1e-14)
+    np.testing.assert_allclose(studies.ci_upper.to_numpy(), bcg.yi + z * np.sqrt(bcg.vi), rtol=1e-14)
     pooled = frame.iloc[-1]
     assert pooled.label == "RE Model (REML)"
-    assert (pooled.estimate, pooled.ci_lower, pooled.pi_upper) == (
-        bcg.estimate, bcg.ci_lower, bcg.pi_upper)
+    assert (pooled.estimate, pooled.ci_lower, pooled.pi_upper) == (bcg.estimate, bcg.ci_lower, bcg.pi_upper)
 
 
 def test_results_are_frozen_picklable_and_cheap(bcg):
@@ -147,10 +164,20 @@ def test_docstring_examples_run():
     import doctest
     import importlib
 
-    for name in ("metaevidence.core.batch", "metaevidence.core.wls", "metaevidence.core.solve",
-                 "metaevidence.core.tau2", "metaevidence.core.pool", "metaevidence.core.profile",
-                 "metaevidence.core.binary", "metaevidence.core.fit", "metaevidence.core.scalar",
-                 "metaevidence.core.estimating", "metaevidence.stats.results",
-                 "metaevidence.stats.fit", "metaevidence.stats.sensitivity"):
+    for name in (
+        "metaevidence.core.batch",
+        "metaevidence.core.wls",
+        "metaevidence.core.solve",
+        "metaevidence.core.tau2",
+        "metaevidence.core.pool",
+        "metaevidence.core.profile",
+        "metaevidence.core.binary",
+        "metaevidence.core.fit",
+        "metaevidence.core.scalar",
+        "metaevidence.core.estimating",
+        "metaevidence.stats.results",
+        "metaevidence.stats.fit",
+        "metaevidence.stats.sensitivity",
+    ):
         result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, name

@@ -24,14 +24,21 @@ def _parent(case):
             return me.mantel_haenszel(measure=case["measure"], **counts)
         return me.peto(**counts)
     d = DATA[case["dataset"]]
-    return me.meta_analysis(d["yi"], d["vi"], method=case["method"], test=case["test"],
-                            labels=d["labels"])
+    return me.meta_analysis(d["yi"], d["vi"], method=case["method"], test=case["test"], labels=d["labels"])
 
 
 def test_case_grid_is_complete():
-    fits = ["bcg-RR-REML-z", "bcg-RR-DL-knha", "bcg-RR-PM-adhoc", "bcg-RR-EE-z",
-            "collins1985a-OR-REML-z", "lau1992-OR-REML-knha", "bcg-MH-OR", "bcg-MH-RD",
-            "bcg-PETO"]
+    fits = [
+        "bcg-RR-REML-z",
+        "bcg-RR-DL-knha",
+        "bcg-RR-PM-adhoc",
+        "bcg-RR-EE-z",
+        "collins1985a-OR-REML-z",
+        "lau1992-OR-REML-knha",
+        "bcg-MH-OR",
+        "bcg-MH-RD",
+        "bcg-PETO",
+    ]
     assert set(CASES) == {f"{f}-{kind}" for f in fits for kind in ("leave1out", "cumul")}
 
 
@@ -50,7 +57,7 @@ def test_matches_metafor(case_id):
     assert [str(i + 1) for i in rows] == case["rows"]
     arith, dist = tolerances(case["method"] if case["method"] in ("REML", "PM") else "DL")
     tau2_ref = as_array(case["tau2"])
-    boundary = (tau2_ref > 0) & (tau2_ref < ZERO_ABS)        # Fisher scoring stopped at ~1e-13
+    boundary = (tau2_ref > 0) & (tau2_ref < ZERO_ABS)  # Fisher scoring stopped at ~1e-13
     atol = np.where(boundary, ZERO_ABS, 0.0)
     check(batch.estimate, case["estimate"], arith, f"{case_id} estimate", scale=batch.se)
     check(batch.se, case["se"], arith, f"{case_id} se")
@@ -64,7 +71,7 @@ def test_matches_metafor(case_id):
     check(batch.h2, case["h2"], arith, f"{case_id} H2", atol=atol)
     if parent.random_effects:
         check(batch.tau2, tau2_ref, arith, f"{case_id} tau2", atol=atol)
-    else:                                   # metafor leaves tau^2 out for common effects
+    else:  # metafor leaves tau^2 out for common effects
         assert np.all(batch.tau2 == 0) and np.all(np.isnan(tau2_ref))
 
 
@@ -85,18 +92,25 @@ def test_cumulative_order_by_study_attribute_and_errors():
     bi = [119, 300, 228, 13536, 5036]
     ci = [11, 29, 11, 248, 47]
     di = [128, 274, 209, 12619, 5761]
-    es = me.effect_sizes("RR", ai=ai, bi=bi, ci=ci, di=di,
-                         study_info={"year": [1948, 1949, 1960, 1949, 1950]})
+    es = me.effect_sizes(
+        "RR", ai=ai, bi=bi, ci=ci, di=di, study_info={"year": [1948, 1949, 1960, 1949, 1950]}
+    )
     res = me.meta_analysis(es)
     cum = me.cumulative(res, order="year")
-    assert cum.order.tolist() == [0, 1, 3, 4, 2]           # stable on the 1949 tie
+    assert cum.order.tolist() == [0, 1, 3, 4, 2]  # stable on the 1949 tie
     assert cum.k.tolist() == [1, 2, 3, 4, 5]
     assert cum.estimate[-1] == pytest.approx(res.estimate, rel=1e-12)
-    with pytest.raises(ValueError, match=r"order='grade' is not a study attribute of the "
-                                         r"effect sizes; available: \['year'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"order='grade' is not a study attribute of the "
+        r"effect sizes; available: \['year'\]",
+    ):
         me.cumulative(res, order="grade")
-    with pytest.raises(ValueError, match=r"order must have one sort key per study \(5\); "
-                                         r"got shape \(2,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"order must have one sort key per study \(5\); "
+        r"got shape \(2,\)",
+    ):
         me.cumulative(res, order=[1, 2])
     with pytest.raises(TypeError, match=r"cumulative: expected a MetaAnalysis; got str"):
         me.cumulative("res")

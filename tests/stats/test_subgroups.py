@@ -11,10 +11,10 @@ CASES = load_reference("subgroups")["cases"]
 
 
 def test_fixture_grid_is_complete():
-    expected = {f"bcg-alloc-{m}-{t}{c}" for m in ("REML", "DL") for t in ("z", "knha")
-                for c in ("", "-common")}
-    expected |= {"bcg-alloc-EE-z", "bangertdrowns2004-grade-REML-z",
-                 "bangertdrowns2004-grade-REML-z-common"}
+    expected = {
+        f"bcg-alloc-{m}-{t}{c}" for m in ("REML", "DL") for t in ("z", "knha") for c in ("", "-common")
+    }
+    expected |= {"bcg-alloc-EE-z", "bangertdrowns2004-grade-REML-z", "bangertdrowns2004-grade-REML-z-common"}
     assert set(CASES) == expected
 
 
@@ -32,8 +32,9 @@ def _check_fit(fit, ref, tol, what):
 @pytest.mark.parametrize("cid", sorted(CASES))
 def test_subgroups_match_metafor(cid):
     c = CASES[cid]
-    sg = me.subgroup_analysis(c["yi"], c["vi"], c["group"], method=c["method"],
-                              test=c["test"], tau2_common=c["tau2_common"])
+    sg = me.subgroup_analysis(
+        c["yi"], c["vi"], c["group"], method=c["method"], test=c["test"], tau2_common=c["tau2_common"]
+    )
     tol = CLOSED_FORM if c["method"] in ("DL", "EE") and not c["tau2_common"] else ITERATIVE
     assert sg.groups == tuple(c["levels"])
     for name, fit, ref in zip(sg.groups, sg.subgroups, c["subgroups"]):
@@ -54,8 +55,14 @@ def test_subgroups_match_metafor(cid):
 def test_effect_sizes_with_a_study_attribute():
     c = CASES["bcg-alloc-REML-z"]
     d = me.datasets.load_bcg()
-    es = me.effect_sizes("RR", ai=d["tpos"], bi=d["tneg"], ci=d["cpos"], di=d["cneg"],
-                         study_info={"alloc": d["alloc"].to_numpy()})
+    es = me.effect_sizes(
+        "RR",
+        ai=d["tpos"],
+        bi=d["tneg"],
+        ci=d["cpos"],
+        di=d["cneg"],
+        study_info={"alloc": d["alloc"].to_numpy()},
+    )
     sg = me.subgroup_analysis(es, "alloc")
     assert_close(sg.q_between, c["q_between"], ITERATIVE)
     assert sg.subgroups[0].effects is not None

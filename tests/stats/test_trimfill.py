@@ -11,8 +11,11 @@ CASES = load_reference("bias")["cases"]
 TRIM = {cid: c for cid, c in CASES.items() if c["kind"] == "trimfill"}
 
 
-@pytest.mark.parametrize("cid", sorted(c for c in TRIM if c.count("-") == 3)
-                         + ["trimfill-bcg-REML-L0-left", "trimfill-hackshaw1998-DL-R0-right"])
+@pytest.mark.parametrize(
+    "cid",
+    sorted(c for c in TRIM if c.count("-") == 3)
+    + ["trimfill-bcg-REML-L0-left", "trimfill-hackshaw1998-DL-R0-right"],
+)
 def test_trim_and_fill_matches_trimfill(cid):
     c = TRIM[cid]
     res = me.meta_analysis(c["yi_obs"], c["vi_obs"], method=c["method"])
@@ -35,8 +38,9 @@ def test_trim_and_fill_matches_trimfill(cid):
 
 def test_trim_and_fill_output_and_warning():
     c = TRIM["trimfill-bcg-DL-L0"]
-    res = me.meta_analysis(c["yi_obs"], c["vi_obs"], method="DL",
-                           labels=[f"trial {i + 1}" for i in range(13)])
+    res = me.meta_analysis(
+        c["yi_obs"], c["vi_obs"], method="DL", labels=[f"trial {i + 1}" for i in range(13)]
+    )
     tf = me.trim_and_fill(res)
     assert tf.labels[-1].startswith("Filled: trial")
     text = str(tf.summary())

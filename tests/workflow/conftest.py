@@ -25,27 +25,50 @@ TRIALS = (
 )
 
 
-def study(sid: str, year: int, e_events: int, e_total: int, c_events: int, c_total: int, *,
-          outcome: str = "mortality", design: str = "rct", rob: str | None = None) -> dict:
+def study(
+    sid: str,
+    year: int,
+    e_events: int,
+    e_total: int,
+    c_events: int,
+    c_total: int,
+    *,
+    outcome: str = "mortality",
+    design: str = "rct",
+    rob: str | None = None,
+) -> dict:
     rec = {
         "id": sid,
-        "citation": {"authors": [f"{sid.split('-')[0].capitalize()} A", "Other B"], "title": "A trial",
-                     "journal": "J Test", "year": year, "doi": f"10.1000/{sid}"},
+        "citation": {
+            "authors": [f"{sid.split('-')[0].capitalize()} A", "Other B"],
+            "title": "A trial",
+            "journal": "J Test",
+            "year": year,
+            "doi": f"10.1000/{sid}",
+        },
         "design": design,
         "population": "adults",
-        "outcomes": [{
-            "outcome": outcome,
-            "comparison": {"experimental": "treated", "control": "untreated"},
-            "timepoint": "12 months",
-            "data": {"kind": "binary", "experimental": {"events": e_events, "total": e_total},
-                     "control": {"events": c_events, "total": c_total}},
-            "provenance": {"source": f"{sid} paper", "locator": "Table 2", "confidence": "primary"},
-        }],
+        "outcomes": [
+            {
+                "outcome": outcome,
+                "comparison": {"experimental": "treated", "control": "untreated"},
+                "timepoint": "12 months",
+                "data": {
+                    "kind": "binary",
+                    "experimental": {"events": e_events, "total": e_total},
+                    "control": {"events": c_events, "total": c_total},
+                },
+                "provenance": {"source": f"{sid} paper", "locator": "Table 2", "confidence": "primary"},
+            }
+        ],
         "extraction": {"status": "complete", "by": "tester", "date": dt.date(2026, 11, 27)},
     }
     if rob is not None:
-        rec["risk_of_bias"] = {"tool": "RoB 2", "domains": [{"domain": "randomisation", "judgement": rob}],
-                               "overall": rob}
+        rec["risk_of_bias"] = {
+            "tool": "RoB 2",
+            "domains": [{"domain": "randomisation", "judgement": rob}],
+            "overall": rob,
+        }
     return rec
 
 
@@ -57,8 +80,14 @@ def write_yaml(path: Path, data: dict) -> Path:
 
 def spec(aid: str = "mortality", **extra) -> dict:
     """A valid meta-analysis spec of the trials (figures off unless given)."""
-    out = {"id": aid, "title": "Treatment and mortality", "question": "Does treatment reduce deaths?",
-           "studies": {"outcome": "mortality"}, "measure": "OR", "figures": {"draw": []}}
+    out = {
+        "id": aid,
+        "title": "Treatment and mortality",
+        "question": "Does treatment reduce deaths?",
+        "studies": {"outcome": "mortality"},
+        "measure": "OR",
+        "figures": {"draw": []},
+    }
     out.update(copy.deepcopy(extra))
     return out
 
@@ -69,14 +98,22 @@ def make_review(root: Path, *, trials=TRIALS, specs=None) -> Path:
     for t in trials:
         write_yaml(root / "studies" / f"{t[0]}.yaml", study(*t))
     (root / "analyses").mkdir(exist_ok=True)
-    for s in (specs if specs is not None else [spec()]):
+    for s in specs if specs is not None else [spec()]:
         write_yaml(root / "analyses" / f"{s['id']}.yaml", s)
     return root
 
 
 def git(root: Path, *args: str) -> str:
-    env_args = ["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false",
-                "-c", "init.defaultBranch=main"]
+    env_args = [
+        "-c",
+        "user.name=Test",
+        "-c",
+        "user.email=test@example.org",
+        "-c",
+        "commit.gpgsign=false",
+        "-c",
+        "init.defaultBranch=main",
+    ]
     out = subprocess.run(["git", *env_args, *args], cwd=root, check=True, capture_output=True, text=True)
     return out.stdout
 
@@ -97,7 +134,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (relative path -> bytes)."""
     if not folder.exists():
         return {}
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def bcg_ids(authors, years) -> list[str]:
@@ -124,9 +163,16 @@ def make_bcg_review(root: Path, *, specs=()) -> Path:
     d = load_bcg()
     ids = bcg_ids(d["author"], d["year"])
     for sid, row in zip(ids, d.itertuples(index=False)):
-        rec = study(sid, int(row.year), int(row.tpos), int(row.tpos + row.tneg), int(row.cpos),
-                    int(row.cpos + row.cneg), outcome="tuberculosis",
-                    rob="high" if sid in BCG_HIGH_RISK else "low")
+        rec = study(
+            sid,
+            int(row.year),
+            int(row.tpos),
+            int(row.tpos + row.tneg),
+            int(row.cpos),
+            int(row.cpos + row.cneg),
+            outcome="tuberculosis",
+            rob="high" if sid in BCG_HIGH_RISK else "low",
+        )
         rec["outcomes"][0]["attributes"] = {"alloc": str(row.alloc), "ablat": int(row.ablat)}
         rec["outcomes"][0]["comparison"] = {"experimental": "BCG vaccine", "control": "no vaccine"}
         write_yaml(root / "studies" / f"{sid}.yaml", rec)

@@ -20,12 +20,16 @@ REPO = Path(__file__).resolve().parents[2]
 def test_validate_covers_specs(review, monkeypatch, capsys):
     monkeypatch.chdir(review)
     assert main(["validate"]) == 0
-    assert capsys.readouterr().out.endswith("no problems: 5 study records (5 outcome entries); 1 analysis spec in analyses/ checked\n")
+    assert capsys.readouterr().out.endswith(
+        "no problems: 5 study records (5 outcome entries); 1 analysis spec in analyses/ checked\n"
+    )
     write_yaml(review / "analyses" / "mortality.yaml", spec(tau2="REMl"))
     assert main(["validate"]) == 1
     out = capsys.readouterr().out
-    assert "analyses/mortality.yaml:9: tau2 must be one of: REML, DL, ML, PM, HE, SJ, HS, EB, EE, FE; got 'REMl' " \
-           "(did you mean 'REML'?)" in out
+    assert (
+        "analyses/mortality.yaml:9: tau2 must be one of: REML, DL, ML, PM, HE, SJ, HS, EB, EE, FE; got 'REMl' "
+        "(did you mean 'REML'?)" in out
+    )
 
 
 def test_schema_for_analysis_specs(capsys):
@@ -51,14 +55,26 @@ def test_diff_through_main(review, monkeypatch, capsys):
 
 def test_python_dash_m_end_to_end(review):
     env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([sys.executable, "-m", "metaevidence", "run"], cwd=review, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "metaevidence", "run"],
+        cwd=review,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "[1/1] mortality: updated" in proc.stderr and "1 analysis: 1 updated" in proc.stdout
     doc = json.loads((review / "results" / "mortality.json").read_text(encoding="utf-8"))
     assert doc["pooled"]["k"] == 5
-    proc = subprocess.run([sys.executable, "-m", "metaevidence", "run", "--check"], cwd=review, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "metaevidence", "run", "--check"],
+        cwd=review,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0 and "up to date" in proc.stdout
 
 
@@ -101,11 +117,14 @@ def test_outside_a_review_folder_every_command_says_where_to_work(tmp_path, monk
     assert code == 1 and out.splitlines() == [
         f"studies: studies folder does not exist (looked for {tmp_path / 'studies'}): work in the review's "
         "folder, the one holding studies/ and analyses/, or give the path of the study records",
-        "1 problem in 1 file; checked 0 study records; no analyses folder (analyses/): no specs to check"]
+        "1 problem in 1 file; checked 0 study records; no analyses folder (analyses/): no specs to check",
+    ]
     for command in (["studies"], ["run"], ["run", "--check"], ["diff"]):
         code, out, err = _run(capsys, *command)
         assert code == 1 and "looked for" in out + err and "Traceback" not in err, command
     code, out, err = _run(capsys, "new-study", "smith-2024")
-    assert code == 1 and err == (f"error: studies folder 'studies' does not exist in {tmp_path}: run metaevidence "
-                                 "in the review's folder (the one holding studies/ and analyses/), or pass "
-                                 "--studies DIR\n")
+    assert code == 1 and err == (
+        f"error: studies folder 'studies' does not exist in {tmp_path}: run metaevidence "
+        "in the review's folder (the one holding studies/ and analyses/), or pass "
+        "--studies DIR\n"
+    )

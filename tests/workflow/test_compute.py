@@ -51,8 +51,13 @@ def test_random_effects_result_matches_metafor(tmp_path, bcg):
     p = doc["pooled"]
     assert p["k"] == 13 and p["df"] == 12 and p["method"] == "REML" and p["test"] == "knha"
     assert p["pi_method"] == "hts" and p["converged"] is True
-    _close(p, ref["pooled"], ("estimate", "se", "ci_lower", "ci_upper", "pi_lower", "pi_upper", "statistic"),
-           ITERATIVE, "pooled")
+    _close(
+        p,
+        ref["pooled"],
+        ("estimate", "se", "ci_lower", "ci_upper", "pi_lower", "pi_upper", "statistic"),
+        ITERATIVE,
+        "pooled",
+    )
     assert_close(p["p_value"], ref["pooled"]["p_value"], ITERATIVE, what="p")
     assert_close(p["presentation"]["estimate"], math.exp(ref["pooled"]["estimate"]), ITERATIVE)
     h = doc["heterogeneity"]
@@ -76,9 +81,16 @@ def test_sensitivity_batches_match_metafor(tmp_path, bcg, part):
 
 def test_dl_with_metafor_prediction_interval(tmp_path, bcg):
     ref = REF["bcg-OR-DL-z"]
-    doc = compute(_spec(tmp_path, tau2="DL", ci_method="z", prediction_interval_method="metafor"), bcg).document
-    _close(doc["pooled"], ref["pooled"], ("estimate", "se", "ci_lower", "ci_upper", "pi_lower", "pi_upper"),
-           CLOSED_FORM, "pooled")
+    doc = compute(
+        _spec(tmp_path, tau2="DL", ci_method="z", prediction_interval_method="metafor"), bcg
+    ).document
+    _close(
+        doc["pooled"],
+        ref["pooled"],
+        ("estimate", "se", "ci_lower", "ci_upper", "pi_lower", "pi_upper"),
+        CLOSED_FORM,
+        "pooled",
+    )
     _close(doc["heterogeneity"], ref["heterogeneity"], ("tau2", "i2", "q"), CLOSED_FORM, "heterogeneity")
     assert doc["pooled"]["df"] is None  # z test: no degrees of freedom (NaN -> null)
 
@@ -97,7 +109,9 @@ def test_without_high_risk_of_bias_matches_metafor(tmp_path, bcg):
     ref = REF["bcg-OR-REML-knha-no-high-rob"]
     part = compute(_spec(tmp_path), bcg).document["sensitivity"]["high_risk_of_bias"]
     assert part["excluded"] == sorted(BCG_HIGH_RISK) and part["not_assessed"] == []
-    _close(part["pooled"], ref["pooled"], ("estimate", "se", "ci_lower", "ci_upper"), ITERATIVE, "no-high-rob")
+    _close(
+        part["pooled"], ref["pooled"], ("estimate", "se", "ci_lower", "ci_upper"), ITERATIVE, "no-high-rob"
+    )
     assert part["pooled"]["k"] == 11
 
 
@@ -110,26 +124,49 @@ def test_refit_reproduces_the_pooled_estimate(tmp_path, bcg):
 
 
 def test_exclusions_are_listed_with_reasons(tmp_path, bcg):
-    s = _spec(tmp_path, measure="SMD", studies={"outcome": "tuberculosis", "exclude": [
-        {"id": "aronson-1948", "reason": "duplicate report"}]})
-    with pytest.raises(AnalysisError, match=r"analysis 'bcg': none of the 12 selected entries can give SMD; "
-                                            r"[a-z-]+-\d{4}: SMD cannot be computed from 2x2 counts without "
-                                            r"converting OR -> SMD \(allow it with convert: true in the "
-                                            r"analysis spec"):
+    s = _spec(
+        tmp_path,
+        measure="SMD",
+        studies={
+            "outcome": "tuberculosis",
+            "exclude": [{"id": "aronson-1948", "reason": "duplicate report"}],
+        },
+    )
+    with pytest.raises(
+        AnalysisError,
+        match=r"analysis 'bcg': none of the 12 selected entries can give SMD; "
+        r"[a-z-]+-\d{4}: SMD cannot be computed from 2x2 counts without "
+        r"converting OR -> SMD \(allow it with convert: true in the "
+        r"analysis spec",
+    ):
         compute(s, bcg)
-    s = _spec(tmp_path, studies={"outcome": "tuberculosis", "exclude": [
-        {"id": "aronson-1948", "reason": "duplicate report"}]})
+    s = _spec(
+        tmp_path,
+        studies={
+            "outcome": "tuberculosis",
+            "exclude": [{"id": "aronson-1948", "reason": "duplicate report"}],
+        },
+    )
     doc = compute(s, bcg).document
-    assert doc["studies"]["excluded"] == [{"id": "aronson-1948", "label": "Aronson and Other 1948", "entry": 0,
-                                           "reason": "excluded by the analysis: duplicate report"}]
+    assert doc["studies"]["excluded"] == [
+        {
+            "id": "aronson-1948",
+            "label": "Aronson and Other 1948",
+            "entry": 0,
+            "reason": "excluded by the analysis: duplicate report",
+        }
+    ]
     assert doc["pooled"]["k"] == 12
     assert "aronson-1948" in doc["inputs"]["studies"]  # still an input: its record is watched
 
 
 def test_no_matching_study_is_an_error(tmp_path, bcg):
     s = _spec(tmp_path, studies={"outcome": "tuberculosis", "where": {"citation.year": {"min": 2000}}})
-    with pytest.raises(AnalysisError, match=r"analysis 'bcg': no study record has an entry for outcome "
-                                            r"'tuberculosis' that passes the selection in bcg.yaml"):
+    with pytest.raises(
+        AnalysisError,
+        match=r"analysis 'bcg': no study record has an entry for outcome "
+        r"'tuberculosis' that passes the selection in bcg.yaml",
+    ):
         compute(s, bcg)
 
 
@@ -153,8 +190,9 @@ def test_zero_cell_defaults_match_metafor(tmp_path):
     assert doc["pooled"]["k"] == 7
 
     ref = REF["zeros-OR-MH"]
-    doc = compute(read_spec(write_yaml(tmp_path / "z.yaml", spec("z", pooling="mantel-haenszel")))[0],
-                  evidence).document
+    doc = compute(
+        read_spec(write_yaml(tmp_path / "z.yaml", spec("z", pooling="mantel-haenszel")))[0], evidence
+    ).document
     assert doc["settings"]["zero_cells"]["drop00"] is True
     _close(doc["pooled"], ref["pooled"], ("estimate", "se", "ci_lower", "ci_upper"), CLOSED_FORM, "MH pooled")
     assert_close(doc["heterogeneity"]["q"], ref["q"], CLOSED_FORM, what="MH Q")
@@ -187,8 +225,10 @@ def test_small_k_notes(tmp_path, bcg):
     assert doc["sensitivity"]["leave_one_out"] is None and doc["sensitivity"]["cumulative"] is None
     assert doc["heterogeneity"]["ci"] is None
     assert doc["notes"][0].startswith("SmallSampleWarning: ")  # the engine's words: knha fell back to z
-    assert doc["notes"][1:] == ["leave-one-out analysis not run: it needs at least 3 studies (k = 1)",
-                                "cumulative meta-analysis not run: it needs at least 2 studies (k = 1)"]
+    assert doc["notes"][1:] == [
+        "leave-one-out analysis not run: it needs at least 3 studies (k = 1)",
+        "cumulative meta-analysis not run: it needs at least 2 studies (k = 1)",
+    ]
 
 
 def test_labels_and_conversions(tmp_path, bcg):
@@ -198,7 +238,15 @@ def test_labels_and_conversions(tmp_path, bcg):
     rows = doc["studies"]["included"]
     assert len(rows) == 13 and all("converted" in r["source"] for r in rows)
     # Hasselblad-Hedges: SMD = log(OR) * sqrt(3) / pi, its variance scaled by 3 / pi^2
-    assert_close([r["yi"] for r in rows], np.array(REF["bcg-OR-REML-knha"]["yi"]) * math.sqrt(3) / math.pi,
-                 CLOSED_FORM, what="SMD from OR")
-    assert_close([r["vi"] for r in rows], np.array(REF["bcg-OR-REML-knha"]["vi"]) * 3 / math.pi ** 2,
-                 CLOSED_FORM, what="var SMD from OR")
+    assert_close(
+        [r["yi"] for r in rows],
+        np.array(REF["bcg-OR-REML-knha"]["yi"]) * math.sqrt(3) / math.pi,
+        CLOSED_FORM,
+        what="SMD from OR",
+    )
+    assert_close(
+        [r["vi"] for r in rows],
+        np.array(REF["bcg-OR-REML-knha"]["vi"]) * 3 / math.pi**2,
+        CLOSED_FORM,
+        what="var SMD from OR",
+    )

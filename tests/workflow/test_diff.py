@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 
 import pytest
 
@@ -17,7 +16,7 @@ from metaevidence.workflow.run import Paths
 from tests.reference_data import assert_close
 from tests.tolerances import ITERATIVE
 
-from .conftest import commit_all, git, make_review, spec, study, write_yaml
+from .conftest import commit_all, spec, study, write_yaml
 
 
 def _paths(root):
@@ -32,8 +31,23 @@ def _diff(root, since=None, fmt="text") -> tuple[int, str]:
 
 @pytest.fixture
 def committed(review):
-    assert main(["run", "-q", "--studies", str(review / "studies"), "--analyses", str(review / "analyses"),
-                 "--results", str(review / "results"), "--figures", str(review / "figures")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "-q",
+                "--studies",
+                str(review / "studies"),
+                "--analyses",
+                str(review / "analyses"),
+                "--results",
+                str(review / "results"),
+                "--figures",
+                str(review / "figures"),
+            ]
+        )
+        == 0
+    )
     commit_all(review, "first results")
     return review
 
@@ -67,10 +81,28 @@ def test_adding_a_study_names_it_and_the_change_in_the_pooled_or(committed):
     assert "  I²      0.0%          72.9%         +72.9\n" in text
     assert "  k       5             6             +1\n" in text
     assert "  CONCLUSION CHANGED: the confidence interval now includes no effect (1)\n" in text
-    assert "  moved the estimate most: adding Fox and Other 2020 moved the OR from 0.64 to 0.78 (+0.14)\n" in text
+    assert (
+        "  moved the estimate most: adding Fox and Other 2020 moved the OR from 0.64 to 0.78 (+0.14)\n"
+        in text
+    )
     # running does not change what diff reports: it compares with the committed results
-    assert main(["run", "-q", "--studies", str(committed / "studies"), "--analyses", str(committed / "analyses"),
-                 "--results", str(committed / "results"), "--figures", str(committed / "figures")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "-q",
+                "--studies",
+                str(committed / "studies"),
+                "--analyses",
+                str(committed / "analyses"),
+                "--results",
+                str(committed / "results"),
+                "--figures",
+                str(committed / "figures"),
+            ]
+        )
+        == 0
+    )
     assert _diff(committed)[1] == text
 
 
@@ -78,10 +110,15 @@ def test_correcting_a_number_shows_the_correction(committed):
     path = committed / "studies" / "adams-2001.yaml"
     path.write_text(path.read_text().replace("events: 12", "events: 15"), encoding="utf-8")
     rc, text = _diff(committed)
-    assert "1 study changed: 1 corrected\n  ~ adams-2001 (corrected)\n" \
-           "      outcomes[0].data.experimental.events: 12 -> 15\n" in text
+    assert (
+        "1 study changed: 1 corrected\n  ~ adams-2001 (corrected)\n"
+        "      outcomes[0].data.experimental.events: 12 -> 15\n" in text
+    )
     assert "studies: ~adams-2001" in text
-    assert "moved the estimate most: correcting Adams and Other 2001 moved the OR from 0.64 to 0.67 (+0.02)" in text
+    assert (
+        "moved the estimate most: correcting Adams and Other 2001 moved the OR from 0.64 to 0.67 (+0.02)"
+        in text
+    )
     assert "conclusion unchanged" in text
     rc, md = _diff(committed, fmt="markdown")
     assert md.startswith("### Evidence update since `HEAD (")
@@ -92,8 +129,20 @@ def test_correcting_a_number_shows_the_correction(committed):
 
 def test_since_a_revision_and_removed_studies(committed):
     _add_fox(committed)
-    main(["run", "-q", "--studies", str(committed / "studies"), "--analyses", str(committed / "analyses"),
-          "--results", str(committed / "results"), "--figures", str(committed / "figures")])
+    main(
+        [
+            "run",
+            "-q",
+            "--studies",
+            str(committed / "studies"),
+            "--analyses",
+            str(committed / "analyses"),
+            "--results",
+            str(committed / "results"),
+            "--figures",
+            str(committed / "figures"),
+        ]
+    )
     commit_all(committed, "fox")
     (committed / "studies" / "evans-2016.yaml").unlink()
     d = evidence_diff(_paths(committed), since="HEAD~1")
@@ -102,36 +151,68 @@ def test_since_a_revision_and_removed_studies(committed):
     a = d.analyses[0]
     assert a.studies == (("-", "evans-2016", "Evans and Other 2016"), ("+", "fox-2020", "Fox and Other 2020"))
     assert [i.study for i in a.moved] == ["fox-2020", "evans-2016"]  # fox moved it far more
-    assert evidence_diff(_paths(committed)).analyses[0].studies == (("-", "evans-2016", "Evans and Other 2016"),)
-    with pytest.raises(GitError, match=r"'nope' is not a commit of the repository .* \(give a branch, tag or "
-                                       r"commit, e.g. HEAD~1 or main\)"):
+    assert evidence_diff(_paths(committed)).analyses[0].studies == (
+        ("-", "evans-2016", "Evans and Other 2016"),
+    )
+    with pytest.raises(
+        GitError,
+        match=r"'nope' is not a commit of the repository .* \(give a branch, tag or "
+        r"commit, e.g. HEAD~1 or main\)",
+    ):
         evidence_diff(_paths(committed), since="nope")
 
 
 def test_without_git_compares_with_results_on_disk(review):
-    assert main(["run", "-q", "--studies", str(review / "studies"), "--analyses", str(review / "analyses"),
-                 "--results", str(review / "results"), "--figures", str(review / "figures")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "-q",
+                "--studies",
+                str(review / "studies"),
+                "--analyses",
+                str(review / "analyses"),
+                "--results",
+                str(review / "results"),
+                "--figures",
+                str(review / "figures"),
+            ]
+        )
+        == 0
+    )
     path = review / "studies" / "adams-2001.yaml"
     path.write_text(path.read_text().replace("events: 12", "events: 15"), encoding="utf-8")
     _add_fox(review)
     d = evidence_diff(_paths(review))
     assert d.since == f"the results on disk ({review / 'results'})"
-    assert [(c.id, c.status, c.fields) for c in d.studies] == [("adams-2001", "corrected", ()),
-                                                                ("fox-2020", "added", ())]
-    assert d.analyses[0].studies == (("~", "adams-2001", "Adams and Other 2001"), ("+", "fox-2020", "Fox and Other 2020"))
+    assert [(c.id, c.status, c.fields) for c in d.studies] == [
+        ("adams-2001", "corrected", ()),
+        ("fox-2020", "added", ()),
+    ]
+    assert d.analyses[0].studies == (
+        ("~", "adams-2001", "Adams and Other 2001"),
+        ("+", "fox-2020", "Fox and Other 2020"),
+    )
     with pytest.raises(GitError, match="--since HEAD needs a git repository"):
         evidence_diff(_paths(review), since="HEAD")
 
 
 def test_new_removed_and_failing_analyses(committed):
     write_yaml(committed / "analyses" / "rr.yaml", spec("rr", measure="RR"))
-    write_yaml(committed / "analyses" / "bad.yaml", spec("bad", studies={"outcome": "mortality", "design": "cohort"}))
+    write_yaml(
+        committed / "analyses" / "bad.yaml", spec("bad", studies={"outcome": "mortality", "design": "cohort"})
+    )
     (committed / "analyses" / "mortality.yaml").unlink()
     rc, text = _diff(committed)
     assert rc == 1  # an analysis cannot be computed now
     assert "bad: bad -- could not be computed\n  error: analysis 'bad': no study record" in text
-    assert "mortality: Treatment and mortality -- analysis removed (its spec is gone)\n  OR 0.64 (95% CI" in text
-    assert "rr: Treatment and mortality -- new analysis\n  RR 0.70 (95% CI 0.59 to 0.84), k = 5, I² = 0.0%" in text
+    assert (
+        "mortality: Treatment and mortality -- analysis removed (its spec is gone)\n  OR 0.64 (95% CI" in text
+    )
+    assert (
+        "rr: Treatment and mortality -- new analysis\n  RR 0.70 (95% CI 0.59 to 0.84), k = 5, I² = 0.0%"
+        in text
+    )
 
 
 def test_a_broken_record_is_an_error(committed):
@@ -149,11 +230,21 @@ def _doc(estimate, lo, hi, rows, *, settings=None):
         "analysis": {"id": "x", "title": "X", "question": "?", "kind": "meta-analysis"},
         "settings": settings or {"tau2": "REML"},
         "measure": {"name": "OR", "effect": "OR", "description": "log odds ratio", "transform": "exp"},
-        "pooled": {"estimate": estimate, "ci_lower": lo, "ci_upper": hi, "pi_lower": None, "pi_upper": None,
-                   "k": len(rows), "level": 0.95, "method": "REML"},
+        "pooled": {
+            "estimate": estimate,
+            "ci_lower": lo,
+            "ci_upper": hi,
+            "pi_lower": None,
+            "pi_upper": None,
+            "k": len(rows),
+            "level": 0.95,
+            "method": "REML",
+        },
         "heterogeneity": {"tau2": 0.0, "i2": 0.0},
-        "studies": {"included": [{"id": r, "label": r.title(), "yi": 0.1, "vi": 0.01} for r in rows],
-                    "excluded": []},
+        "studies": {
+            "included": [{"id": r, "label": r.title(), "yi": 0.1, "vi": 0.01} for r in rows],
+            "excluded": [],
+        },
         "inputs": {"studies": {}},
     }
 
@@ -164,8 +255,10 @@ def test_direction_change_and_settings_change_on_documents():
     (d,) = diff_documents(before, after)
     assert d.status == "changed" and d.studies == ()
     assert d.settings == (FieldChange("tau2", "REML", "DL"),)
-    assert d.conclusion == ("the confidence interval now includes no effect (1)",
-                            "the pooled estimate changed direction (1.22 -> 0.90)")
+    assert d.conclusion == (
+        "the confidence interval now includes no effect (1)",
+        "the pooled estimate changed direction (1.22 -> 0.90)",
+    )
     assert str(d.settings[0]) == "tau2: 'REML' -> 'DL'"
     (same,) = diff_documents(before, before)
     assert same.status == "unchanged" and same.conclusion == ()
@@ -186,6 +279,11 @@ def test_record_field_changes():
     new = b"id: a\nlist: [1, 5]\nmap: {x: 1, y: true}\nextra: 2020-01-02\n"
     (c,) = diff_records({"a": ("h1", old)}, {"a": ("h2", new)})
     assert c.status == "corrected" and c.symbol == "~"
-    assert [str(f) for f in c.fields] == ["notes: 'one' -> (none)", "list[1]: 2 -> 5", "list[2]: 3 -> (none)",
-                                         "map.y: (none) -> true", "extra: (none) -> 2020-01-02"]
+    assert [str(f) for f in c.fields] == [
+        "notes: 'one' -> (none)",
+        "list[1]: 2 -> 5",
+        "list[2]: 3 -> (none)",
+        "map.y: (none) -> true",
+        "extra: (none) -> 2020-01-02",
+    ]
     assert diff_records({"a": ("h", old)}, {"a": ("h", old)}) == ()

@@ -9,7 +9,6 @@ import math
 from metaevidence.workflow.commands import run_command
 from metaevidence.workflow.run import Paths, check_results
 from metaevidence.workflow.store import sha256_hex
-
 from tests.reference_data import assert_close
 from tests.tolerances import CLOSED_FORM
 
@@ -24,16 +23,27 @@ def _run(root) -> int:
     return run_command(_paths(root), (), quiet=True, out=io.StringIO(), err=io.StringIO())
 
 
-FIGURES = {"draw": ["forest", "funnel", "cumulative", "leave-one-out"], "formats": ["svg"],
-           "forest": {"sort": "year", "beneficial": False, "title": "Deaths"}}
+FIGURES = {
+    "draw": ["forest", "funnel", "cumulative", "leave-one-out"],
+    "formats": ["svg"],
+    "forest": {"sort": "year", "beneficial": False, "title": "Deaths"},
+}
 
 
 def test_forest_with_subgroups(tmp_path):
     from .conftest import make_bcg_review
 
-    root = make_bcg_review(tmp_path, specs=[spec("bcg", studies={"outcome": "tuberculosis"},
-                                                 subgroups={"by": "outcomes.attributes.alloc"},
-                                                 figures={"draw": ["forest"], "formats": ["svg"]})])
+    root = make_bcg_review(
+        tmp_path,
+        specs=[
+            spec(
+                "bcg",
+                studies={"outcome": "tuberculosis"},
+                subgroups={"by": "outcomes.attributes.alloc"},
+                figures={"draw": ["forest"], "formats": ["svg"]},
+            )
+        ],
+    )
     assert _run(root) == 0
     svg = (root / "figures" / "bcg" / "forest.svg").read_bytes()
     assert b"Test for subgroup differences" in svg and b"systematic" in svg
@@ -46,8 +56,11 @@ def test_figures_are_written_hashed_and_byte_stable(tmp_path):
     assert sorted(figs) == ["m/cumulative.svg", "m/forest.svg", "m/funnel.svg", "m/leave-one-out.svg"]
     doc = json.loads((root / "results" / "m.json").read_text(encoding="utf-8"))
     assert [(f["name"], f["file"], f["format"]) for f in doc["figures"]] == [
-        ("forest", "forest.svg", "svg"), ("funnel", "funnel.svg", "svg"),
-        ("cumulative", "cumulative.svg", "svg"), ("leave-one-out", "leave-one-out.svg", "svg")]
+        ("forest", "forest.svg", "svg"),
+        ("funnel", "funnel.svg", "svg"),
+        ("cumulative", "cumulative.svg", "svg"),
+        ("leave-one-out", "leave-one-out.svg", "svg"),
+    ]
     for f in doc["figures"]:
         assert f["sha256"] == sha256_hex(figs[f"m/{f['file']}"])
     assert b"Deaths" in figs["m/forest.svg"]
@@ -78,36 +91,73 @@ def test_figures_follow_the_spec_and_check_notices_tampering(tmp_path):
 
 def test_overview_draws_the_published_summaries(tmp_path):
     root = make_review(tmp_path, specs=[])
-    summary = {"kind": "summary", "measure": "OR", "estimate": 0.7, "lower": 0.55, "upper": 0.9, "level": 0.95,
-               "k": 12, "model": "random-effects"}
+    summary = {
+        "kind": "summary",
+        "measure": "OR",
+        "estimate": 0.7,
+        "lower": 0.55,
+        "upper": 0.9,
+        "level": 0.95,
+        "k": 12,
+        "model": "random-effects",
+    }
     rec = {
-        "id": "smith-2019", "design": "meta-analysis", "population": "trials",
+        "id": "smith-2019",
+        "design": "meta-analysis",
+        "population": "trials",
         "citation": {"authors": ["Smith A"], "year": 2019, "doi": "10.1000/smith"},
         "outcomes": [
-            {"outcome": "mortality", "label": "all trials", "comparison": {"experimental": "t", "control": "c"},
-             "timepoint": "end", "data": summary,
-             "provenance": {"source": "Smith 2019", "locator": "abstract", "confidence": "primary"}},
-            {"outcome": "mortality", "subgroup": "low risk of bias", "comparison": {"experimental": "t", "control": "c"},
-             "timepoint": "end", "data": {**summary, "estimate": 0.8, "lower": 0.6, "upper": 1.07, "k": 5},
-             "provenance": {"source": "Smith 2019", "locator": "Table 3", "confidence": "primary"}},
-            {"outcome": "mortality", "subgroup": "no interval", "comparison": {"experimental": "t", "control": "c"},
-             "timepoint": "end", "data": {"kind": "summary", "measure": "OR", "estimate": 0.75, "model": "not-reported"},
-             "provenance": {"source": "Smith 2019", "locator": "text", "confidence": "primary"}},
+            {
+                "outcome": "mortality",
+                "label": "all trials",
+                "comparison": {"experimental": "t", "control": "c"},
+                "timepoint": "end",
+                "data": summary,
+                "provenance": {"source": "Smith 2019", "locator": "abstract", "confidence": "primary"},
+            },
+            {
+                "outcome": "mortality",
+                "subgroup": "low risk of bias",
+                "comparison": {"experimental": "t", "control": "c"},
+                "timepoint": "end",
+                "data": {**summary, "estimate": 0.8, "lower": 0.6, "upper": 1.07, "k": 5},
+                "provenance": {"source": "Smith 2019", "locator": "Table 3", "confidence": "primary"},
+            },
+            {
+                "outcome": "mortality",
+                "subgroup": "no interval",
+                "comparison": {"experimental": "t", "control": "c"},
+                "timepoint": "end",
+                "data": {"kind": "summary", "measure": "OR", "estimate": 0.75, "model": "not-reported"},
+                "provenance": {"source": "Smith 2019", "locator": "text", "confidence": "primary"},
+            },
         ],
         "extraction": {"status": "complete", "by": "t", "date": "2026-11-27"},
     }
     write_yaml(root / "studies" / "smith-2019.yaml", rec)
-    write_yaml(root / "analyses" / "o.yaml", {"id": "o", "kind": "overview", "title": "Overview",
-                                              "question": "What did reviews find?",
-                                              "studies": {"outcome": "mortality"}, "figures": {"formats": ["svg"]}})
+    write_yaml(
+        root / "analyses" / "o.yaml",
+        {
+            "id": "o",
+            "kind": "overview",
+            "title": "Overview",
+            "question": "What did reviews find?",
+            "studies": {"outcome": "mortality"},
+            "figures": {"formats": ["svg"]},
+        },
+    )
     assert _run(root) == 0
     doc = json.loads((root / "results" / "o.json").read_text(encoding="utf-8"))
     assert doc["pooled"] is None and doc["sensitivity"] is None
     assert [(r["id"], r["subgroup"], r["estimate"]) for r in doc["studies"]["included"]] == [
-        ("smith-2019", None, 0.7), ("smith-2019", "low risk of bias", 0.8), ("smith-2019", "no interval", 0.75)]
+        ("smith-2019", None, 0.7),
+        ("smith-2019", "low risk of bias", 0.8),
+        ("smith-2019", "no interval", 0.75),
+    ]
     assert len(doc["studies"]["excluded"]) == 5  # the five trials: not published summaries
-    assert doc["studies"]["excluded"][0]["reason"] == ("not a published summary (binary data): an overview "
-                                                       "shows published pooled results only")
+    assert doc["studies"]["excluded"][0]["reason"] == (
+        "not a published summary (binary data): an overview shows published pooled results only"
+    )
     svg = (root / "figures" / "o" / "forest.svg").read_bytes()
     assert b"low risk of bias" in svg and b"no interval" not in svg  # no interval: in the table only
     assert b"Published, 95% CI" in svg and b"Each row is a published pooled result" in svg
@@ -116,7 +166,10 @@ def test_overview_draws_the_published_summaries(tmp_path):
     assert b"Smith 2019: low risk" not in svg and b"Favours t" in svg
     report = (root / "results" / "o.md").read_text(encoding="utf-8")
     assert "Shown side by side and never pooled" in report
-    assert "| Smith 2019 | low risk of bias | end | OR 0.80 (95% CI 0.60 to 1.07) | 5 | -- | random-effects |" in report
+    assert (
+        "| Smith 2019 | low risk of bias | end | OR 0.80 (95% CI 0.60 to 1.07) | 5 | -- | random-effects |"
+        in report
+    )
 
 
 def test_subgroup_forest_shows_the_reports_prediction_interval_and_the_note(tmp_path):
@@ -125,10 +178,17 @@ def test_subgroup_forest_shows_the_reports_prediction_interval_and_the_note(tmp_
     from .conftest import make_bcg_review
 
     note = "Partial extraction: 13 of 148 trials"
-    root = make_bcg_review(tmp_path, specs=[spec("bcg", studies={"outcome": "tuberculosis"},
-                                                 subgroups={"by": "outcomes.attributes.alloc"},
-                                                 figures={"draw": ["forest"], "formats": ["svg"],
-                                                          "forest": {"note": note}})])
+    root = make_bcg_review(
+        tmp_path,
+        specs=[
+            spec(
+                "bcg",
+                studies={"outcome": "tuberculosis"},
+                subgroups={"by": "outcomes.attributes.alloc"},
+                figures={"draw": ["forest"], "formats": ["svg"], "forest": {"note": note}},
+            )
+        ],
+    )
     assert _run(root) == 0
     doc = json.loads((root / "results" / "bcg.json").read_text(encoding="utf-8"))
     p = doc["pooled"]["presentation"]
@@ -141,25 +201,74 @@ def test_subgroup_forest_shows_the_reports_prediction_interval_and_the_note(tmp_
 
 def test_overview_rows_alike_are_told_apart_by_timepoint_and_unusable_entries_say_why(tmp_path):
     root = make_review(tmp_path, specs=[])
-    rows = [{"outcome": "days", "subgroup": "AA vs other", "comparison": {"experimental": "AA", "control": "other"},
-             "timepoint": f"{m} months",
-             "data": {"kind": "summary", "measure": "MD", "estimate": est, "lower": est - 5, "upper": est + 5,
-                      "level": 0.95, "model": "random-effects"},
-             "provenance": {"source": "Review", "locator": "text", "confidence": "primary"}}
-            for m, est in ((12, 3.0), (24, 12.9))]
-    write_yaml(root / "studies" / "kelly-2020.yaml", {
-        "id": "kelly-2020", "design": "systematic-review", "population": "adults",
-        "citation": {"authors": ["Kelly J"], "year": 2020, "doi": "10.1000/kelly"}, "outcomes": rows,
-        "extraction": {"status": "partial", "missing": ["per-study data"], "by": "t", "date": "2026-11-27"}})
-    write_yaml(root / "studies" / "litt-2009.yaml", {
-        "id": "litt-2009", "design": "rct", "population": "adults",
-        "citation": {"authors": ["Litt M"], "year": 2009, "doi": "10.1000/litt"},
-        "outcomes": [{"outcome": "days", "data": {"kind": "none", "reason": "no arm-level numbers available"},
-                      "provenance": {"source": "Litt 2009", "locator": "abstract", "confidence": "primary"}}],
-        "extraction": {"status": "partial", "missing": ["arm-level data"], "by": "t", "date": "2026-11-27"}})
-    write_yaml(root / "analyses" / "o.yaml", {"id": "o", "kind": "overview", "title": "Overview",
-                                              "question": "What did reviews find?", "studies": {"outcome": "days"},
-                                              "figures": {"formats": ["svg"]}})
+    rows = [
+        {
+            "outcome": "days",
+            "subgroup": "AA vs other",
+            "comparison": {"experimental": "AA", "control": "other"},
+            "timepoint": f"{m} months",
+            "data": {
+                "kind": "summary",
+                "measure": "MD",
+                "estimate": est,
+                "lower": est - 5,
+                "upper": est + 5,
+                "level": 0.95,
+                "model": "random-effects",
+            },
+            "provenance": {"source": "Review", "locator": "text", "confidence": "primary"},
+        }
+        for m, est in ((12, 3.0), (24, 12.9))
+    ]
+    write_yaml(
+        root / "studies" / "kelly-2020.yaml",
+        {
+            "id": "kelly-2020",
+            "design": "systematic-review",
+            "population": "adults",
+            "citation": {"authors": ["Kelly J"], "year": 2020, "doi": "10.1000/kelly"},
+            "outcomes": rows,
+            "extraction": {
+                "status": "partial",
+                "missing": ["per-study data"],
+                "by": "t",
+                "date": "2026-11-27",
+            },
+        },
+    )
+    write_yaml(
+        root / "studies" / "litt-2009.yaml",
+        {
+            "id": "litt-2009",
+            "design": "rct",
+            "population": "adults",
+            "citation": {"authors": ["Litt M"], "year": 2009, "doi": "10.1000/litt"},
+            "outcomes": [
+                {
+                    "outcome": "days",
+                    "data": {"kind": "none", "reason": "no arm-level numbers available"},
+                    "provenance": {"source": "Litt 2009", "locator": "abstract", "confidence": "primary"},
+                }
+            ],
+            "extraction": {
+                "status": "partial",
+                "missing": ["arm-level data"],
+                "by": "t",
+                "date": "2026-11-27",
+            },
+        },
+    )
+    write_yaml(
+        root / "analyses" / "o.yaml",
+        {
+            "id": "o",
+            "kind": "overview",
+            "title": "Overview",
+            "question": "What did reviews find?",
+            "studies": {"outcome": "days"},
+            "figures": {"formats": ["svg"]},
+        },
+    )
     assert _run(root) == 0
     svg = (root / "figures" / "o" / "forest.svg").read_bytes()
     assert b"AA vs other, 12 months" in svg and b"AA vs other, 24 months" in svg
@@ -176,15 +285,28 @@ def _correlation_review(root, specs):
     d = load_molloy2014().head(5)
     for i, row in enumerate(d.itertuples(index=False)):
         sid = f"study-{i + 1}"
-        write_yaml(root / "studies" / f"{sid}.yaml", {
-            "id": sid, "design": "cross-sectional", "population": "patients",
-            "citation": {"authors": [row.authors], "year": int(row.year), "doi": f"10.1000/{sid}"},
-            "outcomes": [{"outcome": "adherence", "timepoint": "baseline",
-                          "data": {"kind": "correlation", "r": float(row.ri),
-                                                          "n": int(row.ni)},
-                          "provenance": {"source": "Molloy 2014", "locator": "Table 1",
-                                         "confidence": "primary"}}],
-            "extraction": {"status": "complete", "by": "t", "date": "2026-11-27"}})
+        write_yaml(
+            root / "studies" / f"{sid}.yaml",
+            {
+                "id": sid,
+                "design": "cross-sectional",
+                "population": "patients",
+                "citation": {"authors": [row.authors], "year": int(row.year), "doi": f"10.1000/{sid}"},
+                "outcomes": [
+                    {
+                        "outcome": "adherence",
+                        "timepoint": "baseline",
+                        "data": {"kind": "correlation", "r": float(row.ri), "n": int(row.ni)},
+                        "provenance": {
+                            "source": "Molloy 2014",
+                            "locator": "Table 1",
+                            "confidence": "primary",
+                        },
+                    }
+                ],
+                "extraction": {"status": "complete", "by": "t", "date": "2026-11-27"},
+            },
+        )
     for s in specs:
         write_yaml(root / "analyses" / f"{s['id']}.yaml", s)
     return root
@@ -193,8 +315,17 @@ def _correlation_review(root, specs):
 def test_a_correlation_analysis_is_shown_in_r_in_report_and_figure(tmp_path):
     from metaevidence.display.text import fmt_ci, fmt_effect
 
-    root = _correlation_review(tmp_path, [spec("c", studies={"outcome": "adherence"}, measure="ZCOR",
-                                               figures={"draw": ["forest", "funnel"], "formats": ["svg"]})])
+    root = _correlation_review(
+        tmp_path,
+        [
+            spec(
+                "c",
+                studies={"outcome": "adherence"},
+                measure="ZCOR",
+                figures={"draw": ["forest", "funnel"], "formats": ["svg"]},
+            )
+        ],
+    )
     assert _run(root) == 0
     doc = json.loads((root / "results" / "c.json").read_text(encoding="utf-8"))
     p = doc["pooled"]
@@ -216,13 +347,28 @@ def test_a_correlation_analysis_is_shown_in_r_in_report_and_figure(tmp_path):
 def test_an_overview_of_correlations_shows_the_published_r(tmp_path):
     from metaevidence.workflow.secondary import summaries_batch
 
-    rows = [{"measure": "ZCOR", "estimate": 0.3, "lower": 0.2, "upper": 0.4, "level": 0.95, "k": 7,
-             "label": "Smith 2019", "subgroup": None, "entry_label": None, "timepoint": None}]
+    rows = [
+        {
+            "measure": "ZCOR",
+            "estimate": 0.3,
+            "lower": 0.2,
+            "upper": 0.4,
+            "level": 0.95,
+            "k": 7,
+            "label": "Smith 2019",
+            "subgroup": None,
+            "entry_label": None,
+            "timepoint": None,
+        }
+    ]
     batch = summaries_batch(rows)
     # published on the natural scale (r): the batch holds Fisher's z, the figure shows r again
     assert batch.estimate[0] == math.atanh(0.3) and batch.ci_upper[0] == math.atanh(0.4)
     from metaevidence.plots import forest_table
 
     table = forest_table(batch, published=True)
-    assert_close(table.loc[table.kind == "step", ["estimate", "ci_lower", "ci_upper"]].to_numpy().ravel(),
-                 [0.3, 0.2, 0.4], CLOSED_FORM)
+    assert_close(
+        table.loc[table.kind == "step", ["estimate", "ci_lower", "ci_upper"]].to_numpy().ravel(),
+        [0.3, 0.2, 0.4],
+        CLOSED_FORM,
+    )

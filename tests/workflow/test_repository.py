@@ -41,6 +41,7 @@ def test_committed_results_are_current():
 def test_readme_evidence_section_is_generated_from_the_committed_results():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert replace_section(text, evidence_section(ROOT / "results")) == text, (
-        "regenerate: python scripts/readme_evidence.py")
-    section = text[text.index(START):text.index(END)]
+        "regenerate: python scripts/readme_evidence.py"
+    )
+    section = text[text.index(START) : text.index(END)]
     assert "not a replication" in section and "(results/social-relationships-mortality.md)" in section

@@ -45,7 +45,13 @@ def test_run_writes_results_and_a_second_run_changes_no_byte(review):
     doc = json.loads((review / "results" / "mortality.json").read_text(encoding="utf-8"))
     assert doc["format"] == "metaevidence-result/1"
     assert doc["settings"]["tau2"] == "REML" and doc["settings"]["ci_method"] == "knha"
-    assert sorted(doc["inputs"]["studies"]) == ["adams-2001", "baker-2004", "clark-2008", "davis-2012", "evans-2016"]
+    assert sorted(doc["inputs"]["studies"]) == [
+        "adams-2001",
+        "baker-2004",
+        "clark-2008",
+        "davis-2012",
+        "evans-2016",
+    ]
     assert set(doc["software"]) >= {"python", "metaevidence", "numpy", "scipy"}
     assert "timestamp" not in json.dumps(doc) and doc["figures"] == []
     report = (review / "results" / "mortality.md").read_text(encoding="utf-8")
@@ -72,13 +78,17 @@ def test_one_failing_analysis_does_not_stop_the_others_nor_touch_its_outputs(tmp
     assert _run(root)[0] == 0
     b_before = {name: data for name, data in snapshot(root / "results").items() if name.startswith("b.")}
     write_yaml(root / "analyses" / "a.yaml", spec("a", measure="RR"))  # a changes
-    write_yaml(root / "analyses" / "b.yaml", spec("b", measure="RR", studies={"outcome": "mortality",
-                                                                              "design": "cohort"}))
+    write_yaml(
+        root / "analyses" / "b.yaml",
+        spec("b", measure="RR", studies={"outcome": "mortality", "design": "cohort"}),
+    )
     rc, out, err = _run(root)
     assert rc == 1
     assert _status(out) == {"a": "updated", "b": "FAILED"} and "1 updated, 1 failed" in out
-    assert ("b: analysis 'b': no study record has an entry for outcome 'mortality' that passes the selection "
-            "in b.yaml; check studies.outcome and the filters") in err
+    assert (
+        "b: analysis 'b': no study record has an entry for outcome 'mortality' that passes the selection "
+        "in b.yaml; check studies.outcome and the filters"
+    ) in err
     after = snapshot(root / "results")
     assert {n: d for n, d in after.items() if n.startswith("b.")} == b_before
     assert json.loads(after["a.json"])["measure"]["name"] == "RR"
@@ -160,7 +170,10 @@ def test_check_notices_edited_outputs_spec_changes_and_orphans(review):
     report_ = check_results(_paths(review))
     by_id = {o.id: o for o in report_.outcomes}
     assert by_id["mortality"].status == "stale"
-    assert "the spec" in by_id["mortality"].detail and "mortality.md does not match its results" in by_id["mortality"].detail
+    assert (
+        "the spec" in by_id["mortality"].detail
+        and "mortality.md does not match its results" in by_id["mortality"].detail
+    )
     assert by_id["gone"].status == "orphan" and not report_.ok
     run = run_analyses(_paths(review))
     assert {o.id: o.status for o in run.outcomes} == {"mortality": "updated", "gone": "orphan"}
@@ -174,14 +187,21 @@ def test_main_entry_point(review, monkeypatch, capsys):
     assert main(["show", "mortality"]) == 0
     assert capsys.readouterr().out.count("# Treatment and mortality") == 1
     assert main(["show", "nothing"]) == 1
-    assert ("error: no results for 'nothing' in results (there are 1: mortality); for a new analysis, run "
-            "`metaevidence run` first") in capsys.readouterr().err
+    assert (
+        "error: no results for 'nothing' in results (there are 1: mortality); for a new analysis, run "
+        "`metaevidence run` first"
+    ) in capsys.readouterr().err
     assert main(["show", "mortalty"]) == 1  # a typo
-    assert "no results for 'mortalty' in results (did you mean 'mortality'? there are 1" in capsys.readouterr().err
+    assert (
+        "no results for 'mortalty' in results (did you mean 'mortality'? there are 1"
+        in capsys.readouterr().err
+    )
     monkeypatch.chdir(review.parent)  # not in the review's folder
     assert main(["show", "mortality"]) == 1
-    assert (f"error: no results folder results/ in {review.parent}: work in the review's folder (the one "
-            f"holding studies/, analyses/ and results/)") in capsys.readouterr().err
+    assert (
+        f"error: no results folder results/ in {review.parent}: work in the review's folder (the one "
+        f"holding studies/, analyses/ and results/)"
+    ) in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- atomicity
@@ -224,8 +244,10 @@ def test_an_injected_failure_between_files_leaves_every_file_old_or_new(tmp_path
     monkeypatch.setattr(store_module, "atomic_write", failing)
     rc, out, err = _run(root)
     assert rc == 1 and _status(out) == {"a": "updated", "b": "FAILED"}
-    assert (f"b: could not write {root / 'results' / 'b.md'}: Input/output error; make results/ and "
-            f"figures/ writable and run again (until then `run --check` reports it stale)") in err.splitlines()
+    assert (
+        f"b: could not write {root / 'results' / 'b.md'}: Input/output error; make results/ and "
+        f"figures/ writable and run again (until then `run --check` reports it stale)"
+    ) in err.splitlines()
     _assert_each_file_old_or_new(root / "results", old, new)
     monkeypatch.setattr(store_module, "atomic_write", real)
     assert snapshot(root / "results")["a.json"] == new["a.json"]
@@ -262,8 +284,13 @@ def test_a_run_killed_while_writing_leaves_results_valid(tmp_path, after):
     _change(root)
     new = _new_version(root, tmp_path)
     repo = str(Path(__file__).resolve().parents[2])
-    proc = subprocess.run([sys.executable, "-c", KILLER.format(repo=repo, after=after)], cwd=root,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER.format(repo=repo, after=after)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == -9, proc.stderr
     _assert_each_file_old_or_new(root / "results", old, new)
     leftovers = [p.name for p in root.iterdir() if p.name.startswith(".metaevidence-tmp-")]

@@ -25,9 +25,10 @@ def _problems(tmp_path: Path, text: str, name: str = "a.yaml", evidence=None) ->
 
 
 def test_every_default_is_filled_in_and_recorded(tmp_path):
-    path = write_yaml(tmp_path / "analyses" / "a.yaml",
-                      {"id": "a", "title": "T", "question": "Q?", "studies": {"outcome": "mortality"},
-                       "measure": "OR"})
+    path = write_yaml(
+        tmp_path / "analyses" / "a.yaml",
+        {"id": "a", "title": "T", "question": "Q?", "studies": {"outcome": "mortality"}, "measure": "OR"},
+    )
     s, problems = read_spec(path)
     assert problems == []
     settings = s.settings()
@@ -36,8 +37,12 @@ def test_every_default_is_filled_in_and_recorded(tmp_path):
     assert settings["prediction_interval_method"] == "hts" and settings["heterogeneity_ci"] is True
     assert settings["level"] == 0.95 and settings["kind"] == "meta-analysis"
     assert settings["zero_cells"] == {"add": 0.5, "to": "only0", "drop00": False}
-    assert settings["sensitivity"] == {"leave_one_out": True, "cumulative": True, "cumulative_order": "year",
-                                       "exclude_high_risk_of_bias": True}
+    assert settings["sensitivity"] == {
+        "leave_one_out": True,
+        "cumulative": True,
+        "cumulative_order": "year",
+        "exclude_high_risk_of_bias": True,
+    }
     assert settings["figures"]["draw"] == ["forest", "funnel", "cumulative", "leave-one-out"]
     assert settings["figures"]["formats"] == ["svg", "png"]
     assert settings["figures"]["forest"]["sort"] == "given"
@@ -69,8 +74,10 @@ def test_mantel_haenszel_has_no_tau2_settings(tmp_path):
 
 
 def test_overview_spec(tmp_path):
-    path = write_yaml(tmp_path / "o.yaml", {"id": "o", "kind": "overview", "title": "T", "question": "Q?",
-                                           "studies": {"outcome": "mortality"}})
+    path = write_yaml(
+        tmp_path / "o.yaml",
+        {"id": "o", "kind": "overview", "title": "T", "question": "Q?", "studies": {"outcome": "mortality"}},
+    )
     s, problems = read_spec(path)
     assert problems == [] and s.is_overview and s.measure is None
     assert s.figures.draw == ("forest",)
@@ -105,7 +112,7 @@ colour: red
         "12: colour: is not a field of analysis; allowed: id, title, question, kind, studies, measure, "
         "pooling, tau2, ci_method, level, prediction_interval, prediction_interval_method, heterogeneity_ci, "
         "convert, rom_correction, labels, zero_cells, subgroups, sensitivity, figures, reference, interpretation, "
-            "notes",
+        "notes",
     ]
 
 
@@ -138,7 +145,8 @@ tau2: DL
 """
     assert _problems(tmp_path, text) == [
         "6: tau2: must not be given when kind is overview: an overview shows published summaries and never "
-        "pools them; got 'DL'"]
+        "pools them; got 'DL'"
+    ]
     text = "id: a\ntitle: T\nquestion: Q?\nstudies: {outcome: mortality}\npooling: peto\nmeasure: RR\nci_method: z\n"
     assert _problems(tmp_path, text) == [
         "6: measure: must be OR when pooling is peto (the Peto odds ratio); got 'RR'",
@@ -147,7 +155,8 @@ tau2: DL
     ]
     text = "id: a\ntitle: T\nquestion: Q?\nstudies: {outcome: mortality}\n"
     assert _problems(tmp_path, text) == [
-        "1: measure: is required when kind is not given: say which effect measure to pool"]
+        "1: measure: is required when kind is not given: say which effect measure to pool"
+    ]
 
 
 def test_semantic_problems(tmp_path):
@@ -205,12 +214,15 @@ measure: OR
 
 def test_yaml_level_problems_name_analysis_specs(tmp_path):
     assert _problems(tmp_path, "# nothing\n") == [
-        "1: : file is empty; an analysis spec is a mapping that starts with 'id: ...'"]
+        "1: : file is empty; an analysis spec is a mapping that starts with 'id: ...'"
+    ]
     assert _problems(tmp_path, "id: &x a\n") == [
         "1: : defines the anchor &x; anchors and aliases are not allowed in analysis specs: write the value "
-        "out in full"]
+        "out in full"
+    ]
     assert _problems(tmp_path, "id: a\n---\nid: b\n") == [
-        "2: : holds more than one YAML document ('---'); an analysis spec file holds exactly one analysis"]
+        "2: : holds more than one YAML document ('---'); an analysis spec file holds exactly one analysis"
+    ]
     assert _problems(tmp_path, "- a\n- b\n") == ["1: : must be a mapping (analysis); got a list"]
 
 
@@ -226,8 +238,9 @@ def test_folder_handling(tmp_path):
     (folder / ".hidden.yaml").write_text("junk: [\n")
     specs, problems, n = scan_specs(folder)
     assert [s.id for s in specs] == ["a", "b"] and n == 2
-    assert [str(p) for p in problems] == [f"{folder / 'c.yml'}: analysis specs use the .yaml extension: "
-                                          "rename it to c.yaml"]
+    assert [str(p) for p in problems] == [
+        f"{folder / 'c.yml'}: analysis specs use the .yaml extension: rename it to c.yaml"
+    ]
     with pytest.raises(SpecError, match=r"1 problem in the records:\n  .*c\.yml: analysis specs use"):
         load_specs(folder)
 
@@ -244,13 +257,31 @@ def test_validate_specs_is_the_hook_of_metaevidence_validate(tmp_path):
 def test_selection_applies_filters(tmp_path):
     root = make_review(tmp_path, specs=[])
     evidence = load_evidence(root / "studies")
-    path = write_yaml(tmp_path / "a.yaml", spec("a", studies={
-        "outcome": "mortality", "design": "rct", "status": ["complete"],
-        "where": {"citation.year": {"min": 2004, "max": 2012}}}))
+    path = write_yaml(
+        tmp_path / "a.yaml",
+        spec(
+            "a",
+            studies={
+                "outcome": "mortality",
+                "design": "rct",
+                "status": ["complete"],
+                "where": {"citation.year": {"min": 2004, "max": 2012}},
+            },
+        ),
+    )
     s, problems = read_spec(path, evidence=evidence)
     assert problems == []
     assert s.studies.apply(evidence).ids == ("baker-2004", "clark-2008", "davis-2012")
-    path = write_yaml(tmp_path / "a.yaml", spec("a", studies={
-        "outcome": "mortality", "ids": ["adams-2001", "evans-2016"], "where": {"citation.year": [2016, 1999]}}))
+    path = write_yaml(
+        tmp_path / "a.yaml",
+        spec(
+            "a",
+            studies={
+                "outcome": "mortality",
+                "ids": ["adams-2001", "evans-2016"],
+                "where": {"citation.year": [2016, 1999]},
+            },
+        ),
+    )
     s, _ = read_spec(path, evidence=evidence)
     assert s.studies.apply(evidence).ids == ("evans-2016",)

@@ -14,7 +14,13 @@ from metaevidence import _fileio
 from metaevidence._fileio import STAGING_PREFIX, Staging, atomic_write, remove_stale_staging
 from metaevidence.workflow import store
 from metaevidence.workflow.store import (
-    FORMAT, ResultStore, StoreError, canonical_json, json_ready, parse_result, sha256_hex,
+    FORMAT,
+    ResultStore,
+    StoreError,
+    canonical_json,
+    json_ready,
+    parse_result,
+    sha256_hex,
     software_versions,
 )
 
@@ -22,14 +28,24 @@ from metaevidence.workflow.store import (
 def test_canonical_json_is_sorted_full_precision_and_ends_with_newline():
     value = {"b": 0.1 + 0.2, "a": [1, 2.5, None], "c": {"z": True, "y": "é"}}
     text = canonical_json(value).decode("utf-8")
-    assert text == ('{\n  "a": [\n    1,\n    2.5,\n    null\n  ],\n  "b": 0.30000000000000004,\n'
-                    '  "c": {\n    "y": "é",\n    "z": true\n  }\n}\n')
+    assert text == (
+        '{\n  "a": [\n    1,\n    2.5,\n    null\n  ],\n  "b": 0.30000000000000004,\n'
+        '  "c": {\n    "y": "é",\n    "z": true\n  }\n}\n'
+    )
     assert json.loads(text)["b"] == 0.1 + 0.2  # every bit survives
 
 
 def test_json_ready_converts_numpy_and_non_finite():
-    out = json_ready({"x": np.float64(1.25), "n": np.int64(3), "b": np.bool_(True),
-                      "arr": np.array([1.0, np.nan, np.inf]), "t": (1, 2), "p": Path("a/b")})
+    out = json_ready(
+        {
+            "x": np.float64(1.25),
+            "n": np.int64(3),
+            "b": np.bool_(True),
+            "arr": np.array([1.0, np.nan, np.inf]),
+            "t": (1, 2),
+            "p": Path("a/b"),
+        }
+    )
     assert out == {"x": 1.25, "n": 3, "b": True, "arr": [1.0, None, None], "t": [1, 2], "p": "a/b"}
     assert type(out["n"]) is int and type(out["b"]) is bool
     assert json_ready(-math.inf) is None
@@ -124,8 +140,13 @@ def test_publish_order_figures_report_json_and_stale_figures_removed(tmp_path, m
     out = st.publish("a", b"{}", b"# A\n", {"forest.svg": b"<svg/>", "funnel.svg": b"<svg/>"})
     assert order == ["figures/a/forest.svg", "figures/a/funnel.svg", "results/a.md", "results/a.json"]
     assert out.changed and len(out.written) == 4
-    out = st.publish("a", b"{}", b"# A\n", {"forest.svg": b"<svg/>"},
-                     previous_figures=("forest.svg", "funnel.svg", "never-written.png"))
+    out = st.publish(
+        "a",
+        b"{}",
+        b"# A\n",
+        {"forest.svg": b"<svg/>"},
+        previous_figures=("forest.svg", "funnel.svg", "never-written.png"),
+    )
     assert out.written == () and [p.name for p in out.removed] == ["funnel.svg"]
     assert sorted(p.name for p in (tmp_path / "figures" / "a").iterdir()) == ["forest.svg"]
     out = st.publish("a", b"{}", b"# A\n", {}, previous_figures=("forest.svg",))
@@ -142,14 +163,20 @@ def test_reading_results(tmp_path):
     st.json_path("b").write_bytes(b"{not json")
     with pytest.raises(StoreError, match=r"b\.json is not valid JSON .*re-run `metaevidence run`"):
         st.read("b")
-    with pytest.raises(StoreError, match=r"is not a metaevidence result of format 'metaevidence-result/1'; "
-                                         r"got format 'other'"):
+    with pytest.raises(
+        StoreError,
+        match=r"is not a metaevidence result of format 'metaevidence-result/1'; "
+        r"got format 'other'",
+    ):
         parse_result(b'{"format": "other"}')
 
 
 def test_staging_folder_that_cannot_be_created(tmp_path):
     (tmp_path / "file").write_text("x")
-    with pytest.raises(StoreError, match=r"cannot create the staging folder .* for writing results: .*; "
-                                         r"nothing was written"):
+    with pytest.raises(
+        StoreError,
+        match=r"cannot create the staging folder .* for writing results: .*; "
+        r"nothing was written",
+    ):
         with Staging(tmp_path / "file"):
             pass

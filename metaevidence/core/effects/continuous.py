@@ -97,8 +97,7 @@ def mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i):
 
     Matches ``metafor::escalc(measure="MD")`` (``vtype="LS"``).
     """
-    m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float)
-                                      for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
+    m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
     return m1i - m2i, sd1i**2 / n1i + sd2i**2 / n2i
 
 
@@ -142,8 +141,7 @@ def standardized_mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i):
 
     Matches ``metafor::escalc(measure="SMD")`` (``vtype="LS"``).
     """
-    m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float)
-                                      for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
+    m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
     df = n1i + n2i - 2
     sdpi = np.sqrt(((n1i - 1) * sd1i**2 + (n2i - 1) * sd2i**2) / df)
     yi = hedges_correction(df) * (m1i - m2i) / sdpi
@@ -198,8 +196,7 @@ def standardized_mean_difference_heteroscedastic(m1i, sd1i, n1i, m2i, sd2i, n2i)
 
     Matches ``metafor::escalc(measure="SMDH")`` (metafor 3.8-1).
     """
-    m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float)
-                                      for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
+    m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
     sdpi2 = (sd1i**2 + sd2i**2) / 2
     cmi = hedges_correction(n1i + n2i - 2)
     yi = cmi * (m1i - m2i) / np.sqrt(sdpi2)
@@ -265,8 +262,7 @@ def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False):
     Matches ``metafor::escalc(measure="ROM")`` of metafor < 5.0-1 (``correct=False``);
     ``correct=True`` is the bias correction metafor >= 5.0-1 applies by default.
     """
-    m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float)
-                                      for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
+    m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
     u1 = sd1i**2 / (n1i * m1i**2)
     u2 = sd2i**2 / (n2i * m2i**2)
     with np.errstate(divide="ignore", invalid="ignore"):

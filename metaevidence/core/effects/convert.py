@@ -212,7 +212,7 @@ def log_odds_ratio_to_smd(yi, vi):
 
 
 def _group_factor(n1i, n2i):
-    """a = (n1 + n2)^2 / (n1 n2); 4 for equal groups (n1i = n2i = None)."""
+    """A = (n1 + n2)^2 / (n1 n2); 4 for equal groups (n1i = n2i = None)."""
     if n1i is None or n2i is None:
         return np.asarray(4.0)
     n1i, n2i = np.asarray(n1i, dtype=float), np.asarray(n2i, dtype=float)

@@ -66,43 +66,98 @@ def _m(name, description, effect, family, columns, link, transform, default_add=
 
 
 #: Every measure ``effect_sizes`` computes, by metafor name (read-only).
-MEASURES: Mapping[str, Measure] = MappingProxyType(dict([
-    _m("OR", "log odds ratio", "OR", "binary", _TWO_BY_TWO, "log", "exp"),
-    _m("RR", "log risk ratio", "RR", "binary", _TWO_BY_TWO, "log", "exp"),
-    _m("RD", "risk difference", "RD", "binary", _TWO_BY_TWO, "identity", None),
-    _m("PETO", "log Peto odds ratio", "Peto OR", "binary", _TWO_BY_TWO, "log", "exp"),
-    _m("AS", "arcsine square-root risk difference", "AS", "binary", _TWO_BY_TWO, None, None, 0.0),
-    _m("MD", "mean difference", "MD", "continuous", MEANS_COLUMNS, "identity", None),
-    _m("SMD", "standardized mean difference (Hedges' g)", "SMD", "continuous", MEANS_COLUMNS,
-       "identity", None),
-    _m("SMDH", "standardized mean difference, heteroscedastic (Bonett)", "SMDH",
-       "continuous", MEANS_COLUMNS, "identity", None),
-    _m("ROM", "log ratio of means", "ROM", "continuous", MEANS_COLUMNS, "log", "exp"),
-    _m("COR", "correlation coefficient", "r", "correlation", (("ri", "ni"),), "identity", None),
-    _m("ZCOR", "Fisher's z transformed correlation", "r", "correlation", (("ri", "ni"),),
-       "atanh", "tanh"),
-    _m("PR", "proportion", "proportion", "proportion", _PROPORTION, "identity", None),
-    _m("PLN", "log proportion", "proportion", "proportion", _PROPORTION, "log", "exp"),
-    _m("PLO", "logit proportion", "proportion", "proportion", _PROPORTION, "logit", "expit"),
-    _m("PAS", "arcsine square-root proportion", "PAS", "proportion", _PROPORTION, None, None,
-       0.0),
-    _m("PFT", "Freeman-Tukey double arcsine proportion", "PFT", "proportion", _PROPORTION,
-       None, None, 0.0),
-    _m("MN", "mean", "mean", "mean", (("mi", "sdi", "ni"),), "identity", None),
-    _m("IRR", "log incidence rate ratio", "IRR", "rate", _RATES, "log", "exp"),
-    _m("IRD", "incidence rate difference", "IRD", "rate", _RATES, "identity", None),
-    _m("HR", "log hazard ratio", "HR", "reported", (), "log", "exp"),
-    _m("GEN", "generic effect size", "effect", "reported", (), "identity", None),
-]))
+MEASURES: Mapping[str, Measure] = MappingProxyType(
+    dict(
+        [
+            _m("OR", "log odds ratio", "OR", "binary", _TWO_BY_TWO, "log", "exp"),
+            _m("RR", "log risk ratio", "RR", "binary", _TWO_BY_TWO, "log", "exp"),
+            _m("RD", "risk difference", "RD", "binary", _TWO_BY_TWO, "identity", None),
+            _m("PETO", "log Peto odds ratio", "Peto OR", "binary", _TWO_BY_TWO, "log", "exp"),
+            _m("AS", "arcsine square-root risk difference", "AS", "binary", _TWO_BY_TWO, None, None, 0.0),
+            _m("MD", "mean difference", "MD", "continuous", MEANS_COLUMNS, "identity", None),
+            _m(
+                "SMD",
+                "standardized mean difference (Hedges' g)",
+                "SMD",
+                "continuous",
+                MEANS_COLUMNS,
+                "identity",
+                None,
+            ),
+            _m(
+                "SMDH",
+                "standardized mean difference, heteroscedastic (Bonett)",
+                "SMDH",
+                "continuous",
+                MEANS_COLUMNS,
+                "identity",
+                None,
+            ),
+            _m("ROM", "log ratio of means", "ROM", "continuous", MEANS_COLUMNS, "log", "exp"),
+            _m("COR", "correlation coefficient", "r", "correlation", (("ri", "ni"),), "identity", None),
+            _m(
+                "ZCOR",
+                "Fisher's z transformed correlation",
+                "r",
+                "correlation",
+                (("ri", "ni"),),
+                "atanh",
+                "tanh",
+            ),
+            _m("PR", "proportion", "proportion", "proportion", _PROPORTION, "identity", None),
+            _m("PLN", "log proportion", "proportion", "proportion", _PROPORTION, "log", "exp"),
+            _m("PLO", "logit proportion", "proportion", "proportion", _PROPORTION, "logit", "expit"),
+            _m("PAS", "arcsine square-root proportion", "PAS", "proportion", _PROPORTION, None, None, 0.0),
+            _m(
+                "PFT",
+                "Freeman-Tukey double arcsine proportion",
+                "PFT",
+                "proportion",
+                _PROPORTION,
+                None,
+                None,
+                0.0,
+            ),
+            _m("MN", "mean", "mean", "mean", (("mi", "sdi", "ni"),), "identity", None),
+            _m("IRR", "log incidence rate ratio", "IRR", "rate", _RATES, "log", "exp"),
+            _m("IRD", "incidence rate difference", "IRD", "rate", _RATES, "identity", None),
+            _m("HR", "log hazard ratio", "HR", "reported", (), "log", "exp"),
+            _m("GEN", "generic effect size", "effect", "reported", (), "identity", None),
+        ]
+    )
+)
 
-DATA_COLUMNS = ("ai", "bi", "ci", "di", "n1i", "n2i", "m1i", "sd1i", "m2i", "sd2i", "ri", "ni",
-                "xi", "mi", "sdi", "x1i", "t1i", "x2i", "t2i")
+DATA_COLUMNS = (
+    "ai",
+    "bi",
+    "ci",
+    "di",
+    "n1i",
+    "n2i",
+    "m1i",
+    "sd1i",
+    "m2i",
+    "sd2i",
+    "ri",
+    "ni",
+    "xi",
+    "mi",
+    "sdi",
+    "x1i",
+    "t1i",
+    "x2i",
+    "t2i",
+)
 REPORTED_COLUMNS = ("estimate", "ci_lower", "ci_upper", "pval", "yi", "vi", "sei")
+
+
 def lookup(measure: str) -> Measure:
     """The registry entry of ``measure``, or a ValueError listing the known ones."""
     if not isinstance(measure, str) or measure not in MEASURES:
-        hint = (f" (did you mean {measure.upper()!r}?)"
-                if isinstance(measure, str) and measure.upper() in MEASURES else "")
-        raise ValueError(f"unknown measure {measure!r}{hint}; known measures: "
-                         f"{', '.join(sorted(MEASURES))}")
+        hint = (
+            f" (did you mean {measure.upper()!r}?)"
+            if isinstance(measure, str) and measure.upper() in MEASURES
+            else ""
+        )
+        raise ValueError(f"unknown measure {measure!r}{hint}; known measures: {', '.join(sorted(MEASURES))}")
     return MEASURES[measure]

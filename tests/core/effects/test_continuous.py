@@ -58,7 +58,7 @@ def test_rom_correction_from_the_second_order_taylor_expansion():
 
     v1, v2 = s1**2 / n1, s2**2 / n2
     (d1, dd1), (d2, dd2) = derivatives(m1), derivatives(m2)
-    bias = dd1 * v1 / 2 - dd2 * v2 / 2                 # E[log x1 - log x2] - log(m1/m2)
+    bias = dd1 * v1 / 2 - dd2 * v2 / 2  # E[log x1 - log x2] - log(m1/m2)
     var = d1**2 * v1 + dd1**2 * v1**2 / 2 + d2**2 * v2 + dd2**2 * v2**2 / 2
     yi, vi = fc.log_ratio_of_means(m1, s1, n1, m2, s2, n2, correct=True)
     # the corrected estimator removes the bias: yi = log(m1/m2) - bias
@@ -90,27 +90,26 @@ def test_smd_ignores_location_and_scale(m1, s1, n1, m2, s2, n2, scale, shift):
     """SMD and SMDH are unchanged when every observation is x -> scale * x + shift; MD
     scales with the data and its variance with the square."""
     a = fc.standardized_mean_difference(m1, s1, n1, m2, s2, n2)
-    b = fc.standardized_mean_difference(scale * m1 + shift, scale * s1, n1,
-                                        scale * m2 + shift, scale * s2, n2)
+    b = fc.standardized_mean_difference(
+        scale * m1 + shift, scale * s1, n1, scale * m2 + shift, scale * s2, n2
+    )
     np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-9)
     a = fc.standardized_mean_difference_heteroscedastic(m1, s1, n1, m2, s2, n2)
-    b = fc.standardized_mean_difference_heteroscedastic(scale * m1 + shift, scale * s1, n1,
-                                                        scale * m2 + shift, scale * s2, n2)
+    b = fc.standardized_mean_difference_heteroscedastic(
+        scale * m1 + shift, scale * s1, n1, scale * m2 + shift, scale * s2, n2
+    )
     np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-9)
     y, v = fc.mean_difference(m1, s1, n1, m2, s2, n2)
-    y2, v2 = fc.mean_difference(scale * m1 + shift, scale * s1, n1, scale * m2 + shift,
-                                scale * s2, n2)
+    y2, v2 = fc.mean_difference(scale * m1 + shift, scale * s1, n1, scale * m2 + shift, scale * s2, n2)
     np.testing.assert_allclose(y2, scale * y, rtol=1e-9, atol=1e-9 * (1 + abs(shift)) * scale)
     np.testing.assert_allclose(v2, scale**2 * v, rtol=1e-9)
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.floats(0.1, 1e3), sds, sizes, st.floats(0.1, 1e3), sds, sizes, st.floats(0.01, 100),
-       st.booleans())
+@given(st.floats(0.1, 1e3), sds, sizes, st.floats(0.1, 1e3), sds, sizes, st.floats(0.01, 100), st.booleans())
 def test_rom_ignores_the_unit_and_swapping_negates(m1, s1, n1, m2, s2, n2, scale, correct):
     a = fc.log_ratio_of_means(m1, s1, n1, m2, s2, n2, correct=correct)
-    b = fc.log_ratio_of_means(scale * m1, scale * s1, n1, scale * m2, scale * s2, n2,
-                              correct=correct)
+    b = fc.log_ratio_of_means(scale * m1, scale * s1, n1, scale * m2, scale * s2, n2, correct=correct)
     np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
     y2, v2 = fc.log_ratio_of_means(m2, s2, n2, m1, s1, n1, correct=correct)
     np.testing.assert_allclose(y2, -a[0], rtol=1e-12, atol=1e-12)
@@ -120,8 +119,11 @@ def test_rom_ignores_the_unit_and_swapping_negates(m1, s1, n1, m2, s2, n2, scale
 @settings(max_examples=50, deadline=None)
 @given(means, sds, sizes, means, sds, sizes)
 def test_swapping_groups_negates_differences(m1, s1, n1, m2, s2, n2):
-    for f in (fc.mean_difference, fc.standardized_mean_difference,
-              fc.standardized_mean_difference_heteroscedastic):
+    for f in (
+        fc.mean_difference,
+        fc.standardized_mean_difference,
+        fc.standardized_mean_difference_heteroscedastic,
+    ):
         y1, v1 = f(m1, s1, n1, m2, s2, n2)
         y2, v2 = f(m2, s2, n2, m1, s1, n1)
         np.testing.assert_allclose(y2, -y1, rtol=1e-12, atol=1e-12)

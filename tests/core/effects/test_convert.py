@@ -23,15 +23,17 @@ def test_docstring_examples_run():
 
 def test_normal_quantile_against_scipy_and_r():
     assert_close(cv.normal_quantile_two_sided(0.95), 1.959963984540054, rtol=DISTRIBUTION)
-    assert_close(cv.normal_quantile_two_sided([0.9, 0.99]),
-                 stats.norm.ppf([0.95, 0.995]), rtol=DISTRIBUTION)
+    assert_close(cv.normal_quantile_two_sided([0.9, 0.99]), stats.norm.ppf([0.95, 0.995]), rtol=DISTRIBUTION)
     # accurate far out: level 1 - 1e-12
     assert_close(cv.normal_quantile_two_sided(1 - 1e-12), stats.norm.isf(5e-13), rtol=1e-6)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.floats(-3, 3).filter(lambda y: abs(y) > 1e-3), st.floats(0.01, 2.0),
-       st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+@given(
+    st.floats(-3, 3).filter(lambda y: abs(y) > 1e-3),
+    st.floats(0.01, 2.0),
+    st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
 def test_se_round_trips_through_ci_and_p_value(yi, se, level):
     z = stats.norm.ppf(1 - (1 - level) / 2)
     lower, upper = yi - z * se, yi + z * se

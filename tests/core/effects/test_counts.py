@@ -71,22 +71,34 @@ def test_if0all_is_decided_per_analysis_in_a_batch():
 
 
 def test_missing_rows_are_never_corrected():
-    (a1, _), rows = fx.zero_cell_correction((np.array([np.nan, 0.0]), np.array([0.0, 1.0])),
-                                            add=0.5, to="all")
+    (a1, _), rows = fx.zero_cell_correction(
+        (np.array([np.nan, 0.0]), np.array([0.0, 1.0])), add=0.5, to="all"
+    )
     assert rows.tolist() == [False, True] and np.isnan(a1[0])
 
 
 def test_double_zero():
-    assert fx.double_zero_2x2([0, 5, 0, 1], [3, 0, 4, 1], [0, 4, 1, 0], [5, 0, 3, 1]).tolist() == \
-        [True, True, False, False]
+    assert fx.double_zero_2x2([0, 5, 0, 1], [3, 0, 4, 1], [0, 4, 1, 0], [5, 0, 3, 1]).tolist() == [
+        True,
+        True,
+        False,
+        False,
+    ]
     assert fx.double_zero_rates([0, 0, 2], [0, 3, 0]).tolist() == [True, False, False]
 
 
 def test_batched_equals_row_by_row():
     rng = np.random.default_rng(1)
     cells = rng.integers(1, 60, size=(4, 3, 7)).astype(float)
-    for f in (fx.log_odds_ratio, fx.log_risk_ratio, fx.risk_difference, fx.log_peto_odds_ratio,
-              fx.arcsine_risk_difference, fx.log_rate_ratio, fx.rate_difference):
+    for f in (
+        fx.log_odds_ratio,
+        fx.log_risk_ratio,
+        fx.risk_difference,
+        fx.log_peto_odds_ratio,
+        fx.arcsine_risk_difference,
+        fx.log_rate_ratio,
+        fx.rate_difference,
+    ):
         yi, vi = f(*cells)
         assert yi.shape == vi.shape == (3, 7)
         for row in range(3):
@@ -102,10 +114,16 @@ def test_swapping_groups_negates_contrasts_and_keeps_variance(a, b, c, d):
     (after the zero-cell correction, which treats both groups alike)."""
     if a + b == 0 or c + d == 0:
         return
-    (a, b, c, d), _ = fx.zero_cell_correction(tuple(np.array([x], float) for x in (a, b, c, d)),
-                                              add=0.5, to="only0")
-    for f in (fx.log_odds_ratio, fx.log_risk_ratio, fx.risk_difference, fx.log_peto_odds_ratio,
-              fx.arcsine_risk_difference):
+    (a, b, c, d), _ = fx.zero_cell_correction(
+        tuple(np.array([x], float) for x in (a, b, c, d)), add=0.5, to="only0"
+    )
+    for f in (
+        fx.log_odds_ratio,
+        fx.log_risk_ratio,
+        fx.risk_difference,
+        fx.log_peto_odds_ratio,
+        fx.arcsine_risk_difference,
+    ):
         y1, v1 = f(a, b, c, d)
         y2, v2 = f(c, d, a, b)
         # Peto's (O - E) / V cancels when both arms are nearly event-free, so the two
@@ -120,8 +138,9 @@ def test_swapping_outcomes_negates_log_odds_ratio(a, b, c, d):
     """Counting non-events instead of events negates the log OR (and Peto's), same variance."""
     if a + b == 0 or c + d == 0:
         return
-    (a, b, c, d), _ = fx.zero_cell_correction(tuple(np.array([x], float) for x in (a, b, c, d)),
-                                              add=0.5, to="only0")
+    (a, b, c, d), _ = fx.zero_cell_correction(
+        tuple(np.array([x], float) for x in (a, b, c, d)), add=0.5, to="only0"
+    )
     for f in (fx.log_odds_ratio, fx.log_peto_odds_ratio):
         y1, v1 = f(a, b, c, d)
         y2, v2 = f(b, a, d, c)
@@ -132,8 +151,7 @@ def test_swapping_outcomes_negates_log_odds_ratio(a, b, c, d):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(1, 500), st.floats(1, 1e4), st.integers(1, 500), st.floats(1, 1e4),
-       st.floats(0.01, 100))
+@given(st.integers(1, 500), st.floats(1, 1e4), st.integers(1, 500), st.floats(1, 1e4), st.floats(0.01, 100))
 def test_rate_ratio_is_invariant_to_the_time_unit(x1, t1, x2, t2, scale):
     y1, v1 = fx.log_rate_ratio(x1, t1, x2, t2)
     y2, v2 = fx.log_rate_ratio(x1, t1 * scale, x2, t2 * scale)

@@ -40,9 +40,12 @@ def test_counting_the_complement_mirrors_the_proportion(n, data):
     x = data.draw(st.integers(1, max(1, n - 1))) if n > 1 else 1
     if x >= n:
         return
-    pairs = ((fs.proportion, lambda y: 1 - y), (fs.logit_proportion, lambda y: -y),
-             (fs.arcsine_proportion, lambda y: math.pi / 2 - y),
-             (fs.freeman_tukey_proportion, lambda y: math.pi / 2 - y))
+    pairs = (
+        (fs.proportion, lambda y: 1 - y),
+        (fs.logit_proportion, lambda y: -y),
+        (fs.arcsine_proportion, lambda y: math.pi / 2 - y),
+        (fs.freeman_tukey_proportion, lambda y: math.pi / 2 - y),
+    )
     for f, mirror in pairs:
         y1, v1 = f(x, n)
         y2, v2 = f(n - x, n)
@@ -54,8 +57,13 @@ def test_batched_equals_row_by_row():
     rng = np.random.default_rng(2)
     n = rng.integers(5, 100, size=(3, 6)).astype(float)
     x = np.floor(n * rng.uniform(0.1, 0.9, size=n.shape))
-    for f in (fs.proportion, fs.log_proportion, fs.logit_proportion, fs.arcsine_proportion,
-              fs.freeman_tukey_proportion):
+    for f in (
+        fs.proportion,
+        fs.log_proportion,
+        fs.logit_proportion,
+        fs.arcsine_proportion,
+        fs.freeman_tukey_proportion,
+    ):
         yi, vi = f(x, n)
         for row in range(3):
             y1, v1 = f(x[row], n[row])
