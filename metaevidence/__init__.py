@@ -48,10 +48,10 @@ _EXPORTS: dict[str, str] = {
     # sensitivity
     "leave_one_out": "metaevidence.stats.sensitivity",
     "cumulative": "metaevidence.stats.sensitivity",
-    "influence": "metaevidence.stats.sensitivity",
-    "gosh": "metaevidence.stats.sensitivity",
-    "Influence": "metaevidence.stats.sensitivity",
-    "Gosh": "metaevidence.stats.sensitivity",
+    "influence": "metaevidence.stats.influence",
+    "gosh": "metaevidence.stats.gosh",
+    "Influence": "metaevidence.stats.influence",
+    "Gosh": "metaevidence.stats.gosh",
     # heterogeneity models
     "meta_regression": "metaevidence.stats.regression",
     "permutation_test": "metaevidence.stats.regression",

@@ -35,7 +35,7 @@ from metaevidence.errors import ConvergenceWarning, SmallSampleWarning
 __all__ = ["BatchFit", "fit", "fit_studies", "check_options", "warn_convergence", "COMMON_METHODS"]
 
 #: Methods that fit the common-effect model (tau^2 = 0 by definition).
-COMMON_METHODS = ("EE", "FE")
+COMMON_METHODS = _pool.IV_COMMON_METHODS
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,9 @@ __all__ = [
     "normal_quantile",
     "t_quantile",
     "chi2_sf",
+    "IV_COMMON_METHODS",
+    "TABLE_METHODS",
+    "COMMON_EFFECT_METHODS",
 ]
 
 #: Tests for the pooled estimate: normal, Hartung-Knapp(-Sidik-Jonkman), and HK never
@@ -42,6 +45,12 @@ __all__ = [
 TESTS = ("z", "knha", "adhoc")
 #: Prediction-interval methods: metafor's predict(), or Higgins-Thompson-Spiegelhalter.
 PI_METHODS = ("metafor", "hts")
+#: Inverse-variance common-effect methods (metafor's spellings: equal effects, fixed effects).
+IV_COMMON_METHODS = ("EE", "FE")
+#: Methods that pool 2x2 tables directly (Mantel-Haenszel, Peto): common-effect too.
+TABLE_METHODS = ("MH", "PETO")
+#: Every common-effect method: no tau^2, no prediction interval.
+COMMON_EFFECT_METHODS = IV_COMMON_METHODS + TABLE_METHODS
 
 
 def normal_quantile(p):

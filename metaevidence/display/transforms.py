@@ -34,10 +34,11 @@ from typing import Any
 
 import numpy as np
 
+from metaevidence.core.effects.measures import MEASURES, RATIO_MEASURES
+
 __all__ = [
     "TRANSFORMS",
     "ALLOWED",
-    "RATIO_MEASURES",
     "Presentation",
     "presentation",
     "auto_transform",
@@ -48,13 +49,6 @@ __all__ = [
 TRANSFORMS: tuple[str, ...] = ("exp", "tanh", "expit")
 #: Every accepted ``transform=`` value.
 ALLOWED: tuple[str | None, ...] = (None, *TRANSFORMS, "auto")
-
-#: metafor ratio measures outside the measure registry (summaries, published results):
-#: "auto" shows them exponentiated too.
-_OTHER_RATIOS = frozenset({"CVR", "VR", "MPOR", "MPRR", "MPORC", "MPPETO"})
-#: Ratio measures: pooled as log ratios, shown exponentiated on a log axis whose no-effect
-#: line is at 1 (the registry's comparative "exp" measures and metafor's other ratios).
-RATIO_MEASURES = frozenset({"OR", "RR", "PETO", "IRR", "ROM", "HR"}) | _OTHER_RATIOS
 
 
 def _exp(x: float) -> float:
@@ -119,11 +113,9 @@ def auto_transform(measure: str | None) -> str | None:
     OR/RR/..., "tanh" for ZCOR, "expit" for PLO), "exp" for metafor's other ratio measures
     (CVR, VR, MPOR, ...), None for every other measure.
     """
-    from metaevidence.core.effects.measures import MEASURES
-
     if measure in MEASURES:
         return MEASURES[measure].transform
-    return "exp" if measure in _OTHER_RATIOS else None
+    return "exp" if measure in RATIO_MEASURES else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +194,6 @@ def presentation(transform: str | None, measure: str | None = None) -> Presentat
     ('tanh', 'r', 0.462117)
     """
     check_transform(transform)
-    from metaevidence.core.effects.measures import MEASURES
-
     own_name = auto_transform(measure)
     name = own_name if transform == "auto" else transform
     own = name is not None and name == own_name

@@ -49,7 +49,7 @@ from metaevidence.errors import RecordProblem
 __all__ = [
     "STUDY",
     "DATA_KINDS",
-    "RATIO_MEASURES",
+    "REPORTED_RATIOS",
     "DESIGNS",
     "SLUG",
     "JUDGEMENTS",
@@ -91,8 +91,9 @@ DESIGNS = (
 )
 
 #: Measures on the ratio scale: estimates and bounds are positive, analysed as logs.
-RATIO_MEASURES = ("OR", "RR", "HR")
-SUMMARY_MEASURES = (*RATIO_MEASURES, "RD", "MD", "SMD", "COR", "ZCOR")
+#: The ratios a study record may report with a confidence interval (kind ratio_ci).
+REPORTED_RATIOS = ("OR", "RR", "HR")
+SUMMARY_MEASURES = (*REPORTED_RATIOS, "RD", "MD", "SMD", "COR", "ZCOR")
 JUDGEMENTS = ("low", "some-concerns", "moderate", "high", "serious", "critical", "unclear", "no-information")
 
 _FREE = Text()
@@ -227,7 +228,7 @@ DATA_CONTINUOUS = Record(
     ),
 )
 
-_RATIO_MEASURE = Text(choices=RATIO_MEASURES)
+_RATIO_MEASURE = Text(choices=REPORTED_RATIOS)
 
 DATA_RATIO_CI = Record(
     "data_ratio_ci",
@@ -302,7 +303,7 @@ DATA_SUMMARY = Record(
         ForbiddenIf("level", When("lower", absent=True), "a level belongs to an interval"),
         PositiveWhen(
             ("estimate", "lower", "upper"),
-            When("measure", RATIO_MEASURES),
+            When("measure", REPORTED_RATIOS),
             "ratios are given on their natural scale, not logged",
         ),
         Ordered("lower", "estimate", "upper"),

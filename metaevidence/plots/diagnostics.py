@@ -1,7 +1,7 @@
 """Diagnostic figures: Baujat plot, GOSH plot and meta-regression bubble plot.
 
-Each figure is drawn from a result object (:class:`~metaevidence.stats.sensitivity.Influence`,
-:class:`~metaevidence.stats.sensitivity.Gosh`, :class:`~metaevidence.stats.regression.MetaRegression`)
+Each figure is drawn from a result object (:class:`~metaevidence.stats.influence.Influence`,
+:class:`~metaevidence.stats.gosh.Gosh`, :class:`~metaevidence.stats.regression.MetaRegression`)
 and never re-fits: the numbers drawn are the result's numbers, which
 :func:`bubble_data` exposes for the bubble plot (its regression line and band are
 predictions of the fitted model). Figures are built on their own canvas

@@ -18,7 +18,8 @@ import math
 
 import numpy as np
 
-from metaevidence.display.transforms import RATIO_MEASURES as _RATIO_MEASURES
+from metaevidence.core.effects.measures import RATIO_MEASURES
+from metaevidence.core.pool import COMMON_EFFECT_METHODS
 from metaevidence.display.transforms import Presentation, presentation
 
 __all__ = [
@@ -50,9 +51,7 @@ __all__ = [
 
 MINUS = "\u2212"
 
-#: metafor measures computed on the log scale: presented with ``transform="exp"`` on a
-#: log axis whose no-effect line is at 1 (defined with the presentation transforms).
-RATIO_MEASURES = _RATIO_MEASURES
+
 #: Single-group measures (proportions, rates, means, ...): no comparison, hence no
 #: no-effect line and no "Favours" labels.
 SINGLE_GROUP_MEASURES = frozenset(
@@ -62,7 +61,7 @@ SINGLE_GROUP_MEASURES = frozenset(
 #: effect, a correlation): no default "Favours" labels.
 NO_GROUP_MEASURES = frozenset({"GEN", "COR", "UCOR", "ZCOR"})
 #: Methods that fit a common-effect (fixed-effect) model.
-COMMON_METHODS = frozenset({"EE", "FE", "CE", "MH", "PETO"})
+COMMON_METHODS = frozenset(COMMON_EFFECT_METHODS)
 
 _MEASURE_NAMES = {
     "OR": "Odds Ratio",

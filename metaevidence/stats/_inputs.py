@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from metaevidence.core.pool import TABLE_METHODS
 from metaevidence.errors import SmallSampleWarning
 
 __all__ = [
@@ -72,7 +73,7 @@ def analysis_inputs(result, verb: str) -> Inputs:
         if X.shape[1] == 1:
             X = None
     method = str(result.method).upper()
-    if method in ("MH", "PETO"):
+    if method in TABLE_METHODS:
         method = "EE"
     effects = getattr(result, "effects", None)
     data = getattr(effects, "data", None) if effects is not None else None

@@ -19,6 +19,7 @@ import numpy as np
 
 from metaevidence.core import permute as _perm
 from metaevidence.core import regression as _core
+from metaevidence.core.pool import IV_COMMON_METHODS
 from metaevidence.core.tau2 import estimate_tau2
 from metaevidence.display.summary import Summary, Table, compact_repr, fmt, fmt_p, p_text
 from metaevidence.errors import ConvergenceWarning
@@ -425,7 +426,7 @@ def meta_regression(
     r2, tau2_re = np.nan, np.nan
     if mm.intercept and p > 1:
         ones = np.ones((n, 1))
-        if method_u in ("EE", "FE"):
+        if method_u in IV_COMMON_METHODS:
             q_total = _core.fit_regression(y, v, ones, included, method="EE").qe
             r2 = float(_core.wls_r_squared(fit.qe, q_total, k, p))
         else:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from metaevidence.core.pool import COMMON_EFFECT_METHODS, IV_COMMON_METHODS
 from metaevidence.display.summary import METHOD_NAMES, TEST_NAMES, Summary, Table, compact_repr, fmt, fmt_p
 from metaevidence.display.transforms import presentation
 
@@ -29,11 +30,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["MetaAnalysis", "MetaAnalysisBatch", "HeterogeneityCI"]
 
 _NAN = float("nan")
-_COMMON = ("EE", "FE", "MH", "PETO")
 
 
 def _model_title(method: str, k, *, noun: str = "model") -> str:
-    if method in ("EE", "FE"):
+    if method in IV_COMMON_METHODS:
         kind = "Equal-effects" if method == "EE" else "Fixed-effects"
         return f"{kind} {noun} (k = {k})"
     if method == "MH":
@@ -156,7 +156,7 @@ class MetaAnalysis:
     @property
     def random_effects(self) -> bool:
         """True for random-effects fits (tau^2 estimated or fixed)."""
-        return self.method not in _COMMON
+        return self.method not in COMMON_EFFECT_METHODS
 
     def __repr__(self) -> str:
         return compact_repr(

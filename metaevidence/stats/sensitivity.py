@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from metaevidence.core.batch import MAX_CELLS
+from metaevidence.core.pool import TABLE_METHODS
 from metaevidence.stats.results import MetaAnalysis, MetaAnalysisBatch
 
 __all__ = ["leave_one_out", "cumulative", "refit_masks"]
@@ -73,7 +74,7 @@ def refit_masks(
     shape = mask.shape
     y = np.broadcast_to(result.yi, shape)
     v = np.broadcast_to(result.vi, shape)
-    if result.method in ("MH", "PETO"):
+    if result.method in TABLE_METHODS:
         return _refit_binary(result, mask, y, v, row_labels, kind, order)
     fit = engine.fit(
         result.yi,
@@ -270,13 +271,3 @@ def cumulative(result: MetaAnalysis, order=None) -> MetaAnalysisBatch:
     mask = rank[None, :] <= np.arange(idx.size)[:, None]
     labels = [f"adding {result.labels[i]}" for i in idx]
     return refit_masks(result, mask, row_labels=labels, kind="cumulative", order=idx)
-
-
-# --- influence diagnostics and GOSH ---------------------------------------------------
-# Implemented in metaevidence.stats.influence and metaevidence.stats.gosh (their own
-# modules, so that a submodule never shadows the public functions of the same name on the
-# package); re-exported here, where metaevidence.__init__ registers them.
-from metaevidence.stats.gosh import Gosh, gosh  # noqa: E402
-from metaevidence.stats.influence import Influence, influence  # noqa: E402
-
-__all__ += ["influence", "Influence", "gosh", "Gosh"]

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from metaevidence.core.pool import IV_COMMON_METHODS
 from metaevidence.core.tau2 import estimate_tau2
 from metaevidence.display.summary import Summary, Table, compact_repr, fmt, fmt_p, p_text
 from metaevidence.display.transforms import presentation
@@ -284,7 +285,7 @@ def subgroup_analysis(
     overall = meta_analysis(es if es is not None else y, None if es is not None else v, labels=labels, **kw)
     if tau2_common:
         method_u = method.upper()
-        if method_u in ("EE", "FE"):
+        if method_u in IV_COMMON_METHODS:
             raise ValueError(f"tau2_common=True needs a random-effects method; got method={method!r}")
         ok = np.isfinite(y) & np.isfinite(v)
         X = np.column_stack(

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from metaevidence.core.pool import COMMON_EFFECT_METHODS
 from metaevidence.errors import MetaevidenceError
 from metaevidence.workflow.spec import AnalysisSpec
 from metaevidence.workflow.store import FORMAT
@@ -46,7 +47,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["AnalysisError", "Computed", "compute", "considered", "pooled_numbers", "refit_estimate"]
 
 _EXCLUDED = "excluded: "
-_COMMON = ("MH", "PETO", "EE", "FE")
 
 
 class AnalysisError(MetaevidenceError, ValueError):
@@ -341,7 +341,7 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
             fit = _fit(spec, es)
         except ValueError as exc:
             raise AnalysisError(f"analysis {spec.id!r}: pooling failed: {_message(exc)}") from None
-    random = fit.method not in _COMMON
+    random = fit.method not in COMMON_EFFECT_METHODS
 
     included = []
     for i, sid in enumerate(ids):

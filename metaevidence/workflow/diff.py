@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from metaevidence._schema.yamlload import parse_yaml, to_plain
+from metaevidence.core.pool import COMMON_EFFECT_METHODS
 from metaevidence.display.text import (
     DASH,
     NULL_VALUE,
@@ -412,7 +413,7 @@ def comparison_rows(d: AnalysisDiff) -> list[tuple[str, str, str, str]]:
         ),
         (f"{lvl} CI", ci(b, "ci_lower", "ci_upper"), ci(a, "ci_lower", "ci_upper"), ""),
     ]
-    common = doc["pooled"]["method"] in ("MH", "PETO", "EE", "FE")
+    common = doc["pooled"]["method"] in COMMON_EFFECT_METHODS
     if not common:
         rows.append((f"{lvl} PI", ci(b, "pi_lower", "pi_upper"), ci(a, "pi_lower", "pi_upper"), ""))
         rows.append(

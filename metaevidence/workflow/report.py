@@ -11,6 +11,7 @@ always gives the same bytes and ``metaevidence run --check`` can re-render and c
 
 from __future__ import annotations
 
+from metaevidence.core.pool import COMMON_EFFECT_METHODS, IV_COMMON_METHODS, TABLE_METHODS
 from metaevidence.display.text import (
     DASH,
     NULL_VALUE,
@@ -53,7 +54,6 @@ _ESTIMATORS = {
     "HS": "Hunter-Schmidt",
     "EB": "empirical Bayes",
 }
-_COMMON = ("MH", "PETO", "EE", "FE")
 _TESTS = {
     "knha": "Hartung-Knapp (t) confidence interval",
     "z": "normal (z) confidence interval",
@@ -72,7 +72,7 @@ def model_words(doc: dict) -> str:
         return "Mantel-Haenszel common-effect model"
     if s["pooling"] == "peto":
         return "Peto common-effect model"
-    if s["tau2"] in ("EE", "FE"):
+    if s["tau2"] in IV_COMMON_METHODS:
         return f"common-effect inverse-variance model, {_TESTS[s['ci_method']]}"
     return (
         f"random-effects inverse-variance model, {_ESTIMATORS.get(s['tau2'], s['tau2'])} "
@@ -101,7 +101,7 @@ def headline(doc: dict) -> str:
     lvl = level_pct(p["level"])
     out = f"{eff} {fmt_effect(p['estimate'], t)} ({lvl} CI {fmt_ci(p['ci_lower'], p['ci_upper'], t)}), k = {p['k']}"
     het = doc.get("heterogeneity")
-    if het is not None and het.get("i2") is not None and p["method"] not in ("MH", "PETO") and p["k"] > 1:
+    if het is not None and het.get("i2") is not None and p["method"] not in TABLE_METHODS and p["k"] > 1:
         out += f", I² = {fmt_i2(het['i2'])}"
     return out
 
@@ -145,7 +145,7 @@ def _result_in_words(doc: dict) -> list[str]:
     lvl = level_pct(p["level"])
     null = fmt(NULL_VALUE[t], 0)
     n_in = len(doc["studies"]["included"])
-    common = p["method"] in ("MH", "PETO", "EE", "FE")
+    common = p["method"] in COMMON_EFFECT_METHODS
     out = ["## Result", ""]
     single = p["k"] == 1
     if single:
@@ -337,7 +337,7 @@ def _batch_table(doc: dict, first: str, rows: list[dict]) -> list[str]:
     """A table of refits (leave-one-out, cumulative); tau² only for random-effects models."""
     t, eff = doc["measure"]["transform"], doc["measure"]["effect"]
     lvl = level_pct(doc["settings"]["level"])
-    random = doc["pooled"]["method"] not in _COMMON
+    random = doc["pooled"]["method"] not in COMMON_EFFECT_METHODS
     head = f"| {first} | k | {eff} ({lvl} CI) |" + (" tau² |" if random else "") + " I² |"
     out = [head, "|---" * head.count(" |") + "|"]
     for r in rows:

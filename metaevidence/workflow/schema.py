@@ -32,6 +32,7 @@ from metaevidence._schema.types import (
     Scalar,
     Text,
 )
+from metaevidence.core.effects import measures as _registry
 from metaevidence.evidence.schema import DESIGNS, SLUG
 
 __all__ = [
@@ -62,7 +63,7 @@ KINDS = ("meta-analysis", "overview")
 
 #: Effect measures an analysis can pool (metafor's names). Ratios are pooled as logs.
 MEASURES = ("OR", "RR", "RD", "HR", "MD", "SMD", "SMDH", "ROM", "COR", "ZCOR")
-RATIO_MEASURES = ("OR", "RR", "HR", "ROM")
+RATIO_MEASURES = tuple(m for m in MEASURES if m in _registry.RATIO_MEASURES)
 
 #: Pooling methods, and the metafor function each corresponds to.
 POOLING = ("inverse-variance", "mantel-haenszel", "peto")

@@ -20,8 +20,9 @@ import numpy as np
 import pytest
 
 import metaevidence as me
+from metaevidence.core.effects.measures import RATIO_MEASURES
 from metaevidence.display.summary import fmt
-from metaevidence.display.transforms import ALLOWED, RATIO_MEASURES, auto_transform, presentation
+from metaevidence.display.transforms import ALLOWED, auto_transform, presentation
 from metaevidence.plots import forest_table
 from metaevidence.stats.effects import MEASURES
 from tests.reference_data import as_array, assert_close, load_reference

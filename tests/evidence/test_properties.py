@@ -24,7 +24,7 @@ from metaevidence.evidence.records import (
     RatioCIData,
     SummaryData,
 )
-from metaevidence.evidence.schema import RATIO_MEASURES
+from metaevidence.evidence.schema import REPORTED_RATIOS
 
 from .conftest import DATA, STUDIES, dump, record
 
@@ -191,7 +191,7 @@ def check_outcome(folder: Path) -> None:
             elif isinstance(d, CorrelationData):
                 assert -1 < d.r < 1 and d.n >= 1
             elif isinstance(d, SummaryData):
-                if d.measure in RATIO_MEASURES:
+                if d.measure in REPORTED_RATIOS:
                     assert d.estimate > 0
                 if d.lower is not None:
                     assert d.lower <= d.estimate <= d.upper and d.level is not None

@@ -13,7 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-__all__ = ["Measure", "MEASURES", "DATA_COLUMNS", "MEANS_COLUMNS", "REPORTED_COLUMNS", "lookup"]
+__all__ = [
+    "Measure",
+    "MEASURES",
+    "RATIO_MEASURES",
+    "DATA_COLUMNS",
+    "MEANS_COLUMNS",
+    "REPORTED_COLUMNS",
+    "lookup",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +133,17 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
             _m("GEN", "generic effect size", "effect", "reported", (), "identity", None),
         ]
     )
+)
+
+#: metafor's ratio measures not (yet) computed by ``effect_sizes`` but met in published
+#: summaries and results files: shown exponentiated, like the registry's ratios.
+_OTHER_RATIOS = frozenset({"CVR", "VR", "MPOR", "MPRR", "MPORC", "MPPETO"})
+#: Ratio measures: pooled as log ratios, shown exponentiated on a log axis whose no-effect
+#: line is at 1 -- every comparative measure of the registry on a log link (not the log
+#: proportion PLN, a single-group measure) and metafor's other ratios.
+RATIO_MEASURES: frozenset[str] = (
+    frozenset(m.name for m in MEASURES.values() if m.link == "log" and m.family != "proportion")
+    | _OTHER_RATIOS
 )
 
 DATA_COLUMNS = (
