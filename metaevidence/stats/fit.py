@@ -20,7 +20,7 @@ from metaevidence.core.scalar import fit_one
 from metaevidence.core.tau2 import DEFAULT_MAXITER, DEFAULT_TOL
 from metaevidence.errors import ConvergenceWarning, SmallSampleWarning
 from metaevidence.stats._inputs import check_values, study_labels, unpack
-from metaevidence.stats.results import HeterogeneityCI, MetaAnalysis, MetaAnalysisBatch
+from metaevidence.stats.results import HeterogeneityCI, MetaAnalysis, MetaAnalysisBatch, fields_of
 
 __all__ = ["meta_analysis", "meta_analysis_batch", "heterogeneity_ci"]
 
@@ -311,44 +311,22 @@ def meta_analysis_batch(
 def _batch_result(
     fit, y, v, mask, labels, measure, row_labels, kind, parent, effects, order=None
 ) -> MetaAnalysisBatch:
+    """The engine's arrays (:class:`~metaevidence.core.fit.BatchFit`) as a batch result:
+    every per-analysis number and setting the engine computed, copied by field name.
+    """
+    computed = fields_of(per="analysis") + ("weights", "included", "method", "test", "level", "pi_method")
+    copied = {name: getattr(fit, name) for name in computed + ("tau2_fixed",) if hasattr(fit, name)}
     return MetaAnalysisBatch(
-        estimate=fit.estimate,
-        se=fit.se,
-        statistic=fit.statistic,
-        p_value=fit.p_value,
-        ci_lower=fit.ci_lower,
-        ci_upper=fit.ci_upper,
-        df=fit.df,
-        pi_lower=fit.pi_lower,
-        pi_upper=fit.pi_upper,
-        tau2=fit.tau2,
-        tau2_se=fit.tau2_se,
-        tau=fit.tau,
-        i2=fit.i2,
-        h2=fit.h2,
-        q=fit.q,
-        q_df=fit.q_df,
-        q_p_value=fit.q_p_value,
-        k=fit.k,
+        **copied,
         yi=y,
         vi=v,
-        weights=fit.weights,
-        included=fit.included,
         labels=labels,
         measure=measure,
-        method=fit.method,
-        test=fit.test,
-        level=fit.level,
-        pi_method=fit.pi_method,
-        converged=fit.converged,
-        iterations=fit.iterations,
         mask=mask,
         row_labels=row_labels,
         kind=kind,
         parent=parent,
         effects=effects,
-        vt=fit.vt,
-        tau2_fixed=fit.tau2_fixed,
         order=order,
     )
 

@@ -1,8 +1,11 @@
 """Frozen result types of the pooling engine.
 
-CONTRACT (foundation commit): the field names below are the public contract that the
-plots, workflow and diagnostics build on. The engine issue fills in ``summary()`` and
-``to_frame()`` and may add fields; it must not rename or remove these.
+The field names are the public contract that plots, workflow and diagnostics build on.
+Each field of :class:`MetaAnalysis` is declared once, with its role (``per``: one number
+per analysis, one value per study, or a setting; ``group``: pooled inference,
+heterogeneity, ...): the rows of a :class:`MetaAnalysisBatch`, ``to_frame()``,
+``to_dict()``, the batch built from the engine's arrays and the numbers of the results
+documents are all derived from those declarations (:func:`fields_of`).
 
 Conventions: every number is on the analysis scale (log scale for ratio measures);
 back-transformations (``transform="exp"``, ``"tanh"``, ``"expit"`` or ``"auto"``, see
@@ -15,11 +18,12 @@ back-transformations (``transform="exp"``, ``"tanh"``, ``"expit"`` or ``"auto"``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from metaevidence.core.effects.measures import LOG_MEASURES
 from metaevidence.core.pool import COMMON_EFFECT_METHODS, IV_COMMON_METHODS
 from metaevidence.display.summary import METHOD_NAMES, TEST_NAMES, Summary, Table, compact_repr, fmt, fmt_p
 from metaevidence.display.transforms import presentation
@@ -27,9 +31,37 @@ from metaevidence.display.transforms import presentation
 if TYPE_CHECKING:  # pragma: no cover
     from metaevidence.stats.effects import EffectSizes
 
-__all__ = ["MetaAnalysis", "MetaAnalysisBatch", "HeterogeneityCI"]
+__all__ = ["MetaAnalysis", "MetaAnalysisBatch", "HeterogeneityCI", "fields_of"]
 
 _NAN = float("nan")
+
+
+def _number(group: str, kind: type = float, **default):
+    """A field holding one number per analysis: a scalar of ``kind`` in :class:`MetaAnalysis`,
+    an array over the batch shape in :class:`MetaAnalysisBatch`.
+    """
+    return field(metadata={"per": "analysis", "group": group, "type": kind}, **default)
+
+
+def _per_study():
+    """A field holding one value per study row (shape ``(n,)``; ``B + (n,)`` in a batch)."""
+    return field(metadata={"per": "study", "group": "studies"})
+
+
+def fields_of(cls: type = None, *, per: str | None = None, group: str | None = None) -> tuple[str, ...]:
+    """Names of the fields of ``cls`` (default :class:`MetaAnalysis`) with the role asked for.
+
+    ``per`` is ``"analysis"`` (one number per analysis), ``"study"`` (one value per study
+    row) or ``"setting"`` (everything else); ``group`` is ``"pooled"``, ``"heterogeneity"``,
+    ``"studies"``, ``"convergence"`` or ``"binary"`` (the Mantel-Haenszel tests).
+    """
+    cls = MetaAnalysis if cls is None else cls
+    return tuple(
+        f.name
+        for f in fields(cls)
+        if (per is None or f.metadata.get("per", "setting") == per)
+        and (group is None or f.metadata.get("group") == group)
+    )
 
 
 def _model_title(method: str, k, *, noun: str = "model") -> str:
@@ -41,10 +73,6 @@ def _model_title(method: str, k, *, noun: str = "model") -> str:
     if method == "PETO":
         return f"Equal-effects {noun}, Peto's method (k = {k})"
     return f"Random-effects {noun} (k = {k}; tau^2 estimator: {method})"
-
-
-#: Measures analysed on the log scale (metafor's names).
-LOG_MEASURES = frozenset({"OR", "RR", "PETO", "IRR", "ROM", "HR", "PLN", "IRLN", "VR", "CVR"})
 
 
 def _scale_note(measure: str) -> str:
@@ -113,43 +141,43 @@ class MetaAnalysis:
         pooling ((0.0, "none", False): the counts as given, metafor's default).
     """
 
-    estimate: float
-    se: float
-    statistic: float
-    p_value: float
-    ci_lower: float
-    ci_upper: float
-    df: float
-    pi_lower: float
-    pi_upper: float
-    tau2: float
-    tau2_se: float
-    tau: float
-    i2: float
-    h2: float
-    q: float
-    q_df: int
-    q_p_value: float
-    k: int
-    yi: np.ndarray
-    vi: np.ndarray
-    weights: np.ndarray
-    included: np.ndarray
+    estimate: float = _number("pooled")
+    se: float = _number("pooled")
+    statistic: float = _number("pooled")
+    p_value: float = _number("pooled")
+    ci_lower: float = _number("pooled")
+    ci_upper: float = _number("pooled")
+    df: float = _number("pooled")
+    pi_lower: float = _number("pooled")
+    pi_upper: float = _number("pooled")
+    tau2: float = _number("heterogeneity")
+    tau2_se: float = _number("heterogeneity")
+    tau: float = _number("heterogeneity")
+    i2: float = _number("heterogeneity")
+    h2: float = _number("heterogeneity")
+    q: float = _number("heterogeneity")
+    q_df: int = _number("heterogeneity", int)
+    q_p_value: float = _number("heterogeneity")
+    k: int = _number("studies", int)
+    yi: np.ndarray = _per_study()
+    vi: np.ndarray = _per_study()
+    weights: np.ndarray = _per_study()
+    included: np.ndarray = _per_study()
     labels: tuple[str, ...]
     measure: str
     method: str
     test: str
     level: float
     pi_method: str
-    converged: bool
-    iterations: int
+    converged: bool = _number("convergence", bool)
+    iterations: int = _number("convergence", int)
     effects: EffectSizes | None = None
-    vt: float = _NAN
+    vt: float = _number("heterogeneity", default=_NAN)
     tau2_fixed: bool = False
-    cmh: float = _NAN
-    cmh_p_value: float = _NAN
-    tarone: float = _NAN
-    tarone_p_value: float = _NAN
+    cmh: float = _number("binary", default=_NAN)
+    cmh_p_value: float = _number("binary", default=_NAN)
+    tarone: float = _number("binary", default=_NAN)
+    tarone_p_value: float = _number("binary", default=_NAN)
     correct: bool | None = None
     pooling_cells: tuple | None = None
 
@@ -269,6 +297,27 @@ class MetaAnalysis:
         blocks.append(settings)
         return Summary(_model_title(self.method, self.k), tuple(blocks))
 
+    def to_dict(self) -> dict:
+        """Every field as plain Python data (numbers, lists, strings; ``effects`` omitted).
+
+        Raw values on the analysis scale, NaN kept as ``float("nan")``; per-study arrays
+        become lists. ``MetaAnalysis(**d, effects=None)`` rebuilds an equal result, with
+        arrays for the per-study lists.
+        """
+        out: dict = {}
+        for f in fields(self):
+            if f.name == "effects":
+                continue
+            value = getattr(self, f.name)
+            if f.metadata.get("per") == "study":
+                value = np.asarray(value).tolist()
+            elif f.metadata.get("per") == "analysis":
+                value = f.metadata["type"](value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
+
     def to_frame(self):
         """Tidy rows: one per study (``kind="study"``) and the pooled row (``"pooled"``).
 
@@ -332,29 +381,8 @@ def _pooled_label(method: str) -> str:
 
 
 #: Per-analysis scalar fields of a batch (arrays of the batch shape).
-BATCH_SCALARS = (
-    "estimate",
-    "se",
-    "statistic",
-    "p_value",
-    "ci_lower",
-    "ci_upper",
-    "df",
-    "pi_lower",
-    "pi_upper",
-    "tau2",
-    "tau2_se",
-    "tau",
-    "i2",
-    "h2",
-    "q",
-    "q_df",
-    "q_p_value",
-    "k",
-    "converged",
-    "iterations",
-    "vt",
-)
+#: The per-analysis numbers every batch has (the Mantel-Haenszel tests only MH batches have).
+BATCH_SCALARS = tuple(n for n in fields_of(per="analysis") if n not in fields_of(group="binary"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,52 +483,21 @@ class MetaAnalysisBatch:
         sel = i if isinstance(i, tuple) else (i,)
         if len(sel) != len(self.shape):
             raise IndexError(f"a batch of shape {self.shape} needs {len(self.shape)} indices; got {i!r}")
-        get = {f: np.asarray(getattr(self, f))[sel] for f in BATCH_SCALARS}
         full = self.shape + (len(self.labels),)
-        row = lambda a: np.array(np.broadcast_to(a, full)[sel])  # noqa: E731
-        method = self.method
-        return MetaAnalysis(
-            estimate=float(get["estimate"]),
-            se=float(get["se"]),
-            statistic=float(get["statistic"]),
-            p_value=float(get["p_value"]),
-            ci_lower=float(get["ci_lower"]),
-            ci_upper=float(get["ci_upper"]),
-            df=float(get["df"]),
-            pi_lower=float(get["pi_lower"]),
-            pi_upper=float(get["pi_upper"]),
-            tau2=float(get["tau2"]),
-            tau2_se=float(get["tau2_se"]),
-            tau=float(get["tau"]),
-            i2=float(get["i2"]),
-            h2=float(get["h2"]),
-            q=float(get["q"]),
-            q_df=int(get["q_df"]),
-            q_p_value=float(get["q_p_value"]),
-            k=int(get["k"]),
-            yi=row(self.yi),
-            vi=row(self.vi),
-            weights=row(self.weights),
-            included=row(self.included),
-            labels=self.labels,
-            measure=self.measure,
-            method=method,
-            test=self.test,
-            level=self.level,
-            pi_method=self.pi_method,
-            converged=bool(get["converged"]),
-            iterations=int(get["iterations"]),
-            effects=self.effects,
-            vt=float(get["vt"]),
-            tau2_fixed=self.tau2_fixed,
-            **{
-                name: float(np.asarray(getattr(self, name))[sel])
-                for name in ("cmh", "cmh_p_value", "tarone", "tarone_p_value")
-                if getattr(self, name) is not None
-            },
-            correct=None if self.parent is None else self.parent.correct,
-            pooling_cells=None if self.parent is None else self.parent.pooling_cells,
-        )
+        values = {}
+        for f in fields(MetaAnalysis):
+            per = f.metadata.get("per", "setting")
+            if per == "analysis":
+                value = getattr(self, f.name)
+                if value is not None:  # the batch may lack optional numbers (vt, MH tests)
+                    values[f.name] = f.metadata["type"](np.asarray(value)[sel])
+            elif per == "study":
+                values[f.name] = np.array(np.broadcast_to(getattr(self, f.name), full)[sel])
+            elif hasattr(self, f.name):
+                values[f.name] = getattr(self, f.name)
+            elif self.parent is not None:  # fit-wide settings of MH/Peto fits
+                values[f.name] = getattr(self.parent, f.name)
+        return MetaAnalysis(**values)
 
     def to_frame(self):
         """One row per analysis (flattened batch): the per-analysis fields, indexed by

@@ -36,6 +36,7 @@ import numpy as np
 
 from metaevidence.core.pool import COMMON_EFFECT_METHODS
 from metaevidence.errors import MetaevidenceError
+from metaevidence.stats.results import fields_of
 from metaevidence.workflow.spec import AnalysisSpec
 from metaevidence.workflow.store import FORMAT
 
@@ -99,38 +100,25 @@ def _f(x: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def pooled_numbers(res: Any, i: Any = ()) -> dict[str, Any]:
-    """The pooled-inference numbers of a fit (or row ``i`` of a batch) as plain data."""
-
-    def get(name: str) -> Any:
-        value = getattr(res, name)
-        return np.asarray(value)[i] if i != () else value
-
-    out = {
-        name: _f(get(name))
-        for name in (
-            "estimate",
-            "se",
-            "statistic",
-            "p_value",
-            "ci_lower",
-            "ci_upper",
-            "df",
-            "pi_lower",
-            "pi_upper",
-        )
-    }
-    out["k"] = int(get("k"))
+def _numbers(res: Any, group: str, i: Any = ()) -> dict[str, Any]:
+    """The fields of ``group`` of a fit (or of row ``i`` of a batch) as plain data."""
+    out = {}
+    for name in fields_of(per="analysis", group=group):
+        value = getattr(res, name, None)
+        value = np.asarray(value)[i] if i != () and value is not None else value
+        out[name] = int(value) if name in ("k", "q_df") else _f(value)
     return out
 
 
-def _heterogeneity(res: Any, i: Any = ()) -> dict[str, Any]:
-    def get(name: str) -> Any:
-        value = getattr(res, name)
-        return np.asarray(value)[i] if i != () else value
+def pooled_numbers(res: Any, i: Any = ()) -> dict[str, Any]:
+    """The pooled-inference numbers of a fit (or row ``i`` of a batch) and its ``k``."""
+    return {**_numbers(res, "pooled", i), "k": int(np.asarray(res.k)[i] if i != () else res.k)}
 
-    out = {name: _f(get(name)) for name in ("tau2", "tau2_se", "tau", "i2", "h2", "q", "q_p_value")}
-    out["q_df"] = int(get("q_df"))
+
+def _heterogeneity(res: Any, i: Any = ()) -> dict[str, Any]:
+    """Heterogeneity numbers (tau^2 ... Q, without metafor's internal vt)."""
+    out = _numbers(res, "heterogeneity", i)
+    out.pop("vt", None)
     return out
 
 

@@ -181,3 +181,67 @@ def test_docstring_examples_run():
     ):
         result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, name
+
+
+def test_the_batch_type_mirrors_every_field_of_meta_analysis():
+    """Fields are declared once on MetaAnalysis; the batch carries each (plus its own)."""
+    from dataclasses import fields
+
+    from metaevidence.stats.results import MetaAnalysis, MetaAnalysisBatch
+
+    batch = {f.name for f in fields(MetaAnalysisBatch)}
+    own = {"mask", "row_labels", "kind", "parent", "order"}
+    missing = {f.name for f in fields(MetaAnalysis)} - batch
+    assert missing == {"correct", "pooling_cells"}  # fit-wide settings, read from the parent
+    assert own <= batch
+
+
+def test_fields_of_groups_the_declared_roles():
+    from metaevidence.stats.results import BATCH_SCALARS, fields_of
+
+    assert fields_of(group="pooled") == (
+        "estimate",
+        "se",
+        "statistic",
+        "p_value",
+        "ci_lower",
+        "ci_upper",
+        "df",
+        "pi_lower",
+        "pi_upper",
+    )
+    assert fields_of(per="study") == ("yi", "vi", "weights", "included")
+    assert "cmh" in fields_of(per="analysis") and "cmh" not in BATCH_SCALARS
+    assert "method" in fields_of(per="setting")
+
+
+def test_to_dict_is_plain_data_that_rebuilds_the_result():
+    import json
+
+    from metaevidence.stats.results import MetaAnalysis
+
+    bcg = me.datasets.load_bcg()
+    res = me.meta_analysis(me.effect_sizes("RR", ai=bcg.tpos, bi=bcg.tneg, ci=bcg.cpos, di=bcg.cneg))
+    d = res.to_dict()
+    json.dumps(d)  # plain data only
+    assert "effects" not in d and d["estimate"] == res.estimate and d["k"] == 13
+    again = MetaAnalysis(
+        **{k: (np.asarray(v) if k in ("yi", "vi", "weights", "included") else v) for k, v in d.items()},
+        effects=None,
+    )
+    assert again.estimate == res.estimate and np.array_equal(
+        again.weights, res.weights
+    )  # same values, copied
+
+
+def test_a_batch_row_equals_the_single_fit_field_by_field():
+    from dataclasses import fields
+
+    bcg = me.datasets.load_bcg()
+    es = me.effect_sizes("RR", ai=bcg.tpos, bi=bcg.tneg, ci=bcg.cpos, di=bcg.cneg)
+    loo = me.leave_one_out(me.meta_analysis(es))
+    row = loo[0]
+    for f in fields(row):
+        value = getattr(row, f.name)
+        if f.metadata.get("per") == "analysis":
+            assert type(value) is f.metadata["type"], f.name

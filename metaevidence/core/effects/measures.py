@@ -146,6 +146,12 @@ RATIO_MEASURES: frozenset[str] = (
     | _OTHER_RATIOS
 )
 
+#: Measures analysed on the log scale: every log-linked measure of the registry (ratios and
+#: the log proportion), metafor's other ratios, and its log incidence rate.
+LOG_MEASURES: frozenset[str] = (
+    frozenset(m.name for m in MEASURES.values() if m.link == "log") | _OTHER_RATIOS | {"IRLN"}
+)
+
 DATA_COLUMNS = (
     "ai",
     "bi",
