@@ -108,10 +108,10 @@ def data_spec(
     table: Any, data_columns: str, names: tuple[str, str], effect: str
 ) -> tuple[list[tuple[str, str]], list[tuple[str, int, int]]]:
     """Data columns (key, header) and group headers (text, first, last column index)."""
-    arms = table.attrs["arms"]
-    if table.attrs["source"] == "published":  # published results: no heterogeneity or test of ours
+    arms = table.arms
+    if table.source == "published":  # published results: no heterogeneity or test of ours
         return [("k", "Studies")], []
-    if table.attrs["source"] in ("leave-one-out", "cumulative", "batch"):
+    if table.source in ("leave-one-out", "cumulative", "batch"):
         return [("k", "Studies"), ("tau2", "Tau\u00b2"), ("i2", "I\u00b2"), ("p_value", "P")], []
     if data_columns == "auto":
         data_columns = "arms" if arms else "generic"
@@ -145,7 +145,7 @@ def data_spec(
 
 def text_columns(
     rows: list,
-    attrs: dict,
+    info: Any,
     data_keys: list[tuple[str, str]],
     *,
     batch: bool,
@@ -163,7 +163,7 @@ def text_columns(
         "cumulative": "Study added",
         "batch": "Analysis",
         "published": "Published result",
-    }.get(attrs["source"], "Study")
+    }.get(info.source, "Study")
     label_cells = [
         truncate(str(r.label), max_label_width, measurer, bold if r.kind in BOLD else regular)
         if r.kind in LABELLED

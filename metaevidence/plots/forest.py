@@ -38,7 +38,7 @@ from metaevidence.plots.cells import (
 from metaevidence.plots.layout import TextMeasurer, thin_labels, truncate, wrap
 from metaevidence.plots.output import new_figure, style_context
 from metaevidence.plots.scales import apply_scale, forest_scale
-from metaevidence.plots.table import forest_table
+from metaevidence.plots.table import ForestTable, build_forest_table
 
 __all__ = ["DATA_COLUMNS", "PUBLISHED_NOTE", "forest_plot"]
 
@@ -191,7 +191,7 @@ def forest_plot(
         notes = (notes,)
     elif not all(isinstance(n, str) for n in notes):
         raise TypeError(f"notes must be a string or a sequence of strings; got {notes!r}")
-    table = forest_table(
+    table = build_forest_table(
         result,
         transform=transform,
         common=common,
@@ -222,7 +222,7 @@ class _Forest:
 
     def __init__(
         self,
-        table: Any,
+        table: ForestTable,
         *,
         data_columns: str,
         group_labels: Any,
@@ -237,9 +237,9 @@ class _Forest:
         max_label_width: float,
         font_size: float,
     ):
-        self.table = table
-        self.rows = list(table.itertuples(index=False))
-        a = table.attrs
+        self.info = a = table
+        self.table = table.rows
+        self.rows = list(table.rows.itertuples(index=False))
         self.regular = style.font(size=font_size)
         self.bold = style.font(bold=True, size=font_size)
         self.measure = TextMeasurer()
@@ -250,20 +250,16 @@ class _Forest:
         self.max_label_width = max_label_width
         self.title = title
         self.notes = notes
-        shown = lab.resolve_transform(a["transform"], a["measure"])
-        self.batch = a["source"] in ("leave-one-out", "cumulative", "batch", "published")
-        published = a["source"] == "published"
-        names = tuple(group_labels or a["group_labels"] or ("Experimental", "Control"))
+        shown = a.presentation
+        self.batch = a.source in ("leave-one-out", "cumulative", "batch", "published")
+        published = a.source == "published"
+        names = tuple(group_labels or a.group_labels or ("Experimental", "Control"))
         self.names = names
-        comparative = a["measure"] not in lab.SINGLE_GROUP_MEASURES
-        self.effect = lab.effect_name(a["measure"], transform=shown.name, override=effect_label)
-        self.tag = (
-            f"Published, {lab.level_text(a['level'])}"
-            if published
-            else lab.model_tag(a["method"], a["level"])
-        )
+        comparative = a.measure not in lab.SINGLE_GROUP_MEASURES
+        self.effect = lab.effect_name(a.measure, transform=shown.name, override=effect_label)
+        self.tag = f"Published, {lab.level_text(a.level)}" if published else lab.model_tag(a.method, a.level)
         self.axis_text = lab.axis_label(
-            a["measure"], a["method"], a["test"], transform=shown.name, override=effect_label
+            a.measure, a.method, a.test, transform=shown.name, override=effect_label
         )
         if published:  # published results: the axis names the effect, not a model of ours
             self.axis_text = (self.axis_text[0], "")
@@ -287,12 +283,12 @@ class _Forest:
             favours is None
             and null is not None
             and comparative
-            and (a["measure"] not in lab.NO_GROUP_MEASURES or group_labels or a["group_labels"])
+            and (a.measure not in lab.NO_GROUP_MEASURES or group_labels or a.group_labels)
         ):
             better, worse = (f"Favours {favour_name(n)}" for n in names)
             favours = (worse, better) if beneficial else (better, worse)
         self.favours = favours
-        generic_header = lab.effect_name(a["measure"], transform=None, override=None)
+        generic_header = lab.effect_name(a.measure, transform=None, override=None)
         self.data_keys, self.spans = data_spec(table, data_columns, names, generic_header)
 
     # ---- content -------------------------------------------------------------------
@@ -303,7 +299,7 @@ class _Forest:
             t.loc[t.kind == "pooled", ["ci_lower", "ci_upper"]].to_numpy().ravel(),
             # published results are the figure's content: their whole intervals are shown
             t.loc[t.kind == "step", ["ci_lower", "ci_upper"]].to_numpy().ravel()
-            if t.attrs["source"] == "published"
+            if self.info.source == "published"
             else [],
             t.loc[t.kind == "prediction", ["pi_lower", "pi_upper"]].to_numpy().ravel(),
         ]
@@ -319,7 +315,7 @@ class _Forest:
     def _layout_columns(self) -> None:
         label, data, est, ivl = text_columns(
             self.rows,
-            self.table.attrs,
+            self.info,
             self.data_keys,
             batch=self.batch,
             max_label_width=self.max_label_width,
@@ -693,7 +689,7 @@ class _Forest:
                 for bound, direction in ((r.ci_lower, -1), (r.ci_upper, 1)):
                     if (direction < 0 and bound < lo) or (direction > 0 and bound > hi):
                         arrows[direction].append((lo if direction < 0 else hi, y))
-                if self.table.attrs["source"] == "leave-one-out":
+                if self.info.source == "leave-one-out":
                     ax.plot(
                         [r.estimate] * 2,
                         [0.0, self.units[i]],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from metaevidence.display.transforms import Presentation
 from metaevidence.plots import labels as lab
 
-__all__ = ["COLUMNS", "KINDS", "SORT_KEYS", "forest_table"]
+__all__ = ["COLUMNS", "KINDS", "SORT_KEYS", "ForestTable", "build_forest_table", "forest_table"]
 
 #: Columns of the forest table, always all present and in this order (NaN / None where a
 #: row has no such number). Effects, confidence and prediction limits are on the
@@ -84,6 +85,64 @@ _ANALYSIS_FIELDS = (
     "level",
     "k",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ForestTable:
+    """Every number a forest plot shows (``rows``) and the facts the figure is labelled by.
+
+    Attributes
+    ----------
+    rows : pandas.DataFrame
+        One row per line of the plot, columns :data:`COLUMNS` (see :func:`forest_table`).
+    measure, method, test : str
+        The result's measure, pooling method and test.
+    level : float
+        Confidence level of the intervals.
+    presentation : Presentation
+        The resolved back-transformation the numbers are shown on.
+    arms : {"binary", "continuous"} or None
+        The per-arm data the rows carry.
+    source : str
+        "analysis", "subgroups", "leave-one-out", "cumulative", "batch" or "published".
+    group_labels : (str, str) or None
+        Names of the experimental and control groups.
+    """
+
+    rows: Any
+    measure: str
+    method: str
+    test: str
+    level: float
+    presentation: Presentation
+    arms: str | None
+    source: str
+    group_labels: tuple[str, str] | None
+
+    @property
+    def transform(self) -> str | None:
+        """The back-transformation's name: None, "exp", "tanh" or "expit"."""
+        return self.presentation.name
+
+    def attrs(self) -> dict[str, Any]:
+        """The labelling facts as plain data (what ``forest_table(...).attrs`` holds)."""
+        return {
+            "measure": self.measure,
+            "method": self.method,
+            "test": self.test,
+            "level": self.level,
+            "transform": self.transform,
+            "exp": self.transform == "exp",
+            "arms": self.arms,
+            "source": self.source,
+            "group_labels": self.group_labels,
+        }
+
+    def to_frame(self) -> Any:
+        """The rows as a new DataFrame, with :meth:`attrs` in ``DataFrame.attrs``."""
+        frame = self.rows.copy()
+        frame.attrs.update(self.attrs())
+        return frame
 
 
 def _kind_of(result: Any) -> str:
@@ -417,7 +476,8 @@ def forest_table(
         * ``step``: one batch row (``estimate``, ``ci_*``, ``k``, ``tau2``, ``i2``,
           ``statistic``, ``df``, ``p_value``).
 
-        ``DataFrame.attrs`` records what the figure needs to label itself: ``measure``,
+        ``DataFrame.attrs`` records what the figure needs to label itself (plain data; the
+        typed form is :class:`ForestTable`, from :func:`build_forest_table`): ``measure``,
         ``method``, ``test``, ``level``, ``transform`` (the resolved back-transformation:
         None, "exp", "tanh" or "expit"), ``exp`` (``transform == "exp"``), ``arms``
         ("binary", "continuous" or None), ``source`` ("analysis", "subgroups",
@@ -436,6 +496,26 @@ def forest_table(
     >>> table = forest_table(res)                                 # doctest: +SKIP
     >>> table.loc[table.kind == "pooled", ["estimate", "ci_lower", "ci_upper"]]  # doctest: +SKIP
     """
+    return build_forest_table(
+        result,
+        transform=transform,
+        common=common,
+        sort_by=sort_by,
+        prediction=prediction,
+        published=published,
+    ).to_frame()
+
+
+def build_forest_table(
+    result: Any,
+    *,
+    transform: str | None = "auto",
+    common: Any = None,
+    sort_by: str = "given",
+    prediction: bool = True,
+    published: bool = False,
+) -> ForestTable:
+    """The forest table of ``result`` as a :class:`ForestTable` (see :func:`forest_table`)."""
     import pandas as pd
 
     if sort_by not in SORT_KEYS:
@@ -453,9 +533,7 @@ def forest_table(
         table, attrs = _subgroup_table(result, transform, common, sort_by, prediction)
     else:
         table, attrs = _analysis_table(result, transform, common, sort_by, prediction)
-    frame = pd.DataFrame(table.rows, columns=list(COLUMNS))
-    frame.attrs.update(attrs)
-    return frame
+    return ForestTable(rows=pd.DataFrame(table.rows, columns=list(COLUMNS)), **attrs)
 
 
 def _z(level: float) -> float:
@@ -472,8 +550,7 @@ def _attrs(fit: Any, shown: Presentation, arm_kind: str | None, source: str) -> 
         "method": str(fit.method),
         "test": str(fit.test),
         "level": float(fit.level),
-        "transform": shown.name,
-        "exp": shown.name == "exp",
+        "presentation": shown,
         "arms": arm_kind,
         "source": source,
         "group_labels": _group_labels(getattr(fit, "effects", None)),
@@ -641,8 +718,7 @@ def _batch_table(
         "method": str(method),
         "test": str(test),
         "level": float(level),
-        "transform": shown.name,
-        "exp": shown.name == "exp",
+        "presentation": shown,
         "arms": None,
         "source": source,
         "group_labels": _group_labels(getattr(parent, "effects", None)),

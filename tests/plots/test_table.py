@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+import metaevidence as me
 from metaevidence.plots import forest_table
 from metaevidence.plots.table import COLUMNS, KINDS
 from tests.plots import factories as f
@@ -362,3 +363,19 @@ def test_mantel_haenszel_fit_is_a_common_effect_total_without_tau2():
     het = rows(table, "heterogeneity")
     assert het.tau2.isna().all() and het.chi2.item() == mh.q
     assert "prediction" not in set(table.kind)
+
+
+def test_the_typed_forest_table_carries_its_presentation_as_an_object():
+    """forest_plot reads a ForestTable (typed facts, the Presentation object itself);
+    forest_table() gives the same rows as a DataFrame with the facts as plain attrs."""
+    from metaevidence.display.transforms import Presentation
+    from metaevidence.plots.table import ForestTable, build_forest_table
+
+    bcg = me.datasets.load_bcg()
+    res = me.meta_analysis(me.effect_sizes("RR", ai=bcg.tpos, bi=bcg.tneg, ci=bcg.cpos, di=bcg.cneg))
+    typed = build_forest_table(res)
+    assert isinstance(typed, ForestTable) and isinstance(typed.presentation, Presentation)
+    assert typed.transform == "exp" and typed.source == "analysis" and typed.arms == "binary"
+    frame = me.forest_table(res)
+    assert frame.attrs == typed.attrs() and frame.attrs["exp"] is True
+    assert frame.equals(typed.rows) and frame is not typed.rows
