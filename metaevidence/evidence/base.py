@@ -1,10 +1,11 @@
 """The evidence base: every study record in a folder, validated, frozen and searchable.
 
 >>> import metaevidence as me
->>> eb = me.load_evidence("studies")                       # doctest: +SKIP
->>> eb["martinelli-2020"].citation.short()                 # doctest: +SKIP
+>>> eb = me.load_evidence("studies")
+>>> eb["martinelli-2020"].citation.short()
 'Martinelli et al. 2020'
->>> eb.select(outcome="mortality", where={"outcomes.data.kind": "log_se"})  # doctest: +SKIP
+>>> len(eb.select(outcome="mortality", where={"outcomes.data.kind": "log_se"}).studies)
+21
 
 Loading either returns an :class:`EvidenceBase` or raises one
 :class:`~metaevidence.errors.RecordError` listing every problem in every file, each with

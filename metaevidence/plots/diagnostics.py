@@ -138,7 +138,7 @@ def baujat_plot(
 
     Example
     -------
-    >>> fig = baujat_plot(me.influence(res))                       # doctest: +SKIP
+    >>> fig = baujat_plot(me.influence(res))
     """
     from metaevidence.stats.influence import Influence, influence
 
@@ -258,7 +258,7 @@ def gosh_plot(
 
     Example
     -------
-    >>> fig = gosh_plot(me.gosh(res))                              # doctest: +SKIP
+    >>> fig = gosh_plot(me.gosh(res))
     """
     for name, axis in (("x", x), ("y", y)):
         if axis not in _GOSH_AXES:
@@ -436,7 +436,7 @@ def bubble_data(result, moderator: str | int | None = None, *, points: int = 101
 
     Example
     -------
-    >>> d = bubble_data(me.meta_regression(yi, vi, "~ ablat", data=bcg))   # doctest: +SKIP
+    >>> d = bubble_data(me.meta_regression(es, "~ ablat", data=bcg))
     """
     if not all(hasattr(result, a) for a in ("X", "names", "predict", "coefficients")):
         raise TypeError(f"bubble_plot draws a MetaRegression; got {type(result).__name__}")
@@ -536,7 +536,7 @@ def bubble_plot(
 
     Example
     -------
-    >>> fig = bubble_plot(me.meta_regression(es, "~ ablat"), transform="exp")  # doctest: +SKIP
+    >>> fig = bubble_plot(me.meta_regression(es, "~ ablat", data=bcg), transform="exp")
     """
     d = bubble_data(result, moderator)
     measure = getattr(result, "measure", "GEN")

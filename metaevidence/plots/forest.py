@@ -164,8 +164,8 @@ def forest_plot(
     Example
     -------
     >>> import metaevidence as me
-    >>> fig = me.forest_plot(res, sort_by="year")                  # doctest: +SKIP
-    >>> me.plots.save_figure(fig, "forest.svg")                    # doctest: +SKIP
+    >>> fig = me.forest_plot(res, sort_by="year")
+    >>> path = me.plots.save_figure(fig, "forest.svg")
     """
     if data_columns not in DATA_COLUMNS:
         raise ValueError(f"data_columns must be one of {', '.join(DATA_COLUMNS)}; got {data_columns!r}")

@@ -139,7 +139,7 @@ def funnel_plot(
 
     Example
     -------
-    >>> fig = funnel_plot(res, contours=True)                      # doctest: +SKIP
+    >>> fig = funnel_plot(res, contours=True)
     """
     observed = None
     if all(hasattr(result, f) for f in ("fill", "result", "original", "yi", "vi")):

@@ -493,8 +493,10 @@ def forest_table(
 
     Example
     -------
-    >>> table = forest_table(res)                                 # doctest: +SKIP
-    >>> table.loc[table.kind == "pooled", ["estimate", "ci_lower", "ci_upper"]]  # doctest: +SKIP
+    >>> table = forest_table(res)
+    >>> table.loc[table.kind == "pooled", ["estimate", "ci_lower", "ci_upper"]].round(3)
+        estimate  ci_lower  ci_upper
+    13     0.489     0.344     0.696
     """
     return build_forest_table(
         result,

@@ -8,8 +8,9 @@ format, figures match the analyses that run, and -- when the evidence base is gi
 that the outcome and study ids exist). Every problem carries its file, line and field.
 
 >>> from metaevidence.workflow.spec import load_specs
->>> specs = load_specs("analyses")                         # doctest: +SKIP
->>> specs[0].settings()["tau2"]                           # doctest: +SKIP
+>>> specs = load_specs("analyses")
+>>> by_id = {spec.id: spec for spec in specs}
+>>> by_id["social-relationships-mortality"].settings()["tau2"]
 'REML'
 
 :func:`validate_specs` is the hook ``metaevidence validate`` calls.

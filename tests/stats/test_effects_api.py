@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import doctest
 import math
 
 import numpy as np
 import pytest
 
 import metaevidence as me
-import metaevidence.stats.effects as effects_module
 from tests.reference_data import assert_close
 from tests.tolerances import CLOSED_FORM
 
 BCG = dict(ai=[4, 6, 3], bi=[119, 300, 228], ci=[11, 29, 11], di=[128, 274, 209])
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(effects_module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 4 and result.failed == 0
 
 
 def test_frozen_read_only_and_sized():

@@ -261,30 +261,6 @@ def test_predict_matches_metafor(test):
     assert_close(pred.ci_upper, c["ci_ub"], ITERATIVE)
 
 
-def test_doc_examples():
-    import doctest
-    import importlib
-
-    for name in (
-        "metaevidence.stats.regression",
-        "metaevidence.stats.formula",
-        "metaevidence.core.regression",
-        "metaevidence.core.permute",
-        "metaevidence.stats.bias",
-        "metaevidence.core.bias",
-        "metaevidence.stats.subgroups",
-        "metaevidence.stats.influence",
-        "metaevidence.stats.trimfill",
-        "metaevidence.core.trimfill",
-        "metaevidence.stats.gosh",
-        "metaevidence.core.influence",
-        "metaevidence.core.gosh",
-    ):
-        result = doctest.testmod(importlib.import_module(name))
-        assert result.failed == 0, name
-        assert result.attempted > 0, name
-
-
 def test_method_and_test_use_metafor_spelling_as_meta_analysis_does():
     import pytest
 

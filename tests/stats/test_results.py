@@ -158,31 +158,6 @@ def test_heterogeneity_ci_display():
     assert "<table" in ci.summary()._repr_html_()
 
 
-def test_docstring_examples_run():
-    """The Examples in the engine's docstrings are executed (they are documentation that
-    must stay true)."""
-    import doctest
-    import importlib
-
-    for name in (
-        "metaevidence.core.batch",
-        "metaevidence.core.wls",
-        "metaevidence.core.solve",
-        "metaevidence.core.tau2",
-        "metaevidence.core.pool",
-        "metaevidence.core.profile",
-        "metaevidence.core.binary",
-        "metaevidence.core.fit",
-        "metaevidence.core.scalar",
-        "metaevidence.core.estimating",
-        "metaevidence.stats.results",
-        "metaevidence.stats.fit",
-        "metaevidence.stats.sensitivity",
-    ):
-        result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
-        assert result.failed == 0, name
-
-
 def test_the_batch_type_mirrors_every_field_of_meta_analysis():
     """Fields are declared once on MetaAnalysis; the batch carries each (plus its own)."""
     from dataclasses import fields
