@@ -72,8 +72,8 @@ def tables(ai, bi, ci, di, mask=None) -> Tables:
         For a negative or infinite count in a table that is used.
     """
     a, b, c, d = (np.asarray(x, dtype=float) for x in (ai, bi, ci, di))
-    arrays = [a, b, c, d] if mask is None else [a, b, c, d, np.asarray(mask, dtype=bool)]
-    arrays = np.broadcast_arrays(*arrays)
+    given = [a, b, c, d] if mask is None else [a, b, c, d, np.asarray(mask, dtype=bool)]
+    arrays = np.broadcast_arrays(*given)
     a, b, c, d = arrays[:4]
     used = ~(np.isnan(a) | np.isnan(b) | np.isnan(c) | np.isnan(d))
     if mask is not None:
@@ -444,17 +444,17 @@ def fit_binary(
     from metaevidence.core.effects.counts import double_zero_2x2, zero_cell_correction
     from metaevidence.core.pool import chi2_sf, heterogeneity_i2_h2, wald
 
-    arrays = [np.asarray(x, dtype=float) for x in (ai, bi, ci, di)]
+    given = [np.asarray(x, dtype=float) for x in (ai, bi, ci, di)]
     if mask is not None:
-        arrays.append(np.asarray(mask, dtype=bool))
-    arrays = np.broadcast_arrays(*arrays)
+        given.append(np.asarray(mask, dtype=bool))
+    arrays = np.broadcast_arrays(*given)
     cells = arrays[:4]
     m = np.ones(cells[0].shape, dtype=bool) if mask is None else arrays[4]
     if drop00:
         m = m & ~double_zero_2x2(*cells)
     if to != "none" and add != 0:
         cells, _ = zero_cell_correction(tuple(cells), add=add, to=to, exclude=~m)
-    t = tables(*cells, mask=m)
+    t = tables(cells[0], cells[1], cells[2], cells[3], mask=m)
     n_shape = t.a.shape[:-1]
     nan = np.full(n_shape, np.nan)
     cmh = cmh_p = tarone = tarone_p = nan

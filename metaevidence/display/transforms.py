@@ -113,7 +113,7 @@ def auto_transform(measure: str | None) -> str | None:
     OR/RR/..., "tanh" for ZCOR, "expit" for PLO), "exp" for metafor's other ratio measures
     (CVR, VR, MPOR, ...), None for every other measure.
     """
-    if measure in MEASURES:
+    if measure is not None and measure in MEASURES:
         return MEASURES[measure].transform
     return "exp" if measure in RATIO_MEASURES else None
 
@@ -197,7 +197,7 @@ def presentation(transform: str | None, measure: str | None = None) -> Presentat
     own_name = auto_transform(measure)
     name = own_name if transform == "auto" else transform
     own = name is not None and name == own_name
-    if own and measure in MEASURES:
+    if own and measure is not None and measure in MEASURES:
         label = MEASURES[measure].effect
     else:
         label = str(measure) if measure is not None else "effect"

@@ -217,14 +217,14 @@ def compute(
             c["ni"] = c["xi"] + c["mi"]
             check.require(c["ni"] >= 1, "xi + mi", "at least 1", c["ni"])
         (x, m), corrected = _bin.zero_cell_correction((c["xi"], c["mi"]), add=add, to=to, exclude=missing)
-        formula = {
+        single: Callable[..., tuple[np.ndarray, np.ndarray]] = {
             "PR": _single.proportion,
             "PLN": _single.log_proportion,
             "PLO": _single.logit_proportion,
             "PAS": _single.arcsine_proportion,
             "PFT": _single.freeman_tukey_proportion,
         }[info.name]
-        yi, vi = formula(x, x + m)
+        yi, vi = single(x, x + m)
         base, drop_note = "events and group size", ""
         c = {k: c[k] for k in ("xi", "mi", "ni")}
     elif info.family == "continuous":

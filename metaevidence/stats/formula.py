@@ -193,7 +193,9 @@ def _evaluate(node, columns: Mapping[str, np.ndarray]) -> np.ndarray:
 
 def _split_top(tokens: list[str], seps: tuple[str, ...]) -> list[tuple[str, list[str]]]:
     """Split tokens at separators outside parentheses: [(sep_before, tokens), ...]."""
-    parts, depth, current, sep = [], 0, [], "+"
+    parts: list[tuple[str, list[str]]] = []
+    current: list[str] = []
+    depth, sep = 0, "+"
     for tok in tokens:
         if tok == "(":
             depth += 1
@@ -516,8 +518,8 @@ def design_from_columns(moderators, *, n: int, intercept: bool = True) -> ModelM
         )
         formula = f"~ {terms}" + ("" if intercept else " - 1")
         mm = model_matrix(formula, columns, n=n)
-        names = tuple(nm.replace("`", "") for nm in mm.names)
-        return ModelMatrix(X=mm.X, names=names, intercept=intercept, formula=None, variables=mm.variables)
+        clean = tuple(nm.replace("`", "") for nm in mm.names)
+        return ModelMatrix(X=mm.X, names=clean, intercept=intercept, formula=None, variables=mm.variables)
     try:
         arr = np.asarray(moderators, dtype=float)
     except (TypeError, ValueError):

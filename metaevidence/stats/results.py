@@ -36,19 +36,20 @@ __all__ = ["MetaAnalysis", "MetaAnalysisBatch", "HeterogeneityCI", "fields_of"]
 _NAN = float("nan")
 
 
-def _number(group: str, kind: type = float, **default):
-    """A field holding one number per analysis: a scalar of ``kind`` in :class:`MetaAnalysis`,
-    an array over the batch shape in :class:`MetaAnalysisBatch`.
+def _number(group: str, kind: type = float) -> dict[str, object]:
+    """Field metadata: one number per analysis (a scalar of ``kind`` in :class:`MetaAnalysis`,
+    an array over the batch shape in :class:`MetaAnalysisBatch`).
     """
-    return field(metadata={"per": "analysis", "group": group, "type": kind}, **default)
+    return {"per": "analysis", "group": group, "type": kind}
 
 
-def _per_study():
-    """A field holding one value per study row (shape ``(n,)``; ``B + (n,)`` in a batch)."""
-    return field(metadata={"per": "study", "group": "studies"})
+#: Field metadata: one value per study row (shape ``(n,)``; ``B + (n,)`` in a batch).
+_PER_STUDY = {"per": "study", "group": "studies"}
 
 
-def fields_of(cls: type = None, *, per: str | None = None, group: str | None = None) -> tuple[str, ...]:
+def fields_of(
+    cls: type | None = None, *, per: str | None = None, group: str | None = None
+) -> tuple[str, ...]:
     """Names of the fields of ``cls`` (default :class:`MetaAnalysis`) with the role asked for.
 
     ``per`` is ``"analysis"`` (one number per analysis), ``"study"`` (one value per study
@@ -124,8 +125,8 @@ class MetaAnalysis:
     iterations : int     iterations used by the tau^2 estimator (0 for closed forms)
     effects : EffectSizes or None
         The effect sizes the fit was computed from (carries per-arm data for plots).
-    Added by the engine
-    -------------------
+    Engine details
+    --------------
     vt : float
         metafor's typical within-study variance (I^2 = 100 tau^2 / (tau^2 + vt)).
     tau2_fixed : bool
@@ -141,43 +142,43 @@ class MetaAnalysis:
         pooling ((0.0, "none", False): the counts as given, metafor's default).
     """
 
-    estimate: float = _number("pooled")
-    se: float = _number("pooled")
-    statistic: float = _number("pooled")
-    p_value: float = _number("pooled")
-    ci_lower: float = _number("pooled")
-    ci_upper: float = _number("pooled")
-    df: float = _number("pooled")
-    pi_lower: float = _number("pooled")
-    pi_upper: float = _number("pooled")
-    tau2: float = _number("heterogeneity")
-    tau2_se: float = _number("heterogeneity")
-    tau: float = _number("heterogeneity")
-    i2: float = _number("heterogeneity")
-    h2: float = _number("heterogeneity")
-    q: float = _number("heterogeneity")
-    q_df: int = _number("heterogeneity", int)
-    q_p_value: float = _number("heterogeneity")
-    k: int = _number("studies", int)
-    yi: np.ndarray = _per_study()
-    vi: np.ndarray = _per_study()
-    weights: np.ndarray = _per_study()
-    included: np.ndarray = _per_study()
+    estimate: float = field(metadata=_number("pooled"))
+    se: float = field(metadata=_number("pooled"))
+    statistic: float = field(metadata=_number("pooled"))
+    p_value: float = field(metadata=_number("pooled"))
+    ci_lower: float = field(metadata=_number("pooled"))
+    ci_upper: float = field(metadata=_number("pooled"))
+    df: float = field(metadata=_number("pooled"))
+    pi_lower: float = field(metadata=_number("pooled"))
+    pi_upper: float = field(metadata=_number("pooled"))
+    tau2: float = field(metadata=_number("heterogeneity"))
+    tau2_se: float = field(metadata=_number("heterogeneity"))
+    tau: float = field(metadata=_number("heterogeneity"))
+    i2: float = field(metadata=_number("heterogeneity"))
+    h2: float = field(metadata=_number("heterogeneity"))
+    q: float = field(metadata=_number("heterogeneity"))
+    q_df: int = field(metadata=_number("heterogeneity", int))
+    q_p_value: float = field(metadata=_number("heterogeneity"))
+    k: int = field(metadata=_number("studies", int))
+    yi: np.ndarray = field(metadata=_PER_STUDY)
+    vi: np.ndarray = field(metadata=_PER_STUDY)
+    weights: np.ndarray = field(metadata=_PER_STUDY)
+    included: np.ndarray = field(metadata=_PER_STUDY)
     labels: tuple[str, ...]
     measure: str
     method: str
     test: str
     level: float
     pi_method: str
-    converged: bool = _number("convergence", bool)
-    iterations: int = _number("convergence", int)
+    converged: bool = field(metadata=_number("convergence", bool))
+    iterations: int = field(metadata=_number("convergence", int))
     effects: EffectSizes | None = None
-    vt: float = _number("heterogeneity", default=_NAN)
+    vt: float = field(default=_NAN, metadata=_number("heterogeneity"))
     tau2_fixed: bool = False
-    cmh: float = _number("binary", default=_NAN)
-    cmh_p_value: float = _number("binary", default=_NAN)
-    tarone: float = _number("binary", default=_NAN)
-    tarone_p_value: float = _number("binary", default=_NAN)
+    cmh: float = field(default=_NAN, metadata=_number("binary"))
+    cmh_p_value: float = field(default=_NAN, metadata=_number("binary"))
+    tarone: float = field(default=_NAN, metadata=_number("binary"))
+    tarone_p_value: float = field(default=_NAN, metadata=_number("binary"))
     correct: bool | None = None
     pooling_cells: tuple | None = None
 
