@@ -132,7 +132,7 @@ def _write_yaml(path: Path, data: dict) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def metaevidence(root: Path, *args: str) -> tuple[int, str]:
+def run_cli(root: Path, *args: str) -> tuple[int, str]:
     """Run ``metaevidence ARGS`` in ``root`` (in this process); its exit status and output."""
     from metaevidence.cli import main
 
@@ -192,7 +192,7 @@ def walk(
             _write_yaml(root / "studies" / f"{record['id']}.yaml", record)
         echo("```console\n")
         for command in (("diff",), ("run", "--quiet")):
-            status, output = metaevidence(root, *command)
+            status, output = run_cli(root, *command)
             echo(f"$ metaevidence {' '.join(command)}\n{output}")
             if status != 0 and command[0] == "run":
                 echo(f"(exit status {status})\n")
@@ -261,9 +261,9 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     os.environ.setdefault("MPLBACKEND", "Agg")
-    try:
-        import metaevidence  # noqa: F401  (installed)
-    except ImportError:  # run from a checkout without installing: use the checkout's package
+    import importlib.util
+
+    if importlib.util.find_spec("metaevidence") is None:  # a checkout, not installed: use its package
         import sys
 
         sys.path.insert(0, str(HERE.parents[1]))
