@@ -296,9 +296,26 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: Path | None) -> Record
     if tab_lines:
         shown = ", ".join(map(str, tab_lines[:5])) + (" ..." if len(tab_lines) > 5 else "")
         message += f"; tab characters are used for indentation on line(s) {shown}: indent with spaces"
+    elif "mapping values are not allowed" in message and _colon_in_value(text, line):
+        key = text.splitlines()[line - 1].split(":", 1)[0].strip()
+        message += (
+            f"; the value of {key} contains ': ', which YAML reads as a new field: put the value in "
+            f'quotes ({key}: "...") or write it without the colon'
+        )
     elif "expected ':'" in message or "mapping values are not allowed" in message:
         message += "; check the indentation and that each field is written 'key: value'"
     return _whole(path, line, message)
+
+
+def _colon_in_value(text: str, line: int) -> bool:
+    """Whether the line holds ``key: value`` whose unquoted value itself contains ': '."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return False
+    body = lines[line - 1].strip().removeprefix("- ")
+    key, sep, value = body.partition(": ")
+    value = value.strip()
+    return bool(sep) and bool(key) and ": " in value and value[:1] not in ("'", '"', "{", "[", "|", ">")
 
 
 def _convert(node: yaml.Node, path: Path | None, out: list[RecordProblem], noun: str = NOUN) -> YNode:

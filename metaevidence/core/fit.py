@@ -21,6 +21,7 @@ import numpy as np
 
 from metaevidence.core import pool as _pool
 from metaevidence.core.batch import MAX_CELLS, Studies, chunks, prepare
+from metaevidence.core.options import choose
 from metaevidence.core.tau2 import (
     DEFAULT_MAXITER,
     DEFAULT_TOL,
@@ -102,21 +103,11 @@ class BatchFit:
 
 def check_options(method: str, test: str, level: float, pi_method: str) -> None:
     """Validate the model options; raise ValueError naming the allowed values."""
-    if method not in METHODS:
-        hint = (
-            f" (did you mean {method.upper()!r}?)"
-            if isinstance(method, str) and method.upper() in METHODS
-            else ""
-        )
-        raise ValueError(
-            f"method must be one of {', '.join(METHODS)} (metafor spelling); got {method!r}{hint}"
-        )
-    if test not in _pool.TESTS:
-        raise ValueError(f"test must be one of {', '.join(_pool.TESTS)}; got {test!r}")
+    choose("method", method, METHODS, spelling=" (metafor spelling)")
+    choose("test", test, _pool.TESTS)
     if not (isinstance(level, (int, float, np.floating)) and 0.0 < float(level) < 1.0):
         raise ValueError(f"level must be a number strictly between 0 and 1 (e.g. 0.95); got {level!r}")
-    if pi_method not in _pool.PI_METHODS:
-        raise ValueError(f"pi_method must be one of {', '.join(_pool.PI_METHODS)}; got {pi_method!r}")
+    choose("pi_method", pi_method, _pool.PI_METHODS)
 
 
 def fit_studies(

@@ -25,6 +25,7 @@ from scipy import stats
 
 from metaevidence.core.batch import Studies, prepare
 from metaevidence.core.estimating import ml_terms, reml_terms
+from metaevidence.core.options import choose
 from metaevidence.core.pool import heterogeneity_i2_h2
 from metaevidence.core.tau2 import METHODS, tau2_for, typical_variance
 from metaevidence.core.wls import common_fit, wls
@@ -221,12 +222,8 @@ def fit_regression(
 
     Matches metafor::rma.uni(yi, vi, mods = ..., method = ..., test = ...).
     """
-    method = method.upper()
-    if method not in METHODS:
-        raise ValueError(f"tau^2 estimator method must be one of {', '.join(METHODS)}; got {method!r}")
-    test = test.lower()
-    if test not in TESTS:
-        raise ValueError(f"test must be one of {', '.join(TESTS)}; got {test!r}")
+    method = choose("method", method.upper(), METHODS, spelling=" (tau^2 estimators)")
+    test = choose("test", test.lower(), TESTS)
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be between 0 and 1 (exclusive); got {level!r}")
     s = _studies(yi, vi, X, mask)

@@ -113,6 +113,10 @@ class AsymmetryTest:
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
 
+    def __str__(self) -> str:
+        """The report, as ``print(result)`` shows it (metafor prints the model)."""
+        return str(self.summary())
+
     def summary(self, digits: int = 4) -> Summary:
         stat = "t" if not math.isnan(self.df) else "z"
         df = f"({self.df:g})" if stat == "t" else ""
@@ -353,6 +357,10 @@ class RankTest:
     k: int
     note: str | None
 
+    def __str__(self) -> str:
+        """The report, as ``print(result)`` shows it (metafor prints the model)."""
+        return str(self.summary())
+
     def summary(self, digits: int = 4) -> Summary:
         how = "exact" if self.exact else "normal approximation"
         lines = [f"Kendall's tau = {fmt(self.tau, digits)}, {p_text(self.p_value, digits)} ({how})"]
@@ -459,6 +467,10 @@ class FailSafeN:
     target: float
     weighted: bool
     k: int
+
+    def __str__(self) -> str:
+        """The report, as ``print(result)`` shows it (metafor prints the model)."""
+        return str(self.summary())
 
     def summary(self, digits: int = 4) -> Summary:
         lines = []

@@ -181,6 +181,10 @@ class EffectSizes:
         columns.update(self.study_info)
         return pd.DataFrame(columns)
 
+    def __str__(self) -> str:
+        """The report, as ``print(result)`` shows it (metafor prints the model)."""
+        return str(self.summary())
+
     def summary(
         self, *, level: float = 0.95, transform: str | None = None, digits: int = 4
     ) -> EffectSizesSummary:

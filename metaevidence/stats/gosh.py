@@ -76,6 +76,10 @@ class Gosh:
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
 
+    def __str__(self) -> str:
+        """The report, as ``print(result)`` shows it (metafor prints the model)."""
+        return str(self.summary())
+
     def summary(self, digits: int = 4) -> Summary:
         seed = f"seed {self.seed}" if self.seed is not None else "no seed: pass seed= to reproduce it"
         how = "all" if self.exhaustive else f"a random sample ({seed}) of the {2 ** len(self.labels) - 1}"

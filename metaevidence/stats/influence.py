@@ -93,6 +93,10 @@ class Influence:
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
 
+    def __str__(self) -> str:
+        """The report, as ``print(result)`` shows it (metafor prints the model)."""
+        return str(self.summary())
+
     def summary(self, digits: int = 4) -> Summary:
         """Per-study table; influential studies are marked with '*'."""
         head = (

@@ -19,6 +19,7 @@ import numpy as np
 
 from metaevidence.core import permute as _perm
 from metaevidence.core import regression as _core
+from metaevidence.core.options import choose
 from metaevidence.core.pool import IV_COMMON_METHODS
 from metaevidence.core.tau2 import estimate_tau2
 from metaevidence.display.summary import Summary, Table, compact_repr, fmt, fmt_p, p_text
@@ -178,6 +179,10 @@ class MetaRegression:
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
+
+    def __str__(self) -> str:
+        """The report, as ``print(result)`` shows it (metafor prints the model)."""
+        return str(self.summary())
 
     def summary(self, digits: int = 4) -> Summary:
         """Text/HTML report of the fit (display only: numbers are not changed)."""
@@ -375,18 +380,8 @@ def meta_regression(
             f"yi and vi must be 1-D arrays of equal length; got shapes {yi.shape} and {vi.shape}"
         )
     # the same spelling rules as meta_analysis (metafor's): "REML", not "reml"
-    if not isinstance(method, str) or method not in _core.METHODS:
-        hint = (
-            f" (did you mean {method.upper()!r}?)"
-            if isinstance(method, str) and method.upper() in _core.METHODS
-            else ""
-        )
-        raise ValueError(
-            f"meta_regression: method must be one of {', '.join(_core.METHODS)} "
-            f"(metafor spelling); got {method!r}{hint}"
-        )
-    if not isinstance(test, str) or test not in _core.TESTS:
-        raise ValueError(f"meta_regression: test must be one of {', '.join(_core.TESTS)}; got {test!r}")
+    choose("method", method, _core.METHODS, where="meta_regression", spelling=" (metafor spelling)")
+    choose("test", test, _core.TESTS, where="meta_regression")
     method_u, test_l = method, test
     n = yi.size
     mm = _design(moderators, data, n, intercept)
@@ -546,6 +541,10 @@ class PermutationTest:
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
+
+    def __str__(self) -> str:
+        """The report, as ``print(result)`` shows it (metafor prints the model)."""
+        return str(self.summary())
 
     def summary(self, digits: int = 4) -> Summary:
         kind = f"exact, all {self.n_permutations}" if self.exact else f"{self.n_permutations} random"

@@ -205,6 +205,10 @@ class MetaAnalysis:
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
 
+    def __str__(self) -> str:
+        """The report, as ``print(result)`` shows it (metafor prints the model)."""
+        return str(self.summary())
+
     def summary(self, transform: str | None = None, digits: int = 4) -> Summary:
         """A readable report in the layout of metafor's ``print.rma``.
 
@@ -511,6 +515,10 @@ class MetaAnalysisBatch:
         frame = pd.DataFrame(data, index=index)
         frame.index.name = "analysis"
         return frame
+
+    def __str__(self) -> str:
+        """The report, as ``print(result)`` shows it (metafor prints the model)."""
+        return str(self.summary())
 
     def summary(self, transform: str | None = None, digits: int = 4, max_rows: int = 200) -> Summary:
         """A table in the layout of metafor's ``leave1out()``/``cumul()`` print.

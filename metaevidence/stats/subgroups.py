@@ -84,6 +84,10 @@ class SubgroupAnalysis:
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
 
+    def __str__(self) -> str:
+        """The report, as ``print(result)`` shows it (metafor prints the model)."""
+        return str(self.summary())
+
     def summary(self, digits: int = 4, *, transform: str | None = None) -> Summary:
         """Table of subgroup results and the test for subgroup differences.
 

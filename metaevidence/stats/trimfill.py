@@ -90,6 +90,10 @@ class TrimAndFill:
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
 
+    def __str__(self) -> str:
+        """The report, as ``print(result)`` shows it (metafor prints the model)."""
+        return str(self.summary())
+
     def summary(self, digits: int = 4) -> Summary:
         res = self.result
         title = (

@@ -152,10 +152,20 @@ def test_tabs_in_indentation_are_explained():
     assert problems[0].endswith("tab characters are used for indentation on line(s) 3: indent with spaces")
 
 
-def test_syntax_error_has_line_and_hint():
-    _tree, problems = one("id: x\ntitle: a: b\n", Path("x.yaml"))
+def test_an_unquoted_colon_in_a_value_gets_the_hint_to_quote_it():
+    _tree, problems = one("id: x\ntitle: Mutual aid: employment\n", Path("x.yaml"))
     assert len(problems) == 1
     assert problems[0].startswith("x.yaml:2: YAML syntax error: mapping values are not allowed")
+    assert problems[0].endswith(
+        "; the value of title contains ': ', which YAML reads as a new field: put the value in "
+        'quotes (title: "...") or write it without the colon'
+    )
+
+
+def test_a_misindented_field_gets_the_indentation_hint():
+    _tree, problems = one("id: x\ncitation:\n  title: a\n   year: 2020\n", Path("x.yaml"))
+    assert len(problems) == 1
+    assert problems[0].startswith("x.yaml:4: YAML syntax error: mapping values are not allowed")
     assert problems[0].endswith("; check the indentation and that each field is written 'key: value'")
 
 

@@ -165,7 +165,7 @@ def test_adhoc_never_shrinks_standard_errors():
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="tau\\^2 estimator method must be one of .*got 'XX'"):
+    with pytest.raises(ValueError, match="method must be one of .*\\(tau\\^2 estimators\\); got 'XX'"):
         R.fit_regression([1.0, 2, 3], [1.0, 1, 1], np.ones((3, 1)), method="XX")
     with pytest.raises(ValueError, match="test must be one of z, knha, adhoc; got 't'"):
         R.fit_regression([1.0, 2, 3], [1.0, 1, 1], np.ones((3, 1)), test="t")

@@ -156,3 +156,13 @@ def test_evidence_base_and_study_reprs_are_one_line():
         f"design='cross-sectional', outcomes={outcomes!r}, "
         f"extraction={study.extraction.status!r})"
     )
+
+
+def test_print_shows_the_report_as_metafor_prints_the_model(bcg):
+    """A student's ``print(res)`` gets the summary (the one-line repr stays for the console)."""
+    for name, result in _results(bcg).items():
+        if name == "EffectSizes":  # its own table (escalc's print), not a model report
+            continue
+        assert str(result) == str(result.summary()), name
+        assert repr(result).startswith(type(result).__name__ + "("), name
+        assert "\n" not in repr(result), name

@@ -520,3 +520,13 @@ def test_duplicating_the_data_halves_the_common_effect_variance(data):
     twice = me.meta_analysis(np.tile(yi, 2), np.tile(vi, 2), method="EE")
     assert twice.estimate == pytest.approx(once.estimate, rel=1e-12, abs=1e-14)
     assert twice.se**2 == pytest.approx(once.se**2 / 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("given, meant", [("hk", "knha"), ("HKSJ", "knha"), ("Z", "z"), ("knah", "knha")])
+def test_a_test_spelled_as_other_tools_spell_it_gets_a_hint(given, meant):
+    with pytest.raises(
+        ValueError, match=rf"test must be one of z, knha, adhoc; got '{given}' \(did you mean '{meant}'\?\)"
+    ):
+        me.meta_analysis([0.1, 0.3, 0.2], [0.01, 0.02, 0.03], test=given)
+    with pytest.raises(ValueError, match=rf"meta_regression: test must be .* \(did you mean '{meant}'\?\)"):
+        me.meta_regression([0.1, 0.3, 0.2], [0.01, 0.02, 0.03], [1.0, 2.0, 3.0], test=given)
