@@ -54,7 +54,7 @@ _EXPORTS: dict[str, str] = {
     "Gosh": "metaevidence.stats.gosh",
     # heterogeneity models
     "meta_regression": "metaevidence.stats.regression",
-    "permutation_test": "metaevidence.stats.regression",
+    "permutation_test": "metaevidence.stats.permute",
     "MetaRegression": "metaevidence.stats.regression",
     "subgroup_analysis": "metaevidence.stats.subgroups",
     "SubgroupAnalysis": "metaevidence.stats.subgroups",

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import metaevidence as me
-from metaevidence.plots.diagnostics import bubble_data
 from metaevidence.plots.output import figure_bytes
+from metaevidence.plots.regression import bubble_data
 from tests.reference_data import assert_close, load_reference
 from tests.tolerances import ITERATIVE
 
