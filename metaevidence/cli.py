@@ -220,3 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; published results were left as they were", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `metaevidence studies | head`: the reader has all it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0

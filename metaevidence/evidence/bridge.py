@@ -250,6 +250,22 @@ def _plan(entry: OutcomeEntry, measure: str, convert: bool) -> tuple:
     return ("exclude", f"{measure} cannot be computed from {described}")
 
 
+class SeveralEntries(ValueError):
+    """A study gives several usable entries for one outcome (subgroups or timepoints).
+
+    ``study``, ``outcome`` and ``keys`` (the ``(subgroup, timepoint)`` of each entry) let a
+    caller say how to choose in its own terms; the message says it in the Python API's.
+    """
+
+    def __init__(self, study: str, outcome: str, keys: list[tuple[str | None, str | None]]):
+        self.study, self.outcome, self.keys = study, outcome, keys
+        shown = "; ".join(f"subgroup {s!r}, timepoint {t!r}" for s, t in keys)
+        super().__init__(
+            f"study {study!r} has {len(keys)} usable entries for outcome {outcome!r} "
+            f"({shown}); choose one with subgroup= or timepoint="
+        )
+
+
 def _one_usable_entry_per_study(rows, plans, outcome: str) -> None:
     seen: dict[str, list[OutcomeEntry]] = {}
     for (study, entry), plan in zip(rows, plans):
@@ -257,11 +273,7 @@ def _one_usable_entry_per_study(rows, plans, outcome: str) -> None:
             seen.setdefault(study.id, []).append(entry)
     for sid, entries in seen.items():
         if len(entries) > 1:
-            keys = "; ".join(f"subgroup {e.subgroup!r}, timepoint {e.timepoint!r}" for e in entries)
-            raise ValueError(
-                f"study {sid!r} has {len(entries)} usable entries for outcome {outcome!r} "
-                f"({keys}); choose one with subgroup= or timepoint="
-            )
+            raise SeveralEntries(sid, outcome, [(e.subgroup, e.timepoint) for e in entries])
 
 
 def _labels(rows, how: str) -> list[str]:

@@ -36,6 +36,7 @@ import numpy as np
 
 from metaevidence.core.pool import COMMON_EFFECT_METHODS
 from metaevidence.errors import MetaevidenceError
+from metaevidence.evidence.bridge import SeveralEntries
 from metaevidence.stats.results import fields_of
 from metaevidence.workflow.spec import AnalysisSpec
 from metaevidence.workflow.store import FORMAT
@@ -51,7 +52,33 @@ _EXCLUDED = "excluded: "
 
 
 class AnalysisError(MetaevidenceError, ValueError):
-    """An analysis that cannot be computed from the evidence (the message says why and what to do)."""
+    """An analysis that cannot be computed from the evidence (the message says why and what to do).
+
+    ``field`` is the spec field the problem is about (``"subgroups.by"``), when there is one:
+    ``metaevidence validate`` reports it at that field's line.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _several_entries(spec: AnalysisSpec, exc: SeveralEntries) -> AnalysisError:
+    """The bridge's "several usable entries" in the spec's own words."""
+    shown = "; ".join(
+        ", ".join(p for p in (f"subgroup {s!r}" if s else "", f"timepoint {t!r}" if t else "") if p)
+        or "no label"
+        for s, t in exc.keys
+    )
+    field, value = (
+        ("timepoint", exc.keys[-1][1]) if any(t for _s, t in exc.keys) else ("subgroup", exc.keys[-1][0])
+    )
+    return AnalysisError(
+        f"analysis {spec.id!r}: study {exc.study!r} has {len(exc.keys)} usable entries for outcome "
+        f"{exc.outcome!r} ({shown}); an analysis pools one entry per study: choose one in the spec, "
+        f"e.g. where: {{outcomes.{field}: {value!r}}} under studies:",
+        field="studies",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +310,8 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
                 drop00=z.drop00,
                 correct=spec.rom_correction,
             )
+    except SeveralEntries as exc:
+        raise _several_entries(spec, exc) from None
     except (ValueError, KeyError) as exc:
         raise AnalysisError(f"analysis {spec.id!r}: {_message(exc)}") from None
 

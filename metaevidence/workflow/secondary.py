@@ -93,6 +93,15 @@ def cumulative_order(
         return evidence[ids[i]].field(order)
 
     values = [value(i) for i in range(len(ids))]
+    if all(values[i] is None for i in idx):
+        from metaevidence.workflow.compute import AnalysisError
+
+        raise AnalysisError(
+            f"analysis {spec.id!r}: sensitivity.cumulative_order is {order}, but none of the "
+            f"{len(idx)} pooled studies has a value there, so there is no order to add them in; "
+            "use year, precision or a field the studies have",
+            field="sensitivity.cumulative_order",
+        )
     return sorted(idx, key=lambda i: (values[i] is None, _sortable(values[i]), years[i], ids[i]))
 
 
@@ -185,6 +194,24 @@ def subgroup_values(spec: AnalysisSpec, ids: list[str], evidence: EvidenceBase, 
     return out
 
 
+def _check_subgroups(spec: AnalysisSpec, groups: list[str]) -> None:
+    """A subgroup analysis needs at least two subgroups among the pooled studies."""
+    from metaevidence.workflow.compute import AnalysisError
+
+    found = sorted(set(groups))
+    if len(found) > 1:
+        return
+    if found == ["not reported"]:
+        why = f"none of the {len(groups)} pooled studies has a value at {spec.subgroups.by}"
+    else:
+        why = f"all {len(groups)} pooled studies are in one subgroup ({found[0]!r})"
+    raise AnalysisError(
+        f"analysis {spec.id!r}: subgroups.by is {spec.subgroups.by}, but {why}; a subgroup "
+        "analysis needs at least two subgroups: choose a field whose values differ between studies",
+        field="subgroups.by",
+    )
+
+
 def subgroup_rows(
     spec: AnalysisSpec,
     es: EffectSizes,
@@ -198,6 +225,7 @@ def subgroup_rows(
     from metaevidence.workflow.compute import _heterogeneity, pooled_numbers
 
     groups = subgroup_values(spec, ids, evidence, entries)
+    _check_subgroups(spec, groups)
     res = me.subgroup_analysis(
         es,
         groups=groups,

@@ -686,6 +686,14 @@ def validate_specs(folder: str | Path, *, evidence: EvidenceBase | None = None) 
     """Every problem in the specs of ``folder`` (the hook of ``metaevidence validate``).
 
     With ``evidence`` (the loaded evidence base) the outcome and study ids are checked
-    against it too; without (the studies had problems), only the specs themselves.
+    against it too, and every analysis is computed from it (numbers only, nothing written)
+    so that what ``run`` would stop on is reported here, at the spec field it is about
+    (:func:`metaevidence.workflow.preflight.preflight`); without (the studies had
+    problems), only the specs themselves.
     """
-    return scan_specs(folder, evidence=evidence)[1]
+    specs, problems, _n = scan_specs(folder, evidence=evidence)
+    if evidence is not None:
+        from metaevidence.workflow.preflight import preflight
+
+        problems += preflight(specs, evidence)
+    return problems
