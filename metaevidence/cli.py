@@ -208,6 +208,29 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 _REGISTRARS += [_register_run, _register_show, _register_diff]
 
 
+def _register_init(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="start a review: studies/, analyses/ with a first spec, a README")
+    p.add_argument("folder", nargs="?", default=".", help="the review's folder (default: here)")
+    p.add_argument("--title", default="A living systematic review", help="the review's title")
+    p.add_argument("--outcome", default="primary-outcome", help="outcome id of the first analysis")
+    p.set_defaults(handler=_cmd_init)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from metaevidence.workflow.init import init_review
+
+    written, kept = init_review(args.folder, title=args.title, outcome=args.outcome)
+    for path in written:
+        print(f"wrote {path}")
+    for path in kept:
+        print(f"kept {path} (it exists; left unchanged)")
+    print("next: metaevidence new-study ID (one record per study), then metaevidence validate")
+    return 0
+
+
+_REGISTRARS += [_register_init]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

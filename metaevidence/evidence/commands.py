@@ -180,7 +180,7 @@ def new_study(study_id: str, studies_dir: str | Path = "studies", *, today: _dt.
         raise FileNotFoundError(
             f"studies folder {str(folder)!r} does not exist in {Path.cwd()}: run "
             f"metaevidence in the review's folder (the one holding studies/ and "
-            f"analyses/), or pass --studies DIR"
+            f"analyses/), pass --studies DIR, or start a review here with metaevidence init"
         )
     target = folder / f"{study_id}.yaml"
     try:

@@ -530,7 +530,12 @@ def _semantic(
             report(
                 "studies.outcome",
                 f"must be an outcome id used by the study records; got "
-                f"'{outcome}'{_close(outcome, evidence.outcome_ids)}",
+                f"'{outcome}'{_close(outcome, evidence.outcome_ids)}"
+                + (
+                    ""
+                    if evidence.outcome_ids
+                    else " (there are no study records yet: add one with metaevidence new-study ID)"
+                ),
             )
         for key in ("ids", "exclude"):
             for i, item in enumerate(plain.list(f"studies.{key}")):
