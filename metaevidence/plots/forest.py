@@ -257,11 +257,17 @@ class _Forest:
         self.names = names
         comparative = a.measure not in lab.SINGLE_GROUP_MEASURES
         self.effect = lab.effect_name(a.measure, transform=shown.name, override=effect_label)
-        self.tag = f"Published, {lab.level_text(a.level)}" if published else lab.model_tag(a.method, a.level)
+        pooled_k = self.table.loc[self.table.kind == "pooled", "k"]
+        single = len(pooled_k) == 1 and pooled_k.iloc[0] == 1  # one study: no model to name
+        self.tag = (
+            f"Published, {lab.level_text(a.level)}"
+            if published
+            else (f"IV, {lab.level_text(a.level)}" if single else lab.model_tag(a.method, a.level))
+        )
         self.axis_text = lab.axis_label(
             a.measure, a.method, a.test, transform=shown.name, override=effect_label
         )
-        if published:  # published results: the axis names the effect, not a model of ours
+        if published or single:  # published results, or one study: no model of ours to name
             self.axis_text = (self.axis_text[0], "")
         points = self._scale_points()
         if refline == "auto":

@@ -51,6 +51,10 @@ __all__ = ["AnalysisError", "Computed", "compute", "considered", "pooled_numbers
 _EXCLUDED = "excluded: "
 
 
+#: Fewest studies a funnel plot is drawn for (fewer points show no funnel at all).
+FUNNEL_MIN_STUDIES = 3
+
+
 class AnalysisError(MetaevidenceError, ValueError):
     """An analysis that cannot be computed from the evidence (the message says why and what to do).
 
@@ -433,6 +437,8 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
                 cum, sensitivity["cumulative"] = sens.cumulative_rows(fit, ids, spec, rest, entry_of)
         else:
             notes.add(f"cumulative meta-analysis not run: it needs at least 2 studies (k = {fit.k})")
+    if "funnel" in spec.figures.draw and fit.k < FUNNEL_MIN_STUDIES:
+        notes.add(f"funnel plot not drawn: it needs at least {FUNNEL_MIN_STUDIES} studies (k = {fit.k})")
     if spec.sensitivity.exclude_high_risk_of_bias:
         with notes.catch():
             sensitivity["high_risk_of_bias"] = sens.without_high_risk(spec, fit, es, ids, included, _fit)

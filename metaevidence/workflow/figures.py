@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from metaevidence.workflow.compute import Computed
+from metaevidence.workflow.compute import FUNNEL_MIN_STUDIES, Computed
 from metaevidence.workflow.store import sha256_hex
 
 __all__ = ["render_figures"]
@@ -69,6 +69,8 @@ def _draw(c: Computed, name: str) -> Any | None:
             target, sort_by=_SORT[spec.figures.forest.sort], prediction=prediction, **options
         )
     if name == "funnel":
+        if c.fit.k < FUNNEL_MIN_STUDIES:  # the report's notes say why it is not drawn
+            return None
         return plots.funnel_plot(c.fit, contours=spec.figures.funnel.contours)
     batch = c.cumulative if name == "cumulative" else c.leave_one_out
     if batch is None:

@@ -151,7 +151,8 @@ def _result_in_words(doc: dict) -> list[str]:
     if single:
         out.append(
             f"One study, so nothing was pooled: its {word} was **{fmt_effect(p['estimate'], t)}** "
-            f"({lvl} CI {fmt_ci(p['ci_lower'], p['ci_upper'], t)}; {_test_text(p)}; {model_words(doc)})."
+            f"({lvl} CI {fmt_ci(p['ci_lower'], p['ci_upper'], t)}; {_test_text(p)}: the study's own "
+            "estimate and normal-theory interval, as no model can be fitted to one study)."
         )
     else:
         out.append(

@@ -156,7 +156,9 @@ def without_high_risk(
     n = len(included)
     if len(unrated) == n:
         out["note"] = (
-            f"None of the {n} studies in the synthesis has a risk-of-bias assessment; nothing to exclude."
+            "The one study in the synthesis has no risk-of-bias assessment; nothing to exclude."
+            if n == 1
+            else f"None of the {n} studies in the synthesis has a risk-of-bias assessment; nothing to exclude."
         )
         return out
     if not high:
