@@ -15,7 +15,7 @@ from pathlib import Path
 
 from metaevidence.errors import MetaevidenceError
 
-__all__ = ["GitError", "GitTree", "find_repository"]
+__all__ = ["GitError", "GitTree", "find_repository", "last_commit"]
 
 
 class GitError(MetaevidenceError):
@@ -99,3 +99,17 @@ class GitTree:
     def read(self, repo_path: str) -> bytes:
         """The bytes of a file at this revision."""
         return _git(self.repository, "cat-file", "blob", f"{self.commit}:{repo_path}")
+
+
+def last_commit(repository: str | Path, path: str | Path) -> tuple[str, str, str] | None:
+    """(commit, ISO date, subject) of the last commit that changed ``path``, or None if none did."""
+    repository = Path(repository)
+    try:
+        rel = Path(path).resolve().relative_to(repository.resolve()).as_posix()
+    except ValueError:
+        return None
+    out = _git(repository, "log", "-1", "--format=%H%x00%cs%x00%s", "--", rel).decode("utf-8", "replace")
+    if not out.strip():
+        return None
+    commit, date, subject = out.rstrip("\n").split("\0", 2)
+    return commit, date, subject
