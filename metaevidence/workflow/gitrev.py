@@ -15,7 +15,7 @@ from pathlib import Path
 
 from metaevidence.errors import MetaevidenceError
 
-__all__ = ["GitError", "GitTree", "find_repository", "last_commit"]
+__all__ = ["GitError", "GitTree", "find_repository", "path_log"]
 
 
 class GitError(MetaevidenceError):
@@ -101,15 +101,21 @@ class GitTree:
         return _git(self.repository, "cat-file", "blob", f"{self.commit}:{repo_path}")
 
 
-def last_commit(repository: str | Path, path: str | Path) -> tuple[str, str, str] | None:
-    """(commit, ISO date, subject) of the last commit that changed ``path``, or None if none did."""
+
+def path_log(repository: str | Path, path: str | Path, limit: int = 50) -> list[tuple[str, str, str]]:
+    """(commit, ISO date, subject) of the commits that changed ``path``, newest first (at most ``limit``)."""
     repository = Path(repository)
     try:
         rel = Path(path).resolve().relative_to(repository.resolve()).as_posix()
     except ValueError:
-        return None
-    out = _git(repository, "log", "-1", "--format=%H%x00%cs%x00%s", "--", rel).decode("utf-8", "replace")
-    if not out.strip():
-        return None
-    commit, date, subject = out.rstrip("\n").split("\0", 2)
-    return commit, date, subject
+        return []
+    try:
+        out = _git(repository, "log", f"-{int(limit)}", "--format=%H%x00%cs%x00%s", "--", rel)
+    except GitError:  # e.g. a repository without commits
+        return []
+    rows = []
+    for line in out.decode("utf-8", "replace").splitlines():
+        if line.strip():
+            commit, date, subject = line.split("\0", 2)
+            rows.append((commit, date, subject))
+    return rows
