@@ -101,7 +101,6 @@ class GitTree:
         return _git(self.repository, "cat-file", "blob", f"{self.commit}:{repo_path}")
 
 
-
 def path_log(repository: str | Path, path: str | Path, limit: int = 50) -> list[tuple[str, str, str]]:
     """(commit, ISO date, subject) of the commits that changed ``path``, newest first (at most ``limit``)."""
     repository = Path(repository)
