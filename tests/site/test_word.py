@@ -23,7 +23,9 @@ def test_annex_order_and_content(small, tmp_path):
     doc = json.loads((small.results / "mortality.json").read_text())
     p = doc["pooled"]["presentation"]
     text = "\n".join(par.text for par in d.paragraphs)
-    assert f"the odds ratio was {p['estimate']:.2f} (95% CI {p['ci_lower']:.2f} to {p['ci_upper']:.2f}" in text
+    assert (
+        f"the odds ratio was {p['estimate']:.2f} (95% CI {p['ci_lower']:.2f} to {p['ci_upper']:.2f}" in text
+    )
     assert len(d.inline_shapes) == 1  # the forest plot
     overview, studies = d.tables[0], d.tables[2]  # [1] is the result table
     assert overview.rows[0].cells[0].text == "Outcome (analysis)"
