@@ -186,3 +186,20 @@ def test_screenshots_for_review(repo_site, browser, tmp_path_factory):
             written.append(out)
         pg.close()
     print("screenshots:", *written, sep="\n  ")
+
+
+def test_print_stylesheet_leaves_out_navigation_and_downloads(repo_site, page):
+    page.goto((repo_site / "analyses" / f"{ANALYSIS}.html").as_uri())
+    assert page.is_visible(".site-header") and page.is_visible(".downloads")
+    page.emulate_media(media="print")
+    assert not page.is_visible(".site-header") and not page.is_visible(".downloads")
+    assert page.is_visible("#figure-forest svg") and page.is_visible("#study-table")
+    assert len(page.pdf()) > 50_000
+
+
+def test_keyboard_reaches_the_skip_link_first(repo_site, page):
+    page.goto((repo_site / "index.html").as_uri())
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
