@@ -161,3 +161,20 @@ def test_run_site_builds_after_running(tmp_path, monkeypatch, capsys):
     assert "site: 7 pages in site" in capsys.readouterr().out
     assert (root / "site" / "index.html").is_file()
     assert load_review(Paths.of()).analyses[0].id == "mortality"
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_text_colours_meet_wcag_aaa_contrast():
+    from importlib import resources
+
+    css = resources.files("metaevidence.site").joinpath("static", "style.css").read_text()
+    colours = dict(re.findall(r"--(\w+):\s*(#[0-9a-f]{6})", css))
+    for fg in ("text", "muted", "link"):
+        for bg in ("#ffffff", colours["band"]):
+            a, b = sorted((_luminance(colours[fg]), _luminance(bg)), reverse=True)
+            assert (a + 0.05) / (b + 0.05) >= 7.0, (fg, bg)
