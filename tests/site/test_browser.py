@@ -22,6 +22,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
+from metaevidence.display.text import present, z_quantile
+
 from .conftest import REPO
 
 CHROMIUM = Path(os.environ.get("METAEVIDENCE_CHROMIUM", "/usr/bin/chromium"))
@@ -124,15 +126,18 @@ def test_forest_numbers_match_the_results_json(repo_site, page):
         svg = page.query_selector("#figure-forest svg")
         assert svg is not None, json_path.stem
         shown = " ".join(svg.evaluate(COMMENTS_JS))
-        assert doc["measure"]["transform"] == "exp"  # the repository's syntheses are all ratio measures
+        t = doc["measure"]["transform"]
         p = doc["pooled"]
-        pooled = f"{_fmt(math.exp(p['estimate']))} [{_fmt(math.exp(p['ci_lower']))}, {_fmt(math.exp(p['ci_upper']))}]"
+
+        def shown_as(x, t=t):
+            return _fmt(present(x, t))
+
+        pooled = f"{shown_as(p['estimate'])} [{shown_as(p['ci_lower'])}, {shown_as(p['ci_upper'])}]"
         assert pooled in shown, (json_path.stem, pooled)
-        z = 1.959963984540054
+        z = z_quantile(doc["settings"]["level"])
         for r in doc["studies"]["included"]:
             se = math.sqrt(r["vi"])
-            lo, hi = math.exp(r["yi"] - z * se), math.exp(r["yi"] + z * se)
-            study = f"{_fmt(math.exp(r['yi']))} [{_fmt(lo)}, {_fmt(hi)}]"
+            study = f"{shown_as(r['yi'])} [{shown_as(r['yi'] - z * se)}, {shown_as(r['yi'] + z * se)}]"
             assert study in shown, (json_path.stem, r["id"], study)
             assert f"{r['weight']:.1f}%" in shown, (json_path.stem, r["id"])
             checked += 1
