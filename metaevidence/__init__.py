@@ -13,7 +13,8 @@ every import): ``core/`` computes (numpy and scipy only), ``display/`` formats,
 ``stats/`` is the public face of ``core/`` (verbs and frozen results), ``_schema/`` is
 the schema language of the YAML formats, ``evidence/`` reads study records, ``io/``
 imports and exports, ``review/`` holds the systematic-review layer, ``plots/`` draws,
-``workflow/`` runs analysis specs, and ``cli.py`` is the command line. A concept keeps
+``workflow/`` runs analysis specs, ``site/`` publishes the results as a web site and a
+Word report, and ``cli.py`` is the command line. A concept keeps
 one name across layers (``core/influence.py``, ``stats/influence.py``). The public API is
 re-exported here, so no module shadows a public function.
 

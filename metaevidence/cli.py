@@ -157,6 +157,9 @@ def _register_run(sub: argparse._SubParsersAction) -> None:
         "--check", action="store_true", help="write nothing; exit 1 if the stored results are stale (for CI)"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument(
+        "--site", action="store_true", help="then build the web site and Word report (as `metaevidence site`)"
+    )
     _review_folders(p)
     p.set_defaults(handler=_cmd_run)
 
@@ -164,7 +167,12 @@ def _register_run(sub: argparse._SubParsersAction) -> None:
 def _cmd_run(args: argparse.Namespace) -> int:
     from metaevidence.workflow.commands import run_command
 
-    return run_command(_paths(args), args.ids, check=args.check, quiet=args.quiet)
+    status = run_command(_paths(args), args.ids, check=args.check, quiet=args.quiet)
+    if args.site and not args.check and status == 0:
+        from metaevidence.site.commands import site_command
+
+        status = site_command(_paths(args), "site")
+    return status
 
 
 def _register_show(sub: argparse._SubParsersAction) -> None:
@@ -229,6 +237,28 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 _REGISTRARS += [_register_init]
+
+
+# --------------------------------------------------------------------------- site
+# the published face: metaevidence.site (a layer above workflow).
+
+
+def _register_site(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "site", help="build the static web site and the Word report of the review from results/"
+    )
+    p.add_argument("--out", default="site", metavar="DIR", help="site folder (default: site)")
+    _review_folders(p, analyses=False)
+    p.set_defaults(handler=_cmd_site)
+
+
+def _cmd_site(args: argparse.Namespace) -> int:
+    from metaevidence.site.commands import site_command
+
+    return site_command(_paths(args), args.out)
+
+
+_REGISTRARS += [_register_site]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

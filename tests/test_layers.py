@@ -26,13 +26,14 @@ LAYERS = (
     "review",
     "plots",
     "workflow",
+    "site",
     "cli",
 )
 #: Modules every layer may import: the error types and the one atomic write.
 SHARED = {"errors", "_fileio"}
 #: The package root re-exports the public API (imports everything lazily); only the top
 #: layers may use it, and ``__version__`` may be read from anywhere.
-ROOT_USERS = {"workflow", "cli", "__main__"}
+ROOT_USERS = {"workflow", "site", "cli", "__main__"}
 
 
 def layer_of(module: str) -> str | None:

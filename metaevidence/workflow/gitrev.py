@@ -15,7 +15,7 @@ from pathlib import Path
 
 from metaevidence.errors import MetaevidenceError
 
-__all__ = ["GitError", "GitTree", "find_repository"]
+__all__ = ["GitError", "GitTree", "find_repository", "path_log"]
 
 
 class GitError(MetaevidenceError):
@@ -99,3 +99,22 @@ class GitTree:
     def read(self, repo_path: str) -> bytes:
         """The bytes of a file at this revision."""
         return _git(self.repository, "cat-file", "blob", f"{self.commit}:{repo_path}")
+
+
+def path_log(repository: str | Path, path: str | Path, limit: int = 50) -> list[tuple[str, str, str]]:
+    """(commit, ISO date, subject) of the commits that changed ``path``, newest first (at most ``limit``)."""
+    repository = Path(repository)
+    try:
+        rel = Path(path).resolve().relative_to(repository.resolve()).as_posix()
+    except ValueError:
+        return []
+    try:
+        out = _git(repository, "log", f"-{int(limit)}", "--format=%H%x00%cs%x00%s", "--", rel)
+    except GitError:  # e.g. a repository without commits
+        return []
+    rows = []
+    for line in out.decode("utf-8", "replace").splitlines():
+        if line.strip():
+            commit, date, subject = line.split("\0", 2)
+            rows.append((commit, date, subject))
+    return rows
