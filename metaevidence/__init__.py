@@ -59,6 +59,9 @@ _EXPORTS: dict[str, str] = {
     "subgroup_analysis": "metaevidence.stats.subgroups",
     "SubgroupAnalysis": "metaevidence.stats.subgroups",
     # small-study effects
+    # simulation studies
+    "simulate": "metaevidence.stats.simulation",
+    "Simulation": "metaevidence.stats.simulation",
     "egger_test": "metaevidence.stats.bias",
     "rank_test": "metaevidence.stats.bias",
     "peters_test": "metaevidence.stats.bias",
