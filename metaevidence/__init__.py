@@ -58,10 +58,10 @@ _EXPORTS: dict[str, str] = {
     "MetaRegression": "metaevidence.stats.regression",
     "subgroup_analysis": "metaevidence.stats.subgroups",
     "SubgroupAnalysis": "metaevidence.stats.subgroups",
-    # small-study effects
     # simulation studies
     "simulate": "metaevidence.stats.simulation",
     "Simulation": "metaevidence.stats.simulation",
+    # small-study effects
     "egger_test": "metaevidence.stats.bias",
     "rank_test": "metaevidence.stats.bias",
     "peters_test": "metaevidence.stats.bias",

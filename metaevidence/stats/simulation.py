@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from metaevidence.core import simulate as _sim
-from metaevidence.core.fit import COMMON_METHODS
 from metaevidence.core.pool import PI_METHODS, TESTS
 from metaevidence.core.tau2 import METHODS
 
@@ -155,15 +154,16 @@ def parse_method(spec) -> dict:
     if pim not in PI_METHODS or len(parts) > 3:
         raise ValueError(f"method PI method must be one of {', '.join(PI_METHODS)}; got {spec!r}")
     label = "+".join(p for p, d in zip((est, test, pim), (None, "z", "metafor")) if p != d)
-    kind = "iv" if est not in COMMON_METHODS else "iv"
-    return dict(label=label, kind=kind, estimator=est, test=test, pi_method=pim)
+    return dict(label=label, kind="iv", estimator=est, test=test, pi_method=pim)
 
 
 def _expand(scenarios) -> list[dict]:
     """A grid (mapping of lists: crossed) or a list of mappings -> scenario dicts."""
     if isinstance(scenarios, dict):
         keys = list(scenarios)
-        values = [v if isinstance(v, (list, tuple)) and k != "variances" else [v] for k, v in scenarios.items()]
+        values = [
+            v if isinstance(v, (list, tuple)) and k != "variances" else [v] for k, v in scenarios.items()
+        ]
         if "variances" in scenarios and _is_list_of_pairs(scenarios["variances"]):
             values[keys.index("variances")] = list(scenarios["variances"])
         return [dict(zip(keys, combo)) for combo in itertools.product(*values)]
@@ -210,7 +210,9 @@ def _check_scenario(i: int, raw: dict) -> dict:
     sc["size_ratio"] = _number(where, "size_ratio", sc["size_ratio"], lo=0, lo_open=True)
     sc["control_rate"] = _number(where, "control_rate", sc["control_rate"], lo=0, hi=1, lo_open=True)
     if sc["control_rate"] >= 1:
-        raise ValueError(f"{where}: control_rate must be strictly between 0 and 1; got {sc['control_rate']!r}")
+        raise ValueError(
+            f"{where}: control_rate must be strictly between 0 and 1; got {sc['control_rate']!r}"
+        )
     sc["small_study_effect"] = _number(where, "small_study_effect", sc["small_study_effect"])
     sc["level"] = _number(where, "level", sc["level"], lo=0, hi=1, lo_open=True)
     if sc["data"] not in ("continuous", "binary"):
@@ -220,7 +222,9 @@ def _check_scenario(i: int, raw: dict) -> dict:
             f"{where}: size_pattern must be one of {', '.join(_sim.SIZE_PATTERNS)}; got {sc['size_pattern']!r}"
         )
     if not isinstance(sc["estimated_variance"], bool):
-        raise ValueError(f"{where}: estimated_variance must be true or false; got {sc['estimated_variance']!r}")
+        raise ValueError(
+            f"{where}: estimated_variance must be true or false; got {sc['estimated_variance']!r}"
+        )
     if sc["variances"] is not None:
         v = sc["variances"]
         if not (isinstance(v, (list, tuple)) and len(v) == 2):
@@ -238,10 +242,14 @@ def _check_selection(where, sel):
     if sel is None:
         return None
     if not isinstance(sel, dict):
-        raise ValueError(f"{where}: selection must be a mapping with {', '.join(_SELECTION_KEYS)}; got {sel!r}")
+        raise ValueError(
+            f"{where}: selection must be a mapping with {', '.join(_SELECTION_KEYS)}; got {sel!r}"
+        )
     unknown = sorted(set(sel) - set(_SELECTION_KEYS))
     if unknown:
-        raise ValueError(f"{where}: selection has unknown key(s) {unknown}; allowed: {', '.join(_SELECTION_KEYS)}")
+        raise ValueError(
+            f"{where}: selection has unknown key(s) {unknown}; allowed: {', '.join(_SELECTION_KEYS)}"
+        )
     out = {**_SELECTION_KEYS, **sel}
     out["alpha"] = _number(where, "selection.alpha", out["alpha"], lo=0, hi=1, lo_open=True)
     out["weight"] = _number(where, "selection.weight", out["weight"], lo=0, hi=1, lo_open=True)
@@ -283,7 +291,11 @@ class _Progress:
             self.last = now
             el = now - self.t0
             eta = el / self.done * (self.total - self.done)
-            print(f"\rsimulate: {self.done}/{self.total} tasks, {el:.1f} s, ~{eta:.0f} s left", end="", file=sys.stderr)
+            print(
+                f"\rsimulate: {self.done}/{self.total} tasks, {el:.1f} s, ~{eta:.0f} s left",
+                end="",
+                file=sys.stderr,
+            )
             if self.done == self.total:
                 print(file=sys.stderr)
 
