@@ -43,7 +43,10 @@ def _panels(sim, x):
     keys = [c for c in params.columns if c not in (x, "method", "measure", "estimate", "mcse")]
     varying = [c for c in keys if params[c].astype(str).nunique() > 1]
     if varying:
-        named = params[varying].astype(str).apply(lambda col: col.name + " = " + col)
+        shown = params[varying].apply(
+            lambda col: col.map(lambda v: f"{v:.4g}" if isinstance(v, float) else str(v))
+        )
+        named = shown.apply(lambda col: col.name + " = " + col)
         groups = named.agg(", ".join, axis=1)
     else:
         groups = params[x].map(lambda _: "")
