@@ -62,6 +62,42 @@ def on_cluster(reps, workers):
     return sim, startup
 
 
+def task_sizes():
+    """Bytes that cross the network per task: the pickled function with its arguments
+    (sent once per task unless scattered) and the result (the block sums)."""
+    import pickle
+    from functools import partial
+
+    from metaevidence.stats import simulation as S
+
+    scs = [S._check_scenario(0, raw) for raw in S._expand(SC)]
+    ms = [S.parse_method(m) for m in METHODS]
+    run = partial(S._run_task, methods=ms, seed=1, block_size=BLOCK, reps=10 * BLOCK)
+    task = (0, (0, 1), scs[0])
+    result = run(task)
+    return {"task_bytes": len(pickle.dumps((run, task))), "result_bytes_2_blocks": len(pickle.dumps(result))}
+
+
+def dask_overhead(workers, n_tasks=400):
+    """Seconds per task of scheduling on the LocalCluster: tiny tasks (one block of 20
+    replications, k = 5, DL), wall time per task minus their in-process time."""
+    from distributed import Client, LocalCluster
+
+    import metaevidence as me
+
+    sc, kw = {"k": 5}, dict(reps=20 * n_tasks, seed=1, block_size=20)
+    local = me.simulate(sc, ["DL"], **kw).seconds
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) as lc, Client(lc) as c:
+        me.simulate(sc, ["DL"], reps=400, seed=0, block_size=20, client=c)
+        remote = me.simulate(sc, ["DL"], **kw, client=c).seconds
+    return {
+        "tasks": n_tasks,
+        "in_process_s": local,
+        "cluster_s": remote,
+        "per_task_overhead_s": (remote - local / workers) / n_tasks,
+    }
+
+
 def memory(reps):
     code = _MEM.format(sc=SC, methods=METHODS, reps=reps, block=BLOCK)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=".")
@@ -93,6 +129,8 @@ def main():
         "identical_to_in_process": bool(np.array_equal(sim.stats, csim.stats)),
     }
     mem = [memory(r) for r in (10_000, 100_000, 1_000_000)]
+    overhead = dask_overhead(a.workers)
+    sizes = task_sizes()
     res = {
         "workload": {"scenario": SC, "methods": METHODS, "block_size": BLOCK},
         "load_average_at_start": load,
@@ -101,6 +139,8 @@ def main():
         "in_process": local,
         "local_cluster": cluster,
         "memory": mem,
+        "dask_overhead": overhead,
+        "network": sizes,
         "memory_note": "VmHWM (peak RSS) of a fresh process after its imports and after the run",
     }
     print(json.dumps(res, indent=2))

@@ -267,10 +267,14 @@ def _tasks(n_scen: int, reps: int, block_size: int, blocks_per_task: int):
     ]
 
 
-def _run_task(task, scenarios, methods, seed, block_size, reps):
-    s, blocks = task
+def _run_task(task, methods, seed, block_size, reps):
+    """One task: ``(scenario index, block indices, scenario)`` -> the blocks' sums.
+
+    The task carries its own scenario (a few hundred bytes), so what is sent to a worker
+    does not grow with the grid."""
+    s, blocks, scenario = task
     return _sim.run_blocks(
-        scenarios[s], methods, seed=seed, scenario=s, blocks=blocks, block_size=block_size, reps=reps
+        scenario, methods, seed=seed, scenario=s, blocks=blocks, block_size=block_size, reps=reps
     )
 
 
@@ -412,7 +416,8 @@ def simulate(
     prog = _Progress(len(tasks), progress)
     from functools import partial
 
-    run = partial(_run_task, scenarios=scs, methods=ms, seed=seed, block_size=block_size, reps=reps)
+    tasks = [(s, blocks, scs[s]) for s, blocks in tasks]
+    run = partial(_run_task, methods=ms, seed=seed, block_size=block_size, reps=reps)
     t0 = time.perf_counter()
     if client is None and cluster is None:
         parts, backend = _collect_local(tasks, run, prog), "in-process"
@@ -426,7 +431,7 @@ def simulate(
         backend = "dask-local"
     seconds = time.perf_counter() - t0
     stats = np.zeros((len(scs), len(ms), len(_sim.STATS)))
-    for (s, _), part in zip(tasks, parts):
+    for (s, _, _), part in zip(tasks, parts):
         for block in part:  # block order within a scenario: tasks are in block order
             stats[s] += block
     return Simulation(
