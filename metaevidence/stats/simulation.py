@@ -271,7 +271,8 @@ def _run_task(task, methods, seed, block_size, reps):
     """One task: ``(scenario index, block indices, scenario)`` -> the blocks' sums.
 
     The task carries its own scenario (a few hundred bytes), so what is sent to a worker
-    does not grow with the grid."""
+    does not grow with the grid.
+    """
     s, blocks, scenario = task
     return _sim.run_blocks(
         scenario, methods, seed=seed, scenario=s, blocks=blocks, block_size=block_size, reps=reps
