@@ -63,12 +63,12 @@ def floor(y, v, evals):
     return mu, np.sqrt(q / sw)
 
 
-def best(fn, repeat):
+def best(fn, repeat, clock=time.perf_counter):
     out = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        out.append(time.perf_counter() - t0)
+        out.append(clock() - t0)
     return min(out)
 
 
@@ -103,7 +103,7 @@ Y <- matrix(readBin(file.path(a[1], "y"), "double", n * k, 8, endian = "little")
 V <- matrix(readBin(file.path(a[1], "v"), "double", n * k, 8, endian = "little"), ncol = k, byrow = TRUE)
 invisible(rma(Y[1, ], V[1, ], method = "REML", test = "knha"))
 t <- system.time(for (i in seq_len(n)) try(rma(Y[i, ], V[i, ], method = "REML", test = "knha"), silent = TRUE))
-cat(sprintf("%.9g", t[["elapsed"]]))
+cat(sprintf("%.9g %.9g", t[["elapsed"]], t[["user.self"]] + t[["sys.self"]]))
 """
 
 
@@ -117,7 +117,8 @@ def metafor_seconds(y, v):
             text=True,
             check=True,
         )
-    return float(out.stdout.strip().splitlines()[-1])
+    wall, cpu = (float(x) for x in out.stdout.strip().splitlines()[-1].split())
+    return wall, cpu
 
 
 def main():
@@ -132,23 +133,30 @@ def main():
     fit(y, v, method="REML", test="knha")
     ph, evals = phases(y, v, max(3, a.repeat // 3))
     ev = int(round(evals))
-    eng, flo = [], []
+    eng, flo, eng_cpu, flo_cpu = [], [], [], []
     for _ in range(a.repeat):
         eng.append(best(lambda: fit(y, v, method="REML", test="knha"), 1))
         flo.append(best(lambda: floor(y, v, ev), 1))
+        eng_cpu.append(best(lambda: fit(y, v, method="REML", test="knha"), 1, time.process_time))
+        flo_cpu.append(best(lambda: floor(y, v, ev), 1, time.process_time))
     res = {
         "n": a.n,
         "k": a.k,
         "engine_s": min(eng),
         "floor_s": min(flo),
         "ratio": min(eng) / min(flo),
+        "engine_cpu_s": min(eng_cpu),
+        "floor_cpu_s": min(flo_cpu),
+        "ratio_cpu": min(eng_cpu) / min(flo_cpu),
         "evaluations_per_analysis": evals,
         "phases_s": ph,
     }
     if a.metafor:
-        m = metafor_seconds(y[: a.metafor], v[: a.metafor])
-        res["metafor_s"] = m * a.n / a.metafor
+        wall, cpu = metafor_seconds(y[: a.metafor], v[: a.metafor])
+        res["metafor_s"] = wall * a.n / a.metafor
+        res["metafor_cpu_s"] = cpu * a.n / a.metafor
         res["metafor_over_engine"] = res["metafor_s"] / res["engine_s"]
+        res["metafor_over_engine_cpu"] = res["metafor_cpu_s"] / res["engine_cpu_s"]
     print(json.dumps(res, indent=2))
     if a.json:
         with open(a.json, "w") as fh:

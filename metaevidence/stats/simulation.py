@@ -319,8 +319,8 @@ def _collect_dask(tasks, run, prog, client):
     futures = client.map(run, tasks, pure=False)
     index = {f.key: i for i, f in enumerate(futures)}
     parts = [None] * len(tasks)
-    for fut in as_completed(futures):
-        parts[index[fut.key]] = fut.result()
+    for fut, result in as_completed(futures, with_results=True):
+        parts[index[fut.key]] = result
         fut.release()
         prog.step()
     return parts
