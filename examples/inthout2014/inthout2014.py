@@ -86,8 +86,7 @@ def markdown(sim, tables) -> str:
         f"{100 * (0.05 * 0.95 / sim.reps) ** 0.5:.2f} points at 5%, "
         f"{100 * (0.3 * 0.7 / sim.reps) ** 0.5:.2f} at 30% "
         "(the MC SE of every cell is in `performance.csv` of a run). "
-        f"I^2 is set against a small trial's variance (4/{N_SMALL}). Run time "
-        f"{sim.seconds:.0f} s ({sim.backend}).",
+        f"I^2 is set against a small trial's variance (4/{N_SMALL}).",
         "",
     ]
     for n, (p, (table, _)) in enumerate(tables.items(), start=1):
