@@ -59,6 +59,9 @@ _EXPORTS: dict[str, str] = {
     "MetaRegression": "metaevidence.stats.regression",
     "subgroup_analysis": "metaevidence.stats.subgroups",
     "SubgroupAnalysis": "metaevidence.stats.subgroups",
+    # simulation studies
+    "simulate": "metaevidence.stats.simulation",
+    "Simulation": "metaevidence.stats.simulation",
     # small-study effects
     "egger_test": "metaevidence.stats.bias",
     "rank_test": "metaevidence.stats.bias",

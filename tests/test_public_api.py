@@ -31,6 +31,8 @@ EXPECTED = {
     "MetaRegression",
     "subgroup_analysis",
     "SubgroupAnalysis",
+    "simulate",
+    "Simulation",
     "egger_test",
     "rank_test",
     "peters_test",

@@ -75,6 +75,30 @@ def t_quantile(p, df):
     return out
 
 
+def by_df(fun, df, x):
+    """``fun(df, x)`` elementwise, called once per distinct ``df`` with a scalar df.
+
+    A batch has few distinct degrees of freedom (k - 1); scipy's t and chi-square
+    distribution functions are about twice as fast with a scalar df, and give the same
+    numbers bit for bit.
+    """
+    df = np.asarray(df, dtype=float)
+    x = np.asarray(x, dtype=float)
+    if df.ndim != 1 or df.size <= 8 or df.shape != x.shape:
+        return fun(df, x)
+    first = df[0]
+    if np.all(df == first):
+        return fun(first, x)
+    values, inverse = np.unique(df, return_inverse=True)
+    if values.size > 16:
+        return fun(df, x)
+    out = np.empty(x.shape)
+    for i, value in enumerate(values):
+        sel = inverse == i
+        out[sel] = fun(value, x[sel])
+    return out
+
+
 def chi2_sf(x, df):
     """Upper tail of the chi-square distribution (``pchisq(x, df, lower=FALSE)``);
     1 for ``df = 0`` (a single study), as metafor reports.
@@ -82,8 +106,8 @@ def chi2_sf(x, df):
     df = np.asarray(df, dtype=float)
     x = np.asarray(x, dtype=float)
     if np.all(df > 0):
-        return special.chdtrc(df, x)
-    return np.where(df > 0, special.chdtrc(np.where(df > 0, df, 1.0), x), 1.0)
+        return by_df(special.chdtrc, df, x)
+    return np.where(df > 0, by_df(special.chdtrc, np.where(df > 0, df, 1.0), x), 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +235,8 @@ def wald(estimate, se, df, level: float):
     if use_t.any():
         dft = np.where(use_t, df, 1.0)
         crit = np.where(use_t, t_quantile(1.0 - alpha / 2.0, dft), special.ndtri(1.0 - alpha / 2.0))
-        pval = np.where(use_t, 2.0 * special.stdtr(dft, -np.abs(stat)), 2.0 * special.ndtr(-np.abs(stat)))
+        pt = 2.0 * by_df(special.stdtr, dft, -np.abs(stat))
+        pval = pt if use_t.all() else np.where(use_t, pt, 2.0 * special.ndtr(-np.abs(stat)))
     else:
         crit = special.ndtri(1.0 - alpha / 2.0)
         pval = 2.0 * special.ndtr(-np.abs(stat))

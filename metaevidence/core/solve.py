@@ -266,11 +266,14 @@ def ascend(
             x, ll, f, fp, info = t.copy(), ll_t, f_t, fp_t, info_t
         else:
             accept = active & (ll_t >= ll - 1e-12 * (1.0 + np.abs(ll)))
-            x = np.where(accept, t, x)
-            ll = np.where(accept, ll_t, ll)
-            f = np.where(accept, f_t, f)
-            fp = np.where(accept, fp_t, fp)
-            info = np.where(accept, info_t, info)
+            if accept.all():  # the usual case: every trial point climbs
+                x, ll, f, fp, info = t, ll_t, f_t, fp_t, info_t
+            else:
+                x = np.where(accept, t, x)
+                ll = np.where(accept, ll_t, ll)
+                f = np.where(accept, f_t, f)
+                fp = np.where(accept, fp_t, fp)
+                info = np.where(accept, info_t, info)
         step = _step(x, f, fp, info, sca, it < stall)
         new_t = np.maximum(x + step, 0.0)
         small = np.abs(new_t - x) <= tol * (np.abs(new_t) + 1e-3 * sca)
@@ -282,13 +285,16 @@ def ascend(
         halved = x + 0.5 * (t - x)
         stalled = np.abs(halved - x) <= tol * (np.abs(x) + 1e-3 * sca)
         done = active & ((accept & (small | boundary)) | (~accept & stalled))
-        final = np.where(accept & small & ~boundary, new_t, x)
-        out_x[work[done]] = final[done]
-        out_ll[work[done]] = ll[done]
-        out_info[work[done]] = info[done]
-        converged[work[done]] = True
+        if done.any():
+            final = np.where(accept & small & ~boundary, new_t, x)
+            wd = work[done]
+            out_x[wd] = final[done]
+            out_ll[wd] = ll[done]
+            out_info[wd] = info[done]
+            converged[wd] = True
         t = np.where(accept, new_t, halved)
         active &= ~done
+    if x is not None and active.any():  # stopped at maxiter: the last accepted points
         out_x[work[active]] = x[active]
         out_ll[work[active]] = ll[active]
         out_info[work[active]] = info[active]
