@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from metaevidence.core.batch import Studies
-from metaevidence.core.wls import CommonFit, rowsum, trace_p, trace_pp, wls, wsum, ypppy
+from metaevidence.core.wls import CommonFit, ainv, rowsum, trace_p, trace_pp, wls, wsum, ypppy
 
 __all__ = ["Work", "ml_terms", "reml_terms", "pm_terms", "score_at_zero", "sub_batch"]
 
@@ -154,7 +154,7 @@ def reml_terms(s: Studies, tau2, work: Work | None = None):
     fit = wls(s, w)
     wr = w * fit.resid
     trpp = trace_pp(s, w, fit)
-    _, logdet_ainv = np.linalg.slogdet(fit.Ainv)
+    _, logdet_ainv = np.linalg.slogdet(ainv(fit))
     ll = 0.5 * (_sum_log_w(s, w) + logdet_ainv - wsum(wr, fit.resid))
     return (ll, wsum(wr, wr) - trace_p(s, w, fit), trpp - 2.0 * ypppy(s, w, fit), trpp)
 

@@ -255,7 +255,7 @@ def fit(
     v = np.asarray(vi, dtype=float)
     arrays = [y, v] if mask is None else [y, v, np.asarray(mask)]
     if len({a.shape for a in arrays}) > 1:
-        arrays = np.broadcast_arrays(*arrays)
+        arrays = list(np.broadcast_arrays(*arrays))
     if arrays[0].ndim == 0:
         raise ValueError("yi and vi must have a last axis of studies (shape (..., k)); got scalars")
     batch_shape = arrays[0].shape[:-1]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -93,7 +94,7 @@ def decreasing_root(
     RootResult
     """
     if np.size(x0) == 1:
-        first = None if f0 is None else (float(np.ravel(f0)[0]), float(np.ravel(fp0)[0]))
+        first = None if f0 is None or fp0 is None else (float(np.ravel(f0)[0]), float(np.ravel(fp0)[0]))
         return _scalar_root(
             fun,
             float(np.ravel(x0)[0]),
@@ -248,7 +249,12 @@ def ascend(
     t = out_x.copy()  # the point evaluated next
     out_ll = np.full(n, np.nan)
     out_info = np.full(n, np.nan)
-    x = ll = f = fp = info = None  # state at the current point
+    # state at the current point (None before the first evaluation)
+    x: Any = None
+    ll: Any = None
+    f: Any = None
+    fp: Any = None
+    info: Any = None
     prev = np.zeros(n)  # the previous accepted step
     for it in range(maxiter):
         n_active = int(active.sum())
@@ -342,7 +348,11 @@ def _scalar_ascend(fun, x0, scale, tol, maxiter, stall) -> RootResult:
     """:func:`ascend` for a batch of one, with Python floats for the bookkeeping."""
     buf = np.empty(1)
     t = x0
-    x = ll = f = fp = info = None
+    x: Any = None  # the state at the current point, None before the first evaluation
+    ll: Any = None
+    f: Any = None
+    fp: Any = None
+    info: Any = None
     it = 0
     prev = 0.0
     converged = False

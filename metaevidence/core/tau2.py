@@ -28,6 +28,7 @@ uncertainty in meta-analysis. Research Synthesis Methods, 7(1), 55-79.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ from metaevidence.core.batch import Studies, prepare
 from metaevidence.core.estimating import Work, ml_terms, pm_terms, reml_terms, score_at_zero, sub_batch
 from metaevidence.core.scalar import LikelihoodTerms
 from metaevidence.core.solve import ascend, decreasing_root
-from metaevidence.core.wls import CommonFit, common_fit, rowsum, trace_psps, wls, wsum
+from metaevidence.core.wls import CommonFit, ainv, common_fit, rowsum, trace_psps, wls, wsum
 
 __all__ = [
     "METHODS",
@@ -226,7 +227,7 @@ def _he(s: Studies):
     else:
         # tr(P0 V) = sum v_i (1 - h_ii), h_ii = x_i' A^-1 x_i (unweighted)
         X = s.X if s.X.ndim == 3 else np.broadcast_to(s.X, (s.n,) + s.X.shape)
-        h = np.einsum("nki,nij,nkj->nk", X, fit.Ainv, X)
+        h = np.einsum("nki,nij,nkj->nk", X, ainv(fit), X)
         tr_pv = wsum(vm, 1.0 - h)
     r = fit.resid
     tau2 = np.maximum(0.0, (wsum(m * r, r) - tr_pv) / s.df)
@@ -342,7 +343,7 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
     if si.n == 1 and si.X is None:
         # one analysis: the same formulas on Python floats (core.single), much cheaper
         inc = si.included[0]
-        call = LikelihoodTerms(
+        call: Any = LikelihoodTerms(
             si.y[0][inc].tolist(), si.v[0][inc].tolist(), method, array=lambda x, j: fun(si, x)
         )
     else:
@@ -361,13 +362,14 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
             j = np.flatnonzero(started)
             ll0, f0 = fun(si if j.size == si.n else si.take(j), np.zeros(j.size))[:2]
             at_zero = np.zeros(si.n, dtype=bool)
-            at_zero[j] = (f0 <= 0) & (ll0 >= root.value[j] - 1e-12 * (1.0 + np.abs(ll0)))
+            value = np.asarray(root.value)  # an ascent always reports its likelihood
+            at_zero[j] = (f0 <= 0) & (ll0 >= value[j] - 1e-12 * (1.0 + np.abs(ll0)))
             root = type(root)(
                 np.where(at_zero, 0.0, root.x),
                 root.converged | at_zero,
                 root.iterations,
                 root.value,
-                np.where(at_zero, np.nan, root.info),
+                np.where(at_zero, np.nan, np.asarray(root.info)),
             )
     else:
         root = decreasing_root(

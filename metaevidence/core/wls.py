@@ -206,8 +206,8 @@ def trace_pp(s: Studies, w: np.ndarray, fit: WLSFit) -> np.ndarray:
     if s.X is None:
         s2 = rowsum(w2)
         return s2 - 2.0 * wsum(w2, w) / fit.sw + (s2 / fit.sw) ** 2
-    B2 = np.einsum("nij,njl->nil", _ainv(fit), _xdx(s.X, w2))
-    return rowsum(w2) - 2.0 * _tr(_ainv(fit), _xdx(s.X, w2 * w)) + _tr(B2, B2)
+    B2 = np.einsum("nij,njl->nil", ainv(fit), _xdx(s.X, w2))
+    return rowsum(w2) - 2.0 * _tr(ainv(fit), _xdx(s.X, w2 * w)) + _tr(B2, B2)
 
 
 def ypppy(s: Studies, w: np.ndarray, fit: WLSFit) -> np.ndarray:
@@ -222,7 +222,7 @@ def ypppy(s: Studies, w: np.ndarray, fit: WLSFit) -> np.ndarray:
     if s.X is None:
         return wsum(wu, u) - rowsum(wu) ** 2 / fit.sw
     g = np.einsum("nki,nk->ni", s.X, wu) if s.X.ndim == 3 else wu @ s.X
-    return wsum(wu, u) - np.einsum("ni,nij,nj->n", g, _ainv(fit), g)
+    return wsum(wu, u) - np.einsum("ni,nij,nj->n", g, ainv(fit), g)
 
 
 def trace_psps(s: Studies, w: np.ndarray, fit: WLSFit, sigma: np.ndarray) -> np.ndarray:
@@ -249,11 +249,11 @@ def trace_psps(s: Studies, w: np.ndarray, fit: WLSFit, sigma: np.ndarray) -> np.
         b = wsum(ws * ws, w)
         c = wsum(ws, w)
         return a - 2.0 * b / fit.sw + (c / fit.sw) ** 2
-    C = np.einsum("nij,njl->nil", _ainv(fit), _xdx(s.X, ws * w))
-    return wsum(ws, ws) - 2.0 * _tr(_ainv(fit), _xdx(s.X, ws * ws * w)) + _tr(C, C)
+    C = np.einsum("nij,njl->nil", ainv(fit), _xdx(s.X, ws * w))
+    return wsum(ws, ws) - 2.0 * _tr(ainv(fit), _xdx(s.X, ws * ws * w)) + _tr(C, C)
 
 
-def _ainv(fit: WLSFit) -> np.ndarray:
+def ainv(fit: WLSFit) -> np.ndarray:
     """:math:`(X^\\top W X)^{-1}` of a fit with moderators (the traces above need it)."""
     if fit.Ainv is None:
         raise ValueError("a fit without moderators has no (X'WX)^-1; use the closed forms")
