@@ -71,7 +71,8 @@ def obrien_fleming_spending(t, alpha: float) -> np.ndarray:
 
 def pocock_spending(t, alpha: float) -> np.ndarray:
     r"""Lan-DeMets Pocock-type alpha spending, :math:`\alpha \log(1 + (e - 1) t)`
-    (Lan & DeMets 1983; Jennison & Turnbull 2000, eq. 7.7)."""
+    (Lan & DeMets 1983; Jennison & Turnbull 2000, eq. 7.7).
+    """
     t = np.clip(np.asarray(t, dtype=float), 0.0, 1.0)
     return alpha * np.log1p((np.e - 1) * t)
 
@@ -87,7 +88,8 @@ def power_spending(t, alpha: float, *, rho: float = 1.0) -> np.ndarray:
 
 def _grid(mean: float, lower: float, upper: float, r: int) -> tuple[np.ndarray, np.ndarray]:
     """Jennison & Turnbull's grid (section 19.2.1) for a normal variable with ``mean`` and
-    unit variance, trimmed to ``[lower, upper]``; returns points and Simpson weights."""
+    unit variance, trimmed to ``[lower, upper]``; returns points and Simpson weights.
+    """
     i = np.arange(1, 6 * r)
     x = np.empty(i.size)
     a = i < r
@@ -347,7 +349,8 @@ def diversity(vi, tau2: float) -> float:
     :math:`V_F = 1/\sum w_i` and :math:`V_R = 1/\sum w_i^*` are the variances of the
     common-effect and random-effects pooled estimates (``w_i = 1/v_i``,
     ``w_i^* = 1/(v_i + \tau^2)``). The heterogeneity-adjusted information size is
-    ``N / (1 - D^2)``."""
+    ``N / (1 - D^2)``.
+    """
     vi = np.asarray(vi, dtype=float)
     vf = 1 / np.sum(1 / vi)
     vr = 1 / np.sum(1 / (vi + tau2))

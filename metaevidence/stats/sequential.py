@@ -253,7 +253,8 @@ def _spending(name: str, alpha: float, rho: float):
 
 def _per_look(t, spend_two_sided) -> np.ndarray:
     """Two-sided symmetric boundaries, each side spending half (ld98/RTSA convention); a look
-    after the first one at or past full information keeps the full-information boundary."""
+    after the first one at or past full information keeps the full-information boundary.
+    """
     c = seq.efficacy_boundaries(t, spend_two_sided, sides=2)
     full = np.flatnonzero(t >= 1)
     if full.size:
