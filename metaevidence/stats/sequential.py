@@ -313,9 +313,10 @@ def trial_sequential_analysis(
     integration (:func:`metaevidence.core.sequential.efficacy_boundaries`). The futility
     wedge uses the drift ``z_{1-alpha/2} + z_{1-beta}`` of the anticipated effect at full
     information; from full information on it closes to the efficacy boundary. The verdict
-    is taken at the last look: "benefit"/"harm" once any look crossed a monitoring boundary
-    (the first crossing is kept), "futility" when the last Z lies inside the wedge, else
-    "not-yet".
+    is taken at the last look (the review's current state): "benefit"/"harm" when its Z is
+    beyond the monitoring boundary; "futility" when it lies inside the futility wedge, or the
+    required information is reached without crossing; else "not-yet". ``first_crossing``
+    keeps the history (a curve may cross and come back).
     """
     z = np.asarray(z, dtype=float)
     info = np.asarray(information, dtype=float)
@@ -343,8 +344,8 @@ def trial_sequential_analysis(
     hit = np.flatnonzero(np.abs(z) >= conventional)
     cross = np.flatnonzero(np.abs(z) >= upper)
     first = int(cross[0]) if cross.size else None
-    if first is not None:
-        positive = z[first] > 0
+    if abs(z[-1]) >= upper[-1]:
+        positive = z[-1] > 0
         verdict = (
             "effect" if lower_is_better is None else ("harm" if positive == lower_is_better else "benefit")
         )
