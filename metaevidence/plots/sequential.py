@@ -68,8 +68,8 @@ def sequential_plot(
     ris = float(result.required_information)
     xmax = max(ris, float(n[-1])) * 1.08
     with style_context():
-        fig = new_figure(8.0, 5.2)
-        ax = fig.add_axes((0.1, 0.13, 0.62, 0.76))
+        fig = new_figure(8.0, 6.4)
+        ax = fig.add_axes((0.1, 0.36, 0.86, 0.56))
         ax.axhline(0, color="0.6", lw=0.6)
         for s in (1, -1):
             ax.axhline(s * result.conventional, color="#2a7a2a", ls="--", lw=1.0, label=None)
@@ -91,24 +91,24 @@ def sequential_plot(
         ax.set_ylabel("Cumulative Z")
         ax.text(ris, _CLIP * 0.93, f" RIS = {ris:,.0f}", fontsize=8, ha="left", va="top")
         if favours:
-            ax.text(xmax * 0.01, _CLIP * 0.5, favours[0], fontsize=8, color="0.3", rotation=90, va="center")
-            ax.text(xmax * 0.01, -_CLIP * 0.5, favours[1], fontsize=8, color="0.3", rotation=90, va="center")
+            ax.text(xmax * 0.99, _CLIP * 0.6, favours[0], fontsize=8, color="0.3", ha="right", va="center")
+            ax.text(xmax * 0.99, -_CLIP * 0.6, favours[1], fontsize=8, color="0.3", ha="right", va="center")
         if label_looks:
             for k, what in ((result.first_conventional, "conventional"), (result.first_crossing, "boundary")):
                 if k is not None:
                     ax.annotate(
                         f"{result.labels[k]}\n(first {what} crossing)",
                         (n[k], float(np.clip(z[k], -_CLIP, _CLIP))),
-                        xytext=(8, 14 if what == "boundary" else -24),
+                        xytext=(30, 40) if (z[k] > 0) == (what == "boundary") else (30, -40),
                         textcoords="offset points",
                         fontsize=7.5,
                         arrowprops={"arrowstyle": "-", "color": "0.4", "lw": 0.6},
                     )
         _legend(fig, result)
         if title:
-            fig.text(0.1, 0.95, title, fontsize=10, weight="bold", va="bottom")
+            fig.text(0.1, 0.94, title, fontsize=10, weight="bold", va="bottom")
         verdict = result.verdict_text()
-        fig.text(0.1, 0.02, _wrap(verdict, 110), fontsize=8, va="bottom")
+        fig.text(0.1, 0.07, _wrap(verdict, 100), fontsize=8, va="bottom")
     return fig
 
 
@@ -138,13 +138,17 @@ def _legend(fig: Any, result: Any) -> None:
             else f", {size.adjustment[0]}\u00b2 {100 * size.heterogeneity:.0f}%"
         )
         items.append(
-            (Line2D([], []), f"RIS assumes {assume},\nalpha {alpha}, power {100 * (1 - result.beta):g}%{het}")
+            (
+                Line2D([], [], lw=0),
+                f"RIS assumes {assume},\nalpha {alpha}, power {100 * (1 - result.beta):g}%{het}",
+            )
         )
     fig.legend(
         [h for h, _ in items],
         [t for _, t in items],
         loc="upper left",
-        bbox_to_anchor=(0.73, 0.89),
+        bbox_to_anchor=(0.08, 0.26),
+        ncol=2,
         fontsize=7.5,
         frameon=False,
         handlelength=2.2,
