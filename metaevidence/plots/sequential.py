@@ -81,7 +81,7 @@ def sequential_plot(
         ax.plot(n[finite], result.lower[finite], color="#b22222", lw=1.6, marker="o", ms=3)
         if result.futility is not None:
             fut = np.asarray(result.futility, dtype=float)
-            ok = np.isfinite(fut)
+            ok = np.isfinite(fut) & (np.asarray(result.fractions) < 1)  # from the RIS on, they coincide
             ax.plot(n[ok], fut[ok], color="#b8860b", lw=1.3, marker="o", ms=2.5)
             ax.plot(n[ok], -fut[ok], color="#b8860b", lw=1.3, marker="o", ms=2.5)
         ax.axvline(ris, color="0.25", lw=1.0)
