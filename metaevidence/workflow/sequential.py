@@ -346,3 +346,44 @@ def sequential_changes(before: dict | None, after: dict | None) -> tuple[str, ..
     else:
         head = f"now {now}"
     return (f"{head} ({where}){was}",)
+
+
+def sequential_report(doc: dict) -> list[str]:
+    """The report section (results/<id>.md) of a ``sequential`` block; [] without one."""
+    block = doc.get("sequential")
+    if not block:
+        return []
+    a, size, cur = block["assumptions"], block["information_size"], block["current"]
+    if a["outcome"] == "binary":
+        effect = f"control event proportion {100 * a['control_risk']:g}%, relative risk reduction {100 * a['rrr']:g}%"
+    else:
+        effect = f"mean difference {a['difference']:g} (SD {a['sd']:g})"
+    het = {"none": "no heterogeneity adjustment", "D2": "adjusted by D²", "I2": "adjusted by I²"}[
+        a["heterogeneity"]
+    ]
+    out = [
+        "## Sequential monitoring (secondary; trial sequential analysis)",
+        "",
+        "Not the main result: the conventional analysis above is (docs/sequential.md).",
+        "",
+        f"**{block['verdict_text']}**",
+        "",
+        f"- Assumptions: {effect}; alpha {100 * a['alpha']:g}% (two-sided), power "
+        f"{100 * (1 - a['beta']):g}%; {a['spending']} alpha spending (Lan-DeMets).",
+        f"- Required information size: {size['required']:,.0f} participants ({het}: "
+        f"{100 * a['heterogeneity_value']:.1f}%; unadjusted {size['unadjusted']:,.0f}).",
+        f"- Now: {cur['participants']:,.0f} participants ({100 * cur['fraction']:.0f}%), Z = {cur['z']:.2f}"
+        + (f", monitoring boundary ±{cur['boundary']:.2f}." if cur.get("boundary") is not None else "."),
+        f"- First conventionally significant look: {block['first_conventional'] or 'none'}; first "
+        f"look beyond the monitoring boundary: {block['first_crossing'] or 'none'}.",
+    ]
+    ci = block["adjusted_ci"]
+    if ci["lower"] is not None and ci["upper"] is not None:
+        from metaevidence.display.text import present
+
+        t = (doc.get("measure") or {}).get("transform")
+        lo, hi = present(ci["lower"], t), present(ci["upper"], t)
+        out.append(f"- TSA-adjusted {100 * (1 - a['alpha']):g}% confidence interval: {lo:.2f} to {hi:.2f}.")
+    if block.get("note"):
+        out.append(f"- Note: {block['note']}.")
+    return [*out, ""]

@@ -53,6 +53,9 @@ def test_results_block_echoes_every_assumption(tmp_path):
     assert block["verdict_text"].startswith(("Firm", "Not yet"))
     # the conventional analysis of these trials is significant; the TSA block says when
     assert block["first_conventional"] is not None
+    report = (root / "results" / "mortality.md").read_text()
+    assert "## Sequential monitoring (secondary; trial sequential analysis)" in report
+    assert f"**{block['verdict_text']}**" in report and "TSA-adjusted 95% confidence interval: 0." in report
 
 
 def test_figure_is_drawn_when_figures_are_on(tmp_path):
@@ -70,6 +73,7 @@ def test_analyses_without_the_option_have_no_block(tmp_path):
     assert _run(root) == 0
     doc = json.loads((root / "results" / "mortality.json").read_text())
     assert "sequential" not in doc and "sequential" not in doc["settings"]
+    assert "Sequential monitoring" not in (root / "results" / "mortality.md").read_text()
 
 
 def test_diff_says_when_an_update_changes_the_verdict(tmp_path):
