@@ -15,7 +15,7 @@ from pathlib import Path
 
 from metaevidence.errors import MetaevidenceError
 
-__all__ = ["GitError", "GitTree", "find_repository"]
+__all__ = ["GitError", "GitTree", "file_revisions", "find_repository"]
 
 
 class GitError(MetaevidenceError):
@@ -99,3 +99,16 @@ class GitTree:
     def read(self, repo_path: str) -> bytes:
         """The bytes of a file at this revision."""
         return _git(self.repository, "cat-file", "blob", f"{self.commit}:{repo_path}")
+
+
+def file_revisions(repository: str | Path, path: str | Path) -> list[str]:
+    """The commits that changed ``path`` (a file in the work tree), oldest first; [] when git
+    or the repository has none (used for the looks of a sequential analysis).
+    """
+    repository = Path(repository)
+    try:
+        rel = Path(path).resolve().relative_to(repository.resolve()).as_posix()
+        out = _git(repository, "log", "--format=%H", "--reverse", "--", rel)
+    except (GitError, ValueError):
+        return []
+    return out.decode("ascii").split()

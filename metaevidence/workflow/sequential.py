@@ -152,16 +152,13 @@ def history_looks(results_file: Path) -> list[dict]:
     """The current look of every committed revision of ``results_file`` with a ``sequential``
     block, oldest first (``label`` is the short commit hash); [] without a history.
     """
-    from metaevidence.workflow.gitrev import GitError, GitTree, _git, find_repository
+    from metaevidence.workflow.gitrev import GitError, GitTree, file_revisions, find_repository
 
     repo = find_repository(results_file.parent)
     if repo is None:
         return []
-    try:
-        rel = GitTree(repo, "HEAD")._relative(results_file)
-        revs = _git(repo, "log", "--format=%H", "--reverse", "--", rel).decode().split()
-    except GitError:
-        return []
+    revs = file_revisions(repo, results_file)
+    rel = results_file.resolve().relative_to(repo.resolve()).as_posix() if revs else ""
     looks = []
     for rev in revs:
         try:
