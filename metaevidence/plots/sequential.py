@@ -89,7 +89,9 @@ def sequential_plot(
         ax.set_ylim(-_CLIP, _CLIP)
         ax.set_xlabel("Participants (cumulative)")
         ax.set_ylabel("Cumulative Z")
-        ax.text(ris, _CLIP * 0.93, f" RIS = {ris:,.0f}", fontsize=8, ha="left", va="top")
+        right = ris > 0.7 * xmax  # keep the label inside the frame
+        label = f"RIS = {ris:,.0f} " if right else f" RIS = {ris:,.0f}"
+        ax.text(ris, _CLIP * 0.93, label, fontsize=8, ha="right" if right else "left", va="top")
         if favours:
             ax.text(xmax * 0.99, _CLIP * 0.6, favours[0], fontsize=8, color="0.3", ha="right", va="center")
             ax.text(xmax * 0.99, -_CLIP * 0.6, favours[1], fontsize=8, color="0.3", ha="right", va="center")
