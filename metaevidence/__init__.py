@@ -68,6 +68,11 @@ _EXPORTS: dict[str, str] = {
     "peters_test": "metaevidence.stats.bias",
     "trim_and_fill": "metaevidence.stats.bias",
     "fail_safe_n": "metaevidence.stats.bias",
+    # sequential monitoring (trial sequential analysis)
+    "trial_sequential_analysis": "metaevidence.stats.sequential",
+    "required_information_size": "metaevidence.stats.sequential",
+    "SequentialAnalysis": "metaevidence.stats.sequential",
+    "InformationSize": "metaevidence.stats.sequential",
     # evidence base
     "load_evidence": "metaevidence.evidence",
     "EvidenceBase": "metaevidence.evidence",
@@ -78,6 +83,7 @@ _EXPORTS: dict[str, str] = {
     "baujat_plot": "metaevidence.plots",
     "gosh_plot": "metaevidence.plots",
     "bubble_plot": "metaevidence.plots",
+    "sequential_plot": "metaevidence.plots",
     # errors and warnings
     "MetaevidenceError": "metaevidence.errors",
     "RecordError": "metaevidence.errors",

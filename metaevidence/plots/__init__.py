@@ -12,7 +12,8 @@ objects (:func:`forest_table` lists every number a forest plot shows).
 Modules: ``table`` (forest_table), ``forest`` (forest_plot), ``funnel`` (funnel_plot),
 ``layout`` (measured text, overlap checks), ``scales`` (axis limits and ticks),
 ``labels`` (names and number formats), ``style`` (colours, fonts, rc settings), ``output``
-(figures and deterministic saving), ``diagnostics`` (Baujat and GOSH plots), ``regression`` (bubble plot).
+(figures and deterministic saving), ``diagnostics`` (Baujat and GOSH plots), ``regression``
+(bubble plot), ``sequential`` (the trial sequential analysis figure).
 """
 
 from metaevidence.plots.diagnostics import baujat_plot, gosh_plot
@@ -20,6 +21,7 @@ from metaevidence.plots.forest import forest_plot
 from metaevidence.plots.funnel import funnel_plot
 from metaevidence.plots.output import figure_bytes, save_figure
 from metaevidence.plots.regression import bubble_plot
+from metaevidence.plots.sequential import sequential_plot
 from metaevidence.plots.table import forest_table
 
 __all__ = [
@@ -31,4 +33,5 @@ __all__ = [
     "baujat_plot",
     "gosh_plot",
     "bubble_plot",
+    "sequential_plot",
 ]

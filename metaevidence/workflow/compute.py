@@ -100,6 +100,7 @@ class Computed:
     subgroups: Any = None
     summaries: MetaAnalysisBatch | None = None
     notes: tuple[str, ...] = field(default=())
+    sequential: Any = None
 
 
 # --------------------------------------------------------------------------- selection
@@ -442,6 +443,15 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
     if spec.sensitivity.exclude_high_risk_of_bias:
         with notes.catch():
             sensitivity["high_risk_of_bias"] = sens.without_high_risk(spec, fit, es, ids, included, _fit)
+    tsa = tsa_doc = None
+    if spec.sequential is not None:
+        from metaevidence.workflow.sequential import sequential_rows
+
+        try:
+            with notes.catch():
+                tsa, tsa_doc = sequential_rows(spec, fit, ids, rest, entry_of, included, _results_file(spec))
+        except ValueError as exc:
+            raise AnalysisError(f"analysis {spec.id!r}: sequential: {_message(exc)}") from None
     subgroups = None
     subgroup_doc = None
     if spec.subgroups is not None:
@@ -459,9 +469,23 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
         reference=_reference(spec, pooled, measure["transform"]),
         notes=notes.items,
     )
+    if spec.sequential is not None:
+        doc["sequential"] = tsa_doc
     return Computed(
-        spec, doc, fit=fit, leave_one_out=loo, cumulative=cum, subgroups=subgroups, notes=tuple(notes.items)
+        spec,
+        doc,
+        fit=fit,
+        leave_one_out=loo,
+        cumulative=cum,
+        subgroups=subgroups,
+        notes=tuple(notes.items),
+        sequential=tsa,
     )
+
+
+def _results_file(spec: AnalysisSpec):
+    """results/<id>.json beside the spec's analyses/ folder (the git history of the looks)."""
+    return spec.path.resolve().parent.parent / "results" / f"{spec.id}.json"
 
 
 def _message(exc: BaseException) -> str:

@@ -43,6 +43,7 @@ from metaevidence.display.text import (
     present,
 )
 from metaevidence.workflow.report import conclusion
+from metaevidence.workflow.sequential import sequential_changes
 
 __all__ = [
     "FieldChange",
@@ -124,6 +125,7 @@ class AnalysisDiff:
     conclusion: tuple[str, ...] = ()
     moved: tuple[Influence, ...] = ()
     error: str | None = None
+    sequential: tuple[str, ...] = ()  # trial sequential analysis, in words (secondary)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +357,18 @@ def diff_documents(
         status = "changed" if (studies or settings or numbers_changed) else "unchanged"
         moved = _influences(b, a, refit) if studies else ()
         out.append(
-            AnalysisDiff(aid, title, status, b, a, tuple(studies), settings, _conclusions(b, a), moved)
+            AnalysisDiff(
+                aid,
+                title,
+                status,
+                b,
+                a,
+                tuple(studies),
+                settings,
+                _conclusions(b, a),
+                moved,
+                sequential=sequential_changes(b, a),
+            )
         )
     return tuple(out)
 

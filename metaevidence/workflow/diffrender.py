@@ -67,6 +67,8 @@ def render_text(diff: EvidenceDiff) -> str:
                     lines.append(f"  CONCLUSION CHANGED: {c}")
             else:
                 lines.append("  conclusion unchanged")
+        for c in d.sequential:
+            lines.append(f"  sequential monitoring (secondary): {c}")
         if d.moved:
             lines.append(f"  moved the estimate most: {influence_text(d, d.moved[0])}")
             for i in d.moved[1:]:
@@ -112,6 +114,8 @@ def render_markdown(diff: EvidenceDiff) -> str:
             lines.append("")
         if d.after and d.after.get("pooled") is not None and not d.conclusion:
             lines += ["Conclusion unchanged.", ""]
+        for c in d.sequential:
+            lines += [f"Sequential monitoring (secondary, not the main conclusion): {c}.", ""]
         if d.moved:
             lines.append(f"Moved the estimate most: {influence_text(d, d.moved[0])}.")
             for i in d.moved[1:]:

@@ -72,6 +72,8 @@ def _draw(c: Computed, name: str) -> Any | None:
         if c.fit.k < FUNNEL_MIN_STUDIES:  # the report's notes say why it is not drawn
             return None
         return plots.funnel_plot(c.fit, contours=spec.figures.funnel.contours)
+    if name == "sequential":
+        return _sequential(c)
     batch = c.cumulative if name == "cumulative" else c.leave_one_out
     if batch is None:
         return None
@@ -96,7 +98,8 @@ def render_figures(c: Computed) -> tuple[dict[str, bytes], list[dict[str, str]]]
         return files, entries
     from metaevidence.plots import figure_bytes
 
-    for name in c.spec.figures.draw:
+    extra = ("sequential",) if getattr(c, "sequential", None) is not None else ()
+    for name in (*c.spec.figures.draw, *extra):
         fig = _draw(c, name)
         if fig is None:
             continue
@@ -106,3 +109,15 @@ def render_figures(c: Computed) -> tuple[dict[str, bytes], list[dict[str, str]]]
             files[file] = data
             entries.append({"name": name, "file": file, "format": fmt, "sha256": sha256_hex(data)})
     return files, entries
+
+
+def _sequential(c: Computed) -> Any:
+    """The TSA figure (drawn whenever the spec has a ``sequential`` block and figures are on)."""
+    from metaevidence.plots.sequential import sequential_plot
+
+    lower = c.spec.sequential.benefit
+    favours = None
+    if lower is not None:
+        good, bad = "Favours intervention", "Favours control"
+        favours = (bad, good) if lower == "lower" else (good, bad)
+    return sequential_plot(c.sequential, title=f"Trial sequential analysis: {c.spec.id}", favours=favours)

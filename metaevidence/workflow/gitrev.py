@@ -15,7 +15,7 @@ from pathlib import Path
 
 from metaevidence.errors import MetaevidenceError
 
-__all__ = ["GitError", "GitTree", "find_repository", "path_log"]
+__all__ = ["GitError", "GitTree", "file_revisions", "find_repository", "path_log"]
 
 
 class GitError(MetaevidenceError):
@@ -101,15 +101,18 @@ class GitTree:
         return _git(self.repository, "cat-file", "blob", f"{self.commit}:{repo_path}")
 
 
-def path_log(repository: str | Path, path: str | Path, limit: int = 50) -> list[tuple[str, str, str]]:
-    """(commit, ISO date, subject) of the commits that changed ``path``, newest first (at most ``limit``)."""
+def path_log(repository: str | Path, path: str | Path, limit: int | None = 50) -> list[tuple[str, str, str]]:
+    """(commit, ISO date, subject) of the commits that changed ``path``, newest first (at most
+    ``limit``; None for all); [] when git or the repository has none.
+    """
     repository = Path(repository)
     try:
         rel = Path(path).resolve().relative_to(repository.resolve()).as_posix()
     except ValueError:
         return []
     try:
-        out = _git(repository, "log", f"-{int(limit)}", "--format=%H%x00%cs%x00%s", "--", rel)
+        count = [] if limit is None else [f"-{int(limit)}"]
+        out = _git(repository, "log", *count, "--format=%H%x00%cs%x00%s", "--", rel)
     except GitError:  # e.g. a repository without commits
         return []
     rows = []
@@ -118,3 +121,10 @@ def path_log(repository: str | Path, path: str | Path, limit: int = 50) -> list[
             commit, date, subject = line.split("\0", 2)
             rows.append((commit, date, subject))
     return rows
+
+
+def file_revisions(repository: str | Path, path: str | Path) -> list[str]:
+    """The commits that changed ``path`` (a file in the work tree), oldest first; [] when git
+    or the repository has none (used for the looks of a sequential analysis).
+    """
+    return [commit for commit, _date, _subject in reversed(path_log(repository, path, limit=None))]

@@ -26,6 +26,7 @@ from metaevidence.display.text import (
     present,
     study_ci,
 )
+from metaevidence.workflow.sequential import sequential_report
 
 __all__ = ["render_report", "headline", "model_words", "conclusion", "EFFECT_WORDS"]
 
@@ -118,6 +119,7 @@ def render_report(doc: dict) -> str:
         lines += _studies(doc)
         lines += _subgroups(doc)
         lines += _sensitivity(doc)
+        lines += sequential_report(doc)
         lines += _reference(doc)
     lines += _text_section(doc, "notes", "Notes")
     lines += _figures(doc)

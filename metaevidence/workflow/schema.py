@@ -34,6 +34,7 @@ from metaevidence._schema.types import (
 )
 from metaevidence.core.effects import measures as _registry
 from metaevidence.evidence.schema import DESIGNS, SLUG
+from metaevidence.workflow.sequential import SEQUENTIAL
 
 __all__ = [
     "ANALYSIS",
@@ -472,6 +473,12 @@ ANALYSIS = Record(
         Field("zero_cells", ZERO_CELLS, required=False, doc="zero-cell policy for 2x2 tables"),
         Field("subgroups", SUBGROUPS, required=False, doc="a subgroup analysis (default none)"),
         Field("sensitivity", SENSITIVITY, required=False, doc="sensitivity analyses"),
+        Field(
+            "sequential",
+            SEQUENTIAL,
+            required=False,
+            doc="trial sequential analysis (default none; secondary)",
+        ),
         Field("figures", FIGURES_SPEC, required=False, doc="figures and their options"),
         Field(
             "reference", REFERENCE, required=False, doc="a published result to compare with (default none)"
@@ -508,6 +515,7 @@ ANALYSIS = Record(
                 "subgroups",
                 "sensitivity",
                 "reference",
+                "sequential",
             )
         ),
         ForbiddenIf("tau2", _COMMON, _COMMON_REASON + " without tau^2"),

@@ -37,6 +37,7 @@ from metaevidence.workflow.schema import (
     RATIO_MEASURES,
     default_figures,
 )
+from metaevidence.workflow.sequential import SequentialSpec, parse_sequential
 
 if TYPE_CHECKING:  # pragma: no cover
     from metaevidence.evidence.base import EvidenceBase
@@ -221,6 +222,7 @@ class AnalysisSpec:
     notes: str | None
     path: Path
     sha256: str
+    sequential: SequentialSpec | None = None
 
     @property
     def is_overview(self) -> bool:
@@ -262,6 +264,8 @@ class AnalysisSpec:
             "reference": None if self.reference is None else _fields(self.reference),
             "interpretation": self.interpretation,
             "notes": self.notes,
+            # only when given, so that analyses without it keep their results byte for byte
+            **({"sequential": _fields(self.sequential)} if self.sequential is not None else {}),
         }
 
 
@@ -382,6 +386,7 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         notes=plain.get("notes"),
         path=path,
         sha256=sha256,
+        sequential=None if overview else parse_sequential(plain.get("sequential")),
     )
 
 

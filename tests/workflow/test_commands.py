@@ -125,6 +125,6 @@ def test_outside_a_review_folder_every_command_says_where_to_work(tmp_path, monk
     code, out, err = _run(capsys, "new-study", "smith-2024")
     assert code == 1 and err == (
         f"error: studies folder 'studies' does not exist in {tmp_path}: run metaevidence "
-        "in the review's folder (the one holding studies/ and analyses/), or pass "
-        "--studies DIR\n"
+        "in the review's folder (the one holding studies/ and analyses/), pass "
+        "--studies DIR, or start a review here with metaevidence init\n"
     )

@@ -138,7 +138,8 @@ def test_one_study_is_reported_as_one_study_not_a_pooled_result(tmp_path, bcg):
     # Aronson 1948: 4/123 vs 11/139, OR = 4 x 128 / (119 x 11) = 0.391, Woolf SE 0.598, z = -1.57
     assert (
         "One study, so nothing was pooled: its odds ratio was **0.39** (95% CI 0.12 to 1.26; z = -1.57, "
-        "p = 0.116; common-effect inverse-variance model, normal (z) confidence interval)."
+        "p = 0.116: the study's own estimate and normal-theory interval, as no model can be fitted to "
+        "one study)."
     ) in text
     assert "| heterogeneity | not applicable (one study) |" in text and "Pooling" not in text
     assert "I²" not in headline(doc) and headline(doc).endswith("k = 1")
