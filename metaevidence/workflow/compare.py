@@ -15,10 +15,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from metaevidence.errors import MetaevidenceError, RecordError
+from metaevidence.workflow.canonical import round_floats
 from metaevidence.workflow.diff import EvidenceDiff, diff_documents, diff_records
 from metaevidence.workflow.gitrev import GitError, GitTree, find_repository
 from metaevidence.workflow.run import Paths
-from metaevidence.workflow.canonical import round_floats
 from metaevidence.workflow.store import StoreError, json_ready, parse_result, sha256_hex
 
 __all__ = ["current_documents", "evidence_diff"]

@@ -6,8 +6,8 @@ import io
 import json
 import math
 
-from metaevidence.workflow.commands import run_command
 from metaevidence.workflow.canonical import numbers_agree
+from metaevidence.workflow.commands import run_command
 from metaevidence.workflow.run import Paths, check_results
 from metaevidence.workflow.store import sha256_hex
 from tests.reference_data import assert_close
