@@ -309,6 +309,8 @@ def _run_one(spec, evidence, store: ResultStore, staging: Path, headline, force:
     status, reasons, previous = _assess(spec, evidence, store)
     if status == "current" and not force:
         return Outcome(spec.id, "current", headline(previous), _k(previous))
+    if status == "missing":
+        reasons = []  # said as "no results yet"
     try:
         doc, data, report, files = produce(
             spec, evidence, previous=previous, committed=store.read_bytes(spec.id) if previous else None
