@@ -179,10 +179,13 @@ def differences(previous: Any, new: Any, path: str = "") -> Iterator[tuple[str, 
 def describe(diffs: list[tuple[str, Any, Any]], limit: int = 3) -> str:
     """The differences in one line: ``pooled.estimate 0.4512 -> 0.4613 (relative 2.2e-02), ...``."""
     parts = []
+    first = ("pooled.", "heterogeneity.")  # the headline numbers before the rest
+    diffs = sorted(diffs, key=lambda d: next((i for i, p in enumerate(first) if d[0].startswith(p)), 2))
     for where, old, new in diffs[:limit]:
         if _is_number(old) and _is_number(new):
             size = abs(new - old) / max(abs(old), abs(new))
-            parts.append(f"{where} {old!r} -> {new!r} (relative difference {size:.1e})")
+            shown = (canonical_float(x) if isinstance(x, float) else x for x in (old, new))
+            parts.append("{} {!r} -> {!r} (relative difference {:.1e})".format(where, *shown, size))
         else:
             parts.append(f"{where} {_short(old)} -> {_short(new)}")
     more = f", and {len(diffs) - limit} more" if len(diffs) > limit else ""

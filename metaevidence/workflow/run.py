@@ -133,7 +133,11 @@ class RunReport:
             f"{plural(len(self.outcomes), 'analysis', 'analyses')}: "
             + ", ".join(f"{counts[s]} {s}" for s in order if s in counts)
         )
-        lines += [f"{o.id} was updated: {'; '.join(o.why)}" for o in self.outcomes if o.why]
+        lines += [
+            f"{o.id} {'was updated' if o.status == 'updated' else 'is ' + o.status}: {'; '.join(o.why)}"
+            for o in self.outcomes
+            if o.why
+        ]
         if self.note:
             lines.append(self.note)
         return "\n".join(lines) + "\n"
@@ -498,7 +502,14 @@ def check_results(
     for spec in specs:
         say(f"checking {spec.id}")
         status, reasons = _recheck(spec, evidence, store) if force else stale_reasons(spec, evidence, store)
-        outcomes.append(Outcome(spec.id, status, "; ".join(reasons) if reasons else "up to date"))
+        outcomes.append(
+            Outcome(
+                spec.id,
+                status,
+                "; ".join(reasons) if reasons else "up to date",
+                why=tuple(reasons) if status == "stale" else (),
+            )
+        )
     if not ids:
         known = {s.id for s in specs} | set(spec_problems)
         for aid in sorted(set(store.ids()) - known):
