@@ -212,12 +212,13 @@ def produce(
     doc = _document(computed, entries)
     if previous is not None:
         doc = _settle(previous, doc)
-    data = committed if committed is not None and doc == previous else canonical_json(doc)
-    # the report is made from the document as it will be read back, so `run --check` can
-    # re-render it from results/<id>.json and compare bytes
-    from metaevidence.workflow.store import parse_result
+    # the report is made from the document as it will be read back; its hash is recorded, so
+    # that `run --check` knows it is intact without rendering it again
+    from metaevidence.workflow.store import parse_result, sha256_hex
 
-    report = render_report(parse_result(data)).encode("utf-8")
+    report = render_report(parse_result(canonical_json(doc))).encode("utf-8")
+    doc["report"] = {"file": f"{spec.id}.md", "sha256": sha256_hex(report)}
+    data = committed if committed is not None and doc == previous else canonical_json(doc)
     return doc, data, report, files
 
 
@@ -400,7 +401,6 @@ def _assess(spec, evidence, store: ResultStore) -> tuple[str, list[str], dict | 
     (spec and record hashes, software versions) against the present ones, and its files.
     """
     from metaevidence.workflow.compute import considered
-    from metaevidence.workflow.report import render_report
     from metaevidence.workflow.store import sha256_hex
 
     try:
@@ -425,17 +425,11 @@ def _assess(spec, evidence, store: ResultStore) -> tuple[str, list[str], dict | 
         if items:
             reasons.append(f"study records {what}: {', '.join(items)}")
     reasons += _version_reasons(doc.get("software"))
-    try:
-        report = render_report(doc).encode("utf-8")
-    except (KeyError, TypeError, ValueError):
-        report = None
-    try:
-        on_disk = store.report_path(spec.id).read_bytes()
-    except OSError:
-        on_disk = None
+    on_disk = _read(store.report_path(spec.id))
+    recorded = doc.get("report") if isinstance(doc.get("report"), dict) else None
     if on_disk is None:
         reasons.append(f"{store.report_path(spec.id)} is missing")
-    elif report is not None and on_disk != report:
+    elif (sha256_hex(on_disk) != recorded.get("sha256")) if recorded else (on_disk != _rendered(doc)):
         reasons.append(f"{store.report_path(spec.id)} does not match its results")
     listed = set()
     for f in doc.get("figures", ()):
@@ -544,6 +538,16 @@ def _recheck(spec, evidence, store: ResultStore) -> tuple[str, list[str]]:
     if not pending and not reasons:
         return "current", []
     return "stale", list(_why(reasons, previous, doc, pending))
+
+
+def _rendered(doc: dict) -> bytes | None:
+    """The report of a result that records no report hash (written by an earlier version)."""
+    from metaevidence.workflow.report import render_report
+
+    try:
+        return render_report(doc).encode("utf-8")
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _read(path: Path) -> bytes | None:
