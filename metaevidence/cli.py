@@ -156,6 +156,12 @@ def _register_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if the stored results are stale (for CI)"
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="recompute every analysis, even those whose inputs and versions are unchanged "
+        "(with --check: compare the recomputed numbers with the committed ones)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument(
         "--site", action="store_true", help="then build the web site and Word report (as `metaevidence site`)"
@@ -167,7 +173,7 @@ def _register_run(sub: argparse._SubParsersAction) -> None:
 def _cmd_run(args: argparse.Namespace) -> int:
     from metaevidence.workflow.commands import run_command
 
-    status = run_command(_paths(args), args.ids, check=args.check, quiet=args.quiet)
+    status = run_command(_paths(args), args.ids, check=args.check, quiet=args.quiet, force=args.force)
     if args.site and not args.check and status == 0:
         from metaevidence.site.commands import site_command
 

@@ -60,18 +60,19 @@ def run_command(
     *,
     check: bool = False,
     quiet: bool = False,
+    force: bool = False,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """``metaevidence run [ID ...] [--check] [--quiet]``; returns the exit status."""
+    """``metaevidence run [ID ...] [--check] [--force] [--quiet]``; returns the exit status."""
     out = out or sys.stdout
     err = err or sys.stderr
     progress = Progress(err, quiet=quiet)
     try:
         if check:
-            report = check_results(paths, list(ids) or None, progress=progress)
+            report = check_results(paths, list(ids) or None, progress=progress, force=force)
         else:
-            report = run_analyses(paths, list(ids) or None, progress=progress)
+            report = run_analyses(paths, list(ids) or None, progress=progress, force=force)
     finally:
         progress.close()
     _print_problems(report, err)

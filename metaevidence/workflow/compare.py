@@ -15,10 +15,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from metaevidence.errors import MetaevidenceError, RecordError
+from metaevidence.workflow.canonical import round_floats
 from metaevidence.workflow.diff import EvidenceDiff, diff_documents, diff_records
 from metaevidence.workflow.gitrev import GitError, GitTree, find_repository
 from metaevidence.workflow.run import Paths
-from metaevidence.workflow.store import StoreError, parse_result, sha256_hex
+from metaevidence.workflow.store import StoreError, json_ready, parse_result, sha256_hex
 
 __all__ = ["current_documents", "evidence_diff"]
 
@@ -40,7 +41,8 @@ def current_documents(paths: Paths):
     docs = {}
     for spec in specs:
         try:
-            docs[spec.id] = compute(spec, evidence).document
+            # in the canonical form of the stored results, so that noise is not a change
+            docs[spec.id] = round_floats(json_ready(compute(spec, evidence).document))
         except MetaevidenceError as exc:
             errors[spec.id] = str(exc)
     return evidence, docs, errors

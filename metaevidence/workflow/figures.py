@@ -2,7 +2,10 @@
 
 Each figure is drawn by the plots package from the computed result objects and rendered
 with :func:`metaevidence.plots.figure_bytes`, which is deterministic (no dates, fixed SVG
-ids, bundled fonts), so the same analysis always gives the same bytes. The run writes them
+ids, bundled fonts), so the same analysis always gives the same bytes. The result objects
+are drawn in the canonical form of published numbers (every float rounded to 12
+significant digits, :func:`~metaevidence.workflow.canonical.canonical_numbers`), so that
+the last bits of the CPU's floating-point kernels do not reach the figures either. The run writes them
 under ``figures/<id>/<name>.<format>`` and records their hashes in ``results/<id>.json``.
 
 Figures: ``forest`` (the main analysis, RevMan style; with subgroups when the spec has
@@ -80,6 +83,14 @@ def _draw(c: Computed, name: str) -> Any | None:
     return plots.forest_plot(batch, prediction=prediction, **{**options, "data_columns": "none"})
 
 
+def _canonical(c: Computed) -> Computed:
+    """``c`` with its result objects in canonical form (the document is left as it is)."""
+    from metaevidence.workflow.canonical import canonical_numbers
+
+    names = ("fit", "leave_one_out", "cumulative", "subgroups", "summaries", "sequential")
+    return dataclasses.replace(c, **{n: canonical_numbers(getattr(c, n)) for n in names})
+
+
 def render_figures(c: Computed) -> tuple[dict[str, bytes], list[dict[str, str]]]:
     """Draw every figure of ``c.spec.figures.draw`` in every format.
 
@@ -98,6 +109,7 @@ def render_figures(c: Computed) -> tuple[dict[str, bytes], list[dict[str, str]]]
         return files, entries
     from metaevidence.plots import figure_bytes
 
+    c = _canonical(c)
     extra = ("sequential",) if getattr(c, "sequential", None) is not None else ()
     for name in (*c.spec.figures.draw, *extra):
         fig = _draw(c, name)

@@ -9,7 +9,14 @@ last). An analysis that fails -- a broken spec, an impossible selection, a plott
 what failed and the command exits non-zero.
 
 :func:`check_results` answers "are the committed results current?" without writing
-anything: it compares each stored result with the spec and study records it came from.
+anything: it compares each stored result with the spec and study records it came from and
+the software versions that computed it. ``run`` recomputes only the analyses ``--check``
+calls stale (``--force``: all of them); a recomputed number that agrees with the committed
+one within the tolerance of :mod:`~metaevidence.workflow.canonical` keeps its committed
+value, so a run that changes nothing real leaves every committed file untouched.
+``run --check --force`` recomputes in memory and reports what ``run --force`` would rewrite.
+Both say why a result is stale: which inputs changed, which versions differ, or which
+numbers differ and by how much.
 """
 
 from __future__ import annotations
@@ -57,9 +64,10 @@ class Outcome:
     """What happened to one analysis.
 
     ``status``: ``updated`` (outputs written), ``unchanged`` (computed; every file already
-    held these bytes), ``failed``; for ``--check``: ``current``, ``stale``, ``missing``
-    (no results yet); and ``orphan`` (results whose spec is gone). ``detail`` is the
-    headline result, or what went wrong / why it is stale.
+    held these bytes), ``current`` (inputs and versions as stamped on the committed result:
+    not recomputed), ``failed``; for ``--check`` also ``stale``, ``missing`` (no results
+    yet); and ``orphan`` (results whose spec is gone). ``detail`` is the headline result, or
+    what went wrong / why it is stale; ``why`` says why an updated result was rewritten.
     """
 
     id: str
@@ -68,6 +76,7 @@ class Outcome:
     k: int | None = None
     problems: tuple[RecordProblem, ...] = ()
     seconds: float = 0.0
+    why: tuple[str, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -124,6 +133,11 @@ class RunReport:
             f"{plural(len(self.outcomes), 'analysis', 'analyses')}: "
             + ", ".join(f"{counts[s]} {s}" for s in order if s in counts)
         )
+        lines += [
+            f"{o.id} {'was updated' if o.status == 'updated' else 'is ' + o.status}: {'; '.join(o.why)}"
+            for o in self.outcomes
+            if o.why
+        ]
         if self.note:
             lines.append(self.note)
         return "\n".join(lines) + "\n"
@@ -180,8 +194,15 @@ def _document(computed, figure_entries) -> dict:
     return doc
 
 
-def produce(spec, evidence, *, figures: bool = True) -> tuple[dict, bytes, bytes, dict[str, bytes]]:
-    """Compute one analysis completely in memory: (document, JSON bytes, report bytes, figures)."""
+def produce(
+    spec, evidence, *, figures: bool = True, previous: dict | None = None, committed: bytes | None = None
+) -> tuple[dict, bytes, bytes, dict[str, bytes]]:
+    """Compute one analysis completely in memory: (document, JSON bytes, report bytes, figures).
+
+    With ``previous`` (the committed document), every number that agrees with it keeps its
+    committed value (:func:`~metaevidence.workflow.canonical.settle`); when the whole document
+    then equals it, its ``committed`` bytes are kept as they are.
+    """
     from metaevidence.workflow.compute import compute
     from metaevidence.workflow.figures import render_figures
     from metaevidence.workflow.report import render_report
@@ -189,19 +210,51 @@ def produce(spec, evidence, *, figures: bool = True) -> tuple[dict, bytes, bytes
     computed = compute(spec, evidence)
     files, entries = render_figures(computed) if figures else ({}, [])
     doc = _document(computed, entries)
-    data = canonical_json(doc)
-    # the report is made from the document as it will be read back, so `run --check` can
-    # re-render it from results/<id>.json and compare bytes
-    from metaevidence.workflow.store import parse_result
+    if previous is not None:
+        doc = _settle(previous, doc)
+    # the report is made from the document as it will be read back; its hash is recorded, so
+    # that `run --check` knows it is intact without rendering it again
+    from metaevidence.workflow.store import parse_result, sha256_hex
 
-    report = render_report(parse_result(data)).encode("utf-8")
+    report = render_report(parse_result(canonical_json(doc))).encode("utf-8")
+    doc["report"] = {"file": f"{spec.id}.md", "sha256": sha256_hex(report)}
+    data = committed if committed is not None and doc == previous else canonical_json(doc)
     return doc, data, report, files
 
 
+def _settle(previous: dict, doc: dict) -> dict:
+    """``doc`` with the committed value of every number that agrees with ``previous``; the
+    committed ``software`` block when only the Python version differs (not stamped).
+    """
+    from metaevidence.workflow.canonical import settle
+    from metaevidence.workflow.store import json_ready
+
+    doc = settle(previous, json_ready(doc))
+    old = previous.get("software")
+    if isinstance(old, dict) and _stamped(old) == _stamped(doc["software"]):
+        doc["software"] = old
+    return doc
+
+
+def _stamped(software: dict) -> dict:
+    """The versions a result is stamped with: metaevidence and its dependencies (not Python,
+    which the pinned environment cannot pin).
+    """
+    return {k: v for k, v in software.items() if k != "python"}
+
+
 def run_analyses(
-    paths: Paths, ids: Sequence[str] | None = None, *, progress: Progress | None = None
+    paths: Paths,
+    ids: Sequence[str] | None = None,
+    *,
+    progress: Progress | None = None,
+    force: bool = False,
 ) -> RunReport:
-    """Run the analyses (all, or ``ids``) and publish their outputs; see the module docstring."""
+    """Run the analyses (all, or ``ids``) and publish their outputs; see the module docstring.
+
+    An analysis whose inputs and versions are those stamped on its committed result is not
+    recomputed (``current``) unless ``force``.
+    """
     from metaevidence.workflow.report import headline
 
     say = progress or (lambda _msg: None)
@@ -225,7 +278,7 @@ def run_analyses(
                     aid, "failed", f"{len(problems)} problem(s) in the spec: {problems[0]}", problems=problems
                 )
             else:
-                outcome = _run_one(by_id[aid], evidence, store, staging, headline)
+                outcome = _run_one(by_id[aid], evidence, store, staging, headline, force)
             outcome = Outcome(
                 outcome.id,
                 outcome.status,
@@ -233,6 +286,7 @@ def run_analyses(
                 outcome.k,
                 outcome.problems,
                 time.perf_counter() - start,
+                outcome.why,
             )
             say(
                 f"[{n}/{len(all_ids)}] {aid}: {outcome.status} ({outcome.seconds:.1f} s)"
@@ -252,9 +306,20 @@ def run_analyses(
     return RunReport(outcomes=tuple(outcomes))
 
 
-def _run_one(spec, evidence, store: ResultStore, staging: Path, headline) -> Outcome:
+def _k(doc: dict) -> int:
+    return doc["pooled"]["k"] if doc.get("pooled") else len(doc["studies"]["included"])
+
+
+def _run_one(spec, evidence, store: ResultStore, staging: Path, headline, force: bool) -> Outcome:
+    status, reasons, previous = _assess(spec, evidence, store)
+    if status == "current" and not force:
+        return Outcome(spec.id, "current", headline(previous), _k(previous))
+    if status == "missing":
+        reasons = []  # said as "no results yet"
     try:
-        doc, data, report, files = produce(spec, evidence, figures=True)
+        doc, data, report, files = produce(
+            spec, evidence, previous=previous, committed=store.read_bytes(spec.id) if previous else None
+        )
     except MetaevidenceError as exc:
         return Outcome(spec.id, "failed", str(exc))
     except Exception as exc:  # noqa: BLE001 - one analysis must not stop the others
@@ -264,10 +329,6 @@ def _run_one(spec, evidence, store: ResultStore, staging: Path, headline) -> Out
             f"internal error ({type(exc).__name__}: {exc}); the previous results "
             "were left as they were -- please report this",
         )
-    try:
-        previous = store.read(spec.id)
-    except StoreError:
-        previous = None
     old_figures = tuple(sorted(_figure_files(store, spec.id, previous)))
     try:
         published = store.publish(spec.id, data, report, files, staging=staging, previous_figures=old_figures)
@@ -284,8 +345,32 @@ def _run_one(spec, evidence, store: ResultStore, staging: Path, headline) -> Out
             f"{what}; make results/ and figures/ writable and run "
             f"again (until then `run --check` reports it stale)",
         )
-    k = doc["pooled"]["k"] if doc.get("pooled") else len(doc["studies"]["included"])
-    return Outcome(spec.id, "updated" if published.changed else "unchanged", headline(doc), k)
+    if not published.changed:
+        return Outcome(spec.id, "unchanged", headline(doc), _k(doc))
+    rewritten = [str(p) for p in published.written + published.removed]
+    return Outcome(spec.id, "updated", headline(doc), _k(doc), why=_why(reasons, previous, doc, rewritten))
+
+
+def _why(reasons: list[str], previous: dict | None, doc: dict, rewritten: list[str]) -> tuple[str, ...]:
+    """Why an analysis's outputs were (or would be) rewritten: stale inputs, versions, numbers."""
+    from metaevidence.workflow.canonical import describe, differences
+
+    why = list(reasons)
+    if previous is not None:
+        ignore = ("inputs.", "spec.", "software.", "figures")  # said by the reasons, or below
+        diffs = [d for d in differences(previous, doc) if not d[0].startswith(ignore)]
+        if diffs:
+            why.append(describe(diffs))
+        if previous.get("figures") != doc.get("figures"):
+            old = {f.get("file"): f.get("sha256") for f in previous.get("figures", ()) if isinstance(f, dict)}
+            new = {f["file"]: f["sha256"] for f in doc.get("figures", ())}
+            changed = sorted(f for f in set(old) | set(new) if old.get(f) != new.get(f))
+            why.append(f"figures differ: {', '.join(changed)}")
+    if previous is None and not why:
+        why.append("no results yet")
+    if not why:
+        why.append(f"{', '.join(rewritten)} did not hold the results in canonical form")
+    return tuple(why)
 
 
 def _figure_files(store: ResultStore, analysis_id: str, previous: dict | None) -> set[str]:
@@ -307,17 +392,27 @@ def _figure_files(store: ResultStore, analysis_id: str, previous: dict | None) -
 
 def stale_reasons(spec, evidence, store: ResultStore) -> tuple[str, list[str]]:
     """("current" | "stale" | "missing", reasons) for one analysis's stored outputs."""
-    from metaevidence import __version__
+    status, reasons, _doc = _assess(spec, evidence, store)
+    return status, reasons
+
+
+def _assess(spec, evidence, store: ResultStore) -> tuple[str, list[str], dict | None]:
+    """(status, reasons, committed document or None): the stamps of the committed result
+    (spec and record hashes, software versions) against the present ones, and its files.
+    """
     from metaevidence.workflow.compute import considered
-    from metaevidence.workflow.report import render_report
     from metaevidence.workflow.store import sha256_hex
 
     try:
         doc = store.read(spec.id)
     except StoreError as exc:
-        return "stale", [str(exc)]
+        return "stale", [str(exc)], None
     if doc is None:
-        return "missing", [f"{store.json_path(spec.id)} does not exist: run `metaevidence run {spec.id}`"]
+        return (
+            "missing",
+            [f"{store.json_path(spec.id)} does not exist: run `metaevidence run {spec.id}`"],
+            None,
+        )
     reasons = []
     if doc.get("spec", {}).get("sha256") != spec.sha256:
         reasons.append(f"the spec {spec.path} changed")
@@ -329,20 +424,12 @@ def stale_reasons(spec, evidence, store: ResultStore) -> tuple[str, list[str]]:
     for what, items in (("added", added), ("removed", removed), ("changed", changed)):
         if items:
             reasons.append(f"study records {what}: {', '.join(items)}")
-    version = doc.get("software", {}).get("metaevidence")
-    if version != __version__:
-        reasons.append(f"computed with metaevidence {version}, this is {__version__}")
-    try:
-        report = render_report(doc).encode("utf-8")
-    except (KeyError, TypeError, ValueError):
-        report = None
-    try:
-        on_disk = store.report_path(spec.id).read_bytes()
-    except OSError:
-        on_disk = None
+    reasons += _version_reasons(doc.get("software"))
+    on_disk = _read(store.report_path(spec.id))
+    recorded = doc.get("report") if isinstance(doc.get("report"), dict) else None
     if on_disk is None:
         reasons.append(f"{store.report_path(spec.id)} is missing")
-    elif report is not None and on_disk != report:
+    elif (sha256_hex(on_disk) != recorded.get("sha256")) if recorded else (on_disk != _rendered(doc)):
         reasons.append(f"{store.report_path(spec.id)} does not match its results")
     listed = set()
     for f in doc.get("figures", ()):
@@ -364,13 +451,36 @@ def stale_reasons(spec, evidence, store: ResultStore) -> tuple[str, list[str]]:
         )
         if extra:
             reasons.append(f"{folder} holds figures its results do not list: {', '.join(extra)}")
-    return ("stale" if reasons else "current"), reasons
+    return ("stale" if reasons else "current"), reasons, doc
+
+
+def _version_reasons(software) -> list[str]:
+    """A software difference, said as such (not as new evidence), with the cure."""
+    have = _stamped(software if isinstance(software, dict) else {})
+    want = _stamped(software_versions())
+    names = sorted(n for n in set(have) | set(want) if have.get(n) != want.get(n))
+    if not names:
+        return []
+    made = ", ".join(f"{n} {have.get(n, '(not recorded)')}" for n in names)
+    here = ", ".join(f"{n} {want.get(n, '(not installed)')}" for n in names)
+    return [
+        f"software versions differ (not the evidence): computed with {made}; installed here: {here}"
+        " -- the pinned environment is `pip install -c constraints.txt -e .` (README)"
+    ]
 
 
 def check_results(
-    paths: Paths, ids: Sequence[str] | None = None, *, progress: Progress | None = None
+    paths: Paths,
+    ids: Sequence[str] | None = None,
+    *,
+    progress: Progress | None = None,
+    force: bool = False,
 ) -> RunReport:
-    """Whether the stored results are current; writes nothing (``metaevidence run --check``)."""
+    """Whether the stored results are current; writes nothing (``metaevidence run --check``).
+
+    With ``force``, also recompute every analysis in memory and call it stale when
+    ``run --force`` would rewrite any of its files (saying which numbers differ, by how much).
+    """
     say = progress or (lambda _msg: None)
     evidence, specs, spec_problems, stop = _load(paths, ids)
     if stop:
@@ -385,8 +495,15 @@ def check_results(
         )
     for spec in specs:
         say(f"checking {spec.id}")
-        status, reasons = stale_reasons(spec, evidence, store)
-        outcomes.append(Outcome(spec.id, status, "; ".join(reasons) if reasons else "up to date"))
+        status, reasons = _recheck(spec, evidence, store) if force else stale_reasons(spec, evidence, store)
+        outcomes.append(
+            Outcome(
+                spec.id,
+                status,
+                "; ".join(reasons) if reasons else "up to date",
+                why=tuple(reasons) if status == "stale" else (),
+            )
+        )
     if not ids:
         known = {s.id for s in specs} | set(spec_problems)
         for aid in sorted(set(store.ids()) - known):
@@ -398,6 +515,46 @@ def check_results(
     outcomes.sort(key=lambda o: o.id)
     note = "" if outcomes else _no_specs_note(paths)
     return RunReport(outcomes=tuple(outcomes), note=note, check=True, orphans_fail=True)
+
+
+def _recheck(spec, evidence, store: ResultStore) -> tuple[str, list[str]]:
+    """``check --force``: what ``run --force`` would write, compared with the files."""
+    status, reasons, previous = _assess(spec, evidence, store)
+    if previous is None:
+        return status, reasons
+    committed = store.read_bytes(spec.id)
+    try:
+        doc, data, report, files = produce(spec, evidence, previous=previous, committed=committed)
+    except Exception as exc:  # noqa: BLE001 - reported, as run reports it
+        return "stale", [*reasons, f"it cannot be recomputed: {exc}"]
+    pending = [str(store.json_path(spec.id))] if committed != data else []
+    if _read(store.report_path(spec.id)) != report:
+        pending.append(str(store.report_path(spec.id)))
+    pending += [
+        str(store.figure_dir(spec.id) / n)
+        for n, b in files.items()
+        if _read(store.figure_dir(spec.id) / n) != b
+    ]
+    if not pending and not reasons:
+        return "current", []
+    return "stale", list(_why(reasons, previous, doc, pending))
+
+
+def _rendered(doc: dict) -> bytes | None:
+    """The report of a result that records no report hash (written by an earlier version)."""
+    from metaevidence.workflow.report import render_report
+
+    try:
+        return render_report(doc).encode("utf-8")
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def load_document(store: ResultStore, analysis_id: str) -> dict:

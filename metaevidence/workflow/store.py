@@ -1,10 +1,12 @@
 """The results store: canonical JSON, content hashes, and atomic, all-or-nothing-per-file writes.
 
 ``results/<id>.json`` is written as *canonical* JSON so that the same numbers always give
-the same bytes: keys sorted, two-space indent, UTF-8, a final newline, floats in Python's
-shortest round-trip form (``repr``, so every bit survives), and NaN/infinity -- which JSON
-cannot hold -- written as ``null`` (a number that does not exist: a prediction interval of
-a common-effect model, a p-value of one study).
+the same bytes: keys sorted, two-space indent, UTF-8, a final newline, every float -- wherever
+it is in the document -- rounded to 12 significant digits (the canonical form of
+:mod:`metaevidence.workflow.canonical`, so that the bytes depend on the evidence, not on the
+CPU's floating-point kernels) and written in Python's shortest round-trip form, and
+NaN/infinity -- which JSON cannot hold -- written as ``null`` (a number that does not exist:
+a prediction interval of a common-effect model, a p-value of one study).
 
 Every file is written to a temporary file on the same file system, flushed to disk, and
 renamed over the target (:func:`os.replace` is atomic on POSIX and Windows), so a reader --
@@ -96,8 +98,12 @@ def json_ready(value: Any) -> Any:
 
 
 def canonical_json(value: Any) -> bytes:
-    """The canonical JSON bytes of ``value`` (see the module docstring)."""
-    text = json.dumps(json_ready(value), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    """The canonical JSON bytes of ``value`` (see the module docstring): every float rounded."""
+    from metaevidence.workflow.canonical import round_floats
+
+    text = json.dumps(
+        round_floats(json_ready(value)), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False
+    )
     return (text + "\n").encode("utf-8")
 
 

@@ -32,7 +32,8 @@ def _status(out: str) -> dict[str, str]:
 def _run(root: Path, *args: str, check: bool = False) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     ids = [a for a in args if not a.startswith("-")]
-    rc = run_command(_paths(root), ids, check=check, quiet="--quiet" in args, out=out, err=err)
+    force = "--force" in args
+    rc = run_command(_paths(root), ids, check=check, quiet="--quiet" in args, force=force, out=out, err=err)
     return rc, out.getvalue(), err.getvalue()
 
 
@@ -59,18 +60,20 @@ def test_run_writes_results_and_a_second_run_changes_no_byte(review):
     before = snapshot(review / "results")
     mtimes = {p: p.stat().st_mtime_ns for p in (review / "results").iterdir()}
     rc, out, _ = _run(review)
-    assert rc == 0 and _status(out) == {"mortality": "unchanged"}
+    assert rc == 0 and _status(out) == {"mortality": "current"}  # inputs as stamped: not recomputed
+    rc, out, _ = _run(review, "--force")
+    assert rc == 0 and _status(out) == {"mortality": "unchanged"}  # recomputed: the same bytes
     assert snapshot(review / "results") == before
     assert {p: p.stat().st_mtime_ns for p in (review / "results").iterdir()} == mtimes
     assert sorted(p.name for p in review.iterdir()) == ["analyses", "results", "studies"]  # no staging left
 
 
-def test_floats_are_written_at_full_precision(review):
+def test_floats_are_written_to_12_significant_digits(review):
     _run(review)
     text = (review / "results" / "mortality.json").read_text(encoding="utf-8")
     doc = json.loads(text)
     est = doc["pooled"]["estimate"]
-    assert repr(est) in text and len(repr(est)) > 15
+    assert repr(est) in text and est == float(f"{est:.12g}") and len(repr(est)) > 12
 
 
 def test_one_failing_analysis_does_not_stop_the_others_nor_touch_its_outputs(tmp_path):

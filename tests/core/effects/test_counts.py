@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from metaevidence.core.effects import counts as fx
 from tests.reference_data import assert_close
-from tests.tolerances import CLOSED_FORM
+from tests.tolerances import CANCELLATION_ABS, CLOSED_FORM
 
 counts = st.integers(min_value=0, max_value=5000)
 
@@ -103,8 +103,10 @@ def test_batched_equals_row_by_row():
         assert yi.shape == vi.shape == (3, 7)
         for row in range(3):
             y1, v1 = f(*cells[:, row])
-            np.testing.assert_array_equal(yi[row], y1)
-            np.testing.assert_array_equal(vi[row], v1)
+            # the same formula on a (3, 7) batch and on one row: numpy's SIMD log/exp/sqrt may
+            # take another path for an element by its place in the array, so not to the bit
+            np.testing.assert_allclose(yi[row], y1, rtol=CLOSED_FORM, atol=CANCELLATION_ABS)
+            np.testing.assert_allclose(vi[row], v1, rtol=CLOSED_FORM, atol=CANCELLATION_ABS)
 
 
 @settings(max_examples=60, deadline=None)
