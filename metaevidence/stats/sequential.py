@@ -111,8 +111,11 @@ def required_information_size(
 
     Example
     -------
+    Control risk 10%, relative risk reduction 20% (experimental risk 8%, P = 0.09,
+    delta = 0.02), alpha 5%, power 80%: 4 x 2.8016^2 x 0.09 x 0.91 / 0.02^2 = 6428.
+
     >>> round(required_information_size(control_risk=0.1, rrr=0.2).required)
-    7508
+    6428
     """
     if not 0 < alpha < 1 or not 0 < beta < 1:
         raise ValueError(f"alpha and beta must be in (0, 1); got alpha={alpha!r}, beta={beta!r}")
