@@ -80,7 +80,9 @@ def test_auto_is_the_registrys_own_back_transformation():
     for measure in ("SMD", "MD", "RD", "COR", "PR", "GEN", "PFT", None):
         assert auto_transform(measure) is None
     # the ratio measures are the registry's comparative "exp" measures and metafor's others
-    registry = {m for m, info in MEASURES.items() if info.transform == "exp" and info.family != "proportion"}
+    # (single-group log measures -- PLN, MNLN, CVLN, SDLN, IRLN -- are not comparisons)
+    single = ("proportion", "mean", "incidence")
+    registry = {m for m, info in MEASURES.items() if info.transform == "exp" and info.family not in single}
     assert RATIO_MEASURES == registry | {"CVR", "VR", "MPOR", "MPRR", "MPORC", "MPPETO"}
 
 

@@ -30,7 +30,9 @@ class Measure:
         Short name of the effect on the presentation scale ("OR"), for column headers.
     family : str
         ``"binary"``, ``"continuous"``, ``"correlation"``, ``"proportion"``, ``"mean"``,
-        ``"rate"`` or ``"reported"`` (only reported statistics give it).
+        ``"rate"``, ``"paired"`` (one group measured twice), ``"variability"``,
+        ``"incidence"`` (single-group rates), ``"association"``, ``"reliability"`` or
+        ``"reported"`` (only reported statistics give it).
     columns : tuple of tuple of str
         The accepted sets of data columns (metafor names); empty for ``"reported"``.
     link : str or None
@@ -42,7 +44,7 @@ class Measure:
         (Fisher's z), ``"expit"`` (logit); ``None`` where ``yi`` is already on its
         presentation scale.
     default_add : float
-        metafor's default zero-cell constant (0.5; 0 for ``AS PAS PFT``).
+        metafor's default zero-cell constant (0.5; 0 for ``AS PAS PFT IRS IRFT PHI``).
     """
 
     name: str
@@ -59,6 +61,10 @@ _TWO_BY_TWO = (("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i"))
 MEANS_COLUMNS = (("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"),)
 _PROPORTION = (("xi", "ni"), ("xi", "mi"))
 _RATES = (("x1i", "t1i", "x2i", "t2i"),)
+_PAIRED = (("m1i", "m2i", "sd1i", "sd2i", "ni", "ri"),)
+_RATE1 = (("xi", "ti"),)
+_PCOR = (("ti", "ni", "mi"),)
+_ALPHA = (("ai", "mi", "ni"),)
 
 
 def _m(name, description, effect, family, columns, link, transform, default_add=0.5):
@@ -121,6 +127,78 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
             _m("MN", "mean", "mean", "mean", (("mi", "sdi", "ni"),), "identity", None),
             _m("IRR", "log incidence rate ratio", "IRR", "rate", _RATES, "log", "exp"),
             _m("IRD", "incidence rate difference", "IRD", "rate", _RATES, "identity", None),
+            _m("MC", "raw mean change", "MC", "paired", _PAIRED, "identity", None),
+            _m(
+                "SMCC",
+                "standardized mean change, change-score standardization",
+                "SMCC",
+                "paired",
+                _PAIRED,
+                "identity",
+                None,
+            ),
+            _m(
+                "SMCR",
+                "standardized mean change, raw-score standardization",
+                "SMCR",
+                "paired",
+                _PAIRED,
+                "identity",
+                None,
+            ),
+            _m(
+                "SMCRH",
+                "standardized mean change, raw-score standardization, heteroscedastic",
+                "SMCRH",
+                "paired",
+                _PAIRED,
+                "identity",
+                None,
+            ),
+            _m("ROMC", "log ratio of means, paired", "ROM", "paired", _PAIRED, "log", "exp"),
+            _m(
+                "VR",
+                "log variability ratio",
+                "VR",
+                "variability",
+                (("sd1i", "n1i", "sd2i", "n2i"), MEANS_COLUMNS[0]),
+                "log",
+                "exp",
+            ),
+            _m(
+                "CVR", "log coefficient of variation ratio", "CVR", "variability", MEANS_COLUMNS, "log", "exp"
+            ),
+            _m("MNLN", "log mean", "mean", "mean", (("mi", "sdi", "ni"),), "log", "exp"),
+            _m("CVLN", "log coefficient of variation", "CV", "mean", (("mi", "sdi", "ni"),), "log", "exp"),
+            _m(
+                "SDLN",
+                "log standard deviation",
+                "SD",
+                "mean",
+                (("sdi", "ni"), ("mi", "sdi", "ni")),
+                "log",
+                "exp",
+            ),
+            _m("IR", "incidence rate", "rate", "incidence", _RATE1, "identity", None),
+            _m("IRLN", "log incidence rate", "rate", "incidence", _RATE1, "log", "exp"),
+            _m("IRS", "square-root incidence rate", "IRS", "incidence", _RATE1, None, None, 0.0),
+            _m("IRFT", "Freeman-Tukey incidence rate", "IRFT", "incidence", _RATE1, None, None, 0.0),
+            _m("PHI", "phi coefficient", "phi", "association", _TWO_BY_TWO, "identity", None, 0.0),
+            _m("YUQ", "Yule's Q", "Q", "association", _TWO_BY_TWO, "identity", None),
+            _m("YUY", "Yule's Y", "Y", "association", _TWO_BY_TWO, "identity", None),
+            _m("PCOR", "partial correlation", "r", "association", _PCOR, "identity", None),
+            _m(
+                "ZPCOR",
+                "Fisher's z transformed partial correlation",
+                "r",
+                "association",
+                _PCOR,
+                "atanh",
+                "tanh",
+            ),
+            _m("ARAW", "Cronbach's alpha", "alpha", "reliability", _ALPHA, "identity", None),
+            _m("AHW", "Hakstian-Whalen transformed alpha", "AHW", "reliability", _ALPHA, None, None),
+            _m("ABT", "Bonett transformed alpha", "ABT", "reliability", _ALPHA, None, None),
             _m("HR", "log hazard ratio", "HR", "reported", (), "log", "exp"),
             _m("GEN", "generic effect size", "effect", "reported", (), "identity", None),
         ]
@@ -147,6 +225,7 @@ DATA_COLUMNS = (
     "t1i",
     "x2i",
     "t2i",
+    "ti",
 )
 REPORTED_COLUMNS = ("estimate", "ci_lower", "ci_upper", "pval", "yi", "vi", "sei")
 
