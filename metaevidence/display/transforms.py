@@ -49,12 +49,14 @@ TRANSFORMS: tuple[str, ...] = ("exp", "tanh", "expit")
 #: Every accepted ``transform=`` value.
 ALLOWED: tuple[str | None, ...] = (None, *TRANSFORMS, "auto")
 
-#: metafor ratio measures outside the measure registry (summaries, published results):
+#: metafor's matched-pairs ratio measures (in the registry now, and in published results):
 #: "auto" shows them exponentiated too.
 _OTHER_RATIOS = frozenset({"MPOR", "MPRR", "MPORC", "MPPETO"})
 #: Ratio measures: pooled as log ratios, shown exponentiated on a log axis whose no-effect
 #: line is at 1 (the registry's comparative "exp" measures and metafor's other ratios).
-RATIO_MEASURES = frozenset({"OR", "RR", "PETO", "IRR", "ROM", "ROMC", "VR", "CVR", "HR"}) | _OTHER_RATIOS
+RATIO_MEASURES = (
+    frozenset({"OR", "RR", "PETO", "IRR", "ROM", "ROMC", "VR", "CVR", "HR", "D2ORN", "D2ORL"}) | _OTHER_RATIOS
+)
 
 
 def _exp(x: float) -> float:

@@ -12,17 +12,21 @@ from __future__ import annotations
 import numpy as np
 
 from metaevidence.core.effects import association as _assoc
+from metaevidence.core.effects import continuous as _cont
 from metaevidence.core.effects import counts as _bin
+from metaevidence.core.effects import matched as _matched
 from metaevidence.core.effects import paired as _paired
 from metaevidence.core.effects import rates as _rates
 from metaevidence.core.effects import reliability as _rel
 from metaevidence.core.effects import single_group as _single
+from metaevidence.core.effects import smd_or as _smd_or
 from metaevidence.core.effects import variability as _var
 from metaevidence.core.effects.measures import Measure
 
 #: Measures whose inputs this module handles.
 HANDLED = frozenset(
-    "MC SMCC SMCR SMCRH ROMC VR CVR MNLN CVLN SDLN IR IRLN IRS IRFT PHI YUQ YUY PCOR ZPCOR ARAW AHW ABT".split()
+    "MC SMCC SMCR SMCRH ROMC VR CVR MNLN CVLN SDLN IR IRLN IRS IRFT PHI YUQ YUY PCOR ZPCOR ARAW AHW ABT "
+    "SMD1 D2ORN D2ORL OR2DN OR2DL MPRD MPRR MPOR MPORC MPPETO UCOR".split()
 )
 
 #: vtype values each measure accepts (metafor's spellings); measures not listed take "LS" only.
@@ -54,6 +58,28 @@ def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy):
     name = info.name
     if info.family == "paired":
         yi, vi, base = _paired_rows(name, c, check, legacy)
+    elif name in ("SMD1", "D2ORN", "D2ORL"):
+        yi, vi, base = _two_group_rows(name, kind, c, check)
+    elif name == "UCOR":
+        check.require(np.abs(c["ri"]) <= 1, "ri", "a correlation between -1 and 1", c["ri"])
+        check.require(c["ni"] >= 1, "ni", "at least 1", c["ni"])
+        yi, vi = _assoc.unbiased_correlation(c["ri"], c["ni"])
+        base = "correlation and sample size"
+    elif info.family == "matched":
+        for col in kind:
+            check.require(c[col] >= 0, col, "a non-negative count", c[col])
+        cells, corrected = _bin.zero_cell_correction(
+            tuple(c[k] for k in ("ai", "bi", "ci", "di")), add=add, to=to, exclude=missing
+        )
+        formula = {
+            "MPRD": _matched.matched_risk_difference,
+            "MPRR": _matched.matched_log_risk_ratio,
+            "MPOR": _matched.matched_log_odds_ratio,
+            "MPORC": _matched.conditional_log_odds_ratio,
+            "MPPETO": _matched.conditional_peto_log_odds_ratio,
+        }[name]
+        yi, vi = formula(*cells)
+        base = "paired 2x2 counts"
     elif info.family == "variability":
         for g in ("1", "2"):
             check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
@@ -147,6 +173,30 @@ def _two_by_two(name, kind, c, check, missing, add, to, vtype):
     )
     if name == "PHI":
         yi, vi = _assoc.phi_coefficient(*cells, sampling="ST" if vtype == "ST" else "CS")
+    elif name in ("OR2DN", "OR2DL"):
+        yi, vi = _smd_or.log_odds_ratio_to_smd(*cells, distribution=name[-1])
     else:
         yi, vi = (_assoc.yule_q if name == "YUQ" else _assoc.yule_y)(*cells)
     return yi, vi, corrected, {k: c[k] for k in ("ai", "bi", "ci", "di", "n1i", "n2i")}
+
+
+def _two_group_rows(name, kind, c, check):
+    for g in ("1", "2"):
+        check.require(c[f"n{g}i"] >= 1, f"n{g}i", "at least 1", c[f"n{g}i"])
+        if f"sd{g}i" in kind:
+            check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
+    if name == "SMD1":
+        check.require(
+            c["n2i"] >= 2, "n2i", "at least 2 for SMD1 (the standardizing SD needs n2i - 1 >= 1)", c["n2i"]
+        )
+        yi, vi = _cont.standardized_mean_difference_control_sd(
+            c["m1i"], c["sd2i"], c["n1i"], c["m2i"], c["n2i"]
+        )
+        return yi, vi, "means, SD of group 2 and group sizes"
+    total = c["n1i"] + c["n2i"]
+    check.require(
+        total >= 3, "n1i + n2i", f"at least 3 for {name} (the pooled SD needs n1i + n2i - 2 >= 1)", total
+    )
+    args = tuple(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
+    yi, vi = _smd_or.smd_to_log_odds_ratio(*args, distribution=name[-1])
+    return yi, vi, "means, SDs and group sizes, converted to a log odds ratio"

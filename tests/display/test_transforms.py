@@ -76,7 +76,7 @@ def test_auto_is_the_registrys_own_back_transformation():
     assert auto_transform("PLN") == "exp"
     assert auto_transform("ZCOR") == "tanh"
     assert auto_transform("PLO") == "expit"
-    assert auto_transform("MPOR") == "exp"  # a metafor ratio outside the registry
+    assert auto_transform("MPOR") == "exp"  # a matched-pairs ratio
     for measure in ("SMD", "MD", "RD", "COR", "PR", "GEN", "PFT", None):
         assert auto_transform(measure) is None
     # the ratio measures are the registry's comparative "exp" measures and metafor's others

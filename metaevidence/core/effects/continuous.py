@@ -18,6 +18,7 @@ __all__ = [
     "log_ratio_of_means",
     "correlation",
     "fisher_z",
+    "standardized_mean_difference_control_sd",
 ]
 
 
@@ -399,3 +400,37 @@ def fisher_z(ri, ni):
     ri, ni = np.asarray(ri, dtype=float), np.asarray(ni, dtype=float)
     with np.errstate(divide="ignore"):
         return np.arctanh(ri), 1 / (ni - 3)
+
+
+def standardized_mean_difference_control_sd(m1i, sd2i, n1i, m2i, n2i):
+    """Standardized mean difference with the SD of group 2 as standardizer (``SMD1``).
+
+    Parameters
+    ----------
+    m1i, sd2i, n1i, m2i, n2i : array_like (..., k)
+        Means and sizes of both groups and the SD of group 2 (the control group; at least
+        three people in it).
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    Glass's estimator with Hedges' correction at :math:`m = n_{2i} - 1`:
+
+    .. math::
+
+        y_i = c(n_{2i} - 1)\\,\\frac{m_{1i} - m_{2i}}{s_{2i}}, \\qquad
+        v_i = \\frac{1}{n_{1i}} + \\frac{1}{n_{2i}} + \\frac{y_i^2}{2 n_{2i}}
+
+    References
+    ----------
+    Glass, G. V. (1976). Primary, secondary, and meta-analysis of research. Educational
+    Researcher, 5(10), 3-8. Hedges, L. V. (1981), as in :func:`hedges_correction`.
+
+    Matches ``metafor::escalc(measure="SMD1")``.
+    """
+    m1i, sd2i, n1i, m2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd2i, n1i, m2i, n2i))
+    yi = hedges_correction(n2i - 1) * (m1i - m2i) / sd2i
+    return yi, 1 / n1i + 1 / n2i + yi**2 / (2 * n2i)

@@ -31,7 +31,8 @@ class Measure:
     family : str
         ``"binary"``, ``"continuous"``, ``"correlation"``, ``"proportion"``, ``"mean"``,
         ``"rate"``, ``"paired"`` (one group measured twice), ``"variability"``,
-        ``"incidence"`` (single-group rates), ``"association"``, ``"reliability"`` or
+        ``"incidence"`` (single-group rates), ``"association"``, ``"reliability"``,
+        ``"matched"`` (paired 2x2 tables) or
         ``"reported"`` (only reported statistics give it).
     columns : tuple of tuple of str
         The accepted sets of data columns (metafor names); empty for ``"reported"``.
@@ -65,6 +66,7 @@ _PAIRED = (("m1i", "m2i", "sd1i", "sd2i", "ni", "ri"),)
 _RATE1 = (("xi", "ti"),)
 _PCOR = (("ti", "ni", "mi"),)
 _ALPHA = (("ai", "mi", "ni"),)
+_PAIRS = (("ai", "bi", "ci", "di"),)
 
 
 def _m(name, description, effect, family, columns, link, transform, default_add=0.5):
@@ -199,6 +201,51 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
             _m("ARAW", "Cronbach's alpha", "alpha", "reliability", _ALPHA, "identity", None),
             _m("AHW", "Hakstian-Whalen transformed alpha", "AHW", "reliability", _ALPHA, None, None),
             _m("ABT", "Bonett transformed alpha", "ABT", "reliability", _ALPHA, None, None),
+            _m(
+                "SMD1",
+                "standardized mean difference, SD of group 2 (Glass, corrected)",
+                "SMD1",
+                "continuous",
+                (("m1i", "sd2i", "n1i", "m2i", "n2i"), MEANS_COLUMNS[0]),
+                "identity",
+                None,
+            ),
+            _m("D2ORN", "log odds ratio from SMD (normal)", "OR", "continuous", MEANS_COLUMNS, "log", "exp"),
+            _m(
+                "D2ORL", "log odds ratio from SMD (logistic)", "OR", "continuous", MEANS_COLUMNS, "log", "exp"
+            ),
+            _m(
+                "OR2DN",
+                "SMD from log odds ratio (normal)",
+                "SMD",
+                "association",
+                _TWO_BY_TWO,
+                "identity",
+                None,
+            ),
+            _m(
+                "OR2DL",
+                "SMD from log odds ratio (logistic)",
+                "SMD",
+                "association",
+                _TWO_BY_TWO,
+                "identity",
+                None,
+            ),
+            _m("MPRD", "matched-pairs risk difference", "RD", "matched", _PAIRS, "identity", None),
+            _m("MPRR", "matched-pairs log risk ratio", "RR", "matched", _PAIRS, "log", "exp"),
+            _m("MPOR", "matched-pairs marginal log odds ratio", "OR", "matched", _PAIRS, "log", "exp"),
+            _m("MPORC", "matched-pairs conditional log odds ratio", "OR", "matched", _PAIRS, "log", "exp"),
+            _m("MPPETO", "matched-pairs Peto log odds ratio", "OR", "matched", _PAIRS, "log", "exp"),
+            _m(
+                "UCOR",
+                "unbiased correlation (Olkin-Pratt)",
+                "r",
+                "association",
+                (("ri", "ni"),),
+                "identity",
+                None,
+            ),
             _m("HR", "log hazard ratio", "HR", "reported", (), "log", "exp"),
             _m("GEN", "generic effect size", "effect", "reported", (), "identity", None),
         ]

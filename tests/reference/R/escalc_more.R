@@ -127,5 +127,32 @@ for (m in c("PCOR", "ZPCOR")) {
   for (d in names(pcor)) add_case(sprintf("%s-%s", d, m), m, pcor[[d]], d)
 }
 
+
+# ------------------------------------------------------------------ round 2b
+for (d in names(two_group)) {
+  for (m in c("SMD1", "D2ORN", "D2ORL")) add_case(sprintf("%s-%s", d, m), m, two_group[[d]], d)
+}
+edge_smd1 <- list(m1i = c(10, 5, -3, 100), sd1i = c(2, 1, 4, 1), n1i = c(2, 30, 5, 1000),
+                  m2i = c(10, 10, 1, 50), sd2i = c(2, 2, 0.5, 3), n2i = c(3, 30, 8, 3))
+for (m in c("SMD1", "D2ORN", "D2ORL")) add_case(sprintf("constructed-%s", m), m, edge_smd1, "constructed")
+for (m in c("OR2DN", "OR2DL")) {
+  for (d in names(assoc)) add_case(sprintf("%s-%s", d, m), m, assoc[[d]], d)
+}
+# matched-pairs tables (paired 2x2: ai both events, bi only under treatment 1, ci only
+# under treatment 2, di neither); constructed, with zero discordant cells
+mp <- list(
+  constructed = list(ai = c(20, 5, 0, 12, 30), bi = c(10, 0, 3, 7, 2), ci = c(4, 6, 0, 7, 0), di = c(66, 9, 17, 30, 1)),
+  hbook = list(ai = 135, bi = 15, ci = 40, di = 10)
+)
+for (m in c("MPRD", "MPRR", "MPOR", "MPORC", "MPPETO")) {
+  for (d in names(mp)) add_case(sprintf("%s-%s", d, m), m, mp[[d]], d)
+}
+molloy <- read_metadat("dat.molloy2014")
+ucor <- list(
+  molloy2014 = list(ri = molloy$ri, ni = molloy$ni),
+  constructed = list(ri = c(0, 0.5, -0.9, 0.99, 0.3), ni = c(10, 5, 50, 1000, 4))
+)
+for (d in names(ucor)) add_case(sprintf("%s-UCOR", d), "UCOR", ucor[[d]], d)
+
 write_fixture(cases, file.path(REF_DIR, "escalc_more.json"),
   "metafor::escalc() for the measures and vtypes added in the second effect-size round")
