@@ -56,6 +56,10 @@ _EXPORTS: dict[str, str] = {
     "meta_regression": "metaevidence.stats.regression",
     "permutation_test": "metaevidence.stats.regression",
     "MetaRegression": "metaevidence.stats.regression",
+    "fit_statistics": "metaevidence.stats.fitstats",
+    "likelihood_ratio_test": "metaevidence.stats.fitstats",
+    "FitStatistics": "metaevidence.stats.fitstats",
+    "LikelihoodRatioTest": "metaevidence.stats.fitstats",
     "subgroup_analysis": "metaevidence.stats.subgroups",
     "SubgroupAnalysis": "metaevidence.stats.subgroups",
     # small-study effects
