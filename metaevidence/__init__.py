@@ -56,6 +56,7 @@ _EXPORTS: dict[str, str] = {
     "meta_regression": "metaevidence.stats.regression",
     "permutation_test": "metaevidence.stats.regression",
     "MetaRegression": "metaevidence.stats.regression",
+    "profile_likelihood_ci": "metaevidence.stats.profile_likelihood",
     "fit_statistics": "metaevidence.stats.fitstats",
     "likelihood_ratio_test": "metaevidence.stats.fitstats",
     "FitStatistics": "metaevidence.stats.fitstats",

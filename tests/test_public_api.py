@@ -29,6 +29,7 @@ EXPECTED = {
     "meta_regression",
     "permutation_test",
     "MetaRegression",
+    "profile_likelihood_ci",
     "fit_statistics",
     "likelihood_ratio_test",
     "FitStatistics",

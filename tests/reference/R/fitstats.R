@@ -56,3 +56,24 @@ for (id in names(data_sets)) {
 
 write_fixture(cases, file.path(REF_DIR, "fitstats.json"),
               "metafor fitstats() (logLik, deviance, AIC, BIC, AICc) and anova(full, reduced) LRTs")
+
+# ------------------------------------------------------------------ profile-likelihood CIs
+# confint(res, type="PL") with a tight uniroot tolerance; a homogeneous set (normand1999
+# studies 5-9, tau^2 = 0) gives a lower bound of 0.
+pl_cases <- list()
+homog <- list(yi = c(0.10, 0.12, 0.08, 0.11, 0.09), vi = c(0.04, 0.05, 0.03, 0.06, 0.04), mod = c(1, 2, 3, 4, 5))
+pl_sets <- c(data_sets, list(homog = homog))
+for (id in names(pl_sets)) for (method in c("REML", "ML")) for (mods in c(FALSE, TRUE)) {
+  if (id == "homog" && mods) next
+  d <- pl_sets[[id]]
+  res <- fit_one(d, method, mods)
+  ci <- confint(res, type = "PL", control = list(tol = 1e-12))
+  pl_cases[[sprintf("%s-%s%s", id, method, if (mods) "-mods" else "")]] <- list(
+    dataset = scalar(id), method = scalar(method), mods = scalar(mods),
+    call = scalar(sprintf("confint(rma(yi, vi%s, method=\"%s\"), type=\"PL\")", if (mods) ", mods=~mod" else "", method)),
+    yi = d$yi, vi = d$vi, mod = d$mod,
+    estimate = as.numeric(ci$random[, "estimate"]), lower = as.numeric(ci$random[, "ci.lb"]),
+    upper = as.numeric(ci$random[, "ci.ub"]))
+}
+write_fixture(pl_cases, file.path(REF_DIR, "profile_likelihood.json"),
+              "metafor confint(type=\"PL\") profile-likelihood intervals for tau^2, tau, I^2, H^2 (rows in that order)")
