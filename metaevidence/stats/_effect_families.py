@@ -32,7 +32,8 @@ HANDLED = frozenset(
 #: vtype values each measure accepts (metafor's spellings); measures not listed take "LS" only.
 VTYPES = {
     "MD": ("LS", "HO"),
-    "SMD": ("LS", "UB", "AV", "H0"),
+    "SMD": ("LS", "LS2", "UB", "AV", "H0"),
+    "COR": ("LS", "AV", "H0"),
     "ROM": ("LS", "LS2", "HO"),
     "PHI": ("LS", "CS", "ST"),
 }

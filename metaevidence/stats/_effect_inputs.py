@@ -287,7 +287,10 @@ def compute(
             f"at least 4 for {info.name} (metafor gives no sampling variance for ni <= 3)",
             c["ni"],
         )
-        yi, vi = (_cont.correlation if info.name == "COR" else _cont.fisher_z)(c["ri"], c["ni"])
+        if info.name == "COR":
+            yi, vi = _cont.correlation(c["ri"], c["ni"], vtype=vtype)
+        else:
+            yi, vi = _cont.fisher_z(c["ri"], c["ni"])
         base, drop_note = "correlation and sample size", ""
     else:  # mean
         check.require(c["sdi"] > 0, "sdi", "a positive standard deviation", c["sdi"])

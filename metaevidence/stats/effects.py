@@ -498,7 +498,8 @@ def effect_sizes(
         How sampling variances are computed, metafor's ``vtype``: ``MD`` ``"LS"``/``"HO"``
         (homoscedastic); ``SMD`` ``"LS"``/``"UB"`` (unbiased)/``"AV"`` (average g)/``"H0"``
         (under the null); ``ROM`` ``"LS"``/``"LS2"`` (second order, Lajeunesse 2015)/
-        ``"HO"``; ``PHI`` ``"LS"``/``"CS"`` (cross-sectional)/``"ST"`` (stratified).
+        ``"HO"``; ``PHI`` ``"LS"``/``"CS"`` (cross-sectional)/``"ST"`` (stratified); ``SMD``
+        also ``"LS2"`` (Borenstein 2009); ``COR`` ``"AV"``/``"H0"``.
         Other measures take ``"LS"`` only.
     legacy : bool, default False
         Reproduce Debian's metafor 3.8-1 where current metafor (5.x) computes differently:

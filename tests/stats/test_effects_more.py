@@ -142,3 +142,8 @@ def test_paired_inputs_are_checked():
         me.effect_sizes("MC", m1i=[1], m2i=[2], sd1i=[1], sd2i=[1], ni=[10], ri=[1.5])
     with pytest.raises(ValueError, match=r"ti must be positive person-time; got 0 in row 1"):
         me.effect_sizes("IR", xi=[1, 2], ti=[10, 0])
+
+
+def test_cor_h0_variance_is_the_null_variance():
+    es = me.effect_sizes("COR", ri=[0.2, -0.5, 0.9], ni=[20, 30, 40], vtype="H0")
+    assert_close(es.vi, 1 / (np.array([20, 30, 40]) - 1), rtol=CLOSED_FORM, what="COR H0")

@@ -118,8 +118,9 @@ def standardized_mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i, *, vtype="LS"):
     m1i, sd1i, n1i, m2i, sd2i, n2i : array_like (..., k)
         Mean, standard deviation and size of group 1 and of group 2; needs
         ``n1i + n2i >= 4``.
-    vtype : {"LS", "UB", "AV", "H0"}, default "LS"
-        ``"LS"``: the large-sample variance (Hedges 1982, eq. 8); ``"UB"``: the unbiased
+    vtype : {"LS", "LS2", "UB", "AV", "H0"}, default "LS"
+        ``"LS"``: the large-sample variance (Hedges 1982, eq. 8); ``"LS2"``: Borenstein's
+        (2009, eq. 12.17) variance of d times :math:`c(m)^2`; ``"UB"``: the unbiased
         estimate (Hedges 1983, eq. 9); ``"AV"``: ``"LS"`` with the sample-size weighted mean
         of the g values (over the last axis, NaN rows ignored) in place of each study's
         g; ``"H0"``: the variance under the null, :math:`1/n_1 + 1/n_2`.
@@ -158,8 +159,8 @@ def standardized_mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i, *, vtype="LS"):
     Matches ``metafor::escalc(measure="SMD", vtype=...)``.
     """
     m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
-    if vtype not in ("LS", "UB", "AV", "H0"):
-        raise ValueError(f"vtype for SMD must be one of 'LS', 'UB', 'AV', 'H0'; got {vtype!r}")
+    if vtype not in ("LS", "LS2", "UB", "AV", "H0"):
+        raise ValueError(f"vtype for SMD must be one of 'LS', 'LS2', 'UB', 'AV', 'H0'; got {vtype!r}")
     df = n1i + n2i - 2
     sdpi = np.sqrt(((n1i - 1) * sd1i**2 + (n2i - 1) * sd2i**2) / df)
     cmi = hedges_correction(df)
@@ -175,6 +176,9 @@ def standardized_mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i, *, vtype="LS"):
         vi = 1 / n1i + 1 / n2i + gbar**2 / (2 * n)
     elif vtype == "H0":
         vi = 1 / n1i + 1 / n2i + 0 * yi
+    elif vtype == "LS2":
+        d = (m1i - m2i) / sdpi
+        vi = cmi**2 * (1 / n1i + 1 / n2i + d**2 / (2 * n))
     else:
         vi = 1 / n1i + 1 / n2i + yi**2 / (2 * n)
     return yi, vi
@@ -323,7 +327,7 @@ def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False, vtype="
     return yi, vi
 
 
-def correlation(ri, ni):
+def correlation(ri, ni, *, vtype="LS"):
     """Raw (Pearson) correlation coefficient and its large-sample variance.
 
     Parameters
@@ -332,6 +336,10 @@ def correlation(ri, ni):
         Correlation coefficients in [-1, 1].
     ni : array_like (..., k)
         Sample sizes (metafor gives no variance for ``ni <= 3``).
+    vtype : {"LS", "AV", "H0"}, default "LS"
+        ``"AV"``: the sample-size weighted mean correlation (over the last axis, NaN rows
+        ignored) in place of each :math:`r_i`; ``"H0"``: under the null,
+        :math:`1/(n_i - 1)`.
 
     Returns
     -------
@@ -355,9 +363,17 @@ def correlation(ri, ni):
     >>> float(yi), round(float(vi), 6)
     (0.187, 0.008623)
 
-    Matches ``metafor::escalc(measure="COR")`` (``vtype="LS"``).
+    Matches ``metafor::escalc(measure="COR", vtype=...)``.
     """
     ri, ni = np.asarray(ri, dtype=float), np.asarray(ni, dtype=float)
+    if vtype == "AV":
+        ok = ~np.isnan(ri)
+        rbar = np.sum(np.where(ok, ni * ri, 0), axis=-1, keepdims=True) / np.sum(
+            np.where(ok, ni, 0), axis=-1, keepdims=True
+        )
+        return ri.copy(), (1 - rbar**2) ** 2 / (ni - 1)
+    if vtype == "H0":
+        return ri.copy(), 1 / (ni - 1) + 0 * ri
     return ri.copy(), (1 - ri**2) ** 2 / (ni - 1)
 
 

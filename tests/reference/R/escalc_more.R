@@ -51,7 +51,7 @@ two_group <- list(
 )
 for (d in names(two_group)) {
   add_case(sprintf("%s-MD-HO", d), "MD", two_group[[d]], d, list(vtype = "HO"))
-  for (v in c("UB", "AV")) add_case(sprintf("%s-SMD-%s", d, v), "SMD", two_group[[d]], d, list(vtype = v))
+  for (v in c("UB", "AV", "LS2")) add_case(sprintf("%s-SMD-%s", d, v), "SMD", two_group[[d]], d, list(vtype = v))
   add_case(sprintf("%s-ROM-HO", d), "ROM", two_group[[d]], d, list(vtype = "HO"))
   for (m in c("VR", "CVR")) add_case(sprintf("%s-%s", d, m), m, two_group[[d]], d)
 }
@@ -153,6 +153,7 @@ ucor <- list(
   constructed = list(ri = c(0, 0.5, -0.9, 0.99, 0.3), ni = c(10, 5, 50, 1000, 4))
 )
 for (d in names(ucor)) add_case(sprintf("%s-UCOR", d), "UCOR", ucor[[d]], d)
+for (d in names(ucor)) add_case(sprintf("%s-COR-AV", d), "COR", ucor[[d]], d, list(vtype = "AV"))
 
 write_fixture(cases, file.path(REF_DIR, "escalc_more.json"),
   "metafor::escalc() for the measures and vtypes added in the second effect-size round")
