@@ -57,6 +57,8 @@ _EXPORTS: dict[str, str] = {
     "permutation_test": "metaevidence.stats.regression",
     "MetaRegression": "metaevidence.stats.regression",
     "profile_likelihood_ci": "metaevidence.stats.profile_likelihood",
+    "excess_significance": "metaevidence.stats.tes",
+    "ExcessSignificance": "metaevidence.stats.tes",
     "fit_statistics": "metaevidence.stats.fitstats",
     "likelihood_ratio_test": "metaevidence.stats.fitstats",
     "FitStatistics": "metaevidence.stats.fitstats",

@@ -30,6 +30,8 @@ EXPECTED = {
     "permutation_test",
     "MetaRegression",
     "profile_likelihood_ci",
+    "excess_significance",
+    "ExcessSignificance",
     "fit_statistics",
     "likelihood_ratio_test",
     "FitStatistics",
