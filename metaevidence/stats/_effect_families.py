@@ -92,30 +92,8 @@ def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy):
         else:
             yi, vi = _var.log_cv_ratio(*(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")))
         base = "SDs and group sizes" if name == "VR" else "means, SDs and group sizes"
-    elif info.family == "mean":
-        check.require(c["sdi"] > 0, "sdi", "a positive standard deviation", c["sdi"])
-        minimum = 1 if name == "MNLN" else 2
-        check.require(c["ni"] >= minimum, "ni", f"at least {minimum} for {name}", c["ni"])
-        if name != "SDLN":
-            check.require(c["mi"] > 0, "mi", f"positive for {name} (a ratio-scale mean)", c["mi"])
-        if name == "SDLN":
-            yi, vi = _single.log_standard_deviation(c["sdi"], c["ni"])
-        else:
-            formula = _single.log_mean if name == "MNLN" else _single.log_coefficient_of_variation
-            yi, vi = formula(c["mi"], c["sdi"], c["ni"])
-        base = "mean, SD and sample size" if "mi" in kind else "SD and sample size"
-    elif info.family == "incidence":
-        check.require(c["xi"] >= 0, "xi", "a non-negative count", c["xi"])
-        check.require(c["ti"] > 0, "ti", "positive person-time", c["ti"])
-        (x,), corrected = _bin.zero_cell_correction((c["xi"],), add=add, to=to, exclude=missing)
-        formula = {
-            "IR": _rates.rate,
-            "IRLN": _rates.log_rate,
-            "IRS": _rates.sqrt_rate,
-            "IRFT": _rates.freeman_tukey_rate,
-        }[name]
-        yi, vi = formula(x, c["ti"])
-        base = "events and person-time"
+    elif info.family in ("mean", "incidence"):
+        yi, vi, corrected, base = _single_group_rows(name, info.family, kind, c, check, missing, add, to)
     elif name in ("PCOR", "ZPCOR"):
         check.require(
             c["ni"] - c["mi"] >= 4, "ni", "at least mi + 4 (the residual df must exceed 3)", c["ni"]
@@ -201,3 +179,30 @@ def _two_group_rows(name, kind, c, check):
     args = tuple(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
     yi, vi = _smd_or.smd_to_log_odds_ratio(*args, distribution=name[-1])
     return yi, vi, "means, SDs and group sizes, converted to a log odds ratio"
+
+
+def _single_group_rows(name, family, kind, c, check, missing, add, to):
+    corrected = np.zeros(missing.size, dtype=bool)
+    if family == "mean":
+        check.require(c["sdi"] > 0, "sdi", "a positive standard deviation", c["sdi"])
+        minimum = 1 if name == "MNLN" else 2
+        check.require(c["ni"] >= minimum, "ni", f"at least {minimum} for {name}", c["ni"])
+        if name != "SDLN":
+            check.require(c["mi"] > 0, "mi", f"positive for {name} (a ratio-scale mean)", c["mi"])
+        if name == "SDLN":
+            yi, vi = _single.log_standard_deviation(c["sdi"], c["ni"])
+        else:
+            formula = _single.log_mean if name == "MNLN" else _single.log_coefficient_of_variation
+            yi, vi = formula(c["mi"], c["sdi"], c["ni"])
+        return yi, vi, corrected, "mean, SD and sample size" if "mi" in kind else "SD and sample size"
+    check.require(c["xi"] >= 0, "xi", "a non-negative count", c["xi"])
+    check.require(c["ti"] > 0, "ti", "positive person-time", c["ti"])
+    (x,), corrected = _bin.zero_cell_correction((c["xi"],), add=add, to=to, exclude=missing)
+    formula = {
+        "IR": _rates.rate,
+        "IRLN": _rates.log_rate,
+        "IRS": _rates.sqrt_rate,
+        "IRFT": _rates.freeman_tukey_rate,
+    }[name]
+    yi, vi = formula(x, c["ti"])
+    return yi, vi, corrected, "events and person-time"
