@@ -57,6 +57,13 @@ _EXPORTS: dict[str, str] = {
     "meta_regression": "metaevidence.stats.regression",
     "permutation_test": "metaevidence.stats.permute",
     "MetaRegression": "metaevidence.stats.regression",
+    "profile_likelihood_ci": "metaevidence.stats.profile_likelihood",
+    "excess_significance": "metaevidence.stats.tes",
+    "ExcessSignificance": "metaevidence.stats.tes",
+    "fit_statistics": "metaevidence.stats.fitstats",
+    "likelihood_ratio_test": "metaevidence.stats.fitstats",
+    "FitStatistics": "metaevidence.stats.fitstats",
+    "LikelihoodRatioTest": "metaevidence.stats.fitstats",
     "subgroup_analysis": "metaevidence.stats.subgroups",
     "SubgroupAnalysis": "metaevidence.stats.subgroups",
     # simulation studies

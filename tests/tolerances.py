@@ -38,3 +38,12 @@ ILL_CONDITIONED = 1e-7
 #: and stops within its threshold (1e-12 in the fixtures), leaving ~1e-11; we return
 #: exactly 0. Statistics that depend on tau^2 move by the same order.
 TAU2_BOUNDARY_ABS = 1e-9
+
+# metafor's tes() finds its limit estimate theta_lim with uniroot() at the default
+# tolerance .Machine$double.eps^0.25 (about 1.2e-4) and passes no control: absolute.
+METAFOR_UNIROOT_DEFAULT = 1.22e-4
+
+# metafor's tes() computes the expected power under tau^2 > 0 with integrate() (default
+# rel.tol eps^0.25); ours is the closed form, so the fixture carries integration error
+# (5.7e-7 in power on bcg): absolute.
+METAFOR_INTEGRATE = 1e-5

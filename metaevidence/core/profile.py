@@ -16,9 +16,12 @@ Conventions as metafor's ``confint.rma.uni()`` (the default ``type="QP"``):
   :math:`Q(0) < \\chi^2_{1-\\alpha/2}` the lower bound is 0 (status ``ZERO``); when even
   :math:`Q(0) < \\chi^2_{\\alpha/2}` both bounds fall below 0 and the interval is the
   empty set, reported as [0, 0] (status ``BELOW`` for both, metafor's ``ci.null``);
-* the search is limited to ``[0, tau2_max]`` with ``tau2_max = max(100, 10 * tau2_hat)``
-  by default; a bound beyond it is reported as ``tau2_max`` with status ``ABOVE``
-  (metafor prints ``">"``);
+* the search starts on ``[0, tau2_max]`` with ``tau2_max = max(100, 10 * tau2_hat)`` by
+  default (metafor's limit) and, by default, the limit is raised tenfold until it brackets
+  the upper bound, so the true bound is found where metafor reports the limit with
+  ``">"`` (metafor's ``control=list(tau2.max=...)`` with a large enough value gives the
+  same bound); with an explicit ``tau2_max`` a bound beyond it is reported as
+  ``tau2_max`` with status ``ABOVE``;
 * with ``k <= p`` (a single study) there is no interval (NaN, status ``UNDEFINED``).
 
 Bounds for tau, I^2 and H^2 are the same monotone transformations of the tau^2 bounds as
@@ -125,7 +128,9 @@ def q_profile(
     level : float
         Confidence level.
     tau2_max : float or ndarray (n,), optional
-        Upper end of the search; default ``max(100, 10 * tau2_hat)`` as metafor.
+        Upper end of the search: a bound beyond it has status ``ABOVE``. Default: start at
+        ``max(100, 10 * tau2_hat)`` (metafor's limit) and raise it tenfold until it
+        brackets the upper bound, so the bound is always found.
     tol, maxiter : float, int
         Root-finder settings (relative tolerance on tau^2).
 
@@ -153,6 +158,8 @@ def q_profile(
     vt = typical_variance(s, base)
     q0 = base.q
     qmax, _ = generalized_q(s, tmax)
+    if tau2_max is None:
+        tmax, qmax = _extend_limit(s, tmax, qmax, ok & (q0 >= crit_lo), crit_lo)
     scale = np.where((vt > 0) & np.isfinite(vt), vt, 1.0)
 
     lower = np.zeros(n)
@@ -193,6 +200,25 @@ def q_profile(
         lower[undefined] = upper[undefined] = np.nan
         lst[undefined] = ust[undefined] = UNDEFINED
     return QProfile(lower, upper, lst, ust, tmax, vt, conv, iters, float(level))
+
+
+def _extend_limit(s: Studies, tmax, qmax, active, crit_lo, factor=10.0, max_steps=40):
+    """Raise the search limit (x10 at a time) until Q(tau2_max) < crit_lo, so every upper
+    bound lies inside the search interval.
+
+    Q(tau^2) decreases to 0 as tau^2 grows (tau^2 Q(tau^2) tends to the unweighted residual
+    sum of squares), so the upper bound always exists when ``k > p``; metafor's fixed limit
+    ``max(100, 10 * tau2_hat)`` reports a bound beyond it as the limit instead.
+    """
+    tmax, qmax = tmax.copy(), qmax.copy()
+    grow = active & (qmax > crit_lo) & np.isfinite(qmax)
+    for _ in range(max_steps):
+        if not grow.any():
+            break
+        tmax = np.where(grow, tmax * factor, tmax)
+        qmax, _ = generalized_q(s, tmax)
+        grow = grow & (qmax > crit_lo) & np.isfinite(qmax)
+    return tmax, qmax
 
 
 def _solve(s: Studies, idx, crit, start, tmax, scale, tol, maxiter):

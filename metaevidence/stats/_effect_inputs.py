@@ -18,6 +18,7 @@ from metaevidence.core.effects import convert as _cv
 from metaevidence.core.effects import counts as _bin
 from metaevidence.core.effects import single_group as _single
 from metaevidence.core.effects.measures import MEANS_COLUMNS, Measure
+from metaevidence.stats import _effect_families as _families
 
 _REPORTED_KINDS = (
     ("estimate", "ci_lower", "ci_upper"),
@@ -150,6 +151,8 @@ def compute(
     to: str,
     drop00: bool,
     correct: bool,
+    vtype: str = "LS",
+    legacy: bool = False,
 ) -> Computed:
     """Validate the columns row by row and compute yi, vi, masks, data and sources."""
     n = len(labels)
@@ -159,6 +162,10 @@ def compute(
     check = RowChecker(info.name, labels, ~missing)
     if kind[0] in ("estimate", "yi"):
         return _reported(info, kind, cols, check, missing, add)
+    if info.name in _families.HANDLED:
+        return _families.compute(
+            info, kind, dict(cols), check, missing, add=add, to=to, vtype=vtype, legacy=legacy
+        )
     c = dict(cols)
     corrected = np.zeros(n, dtype=bool)
     drop = np.zeros(n, dtype=bool)
@@ -254,16 +261,17 @@ def compute(
             )
         args = tuple(c[k] for k in MEANS_COLUMNS[0])
         if info.name == "ROM":
-            yi, vi = _cont.log_ratio_of_means(*args, correct=correct)
+            yi, vi = _cont.log_ratio_of_means(*args, correct=correct, vtype=vtype)
+        elif info.name == "SMDH":
+            yi, vi = _cont.standardized_mean_difference_heteroscedastic(*args, legacy=legacy)
         else:
-            yi, vi = {
-                "MD": _cont.mean_difference,
-                "SMD": _cont.standardized_mean_difference,
-                "SMDH": _cont.standardized_mean_difference_heteroscedastic,
-            }[info.name](*args)
+            formula = _cont.mean_difference if info.name == "MD" else _cont.standardized_mean_difference
+            yi, vi = formula(*args, vtype=vtype)
         base, drop_note = "means, SDs and group sizes", ""
         if info.name == "ROM" and correct:
             base += ", bias-corrected (Lajeunesse 2015)"
+        if vtype != "LS":
+            base += f" (vtype {vtype})"
     elif info.family == "correlation":
         inside = np.abs(c["ri"]) < 1 if info.name == "ZCOR" else np.abs(c["ri"]) <= 1
         check.require(
@@ -279,7 +287,10 @@ def compute(
             f"at least 4 for {info.name} (metafor gives no sampling variance for ni <= 3)",
             c["ni"],
         )
-        yi, vi = (_cont.correlation if info.name == "COR" else _cont.fisher_z)(c["ri"], c["ni"])
+        if info.name == "COR":
+            yi, vi = _cont.correlation(c["ri"], c["ni"], vtype=vtype)
+        else:
+            yi, vi = _cont.fisher_z(c["ri"], c["ni"])
         base, drop_note = "correlation and sample size", ""
     else:  # mean
         check.require(c["sdi"] > 0, "sdi", "a positive standard deviation", c["sdi"])

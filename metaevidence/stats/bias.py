@@ -515,7 +515,7 @@ def fail_safe_n(
     type: str = "Rosenthal",
     target: float | None = None,
     alpha: float = 0.05,
-    weighted: bool = False,
+    weighted: bool | None = None,
 ) -> FailSafeN:
     """Fail-safe N: how many unpublished null studies would overturn the result.
 
@@ -532,8 +532,11 @@ def fail_safe_n(
         Orwin's target average effect; default half the observed average.
     alpha : float
         Target significance level (Rosenthal one-sided, Rosenberg two-sided).
-    weighted : bool
-        Orwin with the inverse-variance weighted average.
+    weighted : bool, optional
+        Orwin with the inverse-variance weighted average. Default: weighted when ``vi`` is
+        given (or the input carries variances), as current metafor (>= 4.4-0, which
+        dropped the argument); ``weighted=False`` gives the unweighted mean, metafor
+        3.8-1's default.
 
     Returns
     -------
@@ -556,7 +559,8 @@ def fail_safe_n(
     >>> fail_safe_n([0.5, 0.6, 0.4], [0.04, 0.05, 0.03], type="Rosenberg").n
     12
 
-    Matches metafor::fsn(yi, vi, type = ..., alpha = ..., target = ..., weighted = ...).
+    Matches metafor::fsn(yi, vi, type = ..., alpha = ..., target = ...) of metafor >= 4.4-0 (Orwin
+    weighted when variances are given); ``weighted=False`` reproduces metafor 3.8-1's default.
     """
     if hasattr(yi, "yi") and hasattr(yi, "vi"):
         inc = np.asarray(getattr(yi, "included", np.isfinite(np.asarray(yi.yi, float))), bool)
@@ -582,6 +586,7 @@ def fail_safe_n(
         n, p, mean = _core.fsn_rosenberg(yi, vi, alpha=alpha)
         return FailSafeN(n, type, alpha, p, mean, nan, True, k)
     if type == "Orwin":
+        weighted = vi is not None if weighted is None else bool(weighted)
         if weighted:
             _need_vi(vi, "weighted Orwin")
         n, mean, tgt = _core.fsn_orwin(yi, vi, target=target, weighted=weighted)

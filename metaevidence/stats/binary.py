@@ -64,12 +64,27 @@ def _counts(where, ai, bi, ci, di, n1i, n2i, effects):
     return ai, bi, ci, di
 
 
+def _peto_needs_both_outcomes(where, a, b, c, d) -> None:
+    """Refuse as metafor does: with no event (or no non-event) in any table, Peto's O - E and V are 0."""
+    with np.errstate(invalid="ignore"):
+        events, others = np.nansum(np.asarray(a) + np.asarray(c)), np.nansum(np.asarray(b) + np.asarray(d))
+    if events == 0 or others == 0:
+        which = "event" if events == 0 else "non-event"
+        raise ValueError(
+            f"{where}: no {which} in any of the tables: one of the two outcomes never occurred, so "
+            f"Peto's method cannot be used (metafor's rma.peto refuses too); use risk differences or "
+            f"report the studies without pooling"
+        )
+
+
 def _binary_fit(
     where, method, measure, effects, ai, bi, ci, di, n1i, n2i, level, correct, add, to, drop00, labels
 ) -> MetaAnalysis:
     if not (isinstance(level, (int, float)) and 0.0 < float(level) < 1.0):
         raise ValueError(f"{where}: level must be strictly between 0 and 1; got {level!r}")
     a, b, c, d = _counts(where, ai, bi, ci, di, n1i, n2i, effects)
+    if method == "PETO":
+        _peto_needs_both_outcomes(where, a, b, c, d)
     add1, add2, paired_add = _pair(add, "add", 0.0)
     to1, to2, _ = _pair(to, "to", "none")
     d1, d2, _ = _pair(drop00, "drop00", False)

@@ -26,6 +26,7 @@ from metaevidence.core.effects import convert as _cv
 from metaevidence.core.effects.counts import ZERO_CELL_RULES
 from metaevidence.core.effects.measures import MEASURES, Measure, lookup
 from metaevidence.display.transforms import presentation
+from metaevidence.stats import _effect_families as _families
 from metaevidence.stats import _effect_inputs as _in
 
 __all__ = ["EffectSizes", "EffectSizesSummary", "Measure", "MEASURES", "effect_sizes", "convert"]
@@ -411,6 +412,7 @@ def effect_sizes(
     t1i=None,
     x2i=None,
     t2i=None,
+    ti=None,
     estimate=None,
     ci_lower=None,
     ci_upper=None,
@@ -424,6 +426,8 @@ def effect_sizes(
     to: str = "only0",
     drop00: bool = False,
     correct: bool = False,
+    vtype: str = "LS",
+    legacy: bool = False,
     study_info: Mapping[str, Any] | None = None,
     group_labels: tuple[str, str] | None = None,
 ) -> EffectSizes:
@@ -441,6 +445,14 @@ def effect_sizes(
     proportion    PR PLN PLO PAS PFT                          xi ni, or xi mi
     mean          MN                                          mi sdi ni
     rates         IRR IRD                                     x1i t1i x2i t2i
+    paired        MC SMCC SMCR SMCRH ROMC                     m1i m2i sd1i sd2i ni ri
+    variability   VR CVR                                      m1i sd1i n1i m2i sd2i n2i (VR:
+                                                              sd1i n1i sd2i n2i suffice)
+    log single    MNLN CVLN SDLN                              mi sdi ni (SDLN: sdi ni)
+    single rate   IR IRLN IRS IRFT                            xi ti
+    association   PHI YUQ YUY                                 ai bi ci di, or ai n1i ci n2i
+    partial r     PCOR ZPCOR                                  ti (t statistic) ni mi (predictors)
+    alpha         ARAW AHW ABT                                ai (alpha) mi (items) ni
     ============  ==========================================  ==============================
 
     or statistics a study reported, for any measure (and ``HR``, ``GEN``):
@@ -459,7 +471,7 @@ def effect_sizes(
     ----------
     measure : str
         A key of :data:`MEASURES` (metafor's names); unknown names raise ValueError.
-    ai, bi, ci, di, n1i, n2i, m1i, sd1i, m2i, sd2i, ri, ni, xi, mi, sdi, x1i, t1i, x2i, t2i : array_like (n,)
+    ai, bi, ci, di, n1i, n2i, m1i, sd1i, m2i, sd2i, ri, ni, xi, mi, sdi, x1i, t1i, x2i, t2i, ti : array_like (n,)
         Study data under metafor's names (see the table above). Counts may be
         non-integer (reconstructed counts) but not negative.
     estimate, ci_lower, ci_upper, pval, yi, vi, sei : array_like (n,)
@@ -484,7 +496,19 @@ def effect_sizes(
         ROM only: apply the second-order bias correction of Lajeunesse (2015), as metafor
         >= 5.0-1 does by default. The default ``False`` is the classic estimator of Hedges
         et al. (1999), which the reference version (Debian's metafor 3.8-1), RevMan and R's
-        meta compute.
+        meta compute. The correction changes the estimate only (as metafor 5); the
+        second-order variance is ``vtype="LS2"``.
+    vtype : str, default "LS"
+        How sampling variances are computed, metafor's ``vtype``: ``MD`` ``"LS"``/``"HO"``
+        (homoscedastic); ``SMD`` ``"LS"``/``"UB"`` (unbiased)/``"AV"`` (average g)/``"H0"``
+        (under the null); ``ROM`` ``"LS"``/``"LS2"`` (second order, Lajeunesse 2015)/
+        ``"HO"``; ``PHI`` ``"LS"``/``"CS"`` (cross-sectional)/``"ST"`` (stratified); ``SMD``
+        also ``"LS2"`` (Borenstein 2009); ``COR`` ``"AV"``/``"H0"``.
+        Other measures take ``"LS"`` only.
+    legacy : bool, default False
+        Reproduce Debian's metafor 3.8-1 where current metafor (5.x) computes differently:
+        the SMDH and SMCRH variances (changed in 4.6-0) and the ZPCOR variance (4.0-0).
+        The default follows current metafor.
     study_info : mapping of str to array_like (n,), optional
         Per-study attributes kept with the rows (year, subgroup, ids).
     group_labels : (str, str), optional
@@ -523,7 +547,8 @@ def effect_sizes(
     >>> hr.source
     ('reported HR with 95% CI',)
 
-    Matches ``metafor::escalc(measure=..., add=, to=, drop00=)`` (metafor 3.8-1).
+    Matches ``metafor::escalc(measure=..., add=, to=, drop00=, vtype=)``: metafor 3.8-1 on every
+    measure 3.8-1 computes alike, current metafor (5.x) where it changed (see ``legacy``).
     """
     info = lookup(measure)
     columns = dict(
@@ -546,6 +571,7 @@ def effect_sizes(
         t1i=t1i,
         x2i=x2i,
         t2i=t2i,
+        ti=ti,
         estimate=estimate,
         ci_lower=ci_lower,
         ci_upper=ci_upper,
@@ -578,8 +604,18 @@ def effect_sizes(
                 f"labels must have one entry per study ({n}, the length of the data "
                 f"columns); got {len(labels_t)}"
             )
+    _families.check_vtype(info.name, vtype)
     out = _in.compute(
-        info, kind, cols, labels_t, add=float(add), to=to, drop00=bool(drop00), correct=bool(correct)
+        info,
+        kind,
+        cols,
+        labels_t,
+        add=float(add),
+        to=to,
+        drop00=bool(drop00),
+        correct=bool(correct),
+        vtype=vtype,
+        legacy=bool(legacy),
     )
     return EffectSizes(
         yi=out.yi,

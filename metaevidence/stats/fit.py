@@ -349,8 +349,10 @@ def heterogeneity_ci(
     level : float, optional
         Confidence level; default the result's level.
     tau2_max : float, optional
-        Upper end of the search; default ``max(100, 10 * tau2)`` as metafor. A bound
-        beyond it is reported as ``tau2_max`` and noted (metafor's ``">"``).
+        Upper end of the search: a bound beyond it is reported as ``tau2_max`` and noted
+        (metafor's ``">"``). Default: start at metafor's ``max(100, 10 * tau2)`` and raise
+        the limit tenfold until it brackets the upper bound, so the bound is found (where
+        metafor 3.8-5.x print ``">"`` unless given a larger ``control=list(tau2.max=)``).
     tol, maxiter : float, int
         Root-finder settings.
 

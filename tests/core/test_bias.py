@@ -36,7 +36,7 @@ def test_fixture_grid_is_complete():
     # DL z/knha, EE z) with model rma, plus lm for REML-z; plus bcg ~ ablat
     assert kinds["regtest"] == 4 * 6 * 6 + 2 * 6 + 1
     assert kinds["ranktest"] == len(data) + 3
-    assert kinds["fsn"] == len(data) * 7 + 3
+    assert kinds["fsn"] == len(data) * 8 + 3
     assert kinds["peters"] == 3
 
 
@@ -52,7 +52,7 @@ def test_fail_safe_n(cid):
         assert_close(mean, c["meanes"], CLOSED_FORM, what="meanes")
     else:
         target = c["target"] if cid.endswith("target") else None
-        n, mean, tgt = B.fsn_orwin(c["yi"], c["vi"], target=target, weighted=cid.endswith("weighted"))
+        n, mean, tgt = B.fsn_orwin(c["yi"], c["vi"], target=target, weighted="weighted" in cid)
         assert_close(mean, c["meanes"], CLOSED_FORM, what="meanes")
         assert_close(tgt, c["target"], CLOSED_FORM, what="target")
     assert n == c["fsnum"]

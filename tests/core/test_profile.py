@@ -16,16 +16,20 @@ CASES = fixture("profile")["cases"]
 SIGN = {"": (QP.FOUND, QP.ZERO), "<": (QP.BELOW,), ">": (QP.ABOVE,)}
 
 
+def _metafor_limit(case, tau2_hat):
+    """The search limit metafor used: tau2.max if given, else max(100, 10 * tau2). Passed
+    explicitly, it reproduces metafor's capped search (our default raises the limit)."""
+    tmax = case["tau2_max"]
+    if tmax is None or np.isnan(tmax):
+        return max(100.0, 10.0 * float(tau2_hat))
+    return tmax
+
+
 def _run(case):
     d = DATA[case["dataset"]]
     res = fit(d["yi"], d["vi"], method=case["method"], level=case["level"])
-    tmax = case["tau2_max"]
     return res, QP.q_profile_ci(
-        d["yi"],
-        d["vi"],
-        tau2_hat=res.tau2,
-        level=case["level"],
-        tau2_max=None if tmax is None or np.isnan(tmax) else tmax,
+        d["yi"], d["vi"], tau2_hat=res.tau2, level=case["level"], tau2_max=_metafor_limit(case, res.tau2)
     )
 
 
@@ -34,6 +38,7 @@ def test_case_grid_is_complete():
     expected |= {f"bcg-RR-{m}" for m in ("HE", "HS", "SJ", "ML", "EB", "PM")}
     expected |= {f"{d}-REML-90" for d in ("bcg-RR", "normand1999-MD", "edge-tau0")}
     expected |= {"bcg-RR-REML-tau2max0.5", "bcg-RR-REML-tau2max0.1", "edge-k2-REML-tau2max1e6"}
+    expected |= {"edge-k2-DL-tau2max1e6", "normand1999-MD-DL-tau2max1e6"}
     assert set(CASES) == expected
 
 
@@ -63,6 +68,22 @@ def test_bounds_match_metafor(case_id):
         )
 
 
+@pytest.mark.parametrize("capped", ["edge-k2-DL", "edge-k2-REML", "normand1999-MD-DL"])
+def test_default_search_finds_bounds_beyond_metafors_limit(capped):
+    """metafor reports these upper bounds as '>' its limit max(100, 10 tau2); by default the
+    limit is raised until it brackets the bound, which equals metafor's with tau2.max=1e6."""
+    case = CASES[capped]
+    assert case["ub_sign"] == ">"
+    truth = CASES[f"{case['dataset']}-{case['method']}-tau2max1e6"]
+    assert truth["ub_sign"] == ""
+    d = DATA[case["dataset"]]
+    res = fit(d["yi"], d["vi"], method=case["method"])
+    qp = QP.q_profile_ci(d["yi"], d["vi"], tau2_hat=res.tau2)
+    assert int(qp.upper_status) == QP.FOUND and bool(qp.converged)
+    check(np.atleast_1d(qp.upper), truth["upper"][:1], ITERATIVE, f"{capped} upper", atol=1e-12)
+    assert float(qp.tau2_max) > float(qp.upper) > case["upper"][0]
+
+
 def test_bounds_solve_the_q_profile_equations():
     d = DATA["bcg-RR"]
     qp = QP.q_profile_ci(d["yi"], d["vi"], level=0.9)
@@ -84,10 +105,15 @@ def test_batch_mixing_all_statuses():
     for i, n in enumerate(names):
         yi[i, : DATA[n]["yi"].size] = DATA[n]["yi"]
         vi[i, : DATA[n]["vi"].size] = DATA[n]["vi"]
-    qp = QP.q_profile_ci(yi, vi)
+    qp = QP.q_profile_ci(yi, vi, tau2_max=100.0)
     assert list(qp.lower_status) == [QP.FOUND, QP.ZERO, QP.BELOW, QP.ZERO, QP.UNDEFINED]
     assert list(qp.upper_status) == [QP.FOUND, QP.FOUND, QP.BELOW, QP.ABOVE, QP.UNDEFINED]
     assert qp.upper[3] == 100.0 and np.isnan(qp.lower[4])
+    # the default search raises the limit for edge-k2 only; the other rows are unchanged
+    found = QP.q_profile_ci(yi, vi)
+    assert list(found.upper_status) == [QP.FOUND, QP.FOUND, QP.BELOW, QP.FOUND, QP.UNDEFINED]
+    assert list(found.tau2_max[[0, 1, 2]]) == [100.0] * 3 and found.tau2_max[3] > 100.0
+    np.testing.assert_array_equal(found.upper[[0, 1, 2]], qp.upper[[0, 1, 2]])
     for i, n in enumerate(names[:3]):
         alone = QP.q_profile_ci(DATA[n]["yi"], DATA[n]["vi"])
         assert qp.upper[i] == pytest.approx(float(alone.upper), rel=1e-10)
@@ -98,7 +124,7 @@ def test_tau2_max_defaults_to_metafor_rule():
     res = fit(d["yi"], d["vi"], method="REML")
     qp = QP.q_profile_ci(d["yi"], d["vi"], tau2_hat=res.tau2)
     assert float(qp.tau2_max) == pytest.approx(10 * float(res.tau2))
-    assert QP.q_profile_ci(d["yi"], d["vi"]).tau2_max == 100.0
+    assert int(qp.upper_status) == QP.FOUND
 
 
 def test_moderators_reduce_degrees_of_freedom():

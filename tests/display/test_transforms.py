@@ -77,12 +77,14 @@ def test_auto_is_the_registrys_own_back_transformation():
     assert auto_transform("PLN") == "exp"
     assert auto_transform("ZCOR") == "tanh"
     assert auto_transform("PLO") == "expit"
-    assert auto_transform("MPOR") == "exp"  # a metafor ratio outside the registry
+    assert auto_transform("MPOR") == "exp"  # a matched-pairs ratio
     for measure in ("SMD", "MD", "RD", "COR", "PR", "GEN", "PFT", None):
         assert auto_transform(measure) is None
     # the ratio measures are the registry's comparative "exp" measures and metafor's others
-    registry = {m for m, info in MEASURES.items() if info.transform == "exp" and info.family != "proportion"}
-    assert RATIO_MEASURES == registry | {"CVR", "VR", "MPOR", "MPRR", "MPORC", "MPPETO"}
+    # (single-group log measures -- PLN, MNLN, CVLN, SDLN, IRLN -- are not comparisons)
+    single = ("proportion", "mean", "incidence")
+    registry = {m for m, info in MEASURES.items() if info.transform == "exp" and info.family not in single}
+    assert RATIO_MEASURES == registry and {"CVR", "VR", "MPOR", "ROMC", "D2ORN"} <= RATIO_MEASURES
 
 
 def test_presentation_names_labels_and_no_effect_values():

@@ -145,8 +145,8 @@ def test_egger_with_sample_size_predictor_reads_effect_sizes():
 def test_fail_safe_n_matches_fsn(cid):
     c = CASES[cid]
     kw = {"type": c["type"], "alpha": c["alpha"]}
-    if cid.endswith("weighted"):
-        kw["weighted"] = True
+    if c["type"] == "Orwin":  # the fixture is metafor 3.8-1: unweighted unless weighted=TRUE
+        kw["weighted"] = cid.endswith("weighted")
     if cid.endswith("target"):
         kw["target"] = c["target"]
     f = me.fail_safe_n(c["yi"], c["vi"], **kw)
@@ -154,6 +154,17 @@ def test_fail_safe_n_matches_fsn(cid):
     if c["pval"] is not None:
         assert_close(f.p_value, c["pval"], DISTRIBUTION)
     assert f.type in str(f.summary()) and f.to_frame().loc[0, "n"] == f.n
+
+
+def test_orwin_is_weighted_when_variances_are_given_as_current_metafor():
+    # metafor >= 4.4-0 dropped `weighted`: Orwin uses the inverse-variance weighted mean
+    # whenever variances are given, which 3.8-1 computes with weighted=TRUE
+    for name in ("bcg", "hackshaw1998", "lau1992"):
+        w, u = CASES[f"fsn-{name}-Orwin-weighted-target"], CASES[f"fsn-{name}-Orwin-target"]
+        assert u["fsnum"] != w["fsnum"]
+        assert me.fail_safe_n(w["yi"], w["vi"], type="Orwin", target=w["target"]).n == w["fsnum"]
+        old = me.fail_safe_n(u["yi"], u["vi"], type="Orwin", target=u["target"], weighted=False)
+        assert old.n == u["fsnum"]
 
 
 def test_fail_safe_n_of_a_fit_and_unweighted_orwin_without_vi():

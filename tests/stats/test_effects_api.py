@@ -193,19 +193,21 @@ def test_reported_estimate_with_p_value_by_hand():
 
 
 def test_rom_bias_correction_by_hand():
-    # u1 = 2^2/(4 * 10^2) = 0.01, u2 = 1^2/(4 * 5^2) = 0.01: yi = log 2 + (u1 - u2)/2,
-    # vi = u1 + u2 + (u1^2 + u2^2)/2 = 0.0201
+    # u1 = 2^2/(4 * 10^2) = 0.01, u2 = 1^2/(4 * 5^2) = 0.01: yi = log 2 + (u1 - u2)/2; the
+    # correction leaves the variance u1 + u2 = 0.02 (metafor 5); vtype="LS2" adds
+    # (u1^2 + u2^2)/2: 0.0201
     kw = dict(m1i=[10.0], sd1i=[2.0], n1i=[4], m2i=[5.0], sd2i=[1.0], n2i=[4])
     plain = me.effect_sizes("ROM", **kw)
     fixed = me.effect_sizes("ROM", **kw, correct=True)
     assert_close(plain.vi, [0.02], rtol=CLOSED_FORM)
     assert_close(fixed.yi, [math.log(2)], rtol=CLOSED_FORM)
-    assert_close(fixed.vi, [0.0201], rtol=CLOSED_FORM)
+    assert_close(fixed.vi, [0.02], rtol=CLOSED_FORM)
+    assert_close(me.effect_sizes("ROM", **kw, correct=True, vtype="LS2").vi, [0.0201], rtol=CLOSED_FORM)
     assert fixed.source[0] == "means, SDs and group sizes, bias-corrected (Lajeunesse 2015)"
     # equal means, unequal precision: u1 = 9/(5*4) = 0.45, u2 = 4/(20*4) = 0.05, so
-    # yi = 0 + (0.45 - 0.05)/2 = 0.2 and vi = 0.5 + (0.2025 + 0.0025)/2 = 0.6025
+    # yi = 0 + (0.45 - 0.05)/2 = 0.2 and, with vtype="LS2", vi = 0.5 + (0.2025 + 0.0025)/2
     kw = dict(m1i=[2.0], sd1i=[3.0], n1i=[5], m2i=[2.0], sd2i=[2.0], n2i=[20])
-    fixed = me.effect_sizes("ROM", **kw, correct=True)
+    fixed = me.effect_sizes("ROM", **kw, correct=True, vtype="LS2")
     assert_close(fixed.yi, [0.2], rtol=CLOSED_FORM)
     assert_close(fixed.vi, [0.6025], rtol=CLOSED_FORM)
 

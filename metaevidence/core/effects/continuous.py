@@ -18,6 +18,7 @@ __all__ = [
     "log_ratio_of_means",
     "correlation",
     "fisher_z",
+    "standardized_mean_difference_control_sd",
 ]
 
 
@@ -62,13 +63,16 @@ def hedges_correction(df):
         return np.exp(gammaln(m / 2) - 0.5 * np.log(m / 2) - gammaln((m - 1) / 2))
 
 
-def mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i):
+def mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i, *, vtype="LS"):
     """Raw mean difference of two groups and its (heteroscedastic) variance.
 
     Parameters
     ----------
     m1i, sd1i, n1i, m2i, sd2i, n2i : array_like (..., k)
         Mean, standard deviation and size of group 1 and of group 2.
+    vtype : {"LS", "HO"}, default "LS"
+        ``"LS"``: without assuming equal variances (Borenstein 2009, eq. 12.5); ``"HO"``:
+        with the pooled variance :math:`s_p^2 (1/n_1 + 1/n_2)` (eq. 12.3).
 
     Returns
     -------
@@ -95,13 +99,18 @@ def mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i):
     >>> float(yi), round(float(vi), 4)
     (-20.0, 40.508)
 
-    Matches ``metafor::escalc(measure="MD")`` (``vtype="LS"``).
+    Matches ``metafor::escalc(measure="MD", vtype=...)``.
     """
     m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
+    if vtype not in ("LS", "HO"):
+        raise ValueError(f"vtype for MD must be 'LS' or 'HO'; got {vtype!r}")
+    if vtype == "HO":
+        sp2 = ((n1i - 1) * sd1i**2 + (n2i - 1) * sd2i**2) / (n1i + n2i - 2)
+        return m1i - m2i, sp2 * (1 / n1i + 1 / n2i)
     return m1i - m2i, sd1i**2 / n1i + sd2i**2 / n2i
 
 
-def standardized_mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i):
+def standardized_mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i, *, vtype="LS"):
     """Hedges' g (bias-corrected standardized mean difference) and its variance.
 
     Parameters
@@ -109,6 +118,12 @@ def standardized_mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i):
     m1i, sd1i, n1i, m2i, sd2i, n2i : array_like (..., k)
         Mean, standard deviation and size of group 1 and of group 2; needs
         ``n1i + n2i >= 4``.
+    vtype : {"LS", "LS2", "UB", "AV", "H0"}, default "LS"
+        ``"LS"``: the large-sample variance (Hedges 1982, eq. 8); ``"LS2"``: Borenstein's
+        (2009, eq. 12.17) variance of d times :math:`c(m)^2`; ``"UB"``: the unbiased
+        estimate (Hedges 1983, eq. 9); ``"AV"``: ``"LS"`` with the sample-size weighted mean
+        of the g values (over the last axis, NaN rows ignored) in place of each study's
+        g; ``"H0"``: the variance under the null, :math:`1/n_1 + 1/n_2`.
 
     Returns
     -------
@@ -139,17 +154,37 @@ def standardized_mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i):
     >>> round(float(yi), 4), round(float(vi), 4)
     (-0.3552, 0.0131)
 
-    Matches ``metafor::escalc(measure="SMD")`` (``vtype="LS"``).
+    With ``vtype="UB"``, :math:`v_i = 1/n_{1i} + 1/n_{2i} + (1 - (m-2)/(m\\,c(m)^2))\\,y_i^2`.
+
+    Matches ``metafor::escalc(measure="SMD", vtype=...)``.
     """
     m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
+    if vtype not in ("LS", "LS2", "UB", "AV", "H0"):
+        raise ValueError(f"vtype for SMD must be one of 'LS', 'LS2', 'UB', 'AV', 'H0'; got {vtype!r}")
     df = n1i + n2i - 2
     sdpi = np.sqrt(((n1i - 1) * sd1i**2 + (n2i - 1) * sd2i**2) / df)
-    yi = hedges_correction(df) * (m1i - m2i) / sdpi
-    vi = 1 / n1i + 1 / n2i + yi**2 / (2 * (n1i + n2i))
+    cmi = hedges_correction(df)
+    yi = cmi * (m1i - m2i) / sdpi
+    n = n1i + n2i
+    if vtype == "UB":
+        vi = 1 / n1i + 1 / n2i + (1 - (df - 2) / (df * cmi**2)) * yi**2
+    elif vtype == "AV":
+        ok = ~np.isnan(yi)
+        gbar = np.sum(np.where(ok, n * yi, 0), axis=-1, keepdims=True) / np.sum(
+            np.where(ok, n, 0), axis=-1, keepdims=True
+        )
+        vi = 1 / n1i + 1 / n2i + gbar**2 / (2 * n)
+    elif vtype == "H0":
+        vi = 1 / n1i + 1 / n2i + 0 * yi
+    elif vtype == "LS2":
+        d = (m1i - m2i) / sdpi
+        vi = cmi**2 * (1 / n1i + 1 / n2i + d**2 / (2 * n))
+    else:
+        vi = 1 / n1i + 1 / n2i + yi**2 / (2 * n)
     return yi, vi
 
 
-def standardized_mean_difference_heteroscedastic(m1i, sd1i, n1i, m2i, sd2i, n2i):
+def standardized_mean_difference_heteroscedastic(m1i, sd1i, n1i, m2i, sd2i, n2i, *, legacy=False):
     """Standardized mean difference without assuming equal variances (Bonett), and variance.
 
     Parameters
@@ -157,6 +192,10 @@ def standardized_mean_difference_heteroscedastic(m1i, sd1i, n1i, m2i, sd2i, n2i)
     m1i, sd1i, n1i, m2i, sd2i, n2i : array_like (..., k)
         Mean, standard deviation and size of group 1 and of group 2; needs at least two
         people per group.
+    legacy : bool, default False
+        ``False``: the variance of metafor >= 4.6-0 (current metafor, 5.x). ``True``: the
+        variance of metafor < 4.6-0 (Debian's 3.8-1), which also multiplies by
+        :math:`c^2`.
 
     Returns
     -------
@@ -168,18 +207,21 @@ def standardized_mean_difference_heteroscedastic(m1i, sd1i, n1i, m2i, sd2i, n2i)
     The difference is standardized by the root mean variance
     :math:`s_{pi} = \\sqrt{(s_{1i}^2 + s_{2i}^2)/2}` and corrected with
     :math:`c = c(n_{1i}+n_{2i}-2)` of :func:`hedges_correction`. The variance is
-    Bonett's (2009) large-sample variance of the standardized difference, evaluated at the
-    corrected estimate and multiplied by :math:`c^2` (the variance of :math:`c\\,d`):
+    Bonett's (2009, eq. 3 with the sample quantities) large-sample variance of the
+    standardized difference, evaluated at the corrected estimate, as SMD's variance is:
 
     .. math::
 
         y_i = c\\,\\frac{m_{1i} - m_{2i}}{s_{pi}}, \\qquad
-        v_i = c^2 \\left[ \\frac{y_i^2 \\left(\\frac{s_{1i}^4}{n_{1i}-1} +
+        v_i = \\frac{y_i^2 \\left(\\frac{s_{1i}^4}{n_{1i}-1} +
         \\frac{s_{2i}^4}{n_{2i}-1}\\right)}{8 s_{pi}^4} +
-        \\frac{\\frac{s_{1i}^2}{n_{1i}-1} + \\frac{s_{2i}^2}{n_{2i}-1}}{s_{pi}^2} \\right]
+        \\frac{\\frac{s_{1i}^2}{n_{1i}-1} + \\frac{s_{2i}^2}{n_{2i}-1}}{s_{pi}^2}
 
-    This is the form the reference version (metafor 3.8-1) computes; the fixtures check
-    it to 1e-10.
+    metafor before 4.6-0 multiplied this by :math:`c^2` (``legacy=True``; NEWS of 4.6-0:
+    "calculation of the sampling variances for SMDH ... slightly adjusted for
+    consistency"). The current form reproduces metafor 5.1-12's own test values on the
+    first four studies of Normand (1999) (0.0132, 0.0674, 0.0515, 0.1961); the legacy form
+    matches Debian's metafor 3.8-1 to 1e-10.
 
     References
     ----------
@@ -192,9 +234,10 @@ def standardized_mean_difference_heteroscedastic(m1i, sd1i, n1i, m2i, sd2i, n2i)
     --------
     >>> yi, vi = standardized_mean_difference_heteroscedastic(55, 47, 155, 75, 64, 156)
     >>> round(float(yi), 4), round(float(vi), 4)
-    (-0.3553, 0.0131)
+    (-0.3553, 0.0132)
 
-    Matches ``metafor::escalc(measure="SMDH")`` (metafor 3.8-1).
+    Matches ``metafor::escalc(measure="SMDH")`` of metafor >= 4.6-0 (``legacy=True``:
+    metafor 3.8-1).
     """
     m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
     sdpi2 = (sd1i**2 + sd2i**2) / 2
@@ -203,11 +246,13 @@ def standardized_mean_difference_heteroscedastic(m1i, sd1i, n1i, m2i, sd2i, n2i)
     with np.errstate(divide="ignore", invalid="ignore"):
         fourth = sd1i**4 / (n1i - 1) + sd2i**4 / (n2i - 1)
         second = sd1i**2 / (n1i - 1) + sd2i**2 / (n2i - 1)
-        vi = cmi**2 * (yi**2 * fourth / (8 * sdpi2**2) + second / sdpi2)
+        vi = yi**2 * fourth / (8 * sdpi2**2) + second / sdpi2
+    if legacy:
+        vi = cmi**2 * vi
     return yi, vi
 
 
-def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False):
+def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False, vtype="LS"):
     """Log ratio of means (log response ratio) and its variance, optionally bias-corrected.
 
     Parameters
@@ -216,10 +261,14 @@ def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False):
         Mean (positive: a ratio-scale outcome), standard deviation and size of group 1
         and of group 2.
     correct : bool, default False
-        ``False``: the classic delta-method estimator of Hedges et al. (1999), which
-        metafor < 5.0-1 (including Debian's 3.8-1, the reference version) computes.
-        ``True``: the second-order bias-corrected estimator and variance of Lajeunesse
-        (2015), which metafor >= 5.0-1 applies by default.
+        ``True``: add the second-order bias correction of Lajeunesse (2015, eq. 8) to the
+        estimate, as metafor >= 5.0-1 does by default (``escalc(correct=TRUE)``); the
+        variance is unchanged. ``False``: the classic estimator of Hedges et al. (1999),
+        which metafor < 5.0-1 (including Debian's 3.8-1) computes.
+    vtype : {"LS", "LS2", "HO"}, default "LS"
+        ``"LS"``: the delta-method variance (Hedges et al. 1999, eq. 1); ``"LS2"``: the
+        second-order variance (Lajeunesse 2015, eq. 9); ``"HO"``: the variance assuming
+        equal SDs in the two groups (pooled SD; the equation after eq. 1 of Hedges et al.).
 
     Returns
     -------
@@ -229,52 +278,56 @@ def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False):
     Notes
     -----
     With squared coefficients of variation of the means
-    :math:`u_{gi} = s_{gi}^2 / (n_{gi} m_{gi}^2)`, the classic form is
+    :math:`u_{gi} = s_{gi}^2 / (n_{gi} m_{gi}^2)`,
 
     .. math::
 
-        y_i = \\log\\frac{m_{1i}}{m_{2i}}, \\qquad v_i = u_{1i} + u_{2i}
+        y_i = \\log\\frac{m_{1i}}{m_{2i}} \\;\\Big[+ \\tfrac12 (u_{1i} - u_{2i})\\Big], \\qquad
+        v_i^{LS} = u_{1i} + u_{2i}, \\qquad
+        v_i^{LS2} = u_{1i} + u_{2i} + \\tfrac12 (u_{1i}^2 + u_{2i}^2)
 
-    and the bias-corrected form (Lajeunesse 2015, eqs. 9 and 10) is
-
-    .. math::
-
-        y_i^\\Delta = \\log\\frac{m_{1i}}{m_{2i}} + \\tfrac12 (u_{1i} - u_{2i}), \\qquad
-        v_i^\\Delta = u_{1i} + u_{2i} + \\tfrac12 (u_{1i}^2 + u_{2i}^2)
-
-    both from a second-order Taylor expansion of :math:`\\log \\bar x` around the
-    population mean of a normal sample mean: :math:`E[\\log \\bar x] \\approx \\log\\mu
-    - u/2` and :math:`\\mathrm{Var}[\\log \\bar x] \\approx u + u^2/2`.
+    (the bracket with ``correct=True``), both from a second-order Taylor expansion of
+    :math:`\\log \\bar x` around the population mean: :math:`E[\\log \\bar x] \\approx
+    \\log\\mu - u/2` and :math:`\\mathrm{Var}[\\log \\bar x] \\approx u + u^2/2`. With the
+    pooled variance :math:`s_p^2 = ((n_1-1)s_1^2 + (n_2-1)s_2^2)/(n_1+n_2-2)`,
+    :math:`v_i^{HO} = s_p^2 (1/(n_1 m_1^2) + 1/(n_2 m_2^2))`.
 
     References
     ----------
     Hedges, L. V., Gurevitch, J., & Curtis, P. S. (1999). The meta-analysis of response
     ratios in experimental ecology. Ecology, 80(4), 1150-1156 (eq. 1).
     Lajeunesse, M. J. (2015). Bias and correction for the log response ratio in
-    ecological meta-analysis. Ecology, 96(8), 2056-2063.
+    ecological meta-analysis. Ecology, 96(8), 2056-2063 (eqs. 8 and 9).
 
     Examples
     --------
-    >>> yi, vi = log_ratio_of_means(55, 47, 155, 75, 64, 156)
-    >>> round(float(yi), 4), round(float(vi), 4)
-    (-0.3102, 0.0094)
+    >>> yi, vi = log_ratio_of_means(55, 47, 155, 75, 64, 156, correct=True)
+    >>> round(float(yi), 7), round(float(vi), 7)   # Normand (1999), Edinburgh
+    (-0.3101332, 0.0093791)
 
-    Matches ``metafor::escalc(measure="ROM")`` of metafor < 5.0-1 (``correct=False``);
-    ``correct=True`` is the bias correction metafor >= 5.0-1 applies by default.
+    Matches ``metafor::escalc(measure="ROM", vtype=...)``: ``correct=False`` as metafor <
+    5.0-1, ``correct=True`` as metafor >= 5.0-1 (its default).
     """
     m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
+    if vtype not in ("LS", "LS2", "HO"):
+        raise ValueError(f"vtype for ROM must be one of 'LS', 'LS2', 'HO'; got {vtype!r}")
     u1 = sd1i**2 / (n1i * m1i**2)
     u2 = sd2i**2 / (n2i * m2i**2)
     with np.errstate(divide="ignore", invalid="ignore"):
         yi = np.log(m1i / m2i)
-    vi = u1 + u2
+        if vtype == "HO":
+            sp2 = ((n1i - 1) * sd1i**2 + (n2i - 1) * sd2i**2) / (n1i + n2i - 2)
+            vi = sp2 / (n1i * m1i**2) + sp2 / (n2i * m2i**2)
+        else:
+            vi = u1 + u2
     if correct:
         yi = yi + (u1 - u2) / 2
+    if vtype == "LS2":
         vi = vi + (u1**2 + u2**2) / 2
     return yi, vi
 
 
-def correlation(ri, ni):
+def correlation(ri, ni, *, vtype="LS"):
     """Raw (Pearson) correlation coefficient and its large-sample variance.
 
     Parameters
@@ -283,6 +336,10 @@ def correlation(ri, ni):
         Correlation coefficients in [-1, 1].
     ni : array_like (..., k)
         Sample sizes (metafor gives no variance for ``ni <= 3``).
+    vtype : {"LS", "AV", "H0"}, default "LS"
+        ``"AV"``: the sample-size weighted mean correlation (over the last axis, NaN rows
+        ignored) in place of each :math:`r_i`; ``"H0"``: under the null,
+        :math:`1/(n_i - 1)`.
 
     Returns
     -------
@@ -306,9 +363,17 @@ def correlation(ri, ni):
     >>> float(yi), round(float(vi), 6)
     (0.187, 0.008623)
 
-    Matches ``metafor::escalc(measure="COR")`` (``vtype="LS"``).
+    Matches ``metafor::escalc(measure="COR", vtype=...)``.
     """
     ri, ni = np.asarray(ri, dtype=float), np.asarray(ni, dtype=float)
+    if vtype == "AV":
+        ok = ~np.isnan(ri)
+        rbar = np.sum(np.where(ok, ni * ri, 0), axis=-1, keepdims=True) / np.sum(
+            np.where(ok, ni, 0), axis=-1, keepdims=True
+        )
+        return ri.copy(), (1 - rbar**2) ** 2 / (ni - 1)
+    if vtype == "H0":
+        return ri.copy(), 1 / (ni - 1) + 0 * ri
     return ri.copy(), (1 - ri**2) ** 2 / (ni - 1)
 
 
@@ -351,3 +416,37 @@ def fisher_z(ri, ni):
     ri, ni = np.asarray(ri, dtype=float), np.asarray(ni, dtype=float)
     with np.errstate(divide="ignore"):
         return np.arctanh(ri), 1 / (ni - 3)
+
+
+def standardized_mean_difference_control_sd(m1i, sd2i, n1i, m2i, n2i):
+    """Standardized mean difference with the SD of group 2 as standardizer (``SMD1``).
+
+    Parameters
+    ----------
+    m1i, sd2i, n1i, m2i, n2i : array_like (..., k)
+        Means and sizes of both groups and the SD of group 2 (the control group; at least
+        three people in it).
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    Glass's estimator with Hedges' correction at :math:`m = n_{2i} - 1`:
+
+    .. math::
+
+        y_i = c(n_{2i} - 1)\\,\\frac{m_{1i} - m_{2i}}{s_{2i}}, \\qquad
+        v_i = \\frac{1}{n_{1i}} + \\frac{1}{n_{2i}} + \\frac{y_i^2}{2 n_{2i}}
+
+    References
+    ----------
+    Glass, G. V. (1976). Primary, secondary, and meta-analysis of research. Educational
+    Researcher, 5(10), 3-8. Hedges, L. V. (1981), as in :func:`hedges_correction`.
+
+    Matches ``metafor::escalc(measure="SMD1")``.
+    """
+    m1i, sd2i, n1i, m2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd2i, n1i, m2i, n2i))
+    yi = hedges_correction(n2i - 1) * (m1i - m2i) / sd2i
+    return yi, 1 / n1i + 1 / n2i + yi**2 / (2 * n2i)

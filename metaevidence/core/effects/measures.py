@@ -38,7 +38,10 @@ class Measure:
         Short name of the effect on the presentation scale ("OR"), for column headers.
     family : str
         ``"binary"``, ``"continuous"``, ``"correlation"``, ``"proportion"``, ``"mean"``,
-        ``"rate"`` or ``"reported"`` (only reported statistics give it).
+        ``"rate"``, ``"paired"`` (one group measured twice), ``"variability"``,
+        ``"incidence"`` (single-group rates), ``"association"``, ``"reliability"``,
+        ``"matched"`` (paired 2x2 tables) or
+        ``"reported"`` (only reported statistics give it).
     columns : tuple of tuple of str
         The accepted sets of data columns (metafor names); empty for ``"reported"``.
     link : str or None
@@ -50,7 +53,7 @@ class Measure:
         (Fisher's z), ``"expit"`` (logit); ``None`` where ``yi`` is already on its
         presentation scale.
     default_add : float
-        metafor's default zero-cell constant (0.5; 0 for ``AS PAS PFT``).
+        metafor's default zero-cell constant (0.5; 0 for ``AS PAS PFT IRS IRFT PHI``).
     """
 
     name: str
@@ -67,6 +70,11 @@ _TWO_BY_TWO = (("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i"))
 MEANS_COLUMNS = (("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"),)
 _PROPORTION = (("xi", "ni"), ("xi", "mi"))
 _RATES = (("x1i", "t1i", "x2i", "t2i"),)
+_PAIRED = (("m1i", "m2i", "sd1i", "sd2i", "ni", "ri"),)
+_RATE1 = (("xi", "ti"),)
+_PCOR = (("ti", "ni", "mi"),)
+_ALPHA = (("ai", "mi", "ni"),)
+_PAIRS = (("ai", "bi", "ci", "di"),)
 
 
 def _m(name, description, effect, family, columns, link, transform, default_add=0.5):
@@ -129,20 +137,140 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
             _m("MN", "mean", "mean", "mean", (("mi", "sdi", "ni"),), "identity", None),
             _m("IRR", "log incidence rate ratio", "IRR", "rate", _RATES, "log", "exp"),
             _m("IRD", "incidence rate difference", "IRD", "rate", _RATES, "identity", None),
+            _m("MC", "raw mean change", "MC", "paired", _PAIRED, "identity", None),
+            _m(
+                "SMCC",
+                "standardized mean change, change-score standardization",
+                "SMCC",
+                "paired",
+                _PAIRED,
+                "identity",
+                None,
+            ),
+            _m(
+                "SMCR",
+                "standardized mean change, raw-score standardization",
+                "SMCR",
+                "paired",
+                _PAIRED,
+                "identity",
+                None,
+            ),
+            _m(
+                "SMCRH",
+                "standardized mean change, raw-score standardization, heteroscedastic",
+                "SMCRH",
+                "paired",
+                _PAIRED,
+                "identity",
+                None,
+            ),
+            _m("ROMC", "log ratio of means, paired", "ROM", "paired", _PAIRED, "log", "exp"),
+            _m(
+                "VR",
+                "log variability ratio",
+                "VR",
+                "variability",
+                (("sd1i", "n1i", "sd2i", "n2i"), MEANS_COLUMNS[0]),
+                "log",
+                "exp",
+            ),
+            _m(
+                "CVR", "log coefficient of variation ratio", "CVR", "variability", MEANS_COLUMNS, "log", "exp"
+            ),
+            _m("MNLN", "log mean", "mean", "mean", (("mi", "sdi", "ni"),), "log", "exp"),
+            _m("CVLN", "log coefficient of variation", "CV", "mean", (("mi", "sdi", "ni"),), "log", "exp"),
+            _m(
+                "SDLN",
+                "log standard deviation",
+                "SD",
+                "mean",
+                (("sdi", "ni"), ("mi", "sdi", "ni")),
+                "log",
+                "exp",
+            ),
+            _m("IR", "incidence rate", "rate", "incidence", _RATE1, "identity", None),
+            _m("IRLN", "log incidence rate", "rate", "incidence", _RATE1, "log", "exp"),
+            _m("IRS", "square-root incidence rate", "IRS", "incidence", _RATE1, None, None, 0.0),
+            _m("IRFT", "Freeman-Tukey incidence rate", "IRFT", "incidence", _RATE1, None, None, 0.0),
+            _m("PHI", "phi coefficient", "phi", "association", _TWO_BY_TWO, "identity", None, 0.0),
+            _m("YUQ", "Yule's Q", "Q", "association", _TWO_BY_TWO, "identity", None),
+            _m("YUY", "Yule's Y", "Y", "association", _TWO_BY_TWO, "identity", None),
+            _m("PCOR", "partial correlation", "r", "association", _PCOR, "identity", None),
+            _m(
+                "ZPCOR",
+                "Fisher's z transformed partial correlation",
+                "r",
+                "association",
+                _PCOR,
+                "atanh",
+                "tanh",
+            ),
+            _m("ARAW", "Cronbach's alpha", "alpha", "reliability", _ALPHA, "identity", None),
+            _m("AHW", "Hakstian-Whalen transformed alpha", "AHW", "reliability", _ALPHA, None, None),
+            _m("ABT", "Bonett transformed alpha", "ABT", "reliability", _ALPHA, None, None),
+            _m(
+                "SMD1",
+                "standardized mean difference, SD of group 2 (Glass, corrected)",
+                "SMD1",
+                "continuous",
+                (("m1i", "sd2i", "n1i", "m2i", "n2i"), MEANS_COLUMNS[0]),
+                "identity",
+                None,
+            ),
+            _m("D2ORN", "log odds ratio from SMD (normal)", "OR", "continuous", MEANS_COLUMNS, "log", "exp"),
+            _m(
+                "D2ORL", "log odds ratio from SMD (logistic)", "OR", "continuous", MEANS_COLUMNS, "log", "exp"
+            ),
+            _m(
+                "OR2DN",
+                "SMD from log odds ratio (normal)",
+                "SMD",
+                "association",
+                _TWO_BY_TWO,
+                "identity",
+                None,
+            ),
+            _m(
+                "OR2DL",
+                "SMD from log odds ratio (logistic)",
+                "SMD",
+                "association",
+                _TWO_BY_TWO,
+                "identity",
+                None,
+            ),
+            _m("MPRD", "matched-pairs risk difference", "RD", "matched", _PAIRS, "identity", None),
+            _m("MPRR", "matched-pairs log risk ratio", "RR", "matched", _PAIRS, "log", "exp"),
+            _m("MPOR", "matched-pairs marginal log odds ratio", "OR", "matched", _PAIRS, "log", "exp"),
+            _m("MPORC", "matched-pairs conditional log odds ratio", "OR", "matched", _PAIRS, "log", "exp"),
+            _m("MPPETO", "matched-pairs Peto log odds ratio", "OR", "matched", _PAIRS, "log", "exp"),
+            _m(
+                "UCOR",
+                "unbiased correlation (Olkin-Pratt)",
+                "r",
+                "association",
+                (("ri", "ni"),),
+                "identity",
+                None,
+            ),
             _m("HR", "log hazard ratio", "HR", "reported", (), "log", "exp"),
             _m("GEN", "generic effect size", "effect", "reported", (), "identity", None),
         ]
     )
 )
 
+#: Families of measures of one group (a proportion, mean, rate): no comparison, no ratio.
+SINGLE_GROUP_FAMILIES = frozenset({"proportion", "mean", "incidence"})
 #: metafor's ratio measures not (yet) computed by ``effect_sizes`` but met in published
-#: summaries and results files: shown exponentiated, like the registry's ratios.
-_OTHER_RATIOS = frozenset({"CVR", "VR", "MPOR", "MPRR", "MPORC", "MPPETO"})
+#: summaries and results files: shown exponentiated, like the registry's ratios (empty now
+#: that the registry has them all; kept for the next metafor ratio).
+_OTHER_RATIOS: frozenset[str] = frozenset()
 #: Ratio measures: pooled as log ratios, shown exponentiated on a log axis whose no-effect
-#: line is at 1 -- every comparative measure of the registry on a log link (not the log
-#: proportion PLN, a single-group measure) and metafor's other ratios.
+#: line is at 1 -- every comparative measure of the registry on a log link (not the
+#: single-group log measures PLN, MNLN, CVLN, SDLN, IRLN) and metafor's other ratios.
 RATIO_MEASURES: frozenset[str] = (
-    frozenset(m.name for m in MEASURES.values() if m.link == "log" and m.family != "proportion")
+    frozenset(m.name for m in MEASURES.values() if m.link == "log" and m.family not in SINGLE_GROUP_FAMILIES)
     | _OTHER_RATIOS
 )
 
@@ -172,6 +300,7 @@ DATA_COLUMNS = (
     "t1i",
     "x2i",
     "t2i",
+    "ti",
 )
 REPORTED_COLUMNS = ("estimate", "ci_lower", "ci_upper", "pval", "yi", "vi", "sei")
 

@@ -247,3 +247,94 @@ def mean(mi, sdi, ni):
     """
     mi, sdi, ni = (np.asarray(x, dtype=float) for x in (mi, sdi, ni))
     return mi.copy(), sdi**2 / ni
+
+
+def log_mean(mi, sdi, ni):
+    """Log-transformed mean (``MNLN``) and its delta-method variance.
+
+    Parameters
+    ----------
+    mi, sdi, ni : array_like (..., k)
+        Mean (positive), standard deviation and sample size.
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    .. math::
+
+        y_i = \\log m_i, \\qquad v_i = \\frac{s_i^2}{n_i m_i^2}
+
+    Examples
+    --------
+    >>> yi, vi = log_mean(75, 64, 156)
+    >>> round(float(yi), 4), round(float(vi), 6)
+    (4.3175, 0.004668)
+
+    Matches ``metafor::escalc(measure="MNLN")``.
+    """
+    mi, sdi, ni = (np.asarray(x, dtype=float) for x in (mi, sdi, ni))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(mi), sdi**2 / (ni * mi**2)
+
+
+def log_coefficient_of_variation(mi, sdi, ni):
+    """Log coefficient of variation (``CVLN``), bias-corrected, and its variance.
+
+    Parameters
+    ----------
+    mi, sdi, ni : array_like (..., k)
+        Mean (positive), standard deviation and sample size (at least 2).
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    .. math::
+
+        y_i = \\log\\frac{s_i}{m_i} + \\frac{1}{2(n_i - 1)}, \\qquad
+        v_i = \\frac{1}{2(n_i - 1)} + \\frac{s_i^2}{n_i m_i^2}
+
+    (Nakagawa et al. 2015, the single-group terms of eqs. 11-12).
+
+    References
+    ----------
+    Nakagawa, S., Poulin, R., Mengersen, K., Reinhold, K., Engqvist, L., Lagisz, M., &
+    Senior, A. M. (2015). Meta-analysis of variation: ecological and evolutionary
+    applications and beyond. Methods in Ecology and Evolution, 6(2), 143-152.
+
+    Matches ``metafor::escalc(measure="CVLN")``.
+    """
+    mi, sdi, ni = (np.asarray(x, dtype=float) for x in (mi, sdi, ni))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        yi = np.log(sdi / mi) + 1 / (2 * (ni - 1))
+        return yi, 1 / (2 * (ni - 1)) + sdi**2 / (ni * mi**2)
+
+
+def log_standard_deviation(sdi, ni):
+    """Log standard deviation (``SDLN``), bias-corrected, and its variance.
+
+    Parameters
+    ----------
+    sdi, ni : array_like (..., k)
+        Standard deviation and sample size (at least 2).
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    .. math::
+
+        y_i = \\log s_i + \\frac{1}{2(n_i - 1)}, \\qquad v_i = \\frac{1}{2(n_i - 1)}
+
+    (Nakagawa et al. 2015, eqs. 5-6). Matches ``metafor::escalc(measure="SDLN")``.
+    """
+    sdi, ni = (np.asarray(x, dtype=float) for x in (sdi, ni))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(sdi) + 1 / (2 * (ni - 1)), 1 / (2 * (ni - 1))

@@ -142,6 +142,9 @@ for (nm in names(datasets)) {
            type = "Orwin", weighted = TRUE)
   fsn_case(sprintf("fsn-%s-Orwin-target", nm), d$yi, d$vi, 'fsn(yi, vi, type = "Orwin", target = 0.05 * sign)',
            type = "Orwin", target = 0.05 * sign(mean(d$yi)))
+  fsn_case(sprintf("fsn-%s-Orwin-weighted-target", nm), d$yi, d$vi,
+           'fsn(yi, vi, type = "Orwin", weighted = TRUE, target = 0.05 * sign)',
+           type = "Orwin", weighted = TRUE, target = 0.05 * sign(mean(d$yi)))
   fsn_case(sprintf("fsn-%s-Rosenberg", nm), d$yi, d$vi, 'fsn(yi, vi, type = "Rosenberg")', type = "Rosenberg")
   fsn_case(sprintf("fsn-%s-Rosenberg-alpha01", nm), d$yi, d$vi, 'fsn(yi, vi, type = "Rosenberg", alpha = .01)',
            type = "Rosenberg", alpha = .01)

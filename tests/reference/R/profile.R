@@ -35,6 +35,10 @@ for (id in c("bcg-RR", "normand1999-MD", "edge-tau0")) cases[[sprintf("%s-REML-9
 cases[["bcg-RR-REML-tau2max0.5"]] <- ci_case("bcg-RR", "REML", 95, tau2_max = 0.5)
 cases[["bcg-RR-REML-tau2max0.1"]] <- ci_case("bcg-RR", "REML", 95, tau2_max = 0.1)
 cases[["edge-k2-REML-tau2max1e6"]] <- ci_case("edge-k2", "REML", 95, tau2_max = 1e6)
+# The true upper bounds where the default limit max(100, 10 * tau2) cuts the search short
+# (metaevidence finds them by default; metafor needs a larger tau2.max)
+cases[["edge-k2-DL-tau2max1e6"]] <- ci_case("edge-k2", "DL", 95, tau2_max = 1e6)
+cases[["normand1999-MD-DL-tau2max1e6"]] <- ci_case("normand1999-MD", "DL", 95, tau2_max = 1e6)
 
 write_fixture(cases, file.path(REF_DIR, "profile.json"),
               "metafor::confint.rma.uni Q-profile intervals for tau^2, tau, I^2, H^2 (rows in that order)")

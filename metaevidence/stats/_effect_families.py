@@ -1,0 +1,208 @@
+"""Input handling of the measure families added to :func:`metaevidence.effect_sizes` after the
+first round: paired designs, variability ratios, single-group log measures, single-group
+incidence rates, association measures and Cronbach's alpha (the measure facts are in
+:mod:`metaevidence.core.effects.measures`; the formulas in :mod:`metaevidence.core.effects`).
+
+:func:`compute` validates the columns row by row with the one message shape of
+:mod:`metaevidence.stats._effect_inputs` and returns its ``Computed``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from metaevidence.core.effects import association as _assoc
+from metaevidence.core.effects import continuous as _cont
+from metaevidence.core.effects import counts as _bin
+from metaevidence.core.effects import matched as _matched
+from metaevidence.core.effects import paired as _paired
+from metaevidence.core.effects import rates as _rates
+from metaevidence.core.effects import reliability as _rel
+from metaevidence.core.effects import single_group as _single
+from metaevidence.core.effects import smd_or as _smd_or
+from metaevidence.core.effects import variability as _var
+from metaevidence.core.effects.measures import Measure
+
+#: Measures whose inputs this module handles.
+HANDLED = frozenset(
+    "MC SMCC SMCR SMCRH ROMC VR CVR MNLN CVLN SDLN IR IRLN IRS IRFT PHI YUQ YUY PCOR ZPCOR ARAW AHW ABT "
+    "SMD1 D2ORN D2ORL OR2DN OR2DL MPRD MPRR MPOR MPORC MPPETO UCOR".split()
+)
+
+#: vtype values each measure accepts (metafor's spellings); measures not listed take "LS" only.
+VTYPES = {
+    "MD": ("LS", "HO"),
+    "SMD": ("LS", "LS2", "UB", "AV", "H0"),
+    "COR": ("LS", "AV", "H0"),
+    "ROM": ("LS", "LS2", "HO"),
+    "PHI": ("LS", "CS", "ST"),
+}
+
+
+def check_vtype(measure: str, vtype: str) -> None:
+    """Raise the one-shape message when ``vtype`` is not one ``measure`` accepts."""
+    allowed = VTYPES.get(measure, ("LS",))
+    if vtype not in allowed:
+        raise ValueError(
+            f"effect_sizes(measure={measure!r}): vtype must be one of {', '.join(map(repr, allowed))}; "
+            f"got {vtype!r}"
+        )
+
+
+def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy):
+    """yi, vi, corrected and dropped masks, data and sources for a measure in HANDLED."""
+    from metaevidence.stats._effect_inputs import _finish
+
+    n = missing.size
+    corrected = np.zeros(n, dtype=bool)
+    drop = np.zeros(n, dtype=bool)
+    name = info.name
+    if info.family == "paired":
+        yi, vi, base = _paired_rows(name, c, check, legacy)
+    elif name in ("SMD1", "D2ORN", "D2ORL"):
+        yi, vi, base = _two_group_rows(name, kind, c, check)
+    elif name == "UCOR":
+        check.require(np.abs(c["ri"]) <= 1, "ri", "a correlation between -1 and 1", c["ri"])
+        check.require(c["ni"] >= 1, "ni", "at least 1", c["ni"])
+        yi, vi = _assoc.unbiased_correlation(c["ri"], c["ni"])
+        base = "correlation and sample size"
+    elif info.family == "matched":
+        for col in kind:
+            check.require(c[col] >= 0, col, "a non-negative count", c[col])
+        cells, corrected = _bin.zero_cell_correction(
+            tuple(c[k] for k in ("ai", "bi", "ci", "di")), add=add, to=to, exclude=missing
+        )
+        formula = {
+            "MPRD": _matched.matched_risk_difference,
+            "MPRR": _matched.matched_log_risk_ratio,
+            "MPOR": _matched.matched_log_odds_ratio,
+            "MPORC": _matched.conditional_log_odds_ratio,
+            "MPPETO": _matched.conditional_peto_log_odds_ratio,
+        }[name]
+        yi, vi = formula(*cells)
+        base = "paired 2x2 counts"
+    elif info.family == "variability":
+        for g in ("1", "2"):
+            check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
+            check.require(c[f"n{g}i"] >= 2, f"n{g}i", f"at least 2 for {name}", c[f"n{g}i"])
+            if name == "CVR":
+                check.require(c[f"m{g}i"] > 0, f"m{g}i", "positive for CVR (a ratio-scale mean)", c[f"m{g}i"])
+        if name == "VR":
+            yi, vi = _var.log_variability_ratio(c["sd1i"], c["n1i"], c["sd2i"], c["n2i"])
+        else:
+            yi, vi = _var.log_cv_ratio(*(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")))
+        base = "SDs and group sizes" if name == "VR" else "means, SDs and group sizes"
+    elif info.family in ("mean", "incidence"):
+        yi, vi, corrected, base = _single_group_rows(name, info.family, kind, c, check, missing, add, to)
+    elif name in ("PCOR", "ZPCOR"):
+        check.require(
+            c["ni"] - c["mi"] >= 4, "ni", "at least mi + 4 (the residual df must exceed 3)", c["ni"]
+        )
+        check.require(c["mi"] >= 1, "mi", "at least 1 (the focal predictor counts)", c["mi"])
+        if name == "PCOR":
+            yi, vi = _assoc.partial_correlation(c["ti"], c["ni"], c["mi"])
+        else:
+            yi, vi = _assoc.fisher_z_partial_correlation(c["ti"], c["ni"], c["mi"], legacy=legacy)
+        base = "t statistic, sample size and number of predictors"
+    elif info.family == "association":
+        yi, vi, corrected, c = _two_by_two(name, kind, c, check, missing, add, to, vtype)
+        base = "2x2 counts"
+    else:  # reliability
+        check.require((c["ai"] < 1) & np.isfinite(c["ai"]), "ai", "an alpha below 1", c["ai"])
+        check.require(c["mi"] >= 2, "mi", "at least 2 items", c["mi"])
+        check.require(c["ni"] >= 3, "ni", "at least 3", c["ni"])
+        formula = {"ARAW": _rel.alpha_raw, "AHW": _rel.alpha_hakstian_whalen, "ABT": _rel.alpha_bonett}[name]
+        yi, vi = formula(c["ai"], c["mi"], c["ni"])
+        base = "alpha, items and sample size"
+    return _finish(yi, vi, corrected, missing, drop, c, base, "", add)
+
+
+def _paired_rows(name, c, check, legacy):
+    for g in ("1", "2"):
+        check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
+        if name == "ROMC":
+            check.require(c[f"m{g}i"] > 0, f"m{g}i", "positive for ROMC (a ratio-scale mean)", c[f"m{g}i"])
+    check.require(np.abs(c["ri"]) <= 1, "ri", "a correlation between -1 and 1", c["ri"])
+    minimum = 1 if name in ("MC", "ROMC") else 3
+    check.require(c["ni"] >= minimum, "ni", f"at least {minimum} for {name}", c["ni"])
+    args = tuple(c[k] for k in ("m1i", "m2i", "sd1i", "sd2i", "ni", "ri"))
+    if name == "SMCRH":
+        yi, vi = _paired.standardized_mean_change_raw_sd_heteroscedastic(*args, legacy=legacy)
+    else:
+        yi, vi = {
+            "MC": _paired.mean_change,
+            "SMCC": _paired.standardized_mean_change_change_sd,
+            "SMCR": _paired.standardized_mean_change_raw_sd,
+            "ROMC": _paired.log_ratio_of_means_paired,
+        }[name](*args)
+    return yi, vi, "paired means, SDs, pairs and correlation"
+
+
+def _two_by_two(name, kind, c, check, missing, add, to, vtype):
+    for col in kind:
+        check.require(c[col] >= 0, col, "a non-negative count", c[col])
+    if "n1i" in kind:
+        check.require(c["ai"] <= c["n1i"], "ai", "at most n1i", c["ai"])
+        check.require(c["ci"] <= c["n2i"], "ci", "at most n2i", c["ci"])
+        c["bi"], c["di"] = c["n1i"] - c["ai"], c["n2i"] - c["ci"]
+    else:
+        c["n1i"], c["n2i"] = c["ai"] + c["bi"], c["ci"] + c["di"]
+    cells, corrected = _bin.zero_cell_correction(
+        (c["ai"], c["bi"], c["ci"], c["di"]), add=add, to=to, exclude=missing
+    )
+    if name == "PHI":
+        yi, vi = _assoc.phi_coefficient(*cells, sampling="ST" if vtype == "ST" else "CS")
+    elif name in ("OR2DN", "OR2DL"):
+        yi, vi = _smd_or.log_odds_ratio_to_smd(*cells, distribution=name[-1])
+    else:
+        yi, vi = (_assoc.yule_q if name == "YUQ" else _assoc.yule_y)(*cells)
+    return yi, vi, corrected, {k: c[k] for k in ("ai", "bi", "ci", "di", "n1i", "n2i")}
+
+
+def _two_group_rows(name, kind, c, check):
+    for g in ("1", "2"):
+        check.require(c[f"n{g}i"] >= 1, f"n{g}i", "at least 1", c[f"n{g}i"])
+        if f"sd{g}i" in kind:
+            check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
+    if name == "SMD1":
+        check.require(
+            c["n2i"] >= 2, "n2i", "at least 2 for SMD1 (the standardizing SD needs n2i - 1 >= 1)", c["n2i"]
+        )
+        yi, vi = _cont.standardized_mean_difference_control_sd(
+            c["m1i"], c["sd2i"], c["n1i"], c["m2i"], c["n2i"]
+        )
+        return yi, vi, "means, SD of group 2 and group sizes"
+    total = c["n1i"] + c["n2i"]
+    check.require(
+        total >= 3, "n1i + n2i", f"at least 3 for {name} (the pooled SD needs n1i + n2i - 2 >= 1)", total
+    )
+    args = tuple(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
+    yi, vi = _smd_or.smd_to_log_odds_ratio(*args, distribution=name[-1])
+    return yi, vi, "means, SDs and group sizes, converted to a log odds ratio"
+
+
+def _single_group_rows(name, family, kind, c, check, missing, add, to):
+    corrected = np.zeros(missing.size, dtype=bool)
+    if family == "mean":
+        check.require(c["sdi"] > 0, "sdi", "a positive standard deviation", c["sdi"])
+        minimum = 1 if name == "MNLN" else 2
+        check.require(c["ni"] >= minimum, "ni", f"at least {minimum} for {name}", c["ni"])
+        if name != "SDLN":
+            check.require(c["mi"] > 0, "mi", f"positive for {name} (a ratio-scale mean)", c["mi"])
+        if name == "SDLN":
+            yi, vi = _single.log_standard_deviation(c["sdi"], c["ni"])
+        else:
+            formula = _single.log_mean if name == "MNLN" else _single.log_coefficient_of_variation
+            yi, vi = formula(c["mi"], c["sdi"], c["ni"])
+        return yi, vi, corrected, "mean, SD and sample size" if "mi" in kind else "SD and sample size"
+    check.require(c["xi"] >= 0, "xi", "a non-negative count", c["xi"])
+    check.require(c["ti"] > 0, "ti", "positive person-time", c["ti"])
+    (x,), corrected = _bin.zero_cell_correction((c["xi"],), add=add, to=to, exclude=missing)
+    formula = {
+        "IR": _rates.rate,
+        "IRLN": _rates.log_rate,
+        "IRS": _rates.sqrt_rate,
+        "IRFT": _rates.freeman_tukey_rate,
+    }[name]
+    yi, vi = formula(x, c["ti"])
+    return yi, vi, corrected, "events and person-time"
