@@ -249,6 +249,10 @@ def run_analyses(
                     f"{paths.analyses / (aid + '.yaml')}: delete the results or restore the spec",
                 )
             )
+    if any(o.status in ("updated", "unchanged") for o in outcomes):  # from the published results only
+        from metaevidence.workflow.findings import write_summary_of_findings
+
+        write_summary_of_findings(paths.results, paths.figures)
     return RunReport(outcomes=tuple(outcomes))
 
 
@@ -296,7 +300,9 @@ def _figure_files(store: ResultStore, analysis_id: str, previous: dict | None) -
     from metaevidence.workflow.schema import FIGURE_FORMATS, FIGURES
 
     listed = {f["file"] for f in (previous or {}).get("figures", ()) if isinstance(f, dict) and "file" in f}
-    ours = {f"{name}.{fmt}" for name in FIGURES for fmt in FIGURE_FORMATS}
+    ours = {
+        f"{name}.{fmt}" for name in (*FIGURES, "rob-traffic-light", "rob-summary") for fmt in FIGURE_FORMATS
+    }
     folder = store.figure_dir(analysis_id)
     present = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
     return listed | (present & ours)

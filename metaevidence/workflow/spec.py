@@ -220,6 +220,7 @@ class AnalysisSpec:
     notes: str | None
     path: Path
     sha256: str
+    certainty: Mapping[str, Any] | None = None
 
     @property
     def is_overview(self) -> bool:
@@ -381,6 +382,7 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         notes=plain.get("notes"),
         path=path,
         sha256=sha256,
+        certainty=plain.get("certainty"),
     )
 
 
