@@ -16,7 +16,7 @@ __all__ = ["sof_table_plot"]
 
 _HEADERS = (
     ("Outcome", 34),
-    ("№ of participants\n(studies)", 16),
+    ("№ of participants\n(studies)", 20),
     ("Certainty of the\nevidence (GRADE)", 18),
     ("Relative effect\n(95% CI)", 22),
     ("Risk with\ncontrol", 12),

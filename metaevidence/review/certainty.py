@@ -325,7 +325,13 @@ def certainty_block(
                     f"{d.replace('_', ' ')}: upgrading applies to observational evidence only; ignored"
                 )
     level, status = None, "assessed"
-    if start is None:
+    if doc.get("pooled") is None:
+        start = None
+        status = (
+            "not assessed here: an overview of published pooled results, whose certainty is the source "
+            "reviews' own rating (certainty.published, with its locator) -- not re-judged by this project"
+        )
+    elif start is None:
         status = "not assessed: the starting level is unknown (give certainty.evidence)"
     elif missing:
         why = (

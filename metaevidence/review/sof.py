@@ -114,6 +114,7 @@ def sof_row(doc: dict, certainty: dict, baseline: dict | None, outcome: str | No
         "continuous_note": None,
     }
     if pooled is None:
+        row["note"] = f"{len(included)} published pooled results: see results/{row['analysis']}.md"
         if len(included) == 1 and included[0].get("estimate") is not None:
             s = included[0]
             row["relative"] = (
@@ -143,6 +144,8 @@ def sof_row(doc: dict, certainty: dict, baseline: dict | None, outcome: str | No
 def _absolute_cells(row: dict) -> tuple[str, str]:
     a = row.get("absolute")
     if a is None:
+        if row.get("relative") is None and not row.get("continuous_note"):
+            return "-", "-"
         if row.get("continuous_note"):
             return "-", row["continuous_note"]
         return "-", "not computed: no baseline risk (give certainty.baseline_risk)" if row["measure"] in (
