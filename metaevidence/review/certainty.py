@@ -156,7 +156,7 @@ def ois(control_risk: float, relative_change: float = 0.25, alpha: float = 0.05,
     p1 = control_risk
     p2 = control_risk * (1.0 - relative_change)
     z = _st.norm.ppf(1 - alpha / 2) + _st.norm.ppf(power)
-    return 2.0 * z * z * (p1 * (1 - p1) + p2 * (1 - p2)) / (p1 - p2) ** 2
+    return float(2.0 * z * z) * (p1 * (1 - p1) + p2 * (1 - p2)) / (p1 - p2) ** 2
 
 
 def _crosses(lo: float | None, hi: float | None, value: float | None) -> bool | None:
@@ -210,7 +210,7 @@ def _signals(doc: dict, rob: dict, fit, cert: dict, baseline: dict | None) -> di
         imp.update(
             optimal_information_size=math.ceil(size),
             ois_assumptions=f"control risk {baseline['risk']:g} ({baseline['basis']}), relative change {change:g}, alpha 0.05, power 0.8",
-            meets_ois=participants >= size,
+            meets_ois=bool(participants >= size),
         )
     sig["imprecision"] = imp
     k = pooled.get("k") or 0
