@@ -60,7 +60,9 @@ def test_unknown_domain_and_disallowed_judgement_have_file_and_line(tmp_path):
     lines = path.read_text().splitlines()
     serious = next(i for i, ln in enumerate(lines, 1) if "serious" in ln)
     confounding = next(i for i, ln in enumerate(lines, 1) if "confounding" in ln)
-    assert any(f":{serious}" in t and "allowed: low, some-concerns, high; got 'serious'" in t for t in text), text
+    assert any(
+        f":{serious}" in t and "allowed: low, some-concerns, high; got 'serious'" in t for t in text
+    ), text
     assert any(f":{confounding}" in t and "is not a RoB 2 domain" in t for t in text), text
 
 
@@ -94,7 +96,9 @@ def test_per_result_judgement_wins_and_missing_is_not_assessed(tmp_path):
     b = assessment_of(evidence["adams-2001"], "other-outcome")
     assert b["level"] == "study" and b["overall"] == "low" and b["suggested"] == "low" and b["agrees"] is True
     block = risk_of_bias_block(
-        [{"id": "adams-2001", "weight": 25.0}, {"id": "baker-2004", "weight": 75.0}], evidence, "other-outcome"
+        [{"id": "adams-2001", "weight": 25.0}, {"id": "baker-2004", "weight": 75.0}],
+        evidence,
+        "other-outcome",
     )
     assert block["not_assessed"] == ["baker-2004"]
     assert block["studies"][1]["overall"] == "not-assessed"
@@ -110,4 +114,6 @@ def test_reviewer_disagreeing_with_the_rule_is_flagged_not_changed(tmp_path):
     block = risk_of_bias_block([{"id": "adams-2001", "weight": 100.0}], evidence, "mortality")
     s = block["studies"][0]
     assert s["overall"] == "low" and s["suggested"] == "high" and s["agrees"] is False
-    assert block["disagreements"] and "'low' differs from the RoB 2 rule's 'high'" in block["disagreements"][0]
+    assert (
+        block["disagreements"] and "'low' differs from the RoB 2 rule's 'high'" in block["disagreements"][0]
+    )

@@ -68,7 +68,9 @@ def test_markdown_numbers_footnotes_once():
         },
         "baseline": {"risk": 0.3, "basis": "from the spec", "source": "cohort"},
     }
-    md = sof_markdown([row, {**row, "analysis": "b"}], {"a": ["Imprecision: wide CI"], "b": ["Imprecision: wide CI"]})
+    md = sof_markdown(
+        [row, {**row, "analysis": "b"}], {"a": ["Imprecision: wide CI"], "b": ["Imprecision: wide CI"]}
+    )
     assert "| 300 (2) | ⊕⊕⊕◯ Moderate <sup>1</sup> |" in md
     assert "62 fewer per 1000 (-95 to -22)" in md
     assert md.count("Imprecision: wide CI") == 1
