@@ -495,7 +495,12 @@ ROB_RESULT = Record(
         Field("subgroup", _FREE, required=False, doc="the entry's subgroup, when the study has several"),
         Field("timepoint", _FREE, required=False, doc="the entry's timepoint, when the study has several"),
         Field("domains", ListOf(ROB_DOMAIN), doc="domain judgements"),
-        Field("overall", Text(choices=JUDGEMENTS), doc="the reviewer's overall judgement"),
+        Field(
+            "overall",
+            Text(choices=JUDGEMENTS),
+            required=False,
+            doc="the reviewer's overall judgement (none: shown as not assessed)",
+        ),
         Field("support", _FREE, required=False, doc="the reason for the overall judgement"),
         Field(
             "provenance",

@@ -129,9 +129,9 @@ def assessment_of(study, outcome: str, subgroup: str | None = None, timepoint: s
         "tool": tool.name if tool else rob.tool,
         "domains": domains,
         "support": {d: v["support"] for d, v in detail.items() if v["support"]},
-        "overall": overall,
+        "overall": overall or NOT_ASSESSED,
         "suggested": suggested,
-        "agrees": _agrees(tool, overall, suggested, judged) if tool else None,
+        "agrees": _agrees(tool, overall, suggested, judged) if tool else None,  # None: nothing to compare
         "provenance": dict(provenance) if provenance else None,
     }
 
@@ -152,6 +152,19 @@ def risk_of_bias_block(rows: list[dict], evidence, outcome: str) -> dict[str, An
     tool = tools.most_common(1)[0][0] if tools else None
     known = TOOLS.get(tool) if tool else None
     domains = [{"id": d, "name": n} for d, n in known.domains] if known else []
+    if tool == "RoB 1":  # RevMan 5.0 has one blinding item, later versions two: show the form used
+        used = {d for s in studies for d, j in s.get("domains", {}).items() if j != NOT_ASSESSED}
+        drop = (
+            {"blinding"}
+            if used & {"blinding-participants", "blinding-outcome"} or "blinding" not in used
+            else {
+                "blinding-participants",
+                "blinding-outcome",
+            }
+        )
+        domains = [d for d in domains if d["id"] not in drop]
+        for s in studies:
+            s["domains"] = {d: j for d, j in s.get("domains", {}).items() if d not in drop}
     weights = [s["weight"] for s in studies if s["weight"] is not None]
     total = sum(weights) if weights else 0.0
     share: dict[str, float] = {}
