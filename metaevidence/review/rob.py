@@ -179,7 +179,10 @@ def risk_of_bias_block(rows: list[dict], evidence, outcome: str) -> dict[str, An
         "studies": studies,
         "not_assessed": not_assessed,
         "weight_by_overall": {k: share[k] for k in sorted(share)},
-        "high_risk_weight": sum(v for k, v in share.items() if k in HIGH) if share else None,
+        # None when no study has an overall judgement: 0% would read as "no high-risk studies"
+        "high_risk_weight": sum(v for k, v in share.items() if k in HIGH)
+        if any(k != NOT_ASSESSED for k in share)
+        else None,
         "disagreements": [
             f"{s['id']}: the reviewer's overall '{s['overall']}' differs from the {s['tool']} rule's "
             f"'{s['suggested']}'"

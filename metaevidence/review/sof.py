@@ -202,3 +202,44 @@ def sof_markdown(rows: list[dict], footnotes: dict[str, list[str]]) -> str:
     lines += ["", "## Footnotes", ""]
     lines += [f"{i}. {text}" for i, text in enumerate(marks, 1)] or ["None."]
     return "\n".join(lines) + "\n"
+
+
+def _signal_text(signals: dict) -> str:
+    parts = []
+    for key, value in signals.items():
+        if value is None or value == {} or key == "studies":
+            continue
+        if isinstance(value, float):
+            value = f"{value:.3g}"
+        elif isinstance(value, list):
+            value = " to ".join("-" if v is None else f"{v:.3g}" for v in value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k} {v:.0f}%" for k, v in value.items())
+        parts.append(f"{key.replace('_', ' ')}: {value}")
+    return "; ".join(parts) or "-"
+
+
+def certainty_section(doc: dict) -> list[str]:
+    """The "Risk of bias and certainty of the evidence" section of ``results/<id>.md``."""
+    c, rob = doc.get("certainty"), doc.get("risk_of_bias")
+    if c is None or rob is None:
+        return []
+    level = CERTAINTY_SYMBOLS.get(c["level"], "not assessed")
+    out = ["## Risk of bias and certainty of the evidence (GRADE)", ""]
+    tool = rob["tool"] or "none"
+    assessed = sum(1 for s in rob["studies"] if s["assessed"])
+    out += [f"Risk of bias: {assessed} of {len(rob['studies'])} studies assessed (tool: {tool}).", ""]
+    out += [f"Certainty: **{level}**" + ("" if c["level"] else f" -- {c['status']}") + ".", ""]
+    out += ["| domain | reviewer's judgement | reason | signals (computed) |", "|---|---|---|---|"]
+    from metaevidence.review.certainty import DOWNGRADE_DOMAINS, UPGRADE_DOMAINS
+
+    for name in (*DOWNGRADE_DOMAINS, *UPGRADE_DOMAINS):
+        d = c["domains"][name]
+        j = "not judged" if d["judgement"] is None else str(d["judgement"])
+        out.append(
+            f"| {name.replace('_', ' ')} | {j} | {d['reason'] or '-'} | {_signal_text(d['signals'])} |"
+        )
+    out.append("")
+    out += [f"- Flag: {f}" for f in c["flags"]]
+    out += [f"- {f}" for f in c["footnotes"]]
+    return out + [""]
