@@ -187,10 +187,13 @@ def _signals(doc: dict, rob: dict, fit, cert: dict, baseline: dict | None) -> di
         "i2_percent": het.get("i2") if het else None,
         "tau2": het.get("tau2") if het else None,
         "q_p_value": het.get("q_p_value") if het else None,
-        "prediction_interval": [p.get("pi_lower"), p.get("pi_upper")],
-        "pi_crosses_null": _crosses(p.get("pi_lower"), p.get("pi_upper"), null),
-        "pi_crosses_threshold": _crosses(p.get("pi_lower"), p.get("pi_upper"), threshold),
     }
+    if p.get("pi_lower") is not None:  # common-effect models have none
+        sig["inconsistency"].update(
+            prediction_interval=[p.get("pi_lower"), p.get("pi_upper")],
+            pi_crosses_null=_crosses(p.get("pi_lower"), p.get("pi_upper"), null),
+            pi_crosses_threshold=_crosses(p.get("pi_lower"), p.get("pi_upper"), threshold),
+        )
     mid = cert.get("mid")
     mids = None if mid is None else ((mid, 1.0 / mid) if transform == "exp" else (null + mid, null - mid))
     participants = _participants(doc)

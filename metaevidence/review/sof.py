@@ -229,7 +229,12 @@ def certainty_section(doc: dict) -> list[str]:
     tool = rob["tool"] or "none"
     assessed = sum(1 for s in rob["studies"] if s["assessed"])
     out += [f"Risk of bias: {assessed} of {len(rob['studies'])} studies assessed (tool: {tool}).", ""]
-    out += [f"Certainty: **{level}**" + ("" if c["level"] else f" -- {c['status']}") + ".", ""]
+    out += [
+        f"Certainty: **{level}**"
+        + ("" if c["level"] else f" -- {c['status'].removeprefix('not assessed: ')}")
+        + ".",
+        "",
+    ]
     out += ["| domain | reviewer's judgement | reason | signals (computed) |", "|---|---|---|---|"]
     from metaevidence.review.certainty import DOWNGRADE_DOMAINS, UPGRADE_DOMAINS
 

@@ -43,12 +43,17 @@ def write_summary_of_findings(results: Path, figures: Path, formats=("svg", "png
     md = results / f"{SOF_NAME}.md"
     atomic_write(md, sof_markdown(rows, notes).encode("utf-8"))
     written = [md]
-    fig = sof_table_plot(
-        rows,
-        footnote="Certainty: the reviewer's GRADE judgements from each spec; "
-        "'not assessed' = no judgements yet. Footnotes: results/summary-of-findings.md.",
+    fig = (
+        None
+        if not figures.is_dir()
+        else sof_table_plot(
+            rows,
+            footnote="Certainty: the reviewer's GRADE judgements from each spec; "
+            "'not assessed' = no judgements yet. Footnotes: results/summary-of-findings.md.",
+        )
     )
-    figures.mkdir(parents=True, exist_ok=True)
+    if not figures.is_dir():  # no analysis draws figures: no table figure either
+        return written
     for fmt in formats:
         path = figures / f"{SOF_NAME}.{fmt}"
         atomic_write(path, figure_bytes(fig, fmt))

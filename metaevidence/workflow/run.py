@@ -249,7 +249,8 @@ def run_analyses(
                     f"{paths.analyses / (aid + '.yaml')}: delete the results or restore the spec",
                 )
             )
-    if any(o.status in ("updated", "unchanged") for o in outcomes):  # from the published results only
+    # the table over every analysis, from the published results; after a failure it stays as it was
+    if not ids and outcomes and not any(o.failed for o in outcomes):
         from metaevidence.workflow.findings import write_summary_of_findings
 
         write_summary_of_findings(paths.results, paths.figures)
