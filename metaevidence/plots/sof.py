@@ -11,6 +11,7 @@ from typing import Any
 
 from metaevidence.plots import style
 from metaevidence.plots.output import new_figure, style_context
+from metaevidence.review.sof import difference_text
 
 __all__ = ["sof_table_plot"]
 
@@ -32,7 +33,7 @@ def _cells(row: dict) -> list[str]:
         lo, hi = a["corresponding_ci_per_1000"]
         d, (dlo, dhi) = a["difference_per_1000"], a["difference_ci_per_1000"]
         assumed = f"{a['assumed_per_1000']} per 1000"
-        corr = f"{a['corresponding_per_1000']} per 1000 ({lo} to {hi}); {abs(d)} {'more' if d >= 0 else 'fewer'} ({dlo} to {dhi})"
+        corr = f"{a['corresponding_per_1000']} per 1000 ({lo} to {hi}); {difference_text(d, dlo, dhi)}"
     else:
         assumed, corr = "-", row.get("continuous_note") or "-"
     return [row["outcome"], people, row["certainty_text"], row.get("relative") or "-", assumed, corr]

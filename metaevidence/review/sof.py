@@ -141,6 +141,15 @@ def sof_row(doc: dict, certainty: dict, baseline: dict | None, outcome: str | No
     return row
 
 
+def difference_text(d: int, lo: int, hi: int) -> str:
+    """GRADEpro's wording: '11 fewer per 1000 (from 18 fewer to 5 fewer)'."""
+
+    def word(x: int) -> str:
+        return f"{abs(x)} {'more' if x > 0 else 'fewer'}" if x else "0 fewer"
+
+    return f"{word(d)} per 1000 (from {word(lo)} to {word(hi)})"
+
+
 def _absolute_cells(row: dict) -> tuple[str, str]:
     a = row.get("absolute")
     if a is None:
@@ -156,11 +165,10 @@ def _absolute_cells(row: dict) -> tuple[str, str]:
             "PETO",
         ) else "-"
     d, (lo, hi) = a["difference_per_1000"], a["difference_ci_per_1000"]
-    more = "more" if d >= 0 else "fewer"
     lo_c, hi_c = a["corresponding_ci_per_1000"]
     return (
         f"{a['assumed_per_1000']} per 1000",
-        f"{a['corresponding_per_1000']} per 1000 ({lo_c} to {hi_c}); {abs(d)} {more} per 1000 ({lo} to {hi})",
+        f"{a['corresponding_per_1000']} per 1000 ({lo_c} to {hi_c}); {difference_text(d, lo, hi)}",
     )
 
 

@@ -72,5 +72,5 @@ def test_markdown_numbers_footnotes_once():
         [row, {**row, "analysis": "b"}], {"a": ["Imprecision: wide CI"], "b": ["Imprecision: wide CI"]}
     )
     assert "| 300 (2) | ⊕⊕⊕◯ Moderate <sup>1</sup> |" in md
-    assert "62 fewer per 1000 (-95 to -22)" in md
+    assert "62 fewer per 1000 (from 95 fewer to 22 fewer)" in md
     assert md.count("Imprecision: wide CI") == 1
