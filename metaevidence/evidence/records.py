@@ -234,13 +234,18 @@ class RobDomain:
     domain: str
     judgement: str
     support: str | None = None
+    provenance: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RiskOfBias:
+    """A study's risk-of-bias assessment; ``results`` holds per-result judgements (plain dicts)."""
+
     tool: str
     domains: tuple[RobDomain, ...]
-    overall: str
+    overall: str | None
+    results: tuple[Mapping[str, Any], ...] = ()
+    provenance: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,7 +394,11 @@ def build_study(plain: Mapping, *, path: Path, sha256: str) -> Study:
         risk_of_bias=None
         if rob is None
         else RiskOfBias(
-            tool=rob["tool"], domains=tuple(RobDomain(**d) for d in rob["domains"]), overall=rob["overall"]
+            tool=rob["tool"],
+            domains=tuple(RobDomain(**d) for d in rob.get("domains", ())),
+            overall=rob.get("overall"),
+            results=tuple(rob.get("results", ())),
+            provenance=rob.get("provenance"),
         ),
         notes=plain.get("notes"),
         record=record,

@@ -45,6 +45,7 @@ from metaevidence._schema.types import (
 from metaevidence._schema.validate import check
 from metaevidence._schema.yamlload import YMap, YNode, YScalar
 from metaevidence.errors import RecordProblem
+from metaevidence.evidence.robtools import check_risk_of_bias
 
 __all__ = [
     "STUDY",
@@ -94,7 +95,17 @@ DESIGNS = (
 #: The ratios a study record may report with a confidence interval (kind ratio_ci).
 REPORTED_RATIOS = ("OR", "RR", "HR")
 SUMMARY_MEASURES = (*REPORTED_RATIOS, "RD", "MD", "SMD", "COR", "ZCOR")
-JUDGEMENTS = ("low", "some-concerns", "moderate", "high", "serious", "critical", "unclear", "no-information")
+JUDGEMENTS = (
+    "low",
+    "some-concerns",
+    "moderate",
+    "high",
+    "very-high",
+    "serious",
+    "critical",
+    "unclear",
+    "no-information",
+)
 
 _FREE = Text()
 _POSITIVE = Number(minimum=0, exclusive_minimum=True)
@@ -447,23 +458,82 @@ EXTRACTION = Record(
     ),
 )
 
+ROB_PROVENANCE = Record(
+    "rob_provenance",
+    "Where a risk-of-bias judgement comes from: a published assessment, or the reviewers of this project.",
+    (
+        Field("source", _FREE, doc="who made the judgement and where it is published, e.g. a review's table"),
+        Field("locator", _FREE, required=False, doc="table, figure, page or section in that source"),
+        Field("assessor", _FREE, required=False, doc="who made the judgement, when not the source's authors"),
+    ),
+)
+
 ROB_DOMAIN = Record(
     "rob_domain",
     "One risk-of-bias domain judgement.",
     (
-        Field("domain", _FREE, doc="domain name as the tool gives it"),
-        Field("judgement", Text(choices=JUDGEMENTS), doc="the judgement"),
+        Field(
+            "domain",
+            _FREE,
+            doc="domain id or name as the tool gives it (checked for RoB 2, ROBINS-I, ROBINS-E, RoB 1)",
+        ),
+        Field("judgement", Text(choices=JUDGEMENTS), doc="the judgement (each tool allows only its own)"),
         Field("support", _FREE, required=False, doc="the reason for the judgement"),
+        Field(
+            "provenance",
+            ROB_PROVENANCE,
+            required=False,
+            doc="where it comes from (default: the assessment's)",
+        ),
+    ),
+)
+
+ROB_RESULT = Record(
+    "rob_result",
+    "A risk-of-bias assessment of one outcome result (RoB 2 judges a result, not a study).",
+    (
+        Field("outcome", SLUG, doc="the outcome id of the entry assessed"),
+        Field("subgroup", _FREE, required=False, doc="the entry's subgroup, when the study has several"),
+        Field("timepoint", _FREE, required=False, doc="the entry's timepoint, when the study has several"),
+        Field("domains", ListOf(ROB_DOMAIN), doc="domain judgements"),
+        Field(
+            "overall",
+            Text(choices=JUDGEMENTS),
+            required=False,
+            doc="the reviewer's overall judgement (none: shown as not assessed)",
+        ),
+        Field("support", _FREE, required=False, doc="the reason for the overall judgement"),
+        Field(
+            "provenance",
+            ROB_PROVENANCE,
+            required=False,
+            doc="where it comes from (default: the assessment's)",
+        ),
     ),
 )
 
 RISK_OF_BIAS = Record(
     "risk_of_bias",
-    "Risk-of-bias assessment (optional).",
+    "Risk-of-bias assessment (optional): per study, and per outcome result under results.",
     (
-        Field("tool", _FREE, doc="e.g. RoB 2, ROBINS-I, Newcastle-Ottawa"),
-        Field("domains", ListOf(ROB_DOMAIN), doc="domain judgements"),
-        Field("overall", Text(choices=JUDGEMENTS), doc="overall judgement"),
+        Field(
+            "tool",
+            _FREE,
+            doc="RoB 2, ROBINS-I, ROBINS-E or RoB 1 (checked), or another, e.g. Newcastle-Ottawa",
+        ),
+        Field("domains", ListOf(ROB_DOMAIN), required=False, doc="study-level domain judgements"),
+        Field("overall", Text(choices=JUDGEMENTS), required=False, doc="study-level overall judgement"),
+        Field("results", ListOf(ROB_RESULT), required=False, doc="judgements of single outcome results"),
+        Field("provenance", ROB_PROVENANCE, required=False, doc="where the judgements come from"),
+    ),
+    (
+        RequiredIf(
+            "domains", When("results", absent=True), "give study-level domains or per-result judgements"
+        ),
+        RequiredIf(
+            "overall", When("results", absent=True), "give study-level overall or per-result judgements"
+        ),
+        Together("domains", "overall", "a study-level assessment has domains and an overall judgement"),
     ),
 )
 
@@ -498,6 +568,10 @@ STUDY = Record(
 def check_study(tree: YNode, path: Path) -> tuple[list[RecordProblem], dict | None]:
     """Check a study record: the schema, plus its id against the file name."""
     problems, value = check(tree, STUDY, path=path)
+    tool_problems = check_risk_of_bias(tree, path)
+    if tool_problems:
+        problems.extend(tool_problems)
+        value = None
     if isinstance(tree, YMap):
         id_node = tree.get("id")
         if isinstance(id_node, YScalar) and isinstance(id_node.value, str) and id_node.value != path.stem:

@@ -71,6 +71,7 @@ def forest_plot(
     plot_width: float = 2.4,
     max_label_width: float = 2.6,
     font_size: float = style.FONT_SIZE,
+    risk_of_bias: Any = None,
 ) -> Any:
     """A RevMan-style forest plot of a meta-analysis, subgroup analysis or batch.
 
@@ -137,6 +138,10 @@ def forest_plot(
         Study labels wider than this (inches) are truncated with an ellipsis.
     font_size : float, default 8
         Text size in points; every other dimension follows from it.
+    risk_of_bias : dict, optional
+        A ``risk_of_bias`` block (:func:`metaevidence.review.rob.risk_of_bias_block`): draws
+        RevMan's coloured dots per domain right of the plot, with a legend; a study it does
+        not assess shows grey "NA" (not assessed), never low risk.
 
     Returns
     -------
@@ -200,7 +205,7 @@ def forest_plot(
         published=published,
     )
     notes = tuple(notes) + ((PUBLISHED_NOTE,) if published else ())
-    return _Forest(
+    forest = _Forest(
         table,
         data_columns=data_columns,
         group_labels=group_labels,
@@ -214,7 +219,13 @@ def forest_plot(
         plot_width=float(plot_width),
         max_label_width=float(max_label_width),
         font_size=float(font_size),
-    ).draw()
+    )
+    fig = forest.draw()
+    if risk_of_bias is not None:  # RevMan's risk-of-bias dots right of the plot (plots/rob.py)
+        from metaevidence.plots.rob import add_rob_columns
+
+        add_rob_columns(fig, forest, risk_of_bias)
+    return fig
 
 
 class _Forest:

@@ -275,9 +275,13 @@ def compute(spec: AnalysisSpec, evidence: EvidenceBase) -> Computed:
             f"{spec.studies.outcome!r} that passes the selection in {spec.path.name}; "
             "check studies.outcome and the filters"
         )
-    if spec.is_overview:
-        return _overview(spec, chosen, base)
-    return _meta_analysis(spec, chosen, base)
+    computed = _overview(spec, chosen, base) if spec.is_overview else _meta_analysis(spec, chosen, base)
+    from metaevidence.review.assess import assess
+
+    computed.document.update(
+        assess(spec.certainty, computed.document, chosen, spec.studies.outcome, computed.fit)
+    )
+    return computed
 
 
 def _excluded_by_spec(spec: AnalysisSpec, chosen: EvidenceBase) -> tuple[list[dict], EvidenceBase]:

@@ -62,6 +62,18 @@ def _draw(c: Computed, name: str) -> Any | None:
             **{**options, "data_columns": "none"},
         )
     prediction = bool(spec.prediction_interval)
+    rob = c.document.get("risk_of_bias")
+    assessed = rob is not None and any(s["assessed"] for s in rob["studies"])
+    if name in ("rob-traffic-light", "rob-summary"):
+        from metaevidence.plots import rob as rob_plots
+
+        if not assessed:
+            return None
+        if name == "rob-summary":
+            return rob_plots.rob_summary_plot(rob, title=f"Risk of bias: {spec.id}")
+        return rob_plots.traffic_light_plot(rob, title=f"Risk of bias: {spec.id}")
+    if name == "forest" and assessed:
+        options["risk_of_bias"] = rob
     if name == "forest":
         target = c.fit
         if c.subgroups is not None:
@@ -111,7 +123,7 @@ def render_figures(c: Computed) -> tuple[dict[str, bytes], list[dict[str, str]]]
 
     c = _canonical(c)
     extra = ("sequential",) if getattr(c, "sequential", None) is not None else ()
-    for name in (*c.spec.figures.draw, *extra):
+    for name in (*c.spec.figures.draw, *extra, "rob-traffic-light", "rob-summary"):
         fig = _draw(c, name)
         if fig is None:
             continue

@@ -121,6 +121,9 @@ def render_report(doc: dict) -> str:
         lines += _sensitivity(doc)
         lines += sequential_report(doc)
         lines += _reference(doc)
+    from metaevidence.review.sof import certainty_section
+
+    lines += certainty_section(doc)
     lines += _text_section(doc, "notes", "Notes")
     lines += _figures(doc)
     lines += _provenance(doc)

@@ -303,6 +303,11 @@ def run_analyses(
                     f"{paths.analyses / (aid + '.yaml')}: delete the results or restore the spec",
                 )
             )
+    # the table over every analysis, from the published results; after a failure it stays as it was
+    if not ids and outcomes and not any(o.failed for o in outcomes):
+        from metaevidence.workflow.findings import write_summary_of_findings
+
+        write_summary_of_findings(paths.results, paths.figures)
     return RunReport(outcomes=tuple(outcomes))
 
 
@@ -381,7 +386,9 @@ def _figure_files(store: ResultStore, analysis_id: str, previous: dict | None) -
     from metaevidence.workflow.schema import FIGURE_FORMATS, FIGURES
 
     listed = {f["file"] for f in (previous or {}).get("figures", ()) if isinstance(f, dict) and "file" in f}
-    ours = {f"{name}.{fmt}" for name in FIGURES for fmt in FIGURE_FORMATS}
+    ours = {
+        f"{name}.{fmt}" for name in (*FIGURES, "rob-traffic-light", "rob-summary") for fmt in FIGURE_FORMATS
+    }
     folder = store.figure_dir(analysis_id)
     present = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
     return listed | (present & ours)

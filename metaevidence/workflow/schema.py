@@ -34,6 +34,7 @@ from metaevidence._schema.types import (
 )
 from metaevidence.core.effects import measures as _registry
 from metaevidence.evidence.schema import DESIGNS, SLUG
+from metaevidence.review.certainty import CERTAINTY
 from metaevidence.workflow.sequential import SEQUENTIAL
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
 ]
 
 #: Kinds of analysis: a meta-analysis pools; an overview shows published summaries side by side.
+
 KINDS = ("meta-analysis", "overview")
 
 #: Effect measures an analysis can pool (metafor's names). Ratios are pooled as logs.
@@ -483,6 +485,7 @@ ANALYSIS = Record(
         Field(
             "reference", REFERENCE, required=False, doc="a published result to compare with (default none)"
         ),
+        Field("certainty", CERTAINTY, required=False, doc="GRADE judgements and summary-of-findings options"),
         Field(
             "interpretation",
             _FREE,

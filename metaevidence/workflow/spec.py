@@ -223,6 +223,7 @@ class AnalysisSpec:
     path: Path
     sha256: str
     sequential: SequentialSpec | None = None
+    certainty: Mapping[str, Any] | None = None
 
     @property
     def is_overview(self) -> bool:
@@ -387,6 +388,7 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         path=path,
         sha256=sha256,
         sequential=None if overview else parse_sequential(plain.get("sequential")),
+        certainty=plain.get("certainty"),
     )
 
 

@@ -54,7 +54,8 @@ def test_figures_are_written_hashed_and_byte_stable(tmp_path):
     root = make_review(tmp_path, specs=[spec("m", figures=FIGURES)])
     assert _run(root) == 0
     figs = snapshot(root / "figures")
-    assert sorted(figs) == ["m/cumulative.svg", "m/forest.svg", "m/funnel.svg", "m/leave-one-out.svg"]
+    sof = ["summary-of-findings.png", "summary-of-findings.svg"]  # the table over every analysis
+    assert sorted(figs) == ["m/cumulative.svg", "m/forest.svg", "m/funnel.svg", "m/leave-one-out.svg", *sof]
     doc = json.loads((root / "results" / "m.json").read_text(encoding="utf-8"))
     assert [(f["name"], f["file"], f["format"]) for f in doc["figures"]] == [
         ("forest", "forest.svg", "svg"),
@@ -83,7 +84,12 @@ def test_figures_follow_the_spec_and_check_notices_tampering(tmp_path):
     write_yaml(root / "analyses" / "m.yaml", spec("m", figures={**FIGURES, "draw": ["forest"]}))
     (root / "figures" / "m" / "funnel.png").write_bytes(b"left by an interrupted run")
     assert _run(root) == 0
-    assert sorted(snapshot(root / "figures")) == ["m/extra.svg", "m/forest.svg"]  # files it never wrote stay
+    assert sorted(snapshot(root / "figures")) == [  # files it never wrote stay
+        "m/extra.svg",
+        "m/forest.svg",
+        "summary-of-findings.png",
+        "summary-of-findings.svg",
+    ]
     write_yaml(root / "analyses" / "m.yaml", spec("m"))  # figures: {draw: []}
     (root / "figures" / "m" / "extra.svg").unlink()
     assert _run(root) == 0
