@@ -54,10 +54,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from metaevidence.evidence.commands import validate_all
 
     report = validate_all(args.studies, args.analyses)
-    for problem in report.problems:
+    from metaevidence.workflow.prisma import ledger_problems  # review.yaml beside studies/
+
+    ledger = ledger_problems(args.studies)
+    for problem in (*report.problems, *ledger):
         print(problem)
-    print(report.summary())
-    return 0 if report.ok else 1
+    print(report.summary() + (f"; {len(ledger)} problem(s) in the review ledger" if ledger else ""))
+    return 0 if report.ok and not ledger else 1
 
 
 def _register_studies(sub: argparse._SubParsersAction) -> None:

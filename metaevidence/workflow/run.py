@@ -249,6 +249,9 @@ def run_analyses(
                     f"{paths.analyses / (aid + '.yaml')}: delete the results or restore the spec",
                 )
             )
+    from metaevidence.workflow.prisma import publish_prisma  # the review ledger's PRISMA flow
+
+    publish_prisma(paths)
     return RunReport(outcomes=tuple(outcomes))
 
 
