@@ -55,8 +55,23 @@ def _excluded(reasons) -> str:
     return "\n".join(lines)
 
 
+#: Characters per line inside a box (the boxes are 3.1 inches wide, text 7.5 pt).
+_WRAP = 50
+
+
+def _wrap(text: str) -> str:
+    """Each line wrapped to the box width, continuation lines indented under their line."""
+    import textwrap
+
+    out = []
+    for line in text.splitlines():
+        indent = " " * (len(line) - len(line.lstrip()))
+        out += textwrap.wrap(line, _WRAP, subsequent_indent=indent + "  ") or [""]
+    return "\n".join(out)
+
+
 def _lines(text: str) -> int:
-    return text.count("\n") + 1
+    return _wrap(text).count("\n") + 1
 
 
 def prisma_flow(ledger: Ledger) -> Any:
@@ -105,7 +120,7 @@ def prisma_flow(ledger: Ledger) -> Any:
 
             ax.add_patch(FancyBboxPatch((x, top - h), w, h, boxstyle="round,pad=0,rounding_size=0.06",
                                         facecolor=color, edgecolor="black", linewidth=0.9))  # fmt: skip
-            ax.text(x + (w / 2 if center else 0.1), top - h / 2, text, ha="center" if center else "left",
+            ax.text(x + (w / 2 if center else 0.1), top - h / 2, text if center else _wrap(text), ha="center" if center else "left",
                     va="center", fontsize=7.5, fontweight="bold" if bold else "normal", linespacing=1.25)  # fmt: skip
             return (x, top, w, h)
 
