@@ -259,8 +259,9 @@ def _read_csv_export(path: Path, text: str) -> Review:
             subgroup = r["Name"].strip()
             continue
         name, year = r["Name"].strip(), _i(r.get("Year of study"))
-        studies.setdefault(name, (name, year))
-        current.rows.append(StudyRow(name, subgroup, _csv_data(r, current.data_type), _csv_stored(r),
+        key = f"{name} ({year})"  # two studies may share a name (Shechter 1989, Shechter 1990)
+        studies.setdefault(key, (name, year))
+        current.rows.append(StudyRow(key, subgroup, _csv_data(r, current.data_type), _csv_stored(r),
                                      _i(r.get("User defined order"))))  # fmt: skip
     return Review(path.name, cmp_names.get(1, path.stem), studies, analyses)
 
@@ -331,8 +332,9 @@ def _read_package(path: Path, raw: bytes) -> Review:
         a = analyses.get((_i(r["Analysis group"]) or 0, _i(r["Analysis number"]) or 0))
         if a is None:
             continue
-        name = r["Study"].strip()
-        studies.setdefault(name, (name, _i(r.get("Study year"))))
+        name, year = r["Study"].strip(), _i(r.get("Study year"))
+        key = f"{name} ({year})"
+        studies.setdefault(key, (name, year))
         if a.data_type == "dichotomous":
             data = {"events_1": _i(r["Experimental cases"]), "total_1": _i(r["Experimental N"]),
                     "events_2": _i(r["Control cases"]), "total_2": _i(r["Control N"])}  # fmt: skip
@@ -346,7 +348,7 @@ def _read_package(path: Path, raw: bytes) -> Review:
                                       ("CI end", "ci_end")) if (v := _f(r.get(col))) is not None}  # fmt: skip
         if not stored.get("weight"):
             stored = {}  # RevMan Web writes zeros for results it did not compute
-        a.rows.append(StudyRow(name, r.get("Subgroup", "").strip() or None, data, stored))
+        a.rows.append(StudyRow(key, r.get("Subgroup", "").strip() or None, data, stored))
     return Review(path.name, title or path.stem, studies, list(analyses.values()))
 
 
