@@ -164,8 +164,8 @@ def rm5_document(
            '<COCHRANE_REVIEW REVMAN_VERSION="5" TYPE="INTERVENTION" STAGE="R">',
            f"<COVER_SHEET><TITLE>{_text(title)}</TITLE></COVER_SHEET>",
            "<STUDIES_AND_REFERENCES><STUDIES><INCLUDED_STUDIES>"]  # fmt: skip
-    for label, year in labels.values():
-        out.append(f'<STUDY ID={quoteattr(_xml_id(label))} NAME={quoteattr(label)} YEAR="{year}" DATA_SOURCE="PUB"/>')
+    for sid, (label, year) in labels.items():
+        out.append(f'<STUDY ID={quoteattr(_xml_id(sid))} NAME={quoteattr(label)} YEAR="{year}" DATA_SOURCE="PUB"/>')
     out += ["</INCLUDED_STUDIES></STUDIES></STUDIES_AND_REFERENCES>", "<ANALYSES_AND_DATA CALCULATED_DATA=\"NO\">",
             f'<COMPARISON ID="CMP-001" NO="1"><NAME>{_text(title)}</NAME>']  # fmt: skip
     tags = {"binary": ("DICH_OUTCOME", "DICH_DATA"), "continuous": ("CONT_OUTCOME", "CONT_DATA"),
@@ -182,7 +182,7 @@ def rm5_document(
         for order, r in enumerate(items, start=1):
             if r["kind"] not in (kind, "ratio_ci" if kind == "log_se" else kind):
                 continue
-            sid = quoteattr(_xml_id(r["study"]))
+            sid = quoteattr(_xml_id(r["id"]))
             if kind == "binary":
                 attrs = f'EVENTS_1="{r["ai"]}" TOTAL_1="{r["n1i"]}" EVENTS_2="{r["ci"]}" TOTAL_2="{r["n2i"]}"'
             elif kind == "continuous":
