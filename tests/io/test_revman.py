@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -20,13 +19,9 @@ from metaevidence.plots.table import forest_table
 from metaevidence.workflow.run import Paths, run_analyses
 from tests.tolerances import CLOSED_FORM, DISTRIBUTION
 
-DATA = Path(os.environ.get("METAEVIDENCE_REVMAN_DATA", Path(__file__).resolve().parents[3] / "shared" / "data" / "revman"))
+DATA = Path(__file__).resolve().parent / "data"  # copies of ../shared/data/revman (see SOURCES.md there)
 FILES = ("Fleiss1993.rm5", "Fleiss1993_CR.csv", "Fleiss1993.zip")
 ASPIRIN = "aspirin-for-preventing-death-after-myocardial"
-
-pytestmark = pytest.mark.skipif(
-    not (DATA / "Fleiss1993.rm5").exists(), reason=f"the RevMan test files are not at {DATA}"
-)
 
 
 def imported(tmp_path, name):
