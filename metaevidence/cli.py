@@ -220,7 +220,9 @@ def _register_import(sub: argparse._SubParsersAction) -> None:
         "import", help="study records from a CSV/Excel table, a RevMan file, or RIS/BibTeX references"
     )
     p.add_argument("file", help=".csv, .xlsx, .rm5, RevMan CSV or Web .zip, .ris, .bib")
-    p.add_argument("--outcome", metavar="ID", help="outcome id of the rows (tables without an outcome column)")
+    p.add_argument(
+        "--outcome", metavar="ID", help="outcome id of the rows (tables without an outcome column)"
+    )
     p.add_argument("--measure", help="effect measure of the analysis spec (and of yi/vi columns: OR, RR, HR)")
     p.add_argument("--kind", choices=("binary", "continuous", "log_se", "correlation"), help="the data kind")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="column of a field (repeatable)")
@@ -247,7 +249,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
         mapping_file=args.mapping,
         sheet=args.sheet,
         partial=args.partial,
-        **{k: getattr(args, k) for k in ("outcome", "measure", "kind", "experimental", "control", "timepoint", "by")},
+        **{
+            k: getattr(args, k)
+            for k in ("outcome", "measure", "kind", "experimental", "control", "timepoint", "by")
+        },
     )
     for path in result.written:
         print(f"wrote {path}")
@@ -262,7 +267,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _register_export(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="the evidence base or an analysis's study rows as CSV, or a RevMan file")
+    p = sub.add_parser(
+        "export", help="the evidence base or an analysis's study rows as CSV, or a RevMan file"
+    )
     p.add_argument("what", choices=("studies", "analysis"), help="the evidence base, or one analysis")
     p.add_argument("id", nargs="?", metavar="ID", help="the analysis id (with `analysis`)")
     p.add_argument("--format", choices=("metafor", "revman-csv", "rm5"), default="metafor")

@@ -100,7 +100,11 @@ def metafor_csv(evidence: EvidenceBase, outcome: str | None = None, extra: dict 
         cols.append(key)
         for r, v in zip(rows, values):
             r[key] = v
-    used = [c for c in cols if c in ("id", "study", "year", "outcome") or any(r.get(c) not in (None, "") for r in rows)]
+    used = [
+        c
+        for c in cols
+        if c in ("id", "study", "year", "outcome") or any(r.get(c) not in (None, "") for r in rows)
+    ]
     return _csv(used, rows)
 
 
@@ -165,7 +169,9 @@ def rm5_document(
            f"<COVER_SHEET><TITLE>{_text(title)}</TITLE></COVER_SHEET>",
            "<STUDIES_AND_REFERENCES><STUDIES><INCLUDED_STUDIES>"]  # fmt: skip
     for sid, (label, year) in labels.items():
-        out.append(f'<STUDY ID={quoteattr(_xml_id(sid))} NAME={quoteattr(label)} YEAR="{year}" DATA_SOURCE="PUB"/>')
+        out.append(
+            f'<STUDY ID={quoteattr(_xml_id(sid))} NAME={quoteattr(label)} YEAR="{year}" DATA_SOURCE="PUB"/>'
+        )
     out += ["</INCLUDED_STUDIES></STUDIES></STUDIES_AND_REFERENCES>", "<ANALYSES_AND_DATA CALCULATED_DATA=\"NO\">",
             f'<COMPARISON ID="CMP-001" NO="1"><NAME>{_text(title)}</NAME>']  # fmt: skip
     tags = {"binary": ("DICH_OUTCOME", "DICH_DATA"), "continuous": ("CONT_OUTCOME", "CONT_DATA"),

@@ -61,7 +61,9 @@ def forestplot_frame(result: Any):
 
     t = forest_table(result)
     rows = t[t.kind.isin(["study", "pooled"])]
-    out = rows[["label", "estimate", "ci_lower", "ci_upper"]].rename(columns={"ci_lower": "ll", "ci_upper": "hl"})
+    out = rows[["label", "estimate", "ci_lower", "ci_upper"]].rename(
+        columns={"ci_lower": "ll", "ci_upper": "hl"}
+    )
     if "weight" in rows:
         out = out.assign(weight=rows["weight"])
     return out.reset_index(drop=True)

@@ -64,7 +64,9 @@ def from_pymare(dataset, measure: str = "GEN", labels=None):
     if dataset.X is not None and np.asarray(dataset.X).shape[1] > 1:
         raise ValueError("the PyMARE Dataset has moderators; EffectSizes carry none (use meta_regression)")
     labels = labels or getattr(dataset, "labels", None)
-    return EffectSizes(y.ravel(), v.ravel(), measure=measure, labels=None if labels is None else tuple(labels))
+    return EffectSizes(
+        y.ravel(), v.ravel(), measure=measure, labels=None if labels is None else tuple(labels)
+    )
 
 
 def fit_with_pymare(obj: Any, method: str = "REML") -> tuple[float, float]:

@@ -27,7 +27,9 @@ def clean_doi(value: str) -> str:
     """``"https://doi.org/10.1/ABC"`` -> ``"10.1/ABC"``; raises ValueError for a malformed DOI."""
     doi = re.sub(r"(?i)^(doi:\s*|https?://(dx\.)?doi\.org/)", "", str(value).strip())
     if not DOI_PATTERN.match(doi):
-        raise ValueError(f"a DOI is 10.<4-9 digits>/<suffix>, e.g. 10.1371/journal.pmed.1000316; got {value!r}")
+        raise ValueError(
+            f"a DOI is 10.<4-9 digits>/<suffix>, e.g. 10.1371/journal.pmed.1000316; got {value!r}"
+        )
     return doi
 
 
@@ -70,7 +72,7 @@ def _bibtex(path: Path, text: str) -> list[dict]:
     for e in library.entries:
         f = {k.lower(): v for k, v in e.fields_dict.items()}
 
-        def val(key):
+        def val(key, f=f):
             return f[key].value.strip("{} ") if key in f else None
 
         authors = [a.strip() for a in re.split(r"\s+and\s+", val("author") or "") if a.strip()]
@@ -166,11 +168,24 @@ def import_references(
             "citation": cit,
             "design": "not-reported",
             "population": f"not yet extracted (record created from {Path(path).name})",
-            "outcomes": [{"outcome": "not-extracted", "data": {"kind": "none", "reason": "effect data not yet extracted"},
-                          "provenance": {"source": ref["where"], "locator": "reference only", "confidence": "primary",
-                                         "notes": "no numbers: the record holds the citation only"}}],  # fmt: skip
-            "extraction": {"status": "partial", "missing": ["study design", "population", "the outcomes and their effect data"],
-                           "by": by, "date": date.isoformat()},  # fmt: skip
+            "outcomes": [
+                {
+                    "outcome": "not-extracted",
+                    "data": {"kind": "none", "reason": "effect data not yet extracted"},
+                    "provenance": {
+                        "source": ref["where"],
+                        "locator": "reference only",
+                        "confidence": "primary",
+                        "notes": "no numbers: the record holds the citation only",
+                    },
+                }
+            ],  # fmt: skip
+            "extraction": {
+                "status": "partial",
+                "missing": ["study design", "population", "the outcomes and their effect data"],
+                "by": by,
+                "date": date.isoformat(),
+            },  # fmt: skip
         }
     problems = tuple(plan.problems)
     if partial:

@@ -85,7 +85,9 @@ class Review:
     title: str
     studies: dict[str, tuple[str, int | None]]  # key -> (name, year)
     analyses: list[Analysis]
-    rob: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # study -> (domain, result, support)
+    rob: dict[str, list[tuple[str, str, str]]] = field(
+        default_factory=dict
+    )  # study -> (domain, result, support)
 
 
 def _f(value) -> float | None:
@@ -127,7 +129,11 @@ def read_revman(path: str | Path) -> Review:
 
 # --------------------------------------------------------------------------- RevMan 5 (.rm5)
 
-_DATA = {"DICH_OUTCOME": ("dichotomous", "DICH"), "CONT_OUTCOME": ("continuous", "CONT"), "IV_OUTCOME": ("iv", "IV")}
+_DATA = {
+    "DICH_OUTCOME": ("dichotomous", "DICH"),
+    "CONT_OUTCOME": ("continuous", "CONT"),
+    "IV_OUTCOME": ("iv", "IV"),
+}
 _STORED_ROW = {"EFFECT_SIZE": "effect", "CI_START": "ci_start", "CI_END": "ci_end", "SE": "se", "VAR": "var", "WEIGHT": "weight"}  # fmt: skip
 _STORED_TOTAL = {"EFFECT_SIZE": "effect", "CI_START": "ci_start", "CI_END": "ci_end", "CHI2": "chi2", "DF": "df", "I2": "i2", "TAU2": "tau2", "Z": "z", "P_Z": "p_z", "P_CHI2": "p_chi2", "WEIGHT": "weight"}  # fmt: skip
 
@@ -141,7 +147,9 @@ def _read_rm5(path: Path, raw: bytes) -> Review:
     except (ElementTree.ParseError, DefusedXmlException) as exc:
         raise DataImportError([f"{path}: is not a readable RevMan 5 file: {exc}"]) from None
     if root.tag != "COCHRANE_REVIEW":
-        raise DataImportError([f"{path}: is XML but not a RevMan 5 review (root <{root.tag}>, not <COCHRANE_REVIEW>)"])
+        raise DataImportError(
+            [f"{path}: is XML but not a RevMan 5 review (root <{root.tag}>, not <COCHRANE_REVIEW>)"]
+        )
     title = (root.findtext("COVER_SHEET/TITLE") or path.stem).strip()
     studies = {}
     for s in root.iter("STUDY"):
@@ -191,7 +199,11 @@ def _rm5_row(d, dtype: str, subgroup: str | None) -> StudyRow:
                 ("mean_1", "sd_1", "total_1", "mean_2", "sd_2", "total_2")}  # fmt: skip
     else:
         data = {"estimate": _f(d.get("EFFECT_SIZE")), "se": _f(d.get("SE"))}
-    stored = _stored(d, _STORED_ROW) if dtype != "iv" else _stored(d, {"WEIGHT": "weight", "CI_START": "ci_start", "CI_END": "ci_end"})
+    stored = (
+        _stored(d, _STORED_ROW)
+        if dtype != "iv"
+        else _stored(d, {"WEIGHT": "weight", "CI_START": "ci_start", "CI_END": "ci_end"})
+    )
     return StudyRow(d.get("STUDY_ID"), subgroup, data, stored, _i(d.get("ORDER")))
 
 
@@ -204,7 +216,11 @@ def _rm5_rob(root) -> dict[str, list[tuple[str, str, str]]]:
         name = (item.findtext("NAME") or "").strip()
         for entry in item.iter("QUALITY_ITEM_DATA_ENTRY"):
             result = _ROB.get((entry.get("RESULT") or "").upper(), "no-information")
-            support = " ".join("".join(entry.find("DESCRIPTION").itertext()).split()) if entry.find("DESCRIPTION") is not None else ""
+            support = (
+                " ".join("".join(entry.find("DESCRIPTION").itertext()).split())
+                if entry.find("DESCRIPTION") is not None
+                else ""
+            )
             rob.setdefault(entry.get("STUDY_ID"), []).append((name, result, support))
     return rob
 
@@ -222,7 +238,9 @@ def _read_csv_export(path: Path, text: str) -> Review:
     if not rows or not need <= set(rows[0]):
         have = ", ".join(list(rows[0])[:8]) if rows else "nothing"
         raise DataImportError(
-            [f"{path}: is not a RevMan CSV export (expected the columns {', '.join(sorted(need))}; found {have})"]
+            [
+                f"{path}: is not a RevMan CSV export (expected the columns {', '.join(sorted(need))}; found {have})"
+            ]
         )
     studies: dict[str, tuple[str, int | None]] = {}
     analyses: list[Analysis] = []
@@ -273,7 +291,13 @@ def _csv_total(r: dict) -> dict:
 
 
 def _csv_stored(r: dict) -> dict:
-    names = {"Effect Estimate": "effect", "SE": "se", "CI Start": "ci_start", "CI End": "ci_end", "Weight": "weight"}
+    names = {
+        "Effect Estimate": "effect",
+        "SE": "se",
+        "CI Start": "ci_start",
+        "CI End": "ci_end",
+        "Weight": "weight",
+    }
     return {key: v for col, key in names.items() if (v := _f(r.get(col))) is not None}
 
 
@@ -304,8 +328,10 @@ def _read_package(path: Path, raw: bytes) -> Review:
     settings_name = next((n for n in names if n.endswith("overall-estimates-and-settings.csv")), None)
     if rows_name is None or settings_name is None:
         raise DataImportError(
-            [f"{path}: is a zip archive but not a RevMan Web data package (no *data-rows.csv and "
-             "*overall-estimates-and-settings.csv)"]  # fmt: skip
+            [
+                f"{path}: is a zip archive but not a RevMan Web data package (no *data-rows.csv and "
+                "*overall-estimates-and-settings.csv)"
+            ]  # fmt: skip
         )
     analyses: dict[tuple[int, int], Analysis] = {}
     title = ""

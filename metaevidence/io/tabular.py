@@ -70,14 +70,16 @@ def _norm(name: str) -> str:
 
 
 def resolve_columns(header: tuple[str, ...], mapping: Mapping[str, str] | None, where: str) -> dict[str, str]:
-    """field -> column header, from the mapping and the default names; unknown mapping names fail."""
+    """Field -> column header, from the mapping and the default names; unknown mapping names fail."""
     mapping = dict(mapping or {})
     problems = []
     for f, col in mapping.items():
         if f not in FIELDS:
             problems.append(f"mapping: {f!r} is not a field; fields: {', '.join(FIELDS)}")
         elif col not in header:
-            problems.append(f"{where}: mapping {f}={col!r}: no such column; the header has: {', '.join(header)}")
+            problems.append(
+                f"{where}: mapping {f}={col!r}: no such column; the header has: {', '.join(header)}"
+            )
     if problems:
         raise DataImportError(problems)
     found = dict(mapping)
@@ -221,13 +223,21 @@ def _row_data(c: _Cells, kind: str, measure: str | None) -> dict | None:
                 )
         if len(c.problems) > before:
             return None
-        return {"kind": "binary", "experimental": {"events": ai, "total": n1}, "control": {"events": ci, "total": n2}}
+        return {
+            "kind": "binary",
+            "experimental": {"events": ai, "total": n1},
+            "control": {"events": ci, "total": n2},
+        }
     if kind == "continuous":
         arms = [
             {"mean": c.number(m), "sd": c.number(s, positive=True), "n": c.integer(n, 1)}
             for m, s, n in (("m1i", "sd1i", "n1i"), ("m2i", "sd2i", "n2i"))
         ]
-        return None if len(c.problems) > before else {"kind": "continuous", "experimental": arms[0], "control": arms[1]}
+        return (
+            None
+            if len(c.problems) > before
+            else {"kind": "continuous", "experimental": arms[0], "control": arms[1]}
+        )
     if kind == "log_se":
         yi = c.number("yi")
         if "sei" in c.columns:
@@ -244,7 +254,9 @@ def _row_data(c: _Cells, kind: str, measure: str | None) -> dict | None:
         return None if len(c.problems) > before else out
     r, n = c.number("ri"), c.integer("ni", 1)
     if r is not None and not -1 < r < 1:
-        c.problems.append(f"{c.row.where(c._col('ri'))}: expected a correlation strictly between -1 and 1; got {r}")
+        c.problems.append(
+            f"{c.row.where(c._col('ri'))}: expected a correlation strictly between -1 and 1; got {r}"
+        )
     return None if len(c.problems) > before else {"kind": "correlation", "r": r, "n": n}
 
 
@@ -377,7 +389,9 @@ def read_mapping(path: str | Path) -> dict[str, str]:
         raise DataImportError([f"{path}: cannot be read as a YAML mapping file: {exc}"]) from None
     if isinstance(data, dict) and "columns" in data:
         data = data["columns"]
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
         raise DataImportError([f"{path}: expected 'columns:' with 'field: column header' lines"])
     return data
 
@@ -432,7 +446,9 @@ def import_table(
         Listing every problem (file, sheet/row/column, what was expected); nothing is written.
     """
     table = read_table(path, sheet=sheet)
-    plan = plan_table(table, studies_dir, mapping=mapping, options=Options(**options), analyses_dir=analyses_dir)
+    plan = plan_table(
+        table, studies_dir, mapping=mapping, options=Options(**options), analyses_dir=analyses_dir
+    )
     problems = tuple(plan.problems)
     if partial:
         plan.problems = []

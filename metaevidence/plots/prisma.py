@@ -37,9 +37,13 @@ def _searches(flow: Flow, other: bool) -> str:
     dbs = [s for s in flow.searches]
     total_db = sum(s["hits"] for s in dbs) if dbs and all(isinstance(s["hits"], int) for s in dbs) else None
     regs = list(flow.registers)
-    total_reg = sum(s["hits"] for s in regs) if regs and all(isinstance(s["hits"], int) for s in regs) else None
+    total_reg = (
+        sum(s["hits"] for s in regs) if regs and all(isinstance(s["hits"], int) for s in regs) else None
+    )
     lines = ["Records identified from:", f"  Databases (n = {_n(total_db) if dbs else 'none searched'})"]
-    lines += [f"    {s['source']}{' ' + str(s['date']) if s.get('date') else ''}: {_n(s['hits'])}" for s in dbs[:4]]
+    lines += [
+        f"    {s['source']}{' ' + str(s['date']) if s.get('date') else ''}: {_n(s['hits'])}" for s in dbs[:4]
+    ]
     if len(dbs) > 4:
         lines.append(f"    and {len(dbs) - 4} more")
     lines.append(f"  Registers (n = {_n(total_reg) if regs else 'none searched'})")
@@ -155,7 +159,7 @@ def prisma_flow(ledger: Ledger) -> Any:
         ]
         included = box(a, tops[4], rows_h[4], f"Studies included in review\n(n = {len(ledger.included_studies):,})\n"
                                               f"Reports of included studies\n(n = {_n(ledger.included_reports)})")  # fmt: skip
-        for (x, top, w, h), (rx, rtop, _rw, rh) in zip(left, right):
+        for (x, top, w, h), (rx, _rtop, _rw, _rh) in zip(left, right):
             arrow(x + w, top - h / 2, rx, top - h / 2)
         for (x, top, w, h), (_x2, top2, _w2, _h2) in zip(left, [*left[1:], included]):
             arrow(x + w / 2, top - h, x + w / 2, top2)
@@ -164,13 +168,15 @@ def prisma_flow(ledger: Ledger) -> Any:
             oleft = [
                 box(c, tops[0], rows_h[0], _searches(o, True)),
                 box(c, tops[2], rows_h[2], f"Reports sought for retrieval\n(n = {_n(o.reports_sought)})"),
-                box(c, tops[3], rows_h[3], f"Reports assessed for eligibility\n(n = {_n(o.reports_assessed)})"),
+                box(
+                    c, tops[3], rows_h[3], f"Reports assessed for eligibility\n(n = {_n(o.reports_assessed)})"
+                ),
             ]
             oright = [
                 box(d, tops[2], rows_h[2], f"Reports not retrieved\n(n = {_n(o.reports_not_retrieved)})"),
                 box(d, tops[3], rows_h[3], _excluded(o.reports_excluded)),
             ]
-            for (x, top, w, h), (rx, rtop, _rw, rh) in zip(oleft[1:], oright):
+            for (x, top, w, h), (rx, _rtop, _rw, _rh) in zip(oleft[1:], oright):
                 arrow(x + w, top - h / 2, rx, top - h / 2)
             for (x, top, w, h), (_x2, top2, _w2, _h2) in zip(oleft[:2], oleft[1:]):
                 arrow(x + w / 2, top - h, x + w / 2, top2)
@@ -185,9 +191,13 @@ def exclusion_table(ledger: Ledger) -> str:
     """The reasons full-text reports were excluded, as a Markdown table (with per-record decisions)."""
     rows = ledger.exclusion_reasons()
     lines = ["| identified via | reason | reports excluded |", "|---|---|---:|"]
-    lines += [f"| {col} | {reason} | {_n(n)} |" for col, reason, n in rows] or ["| - | (no exclusions recorded) | |"]
+    lines += [f"| {col} | {reason} | {_n(n)} |" for col, reason, n in rows] or [
+        "| - | (no exclusions recorded) | |"
+    ]
     excluded = [r for r in ledger.records if isinstance(r, dict) and r.get("decision") == "exclude"]
     if excluded:
         lines += ["", "| record | stage | reason |", "|---|---|---|"]
-        lines += [f"| {r.get('record', '')} | {r.get('stage', '')} | {r.get('reason', '')} |" for r in excluded]
+        lines += [
+            f"| {r.get('record', '')} | {r.get('stage', '')} | {r.get('reason', '')} |" for r in excluded
+        ]
     return "\n".join(lines) + "\n"

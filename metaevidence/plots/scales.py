@@ -270,7 +270,9 @@ def _near_extent(values: np.ndarray, intervals, *, log: bool, null: float) -> fl
         return extent
     d = dist(bounds)
     if log:
-        limit = next((math.log(lim) for lim, _t in _RATIO_SCALES if math.log(lim) >= extent * (1 - 1e-12)), extent)
+        limit = next(
+            (math.log(lim) for lim, _t in _RATIO_SCALES if math.log(lim) >= extent * (1 - 1e-12)), extent
+        )
     else:
         limit = _nice_ceil(extent) if extent > 0 else 1.0
     near = d[(d > limit) & (d <= limit * (1 + NEAR_FRACTION))]

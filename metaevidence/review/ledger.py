@@ -118,14 +118,20 @@ class _Checker:
             if k not in allowed:
                 close = difflib.get_close_matches(k, list(allowed), n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.add(node.get(k), f"{where}.{k}".lstrip("."), f"is not a field{hint}; allowed: {', '.join(allowed)}")
+                self.add(
+                    node.get(k),
+                    f"{where}.{k}".lstrip("."),
+                    f"is not a field{hint}; allowed: {', '.join(allowed)}",
+                )
 
     def count(self, node, fld: str) -> int | None:
         if node is None or (isinstance(node, YScalar) and node.value is None):
             return None
         v = node.value if isinstance(node, YScalar) else None
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-            self.add(node, fld, f"must be a whole number >= 0, or null when not recorded; got {to_plain(node)!r}")
+            self.add(
+                node, fld, f"must be a whole number >= 0, or null when not recorded; got {to_plain(node)!r}"
+            )
             return None
         return v
 
@@ -156,7 +162,9 @@ class _Checker:
         for i, item in enumerate(node.items):
             self.keys(item, _REASON_FIELDS, f"{fld}[{i}]")
             if isinstance(item, YMap):
-                out.append((str(to_plain(item.get("reason")) or ""), self.count(item.get("n"), f"{fld}[{i}].n")))
+                out.append(
+                    (str(to_plain(item.get("reason")) or ""), self.count(item.get("n"), f"{fld}[{i}].n"))
+                )
         return tuple(out)
 
 
@@ -167,7 +175,10 @@ def _flow(c: _Checker, node, where: str, fields: dict) -> Flow:
     get = node.get
     counts = {k: c.count(get(k), f"{where}.{k}") for k, v in fields.items() if v == "count"}
     flow = Flow(
-        searches=c.searches(get("databases") or get("sources"), f"{where}.{'databases' if 'databases' in fields else 'sources'}"),
+        searches=c.searches(
+            get("databases") or get("sources"),
+            f"{where}.{'databases' if 'databases' in fields else 'sources'}",
+        ),
         registers=c.searches(get("registers"), f"{where}.registers"),
         reports_excluded=c.reasons(get("reports_excluded"), f"{where}.reports_excluded"),
         **counts,
@@ -181,8 +192,15 @@ def _arithmetic(c: _Checker, node: YMap, where: str, f: Flow) -> None:
     if f.screened is not None and f.identified is not None and all(r is not None for r in removed):
         want = f.identified - sum(removed)
         if f.screened != want:
-            c.add(node.get("screened"), f"{where}.screened", f"must be identified ({f.identified}) minus removed ({sum(removed)}) = {want}; got {f.screened}")
-    if None not in (f.screened, f.screened_excluded, f.reports_sought) and f.reports_sought != f.screened - f.screened_excluded:
+            c.add(
+                node.get("screened"),
+                f"{where}.screened",
+                f"must be identified ({f.identified}) minus removed ({sum(removed)}) = {want}; got {f.screened}",
+            )
+    if (
+        None not in (f.screened, f.screened_excluded, f.reports_sought)
+        and f.reports_sought != f.screened - f.screened_excluded
+    ):
         c.add(node.get("reports_sought"), f"{where}.reports_sought",
               f"must be screened ({f.screened}) minus excluded ({f.screened_excluded}) = {f.screened - f.screened_excluded}; got {f.reports_sought}")  # fmt: skip
     if None not in (f.reports_sought, f.reports_not_retrieved, f.reports_assessed):
@@ -205,8 +223,16 @@ def read_ledger(path: str | Path) -> tuple[Ledger | None, list[RecordProblem]]:
     c.keys(tree, _TOP, "")
     if not isinstance(tree, YMap):
         return None, c.problems
-    main = _flow(c, tree.get("identification"), "identification", _COLUMN_FIELDS) if tree.get("identification") is not None else Flow()
-    other = _flow(c, tree.get("other_methods"), "other_methods", _OTHER_FIELDS) if tree.get("other_methods") is not None else None
+    main = (
+        _flow(c, tree.get("identification"), "identification", _COLUMN_FIELDS)
+        if tree.get("identification") is not None
+        else Flow()
+    )
+    other = (
+        _flow(c, tree.get("other_methods"), "other_methods", _OTHER_FIELDS)
+        if tree.get("other_methods") is not None
+        else None
+    )
     inc = tree.get("included")
     ids: tuple[str, ...] = ()
     reports = None
@@ -217,7 +243,11 @@ def read_ledger(path: str | Path) -> tuple[Ledger | None, list[RecordProblem]]:
         if isinstance(inc, YMap):
             node = inc.get("studies")
             if not isinstance(node, YSeq):
-                c.add(node or inc, "included.studies", "must be the list of included study ids (the records in studies/)")
+                c.add(
+                    node or inc,
+                    "included.studies",
+                    "must be the list of included study ids (the records in studies/)",
+                )
             else:
                 ids = tuple(str(to_plain(x)) for x in node.items)
             reports = c.count(inc.get("reports"), "included.reports")
@@ -238,7 +268,11 @@ def check_ledger(path: str | Path, studies_ids) -> list[RecordProblem]:
     if ledger is None:
         return problems
     tree, _ = parse_yaml(Path(path).read_bytes(), Path(path), noun=_NOUN)
-    node = tree.get("included").get("studies") if isinstance(tree, YMap) and isinstance(tree.get("included"), YMap) else None
+    node = (
+        tree.get("included").get("studies")
+        if isinstance(tree, YMap) and isinstance(tree.get("included"), YMap)
+        else None
+    )
     have, want = list(ledger.included_studies), set(studies_ids)
     items = node.items if isinstance(node, YSeq) else []
     for i, sid in enumerate(have):
@@ -248,7 +282,11 @@ def check_ledger(path: str | Path, studies_ids) -> list[RecordProblem]:
             problems.append(RecordProblem(ledger.path, _line(items[i]) if i < len(items) else None, f"included.studies[{i}]",
                                           f"must be the id of a record in studies/; got '{sid}', which is not{hint}"))  # fmt: skip
         elif have.index(sid) != i:
-            problems.append(RecordProblem(ledger.path, _line(items[i]), f"included.studies[{i}]", f"'{sid}' is listed twice"))
+            problems.append(
+                RecordProblem(
+                    ledger.path, _line(items[i]), f"included.studies[{i}]", f"'{sid}' is listed twice"
+                )
+            )
     absent = sorted(want - set(have))
     if absent:
         problems.append(RecordProblem(ledger.path, _line(node), "included.studies",

@@ -15,7 +15,9 @@ from metaevidence.errors import MetaevidenceError
 __all__ = ["export_command"]
 
 
-def export_command(what: str, analysis_id: str | None, fmt: str, output, studies="studies", analyses="analyses") -> Path:
+def export_command(
+    what: str, analysis_id: str | None, fmt: str, output, studies="studies", analyses="analyses"
+) -> Path:
     """Write the export; returns the path. Raises MetaevidenceError for a user mistake."""
     from metaevidence.evidence import load_evidence
     from metaevidence.io import export
@@ -24,7 +26,9 @@ def export_command(what: str, analysis_id: str | None, fmt: str, output, studies
     outcome, measure, method, random, extra = None, None, "IV", True, None
     if what == "analysis":
         if not analysis_id:
-            raise MetaevidenceError("export analysis needs the analysis id: metaevidence export analysis ID -o FILE")
+            raise MetaevidenceError(
+                "export analysis needs the analysis id: metaevidence export analysis ID -o FILE"
+            )
         from metaevidence.workflow.compute import considered
         from metaevidence.workflow.spec import read_spec
 
@@ -48,13 +52,18 @@ def export_command(what: str, analysis_id: str | None, fmt: str, output, studies
             except (MetaevidenceError, ValueError, KeyError):
                 yi = vi = {}
             if yi:
-                extra = {f"yi_{measure}": [yi.get(r["id"]) for r in rows], f"vi_{measure}": [vi.get(r["id"]) for r in rows]}
+                extra = {
+                    f"yi_{measure}": [yi.get(r["id"]) for r in rows],
+                    f"vi_{measure}": [vi.get(r["id"]) for r in rows],
+                }
     elif analysis_id:
         raise MetaevidenceError("export studies takes no id (did you mean `export analysis ID`?)")
     if fmt == "metafor":
         data = export.metafor_csv(evidence, outcome, extra)
     elif fmt == "revman-csv":
-        data = export.revman_csv(evidence, outcome, measure=measure, method=method, model="Random" if random else "Fixed")
+        data = export.revman_csv(
+            evidence, outcome, measure=measure, method=method, model="Random" if random else "Fixed"
+        )
     else:
         data = export.rm5_document(evidence, outcome, measure=measure, method=method, random=random)
     target = Path(output)

@@ -24,7 +24,9 @@ def ledger_path(studies: str | Path) -> Path:
 
 def _study_ids(studies: str | Path) -> list[str]:
     folder = Path(studies)
-    return sorted(p.stem for p in folder.glob("*.yaml") if not p.name.startswith(".")) if folder.is_dir() else []
+    return (
+        sorted(p.stem for p in folder.glob("*.yaml") if not p.name.startswith(".")) if folder.is_dir() else []
+    )
 
 
 def ledger_problems(studies: str | Path) -> list[RecordProblem]:

@@ -35,7 +35,9 @@ def test_effect_sizes_to_and_from_a_pymare_dataset():
     np.testing.assert_array_equal(me.to_pymare(me.meta_analysis(es)).y.ravel(), es.yi)
 
 
-@pytest.mark.parametrize(("method", "rtol"), [("DL", CLOSED_FORM), ("HE", CLOSED_FORM), ("REML", ITERATIVE), ("ML", ITERATIVE)])
+@pytest.mark.parametrize(
+    ("method", "rtol"), [("DL", CLOSED_FORM), ("HE", CLOSED_FORM), ("REML", ITERATIVE), ("ML", ITERATIVE)]
+)
 def test_fitting_through_pymare_gives_the_same_numbers(method, rtol):
     es = bcg()
     ours = me.meta_analysis(es, method=method)
@@ -109,7 +111,9 @@ def test_ris_and_bibtex_references_become_records(tmp_path):
 
 def test_a_malformed_doi_is_reported_and_nothing_written(tmp_path):
     (tmp_path / "studies").mkdir()
-    (tmp_path / "bad.bib").write_text("@article{x,\n  author = {Doe, Jane},\n  year = {2021},\n  doi = {10.12/x},\n}\n")
+    (tmp_path / "bad.bib").write_text(
+        "@article{x,\n  author = {Doe, Jane},\n  year = {2021},\n  doi = {10.12/x},\n}\n"
+    )
     with pytest.raises(me.DataImportError, match=r"bad.bib: @article\{x\} \(line 1\): doi a DOI is 10"):
         me.import_references(tmp_path / "bad.bib", tmp_path / "studies")
     assert list((tmp_path / "studies").iterdir()) == []

@@ -58,7 +58,9 @@ def test_the_aspirin_analysis_reproduces_revmans_stored_numbers(tmp_path, name):
     assert doc["heterogeneity"]["i2"] == pytest.approx(s["i2"], **tol)
     assert doc["heterogeneity"]["q_df"] == s["df"] == 6
     if "p_z" in s:
-        assert doc["pooled"]["p_value"] == pytest.approx(s["p_z"], **({"abs": 5e-6} if name.endswith(".zip") else {"abs": 5e-9, "rel": DISTRIBUTION}))
+        assert doc["pooled"]["p_value"] == pytest.approx(
+            s["p_z"], **({"abs": 5e-6} if name.endswith(".zip") else {"abs": 5e-9, "rel": DISTRIBUTION})
+        )
     by_label = {r["label"]: r for r in doc["studies"]["included"]}
     names = {k: v[0] for k, v in review.studies.items()}
     for row in a.rows:
@@ -93,7 +95,9 @@ def test_the_mental_health_outcome_reproduces_revman_webs_mean_differences(tmp_p
     weights = {r["label"]: r["weight"] for r in doc["studies"]["included"]}
     for row in a.rows:
         assert weights[row.study.split(" (")[0]] == pytest.approx(row.stored["weight"], abs=5e-9)
-        assert math.sqrt(next(r["vi"] for r in doc["studies"]["included"] if r["label"] == row.study.split(" (")[0])) == pytest.approx(row.stored["se"], abs=5e-9)
+        assert math.sqrt(
+            next(r["vi"] for r in doc["studies"]["included"] if r["label"] == row.study.split(" (")[0])
+        ) == pytest.approx(row.stored["se"], abs=5e-9)
 
 
 def test_the_rm5_smd_outcome_has_no_stored_results_to_compare(tmp_path):

@@ -32,9 +32,12 @@ def cli(capsys, *argv):
 
 
 def written(root):
-    return sorted(p.name for p in (root / "studies").glob("*.yaml")) + sorted(
-        p.name for p in (root / "analyses").glob("*.yaml")
-    ) if (root / "analyses").exists() else sorted(p.name for p in (root / "studies").glob("*.yaml"))
+    return (
+        sorted(p.name for p in (root / "studies").glob("*.yaml"))
+        + sorted(p.name for p in (root / "analyses").glob("*.yaml"))
+        if (root / "analyses").exists()
+        else sorted(p.name for p in (root / "studies").glob("*.yaml"))
+    )
 
 
 def trials_csv(root):
@@ -91,13 +94,17 @@ def test_an_excel_file_of_continuous_outcomes_imports_and_pools(tmp_path, capsys
     assert main(["run", "-q"]) == 0
     doc = json.loads((root / "results" / "length-of-stay.json").read_text())
     es = me.effect_sizes("MD", m1i=d.m1i, sd1i=d.sd1i, n1i=d.n1i, m2i=d.m2i, sd2i=d.sd2i, n2i=d.n2i)
-    assert doc["pooled"]["estimate"] == pytest.approx(me.meta_analysis(es, method="REML", test="knha").estimate, rel=CLOSED_FORM)
+    assert doc["pooled"]["estimate"] == pytest.approx(
+        me.meta_analysis(es, method="REML", test="knha").estimate, rel=CLOSED_FORM
+    )
 
 
 def test_bad_cells_are_named_by_file_line_and_column_and_nothing_is_written(tmp_path):
     root = review(tmp_path)
     path = root / "bad.csv"
-    path.write_text("study,year,events_1,total_1,events_2,total_2\nA,2001,3,40,5,41\nB,2002,12.5,40,5,41\nC,x,3,2,5,41\n")
+    path.write_text(
+        "study,year,events_1,total_1,events_2,total_2\nA,2001,3,40,5,41\nB,2002,12.5,40,5,41\nC,x,3,2,5,41\n"
+    )
     with pytest.raises(me.DataImportError) as exc:
         me.import_table(path, root / "studies", outcome="deaths", date=DATE)
     message = str(exc.value)
@@ -137,7 +144,9 @@ def test_missing_columns_say_what_is_needed(tmp_path, capsys):
     root = review(tmp_path)
     path = root / "few.csv"
     path.write_text("study,year,ai,n1i\nA,2001,3,40\n")
-    code, out, err = cli(capsys, "import", path, "--outcome", "x", "--studies", root / "studies", "--no-analysis")
+    code, out, err = cli(
+        capsys, "import", path, "--outcome", "x", "--studies", root / "studies", "--no-analysis"
+    )
     assert code == 1 and "Traceback" not in err
     assert "no set of effect-data columns found" in err and "ai ci n1i n2i" in err
     path.write_text("name_of_trial,ai,n1i,ci,n2i\nA,3,40,4,40\n")

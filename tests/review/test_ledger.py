@@ -74,7 +74,7 @@ def test_the_prisma_diagram_has_every_box_with_its_count(tmp_path):
 
 
 def test_without_other_methods_the_column_is_not_drawn(tmp_path):
-    text = FULL[: FULL.index("other_methods:")] + FULL[FULL.index("included:"):]
+    text = FULL[: FULL.index("other_methods:")] + FULL[FULL.index("included:") :]
     (tmp_path / "review.yaml").write_text(text)
     shown = texts(me.prisma_flow(me.read_ledger(tmp_path / "review.yaml")[0]))
     assert "via other methods" not in shown and "via databases and registers" in shown
@@ -84,17 +84,30 @@ def test_included_studies_must_match_studies_with_file_and_line(tmp_path):
     (tmp_path / "review.yaml").write_text(FULL)
     problems = [str(p) for p in check_ledger(tmp_path / "review.yaml", ["a-2001", "b-2002", "d-2004"])]
     line = FULL.splitlines().index("  studies: [a-2001, b-2002, c-2003]") + 1
-    assert f"{tmp_path / 'review.yaml'}:{line}: included.studies[2] must be the id of a record in studies/; got 'c-2003', which is not (did you mean 'd-2004'?)" in problems
-    assert f"{tmp_path / 'review.yaml'}:{line}: included.studies must list every record in studies/; missing: d-2004" in problems
+    assert (
+        f"{tmp_path / 'review.yaml'}:{line}: included.studies[2] must be the id of a record in studies/; got 'c-2003', which is not (did you mean 'd-2004'?)"
+        in problems
+    )
+    assert (
+        f"{tmp_path / 'review.yaml'}:{line}: included.studies must list every record in studies/; missing: d-2004"
+        in problems
+    )
 
 
 def test_counts_that_do_not_add_up_or_are_not_counts(tmp_path):
-    bad = FULL.replace("screened: 405", "screened: 400").replace("reports_not_retrieved: 5", "reports_not_retrieved: -5")
+    bad = FULL.replace("screened: 405", "screened: 400").replace(
+        "reports_not_retrieved: 5", "reports_not_retrieved: -5"
+    )
     bad = bad.replace("  reports: 3", "  reports: 3\n  studis: x")
     (tmp_path / "review.yaml").write_text(bad)
-    problems = [f"{p.field} {p.message}" for p in check_ledger(tmp_path / "review.yaml", ["a-2001", "b-2002", "c-2003"])]
+    problems = [
+        f"{p.field} {p.message}"
+        for p in check_ledger(tmp_path / "review.yaml", ["a-2001", "b-2002", "c-2003"])
+    ]
     assert "identification.screened must be identified (540) minus removed (135) = 405; got 400" in problems
-    assert any(p.startswith("identification.reports_not_retrieved must be a whole number >= 0") for p in problems)
+    assert any(
+        p.startswith("identification.reports_not_retrieved must be a whole number >= 0") for p in problems
+    )
     assert any(p.startswith("identification.reports_sought must be screened (400)") for p in problems)
     assert any(p.startswith("included.studis is not a field (did you mean 'studies'?)") for p in problems)
 
@@ -105,7 +118,9 @@ def test_validate_reports_a_ledger_mismatch(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["validate"]) == 1
     out = capsys.readouterr().out
-    assert "review.yaml:2: included.studies[0] must be the id of a record in studies/; got 'nobody-2020'" in out
+    assert (
+        "review.yaml:2: included.studies[0] must be the id of a record in studies/; got 'nobody-2020'" in out
+    )
     assert "1 problem(s) in the review ledger" in out
 
 
@@ -116,8 +131,13 @@ def test_the_repository_ledger_matches_studies_and_marks_its_gaps():
     assert ledger.main.searches == () and ledger.main.screened is None  # no search yet: gaps, not zeros
     assert len(ledger.included_studies) == len(list((ROOT / "studies").glob("*.yaml")))
     shown = texts(me.prisma_flow(ledger))
-    assert "n = not recorded" in shown and f"Studies included in review\n(n = {len(ledger.included_studies)})" in shown
-    assert (ROOT / "figures" / "prisma" / "prisma.svg").is_file() and (ROOT / "results" / "prisma.md").is_file()
+    assert (
+        "n = not recorded" in shown
+        and f"Studies included in review\n(n = {len(ledger.included_studies)})" in shown
+    )
+    assert (ROOT / "figures" / "prisma" / "prisma.svg").is_file() and (
+        ROOT / "results" / "prisma.md"
+    ).is_file()
 
 
 @pytest.mark.parametrize("fmt", ["svg", "png"])
