@@ -59,7 +59,7 @@ def test_the_forestplot_adapter_restores_warnings_numpy_and_rcparams():
     plain import changes all three (so the test can fail)."""
     code = """
 import warnings, numpy as np, matplotlib
-import metaevidence.io.forestplot as adapter
+import metaevidence.plots.forestplot as adapter
 before = (list(warnings.filters), np.geterr(), dict(matplotlib.rcParams))
 {what}
 after = (list(warnings.filters), np.geterr(), dict(matplotlib.rcParams))
@@ -76,7 +76,7 @@ def test_the_forestplot_adapter_draws_a_result():
 
     matplotlib.use("Agg")
     res = me.meta_analysis(bcg())
-    from metaevidence.io.forestplot import draw_with_forestplot, forestplot_frame
+    from metaevidence.plots.forestplot import draw_with_forestplot, forestplot_frame
 
     frame = forestplot_frame(res)
     assert list(frame.columns[:4]) == ["label", "estimate", "ll", "hl"] and len(frame) == 14

@@ -57,7 +57,7 @@ def forestplot_frame(result: Any):
     Estimates and limits are in presentation units (ratios for OR, RR, HR), as
     :func:`~metaevidence.plots.table.forest_table` gives them.
     """
-    from metaevidence.plots.table import forest_table
+    from metaevidence.plots.table import forest_table  # the forest table it hands over
 
     t = forest_table(result)
     rows = t[t.kind.isin(["study", "pooled"])]
