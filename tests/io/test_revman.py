@@ -139,3 +139,66 @@ def test_the_imported_aspirin_forest_plot_shows_every_interval_whole(tmp_path):
     t = forest_table(res)
     lows = np.sort(t.loc[t.kind == "study", "ci_lower"].to_numpy())[:3]
     assert np.all((lows > 0.45) & (lows < 0.5))
+
+
+RM5_SUBGROUPS = """<?xml version="1.0" encoding="UTF-8"?>
+<COCHRANE_REVIEW REVMAN_VERSION="5">
+<COVER_SHEET><TITLE>Synthetic</TITLE></COVER_SHEET>
+<STUDIES_AND_REFERENCES><STUDIES><INCLUDED_STUDIES>
+<STUDY ID="STD-A" NAME="Able" YEAR="2001"/><STUDY ID="STD-B" NAME="Baker" YEAR="2002"/>
+</INCLUDED_STUDIES></STUDIES></STUDIES_AND_REFERENCES>
+<ANALYSES_AND_DATA><COMPARISON ID="CMP-001" NO="1"><NAME>Drug vs placebo</NAME>
+<DICH_OUTCOME NO="1" EFFECT_MEASURE="RR" METHOD="MH" RANDOM="YES" CI_STUDY="95"><NAME>Death</NAME>
+<DICH_SUBGROUP NO="1"><NAME>Adults</NAME><DICH_DATA STUDY_ID="STD-A" EVENTS_1="3" TOTAL_1="50" EVENTS_2="6" TOTAL_2="50"/></DICH_SUBGROUP>
+<DICH_SUBGROUP NO="2"><NAME>Children</NAME><DICH_DATA STUDY_ID="STD-B" EVENTS_1="2" TOTAL_1="40" EVENTS_2="5" TOTAL_2="41"/></DICH_SUBGROUP>
+</DICH_OUTCOME>
+<IV_OUTCOME NO="2" EFFECT_MEASURE="HR" METHOD="IV" RANDOM="NO" LOG_DATA="YES"><NAME>Time to relapse</NAME>
+<IV_DATA STUDY_ID="STD-A" EFFECT_SIZE="-0.2" SE="0.1"/><IV_DATA STUDY_ID="STD-B" EFFECT_SIZE="-0.1" SE="0.15"/>
+</IV_OUTCOME>
+<IV_OUTCOME NO="3" EFFECT_MEASURE="MD" METHOD="IV" RANDOM="NO"><NAME>Score</NAME>
+<IV_DATA STUDY_ID="STD-A" EFFECT_SIZE="1.5" SE="0.5"/>
+</IV_OUTCOME>
+</COMPARISON></ANALYSES_AND_DATA>
+</COCHRANE_REVIEW>
+"""
+
+
+def test_subgroups_generic_inverse_variance_and_random_effects_from_an_rm5(tmp_path):
+    """Synthetic structure (not data): subgroups become entry subgroups, generic IV log HRs
+    become log_se entries, random effects become DL with inverse-variance weights, and an MD
+    given as generic IV (no record kind for it) is reported, not imported."""
+    path = tmp_path / "syn.rm5"
+    path.write_text(RM5_SUBGROUPS)
+    (tmp_path / "studies").mkdir()
+    with pytest.raises(
+        me.DataImportError, match="generic inverse-variance data of measure MD cannot be recorded"
+    ):
+        me.import_revman(path, tmp_path / "studies", tmp_path / "analyses")
+    assert list((tmp_path / "studies").iterdir()) == []
+    result = me.import_revman(path, tmp_path / "studies", tmp_path / "analyses", partial=True)
+    assert len(result.problems) == 1
+    eb = me.load_evidence(tmp_path / "studies")
+    able = eb["able-2001"]
+    death = next(e for e in able.outcomes if e.outcome == "death")
+    assert death.subgroup == "Adults" and death.data.experimental.events == 3
+    relapse = next(e for e in able.outcomes if e.outcome == "time-to-relapse")
+    assert relapse.kind == "log_se" and relapse.data.measure == "HR" and relapse.data.log_estimate == -0.2
+    import yaml
+
+    spec = yaml.safe_load((tmp_path / "analyses" / "death.yaml").read_text())
+    assert (spec["measure"], spec["pooling"], spec["tau2"], spec["ci_method"]) == (
+        "RR",
+        "inverse-variance",
+        "DL",
+        "z",
+    )
+    assert me.read_revman(path).analyses[0].rows[1].subgroup == "Children"
+
+
+def test_a_file_that_is_not_revman_is_refused(tmp_path):
+    (tmp_path / "x.rm5").write_text("<html><body>not a review</body></html>")
+    with pytest.raises(me.DataImportError, match="is XML but not a RevMan 5 review"):
+        me.read_revman(tmp_path / "x.rm5")
+    (tmp_path / "bomb.rm5").write_text('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><r>&a;</r>')
+    with pytest.raises(me.DataImportError, match="not a readable RevMan 5 file"):
+        me.read_revman(tmp_path / "bomb.rm5")
