@@ -83,6 +83,17 @@ _EXPORTS: dict[str, str] = {
     # evidence base
     "load_evidence": "metaevidence.evidence",
     "EvidenceBase": "metaevidence.evidence",
+    # import / export and the review ledger
+    "import_file": "metaevidence.io.commands",
+    "import_table": "metaevidence.io.tabular",
+    "import_revman": "metaevidence.io.revman_import",
+    "read_revman": "metaevidence.io.revman",
+    "import_references": "metaevidence.io.references",
+    "DataImportError": "metaevidence.io.sheets",
+    "to_pymare": "metaevidence.io.pymare",
+    "from_pymare": "metaevidence.io.pymare",
+    "read_ledger": "metaevidence.review.ledger",
+    "prisma_flow": "metaevidence.plots.prisma",
     # plots
     "forest_table": "metaevidence.plots",
     "forest_plot": "metaevidence.plots",

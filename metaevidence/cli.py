@@ -54,10 +54,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from metaevidence.evidence.commands import validate_all
 
     report = validate_all(args.studies, args.analyses)
-    for problem in report.problems:
+    from metaevidence.workflow.prisma import ledger_problems  # review.yaml beside studies/
+
+    ledger = ledger_problems(args.studies)
+    for problem in (*report.problems, *ledger):
         print(problem)
-    print(report.summary())
-    return 0 if report.ok else 1
+    print(report.summary() + (f"; {len(ledger)} problem(s) in the review ledger" if ledger else ""))
+    return 0 if report.ok and not ledger else 1
 
 
 def _register_studies(sub: argparse._SubParsersAction) -> None:
@@ -295,6 +298,84 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 _REGISTRARS += [_register_simulate]
+
+
+# --------------------------------------------------------------------------- import / export
+# the work is in metaevidence.io.commands and metaevidence.io.export.
+
+
+def _register_import(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "import", help="study records from a CSV/Excel table, a RevMan file, or RIS/BibTeX references"
+    )
+    p.add_argument("file", help=".csv, .xlsx, .rm5, RevMan CSV or Web .zip, .ris, .bib")
+    p.add_argument(
+        "--outcome", metavar="ID", help="outcome id of the rows (tables without an outcome column)"
+    )
+    p.add_argument("--measure", help="effect measure of the analysis spec (and of yi/vi columns: OR, RR, HR)")
+    p.add_argument("--kind", choices=("binary", "continuous", "log_se", "correlation"), help="the data kind")
+    p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="column of a field (repeatable)")
+    p.add_argument("--mapping", metavar="FILE", help="a YAML mapping file (columns: {field: column})")
+    p.add_argument("--sheet", help="worksheet of an Excel file (default: the first)")
+    p.add_argument("--experimental", help="name of the experimental group (default 'experimental')")
+    p.add_argument("--control", help="name of the control group (default 'control')")
+    p.add_argument("--timepoint", help="timepoint of the rows (default 'not reported')")
+    p.add_argument("--by", help="extraction.by of the new records (default 'metaevidence import')")
+    p.add_argument("--no-analysis", action="store_true", help="write no analysis spec")
+    p.add_argument("--partial", action="store_true", help="write the good rows and list the others")
+    _review_folders(p, studies=True, analyses=True, figures=False)
+    p.set_defaults(handler=_cmd_import)
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from metaevidence.io.commands import import_file, parse_map_option
+
+    result = import_file(
+        args.file,
+        args.studies,
+        None if args.no_analysis else args.analyses,
+        mapping=parse_map_option(args.map),
+        mapping_file=args.mapping,
+        sheet=args.sheet,
+        partial=args.partial,
+        **{
+            k: getattr(args, k)
+            for k in ("outcome", "measure", "kind", "experimental", "control", "timepoint", "by")
+        },
+    )
+    for path in result.written:
+        print(f"wrote {path}")
+    for note in result.notes:
+        print(f"note: {note}")
+    if result.problems:
+        print(f"{len(result.problems)} row(s) not imported:", file=sys.stderr)
+        for problem in result.problems:
+            print(f"  {problem}", file=sys.stderr)
+    print("next: fill in what each record lists under extraction.missing, then `metaevidence validate`")
+    return 0
+
+
+def _register_export(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export", help="the evidence base or an analysis's study rows as CSV, or a RevMan file"
+    )
+    p.add_argument("what", choices=("studies", "analysis"), help="the evidence base, or one analysis")
+    p.add_argument("id", nargs="?", metavar="ID", help="the analysis id (with `analysis`)")
+    p.add_argument("--format", choices=("metafor", "revman-csv", "rm5"), default="metafor")
+    p.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write")
+    _review_folders(p, studies=True, analyses=True, figures=False)
+    p.set_defaults(handler=_cmd_export)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from metaevidence.workflow.exporting import export_command
+
+    path = export_command(args.what, args.id, args.format, args.output, args.studies, args.analyses)
+    print(f"wrote {path}")
+    return 0
+
+
+_REGISTRARS += [_register_import, _register_export]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,6 +7,16 @@ import sys
 import metaevidence as me
 
 EXPECTED = {
+    "import_file",
+    "import_table",
+    "import_revman",
+    "read_revman",
+    "import_references",
+    "DataImportError",
+    "to_pymare",
+    "from_pymare",
+    "read_ledger",
+    "prisma_flow",
     "__version__",
     "effect_sizes",
     "EffectSizes",

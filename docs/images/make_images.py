@@ -12,6 +12,7 @@ script again rewrites byte-identical files.
                                33 trials added in order of publication
 * forest-150.png               150 synthetic trials (seeded), DerSimonian-Laird
 * funnel-bcg.png               BCG, contour-enhanced funnel plot
+* prisma-example.png           PRISMA 2020 flow of the ledger example in docs/review-ledger.md
 """
 
 from __future__ import annotations
@@ -132,6 +133,20 @@ def synthetic(k=150, seed=20240501):
     return me.meta_analysis(es, method="DL")
 
 
+def prisma_example():
+    """The ledger of docs/review-ledger.md (its first YAML block), drawn."""
+    import tempfile
+
+    text = (ROOT / "docs" / "review-ledger.md").read_text(encoding="utf-8")
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "review.yaml"
+        path.write_text(block, encoding="utf-8")
+        ledger, problems = me.read_ledger(path)
+    assert not problems, problems
+    return me.prisma_flow(ledger)
+
+
 def main() -> None:
     es = bcg_effects()
     bcg = me.meta_analysis(es, method="REML", test="knha")
@@ -150,6 +165,7 @@ def main() -> None:
         ),
         "forest-150.png": forest_plot(synthetic(), sort_by="year"),
         "funnel-bcg.png": funnel_plot(bcg, contours=True),
+        "prisma-example.png": prisma_example(),
     }
     for name, fig in figures.items():
         # the 150-study figure is 30 inches tall: 150 dpi keeps it near 1 MB

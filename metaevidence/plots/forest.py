@@ -294,7 +294,9 @@ class _Forest:
                 raise ValueError(f"refline must be {domain} on this axis ({shown.name}); got {refline!r}")
             points = np.append(points, [] if null is None else [null])
         log, link = shown.axis == "log", shown.axis if shown.axis in ("atanh", "logit") else None
-        self.scale = forest_scale(points, log=log, null=null, xlim=xlim, link=link)
+        t = self.table  # study intervals ending just past the scale widen it (drawn whole)
+        intervals = t.loc[t.kind == "study", ["ci_lower", "ci_upper"]].to_numpy().ravel()
+        self.scale = forest_scale(points, log=log, null=null, xlim=xlim, link=link, intervals=intervals)
         # no groups to favour: a generic effect or a correlation, unless groups were named
         if (
             favours is None

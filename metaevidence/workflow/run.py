@@ -308,6 +308,10 @@ def run_analyses(
         from metaevidence.workflow.findings import write_summary_of_findings
 
         write_summary_of_findings(paths.results, paths.figures)
+
+    from metaevidence.workflow.prisma import publish_prisma  # the review ledger's PRISMA flow
+
+    publish_prisma(paths)
     return RunReport(outcomes=tuple(outcomes))
 
 
