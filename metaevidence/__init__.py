@@ -42,10 +42,10 @@ _EXPORTS: dict[str, str] = {
     "meta_analysis_batch": "metaevidence.stats.fit",
     "mantel_haenszel": "metaevidence.stats.binary",
     "peto": "metaevidence.stats.binary",
-    "heterogeneity_ci": "metaevidence.stats.fit",
+    "heterogeneity_ci": "metaevidence.stats.profile",
     "MetaAnalysis": "metaevidence.stats.results",
     "MetaAnalysisBatch": "metaevidence.stats.results",
-    "HeterogeneityCI": "metaevidence.stats.results",
+    "HeterogeneityCI": "metaevidence.stats.profile",
     # sensitivity
     "leave_one_out": "metaevidence.stats.sensitivity",
     "cumulative": "metaevidence.stats.sensitivity",

@@ -1,4 +1,5 @@
-"""Inverse-variance fitting verbs: meta_analysis, meta_analysis_batch, heterogeneity_ci.
+"""Inverse-variance fitting verbs: meta_analysis, meta_analysis_batch (heterogeneity_ci:
+:mod:`metaevidence.stats.profile`).
 
 These are the faces of the batched engine (:mod:`metaevidence.core.fit`): they
 validate the user's input, call one vectorised fit and wrap the arrays in the frozen
@@ -14,15 +15,14 @@ import warnings
 import numpy as np
 
 from metaevidence.core import fit as _engine
-from metaevidence.core import profile as _profile
 from metaevidence.core.batch import MAX_CELLS, prepare
 from metaevidence.core.scalar import fit_one
 from metaevidence.core.tau2 import DEFAULT_MAXITER, DEFAULT_TOL
 from metaevidence.errors import ConvergenceWarning, SmallSampleWarning
 from metaevidence.stats._inputs import check_values, study_labels, unpack
-from metaevidence.stats.results import HeterogeneityCI, MetaAnalysis, MetaAnalysisBatch, fields_of
+from metaevidence.stats.results import MetaAnalysis, MetaAnalysisBatch, fields_of
 
-__all__ = ["meta_analysis", "meta_analysis_batch", "heterogeneity_ci"]
+__all__ = ["meta_analysis", "meta_analysis_batch"]
 
 
 def meta_analysis(
@@ -328,125 +328,4 @@ def _batch_result(
         parent=parent,
         effects=effects,
         order=order,
-    )
-
-
-def heterogeneity_ci(
-    result: MetaAnalysis,
-    level: float | None = None,
-    *,
-    tau2_max: float | None = None,
-    tol: float = 1e-12,
-    maxiter: int = 100,
-) -> HeterogeneityCI:
-    """Q-profile confidence intervals for tau^2, tau, I^2 and H^2 of a random-effects fit.
-
-    Parameters
-    ----------
-    result : MetaAnalysis
-        A random-effects fit (not EE/FE/MH/PETO: as metafor, a common-effect model has
-        no heterogeneity parameter to bound).
-    level : float, optional
-        Confidence level; default the result's level.
-    tau2_max : float, optional
-        Upper end of the search: a bound beyond it is reported as ``tau2_max`` and noted
-        (metafor's ``">"``). Default: start at metafor's ``max(100, 10 * tau2)`` and raise
-        the limit tenfold until it brackets the upper bound, so the bound is found (where
-        metafor 3.8-5.x print ``">"`` unless given a larger ``control=list(tau2.max=)``).
-    tol, maxiter : float, int
-        Root-finder settings.
-
-    Returns
-    -------
-    HeterogeneityCI
-
-    Raises
-    ------
-    ValueError
-        For a common-effect fit, a single study, or a level outside (0, 1).
-
-    Notes
-    -----
-    :math:`Q(\\tau^2) = \\sum (y_i - \\hat\\mu(\\tau^2))^2/(v_i + \\tau^2)` is inverted at
-    the chi-square quantiles on k - 1 df (Viechtbauer, 2007, Stat Med 26:37). Matches
-    ``metafor::confint.rma.uni()``; see :mod:`metaevidence.core.profile` for the rules
-    on bounds that are 0 or not found.
-
-    Example
-    -------
-    >>> import metaevidence as me
-    >>> res = me.meta_analysis([-0.89, -1.59, -1.35, -1.44, -0.22],
-    ...                        [0.33, 0.19, 0.42, 0.02, 0.05])
-    >>> ci = me.heterogeneity_ci(res)
-    >>> ci.tau2[0] <= res.tau2 <= ci.tau2[1]
-    True
-    """
-    where = "heterogeneity_ci"
-    if not isinstance(result, MetaAnalysis):
-        raise TypeError(
-            f"{where}: result must be a MetaAnalysis; got {type(result).__name__}"
-            f" (for batches use metaevidence.core.profile.q_profile_ci)"
-        )
-    if not result.random_effects:
-        raise ValueError(
-            f"{where}: the model has no random-effects component "
-            f"(method={result.method!r}); refit with a tau^2 estimator "
-            f"such as method='REML'"
-        )
-    if result.k < 2:
-        raise ValueError(f"{where}: needs at least 2 studies; got k = {result.k}")
-    level = result.level if level is None else level
-    if not (isinstance(level, (int, float)) and 0.0 < float(level) < 1.0):
-        raise ValueError(f"{where}: level must be strictly between 0 and 1; got {level!r}")
-    s = prepare(result.yi, np.where(result.included, result.vi, np.nan))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        qp = _profile.q_profile(
-            s, np.array([result.tau2]), level=float(level), tau2_max=tau2_max, tol=tol, maxiter=maxiter
-        )
-    lo, hi, vt = float(qp.lower[0]), float(qp.upper[0]), float(qp.vt[0])
-    ls = _profile.STATUS_NAMES[int(qp.lower_status[0])]
-    us = _profile.STATUS_NAMES[int(qp.upper_status[0])]
-    tmax = float(qp.tau2_max[0])
-    notes = []
-    if ls == "below zero":
-        notes.append(
-            "The upper and lower CI bounds for tau^2 both fall below 0; the CIs "
-            "are therefore equal to the null/empty set (reported as [0, 0])."
-        )
-    elif ls == "zero":
-        notes.append(
-            "The lower bound for tau^2 is 0 (Q at tau^2 = 0 is below the upper chi-square quantile)."
-        )
-    if ls == "above tau2_max":
-        notes.append(f"The lower bound lies above tau2_max = {tmax:g}; raise tau2_max.")
-    if us == "above tau2_max":
-        notes.append(
-            f"The upper bound lies above tau2_max = {tmax:g} (reported as "
-            f"tau2_max); raise tau2_max to find it."
-        )
-    if not bool(qp.converged[0]):
-        notes.append("The root finder did not converge; bounds are approximate.")
-        warnings.warn(
-            f"{where}: the Q-profile bound search did not converge in {maxiter} "
-            f"iterations; try a larger maxiter.",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    i2 = _profile.tau2_to_i2
-    h2 = _profile.tau2_to_h2
-    return HeterogeneityCI(
-        tau2=(lo, hi),
-        tau=(lo**0.5, hi**0.5),
-        i2=(float(i2(lo, vt)), float(i2(hi, vt))),
-        h2=(float(h2(lo, vt)), float(h2(hi, vt))),
-        estimate_tau2=result.tau2,
-        level=float(level),
-        method="QP",
-        notes=tuple(notes),
-        estimate_tau=result.tau,
-        estimate_i2=result.i2,
-        estimate_h2=result.h2,
-        lower_status=ls,
-        upper_status=us,
-        tau2_max=tmax,
     )

@@ -8,7 +8,7 @@ import numpy as np
 
 from metaevidence.core.profile import tau2_to_h2, tau2_to_i2
 from metaevidence.core.profile_likelihood import profile_likelihood_bounds
-from metaevidence.stats.results import HeterogeneityCI
+from metaevidence.stats.profile import HeterogeneityCI
 
 __all__ = ["profile_likelihood_ci"]
 

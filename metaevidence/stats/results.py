@@ -31,7 +31,7 @@ from metaevidence.display.transforms import presentation
 if TYPE_CHECKING:  # pragma: no cover
     from metaevidence.stats.effects import EffectSizes
 
-__all__ = ["MetaAnalysis", "MetaAnalysisBatch", "HeterogeneityCI", "fields_of"]
+__all__ = ["MetaAnalysis", "MetaAnalysisBatch", "fields_of"]
 
 _NAN = float("nan")
 
@@ -573,93 +573,3 @@ class MetaAnalysisBatch:
             self.kind, "Batch of meta-analyses"
         )
         return Summary(f"{title}: {n} analyses ({METHOD_NAMES.get(self.method, self.method)})", tuple(blocks))
-
-
-@dataclass(frozen=True, slots=True)
-class HeterogeneityCI:
-    """Q-profile confidence intervals for tau^2, tau, I^2 and H^2 (metafor ``confint()``).
-
-    Attributes
-    ----------
-    tau2, tau, i2, h2 : tuple of float
-        ``(lower, upper)`` bounds (I^2 in percent).
-    estimate_tau2, estimate_tau, estimate_i2, estimate_h2 : float
-        The model's estimates (the ``estimate`` column of metafor's output).
-    level : float
-    method : str
-        "QP" (Q-profile).
-    notes : tuple of str
-        Bounds that are 0, that fall below 0 (empty interval) or beyond the searched
-        range, in words.
-    lower_status, upper_status : str
-        "found", "zero" (truncated at 0), "below zero" (both bounds below 0: the empty
-        set, reported as [0, 0]), "above tau2_max" (the bound lies beyond the search
-        limit, which is reported), as metafor's ``"<"`` / ``">"`` signs.
-    tau2_max : float
-        Upper end of the searched interval.
-    """
-
-    tau2: tuple[float, float]
-    tau: tuple[float, float]
-    i2: tuple[float, float]
-    h2: tuple[float, float]
-    estimate_tau2: float
-    level: float
-    method: str = "QP"
-    notes: tuple[str, ...] = ()
-    estimate_tau: float = _NAN
-    estimate_i2: float = _NAN
-    estimate_h2: float = _NAN
-    lower_status: str = "found"
-    upper_status: str = "found"
-    tau2_max: float = _NAN
-
-    def _sign(self, status: str) -> str:
-        return {"below zero": "<", "above tau2_max": ">"}.get(status, "")
-
-    def summary(self, digits: int = 4) -> Summary:
-        """Metafor's ``confint()`` table (estimate, ci.lb, ci.ub) with its notes."""
-        d = digits
-        ls, us = self._sign(self.lower_status), self._sign(self.upper_status)
-        rows = []
-        for name, est, (lo, hi), dd in (
-            ("tau^2", self.estimate_tau2, self.tau2, d),
-            ("tau", self.estimate_tau, self.tau, d),
-            ("I^2(%)", self.estimate_i2, self.i2, d),
-            ("H^2", self.estimate_h2, self.h2, d),
-        ):
-            rows.append((name, fmt(est, dd), ls + fmt(lo, dd), us + fmt(hi, dd)))
-        blocks: list = [Table(("", "estimate", "ci.lb", "ci.ub"), tuple(rows))]
-        blocks.extend(self.notes)
-        return Summary(
-            f"Q-profile confidence intervals for heterogeneity (level {100 * self.level:g}%)", tuple(blocks)
-        )
-
-    def __str__(self) -> str:
-        return str(self.summary())
-
-    def __repr__(self) -> str:
-        return compact_repr(
-            self,
-            level=self.level,
-            tau2=self.tau2,
-            i2=self.i2,
-            estimate_tau2=self.estimate_tau2,
-            estimate_i2=self.estimate_i2,
-        )
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
-
-    def to_frame(self):
-        """Rows tau2, tau, i2, h2 with columns estimate, ci_lower, ci_upper (raw floats)."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            {
-                "estimate": [self.estimate_tau2, self.estimate_tau, self.estimate_i2, self.estimate_h2],
-                "ci_lower": [self.tau2[0], self.tau[0], self.i2[0], self.h2[0]],
-                "ci_upper": [self.tau2[1], self.tau[1], self.i2[1], self.h2[1]],
-            },
-            index=pd.Index(["tau2", "tau", "i2", "h2"], name="parameter"),
-        )
