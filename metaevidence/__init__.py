@@ -58,6 +58,9 @@ _EXPORTS: dict[str, str] = {
     "MetaRegression": "metaevidence.stats.regression",
     "subgroup_analysis": "metaevidence.stats.subgroups",
     "SubgroupAnalysis": "metaevidence.stats.subgroups",
+    # dependent effect sizes
+    "multilevel_meta_analysis": "metaevidence.stats.multilevel",
+    "MultilevelMetaAnalysis": "metaevidence.stats.multilevel",
     # small-study effects
     "egger_test": "metaevidence.stats.bias",
     "rank_test": "metaevidence.stats.bias",

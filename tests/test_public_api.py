@@ -27,6 +27,8 @@ EXPECTED = {
     "Influence",
     "Gosh",
     "meta_regression",
+    "multilevel_meta_analysis",
+    "MultilevelMetaAnalysis",
     "permutation_test",
     "MetaRegression",
     "subgroup_analysis",

@@ -33,7 +33,7 @@ fit_out <- function(res, call, data_name, data, levels, mods, columns, fixed) {
   list(
     call = scalar(call),
     data = scalar(data_name),
-    levels = as.list(levels),
+    levels = levels,
     groups = lapply(levels, function(v) as.character(data[[v]])),
     mods = scalar(mods),
     columns = setNames(lapply(columns, function(v) data[[v]]), columns),
