@@ -61,6 +61,8 @@ _EXPORTS: dict[str, str] = {
     # dependent effect sizes
     "multilevel_meta_analysis": "metaevidence.stats.multilevel",
     "MultilevelMetaAnalysis": "metaevidence.stats.multilevel",
+    "robust": "metaevidence.stats.robust",
+    "RobustInference": "metaevidence.stats.robust",
     # small-study effects
     "egger_test": "metaevidence.stats.bias",
     "rank_test": "metaevidence.stats.bias",

@@ -29,6 +29,8 @@ EXPECTED = {
     "meta_regression",
     "multilevel_meta_analysis",
     "MultilevelMetaAnalysis",
+    "robust",
+    "RobustInference",
     "permutation_test",
     "MetaRegression",
     "subgroup_analysis",

@@ -63,6 +63,8 @@ class MultilevelMetaAnalysis:
     -----------------
     k, p : int
     yi, vi : ndarray (k,)
+    V : ndarray (k, k)
+        Sampling covariance (``diag(vi)`` unless given).
     X : ndarray (k, p)
     groups : tuple of tuple of str
         The cluster labels of each effect per level (outermost first).
@@ -104,6 +106,7 @@ class MultilevelMetaAnalysis:
     p: int
     yi: np.ndarray
     vi: np.ndarray
+    V: np.ndarray
     X: np.ndarray
     groups: tuple
     labels: tuple[str, ...]
@@ -121,6 +124,12 @@ class MultilevelMetaAnalysis:
     def estimate(self) -> float:
         """The first coefficient (the pooled effect of an intercept-only model)."""
         return float(self.coefficients[0])
+
+    def marginal_covariance(self) -> np.ndarray:
+        """:math:`M = V + \\sum_l \\sigma^2_l G_l` at the estimates (k, k)."""
+        codes = _core.nested_components(self.groups)
+        G = np.stack([_core.group_indicators(c) for c in codes])
+        return self.V + np.einsum("l,lij->ij", self.sigma2, G)
 
     @property
     def cluster(self) -> tuple[str, ...]:
@@ -463,6 +472,7 @@ def multilevel_meta_analysis(
         p=p,
         yi=y,
         vi=v,
+        V=Vm,
         X=X,
         groups=tuple(cols),
         labels=tuple(labels) if labels is not None else tuple(str(i + 1) for i in range(k)),
