@@ -63,6 +63,8 @@ _EXPORTS: dict[str, str] = {
     "MultilevelMetaAnalysis": "metaevidence.stats.multilevel",
     "robust": "metaevidence.stats.robust",
     "RobustInference": "metaevidence.stats.robust",
+    "rve": "metaevidence.stats.robust",
+    "RobustVarianceEstimation": "metaevidence.stats.robust",
     # small-study effects
     "egger_test": "metaevidence.stats.bias",
     "rank_test": "metaevidence.stats.bias",

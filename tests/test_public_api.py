@@ -31,6 +31,8 @@ EXPECTED = {
     "MultilevelMetaAnalysis",
     "robust",
     "RobustInference",
+    "rve",
+    "RobustVarianceEstimation",
     "permutation_test",
     "MetaRegression",
     "subgroup_analysis",

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Sandwich", "sandwich", "satterthwaite_df", "htz_test", "TYPES"]
+__all__ = ["Sandwich", "sandwich", "satterthwaite_df", "htz_test", "robu_weights", "TYPES"]
 
 #: Small-sample adjustments: none, metafor's n/(n-p), clubSandwich's m/(m-1), bias-reduced.
 TYPES = ("CR0", "CR1", "CR1p", "CR2")
@@ -146,3 +146,59 @@ def htz_test(sw: Sandwich, beta, C) -> tuple[float, int, float, float]:
     df2 = eta - q + 1
     F = df2 / (eta * q) * Q
     return float(F), q, float(df2), float(stats.f.sf(F, q, df2))
+
+
+def robu_weights(y, v, X, cluster, *, model: str = "CORR", rho: float = 0.8):
+    """Working weights of robumeta and their moment estimates of heterogeneity.
+
+    Correlated effects ("CORR"; Hedges, Tipton and Johnson 2010, sec. 3.2):
+    :math:`w_{ij} = 1/(k_j(\\bar v_j + \\tau^2))`, with :math:`\\tau^2` from
+    :math:`E[Q_E]` under weights :math:`1/(k_j\\bar v_j)` and the assumed within-cluster
+    correlation :math:`\\rho` of the sampling errors:
+
+    .. math:: \\tau^2 = \\frac{Q_E - m + \\operatorname{tr}(BS_I)
+              + \\rho[\\operatorname{tr}(BS_J) - \\operatorname{tr}(BS_I)]}
+              {\\sum_j k_j w_j - \\operatorname{tr}(B\\sum_j w_j^2 X_j'1 1'X_j)},
+
+    :math:`S_I = \\sum_j w_j^2 \\bar v_j X_j'X_j`, :math:`S_J = \\sum_j w_j^2 \\bar v_j X_j'11'X_j`.
+    Hierarchical effects ("HIER"): :math:`w_{ij} = 1/(v_{ij} + \\tau^2 + \\omega^2)` with
+    :math:`(\\tau^2, \\omega^2)` solving :math:`E[Q] = \\operatorname{tr}(P V) +
+    \\tau^2\\operatorname{tr}(P J) + \\omega^2\\operatorname{tr}(P)` for the residual makers
+    ``P`` of weights ``1/v`` and of ordinary least squares; a negative :math:`\\omega^2`
+    is set to 0 and :math:`\\tau^2` then comes from the first equation alone.
+    Returns ``(w, tau2, omega2)`` (``omega2`` is ``nan`` for CORR). Matches robumeta::robu 2.0.
+    """
+    y, v, X = np.asarray(y, float), np.asarray(v, float), np.asarray(X, float)
+    _, codes = np.unique(np.asarray(cluster).astype(str), return_inverse=True)
+    m = int(codes.max()) + 1
+    if model == "CORR":
+        n_j = np.bincount(codes)
+        kj = n_j[codes]
+        vbar = (np.bincount(codes, v) / n_j)[codes]
+        w = 1.0 / (kj * vbar)
+        B = np.linalg.inv(X.T @ (w[:, None] * X))
+        e = y - X @ (B @ (X.T @ (w * y)))
+        p = X.shape[1]
+        SI, SJ, S1 = np.zeros((p, p)), np.zeros((p, p)), np.zeros((p, p))
+        for j in range(m):
+            rows = codes == j
+            wj, vj, s = w[rows][0], vbar[rows][0], X[rows].sum(axis=0)
+            SI += wj**2 * vj * X[rows].T @ X[rows]
+            SJ += wj**2 * vj * np.outer(s, s)
+            S1 += wj**2 * np.outer(s, s)
+        denom = np.sum(w) - np.trace(B @ S1)
+        num = np.sum(w * e**2) - m + np.trace(B @ SI) + rho * (np.trace(B @ SJ) - np.trace(B @ SI))
+        tau2 = max(0.0, num / denom)
+        return 1.0 / (kj * (vbar + tau2)), tau2, float("nan")
+    if model == "HIER":
+        k = y.size
+        Jm = (codes[:, None] == codes[None, :]).astype(float)
+        A, b = np.zeros((2, 2)), np.zeros(2)
+        for i, W in enumerate((np.diag(1.0 / v), np.eye(k))):
+            P = W - W @ X @ np.linalg.solve(X.T @ W @ X, X.T @ W)
+            A[i] = np.trace(P @ Jm), np.trace(P)
+            b[i] = y @ P @ y - np.sum(np.diag(P) * v)
+        omega2 = max(0.0, float(np.linalg.solve(A, b)[1]))
+        tau2 = max(0.0, (b[0] - omega2 * A[0, 1]) / A[0, 0])
+        return 1.0 / (v + tau2 + omega2), tau2, omega2
+    raise ValueError(f"model weights must be 'CORR' or 'HIER'; got {model!r}")

@@ -22,8 +22,10 @@ from scipy import stats
 
 from metaevidence.core import robust as _core
 from metaevidence.display.summary import Summary, Table, compact_repr, fmt, fmt_p, p_text
+from metaevidence.stats._inputs import float_array
+from metaevidence.stats.regression import _design
 
-__all__ = ["RobustInference", "robust"]
+__all__ = ["RobustInference", "RobustVarianceEstimation", "robust", "rve"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +197,12 @@ def robust(fit, cluster=None, *, type: str = "CR2", btt=None, level: float | Non
     cluster = default_cluster if cluster is None else cluster
     if cluster is None:
         raise ValueError("robust: give cluster= (one label per included effect) for this fit")
+    level = getattr(fit, "level", 0.95) if level is None else level
+    btt = getattr(fit, "btt", None) if btt is None else btt
+    return _inference(X, W, y, names, cluster, type, btt, level, label)
+
+
+def _inference(X, W, y, names, cluster, type, btt, level, label) -> RobustInference:
     cluster = np.asarray(cluster, dtype=object)
     if cluster.shape != (y.size,):
         raise ValueError(
@@ -212,11 +220,10 @@ def robust(fit, cluster=None, *, type: str = "CR2", btt=None, level: float | Non
         df = np.full(p, float(sw.n_clusters - p))
     else:
         df = np.array([_core.satterthwaite_df(sw, c) for c in np.eye(p)])
-    level = getattr(fit, "level", 0.95) if level is None else level
     stat = beta / se
     crit = stats.t.ppf(0.5 + level / 2, df)
-    if btt is None:
-        btt = getattr(fit, "btt", None) or (tuple(range(1, p)) if p > 1 else (0,))
+    if not btt:
+        btt = tuple(range(1, p)) if p > 1 else (0,)
     btt = tuple(int(b) for b in btt)
     C = np.eye(p)[list(btt)]
     if type == "CR1p":
@@ -246,3 +253,118 @@ def robust(fit, cluster=None, *, type: str = "CR2", btt=None, level: float | Non
         level=level,
         model=label,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RobustVarianceEstimation:
+    """A robust variance estimation meta-regression with robumeta's working weights.
+
+    Attributes
+    ----------
+    inference : RobustInference
+        Coefficients with CR2 (robumeta ``small = TRUE``) SEs, Satterthwaite df and the HTZ test.
+    model_weights : str
+        "CORR" (correlated effects) or "HIER" (hierarchical effects).
+    rho : float
+        Assumed within-cluster correlation of sampling errors (CORR only).
+    tau2, omega2 : float
+        Between-cluster and (HIER) within-cluster variance, moment estimates (omega2 nan for CORR).
+    weights : ndarray (k,)
+    k, n_clusters : int
+    """
+
+    inference: RobustInference
+    model_weights: str
+    rho: float
+    tau2: float
+    omega2: float
+    weights: np.ndarray
+    k: int
+    n_clusters: int
+
+    @property
+    def coefficients(self) -> np.ndarray:
+        return self.inference.coefficients
+
+    def __repr__(self) -> str:
+        return compact_repr(
+            self, model_weights=self.model_weights, k=self.k, n_clusters=self.n_clusters, tau2=self.tau2
+        )
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+    def summary(self, digits: int = 4) -> Summary:
+        """Text/HTML report (display only)."""
+        inner = self.inference.summary(digits)
+        het = f"tau^2 = {fmt(self.tau2, digits)}"
+        if self.model_weights == "HIER":
+            het += f"; omega^2 = {fmt(self.omega2, digits)}"
+        else:
+            het += f" (rho = {self.rho:g})"
+        title = (
+            f"Robust variance estimation ({self.model_weights} weights; k = {self.k} effects "
+            f"in {self.n_clusters} clusters)"
+        )
+        return Summary(title, (het,) + inner.blocks)
+
+    def to_frame(self):
+        """One row per coefficient."""
+        return self.inference.to_frame()
+
+
+def rve(
+    yi,
+    vi,
+    moderators=None,
+    *,
+    cluster,
+    data=None,
+    weights: str = "CORR",
+    rho: float = 0.8,
+    level: float = 0.95,
+) -> RobustVarianceEstimation:
+    """Robust variance estimation meta-regression (Hedges, Tipton and Johnson 2010).
+
+    Parameters
+    ----------
+    yi, vi : array_like (k,)
+    moderators : str or array_like, optional
+        A formula over ``data`` (as :func:`meta_regression`) or moderator columns.
+    cluster : array_like (k,) or str
+        Cluster (study) of each effect, or a column name of ``data``.
+    data : DataFrame or Mapping, optional
+    weights : {"CORR", "HIER"}
+        Correlated- or hierarchical-effects working weights (robumeta ``modelweights``).
+    rho : float
+        Assumed correlation of effects within a cluster (CORR).
+    level : float
+
+    Returns
+    -------
+    RobustVarianceEstimation
+
+    Notes
+    -----
+    Weights and moment estimators: :func:`metaevidence.core.robust.robu_weights`; the
+    covariance is CR2 with the working model ``inv(W)`` and Satterthwaite df (Tipton 2015).
+
+    Matches robumeta::robu(formula, studynum, var.eff.size, modelweights, rho, small = TRUE).
+    """
+    y = float_array(yi, "yi", "rve")
+    v = float_array(vi, "vi", "rve")
+    if isinstance(cluster, str):
+        if data is None or cluster not in data:
+            raise ValueError(f"rve: no column {cluster!r} in data")
+        cluster = data[cluster]
+    cluster = np.asarray(cluster, dtype=object)
+    if cluster.shape != y.shape or v.shape != y.shape:
+        raise ValueError(
+            f"rve: yi, vi and cluster need one value per effect; got {y.shape}, {v.shape}, {cluster.shape}"
+        )
+    if not (np.isfinite(y).all() and np.isfinite(v).all() and (v > 0).all()):
+        raise ValueError("rve: yi and vi must be finite with vi > 0 (drop incomplete rows first)")
+    mm = _design(moderators, data, y.size, True)
+    w, tau2, omega2 = _core.robu_weights(y, v, mm.X, cluster, model=weights, rho=rho)
+    inf = _inference(mm.X, np.diag(w), y, mm.names, cluster, "CR2", None, level, f"RVE ({weights} weights)")
+    return RobustVarianceEstimation(inf, weights, rho, tau2, omega2, w, y.size, inf.n_clusters)

@@ -80,3 +80,29 @@ def test_errors():
         me.robust(fit, [1, 2, 3], type="HC3")
     with pytest.raises(TypeError, match="robust\\(\\) takes"):
         me.robust(object(), [1])
+
+
+@pytest.mark.parametrize("cid", sorted(c for c in REF if c.startswith("robu")))
+def test_rve_matches_robumeta(cid):
+    case = REF[cid]
+    res = me.rve(
+        case["yi"],
+        case["vi"],
+        case["mods"] if case["columns"] else None,
+        cluster=case["study"],
+        data=case["columns"],
+        weights=cid.split("-")[1],
+    )
+    assert_close(res.tau2, case["tau2"], MULTILEVEL, what="tau2")
+    if res.model_weights == "HIER":
+        assert_close(res.omega2, case["omega2"], MULTILEVEL, what="omega2")
+    assert_close(res.weights, case["weights"], MULTILEVEL, what="weights")
+    inf = res.inference
+    assert_close(inf.coefficients, case["beta"], MULTILEVEL, atol=1e-12, what="b.r")
+    # robumeta's SE of a coefficient that is zero in theory is rounding noise (~5e-8).
+    real = as_array(case["se"]) > 1e-6
+    assert_close(inf.se[real], as_array(case["se"])[real], MULTILEVEL, what="SE")
+    assert_close(inf.df[real], as_array(case["ddf"])[real], MULTILEVEL, what="dfs")
+    assert_close(inf.p_value[real], as_array(case["pval"])[real], MULTILEVEL, what="prob")
+    assert_close(inf.ci_lower[real], as_array(case["ci_lb"])[real], MULTILEVEL, what="CI.L")
+    assert "Robust variance estimation" in str(res.summary())
