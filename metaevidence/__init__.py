@@ -65,6 +65,9 @@ _EXPORTS: dict[str, str] = {
     "RobustInference": "metaevidence.stats.robust",
     "rve": "metaevidence.stats.robust",
     "RobustVarianceEstimation": "metaevidence.stats.robust",
+    "multivariate_meta_analysis": "metaevidence.stats.multivariate",
+    "MultivariateMetaAnalysis": "metaevidence.stats.multivariate",
+    "vcalc": "metaevidence.stats.multivariate",
     # small-study effects
     "egger_test": "metaevidence.stats.bias",
     "rank_test": "metaevidence.stats.bias",

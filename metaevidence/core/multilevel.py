@@ -156,7 +156,11 @@ def make_blocks(y, V, X, G, outer) -> Blocks:
 
 def _state(theta, b: Blocks, reml):
     """Marginal fit at variance components ``theta`` (..., L), block by block."""
-    M = b.V + np.einsum("...l,ljab->...jab", theta, b.G)
+    return state_from_covariance(b.V + np.einsum("...l,ljab->...jab", theta, b.G), b, reml)
+
+
+def state_from_covariance(M, b: Blocks, reml):
+    """GLS fit at marginal covariance blocks ``M`` (..., J, m, m): (loglik, beta, vcov, u, aux)."""
     chol = np.linalg.cholesky(M)
     W = np.linalg.inv(M)
     W = 0.5 * (W + np.swapaxes(W, -1, -2))
