@@ -257,6 +257,10 @@ def compute(spec: AnalysisSpec, evidence: EvidenceBase) -> Computed:
         )
     if spec.is_overview:
         return _overview(spec, chosen, base)
+    if spec.nested:
+        from metaevidence.workflow.nested import nested_meta_analysis
+
+        return nested_meta_analysis(spec, chosen, base)
     return _meta_analysis(spec, chosen, base)
 
 

@@ -58,6 +58,10 @@ def _draw(c: Computed, name: str) -> Any | None:
             max_label_width=_OVERVIEW_LABEL_WIDTH,
             **{**options, "data_columns": "none"},
         )
+    if spec.nested:
+        from metaevidence.workflow.nested import draw_nested
+
+        return draw_nested(c, name, options)
     prediction = bool(spec.prediction_interval)
     if name == "forest":
         target = c.fit

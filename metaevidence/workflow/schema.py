@@ -247,6 +247,20 @@ SUBGROUPS = Record(
     ),
 )
 
+MODEL = Record(
+    "model",
+    "How effects depend on each other. Default: one independent effect per study.",
+    (
+        Field(
+            "nested",
+            ListOf(Text(choices=("study",))),
+            doc="effects nested in these clusters, outermost first: [study] admits several "
+            "outcome entries per study and pools them in a three-level model (metafor rma.mv, "
+            "random = ~ 1 | study/effect)",
+        ),
+    ),
+)
+
 SENSITIVITY = Record(
     "sensitivity",
     "Sensitivity analyses run with the main analysis (all on by default).",
@@ -471,6 +485,7 @@ ANALYSIS = Record(
         Field("zero_cells", ZERO_CELLS, required=False, doc="zero-cell policy for 2x2 tables"),
         Field("subgroups", SUBGROUPS, required=False, doc="a subgroup analysis (default none)"),
         Field("sensitivity", SENSITIVITY, required=False, doc="sensitivity analyses"),
+        Field("model", MODEL, required=False, doc="dependent effects (default: one effect per study)"),
         Field("figures", FIGURES_SPEC, required=False, doc="figures and their options"),
         Field(
             "reference", REFERENCE, required=False, doc="a published result to compare with (default none)"
@@ -507,8 +522,10 @@ ANALYSIS = Record(
                 "subgroups",
                 "sensitivity",
                 "reference",
+                "model",
             )
         ),
+        ForbiddenIf("model", _COMMON, _COMMON_REASON + " for one effect per study"),
         ForbiddenIf("tau2", _COMMON, _COMMON_REASON + " without tau^2"),
         ForbiddenIf("ci_method", _COMMON, _COMMON_REASON + " with a z interval"),
         ForbiddenIf("prediction_interval", _COMMON, _COMMON_REASON + " without a prediction interval"),

@@ -220,6 +220,8 @@ class AnalysisSpec:
     notes: str | None
     path: Path
     sha256: str
+    #: clusters the effects are nested in (model.nested), outermost first; () = independent
+    nested: tuple[str, ...] = ()
 
     @property
     def is_overview(self) -> bool:
@@ -252,6 +254,7 @@ class AnalysisSpec:
             "zero_cells": None if self.zero_cells is None else _fields(self.zero_cells),
             "subgroups": None if self.subgroups is None else _fields(self.subgroups),
             "sensitivity": None if self.sensitivity is None else _fields(self.sensitivity),
+            **({"model": {"nested": list(self.nested)}} if self.nested else {}),
             "figures": {
                 "draw": list(self.figures.draw),
                 "formats": list(self.figures.formats),
@@ -381,6 +384,7 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         notes=plain.get("notes"),
         path=path,
         sha256=sha256,
+        nested=tuple(plain.get("model", {}).get("nested", ())),
     )
 
 
