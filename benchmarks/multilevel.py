@@ -58,14 +58,28 @@ def main():
     batch = min(timeit.repeat(lambda: ml.fit_multilevel(pb), number=1, repeat=3))
     with tempfile.TemporaryDirectory() as d:
         inp = Path(d) / "in.json"
-        inp.write_text(json.dumps({"yi": yi.tolist(), "vi": vi.tolist(), "cluster": cluster.tolist(),
-                                   "perms": (perms + 1).tolist()}))
-        out = subprocess.run(["Rscript", str(HERE / "multilevel_bench.R"), str(inp)], capture_output=True,
-                             text=True, check=True).stdout
+        inp.write_text(
+            json.dumps(
+                {
+                    "yi": yi.tolist(),
+                    "vi": vi.tolist(),
+                    "cluster": cluster.tolist(),
+                    "perms": (perms + 1).tolist(),
+                }
+            )
+        )
+        out = subprocess.run(
+            ["Rscript", str(HERE / "multilevel_bench.R"), str(inp)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     r = json.loads(out.strip().splitlines()[-1])
     print("| workload | metaevidence (s) | metafor rma.mv (s) | ratio |")
     print("|---|---|---|---|")
-    print(f"| one three-level REML fit, k = 500 in 100 clusters | {one:.4f} | {r['one']:.4f} | {r['one'] / one:.1f}x |")
+    print(
+        f"| one three-level REML fit, k = 500 in 100 clusters | {one:.4f} | {r['one']:.4f} | {r['one'] / one:.1f}x |"
+    )
     print(f"| {args.batch} permutation refits | {batch:.3f} | {r['batch']:.3f} | {r['batch'] / batch:.1f}x |")
     print(f"sigma2 here {fit.sigma2.tolist()}, metafor {r['sigma2']}")
 
