@@ -69,6 +69,16 @@ _EXPORTS: dict[str, str] = {
     # simulation studies
     "simulate": "metaevidence.stats.simulation",
     "Simulation": "metaevidence.stats.simulation",
+    # dependent effect sizes
+    "multilevel_meta_analysis": "metaevidence.stats.multilevel",
+    "MultilevelMetaAnalysis": "metaevidence.stats.multilevel",
+    "robust": "metaevidence.stats.robust",
+    "RobustInference": "metaevidence.stats.robust",
+    "rve": "metaevidence.stats.robust",
+    "RobustVarianceEstimation": "metaevidence.stats.robust",
+    "multivariate_meta_analysis": "metaevidence.stats.multivariate",
+    "MultivariateMetaAnalysis": "metaevidence.stats.multivariate",
+    "vcalc": "metaevidence.stats.multivariate",
     # small-study effects
     "egger_test": "metaevidence.stats.bias",
     "rank_test": "metaevidence.stats.bias",

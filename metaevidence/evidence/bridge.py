@@ -76,6 +76,7 @@ def effect_sizes(
     to: str = "only0",
     drop00: bool = False,
     correct: bool = False,
+    several_per_study: bool = False,
 ) -> EffectSizes:
     """Effect sizes of one outcome, one row per selected study entry, in study order.
 
@@ -103,6 +104,9 @@ def effect_sizes(
         entry's native measure differs from ``measure``.
     add, to, drop00, correct
         Zero-cell policy and ROM correction, passed to :func:`metaevidence.effect_sizes`.
+    several_per_study : bool, default False
+        Admit several usable entries of one study (for a model of nested effects, such as
+        :func:`metaevidence.multilevel_meta_analysis`).
 
     Returns
     -------
@@ -148,7 +152,8 @@ def effect_sizes(
     policy = dict(add=add, to=to, drop00=drop00)
 
     plans = [_plan(entry, measure, convert) for _study, entry in rows]
-    _one_usable_entry_per_study(rows, plans, outcome)
+    if not several_per_study:
+        _one_usable_entry_per_study(rows, plans, outcome)
     labels_t = _labels(rows, labels)
 
     parts: dict[int, EffectSizes] = {}

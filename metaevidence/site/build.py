@@ -146,14 +146,41 @@ def _sof_html(text: str | None) -> str:
     return to_html("\n".join(lines), shift=0)
 
 
+def _signal_text(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "yes", False: "no", None: "--"}[value]
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(_signal_text(v) for v in value) + ")"
+    return str(value)
+
+
 def _certainty_items(c: dict | None) -> list[tuple[str, str]]:
-    out = []
-    for k, v in (c or {}).items():
-        if isinstance(v, dict):
-            v = "; ".join(f"{kk}: {vv}" for kk, vv in v.items())
-        elif isinstance(v, list):
-            v = "; ".join(str(x) for x in v)
-        out.append((str(k).replace("_", " "), str(v)))
+    """The certainty block (docs/certainty.md) as label/text pairs: the level and its start,
+    each GRADE domain with the reviewer's judgement, reason and the signals shown beside it,
+    the flags and the footnotes."""
+    if not c:
+        return []
+    out = [("level", certainty_summary(c)), ("status", str(c.get("status") or "--"))]
+    if c.get("start"):
+        out.append(("starts from", f"{c['start']} evidence"))
+    for name, domain in (c.get("domains") or {}).items():
+        if not isinstance(domain, dict):
+            continue
+        judged = domain.get("judgement")
+        text = "not judged" if judged is None else str(judged)
+        if domain.get("reason"):
+            text += f" -- {domain['reason']}"
+        signals = domain.get("signals") or {}
+        if signals:
+            text += "; signals: " + ", ".join(
+                f"{k.replace('_', ' ')} {_signal_text(v)}" for k, v in signals.items()
+            )
+        out.append((name.replace("_", " "), text))
+    for key in ("flags", "footnotes"):
+        if c.get(key):
+            out.append((key, " ".join(str(x) for x in c[key])))
     return out
 
 

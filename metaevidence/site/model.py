@@ -335,18 +335,16 @@ def _csv(x: Any) -> str:
 
 
 def certainty_summary(c: dict | None) -> str:
-    """One line for a certainty block of whatever shape: its rating, else its first text value."""
+    """One line for a results document's ``certainty`` block (docs/certainty.md): the GRADE
+    level, else a source's own published rating (said so), else "not assessed"."""
     if not c:
         return ""
-    for key in ("rating", "certainty", "level", "grade", "overall"):
-        v = c.get(key)
-        if isinstance(v, str):
-            return v
-        if isinstance(v, dict):
-            inner = certainty_summary(v)
-            if inner:
-                return inner
-    return next((v for v in c.values() if isinstance(v, str)), "")
+    if isinstance(c.get("level"), str):
+        return c["level"]
+    published = c.get("published")
+    if isinstance(published, dict) and isinstance(published.get("level"), str):
+        return f"{published['level']} (as published)"
+    return "not assessed"
 
 
 def i2_text(doc: dict) -> str:

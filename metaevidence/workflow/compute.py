@@ -275,11 +275,25 @@ def compute(spec: AnalysisSpec, evidence: EvidenceBase) -> Computed:
             f"{spec.studies.outcome!r} that passes the selection in {spec.path.name}; "
             "check studies.outcome and the filters"
         )
-    computed = _overview(spec, chosen, base) if spec.is_overview else _meta_analysis(spec, chosen, base)
+    if spec.is_overview:
+        computed = _overview(spec, chosen, base)
+    elif spec.nested:
+        from metaevidence.workflow.nested import nested_meta_analysis
+
+        computed = nested_meta_analysis(spec, chosen, base)
+    else:
+        computed = _meta_analysis(spec, chosen, base)
     from metaevidence.review.assess import assess
 
     computed.document.update(
-        assess(spec.certainty, computed.document, chosen, spec.studies.outcome, computed.fit)
+        # small-study tests need a univariate fit; a nested model's certainty shows no such signal
+        assess(
+            spec.certainty,
+            computed.document,
+            chosen,
+            spec.studies.outcome,
+            None if spec.nested else computed.fit,
+        )
     )
     return computed
 

@@ -61,6 +61,10 @@ def _draw(c: Computed, name: str) -> Any | None:
             max_label_width=_OVERVIEW_LABEL_WIDTH,
             **{**options, "data_columns": "none"},
         )
+    if spec.nested:
+        from metaevidence.workflow.nested import draw_nested
+
+        return draw_nested(c, name, options)
     prediction = bool(spec.prediction_interval)
     rob = c.document.get("risk_of_bias")
     assessed = rob is not None and any(s["assessed"] for s in rob["studies"])

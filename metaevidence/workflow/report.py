@@ -114,6 +114,10 @@ def render_report(doc: dict) -> str:
     lines += _text_section(doc, "interpretation", "What this evidence can and cannot support")
     if a["kind"] == "overview":
         lines += _overview(doc)
+    elif doc.get("model"):
+        from metaevidence.workflow.nested import report_lines
+
+        lines += report_lines(doc)
     else:
         lines += _result_in_words(doc)
         lines += _studies(doc)

@@ -251,6 +251,20 @@ SUBGROUPS = Record(
     ),
 )
 
+MODEL = Record(
+    "model",
+    "How effects depend on each other. Default: one independent effect per study.",
+    (
+        Field(
+            "nested",
+            ListOf(Text(choices=("study",))),
+            doc="effects nested in these clusters, outermost first: [study] admits several "
+            "outcome entries per study and pools them in a three-level model (metafor rma.mv, "
+            "random = ~ 1 | study/effect)",
+        ),
+    ),
+)
+
 SENSITIVITY = Record(
     "sensitivity",
     "Sensitivity analyses run with the main analysis (all on by default).",
@@ -481,6 +495,7 @@ ANALYSIS = Record(
             required=False,
             doc="trial sequential analysis (default none; secondary)",
         ),
+        Field("model", MODEL, required=False, doc="dependent effects (default: one effect per study)"),
         Field("figures", FIGURES_SPEC, required=False, doc="figures and their options"),
         Field(
             "reference", REFERENCE, required=False, doc="a published result to compare with (default none)"
@@ -519,8 +534,10 @@ ANALYSIS = Record(
                 "sensitivity",
                 "reference",
                 "sequential",
+                "model",
             )
         ),
+        ForbiddenIf("model", _COMMON, _COMMON_REASON + " for one effect per study"),
         ForbiddenIf("tau2", _COMMON, _COMMON_REASON + " without tau^2"),
         ForbiddenIf("ci_method", _COMMON, _COMMON_REASON + " with a z interval"),
         ForbiddenIf("prediction_interval", _COMMON, _COMMON_REASON + " without a prediction interval"),

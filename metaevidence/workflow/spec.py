@@ -224,6 +224,8 @@ class AnalysisSpec:
     sha256: str
     sequential: SequentialSpec | None = None
     certainty: Mapping[str, Any] | None = None
+    #: clusters the effects are nested in (model.nested), outermost first; () = independent
+    nested: tuple[str, ...] = ()
 
     @property
     def is_overview(self) -> bool:
@@ -256,6 +258,7 @@ class AnalysisSpec:
             "zero_cells": None if self.zero_cells is None else _fields(self.zero_cells),
             "subgroups": None if self.subgroups is None else _fields(self.subgroups),
             "sensitivity": None if self.sensitivity is None else _fields(self.sensitivity),
+            **({"model": {"nested": list(self.nested)}} if self.nested else {}),
             "figures": {
                 "draw": list(self.figures.draw),
                 "formats": list(self.figures.formats),
@@ -389,6 +392,7 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         sha256=sha256,
         sequential=None if overview else parse_sequential(plain.get("sequential")),
         certainty=plain.get("certainty"),
+        nested=tuple(plain.get("model", {}).get("nested", ())),
     )
 
 

@@ -5,6 +5,8 @@
 #
 # R and metafor come from Debian's packages:
 #   apt-get install -y r-base-core r-cran-metafor r-cran-jsonlite
+# and, for multilevel.R, multivariate.R and robust.R (data from metadat; clubSandwich; robumeta):
+#   apt-get install -y r-cran-metadat r-cran-clubsandwich r-cran-robumeta
 # Each script in tests/reference/R/ (other than helpers.R) writes one fixture file.
 # The raw datasets are read from metaevidence/datasets/data (package data; the same
 # files as ../shared/data/metadat).

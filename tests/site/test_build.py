@@ -23,6 +23,7 @@ def test_pages_and_downloads_of_a_small_review(small, tmp_path):
     report = build_site(small, out)
     assert set(report.pages) == {
         "index.html",
+        "summary-of-findings.html",
         "analyses/mortality.html",
         *(f"studies/{p.stem}.html" for p in small.studies.glob("*.yaml")),
     }
@@ -132,7 +133,15 @@ def test_certainty_and_summary_of_findings_when_present(tmp_path):
     paths = run_review(tmp_path / "review", figures=())
     doc_path = paths.results / "mortality.json"
     doc = json.loads(doc_path.read_text())
-    doc["certainty"] = {"rating": "moderate", "downgraded": {"imprecision": 1}}
+    doc["certainty"] = {  # the shape review/certainty.py writes (docs/certainty.md)
+        "level": "moderate",
+        "status": "assessed",
+        "start": "randomised",
+        "domains": {
+            "imprecision": {"judgement": 1, "reason": "few events", "signals": {"i2_percent": 12.34}}
+        },
+        "footnotes": ["Imprecision: few events."],
+    }
     doc_path.write_text(json.dumps(doc))
     (paths.results / "summary-of-findings.md").write_text(
         "# Summary of findings\n\n| outcome | effect | certainty |\n|---|---|---|\n| mortality | OR 0.6 | moderate |\n"
@@ -143,13 +152,18 @@ def test_certainty_and_summary_of_findings_when_present(tmp_path):
     sof = (tmp_path / "site" / "summary-of-findings.html").read_text()
     assert "<td>mortality</td><td>OR 0.6</td><td>moderate</td>" in sof
     page = (tmp_path / "site" / "analyses" / "mortality.html").read_text()
-    assert "<dt>downgraded</dt><dd>imprecision: 1</dd>" in page
+    assert "<dt>imprecision</dt><dd>1 -- few events; signals: i2 percent 12.3</dd>" in page
 
 
 def test_without_certainty_the_pages_say_not_assessed(small, tmp_path):
     build_site(small, tmp_path / "site")
-    assert not (tmp_path / "site" / "summary-of-findings.html").exists()
-    assert "not assessed yet" in (tmp_path / "site" / "analyses" / "mortality.html").read_text()
+    # run writes a summary of findings for every analysis; without judgements it says so
+    sof = (tmp_path / "site" / "summary-of-findings.html").read_text()
+    assert "not assessed" in sof.lower()
+    assert (
+        "<dt>Certainty</dt><dd>not assessed</dd>"
+        in (tmp_path / "site" / "analyses" / "mortality.html").read_text()
+    )
 
 
 def test_run_site_builds_after_running(tmp_path, monkeypatch, capsys):
@@ -158,7 +172,7 @@ def test_run_site_builds_after_running(tmp_path, monkeypatch, capsys):
     root = make_review(tmp_path / "r", specs=[spec()])
     monkeypatch.chdir(root)
     assert main(["run", "--site", "-q"]) == 0
-    assert "site: 7 pages in site" in capsys.readouterr().out
+    assert "site: 8 pages in site" in capsys.readouterr().out
     assert (root / "site" / "index.html").is_file()
     assert load_review(Paths.of()).analyses[0].id == "mortality"
 

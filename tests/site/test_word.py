@@ -18,7 +18,13 @@ def test_annex_order_and_content(small, tmp_path):
     build_site(small, tmp_path / "site")
     d = docx.Document(str(tmp_path / "site" / "downloads" / "metaevidence-review.docx"))
     headings = [p.text for p in d.paragraphs if p.style.name.startswith(("Heading", "Title"))]
-    assert headings[:4] == ["Evidence annex", "Summary of findings", "1. Treatment and mortality", "Result"]
+    assert headings[:5] == [
+        "Evidence annex",
+        "Summary of findings",
+        "Footnotes",
+        "1. Treatment and mortality",
+        "Result",
+    ]
     assert headings.index("Studies") > headings.index("Result")
     doc = json.loads((small.results / "mortality.json").read_text())
     p = doc["pooled"]["presentation"]
@@ -27,7 +33,8 @@ def test_annex_order_and_content(small, tmp_path):
         f"the odds ratio was {p['estimate']:.2f} (95% CI {p['ci_lower']:.2f} to {p['ci_upper']:.2f}" in text
     )
     assert len(d.inline_shapes) == 1  # the forest plot
-    overview, studies = d.tables[0], d.tables[2]  # [1] is the result table
+    # [0] is the summary of findings (every run writes one), [2] the result table
+    overview, studies = d.tables[1], d.tables[3]
     assert overview.rows[0].cells[0].text == "Outcome (analysis)"
     assert overview.rows[1].cells[5].text == "not assessed"
     assert [r.cells[0].text for r in studies.rows[1:]] == [r["label"] for r in doc["studies"]["included"]]
