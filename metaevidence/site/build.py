@@ -159,7 +159,8 @@ def _signal_text(value: object) -> str:
 def _certainty_items(c: dict | None) -> list[tuple[str, str]]:
     """The certainty block (docs/certainty.md) as label/text pairs: the level and its start,
     each GRADE domain with the reviewer's judgement, reason and the signals shown beside it,
-    the flags and the footnotes."""
+    the flags and the footnotes.
+    """
     if not c:
         return []
     out = [("level", certainty_summary(c)), ("status", str(c.get("status") or "--"))]

@@ -336,7 +336,8 @@ def _csv(x: Any) -> str:
 
 def certainty_summary(c: dict | None) -> str:
     """One line for a results document's ``certainty`` block (docs/certainty.md): the GRADE
-    level, else a source's own published rating (said so), else "not assessed"."""
+    level, else a source's own published rating (said so), else "not assessed".
+    """
     if not c:
         return ""
     if isinstance(c.get("level"), str):
