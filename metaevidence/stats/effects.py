@@ -430,6 +430,7 @@ def effect_sizes(
     legacy: bool = False,
     study_info: Mapping[str, Any] | None = None,
     group_labels: tuple[str, str] | None = None,
+    **unknown: Any,
 ) -> EffectSizes:
     """Effect sizes and sampling variances from study data, as ``metafor::escalc`` computes.
 
@@ -550,6 +551,8 @@ def effect_sizes(
     Matches ``metafor::escalc(measure=..., add=, to=, drop00=, vtype=)``: metafor 3.8-1 on every
     measure 3.8-1 computes alike, current metafor (5.x) where it changed (see ``legacy``).
     """
+    if unknown:
+        _unknown_arguments(unknown)
     info = lookup(measure)
     columns = dict(
         ai=ai,
@@ -719,3 +722,35 @@ def convert(es: EffectSizes, to: str, *, n1i=None, n2i=None) -> EffectSizes:
         for nt, src, bad in zip(notes, es.source, undefined)
     )
     return replace(es, yi=yi, vi=vi, measure=to, data=data, source=source)
+
+
+#: Names users bring from papers and other tools, and the argument they mean.
+_ARGUMENT_ALIASES = {
+    "lower": "ci_lower",
+    "upper": "ci_upper",
+    "lcl": "ci_lower",
+    "ucl": "ci_upper",
+    "ci_lb": "ci_lower",
+    "ci_ub": "ci_upper",
+    "se": "sei",
+    "p": "pval",
+    "pvalue": "pval",
+}
+
+
+def _unknown_arguments(unknown: Mapping[str, Any]) -> None:
+    """A TypeError naming each unknown argument and the one probably meant."""
+    import difflib
+    import inspect
+
+    known = [n for n in inspect.signature(effect_sizes).parameters if n not in ("measure", "unknown")]
+    parts = []
+    for name in unknown:
+        meant = _ARGUMENT_ALIASES.get(name.lower()) or next(
+            iter(difflib.get_close_matches(name, known, n=1)), None
+        )
+        parts.append(f"{name!r}" + (f" (did you mean {meant!r}?)" if meant else ""))
+    raise TypeError(
+        f"effect_sizes() got unknown argument(s) {', '.join(parts)}; a reported ratio is given as "
+        "estimate=, ci_lower=, ci_upper= (or yi= with sei=/vi=/pval=)"
+    )

@@ -259,3 +259,14 @@ def test_missing_values_drop_the_row_instead():
     assert es.dropped.tolist() == [False, True, True]
     assert np.isnan(es.yi[1:]).all() and np.isnan(es.vi[1:]).all()
     assert es.source[1] == "2x2 counts; dropped: missing data"
+
+
+def test_an_unknown_argument_names_the_one_meant():
+    import metaevidence as me
+
+    with pytest.raises(
+        TypeError, match=r"unknown argument\(s\) 'lower' \(did you mean 'ci_lower'\?\), 'upper' "
+    ):
+        me.effect_sizes("HR", estimate=[1.2], lower=[1.0], upper=[1.5])
+    with pytest.raises(TypeError, match=r"'ai_' \(did you mean 'ai'\?\)"):
+        me.effect_sizes("OR", ai_=[1], bi=[2], ci=[3], di=[4])
