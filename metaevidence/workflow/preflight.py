@@ -22,16 +22,12 @@ __all__ = ["preflight"]
 
 def _line(path: Path, field: str | None) -> int:
     """Line of ``field`` (dotted) in the spec file, or of its nearest parent; 1 when unknown."""
+    from metaevidence.workflow.spec import _line as line_in
+
     tree, _problems = read_yaml(path)
     if not isinstance(tree, YMap):
         return 1
-    node, line = tree, tree.line
-    for part in (field or "").split("."):
-        node = node.get(part) if isinstance(node, YMap) else None
-        if node is None:
-            break
-        line = node.line
-    return line
+    return line_in(tree, field) if field else tree.line
 
 
 def preflight(specs: Iterable, evidence) -> list[RecordProblem]:

@@ -262,23 +262,16 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
 
 #: Families of measures of one group (a proportion, mean, rate): no comparison, no ratio.
 SINGLE_GROUP_FAMILIES = frozenset({"proportion", "mean", "incidence"})
-#: metafor's ratio measures not (yet) computed by ``effect_sizes`` but met in published
-#: summaries and results files: shown exponentiated, like the registry's ratios (empty now
-#: that the registry has them all; kept for the next metafor ratio).
-_OTHER_RATIOS: frozenset[str] = frozenset()
 #: Ratio measures: pooled as log ratios, shown exponentiated on a log axis whose no-effect
 #: line is at 1 -- every comparative measure of the registry on a log link (not the
-#: single-group log measures PLN, MNLN, CVLN, SDLN, IRLN) and metafor's other ratios.
-RATIO_MEASURES: frozenset[str] = (
-    frozenset(m.name for m in MEASURES.values() if m.link == "log" and m.family not in SINGLE_GROUP_FAMILIES)
-    | _OTHER_RATIOS
+#: single-group log measures PLN, MNLN, CVLN, SDLN, IRLN).
+RATIO_MEASURES: frozenset[str] = frozenset(
+    m.name for m in MEASURES.values() if m.link == "log" and m.family not in SINGLE_GROUP_FAMILIES
 )
 
-#: Measures analysed on the log scale: every log-linked measure of the registry (ratios and
-#: the log proportion), metafor's other ratios, and its log incidence rate.
-LOG_MEASURES: frozenset[str] = (
-    frozenset(m.name for m in MEASURES.values() if m.link == "log") | _OTHER_RATIOS | {"IRLN"}
-)
+#: Measures analysed on the log scale: every log-linked measure of the registry (the ratios
+#: and the single-group log measures).
+LOG_MEASURES: frozenset[str] = frozenset(m.name for m in MEASURES.values() if m.link == "log")
 
 DATA_COLUMNS = (
     "ai",
