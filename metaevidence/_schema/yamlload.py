@@ -362,6 +362,8 @@ def _convert(node: yaml.Node, path: Path | None, out: list[RecordProblem], noun:
             hint = (
                 " (YAML reads yes/no/on/off/true/false as booleans: quote the key)"
                 if isinstance(key.value, bool)
+                else f" (quote a number used as a key: '{node_text}')"
+                if isinstance(key.value, (int, float)) and (node_text := key_node.value)
                 else ""
             )
             out.append(RecordProblem(path, key_line, "", f"a key must be text; got {shown}{hint}"))

@@ -235,6 +235,8 @@ class RobDomain:
     judgement: str
     support: str | None = None
     provenance: Mapping[str, Any] | None = None
+    signalling: Mapping[str, str] | None = None
+    effect: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

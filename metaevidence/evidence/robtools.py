@@ -25,7 +25,17 @@ from pathlib import Path
 from metaevidence._schema.yamlload import YMap, YNode, YScalar, YSeq
 from metaevidence.errors import RecordProblem
 
-__all__ = ["Tool", "TOOLS", "tool_of", "domain_id", "check_risk_of_bias", "NOT_ASSESSED"]
+__all__ = [
+    "Tool",
+    "TOOLS",
+    "tool_of",
+    "domain_id",
+    "check_risk_of_bias",
+    "NOT_ASSESSED",
+    "ANSWERS",
+    "ROB2_QUESTIONS",
+    "rob2_questions",
+]
 
 #: What a study or domain without a judgement shows (never read as low risk).
 NOT_ASSESSED = "not-assessed"
@@ -123,6 +133,71 @@ ROB1 = Tool(
     "trials. BMJ 343:d5928",
 )
 
+#: Answers to RoB 2 signalling questions: yes, probably yes, probably no, no, no information,
+#: not applicable (the question is asked only after certain answers to earlier ones).
+ANSWERS = ("Y", "PY", "PN", "N", "NI", "NA")
+
+#: The RoB 2 signalling questions of each domain (individually randomised parallel-group
+#: trials; Higgins, Savovic, Page, Sterne (eds), RoB 2 full guidance document, 22 August 2019),
+#: by question id, in short form. Domain 2 has one set per effect of interest: the effect of
+#: assignment to the intervention ("assignment", the default) and of adhering to it ("adherence").
+ROB2_QUESTIONS: dict[str, dict[str, str]] = {
+    "randomization": {
+        "1.1": "Was the allocation sequence random?",
+        "1.2": "Was the allocation sequence concealed until participants were enrolled and assigned?",
+        "1.3": "Did baseline differences between groups suggest a problem with the randomization process?",
+    },
+    "deviations": {
+        "2.1": "Were participants aware of their assigned intervention during the trial?",
+        "2.2": "Were carers and people delivering the interventions aware of the assigned intervention?",
+        "2.3": "Were there deviations from the intended intervention that arose because of the trial context?",
+        "2.4": "Were these deviations likely to have affected the outcome?",
+        "2.5": "Were these deviations from intended intervention balanced between groups?",
+        "2.6": "Was an appropriate analysis used to estimate the effect of assignment to intervention?",
+        "2.7": "Was there potential for a substantial impact of the failure to analyse participants in "
+        "the group to which they were randomized?",
+    },
+    "deviations/adherence": {
+        "2.1": "Were participants aware of their assigned intervention during the trial?",
+        "2.2": "Were carers and people delivering the interventions aware of the assigned intervention?",
+        "2.3": "Were important non-protocol interventions balanced across intervention groups?",
+        "2.4": "Were there failures in implementing the intervention that could have affected the outcome?",
+        "2.5": "Was there non-adherence to the assigned intervention regimen that could have affected "
+        "participants' outcomes?",
+        "2.6": "Was an appropriate analysis used to estimate the effect of adhering to the intervention?",
+    },
+    "missing-data": {
+        "3.1": "Were data for this outcome available for all, or nearly all, participants randomized?",
+        "3.2": "Is there evidence that the result was not biased by missing outcome data?",
+        "3.3": "Could missingness in the outcome depend on its true value?",
+        "3.4": "Is it likely that missingness in the outcome depended on its true value?",
+    },
+    "measurement": {
+        "4.1": "Was the method of measuring the outcome inappropriate?",
+        "4.2": "Could measurement or ascertainment of the outcome have differed between groups?",
+        "4.3": "Were outcome assessors aware of the intervention received by study participants?",
+        "4.4": "Could assessment of the outcome have been influenced by knowledge of intervention received?",
+        "4.5": "Is it likely that assessment of the outcome was influenced by knowledge of intervention "
+        "received?",
+    },
+    "selection": {
+        "5.1": "Were the data analysed in accordance with a pre-specified analysis plan that was finalized "
+        "before unblinded outcome data were available for analysis?",
+        "5.2": "Is the numerical result likely to have been selected from multiple eligible outcome "
+        "measurements (scales, definitions, time points) within the outcome domain?",
+        "5.3": "Is the numerical result likely to have been selected from multiple eligible analyses of "
+        "the data?",
+    },
+}
+
+
+def rob2_questions(domain: str, effect: str | None = None) -> dict[str, str]:
+    """The RoB 2 signalling questions of ``domain`` (a domain id), by question id."""
+    if domain == "deviations" and effect == "adherence":
+        return ROB2_QUESTIONS["deviations/adherence"]
+    return ROB2_QUESTIONS[domain]
+
+
 #: The tools, by the name a record gives in ``risk_of_bias.tool``.
 TOOLS: dict[str, Tool] = {t.name: t for t in (ROB2, ROBINS_I, ROBINS_E, ROB1)}
 _TOOL_ALIASES = {
@@ -202,6 +277,8 @@ def _check_domains(
             else:
                 seen.add(did)
         _check_judgement(tool, item.get("judgement"), f"{dotted}[{i}].judgement", path, problems)
+        did = domain_id(tool, name) if name is not None else None
+        _check_signalling(tool, did, item, f"{dotted}[{i}]", path, problems)
 
 
 def _check_judgement(
@@ -217,6 +294,62 @@ def _check_judgement(
                 f"is not a judgement {tool.name} allows; allowed: {', '.join(tool.judgements)}; got '{value}'",
             )
         )
+
+
+def _check_signalling(
+    tool: Tool, did: str | None, item: YMap, dotted: str, path: Path, problems: list[RecordProblem]
+) -> None:
+    """Signalling answers (RoB 2 only): known question ids of the domain, allowed answers."""
+    effect, eline = _scalar(item.get("effect"))
+    if effect is not None and not (tool.name == "RoB 2" and did == "deviations"):
+        problems.append(
+            RecordProblem(
+                path, eline, dotted + ".effect", "is given only for RoB 2 domain 'deviations' (domain 2)"
+            )
+        )
+    node = item.get("signalling")
+    if not isinstance(node, YMap):
+        return
+    if tool.name != "RoB 2":
+        problems.append(
+            RecordProblem(
+                path,
+                node.line,
+                dotted + ".signalling",
+                f"signalling questions are checked and used for RoB 2 only; {tool.name} judgements "
+                "are recorded per domain",
+            )
+        )
+        return
+    if did is None:
+        return
+    questions = rob2_questions(did, effect)
+    for qid, line, value in node.items:
+        where = f"{dotted}.signalling.{qid}"
+        if qid not in questions:
+            variant = f" (effect of {effect or 'assignment'})" if did == "deviations" else ""
+            problems.append(
+                RecordProblem(
+                    path,
+                    line,
+                    where,
+                    f"is not a signalling question of RoB 2 domain '{did}'{variant}; allowed: "
+                    f"{', '.join(questions)}; got '{qid}'",
+                )
+            )
+            continue
+        answer = value.value if isinstance(value, YScalar) else None
+        if answer not in ANSWERS:
+            shown = f"'{answer}'" if isinstance(answer, str) else repr(answer)
+            hint = " (YAML reads yes/no as booleans: write Y or N)" if isinstance(answer, bool) else ""
+            problems.append(
+                RecordProblem(
+                    path,
+                    getattr(value, "line", line),
+                    where,
+                    f"must be one of {', '.join(ANSWERS)}; got {shown}{hint}",
+                )
+            )
 
 
 def check_risk_of_bias(tree: YNode | None, path: Path) -> list[RecordProblem]:

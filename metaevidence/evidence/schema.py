@@ -480,6 +480,19 @@ ROB_DOMAIN = Record(
         Field("judgement", Text(choices=JUDGEMENTS), doc="the judgement (each tool allows only its own)"),
         Field("support", _FREE, required=False, doc="the reason for the judgement"),
         Field(
+            "signalling",
+            MapOf(Text(pattern=r"^[1-5]\.[1-9]$", shape="a question id such as '1.2' (quoted)"), Scalar()),
+            required=False,
+            doc="RoB 2: answers to the domain's signalling questions by id ('1.1': PY), each Y, PY, PN, "
+            "N, NI or NA; the tool's algorithm then suggests a judgement, compared with this one",
+        ),
+        Field(
+            "effect",
+            Text(choices=("assignment", "adherence")),
+            required=False,
+            doc="RoB 2 domain 2: the effect of interest (default assignment), which sets its questions",
+        ),
+        Field(
             "provenance",
             ROB_PROVENANCE,
             required=False,

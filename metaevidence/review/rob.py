@@ -9,7 +9,9 @@ The tools' domains and judgements are data in :mod:`metaevidence.evidence.robtoo
   reviewer's overall judgement (RoB 2 lets a reviewer judge "high" for several "some concerns";
   any other difference is flagged, never changed);
 - :func:`assessment_of` -- the judgements for one outcome result: a per-result assessment
-  (``risk_of_bias.results``) if the record has one, else the study-level one, else none;
+  (``risk_of_bias.results``) if the record has one, else the study-level one, else none; with
+  RoB 2 signalling answers, each domain's judgement suggested by the tool's algorithm
+  (:mod:`metaevidence.review.rob2`) beside the reviewer's, a disagreement flagged, never changed;
 - :func:`risk_of_bias_block` -- the ``risk_of_bias`` block of ``results/<id>.json``.
 
 A study without an assessment is ``"not-assessed"`` in every domain: never low risk.
@@ -21,6 +23,7 @@ from collections import Counter
 from typing import Any
 
 from metaevidence.evidence.robtools import NOT_ASSESSED, TOOLS, Tool, domain_id, tool_of
+from metaevidence.review.rob2 import signalling_check
 
 __all__ = ["NOT_ASSESSED", "HIGH", "severity", "suggested_overall", "assessment_of", "risk_of_bias_block"]
 
@@ -96,8 +99,24 @@ def _domains(tool: Tool | None, items) -> tuple[dict[str, str], dict[str, dict]]
         did = domain_id(tool, get("domain")) if tool else get("domain")
         did = did or get("domain")
         judged[did] = get("judgement")
-        detail[did] = {"support": get("support"), "provenance": get("provenance")}
+        detail[did] = {
+            "support": get("support"),
+            "provenance": get("provenance"),
+            "signalling": get("signalling"),
+            "effect": get("effect"),
+        }
     return judged, detail
+
+
+def _signalling(tool: Tool | None, judged: dict[str, str], detail: dict[str, dict]) -> dict[str, dict]:
+    """RoB 2 domains with signalling answers: the algorithm's suggestion beside the judgement."""
+    if tool is None or tool.name != "RoB 2":
+        return {}
+    return {
+        d: signalling_check(d, judged.get(d), v["signalling"], v["effect"])
+        for d, v in detail.items()
+        if v["signalling"]
+    }
 
 
 def assessment_of(study, outcome: str, subgroup: str | None = None, timepoint: str | None = None) -> dict:
@@ -129,6 +148,7 @@ def assessment_of(study, outcome: str, subgroup: str | None = None, timepoint: s
         "tool": tool.name if tool else rob.tool,
         "domains": domains,
         "support": {d: v["support"] for d, v in detail.items() if v["support"]},
+        "signalling": _signalling(tool, judged, detail),
         "overall": overall or NOT_ASSESSED,
         "suggested": suggested,
         "agrees": _agrees(tool, overall, suggested, judged) if tool else None,  # None: nothing to compare
@@ -188,6 +208,13 @@ def risk_of_bias_block(rows: list[dict], evidence, outcome: str) -> dict[str, An
             f"'{s['suggested']}'"
             for s in studies
             if s.get("agrees") is False
+        ]
+        + [
+            f"{s['id']}: the reviewer's '{s['domains'].get(d)}' for the RoB 2 domain '{d}' "
+            f"differs from the '{c['suggested']}' its signalling answers suggest"
+            for s in studies
+            for d, c in s.get("signalling", {}).items()
+            if c["agrees"] is False
         ],
         "note": None
         if not not_assessed

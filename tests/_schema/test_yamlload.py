@@ -132,7 +132,7 @@ def test_keys_must_be_text():
     tree, problems = one("yes: 1\n2: b\n? [a]\n: c\nok: d\n", Path("x.yaml"))
     assert problems == [
         "x.yaml:1: a key must be text; got boolean true (YAML reads yes/no/on/off/true/false as booleans: quote the key)",
-        "x.yaml:2: a key must be text; got number 2",
+        "x.yaml:2: a key must be text; got number 2 (quote a number used as a key: '2')",
         "x.yaml:3: a key must be plain text; got a list",
     ]
     assert to_plain(tree) == {"ok": "d"}
