@@ -6,7 +6,9 @@ and footnotes. The assumed control risk (ACR) is the spec's ``certainty.baseline
 none is given, the median control-group risk of the included studies (the table says which).
 
 Corresponding risk (CR) from a relative effect and ACR (Cochrane Handbook 5.1, sections
-11.5.5 and 12.5.4; for the hazard ratio, proportional hazards over the follow-up):
+11.5.5 and 12.5.4; for the hazard ratio, proportional hazards over the follow-up, so that
+survival with the intervention is the control survival to the power HR: Cochrane Handbook v6.2,
+chapter 14, and Skoetz et al. 2020, GRADE guidelines 27, J Clin Epidemiol 118:124-131):
 
 - RR: CR = RR x ACR
 - OR: CR = OR x ACR / (1 - ACR + OR x ACR)

@@ -20,13 +20,31 @@ def test_rr_handbook_11_5_5(acr, expected):
     assert corresponding_risk("RR", 0.75, acr) == pytest.approx(expected, abs=1e-12)
 
 
-def test_hr_exponential_survival_example():
-    # discourse.datamethods.org/t/hazard-ratio-and-absolute-difference/4307: disease-free survival
-    # 75% -> 85% at 12 months corresponds to HR = log(0.85)/log(0.75) = 0.5649 (exponential times),
-    # i.e. an event risk of 25% becomes 15%
-    hr = math.log(0.85) / math.log(0.75)
-    assert round(hr, 4) == 0.5649
-    assert corresponding_risk("HR", hr, 0.25) == pytest.approx(0.15, abs=1e-12)
+@pytest.mark.parametrize(
+    ("hr", "expected"),
+    [(0.90, 50), (0.61, 34), (1.34, 73)],
+)
+def test_hr_event_risk_abseff_example_5(hr, expected):
+    # Risk of the event with the intervention over a fixed time, CR = 1 - (1 - ACR)^HR
+    # (proportional hazards: S_E(t) = S_C(t)^HR; Cochrane Handbook v6.2 chapter 14 and Skoetz
+    # et al. 2020, GRADE guidelines 27, J Clin Epidemiol 118:124-131, the sources abseff cites).
+    # Worked example: abseff (Pacheco & Riera; Stata/R, github.com/rlpacheco/abseff, README,
+    # example 5, computed from those two sources): HR 0.90 (0.61 to 1.34), control risk 5.5%
+    # -> 50 (34 to 73) per 1000.
+    cr = corresponding_risk("HR", hr, 0.055)
+    assert cr == pytest.approx(1 - (1 - 0.055) ** hr, rel=1e-14)
+    assert per_1000(cr) == expected
+
+
+@pytest.mark.parametrize(("hr", "expected"), [(0.35, 883), (0.18, 938), (0.65, 793)])
+def test_hr_event_free_survival_abseff_example_6(hr, expected):
+    # The same arithmetic for event-free survival (Skoetz et al. 2020: an SoF row may report the
+    # absence of the event): survival with the intervention is S_C^HR, i.e. one minus the event
+    # risk at ACR = 1 - S_C. abseff README, example 6: HR 0.35 (0.18 to 0.65), control
+    # event-free survival 70% -> 883 (793 to 938) per 1000 event-free.
+    survival = 1 - corresponding_risk("HR", hr, 1 - 0.7)
+    assert survival == pytest.approx(0.7**hr, rel=1e-14)
+    assert per_1000(survival) == expected
 
 
 def test_rd_adds_and_bad_acr_is_refused():
