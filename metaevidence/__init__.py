@@ -112,6 +112,9 @@ _EXPORTS: dict[str, str] = {
     "gosh_plot": "metaevidence.plots",
     "bubble_plot": "metaevidence.plots",
     "sequential_plot": "metaevidence.plots",
+    "traffic_light_plot": "metaevidence.plots",
+    "rob_summary_plot": "metaevidence.plots",
+    "sof_table_plot": "metaevidence.plots",
     # errors and warnings
     "MetaevidenceError": "metaevidence.errors",
     "RecordError": "metaevidence.errors",

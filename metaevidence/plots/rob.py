@@ -79,10 +79,27 @@ def _legend_lines(block: dict, cols) -> list[str]:
     return [f"Risk of bias ({tool})"] + lines
 
 
-def traffic_light_plot(block: dict, *, title: str | None = None) -> Any:
-    """A study x domain grid of judgements (robvis 'traffic light' conventions)."""
+def traffic_light_plot(block: dict, *, order=None, title: str | None = None) -> Any:
+    """A study x domain grid of judgements (robvis 'traffic light' conventions).
+
+    Parameters
+    ----------
+    block : dict
+        The ``risk_of_bias`` block of a results document (``results/<id>.json``, or
+        ``metaevidence.review.rob.risk_of_bias_block``): tool, domains, studies with judgements.
+    order : sequence of str, optional
+        Study labels in the order to draw them -- the forest plot's order, so that the two
+        figures read row for row (``metaevidence run`` passes it). Studies not named keep
+        their block order after the named ones; default: the block's order.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A study without an assessment shows grey "NA" in every column, never low risk.
+    """
     cols = _columns(block)
-    studies = block["studies"]
+    studies = _ordered(block["studies"], order)
     font = style.FONT_SIZE
     cell, left = 0.42, 0.25 + max(len(s["label"]) for s in studies) * font * 0.55 / 72
     legend = _legend_lines(block, cols)
@@ -125,8 +142,30 @@ def traffic_light_plot(block: dict, *, title: str | None = None) -> Any:
     return fig
 
 
+def _ordered(studies: list[dict], order) -> list[dict]:
+    if order is None:
+        return list(studies)
+    rank = {label: i for i, label in enumerate(order)}
+    return sorted(studies, key=lambda st: rank.get(st["label"], len(rank)))  # stable: unnamed keep order
+
+
 def rob_summary_plot(block: dict, *, weighted: bool = True, title: str | None = None) -> Any:
-    """Horizontal stacked bars: per domain, the share of studies (or of weight) per judgement."""
+    """Horizontal stacked bars: per domain, the share of studies (or of weight) per judgement.
+
+    Parameters
+    ----------
+    block : dict
+        The ``risk_of_bias`` block of a results document (see :func:`traffic_light_plot`).
+    weighted : bool, default True
+        Shares of the analysis's weight (robvis's weighted summary) when every study has a
+        weight, else shares of studies.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        "Not assessed" is a bar segment of its own, never counted as low risk.
+    """
     cols = _columns(block)
     studies = block["studies"]
     use_w = weighted and all(s.get("weight") is not None for s in studies)

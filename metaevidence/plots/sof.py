@@ -42,7 +42,21 @@ def _cells(row: dict) -> list[str]:
 def sof_table_plot(
     rows: list[dict], *, title: str = "Summary of findings", footnote: str | None = None
 ) -> Any:
-    """A summary-of-findings table figure: one row per analysis, GRADEpro's columns."""
+    """A summary-of-findings table figure: one row per analysis, GRADEpro's columns.
+
+    Parameters
+    ----------
+    rows : list of dict
+        ``summary_of_findings`` rows of results documents (``results/<id>.json``): outcome,
+        participants (studies), certainty, relative effect, risks per 1000, footnotes.
+    title : str, default "Summary of findings"
+    footnote : str, optional
+        Text under the table (e.g. what the assumed risks are based on).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     font = style.FONT_SIZE
     char = font * 0.52 / 72  # inches per character, roughly
     widths = [w * char + 0.15 for _, w in _HEADERS]

@@ -75,7 +75,7 @@ def _draw(c: Computed, name: str) -> Any | None:
             return None
         if name == "rob-summary":
             return rob_plots.rob_summary_plot(rob, title=f"Risk of bias: {spec.id}")
-        return rob_plots.traffic_light_plot(rob, title=f"Risk of bias: {spec.id}")
+        return rob_plots.traffic_light_plot(rob, order=_forest_order(c), title=f"Risk of bias: {spec.id}")
     if name == "forest" and assessed:
         options["risk_of_bias"] = rob
     if name == "forest":
@@ -97,6 +97,17 @@ def _draw(c: Computed, name: str) -> Any | None:
     if batch is None:
         return None
     return plots.forest_plot(batch, prediction=prediction, **{**options, "data_columns": "none"})
+
+
+def _forest_order(c: Computed) -> list[str]:
+    """The study labels in the order the analysis's forest plot draws them."""
+    import metaevidence.plots as plots
+
+    target = c.fit
+    if c.subgroups is not None:
+        target = dataclasses.replace(c.subgroups, overall=c.fit)
+    rows = plots.forest_table(target, sort_by=_SORT[c.spec.figures.forest.sort])
+    return [str(x) for x in rows.loc[rows["kind"] == "study", "label"]]
 
 
 def _canonical(c: Computed) -> Computed:

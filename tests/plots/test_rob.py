@@ -68,3 +68,11 @@ def test_forest_gets_rob_columns_and_keeps_its_numbers():
         grey,
     ]
     assert callable(add_rob_columns)
+
+
+def test_traffic_light_follows_the_given_order():
+    grey, green, red = (JUDGEMENT_STYLE[j][0].lower() for j in ("not-assessed", "low", "high"))
+    colours = _dot_colours(traffic_light_plot(BLOCK, order=["B 1991", "A 1990"]))
+    assert colours[:6] == [grey, grey, grey, green, red, red]
+    labels = [t.get_text() for t in traffic_light_plot(BLOCK, order=["B 1991"]).axes[0].texts]
+    assert labels.index("B 1991") < labels.index("A 1990")  # unnamed studies follow, in block order

@@ -77,3 +77,30 @@ def test_bad_certainty_input_names_file_and_line_and_leaves_results(tmp_path):
     report = run_analyses(_paths(root))
     assert not report.ok
     assert snapshot(root / "results") == before
+
+
+def test_traffic_light_rows_are_in_the_forest_plots_order(tmp_path, monkeypatch):
+    import metaevidence.plots.rob as rob_plots
+
+    seen = {}
+    real = rob_plots.traffic_light_plot
+
+    def spy(block, *, order=None, title=None):
+        seen["order"], seen["block"] = order, [s["label"] for s in block["studies"]]
+        return real(block, order=order, title=title)
+
+    monkeypatch.setattr(rob_plots, "traffic_light_plot", spy)
+    figures = {"draw": ["forest"], "formats": ["png"], "forest": {"sort": "effect"}}
+    root = make_review(tmp_path / "r", specs=[spec(figures=figures)])
+    rec = study(*TRIALS[0])
+    rec["risk_of_bias"] = {
+        "tool": "RoB 2",
+        "domains": [{"domain": "d1", "judgement": "low"}],
+        "overall": "low",
+    }
+    write_yaml(root / "studies" / f"{TRIALS[0][0]}.yaml", rec)
+    assert run_analyses(_paths(root)).ok
+    doc = json.loads((root / "results" / "mortality.json").read_text())
+    by_effect = sorted(doc["studies"]["included"], key=lambda r: r["yi"])
+    assert seen["order"] == [r["label"] for r in by_effect]
+    assert seen["order"] != seen["block"]  # the forest's order, not the block's (id) order
