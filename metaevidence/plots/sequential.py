@@ -109,7 +109,9 @@ def sequential_plot(
         _legend(fig, result)
         if title:
             fig.text(0.1, 0.94, title, fontsize=10, weight="bold", va="bottom")
-        verdict = result.verdict_text()
+        from metaevidence.review.sequential import verdict_text
+
+        verdict = verdict_text(result)
         fig.text(0.1, 0.07, _wrap(verdict, 100), fontsize=8, va="bottom")
     return fig
 

@@ -22,6 +22,8 @@ import numpy as np
 from scipy import stats
 
 from metaevidence.core import sequential as seq
+from metaevidence.display.summary import Summary, Table, compact_repr, fmt
+from metaevidence.display.transforms import presentation
 
 __all__ = [
     "InformationSize",
@@ -217,29 +219,105 @@ class SequentialAnalysis:
     information_needed: float
     lower_is_better: bool | None
 
-    def verdict_text(self) -> str:
-        """The verdict in one plain sentence (for reports, ``diff`` and the figure)."""
-        return verdict_sentence(self.verdict, self.information_needed, self.fractions[-1])
+    def summary(self, digits: int = 4, transform: str | None = None) -> Summary:
+        """The looks (participants, information fraction, Z, boundaries), the assumptions and the verdict.
+
+        ``transform`` ("exp" for a ratio measure) presents the pooled estimate and the
+        TSA-adjusted interval; the boundaries and Z are always on the standardised scale. The
+        verdict in a panel's words: ``metaevidence.review.sequential.verdict_text(result)``.
+        """
+        d = digits
+        scale = presentation(transform)
+        futility = self.futility is not None
+        header = ("look", "participants", "fraction", "Z", "boundary") + (("futility",) if futility else ())
+        rows = []
+        for k, label in enumerate(self.labels):
+            row = (label, f"{self.information[k]:,.0f}", fmt(self.fractions[k], d), fmt(self.z[k], d))
+            row += (fmt(self.upper[k], d),)
+            if futility:
+                row += (fmt(self.futility[k], d),)
+            rows.append(row)
+        size = f"{self.required_information:,.0f} participants"
+        if self.size is not None and self.size.adjustment != "none":
+            size += f" ({self.size.adjustment}-adjusted: {100 * self.size.heterogeneity:.1f}%)"
+        est, lo, hi = (
+            scale.scalar(x) for x in (self.estimate, self.adjusted_ci_lower, self.adjusted_ci_upper)
+        )
+
+        def at(k: int | None) -> str:
+            return "none" if k is None else self.labels[k]
+
+        blocks: list = [
+            f"Required information size: {size}; alpha {self.alpha:g} (two-sided, half per side), "
+            f"beta {self.beta:g}; {self.spending} alpha spending (Lan-DeMets).",
+            Table(header, tuple(rows), title="Looks (boundaries: +-, symmetric)"),
+            f"Conventional boundary: {fmt(self.conventional, d)}; first conventionally significant look: "
+            f"{at(self.first_conventional)}; first look beyond the monitoring boundary: {at(self.first_crossing)}.",
+            f"Estimate at the last look{'' if scale.identity else f' ({scale.name})'}: {fmt(est, d)}; "
+            "TSA-adjusted interval: "
+            f"[{fmt(lo, d)}, {fmt(hi, d)}].",
+            f"Verdict: {self.verdict} ({_VERDICT_MEANING[self.verdict]}); information needed: "
+            f"{self.information_needed:,.0f} participants.",
+        ]
+        return Summary("Trial sequential analysis (secondary to the conventional result)", tuple(blocks))
+
+    def __str__(self) -> str:
+        return str(self.summary())
+
+    def __repr__(self) -> str:
+        return compact_repr(
+            self,
+            k=len(self.labels),
+            required_information=self.required_information,
+            fraction=float(self.fractions[-1]),
+            z=float(self.z[-1]),
+            boundary=float(self.upper[-1]),
+            verdict=self.verdict,
+        )
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+    def to_frame(self):
+        """One row per look: label, information, fraction, z, upper, lower, futility, crossed (raw floats)."""
+        import pandas as pd
+
+        nan = np.full(self.z.size, np.nan)
+        return pd.DataFrame(
+            {
+                "label": list(self.labels),
+                "information": self.information,
+                "fraction": self.fractions,
+                "z": self.z,
+                "upper": self.upper,
+                "lower": self.lower,
+                "futility": nan if self.futility is None else self.futility,
+                "crossed": np.abs(self.z) >= self.upper,
+            }
+        )
+
+    def to_dict(self) -> dict:
+        """Every field as plain Python data (arrays as lists, ``size`` as a dict or None)."""
+        out: dict = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray):
+                value = value.tolist()
+            elif isinstance(value, InformationSize):
+                value = {f: getattr(value, f) for f in value.__dataclass_fields__}
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[name] = value
+        return out
 
 
-def verdict_sentence(verdict: str, needed: float, fraction: float) -> str:
-    """The sentence for a verdict code (shared with ``diff``, which reads stored results)."""
-    pct = f"{100 * fraction:.0f}%"
-    if verdict in ("benefit", "harm", "effect"):
-        what = {"benefit": "benefit", "harm": "harm", "effect": "an effect"}[verdict]
-        return (
-            f"Firm evidence of {what}: the cumulative Z curve crossed the sequential monitoring "
-            f"boundary (information reached: {pct} of the required information size)."
-        )
-    if verdict == "futility":
-        return (
-            "Firm evidence of no effect of the anticipated size: the cumulative Z curve is inside "
-            f"the futility boundaries (information reached: {pct} of the required information size)."
-        )
-    return (
-        f"Not yet firm: no monitoring boundary crossed; {pct} of the required information size "
-        f"reached, about {needed:,.0f} more participants needed."
-    )
+_VERDICT_MEANING = {
+    "benefit": "the curve crossed the monitoring boundary on the side of benefit",
+    "harm": "the curve crossed the monitoring boundary on the side of harm",
+    "effect": "the curve crossed the monitoring boundary; which side is benefit was not said",
+    "futility": "inside the futility wedge, or the required information reached without crossing",
+    "not-yet": "no monitoring boundary crossed, required information not reached",
+}
 
 
 def _spending(name: str, alpha: float, rho: float):

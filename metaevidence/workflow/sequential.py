@@ -26,8 +26,16 @@ import numpy as np
 
 from metaevidence._schema.rules import AtLeastOne, ForbiddenIf, Together, When
 from metaevidence._schema.types import Boolean, Field, Number, Record, Text
+from metaevidence.review.sequential import sequential_changes, verdict_text
 
-__all__ = ["SEQUENTIAL", "SequentialSpec", "parse_sequential", "sequential_rows", "history_looks"]
+__all__ = [
+    "SEQUENTIAL",
+    "SequentialSpec",
+    "parse_sequential",
+    "sequential_rows",
+    "history_looks",
+    "sequential_changes",  # the wording lives in review/sequential.py
+]
 
 SEQUENTIAL = Record(
     "sequential",
@@ -295,54 +303,10 @@ def _document(res, s: SequentialSpec, looks: str, note: str | None) -> dict[str,
         "first_crossing": None if first is None else res.labels[first],
         "adjusted_ci": {"lower": _num(res.adjusted_ci_lower), "upper": _num(res.adjusted_ci_upper)},
         "verdict": res.verdict,
-        "verdict_text": res.verdict_text(),
+        "verdict_text": verdict_text(res),
         "information_needed": res.information_needed,
         "note": note,
     }
-
-
-_STATE = {
-    "benefit": "firm evidence of benefit",
-    "harm": "firm evidence of harm",
-    "effect": "firm evidence of an effect",
-    "futility": "firm evidence of no effect of the anticipated size",
-    "not-yet": "not yet firm evidence",
-}
-
-
-def sequential_changes(before: dict | None, after: dict | None) -> tuple[str, ...]:
-    """What the sequential analysis says about an update, in words (for ``diff``).
-
-    One sentence when the verdict changed (a boundary was crossed, the curve came back, or
-    the required information was reached), else one saying it is unchanged; () when the
-    analysis has no ``sequential`` block now.
-    """
-    a = (after or {}).get("sequential")
-    if not a:
-        return ()
-    b = (before or {}).get("sequential")
-    cur = a["current"]
-    where = (
-        f"Z = {cur['z']:.2f} against a monitoring boundary of \u00b1{cur['boundary']:.2f}, "
-        f"{100 * cur['fraction']:.0f}% of the required {a['information_size']['required']:,.0f} participants"
-        if cur.get("boundary") is not None
-        else f"Z = {cur['z']:.2f}, {100 * cur['fraction']:.0f}% of the required "
-        f"{a['information_size']['required']:,.0f} participants (too early for a boundary)"
-    )
-    now = _STATE[a["verdict"]]
-    if b and b.get("verdict") == a["verdict"]:
-        extra = ""
-        if a["verdict"] == "not-yet":
-            extra = f"; about {a['information_needed']:,.0f} more participants needed"
-        return (f"unchanged: {now} ({where}{extra})",)
-    was = f"; before this update: {_STATE[b['verdict']]}" if b else ""
-    if a["verdict"] in ("benefit", "harm", "effect"):
-        head = f"this update crosses the monitoring boundary: {now}"
-    elif b and b.get("verdict") in ("benefit", "harm", "effect"):
-        head = f"the cumulative Z curve is back inside the monitoring boundaries: {now}"
-    else:
-        head = f"now {now}"
-    return (f"{head} ({where}){was}",)
 
 
 def sequential_report(doc: dict) -> list[str]:

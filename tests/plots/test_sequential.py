@@ -7,6 +7,7 @@ import numpy as np
 import metaevidence as me
 from metaevidence.plots import figure_bytes
 from metaevidence.plots.sequential import sequential_table
+from metaevidence.review.sequential import verdict_text
 
 
 def _result():
@@ -35,7 +36,7 @@ def test_the_figure_renders_the_same_bytes_twice_and_shows_the_verdict():
     res = _result()
     fig = me.sequential_plot(res, title="t", favours=("Favours control", "Favours treatment"))
     texts = [t.get_text() for t in fig.texts]
-    assert res.verdict_text().split(":")[0] in " ".join(texts)
+    assert verdict_text(res).split(":")[0] in " ".join(texts)
     ax = fig.axes[0]
     assert ax.get_xlabel() == "Participants (cumulative)" and ax.get_ylabel() == "Cumulative Z"
     a = figure_bytes(fig, "png")

@@ -59,7 +59,6 @@ def test_verdicts_and_adjusted_ci():
     early = me.trial_sequential_analysis([-2.3, -2.5], [400, 900], **kw)
     assert early.verdict == "not-yet" and early.first_conventional == 0 and early.first_crossing is None
     assert early.information_needed == pytest.approx(ris - 900)
-    assert "about 5,528 more participants" in early.verdict_text()
     firm = me.trial_sequential_analysis([-2.3, -2.5, -3.9], [400, 900, 4000], estimate=-0.3, se=0.077, **kw)
     assert firm.verdict == "benefit" and firm.first_crossing == 2
     assert firm.adjusted_ci_lower == pytest.approx(-0.3 - firm.upper[-1] * 0.077)
@@ -122,3 +121,48 @@ def test_engine_type_one_error_stays_at_alpha():
     naive = np.mean((np.abs(z) >= res.conventional).any(axis=1))
     assert abs(crossed - 0.05) < 4 * np.sqrt(0.05 * 0.95 / reps)
     assert naive > 0.1
+
+
+def test_summary_to_frame_and_to_dict():
+    res = me.trial_sequential_analysis(
+        [-2.3, -2.5, -3.9],
+        [400, 900, 4000],
+        required_information=me.required_information_size(control_risk=0.1, rrr=0.2),
+        futility=True,
+        estimate=-0.3,
+        se=0.077,
+        labels=["1990", "1995", "2001"],
+        lower_is_better=True,
+    )
+    text = str(res)
+    assert text == str(res.summary()) and text.startswith("Trial sequential analysis")
+    assert "Required information size: 6,428 participants" in text
+    assert "Verdict: benefit" in text and "first look beyond the monitoring boundary: 2001" in text
+    assert f"{res.upper[0]:.4f}" in text and "futility" in text
+    assert f"[{np.exp(res.adjusted_ci_lower):.4f}, {np.exp(res.adjusted_ci_upper):.4f}]" in str(
+        res.summary(transform="exp")
+    )
+    assert "<table>" in res._repr_html_()
+    assert repr(res).startswith("SequentialAnalysis(k=3, required_information=6428")
+    df = res.to_frame()
+    assert list(df.columns) == [
+        "label",
+        "information",
+        "fraction",
+        "z",
+        "upper",
+        "lower",
+        "futility",
+        "crossed",
+    ]
+    np.testing.assert_array_equal(df["upper"].to_numpy(), res.upper)  # raw floats, not rounded
+    assert df["crossed"].tolist() == [False, False, True]
+    d = res.to_dict()
+    assert (
+        d["verdict"] == "benefit"
+        and d["z"] == [-2.3, -2.5, -3.9]
+        and d["size"]["required"] == res.required_information
+    )
+    import json
+
+    json.dumps(d)  # plain data
