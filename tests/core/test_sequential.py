@@ -7,6 +7,14 @@ Oracles:
   (ldbounds package)", March 2020 (https://thr3ads.net/r-help/2020/03/3271445): boundaries
   +-6.9913, +-3.7308, +-1.9605; cumulative exit probabilities 2.7227e-12, 1.9097e-04,
   5.0000e-02.
+- SeqBounds.jl (PharmCat; Julia, an independent implementation of the Reboussin et al. 2000
+  ld98 algorithm) README, its documented example for equally spaced looks t = (0.25, 0.5,
+  0.75, 1), one-sided O'Brien-Fleming-type spending with alpha = 0.05, grid h = 0.05:
+  spending 8.85754e-5, 0.0055746, 0.0236251, 0.05; boundaries 3.74955, 2.53993, 2.01604,
+  1.72014. (A printed table of equally spaced Lan-DeMets boundaries -- Jennison & Turnbull
+  2000, DeMets & Lan 1994 Stat Med 13:1341, Reboussin et al. 2000 -- was searched for in the
+  docs, pages and code corpora and could not be read in any copy available here; see the
+  branch's report.)
 - Seeded Monte Carlo of the Brownian motion of the cumulative Z statistic (documented in
   each test) for equally and unequally spaced looks, under the null and under a drift.
 - The defining identity: the boundaries spend exactly the spending function's increments.
@@ -55,6 +63,20 @@ def test_ldbounds_unequal_looks_to_printed_digits():
     exit_pr = np.cumsum(pu + pl)
     assert exit_pr[1] == pytest.approx(1.9097e-04, abs=5e-9)
     assert exit_pr[2] == pytest.approx(0.05, abs=1e-12)
+
+
+def test_seqbounds_equally_spaced_looks_to_its_grid_accuracy():
+    t = np.arange(1, 5) / 4
+    spend = partial(seq.obrien_fleming_spending, alpha=0.05)
+    # the spending values are closed forms: to the 6 printed significant digits
+    np.testing.assert_allclose(spend(t), [8.85754e-5, 0.0055746, 0.0236251, 0.05], rtol=6e-6)
+    c = seq.efficacy_boundaries(t, spend, sides=1)
+    # SeqBounds.jl integrates on ld98's grid of step h = 0.05 (accurate to about 1e-4): agree
+    # within 1e-4 (ours: 3.749552, 2.539943, 2.016070, 1.720177); the first boundary is exact
+    np.testing.assert_allclose(c, [3.74955, 2.53993, 2.01604, 1.72014], atol=1e-4)
+    assert c[0] == pytest.approx(3.74955, abs=5e-6)
+    pu, _ = seq.crossing_probabilities(t, c, np.full(4, -np.inf))
+    np.testing.assert_allclose(np.cumsum(pu), spend(t), rtol=1e-9)
 
 
 @pytest.mark.parametrize("t", [np.arange(1, 6) / 5, np.array([0.07, 0.2, 0.45, 0.5, 0.93, 1.0])])
