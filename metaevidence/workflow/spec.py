@@ -13,7 +13,8 @@ that the outcome and study ids exist). Every problem carries its file, line and 
 >>> by_id["social-relationships-mortality"].settings()["tau2"]
 'REML'
 
-:func:`validate_specs` is the hook ``metaevidence validate`` calls.
+:func:`validate_specs` checks a folder of specs; :func:`validate_review` is ``metaevidence validate``:
+the study records, then the specs against them.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ __all__ = [
     "scan_specs",
     "load_specs",
     "validate_specs",
+    "validate_review",
 ]
 
 #: What an analysis spec file is called in messages.
@@ -503,3 +505,19 @@ def validate_specs(folder: str | Path, *, evidence: EvidenceBase | None = None) 
 
         problems += preflight(specs, evidence)
     return problems
+
+
+def validate_review(studies_dir: str | Path = "studies", analyses_dir: str | Path | None = "analyses"):
+    """Validate the study records, then every analysis spec against them (``metaevidence validate``).
+
+    Returns the :class:`~metaevidence.evidence.commands.ValidationReport` of
+    :func:`~metaevidence.evidence.commands.validate_all`, with :func:`validate_specs` as its
+    spec checker.
+    """
+    from metaevidence.evidence.commands import validate_all
+
+    return validate_all(
+        studies_dir,
+        analyses_dir,
+        check_specs=lambda folder, evidence: validate_specs(folder, evidence=evidence),
+    )
