@@ -36,7 +36,7 @@ _EXPORTS: dict[str, str] = {
     "effect_sizes": "metaevidence.stats.effects",
     "EffectSizes": "metaevidence.stats.effects",
     "MEASURES": "metaevidence.stats.effects",
-    "convert": "metaevidence.stats.effects",
+    "convert": "metaevidence.stats.convert",
     # pooling
     "meta_analysis": "metaevidence.stats.fit",
     "meta_analysis_batch": "metaevidence.stats.fit",
@@ -84,7 +84,7 @@ _EXPORTS: dict[str, str] = {
     "rank_test": "metaevidence.stats.bias",
     "peters_test": "metaevidence.stats.bias",
     "trim_and_fill": "metaevidence.stats.bias",
-    "fail_safe_n": "metaevidence.stats.bias",
+    "fail_safe_n": "metaevidence.stats.failsafe",
     # sequential monitoring (trial sequential analysis)
     "trial_sequential_analysis": "metaevidence.stats.sequential",
     "required_information_size": "metaevidence.stats.sequential",

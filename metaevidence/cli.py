@@ -51,9 +51,9 @@ def _register_validate(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from metaevidence.evidence.commands import validate_all
+    from metaevidence.workflow.spec import validate_review
 
-    report = validate_all(args.studies, args.analyses)
+    report = validate_review(args.studies, args.analyses)
     from metaevidence.workflow.prisma import ledger_problems  # review.yaml beside studies/
 
     ledger = ledger_problems(args.studies)

@@ -7,20 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 from metaevidence.cli import main
-from metaevidence.evidence import commands
 from metaevidence.evidence.schema import json_schema
 from tests.evidence.conftest import STUDIES, dump, record, write
-
-NO_SPECS = "metaevidence.workflow._no_such_spec_module_for_tests"
-
-
-@pytest.fixture(autouse=True)
-def _no_spec_validator(monkeypatch):
-    monkeypatch.setattr(commands, "SPEC_MODULE", NO_SPECS)
 
 
 def run(capsys, *argv):
@@ -82,8 +73,8 @@ def test_validate_reports_ten_planted_mistakes_across_three_files_in_one_run(tmp
     for want in expected:
         assert sum(ln.startswith(want) for ln in lines[:10]) == 1, want
     assert lines[10] == (
-        f"10 problems in 3 files; checked 3 study records; analyses not checked "
-        f"({NO_SPECS} is not available yet)"
+        "10 problems in 3 files; checked 3 study records; no analyses folder "
+        f"({tmp_path / 'analyses'}/): no specs to check"
     )
 
 

@@ -132,3 +132,19 @@ def test_the_check_catches_a_planted_upward_import(tmp_path, planted, message):
     target.write_text(target.read_text() + f"\n\ndef _planted():\n    import {upward}\n")
     found = violations(copy)
     assert any(message in v for v in found), found
+
+
+def test_no_module_imports_by_name_at_run_time():
+    # importlib.import_module("metaevidence.x") is an import the checks above cannot see; only
+    # the package root may use it (its lazy re-export of the public API, from the layers below).
+    calls = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "__init__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+                "import_module",
+                "__import__",
+            ):
+                calls.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    assert calls == []

@@ -15,7 +15,7 @@ summary     excluded: a published pooled result is never pooled with primary stu
 none        excluded: not in the quantitative synthesis, with the record's reason
 ========== ==============================================================================
 
-With ``convert=True`` the explicit conversions of :func:`metaevidence.stats.effects.convert` are
+With ``convert=True`` the explicit conversions of :func:`metaevidence.stats.convert.convert` are
 used where the native measure differs (SMD <-> OR by Hasselblad-Hedges, r -> SMD, HR treated
 as RR); without it such entries are excluded with a reason that names the conversion.
 """
@@ -100,7 +100,7 @@ def effect_sizes(
         Row labels: the short citation (``"Ahern et al., 1990"``) or the study id. A study
         with several rows gets its subgroup/timepoint appended.
     convert : bool, default False
-        Allow the explicit conversions of :func:`metaevidence.stats.effects.convert` when an
+        Allow the explicit conversions of :func:`metaevidence.stats.convert.convert` when an
         entry's native measure differs from ``measure``.
     add, to, drop00, correct
         Zero-cell policy and ROM correction, passed to :func:`metaevidence.effect_sizes`.
@@ -351,7 +351,9 @@ def _compute(fx, native: str, kind: str, entries, labels, policy, correct) -> li
 
 
 def _converted(fx, es, measure: str):
-    return fx.convert(es, measure)
+    from metaevidence.stats.convert import convert
+
+    return convert(es, measure)
 
 
 def _excluded_row(fx, measure: str, label: str, reason: str, policy) -> EffectSizes:

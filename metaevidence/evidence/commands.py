@@ -3,19 +3,20 @@
 ``metaevidence/cli.py`` only parses arguments and prints; the work is here, testable
 without a subprocess.
 
-Analysis specs are validated through a hook: :func:`validate_all` calls
-``metaevidence.workflow.spec.validate_specs(analyses_dir)`` (passing ``evidence=`` too when
-that function accepts it: the loaded :class:`EvidenceBase`, or None when the studies had
-problems) and expects a list of :class:`~metaevidence.errors.RecordProblem`. Until that
-module exists, only the studies are checked and the summary says so.
+Analysis specs belong to a higher layer (:mod:`metaevidence.workflow`), so :func:`validate_all`
+is given their checker (``check_specs(analyses_dir, evidence)``, returning a list of
+:class:`~metaevidence.errors.RecordProblem`; ``evidence`` is the loaded :class:`EvidenceBase`,
+or None when the studies had problems): ``metaevidence validate`` passes
+:func:`metaevidence.workflow.spec.validate_specs` through
+:func:`metaevidence.workflow.spec.validate_review`. Without one, only the studies are checked
+and the summary says so.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
-import inspect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,7 +27,8 @@ from metaevidence.evidence.schema import SLUG
 
 __all__ = ["ValidationReport", "validate_all", "studies_table", "new_study", "template_text"]
 
-SPEC_MODULE = "metaevidence.workflow.spec"
+#: The checker of a folder of analysis specs: ``check(analyses_dir, evidence) -> problems``.
+SpecChecker = Callable[[Path, EvidenceBase | None], list[RecordProblem]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +76,12 @@ class ValidationReport:
 
 
 def validate_all(
-    studies_dir: str | Path = "studies", analyses_dir: str | Path | None = "analyses"
+    studies_dir: str | Path = "studies",
+    analyses_dir: str | Path | None = "analyses",
+    *,
+    check_specs: SpecChecker | None = None,
 ) -> ValidationReport:
-    """Validate every study record and (when the spec validator exists) every analysis spec.
+    """Validate every study record and (given their checker) every analysis spec.
 
     Parameters
     ----------
@@ -84,6 +89,10 @@ def validate_all(
         Folder of study records.
     analyses_dir : str or Path or None
         Folder of analysis specs; None skips them.
+    check_specs : callable, optional
+        ``check_specs(analyses_dir, evidence)``: the problems of the specs in
+        ``analyses_dir`` (:func:`metaevidence.workflow.spec.validate_specs`); without it the
+        specs are not checked.
 
     Returns
     -------
@@ -94,30 +103,19 @@ def validate_all(
     n_outcomes = len(evidence.outcomes) if evidence is not None else None
     if analyses_dir is None:
         checked, spec_problems, note = False, [], "analyses not checked (none given)"
+    elif check_specs is None:
+        checked, spec_problems, note = False, [], "analyses not checked (no spec checker given)"
     else:
-        checked, spec_problems, note = _check_analyses(Path(analyses_dir), evidence)
+        checked, spec_problems, note = _check_analyses(Path(analyses_dir), evidence, check_specs)
     return ValidationReport(
         tuple(problems) + tuple(spec_problems), n_files, n_outcomes, checked, note, evidence
     )
 
 
 def _check_analyses(
-    analyses_dir: Path, evidence: EvidenceBase | None
+    analyses_dir: Path, evidence: EvidenceBase | None, check_specs: SpecChecker
 ) -> tuple[bool, list[RecordProblem], str]:
-    """THE HOOK for analysis-spec validation (see the module docstring)."""
-    try:
-        module = importlib.import_module(SPEC_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name in (SPEC_MODULE, "metaevidence.workflow"):
-            return False, [], f"analyses not checked ({SPEC_MODULE} is not available yet)"
-        raise
-    validate_specs = getattr(module, "validate_specs", None)
-    if validate_specs is None:
-        return False, [], f"analyses not checked ({SPEC_MODULE} has no validate_specs)"
-    if "evidence" in inspect.signature(validate_specs).parameters:
-        problems = list(validate_specs(analyses_dir, evidence=evidence))
-    else:
-        problems = list(validate_specs(analyses_dir))
+    problems = list(check_specs(analyses_dir, evidence))
     if not analyses_dir.exists():
         return True, problems, f"no analyses folder ({analyses_dir}/): no specs to check"
     n = sum(1 for p in analyses_dir.glob("*.yaml") if not p.name.startswith("."))

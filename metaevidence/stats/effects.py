@@ -5,7 +5,8 @@ single-group counts or means, events over person-time, or statistics a paper rep
 ratio with its confidence interval, an estimate with its SE or p-value) -- into an
 :class:`EffectSizes`: ``yi`` and ``vi`` on the analysis scale (log scale for ratios), the
 rows that were zero-cell corrected or dropped, the inputs, and how each row was obtained.
-``convert`` moves effect sizes between families under a stated assumption, and
+``convert`` (:mod:`metaevidence.stats.convert`) moves effect sizes between families under a
+stated assumption, and
 ``EffectSizes.concat`` joins rows obtained in different ways into one set.
 
 The numerics live in :mod:`metaevidence.core` (``effects``, ``effects_continuous``,
@@ -15,21 +16,20 @@ The numerics live in :mod:`metaevidence.core` (``effects``, ``effects_continuous
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from metaevidence.core.effects import convert as _cv
 from metaevidence.core.effects.counts import ZERO_CELL_RULES
 from metaevidence.core.effects.measures import MEASURES, Measure, lookup
+from metaevidence.display.effect_table import EffectSizesSummary
 from metaevidence.display.transforms import presentation
 from metaevidence.stats import _effect_families as _families
 from metaevidence.stats import _effect_inputs as _in
 
-__all__ = ["EffectSizes", "EffectSizesSummary", "Measure", "MEASURES", "effect_sizes", "convert"]
+__all__ = ["EffectSizes", "EffectSizesSummary", "Measure", "MEASURES", "effect_sizes"]
 
 _FRAME_COLUMNS = ("label", "yi", "vi", "sei", "source", "corrected", "dropped")
 
@@ -306,90 +306,6 @@ class EffectSizes:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class EffectSizesSummary:
-    """Display of an :class:`EffectSizes` (``str()`` for text, ``_repr_html_`` for notebooks).
-
-    Attributes
-    ----------
-    effects : EffectSizes
-    level : float
-        Level of the per-study intervals.
-    transform : str or None
-        Back-transformation applied to estimates and intervals for display.
-    digits : int
-        Decimals shown.
-    """
-
-    effects: EffectSizes
-    level: float
-    transform: str | None
-    digits: int
-
-    def _table(self) -> tuple[list[str], list[list[str]], list[str]]:
-        es = self.effects
-        info = MEASURES[es.measure]
-        z = float(_cv.normal_quantile_two_sided(self.level))
-        lo, hi = es.yi - z * es.sei, es.yi + z * es.sei
-        est = es.yi
-        if self.transform is not None:
-            back = presentation(self.transform, es.measure).array
-            est, lo, hi = back(est), back(lo), back(hi)
-            head = info.effect
-        else:
-            head = "yi"
-        pct = f"{100 * self.level:g}% CI"
-        d = self.digits
-        header = ["Study", head, "SE" if self.transform is None else "SE (yi)", pct, "Source"]
-        rows = []
-        for i in range(len(es)):
-            note = es.source[i]
-            if es.corrected[i]:
-                note += f"; {es.add:g} added (zero cells)"
-            if es.dropped[i]:
-                rows.append([es.labels[i], "-", "-", "-", note])
-            else:
-                rows.append(
-                    [
-                        es.labels[i],
-                        f"{est[i]:.{d}f}",
-                        f"{es.sei[i]:.{d}f}",
-                        f"[{lo[i]:.{d}f}, {hi[i]:.{d}f}]",
-                        note,
-                    ]
-                )
-        n_drop, n_corr = int(es.dropped.sum()), int(es.corrected.sum())
-        lines = [
-            f"Effect sizes: {info.description} ({es.measure}), {len(es)} "
-            f"stud{'y' if len(es) == 1 else 'ies'}, {n_corr} corrected, {n_drop} dropped"
-        ]
-        if info.family in ("binary", "proportion", "rate"):
-            lines.append(f"Zero cells: add={es.add:g}, to={es.to!r}, drop00={es.drop00}")
-        if es.group_labels is not None:
-            lines.append(f"Groups: {es.group_labels[0]} vs {es.group_labels[1]}")
-        if self.transform is not None:
-            lines.append(f"Estimates and intervals shown as {self.transform}(yi)")
-        return header, rows, lines
-
-    def __str__(self) -> str:
-        header, rows, lines = self._table()
-        widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
-        fmt = lambda r: "  ".join(  # noqa: E731
-            c.ljust(w) if j in (0, 4) else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))
-        )
-        return "\n".join(line.rstrip() for line in [*lines, "", fmt(header), *(fmt(r) for r in rows)])
-
-    def _repr_html_(self) -> str:
-        header, rows, lines = self._table()
-        esc = html.escape
-        head = "".join(f"<th>{esc(h)}</th>" for h in header)
-        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
-        caption = "<br>".join(esc(line) for line in lines)
-        return (
-            f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        )
-
-
 def effect_sizes(
     measure: str,
     *,
@@ -637,93 +553,6 @@ def effect_sizes(
     )
 
 
-_CONVERSIONS = {
-    ("SMD", "OR"): "Hasselblad-Hedges logistic approximation, log OR = SMD * pi/sqrt(3)",
-    ("OR", "SMD"): "Hasselblad-Hedges logistic approximation, SMD = log OR * sqrt(3)/pi",
-    ("COR", "SMD"): "point-biserial r to SMD, d = sqrt(a) r / sqrt(1 - r^2)",
-    ("ZCOR", "SMD"): "Fisher z to r (tanh), then point-biserial r to SMD",
-    ("SMD", "COR"): "SMD to point-biserial r, r = d / sqrt(d^2 + a)",
-    ("HR", "RR"): "hazard ratio treated as a risk ratio (close only when events are rare "
-    "and follow-up similar)",
-}
-
-
-def convert(es: EffectSizes, to: str, *, n1i=None, n2i=None) -> EffectSizes:
-    """Effect sizes moved to another measure family under a stated assumption.
-
-    Parameters
-    ----------
-    es : EffectSizes
-    to : str
-        Target measure. Supported: SMD -> OR and OR -> SMD (Hasselblad & Hedges 1995:
-        logistic latent outcome, factor pi/sqrt(3)); COR or ZCOR -> SMD and SMD -> COR
-        (Borenstein et al. 2009, ch. 7: a point-biserial correlation); HR -> RR (treats the
-        hazard ratio as a risk ratio: only when asked, and reasonable only for rare events
-        over similar follow-up). ``to == es.measure`` returns ``es`` unchanged.
-    n1i, n2i : array_like (n,), optional
-        Group sizes for the r <-> SMD conversions, through
-        ``a = (n1i + n2i)^2 / (n1i n2i)``. Omitted, ``es.data["n1i"]``/``["n2i"]`` are used
-        where present (SMD from means), and equal groups (``a = 4``) are assumed elsewhere;
-        each row's ``source`` says which.
-
-    Returns
-    -------
-    EffectSizes
-        Same rows, labels, masks, data and settings; ``measure=to``; ``source`` of each row
-        begins "converted: " and names the assumption.
-
-    Examples
-    --------
-    >>> es = effect_sizes("SMD", m1i=[10.0], sd1i=[2.0], n1i=[20], m2i=[9.0], sd2i=[2.0],
-    ...                   n2i=[20])
-    >>> convert(es, "OR").source[0]
-    'converted: SMD -> OR (Hasselblad-Hedges logistic approximation, log OR = SMD * pi/sqrt(3)); from means, SDs and group sizes'
-    """
-    if not isinstance(es, EffectSizes):
-        raise TypeError(f"convert takes an EffectSizes; got {type(es).__name__}")
-    lookup(to)
-    if to == es.measure:
-        return es
-    note = _CONVERSIONS.get((es.measure, to))
-    if note is None:
-        listing = ", ".join(f"{a} -> {b}" for a, b in _CONVERSIONS)
-        raise ValueError(f"convert: no conversion from {es.measure} to {to}; supported: {listing}")
-    yi, vi = es.yi, es.vi
-    data = dict(es.data)
-    notes = [note] * len(es)
-    if (es.measure, to) == ("SMD", "OR"):
-        yi, vi = _cv.smd_to_log_odds_ratio(yi, vi)
-    elif (es.measure, to) == ("OR", "SMD"):
-        yi, vi = _cv.log_odds_ratio_to_smd(yi, vi)
-    elif to in ("SMD", "COR") and es.measure in ("COR", "ZCOR", "SMD"):
-        g1 = data.get("n1i") if n1i is None else _vector("n1i", n1i, len(es))
-        g2 = data.get("n2i") if n2i is None else _vector("n2i", n2i, len(es))
-        if n1i is not None and n2i is not None:
-            data["n1i"], data["n2i"] = g1, g2
-        known = (
-            np.zeros(len(es), dtype=bool)
-            if g1 is None or g2 is None
-            else np.isfinite(g1) & np.isfinite(g2) & (g1 > 0) & (g2 > 0)
-        )
-        g1 = np.where(known, g1 if g1 is not None else 1.0, 1.0)
-        g2 = np.where(known, g2 if g2 is not None else 1.0, 1.0)
-        notes = [
-            f"{note}; a from group sizes" if k else f"{note}; equal groups assumed (a = 4)" for k in known
-        ]
-        if es.measure == "ZCOR":
-            yi, vi = _cv.fisher_z_to_correlation(yi, vi)
-        conv = _cv.smd_to_correlation if to == "COR" else _cv.correlation_to_smd
-        with np.errstate(divide="ignore", invalid="ignore"):
-            yi, vi = conv(yi, vi, n1i=g1, n2i=g2)
-    undefined = ~es.dropped & ~(np.isfinite(yi) & np.isfinite(vi))
-    source = tuple(
-        f"converted: {es.measure} -> {to} ({nt}); from {src}"
-        + ("; dropped: conversion undefined for this value" if bad else "")
-        for nt, src, bad in zip(notes, es.source, undefined)
-    )
-    return replace(es, yi=yi, vi=vi, measure=to, data=data, source=source)
-
-
 #: Names users bring from papers and other tools, and the argument they mean.
 _ARGUMENT_ALIASES = {
     "lower": "ci_lower",
@@ -754,3 +583,12 @@ def _unknown_arguments(unknown: Mapping[str, Any]) -> None:
         f"effect_sizes() got unknown argument(s) {', '.join(parts)}; a reported ratio is given as "
         "estimate=, ci_lower=, ci_upper= (or yi= with sei=/vi=/pval=)"
     )
+
+
+def __getattr__(name: str):
+    # ``convert`` lives in stats/convert.py (it imports this module); still importable from here.
+    if name == "convert":
+        from metaevidence.stats.convert import convert
+
+        return convert
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -276,7 +276,9 @@ def compute(spec: AnalysisSpec, evidence: EvidenceBase) -> Computed:
             "check studies.outcome and the filters"
         )
     if spec.is_overview:
-        computed = _overview(spec, chosen, base)
+        from metaevidence.workflow.overview import overview
+
+        computed = overview(spec, chosen, base)
     elif spec.nested:
         from metaevidence.workflow.nested import nested_meta_analysis
 
@@ -316,10 +318,54 @@ def _excluded_by_spec(spec: AnalysisSpec, chosen: EvidenceBase) -> tuple[list[di
 
 
 def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Computed:
+    """Select, fit and document one meta-analysis (the steps of the module docstring)."""
     notes = _Notes()
     excluded, rest = _excluded_by_spec(spec, chosen)
     if not rest.studies:
         raise AnalysisError(f"analysis {spec.id!r}: every selected study is excluded by studies.exclude")
+    es, ids, entry_of = _select(spec, rest, notes, excluded)
+    with notes.catch():
+        try:
+            fit = _fit(spec, es)
+        except ValueError as exc:
+            raise AnalysisError(f"analysis {spec.id!r}: pooling failed: {_message(exc)}") from None
+    included = _study_rows(fit, es, ids, rest, entry_of, excluded)
+    pooled, measure, het = _pooled_document(spec, fit, notes)
+    extra = _secondary_analyses(spec, fit, es, ids, rest, entry_of, included, notes)
+    doc = dict(base)
+    doc.update(
+        measure=measure,
+        studies={"included": included, "excluded": sorted(excluded, key=lambda r: (r["id"], r["entry"]))},
+        pooled=pooled,
+        heterogeneity=het,
+        subgroups=extra["subgroup_doc"],
+        sensitivity=extra["sensitivity"],
+        reference=_reference(spec, pooled, measure["transform"]),
+        notes=notes.items,
+    )
+    if spec.sequential is not None:
+        doc["sequential"] = extra["tsa_doc"]
+    return Computed(
+        spec,
+        doc,
+        fit=fit,
+        leave_one_out=extra["loo"],
+        cumulative=extra["cum"],
+        subgroups=extra["subgroups"],
+        notes=tuple(notes.items),
+        sequential=extra["tsa"],
+    )
+
+
+def _excluded_row(sid: str, label: str, entry, reason: str) -> dict:
+    return {"id": sid, "label": label, "entry": entry.index, "reason": reason}
+
+
+def _select(spec: AnalysisSpec, rest: EvidenceBase, notes: _Notes, excluded: list[dict]):
+    """Effect sizes of the entries that can be pooled; the others join ``excluded`` with a reason.
+
+    Returns the effect sizes, their study ids and their outcome entries, row for row.
+    """
     z = spec.zero_cells
     try:
         with notes.catch():
@@ -348,24 +394,13 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
     for i, sid in enumerate(ids):
         src = es.source[i]
         if src.startswith(_EXCLUDED):
-            excluded.append(
-                {
-                    "id": sid,
-                    "label": es.labels[i],
-                    "entry": entry_of[i].index,
-                    "reason": src.removeprefix(_EXCLUDED),
-                }
-            )
+            excluded.append(_excluded_row(sid, es.labels[i], entry_of[i], src.removeprefix(_EXCLUDED)))
         elif spec.pooling != "inverse-variance" and entry_of[i].kind != "binary":
-            excluded.append(
-                {
-                    "id": sid,
-                    "label": es.labels[i],
-                    "entry": entry_of[i].index,
-                    "reason": f"{spec.pooling} pooling needs 2x2 counts; this entry gives "
-                    f"{entry_of[i].kind.replace('_', ' ')} data",
-                }
+            reason = (
+                f"{spec.pooling} pooling needs 2x2 counts; this entry gives "
+                f"{entry_of[i].kind.replace('_', ' ')} data"
             )
+            excluded.append(_excluded_row(sid, es.labels[i], entry_of[i], reason))
         else:
             usable.append(i)
     if not usable:
@@ -374,15 +409,11 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
             f"{spec.measure}; {excluded[-1]['id']}: {excluded[-1]['reason']}"
         )
     es = es.subset(np.array(usable, dtype=int))
-    ids = [ids[i] for i in usable]
-    entry_of = [entry_of[i] for i in usable]
-    with notes.catch():
-        try:
-            fit = _fit(spec, es)
-        except ValueError as exc:
-            raise AnalysisError(f"analysis {spec.id!r}: pooling failed: {_message(exc)}") from None
-    random = fit.method not in COMMON_EFFECT_METHODS
+    return es, [ids[i] for i in usable], [entry_of[i] for i in usable]
 
+
+def _study_rows(fit, es, ids, rest, entry_of, excluded: list[dict]) -> list[dict]:
+    """One row per pooled study, at full precision; rows the fit left out join ``excluded``."""
     included = []
     for i, sid in enumerate(ids):
         study = rest[sid]
@@ -404,14 +435,12 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
         if bool(fit.included[i]):
             included.append(row)
         else:
-            excluded.append(
-                {
-                    "id": sid,
-                    "label": es.labels[i],
-                    "entry": entry_of[i].index,
-                    "reason": f"not pooled: {es.source[i]}",
-                }
-            )
+            excluded.append(_excluded_row(sid, es.labels[i], entry_of[i], f"not pooled: {es.source[i]}"))
+    return included
+
+
+def _pooled_document(spec: AnalysisSpec, fit, notes: _Notes) -> tuple[dict, dict, dict]:
+    """The pooled estimate, the measure and the heterogeneity blocks of the results document."""
     pooled = pooled_numbers(fit)
     pooled.update(
         method=fit.method,
@@ -421,11 +450,11 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
         converged=bool(fit.converged),
         iterations=int(fit.iterations),
     )
-    measure = _measure(fit.measure if fit.measure != "PETO" else "PETO")
+    measure = _measure(fit.measure)
     pooled["presentation"] = _presentation(pooled, measure["transform"])
     het = _heterogeneity(fit)
     het["ci"] = None
-    if random and spec.heterogeneity_ci and fit.k >= 2:
+    if fit.method not in COMMON_EFFECT_METHODS and spec.heterogeneity_ci and fit.k >= 2:
         import metaevidence as me
 
         with notes.catch():
@@ -439,21 +468,26 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
             "method": hci.method,
             "notes": list(hci.notes),
         }
+    return pooled, measure, het
 
+
+def _secondary_analyses(spec, fit, es, ids, rest, entry_of, included, notes: _Notes) -> dict[str, Any]:
+    """Sensitivity, sequential and subgroup analyses, each with its result and its document."""
     from metaevidence.workflow import secondary as sens
 
-    loo = cum = None
+    out: dict[str, Any] = dict.fromkeys(("loo", "cum", "tsa", "tsa_doc", "subgroups", "subgroup_doc"))
     sensitivity: dict[str, Any] = {"leave_one_out": None, "cumulative": None, "high_risk_of_bias": None}
+    out["sensitivity"] = sensitivity
     if spec.sensitivity.leave_one_out:
         if fit.k >= 3:
             with notes.catch():
-                loo, sensitivity["leave_one_out"] = sens.leave_one_out_rows(fit, ids)
+                out["loo"], sensitivity["leave_one_out"] = sens.leave_one_out_rows(fit, ids)
         else:
             notes.add(f"leave-one-out analysis not run: it needs at least 3 studies (k = {fit.k})")
     if spec.sensitivity.cumulative:
         if fit.k >= 2:
             with notes.catch():
-                cum, sensitivity["cumulative"] = sens.cumulative_rows(fit, ids, spec, rest, entry_of)
+                out["cum"], sensitivity["cumulative"] = sens.cumulative_rows(fit, ids, spec, rest, entry_of)
         else:
             notes.add(f"cumulative meta-analysis not run: it needs at least 2 studies (k = {fit.k})")
     if "funnel" in spec.figures.draw and fit.k < FUNNEL_MIN_STUDIES:
@@ -461,44 +495,22 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
     if spec.sensitivity.exclude_high_risk_of_bias:
         with notes.catch():
             sensitivity["high_risk_of_bias"] = sens.without_high_risk(spec, fit, es, ids, included, _fit)
-    tsa = tsa_doc = None
     if spec.sequential is not None:
         from metaevidence.workflow.sequential import sequential_rows
 
         try:
             with notes.catch():
-                tsa, tsa_doc = sequential_rows(spec, fit, ids, rest, entry_of, included, _results_file(spec))
+                out["tsa"], out["tsa_doc"] = sequential_rows(
+                    spec, fit, ids, rest, entry_of, included, _results_file(spec)
+                )
         except ValueError as exc:
             raise AnalysisError(f"analysis {spec.id!r}: sequential: {_message(exc)}") from None
-    subgroups = None
-    subgroup_doc = None
     if spec.subgroups is not None:
         with notes.catch():
-            subgroups, subgroup_doc = sens.subgroup_rows(spec, es, ids, rest, entry_of, included)
-
-    doc = dict(base)
-    doc.update(
-        measure=measure,
-        studies={"included": included, "excluded": sorted(excluded, key=lambda r: (r["id"], r["entry"]))},
-        pooled=pooled,
-        heterogeneity=het,
-        subgroups=subgroup_doc,
-        sensitivity=sensitivity,
-        reference=_reference(spec, pooled, measure["transform"]),
-        notes=notes.items,
-    )
-    if spec.sequential is not None:
-        doc["sequential"] = tsa_doc
-    return Computed(
-        spec,
-        doc,
-        fit=fit,
-        leave_one_out=loo,
-        cumulative=cum,
-        subgroups=subgroups,
-        notes=tuple(notes.items),
-        sequential=tsa,
-    )
+            out["subgroups"], out["subgroup_doc"] = sens.subgroup_rows(
+                spec, es, ids, rest, entry_of, included
+            )
+    return out
 
 
 def _results_file(spec: AnalysisSpec):
@@ -536,82 +548,3 @@ def _reference(spec: AnalysisSpec, pooled: dict, transform: str | None) -> dict 
         comparison["same_conclusion"] = bool(ours == theirs and (ours == "includes" or same_side))
     out["comparison"] = comparison
     return out
-
-
-# --------------------------------------------------------------------------- overviews
-
-
-def _overview(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Computed:
-    from metaevidence.evidence.records import NoEffectData, SummaryData
-
-    included, excluded = [], []
-    excluded_ids = {e.id: e.reason for e in spec.studies.exclude}
-    for s in chosen.studies:
-        for e in s.outcomes:
-            row = {"id": s.id, "label": _labels(spec, s), "entry": e.index}
-            if s.id in excluded_ids:
-                excluded.append({**row, "reason": f"excluded by the analysis: {excluded_ids[s.id]}"})
-                continue
-            d = e.data
-            if not isinstance(d, SummaryData):
-                reason = (
-                    f"no extractable effect: {d.reason}"
-                    if isinstance(d, NoEffectData)
-                    else f"not a published summary ({e.kind.replace('_', ' ')} data): an overview shows "
-                    "published pooled results only"
-                )
-                excluded.append({**row, "reason": reason})
-                continue
-            if spec.measure is not None and d.measure != spec.measure:
-                excluded.append(
-                    {**row, "reason": f"a summary of {d.measure}; this overview shows {spec.measure}"}
-                )
-                continue
-            included.append(
-                {
-                    **row,
-                    "year": s.year,
-                    "outcome": e.outcome,
-                    "entry_label": e.label,
-                    "subgroup": e.subgroup,
-                    "timepoint": e.timepoint,
-                    "comparison": None
-                    if e.comparison is None
-                    else {"experimental": e.comparison.experimental, "control": e.comparison.control},
-                    "measure": d.measure,
-                    "estimate": d.estimate,
-                    "lower": d.lower,
-                    "upper": d.upper,
-                    "level": d.level,
-                    "k": d.k,
-                    "n": d.n,
-                    "model": d.model,
-                    "method": d.method,
-                }
-            )
-    if not included:
-        raise AnalysisError(
-            f"analysis {spec.id!r}: no published summary (kind: summary) of outcome "
-            f"{spec.studies.outcome!r}"
-            + (f" with measure {spec.measure}" if spec.measure else "")
-            + " passes the selection; an overview shows published pooled results only"
-        )
-    doc = dict(base)
-    doc.update(
-        measure={
-            "name": spec.measure,
-            "effect": spec.measure,
-            "description": "published pooled results",
-            "transform": None,
-        },
-        studies={"included": included, "excluded": sorted(excluded, key=lambda r: (r["id"], r["entry"]))},
-        pooled=None,
-        heterogeneity=None,
-        subgroups=None,
-        sensitivity=None,
-        reference=None,
-        notes=[],
-    )
-    from metaevidence.workflow import secondary as sens
-
-    return Computed(spec, doc, summaries=sens.summaries_batch(included))

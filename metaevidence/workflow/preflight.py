@@ -22,7 +22,7 @@ __all__ = ["preflight"]
 
 def _line(path: Path, field: str | None) -> int:
     """Line of ``field`` (dotted) in the spec file, or of its nearest parent; 1 when unknown."""
-    from metaevidence.workflow.spec import _line as line_in
+    from metaevidence.workflow.spec_checks import line_of as line_in
 
     tree, _problems = read_yaml(path)
     if not isinstance(tree, YMap):

@@ -13,14 +13,13 @@ that the outcome and study ids exist). Every problem carries its file, line and 
 >>> by_id["social-relationships-mortality"].settings()["tau2"]
 'REML'
 
-:func:`validate_specs` is the hook ``metaevidence validate`` calls.
+:func:`validate_specs` checks a folder of specs; :func:`validate_review` is ``metaevidence validate``:
+the study records, then the specs against them.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,16 +27,16 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from metaevidence._schema.validate import check
-from metaevidence._schema.yamlload import MAX_BYTES, YMap, YNode, YSeq, parse_yaml, read_bytes, to_plain
+from metaevidence._schema.yamlload import MAX_BYTES, YMap, parse_yaml, read_bytes
 from metaevidence.errors import RecordProblem, SpecError
 from metaevidence.workflow.schema import (
     ANALYSIS,
-    CUMULATIVE_ORDERS,
     DEFAULTS,
     RATIO_MEASURES,
     default_figures,
 )
 from metaevidence.workflow.sequential import SequentialSpec, parse_sequential
+from metaevidence.workflow.spec_checks import semantic_problems
 
 if TYPE_CHECKING:  # pragma: no cover
     from metaevidence.evidence.base import EvidenceBase
@@ -59,6 +58,7 @@ __all__ = [
     "scan_specs",
     "load_specs",
     "validate_specs",
+    "validate_review",
 ]
 
 #: What an analysis spec file is called in messages.
@@ -402,214 +402,6 @@ def _tuple(value: Any) -> tuple | None:
     return tuple(value) if isinstance(value, list) else (value,)
 
 
-# --------------------------------------------------------------------------- checks beyond the schema
-
-
-def _node(tree: YNode | None, dotted: str) -> YNode | None:
-    cur = tree
-    for part in dotted.split("."):
-        cur = cur.get(part) if isinstance(cur, YMap) else None
-    return cur
-
-
-def _line(tree: YNode, dotted: str) -> int:
-    """Line of the node at ``dotted``, or of its nearest existing parent."""
-    parts = dotted.split(".")
-    while parts:
-        node = _node(tree, ".".join(parts))
-        if node is not None:
-            return node.line
-        parts.pop()
-    return tree.line
-
-
-def _semantic(
-    tree: YMap, path: Path, evidence: EvidenceBase | None, schema_problems: list[RecordProblem]
-) -> list[RecordProblem]:
-    """What the schema cannot check: paths, consistency, and (with evidence) ids.
-
-    Runs on the plain tree even when the schema found problems (so one pass reports
-    everything), skipping values of the wrong type and fields already reported.
-    """
-    from metaevidence.evidence.base import check_path
-
-    problems: list[RecordProblem] = []
-    reported = {p.field for p in schema_problems}
-    plain = _Plain(to_plain(tree))
-
-    def report(dotted: str, message: str) -> None:
-        if dotted not in reported:
-            problems.append(RecordProblem(path, _line(tree, dotted), dotted, message))
-
-    sid = plain.text("id")
-    if sid is not None and sid != path.stem:
-        report(
-            "id",
-            f"must equal the file name without .yaml ('{path.stem}'); got '{sid}': "
-            "rename the file or fix the id",
-        )
-    kind = plain.text("kind") or DEFAULTS["kind"]
-    measure = plain.text("measure")
-    pooling = plain.text("pooling") or DEFAULTS["pooling"]
-
-    def field_path(dotted: str, value: str, allowed: str = "") -> None:
-        try:
-            check_path(value)
-        except ValueError as exc:
-            close = re.search(r"did you mean ('[^']+')", str(exc))
-            hint = f" (did you mean {close.group(1)}?)" if close else ""
-            report(
-                dotted,
-                f"must be {allowed}a field of the study-record format, e.g. citation.year "
-                f"or outcomes.attributes.mean_age (docs/records.md); got '{value}'{hint}",
-            )
-
-    for key in plain.mapping("studies.where"):
-        field_path(f"studies.where.{key}", key)
-    by = plain.text("subgroups.by")
-    if by is not None:
-        field_path("subgroups.by", by)
-    order = plain.text("sensitivity.cumulative_order")
-    if order is not None and order not in CUMULATIVE_ORDERS:
-        field_path("sensitivity.cumulative_order", order, f"{', '.join(CUMULATIVE_ORDERS)} or ")
-
-    if pooling == "peto" and measure not in (None, "OR"):
-        report("measure", f"must be OR when pooling is peto (the Peto odds ratio); got '{measure}'")
-    if pooling == "mantel-haenszel" and measure not in (None, "OR", "RR", "RD"):
-        report(
-            "measure", f"must be OR, RR or RD when pooling is mantel-haenszel (2x2 tables); got '{measure}'"
-        )
-
-    draw = [d for d in plain.list("figures.draw") if isinstance(d, str)]
-    if draw:
-        if kind == "overview":
-            extra = [d for d in draw if d != "forest"]
-            if extra:
-                report(
-                    "figures.draw",
-                    "may only hold forest for an overview (a forest plot of "
-                    f"published summaries); got {', '.join(extra)}",
-                )
-        else:
-            for name, key in (("cumulative", "cumulative"), ("leave-one-out", "leave_one_out")):
-                on = plain.get(f"sensitivity.{key}")
-                if name in draw and (on is False or (on is None and not DEFAULTS[f"sensitivity.{key}"])):
-                    report(
-                        "figures.draw",
-                        f"draws {name}, but sensitivity.{key} is false: "
-                        f"turn the analysis on or remove {name} from draw",
-                    )
-        for i, name in enumerate(draw):
-            if name in draw[:i]:
-                report("figures.draw", f"lists {name} twice; list each figure once")
-                break
-
-    # a study listed twice is most likely a typo for another one
-    for key in ("ids", "exclude"):
-        seen: dict[str, int] = {}
-        for i, item in enumerate(plain.list(f"studies.{key}")):
-            sid = item if key == "ids" else (item.get("id") if isinstance(item, dict) else None)
-            if not isinstance(sid, str):
-                continue
-            if sid in seen:
-                dotted = f"studies.{key}[{i}]" + ("" if key == "ids" else ".id")
-                problems.append(
-                    RecordProblem(
-                        path,
-                        _item_line(tree, f"studies.{key}", i),
-                        dotted,
-                        f"repeats '{sid}' (studies.{key}[{seen[sid]}]); list each study once",
-                    )
-                )
-            else:
-                seen[sid] = i
-
-    if measure in RATIO_MEASURES:
-        for name in ("estimate", "lower", "upper"):
-            value = plain.number(f"reference.{name}")
-            if value is not None and value <= 0:
-                report(
-                    f"reference.{name}",
-                    f"must be > 0 when measure is {measure}: give the "
-                    f"reference ratio on its natural scale, not logged; "
-                    f"got {value!r}",
-                )
-
-    if evidence is not None:
-        outcome = plain.text("studies.outcome")
-        if outcome is not None and outcome not in evidence.outcome_ids:
-            report(
-                "studies.outcome",
-                f"must be an outcome id used by the study records; got "
-                f"'{outcome}'{_close(outcome, evidence.outcome_ids)}"
-                + (
-                    ""
-                    if evidence.outcome_ids
-                    else " (there are no study records yet: add one with metaevidence new-study ID)"
-                ),
-            )
-        for key in ("ids", "exclude"):
-            for i, item in enumerate(plain.list(f"studies.{key}")):
-                sid = item if key == "ids" else (item.get("id") if isinstance(item, dict) else None)
-                if isinstance(sid, str) and sid not in evidence:
-                    dotted = f"studies.{key}[{i}]" + ("" if key == "ids" else ".id")
-                    problems.append(
-                        RecordProblem(
-                            path,
-                            _item_line(tree, f"studies.{key}", i),
-                            dotted,
-                            f"must be the id of a study record; got '{sid}', which is not"
-                            f"{_close(sid, evidence.ids)}",
-                        )
-                    )
-    return problems
-
-
-class _Plain:
-    """Typed, forgiving lookups in a plain tree that may not have passed the schema."""
-
-    __slots__ = ("root",)
-
-    def __init__(self, root: Any):
-        self.root = root
-
-    def get(self, dotted: str) -> Any:
-        cur = self.root
-        for part in dotted.split("."):
-            if not isinstance(cur, dict) or part not in cur:
-                return None
-            cur = cur[part]
-        return cur
-
-    def text(self, dotted: str) -> str | None:
-        value = self.get(dotted)
-        return value if isinstance(value, str) else None
-
-    def number(self, dotted: str) -> float | None:
-        value = self.get(dotted)
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-    def list(self, dotted: str) -> list:
-        value = self.get(dotted)
-        return value if isinstance(value, list) else []
-
-    def mapping(self, dotted: str) -> dict:
-        value = self.get(dotted)
-        return value if isinstance(value, dict) else {}
-
-
-def _item_line(tree: YMap, dotted: str, index: int) -> int:
-    node = _node(tree, dotted)
-    if isinstance(node, YSeq) and index < len(node.items):
-        return node.items[index].line
-    return _line(tree, dotted)
-
-
-def _close(value: str, known) -> str:
-    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -656,7 +448,7 @@ def read_spec(
         return None, problems
     problems, plain = check(tree, ANALYSIS, path=path)
     if isinstance(tree, YMap):
-        problems += _semantic(tree, path, evidence, problems)
+        problems += semantic_problems(tree, path, evidence, problems)
     problems.sort(key=lambda p: p.line or 0)
     if problems:
         return None, problems
@@ -713,3 +505,19 @@ def validate_specs(folder: str | Path, *, evidence: EvidenceBase | None = None) 
 
         problems += preflight(specs, evidence)
     return problems
+
+
+def validate_review(studies_dir: str | Path = "studies", analyses_dir: str | Path | None = "analyses"):
+    """Validate the study records, then every analysis spec against them (``metaevidence validate``).
+
+    Returns the :class:`~metaevidence.evidence.commands.ValidationReport` of
+    :func:`~metaevidence.evidence.commands.validate_all`, with :func:`validate_specs` as its
+    spec checker.
+    """
+    from metaevidence.evidence.commands import validate_all
+
+    return validate_all(
+        studies_dir,
+        analyses_dir,
+        check_specs=lambda folder, evidence: validate_specs(folder, evidence=evidence),
+    )

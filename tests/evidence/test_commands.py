@@ -1,11 +1,9 @@
-"""The work behind the evidence commands: validate_all (with the analysis-spec hook),
+"""The work behind the evidence commands: validate_all (given the analysis-spec checker),
 studies_table, new_study and the template."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
 
 import pytest
 
@@ -17,26 +15,18 @@ from metaevidence.evidence.schema import check_study
 
 from .conftest import record, write
 
-NO_SPECS = "metaevidence.workflow._no_such_spec_module_for_tests"
 
-
-@pytest.fixture
-def no_spec_module(monkeypatch):
-    monkeypatch.setattr(commands, "SPEC_MODULE", NO_SPECS)
-
-
-def test_validate_all_clean_without_spec_validator(studies_dir, no_spec_module):
+def test_validate_all_clean_without_spec_checker(studies_dir):
     write(studies_dir, record(kinds=("binary", "log_se")))
     report = validate_all(studies_dir, studies_dir.parent / "analyses")
     assert report.ok and report.problems == () and not report.analyses_checked
     assert report.evidence is not None and report.n_outcomes == 2
     assert report.summary() == (
-        f"no problems: 1 study record (2 outcome entries); analyses not checked "
-        f"({NO_SPECS} is not available yet)"
+        "no problems: 1 study record (2 outcome entries); analyses not checked (no spec checker given)"
     )
 
 
-def test_validate_all_counts_problems_and_files(studies_dir, no_spec_module):
+def test_validate_all_counts_problems_and_files(studies_dir):
     write(studies_dir, record("doe-2020", design="trial"))
     write(studies_dir, record("roe-2020", population=""))
     write(studies_dir, record("poe-2020"))
@@ -48,38 +38,27 @@ def test_validate_all_counts_problems_and_files(studies_dir, no_spec_module):
     )
 
 
-def test_the_spec_validator_hook(studies_dir, monkeypatch):
+def test_the_spec_checker_is_given_the_folder_and_the_evidence(studies_dir):
     seen = {}
 
-    def validate_specs(folder, evidence=None):
+    def check_specs(folder, evidence):
         seen["args"] = (folder, evidence)
         return [RecordProblem(folder / "a.yaml", 3, "measure", "must be one of: OR; got 'XX'")]
 
-    fake = types.ModuleType("fake_spec")
-    fake.validate_specs = validate_specs
-    monkeypatch.setitem(sys.modules, "fake_spec", fake)
-    monkeypatch.setattr(commands, "SPEC_MODULE", "fake_spec")
     write(studies_dir, record())
-    report = validate_all(studies_dir, studies_dir.parent / "analyses")
+    analyses = studies_dir.parent / "analyses"
+    report = validate_all(studies_dir, analyses, check_specs=check_specs)
     assert report.analyses_checked and len(report.problems) == 1
-    assert seen["args"][0] == studies_dir.parent / "analyses" and seen["args"][1] is report.evidence
+    assert seen["args"][0] == analyses and seen["args"][1] is report.evidence
     assert report.summary() == (
         "1 problem in 1 file; checked 1 study record (1 outcome entry); no analyses "
-        f"folder ({studies_dir.parent / 'analyses'}/): no specs to check"
+        f"folder ({analyses}/): no specs to check"
     )
-    (studies_dir.parent / "analyses").mkdir()
-    (studies_dir.parent / "analyses" / "a.yaml").write_text("id: a\n", encoding="utf-8")
-    report = validate_all(studies_dir, studies_dir.parent / "analyses")
-    assert report.summary().endswith(f"; 1 analysis spec in {studies_dir.parent / 'analyses'}/ checked")
-
-    def validate_specs_dir_only(folder):
-        return []
-
-    fake.validate_specs = validate_specs_dir_only
-    assert validate_all(studies_dir, studies_dir.parent / "analyses").ok
-    del fake.validate_specs
-    report = validate_all(studies_dir, studies_dir.parent / "analyses")
-    assert not report.analyses_checked and "has no validate_specs" in report.analyses_note
+    analyses.mkdir()
+    (analyses / "a.yaml").write_text("id: a\n", encoding="utf-8")
+    report = validate_all(studies_dir, analyses, check_specs=check_specs)
+    assert report.summary().endswith(f"; 1 analysis spec in {analyses}/ checked")
+    assert validate_all(studies_dir, analyses, check_specs=lambda folder, evidence: []).ok
 
 
 def test_studies_table(studies_dir):

@@ -14,7 +14,7 @@ import pytest
 import metaevidence as me
 from metaevidence.cli import main
 from metaevidence.datasets import load_egger2001, load_normand1999
-from metaevidence.evidence.commands import validate_all
+from metaevidence.workflow.spec import validate_review as validate_all
 from tests.tolerances import CLOSED_FORM
 
 DATE = dt.date(2026, 12, 3)

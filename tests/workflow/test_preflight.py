@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from metaevidence.cli import main
-from metaevidence.evidence.commands import validate_all
+from metaevidence.workflow.spec import validate_review as validate_all
 
 from .conftest import TRIALS, make_review, spec, study, write_yaml
 

@@ -8,9 +8,9 @@ import pytest
 
 from metaevidence.errors import SpecError
 from metaevidence.evidence import load_evidence
-from metaevidence.evidence.commands import validate_all
 from metaevidence.workflow.schema import DEFAULTS
 from metaevidence.workflow.spec import load_specs, read_spec, scan_specs, spec_paths, validate_specs
+from metaevidence.workflow.spec import validate_review as validate_all
 
 from .conftest import make_review, spec, write_yaml
 
