@@ -239,6 +239,10 @@ def certainty_section(doc: dict) -> list[str]:
     tool = rob["tool"] or "none"
     assessed = sum(1 for s in rob["studies"] if s["assessed"])
     out += [f"Risk of bias: {assessed} of {len(rob['studies'])} studies assessed (tool: {tool}).", ""]
+    # the tool's rules (overall; RoB 2 signalling questions per domain) against the reviewer's
+    # judgements: flagged, the reviewer's judgement kept
+    out += [f"- Risk of bias, the tool's rule differs: {d}" for d in rob.get("disagreements", ())]
+    out += [""] if rob.get("disagreements") else []
     out += [
         f"Certainty: **{level}**"
         + ("" if c["level"] else f" -- {c['status'].removeprefix('not assessed: ')}")

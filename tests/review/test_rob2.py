@@ -213,3 +213,23 @@ def test_signalling_for_another_tool_is_refused(tmp_path):
         "signalling questions are checked and used for RoB 2 only" in str(p) and str(path) in str(p)
         for p in problems
     ), problems
+
+
+def test_the_report_section_lists_the_disagreements(tmp_path):
+    from metaevidence.review.sof import certainty_section
+
+    doms = [{"domain": d, "judgement": "low"} for d, _ in robtools.TOOLS["RoB 2"].domains]
+    doms[3]["signalling"] = {"4.1": "N", "4.2": "N", "4.3": "Y", "4.4": "Y", "4.5": "PY"}  # suggests high
+    _record(tmp_path, doms)
+    evidence, _, _ = scan_studies(tmp_path)
+    rob = risk_of_bias_block([{"id": "adams-2001", "weight": 100.0}], evidence, "mortality")
+    from metaevidence.review.certainty import certainty_block
+
+    doc = {"studies": {"included": []}, "measure": {"name": "OR"}}
+    cert = certainty_block(None, doc, rob, None, ["rct"], None)
+    text = "\n".join(certainty_section({"certainty": cert, "risk_of_bias": rob}))
+    assert (
+        "- Risk of bias, the tool's rule differs: adams-2001: the reviewer's 'low' for the RoB 2 domain "
+        in text
+    )
+    assert "'measurement' differs from the 'high' its signalling answers suggest" in text
