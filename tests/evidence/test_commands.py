@@ -9,7 +9,7 @@ import pytest
 
 from metaevidence._schema.yamlload import parse_yaml
 from metaevidence.errors import RecordProblem
-from metaevidence.evidence import commands, load_evidence
+from metaevidence.evidence import load_evidence
 from metaevidence.evidence.commands import new_study, studies_table, template_text, validate_all
 from metaevidence.evidence.schema import check_study
 
