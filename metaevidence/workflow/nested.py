@@ -51,6 +51,45 @@ def nested_meta_analysis(spec: AnalysisSpec, chosen, base: dict) -> _c.Computed:
     excluded, rest = _c._excluded_by_spec(spec, chosen)
     if not rest.studies:
         raise _c.AnalysisError(f"analysis {spec.id!r}: every selected study is excluded by studies.exclude")
+    es, ids = _select(spec, rest, notes, excluded)
+    with notes.catch():
+        try:
+            fit = _fit(spec, es, ids)
+        except ValueError as exc:
+            raise _c.AnalysisError(f"analysis {spec.id!r}: pooling failed: {_c._message(exc)}") from None
+    included = [
+        {
+            "id": sid,
+            "cluster": sid,
+            "label": es.labels[i],
+            "subgroup": es.study_info["subgroup"][i],
+            "timepoint": es.study_info["timepoint"][i],
+            "source": es.source[i],
+            "yi": _c._f(fit.yi[i]),
+            "vi": _c._f(fit.vi[i]),
+        }
+        for i, sid in enumerate(ids)
+    ]
+    measure = _c._measure(fit.measure)
+    doc = dict(base)
+    doc.update(
+        measure=measure,
+        model=_model_document(spec, fit),
+        studies={"included": included, "excluded": sorted(excluded, key=lambda r: (r["id"], r["entry"]))},
+        pooled=_pooled_document(fit, measure),
+        heterogeneity={
+            "q": _c._f(fit.qe),
+            "q_df": fit.qe_df,
+            "q_p_value": _c._f(fit.qe_p_value),
+            "i2": _c._f(fit.i2_total),
+        },
+        notes=notes.items,
+    )
+    return _c.Computed(spec, doc, fit=fit, notes=tuple(notes.items))
+
+
+def _select(spec: AnalysisSpec, rest, notes, excluded: list[dict]):
+    """Effect sizes of every usable entry (several per study); the others join ``excluded``."""
     z = spec.zero_cells
     try:
         with notes.catch():
@@ -71,14 +110,8 @@ def nested_meta_analysis(spec: AnalysisSpec, chosen, base: dict) -> _c.Computed:
     usable = []
     for i, sid in enumerate(ids):
         if es.source[i].startswith(_c._EXCLUDED) or not np.isfinite(es.yi[i]):
-            excluded.append(
-                {
-                    "id": sid,
-                    "label": es.labels[i],
-                    "entry": i,
-                    "reason": es.source[i].removeprefix(_c._EXCLUDED),
-                }
-            )
+            reason = es.source[i].removeprefix(_c._EXCLUDED)
+            excluded.append({"id": sid, "label": es.labels[i], "entry": i, "reason": reason})
         else:
             usable.append(i)
     es = es.subset(np.array(usable, dtype=int))
@@ -87,25 +120,11 @@ def nested_meta_analysis(spec: AnalysisSpec, chosen, base: dict) -> _c.Computed:
         raise _c.AnalysisError(
             f"analysis {spec.id!r}: a three-level model needs effects from at least 2 studies"
         )
-    with notes.catch():
-        try:
-            fit = _fit(spec, es, ids)
-        except ValueError as exc:
-            raise _c.AnalysisError(f"analysis {spec.id!r}: pooling failed: {_c._message(exc)}") from None
-    included = [
-        {
-            "id": sid,
-            "cluster": sid,
-            "label": es.labels[i],
-            "subgroup": es.study_info["subgroup"][i],
-            "timepoint": es.study_info["timepoint"][i],
-            "source": es.source[i],
-            "yi": _c._f(fit.yi[i]),
-            "vi": _c._f(fit.vi[i]),
-        }
-        for i, sid in enumerate(ids)
-    ]
-    measure = _c._measure(fit.measure)
+    return es, ids
+
+
+def _pooled_document(fit, measure: dict) -> dict[str, Any]:
+    """The pooled effect, with metafor's prediction interval for rma.mv."""
     pooled = {
         "estimate": _c._f(fit.coefficients[0]),
         "se": _c._f(fit.se[0]),
@@ -133,6 +152,11 @@ def nested_meta_analysis(spec: AnalysisSpec, chosen, base: dict) -> _c.Computed:
     pooled["pi_lower"] = _c._f(fit.coefficients[0] - half)
     pooled["pi_upper"] = _c._f(fit.coefficients[0] + half)
     pooled["presentation"] = _c._presentation(pooled, measure["transform"])
+    return pooled
+
+
+def _model_document(spec: AnalysisSpec, fit) -> dict[str, Any]:
+    """The variance components, one per level, with profile CIs and multilevel I^2."""
     levels = [
         {
             "level": lv,
@@ -145,21 +169,7 @@ def nested_meta_analysis(spec: AnalysisSpec, chosen, base: dict) -> _c.Computed:
             fit.levels, fit.sigma2, fit.sigma2_ci_lower, fit.sigma2_ci_upper, fit.n_levels, fit.i2
         )
     ]
-    doc = dict(base)
-    doc.update(
-        measure=measure,
-        model={"nested": list(spec.nested), "random": f"~ 1 | {fit.levels[-1]}", "levels": levels},
-        studies={"included": included, "excluded": sorted(excluded, key=lambda r: (r["id"], r["entry"]))},
-        pooled=pooled,
-        heterogeneity={
-            "q": _c._f(fit.qe),
-            "q_df": fit.qe_df,
-            "q_p_value": _c._f(fit.qe_p_value),
-            "i2": _c._f(fit.i2_total),
-        },
-        notes=notes.items,
-    )
-    return _c.Computed(spec, doc, fit=fit, notes=tuple(notes.items))
+    return {"nested": list(spec.nested), "random": f"~ 1 | {fit.levels[-1]}", "levels": levels}
 
 
 def report_lines(doc: dict) -> list[str]:
