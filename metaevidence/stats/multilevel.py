@@ -361,35 +361,10 @@ def multilevel_meta_analysis(
 
     Matches metafor::rma.mv(yi, vi, random = ~ 1 | a/b, method, test, dfs, sigma2).
     """
-    if hasattr(yi, "yi") and hasattr(yi, "vi"):
-        es = yi
-        if moderators is None and vi is not None and not isinstance(vi, str | None):
-            moderators = vi
-        elif isinstance(vi, str):
-            moderators = vi
-        data = data if data is not None else getattr(es, "study_info", None)
-        labels = labels if labels is not None else getattr(es, "labels", None)
-        measure = measure or getattr(es, "measure", None)
-        yi, vi = es.yi, es.vi
     where = "multilevel_meta_analysis"
-    if vi is None and V is None:
-        raise TypeError(f"{where} needs vi (or V)")
-    y = float_array(yi, "yi", where)
-    k = y.size
-    Vm = np.diag(float_array(vi, "vi", where)) if V is None else np.asarray(V, dtype=float)
-    if Vm.shape != (k, k):
-        raise ValueError(f"{where}: V must be {k} x {k}; got shape {Vm.shape}")
-    v = np.diag(Vm).copy()
-    if not (np.isfinite(y).all() and np.isfinite(Vm).all() and (v > 0).all()):
-        raise ValueError(f"{where}: yi and vi must be finite with vi > 0 (drop incomplete rows first)")
-    if method not in ("REML", "ML"):
-        raise ValueError(f"{where}: method must be 'REML' or 'ML'; got {method!r}")
-    if test not in ("z", "t"):
-        raise ValueError(f"{where}: test must be 'z' or 't'; got {test!r}")
-    if dfs not in ("residual", "contain"):
-        raise ValueError(f"{where}: dfs must be 'residual' or 'contain'; got {dfs!r}")
-    if dfs == "contain":
-        test = "t"
+    y, Vm, moderators, data, labels, measure = _unpack(yi, vi, V, moderators, data, labels, measure)
+    k, v = y.size, np.diag(Vm).copy()
+    test = _check_options(method, test, dfs)
     mm = _design(moderators, data, k, True)
     X = mm.X
     if not np.isfinite(X).all():
@@ -400,14 +375,7 @@ def multilevel_meta_analysis(
     names, cols = _cluster_columns(clusters, data, k)
     codes = _core.nested_components(cols)
     levels = tuple("/".join(names[: j + 1]) for j in range(len(names)))
-    fixed = np.full(len(codes), np.nan)
-    if sigma2 is not None:
-        sigma2 = [np.nan if s is None else float(s) for s in sigma2]
-        if len(sigma2) != len(codes):
-            raise ValueError(
-                f"{where}: sigma2 needs {len(codes)} values (levels {', '.join(levels)}); got {len(sigma2)}"
-            )
-        fixed = np.array(sigma2)
+    fixed = _fixed_components(sigma2, levels)
     G = np.stack([_core.group_indicators(c) for c in codes])
     blocks = _core.make_blocks(y, Vm, X, G, codes[0])
     fit = _core.fit_multilevel(blocks, method=method, fixed=fixed, tol=tol, maxiter=maxiter)
@@ -433,14 +401,7 @@ def multilevel_meta_analysis(
     XtW = X.T @ W
     r = y - X @ np.linalg.solve(XtW @ X, XtW @ y)
     qe = float(r @ W @ r)
-    ci_lo = np.full(len(codes), np.nan)
-    ci_hi = np.full(len(codes), np.nan)
-    if profile:
-        for j in range(len(codes)):
-            if np.isnan(fixed[j]):
-                ci_lo[j], ci_hi[j] = _core.profile_interval(
-                    blocks, fit, j, method=method, fixed=fixed, level=level, tol=tol
-                )
+    ci_lo, ci_hi = _profile_cis(blocks, fit, fixed, method, level, tol, profile)
     i2, i2_total = _core.multilevel_i2(fit.sigma2, v, X)
     return MultilevelMetaAnalysis(
         names=mm.names,
@@ -486,6 +447,68 @@ def multilevel_meta_analysis(
         converged=bool(fit.converged),
         iterations=int(fit.iterations),
     )
+
+
+def _unpack(yi, vi, V, moderators, data, labels, measure):
+    """The checked yi and V (from vi when V is not given); an ``EffectSizes`` gives its columns."""
+    where = "multilevel_meta_analysis"
+    if hasattr(yi, "yi") and hasattr(yi, "vi"):
+        es = yi
+        if moderators is None and vi is not None and not isinstance(vi, str | None):
+            moderators = vi
+        elif isinstance(vi, str):
+            moderators = vi
+        data = data if data is not None else getattr(es, "study_info", None)
+        labels = labels if labels is not None else getattr(es, "labels", None)
+        measure = measure or getattr(es, "measure", None)
+        yi, vi = es.yi, es.vi
+    if vi is None and V is None:
+        raise TypeError(f"{where} needs vi (or V)")
+    y = float_array(yi, "yi", where)
+    k = y.size
+    Vm = np.diag(float_array(vi, "vi", where)) if V is None else np.asarray(V, dtype=float)
+    if Vm.shape != (k, k):
+        raise ValueError(f"{where}: V must be {k} x {k}; got shape {Vm.shape}")
+    if not (np.isfinite(y).all() and np.isfinite(Vm).all() and (np.diag(Vm) > 0).all()):
+        raise ValueError(f"{where}: yi and vi must be finite with vi > 0 (drop incomplete rows first)")
+    return y, Vm, moderators, data, labels, measure
+
+
+def _check_options(method: str, test: str, dfs: str) -> str:
+    """The test to use (containment df imply t tests), after checking the options."""
+    where = "multilevel_meta_analysis"
+    if method not in ("REML", "ML"):
+        raise ValueError(f"{where}: method must be 'REML' or 'ML'; got {method!r}")
+    if test not in ("z", "t"):
+        raise ValueError(f"{where}: test must be 'z' or 't'; got {test!r}")
+    if dfs not in ("residual", "contain"):
+        raise ValueError(f"{where}: dfs must be 'residual' or 'contain'; got {dfs!r}")
+    return "t" if dfs == "contain" else test
+
+
+def _fixed_components(sigma2, levels: tuple[str, ...]) -> np.ndarray:
+    """Variance components held fixed (``nan`` where estimated), one per level."""
+    if sigma2 is None:
+        return np.full(len(levels), np.nan)
+    values = [np.nan if s is None else float(s) for s in sigma2]
+    if len(values) != len(levels):
+        raise ValueError(
+            f"multilevel_meta_analysis: sigma2 needs {len(levels)} values (levels "
+            f"{', '.join(levels)}); got {len(values)}"
+        )
+    return np.array(values)
+
+
+def _profile_cis(blocks, fit, fixed, method, level, tol, profile: bool):
+    """Profile-likelihood CIs of the estimated variance components (``nan`` when not profiled)."""
+    lo, hi = np.full(fixed.size, np.nan), np.full(fixed.size, np.nan)
+    if profile:
+        for j in range(fixed.size):
+            if np.isnan(fixed[j]):
+                lo[j], hi[j] = _core.profile_interval(
+                    blocks, fit, j, method=method, fixed=fixed, level=level, tol=tol
+                )
+    return lo, hi
 
 
 def wald_test(beta, vb, btt, test, df):
