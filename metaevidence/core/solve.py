@@ -289,7 +289,7 @@ def ascend(
                 f = np.where(accept, f_t, f)
                 fp = np.where(accept, fp_t, fp)
                 info = np.where(accept, info_t, info)
-        new_t = np.maximum(x + _step(x, f, fp, info, sca, it < stall), 0.0)
+        new_t = _step(x, f, fp, info, sca, it < stall)
         d = new_t - x
         ad = np.abs(d)
         bound = np.abs(new_t) + abs_part
@@ -336,21 +336,27 @@ _FLOOR = 1e-9
 
 
 def _step(x, f, fp, info, scale, metafor_phase):
-    """The next step of :func:`ascend` (see its Notes)."""
+    """The next point of :func:`ascend`, ``max(x + step, 0)`` (see its Notes)."""
     fisher = f / info
-    newton = -f / np.where(fp < 0, fp, -1.0)
+    concave = fp < 0
+    newton = -f / np.where(concave, fp, -1.0)
     if metafor_phase:
-        trusted = (fp < 0) & (newton * fisher > 0) & (np.abs(newton) <= _TRUST * np.abs(fisher))
+        trusted = concave & (newton * fisher > 0) & (np.abs(newton) <= _TRUST * np.abs(fisher))
         step = np.where(trusted, newton, fisher)
-        below = x + step < 0
+        ahead = x + step
+        below = ahead < 0
         if not below.any():  # the usual case: no step leaves tau^2 >= 0
-            return step
+            return np.maximum(ahead, 0.0)
         # halve a step that would make x negative until it does not (metafor)
         over = below & (x > 0)
         halvings = np.ceil(np.log2(np.where(over, -step / np.where(x > 0, x, 1.0), 1.0)))
-        return np.where(over, step / 2.0**halvings, np.where(below, -x, step))
-    convex = np.where(f < 0, -x, np.maximum(fisher, x + 1e-3 * scale))
-    return np.where(fp < 0, newton, convex)
+        step = np.where(over, step / 2.0**halvings, np.where(below, -x, step))
+    elif concave.all():  # the usual case near a maximum: Newton everywhere
+        step = newton
+    else:
+        convex = np.where(f < 0, -x, np.maximum(fisher, x + 1e-3 * scale))
+        step = np.where(concave, newton, convex)
+    return np.maximum(x + step, 0.0)
 
 
 def _scalar_step(x, f, fp, info, scale, metafor_phase):
