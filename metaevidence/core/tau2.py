@@ -377,16 +377,15 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
         started = (x0 > 0) & ((f_zero if idx is None else f_zero[idx]) <= 0)
         if started.any():
             j = np.flatnonzero(started)
-            ll0, f0 = fun(si if j.size == si.n else si.take(j), np.zeros(j.size))[:2]
+            ll0, f0, _, info0 = fun(si if j.size == si.n else si.take(j), np.zeros(j.size))
             at_zero = np.zeros(si.n, dtype=bool)
             value = np.asarray(root.value)  # an ascent always reports its likelihood
-            at_zero[j] = (f0 <= 0) & (ll0 >= value[j] - 1e-12 * (1.0 + np.abs(ll0)))
+            zero_j = (f0 <= 0) & (ll0 >= value[j] - 1e-12 * (1.0 + np.abs(ll0)))
+            at_zero[j] = zero_j
+            info = np.array(root.info, dtype=float)
+            info[j[zero_j]] = info0[zero_j]  # the information at the boundary, for the SE
             root = type(root)(
-                np.where(at_zero, 0.0, root.x),
-                root.converged | at_zero,
-                root.iterations,
-                root.value,
-                np.where(at_zero, np.nan, np.asarray(root.info)),
+                np.where(at_zero, 0.0, root.x), root.converged | at_zero, root.iterations, root.value, info
             )
     else:
         root = decreasing_root(
