@@ -1,6 +1,6 @@
 """Where the time of a batched REML + Hartung-Knapp fit goes, against the numpy floor.
 
-    python benchmarks/engine_profile.py [--n 2000] [--k 20] [--repeat 15] [--metafor N]
+    PYTHONPATH=. python benchmarks/engine_profile.py [--n 2000] [--k 20] [--repeat 15] [--metafor N]
 
 Times ``metaevidence.core.fit.fit(y, v, method="REML", test="knha")`` on the benchmark
 data (v ~ U(0.005, 0.2), tau^2 = 0.05, mu = 0.3, seed 20240601), its phases (start and

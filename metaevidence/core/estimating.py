@@ -21,12 +21,24 @@ random-effects model. Journal of Educational and Behavioral Statistics, 30(3), 2
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from metaevidence.core.batch import Studies
 from metaevidence.core.wls import CommonFit, ainv, rowsum, trace_p, trace_pp, wls, wsum, ypppy
 
-__all__ = ["Work", "ml_terms", "reml_terms", "pm_terms", "score_at_zero", "sub_batch"]
+__all__ = [
+    "Work",
+    "Columns",
+    "ml_terms",
+    "reml_terms",
+    "ml_columns",
+    "reml_columns",
+    "pm_terms",
+    "score_at_zero",
+    "sub_batch",
+]
 
 
 def score_at_zero(b: CommonFit, method: str) -> np.ndarray:
@@ -180,3 +192,108 @@ def pm_terms(s: Studies, tau2, work: Work | None = None):
     fit = wls(s, w)
     wr = w * fit.resid
     return wsum(wr, fit.resid) - s.df, -wsum(wr, wr)
+
+
+class Columns:
+    """A complete, intercept-only batch stored studies-first, ``(k, n)``, for the iterations.
+
+    With studies on the first axis the weights broadcast ``tau2`` along contiguous rows,
+    the row sums become ``k`` contiguous vector additions (a BLAS product with a vector
+    of ones) and the log-product of the marginal variances one pass, instead of short
+    strided rows: an evaluation of :func:`reml_columns` is about 40% cheaper than
+    :func:`reml_terms` on the same chunk (benchmarks/README.md). The same formulas, the
+    sums in another order (agreement to rounding, ~1e-13 relative). The copies and the
+    work arrays live in buffers that later fits in the same thread reuse (:func:`scratch`).
+    """
+
+    __slots__ = ("y", "v", "k", "n", "ones", "_buf")
+
+    def __init__(self, y: np.ndarray, v: np.ndarray, buf: list):
+        self.y = y
+        self.v = v
+        self.k, self.n = y.shape
+        self.ones = np.ones(self.k)
+        self._buf = buf
+
+    @classmethod
+    def of(cls, s: Studies) -> Columns:
+        """The studies-first copy of ``s`` (complete, no moderators)."""
+        n, k = s.y.shape
+        buf = scratch(_COLUMN_BUFFERS, n * k)
+        y = buf[0][: n * k].reshape(k, n)
+        v = buf[1][: n * k].reshape(k, n)
+        np.copyto(y, s.y.T)
+        np.copyto(v, s.v.T)
+        return cls(y, v, buf[2:])
+
+    def take(self, idx: np.ndarray) -> Columns:
+        """The analyses ``idx`` (work arrays shared: only one sub-batch is live at a time)."""
+        return Columns(np.take(self.y, idx, axis=1), np.take(self.v, idx, axis=1), self._buf)
+
+    def work(self, i: int) -> np.ndarray:
+        return self._buf[i][: self.y.size].reshape(self.k, self.n)
+
+
+#: Buffers of a :class:`Columns` batch: the two copies and five work arrays.
+_COLUMN_BUFFERS = 7
+#: Largest buffers kept for reuse, in doubles (the default chunk needs 200,000).
+_KEEP_LIMIT = 1 << 21
+_LOCAL = threading.local()
+
+
+def scratch(count: int, size: int) -> list:
+    """``count`` flat float arrays of at least ``size`` elements, kept per thread for the
+    next fit (up to :data:`_KEEP_LIMIT` elements each). Fresh arrays of a few hundred kB
+    are mapped from the operating system page by page, which costs more than an
+    evaluation; reused ones are already mapped. Only one batch per thread uses them at a
+    time (the iterations of :func:`~metaevidence.core.tau2.tau2_for` are not re-entrant).
+    """
+    bufs = getattr(_LOCAL, "bufs", None)
+    if bufs is None or len(bufs) < count or bufs[0].size < size:
+        bufs = [np.empty(max(size, 1)) for _ in range(count)]
+        if size <= _KEEP_LIMIT:
+            _LOCAL.bufs = bufs
+    return bufs
+
+
+def _column_sums(c: Columns, tau2):
+    """``w, sw, r, wr, sum log sigma`` of :func:`_sums` on a :class:`Columns` batch."""
+    sigma = np.add(c.v, tau2, out=c.work(0))
+    w = np.divide(1.0, sigma, out=c.work(1))
+    sw = c.ones @ w
+    r = np.subtract(c.y, np.einsum("ij,ij->j", w, c.y) / sw, out=c.work(2))
+    wr = np.multiply(w, r, out=c.work(3))
+    prod = np.multiply.reduce(sigma, axis=0)
+    ok = (prod > 1e-290) & (prod < 1e290)
+    sls = np.log(np.where(ok, prod, 1.0))
+    if not ok.all() or c.k > 32:
+        bad = ~ok if c.k <= 32 else slice(None)
+        sls[bad] = c.ones @ np.log(sigma[:, bad])
+    return w, sw, r, wr, sls
+
+
+def reml_columns(c: Columns, tau2):
+    """:func:`reml_terms` on a :class:`Columns` batch (the same four quantities)."""
+    w, sw, r, wr, sls = _column_sums(c, tau2)
+    w2 = np.multiply(w, w, out=c.work(4))
+    sw2 = c.ones @ w2
+    a = sw2 / sw
+    trpp = sw2 - 2.0 * np.einsum("ij,ij->j", w2, w) / sw + a * a
+    u = np.multiply(wr, w, out=c.work(4))
+    ypppy_ = np.einsum("ij,ij->j", u, wr) - (c.ones @ u) ** 2 / sw
+    ll = 0.5 * (-sls - np.log(sw) - np.einsum("ij,ij->j", wr, r))
+    return ll, np.einsum("ij,ij->j", wr, wr) - (sw - a), trpp - 2.0 * ypppy_, trpp
+
+
+def ml_columns(c: Columns, tau2):
+    """:func:`ml_terms` on a :class:`Columns` batch."""
+    w, sw, r, wr, sls = _column_sums(c, tau2)
+    sw2 = np.einsum("ij,ij->j", w, w)
+    u = np.multiply(wr, w, out=c.work(4))
+    ypppy_ = np.einsum("ij,ij->j", u, wr) - (c.ones @ u) ** 2 / sw
+    return (
+        0.5 * (-sls - np.einsum("ij,ij->j", wr, r)),
+        np.einsum("ij,ij->j", wr, wr) - sw,
+        sw2 - 2.0 * ypppy_,
+        sw2,
+    )

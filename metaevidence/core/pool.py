@@ -68,6 +68,8 @@ def t_quantile(p, df):
     ok = df > 0
     if df.size <= 8:
         return np.where(ok, special.stdtrit(np.where(ok, df, 1.0), p), np.nan)
+    if np.ndim(p) == 0 and df.ndim == 1 and df[0] > 0 and np.all(df == df[0]):  # one df: one inversion
+        return np.full(df.shape, special.stdtrit(df[0], p))
     out = np.full(df.shape, np.nan)
     if ok.any():
         values, inverse = np.unique(df[ok], return_inverse=True)
@@ -150,7 +152,8 @@ def pool(s: Studies, tau2: np.ndarray) -> Pooled:
 
     Matches ``metafor::rma.uni`` (``b``, ``se``) for models without moderators.
     """
-    w = 1.0 / (s.v + tau2[:, None])
+    w = np.add(s.v, tau2[:, None])
+    np.divide(1.0, w, out=w)  # 1 / (v + tau2), one array
     sw = rowsum(w)
     est = wsum(w, s.y) / sw
     se = np.sqrt(1.0 / sw)
@@ -200,8 +203,9 @@ def hartung_knapp(s: Studies, p: Pooled, *, adhoc: bool = False) -> tuple[np.nda
     Matches ``metafor::rma.uni(test="knha")`` and ``test="adhoc"``.
     """
     df = (s.k - 1).astype(float)
-    r = s.y - p.estimate[:, None]
-    s2w = wsum(p.w, r * r) / df
+    r2 = np.subtract(s.y, p.estimate[:, None])
+    np.multiply(r2, r2, out=r2)
+    s2w = wsum(p.w, r2) / df
     if adhoc:
         s2w = np.maximum(s2w, 1.0)
     df = np.where(df > 0, df, np.nan)

@@ -246,6 +246,7 @@ def ascend(
     work = np.arange(n)
     active = np.ones(n, dtype=bool)
     sca = np.asarray(scale, dtype=float)
+    abs_part = 1e-3 * sca  # the absolute part of the convergence bounds
     t = out_x.copy()  # the point evaluated next
     out_ll = np.full(n, np.nan)
     out_info = np.full(n, np.nan)
@@ -256,23 +257,31 @@ def ascend(
     fp: Any = None
     info: Any = None
     prev = np.zeros(n)  # the previous accepted step
+    all_active = True  # no analysis of the working set has finished
+    rounds = 0
     for it in range(maxiter):
-        n_active = int(active.sum())
-        if n_active == 0:
-            break
-        if n_active < 0.5 * work.size:
-            keep = active
-            work, t, sca, prev = work[keep], t[keep], sca[keep], prev[keep]
-            x, ll, f, fp, info = x[keep], ll[keep], f[keep], fp[keep], info[keep]
-            active = np.ones(work.size, dtype=bool)
+        if not all_active:
+            n_active = int(np.count_nonzero(active))
+            if n_active == 0:
+                break
+            if n_active < 0.5 * work.size:
+                keep = active
+                work, t, sca, abs_part, prev = work[keep], t[keep], sca[keep], abs_part[keep], prev[keep]
+                x, ll, f, fp, info = x[keep], ll[keep], f[keep], fp[keep], info[keep]
+                active = np.ones(work.size, dtype=bool)
+                all_active = True
         ll_t, f_t, fp_t, info_t = (np.asarray(a, dtype=float) for a in fun(t, work))
-        iterations[work[active]] += 1
+        rounds = it + 1  # every analysis of the working set is evaluated once a round
         if x is None:  # first evaluation: the start
-            accept = np.ones(work.size, dtype=bool)
+            every = True
+            accept = active  # all True
             x, ll, f, fp, info = t.copy(), ll_t, f_t, fp_t, info_t
         else:
-            accept = active & (ll_t >= ll - 1e-12 * (1.0 + np.abs(ll)))
-            if accept.all():  # the usual case: every trial point climbs
+            # (entries of finished analyses still in the working set may go either way:
+            # they are never read again)
+            accept = ll_t >= ll - 1e-12 * (1.0 + np.abs(ll))
+            every = bool(accept.all())
+            if every:  # the usual case: every trial point climbs
                 x, ll, f, fp, info = t, ll_t, f_t, fp_t, info_t
             else:
                 x = np.where(accept, t, x)
@@ -280,30 +289,41 @@ def ascend(
                 f = np.where(accept, f_t, f)
                 fp = np.where(accept, fp_t, fp)
                 info = np.where(accept, info_t, info)
-        step = _step(x, f, fp, info, sca, it < stall)
-        new_t = np.maximum(x + step, 0.0)
-        small = np.abs(new_t - x) <= tol * (np.abs(new_t) + 1e-3 * sca)
+        new_t = _step(x, f, fp, info, sca, it < stall)
+        d = new_t - x
+        ad = np.abs(d)
+        bound = np.abs(new_t) + abs_part
+        small = ad <= tol * bound
         # at the rounding floor of the score, Newton steps flip sign without shrinking
-        flip = (prev * (new_t - x) < 0) & (np.abs(new_t - x) >= 0.5 * np.abs(prev))
-        small |= flip & (np.abs(new_t - x) <= _FLOOR * (np.abs(new_t) + 1e-3 * sca))
-        prev = np.where(accept, new_t - x, prev)
-        boundary = (x <= 0) & (f <= 0)
-        halved = x + 0.5 * (t - x)
-        stalled = np.abs(halved - x) <= tol * (np.abs(x) + 1e-3 * sca)
-        done = active & ((accept & (small | boundary)) | (~accept & stalled))
+        tiny = ad <= _FLOOR * bound
+        if tiny.any():
+            small |= tiny & (prev * d < 0) & (ad >= 0.5 * np.abs(prev))
+        prev = d if every else np.where(accept, d, prev)
+        at_zero = x <= 0
+        boundary = (at_zero & (f <= 0)) if at_zero.any() else at_zero
+        if every:
+            done = small | boundary if all_active else active & (small | boundary)
+        else:
+            halved = x + 0.5 * (t - x)
+            stalled = np.abs(halved - x) <= tol * (np.abs(x) + abs_part)
+            done = active & ((accept & (small | boundary)) | (~accept & stalled))
         if done.any():
-            final = np.where(accept & small & ~boundary, new_t, x)
+            final = np.where(accept & small & ~boundary, new_t, x)  # (done: active)
             wd = work[done]
             out_x[wd] = final[done]
             out_ll[wd] = ll[done]
             out_info[wd] = info[done]
             converged[wd] = True
-        t = np.where(accept, new_t, halved)
-        active &= ~done
+            iterations[wd] = rounds
+            active = active & ~done
+            all_active = False
+        t = new_t if every else np.where(accept, new_t, halved)
     if x is not None and active.any():  # stopped at maxiter: the last accepted points
-        out_x[work[active]] = x[active]
-        out_ll[work[active]] = ll[active]
-        out_info[work[active]] = info[active]
+        left = work[active]
+        out_x[left] = x[active]
+        out_ll[left] = ll[active]
+        out_info[left] = info[active]
+        iterations[left] = rounds
     return RootResult(out_x, converged, iterations, out_ll, out_info)
 
 
@@ -316,18 +336,27 @@ _FLOOR = 1e-9
 
 
 def _step(x, f, fp, info, scale, metafor_phase):
-    """The next step of :func:`ascend` (see its Notes)."""
+    """The next point of :func:`ascend`, ``max(x + step, 0)`` (see its Notes)."""
     fisher = f / info
-    newton = -f / np.where(fp < 0, fp, -1.0)
+    concave = fp < 0
+    newton = -f / np.where(concave, fp, -1.0)
     if metafor_phase:
-        trusted = (fp < 0) & (newton * fisher > 0) & (np.abs(newton) <= _TRUST * np.abs(fisher))
+        trusted = concave & (newton * fisher > 0) & (np.abs(newton) <= _TRUST * np.abs(fisher))
         step = np.where(trusted, newton, fisher)
+        ahead = x + step
+        below = ahead < 0
+        if not below.any():  # the usual case: no step leaves tau^2 >= 0
+            return np.maximum(ahead, 0.0)
         # halve a step that would make x negative until it does not (metafor)
-        over = (x + step < 0) & (x > 0)
+        over = below & (x > 0)
         halvings = np.ceil(np.log2(np.where(over, -step / np.where(x > 0, x, 1.0), 1.0)))
-        return np.where(over, step / 2.0**halvings, np.where(x + step < 0, -x, step))
-    convex = np.where(f < 0, -x, np.maximum(fisher, x + 1e-3 * scale))
-    return np.where(fp < 0, newton, convex)
+        step = np.where(over, step / 2.0**halvings, np.where(below, -x, step))
+    elif concave.all():  # the usual case near a maximum: Newton everywhere
+        step = newton
+    else:
+        convex = np.where(f < 0, -x, np.maximum(fisher, x + 1e-3 * scale))
+        step = np.where(concave, newton, convex)
+    return np.maximum(x + step, 0.0)
 
 
 def _scalar_step(x, f, fp, info, scale, metafor_phase):

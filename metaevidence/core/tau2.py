@@ -33,7 +33,17 @@ from typing import Any
 import numpy as np
 
 from metaevidence.core.batch import Studies, prepare
-from metaevidence.core.estimating import Work, ml_terms, pm_terms, reml_terms, score_at_zero, sub_batch
+from metaevidence.core.estimating import (
+    Columns,
+    Work,
+    ml_columns,
+    ml_terms,
+    pm_terms,
+    reml_columns,
+    reml_terms,
+    score_at_zero,
+    sub_batch,
+)
 from metaevidence.core.scalar import LikelihoodTerms
 from metaevidence.core.solve import ascend, decreasing_root
 from metaevidence.core.wls import CommonFit, ainv, common_fit, rowsum, trace_psps, wls, wsum
@@ -63,6 +73,9 @@ ITERATIVE = ("ML", "REML", "EB", "PM")
 
 DEFAULT_TOL = 1e-12
 DEFAULT_MAXITER = 100
+
+#: The likelihood terms evaluated on a studies-first copy in the iterations.
+_BY_COLUMNS = {reml_terms: reml_columns, ml_terms: ml_columns}
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,8 +359,12 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
         call: Any = LikelihoodTerms(
             si.y[0][inc].tolist(), si.v[0][inc].tolist(), method, array=lambda x, j: fun(si, x)
         )
+    elif si.complete and si.X is None and fun in _BY_COLUMNS:
+        # the iterations on a studies-first copy (cheaper passes; estimating.Columns)
+        cols, cache, by_cols = Columns.of(si), {}, _BY_COLUMNS[fun]
+        call = lambda x, j: by_cols(sub_batch(cols, cache, j), x)  # noqa: E731
     else:
-        cache: dict = {}
+        cache = {}
         work = Work(si.y.shape, 6) if si.X is None else None
         call = lambda x, j: fun(sub_batch(si, cache, j), x, work)  # noqa: E731
     if likelihood:
@@ -360,16 +377,15 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
         started = (x0 > 0) & ((f_zero if idx is None else f_zero[idx]) <= 0)
         if started.any():
             j = np.flatnonzero(started)
-            ll0, f0 = fun(si if j.size == si.n else si.take(j), np.zeros(j.size))[:2]
+            ll0, f0, _, info0 = fun(si if j.size == si.n else si.take(j), np.zeros(j.size))
             at_zero = np.zeros(si.n, dtype=bool)
             value = np.asarray(root.value)  # an ascent always reports its likelihood
-            at_zero[j] = (f0 <= 0) & (ll0 >= value[j] - 1e-12 * (1.0 + np.abs(ll0)))
+            zero_j = (f0 <= 0) & (ll0 >= value[j] - 1e-12 * (1.0 + np.abs(ll0)))
+            at_zero[j] = zero_j
+            info = np.array(root.info, dtype=float)
+            info[j[zero_j]] = info0[zero_j]  # the information at the boundary, for the SE
             root = type(root)(
-                np.where(at_zero, 0.0, root.x),
-                root.converged | at_zero,
-                root.iterations,
-                root.value,
-                np.where(at_zero, np.nan, np.asarray(root.info)),
+                np.where(at_zero, 0.0, root.x), root.converged | at_zero, root.iterations, root.value, info
             )
     else:
         root = decreasing_root(
