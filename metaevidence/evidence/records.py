@@ -328,80 +328,78 @@ class Study:
         return lookup(self.record, dotted, default)
 
 
-_DATA_TYPES = {
-    cls.kind: cls
-    for cls in (
-        BinaryData,
-        ContinuousData,
-        RatioCIData,
-        LogSEData,
-        CorrelationData,
-        SummaryData,
-        NoEffectData,
-    )
+# --------------------------------------------------------------------------- from the schema
+
+#: The class of each record of the schema (by the schema's record name). A record the schema
+#: declares without a class here (rob_provenance, rob_result) stays a read-only mapping.
+_CLASSES: dict[str, type] = {
+    "study": Study,
+    "citation": Citation,
+    "outcome_entry": OutcomeEntry,
+    "comparison": Comparison,
+    "provenance": Provenance,
+    "extraction": Extraction,
+    "risk_of_bias": RiskOfBias,
+    "rob_domain": RobDomain,
+    "binary_arm": BinaryArm,
+    "continuous_arm": ContinuousArm,
+    "data_binary": BinaryData,
+    "data_continuous": ContinuousData,
+    "data_ratio_ci": RatioCIData,
+    "data_log_se": LogSEData,
+    "data_correlation": CorrelationData,
+    "data_summary": SummaryData,
+    "data_none": NoEffectData,
+}
+#: Fields a class has that are not in the record (given by the builder, not the file).
+EXTRA_FIELDS: dict[type, tuple[str, ...]] = {
+    Study: ("path", "sha256", "record"),
+    OutcomeEntry: ("study_id", "index", "record"),
 }
 
 
-def _data(d: Mapping) -> EffectData:
-    kind = d["kind"]
-    values = {k: v for k, v in d.items() if k != "kind"}
-    if kind == "binary":
-        return BinaryData(BinaryArm(**values["experimental"]), BinaryArm(**values["control"]))
-    if kind == "continuous":
-        return ContinuousData(
-            ContinuousArm(**values["experimental"]), ContinuousArm(**values["control"]), values.get("unit")
-        )
-    return _DATA_TYPES[kind](**values)
+def _built(spec: Any, value: Any, **extra: Any) -> Any:
+    """``value`` (plain, validated against ``spec``) as the typed object the schema declares.
+
+    ``extra`` holds the fields of the outermost class that are not in the record.
+    """
+    from metaevidence._schema.types import ListOf, MapOf, Record, Tagged
+
+    if value is None:
+        return None
+    if isinstance(spec, Tagged):
+        spec = dict(spec.variants)[value[spec.tag]]
+    if isinstance(spec, Record):
+        cls = _CLASSES.get(spec.name)
+        if cls is None:
+            return _frozen(value)
+        tag = "kind" if isinstance(getattr(cls, "kind", None), str) else None  # a ClassVar
+        kwargs = {
+            f.name: _built(f.spec, value[f.name])
+            for f in spec.fields
+            if f.name in value and f.name != tag and f.name not in extra
+        }
+        return cls(**kwargs, **extra)
+    if isinstance(spec, ListOf):
+        return tuple(_built(spec.item, v) for v in value)
+    if isinstance(spec, MapOf):
+        return _frozen(value)
+    return value
 
 
 def build_study(plain: Mapping, *, path: Path, sha256: str) -> Study:
-    """A :class:`Study` from a plain record that passed validation."""
+    """A :class:`Study` from a plain record that passed validation.
+
+    Built from the schema (:data:`metaevidence.evidence.schema.STUDY`): each record of the
+    schema becomes the class ``_CLASSES`` names, field for field, so a field is declared
+    once in the schema and once, with the same name, in its class (a test holds the two
+    together); only :data:`EXTRA_FIELDS` come from elsewhere.
+    """
+    from metaevidence.evidence.schema import OUTCOME, STUDY
+
     record = _frozen(plain)
-    entries = []
-    for i, (o, raw) in enumerate(zip(plain["outcomes"], record["outcomes"])):
-        comp = o.get("comparison")
-        entries.append(
-            OutcomeEntry(
-                study_id=plain["id"],
-                index=i,
-                outcome=o["outcome"],
-                data=_data(o["data"]),
-                provenance=Provenance(**o["provenance"]),
-                comparison=Comparison(**comp) if comp else None,
-                timepoint=o.get("timepoint"),
-                label=o.get("label"),
-                subgroup=o.get("subgroup"),
-                direction=o.get("direction"),
-                attributes=raw.get("attributes", MappingProxyType({})),
-                notes=o.get("notes"),
-                record=raw,
-            )
-        )
-    c = dict(plain["citation"])
-    c["authors"] = tuple(c["authors"])
-    ex = dict(plain["extraction"])
-    ex["missing"] = tuple(ex.get("missing", ()))
-    rob = plain.get("risk_of_bias")
-    return Study(
-        id=plain["id"],
-        path=Path(path),
-        sha256=sha256,
-        citation=Citation(**c),
-        design=plain["design"],
-        population=plain["population"],
-        outcomes=tuple(entries),
-        extraction=Extraction(**ex),
-        setting=plain.get("setting"),
-        related=tuple(plain.get("related", ())),
-        risk_of_bias=None
-        if rob is None
-        else RiskOfBias(
-            tool=rob["tool"],
-            domains=tuple(RobDomain(**d) for d in rob.get("domains", ())),
-            overall=rob.get("overall"),
-            results=tuple(rob.get("results", ())),
-            provenance=rob.get("provenance"),
-        ),
-        notes=plain.get("notes"),
-        record=record,
+    outcomes = tuple(
+        _built(OUTCOME, o, study_id=plain["id"], index=i, record=raw)
+        for i, (o, raw) in enumerate(zip(plain["outcomes"], record["outcomes"]))
     )
+    return _built(STUDY, plain, outcomes=outcomes, path=Path(path), sha256=sha256, record=record)

@@ -90,3 +90,43 @@ def test_objects_are_frozen_and_records_read_only():
 )
 def test_short_citation(authors, as_cited, expected):
     assert Citation(authors=authors, year=2010, as_cited=as_cited).short() == expected
+
+
+def _schema_records():
+    from metaevidence._schema.types import Either, ListOf, MapOf, Record, Tagged
+    from metaevidence.evidence.schema import STUDY
+
+    seen: dict[str, Record] = {}
+
+    def walk(spec):
+        if isinstance(spec, Record) and spec.name not in seen:
+            seen[spec.name] = spec
+            for f in spec.fields:
+                walk(f.spec)
+        elif isinstance(spec, Tagged):
+            for _kind, variant in spec.variants:
+                walk(variant)
+        elif isinstance(spec, ListOf):
+            walk(spec.item)
+        elif isinstance(spec, MapOf):
+            walk(spec.values)
+        elif isinstance(spec, Either):
+            for option in spec.options:
+                walk(option)
+
+    walk(STUDY)
+    return seen
+
+
+def test_each_record_class_has_exactly_the_fields_the_schema_declares():
+    # a field added to the schema but not to its class (or the reverse) fails here, not in a user's run
+    import dataclasses
+
+    from metaevidence.evidence import records
+
+    schema = _schema_records()
+    assert set(records._CLASSES) <= set(schema)
+    for name, cls in records._CLASSES.items():
+        declared = {f.name for f in schema[name].fields} - {"kind"}
+        fields = {f.name for f in dataclasses.fields(cls)} - set(records.EXTRA_FIELDS.get(cls, ()))
+        assert fields == declared, (name, fields ^ declared)
