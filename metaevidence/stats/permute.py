@@ -7,6 +7,7 @@ seeded random sample).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,31 +160,7 @@ def permutation_test(
     """
     if iterations < 1:
         raise ValueError(f"iterations must be a positive integer; got {iterations!r}")
-    if isinstance(result, MetaRegression):
-        inc = result.included
-        y, v, X = result.yi[inc], result.vi[inc], result.X[inc]
-        names, btt, method, test = result.names, result.btt, result.method, result.test
-        level = result.level
-        observed = (result.statistic, result.qm)
-        int_only = result.intercept and result.p == 1
-        fixed = None
-    elif hasattr(result, "estimate") and hasattr(result, "included"):
-        inc = np.asarray(result.included, bool)
-        y, v = np.asarray(result.yi, float)[inc], np.asarray(result.vi, float)[inc]
-        X = np.ones((y.size, 1))
-        names, btt, method, test, level = ("intrcpt",), (0,), result.method, result.test, result.level
-        if method not in _core.METHODS:
-            raise ValueError(
-                f"permutation_test refits the model with the tau^2 estimator; "
-                f"allowed methods are {', '.join(_core.METHODS)}; got {method!r}"
-            )
-        int_only = True
-        observed = None
-        fixed = float(result.tau2) if getattr(result, "tau2_fixed", False) else None
-    else:
-        raise TypeError(
-            f"permutation_test needs a MetaRegression or MetaAnalysis; got {type(result).__name__}"
-        )
+    y, v, X, names, btt, method, test, level, observed, int_only, fixed = _inputs(result)
     k = y.size
     rng = np.random.default_rng(seed)
     if int_only:
@@ -207,18 +184,17 @@ def permutation_test(
     else:
         all_perms = None
         signs_random = None if use_exact else _perm.random_sign_flips(k, n_total, rng)
+    refit = functools.partial(
+        _refit, y, v, X, method=method, test=test, level=level, btt=btt, tau2=fixed, int_only=int_only
+    )
     stats_out, qm_out, coef_out = [], [], []
     for start in range(0, n_total, chunk_size):
         stop = min(n_total, start + chunk_size)
         if int_only:
             signs = _perm.sign_flips(k, start=start, stop=stop) if use_exact else signs_random[start:stop]
-            fit = _core.fit_regression(
-                signs * y, v, X, method=method, test=test, level=level, btt=btt, tau2=fixed
-            )
+            fit = refit(signs)
         else:
-            fit = _core.fit_regression(
-                y, v, X[all_perms[start:stop]], method=method, test=test, level=level, btt=btt, tau2=fixed
-            )
+            fit = refit(all_perms[start:stop])
         stats_out.append(fit.statistic)
         qm_out.append(fit.qm)
         coef_out.append(fit.coefficients)
@@ -242,3 +218,39 @@ def permutation_test(
         seed=seed,
         names=tuple(names),
     )
+
+
+def _inputs(result):
+    """What a permutation test refits: the data, the model and the observed statistics."""
+    if isinstance(result, MetaRegression):
+        inc = result.included
+        y, v, X = result.yi[inc], result.vi[inc], result.X[inc]
+        names, btt, method, test = result.names, result.btt, result.method, result.test
+        level = result.level
+        observed = (result.statistic, result.qm)
+        int_only = result.intercept and result.p == 1
+        fixed = None
+        return y, v, X, names, btt, method, test, level, observed, int_only, fixed
+    if hasattr(result, "estimate") and hasattr(result, "included"):
+        inc = np.asarray(result.included, bool)
+        y, v = np.asarray(result.yi, float)[inc], np.asarray(result.vi, float)[inc]
+        X = np.ones((y.size, 1))
+        names, btt, method, test, level = ("intrcpt",), (0,), result.method, result.test, result.level
+        if method not in _core.METHODS:
+            raise ValueError(
+                f"permutation_test refits the model with the tau^2 estimator; "
+                f"allowed methods are {', '.join(_core.METHODS)}; got {method!r}"
+            )
+        int_only = True
+        observed = None
+        fixed = float(result.tau2) if getattr(result, "tau2_fixed", False) else None
+        return y, v, X, names, btt, method, test, level, observed, int_only, fixed
+
+    raise TypeError(f"permutation_test needs a MetaRegression or MetaAnalysis; got {type(result).__name__}")
+
+
+def _refit(y, v, X, rows, *, int_only: bool, **model):
+    """The model refitted to sign-flipped effects (``rows`` are signs) or permuted rows of X."""
+    if int_only:
+        return _core.fit_regression(rows * y, v, X, **model)
+    return _core.fit_regression(y, v, X[rows], **model)
