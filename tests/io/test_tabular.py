@@ -63,7 +63,16 @@ def test_a_csv_of_15_trials_imports_in_one_command_and_run_pools_them(tmp_path, 
     assert any("full citation" in m for m in morton.extraction.missing)
     assert any("design" in m for m in morton.extraction.missing)
     assert morton.outcomes[0].provenance.locator == "line 2"
-    assert code == 0 and main(["run", "-q"]) == 0
+    code, out, _ = cli(capsys, "validate")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("no problems: 15 study records")
+    # what is left, per record and in total
+    assert lines[1] == "still to fill in (extraction.missing): 45 items in 15 records"
+    assert any(
+        ln.split() == ["morton-1984", "full", "citation;", "study", "design;", "population"] for ln in lines
+    )
+    assert len(lines) == 17
+    assert main(["run", "-q"]) == 0
     doc = json.loads((root / "results" / "mortality.json").read_text())
     # the same 15 trials pooled directly (REML with Hartung-Knapp, the spec defaults)
     es = me.effect_sizes("OR", ai=d.ai, n1i=d.n1i, ci=d.ci, n2i=d.n2i)
