@@ -268,3 +268,20 @@ def test_revman_subgroups_are_set_up_and_reproduce_revmans_numbers(tmp_path):
     test = doc["subgroups"]["test"]
     assert test["q"] == pytest.approx(a.stored["chi2"] - q_within, abs=5e-7)
     assert test["df"] == 1
+
+
+def test_mantel_haenszel_subgroups_are_kept_on_the_entries_and_the_import_says_why_not_in_the_spec(tmp_path):
+    from metaevidence.io.revman_import import plan_review
+
+    review = read_revman(DATA / "Fleiss1993_CR.csv")
+    a = next(a for a in review.analyses if a.method == "MH")
+    for i, row in enumerate(a.rows):
+        row.subgroup = "first" if i < 3 else "second"
+    plan = plan_review(review, tmp_path / "studies", tmp_path / "analyses", date=dt.date(2026, 12, 3))
+    assert "subgroups" not in plan.specs[ASPIRIN]
+    assert any(
+        "has 2 subgroups (first, second), pooled by mantel-haenszel in RevMan" in n
+        and "the spec pools overall only" in n
+        for n in plan.notes
+    )
+    assert plan.records["mrc-1-1974"]["outcomes"][0]["subgroup"] == "first"
