@@ -60,6 +60,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for problem in (*report.problems, *ledger):
         print(problem)
     print(report.summary() + (f"; {len(ledger)} problem(s) in the review ledger" if ledger else ""))
+    if report.evidence is not None:  # what each record still lists as missing, and a total
+        from metaevidence.evidence.commands import missing_table
+
+        print(missing_table(report.evidence), end="")
     return 0 if report.ok and not ledger else 1
 
 

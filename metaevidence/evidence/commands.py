@@ -25,7 +25,7 @@ from metaevidence.errors import RecordProblem
 from metaevidence.evidence.base import EvidenceBase, scan_studies
 from metaevidence.evidence.schema import SLUG
 
-__all__ = ["ValidationReport", "validate_all", "studies_table", "new_study", "template_text"]
+__all__ = ["ValidationReport", "validate_all", "studies_table", "missing_table", "new_study", "template_text"]
 
 #: The checker of a folder of analysis specs: ``check(analyses_dir, evidence) -> problems``.
 SpecChecker = Callable[[Path, EvidenceBase | None], list[RecordProblem]]
@@ -120,6 +120,44 @@ def _check_analyses(
         return True, problems, f"no analyses folder ({analyses_dir}/): no specs to check"
     n = sum(1 for p in analyses_dir.glob("*.yaml") if not p.name.startswith("."))
     return True, problems, f"{n} analysis spec{'s' if n != 1 else ''} in {analyses_dir}/ checked"
+
+
+def _short(item: str, width: int = 48) -> str:
+    """The name of a missing item: its text up to the first explanation (':' or ' (')."""
+    head = re.split(r":\s| \(", item.strip(), maxsplit=1)[0].strip() or item.strip()
+    return head if len(head) <= width else head[: width - 3].rstrip() + "..."
+
+
+def missing_table(evidence: EvidenceBase, width: int = 110) -> str:
+    """What is still to fill in: per record, the short names of its ``extraction.missing`` items.
+
+    One line per record that lists something (imports list the full citation, the design and
+    the population a table cannot give), then a total; "" when nothing is missing.
+    """
+    rows = [
+        (s.id, [_short(m) for m in s.extraction.missing]) for s in evidence.studies if s.extraction.missing
+    ]
+    if not rows:
+        return ""
+    total = sum(len(items) for _sid, items in rows)
+    pad = max(len(sid) for sid, _items in rows)
+    lines = [
+        f"still to fill in (extraction.missing): {total} item{'s' if total != 1 else ''} in "
+        f"{len(rows)} record{'s' if len(rows) != 1 else ''}"
+    ]
+    for sid, items in rows:
+        line = f"  {sid.ljust(pad)}  " + "; ".join(items)
+        if len(line) > width:
+            shown = f"  {sid.ljust(pad)}  "
+            for i, item in enumerate(items):
+                more = f" (+{len(items) - i} more)"
+                if len(shown) + len(item) + 2 + len(more) > width and i:
+                    shown = shown.rstrip("; ") + more
+                    break
+                shown += item + "; "
+            line = shown.rstrip("; ")
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def studies_table(evidence: EvidenceBase) -> str:

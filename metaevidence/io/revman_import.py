@@ -115,6 +115,7 @@ def plan_review(
             plan.records[sid]["outcomes"].append(entry)
         if plan.analyses_dir is not None:
             plan.specs[oid] = _spec(a, oid, review)
+            _subgroups(plan, plan.specs[oid], a)
     for sid, record in list(plan.records.items()):
         if not record["outcomes"]:
             del plan.records[sid]
@@ -136,6 +137,30 @@ def _add_rob(record: dict, items: list[tuple[str, str, str]]) -> None:
     record["extraction"]["missing"].append(
         "overall risk-of-bias judgement (RevMan 5 stores domain judgements only; recorded as no-information)"
     )
+
+
+def _subgroups(plan: ImportPlan, spec: dict, a: Analysis) -> None:
+    """RevMan's subgroups -> ``subgroups: {by: outcomes.subgroup}`` (the entries carry them).
+
+    A subgroup analysis in metaevidence pools with inverse-variance weights, as RevMan does for
+    IV analyses (fixed: the test for subgroup differences is Q - sum of the Q within, which is
+    the Q of the subgroup estimates; random: DerSimonian-Laird within each subgroup). RevMan's
+    Mantel-Haenszel and Peto subgroup results have no counterpart: the spec pools overall and
+    the import says so.
+    """
+    names = list(dict.fromkeys(r.subgroup for r in a.rows if r.subgroup))
+    if len(names) < 2:
+        return
+    if spec.get("pooling", "inverse-variance") != "inverse-variance":
+        plan.notes.append(
+            f"analysis {a.code} '{a.name}' has {len(names)} subgroups ({', '.join(names)}), pooled by "
+            f"{spec['pooling']} in RevMan; metaevidence subgroup analyses pool with inverse-variance "
+            "weights, so the spec pools overall only (the entries carry their subgroup)"
+        )
+        return
+    spec["subgroups"] = {"by": "outcomes.subgroup"}
+    if a.random:
+        spec["subgroups"]["common_tau2"] = False  # RevMan: a separate tau^2 in each subgroup
 
 
 def _spec(a: Analysis, oid: str, review: Review) -> dict:

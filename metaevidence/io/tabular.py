@@ -5,8 +5,10 @@ Columns are found by name. The defaults know metafor's names (``ai bi ci di n1i 
 (``Events 1``, ``Total 1``, ``Mean 1``, ``SD 1``, ..., RevMan Web's ``Experimental cases``,
 ``Experimental N``, ``GIV Mean``, ``GIV SE``) and a few common spellings (``events_1``,
 ``study``, ``year``); a mapping (``{"ai": "Deaths, aspirin"}``, from the command line or a
-small YAML file) overrides them. Each row becomes an outcome entry of a record whose
-provenance names the file, sheet and row; what the table cannot say (the full citation, the
+small YAML file) overrides them. Each row becomes an outcome entry of a new record -- or,
+when its study id names a record already in the studies folder, of that record
+(:mod:`metaevidence.io.merge`: appended, the file's text kept) -- whose provenance names the
+file, sheet and row; what the table cannot say (the full citation, the
 design, the population) is listed under ``extraction.missing`` so the record is honest
 about what is left. A bad cell is reported as ``file.csv:8:events_1: ...`` or
 ``file.xlsx:Sheet1!D7: ...`` with what was expected; nothing is written unless every row
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from metaevidence.evidence.schema import DESIGNS
+from metaevidence.io.merge import Existing, entry_key, merged_bytes, read_existing
 from metaevidence.io.sheets import DataImportError, Row, Table, read_table
 from metaevidence.io.writing import ImportPlan, base_record, slugify, study_id
 
@@ -281,7 +284,8 @@ def plan_table(
                 f"or HR (got {measure or 'none'}); the record format keeps other generic effects only as published summaries"
             ]
         )
-    missing = [f for f in ("study", "year") if f not in columns and not (f == "study" and "id" in columns)]
+    # with an id column, rows may add entries to existing records; a new record still needs both
+    missing = [f for f in ("study", "year") if f not in columns and "id" not in columns]
     if missing:
         raise DataImportError(
             [
@@ -296,13 +300,16 @@ def plan_table(
     date = options.date or _dt.date.today()
     source = source or table.file
     seen: dict[tuple, Row] = {}
+    existing = _ExistingRecords(plan)
     for row in table.rows:
         row_problems: list[str] = []
         c = _Cells(row, columns, row_problems)
         label = c.text("study") if "study" in columns else None
-        year = c.integer("year", 1800)
+        year = c.integer("year", 1800) if "year" in columns else None
         sid = c.text("id") or (study_id(label, year) if label and year else None)
-        if label is None and "study" in columns:
+        if sid is None and "id" in columns and "study" not in columns:
+            c._bad("id", "the study's id", "")
+        if label is None and "study" in columns and not (sid and existing.has(sid)):
             c._bad("study", "the study's name", "")
         outcome = slugify(c.text("outcome") or options.outcome or "")
         if not outcome:
@@ -316,6 +323,16 @@ def plan_table(
             row_problems.append(
                 f"{row.where()}: duplicate study id {sid!r} (also {seen[key].where()}) for the same "
                 "outcome, subgroup and timepoint; give the rows distinct ids, subgroups or timepoints"
+            )
+        if sid and not row_problems and data is not None and existing.has(sid):
+            entry = _entry(c, row, outcome, data, options, source)
+            if existing.add(sid, entry, row, row_problems):
+                seen[key] = row
+                continue
+        elif sid and year is None and not row_problems:
+            row_problems.append(
+                f"{row.where()}: {sid!r} is not a record in {plan.studies_dir}; a new record needs the "
+                "study's year (a 'year' column)"
             )
         if row_problems or data is None or sid is None or year is None:
             plan.problems += row_problems
@@ -336,10 +353,74 @@ def plan_table(
             )
             plan.records[sid] = record
         record["outcomes"].append(_entry(c, row, outcome, data, options, source))
-    if plan.analyses_dir is not None and plan.records:
-        for outcome in dict.fromkeys(e["outcome"] for r in plan.records.values() for e in r["outcomes"]):
+    existing.finish()
+    if plan.analyses_dir is not None and (plan.records or existing.entries):
+        entries = [e for r in plan.records.values() for e in r["outcomes"]]
+        for outcome in dict.fromkeys(e["outcome"] for e in entries + existing.added()):
             plan.specs[outcome] = _spec(outcome, kind, measure, source, options)
+            existing.select_timepoint(plan.specs[outcome], entries)
     return plan
+
+
+class _ExistingRecords:
+    """Rows whose study id names a record already in the studies folder: new outcome entries
+    appended to it (io/merge.py); a row duplicating one of its entries is an error naming both.
+    """
+
+    def __init__(self, plan: ImportPlan):
+        self.plan = plan
+        self.read: dict[str, Existing | None] = {}
+        self.why: dict[str, str | None] = {}
+        self.entries: dict[str, list[dict]] = {}
+
+    def has(self, sid: str) -> bool:
+        """Whether ``sid`` names a record file in the studies folder (readable or not)."""
+        if sid not in self.read:
+            path = self.plan.record_path(sid)
+            self.read[sid], self.why[sid] = read_existing(path) if path.is_file() else (None, None)
+        return self.read[sid] is not None or self.why[sid] is not None
+
+    def add(self, sid: str, entry: dict, row: Row, problems: list[str]) -> bool:
+        """Append ``entry`` to record ``sid``; False (with the problem) when it cannot be."""
+        ex = self.read.get(sid)
+        if ex is None:
+            problems.append(f"{row.where()}: the row's study {sid!r} is {self.why[sid]}")
+            return False
+        line = ex.entry_lines.get(entry_key(entry))
+        if line is not None:
+            sub = entry.get("subgroup")
+            problems.append(
+                f"{row.where()}: duplicates the entry at {ex.path}:{line} (study {sid!r}, outcome "
+                f"{entry['outcome']!r}{f', subgroup {sub!r}' if sub else ''}, timepoint "
+                f"{entry['timepoint']!r}); correct that entry by hand, or give this row another "
+                "outcome, subgroup or timepoint"
+            )
+            return False
+        self.entries.setdefault(sid, []).append(entry)
+        return True
+
+    def select_timepoint(self, spec: dict, new_records_entries: list[dict]) -> None:
+        """When the outcome's existing entries have other timepoints, the spec pools the imported one."""
+        outcome = spec["id"]
+        imported = {e["timepoint"] for e in self.added() + new_records_entries if e["outcome"] == outcome}
+        before = {
+            k[2] for ex in self.read.values() if ex is not None for k in ex.entry_lines if k[0] == outcome
+        }
+        if len(imported) == 1 and before - imported:
+            spec["studies"]["where"] = {"outcomes.timepoint": next(iter(imported))}
+
+    def added(self) -> list[dict]:
+        return [e for entries in self.entries.values() for e in entries]
+
+    def finish(self) -> None:
+        for sid, entries in self.entries.items():
+            data, kept = merged_bytes(self.read[sid], entries)
+            self.plan.updates[sid] = data
+            n = f"{len(entries)} new outcome entr{'ies' if len(entries) != 1 else 'y'}"
+            self.plan.notes.append(
+                f"{self.plan.record_path(sid)}: {n} appended"
+                + ("" if kept else " (the file was rewritten from its content: its comments were not kept)")
+            )
 
 
 def _entry(c: _Cells, row: Row, outcome: str, data: dict, options: Options, source: str) -> dict:
@@ -452,7 +533,7 @@ def import_table(
     problems = tuple(plan.problems)
     if partial:
         plan.problems = []
-        if not plan.records:
+        if not plan.records and not plan.updates:
             raise DataImportError(list(problems), head="no row could be imported; nothing was written")
     written = plan.write()
     return ImportResult(tuple(written), tuple(plan.skipped), problems, tuple(plan.notes))

@@ -109,6 +109,8 @@ class ImportPlan:
     problems: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: existing records with new outcome entries: id -> the file's new bytes (io/merge.py)
+    updates: dict[str, bytes] = field(default_factory=dict)
 
     def record_path(self, sid: str) -> Path:
         return self.studies_dir / f"{sid}.yaml"
@@ -131,6 +133,11 @@ class ImportPlan:
                 problems.append(
                     f"{path} already exists; it was left unchanged (remove it, or import with --id-prefix)"
                 )
+        for sid, data in self.updates.items():
+            path = self.record_path(sid)
+            tree, yaml_problems = parse_yaml(data, path)
+            found = list(yaml_problems) + (check_study(tree, path)[0] if tree is not None else [])
+            problems += [f"record {sid} (with the new entries): {p.field} {p.message}" for p in found]
         for aid in self.specs:
             path = self.spec_path(aid)
             if path.exists():
@@ -149,6 +156,9 @@ class ImportPlan:
             path = self.record_path(sid)
             atomic_write(path, dump_yaml(record, self.comments.get(sid, "")))
             written.append(path)
+        for sid, data in self.updates.items():
+            atomic_write(self.record_path(sid), data)
+            written.append(self.record_path(sid))
         for aid, spec in self.specs.items():
             path = self.spec_path(aid)
             if path.exists():

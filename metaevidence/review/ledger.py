@@ -7,8 +7,9 @@ shown as "not recorded": a gap stays a gap. See ``docs/review-ledger.md`` for th
 
 :func:`check_ledger` reports, each with file and line: unknown fields, counts that are not
 whole numbers >= 0, arithmetic that does not add up (records screened = identified -
-removed; assessed = sought - not retrieved; included <= assessed - excluded) and included
-study ids that do not match the records in ``studies/``.
+removed; sought = screened - excluded; assessed = sought - not retrieved; no part larger
+than its box; reports included = assessed - excluded over both columns; studies included <=
+reports included) and included study ids that do not match the records in ``studies/``.
 """
 
 from __future__ import annotations
@@ -208,6 +209,54 @@ def _arithmetic(c: _Checker, node: YMap, where: str, f: Flow) -> None:
         if f.reports_assessed != want:
             c.add(node.get("reports_assessed"), f"{where}.reports_assessed",
                   f"must be sought ({f.reports_sought}) minus not retrieved ({f.reports_not_retrieved}) = {want}; got {f.reports_assessed}")  # fmt: skip
+    _at_most(c, node, where, f)
+
+
+def _at_most(c: _Checker, node: YMap, where: str, f: Flow) -> None:
+    """The parts of a box cannot exceed the box: removed <= identified, excluded <= screened, ..."""
+    removed = [r for r in (f.duplicates_removed, f.automation_removed, f.other_removed) if r is not None]
+    pairs = (
+        ("duplicates_removed", sum(removed) if removed else None, "records identified", f.identified,
+         "the records removed before screening (duplicates, automation, other: together)"),
+        ("screened_excluded", f.screened_excluded, "records screened", f.screened, "records excluded"),
+        ("reports_not_retrieved", f.reports_not_retrieved, "reports sought", f.reports_sought,
+         "reports not retrieved"),
+        ("reports_excluded", f.excluded_total if f.reports_excluded else None, "reports assessed",
+         f.reports_assessed, "reports excluded"),
+    )  # fmt: skip
+    for key, part, whole_name, whole, part_name in pairs:
+        if part is not None and whole is not None and part > whole:
+            c.add(node.get(key) or node, f"{where}.{key}",
+                  f"must be at most the {whole_name} ({whole}): {part_name} are part of them; got {part}")  # fmt: skip
+
+
+def _included_arithmetic(c: _Checker, tree: YMap, main: Flow, other: Flow | None, studies: int,
+                         reports: int | None) -> None:  # fmt: skip
+    """PRISMA 2020: reports included = each column's reports assessed - excluded, summed; and a
+    study has at least one report, so studies included <= reports included.
+    """
+    inc = tree.get("included")
+    columns = [(n, fl) for n, fl in (("identification", main), ("other_methods", other)) if fl is not None]
+    left = [
+        None
+        if fl.reports_assessed is None or fl.excluded_total is None
+        else fl.reports_assessed - fl.excluded_total
+        for _n, fl in columns
+    ]
+    available = None if None in left else sum(x for x in left if x is not None)
+    said = " + ".join(
+        f"{n}: assessed ({fl.reports_assessed}) - excluded ({fl.excluded_total})" for n, fl in columns
+    )
+    node = inc.get("reports") if isinstance(inc, YMap) else None
+    if reports is not None and available is not None and reports != available:
+        c.add(node or inc, "included.reports",
+              f"must be the reports assessed minus excluded ({said} = {available}); got {reports}")  # fmt: skip
+    bound, bound_name = (reports, "included.reports") if reports is not None else (available, said)
+    if bound is not None and studies > bound:
+        node = inc.get("studies") if isinstance(inc, YMap) else None
+        c.add(node or inc, "included.studies",
+              f"must list at most as many studies as reports included ({bound_name} = {bound}): "
+              f"every included study has at least one report; got {studies} studies")  # fmt: skip
 
 
 def read_ledger(path: str | Path) -> tuple[Ledger | None, list[RecordProblem]]:
@@ -251,6 +300,8 @@ def read_ledger(path: str | Path) -> tuple[Ledger | None, list[RecordProblem]]:
             else:
                 ids = tuple(str(to_plain(x)) for x in node.items)
             reports = c.count(inc.get("reports"), "included.reports")
+    if inc is not None:
+        _included_arithmetic(c, tree, main, other, len(ids), reports)
     records = tree.get("records")
     recs: tuple[dict, ...] = ()
     if isinstance(records, YSeq):

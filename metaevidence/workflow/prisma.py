@@ -4,7 +4,10 @@ The ledger is ``review.yaml`` in the folder that holds ``studies/`` (see
 :mod:`metaevidence.review.ledger`). ``metaevidence validate`` adds its problems to the
 records' (:func:`ledger_problems`); ``metaevidence run`` draws ``figures/prisma/prisma.svg``
 and ``.png`` and writes ``results/prisma.md`` (the counts and the table of exclusion reasons)
-with :func:`publish_prisma`. Without a ledger both do nothing.
+with :func:`publish_prisma`, whose stamp (the last line of ``prisma.md``: the ledger's hash,
+the software versions, each file's hash) lets ``run --check`` (:func:`prisma_status`) call
+them stale after ``review.yaml`` changed, exactly when ``run`` would redraw them. Without a
+ledger both do nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +17,14 @@ from pathlib import Path
 from metaevidence._fileio import atomic_write
 from metaevidence.errors import RecordProblem
 
-__all__ = ["ledger_path", "ledger_problems", "prisma_outputs", "publish_prisma"]
+__all__ = [
+    "ledger_path",
+    "ledger_problems",
+    "prisma_outputs",
+    "prisma_status",
+    "publish_prisma",
+    "prisma_outcome",
+]
 
 
 def ledger_path(studies: str | Path) -> Path:
@@ -64,13 +74,115 @@ def prisma_outputs(studies: str | Path) -> dict[str, bytes]:
             "prisma.md": "\n".join(text).encode("utf-8")}  # fmt: skip
 
 
-def publish_prisma(paths) -> list[Path]:
-    """Write the diagram and table of the review's ledger (``metaevidence run``); returns the paths."""
+STAMP = "<!-- metaevidence prisma stamp: "
+
+
+def _stamp(ledger_bytes: bytes, outputs: dict[str, bytes]) -> dict:
+    """What the diagram was drawn from and with, and the hash of every file it wrote."""
+    from metaevidence.workflow.run import _stamped
+    from metaevidence.workflow.store import sha256_hex, software_versions
+
+    return {
+        "ledger": sha256_hex(ledger_bytes),
+        "files": {name: sha256_hex(data) for name, data in sorted(outputs.items())},
+        "software": _stamped(software_versions()),
+    }
+
+
+def _stamped_md(body: bytes, stamp: dict) -> bytes:
+    import json
+
+    return body + (STAMP + json.dumps(stamp, sort_keys=True, separators=(",", ":")) + " -->\n").encode()
+
+
+def _read_stamp(md: bytes) -> tuple[bytes, dict | None]:
+    """(body, stamp) of a written ``results/prisma.md``; stamp None when it has none."""
+    import json
+
+    text = md.decode("utf-8", errors="replace")
+    at = text.rfind(STAMP)
+    if at < 0:
+        return md, None
+    try:
+        stamp = json.loads(text[at + len(STAMP) :].strip().removesuffix("-->"))
+    except ValueError:
+        return md, None
+    return text[:at].encode("utf-8"), stamp if isinstance(stamp, dict) else None
+
+
+def _targets(paths) -> dict[str, Path]:
+    return {"prisma.svg": paths.figures / "prisma" / "prisma.svg",
+            "prisma.png": paths.figures / "prisma" / "prisma.png",
+            "prisma.md": paths.results / "prisma.md"}  # fmt: skip
+
+
+def prisma_status(paths) -> tuple[str, list[str]]:
+    """("current" | "stale" | "missing" | "failed" | "none", reasons) of the PRISMA outputs.
+
+    The stamp at the end of ``results/prisma.md`` records the hash of the ``review.yaml`` it
+    was drawn from, the software versions and the hash of each file; the outputs are stale when
+    the ledger or the versions changed or a file does not hold what was written ("none": the
+    review has no ledger).
+    """
+    from metaevidence.workflow.run import _version_reasons
+    from metaevidence.workflow.store import sha256_hex
+
+    path = ledger_path(paths.studies)
+    if not path.is_file():
+        return "none", []
+    problems = ledger_problems(paths.studies)
+    if problems:
+        return "failed", [f"{len(problems)} problem(s) in the review ledger: {problems[0]}"]
+    targets = _targets(paths)
+    try:
+        md = targets["prisma.md"].read_bytes()
+    except OSError:
+        return "missing", [f"{targets['prisma.md']} does not exist: run `metaevidence run`"]
+    body, stamp = _read_stamp(md)
+    if stamp is None:
+        return "stale", [f"{targets['prisma.md']} records no stamp (drawn by an earlier version)"]
+    reasons = []
+    if stamp.get("ledger") != sha256_hex(path.read_bytes()):
+        reasons.append(f"{Path(paths.studies).parent / 'review.yaml'} changed since the diagram was drawn")
+    reasons += _version_reasons(stamp.get("software"))
+    files = stamp.get("files") if isinstance(stamp.get("files"), dict) else {}
+    for name, target in targets.items():
+        try:
+            data = body if name == "prisma.md" else target.read_bytes()
+        except OSError:
+            reasons.append(f"{target} is missing")
+            continue
+        if files.get(name) != sha256_hex(data):
+            reasons.append(f"{target} does not match the stamp in {targets['prisma.md']}")
+    return ("stale" if reasons else "current"), reasons
+
+
+def publish_prisma(paths, *, force: bool = False) -> tuple[str, list[str]]:
+    """Draw and write the diagram and table of the review's ledger (``metaevidence run``) unless
+    :func:`prisma_status` calls them current; returns (status, reasons) as ``run`` reports them:
+    "updated", "current", "failed" or "none".
+    """
+    status, reasons = prisma_status(paths)
+    if status in ("none", "failed") or (status == "current" and not force):
+        return status, reasons
     outputs = prisma_outputs(paths.studies)
-    written = []
-    for name, data in outputs.items():
-        target = paths.results / name if name.endswith(".md") else paths.figures / "prisma" / name
+    outputs["prisma.md"] = _stamped_md(
+        outputs["prisma.md"], _stamp(ledger_path(paths.studies).read_bytes(), outputs)
+    )
+    for name, target in _targets(paths).items():
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, data)
-        written.append(target)
-    return written
+        atomic_write(target, outputs[name])  # the stamped table last: a cut-off run reads as stale
+    return "updated", reasons or ["no diagram yet"]
+
+
+def prisma_outcome(paths, *, check: bool, force: bool = False):
+    """The PRISMA line of a run or ``--check`` report: an ``Outcome`` with id ``prisma``, or None
+    without a ledger. ``run`` redraws exactly what ``--check`` calls stale or missing.
+    """
+    from metaevidence.workflow.run import Outcome
+
+    status, reasons = prisma_status(paths) if check else publish_prisma(paths, force=force)
+    if status == "none":
+        return None
+    detail = "; ".join(reasons) if reasons and status != "current" else "up to date"
+    return Outcome("prisma", status, detail, why=tuple(reasons) if status in ("stale", "updated") else ())

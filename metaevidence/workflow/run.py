@@ -92,10 +92,11 @@ class RunReport:
     note: str = ""
     check: bool = False
     orphans_fail: bool = field(default=False)
+    prisma: Outcome | None = None  # the PRISMA flow of review.yaml (workflow/prisma.py)
 
     @property
     def ok(self) -> bool:
-        if self.problems:
+        if self.problems or (self.prisma is not None and self.prisma.failed):
             return False
         return not any(o.failed and (o.status != "orphan" or self.orphans_fail) for o in self.outcomes)
 
@@ -124,6 +125,11 @@ class RunReport:
                 "  ".join(
                     [r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]), detail]
                 ).rstrip()
+            )
+        if self.prisma is not None:
+            p = self.prisma
+            lines.append(
+                f"PRISMA flow (review.yaml)  {p.status.upper() if p.failed else p.status}  {p.detail}"
             )
         counts: dict[str, int] = {}
         for o in self.outcomes:
@@ -309,10 +315,10 @@ def run_analyses(
 
         write_summary_of_findings(paths.results, paths.figures)
 
-    from metaevidence.workflow.prisma import publish_prisma  # the review ledger's PRISMA flow
+    from metaevidence.workflow.prisma import prisma_outcome  # the review ledger's PRISMA flow
 
-    publish_prisma(paths)
-    return RunReport(outcomes=tuple(outcomes))
+    prisma = None if ids else prisma_outcome(paths, check=False, force=force)
+    return RunReport(outcomes=tuple(outcomes), prisma=prisma)
 
 
 def _k(doc: dict) -> int:
@@ -525,7 +531,10 @@ def check_results(
             )
     outcomes.sort(key=lambda o: o.id)
     note = "" if outcomes else _no_specs_note(paths)
-    return RunReport(outcomes=tuple(outcomes), note=note, check=True, orphans_fail=True)
+    from metaevidence.workflow.prisma import prisma_outcome  # stale when review.yaml changed
+
+    prisma = None if ids or not outcomes else prisma_outcome(paths, check=True)
+    return RunReport(outcomes=tuple(outcomes), note=note, check=True, orphans_fail=True, prisma=prisma)
 
 
 def _recheck(spec, evidence, store: ResultStore) -> tuple[str, list[str]]:

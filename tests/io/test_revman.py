@@ -193,6 +193,7 @@ def test_subgroups_generic_inverse_variance_and_random_effects_from_an_rm5(tmp_p
         "z",
     )
     assert me.read_revman(path).analyses[0].rows[1].subgroup == "Children"
+    assert spec["subgroups"] == {"by": "outcomes.subgroup", "common_tau2": False}  # RevMan: tau² per subgroup
 
 
 def test_a_file_that_is_not_revman_is_refused(tmp_path):
@@ -202,3 +203,85 @@ def test_a_file_that_is_not_revman_is_refused(tmp_path):
     (tmp_path / "bomb.rm5").write_text('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><r>&a;</r>')
     with pytest.raises(me.DataImportError, match="not a readable RevMan 5 file"):
         me.read_revman(tmp_path / "bomb.rm5")
+
+
+def _with_subgroups(tmp_path) -> Path:
+    """Fleiss1993_CR.csv with the mental-health outcome (MD, IV, fixed) split by the studies'
+    year into two RevMan subgroups: RevMan's own subgroup header rows (a Subgroup Number and a
+    name) added, every number left as RevMan stored it."""
+    lines = (DATA / "Fleiss1993_CR.csv").read_text(encoding="utf-8-sig").splitlines()
+    width = lines[0].count(",")
+    out = []
+    for line in lines:
+        cells = line.split(",")
+        if cells[:2] == ["1", "2"] and cells[3] in ("Davis", "Gruen"):
+            number, name = ("1", "Before 1975") if cells[3] == "Davis" else ("2", "1975 or later")
+            out.append(",".join(["1", "2", number, name] + [""] * (width - 3)))
+        if cells[:2] == ["1", "2"] and cells[3] in ("Davis", "Florell", "Gruen", "Hart", "Wilson"):
+            cells[2] = "1" if cells[3] in ("Davis", "Florell") else "2"
+            line = ",".join(cells)
+        out.append(line)
+    path = tmp_path / "Fleiss1993_subgroups_CR.csv"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def test_revman_subgroups_are_set_up_and_reproduce_revmans_numbers(tmp_path):
+    """The subgroups become a spec's `subgroups: {by: outcomes.subgroup}` and the entries' subgroup.
+    For an inverse-variance fixed-effect analysis RevMan's subgroup results follow from what it
+    stored: each subgroup is the IV pool of RevMan's stored study effects and SEs, and the test for
+    subgroup differences is RevMan's stored Chi² (5.66) minus the Chi² within the subgroups
+    (Deeks & Higgins, Statistical algorithms in Review Manager 5, 2010, section on subgroups)."""
+    path = _with_subgroups(tmp_path)
+    review = read_revman(path)
+    a = next(a for a in review.analyses if a.data_type == "continuous")
+    assert [r.subgroup for r in a.rows] == ["Before 1975"] * 2 + ["1975 or later"] * 3
+    (tmp_path / "studies").mkdir()
+    me.import_revman(path, tmp_path / "studies", tmp_path / "analyses", date=dt.date(2026, 12, 3))
+    import yaml
+
+    aid = "mental-health-treatment-versus-control"
+    spec = yaml.safe_load((tmp_path / "analyses" / f"{aid}.yaml").read_text())
+    assert spec["subgroups"] == {"by": "outcomes.subgroup"}
+    assert me.load_evidence(tmp_path / "studies")["davis-1973"].outcomes[-1].subgroup == "Before 1975"
+    paths = Paths.of(*(tmp_path / d for d in ("studies", "analyses", "results", "figures")))
+    assert run_analyses(paths).ok
+    doc = result(tmp_path, aid)
+    # the overall analysis is still RevMan's
+    assert doc["pooled"]["estimate"] == pytest.approx(a.stored["effect"], abs=5e-9)
+    groups = {g["name"]: g for g in doc["subgroups"]["groups"]}
+    q_within = 0.0
+    for name in ("Before 1975", "1975 or later"):
+        rows = [r for r in a.rows if r.subgroup == name]
+        y = np.array([r.stored["effect"] for r in rows])
+        w = 1 / np.array([r.stored["se"] for r in rows]) ** 2
+        est, se = (w * y).sum() / w.sum(), w.sum() ** -0.5
+        q_within += (w * (y - est) ** 2).sum()
+        g = groups[name]["pooled"]
+        assert g["k"] == len(rows) and groups[name]["heterogeneity"]["q"] == pytest.approx(
+            (w * (y - est) ** 2).sum(),
+            abs=5e-7,  # RevMan stores the SEs to 8 decimals
+        )
+        assert g["estimate"] == pytest.approx(est, abs=1e-8)
+        assert g["ci_lower"] == pytest.approx(est - 1.959963984540054 * se, abs=1e-8)
+        assert g["ci_upper"] == pytest.approx(est + 1.959963984540054 * se, abs=1e-8)
+    test = doc["subgroups"]["test"]
+    assert test["q"] == pytest.approx(a.stored["chi2"] - q_within, abs=5e-7)
+    assert test["df"] == 1
+
+
+def test_mantel_haenszel_subgroups_are_kept_on_the_entries_and_the_import_says_why_not_in_the_spec(tmp_path):
+    from metaevidence.io.revman_import import plan_review
+
+    review = read_revman(DATA / "Fleiss1993_CR.csv")
+    a = next(a for a in review.analyses if a.method == "MH")
+    for i, row in enumerate(a.rows):
+        row.subgroup = "first" if i < 3 else "second"
+    plan = plan_review(review, tmp_path / "studies", tmp_path / "analyses", date=dt.date(2026, 12, 3))
+    assert "subgroups" not in plan.specs[ASPIRIN]
+    assert any(
+        "has 2 subgroups (first, second), pooled by mantel-haenszel in RevMan" in n
+        and "the spec pools overall only" in n
+        for n in plan.notes
+    )
+    assert plan.records["mrc-1-1974"]["outcomes"][0]["subgroup"] == "first"

@@ -63,7 +63,16 @@ def test_a_csv_of_15_trials_imports_in_one_command_and_run_pools_them(tmp_path, 
     assert any("full citation" in m for m in morton.extraction.missing)
     assert any("design" in m for m in morton.extraction.missing)
     assert morton.outcomes[0].provenance.locator == "line 2"
-    assert code == 0 and main(["run", "-q"]) == 0
+    code, out, _ = cli(capsys, "validate")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("no problems: 15 study records")
+    # what is left, per record and in total
+    assert lines[1] == "still to fill in (extraction.missing): 45 items in 15 records"
+    assert any(
+        ln.split() == ["morton-1984", "full", "citation;", "study", "design;", "population"] for ln in lines
+    )
+    assert len(lines) == 17
+    assert main(["run", "-q"]) == 0
     doc = json.loads((root / "results" / "mortality.json").read_text())
     # the same 15 trials pooled directly (REML with Hartung-Knapp, the spec defaults)
     es = me.effect_sizes("OR", ai=d.ai, n1i=d.n1i, ci=d.ci, n2i=d.n2i)
@@ -169,10 +178,13 @@ def test_duplicate_study_ids_are_refused(tmp_path):
         me.import_table(path, root / "studies", outcome="deaths", date=DATE)
     assert "dup.csv:3: duplicate study id 'smith-2001' (also dup.csv:2)" in str(exc.value)
     assert list((root / "studies").iterdir()) == []
-    # and an existing record is never overwritten
+    # a row for an existing record that is not valid: refused, the record left as it was
     (root / "studies" / "smith-2001.yaml").write_text("id: smith-2001\n")
     path.write_text("study,year,ai,n1i,ci,n2i\nSmith,2001,3,40,5,41\n")
-    with pytest.raises(me.DataImportError, match="smith-2001.yaml already exists"):
+    with pytest.raises(
+        me.DataImportError,
+        match=r"dup.csv:2: the row's study 'smith-2001' is .*smith-2001.yaml, which is not a valid record \(.*citation is required",
+    ):
         me.import_table(path, root / "studies", outcome="deaths", date=DATE)
     assert (root / "studies" / "smith-2001.yaml").read_text() == "id: smith-2001\n"
 
@@ -220,3 +232,115 @@ def test_round_trip_import_export_import_gives_the_same_records(tmp_path, capsys
     assert cli(capsys, "import", "x.rm5", "--studies", "fourth", "--no-analysis")[0] == 0
     assert [s.outcomes[0].data for s in me.load_evidence("fourth")] == [s.outcomes[0].data for s in first]
     assert np.all([s.year for s in third] == [s.year for s in first])
+
+
+EXISTING = """\
+# Smith 2001: transcribed by hand from the paper (Table 2).
+id: smith-2001
+citation:
+  authors: [Smith A, Jones B]
+  title: A trial of treatment
+  journal: J Test
+  year: 2001
+  doi: 10.1000/smith-2001
+design: rct
+population: adults  # as the paper describes them
+outcomes:
+  - outcome: deaths
+    comparison: {experimental: treated, control: untreated}
+    timepoint: 12 months
+    data:
+      kind: binary
+      experimental: {events: 3, total: 40}
+      control: {events: 5, total: 41}
+    provenance: {source: Smith 2001, locator: Table 2, confidence: primary}
+    # the 24-month counts are in Table 3
+
+# who did the extraction
+extraction: {status: complete, by: tester, date: 2026-11-27}
+"""
+
+
+def test_rows_add_outcome_entries_to_an_existing_record_keeping_its_text(tmp_path, capsys, monkeypatch):
+    root = review(tmp_path)
+    record = root / "studies" / "smith-2001.yaml"
+    record.write_text(EXISTING)
+    path = root / "later.csv"
+    path.write_text(
+        "id,outcome,timepoint,ai,n1i,ci,n2i\n"
+        "smith-2001,deaths,24 months,6,40,9,41\n"
+        "smith-2001,admissions,12 months,10,40,12,41\n"
+    )
+    monkeypatch.chdir(root)
+    code, out, err = cli(capsys, "import", path.name, "--experimental", "treated", "--control", "untreated")
+    assert code == 0, err
+    assert "studies/smith-2001.yaml: 2 new outcome entries appended" in out
+    text = record.read_text()
+    # every line of the record is kept, in order (comments too); the new entries follow the last one
+    assert text.startswith(EXISTING.split("\n\n# who")[0] + "\n  - outcome: deaths\n")
+    assert text.endswith(
+        "\n\n# who did the extraction\nextraction: {status: complete, by: tester, date: 2026-11-27}\n"
+    )
+    assert all(line in text.splitlines() for line in EXISTING.splitlines())
+    eb = me.load_evidence("studies")
+    entries = eb["smith-2001"].outcomes
+    assert [(e.outcome, e.timepoint) for e in entries] == [
+        ("deaths", "12 months"),
+        ("deaths", "24 months"),
+        ("admissions", "12 months"),
+    ]
+    assert entries[1].provenance.locator == "line 2" and entries[2].provenance.locator == "line 3"
+    assert entries[1].provenance.source == "later.csv"
+    assert eb["smith-2001"].design == "rct" and eb["smith-2001"].extraction.status == "complete"
+    assert validate_all("studies", "analyses").ok
+    assert (root / "analyses" / "deaths.yaml").read_text().count("outcomes.timepoint: 24 months") == 1
+    assert main(["run", "-q"]) == 0 and (root / "results" / "deaths.json").is_file()
+
+
+def test_a_row_duplicating_an_existing_entry_names_both_and_nothing_is_written(tmp_path):
+    root = review(tmp_path)
+    record = root / "studies" / "smith-2001.yaml"
+    record.write_text(EXISTING)
+    path = root / "again.csv"
+    path.write_text(
+        "id,outcome,timepoint,ai,n1i,ci,n2i\n"
+        "smith-2001,admissions,12 months,10,40,12,41\n"
+        "smith-2001,deaths,12 months,3,40,5,41\n"
+    )
+    with pytest.raises(me.DataImportError) as exc:
+        me.import_table(path, root / "studies", date=DATE)
+    (problem,) = exc.value.problems
+    assert problem.startswith("again.csv:3: duplicates the entry at ") and (
+        "smith-2001.yaml:12 (study 'smith-2001', outcome 'deaths', timepoint '12 months')" in problem
+    )
+    assert record.read_text() == EXISTING  # all or nothing: the good row was not written either
+    # --partial writes the good row and lists the other
+    result = me.import_table(path, root / "studies", date=DATE, partial=True)
+    assert result.skipped == ("again.csv:3",)
+    assert [e.outcome for e in me.load_evidence(root / "studies")["smith-2001"].outcomes] == [
+        "deaths",
+        "admissions",
+    ]
+
+
+def test_an_inline_outcomes_list_is_rewritten_from_its_content_and_says_so(tmp_path):
+    root = review(tmp_path)
+    record = root / "studies" / "smith-2001.yaml"
+    one = (
+        EXISTING.split("outcomes:\n")[0]
+        + "outcomes: [{outcome: deaths, comparison: {experimental: treated, control: untreated}, timepoint: 12 months, data: {kind: binary, experimental: {events: 3, total: 40}, control: {events: 5, total: 41}}, provenance: {source: Smith 2001, locator: Table 2, confidence: primary}}]\nextraction: {status: complete, by: tester, date: 2026-11-27}\n"
+    )
+    record.write_text(one)
+    path = root / "later.csv"
+    path.write_text("id,outcome,timepoint,ai,n1i,ci,n2i\nsmith-2001,deaths,24 months,6,40,9,41\n")
+    result = me.import_table(path, root / "studies", date=DATE)
+    assert any("its comments were not kept" in n for n in result.notes)
+    eb = me.load_evidence(root / "studies")
+    assert [e.timepoint for e in eb["smith-2001"].outcomes] == ["12 months", "24 months"]
+    assert list(yaml_keys(record)) == ["id", "citation", "design", "population", "outcomes", "extraction"]
+
+
+def yaml_keys(path):
+    import yaml
+
+    return yaml.safe_load(path.read_text())

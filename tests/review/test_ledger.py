@@ -148,3 +148,52 @@ def test_run_writes_the_diagram_deterministically(tmp_path, fmt):
     (tmp_path / "review.yaml").write_text("included:\n  studies: []\n")
     a = prisma_outputs(tmp_path / "studies")
     assert a[f"prisma.{fmt}"] == prisma_outputs(tmp_path / "studies")[f"prisma.{fmt}"]
+
+
+def _problems(tmp_path, text, ids=("a-2001", "b-2002", "c-2003")):
+    (tmp_path / "review.yaml").write_text(text)
+    return [str(p) for p in check_ledger(tmp_path / "review.yaml", list(ids))]
+
+
+def test_included_reports_must_be_assessed_minus_excluded_over_both_columns(tmp_path):
+    assert _problems(tmp_path, FULL) == []
+    (problem,) = _problems(tmp_path, FULL.replace("  reports: 3", "  reports: 4"))
+    assert problem.endswith(
+        "review.yaml:30: included.reports must be the reports assessed minus excluded (identification: "
+        "assessed (50) - excluded (48) + other_methods: assessed (10) - excluded (9) = 3); got 4"
+    )
+
+
+def test_included_studies_cannot_outnumber_the_reports_included(tmp_path):
+    text = FULL.replace("[a-2001, b-2002, c-2003]", "[a-2001, b-2002, c-2003, d-2004]")
+    text = text.replace("  reports: 3\n", "")  # no reports count: bounded by assessed - excluded
+    (problem,) = _problems(tmp_path, text, ("a-2001", "b-2002", "c-2003", "d-2004"))
+    assert "review.yaml:29: included.studies must list at most as many studies as reports included" in problem
+    assert problem.endswith("every included study has at least one report; got 4 studies")
+
+
+def test_no_part_of_a_box_is_larger_than_the_box(tmp_path):
+    problems = _problems(
+        tmp_path, FULL.replace("{reason: wrong outcome, n: 9}", "{reason: wrong outcome, n: 11}")
+    )
+    assert any(
+        p.endswith(
+            "review.yaml:27: other_methods.reports_excluded must be at most the reports assessed (10): "
+            "reports excluded are part of them; got 11"
+        )
+        for p in problems
+    ), problems
+    problems = _problems(tmp_path, FULL.replace("screened_excluded: 350", "screened_excluded: 450"))
+    assert any(
+        "review.yaml:12: identification.screened_excluded must be at most the records screened (405)" in p
+        for p in problems
+    ), problems
+    problems = _problems(tmp_path, FULL.replace("duplicates_removed: 120", "duplicates_removed: 600"))
+    assert any(
+        "identification.duplicates_removed must be at most the records identified (540)" in p
+        for p in problems
+    )
+    problems = _problems(tmp_path, FULL.replace("reports_not_retrieved: 2", "reports_not_retrieved: 20"))
+    assert any(
+        "other_methods.reports_not_retrieved must be at most the reports sought (12)" in p for p in problems
+    )
