@@ -253,7 +253,10 @@ class OutcomeEntry:
     """One outcome entry of a study.
 
     ``index`` is its position in the study's ``outcomes`` list; ``key`` is
-    ``(outcome, subgroup, timepoint)``, unique within the study.
+    ``(outcome, subgroup, timepoint)``, unique within the study. ``direction`` is the
+    record's prose about the direction (its ``note`` in the structured form) and ``benefit``
+    the structured ``direction.benefit`` ("higher", "lower"; None when the record gives prose
+    only): see :mod:`metaevidence.evidence.direction`.
     """
 
     study_id: str
@@ -266,6 +269,7 @@ class OutcomeEntry:
     label: str | None = None
     subgroup: str | None = None
     direction: str | None = None
+    benefit: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     notes: str | None = None
     record: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
@@ -352,6 +356,13 @@ def _data(d: Mapping) -> EffectData:
     return _DATA_TYPES[kind](**values)
 
 
+def _direction(d: Any) -> tuple[str | None, str | None]:
+    """(prose note, benefit) of a record's ``direction``: prose alone, or the structured form."""
+    if isinstance(d, Mapping):
+        return d.get("note"), d["benefit"]
+    return d, None
+
+
 def build_study(plain: Mapping, *, path: Path, sha256: str) -> Study:
     """A :class:`Study` from a plain record that passed validation."""
     record = _frozen(plain)
@@ -369,7 +380,8 @@ def build_study(plain: Mapping, *, path: Path, sha256: str) -> Study:
                 timepoint=o.get("timepoint"),
                 label=o.get("label"),
                 subgroup=o.get("subgroup"),
-                direction=o.get("direction"),
+                direction=_direction(o.get("direction"))[0],
+                benefit=_direction(o.get("direction"))[1],
                 attributes=raw.get("attributes", MappingProxyType({})),
                 notes=o.get("notes"),
                 record=raw,
