@@ -191,7 +191,6 @@ def _orient(entry: OutcomeEntry, measure: str, want: Orientation, path) -> tuple
             f"arms swapped: the record's experimental group ({c.experimental}) is the analysis's "
             f"control, so its effect was inverted"
         )
-        benefit = None if benefit is None else ("lower" if benefit == "higher" else "higher")
     if benefit is not None and benefit != want.benefit:
         recorded = benefit
         entry = _recode(entry, measure, recorded, path)
