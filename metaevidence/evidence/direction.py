@@ -188,17 +188,21 @@ def _orient(entry: OutcomeEntry, measure: str, want: Orientation, path) -> tuple
         c = entry.comparison
         entry = _swap(entry)
         notes.append(
-            f"arms swapped: the record's experimental group ({c.experimental}) is the analysis's "
-            f"control, so its effect was inverted"
+            f"arms swapped (the record's experimental group, {c.experimental}, is the analysis's control)"
         )
     if benefit is not None and benefit != want.benefit:
-        recorded = benefit
-        entry = _recode(entry, measure, recorded, path)
+        entry = _recode(entry, measure, benefit, path)
         notes.append(
-            f"outcome counted the other way: the record's effect favours the experimental group "
-            f"when {recorded}, the analysis's when {want.benefit}, so its effect was inverted"
+            f"outcome counted the other way (the record's benefit is {benefit}, the analysis's {want.benefit})"
         )
-    return entry, ("direction: " + "; ".join(notes)) if notes else None
+    if not notes:
+        return entry, None
+    if len(notes) == 2 and measure != "RR":
+        # e.g. an OR of death, isolated vs integrated = the OR of survival, integrated vs isolated
+        tail = "; the two cancel: the effect is pooled as recorded"
+    else:
+        tail = "; the effect is inverted" if measure != "RR" or len(notes) == 1 and "arms" in notes[0] else ""
+    return entry, "direction: " + "; ".join(notes) + tail
 
 
 def orient_rows(rows, measure: str, want: Orientation):

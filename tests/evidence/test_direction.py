@@ -85,7 +85,10 @@ def test_binary_arms_named_the_other_way_round_are_swapped(studies_dir, measure)
     assert es.yi[1] == pytest.approx(direct.yi[0], rel=CLOSED_FORM)
     assert es.vi[1] == pytest.approx(direct.vi[0], rel=CLOSED_FORM)
     assert es.yi[1] == pytest.approx(-es.yi[0], rel=CLOSED_FORM)
-    assert "direction: arms swapped: the record's experimental group (untreated)" in es.source[1]
+    assert es.source[1].endswith(
+        "; direction: arms swapped (the record's experimental group, untreated, is the analysis's control); "
+        "the effect is inverted"
+    )
     assert "direction" not in es.source[0]
     assert es.group_labels == ("treated", "untreated")
 
@@ -101,7 +104,10 @@ def test_binary_counted_the_other_way_exchanges_events_and_non_events(studies_di
     )
     assert es.yi[0] == pytest.approx(direct.yi[0], rel=CLOSED_FORM)
     assert es.vi[0] == pytest.approx(direct.vi[0], rel=CLOSED_FORM)
-    assert "outcome counted the other way" in es.source[0]
+    # the RR of survival is not 1/RR of death: no "inverted" claim
+    assert es.source[0].endswith(
+        "; direction: outcome counted the other way (the record's benefit is higher, the analysis's lower)"
+    )
 
 
 def test_continuous_swapped_and_recoded(studies_dir):
@@ -112,6 +118,7 @@ def test_continuous_swapped_and_recoded(studies_dir):
     assert es.yi[0] == pytest.approx(plain.yi[0], rel=CLOSED_FORM)
     assert es.vi[0] == pytest.approx(plain.vi[0], rel=CLOSED_FORM)
     assert "arms swapped" in es.source[0] and "outcome counted the other way" in es.source[0]
+    assert es.source[0].endswith("; the two cancel: the effect is pooled as recorded")
 
 
 def test_a_reported_ratio_is_inverted_with_its_interval(studies_dir):

@@ -83,6 +83,15 @@ REVERSED = _record(
 )
 
 
+#: The analysis's groups, but log OR of DEATH -0.35 (benefit lower): only the outcome is reversed (synthetic).
+DEATH = _record(
+    "synthetic-death-2022",
+    (STRONG, WEAK),
+    {"benefit": "lower", "note": "OR < 1 = fewer deaths with stronger relationships"},
+    {"kind": "log_se", "measure": "OR", "log_estimate": -0.35, "se": 0.2},
+)
+
+
 def _paths(root: Path) -> Paths:
     return Paths.of(root / "studies", root / "analyses", root / "results", root / "figures")
 
@@ -130,6 +139,19 @@ def mortality(tmp_path: Path) -> Path:
     assert _cli(root, "run", "-q") == 0
     commit_all(root, "the 21 studies")
     return root
+
+
+def _forest(root: Path):
+    """The main forest plot of the analysis (a matplotlib Figure) and its table of numbers."""
+    import metaevidence as me
+    from metaevidence.plots.table import forest_table
+    from metaevidence.workflow.compute import compute
+    from metaevidence.workflow.figures import _draw
+    from metaevidence.workflow.spec import load_specs
+
+    (spec,) = load_specs(root / "analyses")
+    c = compute(spec, me.load_evidence(root / "studies"))
+    return _draw(c, "forest"), forest_table(c.fit)
 
 
 def _diff(root: Path) -> str:
@@ -269,6 +291,7 @@ def test_a_reversed_study_stops_the_analysis_at_its_record_line_without_a_spec_d
 def test_the_spec_direction_turns_the_reversed_study_round_with_a_note(mortality, capsys):
     write_yaml(mortality / "studies" / "synthetic-hr-2020.yaml", HR_STUDY)
     write_yaml(mortality / "studies" / "synthetic-reversed-2021.yaml", REVERSED)
+    write_yaml(mortality / "studies" / "synthetic-death-2022.yaml", DEATH)
     spec_before = _spec(mortality)
     _set_spec(
         mortality,
@@ -289,14 +312,36 @@ def test_the_spec_direction_turns_the_reversed_study_round_with_a_note(mortality
     assert direction.startswith(
         "Direction: effects above no effect favour the experimental group (stronger social relationships)"
     )
-    assert "Synthetic 2021 (arms swapped: the record's experimental group (weaker social" in direction
+    assert (
+        "Synthetic 2021 (arms swapped (the record's experimental group, weaker social relationships, is the "
+        "analysis's control); outcome counted the other way (the record's benefit is lower, the analysis's "
+        "higher); the two cancel: the effect is pooled as recorded)"
+    ) in direction
+    # a study counting deaths with the analysis's groups: only the outcome is the other way round
+    death = _row(doc, "synthetic-death-2022")
+    assert death["yi"] == pytest.approx(0.35, rel=CLOSED_FORM) and death["vi"] == pytest.approx(0.2**2)
+    assert (
+        "Synthetic 2022 (outcome counted the other way (the record's benefit is lower, the analysis's higher); "
+        "the effect is inverted)" in direction
+    )
     # the 21 records state no direction: pooled as the analysis's, and the report says so
-    assert any(n.startswith("DirectionWarning: 21 of 23 entries state no direction") for n in doc["notes"])
+    assert any(n.startswith("DirectionWarning: 21 of 24 entries state no direction") for n in doc["notes"])
     report = (mortality / "results" / f"{AID}.md").read_text(encoding="utf-8")
-    assert direction in report and "DirectionWarning: 21 of 23 entries" in report
+    assert direction in report and "DirectionWarning: 21 of 24 entries" in report
     assert spec_before["figures"]["forest"]["beneficial"] is True  # agrees with benefit: higher
+    # the forest plot: the turned-round row's numbers, and the direction as a footnote
+    fig, table = _forest(mortality)
+    row = table[table["label"] == "Synthetic 2022"]
+    assert row["estimate"].iloc[0] == pytest.approx(math.exp(0.35), rel=CLOSED_FORM)
+    texts = [x.get_text() for x in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    assert any(direction[:70] in x for x in texts)
+    # diff: both studies added, the new setting, and the move of the pooled OR
     text = _diff(mortality)
-    assert "synthetic-reversed-2021" in text
+    assert "  + synthetic-reversed-2021 (added)" in text and "  + synthetic-death-2022 (added)" in text
+    assert (
+        "setting direction: (none) -> {benefit: 'higher', experimental: ['stronger social relationships']}"
+        in text
+    )
 
 
 def test_a_reported_rr_counted_the_other_way_is_refused_at_its_direction_line(mortality, capsys):
