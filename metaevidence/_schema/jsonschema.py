@@ -145,7 +145,7 @@ def _spec(spec: Spec) -> dict[str, Any]:
     if isinstance(spec, MapOf):
         return {
             "type": "object",
-            "propertyNames": {"pattern": spec.key.pattern},
+            "propertyNames": _spec(spec.key) if spec.key.pattern is None else {"pattern": spec.key.pattern},
             "additionalProperties": _spec(spec.values),
         }
     raise TypeError(f"no JSON Schema for spec type {type(spec).__name__}")  # pragma: no cover

@@ -194,6 +194,9 @@ class _Checker:
             ok, value = trial.check(node, option, field)
             if ok:
                 return True, value
+        records = [o for o in spec.options if isinstance(o, Record)]
+        if isinstance(node, YMap) and len(records) == 1:
+            return self.check(node, records[0], field)  # a mapping: say what is wrong inside it
         return self.wrong(node, field, spec)
 
     # ------------------------------------------------------------------ containers

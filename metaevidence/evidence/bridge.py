@@ -18,6 +18,15 @@ none        excluded: not in the quantitative synthesis, with the record's reaso
 With ``convert=True`` the explicit conversions of :func:`metaevidence.stats.convert.convert` are
 used where the native measure differs (SMD <-> OR by Hasselblad-Hedges, r -> SMD, HR treated
 as RR); without it such entries are excluded with a reason that names the conversion.
+
+With ``treat_as={"HR": "OR"}`` a reported ratio of another measure (kinds ratio_ci and log_se)
+joins the analysis unchanged on the log scale, as generic inverse-variance pooling does: its
+label is marked with the measure its study reported (``"Smith et al., 2020 (HR)"``) and its
+``source`` names the assumption. Nothing else is ever pooled as another measure.
+
+With ``direction=`` (an :class:`~metaevidence.evidence.direction.Orientation`) every entry is
+oriented the analysis's way first (:mod:`metaevidence.evidence.direction`): arms swapped or
+the effect inverted where the record's direction disagrees, with a note in ``source``.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from metaevidence.evidence.records import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from metaevidence.evidence.base import EvidenceBase
+    from metaevidence.evidence.direction import Orientation
     from metaevidence.stats.effects import EffectSizes
 
 __all__ = ["ANY", "effect_sizes", "exclusions"]
@@ -77,6 +87,8 @@ def effect_sizes(
     drop00: bool = False,
     correct: bool = False,
     several_per_study: bool = False,
+    treat_as: Mapping[str, str] | None = None,
+    direction: Orientation | None = None,
 ) -> EffectSizes:
     """Effect sizes of one outcome, one row per selected study entry, in study order.
 
@@ -107,6 +119,15 @@ def effect_sizes(
     several_per_study : bool, default False
         Admit several usable entries of one study (for a model of nested effects, such as
         :func:`metaevidence.multilevel_meta_analysis`).
+    treat_as : mapping of str to str, optional
+        Reported ratio measures pooled as ``measure`` without conversion, e.g.
+        ``{"HR": "OR"}`` (each value must be ``measure``): generic inverse-variance pooling of
+        log ratios, an assumption the caller states (reasonable when the outcome is rare).
+        Such rows are labelled with the reported measure and their ``source`` says so.
+    direction : Orientation, optional
+        The direction the analysis pools in: entries whose record states another are
+        oriented (arms swapped, ratio inverted, difference negated) with a note in ``source``;
+        :class:`~metaevidence.evidence.direction.DirectionConflict` when one cannot be.
 
     Returns
     -------
@@ -124,8 +145,9 @@ def effect_sizes(
     KeyError
         Unknown outcome or study id.
     ValueError
-        Unknown measure or labels choice, no entry selected, or a study with several usable
-        entries.
+        Unknown measure or labels choice, no entry selected, a study with several usable
+        entries, a ``treat_as`` that does not pool into ``measure``, or an entry whose
+        direction cannot be reconciled with ``direction``.
     """
     from metaevidence.stats import effects as fx
 
@@ -150,29 +172,40 @@ def effect_sizes(
     if add is None:
         add = fx.MEASURES[measure].default_add
     policy = dict(add=add, to=to, drop00=drop00)
+    treat_as = _check_treat_as(treat_as, measure)
 
-    plans = [_plan(entry, measure, convert) for _study, entry in rows]
+    from metaevidence.evidence.direction import check_agreement, orient_rows
+
+    notes: dict[int, str] = {}
+    if direction is not None:
+        rows, notes = orient_rows(rows, measure, direction)
+    else:
+        check_agreement(rows)
+    plans = [_plan(entry, measure, convert, treat_as) for _study, entry in rows]
     if not several_per_study:
         _one_usable_entry_per_study(rows, plans, outcome)
     labels_t = _labels(rows, labels)
+    for i, plan in enumerate(plans):
+        if plan[0] == "compute" and plan[3]:
+            labels_t[i] = f"{labels_t[i]} ({plan[1]})"
 
     parts: dict[int, EffectSizes] = {}
     # binary and continuous rows of one native measure go through one call each, so that
     # metafor's zero-cell rules that look at all rows (to="if0all") see them together
-    groups: dict[tuple[str, str], list[int]] = {}
+    groups: dict[tuple[str, str, bool], list[int]] = {}
     for i, plan in enumerate(plans):
         if plan[0] == "compute":
-            groups.setdefault((plan[1], plan[2]), []).append(i)
-    for (native, kind), idx in groups.items():
+            groups.setdefault((plan[1], plan[2], plan[3]), []).append(i)
+    for (native, kind, treated), idx in groups.items():
         for i, es in zip(
             idx,
             _compute(
                 fx, native, kind, [rows[i][1] for i in idx], [labels_t[i] for i in idx], policy, correct
             ),
         ):
-            parts[i] = (
-                es if isinstance(es, str) else (_converted(fx, es, measure) if native != measure else es)
-            )
+            if not isinstance(es, str) and native != measure:
+                es = _treated(es, measure) if treated else _converted(fx, es, measure)
+            parts[i] = es
     out = []
     for i, (_study, entry) in enumerate(rows):
         plan = plans[i]
@@ -185,6 +218,7 @@ def effect_sizes(
                 + "; "
                 + entry.provenance.confidence
                 + (", approximate" if entry.provenance.approximate else "")
+                + (f"; {notes[i]}" if i in notes else "")
             )
             out.append(replace(result, source=(src,)))
     es = fx.EffectSizes.concat(out)
@@ -212,10 +246,33 @@ def exclusions(es: EffectSizes) -> tuple[tuple[str, str], ...]:
 
 
 _CONVERSIONS = {("OR", "SMD"), ("SMD", "OR"), ("COR", "SMD"), ("SMD", "COR"), ("HR", "RR")}
+_REPORTED = ("OR", "RR", "HR")
 
 
-def _plan(entry: OutcomeEntry, measure: str, convert: bool) -> tuple:
-    """("compute", native measure, kind) or ("exclude", reason)."""
+def _check_treat_as(treat_as: Mapping[str, str] | None, measure: str) -> dict[str, str]:
+    """``treat_as`` as a dict, or ValueError saying what is allowed."""
+    if not treat_as:
+        return {}
+    if measure not in _REPORTED:
+        raise ValueError(
+            f"treat_as pools reported ratios as the analysis's ratio measure (OR, RR or HR); "
+            f"the measure is {measure!r}"
+        )
+    for reported, target in treat_as.items():
+        if reported not in _REPORTED or reported == measure:
+            raise ValueError(
+                f"treat_as keys must be reported ratio measures other than {measure} "
+                f"({', '.join(m for m in _REPORTED if m != measure)}); got {reported!r}"
+            )
+        if target != measure:
+            raise ValueError(
+                f"treat_as[{reported!r}] must be the measure pooled ({measure!r}); got {target!r}"
+            )
+    return dict(treat_as)
+
+
+def _plan(entry: OutcomeEntry, measure: str, convert: bool, treat_as: Mapping[str, str]) -> tuple:
+    """("compute", native measure, kind, treated as ``measure``) or ("exclude", reason)."""
     d = entry.data
     if isinstance(d, SummaryData):
         ci = f" [{d.lower:g}, {d.upper:g}]" if d.lower is not None else ", no interval"
@@ -240,19 +297,27 @@ def _plan(entry: OutcomeEntry, measure: str, convert: bool) -> tuple:
         natives = (d.measure,)
         fallback = d.measure
     if measure in natives:
-        return ("compute", measure, d.kind)
+        return ("compute", measure, d.kind, False)
     plain = {"binary": "2x2 counts", "continuous": "means and SDs", "correlation": "a correlation"}
     described = plain[d.kind] if d.kind in plain else f"a reported {d.measure}"
+    if d.kind in ("ratio_ci", "log_se") and treat_as.get(d.measure) == measure:
+        return ("compute", d.measure, d.kind, True)
+    hint = ""
+    if d.kind in ("ratio_ci", "log_se") and measure in _REPORTED:
+        hint = (
+            f" (pool it as {measure} with treat_as: {{{d.measure}: {measure}}} in the analysis spec, "
+            f"treat_as={{'{d.measure}': '{measure}'}} in Python, if the review accepts that assumption)"
+        )
     if (fallback, measure) in _CONVERSIONS:
         if convert:
-            return ("compute", fallback, d.kind)
+            return ("compute", fallback, d.kind, False)
         return (
             "exclude",
             f"{measure} cannot be computed from {described} without converting "
             f"{fallback} -> {measure} (allow it with convert: true in the analysis spec, "
             f"convert=True in Python)",
         )
-    return ("exclude", f"{measure} cannot be computed from {described}")
+    return ("exclude", f"{measure} cannot be computed from {described}{hint}")
 
 
 class SeveralEntries(ValueError):
@@ -348,6 +413,13 @@ def _compute(fx, native: str, kind: str, entries, labels, policy, correct) -> li
         except ValueError as exc:
             out.append(f"{native} cannot be computed from this entry: {exc}")
     return out
+
+
+def _treated(es, measure: str):
+    """A reported ratio pooled as ``measure`` unchanged (log scale), its source saying so."""
+    reported = es.measure
+    note = f"; pooled as {measure} (treat_as: {reported} as {measure}, generic inverse variance)"
+    return replace(es, measure=measure, source=(es.source[0] + note,))
 
 
 def _converted(fx, es, measure: str):

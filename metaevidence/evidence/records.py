@@ -255,7 +255,10 @@ class OutcomeEntry:
     """One outcome entry of a study.
 
     ``index`` is its position in the study's ``outcomes`` list; ``key`` is
-    ``(outcome, subgroup, timepoint)``, unique within the study.
+    ``(outcome, subgroup, timepoint)``, unique within the study. ``direction`` is the
+    record's prose about the direction (its ``note`` in the structured form) and ``benefit``
+    the structured ``direction.benefit`` ("higher", "lower"; None when the record gives prose
+    only): see :mod:`metaevidence.evidence.direction`.
     """
 
     study_id: str
@@ -268,6 +271,7 @@ class OutcomeEntry:
     label: str | None = None
     subgroup: str | None = None
     direction: str | None = None
+    benefit: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     notes: str | None = None
     record: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
@@ -354,7 +358,7 @@ _CLASSES: dict[str, type] = {
 #: Fields a class has that are not in the record (given by the builder, not the file).
 EXTRA_FIELDS: dict[type, tuple[str, ...]] = {
     Study: ("path", "sha256", "record"),
-    OutcomeEntry: ("study_id", "index", "record"),
+    OutcomeEntry: ("study_id", "index", "record", "benefit"),
 }
 
 
@@ -387,6 +391,13 @@ def _built(spec: Any, value: Any, **extra: Any) -> Any:
     return value
 
 
+def _direction(d: Any) -> tuple[str | None, str | None]:
+    """(prose note, benefit) of a record's ``direction``: prose alone, or the structured form."""
+    if isinstance(d, Mapping):
+        return d.get("note"), d["benefit"]
+    return d, None
+
+
 def build_study(plain: Mapping, *, path: Path, sha256: str) -> Study:
     """A :class:`Study` from a plain record that passed validation.
 
@@ -399,7 +410,16 @@ def build_study(plain: Mapping, *, path: Path, sha256: str) -> Study:
 
     record = _frozen(plain)
     outcomes = tuple(
-        _built(OUTCOME, o, study_id=plain["id"], index=i, record=raw)
+        _built(
+            OUTCOME,
+            o,
+            study_id=plain["id"],
+            index=i,
+            record=raw,
+            # the record's direction is prose or {benefit, note}; the entry keeps both parts
+            direction=_direction(o.get("direction"))[0],
+            benefit=_direction(o.get("direction"))[1],
+        )
         for i, (o, raw) in enumerate(zip(plain["outcomes"], record["outcomes"]))
     )
     return _built(STUDY, plain, outcomes=outcomes, path=Path(path), sha256=sha256, record=record)

@@ -205,6 +205,23 @@ PROVENANCE = Record(
     ),
 )
 
+DIRECTION = Record(
+    "direction",
+    "Which way the entry's effect (experimental versus control, as recorded) points. An "
+    "analysis with a direction orients every entry to it: arms swapped, or the outcome "
+    "counted the other way, with a note (docs/analyses.md).",
+    (
+        Field(
+            "benefit",
+            Text(choices=("higher", "lower")),
+            doc="which side of no effect favours the experimental group: higher (OR > 1, MD > 0 "
+            "is good for it: a desirable event such as survival, or a scale where higher is better) "
+            "or lower (an event such as death, a scale where lower is better)",
+        ),
+        Field("note", _FREE, required=False, doc="the direction in words, e.g. 'OR > 1 = better survival'"),
+    ),
+)
+
 _ATTR_KEY = Text(pattern=r"^[a-z][a-z0-9_]*$", shape="a snake_case name such as mean_age")
 
 _EFFECT_KINDS = ("binary", "continuous", "ratio_ci", "log_se", "summary")
@@ -230,9 +247,11 @@ OUTCOME = Record(
         ),
         Field(
             "direction",
-            _FREE,
+            Either((_FREE, DIRECTION)),
             required=False,
-            doc="what an effect above the null means, e.g. 'OR > 1 = better survival'",
+            doc="which way the effect points: structured, {benefit: higher or lower, note: ...} "
+            "(read by analyses, which orient entries to their own direction), or prose only, "
+            "e.g. 'OR > 1 = better survival' (a note that nothing reads)",
         ),
         Field(
             "attributes",

@@ -37,7 +37,9 @@ import numpy as np
 from metaevidence.core.pool import COMMON_EFFECT_METHODS
 from metaevidence.errors import MetaevidenceError
 from metaevidence.evidence.bridge import SeveralEntries
+from metaevidence.evidence.direction import DirectionConflict
 from metaevidence.stats.results import fields_of
+from metaevidence.workflow.assumptions import assumptions, reported_measure
 from metaevidence.workflow.spec import AnalysisSpec
 from metaevidence.workflow.store import FORMAT
 
@@ -65,6 +67,8 @@ class AnalysisError(MetaevidenceError, ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+        #: (record path, line, field) when the problem is in a study record (a direction conflict)
+        self.record: tuple | None = None
 
 
 def _several_entries(spec: AnalysisSpec, exc: SeveralEntries) -> AnalysisError:
@@ -345,6 +349,9 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
     )
     if spec.sequential is not None:
         doc["sequential"] = extra["tsa_doc"]
+    stated = assumptions(spec, included)
+    if stated:  # only then, so that other analyses keep their bytes
+        doc["assumptions"] = stated
     return Computed(
         spec,
         doc,
@@ -378,9 +385,15 @@ def _select(spec: AnalysisSpec, rest: EvidenceBase, notes: _Notes, excluded: lis
                 to=z.to,
                 drop00=z.drop00,
                 correct=spec.rom_correction,
+                treat_as=spec.treat_as,
+                direction=spec.direction,
             )
     except SeveralEntries as exc:
         raise _several_entries(spec, exc) from None
+    except DirectionConflict as exc:
+        from metaevidence.workflow.assumptions import direction_error
+
+        raise direction_error(spec, exc) from None
     except (ValueError, KeyError) as exc:
         raise AnalysisError(f"analysis {spec.id!r}: {_message(exc)}") from None
 
@@ -432,6 +445,9 @@ def _study_rows(fit, es, ids, rest, entry_of, excluded: list[dict]) -> list[dict
             "data": {k: _f(v[i]) for k, v in sorted(es.data.items())},
             "risk_of_bias": study.risk_of_bias.overall if study.risk_of_bias is not None else None,
         }
+        reported = reported_measure(entry_of[i], es.measure)
+        if reported is not None:  # only then, so that other rows keep their bytes
+            row["reported_measure"] = reported
         if bool(fit.included[i]):
             included.append(row)
         else:

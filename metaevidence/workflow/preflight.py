@@ -43,6 +43,10 @@ def preflight(specs: Iterable, evidence) -> list[RecordProblem]:
                 compute(spec, evidence)
         except AnalysisError as exc:
             message = str(exc).removeprefix(prefix)
+            if exc.record is not None:  # the problem is in a study record: report it at its line
+                path, line, field, detail = exc.record
+                problems.append(RecordProblem(path, line or 1, field, f"{detail} (analysis {spec.id!r})"))
+                continue
             if exc.field:  # the field leads the line already: "file:18: subgroups.by is ..."
                 message = message.removeprefix(f"{exc.field} ")
             problems.append(RecordProblem(spec.path, _line(spec.path, exc.field), exc.field or "", message))

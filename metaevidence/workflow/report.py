@@ -120,6 +120,7 @@ def render_report(doc: dict) -> str:
         lines += report_lines(doc)
     else:
         lines += _result_in_words(doc)
+        lines += _assumptions(doc)
         lines += _studies(doc)
         lines += _subgroups(doc)
         lines += _sensitivity(doc)
@@ -219,6 +220,14 @@ def _result_in_words(doc: dict) -> list[str]:
         out.append(f"> Note: {note}")
         out.append("")
     return out
+
+
+def _assumptions(doc: dict) -> list[str]:
+    """What the spec's treat_as and direction did to pooled rows (nothing when they did nothing)."""
+    items = doc.get("assumptions") or ()
+    if not items:
+        return []
+    return ["## Measures and direction", "", *(f"- {a}" for a in items), ""]
 
 
 def _test_text(p: dict) -> str:

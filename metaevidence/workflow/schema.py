@@ -49,6 +49,7 @@ __all__ = [
     "PI_METHODS",
     "FIGURES",
     "FIGURE_FORMATS",
+    "REPORTED_RATIOS",
     "DATA_KINDS",
     "CUMULATIVE_ORDERS",
     "HIGH_RISK",
@@ -397,6 +398,35 @@ REFERENCE = Record(
     ),
 )
 
+#: Ratios a study record may report (kinds ratio_ci, log_se), for ``treat_as``.
+REPORTED_RATIOS = ("OR", "RR", "HR")
+
+DIRECTION = Record(
+    "analysis_direction",
+    "Which way the analysis pools: every entry is oriented to it before pooling -- arms "
+    "swapped where a record's experimental group is this analysis's control, the outcome "
+    "counted the other way where a record's direction.benefit is the other side -- with a "
+    "note in the row's source and the report; an entry that cannot be oriented stops the "
+    "analysis (and `metaevidence validate`) at its record's line.",
+    (
+        Field(
+            "benefit",
+            Text(choices=("higher", "lower")),
+            doc="which side of no effect favours the experimental group in the pooled result: "
+            "higher (e.g. OR of survival > 1) or lower (e.g. OR of death < 1); also the default "
+            "of figures.forest.beneficial",
+        ),
+        Field(
+            "experimental",
+            _one_or_more(_FREE),
+            required=False,
+            doc="the analysis's experimental group as the records' comparison.experimental names it "
+            "(one name or a list; case is ignored); a record naming it as its control has its arms "
+            "swapped, one naming neither is refused. Default: the arms as recorded",
+        ),
+    ),
+)
+
 _OVERVIEW = When("kind", ("overview",))
 _NOT_IN_OVERVIEW = "an overview shows published summaries and never pools them"
 _COMMON = When("pooling", ("mantel-haenszel", "peto"))
@@ -474,6 +504,23 @@ ANALYSIS = Record(
             "for entries whose own measure differs (default false: they are left out, with the reason)",
         ),
         Field(
+            "treat_as",
+            MapOf(Text(choices=REPORTED_RATIOS), Text(choices=REPORTED_RATIOS)),
+            required=False,
+            doc="reported ratios pooled as the analysis's measure without conversion, e.g. "
+            "{HR: OR}: generic inverse-variance pooling of log ratios, an assumption (reasonable "
+            "when the outcome is rare) written into the report and under the forest plot; each "
+            "such row keeps its own measure (reported_measure, and its label is marked '(HR)'). "
+            "Default: none (such entries are left out, with the reason)",
+        ),
+        Field(
+            "direction",
+            DIRECTION,
+            required=False,
+            doc="which way the analysis pools; entries are oriented to it (default: none, and "
+            "entries whose directions disagree stop the analysis)",
+        ),
+        Field(
             "rom_correction",
             Boolean(),
             required=False,
@@ -528,6 +575,8 @@ ANALYSIS = Record(
                 "prediction_interval_method",
                 "heterogeneity_ci",
                 "convert",
+                "treat_as",
+                "direction",
                 "rom_correction",
                 "zero_cells",
                 "subgroups",
@@ -543,6 +592,15 @@ ANALYSIS = Record(
         ForbiddenIf("prediction_interval", _COMMON, _COMMON_REASON + " without a prediction interval"),
         ForbiddenIf("prediction_interval_method", _COMMON, _COMMON_REASON + " without a prediction interval"),
         ForbiddenIf("heterogeneity_ci", _COMMON, _COMMON_REASON + " without tau^2"),
+        *(
+            ForbiddenIf(name, When("model"), "not yet available with a nested model (model.nested)")
+            for name in ("treat_as", "direction")
+        ),
+        ForbiddenIf(
+            "treat_as",
+            _COMMON,
+            "Mantel-Haenszel and Peto pooling use 2x2 counts; a reported ratio is pooled by inverse variance",
+        ),
         ForbiddenIf(
             "subgroups",
             _COMMON,
@@ -571,7 +629,8 @@ def json_schema() -> dict:
         comment="Also checked by `metaevidence validate`: id equals the file name without .yaml; "
         "where, subgroups.by and cumulative_order name fields of the study-record format; "
         "figures.draw matches the sensitivity analyses that run; measure fits the pooling "
-        "method; reference numbers of a ratio are > 0; the outcome and study ids exist.",
+        "method; treat_as maps other ratios to the measure; direction.benefit agrees with "
+        "figures.forest.beneficial; reference numbers of a ratio are > 0; the outcome and study ids exist.",
     )
 
 

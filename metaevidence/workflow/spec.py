@@ -226,6 +226,10 @@ class AnalysisSpec:
     certainty: Mapping[str, Any] | None = None
     #: clusters the effects are nested in (model.nested), outermost first; () = independent
     nested: tuple[str, ...] = ()
+    #: reported ratios pooled as ``measure`` (``{"HR": "OR"}``); empty: none
+    treat_as: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: the direction entries are oriented to (an Orientation), or None
+    direction: Any = None
 
     @property
     def is_overview(self) -> bool:
@@ -270,6 +274,8 @@ class AnalysisSpec:
             "notes": self.notes,
             # only when given, so that analyses without it keep their results byte for byte
             **({"sequential": _fields(self.sequential)} if self.sequential is not None else {}),
+            **({"treat_as": dict(self.treat_as)} if self.treat_as else {}),
+            **({"direction": _fields(self.direction)} if self.direction is not None else {}),
         }
 
 
@@ -358,10 +364,19 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         draw = default_figures(
             kind, leave_one_out=bool(sens and sens.leave_one_out), cumulative=bool(sens and sens.cumulative)
         )
+    direction = None
+    if "direction" in plain and not overview:
+        from metaevidence.evidence.direction import Orientation
+
+        d = plain["direction"]
+        direction = Orientation(benefit=d["benefit"], experimental=_tuple(d.get("experimental")) or ())
+    forest = dict(f.get("forest", {}))
+    if direction is not None:  # the forest's "favours" sides follow the analysis's direction
+        forest.setdefault("beneficial", direction.benefit == "higher")
     figures = Figures(
         draw=tuple(dict.fromkeys(draw)),
         formats=tuple(dict.fromkeys(f.get("formats", DEFAULTS["figures.formats"]))),
-        forest=ForestOptions(**f.get("forest", {})),
+        forest=ForestOptions(**forest),
         funnel=FunnelOptions(**f.get("funnel", {})),
     )
     return AnalysisSpec(
@@ -393,6 +408,8 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         sequential=None if overview else parse_sequential(plain.get("sequential")),
         certainty=plain.get("certainty"),
         nested=tuple(plain.get("model", {}).get("nested", ())),
+        treat_as=MappingProxyType(dict(plain.get("treat_as", {}))),
+        direction=direction,
     )
 
 

@@ -56,6 +56,7 @@ def semantic_problems(
     checks.figures()
     checks.repeated_studies()
     checks.reference()
+    checks.ratios_and_direction()
     if evidence is not None:
         checks.against(evidence)
     return checks.problems
@@ -179,6 +180,36 @@ class _Checks:
                     f"reference ratio on its natural scale, not logged; "
                     f"got {value!r}",
                 )
+
+    def ratios_and_direction(self) -> None:
+        treat_as = self.plain.mapping("treat_as")
+        for reported, target in treat_as.items():
+            if not isinstance(target, str) or f"treat_as.{reported}" in self.reported:
+                continue
+            if self.measure not in ("OR", "RR", "HR"):
+                self.report(
+                    "treat_as",
+                    f"pools reported ratios as the analysis's ratio measure; measure is "
+                    f"'{self.measure}', not OR, RR or HR",
+                )
+                return
+            if reported == self.measure:
+                self.report(f"treat_as.{reported}", f"maps {reported} to itself; list only other measures")
+            elif target != self.measure:
+                self.report(
+                    f"treat_as.{reported}",
+                    f"must be the analysis's measure ({self.measure}): a {reported} row is pooled as "
+                    f"{self.measure}; got '{target}'",
+                )
+        benefit = self.plain.text("direction.benefit")
+        beneficial = self.plain.get("figures.forest.beneficial")
+        if benefit is not None and isinstance(beneficial, bool) and beneficial != (benefit == "higher"):
+            self.report(
+                "figures.forest.beneficial",
+                f"is {str(beneficial).lower()}, but direction.benefit is {benefit}: effects "
+                f"{'above' if benefit == 'higher' else 'below'} no effect favour the experimental "
+                "group; remove figures.forest.beneficial (it follows the direction) or correct one",
+            )
 
     def against(self, evidence: EvidenceBase) -> None:
         outcome = self.plain.text("studies.outcome")

@@ -51,7 +51,10 @@ def test_every_kind_for_or(kinds_base):
             "OR cannot be computed from means and SDs without converting SMD -> OR (allow it with "
             "convert: true in the analysis spec, convert=True in Python)"
         ),
-        "k2-ratioci": "OR cannot be computed from a reported HR",
+        "k2-ratioci": (
+            "OR cannot be computed from a reported HR (pool it as OR with treat_as: {HR: OR} in the "
+            "analysis spec, treat_as={'HR': 'OR'} in Python, if the review accepts that assumption)"
+        ),
         "k4-correlation": "OR cannot be computed from a correlation",
         "k5-summary": "a published pooled result (OR 1.5 [1.42, 1.59], k = 148); summaries are never pooled with primary studies",
         "k6-none": "not in the quantitative synthesis: no arm-level numbers reported",
@@ -81,7 +84,10 @@ def test_ratio_ci_and_log_se_in_their_own_measure(kinds_base):
     assert_close(es.yi[r], math.log(0.8), CLOSED_FORM)
     assert_close(es.vi[r], se**2, CLOSED_FORM)
     assert es.source[r].endswith("; primary") and "95% CI" in es.source[r]
-    assert dict(exclusions(es))["k3-logse"] == "HR cannot be computed from a reported OR"
+    assert dict(exclusions(es))["k3-logse"] == (
+        "HR cannot be computed from a reported OR (pool it as HR with treat_as: {OR: HR} in the "
+        "analysis spec, treat_as={'OR': 'HR'} in Python, if the review accepts that assumption)"
+    )
 
 
 @pytest.mark.parametrize(
