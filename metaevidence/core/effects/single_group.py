@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from metaevidence.core.effects.continuous import hedges_correction
+
 __all__ = [
     "proportion",
     "log_proportion",
@@ -17,6 +19,7 @@ __all__ = [
     "arcsine_proportion",
     "freeman_tukey_proportion",
     "mean",
+    "standardized_mean",
 ]
 
 
@@ -338,3 +341,39 @@ def log_standard_deviation(sdi, ni):
     sdi, ni = (np.asarray(x, dtype=float) for x in (sdi, ni))
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log(sdi) + 1 / (2 * (ni - 1)), 1 / (2 * (ni - 1))
+
+
+def standardized_mean(mi, sdi, ni, *, correct=True):
+    """Single-group standardized mean :math:`c(n_i - 1)\\, m_i / s_i` (``SMN``), and variance.
+
+    Parameters
+    ----------
+    mi, sdi, ni : array_like (..., k)
+        Mean (minus any fixed reference value, for a standardized mean difference), SD and
+        size of the group (at least 2).
+    correct : bool, default True
+        Apply Hedges' small-sample correction :math:`c(n_i - 1)`.
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    .. math:: y_i = c(n_i - 1)\\,\\frac{m_i}{s_i}, \\qquad v_i = \\frac{1}{n_i} + \\frac{y_i^2}{2 n_i}
+
+    the one-sample analogue of SMD (the t statistic over :math:`\\sqrt{n}`).
+
+    Examples
+    --------
+    >>> yi, vi = standardized_mean(5, 2, 10)
+    >>> round(float(yi), 4), round(float(vi), 4)
+    (2.2847, 0.361)
+
+    Matches ``metafor::escalc(measure="SMN")`` (3.8-1 and 5.x).
+    """
+    mi, sdi, ni = (np.asarray(x, dtype=float) for x in (mi, sdi, ni))
+    yi = mi / sdi
+    if correct:
+        yi = hedges_correction(ni - 1) * yi
+    return yi, 1 / ni + yi**2 / (2 * ni)

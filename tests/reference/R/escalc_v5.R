@@ -26,7 +26,7 @@ write_v5_fixture <- function() {
     }
     add(sprintf("%s-ZPB-CS", d), "ZPB", two_group[[d]], d, list(vtype = "CS"))
     add(sprintf("%s-ROM-uncorrected", d), "ROM", two_group[[d]], d, list(correct = FALSE))
-    add(sprintf("%s-CVR-uncorrected", d), "CVR", two_group[[d]], d, list(correct = FALSE))
+    for (m in c("CVR", "VR")) add(sprintf("%s-%s-uncorrected", d, m), m, two_group[[d]], d, list(correct = FALSE))
   }
   paired <- list(
     morris2002 = list(m1i = 26, m2i = 22, sd1i = sqrt(30), sd2i = sqrt(20), ni = 60, ri = 0.7),
