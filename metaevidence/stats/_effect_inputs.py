@@ -150,7 +150,7 @@ def compute(
     add: float,
     to: str,
     drop00: bool,
-    correct: bool,
+    correct: bool | None,
     vtype: str = "LS",
     legacy: bool = False,
 ) -> Computed:
@@ -164,8 +164,19 @@ def compute(
         return _reported(info, kind, cols, check, missing, add)
     if info.name in _families.HANDLED:
         return _families.compute(
-            info, kind, dict(cols), check, missing, add=add, to=to, vtype=vtype, legacy=legacy
+            info,
+            kind,
+            dict(cols),
+            check,
+            missing,
+            add=add,
+            to=to,
+            vtype=vtype,
+            legacy=legacy,
+            correct=correct,
         )
+    if correct is None:  # metafor's default: corrected in 5.x, not in 3.8-1 (legacy)
+        correct = not legacy
     c = dict(cols)
     corrected = np.zeros(n, dtype=bool)
     drop = np.zeros(n, dtype=bool)

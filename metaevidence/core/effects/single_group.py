@@ -352,7 +352,8 @@ def standardized_mean(mi, sdi, ni, *, correct=True):
         Mean (minus any fixed reference value, for a standardized mean difference), SD and
         size of the group (at least 2).
     correct : bool, default True
-        Apply Hedges' small-sample correction :math:`c(n_i - 1)`.
+        Apply Hedges' small-sample correction :math:`c(n_i - 1)` (undefined, so NaN, at
+        :math:`n_i = 2`).
 
     Returns
     -------
@@ -374,6 +375,6 @@ def standardized_mean(mi, sdi, ni, *, correct=True):
     """
     mi, sdi, ni = (np.asarray(x, dtype=float) for x in (mi, sdi, ni))
     yi = mi / sdi
-    if correct:
-        yi = hedges_correction(ni - 1) * yi
+    if correct:  # c(1) is undefined: metafor returns NA for n = 2
+        yi = np.where(ni > 2, hedges_correction(ni - 1), np.nan) * yi
     return yi, 1 / ni + yi**2 / (2 * ni)
