@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from metaevidence.core.effects._arrays import floats
+
 __all__ = [
     "phi_coefficient",
     "yule_q",
@@ -27,10 +29,6 @@ __all__ = [
     "fisher_z_partial_correlation",
     "unbiased_correlation",
 ]
-
-
-def _cells(ai, bi, ci, di):
-    return tuple(np.asarray(x, dtype=float) for x in (ai, bi, ci, di))
 
 
 def phi_coefficient(ai, bi, ci, di, *, sampling="CS"):
@@ -67,7 +65,7 @@ def phi_coefficient(ai, bi, ci, di, *, sampling="CS"):
 
     Matches ``metafor::escalc(measure="PHI", vtype="CS"/"ST")``.
     """
-    a, b, c, d = _cells(ai, bi, ci, di)
+    a, b, c, d = floats(ai, bi, ci, di)
     n1, n2, m1, m2 = a + b, c + d, a + c, b + d
     n = n1 + n2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -128,7 +126,7 @@ def yule_q(ai, bi, ci, di):
 
     Matches ``metafor::escalc(measure="YUQ")``.
     """
-    a, b, c, d = _cells(ai, bi, ci, di)
+    a, b, c, d = floats(ai, bi, ci, di)
     with np.errstate(divide="ignore", invalid="ignore"):
         odds = (a * d) / (b * c)
         yi = (odds - 1) / (odds + 1)
@@ -155,7 +153,7 @@ def yule_y(ai, bi, ci, di):
 
     Matches ``metafor::escalc(measure="YUY")``.
     """
-    a, b, c, d = _cells(ai, bi, ci, di)
+    a, b, c, d = floats(ai, bi, ci, di)
     with np.errstate(divide="ignore", invalid="ignore"):
         root = np.sqrt((a * d) / (b * c))
         yi = (root - 1) / (root + 1)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from metaevidence.core.effects._arrays import floats
 from metaevidence.core.effects.continuous import hedges_correction
 
 __all__ = [
@@ -40,10 +41,6 @@ __all__ = [
     "log_variability_ratio_paired",
     "log_cv_ratio_paired",
 ]
-
-
-def _arrays(*xs):
-    return tuple(np.asarray(x, dtype=float) for x in xs)
 
 
 def _change_variance(sd1i, sd2i, ri):
@@ -79,7 +76,7 @@ def mean_change(m1i, m2i, sd1i, sd2i, ni, ri):
 
     Matches ``metafor::escalc(measure="MC")``.
     """
-    m1i, m2i, sd1i, sd2i, ni, ri = _arrays(m1i, m2i, sd1i, sd2i, ni, ri)
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
     return m1i - m2i, _change_variance(sd1i, sd2i, ri) / ni
 
 
@@ -108,7 +105,7 @@ def standardized_mean_change_change_sd(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=
 
     (Gibbons et al. 1993). Matches ``metafor::escalc(measure="SMCC")``.
     """
-    m1i, m2i, sd1i, sd2i, ni, ri = _arrays(m1i, m2i, sd1i, sd2i, ni, ri)
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
     with np.errstate(divide="ignore", invalid="ignore"):
         yi = (m1i - m2i) / np.sqrt(_change_variance(sd1i, sd2i, ri))
         if correct:
@@ -139,7 +136,7 @@ def standardized_mean_change_raw_sd(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=Tru
 
     (Becker 1988). Matches ``metafor::escalc(measure="SMCR")``.
     """
-    m1i, m2i, sd1i, sd2i, ni, ri = _arrays(m1i, m2i, sd1i, sd2i, ni, ri)
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
     with np.errstate(divide="ignore", invalid="ignore"):
         yi = (m1i - m2i) / sd1i
         if correct:
@@ -189,7 +186,7 @@ def standardized_mean_change_raw_sd_heteroscedastic(
 
     Matches ``metafor::escalc(measure="SMCRH")`` (metafor >= 4.6-0; ``legacy=True``: 3.8-1).
     """
-    m1i, m2i, sd1i, sd2i, ni, ri = _arrays(m1i, m2i, sd1i, sd2i, ni, ri)
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
     with np.errstate(divide="ignore", invalid="ignore"):
         yi = (m1i - m2i) / sd1i
         if correct:
@@ -227,7 +224,7 @@ def log_ratio_of_means_paired(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=False):
     (Lajeunesse 2011, eq. 6). Matches ``metafor::escalc(measure="ROMC")``: ``correct=True``
     metafor >= 5.0-1 (its default), ``correct=False`` metafor 3.8-1 (no correction).
     """
-    m1i, m2i, sd1i, sd2i, ni, ri = _arrays(m1i, m2i, sd1i, sd2i, ni, ri)
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
     with np.errstate(divide="ignore", invalid="ignore"):
         yi = np.log(m1i / m2i)
         u1, u2 = sd1i**2 / (ni * m1i**2), sd2i**2 / (ni * m2i**2)
@@ -274,7 +271,7 @@ def standardized_mean_change_pooled_sd(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=
 
     Matches ``metafor::escalc(measure="SMCRP")`` (metafor >= 4.6-0; 3.8-1 lacks it).
     """
-    m1i, m2i, sd1i, sd2i, ni, ri = _arrays(m1i, m2i, sd1i, sd2i, ni, ri)
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
     with np.errstate(divide="ignore", invalid="ignore"):
         yi = (m1i - m2i) / np.sqrt((sd1i**2 + sd2i**2) / 2)
         if correct:
@@ -314,7 +311,7 @@ def standardized_mean_change_pooled_sd_heteroscedastic(m1i, m2i, sd1i, sd2i, ni,
 
     Matches ``metafor::escalc(measure="SMCRPH")`` (metafor >= 4.6-0; 3.8-1 lacks it).
     """
-    m1i, m2i, sd1i, sd2i, ni, ri = _arrays(m1i, m2i, sd1i, sd2i, ni, ri)
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
     with np.errstate(divide="ignore", invalid="ignore"):
         sdp2 = (sd1i**2 + sd2i**2) / 2
         yi = (m1i - m2i) / np.sqrt(sdp2)
@@ -348,7 +345,7 @@ def log_variability_ratio_paired(sd1i, sd2i, ni, ri):
     :math:`1/(2(n_1-1)) - 1/(2(n_2-1))` vanishes with one group. Matches
     ``metafor::escalc(measure="VRC")`` (3.8-1 and 5.x).
     """
-    sd1i, sd2i, ni, ri = _arrays(sd1i, sd2i, ni, ri)
+    sd1i, sd2i, ni, ri = floats(sd1i, sd2i, ni, ri)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log(sd1i / sd2i), (1 - ri**2) / (ni - 1)
 
@@ -379,7 +376,7 @@ def log_cv_ratio_paired(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=False):
     variance). Matches ``metafor::escalc(measure="CVRC")``: ``correct=True`` metafor >=
     5.0-1 (its default), ``correct=False`` 3.8-1.
     """
-    m1i, m2i, sd1i, sd2i, ni, ri = _arrays(m1i, m2i, sd1i, sd2i, ni, ri)
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
     log_vr, v_vr = log_variability_ratio_paired(sd1i, sd2i, ni, ri)
     log_rom, v_rom = log_ratio_of_means_paired(m1i, m2i, sd1i, sd2i, ni, ri, correct=correct)
     return log_vr - log_rom, v_vr + v_rom
