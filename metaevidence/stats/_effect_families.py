@@ -28,7 +28,7 @@ from metaevidence.core.effects.measures import Measure
 HANDLED = frozenset(
     "MC SMCC SMCR SMCRH ROMC VR CVR MNLN CVLN SDLN IR IRLN IRS IRFT PHI YUQ YUY PCOR ZPCOR ARAW AHW ABT "
     "SMD1 D2ORN D2ORL OR2DN OR2DL MPRD MPRR MPOR MPORC MPPETO UCOR "
-    "SMD1H SMCRP SMCRPH VRC CVRC ZPHI RTET ZTET RPB ZPB RBIS ZBIS SPCOR ZSPCOR R2 ZR2 SMN".split()
+    "SMD1H SMCRP SMCRPH VRC CVRC ZPHI RTET ZTET RPB ZPB RBIS ZBIS SPCOR ZSPCOR R2 ZR2 SMN PBIT".split()
 )
 
 #: Fisher's z measures computed from another measure's estimate and variance (delta method).
@@ -235,6 +235,8 @@ def _two_by_two(name, kind, c, check, missing, add, to, vtype):
         yi, vi = _assoc.phi_coefficient(*cells, sampling="ST" if vtype == "ST" else "CS")
     elif name == "RTET":
         yi, vi = _corr.tetrachoric(*cells)
+    elif name == "PBIT":
+        yi, vi = _smd_or.probit_risk_difference(*cells)
     elif name in ("OR2DN", "OR2DL"):
         yi, vi = _smd_or.log_odds_ratio_to_smd(*cells, distribution=name[-1])
     else:

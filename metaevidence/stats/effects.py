@@ -360,16 +360,16 @@ def effect_sizes(
     2x2 counts    OR RR RD PETO AS                            ai bi ci di, or ai n1i ci n2i
     continuous    MD SMD SMDH SMD1 SMD1H ROM                  m1i sd1i n1i m2i sd2i n2i
     correlation   COR ZCOR                                    ri ni
-    proportion    PR PLN PLO PAS PFT                          xi ni, or xi mi
+    proportion    PR PLN PLO PRZ PAS PFT                      xi ni, or xi mi
     mean          MN SMN                                      mi sdi ni
-    rates         IRR IRD                                     x1i t1i x2i t2i
+    rates         IRR IRD IRSD                                x1i t1i x2i t2i
     paired        MC SMCC SMCR SMCRH SMCRP SMCRPH ROMC        m1i m2i sd1i sd2i ni ri (VRC:
                   VRC CVRC                                    sd1i sd2i ni ri suffice)
     variability   VR CVR                                      m1i sd1i n1i m2i sd2i n2i (VR:
                                                               sd1i n1i sd2i n2i suffice)
     log single    MNLN CVLN SDLN                              mi sdi ni (SDLN: sdi ni)
     single rate   IR IRLN IRS IRFT                            xi ti
-    association   PHI ZPHI YUQ YUY RTET ZTET                  ai bi ci di, or ai n1i ci n2i
+    association   PHI ZPHI YUQ YUY RTET ZTET PBIT             ai bi ci di, or ai n1i ci n2i
     biserial      RPB ZPB RBIS ZBIS                           m1i sd1i n1i m2i sd2i n2i
     partial r     PCOR ZPCOR                                  ti (t statistic) ni mi (predictors)
     semi-partial  SPCOR ZSPCOR                                ti ni mi r2i (the model's R^2)

@@ -53,7 +53,7 @@ class Measure:
         (Fisher's z), ``"expit"`` (logit); ``None`` where ``yi`` is already on its
         presentation scale.
     default_add : float
-        metafor's default zero-cell constant (0.5; 0 for ``AS PAS PFT IRS IRFT PHI ZPHI RTET ZTET``).
+        metafor's default zero-cell constant (0.5; 0 for ``AS PAS PFT IRS IRFT IRSD PHI ZPHI RTET ZTET``).
     """
 
     name: str
@@ -354,6 +354,26 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 (("mi", "sdi", "ni"),),
                 "identity",
                 None,
+            ),
+            _m(
+                "PBIT",
+                "probit transformed risk difference (SMD)",
+                "SMD",
+                "association",
+                _TWO_BY_TWO,
+                "identity",
+                None,
+            ),
+            _m("PRZ", "probit transformed proportion", "PRZ", "proportion", _PROPORTION, None, None),
+            _m(
+                "IRSD",
+                "square-root transformed incidence rate difference",
+                "IRSD",
+                "rate",
+                _RATES,
+                None,
+                None,
+                0.0,
             ),
             _m("HR", "log hazard ratio", "HR", "reported", (), "log", "exp"),
             _m("GEN", "generic effect size", "effect", "reported", (), "identity", None),

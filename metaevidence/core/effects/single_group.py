@@ -20,6 +20,7 @@ __all__ = [
     "freeman_tukey_proportion",
     "mean",
     "standardized_mean",
+    "probit_proportion",
 ]
 
 
@@ -378,3 +379,25 @@ def standardized_mean(mi, sdi, ni, *, correct=True):
     if correct:  # c(1) is undefined: metafor returns NA for n = 2
         yi = np.where(ni > 2, hedges_correction(ni - 1), np.nan) * yi
     return yi, 1 / ni + yi**2 / (2 * ni)
+
+
+def probit_proportion(xi, ni):
+    """Probit-transformed proportion (``PRZ``) and its variance.
+
+    .. math::
+
+        y_i = \\Phi^{-1}(x_i/n_i), \\qquad v_i = \\frac{2\\pi\\, p_i (1 - p_i)\\, e^{y_i^2}}{n_i}
+
+    (the delta method). Takes the counts after any zero-cell correction. Worked example:
+    :math:`x = 10`, :math:`n = 40`: :math:`y = \\Phi^{-1}(0.25) = -0.67449`,
+    :math:`v = 2\\pi \\cdot 0.1875\\, e^{0.45494}/40 = 0.046419`.
+
+    Matches ``metafor::escalc(measure="PRZ")`` (metafor >= 4.8-0).
+    """
+    from scipy.stats import norm
+
+    xi, ni = _counts(xi, ni)
+    p = xi / ni
+    yi = norm.ppf(p)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return yi, 2 * np.pi * p * (1 - p) * np.exp(yi**2) / ni

@@ -1,5 +1,6 @@
 # Fixture: metafor::escalc() for the third round of measures that Debian's metafor 3.8-1
-# computes: SMD1H, VRC, CVRC (paired variability), RTET (tetrachoric), RPB and RBIS
+# computes: SMD1H, VRC, CVRC (paired variability), RTET (tetrachoric), PBIT (probit risk
+# difference), IRSD (square-root rate difference), RPB and RBIS
 # ((point-)biserial from group statistics), SPCOR (semi-partial correlation) and SMN
 # (single-group standardized mean).
 #
@@ -9,7 +10,7 @@
 # published formulas and worked examples instead (tests/stats/test_effects_round3.py).
 #
 # Datasets: metadat's dat.curtis1998 and dat.normand1999 (two groups), dat.bcg (2x2
-# tables), dat.aloe2013 (t statistics and R^2 of regression models); the 2x2 table of the
+# tables), dat.hart1999 (events and person-years), dat.aloe2013 (t statistics and R^2 of regression models); the 2x2 table of the
 # Handbook of Research Synthesis (2nd ed., Table 13.4, p. 242); the paired sets of
 # escalc_more.R; constructed edge cases.
 
@@ -49,10 +50,22 @@ assoc <- list(
   constructed = list(ai = c(1, 10, 3, 25, 40, 200), bi = c(10, 1, 5, 25, 2, 3),
                      ci = c(5, 3, 2, 25, 3, 4), di = c(10, 7, 10, 25, 55, 1))
 )
-for (d in names(assoc)) add_case(sprintf("%s-RTET", d), "RTET", assoc[[d]], d)
+for (d in names(assoc)) {
+  add_case(sprintf("%s-RTET", d), "RTET", assoc[[d]], d)
+  add_case(sprintf("%s-PBIT", d), "PBIT", assoc[[d]], d)
+}
 # zero cells: RTET's default add is 0 (the estimate is then +-1); with add=0.5 it is finite
 zero_cells <- list(ai = c(0, 10, 3), bi = c(10, 0, 5), ci = c(5, 3, 0), di = c(10, 7, 10))
 add_case("constructed-RTET-add", "RTET", zero_cells, "constructed", list(add = 0.5))
+add_case("constructed-PBIT-zero", "PBIT", zero_cells, "constructed")
+
+# square-root incidence rate difference (default add = 0)
+hart <- dat.hart1999
+irsd <- list(
+  hart1999 = list(x1i = hart$x1i, t1i = hart$t1i, x2i = hart$x2i, t2i = hart$t2i),
+  constructed = list(x1i = c(0, 10, 3), t1i = c(100, 20, 0.5), x2i = c(0, 5, 40), t2i = c(50, 30, 1000))
+)
+for (d in names(irsd)) add_case(sprintf("%s-IRSD", d), "IRSD", irsd[[d]], d)
 
 aloe <- dat.aloe2013
 spcor <- list(

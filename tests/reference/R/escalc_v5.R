@@ -1,6 +1,6 @@
 # Fixture: metafor 5.x escalc() and conv.fivenum() for what Debian's metafor 3.8-1 lacks or
 # computes differently: SMD1H's variance (changed in 4.6-0), SMCRP, SMCRPH, ZPHI, ZTET, ZPB,
-# ZBIS, ZSPCOR, R2, ZR2 (added in 4.0-0 and 4.6-0), SMN on metafor 5's inputs, and the
+# ZBIS, ZSPCOR, R2, ZR2, PRZ (added in 4.0-0, 4.6-0 and 4.8-0), SMN on metafor 5's inputs, and the
 # default bias corrections of ROM, ROMC, CVR and CVRC (5.0-1); conv.fivenum() (4.0-0).
 #
 # Writes tests/reference/escalc_v5.json. Needs metafor >= 5.0-1: with an older metafor (as
@@ -69,6 +69,11 @@ write_v5_fixture <- function() {
     constructed = list(mi = c(1, -0.01, 250, 0, 3), sdi = c(0.5, 0.02, 10, 1, 3), ni = c(2, 5, 1000, 3, 2))
   )
   for (d in names(single)) add(sprintf("%s-SMN", d), "SMN", single[[d]], d)
+  prop <- list(
+    pritz1997 = list(xi = metadat::dat.pritz1997$xi, ni = metadat::dat.pritz1997$ni),
+    constructed = list(xi = c(0, 10, 40, 1), ni = c(40, 40, 40, 1000))
+  )
+  for (d in names(prop)) add(sprintf("%s-PRZ", d), "PRZ", prop[[d]], d)
 
   # every case of the metafor 3.8-1 escalc fixtures, recomputed by metafor 5 (prefixed
   # "replay-"): where the two versions differ, effect_sizes follows 5.x by default
