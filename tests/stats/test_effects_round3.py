@@ -32,7 +32,9 @@ V38 = load_reference("escalc_round3")
 V5 = load_reference("escalc_v5")
 V5_ESCALC = {k: c for k, c in V5["cases"].items() if "measure" in c}
 TETRACHORIC = {"RTET", "ZTET"}
-NEW = set("SMD1H SMCRP SMCRPH VRC CVRC ZPHI RTET ZTET RPB ZPB RBIS ZBIS SPCOR ZSPCOR R2 ZR2 SMN PBIT PRZ IRSD".split())
+NEW = set(
+    "SMD1H SMCRP SMCRPH VRC CVRC ZPHI RTET ZTET RPB ZPB RBIS ZBIS SPCOR ZSPCOR R2 ZR2 SMN PBIT PRZ IRSD".split()
+)
 
 
 def replay(case: dict, **extra) -> me.EffectSizes:
