@@ -123,30 +123,11 @@ def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy, c
         yi, vi = formula(*cells)
         base = "paired 2x2 counts"
     elif info.family == "variability":
-        for g in ("1", "2"):
-            check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
-            check.require(c[f"n{g}i"] >= 2, f"n{g}i", f"at least 2 for {name}", c[f"n{g}i"])
-            if name == "CVR":
-                check.require(c[f"m{g}i"] > 0, f"m{g}i", "positive for CVR (a ratio-scale mean)", c[f"m{g}i"])
-        sd_fix = fix
-        if name == "VR":
-            yi, vi = _var.log_variability_ratio(c["sd1i"], c["n1i"], c["sd2i"], c["n2i"], correct=sd_fix)
-        else:
-            args = tuple(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
-            yi, vi = _var.log_cv_ratio(*args, correct=sd_fix, legacy=legacy)
-        base = "SDs and group sizes" if name == "VR" else "means, SDs and group sizes"
+        yi, vi, base = _variability_rows(name, c, check, fix, legacy)
     elif info.family in ("mean", "incidence"):
         yi, vi, corrected, base = _single_group_rows(name, info.family, kind, c, check, missing, add, to, fix)
     elif name in ("PCOR", "ZPCOR"):
-        check.require(
-            c["ni"] - c["mi"] >= 4, "ni", "at least mi + 4 (the residual df must exceed 3)", c["ni"]
-        )
-        check.require(c["mi"] >= 1, "mi", "at least 1 (the focal predictor counts)", c["mi"])
-        if name == "PCOR":
-            yi, vi = _assoc.partial_correlation(c["ti"], c["ni"], c["mi"], legacy=legacy)
-        else:
-            yi, vi = _assoc.fisher_z_partial_correlation(c["ti"], c["ni"], c["mi"], legacy=legacy)
-        base = "t statistic, sample size and number of predictors"
+        yi, vi, base = _partial_rows(name, c, check, legacy)
     elif info.family == "association":
         yi, vi, corrected, c = _two_by_two(name, kind, c, check, missing, add, to, vtype)
         base = "2x2 counts"
@@ -158,6 +139,28 @@ def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy, c
         yi, vi = formula(c["ai"], c["mi"], c["ni"])
         base = "alpha, items and sample size"
     return _finish(yi, vi, corrected, missing, drop, c, base, "", add)
+
+
+def _variability_rows(name, c, check, fix, legacy):
+    for g in ("1", "2"):
+        check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
+        check.require(c[f"n{g}i"] >= 2, f"n{g}i", f"at least 2 for {name}", c[f"n{g}i"])
+        if name == "CVR":
+            check.require(c[f"m{g}i"] > 0, f"m{g}i", "positive for CVR (a ratio-scale mean)", c[f"m{g}i"])
+    if name == "VR":
+        yi, vi = _var.log_variability_ratio(c["sd1i"], c["n1i"], c["sd2i"], c["n2i"], correct=fix)
+        return yi, vi, "SDs and group sizes"
+    args = tuple(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
+    yi, vi = _var.log_cv_ratio(*args, correct=fix, legacy=legacy)
+    return yi, vi, "means, SDs and group sizes"
+
+
+def _partial_rows(name, c, check, legacy):
+    check.require(c["ni"] - c["mi"] >= 4, "ni", "at least mi + 4 (the residual df must exceed 3)", c["ni"])
+    check.require(c["mi"] >= 1, "mi", "at least 1 (the focal predictor counts)", c["mi"])
+    formula = _assoc.partial_correlation if name == "PCOR" else _assoc.fisher_z_partial_correlation
+    yi, vi = formula(c["ti"], c["ni"], c["mi"], legacy=legacy)
+    return yi, vi, "t statistic, sample size and number of predictors"
 
 
 def _paired_rows(name, c, check, legacy, fix):
