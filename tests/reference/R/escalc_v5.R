@@ -5,9 +5,10 @@
 #
 # Writes tests/reference/escalc_v5.json. Needs metafor >= 5.0-1: with an older metafor (as
 # Debian's 3.8-1) it leaves the committed file alone and says so. The committed file was
-# written by metafor 5.1-12 built from the upstream source snapshot
-# (R CMD INSTALL -l /tmp/rlib5 <snapshot>; then
-#  R_LIBS=/tmp/rlib5 Rscript tests/reference/make_reference.R).
+# written by metafor 5.1-12 built from the upstream source (github.com/wviechtb/metafor at
+# commit 71ae8f5ac9befeacc6654ead1b03ff05c065d54d, 2026-07-01; the package is only run, none
+# of its code is copied): R CMD INSTALL -l /tmp/rlib5 <source>; then
+# R_LIBS=/tmp/rlib5 Rscript tests/reference/make_reference.R (needs jsonlite).
 
 write_v5_fixture <- function() {
   if (packageVersion("metafor") < "5.0.1") {
