@@ -21,6 +21,7 @@ from metaevidence.core.effects import rates as _rates
 from metaevidence.core.effects import reliability as _rel
 from metaevidence.core.effects import single_group as _single
 from metaevidence.core.effects import smd_or as _smd_or
+from metaevidence.core.effects import stochastic as _stoch
 from metaevidence.core.effects import variability as _var
 from metaevidence.core.effects.measures import Measure
 
@@ -28,7 +29,7 @@ from metaevidence.core.effects.measures import Measure
 HANDLED = frozenset(
     "MC SMCC SMCR SMCRH ROMC VR CVR MNLN CVLN SDLN IR IRLN IRS IRFT PHI YUQ YUY PCOR ZPCOR ARAW AHW ABT "
     "SMD1 D2ORN D2ORL OR2DN OR2DL MPRD MPRR MPOR MPORC MPPETO UCOR "
-    "SMD1H SMCRP SMCRPH VRC CVRC ZPHI RTET ZTET RPB ZPB RBIS ZBIS SPCOR ZSPCOR R2 ZR2 SMN PBIT".split()
+    "SMD1H SMCRP SMCRPH VRC CVRC ZPHI RTET ZTET RPB ZPB RBIS ZBIS SPCOR ZSPCOR R2 ZR2 SMN PBIT CLES AUC CLESN AUCN".split()
 )
 
 #: Fisher's z measures computed from another measure's estimate and variance (delta method).
@@ -47,6 +48,10 @@ VTYPES = {
     "RPB": ("LS", "ST", "CS"),
     "ZPB": ("LS", "ST", "CS"),
     "R2": ("LS", "LS2"),
+    "CLES": ("LS", "LS2"),
+    "AUC": ("LS", "LS2"),
+    "CLESN": ("LS", "HO"),
+    "AUCN": ("LS", "HO"),
 }
 
 
@@ -98,6 +103,8 @@ def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy, c
         yi, vi, base = _paired_rows(name, c, check, legacy, fix)
     elif name in ("RPB", "RBIS", "SMD1H"):
         yi, vi, base = _group_statistics_rows(name, c, check, vtype, legacy)
+    elif info.family == "stochastic":
+        yi, vi, base = _stochastic_rows(name, c, check, vtype)
     elif name in ("SPCOR", "R2", "ZR2"):
         yi, vi, base = _regression_rows(name, c, check, vtype)
     elif name in ("SMD1", "D2ORN", "D2ORL"):
@@ -153,6 +160,20 @@ def _variability_rows(name, c, check, fix, legacy):
     args = tuple(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
     yi, vi = _var.log_cv_ratio(*args, correct=fix, legacy=legacy)
     return yi, vi, "means, SDs and group sizes"
+
+
+def _stochastic_rows(name, c, check, vtype):
+    for g in ("1", "2"):
+        check.require(c[f"n{g}i"] >= 2, f"n{g}i", f"at least 2 for {name}", c[f"n{g}i"])
+    if name in ("CLES", "AUC"):
+        check.require((c["ai"] >= 0) & (c["ai"] <= 1), "ai", f"a {name} value between 0 and 1", c["ai"])
+        yi, vi = _stoch.common_language_effect_size(c["ai"], c["n1i"], c["n2i"], vtype=vtype)
+        return yi, vi, f"reported {name} and group sizes"
+    for g in ("1", "2"):
+        check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
+    args = tuple(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
+    yi, vi = _stoch.binormal_common_language_effect_size(*args, vtype="HO" if vtype == "HO" else "LS")
+    return yi, vi, "means, SDs and group sizes (binormal model)"
 
 
 def _partial_rows(name, c, check, legacy):

@@ -371,6 +371,7 @@ def effect_sizes(
     single rate   IR IRLN IRS IRFT                            xi ti
     association   PHI ZPHI YUQ YUY RTET ZTET PBIT             ai bi ci di, or ai n1i ci n2i
     biserial      RPB ZPB RBIS ZBIS                           m1i sd1i n1i m2i sd2i n2i
+    CLES / AUC    CLES AUC; CLESN AUCN                        ai (CLES) n1i n2i; as continuous
     partial r     PCOR ZPCOR                                  ti (t statistic) ni mi (predictors)
     semi-partial  SPCOR ZSPCOR                                ti ni mi r2i (the model's R^2)
     R^2           R2 ZR2                                      r2i ni mi

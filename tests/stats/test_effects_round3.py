@@ -33,7 +33,7 @@ V5 = load_reference("escalc_v5")
 V5_ESCALC = {k: c for k, c in V5["cases"].items() if "measure" in c}
 TETRACHORIC = {"RTET", "ZTET"}
 NEW = set(
-    "SMD1H SMCRP SMCRPH VRC CVRC ZPHI RTET ZTET RPB ZPB RBIS ZBIS SPCOR ZSPCOR R2 ZR2 SMN PBIT PRZ IRSD".split()
+    "SMD1H SMCRP SMCRPH VRC CVRC ZPHI RTET ZTET RPB ZPB RBIS ZBIS SPCOR ZSPCOR R2 ZR2 SMN PBIT PRZ IRSD CLES AUC CLESN AUCN".split()
 )
 
 
@@ -186,3 +186,12 @@ def test_new_measures_reject_bad_input_with_the_one_message_shape():
         me.effect_sizes("CVRC", m1i=[-1], m2i=[2], sd1i=[1], sd2i=[1], ni=[10], ri=[0.5])
     with pytest.raises(ValueError, match=r"sdi must be a positive standard deviation"):
         me.effect_sizes("SMN", mi=[1], sdi=[0], ni=[10])
+
+
+def test_cles_worked_example():
+    # Newcombe (2006) method 4 with (n1 - 1)(n2 - 1): A = 0.5, n1 = n2 = 100, n* = 100:
+    # 0.25 (1 + 99 * 0.5/1.5 + 99 * 0.5/1.5) / 99^2 = 0.25 * 67 / 9801
+    es = me.effect_sizes("CLES", ai=[0.5], n1i=[100], n2i=[100])
+    assert_close(es.vi, [0.25 * 67 / 9801], rtol=CLOSED_FORM, what="CLES vi")
+    with pytest.raises(ValueError, match=r"ai must be a CLES value between 0 and 1; got 1.2"):
+        me.effect_sizes("CLES", ai=[1.2], n1i=[100], n2i=[100])

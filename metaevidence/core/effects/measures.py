@@ -40,7 +40,7 @@ class Measure:
         ``"binary"``, ``"continuous"``, ``"correlation"``, ``"proportion"``, ``"mean"``,
         ``"rate"``, ``"paired"`` (one group measured twice), ``"variability"``,
         ``"incidence"`` (single-group rates), ``"association"``, ``"reliability"``,
-        ``"matched"`` (paired 2x2 tables) or
+        ``"matched"`` (paired 2x2 tables), ``"stochastic"`` (CLES/AUC) or
         ``"reported"`` (only reported statistics give it).
     columns : tuple of tuple of str
         The accepted sets of data columns (metafor names); empty for ``"reported"``.
@@ -374,6 +374,42 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 None,
                 None,
                 0.0,
+            ),
+            _m(
+                "CLES",
+                "common language effect size (AUC)",
+                "CLES",
+                "stochastic",
+                (("ai", "n1i", "n2i"),),
+                "identity",
+                None,
+            ),
+            _m(
+                "AUC",
+                "common language effect size (AUC)",
+                "AUC",
+                "stochastic",
+                (("ai", "n1i", "n2i"),),
+                "identity",
+                None,
+            ),
+            _m(
+                "CLESN",
+                "common language effect size (AUC), binormal",
+                "CLES",
+                "stochastic",
+                MEANS_COLUMNS,
+                "identity",
+                None,
+            ),
+            _m(
+                "AUCN",
+                "common language effect size (AUC), binormal",
+                "AUC",
+                "stochastic",
+                MEANS_COLUMNS,
+                "identity",
+                None,
             ),
             _m("HR", "log hazard ratio", "HR", "reported", (), "log", "exp"),
             _m("GEN", "generic effect size", "effect", "reported", (), "identity", None),

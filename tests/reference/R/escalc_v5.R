@@ -75,6 +75,18 @@ write_v5_fixture <- function() {
     constructed = list(xi = c(0, 10, 40, 1), ni = c(40, 40, 40, 1000))
   )
   for (d in names(prop)) add(sprintf("%s-PRZ", d), "PRZ", prop[[d]], d)
+  # common language effect size: reported values (constructed) and from means/SDs
+  cles <- list(ai = c(0.7, 0.55, 0.9, 0.5, 0.02, 1), n1i = c(20, 50, 10, 100, 8, 30), n2i = c(25, 40, 12, 100, 9, 2))
+  for (m in c("CLES", "AUC")) {
+    add(sprintf("constructed-%s", m), m, cles, "constructed")
+    add(sprintf("constructed-%s-LS2", m), m, cles, "constructed", list(vtype = "LS2"))
+  }
+  for (d in names(two_group)) {
+    for (m in c("CLESN", "AUCN")) {
+      add(sprintf("%s-%s", d, m), m, two_group[[d]], d)
+      add(sprintf("%s-%s-HO", d, m), m, two_group[[d]], d, list(vtype = "HO"))
+    }
+  }
 
   # every case of the metafor 3.8-1 escalc fixtures, recomputed by metafor 5 (prefixed
   # "replay-"): where the two versions differ, effect_sizes follows 5.x by default
