@@ -29,7 +29,7 @@ from metaevidence.core.effects.measures import Measure
 HANDLED = frozenset(
     "MC SMCC SMCR SMCRH ROMC VR CVR MNLN CVLN SDLN IR IRLN IRS IRFT PHI YUQ YUY PCOR ZPCOR ARAW AHW ABT "
     "SMD1 D2ORN D2ORL OR2DN OR2DL MPRD MPRR MPOR MPORC MPPETO UCOR "
-    "SMD1H SMCRP SMCRPH VRC CVRC ZPHI RTET ZTET RPB ZPB RBIS ZBIS SPCOR ZSPCOR R2 ZR2 SMN PBIT CLES AUC CLESN AUCN".split()
+    "SMD1H SMCRP SMCRPH VRC CVRC ZPHI RTET ZTET RPB ZPB RBIS ZBIS SPCOR ZSPCOR R2 ZR2 SMN PBIT CLES AUC CLESN AUCN CLESCN AUCCN".split()
 )
 
 #: Fisher's z measures computed from another measure's estimate and variance (delta method).
@@ -190,13 +190,15 @@ def _paired_rows(name, c, check, legacy, fix):
         if name in ("ROMC", "CVRC"):
             check.require(c[f"m{g}i"] > 0, f"m{g}i", f"positive for {name} (a ratio-scale mean)", c[f"m{g}i"])
     check.require(np.abs(c["ri"]) <= 1, "ri", "a correlation between -1 and 1", c["ri"])
-    minimum = {"MC": 1, "ROMC": 1, "VRC": 2, "CVRC": 2}.get(name, 3)
+    minimum = {"MC": 1, "ROMC": 1, "VRC": 2, "CVRC": 2, "CLESCN": 2, "AUCCN": 2}.get(name, 3)
     check.require(c["ni"] >= minimum, "ni", f"at least {minimum} for {name}", c["ni"])
     if name == "VRC":
         yi, vi = _paired.log_variability_ratio_paired(c["sd1i"], c["sd2i"], c["ni"], c["ri"])
         return yi, vi, "paired SDs, pairs and correlation"
     args = tuple(c[k] for k in ("m1i", "m2i", "sd1i", "sd2i", "ni", "ri"))
-    if name == "SMCRH":
+    if name in ("CLESCN", "AUCCN"):
+        yi, vi = _stoch.binormal_common_language_effect_size_paired(*args)
+    elif name == "SMCRH":
         yi, vi = _paired.standardized_mean_change_raw_sd_heteroscedastic(*args, legacy=legacy)
     elif name in ("ROMC", "CVRC", "SMCRP", "SMCRPH"):
         yi, vi = {

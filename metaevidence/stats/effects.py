@@ -364,7 +364,7 @@ def effect_sizes(
     mean          MN SMN                                      mi sdi ni
     rates         IRR IRD IRSD                                x1i t1i x2i t2i
     paired        MC SMCC SMCR SMCRH SMCRP SMCRPH ROMC        m1i m2i sd1i sd2i ni ri (VRC:
-                  VRC CVRC                                    sd1i sd2i ni ri suffice)
+                  VRC CVRC CLESCN AUCCN                       sd1i sd2i ni ri suffice)
     variability   VR CVR                                      m1i sd1i n1i m2i sd2i n2i (VR:
                                                               sd1i n1i sd2i n2i suffice)
     log single    MNLN CVLN SDLN                              mi sdi ni (SDLN: sdi ni)

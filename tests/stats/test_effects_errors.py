@@ -18,7 +18,7 @@ MEANS = dict(
 def test_unknown_measure_lists_the_known_ones():
     with pytest.raises(
         ValueError,
-        match=r"unknown measure 'LOR'; known measures: ABT, AHW, ARAW, AS, AUC, AUCN, CLES, CLESN, COR, CVLN, CVR, CVRC, D2ORL, "
+        match=r"unknown measure 'LOR'; known measures: ABT, AHW, ARAW, AS, AUC, AUCCN, AUCN, CLES, CLESCN, CLESN, COR, CVLN, CVR, CVRC, D2ORL, "
         r"D2ORN, GEN, HR, IR, IRD, IRFT, IRLN, IRR, IRS, IRSD, MC, MD, MN, MNLN, MPOR, MPORC, MPPETO, ",
     ):
         me.effect_sizes("LOR", **BCG)

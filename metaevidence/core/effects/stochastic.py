@@ -25,7 +25,11 @@ from scipy.stats import norm
 
 from metaevidence.core.effects._arrays import floats
 
-__all__ = ["common_language_effect_size", "binormal_common_language_effect_size"]
+__all__ = [
+    "common_language_effect_size",
+    "binormal_common_language_effect_size",
+    "binormal_common_language_effect_size_paired",
+]
 
 
 def common_language_effect_size(ai, n1i, n2i, *, vtype="LS"):
@@ -109,4 +113,37 @@ def binormal_common_language_effect_size(m1i, sd1i, n1i, m2i, sd2i, n2i, *, vtyp
     vd = (s1**2 / (n1 - 1) + s2**2 / (n2 - 1)) / total + delta**2 * (s1**4 / (n1 - 1) + s2**4 / (n2 - 1)) / (
         2 * total**2
     )
+    return norm.cdf(delta), norm.pdf(delta) ** 2 * vd
+
+
+def binormal_common_language_effect_size_paired(m1i, m2i, sd1i, sd2i, ni, ri):
+    """CLES/AUC of two correlated measurements under a bivariate normal model (``CLESCN``).
+
+    Parameters
+    ----------
+    m1i, m2i, sd1i, sd2i, ni, ri : array_like (..., k)
+        Means and SDs at the two occasions, number of pairs (at least 2), correlation.
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    :math:`A = \\Phi(\\delta)`, :math:`\\delta = (m_1 - m_2)/\\sqrt{S}`, :math:`S = s_1^2 + s_2^2`
+    (the two marginal distributions compared, as CLESN), with the delta-method variance of
+    the dependent case:
+
+    .. math::
+
+        v = \\phi(\\delta)^2 \\left[\\frac{S - 2 r s_1 s_2}{(n - 1) S}
+        + \\frac{\\delta^2 (s_1^4 + s_2^4 + 2 r^2 s_1^2 s_2^2)}{2 S^2 (n - 1)}\\right]
+
+    Matches ``metafor::escalc(measure="CLESCN")`` (metafor >= 4.8-0).
+    """
+    m1, m2, s1, s2, n, r = floats(m1i, m2i, sd1i, sd2i, ni, ri)
+    total = s1**2 + s2**2
+    delta = (m1 - m2) / np.sqrt(total)
+    fourth = s1**4 + s2**4 + 2 * r**2 * s1**2 * s2**2
+    vd = (total - 2 * r * s1 * s2) / ((n - 1) * total) + delta**2 * fourth / (2 * total**2 * (n - 1))
     return norm.cdf(delta), norm.pdf(delta) ** 2 * vd

@@ -36,7 +36,7 @@ write_v5_fixture <- function() {
                        ni = c(20, 8, 45, 4, 100), ri = c(0.5, -0.3, 0, 0.95, 0.2))
   )
   for (d in names(paired)) {
-    for (m in c("SMCRP", "SMCRPH", "SMCRH", "ROMC", "CVRC", "VRC")) {
+    for (m in c("SMCRP", "SMCRPH", "SMCRH", "ROMC", "CVRC", "VRC", "CLESCN", "AUCCN")) {
       add(sprintf("%s-%s", d, m), m, paired[[d]], d)
     }
     for (m in c("ROMC", "CVRC", "VRC")) {
