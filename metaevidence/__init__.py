@@ -37,6 +37,8 @@ _EXPORTS: dict[str, str] = {
     "EffectSizes": "metaevidence.stats.effects",
     "MEASURES": "metaevidence.stats.effects",
     "convert": "metaevidence.stats.convert",
+    "means_from_medians": "metaevidence.stats.fivenum",
+    "MeansFromMedians": "metaevidence.stats.fivenum",
     # pooling
     "meta_analysis": "metaevidence.stats.fit",
     "meta_analysis_batch": "metaevidence.stats.fit",

@@ -22,6 +22,8 @@ EXPECTED = {
     "EffectSizes",
     "MEASURES",
     "convert",
+    "means_from_medians",
+    "MeansFromMedians",
     "meta_analysis",
     "meta_analysis_batch",
     "mantel_haenszel",

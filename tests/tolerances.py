@@ -64,3 +64,13 @@ MULTILEVEL_BOUNDARY_ABS = 1e-8
 #: log(tau^2) and atanh(rho); metafor's own UN and HCS fits of the same two-outcome model
 #: (dat.berkey1998) differ by 1.6e-5 relative in tau^2, so that is the reference's accuracy.
 MULTIVARIATE = 5e-5
+
+#: metafor's tetrachoric correlation (RTET, ZTET) is found by numerical optimization of a
+#: likelihood whose bivariate normal probabilities come from mvtnorm's randomized
+#: integration (absolute error ~1e-6): its estimates sit up to ~2e-5 from the exact root
+#: of Phi2(h, k; r) = a/n that we solve to 1e-15 (checked independently in the tests), and
+#: the variance moves with them (up to ~2% relative where r is near 1 and vi ~1e-4).
+#: Absolute 5e-5 on yi; on vi 1e-4 relative or 5e-6 absolute.
+TETRACHORIC_YI_ABS = 5e-5
+TETRACHORIC_VI_REL = 1e-4
+TETRACHORIC_VI_ABS = 5e-6

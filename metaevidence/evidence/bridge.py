@@ -115,7 +115,8 @@ def effect_sizes(
         Allow the explicit conversions of :func:`metaevidence.stats.convert.convert` when an
         entry's native measure differs from ``measure``.
     add, to, drop00, correct
-        Zero-cell policy and ROM correction, passed to :func:`metaevidence.effect_sizes`.
+        Zero-cell policy and ROM correction, passed to :func:`metaevidence.effect_sizes`
+        (``correct`` for ROM only; other measures take its default).
     several_per_study : bool, default False
         Admit several usable entries of one study (for a model of nested effects, such as
         :func:`metaevidence.multilevel_meta_analysis`).
@@ -399,7 +400,9 @@ def _compute(fx, native: str, kind: str, entries, labels, policy, correct) -> li
     def call(es_entries, es_labels):
         cols = _columns(native, kind, es_entries)
         level = cols.pop("level", 0.95)
-        return fx.effect_sizes(native, **cols, level=level, labels=es_labels, correct=correct, **policy)
+        # ``correct`` is the spec's ROM correction; other measures keep effect_sizes' default
+        rom_only = correct if native == "ROM" else None
+        return fx.effect_sizes(native, **cols, level=level, labels=es_labels, correct=rom_only, **policy)
 
     try:
         whole = call(entries, labels)

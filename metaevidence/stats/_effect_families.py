@@ -13,6 +13,7 @@ import numpy as np
 
 from metaevidence.core.effects import association as _assoc
 from metaevidence.core.effects import continuous as _cont
+from metaevidence.core.effects import correlations as _corr
 from metaevidence.core.effects import counts as _bin
 from metaevidence.core.effects import matched as _matched
 from metaevidence.core.effects import paired as _paired
@@ -20,14 +21,21 @@ from metaevidence.core.effects import rates as _rates
 from metaevidence.core.effects import reliability as _rel
 from metaevidence.core.effects import single_group as _single
 from metaevidence.core.effects import smd_or as _smd_or
+from metaevidence.core.effects import stochastic as _stoch
 from metaevidence.core.effects import variability as _var
 from metaevidence.core.effects.measures import Measure
 
 #: Measures whose inputs this module handles.
 HANDLED = frozenset(
     "MC SMCC SMCR SMCRH ROMC VR CVR MNLN CVLN SDLN IR IRLN IRS IRFT PHI YUQ YUY PCOR ZPCOR ARAW AHW ABT "
-    "SMD1 D2ORN D2ORL OR2DN OR2DL MPRD MPRR MPOR MPORC MPPETO UCOR".split()
+    "SMD1 D2ORN D2ORL OR2DN OR2DL MPRD MPRR MPOR MPORC MPPETO UCOR "
+    "SMD1H SMCRP SMCRPH VRC CVRC ZPHI RTET ZTET RPB ZPB RBIS ZBIS SPCOR ZSPCOR R2 ZR2 SMN PBIT CLES AUC CLESN AUCN CLESCN AUCCN".split()
 )
+
+#: Fisher's z measures computed from another measure's estimate and variance (delta method).
+FISHER_Z_OF = {"ZPHI": "PHI", "ZTET": "RTET", "ZPB": "RPB", "ZBIS": "RBIS", "ZSPCOR": "SPCOR"}
+#: Measures whose estimate metafor 5 bias-corrects by default (``correct``).
+CORRECTABLE = frozenset("ROM ROMC CVR CVRC VR VRC SMCRP SMCRPH SMN".split())
 
 #: vtype values each measure accepts (metafor's spellings); measures not listed take "LS" only.
 VTYPES = {
@@ -36,6 +44,14 @@ VTYPES = {
     "COR": ("LS", "AV", "H0"),
     "ROM": ("LS", "LS2", "HO"),
     "PHI": ("LS", "CS", "ST"),
+    "ZPHI": ("LS", "CS", "ST"),
+    "RPB": ("LS", "ST", "CS"),
+    "ZPB": ("LS", "ST", "CS"),
+    "R2": ("LS", "LS2"),
+    "CLES": ("LS", "LS2"),
+    "AUC": ("LS", "LS2"),
+    "CLESN": ("LS", "HO"),
+    "AUCN": ("LS", "HO"),
 }
 
 
@@ -49,16 +65,48 @@ def check_vtype(measure: str, vtype: str) -> None:
         )
 
 
-def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy):
-    """yi, vi, corrected and dropped masks, data and sources for a measure in HANDLED."""
+def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy, correct=None):
+    """yi, vi, corrected and dropped masks, data and sources for a measure in HANDLED.
+
+    ``correct`` None means metafor's default of the version followed: True (5.x), or
+    False with ``legacy`` (3.8-1 had no ROM/ROMC/CVRC correction; CVR and VR keep their SD
+    correction there, as 3.8-1 computed it).
+    """
     from metaevidence.stats._effect_inputs import _finish
 
     n = missing.size
     corrected = np.zeros(n, dtype=bool)
     drop = np.zeros(n, dtype=bool)
     name = info.name
+    # the 5.0-1 corrections (ROM, ROMC, CVR's and CVRC's means) are off by default in legacy
+    # mode; the corrections every version applies (SMN, SMCRP, SMCRPH, VR's and CVR's SDs) on
+    fix = (not legacy or name not in ("ROMC", "CVRC")) if correct is None else bool(correct)
+    if name in FISHER_Z_OF:
+        from metaevidence.core.effects.measures import MEASURES
+
+        out = compute(
+            MEASURES[FISHER_Z_OF[name]],
+            kind,
+            c,
+            check,
+            missing,
+            add=add,
+            to=to,
+            vtype=vtype,
+            legacy=legacy,
+            correct=correct,
+        )
+        yi, vi = _corr.fisher_z_of(out.yi, out.vi)
+        base = out.source[0].split(";")[0] if out.source else ""
+        return _finish(yi, vi, out.corrected, missing, drop, out.data, base, "", add)
     if info.family == "paired":
-        yi, vi, base = _paired_rows(name, c, check, legacy)
+        yi, vi, base = _paired_rows(name, c, check, legacy, fix)
+    elif name in ("RPB", "RBIS", "SMD1H"):
+        yi, vi, base = _group_statistics_rows(name, c, check, vtype, legacy)
+    elif info.family == "stochastic":
+        yi, vi, base = _stochastic_rows(name, c, check, vtype)
+    elif name in ("SPCOR", "R2", "ZR2"):
+        yi, vi, base = _regression_rows(name, c, check, vtype)
     elif name in ("SMD1", "D2ORN", "D2ORL"):
         yi, vi, base = _two_group_rows(name, kind, c, check)
     elif name == "UCOR":
@@ -82,28 +130,11 @@ def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy):
         yi, vi = formula(*cells)
         base = "paired 2x2 counts"
     elif info.family == "variability":
-        for g in ("1", "2"):
-            check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
-            check.require(c[f"n{g}i"] >= 2, f"n{g}i", f"at least 2 for {name}", c[f"n{g}i"])
-            if name == "CVR":
-                check.require(c[f"m{g}i"] > 0, f"m{g}i", "positive for CVR (a ratio-scale mean)", c[f"m{g}i"])
-        if name == "VR":
-            yi, vi = _var.log_variability_ratio(c["sd1i"], c["n1i"], c["sd2i"], c["n2i"])
-        else:
-            yi, vi = _var.log_cv_ratio(*(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")))
-        base = "SDs and group sizes" if name == "VR" else "means, SDs and group sizes"
+        yi, vi, base = _variability_rows(name, c, check, fix, legacy)
     elif info.family in ("mean", "incidence"):
-        yi, vi, corrected, base = _single_group_rows(name, info.family, kind, c, check, missing, add, to)
+        yi, vi, corrected, base = _single_group_rows(name, info.family, kind, c, check, missing, add, to, fix)
     elif name in ("PCOR", "ZPCOR"):
-        check.require(
-            c["ni"] - c["mi"] >= 4, "ni", "at least mi + 4 (the residual df must exceed 3)", c["ni"]
-        )
-        check.require(c["mi"] >= 1, "mi", "at least 1 (the focal predictor counts)", c["mi"])
-        if name == "PCOR":
-            yi, vi = _assoc.partial_correlation(c["ti"], c["ni"], c["mi"])
-        else:
-            yi, vi = _assoc.fisher_z_partial_correlation(c["ti"], c["ni"], c["mi"], legacy=legacy)
-        base = "t statistic, sample size and number of predictors"
+        yi, vi, base = _partial_rows(name, c, check, legacy)
     elif info.family == "association":
         yi, vi, corrected, c = _two_by_two(name, kind, c, check, missing, add, to, vtype)
         base = "2x2 counts"
@@ -117,25 +148,101 @@ def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy):
     return _finish(yi, vi, corrected, missing, drop, c, base, "", add)
 
 
-def _paired_rows(name, c, check, legacy):
+def _variability_rows(name, c, check, fix, legacy):
     for g in ("1", "2"):
         check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
-        if name == "ROMC":
-            check.require(c[f"m{g}i"] > 0, f"m{g}i", "positive for ROMC (a ratio-scale mean)", c[f"m{g}i"])
+        check.require(c[f"n{g}i"] >= 2, f"n{g}i", f"at least 2 for {name}", c[f"n{g}i"])
+        if name == "CVR":
+            check.require(c[f"m{g}i"] > 0, f"m{g}i", "positive for CVR (a ratio-scale mean)", c[f"m{g}i"])
+    if name == "VR":
+        yi, vi = _var.log_variability_ratio(c["sd1i"], c["n1i"], c["sd2i"], c["n2i"], correct=fix)
+        return yi, vi, "SDs and group sizes"
+    args = tuple(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
+    yi, vi = _var.log_cv_ratio(*args, correct=fix, legacy=legacy)
+    return yi, vi, "means, SDs and group sizes"
+
+
+def _stochastic_rows(name, c, check, vtype):
+    for g in ("1", "2"):
+        check.require(c[f"n{g}i"] >= 2, f"n{g}i", f"at least 2 for {name}", c[f"n{g}i"])
+    if name in ("CLES", "AUC"):
+        check.require((c["ai"] >= 0) & (c["ai"] <= 1), "ai", f"a {name} value between 0 and 1", c["ai"])
+        yi, vi = _stoch.common_language_effect_size(c["ai"], c["n1i"], c["n2i"], vtype=vtype)
+        return yi, vi, f"reported {name} and group sizes"
+    for g in ("1", "2"):
+        check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
+    args = tuple(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
+    yi, vi = _stoch.binormal_common_language_effect_size(*args, vtype="HO" if vtype == "HO" else "LS")
+    return yi, vi, "means, SDs and group sizes (binormal model)"
+
+
+def _partial_rows(name, c, check, legacy):
+    check.require(c["ni"] - c["mi"] >= 4, "ni", "at least mi + 4 (the residual df must exceed 3)", c["ni"])
+    check.require(c["mi"] >= 1, "mi", "at least 1 (the focal predictor counts)", c["mi"])
+    formula = _assoc.partial_correlation if name == "PCOR" else _assoc.fisher_z_partial_correlation
+    yi, vi = formula(c["ti"], c["ni"], c["mi"], legacy=legacy)
+    return yi, vi, "t statistic, sample size and number of predictors"
+
+
+def _paired_rows(name, c, check, legacy, fix):
+    for g in ("1", "2"):
+        check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
+        if name in ("ROMC", "CVRC"):
+            check.require(c[f"m{g}i"] > 0, f"m{g}i", f"positive for {name} (a ratio-scale mean)", c[f"m{g}i"])
     check.require(np.abs(c["ri"]) <= 1, "ri", "a correlation between -1 and 1", c["ri"])
-    minimum = 1 if name in ("MC", "ROMC") else 3
+    minimum = {"MC": 1, "ROMC": 1, "VRC": 2, "CVRC": 2, "CLESCN": 2, "AUCCN": 2}.get(name, 3)
     check.require(c["ni"] >= minimum, "ni", f"at least {minimum} for {name}", c["ni"])
+    if name == "VRC":
+        yi, vi = _paired.log_variability_ratio_paired(c["sd1i"], c["sd2i"], c["ni"], c["ri"])
+        return yi, vi, "paired SDs, pairs and correlation"
     args = tuple(c[k] for k in ("m1i", "m2i", "sd1i", "sd2i", "ni", "ri"))
-    if name == "SMCRH":
+    if name in ("CLESCN", "AUCCN"):
+        yi, vi = _stoch.binormal_common_language_effect_size_paired(*args)
+    elif name == "SMCRH":
         yi, vi = _paired.standardized_mean_change_raw_sd_heteroscedastic(*args, legacy=legacy)
+    elif name in ("ROMC", "CVRC", "SMCRP", "SMCRPH"):
+        yi, vi = {
+            "ROMC": _paired.log_ratio_of_means_paired,
+            "CVRC": _paired.log_cv_ratio_paired,
+            "SMCRP": _paired.standardized_mean_change_pooled_sd,
+            "SMCRPH": _paired.standardized_mean_change_pooled_sd_heteroscedastic,
+        }[name](*args, correct=fix)
     else:
         yi, vi = {
             "MC": _paired.mean_change,
             "SMCC": _paired.standardized_mean_change_change_sd,
             "SMCR": _paired.standardized_mean_change_raw_sd,
-            "ROMC": _paired.log_ratio_of_means_paired,
         }[name](*args)
     return yi, vi, "paired means, SDs, pairs and correlation"
+
+
+def _group_statistics_rows(name, c, check, vtype, legacy):
+    for g in ("1", "2"):
+        check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
+        check.require(c[f"n{g}i"] >= 2, f"n{g}i", f"at least 2 for {name}", c[f"n{g}i"])
+    args = tuple(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
+    if name == "SMD1H":
+        yi, vi = _cont.standardized_mean_difference_control_sd_heteroscedastic(*args, legacy=legacy)
+        return yi, vi, "means, SDs and group sizes"
+    if name == "RPB":
+        yi, vi = _corr.point_biserial(*args, sampling="CS" if vtype == "CS" else "ST")
+    else:
+        yi, vi = _corr.biserial(*args)
+    return yi, vi, "means, SDs and group sizes, as a correlation with group membership"
+
+
+def _regression_rows(name, c, check, vtype):
+    check.require((c["r2i"] >= 0) & (c["r2i"] <= 1), "r2i", "an R^2 between 0 and 1", c["r2i"])
+    check.require(c["mi"] >= 1, "mi", "at least 1 predictor", c["mi"])
+    check.require(c["ni"] - c["mi"] >= 2, "ni", "at least mi + 2 (a residual df of 1 or more)", c["ni"])
+    if name == "SPCOR":
+        yi, vi = _corr.semipartial_correlation(c["ti"], c["ni"], c["mi"], c["r2i"])
+        return yi, vi, "t statistic, sample size, predictors and R^2"
+    if name == "R2":
+        yi, vi = _corr.r_squared(c["r2i"], c["ni"], c["mi"], vtype="LS2" if vtype == "LS2" else "LS")
+    else:
+        yi, vi = _corr.fisher_z_r_squared(c["r2i"], c["ni"])
+    return yi, vi, "R^2, sample size and predictors"
 
 
 def _two_by_two(name, kind, c, check, missing, add, to, vtype):
@@ -152,6 +259,10 @@ def _two_by_two(name, kind, c, check, missing, add, to, vtype):
     )
     if name == "PHI":
         yi, vi = _assoc.phi_coefficient(*cells, sampling="ST" if vtype == "ST" else "CS")
+    elif name == "RTET":
+        yi, vi = _corr.tetrachoric(*cells)
+    elif name == "PBIT":
+        yi, vi = _smd_or.probit_risk_difference(*cells)
     elif name in ("OR2DN", "OR2DL"):
         yi, vi = _smd_or.log_odds_ratio_to_smd(*cells, distribution=name[-1])
     else:
@@ -181,8 +292,13 @@ def _two_group_rows(name, kind, c, check):
     return yi, vi, "means, SDs and group sizes, converted to a log odds ratio"
 
 
-def _single_group_rows(name, family, kind, c, check, missing, add, to):
+def _single_group_rows(name, family, kind, c, check, missing, add, to, fix=True):
     corrected = np.zeros(missing.size, dtype=bool)
+    if name == "SMN":
+        check.require(c["sdi"] > 0, "sdi", "a positive standard deviation", c["sdi"])
+        check.require(c["ni"] >= 2, "ni", "at least 2 for SMN", c["ni"])
+        yi, vi = _single.standardized_mean(c["mi"], c["sdi"], c["ni"], correct=fix)
+        return yi, vi, corrected, "mean, SD and sample size"
     if family == "mean":
         check.require(c["sdi"] > 0, "sdi", "a positive standard deviation", c["sdi"])
         minimum = 1 if name == "MNLN" else 2

@@ -150,7 +150,7 @@ def compute(
     add: float,
     to: str,
     drop00: bool,
-    correct: bool,
+    correct: bool | None,
     vtype: str = "LS",
     legacy: bool = False,
 ) -> Computed:
@@ -164,8 +164,19 @@ def compute(
         return _reported(info, kind, cols, check, missing, add)
     if info.name in _families.HANDLED:
         return _families.compute(
-            info, kind, dict(cols), check, missing, add=add, to=to, vtype=vtype, legacy=legacy
+            info,
+            kind,
+            dict(cols),
+            check,
+            missing,
+            add=add,
+            to=to,
+            vtype=vtype,
+            legacy=legacy,
+            correct=correct,
         )
+    if correct is None:  # metafor's default: corrected in 5.x, not in 3.8-1 (legacy)
+        correct = not legacy
     c = dict(cols)
     corrected = np.zeros(n, dtype=bool)
     drop = np.zeros(n, dtype=bool)
@@ -208,7 +219,11 @@ def compute(
         (x1, x2), corrected = _bin.zero_cell_correction(
             (c["x1i"], c["x2i"]), add=add, to=to, exclude=drop | missing
         )
-        formula = _bin.log_rate_ratio if info.name == "IRR" else _bin.rate_difference
+        formula = {
+            "IRR": _bin.log_rate_ratio,
+            "IRD": _bin.rate_difference,
+            "IRSD": _bin.sqrt_rate_difference,
+        }[info.name]
         yi, vi = formula(x1, c["t1i"], x2, c["t2i"])
         base, drop_note = "events and person-time", "no events in either group (drop00)"
     elif info.family == "proportion":
@@ -230,6 +245,7 @@ def compute(
             "PLO": _single.logit_proportion,
             "PAS": _single.arcsine_proportion,
             "PFT": _single.freeman_tukey_proportion,
+            "PRZ": _single.probit_proportion,
         }[info.name]
         yi, vi = single(x, x + m)
         base, drop_note = "events and group size", ""

@@ -329,6 +329,7 @@ def effect_sizes(
     x2i=None,
     t2i=None,
     ti=None,
+    r2i=None,
     estimate=None,
     ci_lower=None,
     ci_upper=None,
@@ -341,7 +342,7 @@ def effect_sizes(
     add: float | None = None,
     to: str = "only0",
     drop00: bool = False,
-    correct: bool = False,
+    correct: bool | None = None,
     vtype: str = "LS",
     legacy: bool = False,
     study_info: Mapping[str, Any] | None = None,
@@ -357,18 +358,23 @@ def effect_sizes(
     family        measures                                    columns
     ============  ==========================================  ==============================
     2x2 counts    OR RR RD PETO AS                            ai bi ci di, or ai n1i ci n2i
-    continuous    MD SMD SMDH ROM                             m1i sd1i n1i m2i sd2i n2i
+    continuous    MD SMD SMDH SMD1 SMD1H ROM                  m1i sd1i n1i m2i sd2i n2i
     correlation   COR ZCOR                                    ri ni
-    proportion    PR PLN PLO PAS PFT                          xi ni, or xi mi
-    mean          MN                                          mi sdi ni
-    rates         IRR IRD                                     x1i t1i x2i t2i
-    paired        MC SMCC SMCR SMCRH ROMC                     m1i m2i sd1i sd2i ni ri
+    proportion    PR PLN PLO PRZ PAS PFT                      xi ni, or xi mi
+    mean          MN SMN                                      mi sdi ni
+    rates         IRR IRD IRSD                                x1i t1i x2i t2i
+    paired        MC SMCC SMCR SMCRH SMCRP SMCRPH ROMC        m1i m2i sd1i sd2i ni ri (VRC:
+                  VRC CVRC CLESCN AUCCN                       sd1i sd2i ni ri suffice)
     variability   VR CVR                                      m1i sd1i n1i m2i sd2i n2i (VR:
                                                               sd1i n1i sd2i n2i suffice)
     log single    MNLN CVLN SDLN                              mi sdi ni (SDLN: sdi ni)
     single rate   IR IRLN IRS IRFT                            xi ti
-    association   PHI YUQ YUY                                 ai bi ci di, or ai n1i ci n2i
+    association   PHI ZPHI YUQ YUY RTET ZTET PBIT             ai bi ci di, or ai n1i ci n2i
+    biserial      RPB ZPB RBIS ZBIS                           m1i sd1i n1i m2i sd2i n2i
+    CLES / AUC    CLES AUC; CLESN AUCN                        ai (CLES) n1i n2i; as continuous
     partial r     PCOR ZPCOR                                  ti (t statistic) ni mi (predictors)
+    semi-partial  SPCOR ZSPCOR                                ti ni mi r2i (the model's R^2)
+    R^2           R2 ZR2                                      r2i ni mi
     alpha         ARAW AHW ABT                                ai (alpha) mi (items) ni
     ============  ==========================================  ==============================
 
@@ -388,7 +394,7 @@ def effect_sizes(
     ----------
     measure : str
         A key of :data:`MEASURES` (metafor's names); unknown names raise ValueError.
-    ai, bi, ci, di, n1i, n2i, m1i, sd1i, m2i, sd2i, ri, ni, xi, mi, sdi, x1i, t1i, x2i, t2i, ti : array_like (n,)
+    ai, bi, ci, di, n1i, n2i, m1i, sd1i, m2i, sd2i, ri, ni, xi, mi, sdi, x1i, t1i, x2i, t2i, ti, r2i : array_like (n,)
         Study data under metafor's names (see the table above). Counts may be
         non-integer (reconstructed counts) but not negative.
     estimate, ci_lower, ci_upper, pval, yi, vi, sei : array_like (n,)
@@ -409,22 +415,29 @@ def effect_sizes(
         Drop two-group studies with no events (or only events) in both groups: their
         ``yi``/``vi`` are NaN and ``dropped`` is True. Ignored for single-group and
         continuous data.
-    correct : bool, default False
-        ROM only: apply the second-order bias correction of Lajeunesse (2015), as metafor
-        >= 5.0-1 does by default. The default ``False`` is the classic estimator of Hedges
-        et al. (1999), which the reference version (Debian's metafor 3.8-1), RevMan and R's
-        meta compute. The correction changes the estimate only (as metafor 5); the
-        second-order variance is ``vtype="LS2"``.
+    correct : bool, optional
+        Bias-correct the estimate, metafor's ``correct``. Default (None): as current
+        metafor (5.x, ``correct=TRUE``), or as 3.8-1 with ``legacy=True``. Applies to ROM
+        and ROMC (second-order correction, Lajeunesse 2015, eq. 8; added by default in
+        metafor 5.0-1), CVR and CVRC (the same for the means, 5.0-1; the SD part, which
+        3.8-1 already applied, is kept with ``legacy``), VR, SMCRP, SMCRPH and SMN.
+        ``False`` gives the classic estimators (Hedges et al. 1999 for ROM, as RevMan and
+        R's meta compute). The correction changes the estimate only; ROM's second-order
+        variance is ``vtype="LS2"``. SMD, SMDH, SMD1, SMD1H, SMCC, SMCR and SMCRH are
+        always Hedges-corrected.
     vtype : str, default "LS"
         How sampling variances are computed, metafor's ``vtype``: ``MD`` ``"LS"``/``"HO"``
         (homoscedastic); ``SMD`` ``"LS"``/``"UB"`` (unbiased)/``"AV"`` (average g)/``"H0"``
         (under the null); ``ROM`` ``"LS"``/``"LS2"`` (second order, Lajeunesse 2015)/
         ``"HO"``; ``PHI`` ``"LS"``/``"CS"`` (cross-sectional)/``"ST"`` (stratified); ``SMD``
-        also ``"LS2"`` (Borenstein 2009); ``COR`` ``"AV"``/``"H0"``.
+        also ``"LS2"`` (Borenstein 2009); ``COR`` ``"AV"``/``"H0"``; ``RPB``/``ZPB``
+        ``"ST"`` (stratified, as ``"LS"``)/``"CS"``; ``ZPHI`` as ``PHI``; ``R2``
+        ``"LS2"`` (Kendall & Stuart eq. 27.87).
         Other measures take ``"LS"`` only.
     legacy : bool, default False
         Reproduce Debian's metafor 3.8-1 where current metafor (5.x) computes differently:
-        the SMDH and SMCRH variances (changed in 4.6-0) and the ZPCOR variance (4.0-0).
+        the SMDH, SMD1H, SMCRH and PCOR variances (4.6-0), the ZPCOR variance (4.0-0 and
+        4.6-0) and the default ``correct`` (5.0-1).
         The default follows current metafor.
     study_info : mapping of str to array_like (n,), optional
         Per-study attributes kept with the rows (year, subgroup, ids).
@@ -491,6 +504,7 @@ def effect_sizes(
         x2i=x2i,
         t2i=t2i,
         ti=ti,
+        r2i=r2i,
         estimate=estimate,
         ci_lower=ci_lower,
         ci_upper=ci_upper,
@@ -532,7 +546,7 @@ def effect_sizes(
         add=float(add),
         to=to,
         drop00=bool(drop00),
-        correct=bool(correct),
+        correct=None if correct is None else bool(correct),
         vtype=vtype,
         legacy=bool(legacy),
     )

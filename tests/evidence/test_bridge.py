@@ -257,3 +257,17 @@ def test_seed_no_effect_records_show_why():
     assert set(reasons) == {"kelly-2020", "litt-2009"}
     assert reasons["litt-2009"].startswith("not in the quantitative synthesis: No arm-level outcome numbers")
     assert len(es) == 4 and es.dropped.all()
+
+
+def test_correct_is_the_rom_correction_only(kinds_base):
+    # the spec's ROM correction (off: the classic ROM); passed to ROM only, so measures
+    # corrected by default in effect_sizes stay so when records gain their data kinds
+    means = dict(m1i=[10.5], sd1i=[2.5], n1i=[40], m2i=[12.0], sd2i=[3.0], n2i=[41])
+    for measure, correct, expected in (
+        ("ROM", False, me.effect_sizes("ROM", **means, correct=False)),
+        ("ROM", True, me.effect_sizes("ROM", **means, correct=True)),
+    ):
+        es = kinds_base.effect_sizes("mortality", measure, labels="id", correct=correct)
+        kept = np.flatnonzero(~es.dropped)
+        assert len(kept) == 1
+        assert_close(es.yi[kept], expected.yi, CLOSED_FORM, what=f"{measure} correct={correct}")

@@ -35,6 +35,8 @@ def test_fixture_records_the_reference_version():
 
 def test_every_computed_measure_has_a_metafor_fixture():
     covered = {c["measure"] for c in CASES.values()} | {c["measure"] for c in FIRST.values()}
+    for later in ("escalc_round3", "escalc_v5"):  # metafor 3.8-1 and metafor 5.1-12
+        covered |= {c["measure"] for c in load_reference(later)["cases"].values() if "measure" in c}
     computed = {m for m, info in me.MEASURES.items() if info.family != "reported"}
     assert computed <= covered, sorted(computed - covered)
 
@@ -68,7 +70,7 @@ def _normand4(measure, **kw):
 def test_rom_correction_changes_the_estimate_not_the_variance():
     # metafor 5 (escalc default correct=TRUE): Edinburgh vi 0.0093791, the classic variance
     corrected, cols = _normand4("ROM", correct=True)
-    classic, _ = _normand4("ROM")
+    classic, _ = _normand4("ROM", correct=False)
     np.testing.assert_array_equal(corrected.vi, classic.vi)
     assert abs(corrected.vi[0] - 0.0093791) < 0.5e-7
     u1 = cols["sd1i"] ** 2 / (cols["n1i"] * cols["m1i"] ** 2)
@@ -106,11 +108,13 @@ def test_smcrh_follows_metafor_5():
     assert abs(mc.yi[0] - 4.0) <= PRINTED_4DP and abs(mc.vi[0] - 0.2618) <= PRINTED_4DP
 
 
-def test_zpcor_variance_follows_metafor_4():
+def test_zpcor_variance_follows_metafor_5():
     case = CASES["aloe2013-ZPCOR"]
     es = replay(case)
     n, m = as_array(case["inputs"]["ni"]), as_array(case["inputs"]["mi"])
-    assert_close(es.vi, 1 / (n - m - 3), rtol=CLOSED_FORM, what="ZPCOR vi, metafor >= 4.0-0")
+    # metafor 5.1-12 (tests/reference/escalc_v5.json): 1/(n - m - 2), mi counting the focal
+    # predictor (4.0-0 moved to 1/(n - p - 3) with p the other predictors; 4.6-0 made mi count all)
+    assert_close(es.vi, 1 / (n - m - 2), rtol=CLOSED_FORM, what="ZPCOR vi, metafor 5")
     # metafor 5.1-12 test values for study 1: PCOR 0.3012 (0.0039), ZPCOR 0.3108 (0.0047)
     assert abs(es.yi[0] - 0.3108) <= PRINTED_4DP and abs(es.vi[0] - 0.0047) <= PRINTED_4DP
     pcor = replay(CASES["aloe2013-PCOR"])

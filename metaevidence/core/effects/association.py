@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from metaevidence.core.effects._arrays import floats
+
 __all__ = [
     "phi_coefficient",
     "yule_q",
@@ -27,10 +29,6 @@ __all__ = [
     "fisher_z_partial_correlation",
     "unbiased_correlation",
 ]
-
-
-def _cells(ai, bi, ci, di):
-    return tuple(np.asarray(x, dtype=float) for x in (ai, bi, ci, di))
 
 
 def phi_coefficient(ai, bi, ci, di, *, sampling="CS"):
@@ -67,7 +65,7 @@ def phi_coefficient(ai, bi, ci, di, *, sampling="CS"):
 
     Matches ``metafor::escalc(measure="PHI", vtype="CS"/"ST")``.
     """
-    a, b, c, d = _cells(ai, bi, ci, di)
+    a, b, c, d = floats(ai, bi, ci, di)
     n1, n2, m1, m2 = a + b, c + d, a + c, b + d
     n = n1 + n2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -128,7 +126,7 @@ def yule_q(ai, bi, ci, di):
 
     Matches ``metafor::escalc(measure="YUQ")``.
     """
-    a, b, c, d = _cells(ai, bi, ci, di)
+    a, b, c, d = floats(ai, bi, ci, di)
     with np.errstate(divide="ignore", invalid="ignore"):
         odds = (a * d) / (b * c)
         yi = (odds - 1) / (odds + 1)
@@ -155,14 +153,14 @@ def yule_y(ai, bi, ci, di):
 
     Matches ``metafor::escalc(measure="YUY")``.
     """
-    a, b, c, d = _cells(ai, bi, ci, di)
+    a, b, c, d = floats(ai, bi, ci, di)
     with np.errstate(divide="ignore", invalid="ignore"):
         root = np.sqrt((a * d) / (b * c))
         yi = (root - 1) / (root + 1)
         return yi, (1 - yi**2) ** 2 * (1 / a + 1 / b + 1 / c + 1 / d) / 16
 
 
-def partial_correlation(ti, ni, mi):
+def partial_correlation(ti, ni, mi, *, legacy=False):
     """Partial correlation of a predictor from its regression t statistic (``PCOR``).
 
     Parameters
@@ -170,7 +168,10 @@ def partial_correlation(ti, ni, mi):
     ti : array_like (..., k)
         t statistic of the predictor's coefficient.
     ni, mi : array_like (..., k)
-        Sample size and number of predictors in the model.
+        Sample size and number of predictors in the model (counting the focal one).
+    legacy : bool, default False
+        ``False``: :math:`v = (1 - r_p^2)^2/(n_i - m_i)`, as metafor >= 4.6-0 (5.1-12
+        checked); ``True``: :math:`(1 - r_p^2)^2/(n_i - m_i - 1)`, as metafor 3.8-1.
 
     Returns
     -------
@@ -180,14 +181,14 @@ def partial_correlation(ti, ni, mi):
     -----
     With :math:`\\nu = n_i - m_i - 1` residual degrees of freedom,
 
-    .. math:: r_p = \\frac{t_i}{\\sqrt{t_i^2 + \\nu}}, \\qquad v = \\frac{(1 - r_p^2)^2}{\\nu}
+    .. math:: r_p = \\frac{t_i}{\\sqrt{t_i^2 + \\nu}}, \\qquad v = \\frac{(1 - r_p^2)^2}{\\nu + 1}
 
-    Matches ``metafor::escalc(measure="PCOR")``.
+    Matches ``metafor::escalc(measure="PCOR")`` (5.x; ``legacy=True``: 3.8-1).
     """
     ti, ni, mi = (np.asarray(x, dtype=float) for x in (ti, ni, mi))
     df = ni - mi - 1
     yi = ti / np.sqrt(ti**2 + df)
-    return yi, (1 - yi**2) ** 2 / df
+    return yi, (1 - yi**2) ** 2 / (df if legacy else df + 1)
 
 
 def fisher_z_partial_correlation(ti, ni, mi, *, legacy=False):
@@ -198,8 +199,9 @@ def fisher_z_partial_correlation(ti, ni, mi, *, legacy=False):
     ti, ni, mi : array_like (..., k)
         As :func:`partial_correlation`.
     legacy : bool, default False
-        ``False``: :math:`v = 1/(n_i - m_i - 3)`, as metafor >= 4.0-0 (NEWS 4.0-0: "a better
-        approximation in small samples", analogous to ZCOR's :math:`1/(n - 3)`).
+        ``False``: :math:`v = 1/(n_i - m_i - 2)`, as metafor 5.x (NEWS 4.0-0: "a better
+        approximation in small samples", analogous to ZCOR's :math:`1/(n - 3)`, with
+        ``mi`` counting the focal predictor since 4.6-0; checked against metafor 5.1-12).
         ``True``: :math:`v = 1/(n_i - m_i - 1)`, as metafor < 4.0-0 (Debian's 3.8-1).
 
     Returns
@@ -216,7 +218,7 @@ def fisher_z_partial_correlation(ti, ni, mi, *, legacy=False):
     """
     ti, ni, mi = (np.asarray(x, dtype=float) for x in (ti, ni, mi))
     r = ti / np.sqrt(ti**2 + ni - mi - 1)
-    return np.arctanh(r), 1 / (ni - mi - (1 if legacy else 3))
+    return np.arctanh(r), 1 / (ni - mi - (1 if legacy else 2))
 
 
 def unbiased_correlation(ri, ni):

@@ -12,6 +12,7 @@ from scipy.special import gammaln
 
 __all__ = [
     "hedges_correction",
+    "standardized_mean_difference_control_sd_heteroscedastic",
     "mean_difference",
     "standardized_mean_difference",
     "standardized_mean_difference_heteroscedastic",
@@ -450,3 +451,43 @@ def standardized_mean_difference_control_sd(m1i, sd2i, n1i, m2i, n2i):
     m1i, sd2i, n1i, m2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd2i, n1i, m2i, n2i))
     yi = hedges_correction(n2i - 1) * (m1i - m2i) / sd2i
     return yi, 1 / n1i + 1 / n2i + yi**2 / (2 * n2i)
+
+
+def standardized_mean_difference_control_sd_heteroscedastic(m1i, sd1i, n1i, m2i, sd2i, n2i, *, legacy=False):
+    """SMD with the SD of group 2 as standardizer, unequal variances (``SMD1H``).
+
+    Parameters
+    ----------
+    m1i, sd1i, n1i, m2i, sd2i, n2i : array_like (..., k)
+        Means, SDs and sizes of both groups (at least two people in each).
+    legacy : bool, default False
+        ``True``: the variance of metafor < 4.6-0 (Debian's 3.8-1), with :math:`n` where
+        the current form has :math:`n - 1`.
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    Bonett's (2008) variance of a contrast standardized by one group's SD, without
+    assuming equal variances:
+
+    .. math::
+
+        y_i = c(n_{2i} - 1)\\,\\frac{m_{1i} - m_{2i}}{s_{2i}}, \\qquad
+        v_i = \\frac{s_{1i}^2}{s_{2i}^2 (n_{1i} - 1)} + \\frac{1}{n_{2i} - 1}
+        + \\frac{y_i^2}{2 (n_{2i} - 1)}
+
+    metafor >= 4.6-0 (NEWS 4.6-0: the SMDH, SMD1H and SMCRH variances "slightly adjusted
+    for consistency"); ``legacy=True`` divides by :math:`n_{1i}`, :math:`n_{2i}`,
+    :math:`n_{2i}` instead, as 3.8-1.
+
+    Matches ``metafor::escalc(measure="SMD1H")`` (5.x; ``legacy=True``: 3.8-1).
+    """
+    m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
+    yi = hedges_correction(n2i - 1) * (m1i - m2i) / sd2i
+    k = 0 if legacy else 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vi = sd1i**2 / (sd2i**2 * (n1i - k)) + 1 / (n2i - k) + yi**2 / (2 * (n2i - k))
+    return yi, vi

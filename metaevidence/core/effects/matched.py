@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from metaevidence.core.effects._arrays import floats
+
 __all__ = [
     "matched_risk_difference",
     "matched_log_risk_ratio",
@@ -28,10 +30,6 @@ __all__ = [
     "conditional_log_odds_ratio",
     "conditional_peto_log_odds_ratio",
 ]
-
-
-def _cells(ai, bi, ci, di):
-    return tuple(np.asarray(x, dtype=float) for x in (ai, bi, ci, di))
 
 
 def matched_risk_difference(ai, bi, ci, di):
@@ -54,7 +52,7 @@ def matched_risk_difference(ai, bi, ci, di):
 
     Matches ``metafor::escalc(measure="MPRD")``.
     """
-    a, b, c, d = _cells(ai, bi, ci, di)
+    a, b, c, d = floats(ai, bi, ci, di)
     n = a + b + c + d
     return (b - c) / n, ((b + c) - (b - c) ** 2 / n) / n**2
 
@@ -79,7 +77,7 @@ def matched_log_risk_ratio(ai, bi, ci, di):
 
     Matches ``metafor::escalc(measure="MPRR")``.
     """
-    a, b, c, d = _cells(ai, bi, ci, di)
+    a, b, c, d = floats(ai, bi, ci, di)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log((a + b) / (a + c)), (b + c) / ((a + b) * (a + c))
 
@@ -109,7 +107,7 @@ def matched_log_odds_ratio(ai, bi, ci, di):
 
     (Becker & Balagtas 1993). Matches ``metafor::escalc(measure="MPOR")``.
     """
-    a, b, c, d = _cells(ai, bi, ci, di)
+    a, b, c, d = floats(ai, bi, ci, di)
     n = a + b + c + d
     p1, p2 = (a + b) / n, (a + c) / n
     u1, u2 = p1 * (1 - p1), p2 * (1 - p2)
@@ -133,7 +131,7 @@ def conditional_log_odds_ratio(ai, bi, ci, di):
 
     Matches ``metafor::escalc(measure="MPORC")``.
     """
-    _, b, c, _ = _cells(ai, bi, ci, di)
+    _, b, c, _ = floats(ai, bi, ci, di)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log(b / c), 1 / b + 1 / c
 
@@ -159,6 +157,6 @@ def conditional_peto_log_odds_ratio(ai, bi, ci, di):
 
     Matches ``metafor::escalc(measure="MPPETO")``.
     """
-    _, b, c, _ = _cells(ai, bi, ci, di)
+    _, b, c, _ = floats(ai, bi, ci, di)
     with np.errstate(divide="ignore", invalid="ignore"):
         return 2 * (b - c) / (b + c), 4 / (b + c)

@@ -40,7 +40,7 @@ class Measure:
         ``"binary"``, ``"continuous"``, ``"correlation"``, ``"proportion"``, ``"mean"``,
         ``"rate"``, ``"paired"`` (one group measured twice), ``"variability"``,
         ``"incidence"`` (single-group rates), ``"association"``, ``"reliability"``,
-        ``"matched"`` (paired 2x2 tables) or
+        ``"matched"`` (paired 2x2 tables), ``"stochastic"`` (CLES/AUC) or
         ``"reported"`` (only reported statistics give it).
     columns : tuple of tuple of str
         The accepted sets of data columns (metafor names); empty for ``"reported"``.
@@ -53,7 +53,7 @@ class Measure:
         (Fisher's z), ``"expit"`` (logit); ``None`` where ``yi`` is already on its
         presentation scale.
     default_add : float
-        metafor's default zero-cell constant (0.5; 0 for ``AS PAS PFT IRS IRFT PHI``).
+        metafor's default zero-cell constant (0.5; 0 for ``AS PAS PFT IRS IRFT IRSD PHI ZPHI RTET ZTET``).
     """
 
     name: str
@@ -75,6 +75,8 @@ _RATE1 = (("xi", "ti"),)
 _PCOR = (("ti", "ni", "mi"),)
 _ALPHA = (("ai", "mi", "ni"),)
 _PAIRS = (("ai", "bi", "ci", "di"),)
+_SPCOR = (("ti", "ni", "mi", "r2i"),)
+_R2 = (("r2i", "ni", "mi"),)
 
 
 def _m(name, description, effect, family, columns, link, transform, default_add=0.5):
@@ -254,6 +256,179 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 "identity",
                 None,
             ),
+            _m(
+                "SMD1H",
+                "standardized mean difference, SD of group 2, heteroscedastic",
+                "SMD1H",
+                "continuous",
+                MEANS_COLUMNS,
+                "identity",
+                None,
+            ),
+            _m(
+                "SMCRP",
+                "standardized mean change, pooled raw-score SDs",
+                "SMCRP",
+                "paired",
+                _PAIRED,
+                "identity",
+                None,
+            ),
+            _m(
+                "SMCRPH",
+                "standardized mean change, pooled raw-score SDs, heteroscedastic",
+                "SMCRPH",
+                "paired",
+                _PAIRED,
+                "identity",
+                None,
+            ),
+            _m(
+                "VRC",
+                "log variability ratio, paired",
+                "VR",
+                "paired",
+                (("sd1i", "sd2i", "ni", "ri"), _PAIRED[0]),
+                "log",
+                "exp",
+            ),
+            _m("CVRC", "log coefficient of variation ratio, paired", "CVR", "paired", _PAIRED, "log", "exp"),
+            _m(
+                "ZPHI",
+                "Fisher's z transformed phi coefficient",
+                "phi",
+                "association",
+                _TWO_BY_TWO,
+                "atanh",
+                "tanh",
+                0.0,
+            ),
+            _m("RTET", "tetrachoric correlation", "r", "association", _TWO_BY_TWO, "identity", None, 0.0),
+            _m(
+                "ZTET",
+                "Fisher's z transformed tetrachoric correlation",
+                "r",
+                "association",
+                _TWO_BY_TWO,
+                "atanh",
+                "tanh",
+                0.0,
+            ),
+            _m("RPB", "point-biserial correlation", "r", "association", MEANS_COLUMNS, "identity", None),
+            _m(
+                "ZPB",
+                "Fisher's z transformed point-biserial correlation",
+                "r",
+                "association",
+                MEANS_COLUMNS,
+                "atanh",
+                "tanh",
+            ),
+            _m("RBIS", "biserial correlation", "r", "association", MEANS_COLUMNS, "identity", None),
+            _m(
+                "ZBIS",
+                "Fisher's z transformed biserial correlation",
+                "r",
+                "association",
+                MEANS_COLUMNS,
+                "atanh",
+                "tanh",
+            ),
+            _m("SPCOR", "semi-partial correlation", "r", "association", _SPCOR, "identity", None),
+            _m(
+                "ZSPCOR",
+                "Fisher's z transformed semi-partial correlation",
+                "r",
+                "association",
+                _SPCOR,
+                "atanh",
+                "tanh",
+            ),
+            _m("R2", "coefficient of determination", "R2", "association", _R2, "identity", None),
+            _m("ZR2", "Fisher's z transformed multiple correlation", "ZR2", "association", _R2, None, None),
+            _m(
+                "SMN",
+                "single-group standardized mean",
+                "SMN",
+                "mean",
+                (("mi", "sdi", "ni"),),
+                "identity",
+                None,
+            ),
+            _m(
+                "PBIT",
+                "probit transformed risk difference (SMD)",
+                "SMD",
+                "association",
+                _TWO_BY_TWO,
+                "identity",
+                None,
+            ),
+            _m("PRZ", "probit transformed proportion", "PRZ", "proportion", _PROPORTION, None, None),
+            _m(
+                "IRSD",
+                "square-root transformed incidence rate difference",
+                "IRSD",
+                "rate",
+                _RATES,
+                None,
+                None,
+                0.0,
+            ),
+            _m(
+                "CLES",
+                "common language effect size (AUC)",
+                "CLES",
+                "stochastic",
+                (("ai", "n1i", "n2i"),),
+                "identity",
+                None,
+            ),
+            _m(
+                "AUC",
+                "common language effect size (AUC)",
+                "AUC",
+                "stochastic",
+                (("ai", "n1i", "n2i"),),
+                "identity",
+                None,
+            ),
+            _m(
+                "CLESN",
+                "common language effect size (AUC), binormal",
+                "CLES",
+                "stochastic",
+                MEANS_COLUMNS,
+                "identity",
+                None,
+            ),
+            _m(
+                "AUCN",
+                "common language effect size (AUC), binormal",
+                "AUC",
+                "stochastic",
+                MEANS_COLUMNS,
+                "identity",
+                None,
+            ),
+            _m(
+                "CLESCN",
+                "common language effect size (AUC), paired binormal",
+                "CLES",
+                "paired",
+                _PAIRED,
+                "identity",
+                None,
+            ),
+            _m(
+                "AUCCN",
+                "common language effect size (AUC), paired binormal",
+                "AUC",
+                "paired",
+                _PAIRED,
+                "identity",
+                None,
+            ),
             _m("HR", "log hazard ratio", "HR", "reported", (), "log", "exp"),
             _m("GEN", "generic effect size", "effect", "reported", (), "identity", None),
         ]
@@ -294,6 +469,7 @@ DATA_COLUMNS = (
     "x2i",
     "t2i",
     "ti",
+    "r2i",
 )
 REPORTED_COLUMNS = ("estimate", "ci_lower", "ci_upper", "pval", "yi", "vi", "sei")
 

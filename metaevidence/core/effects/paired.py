@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from metaevidence.core.effects._arrays import floats
 from metaevidence.core.effects.continuous import hedges_correction
 
 __all__ = [
@@ -35,11 +36,11 @@ __all__ = [
     "standardized_mean_change_raw_sd",
     "standardized_mean_change_raw_sd_heteroscedastic",
     "log_ratio_of_means_paired",
+    "standardized_mean_change_pooled_sd",
+    "standardized_mean_change_pooled_sd_heteroscedastic",
+    "log_variability_ratio_paired",
+    "log_cv_ratio_paired",
 ]
-
-
-def _arrays(*xs):
-    return tuple(np.asarray(x, dtype=float) for x in xs)
 
 
 def _change_variance(sd1i, sd2i, ri):
@@ -75,7 +76,7 @@ def mean_change(m1i, m2i, sd1i, sd2i, ni, ri):
 
     Matches ``metafor::escalc(measure="MC")``.
     """
-    m1i, m2i, sd1i, sd2i, ni, ri = _arrays(m1i, m2i, sd1i, sd2i, ni, ri)
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
     return m1i - m2i, _change_variance(sd1i, sd2i, ri) / ni
 
 
@@ -104,7 +105,7 @@ def standardized_mean_change_change_sd(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=
 
     (Gibbons et al. 1993). Matches ``metafor::escalc(measure="SMCC")``.
     """
-    m1i, m2i, sd1i, sd2i, ni, ri = _arrays(m1i, m2i, sd1i, sd2i, ni, ri)
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
     with np.errstate(divide="ignore", invalid="ignore"):
         yi = (m1i - m2i) / np.sqrt(_change_variance(sd1i, sd2i, ri))
         if correct:
@@ -135,7 +136,7 @@ def standardized_mean_change_raw_sd(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=Tru
 
     (Becker 1988). Matches ``metafor::escalc(measure="SMCR")``.
     """
-    m1i, m2i, sd1i, sd2i, ni, ri = _arrays(m1i, m2i, sd1i, sd2i, ni, ri)
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
     with np.errstate(divide="ignore", invalid="ignore"):
         yi = (m1i - m2i) / sd1i
         if correct:
@@ -185,7 +186,7 @@ def standardized_mean_change_raw_sd_heteroscedastic(
 
     Matches ``metafor::escalc(measure="SMCRH")`` (metafor >= 4.6-0; ``legacy=True``: 3.8-1).
     """
-    m1i, m2i, sd1i, sd2i, ni, ri = _arrays(m1i, m2i, sd1i, sd2i, ni, ri)
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
     with np.errstate(divide="ignore", invalid="ignore"):
         yi = (m1i - m2i) / sd1i
         if correct:
@@ -196,13 +197,17 @@ def standardized_mean_change_raw_sd_heteroscedastic(
     return yi, vi
 
 
-def log_ratio_of_means_paired(m1i, m2i, sd1i, sd2i, ni, ri):
+def log_ratio_of_means_paired(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=False):
     """Log ratio of two correlated means (``ROMC``) and its variance.
 
     Parameters
     ----------
     m1i, m2i, sd1i, sd2i, ni, ri : array_like (..., k)
         As :func:`mean_change`; positive means.
+    correct : bool, default False
+        Add the second-order bias correction :math:`(u_1 - u_2)/2`,
+        :math:`u_g = s_{gi}^2/(n_i m_{gi}^2)` (the paired analogue of Lajeunesse 2015, eq. 8),
+        as metafor >= 5.0-1 does by default.
 
     Returns
     -------
@@ -216,11 +221,162 @@ def log_ratio_of_means_paired(m1i, m2i, sd1i, sd2i, ni, ri):
         v_i = \\frac{s_{1i}^2}{n_i m_{1i}^2} + \\frac{s_{2i}^2}{n_i m_{2i}^2}
         - \\frac{2 r_i s_{1i} s_{2i}}{n_i m_{1i} m_{2i}}
 
-    (Lajeunesse 2011, eq. 6). Matches ``metafor::escalc(measure="ROMC", correct=FALSE)``
-    (metafor 3.8-1 has no correction for ROMC).
+    (Lajeunesse 2011, eq. 6). Matches ``metafor::escalc(measure="ROMC")``: ``correct=True``
+    metafor >= 5.0-1 (its default), ``correct=False`` metafor 3.8-1 (no correction).
     """
-    m1i, m2i, sd1i, sd2i, ni, ri = _arrays(m1i, m2i, sd1i, sd2i, ni, ri)
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
     with np.errstate(divide="ignore", invalid="ignore"):
         yi = np.log(m1i / m2i)
-    vi = sd1i**2 / (ni * m1i**2) + sd2i**2 / (ni * m2i**2) - 2 * ri * sd1i * sd2i / (ni * m1i * m2i)
+        u1, u2 = sd1i**2 / (ni * m1i**2), sd2i**2 / (ni * m2i**2)
+    if correct:
+        yi = yi + (u1 - u2) / 2
+    return yi, u1 + u2 - 2 * ri * sd1i * sd2i / (ni * m1i * m2i)
+
+
+def standardized_mean_change_pooled_sd(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=True):
+    """Standardized mean change, standardized by the root mean variance (``SMCRP``).
+
+    Parameters
+    ----------
+    m1i, m2i, sd1i, sd2i, ni, ri : array_like (..., k)
+        As :func:`mean_change`; needs ``ni >= 3``.
+    correct : bool, default True
+        Apply the small-sample correction :math:`c(\\nu)` at Cousineau's degrees of freedom.
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    With :math:`s_{pi} = \\sqrt{(s_{1i}^2 + s_{2i}^2)/2}` and
+    :math:`\\nu_i = 2 (n_i - 1)/(1 + r_i^2)` (Cousineau 2020: :math:`d_p` is approximately a
+    scaled non-central t with :math:`\\nu_i` degrees of freedom),
+
+    .. math::
+
+        y_i = c(\\nu_i)\\,\\frac{m_{1i} - m_{2i}}{s_{pi}}, \\qquad
+        v_i = \\frac{2 (1 - r_i)}{n_i} + \\frac{(1 + r_i^2)\\, y_i^2}{4 n_i}
+
+    the large-sample variance (SMCR's form with :math:`2 n_i/(1 + r_i^2)` in the
+    :math:`y_i^2` term). Worked example (Morris & DeShon 2002 data, ``m = 26, 22``,
+    ``s^2 = 30, 20``, ``n = 60``, ``r = 0.7``): :math:`s_p = 5`, :math:`d = 0.8`,
+    :math:`\\nu = 118/1.49 = 79.19`, :math:`c(\\nu) = 0.99049`, :math:`y = 0.79240`,
+    :math:`v = 0.6/60 + 1.49 \\cdot 0.62789/240 = 0.013898`.
+
+    References
+    ----------
+    Cousineau, D. (2020). Approximating the distribution of Cohen's d_p in within-subject
+    designs. The Quantitative Methods for Psychology, 16(4), 418-421.
+
+    Matches ``metafor::escalc(measure="SMCRP")`` (metafor >= 4.6-0; 3.8-1 lacks it).
+    """
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        yi = (m1i - m2i) / np.sqrt((sd1i**2 + sd2i**2) / 2)
+        if correct:
+            yi = hedges_correction(2 * (ni - 1) / (1 + ri**2)) * yi
+        return yi, 2 * (1 - ri) / ni + (1 + ri**2) * yi**2 / (4 * ni)
+
+
+def standardized_mean_change_pooled_sd_heteroscedastic(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=True):
+    """Standardized mean change by the root mean variance, unequal variances (``SMCRPH``).
+
+    Parameters
+    ----------
+    m1i, m2i, sd1i, sd2i, ni, ri : array_like (..., k)
+        As :func:`mean_change`; needs ``ni >= 3``.
+    correct : bool, default True
+        Apply the small-sample correction :math:`c(\\nu_i)` of
+        :func:`standardized_mean_change_pooled_sd`.
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    The estimate is SMCRP's; Bonett's (2008) variance of a standardized contrast of two dependent means with the
+    root mean variance :math:`s_{pi}` as standardizer:
+
+    .. math::
+
+        y_i = c(\\nu_i)\\,\\frac{m_{1i} - m_{2i}}{s_{pi}}, \\qquad
+        v_i = \\frac{y_i^2 (s_{1i}^4 + s_{2i}^4 + 2 r_i^2 s_{1i}^2 s_{2i}^2)}{8 s_{pi}^4 (n_i - 1)}
+        + \\frac{s_{1i}^2 + s_{2i}^2 - 2 r_i s_{1i} s_{2i}}{s_{pi}^2 (n_i - 1)}
+
+    Worked example (data as :func:`standardized_mean_change_pooled_sd`):
+    :math:`y = 0.79240`,
+    :math:`v = 0.62789 \\cdot 1888/295000 + 15.707/1475 = 0.014667`.
+
+    Matches ``metafor::escalc(measure="SMCRPH")`` (metafor >= 4.6-0; 3.8-1 lacks it).
+    """
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sdp2 = (sd1i**2 + sd2i**2) / 2
+        yi = (m1i - m2i) / np.sqrt(sdp2)
+        if correct:
+            yi = hedges_correction(2 * (ni - 1) / (1 + ri**2)) * yi
+        fourth = sd1i**4 + sd2i**4 + 2 * ri**2 * sd1i**2 * sd2i**2
+        vi = yi**2 * fourth / (8 * sdp2**2 * (ni - 1)) + _change_variance(sd1i, sd2i, ri) / (sdp2 * (ni - 1))
     return yi, vi
+
+
+def log_variability_ratio_paired(sd1i, sd2i, ni, ri):
+    """Log ratio of the SDs at two occasions (``VRC``) and its variance.
+
+    Parameters
+    ----------
+    sd1i, sd2i, ni, ri : array_like (..., k)
+        SDs at the two occasions, number of pairs (at least 2) and their correlation.
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    .. math::
+
+        y_i = \\log\\frac{s_{1i}}{s_{2i}}, \\qquad v_i = \\frac{1 - r_i^2}{n_i - 1}
+
+    (Senior et al. 2020, eq. 21: :math:`\\operatorname{Var}\\log s = 1/(2(n-1))`,
+    :math:`\\operatorname{Cov} = r^2/(2(n-1))`). VR's bias correction
+    :math:`1/(2(n_1-1)) - 1/(2(n_2-1))` vanishes with one group. Matches
+    ``metafor::escalc(measure="VRC")`` (3.8-1 and 5.x).
+    """
+    sd1i, sd2i, ni, ri = floats(sd1i, sd2i, ni, ri)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(sd1i / sd2i), (1 - ri**2) / (ni - 1)
+
+
+def log_cv_ratio_paired(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=False):
+    """Log ratio of the coefficients of variation at two occasions (``CVRC``), and variance.
+
+    Parameters
+    ----------
+    m1i, m2i, sd1i, sd2i, ni, ri : array_like (..., k)
+        As :func:`mean_change`; positive means, ``ni >= 2``.
+    correct : bool, default False
+        Subtract the means' second-order bias :math:`(u_1 - u_2)/2`,
+        :math:`u_g = s_{gi}^2/(n_i m_{gi}^2)`, as metafor >= 5.0-1 does by default.
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    .. math::
+
+        y_i = \\log\\frac{s_{1i}/m_{1i}}{s_{2i}/m_{2i}}, \\qquad
+        v_i = \\frac{1 - r_i^2}{n_i - 1} + u_1 + u_2 - \\frac{2 r_i s_{1i} s_{2i}}{n_i m_{1i} m_{2i}}
+
+    (Senior et al. 2020, eq. 23: :func:`log_variability_ratio_paired` plus the ROMC
+    variance). Matches ``metafor::escalc(measure="CVRC")``: ``correct=True`` metafor >=
+    5.0-1 (its default), ``correct=False`` 3.8-1.
+    """
+    m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
+    log_vr, v_vr = log_variability_ratio_paired(sd1i, sd2i, ni, ri)
+    log_rom, v_rom = log_ratio_of_means_paired(m1i, m2i, sd1i, sd2i, ni, ri, correct=correct)
+    return log_vr - log_rom, v_vr + v_rom

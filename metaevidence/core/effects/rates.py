@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from metaevidence.core.effects._arrays import floats
+
 __all__ = ["rate", "log_rate", "sqrt_rate", "freeman_tukey_rate"]
-
-
-def _arrays(xi, ti):
-    return np.asarray(xi, dtype=float), np.asarray(ti, dtype=float)
 
 
 def rate(xi, ti):
@@ -46,7 +44,7 @@ def rate(xi, ti):
 
     Matches ``metafor::escalc(measure="IR")``.
     """
-    xi, ti = _arrays(xi, ti)
+    xi, ti = floats(xi, ti)
     return xi / ti, xi / ti**2
 
 
@@ -68,7 +66,7 @@ def log_rate(xi, ti):
 
     Matches ``metafor::escalc(measure="IRLN")``.
     """
-    xi, ti = _arrays(xi, ti)
+    xi, ti = floats(xi, ti)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log(xi / ti), 1 / xi
 
@@ -91,7 +89,7 @@ def sqrt_rate(xi, ti):
 
     Matches ``metafor::escalc(measure="IRS")``.
     """
-    xi, ti = _arrays(xi, ti)
+    xi, ti = floats(xi, ti)
     return np.sqrt(xi / ti), 1 / (4 * ti)
 
 
@@ -116,5 +114,5 @@ def freeman_tukey_rate(xi, ti):
 
     Matches ``metafor::escalc(measure="IRFT")``.
     """
-    xi, ti = _arrays(xi, ti)
+    xi, ti = floats(xi, ti)
     return (np.sqrt(xi / ti) + np.sqrt((xi + 1) / ti)) / 2, 1 / (4 * ti)

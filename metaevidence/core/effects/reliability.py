@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from metaevidence.core.effects._arrays import floats
+
 __all__ = ["alpha_raw", "alpha_hakstian_whalen", "alpha_bonett"]
-
-
-def _arrays(ai, mi, ni):
-    return tuple(np.asarray(x, dtype=float) for x in (ai, mi, ni))
 
 
 def alpha_raw(ai, mi, ni):
@@ -43,7 +41,7 @@ def alpha_raw(ai, mi, ni):
 
     (Bonett 2010). Matches ``metafor::escalc(measure="ARAW")``.
     """
-    ai, mi, ni = _arrays(ai, mi, ni)
+    ai, mi, ni = floats(ai, mi, ni)
     return ai.copy(), 2 * mi * (1 - ai) ** 2 / ((mi - 1) * (ni - 2))
 
 
@@ -65,7 +63,7 @@ def alpha_hakstian_whalen(ai, mi, ni):
 
     Matches ``metafor::escalc(measure="AHW")``.
     """
-    ai, mi, ni = _arrays(ai, mi, ni)
+    ai, mi, ni = floats(ai, mi, ni)
     return 1 - (1 - ai) ** (1 / 3), 18 * mi * (ni - 1) * (1 - ai) ** (2 / 3) / ((mi - 1) * (9 * ni - 11) ** 2)
 
 
@@ -87,6 +85,6 @@ def alpha_bonett(ai, mi, ni):
 
     Matches ``metafor::escalc(measure="ABT")``.
     """
-    ai, mi, ni = _arrays(ai, mi, ni)
+    ai, mi, ni = floats(ai, mi, ni)
     with np.errstate(divide="ignore"):
         return -np.log(1 - ai), 2 * mi / ((mi - 1) * (ni - 2))

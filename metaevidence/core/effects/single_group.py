@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from metaevidence.core.effects.continuous import hedges_correction
+
 __all__ = [
     "proportion",
     "log_proportion",
@@ -17,6 +19,8 @@ __all__ = [
     "arcsine_proportion",
     "freeman_tukey_proportion",
     "mean",
+    "standardized_mean",
+    "probit_proportion",
 ]
 
 
@@ -338,3 +342,62 @@ def log_standard_deviation(sdi, ni):
     sdi, ni = (np.asarray(x, dtype=float) for x in (sdi, ni))
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log(sdi) + 1 / (2 * (ni - 1)), 1 / (2 * (ni - 1))
+
+
+def standardized_mean(mi, sdi, ni, *, correct=True):
+    """Single-group standardized mean :math:`c(n_i - 1)\\, m_i / s_i` (``SMN``), and variance.
+
+    Parameters
+    ----------
+    mi, sdi, ni : array_like (..., k)
+        Mean (minus any fixed reference value, for a standardized mean difference), SD and
+        size of the group (at least 2).
+    correct : bool, default True
+        Apply Hedges' small-sample correction :math:`c(n_i - 1)` (undefined, so NaN, at
+        :math:`n_i = 2`).
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    .. math:: y_i = c(n_i - 1)\\,\\frac{m_i}{s_i}, \\qquad v_i = \\frac{1}{n_i} + \\frac{y_i^2}{2 n_i}
+
+    the one-sample analogue of SMD (the t statistic over :math:`\\sqrt{n}`).
+
+    Examples
+    --------
+    >>> yi, vi = standardized_mean(5, 2, 10)
+    >>> round(float(yi), 4), round(float(vi), 4)
+    (2.2847, 0.361)
+
+    Matches ``metafor::escalc(measure="SMN")`` (3.8-1 and 5.x).
+    """
+    mi, sdi, ni = (np.asarray(x, dtype=float) for x in (mi, sdi, ni))
+    yi = mi / sdi
+    if correct:  # c(1) is undefined: metafor returns NA for n = 2
+        yi = np.where(ni > 2, hedges_correction(ni - 1), np.nan) * yi
+    return yi, 1 / ni + yi**2 / (2 * ni)
+
+
+def probit_proportion(xi, ni):
+    """Probit-transformed proportion (``PRZ``) and its variance.
+
+    .. math::
+
+        y_i = \\Phi^{-1}(x_i/n_i), \\qquad v_i = \\frac{2\\pi\\, p_i (1 - p_i)\\, e^{y_i^2}}{n_i}
+
+    (the delta method). Takes the counts after any zero-cell correction. Worked example:
+    :math:`x = 10`, :math:`n = 40`: :math:`y = \\Phi^{-1}(0.25) = -0.67449`,
+    :math:`v = 2\\pi \\cdot 0.1875\\, e^{0.45494}/40 = 0.046419`.
+
+    Matches ``metafor::escalc(measure="PRZ")`` (metafor >= 4.8-0).
+    """
+    from scipy.stats import norm
+
+    xi, ni = _counts(xi, ni)
+    p = xi / ni
+    yi = norm.ppf(p)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return yi, 2 * np.pi * p * (1 - p) * np.exp(yi**2) / ni

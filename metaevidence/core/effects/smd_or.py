@@ -23,7 +23,7 @@ import numpy as np
 
 from metaevidence.core.effects.counts import log_odds_ratio
 
-__all__ = ["FACTORS", "smd_to_log_odds_ratio", "log_odds_ratio_to_smd"]
+__all__ = ["FACTORS", "smd_to_log_odds_ratio", "log_odds_ratio_to_smd", "probit_risk_difference"]
 
 #: The scale factors: "L" logistic (pi / sqrt 3), "N" normal (1.65).
 FACTORS = {"L": math.pi / math.sqrt(3), "N": 1.65}
@@ -91,3 +91,44 @@ def log_odds_ratio_to_smd(ai, bi, ci, di, *, distribution="L"):
     f = FACTORS[distribution]
     yi, vi = log_odds_ratio(ai, bi, ci, di)
     return yi / f, vi / f**2
+
+
+def _probit(p, n):
+    """Probit of a proportion and its delta-method variance :math:`2\\pi p(1-p) e^{z^2}/n`."""
+    from scipy.stats import norm
+
+    z = norm.ppf(p)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return z, 2 * np.pi * p * (1 - p) * np.exp(z**2) / n
+
+
+def probit_risk_difference(ai, bi, ci, di):
+    """Probit-transformed risk difference, an SMD estimate from a 2x2 table (``PBIT``).
+
+    Parameters
+    ----------
+    ai, bi, ci, di : array_like (..., k)
+        The cells after any zero-cell correction.
+
+    Returns
+    -------
+    yi, vi : ndarray (..., k)
+
+    Notes
+    -----
+    With :math:`p_1 = a/(a+b)`, :math:`p_2 = c/(c+d)` and :math:`z_g = \\Phi^{-1}(p_g)`
+    (the dichotomized outcome's threshold on a latent normal scale),
+
+    .. math::
+
+        y_i = z_1 - z_2, \\qquad
+        v_i = \\sum_g \\frac{2\\pi\\, p_g (1 - p_g)\\, e^{z_g^2}}{n_g}
+
+    (the delta method, :math:`d\\Phi^{-1}(p)/dp = 1/\\phi(z)`; Sanchez-Meca et al. 2003).
+
+    Matches ``metafor::escalc(measure="PBIT")`` (3.8-1 and 5.x).
+    """
+    a, b, c, d = (np.asarray(x, dtype=float) for x in (ai, bi, ci, di))
+    z1, v1 = _probit(a / (a + b), a + b)
+    z2, v2 = _probit(c / (c + d), c + d)
+    return z1 - z2, v1 + v2

@@ -18,37 +18,13 @@ library(metadat)
 cases <- list()
 
 add_case <- function(id, measure, inputs, dataset, settings = list()) {
-  res <- do.call(escalc, c(list(measure = measure), inputs, settings))
-  arg_txt <- paste(c(
-    sprintf("measure=\"%s\"", measure),
-    paste0(names(inputs), "=", names(inputs)),
-    vapply(names(settings), function(s) {
-      v <- settings[[s]]
-      if (is.character(v)) sprintf("%s=\"%s\"", s, v) else sprintf("%s=%s", s, format(v))
-    }, "")
-  ), collapse = ", ")
-  settings_json <- lapply(settings, scalar)
-  if (length(settings_json) == 0) settings_json <- structure(list(), names = character(0))
-  cases[[id]] <<- list(
-    measure = scalar(measure),
-    dataset = scalar(dataset),
-    call = scalar(sprintf("escalc(%s)", arg_txt)),
-    settings = settings_json,
-    inputs = lapply(inputs, as.numeric),
-    yi = as.numeric(res$yi),
-    vi = as.numeric(res$vi)
-  )
+  cases[[id]] <<- escalc_case(measure, inputs, dataset, settings)
 }
 
 # ------------------------------------------------------------------ two-group vtype options
 curtis <- dat.curtis1998[1:30, ]
 normand <- dat.normand1999
-two_group <- list(
-  curtis1998 = list(m1i = curtis$m1i, sd1i = curtis$sd1i, n1i = curtis$n1i,
-                    m2i = curtis$m2i, sd2i = curtis$sd2i, n2i = curtis$n2i),
-  normand1999 = list(m1i = normand$m1i, sd1i = normand$sd1i, n1i = normand$n1i,
-                     m2i = normand$m2i, sd2i = normand$sd2i, n2i = normand$n2i)
-)
+two_group <- escalc_two_group_data()
 for (d in names(two_group)) {
   add_case(sprintf("%s-MD-HO", d), "MD", two_group[[d]], d, list(vtype = "HO"))
   for (v in c("UB", "AV", "LS2")) add_case(sprintf("%s-SMD-%s", d, v), "SMD", two_group[[d]], d, list(vtype = v))

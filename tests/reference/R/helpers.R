@@ -72,3 +72,37 @@ read_metadat <- function(name) {
   if (file.exists(f)) return(read.table(f, header = TRUE, stringsAsFactors = FALSE))
   read.csv(file.path(METADAT_DIR, paste0(name, ".csv")), stringsAsFactors = FALSE)
 }
+
+# One escalc() case for the escalc fixtures: the exact call, the inputs under metafor's
+# names, the settings, and yi/vi at full precision.
+escalc_case <- function(measure, inputs, dataset, settings = list()) {
+  res <- do.call(escalc, c(list(measure = measure), inputs, settings))
+  arg_txt <- paste(c(
+    sprintf("measure=\"%s\"", measure),
+    paste0(names(inputs), "=", names(inputs)),
+    vapply(names(settings), function(s) {
+      v <- settings[[s]]
+      if (is.character(v)) sprintf("%s=\"%s\"", s, v) else sprintf("%s=%s", s, format(v))
+    }, "")
+  ), collapse = ", ")
+  settings_json <- lapply(settings, scalar)
+  if (length(settings_json) == 0) settings_json <- structure(list(), names = character(0))
+  list(
+    measure = scalar(measure),
+    dataset = scalar(dataset),
+    call = scalar(sprintf("escalc(%s)", arg_txt)),
+    settings = settings_json,
+    inputs = lapply(inputs, as.numeric),
+    yi = as.numeric(res$yi),
+    vi = as.numeric(res$vi)
+  )
+}
+
+# Two-group means/SDs shared by the escalc fixtures: the first 30 rows of metadat's
+# dat.curtis1998 and dat.normand1999.
+escalc_two_group_data <- function() {
+  curtis <- metadat::dat.curtis1998[1:30, ]
+  normand <- metadat::dat.normand1999
+  cols <- c("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")
+  list(curtis1998 = as.list(curtis[cols]), normand1999 = as.list(normand[cols]))
+}
