@@ -214,7 +214,7 @@ def fit(
         Studies included in each analysis (broadcast against ``yi``).
     method : str
         tau^2 estimator: "EE"/"FE" (common effect), "DL", "HE", "HS", "SJ", "ML",
-        "REML", "EB", "PM".
+        "REML", "EB", "PM", "HSk", "PMM", "DLIT", "SJIT" (see :mod:`metaevidence.core.tau2_more`).
     test : {"z", "knha", "adhoc"}
         Normal test, Hartung-Knapp (t on k - 1 df) or Hartung-Knapp never narrower
         than the normal test. With one study the normal test is used (as metafor).

@@ -140,6 +140,11 @@ class MetaAnalysis:
     pooling_cells : tuple (add, to, drop00) or None
         Mantel-Haenszel/Peto fits: zero-cell handling applied to the counts before
         pooling ((0.0, "none", False): the counts as given, metafor's default).
+    weighting : str
+        Weights of the pooled estimate: "inverse-variance" (default), "user" (metafor's
+        ``weights=``, given in ``user_weights``) or "unweighted" (``weighted=FALSE``).
+    user_weights : ndarray (n,) or None
+        The user's weights (``weighting="user"``).
     """
 
     estimate: float = field(metadata=_number("pooled"))
@@ -181,6 +186,8 @@ class MetaAnalysis:
     tarone_p_value: float = field(default=_NAN, metadata=_number("binary"))
     correct: bool | None = None
     pooling_cells: tuple | None = None
+    weighting: str = "inverse-variance"
+    user_weights: np.ndarray | None = None
 
     @property
     def random_effects(self) -> bool:
@@ -292,7 +299,9 @@ class MetaAnalysis:
             f"Settings: method={self.method}, test={self.test}, level={self.level:g}, "
             f"pi_method={self.pi_method}"
         )
-        if self.method in ("ML", "REML", "EB", "PM") and not self.tau2_fixed:
+        if self.weighting != "inverse-variance":
+            settings += f", weights={self.weighting}"
+        if self.method in ("ML", "REML", "EB", "PM", "PMM", "DLIT", "SJIT") and not self.tau2_fixed:
             its = f"{self.iterations} iteration{'s' if self.iterations != 1 else ''}"
             settings += (
                 f"; tau^2 converged in {its}"
