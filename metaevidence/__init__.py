@@ -89,6 +89,7 @@ _EXPORTS: dict[str, str] = {
     "peters_test": "metaevidence.stats.bias",
     "trim_and_fill": "metaevidence.stats.bias",
     "fail_safe_n": "metaevidence.stats.failsafe",
+    "mantel_haenszel_rates": "metaevidence.stats.binary_rates",
     # sequential monitoring (trial sequential analysis)
     "trial_sequential_analysis": "metaevidence.stats.sequential",
     "required_information_size": "metaevidence.stats.sequential",

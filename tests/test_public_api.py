@@ -68,6 +68,7 @@ EXPECTED = {
     "peters_test",
     "trim_and_fill",
     "fail_safe_n",
+    "mantel_haenszel_rates",
     "trial_sequential_analysis",
     "required_information_size",
     "SequentialAnalysis",

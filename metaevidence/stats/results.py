@@ -135,6 +135,10 @@ class MetaAnalysis:
         Mantel-Haenszel fits (OR): Cochran-Mantel-Haenszel test of no association.
     tarone, tarone_p_value : float
         Mantel-Haenszel fits (OR): Tarone's test for heterogeneity.
+    breslow_day, breslow_day_p_value : float
+        Mantel-Haenszel fits (OR): the Breslow-Day test (Tarone's without the correction).
+    cochran, cochran_p_value : float
+        Mantel-Haenszel fits (OR): Cochran's test (binomial variance; metafor ``CO``).
     correct : bool or None
         Mantel-Haenszel fits: whether the CMH test used the continuity correction.
     pooling_cells : tuple (add, to, drop00) or None
@@ -184,6 +188,10 @@ class MetaAnalysis:
     cmh_p_value: float = field(default=_NAN, metadata=_number("binary"))
     tarone: float = field(default=_NAN, metadata=_number("binary"))
     tarone_p_value: float = field(default=_NAN, metadata=_number("binary"))
+    breslow_day: float = _NAN  # MH OR fits; not in the batch types nor the results JSON
+    breslow_day_p_value: float = _NAN  # MH OR fits; not in the batch types nor the results JSON
+    cochran: float = _NAN  # MH OR fits; not in the batch types nor the results JSON
+    cochran_p_value: float = _NAN  # MH OR fits; not in the batch types nor the results JSON
     correct: bool | None = None
     pooling_cells: tuple | None = None
     weighting: str = "inverse-variance"
