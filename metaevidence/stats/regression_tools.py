@@ -8,6 +8,7 @@ Each matches metafor 3.8-1 (tests/reference/R/regression_tools.R).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,7 +157,9 @@ def linear_combinations(result: MetaRegression, L) -> LinearCombinations:
     return LinearCombinations(L, est, se, stat, p, qm, m, qm_p, df, result.test)
 
 
-def predict_at(result: MetaRegression, newmods, *, intercept: bool | None = None) -> Prediction:
+def predict_at(
+    result: MetaRegression, newmods, *, intercept: bool | None = None, pi_method: str = "metafor"
+) -> Prediction:
     """Predicted average effects at new moderator values, with confidence and prediction
     intervals (metafor ``predict(res, newmods=)``).
 
@@ -168,12 +171,17 @@ def predict_at(result: MetaRegression, newmods, *, intercept: bool | None = None
         columns (``result.names[1:]``); the intercept column is added when the model has one.
     intercept : bool, optional
         Whether to add the intercept (default: as the model).
+    pi_method : {"metafor", "riley"}
+        Critical value ``c`` of the prediction interval: "metafor" (default, metafor 3.8-5.x
+        ``predict``) the z or t quantile of the fit; "riley" a t quantile on ``k - p - 1``
+        df (Riley et al., 2011, BMJ 342:d549; metafor 5's ``predtype="Riley"``, which uses
+        ``k - p - 1`` df for meta-regressions; for ``p = 1`` it is ``meta_analysis``'s
+        ``pi_method="hts"``).
 
     Returns
     -------
     Prediction
-        With ``pi_lower``/``pi_upper``: :math:`x^\\top\\hat\\beta \\pm c\\sqrt{x^\\top V x + \\hat\\tau^2}`
-        (c the z or t quantile of the fit).
+        With ``pi_lower``/``pi_upper``: :math:`x^\\top\\hat\\beta \\pm c\\sqrt{x^\\top V x + \\hat\\tau^2}`.
 
     Matches ``metafor::predict.rma(res, newmods=)`` (``pred``, ``se``, ``ci.lb``, ``ci.ub``,
     ``pi.lb``, ``pi.ub``; metafor 3.8-1).
@@ -191,9 +199,17 @@ def predict_at(result: MetaRegression, newmods, *, intercept: bool | None = None
             f"{where}: newmods needs {ncols} moderator value(s) per row "
             f"({', '.join(result.names[1:] if add else result.names)}); got shape {x.shape}"
         )
+    if pi_method not in ("metafor", "riley"):
+        raise ValueError(f"{where}: pi_method must be 'metafor' or 'riley'; got {pi_method!r}")
     if add:
         x = np.column_stack([np.ones(x.shape[0]), x])
-    return result.predict(x)
+    pred = result.predict(x)
+    if pi_method == "metafor":
+        return pred
+    df = result.k - result.p - 1
+    crit = stats.t.ppf(0.5 + result.level / 2, df) if df > 0 else np.nan
+    half = crit * np.sqrt(pred.se**2 + result.tau2)
+    return dataclasses.replace(pred, pi_lower=pred.estimate - half, pi_upper=pred.estimate + half)
 
 
 def rstandard(result) -> Residuals:

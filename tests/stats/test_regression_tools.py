@@ -100,3 +100,32 @@ def test_errors():
         predict_at(res, [[1.0, 2.0]])
     with pytest.raises(TypeError, match="needs a MetaRegression"):
         linear_combinations(me.meta_analysis(d["yi"], d["vi"]), [1])
+
+
+@pytest.mark.parametrize("case_id", REG)
+def test_riley_prediction_interval_is_the_documented_formula(case_id):
+    """metafor 5 predict(predtype="Riley"): pred +/- t(k - p - 1) sqrt(se^2 + tau^2), from
+    metafor's own pred, se and tau^2 (metafor 3.8 has no predtype)."""
+    from scipy import stats
+
+    case = CASES[case_id]
+    res = _fit(case)
+    pr = predict_at(res, np.array([as_array(r) for r in case["newmods"]]), pi_method="riley")
+    e = case["predict"]
+    k, p = len(DATA[case["dataset"]]["yi"]), len(case["X"]) + 1
+    half = stats.t.ppf(0.975, k - p - 1) * np.sqrt(np.asarray(e["se"]) ** 2 + case["tau2"])
+    check(pr.pi_lower, np.asarray(e["pred"]) - half, _rtol(case), f"{case_id} riley lb", scale=2 * half)
+    check(pr.pi_upper, np.asarray(e["pred"]) + half, _rtol(case), f"{case_id} riley ub", scale=2 * half)
+    check(pr.ci_lower, e["ci_lower"], _rtol(case), f"{case_id} ci unchanged", scale=2 * half)
+
+
+def test_riley_without_moderators_equals_hts():
+    """For an intercept-only model (p = 1) Riley's k - 2 df interval is meta_analysis's
+    pi_method="hts" (core.pool.prediction_interval)."""
+    d = DATA["bcg-RR"]
+    reg = me.meta_regression(d["yi"], d["vi"], None)
+    pr = predict_at(reg, np.zeros((1, 0)), pi_method="riley")
+    ma = me.meta_analysis(d["yi"], d["vi"], pi_method="hts")
+    np.testing.assert_allclose([pr.pi_lower[0], pr.pi_upper[0]], [ma.pi_lower, ma.pi_upper], rtol=1e-9)
+    with pytest.raises(ValueError, match="pi_method must be 'metafor' or 'riley'"):
+        predict_at(reg, np.zeros((1, 0)), pi_method="hts")
