@@ -74,6 +74,9 @@ class RegressionFit:
         Knapp-Hartung scale factor (1 under ``z``).
     converged : ndarray of bool (B...)
     iterations : ndarray of int (B...)
+    tau2_se : ndarray (B...) or None
+        Standard error of the residual tau^2 as metafor reports it (``se.tau2``; NaN where
+        it reports none, e.g. a fixed tau^2).
     """
 
     coefficients: np.ndarray
@@ -97,6 +100,7 @@ class RegressionFit:
     s2: np.ndarray
     converged: np.ndarray
     iterations: np.ndarray
+    tau2_se: np.ndarray | None = None
 
 
 def _studies(yi, vi, X, mask) -> Studies:
@@ -233,8 +237,9 @@ def fit_regression(
     with np.errstate(divide="ignore", invalid="ignore"):
         if tau2 is None:
             est = tau2_for(sq, method, tol=tol, maxiter=maxiter, base=base)
-            t2, converged, iterations = est.tau2, est.converged, est.iterations
+            t2, converged, iterations, t2_se = est.tau2, est.converged, est.iterations, est.se
         else:
+            t2_se = np.full(s.n, np.nan)
             t2 = np.broadcast_to(np.asarray(tau2, dtype=float), s.batch_shape).reshape(-1)
             converged = np.ones(s.n, dtype=bool)
             iterations = np.zeros(s.n, dtype=int)
@@ -288,6 +293,7 @@ def fit_regression(
         s2=r_(s2),
         converged=r_(converged),
         iterations=r_(iterations),
+        tau2_se=r_(t2_se),
     )
 
 

@@ -102,6 +102,8 @@ class MetaRegression:
     formula : str or None
     converged : bool
     iterations : int
+    tau2_se : float
+        Standard error of the residual tau^2 (metafor ``se.tau2``; NaN where it has none).
     """
 
     names: tuple[str, ...]
@@ -142,6 +144,7 @@ class MetaRegression:
     formula: str | None
     converged: bool
     iterations: int
+    tau2_se: float = float("nan")
 
     def predict(self, x) -> Prediction:
         """Predicted effects for model-matrix rows ``x`` (m, p) or (p,).
@@ -482,6 +485,7 @@ def meta_regression(
         formula=mm.formula,
         converged=bool(fit.converged),
         iterations=int(fit.iterations),
+        tau2_se=float(fit.tau2_se),
     )
 
 

@@ -129,3 +129,9 @@ def test_riley_without_moderators_equals_hts():
     np.testing.assert_allclose([pr.pi_lower[0], pr.pi_upper[0]], [ma.pi_lower, ma.pi_upper], rtol=1e-9)
     with pytest.raises(ValueError, match="pi_method must be 'metafor' or 'riley'"):
         predict_at(reg, np.zeros((1, 0)), pi_method="hts")
+
+
+@pytest.mark.parametrize("case_id", REG)
+def test_meta_regression_reports_tau2_se(case_id):
+    case = CASES[case_id]
+    check(_fit(case).tau2_se, case["tau2_se"], _rtol(case), f"{case_id} se.tau2")
