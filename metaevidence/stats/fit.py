@@ -255,6 +255,8 @@ def meta_analysis_batch(
     tol: float = DEFAULT_TOL,
     maxiter: int = DEFAULT_MAXITER,
     max_cells: int = MAX_CELLS,
+    weights=None,
+    weighted: bool = True,
 ) -> MetaAnalysisBatch:
     """Fit many meta-analyses at once: arrays ``(..., k)`` -> a :class:`MetaAnalysisBatch`.
 
@@ -279,6 +281,11 @@ def meta_analysis_batch(
         Chunk size (analyses x studies) that bounds memory; a million analyses of 20
         studies run in chunks of 10,000 by default (peak memory about 0.7 GB with the
         inputs, benchmarks/README.md).
+    weights : array_like (..., k), optional
+        User weights of the pooled estimates (broadcast against ``yi``), as
+        :func:`meta_analysis`; ``test="z"`` only.
+    weighted : bool
+        False fits the unweighted model.
 
     Returns
     -------
@@ -313,19 +320,35 @@ def meta_analysis_batch(
             f"the last axis holds the k >= 1 studies"
         )
     labels = study_labels(labels, shape[-1], where)
-    fit = _engine.fit(
-        y,
-        v,
-        mask=mask,
-        method=method,
-        test=test,
-        level=level,
-        tau2=tau2,
-        pi_method=pi_method,
-        tol=tol,
-        maxiter=maxiter,
-        max_cells=max_cells,
-    )
+    if not isinstance(weighted, (bool, np.bool_)):
+        raise TypeError(f"{where}: weighted must be True or False; got {weighted!r}")
+    if weights is not None and not weighted:
+        raise ValueError(f"{where}: give either weights= or weighted=False, not both")
+    if weights is None and not weighted:
+        weights = np.ones(shape[-1])
+    if weights is not None and test != "z":
+        raise ValueError(
+            f"{where}: user weights and the unweighted model support test='z' only; got test={test!r}"
+        )
+    try:
+        fit = _engine.fit(
+            y,
+            v,
+            mask=mask,
+            method=method,
+            test=test,
+            level=level,
+            tau2=tau2,
+            pi_method=pi_method,
+            tol=tol,
+            maxiter=maxiter,
+            max_cells=max_cells,
+            weights=weights,
+        )
+    except ValueError as err:
+        if weights is None or "weights" not in str(err):
+            raise
+        raise ValueError(f"{where}: {err}") from None
     m = np.ones(shape, dtype=bool) if mask is None else np.broadcast_to(np.asarray(mask, dtype=bool), shape)
     if row_labels is not None:
         row_labels = tuple(str(x) for x in row_labels)
