@@ -27,7 +27,7 @@ from metaevidence.core.batch import Studies, prepare
 from metaevidence.core.estimating import ml_terms, reml_terms
 from metaevidence.core.options import choose
 from metaevidence.core.pool import heterogeneity_i2_h2
-from metaevidence.core.tau2 import METHODS, tau2_for, typical_variance
+from metaevidence.core.tau2 import METHODS, canonical_method, tau2_for, typical_variance
 from metaevidence.core.wls import common_fit, wls
 
 __all__ = [
@@ -226,7 +226,7 @@ def fit_regression(
 
     Matches metafor::rma.uni(yi, vi, mods = ..., method = ..., test = ...).
     """
-    method = choose("method", method.upper(), METHODS, spelling=" (tau^2 estimators)")
+    method = choose("method", canonical_method(method), METHODS, spelling=" (tau^2 estimators)")
     test = choose("test", test.lower(), TESTS)
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be between 0 and 1 (exclusive); got {level!r}")

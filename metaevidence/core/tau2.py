@@ -46,6 +46,7 @@ __all__ = [
     "Tau2Estimate",
     "estimate_tau2",
     "tau2_for",
+    "canonical_method",
     "tau2_dl",
     "tau2_he",
     "tau2_hs",
@@ -528,6 +529,19 @@ def tau2_eb(
     Matches ``metafor::rma.uni(method="EB")``.
     """
     return _pm(s, "EB", tol, maxiter, tau2_init, base)
+
+
+def canonical_method(name: str) -> str:
+    """Metafor's spelling of an estimator name given in any case ("hsk" -> "HSk"); names
+    that are not estimators are returned upper-cased (for the caller's own check).
+    """
+    name = str(name)
+    if name in METHODS:
+        return name
+    for m in METHODS:
+        if m.upper() == name.upper():
+            return m
+    return name.upper()
 
 
 def tau2_for(

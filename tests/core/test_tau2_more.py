@@ -163,3 +163,20 @@ def test_batch_weights_errors():
         me.meta_analysis_batch(y, v, weights=[1.0, 0.0, 2.0])
     with pytest.raises(ValueError, match="test='z' only"):
         me.meta_analysis_batch(y, v, weighted=False, test="knha")
+
+
+@pytest.mark.parametrize("method", ["HSk", "PMM", "SJIT", "DLIT"])
+def test_follow_on_verbs_take_the_new_estimators(method):
+    """The mixed-case spelling (HSk) survives the verbs that normalise the method name."""
+    case = CASES[f"bcg-RR~ablat-{method}"] if method != "DLIT" else None
+    d = DATA["bcg-RR"]
+    X = np.column_stack([as_array(x) for x in CASES["bcg-RR~ablat-HSk"]["X"]])
+    reg = me.meta_regression(d["yi"], d["vi"], {"ablat": X[:, 1]}, method=method)
+    assert reg.method == method
+    if case is not None:
+        check(reg.tau2, case["tau2"], _rtol(method), f"{method} meta_regression tau2")
+        check(reg.coefficients, case["beta"], _rtol(method), f"{method} coefficients")
+    res = me.meta_analysis(d["yi"], d["vi"], method=method)
+    assert me.influence(res).rstudent.shape == (13,)
+    loo = me.leave_one_out(res)
+    assert loo.method == method and loo.tau2.shape == (13,)
