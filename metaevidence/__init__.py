@@ -45,6 +45,10 @@ _EXPORTS: dict[str, str] = {
     "mantel_haenszel": "metaevidence.stats.binary",
     "peto": "metaevidence.stats.binary",
     "heterogeneity_ci": "metaevidence.stats.profile",
+    "linear_combinations": "metaevidence.stats.regression_tools",
+    "predict_at": "metaevidence.stats.regression_tools",
+    "rstandard": "metaevidence.stats.regression_tools",
+    "rstudent": "metaevidence.stats.regression_tools",
     "MetaAnalysis": "metaevidence.stats.results",
     "MetaAnalysisBatch": "metaevidence.stats.results",
     "HeterogeneityCI": "metaevidence.stats.profile",
@@ -87,6 +91,7 @@ _EXPORTS: dict[str, str] = {
     "peters_test": "metaevidence.stats.bias",
     "trim_and_fill": "metaevidence.stats.bias",
     "fail_safe_n": "metaevidence.stats.failsafe",
+    "mantel_haenszel_rates": "metaevidence.stats.binary_rates",
     # sequential monitoring (trial sequential analysis)
     "trial_sequential_analysis": "metaevidence.stats.sequential",
     "required_information_size": "metaevidence.stats.sequential",

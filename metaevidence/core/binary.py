@@ -28,6 +28,8 @@ __all__ = [
     "peto_odds_ratio",
     "cmh_test",
     "tarone_test",
+    "breslow_day_test",
+    "cochran_test",
     "peto_q",
     "q_about",
     "fit_binary",
@@ -306,6 +308,31 @@ def cmh_test(t: Tables, *, correct: bool = True) -> tuple[np.ndarray, np.ndarray
     return stat, special.chdtrc(1.0, stat)
 
 
+def cochran_test(t: Tables, *, correct: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Cochran's test of no association: the CMH statistic with the binomial variance.
+
+    Notes
+    -----
+    .. math:: X^2 = \\frac{(|\\sum a_i - \\sum E_i| - c)^2}{\\sum n_{1i}n_{2i}m_{1i}m_{2i}/n_i^3}
+
+    (:func:`cmh_test` divides by :math:`n_i^2(n_i - 1)` instead); :math:`c = 1/2` with
+    the continuity correction (metafor uses the fit's ``correct`` for both).
+
+    References
+    ----------
+    Cochran, W. G. (1954). Some methods for strengthening the common chi-square tests.
+    Biometrics, 10(4), 417-451.
+
+    Matches ``metafor::rma.mh(measure="OR")`` (``CO``, ``COp``).
+    """
+    expected, V = _hypergeometric(t)
+    V = V * (t.n - 1.0) / t.n
+    delta = np.abs((t.a - expected).sum(axis=-1)) - (0.5 if correct else 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = delta**2 / np.nansum(V, axis=-1)
+    return stat, special.chdtrc(1.0, stat)
+
+
 def _expected_a(t: Tables, psi: np.ndarray) -> np.ndarray:
     """The count in cell a with the table's margins and odds ratio ``psi`` (the root of
     :math:`(1-\\psi)x^2 + (n_2 - m_1 + \\psi(n_1 + m_1))x - \\psi n_1 m_1 = 0` in the
@@ -354,6 +381,14 @@ def tarone_test(t: Tables, log_or: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
 
     Matches ``metafor::rma.mh(measure="OR")`` (``TA``, ``TAp``).
     """
+    bd, dev_sum, v_sum, df = _breslow_day_parts(t, log_or)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = bd - dev_sum**2 / v_sum
+    return stat, df, special.chdtrc(np.maximum(df, 1), stat)
+
+
+def _breslow_day_parts(t: Tables, log_or):
+    """Sum (a - a_hat)^2 / V, sum (a - a_hat), sum V and the df over informative tables."""
     psi = np.exp(np.asarray(log_or, dtype=float))
     m1 = t.a + t.c
     m2 = t.b + t.d
@@ -364,9 +399,29 @@ def tarone_test(t: Tables, log_or: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
         v = np.where(info, v, 0.0)
         dev = np.where(info, t.a - ahat, 0.0)
         bd = np.where(info, dev**2 / np.where(info, v, 1.0), 0.0).sum(axis=-1)
-        stat = bd - dev.sum(axis=-1) ** 2 / v.sum(axis=-1)
-    df = info.sum(axis=-1) - 1
-    return stat, df, special.chdtrc(np.maximum(df, 1), stat)
+    return bd, dev.sum(axis=-1), v.sum(axis=-1), info.sum(axis=-1) - 1
+
+
+def breslow_day_test(t: Tables, log_or: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Breslow-Day test for heterogeneity of odds ratios around the Mantel-Haenszel odds
+    ratio (without Tarone's correction; :func:`tarone_test` subtracts it).
+
+    Notes
+    -----
+    .. math:: X^2_{BD} = \\sum \\frac{(a_i - \\hat a_i)^2}{\\hat V_i}
+
+    with :math:`\\hat a_i`, :math:`\\hat V_i` as in :func:`tarone_test`, on (informative
+    tables - 1) df.
+
+    References
+    ----------
+    Breslow, N. E., & Day, N. E. (1980). Statistical methods in cancer research, Vol. I
+    (IARC Scientific Publications No. 32), section 4.4.
+
+    Matches ``metafor::rma.mh(measure="OR")`` (``BD``, ``BDp``).
+    """
+    bd, _, _, df = _breslow_day_parts(t, log_or)
+    return bd, df, special.chdtrc(np.maximum(df, 1), bd)
 
 
 def q_about(yi, vi, estimate, mask=None):
@@ -439,7 +494,8 @@ def fit_binary(
     -------
     dict of ndarray
         ``estimate se statistic p_value ci_lower ci_upper q q_df q_p_value i2 h2 cmh
-        cmh_p_value tarone tarone_p_value weights included k`` over the batch.
+        cmh_p_value tarone tarone_p_value breslow_day breslow_day_p_value cochran
+        cochran_p_value weights included k`` over the batch.
     """
     from metaevidence.core.effects.counts import double_zero_2x2, zero_cell_correction
     from metaevidence.core.pool import chi2_sf, heterogeneity_i2_h2, wald
@@ -457,7 +513,7 @@ def fit_binary(
     t = tables(cells[0], cells[1], cells[2], cells[3], mask=m)
     n_shape = t.a.shape[:-1]
     nan = np.full(n_shape, np.nan)
-    cmh = cmh_p = tarone = tarone_p = nan
+    cmh = cmh_p = tarone = tarone_p = bd = bd_p = co = co_p = nan
     if method == "PETO":
         pooled = peto_odds_ratio(t)
         q, _ = peto_q(t)
@@ -469,6 +525,8 @@ def fit_binary(
         if measure == "OR":
             cmh, cmh_p = cmh_test(t, correct=correct)
             tarone, _, tarone_p = tarone_test(t, pooled.estimate)
+            bd, _, bd_p = breslow_day_test(t, pooled.estimate)
+            co, co_p = cochran_test(t, correct=correct)
     q_df = np.maximum(q_df, 0)
     q_p = chi2_sf(q, q_df)
     stat, p, lo, hi = wald(pooled.estimate, pooled.se, nan, level)
@@ -489,6 +547,10 @@ def fit_binary(
         cmh_p_value=cmh_p,
         tarone=tarone,
         tarone_p_value=tarone_p,
+        breslow_day=bd,
+        breslow_day_p_value=bd_p,
+        cochran=co,
+        cochran_p_value=co_p,
         weights=pooled.weights,
         included=t.used,
         k=pooled.k,

@@ -120,11 +120,14 @@ def fit_studies(
     pi_method: str = "metafor",
     tol: float = DEFAULT_TOL,
     maxiter: int = DEFAULT_MAXITER,
+    weights=None,
 ) -> dict:
     """Fit every analysis of a prepared chunk; returns a dict of flat ``(n,)`` arrays.
 
-    ``tau2`` (shape ``(n,)``), if given, is used instead of an estimate. Options are not
-    validated here (see :func:`check_options`). Used by :func:`fit` chunk by chunk.
+    ``tau2`` (shape ``(n,)``), if given, is used instead of an estimate. ``weights``
+    (shape ``(n, k)``, positive where included; ``test="z"``) are user weights of the
+    pooled estimate (see :func:`user_weighted`). Options are not validated here (see
+    :func:`check_options`). Used by :func:`fit` chunk by chunk.
     """
     common = method in COMMON_METHODS
     base = common_fit(s)
@@ -138,7 +141,7 @@ def fit_studies(
         iters = np.zeros(s.n, dtype=np.int64)
     any_empty = s.k.min() == 0
     t2z = np.where(np.isnan(t2), 0.0, t2) if any_empty else t2
-    pooled = _pool.pool(s, t2z)
+    pooled = _pool.pool(s, t2z) if weights is None else user_weighted(s, t2z, weights)
     se = pooled.se
     df = np.full(s.n, np.nan)
     if test != "z":
@@ -189,6 +192,22 @@ def fit_studies(
     )
 
 
+def user_weighted(s: Studies, tau2: np.ndarray, weights: np.ndarray) -> _pool.Pooled:
+    """The pooled estimate with user weights :math:`a_i` (metafor's ``weights=``).
+
+    .. math:: \\hat\\mu = \\frac{\\sum a_i y_i}{\\sum a_i}, \\qquad
+              \\operatorname{SE} = \\frac{\\sqrt{\\sum a_i^2 (v_i + \\hat\\tau^2)}}{\\sum a_i};
+
+    tau^2, Q, I^2 and H^2 stay the inverse-variance ones, as in metafor 3.8-1.
+    """
+    a = np.where(s.included, weights, 0.0)
+    sa = a.sum(axis=-1)
+    sigma = np.where(s.included, s.v + tau2[:, None], 0.0)
+    est = (a * s.y).sum(axis=-1) / sa
+    se = np.sqrt((a * a * sigma).sum(axis=-1)) / sa
+    return _pool.Pooled(est, se, a, sa)
+
+
 def fit(
     yi,
     vi,
@@ -203,6 +222,7 @@ def fit(
     maxiter: int = DEFAULT_MAXITER,
     max_cells: int = MAX_CELLS,
     warn: bool = True,
+    weights=None,
 ) -> BatchFit:
     """Fit a batch of meta-analyses (random- or common-effect, inverse variance).
 
@@ -214,7 +234,7 @@ def fit(
         Studies included in each analysis (broadcast against ``yi``).
     method : str
         tau^2 estimator: "EE"/"FE" (common effect), "DL", "HE", "HS", "SJ", "ML",
-        "REML", "EB", "PM".
+        "REML", "EB", "PM", "HSk", "PMM", "DLIT", "SJIT" (see :mod:`metaevidence.core.tau2_more`).
     test : {"z", "knha", "adhoc"}
         Normal test, Hartung-Knapp (t on k - 1 df) or Hartung-Knapp never narrower
         than the normal test. With one study the normal test is used (as metafor).
@@ -232,6 +252,9 @@ def fit(
         Issue :class:`~metaevidence.errors.ConvergenceWarning` for analyses that did not
         converge and :class:`~metaevidence.errors.SmallSampleWarning` when a t-based test
         falls back to the normal one for a single study.
+    weights : array_like (..., k), optional
+        User weights of the pooled estimates (metafor's ``weights=``; ones: the unweighted
+        model), broadcast against ``yi``; finite and positive; ``test="z"`` only.
 
     Returns
     -------
@@ -251,9 +274,13 @@ def fit(
             f"tau2 can only be fixed for a random-effects method; got "
             f"method={method!r} (common-effect models have tau^2 = 0)"
         )
+    if weights is not None and test != "z":
+        raise ValueError(f"user weights support test='z' only; got test={test!r}")
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
     arrays = [y, v] if mask is None else [y, v, np.asarray(mask)]
+    if weights is not None:
+        arrays.append(np.asarray(weights, dtype=float))
     if len({a.shape for a in arrays}) > 1:
         arrays = list(np.broadcast_arrays(*arrays))
     if arrays[0].ndim == 0:
@@ -274,6 +301,7 @@ def fit(
         out = _fit_chunks(
             flat,
             mask is not None,
+            weights is not None,
             t2_flat,
             parts,
             n,
@@ -297,11 +325,14 @@ def fit(
     return result
 
 
-def _fit_chunks(flat, masked, t2_flat, parts, n, **options):
+def _fit_chunks(flat, masked, weighted, t2_flat, parts, n, **options):
     out = None
     for sl in parts:
         s = prepare(flat[0][sl], flat[1][sl], flat[2][sl] if masked else None)
-        part = fit_studies(s, tau2=None if t2_flat is None else t2_flat[sl], **options)
+        w = flat[-1][sl] if weighted else None
+        if w is not None and not np.all(np.isfinite(w[s.included]) & (w[s.included] > 0)):
+            raise ValueError("weights must be finite and positive for every included study")
+        part = fit_studies(s, tau2=None if t2_flat is None else t2_flat[sl], weights=w, **options)
         if len(parts) == 1:
             return part
         if out is None:

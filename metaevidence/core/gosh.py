@@ -15,7 +15,7 @@ import numpy as np
 
 from metaevidence.core.batch import prepare
 from metaevidence.core.pool import heterogeneity_i2_h2
-from metaevidence.core.tau2 import tau2_for, typical_variance
+from metaevidence.core.tau2 import canonical_method, tau2_for, typical_variance
 from metaevidence.core.wls import common_fit, rowsum, wsum
 
 __all__ = ["GoshArrays", "subset_masks", "random_subset_codes", "fit_subsets"]
@@ -125,7 +125,7 @@ def fit_subsets(yi, vi, codes, *, method="REML", tau2=None, chunk_size=8192, tol
     vi = np.asarray(vi, float)
     codes = np.asarray(codes, dtype=np.int64)
     k = yi.size
-    method = method.upper()
+    method = canonical_method(method)
     parts = []
     with np.errstate(divide="ignore", invalid="ignore"):  # single-study subsets
         for start in range(0, codes.size, chunk_size):

@@ -27,7 +27,7 @@ from metaevidence.core.batch import Studies, prepare
 from metaevidence.core.estimating import ml_terms, reml_terms
 from metaevidence.core.options import choose
 from metaevidence.core.pool import heterogeneity_i2_h2
-from metaevidence.core.tau2 import METHODS, tau2_for, typical_variance
+from metaevidence.core.tau2 import METHODS, canonical_method, tau2_for, typical_variance
 from metaevidence.core.wls import common_fit, wls
 
 __all__ = [
@@ -74,6 +74,9 @@ class RegressionFit:
         Knapp-Hartung scale factor (1 under ``z``).
     converged : ndarray of bool (B...)
     iterations : ndarray of int (B...)
+    tau2_se : ndarray (B...) or None
+        Standard error of the residual tau^2 as metafor reports it (``se.tau2``; NaN where
+        it reports none, e.g. a fixed tau^2).
     """
 
     coefficients: np.ndarray
@@ -97,6 +100,7 @@ class RegressionFit:
     s2: np.ndarray
     converged: np.ndarray
     iterations: np.ndarray
+    tau2_se: np.ndarray | None = None
 
 
 def _studies(yi, vi, X, mask) -> Studies:
@@ -222,7 +226,7 @@ def fit_regression(
 
     Matches metafor::rma.uni(yi, vi, mods = ..., method = ..., test = ...).
     """
-    method = choose("method", method.upper(), METHODS, spelling=" (tau^2 estimators)")
+    method = choose("method", canonical_method(method), METHODS, spelling=" (tau^2 estimators)")
     test = choose("test", test.lower(), TESTS)
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be between 0 and 1 (exclusive); got {level!r}")
@@ -233,8 +237,9 @@ def fit_regression(
     with np.errstate(divide="ignore", invalid="ignore"):
         if tau2 is None:
             est = tau2_for(sq, method, tol=tol, maxiter=maxiter, base=base)
-            t2, converged, iterations = est.tau2, est.converged, est.iterations
+            t2, converged, iterations, t2_se = est.tau2, est.converged, est.iterations, est.se
         else:
+            t2_se = np.full(s.n, np.nan)
             t2 = np.broadcast_to(np.asarray(tau2, dtype=float), s.batch_shape).reshape(-1)
             converged = np.ones(s.n, dtype=bool)
             iterations = np.zeros(s.n, dtype=int)
@@ -288,6 +293,7 @@ def fit_regression(
         s2=r_(s2),
         converged=r_(converged),
         iterations=r_(iterations),
+        tau2_se=r_(t2_se),
     )
 
 

@@ -40,7 +40,8 @@ class LikelihoodTerms:
 
     def __init__(self, y: list, v: list, method: str, array=None):
         self.y, self.v, self.method = y, v, method
-        self.dfree = float(len(y) - 1)
+        # the target of the Q equation: k - 1 (PM), or the median of chi-square(k - 1) (PMM)
+        self.dfree = float(len(y) - 1) if method != "PMM" else float(special.chdtri(len(y) - 1, 0.5))
         self.array = array
 
     def __call__(self, x, idx):
@@ -62,7 +63,7 @@ class LikelihoodTerms:
             u = wr * wi
             s21 += u
             s3 += u * wr
-        if self.method in ("PM", "EB"):
+        if self.method in ("PM", "EB", "PMM"):
             return swr2 - self.dfree, -s2
         ypppy = s3 - s21 * s21 / sw
         slog = math.fsum([math.log(vi + t) for vi in self.v])
@@ -93,14 +94,16 @@ def _tau2(y, v, method, tol, maxiter, common):
     w, q, sw, trp = common
     if method in ("EE", "FE") or k <= 1:
         return 0.0, _NAN, True, 0
-    if method in ("DL", "HS"):
+    if method in ("DL", "HS", "HSk"):
+        c = 1.0
         if method == "DL":
             tau2 = max(0.0, (q - (k - 1)) / trp)
             denom = trp
         else:
-            tau2 = max(0.0, (q - k) / sw)
+            c = k / (k - 1) if method == "HSk" else 1.0  # Brannick et al.'s k/(k - 1)
+            tau2 = max(0.0, (q * c - k) / sw)
             denom = sw
-        se = math.sqrt(2.0 * _trace_psps(w, [vi + tau2 for vi in v], sw)) / denom
+        se = c * math.sqrt(2.0 * _trace_psps(w, [vi + tau2 for vi in v], sw)) / denom
         return tau2, se, True, 0
     if method == "HE":
         tau2 = _hedges(y, v)
@@ -117,19 +120,21 @@ def _tau2(y, v, method, tol, maxiter, common):
         tau2 = tau0 * math.fsum([wi * (yi - mu) ** 2 for wi, yi in zip(ws, y)]) / (k - 1)
         se = tau0 / (k - 1) * math.sqrt(2.0 * _trace_psps(ws, [vi + tau2 for vi in v], sws))
         return tau2, se, True, 0
-    terms = LikelihoodTerms(y, v, method)
+    pm_type = method in ("PM", "EB", "PMM", "DLIT", "SJIT")
+    terms = LikelihoodTerms(y, v, "PMM" if method == "PMM" else ("PM" if pm_type else method))
     vt = (k - 1) / trp
     scale = vt if vt > 0 and math.isfinite(vt) else 1.0
-    if method in ("PM", "EB"):
-        if q - (k - 1) <= 0:
-            return 0.0, math.sqrt(2.0 / (k - 1)) * k / sw, True, 1
+    if pm_type:  # DLIT and SJIT: the fixed point of their updates is the PM root (core.tau2_more)
+        no_se = method == "DLIT"
+        if q - terms.dfree <= 0:
+            return 0.0, _NAN if no_se else math.sqrt(2.0 / (k - 1)) * k / sw, True, 1
         x0 = max(0.0, (q - (k - 1)) / trp)
         root = decreasing_root(terms, [x0], [0.0], [math.inf], [scale], tol=tol, maxiter=maxiter)
         tau2 = float(root.x[0])
         swt = math.fsum([1.0 / (vi + tau2) for vi in v])
         return (
             tau2,
-            math.sqrt(2.0 / (k - 1)) * k / swt,
+            _NAN if no_se else math.sqrt(2.0 / (k - 1)) * k / swt,
             bool(root.converged[0]),
             int(root.iterations[0]) + 1,
         )
@@ -164,12 +169,17 @@ def fit_one(
     tau2: float | None,
     tol: float,
     maxiter: int,
+    user_weights: list | None = None,
 ) -> dict:
     """Fit one analysis (the included studies' ``y`` and ``v`` as lists of floats).
 
     Returns a dict of floats with the keys of
     :func:`metaevidence.core.fit.fit_studies` (``weights`` a list over the included
-    studies, in percent). Options are assumed valid. ``len(y) >= 1``.
+    studies, in percent). Options are assumed valid. ``len(y) >= 1``. ``user_weights``
+    (positive, one per study; ``test="z"`` only) replace the inverse-variance weights of
+    the pooled estimate (metafor's ``weights=``; all ones: ``weighted=FALSE``): tau^2, Q,
+    I^2 and H^2 are unchanged, :math:`\\hat\\mu = \\sum a_i y_i/\\sum a_i` and
+    :math:`\\operatorname{SE} = \\sqrt{\\sum a_i^2 (v_i + \\hat\\tau^2)}/\\sum a_i`.
     """
     k = len(y)
     w = [1.0 / vi for vi in v]
@@ -183,9 +193,14 @@ def fit_one(
         t2, t2_se, conv, its = _tau2(y, v, method, tol, maxiter, (w, q, sw, trp))
     else:
         t2, t2_se, conv, its = float(tau2), _NAN, True, 0
-    wt = [1.0 / (vi + t2) for vi in v]
-    est, swt = _wmean(wt, y)
-    se_z = math.sqrt(1.0 / swt)
+    if user_weights is None:
+        wt = [1.0 / (vi + t2) for vi in v]
+        est, swt = _wmean(wt, y)
+        se_z = math.sqrt(1.0 / swt)
+    else:
+        wt = list(user_weights)
+        est, swt = _wmean(wt, y)
+        se_z = math.sqrt(math.fsum([a * a * (vi + t2) for a, vi in zip(wt, v)])) / swt
     se, df = se_z, _NAN
     if test != "z" and k >= 2:
         s2w = math.fsum([wi * (yi - est) ** 2 for wi, yi in zip(wt, y)]) / (k - 1)

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from metaevidence.core import tau2_more  # noqa: E402  (the later estimators; it imports this lazily)
 from metaevidence.core.batch import Studies, prepare
 from metaevidence.core.estimating import (
     Columns,
@@ -46,6 +47,7 @@ from metaevidence.core.estimating import (
 )
 from metaevidence.core.scalar import LikelihoodTerms
 from metaevidence.core.solve import ascend, decreasing_root
+from metaevidence.core.tau2_more import chi2_median, pmm_terms
 from metaevidence.core.wls import CommonFit, ainv, common_fit, rowsum, trace_psps, wls, wsum
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "Tau2Estimate",
     "estimate_tau2",
     "tau2_for",
+    "canonical_method",
     "tau2_dl",
     "tau2_he",
     "tau2_hs",
@@ -67,9 +70,9 @@ __all__ = [
 ]
 
 #: tau^2 estimators, in metafor's spelling. "EE" and "FE" are the common-effect model.
-METHODS = ("EE", "FE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
+METHODS = ("EE", "FE", "DL", "HE", "HS", "HSk", "SJ", "ML", "REML", "EB", "PM", "PMM", "DLIT", "SJIT")
 #: Estimators found iteratively (they report convergence).
-ITERATIVE = ("ML", "REML", "EB", "PM")
+ITERATIVE = ("ML", "REML", "EB", "PM", "PMM", "DLIT", "SJIT")
 
 DEFAULT_TOL = 1e-12
 DEFAULT_MAXITER = 100
@@ -340,8 +343,8 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
     iterations = np.zeros(s.n, dtype=np.int64)
     likelihood = method in ("ML", "REML")
     live = s.k > s.p
-    if not likelihood:
-        live &= base.q - s.df > 0  # f(0) > 0 from the common-effect fit
+    if not likelihood:  # f(0) > 0 from the common-effect fit (PMM: Q's median, not its mean)
+        live &= base.q - (chi2_median(s.df) if method == "PMM" else s.df) > 0
         iterations[s.k > s.p] = 1
     if not live.any():
         return tau2, converged, iterations, np.full(s.n, np.nan)
@@ -357,7 +360,10 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
         # one analysis: the same formulas on Python floats (core.single), much cheaper
         inc = si.included[0]
         call: Any = LikelihoodTerms(
-            si.y[0][inc].tolist(), si.v[0][inc].tolist(), method, array=lambda x, j: fun(si, x)
+            si.y[0][inc].tolist(),
+            si.v[0][inc].tolist(),
+            _TERMS.get(method, method),
+            array=lambda x, j: fun(si, x),
         )
     elif si.complete and si.X is None and fun in _BY_COLUMNS:
         # the iterations on a studies-first copy (cheaper passes; estimating.Columns)
@@ -478,9 +484,15 @@ def tau2_reml(
     return _likelihood(s, reml_terms, "REML", tol, maxiter, tau2_init, base)
 
 
+#: The estimating equation each Paule-Mandel-type estimator solves (core.scalar's spelling).
+_TERMS = {"EB": "PM", "DLIT": "PM", "SJIT": "PM"}
+
+
 def _pm(s: Studies, method, tol, maxiter, tau2_init, base):
+    """PM, EB, PMM, DLIT, SJIT: the root of the (median-)Q equation and metafor's PM SE."""
     base = common_fit(s) if base is None else base
-    tau2, conv, it, _ = _iterate(s, pm_terms, base, tau2_init, tol, maxiter, method)
+    terms = pmm_terms if method == "PMM" else pm_terms
+    tau2, conv, it, _ = _iterate(s, terms, base, tau2_init, tol, maxiter, method)
     w = 1.0 / (s.v + tau2[:, None])
     se = np.sqrt(2.0 / s.df) * s.k / rowsum(w)
     return _finish(s, tau2, se, method, conv, it)
@@ -535,6 +547,19 @@ def tau2_eb(
     return _pm(s, "EB", tol, maxiter, tau2_init, base)
 
 
+def canonical_method(name: str) -> str:
+    """Metafor's spelling of an estimator name given in any case ("hsk" -> "HSk"); names
+    that are not estimators are returned upper-cased (for the caller's own check).
+    """
+    name = str(name)
+    if name in METHODS:
+        return name
+    for m in METHODS:
+        if m.upper() == name.upper():
+            return m
+    return name.upper()
+
+
 def tau2_for(
     s: Studies,
     method: str,
@@ -567,7 +592,14 @@ def tau2_for(
         return tau2_pm(s, tol=tol, maxiter=maxiter, base=base)
     if method == "EB":
         return tau2_eb(s, tol=tol, maxiter=maxiter, base=base)
+    if method == "HSk":
+        return tau2_more.tau2_hsk(s, base)
+    if method in _MORE:
+        return _MORE[method](s, tol=tol, maxiter=maxiter, base=base)
     raise ValueError(f"method must be one of {', '.join(METHODS)} (metafor spelling); got {method!r}")
+
+
+_MORE = {"PMM": tau2_more.tau2_pmm, "DLIT": tau2_more.tau2_dlit, "SJIT": tau2_more.tau2_sjit}
 
 
 def estimate_tau2(

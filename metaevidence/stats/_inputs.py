@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from metaevidence.core.pool import TABLE_METHODS
+from metaevidence.core.tau2 import canonical_method
 from metaevidence.errors import SmallSampleWarning
 
 __all__ = [
@@ -72,7 +73,7 @@ def analysis_inputs(result, verb: str) -> Inputs:
         X = np.asarray(X, float)[inc]
         if X.shape[1] == 1:
             X = None
-    method = str(result.method).upper()
+    method = canonical_method(result.method)
     if method in TABLE_METHODS:
         method = "EE"
     effects = getattr(result, "effects", None)

@@ -162,6 +162,10 @@ def _binary_fit(
         cmh_p_value=float(f["cmh_p_value"]),
         tarone=float(f["tarone"]),
         tarone_p_value=float(f["tarone_p_value"]),
+        breslow_day=float(f["breslow_day"]),
+        breslow_day_p_value=float(f["breslow_day_p_value"]),
+        cochran=float(f["cochran"]),
+        cochran_p_value=float(f["cochran_p_value"]),
         correct=bool(correct) if method == "MH" and measure == "OR" else None,
         pooling_cells=(float(add2), str(to2), bool(d2)),
     )

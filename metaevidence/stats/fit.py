@@ -38,6 +38,8 @@ def meta_analysis(
     measure: str | None = None,
     tol: float = DEFAULT_TOL,
     maxiter: int = DEFAULT_MAXITER,
+    weights=None,
+    weighted: bool = True,
 ) -> MetaAnalysis:
     """Fit a common- or random-effects meta-analysis (inverse-variance weights).
 
@@ -52,7 +54,8 @@ def meta_analysis(
         or ``vi`` marks a study that is not used (``included`` is False).
     method : str
         tau^2 estimator, metafor's spelling: "REML" (default, as metafor), "DL", "HE",
-        "HS", "SJ", "ML", "EB", "PM"; "EE"/"FE" for the common-effect model.
+        "HS", "HSk", "SJ", "ML", "EB", "PM", "PMM", "DLIT", "SJIT" (metaevidence.core.tau2_more);
+        "EE"/"FE" for the common-effect model.
     test : {"z", "knha", "adhoc"}
         "z" (default, as metafor): normal test and Wald interval. "knha":
         Hartung-Knapp-Sidik-Jonkman, t on k - 1 df. "adhoc": HKSJ never narrower than
@@ -72,6 +75,14 @@ def meta_analysis(
         Convergence of the iterative estimators (relative tolerance on tau^2; default
         1e-12, 100 iterations). A fit that stops short is flagged (``converged=False``)
         with a ConvergenceWarning.
+    weights : array_like (k,), optional
+        User-defined weights of the pooled estimate (metafor's ``weights=``; finite,
+        positive). tau^2 is estimated as without them, and Q, I^2, H^2 are the usual
+        inverse-variance ones; the estimate is :math:`\\sum a_i y_i/\\sum a_i` with
+        :math:`\\operatorname{SE} = \\sqrt{\\sum a_i^2(v_i + \\hat\\tau^2)}/\\sum a_i`.
+        Only with ``test="z"``.
+    weighted : bool
+        False fits the unweighted model (metafor's ``weighted=FALSE``: all weights equal).
 
     Returns
     -------
@@ -129,6 +140,7 @@ def meta_analysis(
         if not (np.isfinite(tau2) and tau2 >= 0):
             raise ValueError(f"{where}: tau2 must be finite and non-negative; got {tau2!r}")
     included = s.included[0]
+    weighting, user = _weighting(weights, weighted, test, y.size, included, where)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         f = fit_one(
             y[included].tolist(),
@@ -140,6 +152,7 @@ def meta_analysis(
             tau2=None if tau2 is None else float(tau2),
             tol=tol,
             maxiter=maxiter,
+            user_weights=None if user is None else user[included].tolist(),
         )
     weights = np.full(y.size, np.nan)
     weights[included] = f["weights"]
@@ -196,7 +209,34 @@ def meta_analysis(
         effects=es,
         vt=f["vt"],
         tau2_fixed=tau2 is not None,
+        weighting=weighting,
+        user_weights=user if weighting == "user" else None,
     )
+
+
+def _weighting(weights, weighted, test, n, included, where):
+    """("inverse-variance" | "user" | "unweighted", the weights as an array or None)."""
+    if not isinstance(weighted, (bool, np.bool_)):
+        raise TypeError(f"{where}: weighted must be True or False; got {weighted!r}")
+    if weights is None and weighted:
+        return "inverse-variance", None
+    if weights is not None and not weighted:
+        raise ValueError(f"{where}: give either weights= or weighted=False, not both")
+    if test != "z":
+        raise ValueError(
+            f"{where}: user weights and the unweighted model support test='z' only; got test={test!r}"
+        )
+    if weights is None:
+        return "unweighted", np.ones(n)
+    a = np.asarray(weights, dtype=float)
+    if a.shape != (n,):
+        raise ValueError(f"{where}: weights must have one value per study ({n}); got shape {a.shape}")
+    bad = np.flatnonzero(included & ~(np.isfinite(a) & (a > 0)))
+    if bad.size:
+        raise ValueError(
+            f"{where}: weights must be finite and positive; got {float(a[bad[0]])!r} for study {bad[0] + 1}"
+        )
+    return "user", a
 
 
 def meta_analysis_batch(
@@ -215,6 +255,8 @@ def meta_analysis_batch(
     tol: float = DEFAULT_TOL,
     maxiter: int = DEFAULT_MAXITER,
     max_cells: int = MAX_CELLS,
+    weights=None,
+    weighted: bool = True,
 ) -> MetaAnalysisBatch:
     """Fit many meta-analyses at once: arrays ``(..., k)`` -> a :class:`MetaAnalysisBatch`.
 
@@ -239,6 +281,11 @@ def meta_analysis_batch(
         Chunk size (analyses x studies) that bounds memory; a million analyses of 20
         studies run in chunks of 10,000 by default (peak memory about 0.7 GB with the
         inputs, benchmarks/README.md).
+    weights : array_like (..., k), optional
+        User weights of the pooled estimates (broadcast against ``yi``), as
+        :func:`meta_analysis`; ``test="z"`` only.
+    weighted : bool
+        False fits the unweighted model.
 
     Returns
     -------
@@ -273,19 +320,35 @@ def meta_analysis_batch(
             f"the last axis holds the k >= 1 studies"
         )
     labels = study_labels(labels, shape[-1], where)
-    fit = _engine.fit(
-        y,
-        v,
-        mask=mask,
-        method=method,
-        test=test,
-        level=level,
-        tau2=tau2,
-        pi_method=pi_method,
-        tol=tol,
-        maxiter=maxiter,
-        max_cells=max_cells,
-    )
+    if not isinstance(weighted, (bool, np.bool_)):
+        raise TypeError(f"{where}: weighted must be True or False; got {weighted!r}")
+    if weights is not None and not weighted:
+        raise ValueError(f"{where}: give either weights= or weighted=False, not both")
+    if weights is None and not weighted:
+        weights = np.ones(shape[-1])
+    if weights is not None and test != "z":
+        raise ValueError(
+            f"{where}: user weights and the unweighted model support test='z' only; got test={test!r}"
+        )
+    try:
+        fit = _engine.fit(
+            y,
+            v,
+            mask=mask,
+            method=method,
+            test=test,
+            level=level,
+            tau2=tau2,
+            pi_method=pi_method,
+            tol=tol,
+            maxiter=maxiter,
+            max_cells=max_cells,
+            weights=weights,
+        )
+    except ValueError as err:
+        if weights is None or "weights" not in str(err):
+            raise
+        raise ValueError(f"{where}: {err}") from None
     m = np.ones(shape, dtype=bool) if mask is None else np.broadcast_to(np.asarray(mask, dtype=bool), shape)
     if row_labels is not None:
         row_labels = tuple(str(x) for x in row_labels)

@@ -13,6 +13,7 @@ import numpy as np
 
 from metaevidence.core import influence as _core
 from metaevidence.core import regression as _regress
+from metaevidence.core.tau2 import canonical_method
 from metaevidence.display.summary import Summary, Table, compact_repr, fmt
 
 __all__ = ["Influence", "influence"]
@@ -168,7 +169,7 @@ def model_inputs(result, verb: str):
     """Included rows of a fit: yi, vi, X, labels, rows, names, method, test, fixed tau^2."""
     if not all(hasattr(result, a) for a in ("yi", "vi", "included", "method")):
         raise TypeError(f"{verb} needs a fitted MetaAnalysis or MetaRegression; got {type(result).__name__}")
-    method = str(result.method).upper()
+    method = canonical_method(result.method)
     if method not in _regress.METHODS:
         raise ValueError(
             f"{verb} refits the model without each study, which needs an "

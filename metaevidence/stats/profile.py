@@ -124,9 +124,10 @@ def heterogeneity_ci(
 
     Parameters
     ----------
-    result : MetaAnalysis
+    result : MetaAnalysis or MetaRegression
         A random-effects fit (not EE/FE/MH/PETO: as metafor, a common-effect model has
-        no heterogeneity parameter to bound).
+        no heterogeneity parameter to bound); for a meta-regression, the residual tau^2
+        (and residual I^2, H^2) on k - p df, as ``confint()`` of ``rma(mods=)``.
     level : float, optional
         Confidence level; default the result's level.
     tau2_max : float, optional
@@ -163,23 +164,29 @@ def heterogeneity_ci(
     True
     """
     where = "heterogeneity_ci"
-    if not isinstance(result, MetaAnalysis):
+    from metaevidence.stats.regression import MetaRegression
+
+    regression = isinstance(result, MetaRegression)
+    if not (isinstance(result, MetaAnalysis) or regression):
         raise TypeError(
-            f"{where}: result must be a MetaAnalysis; got {type(result).__name__}"
+            f"{where}: result must be a MetaAnalysis or MetaRegression; got {type(result).__name__}"
             f" (for batches use metaevidence.core.profile.q_profile_ci)"
         )
-    if not result.random_effects:
+    if result.method in ("EE", "FE", "MH", "PETO") if regression else not result.random_effects:
         raise ValueError(
             f"{where}: the model has no random-effects component "
             f"(method={result.method!r}); refit with a tau^2 estimator "
             f"such as method='REML'"
         )
-    if result.k < 2:
-        raise ValueError(f"{where}: needs at least 2 studies; got k = {result.k}")
+    if result.k < 2 + (result.p - 1 if regression else 0):
+        need = f"{result.p + 1} studies (p + 1)" if regression else "2 studies"
+        raise ValueError(f"{where}: needs at least {need}; got k = {result.k}")
     level = result.level if level is None else level
     if not (isinstance(level, (int, float)) and 0.0 < float(level) < 1.0):
         raise ValueError(f"{where}: level must be strictly between 0 and 1; got {level!r}")
-    s = prepare(result.yi, np.where(result.included, result.vi, np.nan))
+    # meta-regression: Q_E(tau^2) of the residuals, inverted on k - p df (metafor confint)
+    X = np.where(result.included[:, None], result.X, 0.0) if regression else None
+    s = prepare(result.yi, np.where(result.included, result.vi, np.nan), None, X)
     with np.errstate(divide="ignore", invalid="ignore"):
         qp = _profile.q_profile(
             s, np.array([result.tau2]), level=float(level), tau2_max=tau2_max, tol=tol, maxiter=maxiter

@@ -36,6 +36,9 @@ class Prediction:
     ----------
     estimate, se, ci_lower, ci_upper : ndarray (m,)
     level : float
+    pi_lower, pi_upper : ndarray (m,) or None
+        Prediction interval :math:`\\hat y \\pm c\\sqrt{\\operatorname{SE}^2 + \\hat\\tau^2}`
+        (metafor ``pi.lb``/``pi.ub``).
     """
 
     estimate: np.ndarray
@@ -43,6 +46,8 @@ class Prediction:
     ci_lower: np.ndarray
     ci_upper: np.ndarray
     level: float
+    pi_lower: np.ndarray | None = None
+    pi_upper: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +102,8 @@ class MetaRegression:
     formula : str or None
     converged : bool
     iterations : int
+    tau2_se : float
+        Standard error of the residual tau^2 (metafor ``se.tau2``; NaN where it has none).
     """
 
     names: tuple[str, ...]
@@ -137,12 +144,16 @@ class MetaRegression:
     formula: str | None
     converged: bool
     iterations: int
+    tau2_se: float = float("nan")
 
     def predict(self, x) -> Prediction:
         """Predicted effects for model-matrix rows ``x`` (m, p) or (p,).
 
         The prediction is :math:`x'\\hat\\beta` with variance :math:`x' V x`; the CI
-        uses the fit's z or t quantile (metafor ``predict.rma``, ``ci.lb``/``ci.ub``).
+        uses the fit's z or t quantile (metafor ``predict.rma``, ``ci.lb``/``ci.ub``), the
+        prediction interval adds :math:`\\hat\\tau^2` to the variance (``pi.lb``/``pi.ub``).
+        For moderator values without the intercept column see
+        :func:`metaevidence.stats.regression_tools.predict_at` (``newmods=``).
         """
         from scipy import stats
 
@@ -158,7 +169,8 @@ class MetaRegression:
             crit = stats.norm.ppf(0.5 + self.level / 2)
         else:
             crit = stats.t.ppf(0.5 + self.level / 2, self.df)
-        return Prediction(est, se, est - crit * se, est + crit * se, self.level)
+        half = crit * np.sqrt(se**2 + self.tau2)
+        return Prediction(est, se, est - crit * se, est + crit * se, self.level, est - half, est + half)
 
     def __repr__(self) -> str:
         return compact_repr(
@@ -473,6 +485,7 @@ def meta_regression(
         formula=mm.formula,
         converged=bool(fit.converged),
         iterations=int(fit.iterations),
+        tau2_se=float(fit.tau2_se),
     )
 
 

@@ -135,11 +135,20 @@ class MetaAnalysis:
         Mantel-Haenszel fits (OR): Cochran-Mantel-Haenszel test of no association.
     tarone, tarone_p_value : float
         Mantel-Haenszel fits (OR): Tarone's test for heterogeneity.
+    breslow_day, breslow_day_p_value : float
+        Mantel-Haenszel fits (OR): the Breslow-Day test (Tarone's without the correction).
+    cochran, cochran_p_value : float
+        Mantel-Haenszel fits (OR): Cochran's test (binomial variance; metafor ``CO``).
     correct : bool or None
         Mantel-Haenszel fits: whether the CMH test used the continuity correction.
     pooling_cells : tuple (add, to, drop00) or None
         Mantel-Haenszel/Peto fits: zero-cell handling applied to the counts before
         pooling ((0.0, "none", False): the counts as given, metafor's default).
+    weighting : str
+        Weights of the pooled estimate: "inverse-variance" (default), "user" (metafor's
+        ``weights=``, given in ``user_weights``) or "unweighted" (``weighted=FALSE``).
+    user_weights : ndarray (n,) or None
+        The user's weights (``weighting="user"``).
     """
 
     estimate: float = field(metadata=_number("pooled"))
@@ -179,8 +188,14 @@ class MetaAnalysis:
     cmh_p_value: float = field(default=_NAN, metadata=_number("binary"))
     tarone: float = field(default=_NAN, metadata=_number("binary"))
     tarone_p_value: float = field(default=_NAN, metadata=_number("binary"))
+    breslow_day: float = _NAN  # MH OR fits; not in the batch types nor the results JSON
+    breslow_day_p_value: float = _NAN  # MH OR fits; not in the batch types nor the results JSON
+    cochran: float = _NAN  # MH OR fits; not in the batch types nor the results JSON
+    cochran_p_value: float = _NAN  # MH OR fits; not in the batch types nor the results JSON
     correct: bool | None = None
     pooling_cells: tuple | None = None
+    weighting: str = "inverse-variance"
+    user_weights: np.ndarray | None = None
 
     @property
     def random_effects(self) -> bool:
@@ -292,7 +307,9 @@ class MetaAnalysis:
             f"Settings: method={self.method}, test={self.test}, level={self.level:g}, "
             f"pi_method={self.pi_method}"
         )
-        if self.method in ("ML", "REML", "EB", "PM") and not self.tau2_fixed:
+        if self.weighting != "inverse-variance":
+            settings += f", weights={self.weighting}"
+        if self.method in ("ML", "REML", "EB", "PM", "PMM", "DLIT", "SJIT") and not self.tau2_fixed:
             its = f"{self.iterations} iteration{'s' if self.iterations != 1 else ''}"
             settings += (
                 f"; tau^2 converged in {its}"

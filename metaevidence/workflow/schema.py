@@ -73,7 +73,7 @@ RATIO_MEASURES = tuple(m for m in MEASURES if m in _registry.RATIO_MEASURES)
 POOLING = ("inverse-variance", "mantel-haenszel", "peto")
 
 #: tau^2 estimators (metafor's ``method=`` spellings; EE/FE is the common-effect model).
-TAU2_METHODS = ("REML", "DL", "ML", "PM", "HE", "SJ", "HS", "EB", "EE", "FE")
+TAU2_METHODS = ("REML", "DL", "ML", "PM", "HE", "SJ", "HS", "EB", "EE", "FE", "HSk", "PMM", "SJIT", "DLIT")
 
 #: Confidence-interval methods (metafor's ``test=``): z, Hartung-Knapp, HK with the ad hoc rule.
 CI_METHODS = ("knha", "z", "adhoc")

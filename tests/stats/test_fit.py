@@ -231,7 +231,7 @@ def test_heterogeneity_ci_errors():
         me.heterogeneity_ci(me.meta_analysis(d["yi"], d["vi"], method="EE"))
     with pytest.raises(ValueError, match=r"needs at least 2 studies; got k = 1"):
         me.heterogeneity_ci(me.meta_analysis([0.2], [0.1]))
-    with pytest.raises(TypeError, match=r"result must be a MetaAnalysis; got list"):
+    with pytest.raises(TypeError, match=r"result must be a MetaAnalysis or MetaRegression; got list"):
         me.heterogeneity_ci([1, 2])
 
 

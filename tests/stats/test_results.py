@@ -167,7 +167,13 @@ def test_the_batch_type_mirrors_every_field_of_meta_analysis():
     batch = {f.name for f in fields(MetaAnalysisBatch)}
     own = {"mask", "row_labels", "kind", "parent", "order"}
     missing = {f.name for f in fields(MetaAnalysis)} - batch
-    assert missing == {"correct", "pooling_cells"}  # fit-wide settings, read from the parent
+    # fit-wide settings, read from the parent (batches are inverse-variance weighted)
+    assert missing == {"correct", "pooling_cells", "weighting", "user_weights"} | {
+        "breslow_day",
+        "breslow_day_p_value",
+        "cochran",
+        "cochran_p_value",
+    }
     assert own <= batch
 
 

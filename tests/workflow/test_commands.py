@@ -27,7 +27,8 @@ def test_validate_covers_specs(review, monkeypatch, capsys):
     assert main(["validate"]) == 1
     out = capsys.readouterr().out
     assert (
-        "analyses/mortality.yaml:9: tau2 must be one of: REML, DL, ML, PM, HE, SJ, HS, EB, EE, FE; got 'REMl' "
+        "analyses/mortality.yaml:9: tau2 must be one of: REML, DL, ML, PM, HE, SJ, HS, EB, EE, FE, HSk, PMM, SJIT, "
+        "DLIT; got 'REMl' "
         "(did you mean 'REML'?)" in out
     )
 

@@ -105,7 +105,8 @@ colour: red
         "cluster-rct, quasi-experimental, non-randomised-controlled, cohort, case-control, cross-sectional, "
         "before-after, case-series, qualitative, economic-evaluation, systematic-review, meta-analysis, "
         "perspective, other, not-reported (at least 1); got a list",
-        "8: tau2: must be one of: REML, DL, ML, PM, HE, SJ, HS, EB, EE, FE; got 'REMl' (did you mean 'REML'?)",
+        "8: tau2: must be one of: REML, DL, ML, PM, HE, SJ, HS, EB, EE, FE, HSk, PMM, SJIT, DLIT; "
+        "got 'REMl' (did you mean 'REML'?)",
         "9: level: must be a number > 0 and < 1 (e.g. 0.95 for a 95% interval); got 95",
         "10: zero_cells.add: must be a number ≥ 0; got -1",
         "11: figures.formats[0]: must be one of: svg, png; got 'pdf'",
