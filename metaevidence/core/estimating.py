@@ -22,6 +22,7 @@ random-effects model. Journal of Educational and Behavioral Statistics, 30(3), 2
 from __future__ import annotations
 
 import threading
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -47,7 +48,17 @@ def score_at_zero(b: CommonFit, method: str) -> np.ndarray:
     return wsum(wr, wr) - (b.fit.sw if method == "ML" else b.trp)
 
 
-def sub_batch(s: Studies, cache: dict, idx: np.ndarray) -> Studies:
+class _Batch(Protocol):
+    @property
+    def n(self) -> int: ...
+
+    def take(self, idx: np.ndarray) -> Any: ...
+
+
+_B = TypeVar("_B", bound=_Batch)
+
+
+def sub_batch(s: _B, cache: dict, idx: np.ndarray) -> _B:
     """The sub-batch ``idx`` of ``s``, gathered only when the active set has changed."""
     key = len(idx)
     if key != cache.get("n"):

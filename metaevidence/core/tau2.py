@@ -356,6 +356,7 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
     else:
         idx = np.flatnonzero(live)
         si, x0, scale = s.take(idx), x0[idx], scale[idx]
+    cache: dict[str, Any] = {}
     if si.n == 1 and si.X is None:
         # one analysis: the same formulas on Python floats (core.single), much cheaper
         inc = si.included[0]
@@ -367,10 +368,9 @@ def _iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
         )
     elif si.complete and si.X is None and fun in _BY_COLUMNS:
         # the iterations on a studies-first copy (cheaper passes; estimating.Columns)
-        cols, cache, by_cols = Columns.of(si), {}, _BY_COLUMNS[fun]
+        cols, by_cols = Columns.of(si), _BY_COLUMNS[fun]
         call = lambda x, j: by_cols(sub_batch(cols, cache, j), x)  # noqa: E731
     else:
-        cache = {}
         work = Work(si.y.shape, 6) if si.X is None else None
         call = lambda x, j: fun(sub_batch(si, cache, j), x, work)  # noqa: E731
     if likelihood:
