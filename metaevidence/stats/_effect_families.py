@@ -9,6 +9,9 @@ incidence rates, association measures and Cronbach's alpha (the measure facts ar
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from metaevidence.core.effects import association as _assoc
@@ -120,7 +123,7 @@ def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy, c
         cells, corrected = _bin.zero_cell_correction(
             tuple(c[k] for k in ("ai", "bi", "ci", "di")), add=add, to=to, exclude=missing
         )
-        formula = {
+        formula: Callable[..., Any] = {
             "MPRD": _matched.matched_risk_difference,
             "MPRR": _matched.matched_log_risk_ratio,
             "MPOR": _matched.matched_log_odds_ratio,
@@ -142,7 +145,11 @@ def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy, c
         check.require((c["ai"] < 1) & np.isfinite(c["ai"]), "ai", "an alpha below 1", c["ai"])
         check.require(c["mi"] >= 2, "mi", "at least 2 items", c["mi"])
         check.require(c["ni"] >= 3, "ni", "at least 3", c["ni"])
-        formula = {"ARAW": _rel.alpha_raw, "AHW": _rel.alpha_hakstian_whalen, "ABT": _rel.alpha_bonett}[name]
+        formula = {
+            "ARAW": _rel.alpha_raw,
+            "AHW": _rel.alpha_hakstian_whalen,
+            "ABT": _rel.alpha_bonett,
+        }[name]
         yi, vi = formula(c["ai"], c["mi"], c["ni"])
         base = "alpha, items and sample size"
     return _finish(yi, vi, corrected, missing, drop, c, base, "", add)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -199,7 +200,7 @@ def compute(
         if drop00:
             drop = _bin.double_zero_2x2(*cells) & ~missing
         cells, corrected = _bin.zero_cell_correction(cells, add=add, to=to, exclude=drop | missing)
-        formula = {
+        formula: Callable[..., Any] = {
             "OR": _bin.log_odds_ratio,
             "RR": _bin.log_risk_ratio,
             "RD": _bin.risk_difference,

@@ -102,7 +102,7 @@ def sample_sizes(inp: Inputs, ni, verb: str) -> np.ndarray:
     if "ni" in data:
         return np.asarray(data["ni"], float)[inp.rows]
     if all(c in data for c in ("ai", "bi", "ci", "di")):
-        total = sum(np.asarray(data[c], float) for c in ("ai", "bi", "ci", "di"))
+        total = np.add.reduce([np.asarray(data[c], float) for c in ("ai", "bi", "ci", "di")])
         return total[inp.rows]
     raise ValueError(
         f"{verb}: this predictor needs study sample sizes, but the analysis "

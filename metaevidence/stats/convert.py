@@ -79,7 +79,7 @@ def convert(es: EffectSizes, to: str, *, n1i=None, n2i=None) -> EffectSizes:
     elif to in ("SMD", "COR") and es.measure in ("COR", "ZCOR", "SMD"):
         g1 = data.get("n1i") if n1i is None else _vector("n1i", n1i, len(es))
         g2 = data.get("n2i") if n2i is None else _vector("n2i", n2i, len(es))
-        if n1i is not None and n2i is not None:
+        if g1 is not None and g2 is not None and n1i is not None and n2i is not None:
             data["n1i"], data["n2i"] = g1, g2
         known = (
             np.zeros(len(es), dtype=bool)

@@ -204,7 +204,7 @@ class EffectSizes:
             Decimals shown (display only; the numbers are unchanged).
         """
         shown = presentation(transform, self.measure)
-        return EffectSizesSummary(self, float(_in.fraction_level(level)), shown.name, digits)
+        return EffectSizesSummary(self, float(_in.fraction_level(np.asarray(level))), shown.name, digits)
 
     def subset(self, rows) -> EffectSizes:
         """The rows selected by a boolean mask (n,) or by integer positions (in that order)."""
@@ -268,7 +268,7 @@ class EffectSizes:
                     f"drop00={first.drop00}, part {i} has add={p.add}, "
                     f"to={p.to!r}, drop00={p.drop00}"
                 )
-        groups = {p.group_labels for p in parts} - {None}
+        groups = {p.group_labels for p in parts if p.group_labels is not None}
         if len(groups) > 1:
             raise ValueError(f"EffectSizes.concat: parts name their groups differently: {sorted(groups)}")
 

@@ -191,9 +191,14 @@ def permutation_test(
     for start in range(0, n_total, chunk_size):
         stop = min(n_total, start + chunk_size)
         if int_only:
-            signs = _perm.sign_flips(k, start=start, stop=stop) if use_exact else signs_random[start:stop]
+            if use_exact:
+                signs = _perm.sign_flips(k, start=start, stop=stop)
+            else:
+                assert signs_random is not None
+                signs = signs_random[start:stop]
             fit = refit(signs)
         else:
+            assert all_perms is not None
             fit = refit(all_perms[start:stop])
         stats_out.append(fit.statistic)
         qm_out.append(fit.qm)

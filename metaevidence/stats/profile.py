@@ -178,14 +178,15 @@ def heterogeneity_ci(
             f"(method={result.method!r}); refit with a tau^2 estimator "
             f"such as method='REML'"
         )
-    if result.k < 2 + (result.p - 1 if regression else 0):
-        need = f"{result.p + 1} studies (p + 1)" if regression else "2 studies"
+    p = result.p if isinstance(result, MetaRegression) else 1
+    if result.k < 2 + (p - 1):
+        need = f"{p + 1} studies (p + 1)" if regression else "2 studies"
         raise ValueError(f"{where}: needs at least {need}; got k = {result.k}")
     level = result.level if level is None else level
     if not (isinstance(level, (int, float)) and 0.0 < float(level) < 1.0):
         raise ValueError(f"{where}: level must be strictly between 0 and 1; got {level!r}")
     # meta-regression: Q_E(tau^2) of the residuals, inverted on k - p df (metafor confint)
-    X = np.where(result.included[:, None], result.X, 0.0) if regression else None
+    X = np.where(result.included[:, None], result.X, 0.0) if isinstance(result, MetaRegression) else None
     s = prepare(result.yi, np.where(result.included, result.vi, np.nan), None, X)
     with np.errstate(divide="ignore", invalid="ignore"):
         qp = _profile.q_profile(

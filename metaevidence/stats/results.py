@@ -486,7 +486,7 @@ class MetaAnalysisBatch:
 
     def __repr__(self) -> str:
         k = np.asarray(self.k)
-        k_range = (int(k.min()), int(k.max())) if k.size else ()
+        k_range: tuple[int, ...] = (int(k.min()), int(k.max())) if k.size else ()
         return compact_repr(
             self,
             kind=self.kind,

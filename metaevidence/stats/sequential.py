@@ -232,9 +232,14 @@ class SequentialAnalysis:
         header = ("look", "participants", "fraction", "Z", "boundary") + (("futility",) if futility else ())
         rows = []
         for k, label in enumerate(self.labels):
-            row = (label, f"{self.information[k]:,.0f}", fmt(self.fractions[k], d), fmt(self.z[k], d))
+            row: tuple[str, ...] = (
+                label,
+                f"{self.information[k]:,.0f}",
+                fmt(self.fractions[k], d),
+                fmt(self.z[k], d),
+            )
             row += (fmt(self.upper[k], d),)
-            if futility:
+            if self.futility is not None:
                 row += (fmt(self.futility[k], d),)
             rows.append(row)
         size = f"{self.required_information:,.0f} participants"
@@ -404,7 +409,7 @@ def trial_sequential_analysis(
     if z.ndim != 1 or z.shape != info.shape or z.size == 0:
         raise ValueError(f"z and information must be 1-d of the same length; got {z.shape} and {info.shape}")
     size = required_information if isinstance(required_information, InformationSize) else None
-    ris = float(size.required if size else required_information)
+    ris = float(size.required) if size is not None else float(required_information)  # type: ignore[arg-type]
     if not np.isfinite(ris) or ris <= 0:
         raise ValueError(f"required_information must be positive; got {ris!r}")
     t = info / ris

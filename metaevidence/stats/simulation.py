@@ -18,6 +18,7 @@ import math
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -88,7 +89,7 @@ class Simulation:
         The summed sufficient statistics the table was computed from.
     """
 
-    performance: object
+    performance: Any
     scenarios: tuple
     methods: tuple
     reps: int

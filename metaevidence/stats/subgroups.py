@@ -21,7 +21,7 @@ import numpy as np
 from scipy import stats
 
 from metaevidence.core.pool import IV_COMMON_METHODS
-from metaevidence.core.tau2 import estimate_tau2
+from metaevidence.core.tau2 import canonical_method, estimate_tau2
 from metaevidence.display.summary import Summary, Table, compact_repr, fmt, fmt_p, p_text
 from metaevidence.display.transforms import presentation
 from metaevidence.stats._inputs import float_array
@@ -285,10 +285,10 @@ def subgroup_analysis(
             f"subgroup analysis needs at least two subgroups; got {len(levels)} ({', '.join(levels)})"
         )
     common = math.nan
-    kw = dict(method=method, test=test, level=level, measure=measure)
+    kw: dict[str, Any] = dict(method=method, test=test, level=level, measure=measure)
     overall = meta_analysis(es if es is not None else y, None if es is not None else v, labels=labels, **kw)
     if tau2_common:
-        method_u = method.upper()
+        method_u = canonical_method(method)
         if method_u in IV_COMMON_METHODS:
             raise ValueError(f"tau2_common=True needs a random-effects method; got method={method!r}")
         ok = np.isfinite(y) & np.isfinite(v)
@@ -300,7 +300,7 @@ def subgroup_analysis(
     for lvl in levels:
         rows = np.array([g == lvl for g in group_of])
         sub_labels = tuple(lab for lab, r in zip(labels, rows) if r)
-        extra = {"tau2": common} if tau2_common else {}
+        extra: dict[str, Any] = {"tau2": common} if tau2_common else {}
         if es is not None:
             fit = meta_analysis(es.subset(np.flatnonzero(rows)), labels=sub_labels, **kw, **extra)
         else:

@@ -180,3 +180,14 @@ def test_follow_on_verbs_take_the_new_estimators(method):
     assert me.influence(res).rstudent.shape == (13,)
     loo = me.leave_one_out(res)
     assert loo.method == method and loo.tau2.shape == (13,)
+
+
+@pytest.mark.parametrize("method", ["HSk", "PMM", "SJIT"])
+def test_subgroups_with_a_common_tau2_take_the_new_estimators(method):
+    # the common tau^2 is the residual tau^2 of the meta-regression on the subgroup dummies
+    d = DATA["bcg-RR"]
+    groups = ["north" if a > 30 else "south" for a in as_array(CASES["bcg-RR~ablat-HSk"]["X"][1])]
+    sub = me.subgroup_analysis(d["yi"], d["vi"], groups=groups, method=method, tau2_common=True)
+    dummy = np.array([g == "south" for g in groups], float)
+    reg = me.meta_regression(d["yi"], d["vi"], {"south": dummy}, method=method)
+    check(sub.subgroups[0].tau2, reg.tau2, 1e-12, f"{method} common tau2 = residual tau2")
