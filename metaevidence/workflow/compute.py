@@ -297,6 +297,12 @@ def compute(spec: AnalysisSpec, evidence: EvidenceBase) -> Computed:
             None if spec.nested else computed.fit,
         )
     )
+    from metaevidence.workflow.placeholders import fill_document
+
+    filled = fill_document(computed.document, {s.id: s.record for s in chosen.studies})
+    if filled:  # the spec's prose names numbers of the result: {k}, {estimate}, ...
+        computed.document["prose"] = filled
+        computed.document["analysis"]["title"] = filled.get("title", spec.title)
     return computed
 
 

@@ -130,6 +130,7 @@ class AnalysisDiff:
     moved: tuple[Influence, ...] = ()
     error: str | None = None
     sequential: tuple[str, ...] = ()  # trial sequential analysis, in words (secondary)
+    stale: tuple[str, ...] = ()  # prose that states a number of studies while k changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,8 +460,30 @@ def diff_documents(
                 _conclusions(b, a),
                 moved,
                 sequential=sequential_changes(b, a),
+                stale=stale_prose(b, a),
             )
         )
+    return tuple(out)
+
+
+def stale_prose(before: dict, after: dict) -> tuple[str, ...]:
+    """Reminders for prose (title, notes, interpretation, forest title and note) written
+    without placeholders that states a number of studies, when the analysis's k changed.
+    """
+    from metaevidence.workflow.placeholders import PROSE_FIELDS, has_placeholders, setting, states_a_count
+
+    kb, ka = ((d.get("pooled") or {}).get("k") for d in (before, after))
+    if kb is None or ka is None or kb == ka:
+        return ()
+    out = []
+    for dotted in PROSE_FIELDS:
+        text = setting(after, dotted)  # as written in the spec
+        phrase = None if has_placeholders(text) else states_a_count(text)
+        if phrase is not None:
+            out.append(
+                f"k changed from {kb} to {ka} but the {dotted} still says '{phrase}': update it, "
+                "or write {k} there for the run to fill (docs/analyses.md, placeholders)"
+            )
     return tuple(out)
 
 

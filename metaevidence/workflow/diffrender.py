@@ -72,6 +72,8 @@ def render_text(diff: EvidenceDiff) -> str:
                 lines.append("  conclusion unchanged")
         for c in d.sequential:
             lines.append(f"  sequential monitoring (secondary): {c}")
+        for c in d.stale:
+            lines.append(f"  reminder: {c}")
         if d.moved:
             lines.append(f"  moved the estimate most: {influence_text(d, d.moved[0])}")
             for i in d.moved[1:]:
@@ -122,6 +124,8 @@ def render_markdown(diff: EvidenceDiff) -> str:
             lines += ["Conclusion unchanged.", ""]
         for c in d.sequential:
             lines += [f"Sequential monitoring (secondary, not the main conclusion): {c}.", ""]
+        for c in d.stale:
+            lines += [f"Reminder: {c}.", ""]
         if d.moved:
             lines.append(f"Moved the estimate most: {influence_text(d, d.moved[0])}.")
             for i in d.moved[1:]:

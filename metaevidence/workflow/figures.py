@@ -30,12 +30,13 @@ _OVERVIEW_LABEL_WIDTH = 4.0
 
 def _forest_options(c: Computed) -> dict[str, Any]:
     o = c.spec.figures.forest
+    filled = c.document.get("prose") or {}  # {k}, {estimate}, ... filled by the run
     return {
         "data_columns": o.data_columns,
         "beneficial": o.beneficial,
-        "title": o.title,
+        "title": filled.get("figures.forest.title", o.title),
         "effect_label": o.effect_label,
-        "notes": o.note,
+        "notes": filled.get("figures.forest.note", o.note),
     }
 
 
