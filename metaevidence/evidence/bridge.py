@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from metaevidence.evidence.multiarm import split_shared_controls
 from metaevidence.evidence.records import (
     BinaryData,
     ContinuousData,
@@ -152,8 +153,10 @@ def effect_sizes(
     policy = dict(add=add, to=to, drop00=drop00)
 
     plans = [_plan(entry, measure, convert) for _study, entry in rows]
+    # a control group shared by two comparisons of a multi-arm trial: split, or refused
+    rows, split = split_shared_controls(rows, [p[0] == "compute" for p in plans])
     if not several_per_study:
-        _one_usable_entry_per_study(rows, plans, outcome)
+        _one_usable_entry_per_study(rows, plans, outcome, split)
     labels_t = _labels(rows, labels)
 
     parts: dict[int, EffectSizes] = {}
@@ -185,6 +188,7 @@ def effect_sizes(
                 + "; "
                 + entry.provenance.confidence
                 + (", approximate" if entry.provenance.approximate else "")
+                + (f"; shared control split in {split[i]} (Cochrane Handbook 23.3.4)" if i in split else "")
             )
             out.append(replace(result, source=(src,)))
     es = fx.EffectSizes.concat(out)
@@ -271,13 +275,18 @@ class SeveralEntries(ValueError):
         )
 
 
-def _one_usable_entry_per_study(rows, plans, outcome: str) -> None:
+def _one_usable_entry_per_study(rows, plans, outcome: str, split: dict[int, int]) -> None:
+    """SeveralEntries for a study with two usable entries; the comparisons of one split
+    shared control (see :mod:`metaevidence.evidence.multiarm`) count as one.
+    """
     seen: dict[str, list[OutcomeEntry]] = {}
-    for (study, entry), plan in zip(rows, plans):
+    groups: dict[str, set] = {}
+    for i, ((study, entry), plan) in enumerate(zip(rows, plans)):
         if plan[0] == "compute":
             seen.setdefault(study.id, []).append(entry)
+            groups.setdefault(study.id, set()).add(("split", entry.timepoint) if i in split else i)
     for sid, entries in seen.items():
-        if len(entries) > 1:
+        if len(groups[sid]) > 1:
             raise SeveralEntries(sid, outcome, [(e.subgroup, e.timepoint) for e in entries])
 
 
