@@ -478,11 +478,11 @@ def stale_prose(before: dict, after: dict) -> tuple[str, ...]:
     out = []
     for dotted in PROSE_FIELDS:
         text = setting(after, dotted)  # as written in the spec
-        phrase = None if has_placeholders(text) else states_a_count(text)
+        phrase = None if has_placeholders(text) else states_a_count(text, kb)
         if phrase is not None:
             out.append(
-                f"k changed from {kb} to {ka} but the {dotted} still says '{phrase}': update it, "
-                "or write {k} there for the run to fill (docs/analyses.md, placeholders)"
+                f"k changed from {kb} to {ka} but the spec's {dotted} still states '{phrase}': "
+                "update it, or write {k} there for the run to fill (docs/analyses.md, placeholders)"
             )
     return tuple(out)
 

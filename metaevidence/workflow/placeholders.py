@@ -188,14 +188,21 @@ def prose(doc: dict, dotted: str) -> str | None:
 
 
 _COUNT = re.compile(
-    r"\b(\d[\d,]*)\s+(?:of\s+(?:the\s+)?\d[\d,]*\s+)?(?:[\w-]+\s+){0,3}(studies|trials|cohorts|RCTs)\b|\bk\s*=\s*\d+",
+    r"\b(\d[\d,]*)\s+(?:of\s+(?:the\s+)?\d[\d,]*\s+)?(?:[\w-]+\s+){0,4}(studies|trials|cohorts|RCTs)\b|\bk\s*=\s*\d+",
     re.IGNORECASE,
 )
 
 
-def states_a_count(text: str | None) -> str | None:
-    """The first phrase of ``text`` that states a number of studies (not through ``{k}``), or None."""
+def states_a_count(text: str | None, k: int | None = None) -> str | None:
+    """The first phrase of ``text`` that states a number of studies (not through ``{k}``), or None.
+
+    With ``k``, only a phrase whose number is ``k`` ("21 of 148 studies", "k = 21"): a
+    subgroup's "k = 2" is not the analysis's count.
+    """
     if not text:
         return None
-    m = _COUNT.search(text)
-    return m.group(0) if m else None
+    for m in _COUNT.finditer(text):
+        number = int(re.search(r"\d[\d,]*", m.group(0)).group(0).replace(",", ""))
+        if k is None or number == k:
+            return m.group(0)
+    return None

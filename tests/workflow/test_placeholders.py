@@ -122,6 +122,10 @@ def test_states_a_count():
     )
     assert states_a_count("five trials") is None and states_a_count("pooled, k = 21") == "k = 21"
     assert states_a_count("12 randomised trials") == "12 randomised trials"
+    # with the analysis's k: only that number is its count (a subgroup's "k = 2" is not)
+    text = "Social relationships: the 21 Holt-Lunstad 2010 Table 1 studies; a subgroup has k = 2"
+    assert states_a_count(text, 21) == "21 Holt-Lunstad 2010 Table 1 studies"
+    assert states_a_count("a subgroup has k = 2", 21) is None
 
 
 @pytest.fixture
@@ -151,9 +155,9 @@ def test_diff_reminds_when_k_changed_and_prose_states_a_count(committed):
     diff_command(_paths(committed), out=out)
     text = out.getvalue()
     assert (
-        "  reminder: k changed from 5 to 6 but the title still says '5 trials': update it, or write {k} "
-        "there for the run to fill (docs/analyses.md, placeholders)\n" in text
+        "  reminder: k changed from 5 to 6 but the spec's title still states '5 trials': "
+        "update it, or write {k} there for the run to fill (docs/analyses.md, placeholders)\n" in text
     )
-    assert "the interpretation still says '5 trials'" in text
+    assert "the spec's interpretation still states '5 trials'" in text
     assert "current: Treatment and mortality: 6 trials -- changed" in text
     assert text.count("reminder:") == 2  # none for the spec that writes {k}
