@@ -79,7 +79,7 @@ def _refusal(rows: list[tuple[Study, OutcomeEntry]], group: list[int]) -> Shared
     where = f"{study.path}:{line}" if line is not None else str(study.path)
     listed = " and ".join(f"outcomes[{e.index}] ({e.comparison.experimental})" for e in entries)
     return SharedControl(
-        f"{where}: study {study.id!r}: {listed} share the control group "
+        f"study {study.id!r} ({where}), whose {listed} share the control group "
         f"'{first.comparison.control}' ({type(first.data).__name__.removesuffix('Data').lower()} "
         "data identical): pooled together they would count its participants twice (Cochrane "
         "Handbook 23.3.4); split it with shared_control: split on each of these entries, or "

@@ -37,6 +37,7 @@ import numpy as np
 from metaevidence.core.pool import COMMON_EFFECT_METHODS
 from metaevidence.errors import MetaevidenceError
 from metaevidence.evidence.bridge import SeveralEntries
+from metaevidence.evidence.multiarm import SharedControl
 from metaevidence.stats.results import fields_of
 from metaevidence.workflow.spec import AnalysisSpec
 from metaevidence.workflow.store import FORMAT
@@ -387,6 +388,8 @@ def _select(spec: AnalysisSpec, rest: EvidenceBase, notes: _Notes, excluded: lis
             )
     except SeveralEntries as exc:
         raise _several_entries(spec, exc) from None
+    except SharedControl as exc:  # a multi-arm trial's control counted twice
+        raise AnalysisError(f"analysis {spec.id!r}: studies selects {exc}", field="studies") from None
     except (ValueError, KeyError) as exc:
         raise AnalysisError(f"analysis {spec.id!r}: {_message(exc)}") from None
 

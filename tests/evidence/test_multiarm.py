@@ -59,7 +59,7 @@ def test_pooling_two_comparisons_with_one_unsplit_control_is_refused(tmp_path):
     ev = load_evidence(root / "studies")
     with pytest.raises(
         SharedControl,
-        match=r"trio-2010.yaml:\d+: study 'trio-2010': outcomes\[0\] \(drug A\) and outcomes\[1\] \(drug B\) share the control group 'placebo'",
+        match=r"study 'trio-2010' \(.*trio-2010.yaml:\d+\), whose outcomes\[0\] \(drug A\) and outcomes\[1\] \(drug B\) share the control group 'placebo'",
     ):
         ev.effect_sizes("mortality", "OR")
     # validate says so before run, with the record's file and line and what to do
@@ -75,7 +75,15 @@ def test_validate_message_names_the_record_line_and_the_remedies(tmp_path, capsy
     line = next(
         i for i, text in enumerate(record.read_text().splitlines(), 1) if text.startswith("- outcome:")
     )
-    assert f"{record}:{line}: study 'trio-2010'" in out
+    spec_line = next(
+        i
+        for i, text in enumerate((root / "analyses" / "mortality.yaml").read_text().splitlines(), 1)
+        if text == "studies:"
+    )
+    assert (
+        f"{root / 'analyses' / 'mortality.yaml'}:{spec_line}: studies selects study 'trio-2010' ({record}:{line}), "
+        "whose outcomes[0] (drug A) and outcomes[1] (drug B) share the control group 'placebo'" in out
+    )
     assert (
         "count its participants twice (Cochrane Handbook 23.3.4); split it with shared_control: split" in out
     )
