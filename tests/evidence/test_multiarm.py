@@ -75,7 +75,8 @@ def test_validate_message_names_the_record_line_and_the_remedies(tmp_path, capsy
     line = next(
         i for i, text in enumerate(record.read_text().splitlines(), 1) if text.startswith("- outcome:")
     )
-    spec_line = next(
+    # the line of the spec's studies block (its first field, where validate places block-level problems)
+    spec_line = 1 + next(
         i
         for i, text in enumerate((root / "analyses" / "mortality.yaml").read_text().splitlines(), 1)
         if text == "studies:"
