@@ -205,6 +205,7 @@ def _register_diff(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "diff", help="what changed in the evidence and its conclusions since the committed results"
     )
+    p.add_argument("ids", nargs="*", metavar="ID", help="only these analyses (default: all)")
     p.add_argument(
         "--since",
         metavar="REV",
@@ -223,7 +224,7 @@ def _register_diff(sub: argparse._SubParsersAction) -> None:
 def _cmd_diff(args: argparse.Namespace) -> int:
     from metaevidence.workflow.commands import diff_command
 
-    return diff_command(_paths(args), since=args.since, fmt=args.format)
+    return diff_command(_paths(args), since=args.since, fmt=args.format, only=tuple(args.ids))
 
 
 _REGISTRARS += [_register_run, _register_show, _register_diff]

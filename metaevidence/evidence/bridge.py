@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from metaevidence.evidence.multiarm import split_shared_controls
 from metaevidence.evidence.records import (
     BinaryData,
     ContinuousData,
@@ -183,8 +184,10 @@ def effect_sizes(
     else:
         check_agreement(rows)
     plans = [_plan(entry, measure, convert, treat_as) for _study, entry in rows]
+    # a control group shared by two comparisons of a multi-arm trial: split, or refused
+    rows, split = split_shared_controls(rows, [p[0] == "compute" for p in plans])
     if not several_per_study:
-        _one_usable_entry_per_study(rows, plans, outcome)
+        _one_usable_entry_per_study(rows, plans, outcome, split)
     labels_t = _labels(rows, labels)
     for i, plan in enumerate(plans):
         if plan[0] == "compute" and plan[3]:
@@ -220,6 +223,7 @@ def effect_sizes(
                 + entry.provenance.confidence
                 + (", approximate" if entry.provenance.approximate else "")
                 + (f"; {notes[i]}" if i in notes else "")
+                + (f"; shared control split in {split[i]} (Cochrane Handbook 23.3.4)" if i in split else "")
             )
             out.append(replace(result, source=(src,)))
     es = fx.EffectSizes.concat(out)
@@ -337,13 +341,18 @@ class SeveralEntries(ValueError):
         )
 
 
-def _one_usable_entry_per_study(rows, plans, outcome: str) -> None:
+def _one_usable_entry_per_study(rows, plans, outcome: str, split: dict[int, int]) -> None:
+    """SeveralEntries for a study with two usable entries; the comparisons of one split
+    shared control (see :mod:`metaevidence.evidence.multiarm`) count as one.
+    """
     seen: dict[str, list[OutcomeEntry]] = {}
-    for (study, entry), plan in zip(rows, plans):
+    groups: dict[str, set] = {}
+    for i, ((study, entry), plan) in enumerate(zip(rows, plans)):
         if plan[0] == "compute":
             seen.setdefault(study.id, []).append(entry)
+            groups.setdefault(study.id, set()).add(("split", entry.timepoint) if i in split else i)
     for sid, entries in seen.items():
-        if len(entries) > 1:
+        if len(groups[sid]) > 1:
             raise SeveralEntries(sid, outcome, [(e.subgroup, e.timepoint) for e in entries])
 
 

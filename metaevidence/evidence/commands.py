@@ -49,6 +49,8 @@ class ValidationReport:
         What was done about analyses, for the summary line.
     evidence : EvidenceBase or None
         The evidence base, when the studies were clean.
+    studies_dir : Path or None
+        The folder of study records that was read (to say so when it does not exist).
     """
 
     problems: tuple[RecordProblem, ...]
@@ -57,6 +59,7 @@ class ValidationReport:
     analyses_checked: bool
     analyses_note: str
     evidence: EvidenceBase | None
+    studies_dir: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -64,6 +67,8 @@ class ValidationReport:
 
     def summary(self) -> str:
         """One line: what was checked and how many problems were found."""
+        if self.studies_dir is not None and not self.studies_dir.is_dir():
+            return _not_a_review(self.studies_dir, len(self.problems))
         files = {str(p.path) for p in self.problems}
         n = len(self.problems)
         studies = f"{self.n_study_files} study record{'s' if self.n_study_files != 1 else ''}"
@@ -73,6 +78,16 @@ class ValidationReport:
             head = f"{n} problem{'s' if n != 1 else ''} in {len(files)} file{'s' if len(files) != 1 else ''}"
             return f"{head}; checked {studies}; {self.analyses_note}"
         return f"no problems: {studies}; {self.analyses_note}"
+
+
+def _not_a_review(studies_dir: Path, n: int) -> str:
+    """The summary when there is no studies folder: where we looked and what to do."""
+    where = studies_dir.absolute().parent
+    return (
+        f"{n} problem{'s' if n != 1 else ''}: {where} is not a review folder (it has no {studies_dir.name}/ folder of "
+        "study records); run metaevidence validate in the review's folder (the one holding "
+        "studies/ and analyses/), pass --studies DIR, or start a review here with metaevidence init"
+    )
 
 
 def validate_all(
@@ -108,7 +123,13 @@ def validate_all(
     else:
         checked, spec_problems, note = _check_analyses(Path(analyses_dir), evidence, check_specs)
     return ValidationReport(
-        tuple(problems) + tuple(spec_problems), n_files, n_outcomes, checked, note, evidence
+        tuple(problems) + tuple(spec_problems),
+        n_files,
+        n_outcomes,
+        checked,
+        note,
+        evidence,
+        Path(studies_dir),
     )
 
 

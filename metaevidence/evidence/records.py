@@ -273,6 +273,7 @@ class OutcomeEntry:
     direction: str | None = None
     benefit: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    shared_control: str | None = None
     notes: str | None = None
     record: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 

@@ -261,6 +261,14 @@ OUTCOME = Record(
         ),
         Field("data", DATA, doc="the effect data"),
         Field("provenance", PROVENANCE, doc="where the numbers come from"),
+        Field(
+            "shared_control",
+            Text(choices=("split",)),
+            required=False,
+            doc="a multi-arm trial: this entry's control group is shared with the study's other "
+            "comparisons of this outcome and timepoint; split: divide its events and total (or "
+            "its n) between them (Cochrane Handbook 23.3.4; docs/records.md)",
+        ),
         Field("notes", _FREE, required=False, doc="anything else"),
     ),
     (

@@ -92,12 +92,20 @@ def show_command(paths: Paths, analysis_id: str, *, out: TextIO | None = None) -
 
 
 def diff_command(
-    paths: Paths, *, since: str | None = None, fmt: str = "text", out: TextIO | None = None
+    paths: Paths,
+    *,
+    since: str | None = None,
+    fmt: str = "text",
+    out: TextIO | None = None,
+    only: tuple[str, ...] = (),
 ) -> int:
-    """``metaevidence diff [--since REV] [--format text|markdown]``; 1 when an analysis failed now."""
+    """``metaevidence diff [ID ...] [--since REV] [--format text|markdown]``; 1 when an analysis failed now."""
     from metaevidence.workflow.compare import evidence_diff
+    from metaevidence.workflow.diff import restrict
 
     out = out or sys.stdout
     diff = evidence_diff(paths, since)
+    if only:
+        diff = restrict(diff, only)
     out.write(diff.markdown() if fmt == "markdown" else diff.text())
     return 1 if any(a.status == "failed" for a in diff.analyses) else 0

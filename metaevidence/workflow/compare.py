@@ -16,7 +16,7 @@ from pathlib import Path
 
 from metaevidence.errors import MetaevidenceError, RecordError
 from metaevidence.workflow.canonical import round_floats
-from metaevidence.workflow.diff import EvidenceDiff, diff_documents, diff_records
+from metaevidence.workflow.diff import EvidenceDiff, diff_documents, diff_records, unanalysed
 from metaevidence.workflow.gitrev import GitError, GitTree, find_repository
 from metaevidence.workflow.run import Paths
 from metaevidence.workflow.store import StoreError, json_ready, parse_result, sha256_hex
@@ -98,4 +98,5 @@ def evidence_diff(paths: Paths, since: str | None = None) -> EvidenceDiff:
         label = f"the results on disk ({paths.results})"
     studies = diff_records(before_records, after_records)
     analyses = diff_documents(before_docs, after_docs, errors=errors, refit=refit_estimate)
-    return EvidenceDiff(label, studies, analyses)
+    outcomes = {s.id: tuple(dict.fromkeys(e.outcome for e in s.outcomes)) for s in evidence.studies}
+    return EvidenceDiff(label, studies, analyses, unanalysed(studies, outcomes, after_docs, errors))

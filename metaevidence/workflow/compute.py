@@ -38,6 +38,7 @@ from metaevidence.core.pool import COMMON_EFFECT_METHODS
 from metaevidence.errors import MetaevidenceError
 from metaevidence.evidence.bridge import SeveralEntries
 from metaevidence.evidence.direction import DirectionConflict
+from metaevidence.evidence.multiarm import SharedControl
 from metaevidence.stats.results import fields_of
 from metaevidence.workflow.assumptions import assumptions, reported_measure
 from metaevidence.workflow.spec import AnalysisSpec
@@ -301,6 +302,12 @@ def compute(spec: AnalysisSpec, evidence: EvidenceBase) -> Computed:
             None if spec.nested else computed.fit,
         )
     )
+    from metaevidence.workflow.placeholders import fill_document
+
+    filled = fill_document(computed.document, {s.id: s.record for s in chosen.studies})
+    if filled:  # the spec's prose names numbers of the result: {k}, {estimate}, ...
+        computed.document["prose"] = filled
+        computed.document["analysis"]["title"] = filled.get("title", spec.title)
     return computed
 
 
@@ -394,6 +401,8 @@ def _select(spec: AnalysisSpec, rest: EvidenceBase, notes: _Notes, excluded: lis
         from metaevidence.workflow.assumptions import direction_error
 
         raise direction_error(spec, exc) from None
+    except SharedControl as exc:  # a multi-arm trial's control counted twice
+        raise AnalysisError(f"analysis {spec.id!r}: studies selects {exc}", field="studies") from None
     except (ValueError, KeyError) as exc:
         raise AnalysisError(f"analysis {spec.id!r}: {_message(exc)}") from None
 

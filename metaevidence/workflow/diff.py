@@ -22,9 +22,10 @@ comment (:meth:`EvidenceDiff.markdown`).
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from metaevidence._schema.yamlload import parse_yaml, to_plain
@@ -42,6 +43,7 @@ from metaevidence.display.text import (
     plural,
     present,
 )
+from metaevidence.errors import MetaevidenceError
 from metaevidence.workflow.report import conclusion
 from metaevidence.workflow.sequential import sequential_changes
 
@@ -54,6 +56,8 @@ __all__ = [
     "diff_records",
     "diff_documents",
     "record_fields",
+    "unanalysed",
+    "restrict",
 ]
 
 _MISSING = object()
@@ -126,6 +130,7 @@ class AnalysisDiff:
     moved: tuple[Influence, ...] = ()
     error: str | None = None
     sequential: tuple[str, ...] = ()  # trial sequential analysis, in words (secondary)
+    stale: tuple[str, ...] = ()  # prose that states a number of studies while k changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +140,8 @@ class EvidenceDiff:
     since: str
     studies: tuple[StudyChange, ...]
     analyses: tuple[AnalysisDiff, ...]
+    #: (study id, why) for each added study that no analysis selects (see :func:`unanalysed`)
+    unanalysed: tuple[tuple[str, str], ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -231,6 +238,81 @@ def diff_records(
     return tuple(out)
 
 
+def unanalysed(
+    studies: tuple[StudyChange, ...],
+    outcomes: Mapping[str, tuple[str, ...]],
+    after: Mapping[str, dict],
+    failed: Mapping[str, str] | None = None,
+) -> tuple[tuple[str, str], ...]:
+    """The added studies that no analysis selects, each with the reason in words.
+
+    Parameters
+    ----------
+    studies : the study changes (:func:`diff_records`); only "added" ones are considered
+    outcomes : mapping of study id to the outcome ids of its entries
+    after : the results documents computed now (their ``inputs.studies`` are the studies
+        each analysis selected, and ``settings.studies.outcome`` the outcome it selects)
+    failed : analyses that could not be computed now (the study may be in one of them)
+    """
+    used = {sid for doc in after.values() for sid in doc.get("inputs", {}).get("studies", {})}
+    by_outcome: dict[str, list[str]] = {}
+    for aid, doc in sorted(after.items()):
+        selected = (doc.get("settings", {}).get("studies") or {}).get("outcome")
+        if selected is not None:
+            by_outcome.setdefault(selected, []).append(aid)
+    out = []
+    for c in studies:
+        if c.status != "added" or c.id in used:
+            continue
+        own = outcomes.get(c.id, ())
+        chosen = sorted({aid for o in own for aid in by_outcome.get(o, ())})
+        names = ", ".join(f"'{o}'" for o in own) or "(none)"
+        if chosen:
+            why = (
+                f"its outcome {names} is selected by {', '.join(chosen)}, whose other filters "
+                "(studies.ids, design, status, kind, where) leave it out"
+            )
+        else:
+            word = "outcome" if len(own) == 1 else "outcomes"
+            known = ", ".join(sorted(by_outcome)) or "none"
+            why = f"its {word} {names} {'is' if len(own) == 1 else 'are'} not selected by any spec (the specs select: {known})"
+        if failed:
+            why += (
+                f"; {plural(len(failed), 'analysis', 'analyses')} could not be computed now and may select it"
+            )
+        out.append((c.id, why))
+    return tuple(out)
+
+
+def restrict(diff: EvidenceDiff, ids: tuple[str, ...] | list[str]) -> EvidenceDiff:
+    """The part of ``diff`` about the analyses ``ids`` (``metaevidence diff ID``).
+
+    Only the study changes of studies those analyses selected, before or after, are kept.
+
+    Raises
+    ------
+    MetaevidenceError
+        When an id names no analysis of either state (with the ids that exist).
+    """
+    known = {a.id: a for a in diff.analyses}
+    for aid in ids:
+        if aid not in known:
+            close = difflib.get_close_matches(aid, sorted(known), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise MetaevidenceError(
+                f"no analysis '{aid}' to compare{hint}; analyses: {', '.join(sorted(known)) or 'none'}"
+            )
+    kept = tuple(known[aid] for aid in dict.fromkeys(ids))
+    sids = {
+        sid
+        for a in kept
+        for doc in (a.before, a.after)
+        if doc is not None
+        for sid in [*doc.get("inputs", {}).get("studies", {}), *(r["id"] for r in doc["studies"]["included"])]
+    }
+    return replace(diff, studies=tuple(c for c in diff.studies if c.id in sids), analyses=kept, unanalysed=())
+
+
 # --------------------------------------------------------------------------- analyses
 
 
@@ -243,9 +325,19 @@ def _rows(doc: dict | None) -> dict[tuple, dict]:
     return {(r["id"], r.get("subgroup"), r.get("timepoint")): r for r in doc["studies"]["included"]}
 
 
+#: The fields of a study row that carry its meaning (labels, weights and order do not).
+_ROW_FIELDS = ("yi", "vi", "data", "estimate", "lower", "upper", "level", "k", "n", "measure", "model")
+
+
+def _meaning(value: Any) -> Any:
+    """A row field without its empty entries: a column another study brought in is not a change."""
+    if isinstance(value, dict):
+        return {k: _meaning(v) for k, v in value.items() if v is not None}
+    return value
+
+
 def _row_changed(a: dict, b: dict) -> bool:
-    keys = ("yi", "vi", "data", "estimate", "lower", "upper", "level", "k", "n", "measure", "model")
-    return any(a.get(k) != b.get(k) for k in keys)
+    return any(_meaning(a.get(k)) != _meaning(b.get(k)) for k in _ROW_FIELDS)
 
 
 def _conclusions(before: dict, after: dict) -> tuple[str, ...]:
@@ -368,8 +460,30 @@ def diff_documents(
                 _conclusions(b, a),
                 moved,
                 sequential=sequential_changes(b, a),
+                stale=stale_prose(b, a),
             )
         )
+    return tuple(out)
+
+
+def stale_prose(before: dict, after: dict) -> tuple[str, ...]:
+    """Reminders for prose (title, notes, interpretation, forest title and note) written
+    without placeholders that states a number of studies, when the analysis's k changed.
+    """
+    from metaevidence.workflow.placeholders import PROSE_FIELDS, has_placeholders, setting, states_a_count
+
+    kb, ka = ((d.get("pooled") or {}).get("k") for d in (before, after))
+    if kb is None or ka is None or kb == ka:
+        return ()
+    out = []
+    for dotted in PROSE_FIELDS:
+        text = setting(after, dotted)  # as written in the spec
+        phrase = None if has_placeholders(text) else states_a_count(text, kb)
+        if phrase is not None:
+            out.append(
+                f"k changed from {kb} to {ka} but the spec's {dotted} still states '{phrase}': "
+                "update it, or write {k} there for the run to fill (docs/analyses.md, placeholders)"
+            )
     return tuple(out)
 
 
@@ -418,12 +532,7 @@ def comparison_rows(d: AnalysisDiff) -> list[tuple[str, str, str, str]]:
         return fmt_ci(pooled(x, lo), pooled(x, hi), t)
 
     rows = [
-        (
-            eff,
-            fmt_effect(pooled(b, "estimate"), t),
-            fmt_effect(pooled(a, "estimate"), t),
-            change(pooled(b, "estimate"), pooled(a, "estimate")),
-        ),
+        (eff, *effect_change(pooled(b, "estimate"), pooled(a, "estimate"), t)),
         (f"{lvl} CI", ci(b, "ci_lower", "ci_upper"), ci(a, "ci_lower", "ci_upper"), ""),
     ]
     common = doc["pooled"]["method"] in COMMON_EFFECT_METHODS
@@ -459,11 +568,30 @@ def influence_text(d: AnalysisDiff, i: Influence) -> str:
     verb = {"added": "adding", "removed": "removing", "corrected": "correcting"}[i.change]
     if i.without is None:
         return f"{verb} {i.label}: influence could not be computed"
-    est = doc["pooled"]["estimate"]
-    delta = present(est, t) - present(i.without, t)
+    before, after, delta = effect_change(i.without, doc["pooled"]["estimate"], t)
+    if float(delta) == 0:
+        return f"{verb} {i.label} left the {eff} at {after} (it moved it by less than 0.005)"
+    return f"{verb} {i.label} moved the {eff} from {before} to {after} ({delta})"
+
+
+def effect_change(before: float | None, after: float | None, transform: str | None) -> tuple[str, str, str]:
+    """(before, after, change) on the presentation scale, with the digits that tell them apart.
+
+    Two decimals, or three or four when the two round to the same two decimals but the change
+    does not (never "from 1.37 to 1.37 (+0.01)"); the change is "" when either is missing.
+    """
+    if before is None or after is None:
+        return fmt_effect(before, transform), fmt_effect(after, transform), ""
+    delta = present(after, transform) - present(before, transform)
+    digits = 2
+    while digits < 4 and fmt_effect(before, transform, digits) == fmt_effect(after, transform, digits):
+        if abs(delta) < 0.5 * 10**-digits:
+            break  # no change at this precision: shown as such
+        digits += 1
     return (
-        f"{verb} {i.label} moved the {eff} from {fmt_effect(i.without, t)} to {fmt_effect(est, t)} "
-        f"({fmt_signed(delta)})"
+        fmt_effect(before, transform, digits),
+        fmt_effect(after, transform, digits),
+        fmt_signed(delta, digits),
     )
 
 

@@ -34,8 +34,11 @@ def _studies_line(d: AnalysisDiff) -> str:
 
 def render_text(diff: EvidenceDiff) -> str:
     lines = [f"Evidence since {diff.since}: {summary_counts(diff)}"]
+    alone = dict(diff.unanalysed)
     for c in diff.studies:
         lines.append(f"  {c.symbol} {c.id} ({c.status})")
+        if c.id in alone:
+            lines.append(f"      new study {c.id} is in no analysis: {alone[c.id]}")
         for f in c.fields[:_MAX_FIELDS]:
             lines.append(f"      {f}")
         if len(c.fields) > _MAX_FIELDS:
@@ -69,12 +72,14 @@ def render_text(diff: EvidenceDiff) -> str:
                 lines.append("  conclusion unchanged")
         for c in d.sequential:
             lines.append(f"  sequential monitoring (secondary): {c}")
+        for c in d.stale:
+            lines.append(f"  reminder: {c}")
         if d.moved:
             lines.append(f"  moved the estimate most: {influence_text(d, d.moved[0])}")
             for i in d.moved[1:]:
                 lines.append(f"    also: {influence_text(d, i)}")
     if quiet:
-        lines += ["", f"{quiet} analys{'es' if quiet != 1 else 'is'} unchanged."]
+        lines += ["", f"{quiet} analys{'es' if quiet != 1 else 'is'} unchanged{_alone(diff)}."]
     if not diff.analyses:
         lines += ["", "No analyses."]
     return "\n".join(lines) + "\n"
@@ -82,12 +87,15 @@ def render_text(diff: EvidenceDiff) -> str:
 
 def render_markdown(diff: EvidenceDiff) -> str:
     lines = [f"### Evidence update since `{diff.since}`", "", f"**{summary_counts(diff)}**", ""]
+    alone = dict(diff.unanalysed)
     if diff.studies:
         lines += ["| | study | change |", "|---|---|---|"]
         for c in diff.studies:
             detail = "; ".join(f"`{f.path}`: {_md(f)}" for f in c.fields[:_MAX_FIELDS])
             if len(c.fields) > _MAX_FIELDS:
                 detail += f"; and {len(c.fields) - _MAX_FIELDS} more fields"
+            if c.id in alone:
+                detail = f"**in no analysis**: {alone[c.id]}"
             lines.append(f"| {c.symbol} | `{c.id}` | {c.status}{': ' + detail if detail else ''} |")
         lines.append("")
     shown = [d for d in diff.analyses if d.status != "unchanged"]
@@ -116,6 +124,8 @@ def render_markdown(diff: EvidenceDiff) -> str:
             lines += ["Conclusion unchanged.", ""]
         for c in d.sequential:
             lines += [f"Sequential monitoring (secondary, not the main conclusion): {c}.", ""]
+        for c in d.stale:
+            lines += [f"Reminder: {c}.", ""]
         if d.moved:
             lines.append(f"Moved the estimate most: {influence_text(d, d.moved[0])}.")
             for i in d.moved[1:]:
@@ -123,10 +133,18 @@ def render_markdown(diff: EvidenceDiff) -> str:
             lines.append("")
     quiet = len(diff.analyses) - len(shown)
     if quiet:
-        lines += [f"{quiet} analys{'es' if quiet != 1 else 'is'} unchanged.", ""]
+        lines += [f"{quiet} analys{'es' if quiet != 1 else 'is'} unchanged{_alone(diff)}.", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _md(f) -> str:
     text = str(f)
     return text.split(": ", 1)[1].replace("|", "\\|") if ": " in text else text
+
+
+def _alone(diff: EvidenceDiff) -> str:
+    """The "; new study smith-2024 is in none of them" after "8 analyses unchanged"."""
+    if not diff.unanalysed:
+        return ""
+    ids = ", ".join(sid for sid, _why in diff.unanalysed)
+    return f"; new stud{'ies' if len(diff.unanalysed) > 1 else 'y'} {ids} {'are' if len(diff.unanalysed) > 1 else 'is'} in none of them"

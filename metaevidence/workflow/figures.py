@@ -30,12 +30,15 @@ _OVERVIEW_LABEL_WIDTH = 4.0
 
 def _forest_options(c: Computed) -> dict[str, Any]:
     o = c.spec.figures.forest
+    filled = c.document.get("prose") or {}  # {k}, {estimate}, ... filled by the run
     # the spec's note, then what treat_as and direction did to the rows (never silent)
-    notes = tuple(n for n in (o.note, *c.document.get("assumptions", ())) if n)
+    notes = tuple(
+        n for n in (filled.get("figures.forest.note", o.note), *c.document.get("assumptions", ())) if n
+    )
     return {
         "data_columns": o.data_columns,
         "beneficial": o.beneficial,
-        "title": o.title,
+        "title": filled.get("figures.forest.title", o.title),
         "effect_label": o.effect_label,
         "notes": notes[0] if len(notes) == 1 else (notes or None),
     }

@@ -104,6 +104,8 @@ def _select(spec: AnalysisSpec, rest, notes, excluded: list[dict]):
                 correct=spec.rom_correction,
                 several_per_study=True,
             )
+    except _c.SharedControl as exc:  # a multi-arm trial's control counted twice
+        raise _c.AnalysisError(f"analysis {spec.id!r}: studies selects {exc}", field="studies") from None
     except (ValueError, KeyError) as exc:
         raise _c.AnalysisError(f"analysis {spec.id!r}: {_c._message(exc)}") from None
     ids = [str(x) for x in es.study_info["study"]]

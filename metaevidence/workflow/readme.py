@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from metaevidence.display.text import fmt, level_pct
+from metaevidence.workflow.placeholders import prose
 from metaevidence.workflow.report import headline
 
 __all__ = ["START", "END", "evidence_section", "replace_section", "lead_sentence"]
@@ -91,7 +92,7 @@ def evidence_section(results: Path, *, link_prefix: str = "results/") -> str:
         a = doc["analysis"]
         numbers = _overview_line(doc) if a["kind"] == "overview" else headline(doc)
         line = f"- [{a['title']}]({link_prefix}{a['id']}.md): {numbers}."
-        lead = lead_sentence(doc["settings"].get("interpretation"))
+        lead = lead_sentence(prose(doc, "interpretation"))
         if lead:
             line += f" *{lead.rstrip('.')}.*"
         lines.append(line)

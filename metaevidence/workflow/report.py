@@ -143,7 +143,9 @@ def _text_section(doc: dict, field: str, heading: str) -> list[str]:
 
     Paragraphs (separated by a blank line in the spec) are kept; the text is Markdown.
     """
-    text = (doc["settings"].get(field) or "").strip()
+    from metaevidence.workflow.placeholders import prose
+
+    text = (prose(doc, field) or "").strip()
     if not text:
         return []
     return [f"## {heading}", "", text, ""]

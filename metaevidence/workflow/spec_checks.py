@@ -57,6 +57,7 @@ def semantic_problems(
     checks.repeated_studies()
     checks.reference()
     checks.ratios_and_direction()
+    checks.placeholders()
     if evidence is not None:
         checks.against(evidence)
     return checks.problems
@@ -167,6 +168,15 @@ class _Checks:
                     )
                 else:
                     seen[sid] = i
+
+    def placeholders(self) -> None:
+        from metaevidence.workflow.placeholders import PROSE_FIELDS, template_problems
+
+        for dotted in PROSE_FIELDS:
+            text = self.plain.get(dotted)
+            if isinstance(text, str):
+                for message in template_problems(text):
+                    self.report(dotted, message)
 
     def reference(self) -> None:
         if self.measure not in RATIO_MEASURES:

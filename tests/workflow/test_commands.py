@@ -118,8 +118,15 @@ def test_outside_a_review_folder_every_command_says_where_to_work(tmp_path, monk
     assert code == 1 and out.splitlines() == [
         f"studies: studies folder does not exist (looked for {tmp_path / 'studies'}): work in the review's "
         "folder, the one holding studies/ and analyses/, or give the path of the study records",
-        "1 problem in 1 file; checked 0 study records; no analyses folder (analyses/): no specs to check",
+        # before: "1 problem in 1 file; checked 0 study records" named no file and no remedy
+        f"1 problem: {tmp_path} is not a review folder (it has no studies/ folder of study "
+        "records); run metaevidence validate in the review's folder (the one holding studies/ and "
+        "analyses/), pass --studies DIR, or start a review here with metaevidence init",
     ]
+    code, out, err = _run(capsys, "validate", "--studies", str(tmp_path / "records"))
+    assert code == 1 and out.splitlines()[-1].startswith(
+        f"1 problem: {tmp_path} is not a review folder (it has no records/ folder"
+    )
     for command in (["studies"], ["run"], ["run", "--check"], ["diff"]):
         code, out, err = _run(capsys, *command)
         assert code == 1 and "looked for" in out + err and "Traceback" not in err, command
