@@ -58,7 +58,7 @@ def n_delta(kind: str, steps: np.ndarray) -> int:
 
 
 def null_delta(kind: str, nd: int) -> np.ndarray:
-    """delta under no selection."""
+    """The deltas under no selection."""
     return np.ones(nd) if kind in ("stepfun", "beta") else np.zeros(nd)
 
 
