@@ -66,6 +66,8 @@ _EXPORTS: dict[str, str] = {
     "profile_likelihood_ci": "metaevidence.stats.profile_likelihood",
     "excess_significance": "metaevidence.stats.tes",
     "ExcessSignificance": "metaevidence.stats.tes",
+    "selection_model": "metaevidence.stats.selection",
+    "SelectionModel": "metaevidence.stats.selection",
     "fit_statistics": "metaevidence.stats.fitstats",
     "likelihood_ratio_test": "metaevidence.stats.fitstats",
     "FitStatistics": "metaevidence.stats.fitstats",

@@ -57,6 +57,8 @@ EXPECTED = {
     "profile_likelihood_ci",
     "excess_significance",
     "ExcessSignificance",
+    "selection_model",
+    "SelectionModel",
     "fit_statistics",
     "likelihood_ratio_test",
     "FitStatistics",

@@ -1,0 +1,53 @@
+# Fixture: metafor::selmodel() -- selection models (Vevea & Hedges 1995; Citkowicz & Vevea 2017;
+# Preston et al. 2004): the step function with user cut-points and the beta, half-normal,
+# negative-exponential, logistic and power selection functions, fitted by ML.
+#
+# Writes tests/reference/selmodel.json. The optimiser (optim BFGS) runs at reltol = 1e-10
+# (tighter, or a tighter integrate() rel.tol, makes the beta model fail to converge); the
+# parametric models' integrals use integrate() at its default rel.tol (eps^0.25), so the
+# fixture carries that integration error; the standard errors come from metafor's numDeriv
+# Hessian (Richardson extrapolation, r = 6).
+
+hack <- read_metadat("dat.hackshaw1998")
+hack$yi <- log(hack$or)
+hack$vi <- ((log(hack$ci.ub) - log(hack$ci.lb)) / (2 * qnorm(0.975)))^2
+bcg <- read_metadat("dat.bcg")
+bcg <- escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = bcg)
+
+ctrl <- list(reltol = 1e-10, maxit = 10000)
+
+sel_case <- function(d, call, method, type, alternative = "greater", steps = NULL) {
+  res <- rma(yi, vi, data = d, method = method)
+  args <- list(res, type = type, alternative = alternative, control = ctrl)
+  if (!is.null(steps)) args$steps <- steps
+  s <- do.call(selmodel, args)
+  ml <- rma(yi, vi, data = d, method = if (method == "EE") "EE" else "ML")
+  list(call = scalar(call), yi = as.numeric(d$yi), vi = as.numeric(d$vi), method = scalar(method),
+       type = scalar(type), alternative = scalar(alternative),
+       steps = if (is.null(steps)) list() else as.numeric(steps),
+       beta = scalar(as.numeric(s$beta)), se = scalar(as.numeric(s$se)), zval = scalar(as.numeric(s$zval)),
+       pval = scalar(as.numeric(s$pval)), ci_lb = scalar(as.numeric(s$ci.lb)), ci_ub = scalar(as.numeric(s$ci.ub)),
+       tau2 = scalar(s$tau2), se_tau2 = scalar(if (is.null(s$se.tau2)) NA else s$se.tau2),
+       delta = as.numeric(s$delta), se_delta = as.numeric(s$se.delta),
+       ll = scalar(as.numeric(logLik(s))), ll_null = scalar(as.numeric(logLik(ml))),
+       LRT = scalar(s$LRT), LRTdf = scalar(s$LRTdf), LRTp = scalar(s$LRTp))
+}
+
+cases <- list()
+cases[["hackshaw-stepfun-4"]] <- sel_case(hack, 'selmodel(rma(yi, vi), type="stepfun", steps=c(.05,.10,.50,1))',
+                                          "REML", "stepfun", steps = c(0.05, 0.10, 0.50, 1))
+cases[["hackshaw-stepfun-3psm"]] <- sel_case(hack, 'selmodel(rma(yi, vi), type="stepfun", steps=.025)',
+                                             "REML", "stepfun", steps = 0.025)
+cases[["hackshaw-stepfun-EE"]] <- sel_case(hack, 'selmodel(rma(yi, vi, method="EE"), type="stepfun", steps=c(.025,.5))',
+                                           "EE", "stepfun", steps = c(0.025, 0.5))
+cases[["bcg-stepfun-less"]] <- sel_case(bcg, 'selmodel(rma(yi, vi), type="stepfun", alternative="less", steps=c(.025,.5))',
+                                        "REML", "stepfun", alternative = "less", steps = c(0.025, 0.5))
+cases[["hackshaw-stepfun-twosided"]] <- sel_case(hack, 'selmodel(rma(yi, vi), type="stepfun", alternative="two.sided", steps=c(.05,.5))',
+                                                 "REML", "stepfun", alternative = "two.sided", steps = c(0.05, 0.5))
+for (type in c("beta", "halfnorm", "negexp", "logistic", "power")) {
+  cases[[paste0("hackshaw-", type)]] <- sel_case(hack, sprintf('selmodel(rma(yi, vi), type="%s")', type), "REML", type)
+}
+cases[["hackshaw-negexp-EE"]] <- sel_case(hack, 'selmodel(rma(yi, vi, method="EE"), type="negexp")', "EE", "negexp")
+cases[["bcg-halfnorm-less"]] <- sel_case(bcg, 'selmodel(rma(yi, vi), type="halfnorm", alternative="less")',
+                                         "REML", "halfnorm", alternative = "less")
+write_fixture(cases, file.path(REF_DIR, "selmodel.json"), "metafor::selmodel() selection models")
