@@ -74,3 +74,8 @@ MULTIVARIATE = 5e-5
 TETRACHORIC_YI_ABS = 5e-5
 TETRACHORIC_VI_REL = 1e-4
 TETRACHORIC_VI_ABS = 5e-6
+
+#: selmodel (step-function selection models): metafor's optim stops at reltol = 1e-10 on
+#: the log-likelihood, which pins the parameters only to about sqrt(1e-10) relative, and
+#: the two programs differentiate the Hessian numerically in different ways (the SEs).
+SELMODEL_OPTIM = 5e-5

@@ -10,8 +10,8 @@ import pytest
 
 from metaevidence.stats.selection import selection_model
 from tests.reference_data import as_array, load_reference
+from tests.tolerances import SELMODEL_OPTIM
 
-SELMODEL_OPTIM = 5e-5
 CASES = {k: c for k, c in load_reference("selmodel")["cases"].items() if c["type"] == "stepfun"}
 
 
