@@ -359,7 +359,7 @@ _CLASSES: dict[str, type] = {
 #: Fields a class has that are not in the record (given by the builder, not the file).
 EXTRA_FIELDS: dict[type, tuple[str, ...]] = {
     Study: ("path", "sha256", "record"),
-    OutcomeEntry: ("study_id", "index", "record", "benefit"),
+    OutcomeEntry: ("study_id", "index", "record", "benefit"),  # attributes: read-only, from record
 }
 
 
@@ -377,7 +377,7 @@ def _built(spec: Any, value: Any, **extra: Any) -> Any:
     if isinstance(spec, Record):
         cls = _CLASSES.get(spec.name)
         if cls is None:
-            return _frozen(value)
+            return dict(value)  # plain data of a record without a class (rob_result, ...)
         tag = "kind" if isinstance(getattr(cls, "kind", None), str) else None  # a ClassVar
         kwargs = {
             f.name: _built(f.spec, value[f.name])
@@ -388,7 +388,7 @@ def _built(spec: Any, value: Any, **extra: Any) -> Any:
     if isinstance(spec, ListOf):
         return tuple(_built(spec.item, v) for v in value)
     if isinstance(spec, MapOf):
-        return _frozen(value)
+        return dict(value)
     return value
 
 
@@ -417,6 +417,7 @@ def build_study(plain: Mapping, *, path: Path, sha256: str) -> Study:
             study_id=plain["id"],
             index=i,
             record=raw,
+            attributes=raw.get("attributes", MappingProxyType({})),
             # the record's direction is prose or {benefit, note}; the entry keeps both parts
             direction=_direction(o.get("direction"))[0],
             benefit=_direction(o.get("direction"))[1],

@@ -20,6 +20,7 @@ A study without an assessment is ``"not-assessed"`` in every domain: never low r
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from metaevidence.evidence.robtools import NOT_ASSESSED, TOOLS, Tool, domain_id, tool_of
@@ -95,7 +96,7 @@ def _matches(result: dict, outcome: str, subgroup: str | None, timepoint: str | 
 def _domains(tool: Tool | None, items) -> tuple[dict[str, str], dict[str, dict]]:
     judged, detail = {}, {}
     for d in items:
-        get = d.get if isinstance(d, dict) else (lambda k, _d=d: getattr(_d, k, None))
+        get = d.get if isinstance(d, Mapping) else (lambda k, _d=d: getattr(_d, k, None))
         did = domain_id(tool, get("domain")) if tool else get("domain")
         did = did or get("domain")
         judged[did] = get("judgement")
