@@ -142,7 +142,7 @@ def selection_model(
     >>> import numpy as np
     >>> y = np.array([0.1, 0.3, 0.5, 0.2, 0.8, 0.05, 0.4, 0.6]); v = np.full(8, 0.04)
     >>> r = selection_model(y, v, type="stepfun", steps=[0.025], method="EE")
-    >>> r.delta[0], r.lrt_df
+    >>> float(r.delta[0]), r.lrt_df
     (1.0, 1)
     """
     yi, vi, steps = _check(yi, vi, type, alternative, steps, method)
