@@ -156,7 +156,6 @@ def compute(
     legacy: bool = False,
 ) -> Computed:
     """Validate the columns row by row and compute yi, vi, masks, data and sources."""
-    n = len(labels)
     missing = np.logical_or.reduce(
         [np.isnan(cols[c]) for c in kind + (("level",) if "ci_lower" in kind else ())]
     )
@@ -178,143 +177,205 @@ def compute(
         )
     if correct is None:  # metafor's default: corrected in 5.x, not in 3.8-1 (legacy)
         correct = not legacy
-    c = dict(cols)
+    o = _Options(add, to, drop00, correct, vtype, legacy)
+    family = _FAMILIES[info.family if info.family in _FAMILIES else "mean"]
+    yi, vi, corrected, drop, c, base, drop_note = family(info, kind, dict(cols), check, missing, o)
+    return _finish(yi, vi, corrected, missing, drop, c, base, drop_note, add)
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    """The computing options of one call (zero cells, corrections, variance type)."""
+
+    add: float
+    to: str
+    drop00: bool
+    correct: bool
+    vtype: str
+    legacy: bool
+
+
+#: What a family's computation gives: yi, vi, corrected, dropped, data, source, drop note.
+_Family = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict, str, str]
+
+
+def _binary(info: Measure, kind, c: dict, check: RowChecker, missing, o: _Options) -> _Family:
+    """2x2 counts: OR, RR, RD, PETO, AS (zero cells corrected as asked)."""
+    n = missing.size
     corrected = np.zeros(n, dtype=bool)
     drop = np.zeros(n, dtype=bool)
-    if info.family == "binary":
-        for name in kind:
-            check.require(c[name] >= 0, name, "a non-negative count", c[name])
-        if "n1i" in kind:
-            check.require(
-                c["ai"] <= c["n1i"], "ai", "at most n1i (events cannot exceed the group size)", c["ai"]
-            )
-            check.require(
-                c["ci"] <= c["n2i"], "ci", "at most n2i (events cannot exceed the group size)", c["ci"]
-            )
-            c["bi"], c["di"] = c["n1i"] - c["ai"], c["n2i"] - c["ci"]
-        else:
-            c["n1i"], c["n2i"] = c["ai"] + c["bi"], c["ci"] + c["di"]
-        check.require(c["n1i"] >= 1, "n1i", "at least 1 (group 1 needs someone in it)", c["n1i"])
-        check.require(c["n2i"] >= 1, "n2i", "at least 1 (group 2 needs someone in it)", c["n2i"])
-        cells = (c["ai"], c["bi"], c["ci"], c["di"])
-        if drop00:
-            drop = _bin.double_zero_2x2(*cells) & ~missing
-        cells, corrected = _bin.zero_cell_correction(cells, add=add, to=to, exclude=drop | missing)
-        formula: Callable[..., Any] = {
-            "OR": _bin.log_odds_ratio,
-            "RR": _bin.log_risk_ratio,
-            "RD": _bin.risk_difference,
-            "PETO": _bin.log_peto_odds_ratio,
-            "AS": _bin.arcsine_risk_difference,
-        }[info.name]
-        yi, vi = formula(*cells)
-        base, drop_note = "2x2 counts", "no events (or only events) in both groups (drop00)"
-        c = {k: c[k] for k in ("ai", "bi", "ci", "di", "n1i", "n2i")}
-    elif info.family == "rate":
-        for name in ("x1i", "x2i"):
-            check.require(c[name] >= 0, name, "a non-negative count", c[name])
-        for name in ("t1i", "t2i"):
-            check.require(c[name] > 0, name, "positive person-time", c[name])
-        if drop00:
-            drop = _bin.double_zero_rates(c["x1i"], c["x2i"]) & ~missing
-        (x1, x2), corrected = _bin.zero_cell_correction(
-            (c["x1i"], c["x2i"]), add=add, to=to, exclude=drop | missing
-        )
-        formula = {
-            "IRR": _bin.log_rate_ratio,
-            "IRD": _bin.rate_difference,
-            "IRSD": _bin.sqrt_rate_difference,
-        }[info.name]
-        yi, vi = formula(x1, c["t1i"], x2, c["t2i"])
-        base, drop_note = "events and person-time", "no events in either group (drop00)"
-    elif info.family == "proportion":
-        check.require(c["xi"] >= 0, "xi", "a non-negative count", c["xi"])
-        if "ni" in kind:
-            check.require(c["ni"] >= 1, "ni", "at least 1", c["ni"])
-            check.require(
-                c["xi"] <= c["ni"], "xi", "at most ni (events cannot exceed the group size)", c["xi"]
-            )
-            c["mi"] = c["ni"] - c["xi"]
-        else:
-            check.require(c["mi"] >= 0, "mi", "a non-negative count", c["mi"])
-            c["ni"] = c["xi"] + c["mi"]
-            check.require(c["ni"] >= 1, "xi + mi", "at least 1", c["ni"])
-        (x, m), corrected = _bin.zero_cell_correction((c["xi"], c["mi"]), add=add, to=to, exclude=missing)
-        single: Callable[..., tuple[np.ndarray, np.ndarray]] = {
-            "PR": _single.proportion,
-            "PLN": _single.log_proportion,
-            "PLO": _single.logit_proportion,
-            "PAS": _single.arcsine_proportion,
-            "PFT": _single.freeman_tukey_proportion,
-            "PRZ": _single.probit_proportion,
-        }[info.name]
-        yi, vi = single(x, x + m)
-        base, drop_note = "events and group size", ""
-        c = {k: c[k] for k in ("xi", "mi", "ni")}
-    elif info.family == "continuous":
-        minimum = 2 if info.name == "SMDH" else 1
-        for g in ("1", "2"):
-            check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
-            check.require(
-                c[f"n{g}i"] >= minimum,
-                f"n{g}i",
-                f"at least {minimum}" + (" for SMDH (its variance divides by n - 1)" if minimum == 2 else ""),
-                c[f"n{g}i"],
-            )
-            if info.name == "ROM":
-                check.require(
-                    c[f"m{g}i"] > 0,
-                    f"m{g}i",
-                    "positive for ROM (a ratio of means needs a ratio-scale outcome)",
-                    c[f"m{g}i"],
-                )
-        if info.name == "SMD":
-            total = c["n1i"] + c["n2i"]
-            check.require(
-                total >= 4,
-                "n1i + n2i",
-                "at least 4 for SMD (the bias correction needs n1i + n2i - 2 >= 2)",
-                total,
-            )
-        args = tuple(c[k] for k in MEANS_COLUMNS[0])
-        if info.name == "ROM":
-            yi, vi = _cont.log_ratio_of_means(*args, correct=correct, vtype=vtype)
-        elif info.name == "SMDH":
-            yi, vi = _cont.standardized_mean_difference_heteroscedastic(*args, legacy=legacy)
-        else:
-            formula = _cont.mean_difference if info.name == "MD" else _cont.standardized_mean_difference
-            yi, vi = formula(*args, vtype=vtype)
-        base, drop_note = "means, SDs and group sizes", ""
-        if info.name == "ROM" and correct:
-            base += ", bias-corrected (Lajeunesse 2015)"
-        if vtype != "LS":
-            base += f" (vtype {vtype})"
-    elif info.family == "correlation":
-        inside = np.abs(c["ri"]) < 1 if info.name == "ZCOR" else np.abs(c["ri"]) <= 1
-        check.require(
-            inside,
-            "ri",
-            "a correlation "
-            + ("strictly between -1 and 1 for ZCOR" if info.name == "ZCOR" else "between -1 and 1"),
-            c["ri"],
-        )
-        check.require(
-            c["ni"] >= 4,
-            "ni",
-            f"at least 4 for {info.name} (metafor gives no sampling variance for ni <= 3)",
-            c["ni"],
-        )
-        if info.name == "COR":
-            yi, vi = _cont.correlation(c["ri"], c["ni"], vtype=vtype)
-        else:
-            yi, vi = _cont.fisher_z(c["ri"], c["ni"])
-        base, drop_note = "correlation and sample size", ""
-    else:  # mean
-        check.require(c["sdi"] > 0, "sdi", "a positive standard deviation", c["sdi"])
+    for name in kind:
+        check.require(c[name] >= 0, name, "a non-negative count", c[name])
+    if "n1i" in kind:
+        check.require(c["ai"] <= c["n1i"], "ai", "at most n1i (events cannot exceed the group size)", c["ai"])
+        check.require(c["ci"] <= c["n2i"], "ci", "at most n2i (events cannot exceed the group size)", c["ci"])
+        c["bi"], c["di"] = c["n1i"] - c["ai"], c["n2i"] - c["ci"]
+    else:
+        c["n1i"], c["n2i"] = c["ai"] + c["bi"], c["ci"] + c["di"]
+    check.require(c["n1i"] >= 1, "n1i", "at least 1 (group 1 needs someone in it)", c["n1i"])
+    check.require(c["n2i"] >= 1, "n2i", "at least 1 (group 2 needs someone in it)", c["n2i"])
+    cells = (c["ai"], c["bi"], c["ci"], c["di"])
+    if o.drop00:
+        drop = _bin.double_zero_2x2(*cells) & ~missing
+    cells, corrected = _bin.zero_cell_correction(cells, add=o.add, to=o.to, exclude=drop | missing)
+    formula: Callable[..., Any] = {
+        "OR": _bin.log_odds_ratio,
+        "RR": _bin.log_risk_ratio,
+        "RD": _bin.risk_difference,
+        "PETO": _bin.log_peto_odds_ratio,
+        "AS": _bin.arcsine_risk_difference,
+    }[info.name]
+    yi, vi = formula(*cells)
+    base, drop_note = "2x2 counts", "no events (or only events) in both groups (drop00)"
+    c = {k: c[k] for k in ("ai", "bi", "ci", "di", "n1i", "n2i")}
+    return yi, vi, corrected, drop, c, base, drop_note
+
+
+def _rate(info: Measure, kind, c: dict, check: RowChecker, missing, o: _Options) -> _Family:
+    """Events over person-time: IRR, IRD, IRSD."""
+    n = missing.size
+    corrected = np.zeros(n, dtype=bool)
+    drop = np.zeros(n, dtype=bool)
+    for name in ("x1i", "x2i"):
+        check.require(c[name] >= 0, name, "a non-negative count", c[name])
+    for name in ("t1i", "t2i"):
+        check.require(c[name] > 0, name, "positive person-time", c[name])
+    if o.drop00:
+        drop = _bin.double_zero_rates(c["x1i"], c["x2i"]) & ~missing
+    (x1, x2), corrected = _bin.zero_cell_correction(
+        (c["x1i"], c["x2i"]), add=o.add, to=o.to, exclude=drop | missing
+    )
+    formula = {
+        "IRR": _bin.log_rate_ratio,
+        "IRD": _bin.rate_difference,
+        "IRSD": _bin.sqrt_rate_difference,
+    }[info.name]
+    yi, vi = formula(x1, c["t1i"], x2, c["t2i"])
+    base, drop_note = "events and person-time", "no events in either group (drop00)"
+    return yi, vi, corrected, drop, c, base, drop_note
+
+
+def _proportion(info: Measure, kind, c: dict, check: RowChecker, missing, o: _Options) -> _Family:
+    """One group's events and size: PR, PLN, PLO, PAS, PFT, PRZ."""
+    n = missing.size
+    corrected = np.zeros(n, dtype=bool)
+    drop = np.zeros(n, dtype=bool)
+    check.require(c["xi"] >= 0, "xi", "a non-negative count", c["xi"])
+    if "ni" in kind:
         check.require(c["ni"] >= 1, "ni", "at least 1", c["ni"])
-        yi, vi = _single.mean(c["mi"], c["sdi"], c["ni"])
-        base, drop_note = "mean, SD and sample size", ""
-    return _finish(yi, vi, corrected, missing, drop, c, base, drop_note, add)
+        check.require(c["xi"] <= c["ni"], "xi", "at most ni (events cannot exceed the group size)", c["xi"])
+        c["mi"] = c["ni"] - c["xi"]
+    else:
+        check.require(c["mi"] >= 0, "mi", "a non-negative count", c["mi"])
+        c["ni"] = c["xi"] + c["mi"]
+        check.require(c["ni"] >= 1, "xi + mi", "at least 1", c["ni"])
+    (x, m), corrected = _bin.zero_cell_correction((c["xi"], c["mi"]), add=o.add, to=o.to, exclude=missing)
+    single: Callable[..., tuple[np.ndarray, np.ndarray]] = {
+        "PR": _single.proportion,
+        "PLN": _single.log_proportion,
+        "PLO": _single.logit_proportion,
+        "PAS": _single.arcsine_proportion,
+        "PFT": _single.freeman_tukey_proportion,
+        "PRZ": _single.probit_proportion,
+    }[info.name]
+    yi, vi = single(x, x + m)
+    base, drop_note = "events and group size", ""
+    c = {k: c[k] for k in ("xi", "mi", "ni")}
+    return yi, vi, corrected, drop, c, base, drop_note
+
+
+def _continuous(info: Measure, kind, c: dict, check: RowChecker, missing, o: _Options) -> _Family:
+    """Two groups' means, SDs and sizes: MD, SMD, SMDH, ROM."""
+    n = missing.size
+    corrected = np.zeros(n, dtype=bool)
+    drop = np.zeros(n, dtype=bool)
+    minimum = 2 if info.name == "SMDH" else 1
+    for g in ("1", "2"):
+        check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
+        check.require(
+            c[f"n{g}i"] >= minimum,
+            f"n{g}i",
+            f"at least {minimum}" + (" for SMDH (its variance divides by n - 1)" if minimum == 2 else ""),
+            c[f"n{g}i"],
+        )
+        if info.name == "ROM":
+            check.require(
+                c[f"m{g}i"] > 0,
+                f"m{g}i",
+                "positive for ROM (a ratio of means needs a ratio-scale outcome)",
+                c[f"m{g}i"],
+            )
+    if info.name == "SMD":
+        total = c["n1i"] + c["n2i"]
+        check.require(
+            total >= 4,
+            "n1i + n2i",
+            "at least 4 for SMD (the bias correction needs n1i + n2i - 2 >= 2)",
+            total,
+        )
+    args = tuple(c[k] for k in MEANS_COLUMNS[0])
+    if info.name == "ROM":
+        yi, vi = _cont.log_ratio_of_means(*args, correct=o.correct, vtype=o.vtype)
+    elif info.name == "SMDH":
+        yi, vi = _cont.standardized_mean_difference_heteroscedastic(*args, legacy=o.legacy)
+    else:
+        formula = _cont.mean_difference if info.name == "MD" else _cont.standardized_mean_difference
+        yi, vi = formula(*args, vtype=o.vtype)
+    base, drop_note = "means, SDs and group sizes", ""
+    if info.name == "ROM" and o.correct:
+        base += ", bias-corrected (Lajeunesse 2015)"
+    if o.vtype != "LS":
+        base += f" (vtype {o.vtype})"
+    return yi, vi, corrected, drop, c, base, drop_note
+
+
+def _correlation(info: Measure, kind, c: dict, check: RowChecker, missing, o: _Options) -> _Family:
+    """A correlation and its sample size: COR, ZCOR."""
+    n = missing.size
+    corrected = np.zeros(n, dtype=bool)
+    drop = np.zeros(n, dtype=bool)
+    inside = np.abs(c["ri"]) < 1 if info.name == "ZCOR" else np.abs(c["ri"]) <= 1
+    check.require(
+        inside,
+        "ri",
+        "a correlation "
+        + ("strictly between -1 and 1 for ZCOR" if info.name == "ZCOR" else "between -1 and 1"),
+        c["ri"],
+    )
+    check.require(
+        c["ni"] >= 4,
+        "ni",
+        f"at least 4 for {info.name} (metafor gives no sampling variance for ni <= 3)",
+        c["ni"],
+    )
+    if info.name == "COR":
+        yi, vi = _cont.correlation(c["ri"], c["ni"], vtype=o.vtype)
+    else:
+        yi, vi = _cont.fisher_z(c["ri"], c["ni"])
+    base, drop_note = "correlation and sample size", ""
+    return yi, vi, corrected, drop, c, base, drop_note
+
+
+def _mean(info: Measure, kind, c: dict, check: RowChecker, missing, o: _Options) -> _Family:
+    """One group's mean, SD and size: MN."""
+    n = missing.size
+    corrected = np.zeros(n, dtype=bool)
+    drop = np.zeros(n, dtype=bool)
+    check.require(c["sdi"] > 0, "sdi", "a positive standard deviation", c["sdi"])
+    check.require(c["ni"] >= 1, "ni", "at least 1", c["ni"])
+    yi, vi = _single.mean(c["mi"], c["sdi"], c["ni"])
+    base, drop_note = "mean, SD and sample size", ""
+    return yi, vi, corrected, drop, c, base, drop_note
+
+
+_FAMILIES: dict[str, Callable[..., _Family]] = {
+    "binary": _binary,
+    "rate": _rate,
+    "proportion": _proportion,
+    "continuous": _continuous,
+    "correlation": _correlation,
+    "mean": _mean,
+}
 
 
 def _finish(yi, vi, corrected, missing, drop, data, base, drop_note, add) -> Computed:

@@ -116,29 +116,14 @@ def meta_analysis(
     """
     where = "meta_analysis"
     y, v, labels, measure, es = unpack(yi, vi, labels, measure, where)
-    if y.ndim != 1 or v.ndim != 1:
-        raise ValueError(
-            f"{where}: yi and vi must be one-dimensional (one value per study); "
-            f"got shapes {y.shape} and {v.shape} (use meta_analysis_batch for "
-            f"many analyses)"
-        )
-    if y.shape != v.shape:
-        raise ValueError(f"{where}: yi and vi must have the same length; got {y.size} and {v.size}")
-    if y.size == 0:
-        raise ValueError(f"{where}: no studies: yi and vi are empty")
+    _check_shapes(y, v, where)
     _engine.check_options(method, test, level, pi_method)
     labels = study_labels(labels, y.size, where)
     check_values(y, v, labels, where)
     s = prepare(y, v)
     if s.k[0] == 0:
         raise ValueError(f"{where}: no study has both yi and vi; got {y.size} rows, all missing")
-    if tau2 is not None:
-        if method in _engine.COMMON_METHODS:
-            raise ValueError(
-                f"{where}: tau2 can only be fixed for a random-effects method; got method={method!r}"
-            )
-        if not (np.isfinite(tau2) and tau2 >= 0):
-            raise ValueError(f"{where}: tau2 must be finite and non-negative; got {tau2!r}")
+    _check_fixed_tau2(tau2, method, where)
     included = s.included[0]
     weighting, user = _weighting(weights, weighted, test, y.size, included, where)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -176,23 +161,7 @@ def meta_analysis(
             stacklevel=2,
         )
     return MetaAnalysis(
-        estimate=f["estimate"],
-        se=f["se"],
-        statistic=f["statistic"],
-        p_value=f["p_value"],
-        ci_lower=f["ci_lower"],
-        ci_upper=f["ci_upper"],
-        df=f["df"],
-        pi_lower=f["pi_lower"],
-        pi_upper=f["pi_upper"],
-        tau2=f["tau2"],
-        tau2_se=f["tau2_se"],
-        tau=f["tau"],
-        i2=f["i2"],
-        h2=f["h2"],
-        q=f["q"],
-        q_df=f["q_df"],
-        q_p_value=f["q_p_value"],
+        **{name: f[name] for name in _FROM_FIT},
         k=k,
         yi=y,
         vi=v,
@@ -205,13 +174,61 @@ def meta_analysis(
         level=float(level),
         pi_method=pi_method,
         converged=conv,
-        iterations=f["iterations"],
         effects=es,
-        vt=f["vt"],
         tau2_fixed=tau2 is not None,
         weighting=weighting,
         user_weights=user if weighting == "user" else None,
     )
+
+
+#: The numbers of a fit that the result takes as the engine computed them.
+_FROM_FIT = (
+    "estimate",
+    "se",
+    "statistic",
+    "p_value",
+    "ci_lower",
+    "ci_upper",
+    "df",
+    "pi_lower",
+    "pi_upper",
+    "tau2",
+    "tau2_se",
+    "tau",
+    "i2",
+    "h2",
+    "q",
+    "q_df",
+    "q_p_value",
+    "iterations",
+    "vt",
+)
+
+
+def _check_shapes(y: np.ndarray, v: np.ndarray, where: str) -> None:
+    """One analysis: yi and vi one-dimensional, of one length, not empty."""
+    if y.ndim != 1 or v.ndim != 1:
+        raise ValueError(
+            f"{where}: yi and vi must be one-dimensional (one value per study); "
+            f"got shapes {y.shape} and {v.shape} (use meta_analysis_batch for "
+            f"many analyses)"
+        )
+    if y.shape != v.shape:
+        raise ValueError(f"{where}: yi and vi must have the same length; got {y.size} and {v.size}")
+    if y.size == 0:
+        raise ValueError(f"{where}: no studies: yi and vi are empty")
+
+
+def _check_fixed_tau2(tau2, method: str, where: str) -> None:
+    """A fixed tau^2: only for a random-effects method, finite and non-negative."""
+    if tau2 is None:
+        return
+    if method in _engine.COMMON_METHODS:
+        raise ValueError(
+            f"{where}: tau2 can only be fixed for a random-effects method; got method={method!r}"
+        )
+    if not (np.isfinite(tau2) and tau2 >= 0):
+        raise ValueError(f"{where}: tau2 must be finite and non-negative; got {tau2!r}")
 
 
 def _weighting(weights, weighted, test, n, included, where):

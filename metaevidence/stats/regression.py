@@ -397,26 +397,7 @@ def meta_regression(
     mm = _design(moderators, data, n, intercept)
     X = mm.X
     included = np.isfinite(yi) & np.isfinite(vi) & np.isfinite(X).all(axis=1)
-    bad_v = included & (vi <= 0)
-    if bad_v.any():
-        raise ValueError(
-            f"meta_regression: vi (sampling variances) must be positive; got vi <= 0 "
-            f"in rows {np.flatnonzero(bad_v).tolist()} (0-based); use NaN to leave a "
-            f"study out"
-        )
-    k, p = int(included.sum()), X.shape[1]
-    if k <= p:
-        raise ValueError(
-            f"meta-regression needs more studies than coefficients; got k = {k} "
-            f"studies (after dropping missing values) for p = {p} coefficients "
-            f"({', '.join(mm.names)})"
-        )
-    if np.linalg.matrix_rank(X[included]) < p:
-        raise ValueError(
-            f"the model matrix is rank deficient (some of {', '.join(mm.names)} "
-            f"are collinear or constant over the {k} included studies); drop "
-            f"redundant moderators"
-        )
+    k, p = _check_design(vi, X, included, mm.names)
     if btt is None:
         btt = tuple(range(1, p)) if mm.intercept and p > 1 else tuple(range(p))
     btt = tuple(int(b) for b in btt)
@@ -428,18 +409,7 @@ def meta_regression(
     fit = _core.fit_regression(
         y, v, Xz, included, method=method_u, test=test_l, level=level, btt=btt, tol=tol, maxiter=maxiter
     )
-    r2, tau2_re = np.nan, np.nan
-    if mm.intercept and p > 1:
-        ones = np.ones((n, 1))
-        if method_u in IV_COMMON_METHODS:
-            q_total = _core.fit_regression(y, v, ones, included, method="EE").qe
-            r2 = float(_core.wls_r_squared(fit.qe, q_total, k, p))
-        else:
-            re = estimate_tau2(y, v, method=method_u, mask=included, tol=tol, maxiter=maxiter)
-            tau2_re = float(re.tau2)
-            r2 = float(_core.r_squared(tau2_re, fit.tau2))
-            if not re.converged:
-                _warn_convergence(method_u, "intercept-only model for R^2", maxiter)
+    r2, tau2_re = _r_squared(fit, y, v, included, mm.intercept, k, p, method_u, tol, maxiter)
     if not bool(fit.converged):
         _warn_convergence(method_u, "meta-regression", maxiter)
     labels = (
@@ -487,6 +457,50 @@ def meta_regression(
         iterations=int(fit.iterations),
         tau2_se=float(fit.tau2_se),
     )
+
+
+def _check_design(vi, X, included, names) -> tuple[int, int]:
+    """(k, p) after checking the variances and that the model can be fitted to the studies."""
+    bad_v = included & (vi <= 0)
+    if bad_v.any():
+        raise ValueError(
+            f"meta_regression: vi (sampling variances) must be positive; got vi <= 0 "
+            f"in rows {np.flatnonzero(bad_v).tolist()} (0-based); use NaN to leave a "
+            f"study out"
+        )
+    k, p = int(included.sum()), X.shape[1]
+    if k <= p:
+        raise ValueError(
+            f"meta-regression needs more studies than coefficients; got k = {k} "
+            f"studies (after dropping missing values) for p = {p} coefficients "
+            f"({', '.join(names)})"
+        )
+    if np.linalg.matrix_rank(X[included]) < p:
+        raise ValueError(
+            f"the model matrix is rank deficient (some of {', '.join(names)} "
+            f"are collinear or constant over the {k} included studies); drop "
+            f"redundant moderators"
+        )
+    return k, p
+
+
+def _r_squared(fit, y, v, included, intercept: bool, k: int, p: int, method: str, tol, maxiter):
+    """(R^2, tau^2 of the intercept-only model): the share of tau^2 the moderators account for
+    (for a common-effect model, the share of Q); ``nan`` without an intercept or moderators.
+    """
+    r2, tau2_re = np.nan, np.nan
+    if intercept and p > 1:
+        ones = np.ones((y.size, 1))
+        if method in IV_COMMON_METHODS:
+            q_total = _core.fit_regression(y, v, ones, included, method="EE").qe
+            r2 = float(_core.wls_r_squared(fit.qe, q_total, k, p))
+        else:
+            re = estimate_tau2(y, v, method=method, mask=included, tol=tol, maxiter=maxiter)
+            tau2_re = float(re.tau2)
+            r2 = float(_core.r_squared(tau2_re, fit.tau2))
+            if not re.converged:
+                _warn_convergence(method, "intercept-only model for R^2", maxiter)
+    return r2, tau2_re
 
 
 def _warn_convergence(method, what, maxiter):
