@@ -10,7 +10,15 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 
-__all__ = ["ALIASES", "choose"]
+__all__ = ["ALIASES", "choose", "IV_COMMON_METHODS", "TABLE_METHODS", "COMMON_EFFECT_METHODS"]
+
+# (here, not in core.pool, so that reading a result's method costs no scipy import)
+#: Inverse-variance common-effect methods (metafor's spellings: equal effects, fixed effects).
+IV_COMMON_METHODS = ("EE", "FE")
+#: Methods that pool 2x2 tables directly (Mantel-Haenszel, Peto): common-effect too.
+TABLE_METHODS = ("MH", "PETO")
+#: Every common-effect method: no tau^2, no prediction interval.
+COMMON_EFFECT_METHODS = IV_COMMON_METHODS + TABLE_METHODS
 
 #: Spellings of other tools (R meta, RevMan, Stata, papers), by option: what each one means here.
 ALIASES: Mapping[str, Mapping[str, str]] = {

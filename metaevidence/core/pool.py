@@ -19,6 +19,7 @@ import numpy as np
 from scipy import special
 
 from metaevidence.core.batch import Studies
+from metaevidence.core.options import COMMON_EFFECT_METHODS, IV_COMMON_METHODS, TABLE_METHODS
 from metaevidence.core.wls import CommonFit, common_fit, rowsum, wsum
 
 __all__ = [
@@ -45,12 +46,6 @@ __all__ = [
 TESTS = ("z", "knha", "adhoc")
 #: Prediction-interval methods: metafor's predict(), or Higgins-Thompson-Spiegelhalter.
 PI_METHODS = ("metafor", "hts")
-#: Inverse-variance common-effect methods (metafor's spellings: equal effects, fixed effects).
-IV_COMMON_METHODS = ("EE", "FE")
-#: Methods that pool 2x2 tables directly (Mantel-Haenszel, Peto): common-effect too.
-TABLE_METHODS = ("MH", "PETO")
-#: Every common-effect method: no tau^2, no prediction interval.
-COMMON_EFFECT_METHODS = IV_COMMON_METHODS + TABLE_METHODS
 
 
 def normal_quantile(p):

@@ -257,9 +257,18 @@ def record_paths(root: Path) -> tuple[list[Path], list[RecordProblem]]:
 
 
 def scan_studies(
-    path: str | Path = "studies", *, max_bytes: int = MAX_BYTES
+    path: str | Path = "studies",
+    *,
+    max_bytes: int = MAX_BYTES,
+    cache: Path | None = None,
+    save_cache: bool = True,
 ) -> tuple[EvidenceBase | None, list[RecordProblem], int]:
     """Read and check every record in a folder without raising.
+
+    With ``cache`` (a folder, :mod:`metaevidence.evidence.cache`), a record whose bytes and
+    file name are those of a record that passed validation before is not parsed again; the
+    result is the same either way. ``save_cache=False`` only reads it (``run --check``
+    writes nothing).
 
     Returns
     -------
@@ -275,10 +284,19 @@ def scan_studies(
     studies: list[Study] = []
     ids: dict[str, tuple[Path, int]] = {}
     related: list[tuple[Path, int, int, str]] = []
+    parsed = _ParsedRecords(cache)
     for file in files:
         raw, read_problems = read_bytes(file, max_bytes=max_bytes)
         if raw is None:
             problems += read_problems
+            continue
+        sha256 = hashlib.sha256(raw).hexdigest()
+        hit = parsed.get(file, sha256)
+        if hit is not None:
+            plain, (id_line, related_at) = hit
+            _note_id(plain["id"], id_line, file, ids, problems)
+            related += [(file, line, index, rid) for line, index, rid in related_at]
+            studies.append(build_study(plain, path=file, sha256=sha256))
             continue
         tree, file_problems = parse_yaml(raw, file)
         if tree is not None:
@@ -286,8 +304,11 @@ def scan_studies(
             file_problems += schema_problems
             _note_ids(tree, file, ids, related, problems)
             if not file_problems and plain is not None:
-                studies.append(build_study(plain, path=file, sha256=hashlib.sha256(raw).hexdigest()))
+                parsed.put(file, sha256, plain, tree)
+                studies.append(build_study(plain, path=file, sha256=sha256))
         problems += file_problems
+    if save_cache:
+        parsed.save()
     for file, line, index, rid in related:
         if rid not in ids:
             close = difflib.get_close_matches(rid, sorted(ids), n=1, cutoff=0.6)
@@ -336,24 +357,84 @@ def _note_ids(tree, file: Path, ids: dict, related: list, problems: list[RecordP
         return
     id_node = tree.get("id")
     if isinstance(id_node, YScalar) and isinstance(id_node.value, str):
-        sid = id_node.value
-        if sid in ids:
-            other, other_line = ids[sid]
-            problems.append(
-                RecordProblem(
-                    file,
-                    id_node.line,
-                    "id",
-                    f"'{sid}' is already the id of {other}:{other_line}; ids must be unique",
-                )
+        _note_id(id_node.value, id_node.line, file, ids, problems)
+    related += [(file, line, index, rid) for line, index, rid in _related_at(tree)]
+
+
+def _note_id(sid: str, line: int, file: Path, ids: dict, problems: list[RecordProblem]) -> None:
+    if sid in ids:
+        other, other_line = ids[sid]
+        problems.append(
+            RecordProblem(
+                file, line, "id", f"'{sid}' is already the id of {other}:{other_line}; ids must be unique"
             )
-        else:
-            ids[sid] = (file, id_node.line)
+        )
+    else:
+        ids[sid] = (file, line)
+
+
+def _related_at(tree) -> list[tuple[int, int, str]]:
+    """(line, index, id) of each entry of a record's ``related`` list."""
     rel = tree.get("related")
-    if isinstance(rel, YSeq):
-        for index, item in enumerate(rel.items):
-            if isinstance(item, YScalar) and isinstance(item.value, str):
-                related.append((file, item.line, index, item.value))
+    if not isinstance(rel, YSeq):
+        return []
+    return [
+        (item.line, index, item.value)
+        for index, item in enumerate(rel.items)
+        if isinstance(item, YScalar) and isinstance(item.value, str)
+    ]
+
+
+class _ParsedRecords:
+    """Valid records parsed by an earlier run, by file name and content hash (the cache's
+    ``records`` entry); what :func:`scan_studies` needs of a record besides its plain value
+    are the lines of its id and of its ``related`` entries (for messages about other files).
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        from metaevidence.evidence.cache import Cache
+
+        self.cache = None if folder is None else Cache(folder)
+        self.old = self.cache.load("records") if self.cache is not None else {}
+        self.new: dict[str, Any] = {}
+
+    def get(self, file: Path, sha256: str):
+        """(plain, (id line, related lines)) of a cached record, or None."""
+        from metaevidence.evidence.cache import from_json
+
+        key = f"{sha256} {file.name}"
+        entry = self.old.get(key)
+        if entry is None:
+            return None
+        try:
+            plain = from_json(entry["plain"], entry["dates"])
+            id_line = int(entry["id_line"])
+            related_at = [(int(line), int(i), str(rid)) for line, i, rid in entry["related"]]
+            if not isinstance(plain, dict) or plain.get("id") != file.stem:
+                return None
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            return None  # a damaged entry: parse the file
+        self.new[key] = entry
+        return plain, (id_line, related_at)
+
+    def put(self, file: Path, sha256: str, plain: dict, tree) -> None:
+        from metaevidence.evidence.cache import to_json
+
+        if self.cache is None:
+            return
+        encoded = to_json(plain)
+        if encoded is None:
+            return
+        self.new[f"{sha256} {file.name}"] = {
+            "plain": encoded[0],
+            "dates": encoded[1],
+            "id_line": tree.get("id").line,
+            "related": _related_at(tree),
+        }
+
+    def save(self) -> None:
+        if self.cache is not None and self.new != self.old:
+            self.cache.save("records", self.new)
 
 
 # --------------------------------------------------------------------------- helpers

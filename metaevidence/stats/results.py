@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from metaevidence.core.effects.measures import LOG_MEASURES
-from metaevidence.core.pool import COMMON_EFFECT_METHODS, IV_COMMON_METHODS
+from metaevidence.core.options import COMMON_EFFECT_METHODS, IV_COMMON_METHODS
 from metaevidence.display.summary import METHOD_NAMES, TEST_NAMES, Summary, Table, compact_repr, fmt, fmt_p
 from metaevidence.display.transforms import presentation
 

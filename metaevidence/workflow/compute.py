@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from metaevidence.core.pool import COMMON_EFFECT_METHODS
+from metaevidence.core.options import COMMON_EFFECT_METHODS
 from metaevidence.errors import MetaevidenceError
 from metaevidence.evidence.bridge import SeveralEntries
 from metaevidence.evidence.direction import DirectionConflict

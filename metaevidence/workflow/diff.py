@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from metaevidence._schema.yamlload import parse_yaml, to_plain
-from metaevidence.core.pool import COMMON_EFFECT_METHODS
+from metaevidence.core.options import COMMON_EFFECT_METHODS
 from metaevidence.display.text import (
     DASH,
     NULL_VALUE,

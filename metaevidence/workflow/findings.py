@@ -31,10 +31,14 @@ def summary_rows(results: Path) -> tuple[list[dict], dict[str, list[str]]]:
     return rows, notes
 
 
-def write_summary_of_findings(results: Path, figures: Path, formats=("svg", "png")) -> list[Path]:
-    """Write the summary-of-findings table (markdown and figure); returns the paths written."""
-    from metaevidence.plots import figure_bytes
-    from metaevidence.plots.sof import sof_table_plot
+def write_summary_of_findings(
+    results: Path, figures: Path, formats=("svg", "png"), *, cache: Path | None = None
+) -> list[Path]:
+    """Write the summary-of-findings table (markdown and figure); returns the paths written.
+
+    With ``cache`` (:mod:`metaevidence.evidence.cache`), the figure is not drawn again when
+    the cache says these rows gave the bytes its files hold (same bytes either way).
+    """
     from metaevidence.review.sof import sof_markdown
 
     rows, notes = summary_rows(results)
@@ -43,19 +47,67 @@ def write_summary_of_findings(results: Path, figures: Path, formats=("svg", "png
     md = results / f"{SOF_NAME}.md"
     atomic_write(md, sof_markdown(rows, notes).encode("utf-8"))
     written = [md]
-    fig = (
-        None
-        if not figures.is_dir()
-        else sof_table_plot(
-            rows,
-            footnote="Certainty: the reviewer's GRADE judgements from each spec; "
-            "'not assessed' = no judgements yet. Footnotes: results/summary-of-findings.md.",
-        )
-    )
     if not figures.is_dir():  # no analysis draws figures: no table figure either
         return written
-    for fmt in formats:
-        path = figures / f"{SOF_NAME}.{fmt}"
-        atomic_write(path, figure_bytes(fig, fmt))
+    paths = {fmt: figures / f"{SOF_NAME}.{fmt}" for fmt in formats}
+    drawn = _Drawn(cache, rows, notes, formats)
+    if drawn.on_disk(paths):
+        return written + list(paths.values())
+    from metaevidence.plots import figure_bytes
+    from metaevidence.plots.sof import sof_table_plot
+
+    fig = sof_table_plot(rows, footnote=_FOOTNOTE)
+    for fmt, path in paths.items():
+        data = figure_bytes(fig, fmt)
+        atomic_write(path, data)
+        drawn.record(fmt, data)
         written.append(path)
+    drawn.save()
     return written
+
+
+_FOOTNOTE = (
+    "Certainty: the reviewer's GRADE judgements from each spec; "
+    "'not assessed' = no judgements yet. Footnotes: results/summary-of-findings.md."
+)
+
+
+class _Drawn:
+    """The sha256 of each figure file these rows gave when last drawn (the cache's
+    ``summary-of-findings`` entry), keyed by the rows, footnotes and formats.
+    """
+
+    def __init__(self, cache: Path | None, rows, notes, formats) -> None:
+        import hashlib
+
+        from metaevidence.evidence.cache import Cache
+
+        self.cache = None if cache is None else Cache(cache)
+        made_of = json.dumps([rows, notes, _FOOTNOTE, list(formats)], sort_keys=True, default=str)
+        self.key = hashlib.sha256(made_of.encode()).hexdigest()
+        self.hashes: dict[str, str] = {}
+
+    def on_disk(self, paths: dict[str, Path]) -> bool:
+        from metaevidence.workflow.store import sha256_hex
+
+        if self.cache is None:
+            return False
+        known = self.cache.load(SOF_NAME).get(self.key)
+        if not isinstance(known, dict):
+            return False
+        for fmt, path in paths.items():
+            try:
+                if known.get(fmt) != sha256_hex(path.read_bytes()):
+                    return False
+            except OSError:
+                return False
+        return True
+
+    def record(self, fmt: str, data: bytes) -> None:
+        from metaevidence.workflow.store import sha256_hex
+
+        self.hashes[fmt] = sha256_hex(data)
+
+    def save(self) -> None:
+        if self.cache is not None:
+            self.cache.save(SOF_NAME, {self.key: self.hashes})

@@ -52,13 +52,13 @@ def ledger_problems(studies: str | Path) -> list[RecordProblem]:
 
 def prisma_outputs(studies: str | Path) -> dict[str, bytes]:
     """``{"prisma.svg": ..., "prisma.png": ..., "prisma.md": ...}`` or {} without a valid ledger."""
-    from metaevidence.plots.output import figure_bytes
-    from metaevidence.plots.prisma import exclusion_table, prisma_flow
-    from metaevidence.review.ledger import read_ledger
-
     path = ledger_path(studies)
     if not path.is_file() or ledger_problems(studies):
         return {}
+    from metaevidence.plots.output import figure_bytes  # (not imported by a review without a ledger)
+    from metaevidence.plots.prisma import exclusion_table, prisma_flow
+    from metaevidence.review.ledger import read_ledger
+
     ledger, _problems = read_ledger(path)
     fig = prisma_flow(ledger)
     m = ledger.main

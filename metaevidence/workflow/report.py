@@ -11,7 +11,7 @@ always gives the same bytes and ``metaevidence run --check`` can re-render and c
 
 from __future__ import annotations
 
-from metaevidence.core.pool import COMMON_EFFECT_METHODS, IV_COMMON_METHODS, TABLE_METHODS
+from metaevidence.core.options import COMMON_EFFECT_METHODS, IV_COMMON_METHODS, TABLE_METHODS
 from metaevidence.display.text import (
     DASH,
     NULL_VALUE,

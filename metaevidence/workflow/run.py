@@ -58,6 +58,13 @@ class Paths:
     def store(self) -> ResultStore:
         return ResultStore(self.results, self.figures)
 
+    @property
+    def cache(self) -> Path:
+        """The local cache folder (:mod:`metaevidence.evidence.cache`), beside ``studies``."""
+        from metaevidence.evidence.cache import CACHE_DIR
+
+        return self.studies.parent / CACHE_DIR
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -149,12 +156,12 @@ class RunReport:
         return "\n".join(lines) + "\n"
 
 
-def _load(paths: Paths, ids: Sequence[str] | None):
+def _load(paths: Paths, ids: Sequence[str] | None, *, check: bool = False):
     """Evidence and specs; (evidence, specs, spec problems by id, problems that stop everything)."""
     from metaevidence.evidence.base import scan_studies
     from metaevidence.workflow.spec import read_spec, spec_paths
 
-    evidence, problems, _n = scan_studies(paths.studies)
+    evidence, problems, _n = scan_studies(paths.studies, cache=paths.cache, save_cache=not check)
     if evidence is None:
         return None, [], {}, problems
     files, folder_problems = spec_paths(paths.analyses)
@@ -313,7 +320,7 @@ def run_analyses(
     if not ids and outcomes and not any(o.failed for o in outcomes):
         from metaevidence.workflow.findings import write_summary_of_findings
 
-        write_summary_of_findings(paths.results, paths.figures)
+        write_summary_of_findings(paths.results, paths.figures, cache=paths.cache)
 
     from metaevidence.workflow.prisma import prisma_outcome  # the review ledger's PRISMA flow
 
@@ -499,7 +506,7 @@ def check_results(
     ``run --force`` would rewrite any of its files (saying which numbers differ, by how much).
     """
     say = progress or (lambda _msg: None)
-    evidence, specs, spec_problems, stop = _load(paths, ids)
+    evidence, specs, spec_problems, stop = _load(paths, ids, check=True)
     if stop:
         return RunReport(problems=tuple(stop), check=True)
     store = paths.store()

@@ -86,7 +86,7 @@ ZERO_CELL_RULES = ("only0", "all", "if0all", "none")
 
 #: Figures a spec can ask for.
 FIGURES = ("forest", "funnel", "cumulative", "leave-one-out")
-FIGURE_FORMATS = ("svg", "png")
+FIGURE_FORMATS = ("svg", "png", "pdf")
 
 #: Data kinds of study-record outcome entries (for ``studies.kind``).
 DATA_KINDS = ("binary", "continuous", "ratio_ci", "log_se", "correlation", "summary", "none")
@@ -370,7 +370,7 @@ FIGURES_SPEC = Record(
             "formats",
             ListOf(Text(choices=FIGURE_FORMATS)),
             required=False,
-            doc="file formats written (default [svg, png])",
+            doc="file formats written (default [svg, png]; pdf too, for a journal or a word processor)",
         ),
         Field("forest", FOREST, required=False, doc="forest-plot options"),
         Field("funnel", FUNNEL, required=False, doc="funnel-plot options"),
