@@ -95,7 +95,7 @@ measure: OR
 tau2: REMl
 level: 95
 zero_cells: {add: -1}
-figures: {formats: [pdf]}
+figures: {formats: [tiff]}
 colour: red
 """
     assert _problems(tmp_path, text) == [
@@ -109,7 +109,7 @@ colour: red
         "got 'REMl' (did you mean 'REML'?)",
         "9: level: must be a number > 0 and < 1 (e.g. 0.95 for a 95% interval); got 95",
         "10: zero_cells.add: must be a number ≥ 0; got -1",
-        "11: figures.formats[0]: must be one of: svg, png; got 'pdf'",
+        "11: figures.formats[0]: must be one of: svg, png, pdf; got 'tiff'",
         "12: colour: is not a field of analysis; allowed: id, title, question, kind, studies, measure, "
         "pooling, tau2, ci_method, level, prediction_interval, prediction_interval_method, heterogeneity_ci, "
         "convert, treat_as, direction, rom_correction, labels, zero_cells, subgroups, sensitivity, sequential, model, figures, reference, certainty, "
