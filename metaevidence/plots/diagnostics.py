@@ -106,10 +106,12 @@ def baujat_plot(
     ----------
     result : Influence, MetaAnalysis or MetaRegression
         An :func:`~metaevidence.influence` result, or a fit (whose influence is computed).
-    symbol : {"ids", "labels", "points"}
+    symbol : {"ids", "labels", "notable", "points"}
         Draw study numbers (1-based row numbers, as metafor), points labelled with the
-        study labels, or points. Influential studies (``is_influential``) are drawn in
-        the accent colour.
+        study labels, points with labels on the studies that stand out ("notable": the
+        influential ones and the three largest on each axis; what a review's figure
+        shows), or points. Influential studies (``is_influential``) are drawn in the
+        accent colour.
     title : str, optional
     width, height : float
         Size of the plotting area in inches.
@@ -132,8 +134,8 @@ def baujat_plot(
     """
     from metaevidence.stats.influence import Influence, influence
 
-    if symbol not in ("ids", "labels", "points"):
-        raise ValueError(f"symbol must be 'ids', 'labels' or 'points'; got {symbol!r}")
+    if symbol not in ("ids", "labels", "notable", "points"):
+        raise ValueError(f"symbol must be 'ids', 'labels', 'notable' or 'points'; got {symbol!r}")
     _check_size(width=width, height=height, font_size=font_size)
     inf = result if isinstance(result, Influence) else influence(result)
     x, y = np.asarray(inf.baujat_x), np.asarray(inf.baujat_y)
@@ -146,11 +148,14 @@ def baujat_plot(
         _apply(ax, "y", ys, font)
         if symbol == "points":
             ax.scatter(x, y, s=4.5**2, color=style.STUDY, linewidths=0, zorder=3, gid="studies")
-        elif symbol == "labels":
+        elif symbol in ("labels", "notable"):
             # a point per study, its label beside it, on the side facing the plot's centre
             ax.scatter(x, y, s=3.0**2, color=style.INK, linewidths=0, zorder=3, gid="studies")
             middle = 0.5 * (xs.lower + xs.upper)
-            for xi, yi, text, flag in zip(x, y, inf.labels, inf.is_influential):
+            shown = _notable(x, y, inf.is_influential) if symbol == "notable" else np.ones(x.size, bool)
+            for xi, yi, text, flag in zip(
+                x[shown], y[shown], np.asarray(inf.labels)[shown], inf.is_influential[shown]
+            ):
                 right = xi > middle
                 ax.annotate(
                     text,
@@ -186,6 +191,14 @@ def baujat_plot(
         if title:
             ax.set_title(title, fontproperties=style.font(bold=True, size=font_size), loc="left")
     return fig
+
+
+def _notable(x, y, influential, top: int = 3):
+    """Studies a Baujat plot names: the influential ones and the ``top`` largest on each axis."""
+    shown = np.asarray(influential, bool).copy()
+    for v in (x, y):
+        shown[np.argsort(-np.asarray(v), kind="stable")[:top]] = True
+    return shown
 
 
 # --- GOSH plot ----------------------------------------------------------------------

@@ -10,7 +10,9 @@ under ``figures/<id>/<name>.<format>`` and records their hashes in ``results/<id
 
 Figures: ``forest`` (the main analysis, RevMan style; with subgroups when the spec has
 them; for an overview, the published summaries), ``funnel``, ``cumulative`` and
-``leave-one-out`` (forest plots of those batches).
+``leave-one-out`` (forest plots of those batches); ``baujat`` and ``gosh`` when listed
+(the main fit refitted without each study, or to subsets of studies: a bounded, seeded
+sample when there are more than ``figures.gosh.max_subsets`` of them).
 """
 
 from __future__ import annotations
@@ -98,6 +100,8 @@ def _draw(c: Computed, name: str) -> Any | None:
         return plots.funnel_plot(c.fit, contours=spec.figures.funnel.contours)
     if name == "sequential":
         return _sequential(c)
+    if name in ("baujat", "gosh"):
+        return _refits(c, name)
     batch = c.cumulative if name == "cumulative" else c.leave_one_out
     if batch is None:
         return None
@@ -153,6 +157,24 @@ def render_figures(c: Computed) -> tuple[dict[str, bytes], list[dict[str, str]]]
             files[file] = data
             entries.append({"name": name, "file": file, "format": fmt, "sha256": sha256_hex(data)})
     return files, entries
+
+
+def _refits(c: Computed, name: str) -> Any | None:
+    """The Baujat or GOSH figure of the main fit (None with fewer than 3 studies)."""
+    import metaevidence.plots as plots
+    from metaevidence.stats.gosh import gosh
+    from metaevidence.stats.influence import influence
+    from metaevidence.workflow.canonical import canonical_numbers
+
+    if c.fit.k < 3:  # leaving one out of two studies leaves nothing to pool
+        return None
+    if name == "baujat":
+        return plots.baujat_plot(
+            canonical_numbers(influence(c.fit)), symbol="notable", title=f"Baujat plot: {c.spec.id}"
+        )
+    o = c.spec.figures.gosh
+    subsets = canonical_numbers(gosh(c.fit, o.max_subsets, seed=o.seed))
+    return plots.gosh_plot(subsets, x=o.x, y=o.y, title=f"GOSH plot: {c.spec.id}")
 
 
 def _sequential(c: Computed) -> Any:

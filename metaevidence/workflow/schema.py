@@ -85,7 +85,8 @@ PI_METHODS = ("hts", "metafor")
 ZERO_CELL_RULES = ("only0", "all", "if0all", "none")
 
 #: Figures a spec can ask for.
-FIGURES = ("forest", "funnel", "cumulative", "leave-one-out")
+#: baujat and gosh are drawn only when listed (they need an inverse-variance model).
+FIGURES = ("forest", "funnel", "cumulative", "leave-one-out", "baujat", "gosh")
 FIGURE_FORMATS = ("svg", "png", "pdf")
 
 #: Data kinds of study-record outcome entries (for ``studies.kind``).
@@ -123,7 +124,14 @@ DEFAULTS = {
     "figures.forest.data_columns": "auto",
     "figures.forest.beneficial": False,
     "figures.funnel.contours": False,
+    "figures.gosh.max_subsets": 10_000,
+    "figures.gosh.seed": 1,
+    "figures.gosh.x": "estimate",
+    "figures.gosh.y": "i2",
 }
+
+#: The most subset fits a GOSH figure may ask for (metafor's own default limit, 10^6).
+GOSH_MAX_SUBSETS = 1_000_000
 
 
 def default_figures(kind: str, *, leave_one_out: bool, cumulative: bool) -> tuple[str, ...]:
@@ -354,6 +362,36 @@ FUNNEL = Record(
     ),
 )
 
+GOSH = Record(
+    "gosh_options",
+    "Options of the GOSH figure (Olkin et al. 2012): the model refitted to subsets of the "
+    "studies. With at most max_subsets subsets (2^k - 1) every subset is fitted, otherwise "
+    "max_subsets distinct random subsets drawn with the given seed, so the figure is the same "
+    "on every run.",
+    (
+        Field(
+            "max_subsets",
+            Integer(minimum=1, maximum=GOSH_MAX_SUBSETS),
+            required=False,
+            doc="fit every subset up to this many, else a random sample of this many "
+            "(default 10000; at most 1000000, metafor's limit)",
+        ),
+        Field("seed", Integer(minimum=0), required=False, doc="seed of the random subsets (default 1)"),
+        Field(
+            "x",
+            Text(choices=("estimate", "i2", "h2", "tau2", "qe")),
+            required=False,
+            doc="quantity on the x axis (default estimate, back-transformed as the analysis reports it)",
+        ),
+        Field(
+            "y",
+            Text(choices=("estimate", "i2", "h2", "tau2", "qe")),
+            required=False,
+            doc="quantity on the y axis (default i2)",
+        ),
+    ),
+)
+
 FIGURES_SPEC = Record(
     "figures",
     "Which figures to draw (under figures/<id>/) and their options.",
@@ -374,6 +412,7 @@ FIGURES_SPEC = Record(
         ),
         Field("forest", FOREST, required=False, doc="forest-plot options"),
         Field("funnel", FUNNEL, required=False, doc="funnel-plot options"),
+        Field("gosh", GOSH, required=False, doc="GOSH-figure options"),
     ),
 )
 

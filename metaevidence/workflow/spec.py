@@ -163,6 +163,16 @@ class FunnelOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class GoshOptions:
+    """Options of the GOSH figure (see ``metaevidence.gosh`` and ``metaevidence.gosh_plot``)."""
+
+    max_subsets: int = DEFAULTS["figures.gosh.max_subsets"]
+    seed: int = DEFAULTS["figures.gosh.seed"]
+    x: str = DEFAULTS["figures.gosh.x"]
+    y: str = DEFAULTS["figures.gosh.y"]
+
+
+@dataclass(frozen=True, slots=True)
 class Figures:
     """Figures to draw (``draw``) in ``formats``, with their options."""
 
@@ -170,6 +180,7 @@ class Figures:
     formats: tuple[str, ...] = DEFAULTS["figures.formats"]
     forest: ForestOptions = ForestOptions()
     funnel: FunnelOptions = FunnelOptions()
+    gosh: GoshOptions = GoshOptions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +279,7 @@ class AnalysisSpec:
                 "formats": list(self.figures.formats),
                 "forest": _fields(self.figures.forest),
                 "funnel": _fields(self.figures.funnel),
+                **({"gosh": _fields(self.figures.gosh)} if "gosh" in self.figures.draw else {}),
             },
             "reference": None if self.reference is None else _fields(self.reference),
             "interpretation": self.interpretation,
@@ -378,6 +390,7 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         formats=tuple(dict.fromkeys(f.get("formats", DEFAULTS["figures.formats"]))),
         forest=ForestOptions(**forest),
         funnel=FunnelOptions(**f.get("funnel", {})),
+        gosh=GoshOptions(**f.get("gosh", {})),
     )
     return AnalysisSpec(
         id=plain["id"],

@@ -146,6 +146,24 @@ class _Checks:
                         f"draws {name}, but sensitivity.{key} is false: "
                         f"turn the analysis on or remove {name} from draw",
                     )
+        refits = [d for d in draw if d in ("baujat", "gosh")]
+        if refits and self.kind != "overview":
+            pooling = self.plain.text("pooling") or DEFAULTS["pooling"]
+            nested = self.plain.get("model.nested")
+            why = (
+                f"pooling is {pooling}"
+                if pooling != "inverse-variance"
+                else "model.nested is set"
+                if nested
+                else None
+            )
+            if why:
+                self.report(
+                    "figures.draw",
+                    f"draws {' and '.join(refits)}, which refit an inverse-variance model of "
+                    f"independent effects, but {why}: remove {' and '.join(refits)} from draw "
+                    "or pool with inverse-variance",
+                )
         for i, name in enumerate(draw):
             if name in draw[:i]:
                 self.report("figures.draw", f"lists {name} twice; list each figure once")

@@ -114,7 +114,7 @@ def test_plot_errors():
         me.bubble_plot(fit, "lat")
     with pytest.raises(TypeError, match="bubble_plot draws a MetaRegression; got int"):
         me.bubble_plot(3)
-    with pytest.raises(ValueError, match="symbol must be 'ids', 'labels' or 'points'"):
+    with pytest.raises(ValueError, match="symbol must be 'ids', 'labels', 'notable' or 'points'"):
         me.baujat_plot(fit, symbol="x")
     with pytest.raises(ValueError, match="x must be one of estimate, i2, h2, tau2, qe"):
         me.gosh_plot(me.gosh(me.meta_regression([0.1, 0.2, 0.4], [0.1, 0.1, 0.2])), x="k")
