@@ -57,7 +57,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from metaevidence.workflow.prisma import ledger_problems  # review.yaml beside studies/
 
     ledger = ledger_problems(args.studies)
-    for problem in (*report.problems, *ledger):
+    # outside a review folder the summary alone says where we looked and what to do
+    for problem in () if report.outside_a_review else (*report.problems, *ledger):
         print(problem)
     print(report.summary() + (f"; {len(ledger)} problem(s) in the review ledger" if ledger else ""))
     if report.evidence is not None:  # what each record still lists as missing, and a total

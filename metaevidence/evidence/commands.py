@@ -65,9 +65,14 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def outside_a_review(self) -> bool:
+        """True when the studies folder does not exist: :meth:`summary` then says it all."""
+        return self.studies_dir is not None and not self.studies_dir.is_dir()
+
     def summary(self) -> str:
         """One line: what was checked and how many problems were found."""
-        if self.studies_dir is not None and not self.studies_dir.is_dir():
+        if self.outside_a_review:
             return _not_a_review(self.studies_dir, len(self.problems))
         files = {str(p.path) for p in self.problems}
         n = len(self.problems)
@@ -85,7 +90,7 @@ def _not_a_review(studies_dir: Path, n: int) -> str:
     where = studies_dir.absolute().parent
     return (
         f"{n} problem{'s' if n != 1 else ''}: {where} is not a review folder (it has no {studies_dir.name}/ folder of "
-        "study records); run metaevidence validate in the review's folder (the one holding "
+        f"study records: looked for {studies_dir.absolute()}); run metaevidence validate in the review's folder (the one holding "
         "studies/ and analyses/), pass --studies DIR, or start a review here with metaevidence init"
     )
 

@@ -10,6 +10,7 @@ import textwrap
 from typing import Any
 
 from metaevidence.plots import style
+from metaevidence.plots.layout import TextMeasurer, wrap
 from metaevidence.plots.output import new_figure, style_context
 from metaevidence.review.sof import difference_text
 
@@ -60,7 +61,13 @@ def sof_table_plot(
     font = style.FONT_SIZE
     char = font * 0.52 / 72  # inches per character, roughly
     widths = [w * char + 0.15 for _, w in _HEADERS]
-    wrapped = [[textwrap.wrap(c, w) or [""] for c, (_, w) in zip(_cells(r), _HEADERS)] for r in rows]
+    # cells are wrapped to the measured width of their column less the gap between columns
+    # (a character count lets a line of wide letters run into the next column)
+    measurer, prop = TextMeasurer(), style.font(size=font)
+    wrapped = [
+        [wrap(c, w - 0.15, measurer, prop, max_lines=12) if c else [""] for c, w in zip(_cells(r), widths)]
+        for r in rows
+    ]
     line = font * 1.45 / 72
     heights = [max(len(c) for c in cells) * line + 0.08 for cells in wrapped]
     head = 2 * line + 0.1
@@ -84,7 +91,7 @@ def sof_table_plot(
         for cells, h in zip(wrapped, heights):
             x = 0.15
             for lines, w in zip(cells, widths):
-                ax.text(x, y + 0.04, "\n".join(lines), fontsize=font, va="top", linespacing=1.25)
+                ax.text(x, y + 0.04, "\n".join(lines), fontproperties=prop, va="top", linespacing=1.25)
                 x += w
             y += h
             ax.plot([0.15, width - 0.15], [y, y], color="#BBBBBB", linewidth=0.5)

@@ -499,14 +499,16 @@ def _r_squared(fit, y, v, included, intercept: bool, k: int, p: int, method: str
             tau2_re = float(re.tau2)
             r2 = float(_core.r_squared(tau2_re, fit.tau2))
             if not re.converged:
-                _warn_convergence(method, "intercept-only model for R^2", maxiter)
+                # one frame deeper than meta_regression's own warning: point at its caller too
+                _warn_convergence(method, "intercept-only model for R^2", maxiter, stacklevel=4)
     return r2, tau2_re
 
 
-def _warn_convergence(method, what, maxiter):
+def _warn_convergence(method, what, maxiter, stacklevel: int = 3):
+    """Warn that tau^2 did not converge; ``stacklevel`` makes the warning name the user's line."""
     warnings.warn(
         f"{what}: the {method} estimator of tau^2 did not converge within "
         f"{maxiter} iterations; raise maxiter= or try method='PM' or 'DL'",
         ConvergenceWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )

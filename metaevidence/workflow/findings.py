@@ -37,7 +37,8 @@ def write_summary_of_findings(
     """Write the summary-of-findings table (markdown and figure); returns the paths written.
 
     With ``cache`` (:mod:`metaevidence.evidence.cache`), the figure is not drawn again when
-    the cache says these rows gave the bytes its files hold (same bytes either way).
+    the cache says these rows, with these package versions, gave the bytes its files hold
+    (same bytes either way); ``run --force`` passes no cache and so always redraws it.
     """
     from metaevidence.review.sof import sof_markdown
 
@@ -83,7 +84,12 @@ class _Drawn:
         from metaevidence.evidence.cache import Cache
 
         self.cache = None if cache is None else Cache(cache)
-        made_of = json.dumps([rows, notes, _FOOTNOTE, list(formats)], sort_keys=True, default=str)
+        from metaevidence.workflow.store import software_versions
+
+        # the package and matplotlib versions too: a new release may draw the same rows differently
+        made_of = json.dumps(
+            [rows, notes, _FOOTNOTE, list(formats), software_versions()], sort_keys=True, default=str
+        )
         self.key = hashlib.sha256(made_of.encode()).hexdigest()
         self.hashes: dict[str, str] = {}
 

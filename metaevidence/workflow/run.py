@@ -320,7 +320,7 @@ def run_analyses(
     if not ids and outcomes and not any(o.failed for o in outcomes):
         from metaevidence.workflow.findings import write_summary_of_findings
 
-        write_summary_of_findings(paths.results, paths.figures, cache=paths.cache)
+        write_summary_of_findings(paths.results, paths.figures, cache=None if force else paths.cache)
 
     from metaevidence.workflow.prisma import prisma_outcome  # the review ledger's PRISMA flow
 

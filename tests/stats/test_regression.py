@@ -204,3 +204,22 @@ def test_method_and_test_use_metafor_spelling_as_meta_analysis_does():
         me.meta_regression(yi, vi, "~ x", data=data, method=3)
     with pytest.raises(ValueError, match=r"test must be one of z, knha, adhoc; got 'KNHA'"):
         me.meta_regression(yi, vi, "~ x", data=data, test="KNHA")
+
+
+def test_convergence_warnings_name_the_callers_line():
+    # both warnings (the model's and the intercept-only model's of R^2) point at this file,
+    # not at metaevidence's internals
+    import warnings
+
+    import metaevidence as me
+    from metaevidence.errors import ConvergenceWarning
+
+    yi = [0.1, 0.9, -0.4, 1.3, 0.2, 0.7, -0.1, 1.1]
+    vi = [0.02, 0.03, 0.02, 0.04, 0.03, 0.02, 0.05, 0.03]
+    x = [1, 2, 3, 4, 5, 6, 7, 8]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        me.meta_regression(yi, vi, x, method="REML", maxiter=1)
+    ours = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert {"meta-regression", "intercept-only model for R^2"} == {str(w.message).split(":")[0] for w in ours}
+    assert {w.filename for w in ours} == {__file__}
