@@ -375,10 +375,13 @@ def _excluded_row(sid: str, label: str, entry, reason: str) -> dict:
     return {"id": sid, "label": label, "entry": entry.index, "reason": reason}
 
 
-def _select(spec: AnalysisSpec, rest: EvidenceBase, notes: _Notes, excluded: list[dict]):
+def _select(
+    spec: AnalysisSpec, rest: EvidenceBase, notes: _Notes, excluded: list[dict], *, several_per_study=False
+):
     """Effect sizes of the entries that can be pooled; the others join ``excluded`` with a reason.
 
-    Returns the effect sizes, their study ids and their outcome entries, row for row.
+    Returns the effect sizes, their study ids and their outcome entries, row for row. With
+    ``several_per_study`` (a nested model) every usable entry of a study is kept.
     """
     z = spec.zero_cells
     try:
@@ -394,6 +397,7 @@ def _select(spec: AnalysisSpec, rest: EvidenceBase, notes: _Notes, excluded: lis
                 correct=spec.rom_correction,
                 treat_as=spec.treat_as,
                 direction=spec.direction,
+                several_per_study=several_per_study,
             )
     except SeveralEntries as exc:
         raise _several_entries(spec, exc) from None
@@ -407,16 +411,23 @@ def _select(spec: AnalysisSpec, rest: EvidenceBase, notes: _Notes, excluded: lis
         raise AnalysisError(f"analysis {spec.id!r}: {_message(exc)}") from None
 
     ids = [str(x) for x in es.study_info["study"]]
-    entries = {(s.id, e.outcome, e.subgroup, e.timepoint): e for s in rest.studies for e in s.outcomes}
-    entry_of = [
-        entries[(sid, spec.studies.outcome, es.study_info["subgroup"][i], es.study_info["timepoint"][i])]
-        for i, sid in enumerate(ids)
-    ]
+    # rows come in the order of their study's entries: the n-th row of a key is its n-th entry
+    entries: dict[tuple, list] = {}
+    for st in rest.studies:
+        for e in st.outcomes:
+            entries.setdefault((st.id, e.outcome, e.subgroup, e.timepoint), []).append(e)
+    seen: dict[tuple, int] = {}
+    entry_of = []
+    for i, sid in enumerate(ids):
+        key = (sid, spec.studies.outcome, es.study_info["subgroup"][i], es.study_info["timepoint"][i])
+        n = seen[key] = seen.get(key, -1) + 1
+        entry_of.append(entries[key][min(n, len(entries[key]) - 1)])
     usable = []
     for i, sid in enumerate(ids):
         src = es.source[i]
-        if src.startswith(_EXCLUDED):
-            excluded.append(_excluded_row(sid, es.labels[i], entry_of[i], src.removeprefix(_EXCLUDED)))
+        if src.startswith(_EXCLUDED) or (several_per_study and not np.isfinite(es.yi[i])):
+            reason = src.removeprefix(_EXCLUDED) if src.startswith(_EXCLUDED) else "no finite effect size"
+            excluded.append(_excluded_row(sid, es.labels[i], entry_of[i], reason))
         elif spec.pooling != "inverse-variance" and entry_of[i].kind != "binary":
             reason = (
                 f"{spec.pooling} pooling needs 2x2 counts; this entry gives "

@@ -89,35 +89,10 @@ def nested_meta_analysis(spec: AnalysisSpec, chosen, base: dict) -> _c.Computed:
 
 
 def _select(spec: AnalysisSpec, rest, notes, excluded: list[dict]):
-    """Effect sizes of every usable entry (several per study); the others join ``excluded``."""
-    z = spec.zero_cells
-    try:
-        with notes.catch():
-            es = rest.effect_sizes(
-                spec.studies.outcome,
-                spec.measure,
-                labels=spec.labels,
-                convert=spec.convert,
-                add=z.add,
-                to=z.to,
-                drop00=z.drop00,
-                correct=spec.rom_correction,
-                several_per_study=True,
-            )
-    except _c.SharedControl as exc:  # a multi-arm trial's control counted twice
-        raise _c.AnalysisError(f"analysis {spec.id!r}: studies selects {exc}", field="studies") from None
-    except (ValueError, KeyError) as exc:
-        raise _c.AnalysisError(f"analysis {spec.id!r}: {_c._message(exc)}") from None
-    ids = [str(x) for x in es.study_info["study"]]
-    usable = []
-    for i, sid in enumerate(ids):
-        if es.source[i].startswith(_c._EXCLUDED) or not np.isfinite(es.yi[i]):
-            reason = es.source[i].removeprefix(_c._EXCLUDED)
-            excluded.append({"id": sid, "label": es.labels[i], "entry": i, "reason": reason})
-        else:
-            usable.append(i)
-    es = es.subset(np.array(usable, dtype=int))
-    ids = [ids[i] for i in usable]
+    """Effect sizes of every usable entry (several per study), selected as any analysis's are
+    (treat_as, direction and shared controls included); the others join ``excluded``.
+    """
+    es, ids, _entries = _c._select(spec, rest, notes, excluded, several_per_study=True)
     if len(set(ids)) < 2:
         raise _c.AnalysisError(
             f"analysis {spec.id!r}: a three-level model needs effects from at least 2 studies"

@@ -631,10 +631,6 @@ ANALYSIS = Record(
         ForbiddenIf("prediction_interval", _COMMON, _COMMON_REASON + " without a prediction interval"),
         ForbiddenIf("prediction_interval_method", _COMMON, _COMMON_REASON + " without a prediction interval"),
         ForbiddenIf("heterogeneity_ci", _COMMON, _COMMON_REASON + " without tau^2"),
-        *(
-            ForbiddenIf(name, When("model"), "not yet available with a nested model (model.nested)")
-            for name in ("treat_as", "direction")
-        ),
         ForbiddenIf(
             "treat_as",
             _COMMON,

@@ -382,17 +382,12 @@ def test_validate_reports_a_direction_that_contradicts_the_forest_option(mortali
 
 
 @pytest.mark.parametrize("name, value", [("treat_as", {"HR": "OR"}), ("direction", {"benefit": "lower"})])
-def test_treat_as_and_direction_are_refused_with_a_nested_model(tmp_path, name, value):
+def test_treat_as_and_direction_are_accepted_with_a_nested_model(tmp_path, name, value):
+    # a nested model selects its entries as any analysis does (tests/workflow/test_nested.py)
     from metaevidence.workflow.spec import read_spec
 
     from .conftest import spec
 
     path = write_yaml(tmp_path / "a.yaml", spec("a", model={"nested": ["study"]}, **{name: value}))
-    _s, problems = read_spec(path)
-    assert [(p.field, p.message) for p in problems] == [
-        (
-            name,
-            f"must not be given when model is given: not yet available with a nested model (model.nested); "
-            f"got {value!r}",
-        )
-    ]
+    s, problems = read_spec(path)
+    assert problems == [] and getattr(s, name) is not None

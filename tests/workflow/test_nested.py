@@ -6,6 +6,7 @@ import copy
 
 import numpy as np
 import pytest
+import yaml
 
 import metaevidence as me
 from metaevidence.evidence import load_evidence
@@ -86,3 +87,36 @@ def test_nested_needs_reml_or_ml(tmp_path):
     s, evidence = _review(tmp_path, model={"nested": ["study"]}, tau2="DL")
     with pytest.raises(AnalysisError, match="REML or ML"):
         produce(s, evidence, figures=False)
+
+
+def test_a_nested_spec_orients_entries_by_its_direction_as_any_analysis_does(tmp_path):
+    # before: the nested model selected its entries itself and ignored the spec's direction
+    # (and treat_as), pooling a study recorded the other way round as it stood
+    s, evidence = _review(tmp_path, model={"nested": ["study"]}, figures={"draw": []})
+    plain, *_ = produce(s, evidence)
+    path = tmp_path / "studies" / "adams-2001.yaml"
+    rec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for e in rec["outcomes"]:  # the same trial entered with the arms the other way round
+        e["comparison"] = {"experimental": "untreated", "control": "treated"}
+        d = e["data"]
+        d["experimental"], d["control"] = d["control"], d["experimental"]
+    write_yaml(path, rec)
+    write_yaml(
+        tmp_path / "analyses" / "nested.yaml",
+        spec(
+            "nested",
+            model={"nested": ["study"]},
+            figures={"draw": []},
+            direction={"benefit": "lower", "experimental": "treated"},
+        ),
+    )
+    s2, problems = read_spec(tmp_path / "analyses" / "nested.yaml")
+    assert problems == []
+    doc, *_ = produce(s2, load_evidence(tmp_path / "studies"))
+    before = {(r["id"], r["timepoint"]): r for r in plain["studies"]["included"]}
+    for r in doc["studies"]["included"]:
+        if r["id"] == "adams-2001":
+            assert "arms swapped" in r["source"]
+            # swapping back is exact: the same counts give the same log OR
+            np.testing.assert_allclose(r["yi"], before[(r["id"], r["timepoint"])]["yi"], rtol=1e-12)
+    np.testing.assert_allclose(doc["pooled"]["estimate"], plain["pooled"]["estimate"], rtol=ITERATIVE)
