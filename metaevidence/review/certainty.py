@@ -33,37 +33,36 @@ UPGRADE_DOMAINS = ("large_effect", "dose_response", "opposing_confounding")
 LEVELS = ("high", "moderate", "low", "very low")
 _FREE = Text()
 
-_DOWN = Record(
+
+def _judgement(move: str, levels_doc: str, record: str, what: str, reason_doc: str) -> Record:
+    """The record of one domain's judgement: levels to move (0-2) and, when moved, why."""
+    return Record(
+        record,
+        f"The reviewer's judgement of one GRADE {what}.",
+        (
+            Field(move, Integer(minimum=0, maximum=2), doc=levels_doc),
+            Field("reason", _FREE, required=False, doc=reason_doc),
+        ),
+        tuple(
+            RequiredIf("reason", When(move, (n,)), f"GRADE asks for the reason of every {move}")
+            for n in (1, 2)
+        ),
+    )
+
+
+_DOWN = _judgement(
+    "downgrade",
+    "levels to rate down: 0, 1 (serious) or 2 (very serious)",
     "grade_downgrade",
-    "The reviewer's judgement of one GRADE domain.",
-    (
-        Field(
-            "downgrade",
-            Integer(minimum=0, maximum=2),
-            doc="levels to rate down: 0, 1 (serious) or 2 (very serious)",
-        ),
-        Field("reason", _FREE, required=False, doc="why (required when downgrading); becomes a footnote"),
-    ),
-    (
-        RequiredIf("reason", When("downgrade", (1,)), "GRADE asks for the reason of every downgrade"),
-        RequiredIf("reason", When("downgrade", (2,)), "GRADE asks for the reason of every downgrade"),
-    ),
+    "domain",
+    "why (required when downgrading); becomes a footnote",
 )
-_UP = Record(
+_UP = _judgement(
+    "upgrade",
+    "levels to rate up: 0, 1 or 2 (2 only for a very large effect)",
     "grade_upgrade",
-    "The reviewer's judgement of one GRADE upgrading domain (observational evidence).",
-    (
-        Field(
-            "upgrade",
-            Integer(minimum=0, maximum=2),
-            doc="levels to rate up: 0, 1 or 2 (2 only for a very large effect)",
-        ),
-        Field("reason", _FREE, required=False, doc="why (required when upgrading)"),
-    ),
-    (
-        RequiredIf("reason", When("upgrade", (1,)), "GRADE asks for the reason of every upgrade"),
-        RequiredIf("reason", When("upgrade", (2,)), "GRADE asks for the reason of every upgrade"),
-    ),
+    "upgrading domain (observational evidence)",
+    "why (required when upgrading)",
 )
 _PUBLISHED = Record(
     "published_certainty",
