@@ -49,7 +49,9 @@ __all__ = [
 GRID_R = 32
 """Jennison & Turnbull's grid parameter ``r`` (section 19.2.1): 6r - 1 points per stage before
 trimming to the continuation region. With r = 32 the crossing probabilities are accurate to
-about 1e-9 (their Table 19.1 shows r = 16 already gives 6 correct digits)."""
+about 1e-8 and the boundaries to about 1e-7, measured against Gauss-Legendre and adaptive
+quadrature (tests/core/test_sequential_published.py); their Table 19.1 shows r = 16 already
+gives 6 correct digits."""
 
 _ROOT_TOL = 1e-12
 

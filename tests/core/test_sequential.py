@@ -11,10 +11,8 @@ Oracles:
   ld98 algorithm) README, its documented example for equally spaced looks t = (0.25, 0.5,
   0.75, 1), one-sided O'Brien-Fleming-type spending with alpha = 0.05, grid h = 0.05:
   spending 8.85754e-5, 0.0055746, 0.0236251, 0.05; boundaries 3.74955, 2.53993, 2.01604,
-  1.72014. (A printed table of equally spaced Lan-DeMets boundaries -- Jennison & Turnbull
-  2000, DeMets & Lan 1994 Stat Med 13:1341, Reboussin et al. 2000 -- was searched for in the
-  docs, pages and code corpora and could not be read in any copy available here; see the
-  branch's report.)
+  1.72014. (The printed examples of Reboussin et al. 2000, as the ldbounds vignette prints
+  them, and independent integrations for unequal looks are in test_sequential_published.py.)
 - Seeded Monte Carlo of the Brownian motion of the cumulative Z statistic (documented in
   each test) for equally and unequally spaced looks, under the null and under a drift.
 - The defining identity: the boundaries spend exactly the spending function's increments.
