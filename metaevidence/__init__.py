@@ -91,6 +91,7 @@ _EXPORTS: dict[str, str] = {
     "egger_test": "metaevidence.stats.bias",
     "rank_test": "metaevidence.stats.bias",
     "peters_test": "metaevidence.stats.bias",
+    "harbord_test": "metaevidence.stats.harbord",
     "trim_and_fill": "metaevidence.stats.bias",
     "fail_safe_n": "metaevidence.stats.failsafe",
     "mantel_haenszel_rates": "metaevidence.stats.binary_rates",

@@ -70,6 +70,7 @@ EXPECTED = {
     "egger_test",
     "rank_test",
     "peters_test",
+    "harbord_test",
     "trim_and_fill",
     "fail_safe_n",
     "mantel_haenszel_rates",

@@ -242,6 +242,25 @@ def egger_test(result, predictor: str = "sei", model: str = "rma", *, ni=None) -
     )
 
 
+def binary_counts(inp, verb: str, **given) -> dict[str, np.ndarray]:
+    """The 2x2 counts (ai, n1i, ci, n2i) of the analysed studies: as given, else the analysis's."""
+    data = inp.data or {}
+    counts = {}
+    for name, value in given.items():
+        if value is None:
+            if name not in data:
+                raise ValueError(
+                    f"{verb} needs 2x2 counts (ai, n1i, ci, n2i); the "
+                    f"analysis carries no {name!r}: pass them as keywords"
+                )
+            counts[name] = np.asarray(data[name], float)[inp.rows]
+        else:
+            counts[name] = np.asarray(value, float)
+            if counts[name].size != inp.rows.size:
+                counts[name] = counts[name][inp.rows]
+    return counts
+
+
 def peters_test(result, *, ai=None, n1i=None, ci=None, n2i=None) -> AsymmetryTest:
     """Peters' regression test for funnel plot asymmetry (binary outcomes).
 
@@ -282,20 +301,7 @@ def peters_test(result, *, ai=None, n1i=None, ci=None, n2i=None) -> AsymmetryTes
     ``metabias(method.bias = "Peters")``.
     """
     inp = analysis_inputs(result, "peters_test")
-    data = inp.data or {}
-    counts = {"ai": ai, "n1i": n1i, "ci": ci, "n2i": n2i}
-    for name in counts:
-        if counts[name] is None:
-            if name not in data:
-                raise ValueError(
-                    f"peters_test needs 2x2 counts (ai, n1i, ci, n2i); the "
-                    f"analysis carries no {name!r}: pass them as keywords"
-                )
-            counts[name] = np.asarray(data[name], float)[inp.rows]
-        else:
-            counts[name] = np.asarray(counts[name], float)
-            if counts[name].size != inp.rows.size:
-                counts[name] = counts[name][inp.rows]
+    counts = binary_counts(inp, "peters_test", ai=ai, n1i=n1i, ci=ci, n2i=n2i)
     s = counts["ai"] + counts["ci"]
     f = counts["n1i"] - counts["ai"] + counts["n2i"] - counts["ci"]
     if np.any(s <= 0) or np.any(f <= 0):
