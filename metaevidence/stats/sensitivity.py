@@ -215,7 +215,7 @@ def leave_one_out(result: MetaAnalysis) -> MetaAnalysisBatch:
     return refit_masks(result, mask, row_labels=labels, kind="leave-one-out")
 
 
-def cumulative(result: MetaAnalysis, order=None) -> MetaAnalysisBatch:
+def cumulative(result: MetaAnalysis, order=None, *, collapse: bool = False) -> MetaAnalysisBatch:
     """Cumulative meta-analysis: the model refitted as studies are added one at a time.
 
     Parameters
@@ -227,14 +227,20 @@ def cumulative(result: MetaAnalysis, order=None) -> MetaAnalysisBatch:
         studies sorted by it, stably (ties keep their order; NaN keys last). A string:
         the name of a per-study attribute of ``result.effects.study_info`` (e.g.
         ``"year"``).
+    collapse : bool, default False
+        Add the studies that share a value of ``order`` in one step (metafor's
+        ``collapse=TRUE``): one row per distinct value, labelled "up to <value>" (studies
+        with no value, NaN, come last as one step). Needs ``order``.
 
     Returns
     -------
     MetaAnalysisBatch
         ``kind="cumulative"``, one row per included study in the chosen order, labelled
-        "adding <label>"; ``order`` holds the study indices in that order.
+        "adding <label>" (with ``collapse``, one row per value of ``order``); ``order``
+        holds the study indices in that order.
 
-    Matches ``metafor::cumul()`` (tests/reference/R/sensitivity.R).
+    Matches ``metafor::cumul()`` (tests/reference/R/sensitivity.R), with ``collapse`` as
+    metafor 5's (tests/reference/R/cumul_collapse_v5.R).
 
     Example
     -------
@@ -247,6 +253,9 @@ def cumulative(result: MetaAnalysis, order=None) -> MetaAnalysisBatch:
     if not isinstance(result, MetaAnalysis):
         raise TypeError(f"cumulative: expected a MetaAnalysis; got {type(result).__name__}")
     n = len(result.yi)
+    if collapse and order is None:
+        raise ValueError("cumulative: collapse=True adds studies with the same order value together; give order=")
+    keys = None
     if order is None:
         idx = np.arange(n)
     else:
@@ -268,6 +277,25 @@ def cumulative(result: MetaAnalysis, order=None) -> MetaAnalysisBatch:
     idx = idx[result.included[idx]]
     rank = np.full(n, n)  # position of each study in the order
     rank[idx] = np.arange(idx.size)
+    if collapse:
+        return _collapsed(result, keys, idx, rank)
     mask = rank[None, :] <= np.arange(idx.size)[:, None]
     labels = [f"adding {result.labels[i]}" for i in idx]
     return refit_masks(result, mask, row_labels=labels, kind="cumulative", order=idx)
+
+
+def _collapsed(result, keys, idx, rank) -> MetaAnalysisBatch:
+    """One cumulative step per distinct order value: each step adds every study up to the
+    last one (in ``idx``, sorted stably by ``keys``) with that value."""
+    sorted_keys = [keys[i] for i in idx]
+    same = lambda a, b: a == b or (a != a and b != b)  # noqa: E731  (NaN keys are one step)
+    last = [j for j in range(len(idx)) if j + 1 == len(idx) or not same(sorted_keys[j], sorted_keys[j + 1])]
+    mask = rank[None, :] <= np.asarray(last)[:, None]
+    labels = [f"up to {_key_text(sorted_keys[j])}" for j in last]
+    return refit_masks(result, mask, row_labels=labels, kind="cumulative", order=idx[last])
+
+
+def _key_text(key) -> str:
+    if isinstance(key, (float, np.floating)):
+        return "no value" if key != key else (str(int(key)) if float(key).is_integer() else str(key))
+    return str(key)
