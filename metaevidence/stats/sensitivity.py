@@ -254,7 +254,9 @@ def cumulative(result: MetaAnalysis, order=None, *, collapse: bool = False) -> M
         raise TypeError(f"cumulative: expected a MetaAnalysis; got {type(result).__name__}")
     n = len(result.yi)
     if collapse and order is None:
-        raise ValueError("cumulative: collapse=True adds studies with the same order value together; give order=")
+        raise ValueError(
+            "cumulative: collapse=True adds studies with the same order value together; give order="
+        )
     keys = None
     if order is None:
         idx = np.arange(n)
@@ -286,7 +288,8 @@ def cumulative(result: MetaAnalysis, order=None, *, collapse: bool = False) -> M
 
 def _collapsed(result, keys, idx, rank) -> MetaAnalysisBatch:
     """One cumulative step per distinct order value: each step adds every study up to the
-    last one (in ``idx``, sorted stably by ``keys``) with that value."""
+    last one (in ``idx``, sorted stably by ``keys``) with that value.
+    """
     sorted_keys = [keys[i] for i in idx]
     same = lambda a, b: a == b or (a != a and b != b)  # noqa: E731  (NaN keys are one step)
     last = [j for j in range(len(idx)) if j + 1 == len(idx) or not same(sorted_keys[j], sorted_keys[j + 1])]
