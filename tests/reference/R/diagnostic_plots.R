@@ -136,7 +136,7 @@ cases[["profile-normand-MD-ML"]] <- profile_case("profile(rma(yi, vi, data=dat.n
 # --- drapery (from the definition; see the header) ------------------------------------------------
 drapery_case <- function(call_text, fit, x) {
   k <- fit$k
-  crit_df <- if (fit$test == "t") fit$k - 1 else Inf
+  crit_df <- if (fit$test %in% c("t", "knha")) fit$k - 1 else Inf  # metafor 3.8 stores "knha", 5.x "t"
   pfun <- function(theta, se, df) 2 * pt(-abs(theta - x) / se, df)
   study <- lapply(seq_len(k), function(i) pfun(fit$yi[i], sqrt(fit$vi[i]), Inf))
   pooled <- pfun(as.numeric(fit$b), fit$se, crit_df)
