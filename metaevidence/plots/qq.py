@@ -114,6 +114,10 @@ def qq_data(
 
     if not isinstance(reps, (int, np.integer)) or isinstance(reps, bool) or reps < 10:
         raise ValueError(f"reps must be an integer >= 10; got {reps!r}")
+    if str(getattr(result, "method", "")) in ("MH", "PETO"):
+        raise ValueError(
+            f"a Q-Q plot of standardized residuals needs an inverse-variance fit; got a {result.method} fit"
+        )
     level = float(result.level if level is None else level)
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1); got {level!r}")

@@ -10,7 +10,8 @@ under ``figures/<id>/<name>.<format>`` and records their hashes in ``results/<id
 
 Figures: ``forest`` (the main analysis, RevMan style; with subgroups when the spec has
 them; for an overview, the published summaries), ``funnel``, ``cumulative`` and
-``leave-one-out`` (forest plots of those batches).
+``leave-one-out`` (forest plots of those batches); on request ``labbe``, ``radial``, ``qq``,
+``tau2-profile`` and ``drapery`` (:mod:`metaevidence.workflow.diagnostic_figures`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import dataclasses
 from typing import Any
 
 from metaevidence.workflow.compute import FUNNEL_MIN_STUDIES, Computed
+from metaevidence.workflow.diagnostic_figures import DIAGNOSTIC_FIGURES, draw_diagnostic
 from metaevidence.workflow.store import sha256_hex
 
 __all__ = ["render_figures"]
@@ -98,6 +100,8 @@ def _draw(c: Computed, name: str) -> Any | None:
         return plots.funnel_plot(c.fit, contours=spec.figures.funnel.contours)
     if name == "sequential":
         return _sequential(c)
+    if name in DIAGNOSTIC_FIGURES:
+        return draw_diagnostic(c.fit, name, prediction=prediction)
     batch = c.cumulative if name == "cumulative" else c.leave_one_out
     if batch is None:
         return None
