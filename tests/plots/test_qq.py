@@ -13,12 +13,15 @@ CASES = {k: c for k, c in load_reference("diagnostic_plots")["cases"].items() if
 
 
 def _fit(c):
+    if "ablat" in c:  # a meta-regression on absolute latitude
+        return me.meta_regression(c["yi"], c["vi"], "~ ablat", data={"ablat": c["ablat"]}, method=c["method"])
     return me.meta_analysis(np.asarray(c["yi"]), np.asarray(c["vi"]), method=c["method"])
 
 
 def test_the_grid_of_cases_is_complete():
     assert {c["method"] for c in CASES.values()} == {"REML", "EE", "DL"}
     assert any(c["bonferroni"] for c in CASES.values())
+    assert "qq-bcg-OR-REML-ablat" in CASES
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

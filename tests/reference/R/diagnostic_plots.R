@@ -112,6 +112,9 @@ cases[["qq-bcg-OR-REML-bonferroni"]] <- qq_case(
 dn <- escalc("MD", m1i = m1i, sd1i = sd1i, n1i = n1i, m2i = m2i, sd2i = sd2i, n2i = n2i, data = nor)
 fit <- rma(yi, vi, data = dn, method = "DL")
 cases[["qq-normand-MD-DL"]] <- qq_case("qqnorm(rma(yi, vi, data=dat.normand1999 MD, method='DL'), smooth=FALSE, reps=20000)", fit, 11)
+reg <- rma(yi, vi, mods = ~ ablat, data = dat, method = "REML", control = ctrl)
+cases[["qq-bcg-OR-REML-ablat"]] <- c(qq_case("qqnorm(rma(yi, vi, mods=~ablat, data=dat.bcg OR), smooth=FALSE, reps=20000)", reg, 13),
+                                     list(ablat = as.numeric(bcg$ablat)))
 
 # --- tau^2 profile ------------------------------------------------------------------------------
 profile_case <- function(call_text, fit, xlim = NULL, steps = 20) {
@@ -132,6 +135,8 @@ fit <- rma(yi, vi, data = dat, method = "REML", control = ctrl)
 cases[["profile-bcg-OR-REML-xlim"]] <- profile_case("profile(rma(yi, vi, data=dat.bcg OR), xlim=c(0, 2), steps=41)", fit, c(0, 2), 41)
 fit <- rma(yi, vi, data = dn, method = "ML", control = ctrl)
 cases[["profile-normand-MD-ML"]] <- profile_case("profile(rma(yi, vi, data=dat.normand1999 MD, method='ML'), steps=20)", fit)
+cases[["profile-bcg-OR-REML-ablat"]] <- c(profile_case("profile(rma(yi, vi, mods=~ablat, data=dat.bcg OR), steps=20)", reg),
+                                          list(ablat = as.numeric(bcg$ablat)))
 
 # --- drapery (from the definition; see the header) ------------------------------------------------
 drapery_case <- function(call_text, fit, x) {
