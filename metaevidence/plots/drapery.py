@@ -89,7 +89,8 @@ def drapery_data(result, *, x=None, points: int = 1001) -> DraperyData:
     result : MetaAnalysis
     x : array_like, optional
         Hypothetical effects (analysis scale). Default: ``points`` values spanning every
-        study's 99.9% confidence interval.
+        study's 99.9% confidence interval, plus the study and pooled estimates (so that
+        each curve's peak, p = 1, is drawn).
     points : int
 
     Returns
@@ -126,6 +127,7 @@ def drapery_data(result, *, x=None, points: int = 1001) -> DraperyData:
             raise ValueError(f"points must be an integer >= 2; got {points!r}")
         half = stats.norm.isf(0.0005) * np.sqrt(vi)
         x = np.linspace(float(np.min(yi - half)), float(np.max(yi + half)), int(points))
+        x = np.union1d(x, np.r_[yi, result.estimate])  # each curve's peak (p = 1) is drawn
     x = np.asarray(x, float).ravel()
     if x.size == 0 or not np.all(np.isfinite(x)):
         raise ValueError("x must be finite hypothetical effects")

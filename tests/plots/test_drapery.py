@@ -53,5 +53,7 @@ def test_drapery_plot_renders():
     gids = {a.get_gid() for a in fig.axes[0].get_children()}
     assert {"pooled", "prediction"} <= gids
     assert figure_bytes(fig, "svg") == figure_bytes(me.drapery_plot(fit, title="BCG"), "svg")
+    d = me.drapery_data(fit)
+    assert d.pooled_p.max() == 1.0 and np.all(d.study_p.max(axis=1) == 1.0)  # the peaks are drawn
     common = me.meta_analysis(fit.yi, fit.vi, method="EE")
     assert me.drapery_data(common).prediction_p is None

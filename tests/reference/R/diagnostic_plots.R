@@ -18,7 +18,8 @@
 #           distribution (se^2 + tau^2, t on k - 2 df as the HTS prediction interval),
 #           with metafor's fitted theta, se, tau2 and its CI bounds (where p = 1 - level).
 #
-# Writes tests/reference/diagnostic_plots.json. Runs under Debian's metafor 3.8-1.
+# Writes tests/reference/diagnostic_plots.json. Runs under Debian's metafor 3.8-1; re-run under
+# metafor 5.1-12 (R_LIBS=/tmp/rlib5) it gives the same numbers (no difference above 1e-9).
 
 if (!exists("REF_DIR")) REF_DIR <- "tests/reference"
 ctrl <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
