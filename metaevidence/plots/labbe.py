@@ -130,7 +130,9 @@ def labbe_data(result) -> LabbeData:
 
     Example
     -------
-    >>> d = labbe_data(me.meta_analysis(me.effect_sizes("OR", ai=..., bi=..., ci=..., di=...)))
+    >>> d = labbe_data(res)  # a fit of risk ratios from 2x2 counts
+    >>> d.arm, d.x.size
+    ('PLN', 13)
     """
     measure = str(getattr(result, "measure", ""))
     es = getattr(result, "effects", None)

@@ -99,6 +99,8 @@ def profile_data(result, *, xlim: tuple[float, float] | None = None, steps: int 
     Example
     -------
     >>> d = profile_data(res, xlim=(0, 2), steps=41)
+    >>> d.tau2.size, d.reml
+    (41, True)
     """
     from metaevidence.core.regression import log_likelihood
     from metaevidence.stats.influence import model_inputs
