@@ -79,3 +79,11 @@ TETRACHORIC_VI_ABS = 5e-6
 #: the log-likelihood, which pins the parameters only to about sqrt(1e-10) relative, and
 #: the two programs differentiate the Hessian numerically in different ways (the SEs).
 SELMODEL_OPTIM = 5e-5
+
+#: Simulated Q-Q envelopes (qq_plot against metafor's qqnorm(smooth=FALSE)): both are
+#: quantiles of 20000 replicates from different random streams. The Monte Carlo SE of a
+#: 2.5%/97.5% quantile of a sorted-residual rank is about 0.02 (0.025*0.975/20000 over the
+#: density there); 0.08 absolute is 4 SE per point for the 26 points of a figure. A
+#: Bonferroni envelope (quantiles near 0.2%) has about twice that SE: 0.15.
+QQ_ENVELOPE_ABS = 0.08
+QQ_ENVELOPE_BONFERRONI_ABS = 0.15

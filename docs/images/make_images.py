@@ -13,6 +13,8 @@ script again rewrites byte-identical files.
 * forest-150.png               150 synthetic trials (seeded), DerSimonian-Laird
 * funnel-bcg.png               BCG, contour-enhanced funnel plot
 * prisma-example.png           PRISMA 2020 flow of the ledger example in docs/review-ledger.md
+* labbe-bcg.png, radial-bcg.png, qq-bcg.png, tau2-profile-bcg.png, drapery-bcg.png
+                               BCG, the diagnostic plots of docs/diagnostics.md
 """
 
 from __future__ import annotations
@@ -166,6 +168,11 @@ def main() -> None:
         "forest-150.png": forest_plot(synthetic(), sort_by="year"),
         "funnel-bcg.png": funnel_plot(bcg, contours=True),
         "prisma-example.png": prisma_example(),
+        "labbe-bcg.png": me.labbe_plot(bcg),
+        "radial-bcg.png": me.radial_plot(bcg),
+        "qq-bcg.png": me.qq_plot(bcg),
+        "tau2-profile-bcg.png": me.profile_plot(bcg),
+        "drapery-bcg.png": me.drapery_plot(bcg),
     }
     for name, fig in figures.items():
         # the 150-study figure is 30 inches tall: 150 dpi keeps it near 1 MB

@@ -41,6 +41,7 @@ from metaevidence.evidence.direction import DirectionConflict
 from metaevidence.evidence.multiarm import SharedControl
 from metaevidence.stats.results import fields_of
 from metaevidence.workflow.assumptions import assumptions, reported_measure
+from metaevidence.workflow.diagnostic_figures import diagnostic_notes
 from metaevidence.workflow.spec import AnalysisSpec
 from metaevidence.workflow.store import FORMAT
 
@@ -528,6 +529,8 @@ def _secondary_analyses(spec, fit, es, ids, rest, entry_of, included, notes: _No
             notes.add(f"cumulative meta-analysis not run: it needs at least 2 studies (k = {fit.k})")
     if "funnel" in spec.figures.draw and fit.k < FUNNEL_MIN_STUDIES:
         notes.add(f"funnel plot not drawn: it needs at least {FUNNEL_MIN_STUDIES} studies (k = {fit.k})")
+    for why in diagnostic_notes(spec.figures.draw, fit):  # labbe, radial, qq, tau2-profile, drapery
+        notes.add(why)
     if spec.sensitivity.exclude_high_risk_of_bias:
         with notes.catch():
             sensitivity["high_risk_of_bias"] = sens.without_high_risk(spec, fit, es, ids, included, _fit)

@@ -10,9 +10,10 @@ under ``figures/<id>/<name>.<format>`` and records their hashes in ``results/<id
 
 Figures: ``forest`` (the main analysis, RevMan style; with subgroups when the spec has
 them; for an overview, the published summaries), ``funnel``, ``cumulative`` and
-``leave-one-out`` (forest plots of those batches); ``baujat`` and ``gosh`` when listed
-(the main fit refitted without each study, or to subsets of studies: a bounded, seeded
-sample when there are more than ``figures.gosh.max_subsets`` of them).
+``leave-one-out`` (forest plots of those batches); on request ``labbe``, ``radial``, ``qq``,
+``tau2-profile`` and ``drapery`` (:mod:`metaevidence.workflow.diagnostic_figures`), and
+``baujat`` and ``gosh`` (the main fit refitted without each study, or to subsets of studies:
+a bounded, seeded sample when there are more than ``figures.gosh.max_subsets`` of them).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import dataclasses
 from typing import Any
 
 from metaevidence.workflow.compute import FUNNEL_MIN_STUDIES, Computed
+from metaevidence.workflow.diagnostic_figures import DIAGNOSTIC_FIGURES, draw_diagnostic
 from metaevidence.workflow.store import sha256_hex
 
 __all__ = ["render_figures"]
@@ -102,6 +104,8 @@ def _draw(c: Computed, name: str) -> Any | None:
         return _sequential(c)
     if name in ("baujat", "gosh"):
         return _refits(c, name)
+    if name in DIAGNOSTIC_FIGURES:
+        return draw_diagnostic(c.fit, name, prediction=prediction)
     batch = c.cumulative if name == "cumulative" else c.leave_one_out
     if batch is None:
         return None

@@ -85,8 +85,9 @@ PI_METHODS = ("hts", "metafor")
 ZERO_CELL_RULES = ("only0", "all", "if0all", "none")
 
 #: Figures a spec can ask for.
-#: baujat and gosh are drawn only when listed (they need an inverse-variance model).
-FIGURES = ("forest", "funnel", "cumulative", "leave-one-out", "baujat", "gosh")
+FIGURES = ("forest", "funnel", "cumulative", "leave-one-out")
+FIGURES += ("labbe", "radial", "qq", "tau2-profile", "drapery")  # workflow/diagnostic_figures.py
+FIGURES += ("baujat", "gosh")  # drawn only when listed (they refit an inverse-variance model)
 FIGURE_FORMATS = ("svg", "png", "pdf")
 
 #: Data kinds of study-record outcome entries (for ``studies.kind``).
@@ -402,7 +403,8 @@ FIGURES_SPEC = Record(
             required=False,
             doc="the figures to draw; [] draws none. Default: forest and funnel, plus the "
             "cumulative and leave-one-out forest plots when those analyses run "
-            "(an overview: forest)",
+            "(an overview: forest). Diagnostic figures on request: labbe (L'Abbe), radial (Galbraith), "
+            "qq (normal Q-Q of standardized residuals), tau2-profile, drapery (p-value functions)",
         ),
         Field(
             "formats",
