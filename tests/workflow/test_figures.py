@@ -349,8 +349,8 @@ def test_a_correlation_analysis_is_shown_in_r_in_report_and_figure(tmp_path):
         assert b"Correlation (r; pooled on Fisher" in svg
     forest = (root / "figures" / "c" / "forest.svg").read_bytes()
     lower, upper = fmt_ci(p["ci_lower"], p["ci_upper"], "tanh").split(" to ")
-    assert f"<!-- {fmt_effect(p['estimate'], 'tanh')} -->".encode() in forest
-    assert f"<!-- [{lower}, {upper}] -->".encode() in forest
+    assert f">{fmt_effect(p['estimate'], 'tanh')}</text>".encode() in forest  # SVG text is text
+    assert f">[{lower}, {upper}]</text>".encode() in forest
 
 
 def test_an_overview_of_correlations_shows_the_published_r(tmp_path):
