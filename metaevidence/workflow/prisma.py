@@ -187,7 +187,7 @@ def publish_prisma(paths, *, force: bool = False) -> tuple[str, list[str]]:
     drawn.save(outputs)
     if same:
         return "unchanged", []
-    return "updated", reasons or ["no diagram yet"]
+    return "updated", reasons or (["drawn again (--force)"] if status == "current" else ["no diagram yet"])
 
 
 def _holds(path: Path, data: bytes) -> bool:
