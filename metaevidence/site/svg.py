@@ -50,7 +50,8 @@ def inline_svg(svg: str, prefix: str, title: str, desc: str = "") -> str:
 
 def svg_strings(svg: str) -> list[str]:
     """The text strings a matplotlib SVG draws, in order (``<text>`` elements, or the comments
-    beside glyph paths in an SVG drawn with ``svg.fonttype: path``)."""
+    beside glyph paths in an SVG drawn with ``svg.fonttype: path``).
+    """
     from html import unescape
 
     return [(unescape(text) if text else comment).strip() for comment, text in _STRING.findall(svg)]
