@@ -8,7 +8,14 @@ figure gives the same bytes on every run, because
 * dates are removed from the metadata (SVG ``Date``, PDF ``CreationDate``/``ModDate``),
   and the ``Creator``/``Producer``/``Software`` entries name only package versions;
 * SVG element ids come from a fixed hash salt (``svg.hashsalt``) under ``rc_context``;
-* fonts are matplotlib's bundled DejaVu Sans loaded by file (see :mod:`.style`).
+* fonts are matplotlib's bundled DejaVu Sans loaded by file (see :mod:`.style`), so text is
+  measured and laid out, and PNG glyphs drawn, from the same font file on every machine.
+
+SVG text is written as ``<text>`` elements (``svg.fonttype: none``), not as glyph paths, so a
+figure's labels can be searched, copied and edited in a vector editor; their
+``font-family`` is :data:`SVG_FONT_FAMILIES`, DejaVu Sans first, then fonts of similar width
+that a machine without DejaVu has. PDF embeds the TrueType font (``pdf.fonttype`` 42), so its
+text is text too.
 
 Files are written to a temporary file next to the target and renamed into place, so an
 interrupted save never leaves a half-written figure.
@@ -26,12 +33,38 @@ from typing import Any
 from metaevidence._fileio import atomic_write
 from metaevidence.plots import style
 
-__all__ = ["FORMATS", "DEFAULT_DPI", "new_figure", "style_context", "figure_bytes", "save_figure"]
+__all__ = [
+    "FORMATS",
+    "DEFAULT_DPI",
+    "SVG_FONT_FAMILIES",
+    "new_figure",
+    "style_context",
+    "figure_bytes",
+    "save_figure",
+]
 
 #: Output formats and the file suffixes that select them.
 FORMATS = ("svg", "png", "pdf")
 #: Resolution of PNG output (dots per inch); publication quality.
 DEFAULT_DPI = 300
+#: The ``font-family`` list of SVG text, in order of preference: the font the figure was laid
+#: out with (DejaVu Sans; Bitstream Vera Sans has the same metrics), then the wide sans-serif
+#: fonts of Windows and macOS (Verdana), the common ones everywhere (Arial, Helvetica,
+#: Liberation Sans), and the viewer's generic sans-serif.
+SVG_FONT_FAMILIES = (
+    "DejaVu Sans",
+    "Bitstream Vera Sans",
+    "Verdana",
+    "Arial",
+    "Helvetica",
+    "Liberation Sans",
+    "sans-serif",
+)
+#: What the writer adds to the style when it saves SVG (text as ``<text>``, ``svg.fonttype``
+#: none in :func:`.style.rc`): that family list. matplotlib writes the fonts of the generic
+#: family a text's font names, and every metaevidence font is sans-serif; DejaVu Sans stays
+#: first, so a text given by family name is still measured with the bundled font.
+_SVG_RC = {"svg.fonttype": "none", "font.sans-serif": list(SVG_FONT_FAMILIES)}
 
 
 # session settings that do not affect drawing and must not be reset
@@ -120,7 +153,9 @@ def _format_of(path: Path, fmt: str | None) -> str:
 def _write(fig: Any, target: Any, fmt: str, dpi: float) -> None:
     if not (isinstance(dpi, (int, float)) and dpi > 0):
         raise ValueError(f"dpi must be a positive number; got {dpi!r}")
-    with style_context():
+    import matplotlib
+
+    with style_context(), matplotlib.rc_context(rc=_SVG_RC if fmt == "svg" else {}):
         fig.savefig(target, format=fmt, dpi=dpi, metadata=_metadata(fmt), facecolor="white")
 
 

@@ -94,7 +94,8 @@ def font(*, bold: bool = False, size: float = FONT_SIZE) -> Any:
     """
     from matplotlib.font_manager import FontProperties
 
-    return FontProperties(fname=font_path(bold=bold), size=size)
+    # the weight is what an SVG's <text> says (the glyphs come from the file)
+    return FontProperties(fname=font_path(bold=bold), size=size, weight="bold" if bold else "normal")
 
 
 def rc() -> dict[str, Any]:
@@ -107,7 +108,7 @@ def rc() -> dict[str, Any]:
     return {
         "svg.hashsalt": "metaevidence",
         "svg.id": None,
-        "svg.fonttype": "path",
+        "svg.fonttype": "none",  # text as <text>, font-family: plots.output.SVG_FONT_FAMILIES
         "svg.image_inline": True,
         "pdf.fonttype": 42,
         "pdf.compression": 6,

@@ -1,7 +1,7 @@
 """Figures prepared for inlining in a page.
 
-matplotlib's SVG (text drawn as glyph paths, for byte-stable output, with each string kept
-as an XML comment) starts with an XML prolog and a DOCTYPE and uses ids such as
+matplotlib's SVG (text as ``<text>`` elements; older figures drew glyph paths with each
+string kept as an XML comment) starts with an XML prolog and a DOCTYPE and uses ids such as
 ``DejaVuSans-31`` that repeat from figure to figure. Inline, each figure gets its ids
 prefixed (so a page with four figures has unique ids), ``role="img"`` and a ``<title>`` and
 ``<desc>`` written from the figure's numbers, so a screen reader hears the result.
@@ -16,7 +16,7 @@ __all__ = ["inline_svg", "svg_strings"]
 
 _ID = re.compile(r'\bid="([^"]+)"')
 _REF = re.compile(r'(xlink:href|href)="#([^"]+)"|url\(#([^)]+)\)')
-_COMMENT = re.compile(r"<!--\s?(.*?)\s?-->", re.S)
+_STRING = re.compile(r"<!--\s?(.*?)\s?-->|<text\b[^>]*>([^<]*)</text>", re.S)
 
 
 def inline_svg(svg: str, prefix: str, title: str, desc: str = "") -> str:
@@ -49,5 +49,9 @@ def inline_svg(svg: str, prefix: str, title: str, desc: str = "") -> str:
 
 
 def svg_strings(svg: str) -> list[str]:
-    """The text strings a matplotlib SVG draws (kept as comments beside the glyph paths)."""
-    return [m.strip() for m in _COMMENT.findall(svg)]
+    """The text strings a matplotlib SVG draws, in order (``<text>`` elements, or the comments
+    beside glyph paths in an SVG drawn with ``svg.fonttype: path``).
+    """
+    from html import unescape
+
+    return [(unescape(text) if text else comment).strip() for comment, text in _STRING.findall(svg)]

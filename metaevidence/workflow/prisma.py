@@ -64,7 +64,8 @@ def prisma_outputs(studies: str | Path) -> dict[str, bytes]:
     m = ledger.main
     text = [f"# PRISMA 2020 flow{': ' + ledger.title if ledger.title else ''}", "",
             "From `review.yaml`; 'not recorded' marks a count the ledger does not have.", "",
-            "![PRISMA 2020 flow diagram](../figures/prisma/prisma.svg)", "",
+            "![PRISMA 2020 flow diagram](../figures/prisma/prisma.png)", "",
+            "The diagram as [SVG](../figures/prisma/prisma.svg).", "",
             f"Studies included: {len(ledger.included_studies)}; records screened: "
             f"{'not recorded' if m.screened is None else m.screened}.", "",
             "## Reports excluded, with reasons", "", exclusion_table(ledger)]  # fmt: skip
@@ -160,19 +161,79 @@ def prisma_status(paths) -> tuple[str, list[str]]:
 def publish_prisma(paths, *, force: bool = False) -> tuple[str, list[str]]:
     """Draw and write the diagram and table of the review's ledger (``metaevidence run``) unless
     :func:`prisma_status` calls them current; returns (status, reasons) as ``run`` reports them:
-    "updated", "current", "failed" or "none".
+    "updated", "unchanged" (``--force``: the files already held these bytes), "current",
+    "failed" or "none".
+
+    ``--force`` does not draw again what this code already drew from this ledger: the local
+    cache (:mod:`metaevidence.evidence.cache`, entry ``prisma``) records the files' hashes that
+    these inputs gave, as it does for the summary-of-findings figure.
     """
     status, reasons = prisma_status(paths)
     if status in ("none", "failed") or (status == "current" and not force):
         return status, reasons
+    drawn = _Drawn(paths)
+    if status == "current" and drawn.on_disk(_targets(paths)):
+        return "unchanged", []
     outputs = prisma_outputs(paths.studies)
     outputs["prisma.md"] = _stamped_md(
         outputs["prisma.md"], _stamp(ledger_path(paths.studies).read_bytes(), outputs)
     )
-    for name, target in _targets(paths).items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, outputs[name])  # the stamped table last: a cut-off run reads as stale
-    return "updated", reasons or ["no diagram yet"]
+    targets = _targets(paths)
+    same = all(_holds(target, outputs[name]) for name, target in targets.items())
+    for name, target in targets.items():
+        if not same:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, outputs[name])  # the stamped table last: a cut-off run reads as stale
+    drawn.save(outputs)
+    if same:
+        return "unchanged", []
+    return "updated", reasons or (["drawn again (--force)"] if status == "current" else ["no diagram yet"])
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+class _Drawn:
+    """What the cache says this code drew from these inputs: the ledger's bytes, the record
+    ids it is checked against, the software versions; the key of the cache's ``prisma`` entry.
+    """
+
+    def __init__(self, paths) -> None:
+        import hashlib
+        import json
+
+        from metaevidence.evidence.cache import Cache
+        from metaevidence.workflow.run import _stamped
+        from metaevidence.workflow.store import sha256_hex, software_versions
+
+        self.cache = Cache(paths.cache)
+        made_of = [
+            sha256_hex(ledger_path(paths.studies).read_bytes()),
+            _study_ids(paths.studies),
+            _stamped(software_versions()),
+        ]
+        self.key = hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()
+
+    def on_disk(self, targets: dict[str, Path]) -> bool:
+        """Whether the files hold what these inputs gave when this code last drew them."""
+        from metaevidence.workflow.store import sha256_hex
+
+        known = self.cache.load("prisma").get(self.key)
+        if not isinstance(known, dict):
+            return False
+        try:
+            return all(known.get(name) == sha256_hex(path.read_bytes()) for name, path in targets.items())
+        except OSError:
+            return False
+
+    def save(self, outputs: dict[str, bytes]) -> None:
+        from metaevidence.workflow.store import sha256_hex
+
+        self.cache.save("prisma", {self.key: {name: sha256_hex(data) for name, data in outputs.items()}})
 
 
 def prisma_outcome(paths, *, check: bool, force: bool = False):

@@ -459,18 +459,28 @@ def _overview(doc: dict) -> list[str]:
     return out
 
 
+#: The format a report embeds, by preference: PNG first, since pandoc and word processors
+#: embed it everywhere (SVG needs a converter for .docx); the other formats are linked after it.
+_EMBED_ORDER = ("png", "svg", "pdf")
+
+
 def _figures(doc: dict) -> list[str]:
-    figs = [f for f in doc.get("figures", ()) if f["format"] == "svg"] or list(doc.get("figures", ()))
-    if not figs:
+    by_name: dict[str, dict[str, str]] = {}
+    for f in doc.get("figures", ()):
+        by_name.setdefault(f["name"], {})[f["format"]] = f["file"]
+    if not by_name:
         return []
     aid = doc["analysis"]["id"]
     out = ["## Figures", ""]
-    seen = set()
-    for f in figs:
-        if f["name"] in seen:
-            continue
-        seen.add(f["name"])
-        out += [f"![{f['name']} plot](../figures/{aid}/{f['file']})", ""]
+    for name, files in by_name.items():
+        formats = sorted(files, key=lambda fmt: _EMBED_ORDER.index(fmt) if fmt in _EMBED_ORDER else 9)
+        embed = next((fmt for fmt in formats if fmt != "pdf"), None)
+        if embed is not None:
+            out += [f"![{name} plot](../figures/{aid}/{files[embed]})", ""]
+        others = [fmt for fmt in formats if fmt != embed]
+        if others:
+            links = ", ".join(f"[{fmt.upper()}](../figures/{aid}/{files[fmt]})" for fmt in others)
+            out += [f"The {name} plot as {links}.", ""]
     return out
 
 

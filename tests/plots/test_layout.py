@@ -68,3 +68,23 @@ def test_thin_labels_keeps_priorities_and_drops_touching_labels():
     # middle first, then the ends: neighbours of kept labels are dropped
     assert thin_labels(centres, widths, [2, 0, 4, 1, 3], gap=0.05) == [2, 0, 4]
     assert thin_labels(centres, [0.1] * 5, [2, 0, 4, 1, 3], gap=0.05) == [2, 0, 4, 1, 3]
+
+
+def test_measurers_of_one_resolution_share_their_widths_and_keep_fonts_apart():
+    from matplotlib.font_manager import FontProperties
+
+    text = "Shared-measurement 2026 trial"
+    first = TextMeasurer().width(text, FONT)
+    other = TextMeasurer()
+    calls = []
+    real = other._renderer.get_text_width_height_descent
+    other._renderer.get_text_width_height_descent = lambda *a, **k: calls.append(a) or real(*a, **k)
+    same_font = FontProperties(fname=style.font_path(), size=style.FONT_SIZE)  # equal, not identical
+    assert other.width(text, same_font) == first and calls == []  # measured once per process
+    bold = other.width(text, style.font(bold=True))
+    assert len(calls) == 1 and bold > first  # another font is measured, not taken from the cache
+    assert other.width(text, style.font(size=16)) > 1.9 * first and len(calls) == 2
+    from metaevidence.plots.layout import _WIDTHS
+
+    TextMeasurer(dpi=100).width(text, FONT)  # another resolution: its own table (hinting differs)
+    assert (text, FONT) in _WIDTHS[100.0] and _WIDTHS[100.0] is not _WIDTHS[300.0]

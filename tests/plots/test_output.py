@@ -1,6 +1,8 @@
 """Deterministic output: the same result renders to the same bytes, in every format."""
 
 import hashlib
+import os
+import re
 import struct
 import subprocess
 import sys
@@ -106,3 +108,65 @@ def test_save_figure_errors(tmp_path):
     with pytest.raises(ValueError, match=r"figure size must be positive inches; got 0 x 1"):
         new_figure(0, 1)
     assert list(tmp_path.iterdir()) == []
+
+
+def _svg_texts(svg: bytes) -> list[str]:
+    import html
+
+    return [html.unescape(t) for t in re.findall(r"<text\b[^>]*>([^<]*)</text>", svg.decode("utf-8"))]
+
+
+def test_svg_text_is_written_as_text_that_can_be_searched_and_edited():
+    res = f.bcg()
+    svg = figure_bytes(forest_plot(res), "svg")
+    texts = _svg_texts(svg)
+    assert svg.count(b"<text") == len(texts) > 100  # every label, number and heading
+    assert set(res.labels) <= set(texts)  # each study label is one searchable string
+    assert "Ferguson & Simes 1949" in texts and b">Ferguson &amp; Simes 1949</text>" in svg
+    assert "IV, Random, 95% CI" in texts
+    assert b'id="DejaVuSans-' not in svg  # no glyph outlines any more
+    heading = re.search(rb"<text style=\"([^\"]*)\"[^>]*>Study</text>", svg)
+    assert heading is not None and b"font-weight: 700" in heading.group(1)  # bold headings stay bold
+    body = re.search(rb"<text style=\"([^\"]*)\"[^>]*>Aronson 1948</text>", svg)
+    assert body is not None and b"font-weight" not in body.group(1)
+
+
+def test_svg_text_names_a_fallback_font_list():
+    from metaevidence.plots.output import SVG_FONT_FAMILIES
+
+    svg = figure_bytes(funnel_plot(f.bcg(), contours=True), "svg")
+    families = set(re.findall(rb"font-family: ([^;\"]*)", svg))
+    expected = ", ".join(name if name == "sans-serif" else repr(name) for name in SVG_FONT_FAMILIES)
+    assert families == {expected.encode()}  # one list on every text element
+    assert SVG_FONT_FAMILIES[0] == "DejaVu Sans" and SVG_FONT_FAMILIES[-1] == "sans-serif"
+    assert {"Arial", "Helvetica"} <= set(SVG_FONT_FAMILIES)  # what a machine without DejaVu has
+
+
+def test_user_font_settings_do_not_reach_the_svg_text():
+    reference = figure_bytes(forest_plot(f.bcg()), "svg")
+    with matplotlib.rc_context({"font.sans-serif": ["Comic Sans MS"], "svg.fonttype": "path"}):
+        assert figure_bytes(forest_plot(f.bcg()), "svg") == reference
+
+
+def test_svg_bytes_are_the_same_under_the_baseline_cpu_kernels():
+    # OpenBLAS's oldest x86-64 kernels and numpy's baseline (no AVX-512) transcendental code:
+    # the SVG text positions must not depend on the kernels the machine picks
+    code = (
+        "import sys, hashlib; sys.path.insert(0, '.')\n"
+        "from tests.plots import factories as f\n"
+        "from metaevidence.plots import figure_bytes, forest_plot, funnel_plot\n"
+        "print(hashlib.sha256(figure_bytes(forest_plot(f.bcg()), 'svg')).hexdigest())\n"
+        "print(hashlib.sha256(figure_bytes(funnel_plot(f.bcg(), contours=True), 'svg')).hexdigest())\n"
+    )
+    env = {
+        **os.environ,
+        "OPENBLAS_CORETYPE": "Prescott",
+        "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+        "MPLBACKEND": "Agg",
+    }
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    here = [
+        hashlib.sha256(figure_bytes(forest_plot(f.bcg()), "svg")).hexdigest(),
+        hashlib.sha256(figure_bytes(funnel_plot(f.bcg(), contours=True), "svg")).hexdigest(),
+    ]
+    assert out.stdout.split() == here

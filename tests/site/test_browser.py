@@ -30,9 +30,15 @@ CHROMIUM = Path(os.environ.get("METAEVIDENCE_CHROMIUM", "/usr/bin/chromium"))
 ANALYSIS = "social-relationships-mortality"  # the analysis with every figure
 VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 
+# the strings an SVG draws, in order: its <text> elements (and the comments that sat beside
+# glyph paths when text was drawn as paths)
 COMMENTS_JS = """svg => {
-  const out = [], walker = document.createTreeWalker(svg, NodeFilter.SHOW_COMMENT);
-  while (walker.nextNode()) out.push(walker.currentNode.nodeValue.trim());
+  const out = [], walker = document.createTreeWalker(svg, NodeFilter.SHOW_COMMENT | NodeFilter.SHOW_ELEMENT);
+  while (walker.nextNode()) {
+    const n = walker.currentNode;
+    if (n.nodeType === Node.COMMENT_NODE) out.push(n.nodeValue.trim());
+    else if (n.localName === "text") out.push(n.textContent.trim());
+  }
   return out;
 }"""
 

@@ -27,4 +27,6 @@ def test_inline_svg_prefixes_ids_and_adds_title_and_description():
 
 
 def test_svg_strings():
-    assert svg_strings(SVG) == ["1.57 [1.28, 1.92]"]
+    assert svg_strings(SVG) == ["1.57 [1.28, 1.92]"]  # glyph paths with their comment
+    text = '<svg><text style="font-size: 8px" x="1" y="2">Ferguson &amp; Simes 1949</text><text>0.19</text></svg>'
+    assert svg_strings(text) == ["Ferguson & Simes 1949", "0.19"]

@@ -42,3 +42,31 @@ def test_an_unknown_format_is_refused_with_the_allowed_ones(tmp_path):
     rc, out, err = _run(root)
     assert rc == 1
     assert "svg" in err + out and "pdf" in err + out and "eps" in err + out
+
+
+def test_the_report_embeds_the_png_and_links_the_svg_and_pdf():
+    from metaevidence.workflow.report import _figures
+
+    doc = {
+        "analysis": {"id": "m"},
+        "figures": [
+            {"name": "forest", "file": "forest.svg", "format": "svg"},
+            {"name": "forest", "file": "forest.png", "format": "png"},
+            {"name": "forest", "file": "forest.pdf", "format": "pdf"},
+            {"name": "funnel", "file": "funnel.svg", "format": "svg"},
+            {"name": "cumulative", "file": "cumulative.pdf", "format": "pdf"},
+        ],
+    }
+    assert _figures(doc) == [
+        "## Figures",
+        "",
+        "![forest plot](../figures/m/forest.png)",  # pandoc and Word embed PNG everywhere
+        "",
+        "The forest plot as [SVG](../figures/m/forest.svg), [PDF](../figures/m/forest.pdf).",
+        "",
+        "![funnel plot](../figures/m/funnel.svg)",  # only SVG: embedded
+        "",
+        "The cumulative plot as [PDF](../figures/m/cumulative.pdf).",  # a PDF is linked, not embedded
+        "",
+    ]
+    assert _figures({"analysis": {"id": "m"}, "figures": []}) == []

@@ -67,9 +67,30 @@ def test_figures_are_written_hashed_and_byte_stable(tmp_path):
         assert f["sha256"] == sha256_hex(figs[f"m/{f['file']}"])
     assert b"Deaths" in figs["m/forest.svg"]
     report = (root / "results" / "m.md").read_text(encoding="utf-8")
-    assert "![forest plot](../figures/m/forest.svg)" in report
+    assert "![forest plot](../figures/m/forest.svg)" in report  # only SVG written: the SVG embedded
+    assert "[PNG]" not in report and ".png)" not in report.replace("summary-of-findings.png", "")
+    assert _referenced(report) == {f"m/{f['file']}" for f in doc["figures"]}  # each one written
     assert _run(root) == 0
     assert snapshot(root / "figures") == figs
+
+
+def _referenced(report: str) -> set[str]:
+    """The figure files a report links or embeds, relative to figures/."""
+    import re
+
+    return set(re.findall(r"\]\(\.\./figures/([^)]+)\)", report))
+
+
+def test_the_report_embeds_the_png_of_the_default_formats_and_links_the_svg(tmp_path):
+    root = make_review(tmp_path, specs=[spec("m", figures={"draw": ["forest", "funnel"]})])
+    assert _run(root) == 0  # figures: {formats: ...} defaults to [svg, png]
+    doc = json.loads((root / "results" / "m.json").read_text(encoding="utf-8"))
+    assert {f["format"] for f in doc["figures"]} == {"svg", "png"}
+    report = (root / "results" / "m.md").read_text(encoding="utf-8")
+    assert "![forest plot](../figures/m/forest.png)" in report  # pandoc and Word embed a PNG
+    assert "The forest plot as [SVG](../figures/m/forest.svg)." in report
+    written = set(snapshot(root / "figures"))
+    assert _referenced(report) == {f"m/{f['file']}" for f in doc["figures"]} <= written
 
 
 def test_figures_follow_the_spec_and_check_notices_tampering(tmp_path):
@@ -349,8 +370,8 @@ def test_a_correlation_analysis_is_shown_in_r_in_report_and_figure(tmp_path):
         assert b"Correlation (r; pooled on Fisher" in svg
     forest = (root / "figures" / "c" / "forest.svg").read_bytes()
     lower, upper = fmt_ci(p["ci_lower"], p["ci_upper"], "tanh").split(" to ")
-    assert f"<!-- {fmt_effect(p['estimate'], 'tanh')} -->".encode() in forest
-    assert f"<!-- [{lower}, {upper}] -->".encode() in forest
+    assert f">{fmt_effect(p['estimate'], 'tanh')}</text>".encode() in forest  # SVG text is text
+    assert f">[{lower}, {upper}]</text>".encode() in forest
 
 
 def test_an_overview_of_correlations_shows_the_published_r(tmp_path):

@@ -100,3 +100,44 @@ def test_a_ledger_with_problems_fails_run_and_check_alike(review):
 def test_without_a_ledger_there_is_no_prisma_line(review):
     assert cmd(review)[0] == 0
     assert "PRISMA" not in cmd(review, "--check")[1] and not (review / "results" / "prisma.md").exists()
+
+
+def test_force_does_not_redraw_what_this_code_drew_from_this_ledger(review, monkeypatch):
+    import metaevidence.plots.prisma as plots_prisma
+
+    (review / "review.yaml").write_text(LEDGER % ", ".join(t[0] for t in TRIALS))
+    assert cmd(review)[0] == 0  # drawn, and the cache records what this ledger gave
+    drawn = snapshot(review / "figures" / "prisma") | {"md": (review / "results" / "prisma.md").read_bytes()}
+    calls = []
+    real = plots_prisma.prisma_flow
+    monkeypatch.setattr(plots_prisma, "prisma_flow", lambda ledger: calls.append(1) or real(ledger))
+    status, out = cmd(review, "--force")
+    assert status == 0 and prisma_line(out) == "PRISMA flow (review.yaml)  unchanged  up to date"
+    assert calls == []  # not drawn again
+    # without the cache (a fresh clone): --force draws again, finds the same bytes, rewrites nothing
+    for p in (review / ".metaevidence-cache").iterdir():
+        p.unlink()
+    status, out = cmd(review, "--force")
+    assert status == 0 and prisma_line(out) == "PRISMA flow (review.yaml)  unchanged  up to date"
+    assert calls == [1]
+    assert (
+        snapshot(review / "figures" / "prisma") | {"md": (review / "results" / "prisma.md").read_bytes()}
+        == drawn
+    )
+    # the ledger changed: drawn again whatever the cache holds
+    ledger = LEDGER % ", ".join(t[0] for t in TRIALS)
+    (review / "review.yaml").write_text(
+        ledger.replace("hits: 40", "hits: 41").replace("duplicates_removed: 5", "duplicates_removed: 6")
+    )
+    status, out = cmd(review, "--force")
+    assert status == 0 and "updated" in prisma_line(out) and calls == [1, 1]
+    assert cmd(review, "--check")[0] == 0
+
+
+def test_the_table_embeds_the_png_and_links_the_svg(review):
+    (review / "review.yaml").write_text(LEDGER % ", ".join(t[0] for t in TRIALS))
+    assert cmd(review)[0] == 0
+    md = (review / "results" / "prisma.md").read_text(encoding="utf-8")
+    assert "![PRISMA 2020 flow diagram](../figures/prisma/prisma.png)" in md
+    assert "The diagram as [SVG](../figures/prisma/prisma.svg)." in md
+    assert set(snapshot(review / "figures" / "prisma")) == {"prisma.svg", "prisma.png"}
