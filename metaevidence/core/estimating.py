@@ -217,13 +217,14 @@ class Columns:
     work arrays live in buffers that later fits in the same thread reuse (:func:`scratch`).
     """
 
-    __slots__ = ("y", "v", "k", "n", "_buf")
+    __slots__ = ("y", "v", "k", "n", "_buf", "_slot")
 
-    def __init__(self, y: np.ndarray, v: np.ndarray, buf: list):
+    def __init__(self, y: np.ndarray, v: np.ndarray, buf: list, slot: int = -1):
         self.y = y
         self.v = v
         self.k, self.n = y.shape
         self._buf = buf
+        self._slot = slot  # which of the two gather buffers holds y and v (-1: neither)
 
     @classmethod
     def of(cls, s: Studies) -> Columns:
@@ -237,15 +238,29 @@ class Columns:
         return cls(y, v, buf[2:])
 
     def take(self, idx: np.ndarray) -> Columns:
-        """The analyses ``idx`` (work arrays shared: only one sub-batch is live at a time)."""
-        return Columns(np.take(self.y, idx, axis=1), np.take(self.v, idx, axis=1), self._buf)
+        """The analyses ``idx`` (work arrays shared: only one sub-batch is live at a time).
+
+        The gathered copies go to the gather buffer that does not hold this batch's (the
+        working set is compacted to fewer than half its analyses, so both copies fit).
+        """
+        k, m = self.k, len(idx)
+        slot = 1 if self._slot == 0 else 0
+        dst = self._buf[_GATHER + slot]
+        if 2 * k * m > dst.size:
+            return Columns(np.take(self.y, idx, axis=1), np.take(self.v, idx, axis=1), self._buf)
+        y = np.take(self.y, idx, axis=1, out=dst[: k * m].reshape(k, m))
+        v = np.take(self.v, idx, axis=1, out=dst[k * m : 2 * k * m].reshape(k, m))
+        return Columns(y, v, self._buf, slot)
 
     def work(self, i: int) -> np.ndarray:
         return self._buf[i][: self.y.size].reshape(self.k, self.n)
 
 
-#: Buffers of a :class:`Columns` batch: the two copies and five work arrays.
-_COLUMN_BUFFERS = 7
+#: Buffers of a :class:`Columns` batch: the two copies, five work arrays and two gather
+#: buffers for the compacted working sets (used in turn).
+_COLUMN_BUFFERS = 9
+#: Index of the first gather buffer among the buffers after the two copies.
+_GATHER = 5
 #: Largest buffers kept for reuse, in doubles (the default chunk needs 200,000).
 _KEEP_LIMIT = 1 << 21
 _LOCAL = threading.local()
