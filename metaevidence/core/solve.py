@@ -301,10 +301,9 @@ def ascend(
         if tiny.any():
             small |= tiny & (prev * d < 0) & (ad >= 0.5 * np.abs(prev))
         prev = d if every else np.where(accept, d, prev)
-        at_zero = x <= 0
         final_ok = small  # done analyses whose answer is the next point, not x
-        if at_zero.any():
-            boundary = at_zero & (f <= 0)  # the maximum is on the boundary: stay at x
+        if x.min() <= 0:
+            boundary = (x <= 0) & (f <= 0)  # the maximum is on the boundary: stay at x
             final_ok = small & ~boundary
             small = small | boundary
         if every:
@@ -345,10 +344,10 @@ _FLOOR = 1e-9
 
 def _step(x, f, fp, info, scale, metafor_phase):
     """The next point of :func:`ascend`, ``max(x + step, 0)`` (see its Notes)."""
-    fisher = f / info
     concave = fp < 0
     newton = -f / np.where(concave, fp, -1.0)
     if metafor_phase:
+        fisher = f / info
         trusted = concave & (newton * fisher > 0) & (np.abs(newton) <= _TRUST * np.abs(fisher))
         step = np.where(trusted, newton, fisher)
         ahead = x + step
@@ -362,7 +361,7 @@ def _step(x, f, fp, info, scale, metafor_phase):
     elif concave.all():  # the usual case near a maximum: Newton everywhere
         step = newton
     else:
-        convex = np.where(f < 0, -x, np.maximum(fisher, x + 1e-3 * scale))
+        convex = np.where(f < 0, -x, np.maximum(f / info, x + 1e-3 * scale))
         step = np.where(concave, newton, convex)
     return np.maximum(x + step, 0.0)
 
