@@ -209,22 +209,22 @@ class Columns:
     """A complete, intercept-only batch stored studies-first, ``(k, n)``, for the iterations.
 
     With studies on the first axis the weights broadcast ``tau2`` along contiguous rows,
-    the row sums become ``k`` contiguous vector additions (a BLAS product with a vector
-    of ones) and the log-product of the marginal variances one pass, instead of short
+    the sums over studies become ``k`` contiguous vector additions in study order (not a
+    BLAS product: its kernels add in a CPU-dependent order) and the log-product of the marginal variances one pass, instead of short
     strided rows: an evaluation of :func:`reml_columns` is about 40% cheaper than
     :func:`reml_terms` on the same chunk (benchmarks/README.md). The same formulas, the
     sums in another order (agreement to rounding, ~1e-13 relative). The copies and the
     work arrays live in buffers that later fits in the same thread reuse (:func:`scratch`).
     """
 
-    __slots__ = ("y", "v", "k", "n", "ones", "_buf")
+    __slots__ = ("y", "v", "k", "n", "_buf", "_slot")
 
-    def __init__(self, y: np.ndarray, v: np.ndarray, buf: list):
+    def __init__(self, y: np.ndarray, v: np.ndarray, buf: list, slot: int = -1):
         self.y = y
         self.v = v
         self.k, self.n = y.shape
-        self.ones = np.ones(self.k)
         self._buf = buf
+        self._slot = slot  # which of the two gather buffers holds y and v (-1: neither)
 
     @classmethod
     def of(cls, s: Studies) -> Columns:
@@ -238,15 +238,29 @@ class Columns:
         return cls(y, v, buf[2:])
 
     def take(self, idx: np.ndarray) -> Columns:
-        """The analyses ``idx`` (work arrays shared: only one sub-batch is live at a time)."""
-        return Columns(np.take(self.y, idx, axis=1), np.take(self.v, idx, axis=1), self._buf)
+        """The analyses ``idx`` (work arrays shared: only one sub-batch is live at a time).
+
+        The gathered copies go to the gather buffer that does not hold this batch's (the
+        working set is compacted to fewer than half its analyses, so both copies fit).
+        """
+        k, m = self.k, len(idx)
+        slot = 1 if self._slot == 0 else 0
+        dst = self._buf[_GATHER + slot]
+        if 2 * k * m > dst.size:
+            return Columns(np.take(self.y, idx, axis=1), np.take(self.v, idx, axis=1), self._buf)
+        y = np.take(self.y, idx, axis=1, out=dst[: k * m].reshape(k, m))
+        v = np.take(self.v, idx, axis=1, out=dst[k * m : 2 * k * m].reshape(k, m))
+        return Columns(y, v, self._buf, slot)
 
     def work(self, i: int) -> np.ndarray:
         return self._buf[i][: self.y.size].reshape(self.k, self.n)
 
 
-#: Buffers of a :class:`Columns` batch: the two copies and five work arrays.
-_COLUMN_BUFFERS = 7
+#: Buffers of a :class:`Columns` batch: the two copies, five work arrays and two gather
+#: buffers for the compacted working sets (used in turn).
+_COLUMN_BUFFERS = 9
+#: Index of the first gather buffer among the buffers after the two copies.
+_GATHER = 5
 #: Largest buffers kept for reuse, in doubles (the default chunk needs 200,000).
 _KEEP_LIMIT = 1 << 21
 _LOCAL = threading.local()
@@ -271,7 +285,7 @@ def _column_sums(c: Columns, tau2):
     """``w, sw, r, wr, sum log sigma`` of :func:`_sums` on a :class:`Columns` batch."""
     sigma = np.add(c.v, tau2, out=c.work(0))
     w = np.divide(1.0, sigma, out=c.work(1))
-    sw = c.ones @ w
+    sw = np.add.reduce(w, axis=0)
     r = np.subtract(c.y, np.einsum("ij,ij->j", w, c.y) / sw, out=c.work(2))
     wr = np.multiply(w, r, out=c.work(3))
     prod = np.multiply.reduce(sigma, axis=0)
@@ -279,7 +293,7 @@ def _column_sums(c: Columns, tau2):
     sls = np.log(np.where(ok, prod, 1.0))
     if not ok.all() or c.k > 32:
         bad = ~ok if c.k <= 32 else slice(None)
-        sls[bad] = c.ones @ np.log(sigma[:, bad])
+        sls[bad] = np.add.reduce(np.log(sigma[:, bad]), axis=0)
     return w, sw, r, wr, sls
 
 
@@ -287,11 +301,11 @@ def reml_columns(c: Columns, tau2):
     """:func:`reml_terms` on a :class:`Columns` batch (the same four quantities)."""
     w, sw, r, wr, sls = _column_sums(c, tau2)
     w2 = np.multiply(w, w, out=c.work(4))
-    sw2 = c.ones @ w2
+    sw2 = np.add.reduce(w2, axis=0)
     a = sw2 / sw
     trpp = sw2 - 2.0 * np.einsum("ij,ij->j", w2, w) / sw + a * a
     u = np.multiply(wr, w, out=c.work(4))
-    ypppy_ = np.einsum("ij,ij->j", u, wr) - (c.ones @ u) ** 2 / sw
+    ypppy_ = np.einsum("ij,ij->j", u, wr) - np.add.reduce(u, axis=0) ** 2 / sw
     ll = 0.5 * (-sls - np.log(sw) - np.einsum("ij,ij->j", wr, r))
     return ll, np.einsum("ij,ij->j", wr, wr) - (sw - a), trpp - 2.0 * ypppy_, trpp
 
@@ -301,7 +315,7 @@ def ml_columns(c: Columns, tau2):
     w, sw, r, wr, sls = _column_sums(c, tau2)
     sw2 = np.einsum("ij,ij->j", w, w)
     u = np.multiply(wr, w, out=c.work(4))
-    ypppy_ = np.einsum("ij,ij->j", u, wr) - (c.ones @ u) ** 2 / sw
+    ypppy_ = np.einsum("ij,ij->j", u, wr) - np.add.reduce(u, axis=0) ** 2 / sw
     return (
         0.5 * (-sls - np.einsum("ij,ij->j", wr, r)),
         np.einsum("ij,ij->j", wr, wr) - sw,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from metaevidence.core import fit_columns as _columns
 from metaevidence.core import pool as _pool
 from metaevidence.core.batch import MAX_CELLS, Studies, chunks, prepare
 from metaevidence.core.options import choose
@@ -130,42 +131,28 @@ def fit_studies(
     :func:`check_options`). Used by :func:`fit` chunk by chunk.
     """
     common = method in COMMON_METHODS
-    base = common_fit(s)
-    if tau2 is None:
-        est = tau2_for(s, method, tol=tol, maxiter=maxiter, base=base)
-        t2, t2_se, conv, iters = est.tau2, est.se, est.converged, est.iterations
+    if tau2 is None and weights is None and _columns.applies(s, method):
+        part = _columns.fit_columns(s, method, test, tol, maxiter)  # the common case, lean
     else:
-        t2 = np.where(s.k > 0, tau2, np.nan)
-        t2_se = np.full(s.n, np.nan)
-        conv = np.ones(s.n, dtype=bool)
-        iters = np.zeros(s.n, dtype=np.int64)
-    any_empty = s.k.min() == 0
-    t2z = np.where(np.isnan(t2), 0.0, t2) if any_empty else t2
-    pooled = _pool.pool(s, t2z) if weights is None else user_weighted(s, t2z, weights)
-    se = pooled.se
-    df = np.full(s.n, np.nan)
-    if test != "z":
-        se_hk, df_hk = _pool.hartung_knapp(s, pooled, adhoc=(test == "adhoc"))
-        ok = s.k >= 2
-        se = np.where(ok, se_hk, se)
-        df = np.where(ok, df_hk, np.nan)
-    stat, pval, lo, hi = _pool.wald(pooled.estimate, se, df, level)
-    q, q_df, q_p = _pool.cochran_q(s, base)
-    vt = typical_variance(s, base)
+        part = _estimate_and_pool(s, method, test, tau2, tol, maxiter, weights)
+    t2, se, df = part["tau2"], part["se"], part["df"]
+    estimate, q, vt = part["estimate"], part["q"], part["vt"]
+    stat, pval, lo, hi = _pool.wald(estimate, se, df, level)
+    q_df = np.maximum(s.k - s.p, 0)
+    q_p = _pool.chi2_sf(q, q_df)
     i2, h2 = _pool.heterogeneity_i2_h2(q, q_df, t2, vt, common=common)
+    any_empty = s.k.min() == 0
     if common:
         pi_lo = pi_hi = np.full(s.n, np.nan)
     else:
-        pi_lo, pi_hi = _pool.prediction_interval(pooled.estimate, se, t2z, s.k, df, level, method=pi_method)
-    weights = _pool.pooled_weights(pooled)
-    if not s.complete:
-        weights = np.where(s.included, weights, np.nan)
+        t2z = np.where(np.isnan(t2), 0.0, t2) if any_empty else t2
+        pi_lo, pi_hi = _pool.prediction_interval(estimate, se, t2z, s.k, df, level, method=pi_method)
     if any_empty:
         empty = s.k == 0
         q = np.where(empty, np.nan, q)
         q_p = np.where(empty, np.nan, q_p)
     return dict(
-        estimate=pooled.estimate,
+        estimate=estimate,
         se=se,
         statistic=stat,
         p_value=pval,
@@ -175,7 +162,7 @@ def fit_studies(
         pi_lower=pi_lo,
         pi_upper=pi_hi,
         tau2=t2,
-        tau2_se=t2_se,
+        tau2_se=part["tau2_se"],
         tau=np.sqrt(t2),
         i2=i2,
         h2=h2,
@@ -183,12 +170,52 @@ def fit_studies(
         q_df=q_df,
         q_p_value=q_p,
         k=s.k,
+        converged=part["converged"],
+        iterations=part["iterations"],
+        vt=vt,
+        se_z=part["se_z"],
+        weights=part["weights"],
+        included=s.included,
+    )
+
+
+def _estimate_and_pool(s: Studies, method, test, tau2, tol, maxiter, weights) -> dict:
+    """tau^2 (estimated, or ``tau2`` given), the pooled fit, the test's SE and df, Q and
+    the typical variance: the parts of :func:`fit_studies` before the inference.
+    """
+    base = common_fit(s)
+    if tau2 is None:
+        est = tau2_for(s, method, tol=tol, maxiter=maxiter, base=base)
+        t2, t2_se, conv, iters = est.tau2, est.se, est.converged, est.iterations
+    else:
+        t2 = np.where(s.k > 0, tau2, np.nan)
+        t2_se = np.full(s.n, np.nan)
+        conv = np.ones(s.n, dtype=bool)
+        iters = np.zeros(s.n, dtype=np.int64)
+    t2z = np.where(np.isnan(t2), 0.0, t2) if s.k.min() == 0 else t2
+    pooled = _pool.pool(s, t2z) if weights is None else user_weighted(s, t2z, weights)
+    se = pooled.se
+    df = np.full(s.n, np.nan)
+    if test != "z":
+        se_hk, df_hk = _pool.hartung_knapp(s, pooled, adhoc=(test == "adhoc"))
+        ok = s.k >= 2
+        se = np.where(ok, se_hk, se)
+        df = np.where(ok, df_hk, np.nan)
+    w = _pool.pooled_weights(pooled)
+    if not s.complete:
+        w = np.where(s.included, w, np.nan)
+    return dict(
+        tau2=t2,
+        tau2_se=t2_se,
         converged=conv,
         iterations=iters,
-        vt=vt,
+        estimate=pooled.estimate,
         se_z=pooled.se,
-        weights=weights,
-        included=s.included,
+        se=se,
+        df=df,
+        q=base.q,
+        vt=typical_variance(s, base),
+        weights=w,
     )
 
 

@@ -292,27 +292,34 @@ def ascend(
         new_t = _step(x, f, fp, info, sca, it < stall)
         d = new_t - x
         ad = np.abs(d)
-        bound = np.abs(new_t) + abs_part
-        small = ad <= tol * bound
+        bound = np.abs(new_t)
+        bound += abs_part
+        rel = np.divide(ad, bound, out=bound)  # the step relative to its bound
+        small = rel <= tol
         # at the rounding floor of the score, Newton steps flip sign without shrinking
-        tiny = ad <= _FLOOR * bound
+        tiny = rel <= _FLOOR
         if tiny.any():
             small |= tiny & (prev * d < 0) & (ad >= 0.5 * np.abs(prev))
         prev = d if every else np.where(accept, d, prev)
-        at_zero = x <= 0
-        boundary = (at_zero & (f <= 0)) if at_zero.any() else at_zero
+        final_ok = small  # done analyses whose answer is the next point, not x
+        if x.min() <= 0:
+            boundary = (x <= 0) & (f <= 0)  # the maximum is on the boundary: stay at x
+            final_ok = small & ~boundary
+            small = small | boundary
         if every:
-            done = small | boundary if all_active else active & (small | boundary)
+            done = small if all_active else active & small
+            final_ok_done = final_ok
         else:
             halved = x + 0.5 * (t - x)
             stalled = np.abs(halved - x) <= tol * (np.abs(x) + abs_part)
-            done = active & ((accept & (small | boundary)) | (~accept & stalled))
+            done = active & ((accept & small) | (~accept & stalled))
+            final_ok_done = accept & final_ok
         if done.any():
-            final = np.where(accept & small & ~boundary, new_t, x)  # (done: active)
-            wd = work[done]
-            out_x[wd] = final[done]
-            out_ll[wd] = ll[done]
-            out_info[wd] = info[done]
+            j = np.flatnonzero(done)
+            wd = work[j]
+            out_x[wd] = np.where(final_ok_done[j], new_t[j], x[j])
+            out_ll[wd] = ll[j]
+            out_info[wd] = info[j]
             converged[wd] = True
             iterations[wd] = rounds
             active = active & ~done
@@ -337,16 +344,16 @@ _FLOOR = 1e-9
 
 def _step(x, f, fp, info, scale, metafor_phase):
     """The next point of :func:`ascend`, ``max(x + step, 0)`` (see its Notes)."""
-    fisher = f / info
     concave = fp < 0
     newton = -f / np.where(concave, fp, -1.0)
     if metafor_phase:
+        fisher = f / info
         trusted = concave & (newton * fisher > 0) & (np.abs(newton) <= _TRUST * np.abs(fisher))
         step = np.where(trusted, newton, fisher)
         ahead = x + step
         below = ahead < 0
         if not below.any():  # the usual case: no step leaves tau^2 >= 0
-            return np.maximum(ahead, 0.0)
+            return ahead
         # halve a step that would make x negative until it does not (metafor)
         over = below & (x > 0)
         halvings = np.ceil(np.log2(np.where(over, -step / np.where(x > 0, x, 1.0), 1.0)))
@@ -354,7 +361,7 @@ def _step(x, f, fp, info, scale, metafor_phase):
     elif concave.all():  # the usual case near a maximum: Newton everywhere
         step = newton
     else:
-        convex = np.where(f < 0, -x, np.maximum(fisher, x + 1e-3 * scale))
+        convex = np.where(f < 0, -x, np.maximum(f / info, x + 1e-3 * scale))
         step = np.where(concave, newton, convex)
     return np.maximum(x + step, 0.0)
 

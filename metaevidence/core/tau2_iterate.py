@@ -29,7 +29,7 @@ from metaevidence.core.solve import ascend, decreasing_root
 from metaevidence.core.tau2_more import chi2_median
 from metaevidence.core.wls import CommonFit, common_fit
 
-__all__ = ["iterate", "typical_variance"]
+__all__ = ["iterate", "solve", "typical_variance"]
 
 #: The studies-first form of each likelihood's terms.
 _BY_COLUMNS = {reml_terms: reml_columns, ml_terms: ml_columns}
@@ -90,8 +90,21 @@ def iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
     if not live.any():
         return tau2, converged, iterations, np.full(s.n, np.nan)
     vt = typical_variance(s, base)
-    scale = np.where((vt > 0) & np.isfinite(vt), vt, 1.0)
     x0 = _start(s, base, tau2_init, method)
+    f_zero = score_at_zero(base, method) if likelihood else None
+    return solve(s, fun, live, vt, x0, f_zero, tol, maxiter, method, tau2, converged, iterations)
+
+
+def solve(
+    s: Studies, fun, live, vt, x0, f_zero, tol, maxiter, method, tau2, converged, iterations, cols=None
+):
+    """The iterations of :func:`iterate` from its starting values ``x0`` over the ``live``
+    analyses: typical variances ``vt`` (the scale of tau^2), twice the score at tau^2 = 0
+    ``f_zero`` (ML/REML); ``tau2, converged, iterations`` are filled in. ``cols``: the
+    studies-first copy of a complete intercept-only ``s``, if the caller has made it.
+    """
+    likelihood = f_zero is not None
+    scale = np.where((vt > 0) & np.isfinite(vt), vt, 1.0)
     if live.all():
         idx, si = None, s
     else:
@@ -109,7 +122,7 @@ def iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
         )
     elif si.complete and si.X is None and fun in _BY_COLUMNS:
         # the iterations on a studies-first copy (cheaper passes; estimating.Columns)
-        cols, by_cols = Columns.of(si), _BY_COLUMNS[fun]
+        cols, by_cols = (Columns.of(si) if cols is None or idx is not None else cols), _BY_COLUMNS[fun]
         call = lambda x, j: by_cols(sub_batch(cols, cache, j), x)  # noqa: E731
     else:
         work = Work(si.y.shape, 6) if si.X is None else None
@@ -120,7 +133,6 @@ def iterate(s: Studies, fun, base: CommonFit, tau2_init, tol, maxiter, method):
         # estimate when its likelihood is at least that of the interior maximum found
         # (an ascent that started at 0 has already stopped there if the score was <= 0;
         # the score at 0 comes from the common-effect fit, the likelihood only if needed)
-        f_zero = score_at_zero(base, method)
         started = (x0 > 0) & ((f_zero if idx is None else f_zero[idx]) <= 0)
         if started.any():
             j = np.flatnonzero(started)
