@@ -79,3 +79,12 @@ def test_moderators_are_refused():
     fit = me.meta_regression(c["yi"], c["vi"], {"x": list(range(len(c["yi"])))})
     with pytest.raises(ValueError, match="moderators"):
         pet_peese(fit)
+
+
+def test_summary_states_both_fits_and_the_choice():
+    c = CASES["hackshaw1998-rma-REML-z"]
+    r = pet_peese(_fit(c), model="rma")
+    text = str(r)
+    assert text.startswith("PET-PEESE (k = 37; meta-regression (tau^2: REML, test: z))")
+    assert f"conditional PET-PEESE (PET test at alpha = 0.05): {r.chosen}" in text
+    assert "PET: intercept" in text and "PEESE: intercept" in text
