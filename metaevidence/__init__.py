@@ -68,6 +68,8 @@ _EXPORTS: dict[str, str] = {
     "ExcessSignificance": "metaevidence.stats.tes",
     "selection_model": "metaevidence.stats.selection",
     "SelectionModel": "metaevidence.stats.selection",
+    "pet_peese": "metaevidence.stats.pet_peese",
+    "PetPeese": "metaevidence.stats.pet_peese",
     "fit_statistics": "metaevidence.stats.fitstats",
     "likelihood_ratio_test": "metaevidence.stats.fitstats",
     "FitStatistics": "metaevidence.stats.fitstats",

@@ -57,6 +57,8 @@ EXPECTED = {
     "profile_likelihood_ci",
     "excess_significance",
     "ExcessSignificance",
+    "pet_peese",
+    "PetPeese",
     "selection_model",
     "SelectionModel",
     "fit_statistics",

@@ -17,8 +17,10 @@ For the step function :math:`w(p) = \\delta_j` on :math:`\\alpha_{j-1} < p \\le 
 (:math:`\\delta_1 = 1`), :math:`A_i = \\sum_j \\delta_j\\,[F_i(\\alpha_j) - F_i(\\alpha_{j-1})]`
 with :math:`F_i(\\alpha) = P(p_i \\le \\alpha)` in closed form (Vevea & Hedges 1995, eq. 4).
 The fit is by ML over :math:`(\\mu, \\tau^2, \\delta)` with :math:`0 \\le \\delta \\le 100`
-(metafor's default bounds). The parametric selection functions (beta, half-normal, ...) are
-not implemented yet: their :math:`A_i` needs a quadrature per study per likelihood call.
+(metafor's default bounds; :math:`10^{-5} \\le \\delta \\le 100` for the beta model). For the
+parametric selection functions (beta, half-normal, negative-exponential, logistic, power)
+:math:`A_i` has no closed form and comes from the quadrature in
+:mod:`metaevidence.core.selection_param`.
 
 References
 ----------
@@ -37,7 +39,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, special
 
-TYPES = ("stepfun",)
+from metaevidence.core import selection_param as _param
+
+TYPES = ("stepfun", *_param.PARAMETRIC)
 ALTERNATIVES = ("greater", "less", "two.sided")
 DELTA_MAX = 100.0
 
@@ -91,6 +95,11 @@ def loglik(mu, tau2, delta, y, v, kind, steps, alternative) -> float:
     s, sv = np.sqrt(s2), np.sqrt(v)
     ll = -0.5 * np.log(2 * np.pi * s2) - 0.5 * (y - mu) ** 2 / s2
     p = p_values(y, v, alternative)
+    if kind != "stepfun":
+        alpha = float(steps[0]) if steps.size else None
+        logw = _param.log_weight(kind, p, delta, alpha)
+        log_area = _param.log_area(kind, mu, s, sv, delta, alternative, alpha)
+        return float(np.sum(ll + logw - log_area))
     j = np.searchsorted(steps, p, side="left")
     with np.errstate(divide="ignore"):
         logw = np.log(delta[np.minimum(j, steps.size - 1)])

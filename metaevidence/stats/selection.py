@@ -68,10 +68,7 @@ def _check(yi, vi, type, alternative, steps, method):
     if np.any(vi <= 0):
         raise ValueError(f"{where}: sampling variances vi must be positive")
     if type not in _core.TYPES:
-        raise ValueError(
-            f"{where}: type must be one of {', '.join(map(repr, _core.TYPES))} (the parametric "
-            f"selection functions are not implemented yet); got {type!r}"
-        )
+        raise ValueError(f"{where}: type must be one of {', '.join(map(repr, _core.TYPES))}; got {type!r}")
     if alternative not in _core.ALTERNATIVES:
         raise ValueError(
             f"{where}: alternative must be one of {', '.join(map(repr, _core.ALTERNATIVES))}; got {alternative!r}"
@@ -79,21 +76,49 @@ def _check(yi, vi, type, alternative, steps, method):
     if method not in ("ML", "EE"):
         raise ValueError(f"{where}: method must be 'ML' (random effects) or 'EE'; got {method!r}")
     if type == "stepfun":
-        if steps is None:
-            raise ValueError(f"{where}: type='stepfun' needs steps= (cut-points in (0, 1])")
-        steps = np.sort(np.atleast_1d(float_array(steps, "steps", where)))
-        if np.any(steps <= 0) or np.any(steps > 1) or np.unique(steps).size != steps.size:
-            raise ValueError(f"{where}: steps must be distinct values in (0, 1]; got {steps.tolist()}")
-        if steps[-1] < 1.0:
-            steps = np.append(steps, 1.0)
-        p = _core.p_values(yi, vi, alternative)
-        counts = np.bincount(np.searchsorted(steps, p, side="left"), minlength=steps.size)
-        if np.any(counts[: steps.size] == 0):
-            raise ValueError(
-                f"{where}: every p-value interval needs at least one study; counts per interval "
-                f"{counts[: steps.size].tolist()} for steps {steps.tolist()}"
-            )
+        steps = _check_steps(yi, vi, steps, alternative, where)
+    else:
+        steps = _check_threshold(yi, vi, type, steps, alternative, where)
     return yi, vi, steps
+
+
+def _check_steps(yi, vi, steps, alternative, where):
+    if steps is None:
+        raise ValueError(f"{where}: type='stepfun' needs steps= (cut-points in (0, 1])")
+    steps = np.sort(np.atleast_1d(float_array(steps, "steps", where)))
+    if np.any(steps <= 0) or np.any(steps > 1) or np.unique(steps).size != steps.size:
+        raise ValueError(f"{where}: steps must be distinct values in (0, 1]; got {steps.tolist()}")
+    if steps[-1] < 1.0:
+        steps = np.append(steps, 1.0)
+    p = _core.p_values(yi, vi, alternative)
+    counts = np.bincount(np.searchsorted(steps, p, side="left"), minlength=steps.size)
+    if np.any(counts[: steps.size] == 0):
+        raise ValueError(
+            f"{where}: every p-value interval needs at least one study; counts per interval "
+            f"{counts[: steps.size].tolist()} for steps {steps.tolist()}"
+        )
+    return steps
+
+
+def _check_threshold(yi, vi, type, steps, alternative, where):
+    """The optional significance threshold alpha of a one-parameter selection function."""
+    if steps is None:
+        return np.empty(0)
+    if type == "beta":
+        raise ValueError(
+            f"{where}: type='beta' takes no steps= (the truncated beta model of metafor 5 is not "
+            f"implemented); got steps={steps!r}"
+        )
+    steps = np.atleast_1d(float_array(steps, "steps", where))
+    if steps.size != 1 or not 0.0 < steps[0] < 1.0:
+        raise ValueError(
+            f"{where}: type={type!r} takes at most one threshold in steps= (a value in (0, 1)); "
+            f"got {steps.tolist()}"
+        )
+    p = _core.p_values(yi, vi, alternative)
+    if not (np.any(p <= steps[0]) and np.any(p > steps[0])):
+        raise ValueError(f"{where}: the threshold {steps[0]:g} needs a study p-value on each side of it")
+    return steps
 
 
 def selection_model(
@@ -112,13 +137,16 @@ def selection_model(
     ----------
     yi, vi : array_like (k,)
         Effect sizes and sampling variances.
-    type : {"stepfun"}
-        Selection function w(p): a step function with cut-points ``steps`` (delta_1 = 1).
-        metafor's parametric functions (beta, half-normal, negative-exponential, logistic,
-        power) are not implemented yet and are refused.
+    type : {"stepfun", "beta", "halfnorm", "negexp", "logistic", "power"}
+        Selection function w(p): a step function with cut-points ``steps`` (delta_1 = 1); the
+        beta function p^(d1-1) (1-p)^(d2-1) (Citkowicz & Vevea 2017); half-normal exp(-d p^2),
+        negative-exponential exp(-d p), logistic 2 exp(-d p)/(1 + exp(-d p)) (Preston et al.
+        2004) or power (1-p)^d. The beta and power functions censor p at 1e-5 and 1 - 1e-5
+        (metafor's ``pval.min``).
     steps : array_like, optional
-        Cut-points of the step function (1 is added when missing); every interval must hold a
-        study's p-value.
+        Step function: cut-points (1 is added when missing); every interval must hold a
+        study's p-value. One-parameter functions: an optional threshold alpha below which
+        w(p) = 1 (w becomes min(1, w(p)/w(alpha))); a p-value must lie on each side.
     alternative : {"greater", "less", "two.sided"}
         Sidedness of the p-values selection acts on.
     method : {"ML", "EE"}
@@ -134,8 +162,12 @@ def selection_model(
     -----
     Matches ``metafor::selmodel(rma(yi, vi, method=), type=, steps=, alternative=)`` (metafor
     3.8-1, checked on dat.hackshaw1998 and dat.bcg) without moderators, ``delta=`` fixing,
-    ``prec=``. SEs come from a numerical Hessian of
-    the log-likelihood (as metafor's numDeriv one), so they agree to finite-difference accuracy.
+    ``prec=``, ``decreasing=`` or metafor 5's truncated beta model. SEs come from a numerical
+    Hessian of the log-likelihood (as metafor's numDeriv one), so they agree to
+    finite-difference accuracy. metafor integrates the parametric models' normalising
+    constant adaptively (``integrate()``); here it is a fixed composite Gauss-Legendre rule
+    accurate to ~1e-14 (see :mod:`metaevidence.core.selection_param`), so the two differ by
+    metafor's integration error (observed <= 1e-5 relative on the parameters).
 
     Examples
     --------

@@ -357,6 +357,10 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
     )
     if spec.sequential is not None:
         doc["sequential"] = extra["tsa_doc"]
+    if spec.bias is not None:  # only then, so that other analyses keep their bytes
+        from metaevidence.workflow.bias import bias_document
+
+        doc["bias"] = bias_document(spec.bias, fit, notes)
     stated = assumptions(spec, included)
     if stated:  # only then, so that other analyses keep their bytes
         doc["assumptions"] = stated

@@ -26,6 +26,7 @@ from metaevidence.display.text import (
     present,
     study_ci,
 )
+from metaevidence.workflow.bias import report_lines as bias_report
 from metaevidence.workflow.sequential import sequential_report
 
 __all__ = ["render_report", "headline", "model_words", "conclusion", "EFFECT_WORDS"]
@@ -124,6 +125,7 @@ def render_report(doc: dict) -> str:
         lines += _studies(doc)
         lines += _subgroups(doc)
         lines += _sensitivity(doc)
+        lines += bias_report(doc)
         lines += sequential_report(doc)
         lines += _reference(doc)
     from metaevidence.review.sof import certainty_section

@@ -35,6 +35,7 @@ from metaevidence._schema.types import (
 from metaevidence.core.effects import measures as _registry
 from metaevidence.evidence.schema import DESIGNS, SLUG
 from metaevidence.review.certainty import CERTAINTY
+from metaevidence.workflow.bias import BIAS, BIAS_OPTIONS
 from metaevidence.workflow.sequential import SEQUENTIAL
 
 __all__ = [
@@ -578,6 +579,15 @@ ANALYSIS = Record(
         Field("subgroups", SUBGROUPS, required=False, doc="a subgroup analysis (default none)"),
         Field("sensitivity", SENSITIVITY, required=False, doc="sensitivity analyses"),
         Field(
+            "bias",
+            BIAS,
+            required=False,
+            doc="small-study effect and publication-bias methods run on the main analysis when "
+            "it has at least 10 studies: egger, rank_test, trim_and_fill, selection_model, "
+            "pet_peese, tes (default none)",
+        ),
+        Field("bias_options", BIAS_OPTIONS, required=False, doc="options of the methods listed in bias"),
+        Field(
             "sequential",
             SEQUENTIAL,
             required=False,
@@ -622,6 +632,8 @@ ANALYSIS = Record(
                 "zero_cells",
                 "subgroups",
                 "sensitivity",
+                "bias",
+                "bias_options",
                 "reference",
                 "sequential",
                 "model",

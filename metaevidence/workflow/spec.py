@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from metaevidence._schema.validate import check
 from metaevidence._schema.yamlload import MAX_BYTES, YMap, parse_yaml, read_bytes
 from metaevidence.errors import RecordProblem, SpecError
+from metaevidence.workflow.bias import parse_bias
 from metaevidence.workflow.schema import (
     ANALYSIS,
     DEFAULTS,
@@ -241,6 +242,7 @@ class AnalysisSpec:
     treat_as: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     #: the direction entries are oriented to (an Orientation), or None
     direction: Any = None
+    bias: Any = None
 
     @property
     def is_overview(self) -> bool:
@@ -288,6 +290,7 @@ class AnalysisSpec:
             **({"sequential": _fields(self.sequential)} if self.sequential is not None else {}),
             **({"treat_as": dict(self.treat_as)} if self.treat_as else {}),
             **({"direction": _fields(self.direction)} if self.direction is not None else {}),
+            **({"bias": self.bias.settings()} if self.bias is not None else {}),
         }
 
 
@@ -423,6 +426,7 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         nested=tuple(plain.get("model", {}).get("nested", ())),
         treat_as=MappingProxyType(dict(plain.get("treat_as", {}))),
         direction=direction,
+        bias=None if overview else parse_bias(plain),
     )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from metaevidence._schema.yamlload import YMap, YNode, YSeq, to_plain
 from metaevidence.errors import RecordProblem
+from metaevidence.workflow.bias import check_bias
 from metaevidence.workflow.schema import CUMULATIVE_ORDERS, DEFAULTS, RATIO_MEASURES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,6 +59,7 @@ def semantic_problems(
     checks.reference()
     checks.ratios_and_direction()
     checks.placeholders()
+    check_bias(checks)
     if evidence is not None:
         checks.against(evidence)
     return checks.problems

@@ -1,7 +1,9 @@
 """selection_model() against metafor::selmodel() step-function fits (tests/reference/selmodel.json,
 metafor 3.8-1). Tolerance SELMODEL_OPTIM: metafor's optim BFGS stops at reltol = 1e-10 on the
 log-likelihood, which fixes the parameters only to ~sqrt(1e-10) relative; SEs come from two
-different numerical Hessians (numDeriv Richardson vs ours). Observed agreement <= 6e-6."""
+different numerical Hessians (numDeriv Richardson vs ours). Observed agreement <= 6e-6.
+The parametric selection functions (SELMODEL_PARAM) differ further by metafor's adaptive
+integration of the normalising constant; see tests/tolerances.py."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ import pytest
 
 from metaevidence.stats.selection import selection_model
 from tests.reference_data import as_array, load_reference
-from tests.tolerances import SELMODEL_OPTIM
+from tests.tolerances import SELMODEL_OPTIM, SELMODEL_PARAM, SELMODEL_PARAM_ABS
 
-CASES = {k: c for k, c in load_reference("selmodel")["cases"].items() if c["type"] == "stepfun"}
+ALL = load_reference("selmodel")["cases"]
+CASES = {k: c for k, c in ALL.items() if c["type"] == "stepfun"}
+PARAM = {k: c for k, c in ALL.items() if c["type"] != "stepfun"}
 
 
 @pytest.mark.parametrize("case_id", sorted(CASES))
@@ -36,6 +40,77 @@ def test_matches_metafor_selmodel_stepfun(case_id):
     assert r.lrt_df == c["LRTdf"]
 
 
-def test_parametric_types_are_refused():
-    with pytest.raises(ValueError, match="not implemented yet"):
-        selection_model([0.1, 0.2, 0.3], [0.1, 0.1, 0.1], type="beta")
+@pytest.mark.parametrize("case_id", sorted(PARAM))
+def test_matches_metafor_selmodel_parametric(case_id):
+    c = PARAM[case_id]
+    r = selection_model(
+        as_array(c["yi"]),
+        as_array(c["vi"]),
+        type=c["type"],
+        steps=c["steps"] or None,
+        alternative=c["alternative"],
+        method="EE" if c["method"] == "EE" else "ML",
+    )
+    tol, floor = SELMODEL_PARAM, SELMODEL_PARAM_ABS
+    assert r.estimate == pytest.approx(c["beta"], rel=tol, abs=floor)
+    assert r.se == pytest.approx(c["se"], rel=tol)
+    ci_abs = floor + 2 * tol * c["se"]  # the bounds are mu -+ 1.96 se: their errors add
+    assert r.ci_lower == pytest.approx(c["ci_lb"], rel=tol, abs=ci_abs)
+    assert r.ci_upper == pytest.approx(c["ci_ub"], rel=tol, abs=ci_abs)
+    assert r.tau2 == pytest.approx(c["tau2"], rel=tol, abs=1e-12)
+    if c["se_tau2"] is not None:
+        assert r.se_tau2 == pytest.approx(c["se_tau2"], rel=tol)
+    np.testing.assert_allclose(r.delta, as_array(c["delta"]), rtol=tol)
+    np.testing.assert_allclose(r.se_delta, as_array(c["se_delta"]), rtol=tol)
+    # our maximum is at least as high as metafor's, and the same to its optimiser's precision
+    assert r.loglik == pytest.approx(c["ll"], abs=1e-7)
+    assert r.loglik_null == pytest.approx(c["ll_null"], abs=1e-7)
+    assert r.lrt == pytest.approx(c["LRT"], abs=2e-7)
+    assert r.lrt_df == c["LRTdf"]
+    assert r.lrt_p_value == pytest.approx(c["LRTp"], rel=1e-5)
+
+
+def test_quadrature_matches_adaptive_integration():
+    """The fixed Gauss-Legendre normalising constant against scipy's adaptive quad (1e-12)."""
+    from scipy import integrate, special, stats
+
+    from metaevidence.core import selection_param as sp
+
+    c = PARAM["hackshaw-beta"]
+    y, v = as_array(c["yi"])[:4], as_array(c["vi"])[:4]
+    mu, tau2, delta = c["beta"], c["tau2"], as_array(c["delta"])
+    s, sv = np.sqrt(v + tau2), np.sqrt(v)
+    for alt in ("greater", "less", "two.sided"):
+        for kind, d, alpha in (
+            ("beta", delta, None),
+            ("halfnorm", delta[:1], 0.025),
+            ("power", delta[1:], None),
+        ):
+            got = sp.log_area(kind, mu, s, sv, d, alt, alpha)
+            for i in range(y.size):
+
+                def f(yy, i=i, alt=alt, kind=kind, d=d, alpha=alpha):
+                    p = sp._p_values(np.array([yy]), sv[i], alt)
+                    return float(np.exp(sp.log_weight(kind, p, d, alpha))[0] * stats.norm.pdf(yy, mu, s[i]))
+
+                qs = [special.ndtri(q) for c in (1e-5, 1 - 1e-5, 0.025) for q in (c, 1 - c, 1 - c / 2)]
+                pts = sorted({0.0, *(sign * sv[i] * q for q in qs for sign in (1, -1))})
+                lo, hi = mu - 12 * s[i], mu + 12 * s[i]
+                ref = integrate.quad(f, lo, hi, points=pts, epsabs=0, epsrel=1e-13, limit=1000)[0]
+                assert got[i] == pytest.approx(np.log(ref), abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"type": "beta", "steps": [0.025]}, "truncated beta"),
+        ({"type": "halfnorm", "steps": [0.025, 0.5]}, "at most one threshold"),
+        ({"type": "negexp", "steps": [1.0]}, "at most one threshold"),
+        ({"type": "power", "steps": [0.999999]}, "each side"),
+        ({"type": "gauss"}, "type must be one of"),
+    ],
+)
+def test_bad_parametric_options_are_refused(kwargs, match):
+    c = PARAM["hackshaw-halfnorm"]
+    with pytest.raises(ValueError, match=match):
+        selection_model(as_array(c["yi"]), as_array(c["vi"]), **kwargs)

@@ -2,11 +2,13 @@
 # Preston et al. 2004): the step function with user cut-points and the beta, half-normal,
 # negative-exponential, logistic and power selection functions, fitted by ML.
 #
-# Writes tests/reference/selmodel.json. The optimiser (optim BFGS) runs at reltol = 1e-10
-# (tighter, or a tighter integrate() rel.tol, makes the beta model fail to converge); the
-# parametric models' integrals use integrate() at its default rel.tol (eps^0.25), so the
-# fixture carries that integration error; the standard errors come from metafor's numDeriv
-# Hessian (Richardson extrapolation, r = 6).
+# Writes tests/reference/selmodel.json. Step functions: optim BFGS at reltol = 1e-10 (closed-
+# form likelihood). Parametric models: integrate() at its default rel.tol (eps^0.25 = 1.2e-4)
+# makes the log-likelihood noisy at ~1e-5, so BFGS stops up to 1e-3 (relative) away from the
+# maximum and the numerical Hessian is off by up to 6%; the parametric cases therefore run
+# with intCtrl rel.tol = 1e-10 (1000 subdivisions) and reltol = 1e-12, and the beta model
+# (whose BFGS fails at that precision) with Nelder-Mead. The standard errors come from
+# metafor's numDeriv Hessian (Richardson extrapolation, r = 6).
 
 hack <- read_metadat("dat.hackshaw1998")
 hack$yi <- log(hack$or)
@@ -15,10 +17,14 @@ bcg <- read_metadat("dat.bcg")
 bcg <- escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = bcg)
 
 ctrl <- list(reltol = 1e-10, maxit = 10000)
+int_ctrl <- list(rel.tol = 1e-10, subdivisions = 1000L)
+ctrl_param <- list(reltol = 1e-12, maxit = 10000, intCtrl = int_ctrl)
+ctrl_beta <- list(optimizer = "Nelder-Mead", reltol = 1e-12, maxit = 20000, intCtrl = int_ctrl)
 
 sel_case <- function(d, call, method, type, alternative = "greater", steps = NULL) {
   res <- rma(yi, vi, data = d, method = method)
-  args <- list(res, type = type, alternative = alternative, control = ctrl)
+  control <- if (type == "stepfun") ctrl else if (type == "beta") ctrl_beta else ctrl_param
+  args <- list(res, type = type, alternative = alternative, control = control)
   if (!is.null(steps)) args$steps <- steps
   s <- do.call(selmodel, args)
   ml <- rma(yi, vi, data = d, method = if (method == "EE") "EE" else "ML")
@@ -50,4 +56,10 @@ for (type in c("beta", "halfnorm", "negexp", "logistic", "power")) {
 cases[["hackshaw-negexp-EE"]] <- sel_case(hack, 'selmodel(rma(yi, vi, method="EE"), type="negexp")', "EE", "negexp")
 cases[["bcg-halfnorm-less"]] <- sel_case(bcg, 'selmodel(rma(yi, vi), type="halfnorm", alternative="less")',
                                          "REML", "halfnorm", alternative = "less")
+cases[["hackshaw-negexp-twosided"]] <- sel_case(hack, 'selmodel(rma(yi, vi), type="negexp", alternative="two.sided")',
+                                                "REML", "negexp", alternative = "two.sided")
+cases[["hackshaw-halfnorm-steps"]] <- sel_case(hack, 'selmodel(rma(yi, vi), type="halfnorm", steps=.025)',
+                                               "REML", "halfnorm", steps = 0.025)
+cases[["hackshaw-power-steps-EE"]] <- sel_case(hack, 'selmodel(rma(yi, vi, method="EE"), type="power", steps=.05)',
+                                               "EE", "power", steps = 0.05)
 write_fixture(cases, file.path(REF_DIR, "selmodel.json"), "metafor::selmodel() selection models")

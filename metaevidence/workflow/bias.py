@@ -1,0 +1,335 @@
+"""Small-study effects and publication bias in analysis specs: ``bias:`` and ``bias_options:``.
+
+::
+
+    bias: [egger, rank_test, trim_and_fill, selection_model, pet_peese, tes]
+    bias_options:
+      selection_model: {type: stepfun, steps: [0.025, 0.5]}
+      pet_peese: {model: lm, alpha: 0.05}
+
+Each listed method runs on the main analysis when it has at least ten studies (the Cochrane
+Handbook's rule for funnel-plot methods, section 13.3.5.4, as the funnel plot); below that
+the document records why it did not run. Results go to ``results/<id>.json`` under ``bias``
+(only when the spec lists methods, so other analyses keep their bytes) and to the report.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from metaevidence._schema.types import Field, ListOf, Number, Record, Text
+
+__all__ = ["BIAS", "BIAS_METHODS", "BIAS_OPTIONS", "BiasSpec", "parse_bias", "check_bias", "bias_document"]
+
+#: The methods a spec may list under ``bias``.
+BIAS_METHODS = ("egger", "rank_test", "trim_and_fill", "selection_model", "pet_peese", "tes")
+#: Fewest studies the methods run with (as the funnel plot).
+MIN_STUDIES = 10
+_SEL_TYPES = ("stepfun", "beta", "halfnorm", "negexp", "logistic", "power")
+_ALTS = ("greater", "less", "two.sided")
+_PROB = Number(minimum=0, maximum=1, exclusive_minimum=True)
+
+BIAS = ListOf(Text(choices=BIAS_METHODS))
+
+BIAS_OPTIONS = Record(
+    "bias_options",
+    "Options of the methods listed under bias (each optional; a method must be listed to take options).",
+    (
+        Field(
+            "egger",
+            Record(
+                "egger_options",
+                "Options of Egger's regression test (metafor regtest).",
+                (
+                    Field(
+                        "predictor",
+                        Text(choices=("sei", "vi", "ni", "ninv", "sqrtni", "sqrtninv")),
+                        required=False,
+                        doc="predictor (default sei)",
+                    ),
+                    Field("model", Text(choices=("rma", "lm")), required=False, doc="rma (default) or lm"),
+                ),
+            ),
+            required=False,
+            doc="Egger's test options",
+        ),
+        Field(
+            "trim_and_fill",
+            Record(
+                "trim_and_fill_options",
+                "Options of trim and fill (metafor trimfill).",
+                (
+                    Field("estimator", Text(choices=("L0", "R0")), required=False, doc="L0 (default) or R0"),
+                    Field("side", Text(choices=("left", "right")), required=False, doc="default: estimated"),
+                ),
+            ),
+            required=False,
+            doc="trim-and-fill options",
+        ),
+        Field(
+            "selection_model",
+            Record(
+                "selection_model_options",
+                "Options of the selection model (metafor selmodel).",
+                (
+                    Field(
+                        "type",
+                        Text(choices=_SEL_TYPES),
+                        required=False,
+                        doc="selection function (default stepfun)",
+                    ),
+                    Field(
+                        "steps",
+                        ListOf(_PROB),
+                        required=False,
+                        doc="stepfun: cut-points in (0, 1] (default [0.025]); halfnorm, negexp, "
+                        "logistic, power: at most one threshold in (0, 1)",
+                    ),
+                    Field("alternative", Text(choices=_ALTS), required=False, doc="default greater"),
+                ),
+            ),
+            required=False,
+            doc="selection-model options",
+        ),
+        Field(
+            "pet_peese",
+            Record(
+                "pet_peese_options",
+                "Options of PET-PEESE (Stanley & Doucouliagos 2014).",
+                (
+                    Field(
+                        "model", Text(choices=("lm", "rma")), required=False, doc="lm (default, WLS) or rma"
+                    ),
+                    Field("alpha", _PROB, required=False, doc="level of PET's test (default 0.05)"),
+                    Field(
+                        "alternative",
+                        Text(choices=_ALTS),
+                        required=False,
+                        doc="sidedness of PET's test (default two.sided)",
+                    ),
+                ),
+            ),
+            required=False,
+            doc="PET-PEESE options",
+        ),
+    ),
+)
+
+_DEFAULT_OPTIONS = {
+    "egger": {"predictor": "sei", "model": "rma"},
+    "rank_test": {},
+    "trim_and_fill": {"estimator": "L0", "side": None},
+    "selection_model": {"type": "stepfun", "steps": [0.025], "alternative": "greater"},
+    "pet_peese": {"model": "lm", "alpha": 0.05, "alternative": "two.sided"},
+    "tes": {},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BiasSpec:
+    """The methods to run and their options (defaults filled in)."""
+
+    methods: tuple[str, ...]
+    options: Any = field(default_factory=lambda: MappingProxyType({}))
+
+    def settings(self) -> dict[str, Any]:
+        return {"methods": list(self.methods), "options": {m: dict(self.options[m]) for m in self.methods}}
+
+
+def parse_bias(plain: dict) -> BiasSpec | None:
+    """The validated ``bias``/``bias_options`` of a spec, or None when it lists none."""
+    methods = plain.get("bias")
+    if not methods:
+        return None
+    given = plain.get("bias_options", {})
+    options = {}
+    for m in dict.fromkeys(methods):
+        opts = {**_DEFAULT_OPTIONS[m], **given.get(m, {})}
+        if m == "selection_model" and opts["type"] != "stepfun" and "steps" not in given.get(m, {}):
+            opts["steps"] = None
+        options[m] = MappingProxyType(opts)
+    return BiasSpec(methods=tuple(options), options=MappingProxyType(options))
+
+
+def check_bias(checks) -> None:
+    """Semantic checks of ``bias``/``bias_options`` (``checks`` is spec_checks' _Checks)."""
+    methods = [m for m in checks.plain.list("bias") if isinstance(m, str)]
+    for i, m in enumerate(methods):
+        if m in methods[:i]:
+            checks.report("bias", f"lists {m} twice; list each method once")
+            break
+    for m in checks.plain.mapping("bias_options"):
+        if m in BIAS_METHODS and m not in methods:
+            checks.report(
+                f"bias_options.{m}", f"gives options for {m}, which is not listed under bias: add it there"
+            )
+    sel = checks.plain.mapping("bias_options.selection_model")
+    steps = sel.get("steps")
+    if not isinstance(steps, list) or not all(isinstance(s, (int, float)) for s in steps):
+        return
+    kind = sel.get("type", "stepfun")
+    where = "bias_options.selection_model.steps"
+    if kind == "stepfun":
+        if sorted(set(steps)) != steps:
+            checks.report(where, f"must be distinct and increasing; got {steps}")
+    elif kind == "beta":
+        checks.report(where, "type beta takes no steps (the truncated beta model is not available)")
+    elif len(steps) != 1 or steps[0] >= 1:
+        checks.report(where, f"type {kind} takes at most one threshold, a number in (0, 1); got {steps}")
+
+
+def _f(x) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def _run(name: str, opts, fit) -> dict[str, Any]:
+    import metaevidence as me
+
+    if name == "egger":
+        r = me.egger_test(fit, predictor=opts["predictor"], model=opts["model"])
+        return {"statistic": _f(r.statistic), "df": _f(r.df), "p_value": _f(r.p_value)}
+    if name == "rank_test":
+        r = me.rank_test(fit)
+        return {"tau": _f(r.tau), "p_value": _f(r.p_value)}
+    if name == "trim_and_fill":
+        r = me.trim_and_fill(fit, estimator=opts["estimator"], side=opts["side"])
+        f = r.result
+        return {
+            "k0": int(r.k0),
+            "side": r.side,
+            "estimate": _f(f.estimate),
+            "ci_lower": _f(f.ci_lower),
+            "ci_upper": _f(f.ci_upper),
+        }
+    if name == "selection_model":
+        inc = np.asarray(fit.included, bool)
+        r = me.selection_model(
+            np.asarray(fit.yi, float)[inc],
+            np.asarray(fit.vi, float)[inc],
+            type=opts["type"],
+            steps=opts["steps"],
+            alternative=opts["alternative"],
+            method="EE" if fit.method in ("EE", "FE") else "ML",
+            level=fit.level,
+        )
+        return {
+            "estimate": _f(r.estimate),
+            "se": _f(r.se),
+            "ci_lower": _f(r.ci_lower),
+            "ci_upper": _f(r.ci_upper),
+            "p_value": _f(r.p_value),
+            "tau2": _f(r.tau2),
+            "delta": [_f(d) for d in r.delta],
+            "steps": [float(s) for s in r.steps],
+            "lrt": _f(r.lrt),
+            "lrt_df": int(r.lrt_df),
+            "lrt_p_value": _f(r.lrt_p_value),
+        }
+    if name == "pet_peese":
+        r = me.pet_peese(fit, model=opts["model"], alpha=opts["alpha"], alternative=opts["alternative"])
+        return {
+            "pet": {
+                "estimate": _f(r.pet_estimate),
+                "ci": [_f(r.pet_ci_lower), _f(r.pet_ci_upper)],
+                "p_value": _f(r.pet_p_value),
+            },
+            "peese": {"estimate": _f(r.peese_estimate), "ci": [_f(r.peese_ci_lower), _f(r.peese_ci_upper)]},
+            "chosen": r.chosen,
+            "estimate": _f(r.estimate),
+            "ci_lower": _f(r.ci_lower),
+            "ci_upper": _f(r.ci_upper),
+        }
+    r = me.excess_significance(fit)
+    return {"observed": int(r.observed), "expected": _f(r.expected), "p_value": _f(r.p_value)}
+
+
+def bias_document(bias: BiasSpec | None, fit, notes) -> dict[str, Any] | None:
+    """``results/<id>.json``'s ``bias`` block: each listed method's result, or why not run.
+
+    ``notes`` is compute's note collector (its ``catch()`` turns warnings into notes); a
+    method that fails on these data records its error message instead of a result.
+    """
+    if bias is None:
+        return None
+    out: dict[str, Any] = {**bias.settings(), "min_studies": MIN_STUDIES, "k": int(fit.k)}
+    if fit.method in ("MH", "PETO"):
+        out["not_run"] = "the methods need inverse-variance pooling (effect sizes and variances)"
+        return out
+    if fit.k < MIN_STUDIES:
+        out["not_run"] = f"they need at least {MIN_STUDIES} studies (Cochrane Handbook 13.3.5.4); k = {fit.k}"
+        return out
+    results: dict[str, Any] = {}
+    for name in bias.methods:
+        try:
+            with notes.catch():
+                results[name] = _run(name, bias.options[name], fit)
+        except ValueError as exc:
+            results[name] = {"error": str(exc)}
+    out["results"] = results
+    return out
+
+
+_TITLES = {
+    "egger": "Egger's regression test",
+    "rank_test": "Begg's rank correlation test",
+    "trim_and_fill": "Trim and fill",
+    "selection_model": "Selection model",
+    "pet_peese": "PET-PEESE",
+    "tes": "Test of excess significance",
+}
+
+
+def report_lines(doc: dict) -> list[str]:
+    """The report's section on small-study effects (nothing when the spec lists no method)."""
+    block = doc.get("bias")
+    if not block:
+        return []
+    from metaevidence.display.text import fmt_ci, fmt_effect, fmt_p
+
+    t = doc["measure"]["transform"]
+    out = ["### Small-study effects and publication bias", ""]
+    if "not_run" in block:
+        return [*out, f"Not run: {block['not_run']}.", ""]
+    for name in block["methods"]:
+        r, opts = block["results"][name], block["options"][name]
+        head = f"- {_TITLES[name]}: "
+        if "error" in r:
+            out.append(head + f"not computed ({r['error']}).")
+        elif name == "egger":
+            stat = "z" if r["df"] is None else f"t({r['df']:g})"
+            out.append(
+                head
+                + f"{stat} = {r['statistic']:.2f}, {fmt_p(r['p_value'])} (predictor {opts['predictor']})."
+            )
+        elif name == "rank_test":
+            out.append(head + f"Kendall's tau = {r['tau']:.3f}, {fmt_p(r['p_value'])}.")
+        elif name == "trim_and_fill":
+            out.append(
+                head + f"{r['k0']} studies imputed on the {r['side']}; adjusted estimate "
+                f"{fmt_effect(r['estimate'], t)} (CI {fmt_ci(r['ci_lower'], r['ci_upper'], t)})."
+            )
+        elif name == "selection_model":
+            steps = f", steps {', '.join(f'{s:g}' for s in r['steps'])}" if opts["type"] == "stepfun" else ""
+            out.append(
+                head + f"{opts['type']} ({opts['alternative']}{steps}): adjusted estimate "
+                f"{fmt_effect(r['estimate'], t)} (CI {fmt_ci(r['ci_lower'], r['ci_upper'], t)}); "
+                f"test of no selection LRT = {r['lrt']:.2f} on {r['lrt_df']} df, {fmt_p(r['lrt_p_value'])}."
+            )
+        elif name == "pet_peese":
+            out.append(
+                head + f"{r['chosen']} estimate {fmt_effect(r['estimate'], t)} "
+                f"(CI {fmt_ci(r['ci_lower'], r['ci_upper'], t)}); PET's intercept test "
+                f"{fmt_p(r['pet']['p_value'])} at alpha {opts['alpha']:g} ({opts['model']})."
+            )
+        else:
+            out.append(
+                head + f"{r['observed']} significant studies observed, {r['expected']:.2f} expected; "
+                f"{fmt_p(r['p_value'])}."
+            )
+    return [*out, ""]

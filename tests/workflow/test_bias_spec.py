@@ -1,0 +1,140 @@
+"""Analysis specs' ``bias:`` / ``bias_options:``: parsing, file:line errors, the results
+document and the report section (the 13 BCG trials of tests/workflow/conftest.py).
+
+The numbers themselves are checked against metafor by the stats tests; here each method's
+entry must equal the public verb called on the same fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import metaevidence as me
+from metaevidence.errors import SpecError
+from metaevidence.evidence import load_evidence
+from metaevidence.workflow.compute import compute
+from metaevidence.workflow.report import render_report
+from metaevidence.workflow.spec import read_spec
+
+from .conftest import make_bcg_review, spec, write_yaml
+
+ALL = ["egger", "rank_test", "trim_and_fill", "selection_model", "pet_peese", "tes"]
+
+
+@pytest.fixture(scope="module")
+def bcg(tmp_path_factory):
+    root = make_bcg_review(tmp_path_factory.mktemp("bcg"))
+    return load_evidence(root / "studies")
+
+
+def _write(tmp_path, **extra):
+    s = spec("bcg", **{"studies": {"outcome": "tuberculosis"}, **extra})
+    return write_yaml(tmp_path / "analyses" / "bcg.yaml", s)
+
+
+def _report(doc):
+    return render_report({**doc, "figures": [], "software": {"python": "3", "metaevidence": "0"}})
+
+
+def _spec(tmp_path, **extra):
+    return read_spec(_write(tmp_path, **extra))[0]
+
+
+def test_every_method_reports_what_the_verb_computes(tmp_path, bcg):
+    opts = {"selection_model": {"type": "stepfun", "steps": [0.025, 0.5], "alternative": "less"}}
+    c = compute(_spec(tmp_path, bias=ALL, bias_options=opts), bcg)
+    block, fit = c.document["bias"], c.fit
+    assert block["k"] == 13 and block["methods"] == ALL and "not_run" not in block
+    r = block["results"]
+    eg = me.egger_test(fit)
+    assert r["egger"]["statistic"] == eg.statistic and r["egger"]["p_value"] == eg.p_value
+    assert r["rank_test"]["tau"] == me.rank_test(fit).tau
+    tf = me.trim_and_fill(fit)
+    assert r["trim_and_fill"]["k0"] == tf.k0 and r["trim_and_fill"]["estimate"] == tf.result.estimate
+    inc = np.asarray(fit.included, bool)
+    sm = me.selection_model(
+        np.asarray(fit.yi)[inc],
+        np.asarray(fit.vi)[inc],
+        type="stepfun",
+        steps=[0.025, 0.5],
+        alternative="less",
+    )
+    assert r["selection_model"]["estimate"] == sm.estimate
+    assert r["selection_model"]["steps"] == [0.025, 0.5, 1.0]
+    assert r["selection_model"]["lrt_df"] == 2
+    pp = me.pet_peese(fit)
+    assert r["pet_peese"]["chosen"] == pp.chosen and r["pet_peese"]["estimate"] == pp.estimate
+    assert r["tes"]["observed"] == me.excess_significance(fit).observed
+    assert block["options"]["pet_peese"] == {"model": "lm", "alpha": 0.05, "alternative": "two.sided"}
+    assert c.document["settings"]["bias"]["methods"] == ALL
+    text = _report(c.document)
+    assert "### Small-study effects and publication bias" in text
+    assert "- Selection model: stepfun (less, steps 0.025, 0.5, 1)" in text
+    assert f"- PET-PEESE: {pp.chosen} estimate" in text
+
+
+def test_parametric_selection_model_from_a_spec(tmp_path, bcg):
+    opts = {"selection_model": {"type": "halfnorm", "alternative": "less"}}
+    c = compute(_spec(tmp_path, bias=["selection_model"], bias_options=opts), bcg)
+    r = c.document["bias"]["results"]["selection_model"]
+    assert r["lrt_df"] == 1 and len(r["delta"]) == 1
+    assert c.document["bias"]["options"]["selection_model"]["steps"] is None
+
+
+def test_below_ten_studies_nothing_runs_and_the_report_says_why(tmp_path, bcg):
+    ids = ["aronson-1948", "ferguson-1949", "rosenthal-1960", "hart-1977", "frimodt-moller-1973"]
+    s = _spec(tmp_path, bias=["egger"], studies={"outcome": "tuberculosis", "ids": ids})
+    doc = compute(s, bcg).document
+    assert doc["bias"]["not_run"] == "they need at least 10 studies (Cochrane Handbook 13.3.5.4); k = 5"
+    assert "results" not in doc["bias"]
+    assert "Not run: they need at least 10 studies" in _report(doc)
+
+
+def test_without_bias_the_document_has_no_block(tmp_path, bcg):
+    doc = compute(_spec(tmp_path), bcg).document
+    assert "bias" not in doc and "bias" not in doc["settings"]
+    assert "Small-study effects" not in _report(doc)
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        ({"bias": ["egger", "hc"]}, r"bcg\.yaml:\d+: bias\[1\].*one of: egger, rank_test"),
+        (
+            {"bias": ["egger"], "bias_options": {"pet_peese": {"model": "lm"}}},
+            r"bcg\.yaml:\d+: bias_options\.pet_peese gives options for pet_peese, which is not listed",
+        ),
+        (
+            {"bias": ["selection_model"], "bias_options": {"selection_model": {"steps": [0.5, 0.025]}}},
+            r"bcg\.yaml:\d+: bias_options\.selection_model\.steps must be distinct and increasing",
+        ),
+        (
+            {
+                "bias": ["selection_model"],
+                "bias_options": {"selection_model": {"type": "beta", "steps": [0.1]}},
+            },
+            r"bias_options\.selection_model\.steps type beta takes no steps",
+        ),
+        (
+            {
+                "bias": ["selection_model"],
+                "bias_options": {"selection_model": {"type": "negexp", "steps": [0.1, 0.2]}},
+            },
+            r"type negexp takes at most one threshold",
+        ),
+        (
+            {"bias": ["selection_model"], "bias_options": {"selection_model": {"type": "probit"}}},
+            r"bias_options\.selection_model\.type.*stepfun, beta, halfnorm",
+        ),
+        ({"bias": ["egger", "egger"]}, r"bcg\.yaml:\d+: bias lists egger twice"),
+        (
+            {"bias": ["pet_peese"], "bias_options": {"pet_peese": {"alpha": 2}}},
+            r"bias_options\.pet_peese\.alpha",
+        ),
+    ],
+)
+def test_bad_bias_settings_name_file_line_and_field(tmp_path, extra, match):
+    spec_, problems = read_spec(_write(tmp_path, **extra))
+    assert spec_ is None
+    with pytest.raises(SpecError, match=match):
+        raise SpecError(problems)
