@@ -294,7 +294,7 @@ class _Forest(ForestLayout):
         def header_y(j: int) -> float:  # centre of header row j counted from the last (0)
             return self.header_top + (self.header_rows - 0.5 - j) * self.pitch
 
-        top, second = header_y(1), header_y(0)
+        second = header_y(0)
         self._text(fig, self.label.x, second, self.label.header, self.bold)
         for lines, first, last in self.span_lines:
             a, b = self.data[first].x, self.data[last].x + self.data[last].width
@@ -303,9 +303,15 @@ class _Forest(ForestLayout):
         for col in self.data:
             self._text(fig, col.anchor, second, col.header, self.bold, ha=col.align)
         ci_centre = (self.est.x + self.ivl.x + self.ivl.width) / 2
-        for row_y, text, graph in zip((top, second), self.ci_head, self.graph_head):
-            self._text(fig, ci_centre, row_y, text, self.bold, ha="center")
-            self._text(fig, self._graph_header_centre(graph), row_y, graph, self.bold, ha="center")
+        for lines, centre in (
+            (self.ci_top, lambda _t: ci_centre),
+            (self.graph_top, self._graph_header_centre),
+        ):
+            for j, text in enumerate(lines):
+                self._text(fig, centre(text), header_y(len(lines) - j), text, self.bold, ha="center")
+        self._text(fig, ci_centre, second, self.ci_head[1], self.bold, ha="center")
+        graph = self.graph_head[1]
+        self._text(fig, self._graph_header_centre(graph), second, graph, self.bold, ha="center")
         if self.style.favours_on_top:  # JAMA: the "Favours" labels head the graph, in bold
             for lines, x, ha in (
                 (self.favours_lines[0], self.x_null - self.gap / 2, "right"),

@@ -277,10 +277,22 @@ class ForestLayout:
                 lines = wrap(text, max(span, 0.9), self.measure, self.bold, max_lines=3)
             cols[0].width += max(0.0, max(self._width(t, True) for t in lines) - span)
             self.span_lines.append((lines, first, last))
-        self.header_rows = max([2] + [1 + len(lines) for lines, _f, _l in self.span_lines])
         space = self._width(" ")
         not_estimable = self._width("Not estimable")
-        ci_need = max([self._width(t, True) for t in self.ci_head] + [not_estimable])
+        # the effect's name heads the CI column and the graph; when fitting, wrapped to them
+        ci_room = max(est.width + space + ivl.width, self._width(self.ci_head[1], True), 1.0)
+        graph_room = max(self.plot_width, self._width(self.graph_head[1], True))
+        self.ci_top, self.graph_top = (
+            (wrap(text, room, self.measure, self.bold, max_lines=3) if self.fitting else [text])
+            if text
+            else []
+            for text, room in ((self.ci_head[0], ci_room), (self.graph_head[0], graph_room))
+        )
+        self.header_rows = max(
+            [2, 1 + len(self.ci_top), 1 + len(self.graph_top)]
+            + [1 + len(lines) for lines, _f, _l in self.span_lines]
+        )
+        ci_need = max([self._width(t, True) for t in (*self.ci_top, self.ci_head[1])] + [not_estimable])
         ivl.width += max(0.0, ci_need - (est.width + space + ivl.width))
         spanning = max([self._width(self._spanning(r)) for r in self.rows if r.kind in SPANNING] + [0.0])
         x = self.margin
@@ -374,7 +386,7 @@ class ForestLayout:
             null = self.scale.null if self.scale.null is not None else self.scale.middle()
             self.x_null = self._x(null)
             # the left label may run left of the graph, up to the texts in the rows beside it
-            room_left = max(self.x_null - self.gap / 2 - self._free_left(y, y + 2 * lh * 1.2), 0.6)
+            room_left = max(self.x_null - self.gap / 2 - self._free_left(y, y + 3 * lh * 1.2), 0.6)
             overhang = 0.4  # may run past the graph's right end; when fitting, within max_width
             if self.fitting:
                 overhang = max(0.0, min(overhang, self.max_width - self.margin - self.graph_right))
@@ -436,7 +448,9 @@ class ForestLayout:
             for i in range(len(self.rows))
             if self._row_y(i) + self.pitch / 2 > top and self._row_y(i) - self.pitch / 2 < bottom
         ]
-        return max(beside, default=self.margin - self.gap) + self.gap
+        # the natural gap even when fitting: long row texts render a little wider than measured
+        clear = max(self.gap, 1.3 * self.font_size / _INCH)
+        return max(beside, default=self.margin - clear) + clear
 
     def _graph_header_centre(self, text: str) -> float:
         """Centre of a header over the graph: the graph's centre, moved right when the text
@@ -458,7 +472,7 @@ class ForestLayout:
         right = self.graph_right
         if self.scale.tick_labels:
             right = max(right, self.graph_right + self._width(self.scale.tick_labels[-1]) / 2)
-        for text in self.graph_head:
+        for text in (*self.graph_top, self.graph_head[1]):
             right = max(right, self._graph_header_centre(text) + self._width(text, True) / 2)
         if self.favours is not None and self.favours_lines[1]:
             top = self.style.favours_on_top
