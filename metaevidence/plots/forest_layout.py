@@ -195,6 +195,16 @@ class ForestLayout:
         ]
         return np.concatenate([np.asarray(p, dtype=float) for p in pts])
 
+    def _wrap_whole(self, text: str, width: float, prop: Any, max_lines: int = 3) -> list[str]:
+        """``text`` wrapped into at most ``max_lines`` lines, widened until no word is lost
+        (a name is never cut to fit a page; the figure grows instead).
+        """
+        while True:
+            lines = wrap(text, width, self.measure, prop, max_lines=max_lines)
+            if " ".join(lines).split() == text.split():
+                return lines
+            width *= 1.1
+
     def _spanning(self, row: Any) -> str:
         return self.style.spanning_text(row)
 
@@ -207,7 +217,7 @@ class ForestLayout:
         wrap the group names over their columns, the "Favours" and axis labels within the
         graph; narrow the graph (to 1.5 in at 8 pt); shorten the study labels (to 1.2 in,
         keeping a trailing "(HR)"-style marker; pooled and subgroup labels stay whole);
-        narrow the gaps between columns (to 6 pt at 8 pt). What is
+        narrow the gaps between columns (to 5.6 pt at 8 pt). What is
         still too wide after that stays wider (nothing is dropped).
         """
         self._layout_all()
@@ -215,7 +225,7 @@ class ForestLayout:
             return
         self.fitting = self.span_wrap = True
         unit = self.font_size / 8.0
-        min_plot, min_gap = 1.5 * unit, 0.75 * self.font_size / _INCH
+        min_plot, min_gap = 1.5 * unit, 0.7 * self.font_size / _INCH
         min_label = max(1.2 * unit, self.fixed_labels_width)
         for _ in range(16):
             self._layout_all()
@@ -273,8 +283,8 @@ class ForestLayout:
             cols = data[first : last + 1]
             span = sum(c.width for c in cols) + self.gap * (len(cols) - 1)
             lines = [text]
-            if self.span_wrap:  # when fitting a page: wrapped over their columns (3 lines at most)
-                lines = wrap(text, max(span, 0.9), self.measure, self.bold, max_lines=3)
+            if self.span_wrap:  # when fitting a page: wrapped over their columns (4 lines at most)
+                lines = self._wrap_whole(text, max(span, 0.9), self.bold, max_lines=4)
             cols[0].width += max(0.0, max(self._width(t, True) for t in lines) - span)
             self.span_lines.append((lines, first, last))
         space = self._width(" ")
@@ -283,9 +293,7 @@ class ForestLayout:
         ci_room = max(est.width + space + ivl.width, self._width(self.ci_head[1], True), 1.0)
         graph_room = max(self.plot_width, self._width(self.graph_head[1], True))
         self.ci_top, self.graph_top = (
-            (wrap(text, room, self.measure, self.bold, max_lines=3) if self.fitting else [text])
-            if text
-            else []
+            (self._wrap_whole(text, room, self.bold, max_lines=4) if self.fitting else [text]) if text else []
             for text, room in ((self.ci_head[0], ci_room), (self.graph_head[0], graph_room))
         )
         self.header_rows = max(
@@ -370,8 +378,8 @@ class ForestLayout:
             room_left = max(self.x_null - self.gap / 2 - free, 0.6)
             room_right = max(self.graph_right - self.x_null - self.gap / 2, 0.6)
             self.favours_lines = (
-                wrap(self.favours[0], room_left, self.measure, self.bold, max_lines=3),
-                wrap(self.favours[1], room_right, self.measure, self.bold, max_lines=3),
+                wrap(self.favours[0], room_left, self.measure, self.bold, max_lines=4),
+                self._wrap_whole(self.favours[1], room_right, self.bold),
             )
             self.header_rows = max(self.header_rows, *(len(x) for x in self.favours_lines))
         y += self.header_rows * self.pitch
@@ -392,8 +400,12 @@ class ForestLayout:
                 overhang = max(0.0, min(overhang, self.max_width - self.margin - self.graph_right))
             room_right = max(self.graph_right + overhang - self.x_null - self.gap / 2, 0.6)
             self.favours_lines = (
-                wrap(self.favours[0], room_left, self.measure, self.regular, max_lines=3),
-                wrap(self.favours[1], room_right, self.measure, self.regular, max_lines=3),
+                wrap(
+                    self.favours[0], room_left, self.measure, self.regular, max_lines=4 if self.fitting else 3
+                ),
+                self._wrap_whole(self.favours[1], room_right, self.regular, max_lines=4)
+                if self.fitting
+                else wrap(self.favours[1], room_right, self.measure, self.regular, max_lines=3),
             )
             y += max(len(self.favours_lines[0]), len(self.favours_lines[1])) * lh * 1.2 + 0.5 * lh
         name, how = self.axis_text
