@@ -378,8 +378,8 @@ class ForestLayout:
             room_left = max(self.x_null - self.gap / 2 - free, 0.6)
             room_right = max(self.graph_right - self.x_null - self.gap / 2, 0.6)
             self.favours_lines = (
-                wrap(self.favours[0], room_left, self.measure, self.bold, max_lines=4),
-                self._wrap_whole(self.favours[1], room_right, self.bold),
+                self._wrap_whole(self.favours[0], room_left, self.bold, max_lines=4),
+                self._wrap_whole(self.favours[1], room_right, self.bold, max_lines=4),
             )
             self.header_rows = max(self.header_rows, *(len(x) for x in self.favours_lines))
         y += self.header_rows * self.pitch
