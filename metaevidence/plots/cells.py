@@ -7,6 +7,7 @@ placed (:mod:`.forest`). Every string comes from a number of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from metaevidence.plots import labels as lab
-from metaevidence.plots.layout import TextMeasurer, truncate
+from metaevidence.plots.layout import ELLIPSIS, TextMeasurer, truncate
 
 __all__ = [
     "DATA_COLUMNS",
@@ -29,6 +30,8 @@ __all__ = [
     "favour_name",
     "data_spec",
     "text_columns",
+    "truncate_label",
+    "COMBINED",
 ]
 
 #: Accepted ``data_columns`` values of :func:`forest_plot`.
@@ -68,6 +71,21 @@ CELLS: dict[str, tuple[frozenset[str], Callable[[float], str]]] = {
 }
 
 
+def _combined(row: Any, arm: str) -> str:
+    """BMJ's one cell per group: "events/total", or "mean (SD), n"."""
+    v = lambda name: lab.format_value(getattr(row, f"{arm}_{name}"))  # noqa: E731
+    if row.kind not in ("study", "pooled"):
+        return ""
+    if not np.isnan(getattr(row, f"{arm}_mean")):
+        return f"{v('mean')} ({v('sd')}), {v('total')}"
+    events, total = v("events"), v("total")
+    return f"{events}/{total}" if events and total else ""
+
+
+#: Combined per-group columns (BMJ layout): key -> arm prefix.
+COMBINED = {"e_combined": "e", "c_combined": "c"}
+
+
 @dataclass
 class Column:
     key: str
@@ -80,6 +98,27 @@ class Column:
     @property
     def anchor(self) -> float:
         return self.x if self.align == "left" else self.x + self.width
+
+
+_MARKER = re.compile(r"\s\([^()]{1,12}\)$")
+
+
+def truncate_label(text: str, max_width: float, measurer: TextMeasurer, prop: Any) -> str:
+    """``text`` truncated to ``max_width`` inches with an ellipsis, keeping a short trailing
+    marker in parentheses ("Smith et al., 2020 (HR)" -> "Smith et… (HR)"): it says which
+    measure the study reported and must survive truncation.
+    """
+    if measurer.width(text, prop) <= max_width:
+        return text
+    marker = _MARKER.search(text)
+    if marker is None:
+        return truncate(text, max_width, measurer, prop)
+    tail = marker.group(0)
+    room = max_width - measurer.width(tail, prop)
+    head = text[: marker.start()]
+    if room <= measurer.width(ELLIPSIS, prop):
+        return truncate(text, max_width, measurer, prop)
+    return truncate(head, room, measurer, prop) + tail
 
 
 def spanning_text(row: Any) -> str:
@@ -153,9 +192,13 @@ def text_columns(
     measurer: TextMeasurer,
     regular: Any,
     bold: Any,
+    style: Any = None,
 ) -> tuple[Column, list[Column], Column, Column]:
     """The label column, the data columns (plus weight), and the estimate and interval
     columns of the CI text, with one cell per row ("" where a row prints nothing).
+
+    ``style`` (:class:`~metaevidence.plots.forest_styles.ForestStyle`) sets the label
+    header, whether weights are shown and how intervals read; default RevMan's.
     """
     header = {
         "subgroups": "Study or Subgroup",
@@ -164,25 +207,32 @@ def text_columns(
         "batch": "Analysis",
         "published": "Published result",
     }.get(info.source, "Study")
+    if style is not None and style.label_header != "Study" and info.source in ("analysis", "subgroups"):
+        header = style.label_header
+    interval = style.interval if style is not None else lab.format_interval
+    weights = not batch and (style is None or style.weights)
     label_cells = [
-        truncate(str(r.label), max_label_width, measurer, bold if r.kind in BOLD else regular)
+        truncate_label(str(r.label), max_label_width, measurer, bold if r.kind in BOLD else regular)
         if r.kind in LABELLED
         else ""
         for r in rows
     ]
     label = Column("label", header, label_cells, align="left")
     data = []
-    for key, head in list(data_keys) + ([] if batch else [("weight", "Weight")]):
+    for key, head in list(data_keys) + ([("weight", "Weight")] if weights else []):
+        if key in COMBINED:
+            data.append(Column(key, head, [_combined(r, COMBINED[key]) for r in rows]))
+            continue
         kinds, fmt = CELLS[key]
         data.append(Column(key, head, [fmt(getattr(r, key)) if r.kind in kinds else "" for r in rows]))
     est, ivl = [], []
     for r in rows:
         if r.kind in ("study", "step", "pooled") and not np.isnan(r.estimate):
             est.append(lab.format_effect(r.estimate))
-            ivl.append(lab.format_interval(r.ci_lower, r.ci_upper))
+            ivl.append(interval(r.ci_lower, r.ci_upper))
         elif r.kind == "prediction":
             est.append("")
-            ivl.append(lab.format_interval(r.pi_lower, r.pi_upper))
+            ivl.append(interval(r.pi_lower, r.pi_upper))
         else:
             est.append("")
             ivl.append("")

@@ -22,18 +22,14 @@ from typing import Any
 import numpy as np
 
 from metaevidence.plots import style
-from metaevidence.plots.cells import (
-    DATA_COLUMNS,
-    SPANNING,
-    row_group,
-    spanning_text,
-)
-from metaevidence.plots.forest_layout import ForestLayout
+from metaevidence.plots.cells import DATA_COLUMNS, SPANNING, row_group
+from metaevidence.plots.forest_layout import ForestLayout, a4_width
+from metaevidence.plots.forest_styles import LAYOUTS, forest_style
 from metaevidence.plots.output import new_figure, style_context
 from metaevidence.plots.scales import apply_scale
 from metaevidence.plots.table import build_forest_table
 
-__all__ = ["DATA_COLUMNS", "PUBLISHED_NOTE", "forest_plot"]
+__all__ = ["DATA_COLUMNS", "LAYOUTS", "PUBLISHED_NOTE", "forest_plot"]
 
 _INCH = 72.0  # points per inch
 
@@ -65,6 +61,9 @@ def forest_plot(
     max_label_width: float = 2.6,
     font_size: float = style.FONT_SIZE,
     risk_of_bias: Any = None,
+    layout: str = "revman",
+    columns: Any = None,
+    max_width: float | str | None = "a4",
 ) -> Any:
     """A RevMan-style forest plot of a meta-analysis, subgroup analysis or batch.
 
@@ -135,6 +134,26 @@ def forest_plot(
         A ``risk_of_bias`` block (:func:`metaevidence.review.rob.risk_of_bias_block`): draws
         RevMan's coloured dots per domain right of the plot, with a legend; a study it does
         not assess shows grey "NA" (not assessed), never low risk.
+    layout : {"revman", "jama", "bmj"}, default "revman"
+        The layout, as the R package meta's ``forest(layout=)`` ("RevMan5", "JAMA", "BMJ";
+        any letter case): RevMan 5's; JAMA's ("Source", one "Odds Ratio (95% CI)" column
+        reading "1.57 (1.28-1.92)", no per-arm data or weights unless ``data_columns`` asks
+        for them, bold "Favours" labels above the graph, heterogeneity without Tau², P-values
+        as ".04"); BMJ's (one "events/total" column per group, weights, "1.57 (1.28 to
+        1.92)", "Test for heterogeneity"). See :mod:`metaevidence.plots.forest_styles`.
+    columns : sequence, optional
+        Extra study columns right of the study labels (metafor's ``ilab``, meta's
+        ``leftcols``), e.g. year, dose, follow-up: each a name of
+        ``result.effects.study_info`` ("year", "attributes.dose") or a pair (header,
+        values) with one value per study in the result's order. Numbers are right-aligned,
+        text left-aligned, a missing value blank.
+    max_width : float, "a4" or None, default "a4"
+        The widest the figure may be, in inches. "a4": legible on an A4 page -- placed at
+        the text width (16 cm) its smallest text stays >= 7 pt, so the figure is at most
+        16 cm x ``font_size`` / 7 wide (7.20 in at 8 pt). A wider layout is fitted by
+        wrapping the group names and the "Favours" and axis labels, narrowing the graph
+        (not below 1.5 in at 8 pt), shortening study labels (not below 1.2 in; a trailing
+        "(HR)" marker is kept) and the gaps. None: every column at its natural width.
 
     Returns
     -------
@@ -177,6 +196,13 @@ def forest_plot(
     ):
         if not (isinstance(value, (int, float)) and value > 0):
             raise ValueError(f"{name} must be a positive number; got {value!r}")
+    chosen = forest_style(layout)
+    if max_width == "a4":
+        max_width = a4_width(float(font_size))
+    elif max_width is not None and not (
+        isinstance(max_width, (int, float)) and not isinstance(max_width, bool) and max_width > 0
+    ):
+        raise ValueError(f"max_width must be 'a4', a positive number of inches or None; got {max_width!r}")
     if not (
         refline is None
         or refline == "auto"
@@ -196,7 +222,12 @@ def forest_plot(
         sort_by=sort_by,
         prediction=prediction,
         published=published,
+        columns=columns,
     )
+    if max_width is not None and risk_of_bias is not None:  # room for the risk-of-bias dots
+        from metaevidence.plots.rob import rob_columns_width
+
+        max_width = max(max_width - rob_columns_width(risk_of_bias), 1.0)
     notes = tuple(notes) + ((PUBLISHED_NOTE,) if published else ())
     forest = _Forest(
         table,
@@ -212,6 +243,8 @@ def forest_plot(
         plot_width=float(plot_width),
         max_label_width=float(max_label_width),
         font_size=float(font_size),
+        layout_style=chosen,
+        max_width=None if max_width is None else float(max_width),
     )
     fig = forest.draw()
     if risk_of_bias is not None:  # RevMan's risk-of-bias dots right of the plot (plots/rob.py)
@@ -225,10 +258,7 @@ class _Forest(ForestLayout):
     """Draws one forest table as its layout placed it (all lengths in inches from the top-left)."""
 
     def draw(self) -> Any:
-        self._layout_columns()
-        self._layout_rows()
-        self._layout_vertical()
-        self._layout_width()
+        self.layout()
         fig = new_figure(self.width, self.height)
         with style_context():
             self._draw_text(fig)
@@ -260,17 +290,35 @@ class _Forest(ForestLayout):
 
         for j, line in enumerate(self.title_lines):
             self._text(fig, self.margin, self.title_top + (j + 0.5) * self.pitch, line, self.bold)
-        top, second = self.header_top + 0.5 * self.pitch, self.header_top + 1.5 * self.pitch
+
+        def header_y(j: int) -> float:  # centre of header row j counted from the last (0)
+            return self.header_top + (self.header_rows - 0.5 - j) * self.pitch
+
+        second = header_y(0)
         self._text(fig, self.label.x, second, self.label.header, self.bold)
-        for text, first, last in self.spans:
+        for lines, first, last in self.span_lines:
             a, b = self.data[first].x, self.data[last].x + self.data[last].width
-            self._text(fig, (a + b) / 2, top, text, self.bold, ha="center")
+            for j, text in enumerate(lines):
+                self._text(fig, (a + b) / 2, header_y(len(lines) - j), text, self.bold, ha="center")
         for col in self.data:
-            self._text(fig, col.anchor, second, col.header, self.bold, ha="right")
+            self._text(fig, col.anchor, second, col.header, self.bold, ha=col.align)
         ci_centre = (self.est.x + self.ivl.x + self.ivl.width) / 2
-        for row_y, text in ((top, self.effect), (second, self.tag)):
-            self._text(fig, ci_centre, row_y, text, self.bold, ha="center")
-            self._text(fig, self._graph_header_centre(text), row_y, text, self.bold, ha="center")
+        for lines, centre in (
+            (self.ci_top, lambda _t: ci_centre),
+            (self.graph_top, self._graph_header_centre),
+        ):
+            for j, text in enumerate(lines):
+                self._text(fig, centre(text), header_y(len(lines) - j), text, self.bold, ha="center")
+        self._text(fig, ci_centre, second, self.ci_head[1], self.bold, ha="center")
+        graph = self.graph_head[1]
+        self._text(fig, self._graph_header_centre(graph), second, graph, self.bold, ha="center")
+        if self.style.favours_on_top:  # JAMA: the "Favours" labels head the graph, in bold
+            for lines, x, ha in (
+                (self.favours_lines[0], self.x_null - self.gap / 2, "right"),
+                (self.favours_lines[1], self.x_null + self.gap / 2, "left"),
+            ):
+                for j, text in enumerate(lines):
+                    self._text(fig, x, header_y(len(lines) - 1 - j), text, self.bold, ha=ha)
         fig.add_artist(
             Line2D(
                 [self.margin, self.graph_right],
@@ -284,18 +332,18 @@ class _Forest(ForestLayout):
             y = self._row_y(i)
             prop = self._font(r)
             if r.kind in SPANNING:
-                self._text(fig, self.label.x, y, spanning_text(r), self.regular)
+                self._text(fig, self.label.x, y, self._spanning(r), self.regular)
                 continue
             self._text(fig, self.label.x, y, self.label.cells[i], prop)
             for col in self.data:
-                self._text(fig, col.anchor, y, col.cells[i], prop, ha="right")
+                self._text(fig, col.anchor, y, col.cells[i], prop, ha=col.align)
             if r.kind == "study" and np.isnan(r.estimate):
                 self._text(fig, ci_centre, y, "Not estimable", self.regular, ha="center")
             else:
                 self._text(fig, self.est.anchor, y, self.est.cells[i], prop, ha="right")
                 self._text(fig, self.ivl.x, y, self.ivl.cells[i], prop)
         lh = self.line_height
-        if self.favours is not None:
+        if self.favours is not None and not self.style.favours_on_top:
             for j, line in enumerate(self.favours_lines[0]):
                 self._text(
                     fig,

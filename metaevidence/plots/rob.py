@@ -211,6 +211,11 @@ def rob_summary_plot(block: dict, *, weighted: bool = True, title: str | None = 
     return fig
 
 
+def rob_columns_width(block: dict) -> float:
+    """Inches :func:`add_rob_columns` adds to a forest plot's width (one 0.24 in cell per domain)."""
+    return 0.24 * len(_columns(block)) + 0.3
+
+
 def add_rob_columns(fig: Any, forest: Any, block: dict) -> None:
     """Widen a drawn forest plot and put RevMan's risk-of-bias dots right of it, with a legend.
 

@@ -59,6 +59,9 @@ class ForestTable:
         "analysis", "subgroups", "leave-one-out", "cumulative", "batch" or "published".
     group_labels : (str, str) or None
         Names of the experimental and control groups.
+    columns : tuple of (str, tuple)
+        Extra study columns (``columns=``): each a header and one value per row of ``rows``
+        (None on rows that show no study).
     """
 
     rows: Any
@@ -70,6 +73,7 @@ class ForestTable:
     arms: str | None
     source: str
     group_labels: tuple[str, str] | None
+    columns: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
     @property
     def transform(self) -> str | None:
@@ -88,6 +92,7 @@ class ForestTable:
             "arms": self.arms,
             "source": self.source,
             "group_labels": self.group_labels,
+            "columns": {header: list(values) for header, values in self.columns},
         }
 
     def to_frame(self) -> Any:
@@ -158,6 +163,7 @@ def forest_table(
     sort_by: str = "given",
     prediction: bool = True,
     published: bool = False,
+    columns: Any = None,
 ) -> Any:
     """Every number a forest plot of ``result`` shows, one row per line of the plot.
 
@@ -186,6 +192,12 @@ def forest_table(
         the summaries of an overview), shown side by side and never pooled: the table's
         ``source`` is "published", ``model`` is "published", and ``k`` (the number of
         studies each result pooled) is NaN where it is not known (0 or less).
+    columns : sequence, optional
+        Extra study columns (metafor's ``ilab``, meta's ``leftcols``): each a name of
+        ``result.effects.study_info`` ("year", "design", "attributes.dose", ...) or a pair
+        (header, values) with one value per study in the result's order. Their values, one
+        per row (None where the row shows no study), are in ``DataFrame.attrs["columns"]``
+        (header -> list). Not for batches (their rows are analyses, not studies).
 
     Returns
     -------
@@ -215,7 +227,8 @@ def forest_table(
         ``method``, ``test``, ``level``, ``transform`` (the resolved back-transformation:
         None, "exp", "tanh" or "expit"), ``exp`` (``transform == "exp"``), ``arms``
         ("binary", "continuous" or None), ``source`` ("analysis", "subgroups",
-        "leave-one-out", "cumulative", "batch" or "published") and ``group_labels``.
+        "leave-one-out", "cumulative", "batch" or "published"), ``group_labels`` and
+        ``columns``.
 
     Notes
     -----
@@ -239,6 +252,7 @@ def forest_table(
         sort_by=sort_by,
         prediction=prediction,
         published=published,
+        columns=columns,
     ).to_frame()
 
 
@@ -250,9 +264,12 @@ def build_forest_table(
     sort_by: str = "given",
     prediction: bool = True,
     published: bool = False,
+    columns: Any = None,
 ) -> ForestTable:
     """The forest table of ``result`` as a :class:`ForestTable` (see :func:`forest_table`)."""
     import pandas as pd
+
+    from metaevidence.plots.forest_columns import study_columns
 
     if sort_by not in SORT_KEYS:
         raise ValueError(f"sort_by must be one of {', '.join(SORT_KEYS)}; got {sort_by!r}")
@@ -264,12 +281,22 @@ def build_forest_table(
             f"kind 'batch'); got {what}"
         )
     if kind == "batch":
+        if columns:
+            raise ValueError(
+                f"columns= adds study columns; the rows of a {result.kind} batch are analyses, not studies"
+            )
         table, attrs = _batch_table(result, transform, common, sort_by, published)
     elif kind == "subgroups":
         table, attrs = _subgroup_table(result, transform, common, sort_by, prediction)
     else:
         table, attrs = _analysis_table(result, transform, common, sort_by, prediction)
-    return ForestTable(rows=pd.DataFrame(table.rows, columns=list(COLUMNS)), **attrs)
+    fit = result.overall if kind == "subgroups" else result
+    extra = study_columns(columns, getattr(fit, "effects", None), len(fit.labels)) if kind != "batch" else ()
+    shown = tuple(
+        (header, tuple(None if i is None else values[i] for i in table.study_index))
+        for header, values in extra
+    )
+    return ForestTable(rows=pd.DataFrame(table.rows, columns=list(COLUMNS)), columns=shown, **attrs)
 
 
 def _z(level: float) -> float:

@@ -131,6 +131,7 @@ class _Table:
     def __init__(self, shown: Presentation):
         self.shown = shown
         self.rows: list[dict[str, Any]] = []
+        self.study_index: list[int | None] = []  # the study each row shows (None: no study)
 
     def t(self, x: Any) -> float:
         return self.shown.scalar(x)
@@ -143,6 +144,7 @@ class _Table:
                 raise KeyError(key)
             row[key] = value
         self.rows.append(row)
+        self.study_index.append(None)
 
     def studies(
         self,
@@ -172,6 +174,7 @@ class _Table:
                 level=float(fit.level),
                 **{name: float(values[i]) for name, values in arms.items()},
             )
+            self.study_index[-1] = int(i)
 
     def pooled(
         self, fit: Any, label: str, group: str | None, *, weight: float, totals: dict[str, float]

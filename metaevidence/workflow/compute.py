@@ -42,6 +42,7 @@ from metaevidence.evidence.multiarm import SharedControl
 from metaevidence.stats.results import fields_of
 from metaevidence.workflow.assumptions import assumptions, reported_measure
 from metaevidence.workflow.diagnostic_figures import diagnostic_notes
+from metaevidence.workflow.forest_columns import record_columns
 from metaevidence.workflow.spec import AnalysisSpec
 from metaevidence.workflow.store import FORMAT
 
@@ -107,6 +108,7 @@ class Computed:
     summaries: MetaAnalysisBatch | None = None
     notes: tuple[str, ...] = field(default=())
     sequential: Any = None
+    forest_columns: tuple = ()  # (header, one value per study) of figures.forest.columns
 
 
 # --------------------------------------------------------------------------- selection
@@ -373,6 +375,7 @@ def _meta_analysis(spec: AnalysisSpec, chosen: EvidenceBase, base: dict) -> Comp
         subgroups=extra["subgroups"],
         notes=tuple(notes.items),
         sequential=extra["tsa"],
+        forest_columns=record_columns(spec, ids, rest, entry_of),
     )
 
 

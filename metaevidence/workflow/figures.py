@@ -45,6 +45,7 @@ def _forest_options(c: Computed) -> dict[str, Any]:
         "title": filled.get("figures.forest.title", o.title),
         "effect_label": o.effect_label,
         "notes": notes[0] if len(notes) == 1 else (notes or None),
+        "layout": o.layout,
     }
 
 
@@ -93,8 +94,9 @@ def _draw(c: Computed, name: str) -> Any | None:
             # the overall rows are the main fit's, so that the figure shows the numbers of the
             # report (the subgroup analysis refits the total without the spec's PI method)
             target = dataclasses.replace(c.subgroups, overall=c.fit)
+        columns = c.forest_columns or None  # study columns: the main forest plot only
         return plots.forest_plot(
-            target, sort_by=_SORT[spec.figures.forest.sort], prediction=prediction, **options
+            target, sort_by=_SORT[spec.figures.forest.sort], prediction=prediction, columns=columns, **options
         )
     if name == "funnel":
         if c.fit.k < FUNNEL_MIN_STUDIES:  # the report's notes say why it is not drawn

@@ -125,6 +125,7 @@ DEFAULTS = {
     "figures.forest.sort": "given",
     "figures.forest.data_columns": "auto",
     "figures.forest.beneficial": False,
+    "figures.forest.layout": "revman",
     "figures.funnel.contours": False,
     "figures.gosh.max_subsets": 10_000,
     "figures.gosh.seed": 1,
@@ -347,6 +348,19 @@ FOREST = Record(
             _FREE,
             required=False,
             doc="a note printed under each forest plot, e.g. how complete the extraction is (default none)",
+        ),
+        Field(
+            "layout",
+            Text(choices=("revman", "jama", "bmj")),
+            required=False,
+            doc="revman (default: RevMan 5's), jama or bmj (the R package meta's JAMA and BMJ layouts)",
+        ),
+        Field(
+            "columns",
+            ListOf(Text()),
+            required=False,
+            doc="extra study columns after the labels (metafor's ilab, meta's leftcols): record "
+            "fields such as citation.year or outcomes.attributes.dose (default none)",
         ),
     ),
 )

@@ -154,6 +154,8 @@ class ForestOptions:
     title: str | None = None
     effect_label: str | None = None
     note: str | None = None
+    layout: str = DEFAULTS["figures.forest.layout"]
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +281,7 @@ class AnalysisSpec:
             "figures": {
                 "draw": list(self.figures.draw),
                 "formats": list(self.figures.formats),
-                "forest": _fields(self.figures.forest),
+                "forest": _forest_fields(self.figures.forest),
                 "funnel": _fields(self.figures.funnel),
                 **({"gosh": _fields(self.figures.gosh)} if "gosh" in self.figures.draw else {}),
             },
@@ -292,6 +294,14 @@ class AnalysisSpec:
             **({"direction": _fields(self.direction)} if self.direction is not None else {}),
             **({"bias": self.bias.settings()} if self.bias is not None else {}),
         }
+
+
+def _forest_fields(o: ForestOptions) -> dict[str, Any]:
+    """The forest options; columns only when given."""
+    out = _fields(o)
+    if not o.columns:
+        del out["columns"]
+    return out
 
 
 def _fields(obj) -> dict[str, Any]:
@@ -386,6 +396,7 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         d = plain["direction"]
         direction = Orientation(benefit=d["benefit"], experimental=_tuple(d.get("experimental")) or ())
     forest = dict(f.get("forest", {}))
+    forest["columns"] = tuple(forest.get("columns", ()))
     if direction is not None:  # the forest's "favours" sides follow the analysis's direction
         forest.setdefault("beneficial", direction.benefit == "higher")
     figures = Figures(

@@ -93,7 +93,7 @@ class _Checks:
                 "rename the file or fix the id",
             )
 
-    def field_path(self, dotted: str, value: str, allowed: str = "") -> None:
+    def field_path(self, dotted: str, value: str, allowed: str = "", item: int | None = None) -> None:
         from metaevidence.evidence.base import check_path
 
         try:
@@ -101,11 +101,15 @@ class _Checks:
         except ValueError as exc:
             close = re.search(r"did you mean ('[^']+')", str(exc))
             hint = f" (did you mean {close.group(1)}?)" if close else ""
-            self.report(
-                dotted,
+            message = (
                 f"must be {allowed}a field of the study-record format, e.g. citation.year "
-                f"or outcomes.attributes.mean_age (docs/records.md); got '{value}'{hint}",
+                f"or outcomes.attributes.mean_age (docs/records.md); got '{value}'{hint}"
             )
+            if item is None:
+                self.report(dotted, message)
+            else:  # a list item: its own line
+                line = _item_line(self.tree, dotted, item)
+                self.problems.append(RecordProblem(self.path, line, f"{dotted}[{item}]", message))
 
     def field_paths(self) -> None:
         for key in self.plain.mapping("studies.where"):
@@ -116,6 +120,9 @@ class _Checks:
         order = self.plain.text("sensitivity.cumulative_order")
         if order is not None and order not in CUMULATIVE_ORDERS:
             self.field_path("sensitivity.cumulative_order", order, f"{', '.join(CUMULATIVE_ORDERS)} or ")
+        for i, column in enumerate(self.plain.list("figures.forest.columns")):
+            if isinstance(column, str):
+                self.field_path("figures.forest.columns", column, item=i)
 
     def pooling(self) -> None:
         pooling, measure = self.plain.text("pooling") or DEFAULTS["pooling"], self.measure

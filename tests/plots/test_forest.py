@@ -16,7 +16,9 @@ from tests.plots import factories as f
 
 FIGURES = {
     "k3": lambda: forest_plot(f.analysis("bcg3-drop00-REML")),
-    "k13": lambda: forest_plot(f.bcg()),
+    # natural width (no fitting to an A4 page): every text whole, as the tests below read them
+    "k13": lambda: forest_plot(f.bcg(), max_width=None),
+    "k13-a4": lambda: forest_plot(f.bcg()),
     "k40-generic": lambda: forest_plot(f.analysis("synthetic-OR-DL-40", with_effects=False)),
     "k150": lambda: forest_plot(f.analysis("synthetic-OR-DL-150"), sort_by="year"),
     "subgroups": lambda: forest_plot(f.subgroups()),
@@ -45,7 +47,7 @@ FIGURES = {
     "correlation": lambda: forest_plot(f.molloy()),
     "correlation-leave-one-out": lambda: forest_plot(me.leave_one_out(f.molloy())),
     "proportion": lambda: forest_plot(f.pritz()),
-    "proportion-refline": lambda: forest_plot(f.pritz(), refline=0.5, xlim=(0.2, 0.99)),
+    "proportion-refline": lambda: forest_plot(f.pritz(), refline=0.5, xlim=(0.2, 0.99), max_width=None),
     "long-names": lambda: forest_plot(
         f.bcg(),
         effect_label="Adjusted odds ratio of tuberculosis at ten years",

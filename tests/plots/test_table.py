@@ -101,6 +101,7 @@ def test_attrs_say_how_to_label_the_figure():
         "arms": "binary",
         "source": "analysis",
         "group_labels": ("BCG vaccine", "Control"),
+        "columns": {},
     }
 
 
