@@ -166,14 +166,14 @@ def compute_native(info: Measure, kind, c: dict, check, missing, *, add: float, 
         check.require(c["ai"] <= c["n1i"], "ai", "at most n1i", c["ai"])
         check.require(c["ci"] <= c["n2i"], "ci", "at most n2i", c["ci"])
         c["bi"], c["di"] = c["n1i"] - c["ai"], c["n2i"] - c["ci"]
-    cells = tuple(c[k] for k in ("ai", "bi", "ci", "di"))
+    cells = (c["ai"], c["bi"], c["ci"], c["di"])
     if "pi" in kind:
         check.require((c["pi"] >= 0) & (c["pi"] <= 1), "pi", "a proportion between 0 and 1", c["pi"])
-        r = _matched.phi_from_concordant_proportion(*cells, c["pi"])
+        r = _matched.phi_from_concordant_proportion(c["ai"], c["bi"], c["ci"], c["di"], c["pi"])
         base = "marginal table and proportion of pairs with the event under both"
     else:
         check.require(np.abs(c["ri"]) <= 1, "ri", "a correlation between -1 and 1", c["ri"])
         r, base = c["ri"], "marginal table and phi coefficient"
-    cells, corrected = zero_cell_correction(cells, add=add, to=to, exclude=missing)
-    yi, vi = _matched.marginal_table_log_odds_ratio(*cells, r)
+    (a, b, cc, d), corrected = zero_cell_correction(cells, add=add, to=to, exclude=missing)
+    yi, vi = _matched.marginal_table_log_odds_ratio(a, b, cc, d, r)
     return yi, vi, corrected, c, base
