@@ -10,6 +10,8 @@ usual computation, as metafor's escalc documents it:
   p-value ``pi`` (t on :math:`n_1 + n_2 - 2` df, with the sign of ``pi``); a point-biserial
   correlation ``ri`` (:math:`d = r\\sqrt{h}/\\sqrt{1 - r^2}`, :math:`h = m/n_1 + m/n_2`,
   :math:`m = n_1 + n_2 - 2`); d is then the mean difference of two groups with SD 1;
+- CLESN, AUCN also from the binormal CLES itself ``ai`` (with ``n1i n2i``, and ``sd1i sd2i``
+  if known; without them equal variances are assumed);
 - correlations (COR, UCOR, ZCOR): ``ti`` (:math:`r = t/\\sqrt{t^2 + n - 2}`) or ``pi`` (t on
   n - 2 df);
 - standardized mean change SMCC: the d of the change scores ``di``, the paired t statistic
@@ -58,6 +60,8 @@ def alternative(info: Measure, kind: tuple[str, ...]) -> bool:
 
 _ALTERNATIVES = {
     **{m: ("di", "ti", "pi", "ri") for m in _TWO_GROUP},
+    "CLESN": ("di", "ti", "pi", "ai"),
+    "AUCN": ("di", "ti", "pi", "ai"),
     **{m: ("ti", "pi") for m in _CORRELATION},
     "SMCC": ("di", "ti", "pi"),
     **{m: ("pi", "ri") for m in _PARTIAL},
@@ -68,8 +72,10 @@ _ALTERNATIVES = {
 
 def to_primary(info: Measure, kind, c: dict, check, missing) -> tuple[tuple[str, ...], dict, str, str | None]:
     """(primary kind, primary columns, what the rows were computed from, vtype to use)."""
-    given = next(k for k in ("di", "ti", "pi", "fi", "ri") if k in kind)
     name = info.name
+    if kind[0] == "ai":  # CLESN/AUCN: the binormal CLES value itself
+        return _from_cles(kind, c, check)
+    given = next(k for k in ("di", "ti", "pi", "fi", "ri") if k in kind)
     if name in _TWO_GROUP:
         n1, n2 = c["n1i"], c["n2i"]
         for g, n in (("n1i", n1), ("n2i", n2)):
@@ -123,6 +129,26 @@ def to_primary(info: Measure, kind, c: dict, check, missing) -> tuple[tuple[str,
     r2 = m * f / (m * f + df) if given == "fi" else stats.beta.isf(c["pi"], m / 2, df / 2)
     primary = {"r2i": r2, "ni": c["ni"], "mi": m}
     return ("r2i", "ni", "mi"), primary, f"{_NOTES[given]}, sample size and predictors", None
+
+
+def _from_cles(kind, c, check):
+    """Means and SDs whose binormal CLES is ``ai``: :math:`\\Phi^{-1}(\\text{CLES})\\sqrt{
+    \\sigma_1^2 + \\sigma_2^2}` apart, with the SDs given (metafor's default variance) or, without
+    them, SDs 1 and equal variances assumed (``vtype="HO"``), as metafor.
+    """
+    check.require((c["ai"] > 0) & (c["ai"] < 1), "ai", "a CLES strictly between 0 and 1", c["ai"])
+    for g in ("n1i", "n2i"):
+        check.require(c[g] >= 2, g, "at least 2 for CLESN/AUCN", c[g])
+    sds = "sd1i" in kind
+    s1 = c["sd1i"] if sds else np.ones_like(c["ai"])
+    s2 = c["sd2i"] if sds else np.ones_like(c["ai"])
+    if sds:
+        for g, sd in (("sd1i", s1), ("sd2i", s2)):
+            check.require(sd > 0, g, "a positive standard deviation", sd)
+    diff = stats.norm.ppf(c["ai"]) * np.sqrt(s1**2 + s2**2)
+    primary = {"m1i": diff, "sd1i": s1, "n1i": c["n1i"], "m2i": 0 * diff, "sd2i": s2, "n2i": c["n2i"]}
+    base = "reported CLES" + (", SDs" if sds else "") + " and group sizes (binormal model)"
+    return tuple(primary), primary, base, None if sds else "HO"
 
 
 def _t(given, c, check, df):

@@ -386,7 +386,7 @@ def effect_sizes(
 
     metafor 5's alternative inputs (one kind per call): SMD, RPB, ZPB, RBIS, ZBIS, CLESN, AUCN
     from ``di`` (Cohen's d), ``ti`` (two-sample t), ``pi`` (signed two-sided p-value) or ``ri``
-    (point-biserial r; not CLESN/AUCN) with ``n1i n2i``; COR, UCOR, ZCOR from ``ti`` or ``pi``
+    (point-biserial r; not CLESN/AUCN, which also take their CLES as ``ai``) with ``n1i n2i``; COR, UCOR, ZCOR from ``ti`` or ``pi``
     with ``ni``; SMCC from ``di``, ``ti`` (paired t) or ``pi`` with ``ni``; PCOR, ZPCOR, SPCOR,
     ZSPCOR from ``pi`` or ``ri`` (the correlation) instead of ``ti``; R2, ZR2 from ``fi``
     (omnibus F) or ``pi`` instead of ``r2i`` (see :mod:`metaevidence.stats._effect_conversions`).

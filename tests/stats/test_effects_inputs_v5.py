@@ -35,7 +35,8 @@ def test_grid_is_complete():
     for m in ("SMD", "RPB", "ZPB", "RBIS", "ZBIS"):
         assert {(m, a) for a in ("m1i", "di", "ti", "pi", "ri")} <= inputs, m
     for m in ("CLESN", "AUCN"):
-        assert {(m, a) for a in ("m1i", "di", "ti", "pi")} <= inputs, m
+        assert {(m, a) for a in ("m1i", "di", "ti", "pi", "ai")} <= inputs, m
+        assert f"cles-{m}-ai-sd" in CASES
     for m in ("COR", "UCOR", "ZCOR"):
         assert {(m, a) for a in ("ri", "ti", "pi")} <= inputs, m
     assert {("SMCC", a) for a in ("m1i", "di", "ti", "pi")} <= inputs

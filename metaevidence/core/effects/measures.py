@@ -83,6 +83,8 @@ _R2 = (("r2i", "ni", "mi"),)
 # sizes; for correlations, t or p; for R^2, an F statistic (fi) or its p-value
 _D_INPUTS = (("di", "n1i", "n2i"), ("ti", "n1i", "n2i"), ("pi", "n1i", "n2i"), ("ri", "n1i", "n2i"))
 _TWO_GROUP = MEANS_COLUMNS + _D_INPUTS
+# CLESN/AUCN: d, t or p (equal variances), or the binormal CLES itself (ai), with the SDs if known
+_BINORMAL = MEANS_COLUMNS + _D_INPUTS[:3] + (("ai", "n1i", "n2i"), ("ai", "sd1i", "n1i", "sd2i", "n2i"))
 _COR = (("ri", "ni"), ("ti", "ni"), ("pi", "ni"))
 _PCOR_ALL = _PCOR + (("pi", "ni", "mi"), ("ri", "ni", "mi"))
 _SPCOR_ALL = _SPCOR + (("pi", "ni", "mi", "r2i"), ("ri", "ni", "mi", "r2i"))
@@ -421,7 +423,7 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 "common language effect size (AUC), binormal",
                 "CLES",
                 "stochastic",
-                MEANS_COLUMNS + _D_INPUTS[:3],
+                _BINORMAL,
                 "identity",
                 None,
             ),
@@ -430,7 +432,7 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 "common language effect size (AUC), binormal",
                 "AUC",
                 "stochastic",
-                MEANS_COLUMNS + _D_INPUTS[:3],
+                _BINORMAL,
                 "identity",
                 None,
             ),

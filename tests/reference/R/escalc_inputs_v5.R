@@ -1,6 +1,6 @@
 # Fixture: metafor 5.x escalc() from its alternative inputs (Cohen's d via di, point-biserial
 # r via ri, t statistics via ti, signed two-sided p-values via pi, F statistics via fi), as
-# its help page lists them: SMD (di ri ti pi), CLESN/AUCN (di ti pi), COR UCOR ZCOR (ti pi),
+# its help page lists them: SMD (di ri ti pi), CLESN/AUCN (di ti pi, and the binormal CLES ai), COR UCOR ZCOR (ti pi),
 # RPB ZPB RBIS ZBIS (di ri ti pi), SMCC (di ti pi), PCOR ZPCOR (ri pi), SPCOR ZSPCOR (ri pi),
 # R2 ZR2 (fi pi); the measures added after 4.8: MPORM (marginal tables with ri or pi) and
 # REH (genotype counts). Each input set is written with the primary inputs it was derived
@@ -39,6 +39,12 @@ write_inputs_fixture <- function() {
       if (a == "ri" && m %in% c("CLESN", "AUCN")) next
       add(sprintf("twogroup-%s-%s", m, a), m, c(two[a], list(n1i = n1, n2i = n2)), "normand1999+constructed")
     }
+  }
+  # CLESN/AUCN from binormal CLES values (ai), with and without the SDs (constructed)
+  cl <- list(ai = c(0.7, 0.55, 0.9, 0.3, 0.5), n1i = c(20, 50, 10, 100, 8), n2i = c(25, 40, 12, 90, 9))
+  for (m in c("CLESN", "AUCN")) {
+    add(sprintf("cles-%s-ai", m), m, cl, "constructed")
+    add(sprintf("cles-%s-ai-sd", m), m, c(cl, list(sd1i = c(1, 2, 1.5, 3, 1), sd2i = c(1.2, 1, 1.5, 2, 4))), "constructed")
   }
   add("twogroup-SMD-ti-UB", "SMD", list(ti = t, n1i = n1, n2i = n2), "normand1999+constructed", list(vtype = "UB"))
   add("twogroup-RPB-ti-CS", "RPB", list(ti = t, n1i = n1, n2i = n2), "normand1999+constructed", list(vtype = "CS"))
