@@ -125,16 +125,15 @@ def _tau2(y, v, method, tol, maxiter, common):
     vt = (k - 1) / trp
     scale = vt if vt > 0 and math.isfinite(vt) else 1.0
     if pm_type:  # DLIT and SJIT: the fixed point of their updates is the PM root (core.tau2_more)
-        no_se = method == "DLIT"
         if q - terms.dfree <= 0:
-            return 0.0, _NAN if no_se else math.sqrt(2.0 / (k - 1)) * k / sw, True, 1
+            return 0.0, math.sqrt(2.0 / (k - 1)) * k / sw, True, 1
         x0 = max(0.0, (q - (k - 1)) / trp)
         root = decreasing_root(terms, [x0], [0.0], [math.inf], [scale], tol=tol, maxiter=maxiter)
         tau2 = float(root.x[0])
         swt = math.fsum([1.0 / (vi + tau2) for vi in v])
         return (
             tau2,
-            _NAN if no_se else math.sqrt(2.0 / (k - 1)) * k / swt,
+            math.sqrt(2.0 / (k - 1)) * k / swt,
             bool(root.converged[0]),
             int(root.iterations[0]) + 1,
         )

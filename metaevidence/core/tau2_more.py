@@ -125,17 +125,16 @@ def tau2_dlit(s: Studies, *, tol: float, maxiter: int, tau2_init=None, base=None
     has its fixed point where :math:`Q_a = \\operatorname{tr}(P_a(V + \\tau^2 I)) =
     \\operatorname{tr}(I - X(X^\\top A X)^{-1}X^\\top A) = k - p`: the Paule-Mandel
     equation. The estimate is that root (0 when Cochran's Q is below ``k - p``, where the
-    update from the DL estimate stays at 0). No standard error is reported (NaN): the one
-    metafor 3.8-1 prints for DLIT belongs to an iteration that stops away from this fixed
-    point, and metafor 5's was not available to check.
+    update from the DL estimate stays at 0). The standard error is the one metafor 5 reports
+    for DLIT, the Paule-Mandel one, :math:`k\\sqrt{2/(k-p)}/\\sum w_i` at the estimate.
 
-    Matches metafor 5.x's ``rma.uni(method="DLIT")`` on bcg-RR (0.3181, its test suite);
-    metafor 3.8-1's DLIT does not converge there.
+    Matches metafor 5.x's ``rma.uni(method="DLIT")``, tau^2 and its SE (metafor 5.1-12;
+    tests/reference/R/tau2_dlit_v5.R); metafor 3.8-1's DLIT stops away from the fixed point
+    (bcg-RR: 0.1576 or no convergence).
     """
-    from metaevidence.core.tau2 import Tau2Estimate, _pm
+    from metaevidence.core.tau2 import _pm
 
-    est = _pm(s, "DLIT", tol, maxiter, tau2_init, base)
-    return Tau2Estimate(est.tau2, np.full(s.n, np.nan), est.converged, est.iterations, "DLIT")
+    return _pm(s, "DLIT", tol, maxiter, tau2_init, base)
 
 
 def tau2_sjit(s: Studies, *, tol: float, maxiter: int, tau2_init=None, base=None):

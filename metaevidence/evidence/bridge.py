@@ -7,6 +7,8 @@ How each kind becomes a row (``source`` of the row says which, and the data's co
 ========== ==============================================================================
 binary      2x2 counts -> OR, RR, RD, PETO, AS (one call, so ``to="if0all"`` sees every row)
 continuous  means, SDs, ns -> MD, SMD, SMDH, ROM
+paired      paired means, SDs, pairs and their correlation -> MC, SMCC, SMCR, SMCRH, SMCRP,
+            SMCRPH, ROMC, VRC, CVRC, CLESCN, AUCCN (metafor's m1i m2i sd1i sd2i ni ri)
 ratio_ci    the reported OR/RR/HR with its interval -> the same measure (log ratio, SE
             from the interval)
 log_se      the log OR/RR/HR with its SE -> the same measure
@@ -44,6 +46,7 @@ from metaevidence.evidence.records import (
     CorrelationData,
     NoEffectData,
     OutcomeEntry,
+    PairedData,
     Study,
     SummaryData,
 )
@@ -69,6 +72,7 @@ ANY: Any = _Any()
 _TWO_BY_TWO = ("OR", "RR", "RD", "PETO", "AS")
 _MEANS = ("MD", "SMD", "SMDH", "ROM")
 _CORRELATION = ("COR", "ZCOR")
+_PAIRED = ("MC", "SMCC", "SMCR", "SMCRH", "SMCRP", "SMCRPH", "ROMC", "VRC", "CVRC", "CLESCN", "AUCCN")
 _EXCLUDED = "excluded: "
 
 
@@ -298,12 +302,20 @@ def _plan(entry: OutcomeEntry, measure: str, convert: bool, treat_as: Mapping[st
     elif isinstance(d, CorrelationData):
         natives = _CORRELATION
         fallback = "COR"
+    elif isinstance(d, PairedData):
+        natives = _PAIRED
+        fallback = "MC"
     else:  # RatioCIData, LogSEData: their own measure
         natives = (d.measure,)
         fallback = d.measure
     if measure in natives:
         return ("compute", measure, d.kind, False)
-    plain = {"binary": "2x2 counts", "continuous": "means and SDs", "correlation": "a correlation"}
+    plain = {
+        "binary": "2x2 counts",
+        "continuous": "means and SDs",
+        "paired": "paired means and SDs",
+        "correlation": "a correlation",
+    }
     described = plain[d.kind] if d.kind in plain else f"a reported {d.measure}"
     if d.kind in ("ratio_ci", "log_se") and treat_as.get(d.measure) == measure:
         return ("compute", d.measure, d.kind, True)
@@ -393,6 +405,15 @@ def _columns(native: str, kind: str, entries: list[OutcomeEntry]) -> dict[str, l
         )
     if kind == "correlation":
         return dict(ri=[d.r for d in ds], ni=[d.n for d in ds])
+    if kind == "paired":
+        return dict(
+            m1i=[d.experimental.mean for d in ds],
+            m2i=[d.control.mean for d in ds],
+            sd1i=[d.experimental.sd for d in ds],
+            sd2i=[d.control.sd for d in ds],
+            ni=[d.n for d in ds],
+            ri=[d.r for d in ds],
+        )
     if kind == "ratio_ci":
         return dict(
             estimate=[d.estimate for d in ds],

@@ -50,6 +50,8 @@ from metaevidence.evidence.records import (
     CorrelationData,
     LogSEData,
     OutcomeEntry,
+    PairedData,
+    PairedMeasurement,
     RatioCIData,
 )
 
@@ -65,9 +67,11 @@ __all__ = [
 #: Values of ``direction.benefit`` (record and analysis spec).
 BENEFITS = ("higher", "lower")
 
-_ORIENTED_KINDS = ("binary", "continuous", "ratio_ci", "log_se", "correlation")
+_ORIENTED_KINDS = ("binary", "continuous", "paired", "ratio_ci", "log_se", "correlation")
 #: Measures whose outcome can be counted the other way round (the complement, or a reversed scale).
 _RECODABLE = ("OR", "RD", "PETO", "AS", "MD", "SMD", "SMDH", "COR", "ZCOR")
+#: Paired measures of a difference of means: a reversed scale negates both means.
+_PAIRED_RECODABLE = ("MC", "SMCC", "SMCR", "SMCRH", "SMCRP", "SMCRPH")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +136,7 @@ def _arms_swapped(entry: OutcomeEntry, want: Orientation, path) -> bool:
 
 def _swap(entry: OutcomeEntry) -> OutcomeEntry:
     d = entry.data
-    if isinstance(d, (BinaryData, ContinuousData)):
+    if isinstance(d, (BinaryData, ContinuousData, PairedData)):
         data = replace(d, experimental=d.control, control=d.experimental)
     elif isinstance(d, RatioCIData):
         data = replace(d, estimate=1 / d.estimate, lower=1 / d.upper, upper=1 / d.lower)
@@ -159,6 +163,12 @@ def _recode(entry: OutcomeEntry, measure: str, benefit: str, path) -> OutcomeEnt
             d,
             experimental=ContinuousArm(-d.experimental.mean, d.experimental.sd, d.experimental.n),
             control=ContinuousArm(-d.control.mean, d.control.sd, d.control.n),
+        )
+    elif isinstance(d, PairedData) and measure in _PAIRED_RECODABLE:
+        data = replace(
+            d,
+            experimental=PairedMeasurement(-d.experimental.mean, d.experimental.sd),
+            control=PairedMeasurement(-d.control.mean, d.control.sd),
         )
     elif isinstance(d, RatioCIData) and native == "OR":
         data = replace(d, estimate=1 / d.estimate, lower=1 / d.upper, upper=1 / d.lower)

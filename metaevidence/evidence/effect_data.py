@@ -1,7 +1,8 @@
 """The effect data of an outcome entry, in the schema language: one record per data kind.
 
 ``kind`` selects the fields (:data:`DATA`, a tagged union): 2x2 counts (``binary``), means
-and SDs (``continuous``), a reported ratio with its interval (``ratio_ci``), an estimate
+and SDs (``continuous``), paired (pre-post or matched) means, SDs and their correlation
+(``paired``), a reported ratio with its interval (``ratio_ci``), an estimate
 with its SE (``log_se``), a correlation, a published summary, or ``none``. The study
 record (:mod:`metaevidence.evidence.schema`) composes them; also the arms and the comparison.
 """
@@ -106,6 +107,36 @@ DATA_CONTINUOUS = Record(
     ),
 )
 
+PAIRED_MEASUREMENT = Record(
+    "paired_measurement",
+    "Mean and standard deviation of one of the two paired measurements.",
+    (
+        Field("mean", Number(), doc="mean"),
+        Field("sd", _POSITIVE, doc="standard deviation (not the standard error)"),
+    ),
+)
+
+DATA_PAIRED = Record(
+    "data_paired",
+    "One group measured twice (pre-post, cross-over) or matched pairs: the mean and SD of each "
+    "measurement, the number of pairs and the correlation between the two measurements (the "
+    "paired measures MC, SMCC, SMCR, ... need it). For a pre-post design, experimental is the "
+    "measurement after (or under) the intervention and control the baseline; the change is "
+    "experimental minus control.",
+    (
+        _kind("paired"),
+        Field("experimental", PAIRED_MEASUREMENT, doc="the measurement after or under the intervention"),
+        Field("control", PAIRED_MEASUREMENT, doc="the baseline (or comparison) measurement"),
+        Field("n", _COUNT_N, doc="participants (or pairs) measured both times"),
+        Field(
+            "r",
+            Number(minimum=-1, maximum=1),
+            doc="correlation between the two measurements (reported, or imputed: say so in provenance)",
+        ),
+        Field("unit", _FREE, required=False, doc="unit of measurement"),
+    ),
+)
+
 _RATIO_MEASURE = Text(choices=REPORTED_RATIOS)
 
 DATA_RATIO_CI = Record(
@@ -201,6 +232,7 @@ DATA = Tagged(
     (
         ("binary", DATA_BINARY),
         ("continuous", DATA_CONTINUOUS),
+        ("paired", DATA_PAIRED),
         ("ratio_ci", DATA_RATIO_CI),
         ("log_se", DATA_LOG_SE),
         ("correlation", DATA_CORRELATION),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from metaevidence.evidence.records import BinaryData, ContinuousData, OutcomeEntry, Study
+from metaevidence.evidence.records import BinaryData, ContinuousData, OutcomeEntry, PairedData, Study
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -106,6 +106,11 @@ def entry_row(study: Study, entry: OutcomeEntry) -> dict:
         for arm in ("experimental", "control"):
             a = getattr(data, arm)
             row[f"{arm}_mean"], row[f"{arm}_sd"], row[f"{arm}_n"] = a.mean, a.sd, a.n
+    elif isinstance(data, PairedData):  # means and SDs of the two measurements; n pairs, r
+        for arm in ("experimental", "control"):
+            a = getattr(data, arm)
+            row[f"{arm}_mean"], row[f"{arm}_sd"] = a.mean, a.sd
+        row["n"], row["r"] = data.n, data.r
     else:
         for name in _DATA_FIELDS:
             if hasattr(data, name):

@@ -2,7 +2,7 @@
 
 :func:`build_study` turns a record that passed :func:`~metaevidence._schema.validate.check_study`
 into a :class:`Study` with :class:`OutcomeEntry` items whose ``data`` is one of
-:class:`BinaryData`, :class:`ContinuousData`, :class:`RatioCIData`, :class:`LogSEData`,
+:class:`BinaryData`, :class:`ContinuousData`, :class:`PairedData`, :class:`RatioCIData`, :class:`LogSEData`,
 :class:`CorrelationData`, :class:`SummaryData` or :class:`NoEffectData` (``data.kind`` says
 which). Field names are the record's own (``docs/records.md``). Every object also keeps
 its plain record (``record``) so that any field can be reached by its dotted path with
@@ -32,6 +32,8 @@ __all__ = [
     "RatioCIData",
     "LogSEData",
     "CorrelationData",
+    "PairedData",
+    "PairedMeasurement",
     "SummaryData",
     "NoEffectData",
     "EffectData",
@@ -154,6 +156,24 @@ class ContinuousData:
 
 
 @dataclass(frozen=True, slots=True)
+class PairedMeasurement:
+    mean: float
+    sd: float
+
+
+@dataclass(frozen=True, slots=True)
+class PairedData:
+    """One group measured twice (or matched pairs): means and SDs, pairs, correlation."""
+
+    kind: ClassVar[str] = "paired"
+    experimental: PairedMeasurement
+    control: PairedMeasurement
+    n: int
+    r: float
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RatioCIData:
     """A reported OR/RR/HR with its confidence interval (natural scale)."""
 
@@ -217,7 +237,14 @@ class NoEffectData:
 
 
 EffectData = (
-    BinaryData | ContinuousData | RatioCIData | LogSEData | CorrelationData | SummaryData | NoEffectData
+    BinaryData
+    | ContinuousData
+    | PairedData
+    | RatioCIData
+    | LogSEData
+    | CorrelationData
+    | SummaryData
+    | NoEffectData
 )
 
 
@@ -350,6 +377,8 @@ _CLASSES: dict[str, type] = {
     "continuous_arm": ContinuousArm,
     "data_binary": BinaryData,
     "data_continuous": ContinuousData,
+    "paired_measurement": PairedMeasurement,
+    "data_paired": PairedData,
     "data_ratio_ci": RatioCIData,
     "data_log_se": LogSEData,
     "data_correlation": CorrelationData,

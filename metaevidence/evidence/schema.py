@@ -224,7 +224,7 @@ DIRECTION = Record(
 
 _ATTR_KEY = Text(pattern=r"^[a-z][a-z0-9_]*$", shape="a snake_case name such as mean_age")
 
-_EFFECT_KINDS = ("binary", "continuous", "ratio_ci", "log_se", "summary")
+_EFFECT_KINDS = ("binary", "continuous", "paired", "ratio_ci", "log_se", "summary")
 
 OUTCOME = Record(
     "outcome_entry",

@@ -62,6 +62,9 @@ def _entry_row(study: Study, e: OutcomeEntry) -> dict:
                 "sei": (math.log(d.upper) - math.log(d.lower)) / (2 * z), "ni": getattr(d, "n", None)}  # fmt: skip
     elif e.kind == "correlation":
         row |= {"ri": d.r, "ni": d.n}
+    elif e.kind == "paired":
+        x, c = d.experimental, d.control
+        row |= {"m1i": x.mean, "m2i": c.mean, "sd1i": x.sd, "sd2i": c.sd, "ni": d.n, "ri": d.r}
     return row
 
 

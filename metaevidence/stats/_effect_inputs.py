@@ -19,6 +19,7 @@ from metaevidence.core.effects import convert as _cv
 from metaevidence.core.effects import counts as _bin
 from metaevidence.core.effects import single_group as _single
 from metaevidence.core.effects.measures import MEANS_COLUMNS, Measure
+from metaevidence.stats import _effect_conversions as _conversions
 from metaevidence.stats import _effect_families as _families
 
 _REPORTED_KINDS = (
@@ -162,6 +163,26 @@ def compute(
     check = RowChecker(info.name, labels, ~missing)
     if kind[0] in ("estimate", "yi"):
         return _reported(info, kind, cols, check, missing, add)
+    if info.name in _conversions.NATIVE:
+        yi, vi, corrected, c, base = _conversions.compute_native(
+            info, kind, dict(cols), check, missing, add=add, to=to
+        )
+        return _finish(yi, vi, corrected, missing, np.zeros_like(missing), c, base, "", add)
+    if _conversions.alternative(info, kind):
+        primary, c, base, forced = _conversions.to_primary(info, kind, dict(cols), check, missing)
+        out = compute(
+            info,
+            primary,
+            c,
+            labels,
+            add=add,
+            to=to,
+            drop00=drop00,
+            correct=correct,
+            vtype=forced or vtype,
+            legacy=legacy,
+        )
+        return _conversions.relabel(out, base, cols)
     if info.name in _families.HANDLED:
         return _families.compute(
             info,
@@ -459,4 +480,34 @@ def _reported(info, kind, cols, check, missing, add) -> Computed:
         c,
         source,
         add,
+    )
+
+
+#: Names users bring from papers and other tools, and the argument they mean.
+_ARGUMENT_ALIASES = {
+    "lower": "ci_lower",
+    "upper": "ci_upper",
+    "lcl": "ci_lower",
+    "ucl": "ci_upper",
+    "ci_lb": "ci_lower",
+    "ci_ub": "ci_upper",
+    "se": "sei",
+    "p": "pval",
+    "pvalue": "pval",
+}
+
+
+def unknown_arguments(unknown: Mapping[str, Any], known: list[str]) -> None:
+    """A TypeError naming each unknown argument of effect_sizes and the one probably meant."""
+    import difflib
+
+    parts = []
+    for name in unknown:
+        meant = _ARGUMENT_ALIASES.get(name.lower()) or next(
+            iter(difflib.get_close_matches(name, known, n=1)), None
+        )
+        parts.append(f"{name!r}" + (f" (did you mean {meant!r}?)" if meant else ""))
+    raise TypeError(
+        f"effect_sizes() got unknown argument(s) {', '.join(parts)}; a reported ratio is given as "
+        "estimate=, ci_lower=, ci_upper= (or yi= with sei=/vi=/pval=)"
     )

@@ -330,6 +330,8 @@ def effect_sizes(
     t2i=None,
     ti=None,
     r2i=None,
+    pi=None,
+    fi=None,
     estimate=None,
     ci_lower=None,
     ci_upper=None,
@@ -376,7 +378,18 @@ def effect_sizes(
     semi-partial  SPCOR ZSPCOR                                ti ni mi r2i (the model's R^2)
     R^2           R2 ZR2                                      r2i ni mi
     alpha         ARAW AHW ABT                                ai (alpha) mi (items) ni
+    marginal      MPORM                                       ai bi ci di (or ai n1i ci n2i)
+                                                              of the marginal table, and ri
+                                                              (phi) or pi (both-event pairs)
+    genotypes     REH                                         ai bi ci (AA, Aa, aa counts)
     ============  ==========================================  ==============================
+
+    metafor 5's alternative inputs (one kind per call): SMD, RPB, ZPB, RBIS, ZBIS, CLESN, AUCN
+    from ``di`` (Cohen's d), ``ti`` (two-sample t), ``pi`` (signed two-sided p-value) or ``ri``
+    (point-biserial r; not CLESN/AUCN, which also take their CLES as ``ai``) with ``n1i n2i``; COR, UCOR, ZCOR from ``ti`` or ``pi``
+    with ``ni``; SMCC from ``di``, ``ti`` (paired t) or ``pi`` with ``ni``; PCOR, ZPCOR, SPCOR,
+    ZSPCOR from ``pi`` or ``ri`` (the correlation) instead of ``ti``; R2, ZR2 from ``fi``
+    (omnibus F) or ``pi`` instead of ``r2i`` (see :mod:`metaevidence.stats._effect_conversions`).
 
     or statistics a study reported, for any measure (and ``HR``, ``GEN``):
 
@@ -397,6 +410,9 @@ def effect_sizes(
     ai, bi, ci, di, n1i, n2i, m1i, sd1i, m2i, sd2i, ri, ni, xi, mi, sdi, x1i, t1i, x2i, t2i, ti, r2i : array_like (n,)
         Study data under metafor's names (see the table above). Counts may be
         non-integer (reconstructed counts) but not negative.
+    pi, fi : array_like (n,)
+        metafor 5's signed two-sided p-values and F statistics (alternative inputs, above;
+        for MPORM ``pi`` is the proportion of pairs with the event under both treatments).
     estimate, ci_lower, ci_upper, pval, yi, vi, sei : array_like (n,)
         Reported statistics (see above).
     level : float or array_like (n,), default 0.95
@@ -481,7 +497,10 @@ def effect_sizes(
     measure 3.8-1 computes alike, current metafor (5.x) where it changed (see ``legacy``).
     """
     if unknown:
-        _unknown_arguments(unknown)
+        import inspect
+
+        known = [n for n in inspect.signature(effect_sizes).parameters if n not in ("measure", "unknown")]
+        _in.unknown_arguments(unknown, known)
     info = lookup(measure)
     columns = dict(
         ai=ai,
@@ -505,6 +524,8 @@ def effect_sizes(
         t2i=t2i,
         ti=ti,
         r2i=r2i,
+        pi=pi,
+        fi=fi,
         estimate=estimate,
         ci_lower=ci_lower,
         ci_upper=ci_upper,
@@ -564,38 +585,6 @@ def effect_sizes(
         add=out.add,
         to=to,
         drop00=bool(drop00),
-    )
-
-
-#: Names users bring from papers and other tools, and the argument they mean.
-_ARGUMENT_ALIASES = {
-    "lower": "ci_lower",
-    "upper": "ci_upper",
-    "lcl": "ci_lower",
-    "ucl": "ci_upper",
-    "ci_lb": "ci_lower",
-    "ci_ub": "ci_upper",
-    "se": "sei",
-    "p": "pval",
-    "pvalue": "pval",
-}
-
-
-def _unknown_arguments(unknown: Mapping[str, Any]) -> None:
-    """A TypeError naming each unknown argument and the one probably meant."""
-    import difflib
-    import inspect
-
-    known = [n for n in inspect.signature(effect_sizes).parameters if n not in ("measure", "unknown")]
-    parts = []
-    for name in unknown:
-        meant = _ARGUMENT_ALIASES.get(name.lower()) or next(
-            iter(difflib.get_close_matches(name, known, n=1)), None
-        )
-        parts.append(f"{name!r}" + (f" (did you mean {meant!r}?)" if meant else ""))
-    raise TypeError(
-        f"effect_sizes() got unknown argument(s) {', '.join(parts)}; a reported ratio is given as "
-        "estimate=, ci_lower=, ci_upper= (or yi= with sei=/vi=/pval=)"
     )
 
 

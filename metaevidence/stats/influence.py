@@ -15,6 +15,7 @@ from metaevidence.core import influence as _core
 from metaevidence.core import regression as _regress
 from metaevidence.core.tau2 import canonical_method
 from metaevidence.display.summary import Summary, Table, compact_repr, fmt
+from metaevidence.stats.sensitivity import user_weights
 
 __all__ = ["Influence", "influence"]
 
@@ -206,7 +207,8 @@ def influence(result) -> Influence:
     result : MetaAnalysis or MetaRegression
         An inverse-variance fit (any tau^2 estimator; with or without moderators). The
         k leave-one-out refits run as one batch with the same estimator and test (a
-        fixed tau^2 stays fixed).
+        fixed tau^2 stays fixed). A fit with user weights (``weights=``) or
+        ``weighted=False`` is refitted with the same weights (each study keeps its own).
 
     Returns
     -------
@@ -231,7 +233,8 @@ def influence(result) -> Influence:
     >>> inf.labels[int(inf.cook_d.argmax())]
     'Study 6'
 
-    Matches metafor::influence(x) (and metafor::baujat(x) for ``baujat_x``/``baujat_y``).
+    Matches metafor::influence(x) (and metafor::baujat(x) for ``baujat_x``/``baujat_y``),
+    also of weighted fits (tests/reference/R/weighted_sensitivity.R).
     """
     yi, vi, X, labels, rows, names, method, test, tau2 = model_inputs(result, "influence")
     k, p = X.shape
@@ -240,7 +243,11 @@ def influence(result) -> Influence:
             f"influence needs at least p + 2 studies (k = {k}, p = {p}) so that "
             f"every leave-one-out model can be fitted"
         )
-    arr = _core.influence_measures(yi, vi, X, method=method, test=test, tau2=tau2)
+    weights = user_weights(result)
+    if weights is None:
+        arr = _core.influence_measures(yi, vi, X, method=method, test=test, tau2=tau2)
+    else:  # user weights / the unweighted model: a model without moderators, test "z"
+        arr = _core.influence_measures_weighted(yi, vi, weights[rows], method=method, tau2=tau2)
     return Influence(
         rstudent=arr.rstudent,
         dffits=arr.dffits,

@@ -37,8 +37,10 @@ def refit_masks(
     Parameters
     ----------
     result : MetaAnalysis
-        The full fit: its studies, method, test, level, pi_method, fixed tau^2 (if any)
-        and, for MH/Peto fits, the 2x2 counts and zero-cell settings are reused.
+        The full fit: its studies, method, test, level, pi_method, fixed tau^2 (if any),
+        user weights (``weights=``; each study keeps its weight; ones for
+        ``weighted=False``) and, for MH/Peto fits, the 2x2 counts and zero-cell settings
+        are reused.
     mask : array_like of bool (..., n)
         Studies of each subset (rows excluded from the parent stay excluded).
     row_labels : sequence of str, optional
@@ -87,6 +89,7 @@ def refit_masks(
         pi_method=result.pi_method,
         max_cells=max_cells,
         warn=False,
+        weights=user_weights(result),
     )
     engine.warn_convergence(fit.converged, fit.iterations, fit.method, shape[:-1], where=kind, stacklevel=4)
     return _batch_result(
@@ -102,6 +105,18 @@ def refit_masks(
         result.effects,
         order,
     )
+
+
+def user_weights(result) -> np.ndarray | None:
+    """The weights every refit of ``result`` keeps: its user weights (``weights=``), ones
+    for the unweighted model (``weighted=False``), None for inverse-variance weights.
+    """
+    weighting = getattr(result, "weighting", "inverse-variance")
+    if weighting == "user":
+        return np.asarray(result.user_weights, dtype=float)
+    if weighting == "unweighted":
+        return np.ones(len(result.yi))
+    return None
 
 
 def _refit_binary(result, mask, y, v, row_labels, kind, order) -> MetaAnalysisBatch:
@@ -190,7 +205,8 @@ def leave_one_out(result: MetaAnalysis) -> MetaAnalysisBatch:
         ``kind="leave-one-out"``, one row per included study (in study order), labelled
         "omitting <label>", fitted with the parent's settings in one batched call.
 
-    Matches ``metafor::leave1out()`` (tests/reference/R/sensitivity.R).
+    Matches ``metafor::leave1out()`` (tests/reference/R/sensitivity.R), also of fits with
+    user weights or ``weighted=False`` (tests/reference/R/weighted_sensitivity.R).
 
     Example
     -------
@@ -239,8 +255,9 @@ def cumulative(result: MetaAnalysis, order=None, *, collapse: bool = False) -> M
         "adding <label>" (with ``collapse``, one row per value of ``order``); ``order``
         holds the study indices in that order.
 
-    Matches ``metafor::cumul()`` (tests/reference/R/sensitivity.R), with ``collapse`` as
-    metafor 5's (tests/reference/R/cumul_collapse_v5.R).
+    Matches ``metafor::cumul()`` (tests/reference/R/sensitivity.R), also of fits with
+    user weights or ``weighted=False`` (tests/reference/R/weighted_sensitivity.R), and with
+    ``collapse`` metafor 5's (tests/reference/R/cumul_collapse_v5.R).
 
     Example
     -------

@@ -44,6 +44,13 @@ EFFECT_WORDS = {
     "COR": "correlation",
     "ZCOR": "correlation",
     "PETO": "Peto odds ratio",
+    "MC": "mean change",
+    "SMCC": "standardised mean change",
+    "SMCR": "standardised mean change",
+    "SMCRH": "standardised mean change",
+    "SMCRP": "standardised mean change",
+    "SMCRPH": "standardised mean change",
+    "ROMC": "ratio of means",
 }
 
 _ESTIMATORS = {

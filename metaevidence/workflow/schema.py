@@ -68,6 +68,8 @@ KINDS = ("meta-analysis", "overview")
 
 #: Effect measures an analysis can pool (metafor's names). Ratios are pooled as logs.
 MEASURES = ("OR", "RR", "RD", "HR", "MD", "SMD", "SMDH", "ROM", "COR", "ZCOR")
+#: ... and the paired (pre-post) measures, from entries of kind ``paired``.
+MEASURES += ("MC", "SMCC", "SMCR", "SMCRH", "SMCRP", "SMCRPH", "ROMC")
 RATIO_MEASURES = tuple(m for m in MEASURES if m in _registry.RATIO_MEASURES)
 
 #: Pooling methods, and the metafor function each corresponds to.
@@ -92,7 +94,7 @@ FIGURES += ("baujat", "gosh")  # drawn only when listed (they refit an inverse-v
 FIGURE_FORMATS = ("svg", "png", "pdf")
 
 #: Data kinds of study-record outcome entries (for ``studies.kind``).
-DATA_KINDS = ("binary", "continuous", "ratio_ci", "log_se", "correlation", "summary", "none")
+DATA_KINDS = ("binary", "continuous", "paired", "ratio_ci", "log_se", "correlation", "summary", "none")
 
 #: Orders for the cumulative analysis besides a record field path.
 CUMULATIVE_ORDERS = ("year", "precision")

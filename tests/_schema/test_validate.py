@@ -124,7 +124,7 @@ def test_line_numbers_point_at_the_value():
         (
             ("data", "kind"),
             "binray",
-            "must be one of: binary, continuous, ratio_ci, log_se, correlation, summary, none; "
+            "must be one of: binary, continuous, paired, ratio_ci, log_se, correlation, summary, none; "
             "got 'binray' (did you mean 'binary'?)",
         ),
         (
@@ -423,7 +423,7 @@ def test_empty_lists_and_tagged_without_kind():
     assert problems_of(rec) == [
         (
             "outcomes[0].data.kind",
-            "is required: one of binary, continuous, ratio_ci, log_se, correlation, summary, none",
+            "is required: one of binary, continuous, paired, ratio_ci, log_se, correlation, summary, none",
         )
     ]
 

@@ -70,7 +70,6 @@ def test_dlit_is_the_paule_mandel_fixed_point(dataset):
     pm = rma_cases()[f"{dataset}-PM-z"]
     est = T.estimate_tau2(d["yi"], d["vi"], method="DLIT")
     check(est.tau2, pm["tau2"], ITERATIVE, f"{dataset} DLIT", atol=1e-12)
-    assert np.isnan(est.se)
     y, v = d["yi"][~np.isnan(d["yi"])], d["vi"][~np.isnan(d["yi"])]
     if y.size > 1:
         t = float(est.tau2)
@@ -89,6 +88,42 @@ def test_dlit_matches_metafor5_test_value_on_bcg():
     # metafor 5.x tests/testthat/test_misc_rma_uni.r: rma(yi, vi, data=dat.bcg RR, method="DLIT") 0.3181
     d = DATA["bcg-RR"]
     assert round(float(T.estimate_tau2(d["yi"], d["vi"], method="DLIT").tau2), 4) == 0.3181
+
+
+DLIT5 = fixture("tau2_dlit_v5")["cases"]
+
+
+def test_dlit_v5_grid_is_complete():
+    assert sorted(k for k in DLIT5 if "~" not in k) == sorted(DATA)
+    assert sorted(k for k in DLIT5 if "~" in k) == ["bcg-RR~ablat", "raudenbush1985-SMD~weeks"]
+
+
+@pytest.mark.parametrize("case_id", sorted(k for k in DLIT5 if "~" not in k))
+def test_dlit_tau2_and_se_match_metafor5(case_id):
+    """metafor 5 reports the Paule-Mandel SE for DLIT; so do the batch and single-fit paths."""
+    case, d = DLIT5[case_id], DATA[case_id]
+    se = np.nan if case["tau2_se"] is None else case["tau2_se"]
+    est = T.estimate_tau2(d["yi"], d["vi"], method="DLIT")
+    check(est.tau2, case["tau2"], ITERATIVE, f"{case_id} DLIT tau2 (batch)", atol=1e-12)
+    check(est.se, se, ITERATIVE, f"{case_id} DLIT se (batch)")
+    res = me.meta_analysis(d["yi"], d["vi"], method="DLIT")
+    check(res.tau2, case["tau2"], ITERATIVE, f"{case_id} DLIT tau2 (single)", atol=1e-12)
+    check(res.tau2_se, se, ITERATIVE, f"{case_id} DLIT se (single)")
+    check(res.estimate, case["estimate"], ITERATIVE, f"{case_id} DLIT estimate", atol=1e-12)
+
+
+@pytest.mark.parametrize("case_id", sorted(k for k in DLIT5 if "~" in k))
+def test_dlit_with_moderators_matches_metafor5(case_id):
+    case = DLIT5[case_id]
+    d = DATA[case["dataset"]]
+    X = np.column_stack([as_array(x) for x in case["X"]])
+    est = T.estimate_tau2(d["yi"], d["vi"], method="DLIT", X=X)
+    check(est.tau2, case["tau2"], ITERATIVE, f"{case_id} DLIT tau2")
+    check(est.se, case["tau2_se"], ITERATIVE, f"{case_id} DLIT se")
+    reg = me.meta_regression(d["yi"], d["vi"], X[:, 1:], method="DLIT")
+    check(reg.tau2, case["tau2"], ITERATIVE, f"{case_id} DLIT meta_regression tau2")
+    check(reg.tau2_se, case["tau2_se"], ITERATIVE, f"{case_id} DLIT meta_regression se")
+    check(reg.coefficients, case["beta"], ITERATIVE, f"{case_id} DLIT coefficients")
 
 
 def test_chi2_median():

@@ -52,6 +52,13 @@ DATA = {
         "model": "random-effects",
     },
     "none": {"kind": "none", "reason": "no arm-level numbers reported"},
+    "paired": {
+        "kind": "paired",
+        "experimental": {"mean": 26.0, "sd": 5.5},
+        "control": {"mean": 22.0, "sd": 4.5},
+        "n": 60,
+        "r": 0.7,
+    },
 }
 
 

@@ -17,8 +17,8 @@ def test_one_row_per_entry_with_fixed_columns(studies_dir):
     write(studies_dir, record("roe-2018", kinds=("correlation",)))
     frame = load_evidence(studies_dir).to_frame()
     assert list(frame.columns) == [*COLUMNS, "attributes.location", "attributes.mean_age"]
-    assert len(frame) == 8
-    assert list(frame["study"]) == ["doe-2020"] * 7 + ["roe-2018"]
+    assert len(frame) == 9
+    assert list(frame["study"]) == ["doe-2020"] * 8 + ["roe-2018"]
     assert list(frame["kind"]) == [*DATA, "correlation"]
     b = frame.iloc[0]
     assert (b.experimental_events, b.experimental_total, b.control_events, b.control_total) == (
@@ -49,8 +49,11 @@ def test_one_row_per_entry_with_fixed_columns(studies_dir):
     s = frame.iloc[5]
     assert (s.k, s.model, s.n) == (148, "random-effects", 308849)
     assert frame.iloc[6].reason == "no arm-level numbers reported"
-    assert frame.iloc[7].r == 0.3
-    assert all(frame.label == ["Doe and Roe 2020"] * 8)
+    pr = frame.iloc[7]  # paired: the two measurements' means and SDs, n pairs and r
+    assert (pr.experimental_mean, pr.control_sd, pr.n, pr.r) == (26.0, 4.5, 60, 0.7)
+    assert math.isnan(pr.experimental_n)
+    assert frame.iloc[8].r == 0.3
+    assert all(frame.label == ["Doe and Roe 2020"] * 9)
     assert frame.iloc[0].confidence == "primary" and frame.iloc[0].locator == "Table 2"
     assert math.isnan(frame.iloc[0]["attributes.mean_age"])
     assert frame.sha256.str.len().eq(64).all()

@@ -15,6 +15,7 @@ from metaevidence.evidence.records import (
     CorrelationData,
     LogSEData,
     NoEffectData,
+    PairedData,
     RatioCIData,
     SummaryData,
     build_study,
@@ -39,8 +40,11 @@ def test_every_kind_becomes_its_type():
         CorrelationData,
         SummaryData,
         NoEffectData,
+        PairedData,
     ]
     assert [e.kind for e in study.outcomes] == list(DATA)
+    p = study.outcomes[7].data
+    assert (p.experimental.mean, p.control.sd, p.n, p.r) == (26.0, 4.5, 60, 0.7)
     b = study.outcomes[0].data
     assert (b.experimental.events, b.experimental.total, b.control.events, b.control.total) == (
         12,

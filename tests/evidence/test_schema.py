@@ -23,7 +23,17 @@ def test_every_record_and_field_is_documented():
 
 
 def test_data_kinds_are_the_issue_list():
-    assert DATA_KINDS == ("binary", "continuous", "ratio_ci", "log_se", "correlation", "summary", "none")
+    # the issue list, and the paired (pre-post) kind of issue 13
+    assert DATA_KINDS == (
+        "binary",
+        "continuous",
+        "paired",
+        "ratio_ci",
+        "log_se",
+        "correlation",
+        "summary",
+        "none",
+    )
     for kind, rec in DATA.variants:
         assert rec.field("kind").spec == Text(choices=(kind,))
 

@@ -19,7 +19,7 @@ def test_unknown_measure_lists_the_known_ones():
     with pytest.raises(
         ValueError,
         match=r"unknown measure 'LOR'; known measures: ABT, AHW, ARAW, AS, AUC, AUCCN, AUCN, CLES, CLESCN, CLESN, COR, CVLN, CVR, CVRC, D2ORL, "
-        r"D2ORN, GEN, HR, IR, IRD, IRFT, IRLN, IRR, IRS, IRSD, MC, MD, MN, MNLN, MPOR, MPORC, MPPETO, ",
+        r"D2ORN, GEN, HR, IR, IRD, IRFT, IRLN, IRR, IRS, IRSD, MC, MD, MN, MNLN, MPOR, MPORC, MPORM, MPPETO, ",
     ):
         me.effect_sizes("LOR", **BCG)
     with pytest.raises(ValueError, match=r"unknown measure 'or' \(did you mean 'OR'\?\); known"):

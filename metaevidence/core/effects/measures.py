@@ -40,7 +40,8 @@ class Measure:
         ``"binary"``, ``"continuous"``, ``"correlation"``, ``"proportion"``, ``"mean"``,
         ``"rate"``, ``"paired"`` (one group measured twice), ``"variability"``,
         ``"incidence"`` (single-group rates), ``"association"``, ``"reliability"``,
-        ``"matched"`` (paired 2x2 tables), ``"stochastic"`` (CLES/AUC) or
+        ``"matched"`` (paired 2x2 tables), ``"stochastic"`` (CLES/AUC), ``"genotype"``
+        (genotype counts) or
         ``"reported"`` (only reported statistics give it).
     columns : tuple of tuple of str
         The accepted sets of data columns (metafor names); empty for ``"reported"``.
@@ -53,7 +54,7 @@ class Measure:
         (Fisher's z), ``"expit"`` (logit); ``None`` where ``yi`` is already on its
         presentation scale.
     default_add : float
-        metafor's default zero-cell constant (0.5; 0 for ``AS PAS PFT IRS IRFT IRSD PHI ZPHI RTET ZTET``).
+        metafor's default zero-cell constant (0.5; 0 for ``AS PAS PFT IRS IRFT IRSD PHI ZPHI RTET ZTET REH``).
     """
 
     name: str
@@ -77,6 +78,22 @@ _ALPHA = (("ai", "mi", "ni"),)
 _PAIRS = (("ai", "bi", "ci", "di"),)
 _SPCOR = (("ti", "ni", "mi", "r2i"),)
 _R2 = (("r2i", "ni", "mi"),)
+# metafor 5's alternative inputs (its escalc help page): Cohen's d (di), a point-biserial
+# correlation (ri), a t statistic (ti) or a signed two-sided p-value (pi) with the group
+# sizes; for correlations, t or p; for R^2, an F statistic (fi) or its p-value
+_D_INPUTS = (("di", "n1i", "n2i"), ("ti", "n1i", "n2i"), ("pi", "n1i", "n2i"), ("ri", "n1i", "n2i"))
+_TWO_GROUP = MEANS_COLUMNS + _D_INPUTS
+# CLESN/AUCN: d, t or p (equal variances), or the binormal CLES itself (ai), with the SDs if known
+_BINORMAL = MEANS_COLUMNS + _D_INPUTS[:3] + (("ai", "n1i", "n2i"), ("ai", "sd1i", "n1i", "sd2i", "n2i"))
+_COR = (("ri", "ni"), ("ti", "ni"), ("pi", "ni"))
+_PCOR_ALL = _PCOR + (("pi", "ni", "mi"), ("ri", "ni", "mi"))
+_SPCOR_ALL = _SPCOR + (("pi", "ni", "mi", "r2i"), ("ri", "ni", "mi", "r2i"))
+_R2_ALL = _R2 + (("fi", "ni", "mi"), ("pi", "ni", "mi"))
+_MARGINS = tuple(
+    cells + (extra,)
+    for extra in ("ri", "pi")
+    for cells in (("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i"))
+)
 
 
 def _m(name, description, effect, family, columns, link, transform, default_add=0.5):
@@ -98,7 +115,7 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 "standardized mean difference (Hedges' g)",
                 "SMD",
                 "continuous",
-                MEANS_COLUMNS,
+                _TWO_GROUP,
                 "identity",
                 None,
             ),
@@ -112,13 +129,13 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 None,
             ),
             _m("ROM", "log ratio of means", "ROM", "continuous", MEANS_COLUMNS, "log", "exp"),
-            _m("COR", "correlation coefficient", "r", "correlation", (("ri", "ni"),), "identity", None),
+            _m("COR", "correlation coefficient", "r", "correlation", _COR, "identity", None),
             _m(
                 "ZCOR",
                 "Fisher's z transformed correlation",
                 "r",
                 "correlation",
-                (("ri", "ni"),),
+                _COR,
                 "atanh",
                 "tanh",
             ),
@@ -145,7 +162,7 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 "standardized mean change, change-score standardization",
                 "SMCC",
                 "paired",
-                _PAIRED,
+                _PAIRED + (("di", "ni"), ("ti", "ni"), ("pi", "ni")),
                 "identity",
                 None,
             ),
@@ -198,13 +215,13 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
             _m("PHI", "phi coefficient", "phi", "association", _TWO_BY_TWO, "identity", None, 0.0),
             _m("YUQ", "Yule's Q", "Q", "association", _TWO_BY_TWO, "identity", None),
             _m("YUY", "Yule's Y", "Y", "association", _TWO_BY_TWO, "identity", None),
-            _m("PCOR", "partial correlation", "r", "association", _PCOR, "identity", None),
+            _m("PCOR", "partial correlation", "r", "association", _PCOR_ALL, "identity", None),
             _m(
                 "ZPCOR",
                 "Fisher's z transformed partial correlation",
                 "r",
                 "association",
-                _PCOR,
+                _PCOR_ALL,
                 "atanh",
                 "tanh",
             ),
@@ -252,7 +269,7 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 "unbiased correlation (Olkin-Pratt)",
                 "r",
                 "association",
-                (("ri", "ni"),),
+                _COR,
                 "identity",
                 None,
             ),
@@ -314,38 +331,46 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 "tanh",
                 0.0,
             ),
-            _m("RPB", "point-biserial correlation", "r", "association", MEANS_COLUMNS, "identity", None),
+            _m("RPB", "point-biserial correlation", "r", "association", _TWO_GROUP, "identity", None),
             _m(
                 "ZPB",
                 "Fisher's z transformed point-biserial correlation",
                 "r",
                 "association",
-                MEANS_COLUMNS,
+                _TWO_GROUP,
                 "atanh",
                 "tanh",
             ),
-            _m("RBIS", "biserial correlation", "r", "association", MEANS_COLUMNS, "identity", None),
+            _m("RBIS", "biserial correlation", "r", "association", _TWO_GROUP, "identity", None),
             _m(
                 "ZBIS",
                 "Fisher's z transformed biserial correlation",
                 "r",
                 "association",
-                MEANS_COLUMNS,
+                _TWO_GROUP,
                 "atanh",
                 "tanh",
             ),
-            _m("SPCOR", "semi-partial correlation", "r", "association", _SPCOR, "identity", None),
+            _m("SPCOR", "semi-partial correlation", "r", "association", _SPCOR_ALL, "identity", None),
             _m(
                 "ZSPCOR",
                 "Fisher's z transformed semi-partial correlation",
                 "r",
                 "association",
-                _SPCOR,
+                _SPCOR_ALL,
                 "atanh",
                 "tanh",
             ),
-            _m("R2", "coefficient of determination", "R2", "association", _R2, "identity", None),
-            _m("ZR2", "Fisher's z transformed multiple correlation", "ZR2", "association", _R2, None, None),
+            _m("R2", "coefficient of determination", "R2", "association", _R2_ALL, "identity", None),
+            _m(
+                "ZR2",
+                "Fisher's z transformed multiple correlation",
+                "ZR2",
+                "association",
+                _R2_ALL,
+                None,
+                None,
+            ),
             _m(
                 "SMN",
                 "single-group standardized mean",
@@ -398,7 +423,7 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 "common language effect size (AUC), binormal",
                 "CLES",
                 "stochastic",
-                MEANS_COLUMNS,
+                _BINORMAL,
                 "identity",
                 None,
             ),
@@ -407,7 +432,7 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 "common language effect size (AUC), binormal",
                 "AUC",
                 "stochastic",
-                MEANS_COLUMNS,
+                _BINORMAL,
                 "identity",
                 None,
             ),
@@ -428,6 +453,25 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 _PAIRED,
                 "identity",
                 None,
+            ),
+            _m(
+                "MPORM",
+                "matched-pairs marginal log odds ratio, from the marginal table",
+                "OR",
+                "matched",
+                _MARGINS,
+                "log",
+                "exp",
+            ),
+            _m(
+                "REH",
+                "log relative excess heterozygosity",
+                "REH",
+                "genotype",
+                (("ai", "bi", "ci"),),
+                "log",
+                "exp",
+                0.0,
             ),
             _m("HR", "log hazard ratio", "HR", "reported", (), "log", "exp"),
             _m("GEN", "generic effect size", "effect", "reported", (), "identity", None),
@@ -470,6 +514,8 @@ DATA_COLUMNS = (
     "t2i",
     "ti",
     "r2i",
+    "pi",
+    "fi",
 )
 REPORTED_COLUMNS = ("estimate", "ci_lower", "ci_upper", "pval", "yi", "vi", "sei")
 
