@@ -2,7 +2,7 @@
 
 ::
 
-    bias: [egger, rank_test, trim_and_fill, selection_model, pet_peese, tes]
+    bias: [egger, peters, harbord, rank_test, trim_and_fill, selection_model, pet_peese, tes]
     bias_options:
       selection_model: {type: stepfun, steps: [0.025, 0.5]}
       pet_peese: {model: lm, alpha: 0.05}
@@ -27,7 +27,16 @@ from metaevidence._schema.types import Field, ListOf, Number, Record, Text
 __all__ = ["BIAS", "BIAS_METHODS", "BIAS_OPTIONS", "BiasSpec", "parse_bias", "check_bias", "bias_document"]
 
 #: The methods a spec may list under ``bias``.
-BIAS_METHODS = ("egger", "rank_test", "trim_and_fill", "selection_model", "pet_peese", "tes")
+BIAS_METHODS = (
+    "egger",
+    "peters",
+    "harbord",
+    "rank_test",
+    "trim_and_fill",
+    "selection_model",
+    "pet_peese",
+    "tes",
+)
 #: Fewest studies the methods run with (as the funnel plot).
 MIN_STUDIES = 10
 _SEL_TYPES = ("stepfun", "beta", "halfnorm", "negexp", "logistic", "power")
@@ -122,6 +131,8 @@ BIAS_OPTIONS = Record(
 
 _DEFAULT_OPTIONS = {
     "egger": {"predictor": "sei", "model": "rma"},
+    "peters": {},
+    "harbord": {},
     "rank_test": {},
     "trim_and_fill": {"estimator": "L0", "side": None},
     "selection_model": {"type": "stepfun", "steps": [0.025], "alternative": "greater"},
@@ -193,6 +204,9 @@ def _run(name: str, opts, fit) -> dict[str, Any]:
 
     if name == "egger":
         r = me.egger_test(fit, predictor=opts["predictor"], model=opts["model"])
+        return {"statistic": _f(r.statistic), "df": _f(r.df), "p_value": _f(r.p_value)}
+    if name in ("peters", "harbord"):  # from the 2x2 counts of the pooled entries
+        r = (me.peters_test if name == "peters" else me.harbord_test)(fit)
         return {"statistic": _f(r.statistic), "df": _f(r.df), "p_value": _f(r.p_value)}
     if name == "rank_test":
         r = me.rank_test(fit)
@@ -277,6 +291,8 @@ def bias_document(bias: BiasSpec | None, fit, notes) -> dict[str, Any] | None:
 
 _TITLES = {
     "egger": "Egger's regression test",
+    "peters": "Peters' regression test",
+    "harbord": "Harbord's modified test",
     "rank_test": "Begg's rank correlation test",
     "trim_and_fill": "Trim and fill",
     "selection_model": "Selection model",
@@ -307,6 +323,8 @@ def report_lines(doc: dict) -> list[str]:
                 head
                 + f"{stat} = {r['statistic']:.2f}, {fmt_p(r['p_value'])} (predictor {opts['predictor']})."
             )
+        elif name in ("peters", "harbord"):
+            out.append(head + f"t({r['df']:g}) = {r['statistic']:.2f}, {fmt_p(r['p_value'])} (2x2 counts).")
         elif name == "rank_test":
             out.append(head + f"Kendall's tau = {r['tau']:.3f}, {fmt_p(r['p_value'])}.")
         elif name == "trim_and_fill":

@@ -18,7 +18,7 @@ from metaevidence.workflow.spec import read_spec
 
 from .conftest import make_bcg_review, spec, write_yaml
 
-ALL = ["egger", "rank_test", "trim_and_fill", "selection_model", "pet_peese", "tes"]
+ALL = ["egger", "peters", "harbord", "rank_test", "trim_and_fill", "selection_model", "pet_peese", "tes"]
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +49,9 @@ def test_every_method_reports_what_the_verb_computes(tmp_path, bcg):
     eg = me.egger_test(fit)
     assert r["egger"]["statistic"] == eg.statistic and r["egger"]["p_value"] == eg.p_value
     assert r["rank_test"]["tau"] == me.rank_test(fit).tau
+    # the count-based tests read the pooled entries' 2x2 tables
+    assert r["peters"]["statistic"] == me.peters_test(fit).statistic
+    assert r["harbord"]["statistic"] == me.harbord_test(fit).statistic and r["harbord"]["df"] == 11
     tf = me.trim_and_fill(fit)
     assert r["trim_and_fill"]["k0"] == tf.k0 and r["trim_and_fill"]["estimate"] == tf.result.estimate
     inc = np.asarray(fit.included, bool)
@@ -71,6 +74,7 @@ def test_every_method_reports_what_the_verb_computes(tmp_path, bcg):
     assert "### Small-study effects and publication bias" in text
     assert "- Selection model: stepfun (less, steps 0.025, 0.5, 1)" in text
     assert f"- PET-PEESE: {pp.chosen} estimate" in text
+    assert f"- Harbord's modified test: t(11) = {me.harbord_test(fit).statistic:.2f}" in text
 
 
 def test_parametric_selection_model_from_a_spec(tmp_path, bcg):
@@ -99,7 +103,7 @@ def test_without_bias_the_document_has_no_block(tmp_path, bcg):
 @pytest.mark.parametrize(
     ("extra", "match"),
     [
-        ({"bias": ["egger", "hc"]}, r"bcg\.yaml:\d+: bias\[1\].*one of: egger, rank_test"),
+        ({"bias": ["egger", "hc"]}, r"bcg\.yaml:\d+: bias\[1\].*one of: egger, peters, harbord, rank_test"),
         (
             {"bias": ["egger"], "bias_options": {"pet_peese": {"model": "lm"}}},
             r"bcg\.yaml:\d+: bias_options\.pet_peese gives options for pet_peese, which is not listed",
