@@ -118,7 +118,7 @@ def _svg_texts(svg: bytes) -> list[str]:
 
 def test_svg_text_is_written_as_text_that_can_be_searched_and_edited():
     res = f.bcg()
-    svg = figure_bytes(forest_plot(res), "svg")
+    svg = figure_bytes(forest_plot(res, max_width=None), "svg")  # natural width: labels uncut
     texts = _svg_texts(svg)
     assert svg.count(b"<text") == len(texts) > 100  # every label, number and heading
     assert set(res.labels) <= set(texts)  # each study label is one searchable string
