@@ -149,6 +149,9 @@ class MetaAnalysis:
         ``weights=``, given in ``user_weights``) or "unweighted" (``weighted=FALSE``).
     user_weights : ndarray (n,) or None
         The user's weights (``weighting="user"``).
+    glmm : GlmmDetails or None
+        GLMM fits (:func:`~metaevidence.glmm_meta_analysis`): model, sigma^2, the Wald and
+        likelihood-ratio heterogeneity tests, log-likelihood.
     """
 
     estimate: float = field(metadata=_number("pooled"))
@@ -196,6 +199,7 @@ class MetaAnalysis:
     pooling_cells: tuple | None = None
     weighting: str = "inverse-variance"
     user_weights: np.ndarray | None = None
+    glmm: object | None = None  # GLMM fits: stats.glmm.GlmmDetails; not in the batch types nor the JSON
 
     @property
     def random_effects(self) -> bool:
