@@ -122,8 +122,9 @@ def test_random_study_effects(fits, key):
 
 def test_random_study_effects_zero_cells(fits):
     """tau^2 on the boundary with separated studies: the estimate and sigma^2 agree to 2e-4 and
-    8e-4; the SE does not (ours 0.3298 from the information without tau; metafor 0.3435 from
-    lme4's Hessian including tau at 0; numDeriv on lme4's deviance without tau 0.3322)."""
+    8e-4; the SE (ours 0.34602, metafor 0.34345, numDeriv on lme4's deviance without tau
+    0.33224) and the LRT (ours 7.3521, metafor 7.3831: the saturated model is separated) are
+    not compared: known mismatches, documented in docs/analyses.md."""
     res, case = fits["zero-cells-UM.RS-ML"], CASES["zero-cells-UM.RS-ML"]
     assert_close(res.estimate, case["estimate"], 1e-3, what="estimate")
     assert_close(res.glmm.sigma2, case["sigma2"], 1e-3, what="sigma2")
