@@ -70,6 +70,7 @@ class ForestTable:
     arms: str | None
     source: str
     group_labels: tuple[str, str] | None
+    glmm_model: str | None = None  # GLMM fits (glmm_meta_analysis): "UM.FS", "UM.RS", "CM.AL"
 
     @property
     def transform(self) -> str | None:
@@ -290,6 +291,9 @@ def _attrs(fit: Any, shown: Presentation, arm_kind: str | None, source: str) -> 
         "arms": arm_kind,
         "source": source,
         "group_labels": _group_labels(getattr(fit, "effects", None)),
+        "glmm_model": getattr(
+            getattr(fit, "glmm", None) or getattr(getattr(fit, "parent", None), "glmm", None), "model", None
+        ),
     }
 
 
@@ -458,5 +462,6 @@ def _batch_table(
         "arms": None,
         "source": source,
         "group_labels": _group_labels(getattr(parent, "effects", None)),
+        "glmm_model": getattr(getattr(parent, "glmm", None), "model", None),
     }
     return table, attrs

@@ -22,7 +22,7 @@ from metaevidence.stats.binary import _counts
 from metaevidence.stats.effects import effect_sizes
 from metaevidence.stats.results import MetaAnalysis
 
-__all__ = ["GlmmDetails", "glmm_meta_analysis"]
+__all__ = ["GlmmDetails", "glmm_meta_analysis", "refit_glmm_masks"]
 
 _METHODS = ("ML", "EE")
 
@@ -226,4 +226,77 @@ def glmm_meta_analysis(
         iterations=r.iterations,
         effects=es,
         glmm=details,
+    )
+
+
+def refit_glmm_masks(result: MetaAnalysis, mask: np.ndarray, row_labels, kind: str, order):
+    """Refit a GLMM fit on every row of ``mask`` (leave-one-out, cumulative; one fit per row).
+
+    Used by :func:`metaevidence.stats.sensitivity.refit_masks` for results of
+    :func:`glmm_meta_analysis`; a row with fewer than 2 informative tables is NaN.
+    """
+    from metaevidence.stats.results import MetaAnalysisBatch
+
+    data = getattr(result.effects, "data", None) or {}
+    cells = [np.asarray(data[key], dtype=float) for key in ("ai", "bi", "ci", "di")]
+    shape = mask.shape[:-1]
+    rows = mask.reshape(-1, mask.shape[-1])
+    names = ("estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper", "tau2", "tau", "i2", "h2", "q")
+    out = {name: np.full(rows.shape[0], np.nan) for name in names}
+    k = np.zeros(rows.shape[0], dtype=np.int64)
+    q_df = np.zeros(rows.shape[0], dtype=np.int64)
+    q_p = np.full(rows.shape[0], np.nan)
+    included = np.zeros(rows.shape, dtype=bool)
+    converged = np.ones(rows.shape[0], dtype=bool)
+    iterations = np.zeros(rows.shape[0], dtype=np.int64)
+    g = result.glmm
+    for r, row in enumerate(rows):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                fit = glmm_meta_analysis(
+                    **dict(zip(("ai", "bi", "ci", "di"), (c[row] for c in cells), strict=True)),
+                    model=g.model,
+                    method=result.method,
+                    level=result.level,
+                    nagq=g.nagq if g.model != "UM.RS" else 7,
+                )
+        except ValueError:
+            continue
+        for name in names:
+            out[name][r] = getattr(fit, name)
+        k[r], q_df[r], q_p[r] = fit.k, fit.q_df, fit.q_p_value
+        included[r, np.flatnonzero(row)] = fit.included
+        converged[r], iterations[r] = fit.converged, fit.iterations
+    nan = np.full(shape, np.nan)
+    y = np.broadcast_to(result.yi, mask.shape)
+    v = np.broadcast_to(result.vi, mask.shape)
+    return MetaAnalysisBatch(
+        **{name: out[name].reshape(shape) for name in names},
+        df=nan,
+        pi_lower=nan,
+        pi_upper=nan,
+        tau2_se=nan,
+        q_df=q_df.reshape(shape),
+        q_p_value=q_p.reshape(shape),
+        k=k.reshape(shape),
+        yi=y,
+        vi=v,
+        weights=np.full(mask.shape, np.nan),
+        included=included.reshape(mask.shape),
+        labels=result.labels,
+        measure=result.measure,
+        method=result.method,
+        test="z",
+        level=result.level,
+        pi_method=result.pi_method,
+        converged=converged.reshape(shape),
+        iterations=iterations.reshape(shape),
+        mask=mask,
+        row_labels=None if row_labels is None else tuple(row_labels),
+        kind=kind,
+        parent=result,
+        effects=result.effects,
+        vt=nan,
+        order=order,
     )

@@ -187,3 +187,33 @@ def test_too_few_informative_tables():
 def test_negative_count():
     with pytest.raises(ValueError, match=r"ai must be a non-negative count; got -1 in row 1"):
         me.glmm_meta_analysis(ai=[1, -1], bi=[9, 10], ci=[3, 2], di=[7, 10])
+
+
+def test_leave_one_out_and_cumulative_refit_the_glmm():
+    c = CASES["bcg-CM.AL-ML"]
+    res = me.glmm_meta_analysis(ai=c["ai"], bi=c["bi"], ci=c["ci"], di=c["di"], model="CM.AL")
+    loo = me.leave_one_out(res)
+    for i in (0, 7):
+        keep = np.arange(len(c["ai"])) != i
+        direct = me.glmm_meta_analysis(
+            **{key: np.asarray(c[key])[keep] for key in ("ai", "bi", "ci", "di")}, model="CM.AL"
+        )
+        assert_close(loo.estimate[i], direct.estimate, 1e-12, what=f"loo estimate {i}")
+        assert_close(loo.tau2[i], direct.tau2, 1e-12, what=f"loo tau2 {i}")
+        assert loo.k[i] == 12
+    cum = me.cumulative(res)
+    assert np.isnan(cum.estimate[0]) and cum.k[-1] == 13  # one table: no GLMM
+    assert_close(cum.estimate[-1], res.estimate, 1e-12, what="cumulative, all studies")
+
+
+def test_forest_plot_names_the_glmm_and_shows_no_weights():
+    c = CASES["bcg-UM.FS-ML"]
+    res = me.glmm_meta_analysis(ai=c["ai"], bi=c["bi"], ci=c["ci"], di=c["di"])
+    table = me.forest_table(res, transform="exp")
+    assert table.weight.isna().all()  # a GLMM has no study weights: no percentages, no boxes
+    fig = me.forest_plot(res, transform="exp")
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts] + [t.get_text() for t in fig.texts]
+    assert "GLMM UM.FS, Random, 95% CI" in texts and not any(t.startswith("IV,") for t in texts)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
