@@ -178,9 +178,12 @@ def glmm_or(a, b, c, d, *, model: str = "UM.FS", method: str = "ML", nagq: int =
         )
         ll_sat = sat.loglik
         extra = sat.beta[2:]
+        # a zero cell puts that study's saturated coefficient at infinity (separation): the
+        # Wald statistic then depends only on where an optimizer stops, so none is given
+        separated = bool(np.any((a == 0) | (b == 0) | (c == 0) | (d == 0)))
         try:
-            qe_wald = float(extra @ np.linalg.solve(sat.vcov[2:, 2:], extra))
-        except np.linalg.LinAlgError:  # separated saturated model (a zero cell)
+            qe_wald = float("nan") if separated else float(extra @ np.linalg.solve(sat.vcov[2:, 2:], extra))
+        except np.linalg.LinAlgError:
             qe_wald = float("nan")
         n_obs, n_fixed = 2 * k, 2
         if method == "ML":

@@ -129,6 +129,11 @@ def test_random_study_effects_zero_cells(fits):
     assert_close(res.estimate, case["estimate"], 1e-3, what="estimate")
     assert_close(res.glmm.sigma2, case["sigma2"], 1e-3, what="sigma2")
     assert res.tau2 == pytest.approx(0.0, abs=1e-12) and case["tau2"] == 0
+    for key in ("zero-cells-UM.RS-EE", "zero-cells-UM.RS-ML"):  # separated saturated model: no Wald test
+        assert np.isnan(fits[key].glmm.wald) and np.isfinite(CASES[key]["QE_Wld"])
+    ee, ref = fits["zero-cells-UM.RS-EE"], CASES["zero-cells-UM.RS-EE"]
+    assert_close(ee.estimate, ref["estimate"], GLMM_LAPLACE2, what="EE estimate")
+    assert_close(ee.se, ref["se"], GLMM_LAPLACE2_SE, what="EE se")
 
 
 def test_loglik_of_laplace_fit_matches(fits):
