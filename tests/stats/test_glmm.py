@@ -222,3 +222,11 @@ def test_forest_plot_names_the_glmm_and_shows_no_weights():
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def test_summary_prints_both_heterogeneity_tests():
+    c = CASES["bcg-UM.FS-ML"]
+    text = str(me.glmm_meta_analysis(ai=c["ai"], bi=c["bi"], ci=c["ci"], di=c["di"]).summary(transform="exp"))
+    # metafor 3.8-1 prints: Wld(df = 12) = 163.1649, p-val < .0001; LRT(df = 12) = 176.9544, p-val < .0001
+    assert "GLMM: model UM.FS, nAGQ = 7" in text
+    assert "Wld(df = 12) = 163.1649, p-val <.0001" in text and "LRT(df = 12) = 176.9544, p-val <.0001" in text
