@@ -43,6 +43,7 @@ _EXPORTS: dict[str, str] = {
     "meta_analysis": "metaevidence.stats.fit",
     "meta_analysis_batch": "metaevidence.stats.fit",
     "mantel_haenszel": "metaevidence.stats.binary",
+    "glmm_meta_analysis": "metaevidence.stats.glmm",
     "peto": "metaevidence.stats.binary",
     "heterogeneity_ci": "metaevidence.stats.profile",
     "linear_combinations": "metaevidence.stats.regression_tools",

@@ -27,6 +27,7 @@ EXPECTED = {
     "meta_analysis",
     "meta_analysis_batch",
     "mantel_haenszel",
+    "glmm_meta_analysis",
     "peto",
     "heterogeneity_ci",
     "linear_combinations",

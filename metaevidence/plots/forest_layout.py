@@ -102,7 +102,11 @@ class ForestLayout:
         self.tag = (
             f"Published, {lab.level_text(a.level)}"
             if published
-            else (f"IV, {lab.level_text(a.level)}" if single else lab.model_tag(a.method, a.level))
+            else (
+                f"IV, {lab.level_text(a.level)}"
+                if single
+                else lab.model_tag(a.method, a.level, glmm_model=a.glmm_model)
+            )
         )
         self.axis_text = lab.axis_label(
             a.measure, a.method, a.test, transform=shown.name, override=effect_label

@@ -187,8 +187,10 @@ def level_text(level: float) -> str:
     return f"{round(level * 100, 6):g}% CI"
 
 
-def model_tag(method: str, level: float) -> str:
-    """RevMan's column subtitle: "IV, Random, 95% CI", "M-H, Fixed, 95% CI", ..."""
+def model_tag(method: str, level: float, *, glmm_model: str | None = None) -> str:
+    """RevMan's column subtitle: "IV, Random, 95% CI", "M-H, Fixed, 95% CI", "GLMM UM.FS, Random, 95% CI"."""
+    if glmm_model is not None:
+        return f"GLMM {glmm_model}, {'Fixed' if is_common(method) else 'Random'}, {level_text(level)}"
     if is_common(method):
         return f"{_COMMON_TAGS.get(method, 'IV')}, Fixed, {level_text(level)}"
     return f"IV, Random, {level_text(level)}"

@@ -74,6 +74,7 @@ class ForestTable:
     source: str
     group_labels: tuple[str, str] | None
     columns: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    glmm_model: str | None = None  # GLMM fits (glmm_meta_analysis): "UM.FS", "UM.RS", "CM.AL"
 
     @property
     def transform(self) -> str | None:
@@ -317,6 +318,9 @@ def _attrs(fit: Any, shown: Presentation, arm_kind: str | None, source: str) -> 
         "arms": arm_kind,
         "source": source,
         "group_labels": _group_labels(getattr(fit, "effects", None)),
+        "glmm_model": getattr(
+            getattr(fit, "glmm", None) or getattr(getattr(fit, "parent", None), "glmm", None), "model", None
+        ),
     }
 
 
@@ -485,5 +489,6 @@ def _batch_table(
         "arms": None,
         "source": source,
         "group_labels": _group_labels(getattr(parent, "effects", None)),
+        "glmm_model": getattr(getattr(parent, "glmm", None), "model", None),
     }
     return table, attrs

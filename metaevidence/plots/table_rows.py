@@ -262,6 +262,8 @@ class _Table:
                 else f"{scope}, {'common effect' if lab.is_common(fit.method) else 'random effects'} ({level})"
             )
             w = float(np.nansum(weights[idx])) if fit is primary and len(idx) else math.nan
+            if len(idx) and np.all(np.isnan(weights[idx])):  # no study weights (a GLMM)
+                w = math.nan
             self.pooled(fit, label, group, weight=w, totals=totals)
         if (
             prediction

@@ -149,6 +149,9 @@ class MetaAnalysis:
         ``weights=``, given in ``user_weights``) or "unweighted" (``weighted=FALSE``).
     user_weights : ndarray (n,) or None
         The user's weights (``weighting="user"``).
+    glmm : GlmmDetails or None
+        GLMM fits (:func:`~metaevidence.glmm_meta_analysis`): model, sigma^2, the Wald and
+        likelihood-ratio heterogeneity tests, log-likelihood.
     """
 
     estimate: float = field(metadata=_number("pooled"))
@@ -196,6 +199,7 @@ class MetaAnalysis:
     pooling_cells: tuple | None = None
     weighting: str = "inverse-variance"
     user_weights: np.ndarray | None = None
+    glmm: object | None = None  # GLMM fits: stats.glmm.GlmmDetails; not in the batch types nor the JSON
 
     @property
     def random_effects(self) -> bool:
@@ -261,6 +265,16 @@ class MetaAnalysis:
             "Test for heterogeneity:",
             f"Q(df = {self.q_df}) = {fmt(self.q, d)}, p-val {_pv(self.q_p_value, d)}",
         ]
+        if self.glmm is not None:  # rma.glmm's two tests; the model named, as print.rma.glmm does
+            g = self.glmm
+            tests = [
+                f"GLMM: model {g.model}, {'Laplace approximation' if g.nagq == 1 else f'nAGQ = {g.nagq}'}"
+                + ("" if math.isnan(g.sigma2) else f"; sigma^2 (study effects) = {fmt(g.sigma2, d)}"),
+                "",
+                "Tests for heterogeneity:",
+                f"Wld(df = {g.df}) = {fmt(g.wald, d)}, p-val {_pv(g.wald_p_value, d)}",
+                f"LRT(df = {g.df}) = {fmt(g.lrt, d)}, p-val {_pv(g.lrt_p_value, d)}",
+            ]
         if not math.isnan(self.cmh):
             corr = "with" if self.correct else "without"
             tests.append("")

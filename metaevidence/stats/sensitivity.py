@@ -78,6 +78,10 @@ def refit_masks(
     v = np.broadcast_to(result.vi, shape)
     if result.method in TABLE_METHODS:
         return _refit_binary(result, mask, y, v, row_labels, kind, order)
+    if getattr(result, "glmm", None) is not None:  # a GLMM refits its counts, row by row
+        from metaevidence.stats.glmm import refit_glmm_masks
+
+        return refit_glmm_masks(result, mask, row_labels, kind, order)
     fit = engine.fit(
         result.yi,
         np.where(result.included, result.vi, np.nan),

@@ -188,6 +188,10 @@ def _fit(spec: AnalysisSpec, es: EffectSizes) -> MetaAnalysis:
         )
     if spec.pooling == "peto":
         return me.peto(es, level=spec.level, add=z.add, to=z.to, drop00=z.drop00)
+    if spec.pooling == "glmm":
+        return me.glmm_meta_analysis(
+            es, model=spec.glmm_model, method=spec.tau2, level=spec.level, add=z.add, to=z.to
+        )
     return me.meta_analysis(
         es, method=spec.tau2, test=spec.ci_method, level=spec.level, pi_method=spec.prediction_interval_method
     )
@@ -204,12 +208,14 @@ def refit_estimate(document: dict, rows: list[dict]) -> float | None:
     s = document["settings"]
     if not rows:
         return None
-    if s["pooling"] in ("mantel-haenszel", "peto"):
+    if s["pooling"] in ("mantel-haenszel", "peto", "glmm"):
         cols = {c: [r["data"].get(c) for r in rows] for c in ("ai", "n1i", "ci", "n2i")}
         if any(v is None for vs in cols.values() for v in vs):
             return None
         z = s["zero_cells"]
-        if s["pooling"] == "peto":
+        if s["pooling"] == "glmm":
+            res = me.glmm_meta_analysis(**cols, model=s["glmm_model"], method=s["tau2"], level=s["level"])
+        elif s["pooling"] == "peto":
             res = me.peto(**cols, level=s["level"], add=z["add"], to=z["to"], drop00=z["drop00"])
         else:
             res = me.mantel_haenszel(

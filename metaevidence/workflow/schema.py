@@ -73,7 +73,10 @@ MEASURES += ("MC", "SMCC", "SMCR", "SMCRH", "SMCRP", "SMCRPH", "ROMC")
 RATIO_MEASURES = tuple(m for m in MEASURES if m in _registry.RATIO_MEASURES)
 
 #: Pooling methods, and the metafor function each corresponds to.
-POOLING = ("inverse-variance", "mantel-haenszel", "peto")
+POOLING = ("inverse-variance", "mantel-haenszel", "peto", "glmm")
+
+#: GLMMs of ``pooling: glmm`` (metafor ``rma.glmm(model=)``; metaevidence.glmm_meta_analysis).
+GLMM_MODELS = ("UM.FS", "UM.RS", "CM.AL")
 
 #: tau^2 estimators (metafor's ``method=`` spellings; EE/FE is the common-effect model).
 TAU2_METHODS = ("REML", "DL", "ML", "PM", "HE", "SJ", "HS", "EB", "EE", "FE", "HSk", "PMM", "SJIT", "DLIT")
@@ -489,6 +492,8 @@ _OVERVIEW = When("kind", ("overview",))
 _NOT_IN_OVERVIEW = "an overview shows published summaries and never pools them"
 _COMMON = When("pooling", ("mantel-haenszel", "peto"))
 _COMMON_REASON = "Mantel-Haenszel and Peto pooling are common-effect methods"
+_GLMM = When("pooling", ("glmm",))
+_GLMM_REASON = "GLMM pooling (rma.glmm) has a z interval, no prediction interval or tau^2 interval"
 
 ANALYSIS = Record(
     "analysis",
@@ -517,7 +522,15 @@ ANALYSIS = Record(
             "pooling",
             Text(choices=POOLING),
             required=False,
-            doc="inverse-variance (default; metafor rma), mantel-haenszel (rma.mh) or peto (rma.peto)",
+            doc="inverse-variance (default; metafor rma), mantel-haenszel (rma.mh), peto (rma.peto) "
+            "or glmm (rma.glmm, odds ratios from 2x2 counts; tau2 ML (default) or EE)",
+        ),
+        Field(
+            "glmm_model",
+            Text(choices=GLMM_MODELS),
+            required=False,
+            doc="with pooling: glmm, the model (metafor rma.glmm model=): UM.FS (default; fixed "
+            "study effects), UM.RS (random study effects) or CM.AL (conditional, approximate likelihood)",
         ),
         Field(
             "tau2",
@@ -661,6 +674,14 @@ ANALYSIS = Record(
         ForbiddenIf("prediction_interval", _COMMON, _COMMON_REASON + " without a prediction interval"),
         ForbiddenIf("prediction_interval_method", _COMMON, _COMMON_REASON + " without a prediction interval"),
         ForbiddenIf("heterogeneity_ci", _COMMON, _COMMON_REASON + " without tau^2"),
+        *(
+            ForbiddenIf(name, _GLMM, _GLMM_REASON)
+            for name in ("ci_method", "prediction_interval", "prediction_interval_method", "heterogeneity_ci")
+        ),
+        *(
+            ForbiddenIf(name, _GLMM, "GLMM pooling fits 2x2 counts of independent studies")
+            for name in ("treat_as", "subgroups", "model")
+        ),
         ForbiddenIf(
             "treat_as",
             _COMMON,

@@ -245,6 +245,8 @@ class AnalysisSpec:
     #: the direction entries are oriented to (an Orientation), or None
     direction: Any = None
     bias: Any = None
+    #: pooling: glmm -- the GLMM (metafor rma.glmm model=: UM.FS, UM.RS, CM.AL); else None
+    glmm_model: str | None = None
 
     @property
     def is_overview(self) -> bool:
@@ -278,6 +280,7 @@ class AnalysisSpec:
             "subgroups": None if self.subgroups is None else _fields(self.subgroups),
             "sensitivity": None if self.sensitivity is None else _fields(self.sensitivity),
             **({"model": {"nested": list(self.nested)}} if self.nested else {}),
+            **({"glmm_model": self.glmm_model} if self.glmm_model else {}),
             "figures": {
                 "draw": list(self.figures.draw),
                 "formats": list(self.figures.formats),
@@ -369,6 +372,8 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
             return None if common else plain.get(name, DEFAULTS[name])
 
         tau2, ci, pi = get("tau2"), get("ci_method"), get("prediction_interval")
+        if pooling == "glmm":  # tau^2 by maximum likelihood (ML) or none (EE), as rma.glmm
+            tau2, ci = plain.get("tau2", "ML"), "z"
         pi_method, het_ci = get("prediction_interval_method"), get("heterogeneity_ci")
         convert = plain.get("convert", DEFAULTS["convert"])
         rom = plain.get("rom_correction", DEFAULTS["rom_correction"])
@@ -438,6 +443,7 @@ def _build(plain: Mapping[str, Any], path: Path, sha256: str) -> AnalysisSpec:
         treat_as=MappingProxyType(dict(plain.get("treat_as", {}))),
         direction=direction,
         bias=None if overview else parse_bias(plain),
+        glmm_model=plain.get("glmm_model", "UM.FS") if pooling == "glmm" else None,
     )
 
 

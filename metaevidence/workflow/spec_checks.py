@@ -133,6 +133,21 @@ class _Checks:
                 "measure",
                 f"must be OR, RR or RD when pooling is mantel-haenszel (2x2 tables); got '{measure}'",
             )
+        self.glmm(pooling, measure)
+
+    def glmm(self, pooling: str, measure: str | None) -> None:
+        if pooling != "glmm":
+            if self.plain.text("glmm_model") is not None:
+                self.report("glmm_model", f"applies only with pooling: glmm; got pooling '{pooling}'")
+            return
+        if measure not in (None, "OR"):
+            self.report("measure", f"must be OR when pooling is glmm (rma.glmm odds ratios); got '{measure}'")
+        tau2 = self.plain.text("tau2")
+        if tau2 is not None and tau2 not in ("ML", "EE"):
+            self.report(
+                "tau2",
+                f"must be ML (random effects, the default) or EE (equal effects) when pooling is glmm; got '{tau2}'",
+            )
 
     def figures(self) -> None:
         draw = [d for d in self.plain.list("figures.draw") if isinstance(d, str)]

@@ -7,6 +7,8 @@
 #   apt-get install -y r-base-core r-cran-metafor r-cran-jsonlite
 # and, for multilevel.R, multivariate.R and robust.R (data from metadat; clubSandwich; robumeta):
 #   apt-get install -y r-cran-metadat r-cran-clubsandwich r-cran-robumeta
+# and, for rma_glmm.R (metafor's rma.glmm fits with glmer; numDeriv for the polished SEs):
+#   apt-get install -y r-cran-lme4 r-cran-numderiv
 # Each script in tests/reference/R/ (other than helpers.R) writes one fixture file;
 # escalc_v5.R needs metafor >= 5.0-1 (see its header) and skips under Debian's 3.8-1.
 # The raw datasets are read from metaevidence/datasets/data (package data; the same

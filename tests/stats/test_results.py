@@ -168,7 +168,8 @@ def test_the_batch_type_mirrors_every_field_of_meta_analysis():
     own = {"mask", "row_labels", "kind", "parent", "order"}
     missing = {f.name for f in fields(MetaAnalysis)} - batch
     # fit-wide settings, read from the parent (batches are inverse-variance weighted)
-    assert missing == {"correct", "pooling_cells", "weighting", "user_weights"} | {
+    # (glmm: a GLMM fit's details; its batches read them from the parent too)
+    assert missing == {"correct", "pooling_cells", "weighting", "user_weights", "glmm"} | {
         "breslow_day",
         "breslow_day_p_value",
         "cochran",

@@ -34,8 +34,8 @@ def _example() -> dict:
 
 def test_the_documented_example_is_valid_and_sets_every_field(tmp_path):
     example = _example()
-    # kind and model default; each is shown in its own example
-    assert set(example) == {f.name for f in ANALYSIS.fields} - {"kind", "model"}
+    # kind, model and glmm_model (pooling: glmm only) default; each is shown in its own example
+    assert set(example) == {f.name for f in ANALYSIS.fields} - {"kind", "model", "glmm_model"}
     path = write_yaml(tmp_path / f"{example['id']}.yaml", example)
     s, problems = read_spec(path)
     assert problems == [] and s is not None

@@ -111,7 +111,7 @@ colour: red
         "10: zero_cells.add: must be a number ≥ 0; got -1",
         "11: figures.formats[0]: must be one of: svg, png, pdf; got 'tiff'",
         "12: colour: is not a field of analysis; allowed: id, title, question, kind, studies, measure, "
-        "pooling, tau2, ci_method, level, prediction_interval, prediction_interval_method, heterogeneity_ci, "
+        "pooling, glmm_model, tau2, ci_method, level, prediction_interval, prediction_interval_method, heterogeneity_ci, "
         "convert, treat_as, direction, rom_correction, labels, zero_cells, subgroups, sensitivity, bias, bias_options, "
         "sequential, model, figures, reference, certainty, "
         "interpretation, notes",
