@@ -271,7 +271,7 @@ def fit_glmm(d: Design, beta0, theta0=(), *, tol: float = 1e-8, max_iter: int = 
     par = np.concatenate([np.asarray(beta0, float), np.asarray(theta0, float)])
     lam, converged, it = 1e-3, False, 0
 
-    def split(v):
+    def split(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return v[:p], np.abs(v[p:])
 
     ll, g, H = _derivs(d, *split(par), rule)
@@ -282,9 +282,11 @@ def fit_glmm(d: Design, beta0, theta0=(), *, tol: float = 1e-8, max_iter: int = 
             try:
                 step = np.linalg.solve(A + lam * np.diag(np.maximum(np.abs(np.diag(A)), 1e-8)), g)
             except np.linalg.LinAlgError:
-                step = None
-            new = par + step if step is not None else par
-            ll_new = _total(d, *split(new), rule) if step is not None else -np.inf
+                solved = False
+            else:
+                solved = True
+            new = par + step if solved else par
+            ll_new = _total(d, *split(new), rule) if solved else -np.inf
             if np.isfinite(ll_new) and ll_new >= ll - 1e-12 * abs(ll):
                 break
             lam *= 10.0

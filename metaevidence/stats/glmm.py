@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats as sps
@@ -250,6 +251,8 @@ def refit_glmm_masks(result: MetaAnalysis, mask: np.ndarray, row_labels, kind: s
     converged = np.ones(rows.shape[0], dtype=bool)
     iterations = np.zeros(rows.shape[0], dtype=np.int64)
     g = result.glmm
+    if g is None:
+        raise ValueError("glmm refits need a result of glmm_meta_analysis")
     for r, row in enumerate(rows):
         try:
             with warnings.catch_warnings():
@@ -271,8 +274,9 @@ def refit_glmm_masks(result: MetaAnalysis, mask: np.ndarray, row_labels, kind: s
     nan = np.full(shape, np.nan)
     y = np.broadcast_to(result.yi, mask.shape)
     v = np.broadcast_to(result.vi, mask.shape)
+    stats: dict[str, Any] = {name: out[name].reshape(shape) for name in names}
     return MetaAnalysisBatch(
-        **{name: out[name].reshape(shape) for name in names},
+        **stats,
         df=nan,
         pi_lower=nan,
         pi_upper=nan,

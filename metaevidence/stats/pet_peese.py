@@ -176,9 +176,13 @@ def pet_peese(result, model: str = "lm", *, alpha: float = 0.05, alternative: st
     peese = _intercept(inp.yi, inp.vi, inp.vi, *args)
     chosen = "PEESE" if pet[3] < alpha else "PET"
     pick = peese if chosen == "PEESE" else pet
+    pet_fields = dict(
+        zip(("estimate", "se", "statistic", "p_value", "ci_lower", "ci_upper"), pet[:6], strict=True)
+    )
+    peese_fields = dict(zip(pet_fields, peese[:6], strict=True))
     return PetPeese(
-        *pet[:6],
-        *peese[:6],
+        **{f"pet_{name}": value for name, value in pet_fields.items()},
+        **{f"peese_{name}": value for name, value in peese_fields.items()},
         chosen=chosen,
         estimate=pick[0],
         ci_lower=pick[4],

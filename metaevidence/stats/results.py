@@ -30,6 +30,7 @@ from metaevidence.display.transforms import presentation
 
 if TYPE_CHECKING:  # pragma: no cover
     from metaevidence.stats.effects import EffectSizes
+    from metaevidence.stats.glmm import GlmmDetails
 
 __all__ = ["MetaAnalysis", "MetaAnalysisBatch", "fields_of"]
 
@@ -199,7 +200,7 @@ class MetaAnalysis:
     pooling_cells: tuple | None = None
     weighting: str = "inverse-variance"
     user_weights: np.ndarray | None = None
-    glmm: object | None = None  # GLMM fits: stats.glmm.GlmmDetails; not in the batch types nor the JSON
+    glmm: GlmmDetails | None = None  # GLMM fits; not in the batch types nor the JSON
 
     @property
     def random_effects(self) -> bool:
