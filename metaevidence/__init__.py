@@ -71,6 +71,8 @@ _EXPORTS: dict[str, str] = {
     "SelectionModel": "metaevidence.stats.selection",
     "pet_peese": "metaevidence.stats.pet_peese",
     "PetPeese": "metaevidence.stats.pet_peese",
+    "henmi_copas": "metaevidence.stats.henmi_copas",
+    "HenmiCopas": "metaevidence.stats.henmi_copas",
     "fit_statistics": "metaevidence.stats.fitstats",
     "likelihood_ratio_test": "metaevidence.stats.fitstats",
     "FitStatistics": "metaevidence.stats.fitstats",

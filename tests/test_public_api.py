@@ -57,6 +57,8 @@ EXPECTED = {
     "MetaRegression",
     "profile_likelihood_ci",
     "excess_significance",
+    "henmi_copas",
+    "HenmiCopas",
     "ExcessSignificance",
     "pet_peese",
     "PetPeese",

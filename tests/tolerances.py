@@ -121,3 +121,12 @@ GLMM_GLM_SE = 1e-5
 #: 0.182141). Estimates, tau^2, sigma^2 and the LRT: 2e-4 relative; SEs and the Wald test 5e-3.
 GLMM_LAPLACE2 = 2e-4
 GLMM_LAPLACE2_SE = 5e-3
+
+#: Henmi & Copas (2010) bounds and critical value: the critical value is the root of a
+#: numerical integral. Ours is adaptive quadrature to 1e-12 and root finding to 1e-14 (an
+#: independent implementation agrees to 1e-13); metafor's integrate() keeps its default
+#: rel.tol (~1.2e-4 requested, typically ~1e-8 achieved) even with control tol = 1e-12, which
+#: leaves up to 3.1e-8 in the bounds (egger2001, li2007). 1e-7 absolute keeps margin and still
+#: catches any difference in the formulas (metafor's default uniroot tolerance alone moves
+#: the bounds by ~1e-5).
+HENMI_COPAS_ABS = 1e-7

@@ -2,7 +2,8 @@
 
 ::
 
-    bias: [egger, peters, harbord, rank_test, trim_and_fill, selection_model, pet_peese, tes]
+    bias: [egger, peters, harbord, rank_test, trim_and_fill, selection_model, pet_peese, tes,
+           henmi_copas]
     bias_options:
       selection_model: {type: stepfun, steps: [0.025, 0.5]}
       pet_peese: {model: lm, alpha: 0.05}
@@ -36,6 +37,7 @@ BIAS_METHODS = (
     "selection_model",
     "pet_peese",
     "tes",
+    "henmi_copas",
 )
 #: Fewest studies the methods run with (as the funnel plot).
 MIN_STUDIES = 10
@@ -138,6 +140,7 @@ _DEFAULT_OPTIONS = {
     "selection_model": {"type": "stepfun", "steps": [0.025], "alternative": "greater"},
     "pet_peese": {"model": "lm", "alpha": 0.05, "alternative": "two.sided"},
     "tes": {},
+    "henmi_copas": {},
 }
 
 
@@ -259,6 +262,16 @@ def _run(name: str, opts, fit) -> dict[str, Any]:
             "ci_lower": _f(r.ci_lower),
             "ci_upper": _f(r.ci_upper),
         }
+    if name == "henmi_copas":
+        r = me.henmi_copas(fit)
+        return {
+            "estimate": _f(r.estimate),
+            "se": _f(r.se),
+            "ci_lower": _f(r.ci_lower),
+            "ci_upper": _f(r.ci_upper),
+            "critical_value": _f(r.critical_value),
+            "tau2": _f(r.tau2),
+        }
     r = me.excess_significance(fit)
     return {"observed": int(r.observed), "expected": _f(r.expected), "p_value": _f(r.p_value)}
 
@@ -298,6 +311,7 @@ _TITLES = {
     "selection_model": "Selection model",
     "pet_peese": "PET-PEESE",
     "tes": "Test of excess significance",
+    "henmi_copas": "Henmi-Copas interval",
 }
 
 
@@ -344,6 +358,12 @@ def report_lines(doc: dict) -> list[str]:
                 head + f"{r['chosen']} estimate {fmt_effect(r['estimate'], t)} "
                 f"(CI {fmt_ci(r['ci_lower'], r['ci_upper'], t)}); PET's intercept test "
                 f"{fmt_p(r['pet']['p_value'])} at alpha {opts['alpha']:g} ({opts['model']})."
+            )
+        elif name == "henmi_copas":
+            out.append(
+                head + f"fixed-effect estimate {fmt_effect(r['estimate'], t)} "
+                f"(CI {fmt_ci(r['ci_lower'], r['ci_upper'], t)}, critical value "
+                f"{r['critical_value']:.3f} allowing for the uncertainty in tau^2)."
             )
         else:
             out.append(

@@ -612,8 +612,8 @@ ANALYSIS = Record(
             BIAS,
             required=False,
             doc="small-study effect and publication-bias methods run on the main analysis when "
-            "it has at least 10 studies: egger, rank_test, trim_and_fill, selection_model, "
-            "pet_peese, tes (default none)",
+            "it has at least 10 studies: egger, peters, harbord, rank_test, trim_and_fill, "
+            "selection_model, pet_peese, tes, henmi_copas (default none)",
         ),
         Field("bias_options", BIAS_OPTIONS, required=False, doc="options of the methods listed in bias"),
         Field(

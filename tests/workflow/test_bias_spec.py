@@ -18,7 +18,17 @@ from metaevidence.workflow.spec import read_spec
 
 from .conftest import make_bcg_review, spec, write_yaml
 
-ALL = ["egger", "peters", "harbord", "rank_test", "trim_and_fill", "selection_model", "pet_peese", "tes"]
+ALL = [
+    "egger",
+    "peters",
+    "harbord",
+    "rank_test",
+    "trim_and_fill",
+    "selection_model",
+    "pet_peese",
+    "tes",
+    "henmi_copas",
+]
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +78,17 @@ def test_every_method_reports_what_the_verb_computes(tmp_path, bcg):
     pp = me.pet_peese(fit)
     assert r["pet_peese"]["chosen"] == pp.chosen and r["pet_peese"]["estimate"] == pp.estimate
     assert r["tes"]["observed"] == me.excess_significance(fit).observed
+    hc = me.henmi_copas(fit)
+    assert (r["henmi_copas"]["ci_lower"], r["henmi_copas"]["ci_upper"]) == (hc.ci_lower, hc.ci_upper)
+    assert r["henmi_copas"]["critical_value"] == hc.critical_value and r["henmi_copas"]["tau2"] == hc.tau2
     assert block["options"]["pet_peese"] == {"model": "lm", "alpha": 0.05, "alternative": "two.sided"}
     assert c.document["settings"]["bias"]["methods"] == ALL
     text = _report(c.document)
     assert "### Small-study effects and publication bias" in text
     assert "- Selection model: stepfun (less, steps 0.025, 0.5, 1)" in text
     assert f"- PET-PEESE: {pp.chosen} estimate" in text
+    assert f"critical value {hc.critical_value:.3f} allowing for the uncertainty in tau^2" in text
+    assert "- Henmi-Copas interval: fixed-effect estimate" in text
     assert f"- Harbord's modified test: t(11) = {me.harbord_test(fit).statistic:.2f}" in text
 
 
