@@ -24,6 +24,7 @@ __all__ = [
     "Rule",
     "RequiredIf",
     "ForbiddenIf",
+    "ValueForbiddenIf",
     "Together",
     "AtLeastOne",
     "NotGreater",
@@ -148,6 +149,34 @@ class ForbiddenIf(Rule):
 
     def to_json(self):
         return {"if": self.when.to_json(), "then": {"not": {"required": [self.field]}}}
+
+
+@dataclass(frozen=True, slots=True)
+class ValueForbiddenIf(Rule):
+    """``field`` must not take ``value`` when ``when`` holds (other values are fine)."""
+
+    field: str
+    value: Any
+    when: When
+    reason: str
+
+    def check(self, ok, find):
+        present, value = find(self.field)
+        if present and type(value) is type(self.value) and value == self.value and self.when.holds(find):
+            return [
+                (
+                    self.field,
+                    f"must not be {_show(self.value)} when {self.when.describe(find)}: {self.reason}; "
+                    f"got {repr(value) if isinstance(value, str) else _show(value)}",
+                )
+            ]
+        return []
+
+    def describe(self):
+        return f"{self.field} must not be {_show(self.value)} when {self.when.describe()}"
+
+    def to_json(self):
+        return {"if": self.when.to_json(), "then": {"not": When(self.field, (self.value,)).to_json()}}
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,11 @@ class EffectSizesSummary:
         for i in range(len(es)):
             note = es.source[i]
             if es.corrected[i]:
-                note += f"; {es.add:g} added (zero cells)"
+                note += (
+                    "; TACC increments added (zero cells)"
+                    if es.add == "TACC"
+                    else f"; {es.add:g} added (zero cells)"
+                )
             if es.dropped[i]:
                 rows.append([es.labels[i], "-", "-", "-", note])
             else:
@@ -76,7 +80,8 @@ class EffectSizesSummary:
             f"stud{'y' if len(es) == 1 else 'ies'}, {n_corr} corrected, {n_drop} dropped"
         ]
         if info.family in ("binary", "proportion", "rate"):
-            lines.append(f"Zero cells: add={es.add:g}, to={es.to!r}, drop00={es.drop00}")
+            add = "'TACC' (treatment-arm continuity correction)" if es.add == "TACC" else f"{es.add:g}"
+            lines.append(f"Zero cells: add={add}, to={es.to!r}, drop00={es.drop00}")
         if es.group_labels is not None:
             lines.append(f"Groups: {es.group_labels[0]} vs {es.group_labels[1]}")
         if self.transform is not None:

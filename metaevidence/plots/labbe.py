@@ -69,7 +69,7 @@ class LabbeData:
     estimate: float
     ci_lower: float
     ci_upper: float
-    add: float
+    add: float | str
 
 
 def _arm(kind, arm, events, total, add, to, any_zero):
@@ -123,7 +123,8 @@ def labbe_data(result) -> LabbeData:
     IR, IRS) with the effect sizes' ``add`` and ``to``, applied arm by arm: under
     ``to="only0"`` only an arm with no events (or, for counts, only events) is corrected,
     so the other arm of the same study keeps its observed value; AS and IRSD are never
-    corrected (their escalc ``add`` is 0). Point sizes are linear in
+    corrected (their escalc ``add`` is 0); with ``add="TACC"`` each arm gets its
+    treatment-arm increment (its share of the two groups' total). Point sizes are linear in
     :math:`1/\\sqrt{v_x + v_y}` from 0.5 to 3.5 (metafor's ``plim``).
 
     Matches ``metafor::labbe.rma`` (metafor 3.8-1): its returned x, y and cex.
@@ -156,10 +157,13 @@ def labbe_data(result) -> LabbeData:
         e1, n1 = np.asarray(d["x1i"], float), np.asarray(d["t1i"], float)
         e2, n2 = np.asarray(d["x2i"], float), np.asarray(d["t2i"], float)
         zeros = (e1 == 0) | (e2 == 0)
-    add = 0.0 if measure in ("AS", "IRSD") else float(es.add)
+    if es.add == "TACC":  # each arm its treatment-arm increment (counts only: OR, RR)
+        add1, add2 = n1[inc] / (n1[inc] + n2[inc]), n2[inc] / (n1[inc] + n2[inc])
+    else:
+        add1 = add2 = 0.0 if measure in ("AS", "IRSD") else float(es.add)
     any_zero = bool(np.any(zeros[inc]))
-    y, vy = _arm(kind, arm, e1[inc], n1[inc], add, es.to, any_zero)
-    x, vx = _arm(kind, arm, e2[inc], n2[inc], add, es.to, any_zero)
+    y, vy = _arm(kind, arm, e1[inc], n1[inc], add1, es.to, any_zero)
+    x, vx = _arm(kind, arm, e2[inc], n2[inc], add2, es.to, any_zero)
     w = 1 / np.sqrt(vx + vy)
     span = w.max() - w.min()
     size = (w - w.min()) / span * (PLIM[1] - PLIM[0]) + PLIM[0] if span > 0 else np.full(w.shape, 1.0)
@@ -176,7 +180,7 @@ def labbe_data(result) -> LabbeData:
         estimate=float(result.estimate),
         ci_lower=float(result.ci_lower),
         ci_upper=float(result.ci_upper),
-        add=add,
+        add=es.add if es.add == "TACC" else add1,
     )
 
 

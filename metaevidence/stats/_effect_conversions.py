@@ -180,7 +180,7 @@ def relabel(out, base: str, given: dict):
     return dataclasses.replace(out, data=dict(given), source=source)
 
 
-def compute_native(info: Measure, kind, c: dict, check, missing, *, add: float, to: str):
+def compute_native(info: Measure, kind, c: dict, check, missing, *, add: float | str, to: str):
     """yi, vi, the corrected mask, the data and the base source of MPORM and REH."""
     for col in ("ai", "bi", "ci", "di", "n1i", "n2i"):
         if col in kind:

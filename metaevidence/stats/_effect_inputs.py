@@ -140,7 +140,7 @@ class Computed:
     dropped: np.ndarray
     data: dict[str, np.ndarray]
     source: tuple[str, ...]
-    add: float
+    add: float | str
 
 
 def compute(
@@ -149,7 +149,7 @@ def compute(
     cols: dict[str, np.ndarray],
     labels: tuple[str, ...],
     *,
-    add: float,
+    add: float | str,
     to: str,
     drop00: bool,
     correct: bool | None,
@@ -208,7 +208,7 @@ def compute(
 class _Options:
     """The computing options of one call (zero cells, corrections, variance type)."""
 
-    add: float
+    add: float | str
     to: str
     drop00: bool
     correct: bool

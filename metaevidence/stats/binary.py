@@ -86,6 +86,11 @@ def _binary_fit(
     if method == "PETO":
         _peto_needs_both_outcomes(where, a, b, c, d)
     add1, add2, paired_add = _pair(add, "add", 0.0)
+    if "TACC" in (add1, add2) and (method == "PETO" or measure not in ("OR", "RR")):
+        raise ValueError(
+            f"{where}: add='TACC' (the treatment-arm continuity correction) applies to odds and risk "
+            f"ratios; got {'Peto' if method == 'PETO' else measure}"
+        )
     to1, to2, _ = _pair(to, "to", "none")
     d1, d2, _ = _pair(drop00, "drop00", False)
     if labels is None and effects is not None:
@@ -167,7 +172,7 @@ def _binary_fit(
         cochran=float(f["cochran"]),
         cochran_p_value=float(f["cochran_p_value"]),
         correct=bool(correct) if method == "MH" and measure == "OR" else None,
-        pooling_cells=(float(add2), str(to2), bool(d2)),
+        pooling_cells=(add2 if add2 == "TACC" else float(add2), str(to2), bool(d2)),
     )
 
 
@@ -212,6 +217,9 @@ def mantel_haenszel(
         value applies to the per-study effect sizes shown with the result (``yi``,
         ``vi``, and the heterogeneity statistic); the pooling then uses the counts as
         given. A pair applies its second value to the counts before pooling.
+        ``add="TACC"`` (OR and RR) is the treatment-arm continuity correction;
+        ``add=("TACC", "TACC")`` also corrects the pooled tables, as R meta's
+        ``metabin(method = "MH", incr = "TACC")`` (its default ``MH.exact = FALSE``).
     labels : sequence of str, optional
 
     Returns

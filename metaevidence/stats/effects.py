@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from metaevidence.core.effects.counts import ZERO_CELL_RULES
+from metaevidence.core.effects.counts import TACC, ZERO_CELL_RULES
 from metaevidence.core.effects.measures import MEASURES, Measure, lookup
 from metaevidence.display.effect_table import EffectSizesSummary
 from metaevidence.display.transforms import presentation
@@ -91,7 +91,7 @@ class EffectSizes:
     source: tuple[str, ...] = None  # type: ignore[assignment]
     study_info: Mapping[str, np.ndarray] = field(default_factory=dict)
     group_labels: tuple[str, str] | None = None
-    add: float = 0.5
+    add: float | str = 0.5
     to: str = "only0"
     drop00: bool = False
 
@@ -139,11 +139,15 @@ class EffectSizes:
                     f"control); got {self.group_labels!r}"
                 )
             set_(self, "group_labels", tuple(str(g) for g in self.group_labels))
-        if not (np.isfinite(self.add) and self.add >= 0):
-            raise ValueError(f"add must be a non-negative number; got {self.add!r}")
+        if isinstance(self.add, str):
+            if self.add != TACC:
+                raise ValueError(f"add must be a non-negative number or 'TACC'; got {self.add!r}")
+        elif not (np.isfinite(self.add) and self.add >= 0):
+            raise ValueError(f"add must be a non-negative number or 'TACC'; got {self.add!r}")
         if self.to not in ZERO_CELL_RULES:
             raise ValueError(f"to must be one of {', '.join(map(repr, ZERO_CELL_RULES))}; got {self.to!r}")
-        set_(self, "add", float(self.add))
+        if self.add != TACC:
+            set_(self, "add", float(self.add))
         set_(self, "drop00", bool(self.drop00))
 
     def __len__(self) -> int:
@@ -306,6 +310,17 @@ class EffectSizes:
         )
 
 
+def _check_tacc(add: str, measure: str, kind: tuple[str, ...]) -> None:
+    """``add="TACC"`` is for OR and RR from 2x2 counts (as R meta's metabin)."""
+    if add != TACC:
+        raise ValueError(f"add must be a non-negative number (metafor's add) or 'TACC'; got {add!r}")
+    if measure not in ("OR", "RR") or "ai" not in kind:
+        raise ValueError(
+            "add='TACC' (the treatment-arm continuity correction) applies to OR and RR from 2x2 counts; "
+            f"got measure {measure!r} from {', '.join(kind)}"
+        )
+
+
 def effect_sizes(
     measure: str,
     *,
@@ -341,7 +356,7 @@ def effect_sizes(
     vi=None,
     sei=None,
     labels=None,
-    add: float | None = None,
+    add: float | str | None = None,
     to: str = "only0",
     drop00: bool = False,
     correct: bool | None = None,
@@ -420,10 +435,14 @@ def effect_sizes(
         per study if studies report different levels.
     labels : sequence of str (n,), optional
         Study labels; default "Study 1", "Study 2", ...
-    add : float, optional
+    add : float or "TACC", optional
         Constant added to the cells of zero-cell rows (metafor's ``add``); default 0.5,
         except 0 for AS, PAS and PFT (as metafor). Applies to 2x2 counts (all five
         measures), single-group proportions and rates; ignored for other data.
+        ``"TACC"`` (OR and RR from 2x2 counts): the treatment-arm continuity correction of
+        Sweeting et al. (2004), R meta's ``incr = "TACC"``: each cell of group 1 gets
+        ``n1 / (n1 + n2)`` and each cell of group 2 ``n2 / (n1 + n2)`` instead of 0.5
+        (:func:`metaevidence.core.effects.counts.treatment_arm_increments`).
     to : {"only0", "all", "if0all", "none"}, default "only0"
         Which rows receive ``add``: those with a zero cell, all, all if any row has a
         zero cell, or none.
@@ -545,8 +564,10 @@ def effect_sizes(
         cols["level"] = _in.as_columns({**cols, "level": lev})["level"]
     if add is None:
         add = info.default_add
-    if not isinstance(add, (int, float, np.floating, np.integer)) or not (np.isfinite(add) and add >= 0):
-        raise ValueError(f"add must be a non-negative number (metafor's add); got {add!r}")
+    if isinstance(add, str):
+        _check_tacc(add, info.name, kind)
+    elif not isinstance(add, (int, float, np.floating, np.integer)) or not (np.isfinite(add) and add >= 0):
+        raise ValueError(f"add must be a non-negative number (metafor's add) or 'TACC'; got {add!r}")
     if to not in ZERO_CELL_RULES:
         raise ValueError(f"to must be one of {', '.join(map(repr, ZERO_CELL_RULES))}; got {to!r}")
     if labels is None:
@@ -564,7 +585,7 @@ def effect_sizes(
         kind,
         cols,
         labels_t,
-        add=float(add),
+        add=add if isinstance(add, str) else float(add),
         to=to,
         drop00=bool(drop00),
         correct=None if correct is None else bool(correct),

@@ -19,7 +19,7 @@ interval shown with every random-effects result.
 
 from __future__ import annotations
 
-from metaevidence._schema.rules import ForbiddenIf, Ordered, RequiredIf, Together, When
+from metaevidence._schema.rules import ForbiddenIf, Ordered, RequiredIf, Together, ValueForbiddenIf, When
 from metaevidence._schema.types import (
     Boolean,
     Either,
@@ -230,7 +230,14 @@ ZERO_CELLS = Record(
     "zero_cells",
     "What to do with 2x2 tables that have a zero cell (metafor's add, to, drop00).",
     (
-        Field("add", Number(minimum=0), required=False, doc="the constant added (default 0.5)"),
+        Field(
+            "add",
+            Either((Number(minimum=0), Text(choices=("TACC",)))),
+            required=False,
+            doc="the constant added (default 0.5), or TACC: the treatment-arm continuity correction "
+            "(Sweeting et al. 2004; OR and RR), each group's cells getting its share of the two "
+            "groups' total instead of 0.5",
+        ),
         Field(
             "to",
             Text(choices=ZERO_CELL_RULES),
@@ -681,6 +688,18 @@ ANALYSIS = Record(
         *(
             ForbiddenIf(name, _GLMM, "GLMM pooling fits 2x2 counts of independent studies")
             for name in ("treat_as", "subgroups", "model")
+        ),
+        ValueForbiddenIf(
+            "zero_cells.add",
+            "TACC",
+            When("measure", tuple(m for m in MEASURES if m not in ("OR", "RR"))),
+            "the treatment-arm continuity correction applies to odds and risk ratios",
+        ),
+        ValueForbiddenIf(
+            "zero_cells.add",
+            "TACC",
+            When("pooling", ("peto",)),
+            "Peto's method uses no continuity correction",
         ),
         ForbiddenIf(
             "treat_as",

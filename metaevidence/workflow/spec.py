@@ -121,7 +121,7 @@ class Selection:
 class ZeroCells:
     """Zero-cell policy for 2x2 tables (metafor's ``add``, ``to``, ``drop00``)."""
 
-    add: float = DEFAULTS["zero_cells.add"]
+    add: float | str = DEFAULTS["zero_cells.add"]
     to: str = DEFAULTS["zero_cells.to"]
     drop00: bool = DEFAULTS["zero_cells.drop00"]
 

@@ -10,7 +10,8 @@
 # and, for rma_glmm.R (metafor's rma.glmm fits with glmer; numDeriv for the polished SEs):
 #   apt-get install -y r-cran-lme4 r-cran-numderiv
 # Each script in tests/reference/R/ (other than helpers.R) writes one fixture file;
-# escalc_v5.R needs metafor >= 5.0-1 (see its header) and skips under Debian's 3.8-1.
+# escalc_v5.R needs metafor >= 5.0-1 (see its header) and skips under Debian's 3.8-1;
+# tacc_meta.R needs R's meta package (not in Debian; see its header) and skips without it.
 # The raw datasets are read from metaevidence/datasets/data (package data; the same
 # files as ../shared/data/metadat).
 

@@ -248,7 +248,7 @@ def test_zero_cell_settings():
         me.effect_sizes("OR", **BCG, to="always")
     with pytest.raises(
         ValueError,
-        match=r"add must be a non-negative number \(metafor's add\); "
+        match=r"add must be a non-negative number \(metafor's add\) or 'TACC'; "
         r"got -0.5",
     ):
         me.effect_sizes("OR", **BCG, add=-0.5)

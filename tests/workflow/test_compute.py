@@ -200,6 +200,44 @@ def test_zero_cell_defaults_match_metafor(tmp_path):
     assert_close([r["yi"] for r in doc["studies"]["included"] if r["yi"] is not None], ref["yi"], CLOSED_FORM)
 
 
+def test_a_spec_can_ask_for_the_treatment_arm_continuity_correction(tmp_path):
+    import metaevidence as me
+
+    evidence = _zeros_review(tmp_path)
+    s = spec("z", zero_cells={"add": "TACC"})
+    doc = compute(read_spec(write_yaml(tmp_path / "z.yaml", s))[0], evidence).document
+    assert doc["settings"]["zero_cells"] == {"add": "TACC", "to": "only0", "drop00": False}
+    rows = doc["studies"]["included"]
+    cols = {c: [r["data"][c] for r in rows] for c in ("ai", "n1i", "ci", "n2i")}
+    es = me.effect_sizes("OR", **cols, add="TACC")
+    assert [r["corrected"] for r in rows] == es.corrected.tolist() == [False] * 5 + [True, True]
+    assert_close([r["yi"] for r in rows], es.yi, CLOSED_FORM, what="yi")
+    assert_close([r["vi"] for r in rows], es.vi, CLOSED_FORM, what="vi")
+    # hill-2019 (0/30 vs 4/31) differs from the 0.5 correction; gray-2018 (0/50 vs 0/52) is a
+    # double zero: log OR 0 under either
+    half = compute(read_spec(write_yaml(tmp_path / "h.yaml", spec("h")))[0], evidence).document
+    assert rows[6]["yi"] != half["studies"]["included"][6]["yi"]
+    assert abs(rows[5]["yi"]) < 1e-15
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"measure": "RD"}, "must not be TACC when measure is RD: the treatment-arm continuity correction"),
+        (
+            {"pooling": "peto"},
+            "must not be TACC when pooling is peto: Peto's method uses no continuity correction",
+        ),
+    ],
+)
+def test_tacc_where_it_does_not_apply_is_a_spec_problem(tmp_path, extra, message):
+    path = write_yaml(tmp_path / "analyses" / "z.yaml", spec("z", zero_cells={"add": "TACC"}, **extra))
+    found, problems = read_spec(path)
+    assert found is None
+    [p] = problems
+    assert p.field == "zero_cells.add" and p.line is not None and message in p.message
+
+
 def test_subgroups_match_metafor(tmp_path, bcg):
     ref = REF["bcg-OR-REML-knha-by-alloc"]
     c = compute(_spec(tmp_path, subgroups={"by": "outcomes.attributes.alloc"}), bcg)

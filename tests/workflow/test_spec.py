@@ -108,7 +108,7 @@ colour: red
         "8: tau2: must be one of: REML, DL, ML, PM, HE, SJ, HS, EB, EE, FE, HSk, PMM, SJIT, DLIT; "
         "got 'REMl' (did you mean 'REML'?)",
         "9: level: must be a number > 0 and < 1 (e.g. 0.95 for a 95% interval); got 95",
-        "10: zero_cells.add: must be a number ≥ 0; got -1",
+        "10: zero_cells.add: must be a number ≥ 0 or one of: TACC; got -1",
         "11: figures.formats[0]: must be one of: svg, png, pdf; got 'tiff'",
         "12: colour: is not a field of analysis; allowed: id, title, question, kind, studies, measure, "
         "pooling, glmm_model, tau2, ci_method, level, prediction_interval, prediction_interval_method, heterogeneity_ci, "

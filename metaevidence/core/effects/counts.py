@@ -18,7 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "TACC",
     "ZERO_CELL_RULES",
+    "treatment_arm_increments",
     "sqrt_rate_difference",
     "zero_cell_correction",
     "double_zero_2x2",
@@ -35,6 +37,9 @@ __all__ = [
 #: The values of ``to`` (when the zero-cell constant is added), metafor's spellings.
 ZERO_CELL_RULES = ("only0", "all", "if0all", "none")
 
+#: ``add="TACC"``: the treatment-arm continuity correction of Sweeting et al. (2004).
+TACC = "TACC"
+
 
 def zero_cell_correction(cells, *, add, to, exclude=None):
     """Add ``add`` to every cell of the rows the rule ``to`` selects.
@@ -45,8 +50,10 @@ def zero_cell_correction(cells, *, add, to, exclude=None):
         The cells that receive the constant: ``(ai, bi, ci, di)`` for a 2x2 table,
         ``(xi, mi)`` for a single group (events and non-events), ``(x1i, x2i)`` for
         person-time data.
-    add : float
-        Non-negative constant (metafor's ``add``).
+    add : float or "TACC"
+        Non-negative constant (metafor's ``add``), or ``"TACC"`` for 2x2 tables: the
+        treatment-arm continuity correction (:func:`treatment_arm_increments`), R meta's
+        ``incr = "TACC"``.
     to : {"only0", "all", "if0all", "none"}
         ``"only0"``: rows with at least one zero cell; ``"all"``: every row;
         ``"if0all"``: every row, but only if some row of that analysis (same leading
@@ -85,6 +92,13 @@ def zero_cell_correction(cells, *, add, to, exclude=None):
     if to not in ZERO_CELL_RULES:
         raise ValueError(f"to must be one of {', '.join(map(repr, ZERO_CELL_RULES))}; got {to!r}")
     arrays = np.broadcast_arrays(*(np.asarray(c, dtype=float) for c in cells))
+    if isinstance(add, str):
+        if add != TACC or len(arrays) != 4:
+            raise ValueError(f"add must be a non-negative number, or 'TACC' for 2x2 tables; got {add!r}")
+        k1, k2 = treatment_arm_increments(*arrays)
+        increments: tuple = (k1, k1, k2, k2)
+    else:
+        increments = (add,) * len(arrays)
     finite = np.logical_and.reduce([np.isfinite(c) for c in arrays])
     usable = finite if exclude is None else finite & ~np.asarray(exclude, dtype=bool)
     has_zero = np.logical_or.reduce([c == 0 for c in arrays]) & usable
@@ -96,9 +110,49 @@ def zero_cell_correction(cells, *, add, to, exclude=None):
         rows = usable & np.any(has_zero, axis=-1, keepdims=True)
     else:
         rows = np.zeros_like(usable)
-    if add == 0:
+    if not isinstance(add, str) and add == 0:
         rows = np.zeros_like(usable)
-    return tuple(np.where(rows, c + add, c) for c in arrays), rows
+    return tuple(np.where(rows, c + inc, c) for c, inc in zip(arrays, increments, strict=True)), rows
+
+
+def treatment_arm_increments(ai, bi, ci, di):
+    """The treatment-arm continuity correction (TACC) of Sweeting, Sutton & Lambert (2004).
+
+    Instead of 0.5 in every cell, each cell of group 1 gets ``n1 / (n1 + n2)`` and each
+    cell of group 2 gets ``n2 / (n1 + n2)``: increments proportional to the reciprocal of
+    the size of the *other* group, summing to 1 across the groups as 0.5 + 0.5 does. With
+    equal groups it is the usual 0.5; with unequal groups it removes the bias towards the
+    null that a constant correction causes when the groups differ in size.
+
+    Parameters
+    ----------
+    ai, bi, ci, di : array_like (..., k)
+        The 2x2 cells before correction (group sizes ``ai + bi`` and ``ci + di``).
+
+    Returns
+    -------
+    (k1, k2) : tuple of ndarray (..., k)
+        The increment for each cell of group 1 and of group 2.
+
+    References
+    ----------
+    Sweeting, M. J., Sutton, A. J., & Lambert, P. C. (2004). What to add to nothing? Use and
+    avoidance of continuity corrections in meta-analysis of sparse data. Statistics in
+    Medicine, 23(9), 1351-1375.
+
+    Examples
+    --------
+    >>> k1, k2 = treatment_arm_increments(np.array([0.0]), np.array([20.0]), np.array([2.0]), np.array([58.0]))
+    >>> float(k1[0]), float(k2[0])
+    (0.25, 0.75)
+
+    Matches R meta's ``metabin(incr = "TACC")`` (meta 6.6-0).
+    """
+    n1 = np.asarray(ai, dtype=float) + np.asarray(bi, dtype=float)
+    n2 = np.asarray(ci, dtype=float) + np.asarray(di, dtype=float)
+    total = n1 + n2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return n1 / total, n2 / total
 
 
 def double_zero_2x2(ai, bi, ci, di):
