@@ -319,7 +319,9 @@ def _register_import(sub: argparse._SubParsersAction) -> None:
         "--outcome", metavar="ID", help="outcome id of the rows (tables without an outcome column)"
     )
     p.add_argument("--measure", help="effect measure of the analysis spec (and of yi/vi columns: OR, RR, HR)")
-    p.add_argument("--kind", choices=("binary", "continuous", "log_se", "correlation"), help="the data kind")
+    p.add_argument(
+        "--kind", choices=("binary", "continuous", "paired", "log_se", "correlation"), help="the data kind"
+    )
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="column of a field (repeatable)")
     p.add_argument("--mapping", metavar="FILE", help="a YAML mapping file (columns: {field: column})")
     p.add_argument("--sheet", help="worksheet of an Excel file (default: the first)")

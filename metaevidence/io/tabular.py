@@ -65,6 +65,7 @@ KIND_FIELDS = {
     "continuous": ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"),
     "log_se": ("yi",),
     "correlation": ("ri", "ni"),
+    "paired": ("m1i", "sd1i", "m2i", "sd2i", "ni", "ri"),
 }
 
 
@@ -106,6 +107,15 @@ def _kind_of(columns: dict[str, str], kind: str | None, where: str, header) -> s
         ("n1i" in columns or "bi" in columns) and ("n2i" in columns or "di" in columns)
     ):
         complete.remove("binary")
+    if "paired" in complete and "correlation" in complete:  # ri ni belong to the paired design
+        complete.remove("correlation")
+    if "paired" in complete and "continuous" in complete:
+        raise DataImportError(
+            [
+                f"{where}: columns for two-group means (n1i n2i) and for a paired design (ni ri); "
+                "choose one with --kind continuous or --kind paired"
+            ]
+        )
     if kind is not None:
         if kind not in KIND_FIELDS:
             raise DataImportError([f"kind must be one of {', '.join(KIND_FIELDS)}; got {kind!r}"])
@@ -120,7 +130,8 @@ def _kind_of(columns: dict[str, str], kind: str | None, where: str, header) -> s
             [
                 f"{where}: no set of effect-data columns found. Expected one of: "
                 "ai ci n1i n2i (or bi di) for 2x2 counts; m1i sd1i n1i m2i sd2i n2i for means; "
-                "yi with vi or sei for log ratios; ri ni for correlations (or RevMan's "
+                "yi with vi or sei for log ratios; ri ni for correlations; m1i sd1i m2i sd2i ni ri "
+                "for a paired design (after, baseline, pairs, their correlation) (or RevMan's "
                 f"'Events 1', 'Total 1', 'Mean 1', 'SD 1', ...). The header has: {', '.join(header)}; "
                 "map columns with --map FIELD=COLUMN"
             ]
@@ -241,6 +252,17 @@ def _row_data(c: _Cells, kind: str, measure: str | None) -> dict | None:
             if len(c.problems) > before
             else {"kind": "continuous", "experimental": arms[0], "control": arms[1]}
         )
+    if kind == "paired":
+        after = {"mean": c.number("m1i"), "sd": c.number("sd1i", positive=True)}
+        before_ = {"mean": c.number("m2i"), "sd": c.number("sd2i", positive=True)}
+        n, r = c.integer("ni", 1), c.number("ri")
+        if r is not None and not -1 <= r <= 1:
+            c.problems.append(
+                f"{c.row.where(c._col('ri'))}: expected a correlation between -1 and 1; got {r}"
+            )
+        if len(c.problems) > before:
+            return None
+        return {"kind": "paired", "experimental": after, "control": before_, "n": n, "r": r}
     if kind == "log_se":
         yi = c.number("yi")
         if "sei" in c.columns:
@@ -443,7 +465,7 @@ def _entry(c: _Cells, row: Row, outcome: str, data: dict, options: Options, sour
     return entry
 
 
-DEFAULT_MEASURE = {"binary": "OR", "continuous": "MD", "correlation": "ZCOR"}
+DEFAULT_MEASURE = {"binary": "OR", "continuous": "MD", "correlation": "ZCOR", "paired": "MC"}
 
 
 def _spec(outcome: str, kind: str, measure: str | None, source: str, options: Options) -> dict:

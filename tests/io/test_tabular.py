@@ -108,6 +108,52 @@ def test_an_excel_file_of_continuous_outcomes_imports_and_pools(tmp_path, capsys
     )
 
 
+# pre-post rows constructed for the test (after, baseline, pairs, correlation)
+PAIRED_CSV = """study,year,m1i,sd1i,m2i,sd2i,ni,ri
+Able,2001,21.5,4.1,25.0,4.4,30,0.62
+Baker,2004,19.0,5.0,24.2,5.3,44,0.55
+Clark,2009,22.8,3.9,24.1,4.0,25,0.70
+"""
+
+
+def test_a_paired_design_imports_and_pools_with_the_paired_measure(tmp_path, capsys, monkeypatch):
+    root = review(tmp_path)
+    (root / "prepost.csv").write_text(PAIRED_CSV)
+    monkeypatch.chdir(root)
+    code, out, err = cli(capsys, "import", "prepost.csv", "--outcome", "craving", "--experimental", "after",
+                         "--control", "baseline")  # fmt: skip
+    assert code == 0, err
+    eb = me.load_evidence("studies")
+    d = eb["baker-2004"].outcomes[0].data
+    assert eb["baker-2004"].outcomes[0].kind == "paired"
+    assert (d.experimental.mean, d.control.sd, d.n, d.r) == (19.0, 5.3, 44, 0.55)
+    spec = (root / "analyses" / "craving.yaml").read_text()
+    assert "measure: MC" in spec
+    assert main(["run", "-q"]) == 0
+    doc = json.loads((root / "results" / "craving.json").read_text())
+    cols = {"m1i": [21.5, 19.0, 22.8], "sd1i": [4.1, 5.0, 3.9], "m2i": [25.0, 24.2, 24.1], "sd2i": [4.4, 5.3, 4.0],
+            "ni": [30, 44, 25], "ri": [0.62, 0.55, 0.70]}  # fmt: skip
+    ours = me.meta_analysis(me.effect_sizes("MC", **cols), method="REML", test="knha")
+    assert doc["pooled"]["k"] == 3
+    assert doc["pooled"]["estimate"] == pytest.approx(ours.estimate, rel=CLOSED_FORM)
+
+
+def test_paired_and_two_group_columns_together_ask_for_a_kind(tmp_path, capsys):
+    root = review(tmp_path)
+    path = root / "both.csv"
+    path.write_text("study,year,m1i,sd1i,n1i,m2i,sd2i,n2i,ni,ri\nA,2001,1,1,10,2,1,10,10,0.5\n")
+    code, out, err = cli(
+        capsys, "import", path, "--outcome", "x", "--studies", root / "studies", "--no-analysis"
+    )
+    assert code == 1 and "Traceback" not in err
+    assert "choose one with --kind continuous or --kind paired" in err
+    path.write_text("study,year,m1i,sd1i,m2i,sd2i,ni,ri\nA,2001,1,1,2,1,10,1.5\n")
+    code, out, err = cli(
+        capsys, "import", path, "--outcome", "x", "--studies", root / "studies", "--no-analysis"
+    )
+    assert code == 1 and "expected a correlation between -1 and 1; got 1.5" in err
+
+
 def test_bad_cells_are_named_by_file_line_and_column_and_nothing_is_written(tmp_path):
     root = review(tmp_path)
     path = root / "bad.csv"
