@@ -130,3 +130,16 @@ GLMM_LAPLACE2_SE = 5e-3
 #: catches any difference in the formulas (metafor's default uniroot tolerance alone moves
 #: the bounds by ~1e-5).
 HENMI_COPAS_ABS = 1e-7
+
+#: CM.EL (exact conditional GLMM) against the independent R computation of the same model
+#: (tests/reference/R/rma_glmm_cmel.R): that fit's optimum is found by nlminb on a
+#: log-likelihood evaluated with integrate(rel.tol = 1e-12), whose ~1e-12 noise leaves the
+#: parameters up to ~sqrt(1e-12 / curvature) ~ 1e-6 from the optimum (measured <= 6e-8);
+#: ours stops at a gradient of ~1e-12.
+CMEL_OPTIMUM = 1e-6
+
+#: CM.EL standard errors against metafor's: metafor takes them from numDeriv's Hessian at
+#: its optimizer's stopping point, and they move in the 4th-5th digit with the optimizer
+#: (dat.bcg: 0.1800768 nlminb, 0.1800717 nlm, 0.1800717 ours and independently); measured
+#: 3e-5 to 1.7e-4 relative. 2e-3 still catches a wrong variance formula.
+CMEL_METAFOR_SE = 2e-3

@@ -12,6 +12,9 @@ events of ``n1 = a + b`` in group 1 and ``c`` of ``n2 = c + d`` in group 2:
 - ``CM.AL``, conditional model, approximate likelihood: given the ``t = a + c`` events of a
   study, ``a ~ Binomial(t, p)`` with ``logit p = log(n1/n2) + beta + u_i`` (the binomial
   approximation of the non-central hypergeometric distribution when events are rare).
+- ``CM.EL``, conditional model, exact likelihood: ``a`` given ``t`` follows Fisher's
+  non-central hypergeometric distribution with log odds ratio ``beta + u_i``; fitted by
+  :mod:`metaevidence.core.glmm_exact` (adaptive Gauss-Hermite quadrature with 40 nodes).
 
 ``method="EE"`` sets ``tau^2 = 0`` (a plain logistic regression for UM.FS and CM.AL; for
 UM.RS the random study effects remain); ``method="ML"`` estimates ``tau^2`` by maximum
@@ -46,11 +49,12 @@ import numpy as np
 from scipy import special
 
 from metaevidence.core.glmm import Design, fit_glmm, loglik_saturated
+from metaevidence.core.glmm_exact import exact_conditional_fit
 
 __all__ = ["GLMM_MODELS", "GlmmResult", "glmm_or"]
 
 #: Models of :func:`glmm_or` (metafor's ``model`` spellings).
-GLMM_MODELS = ("UM.FS", "UM.RS", "CM.AL")
+GLMM_MODELS = ("UM.FS", "UM.RS", "CM.AL", "CM.EL")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +133,7 @@ def glmm_or(a, b, c, d, *, model: str = "UM.FS", method: str = "ML", nagq: int =
     ----------
     a, b, c, d : ndarray (k,)
         Events and non-events in group 1, events and non-events in group 2.
-    model : {"UM.FS", "UM.RS", "CM.AL"}
+    model : {"UM.FS", "UM.RS", "CM.AL", "CM.EL"}
     method : {"ML", "EE"}
         Random-effects (tau^2 by maximum likelihood) or equal-effects model.
     nagq : int
@@ -142,6 +146,8 @@ def glmm_or(a, b, c, d, *, model: str = "UM.FS", method: str = "ML", nagq: int =
     """
     a, b, c, d = (np.asarray(v, float) for v in (a, b, c, d))
     k = a.size
+    if model == "CM.EL":
+        return _cm_el(a, b, c, d, method, nagq)
     with np.errstate(divide="ignore", invalid="ignore"):
         y_or = np.log(a * d / (b * c))
         v_or = 1.0 / a + 1.0 / b + 1.0 / c + 1.0 / d
@@ -211,4 +217,26 @@ def glmm_or(a, b, c, d, *, model: str = "UM.FS", method: str = "ML", nagq: int =
         n_observations=n_obs,
         iterations=fit.iterations,
         converged=bool(fit.converged and ee.converged),
+    )
+
+
+def _cm_el(a, b, c, d, method: str, nagq: int) -> GlmmResult:
+    """CM.EL, started (as metafor) from the CM.AL equal-effects estimate."""
+    k = a.size
+    start = fit_glmm(_cm_al(a, b, c, d, 0, nagq), [0.0]).beta[0]
+    r = exact_conditional_fit(a, b, c, d, method=method, start=float(start))
+    return GlmmResult(
+        estimate=r.estimate,
+        se=r.se,
+        tau2=r.tau2,
+        sigma2=float("nan"),
+        qe_wald=r.wald,
+        qe_lrt=float(max(2.0 * (r.loglik_saturated - r.loglik_ee), 0.0)),
+        qe_df=k - 1,
+        loglik=r.loglik,
+        deviance=float(-2.0 * (r.loglik - r.loglik_saturated)),
+        n_parameters=1 + (1 if method == "ML" else 0),
+        n_observations=k,
+        iterations=r.iterations,
+        converged=r.converged,
     )

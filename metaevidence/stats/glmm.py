@@ -35,7 +35,7 @@ class GlmmDetails:
     Attributes
     ----------
     model : str
-        "UM.FS", "UM.RS" or "CM.AL" (metafor's ``model=``).
+        "UM.FS", "UM.RS", "CM.AL" or "CM.EL" (metafor's ``model=``).
     nagq : int
         Gauss-Hermite nodes used for the random-effects model (1 = Laplace; UM.RS always 1
         when ``method="ML"``).
@@ -110,10 +110,11 @@ def glmm_meta_analysis(
         Events and non-events in group 1, events and non-events in group 2.
     n1i, n2i : array_like (k,), optional
         Group sizes, instead of ``bi`` and ``di``.
-    model : {"UM.FS", "UM.RS", "CM.AL"}
+    model : {"UM.FS", "UM.RS", "CM.AL", "CM.EL"}
         Unconditional model with fixed study effects (default), with random study effects,
-        or the conditional model with the approximate (binomial) likelihood; see
-        :mod:`metaevidence.core.glmm_models` for the equations.
+        or the conditional model with the approximate (binomial) or the exact (non-central
+        hypergeometric) likelihood; see :mod:`metaevidence.core.glmm_models` and
+        :mod:`metaevidence.core.glmm_exact` for the equations.
     method : {"ML", "EE"}
         Random-effects model with tau^2 by maximum likelihood (default) or equal-effects model.
     level : float
@@ -138,7 +139,9 @@ def glmm_meta_analysis(
     -----
     Matches ``metafor::rma.glmm(measure="OR", model=, method=)`` (metafor 3.8-1, lme4 1.1-31)
     at its converged optimum: see docs/analyses.md ("GLMMs") for the agreement measured on
-    each model. CM.EL (the exact conditional likelihood) is not implemented.
+    each model. For CM.EL metafor's own optimum and SEs carry its optimizer's and numerical
+    Hessian's noise (~1e-4 in the SE); the reference is an independent computation of the
+    same model, and metafor's Wald test differs from the saturated model's (see the docs).
 
     References
     ----------

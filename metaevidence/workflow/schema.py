@@ -76,7 +76,7 @@ RATIO_MEASURES = tuple(m for m in MEASURES if m in _registry.RATIO_MEASURES)
 POOLING = ("inverse-variance", "mantel-haenszel", "peto", "glmm")
 
 #: GLMMs of ``pooling: glmm`` (metafor ``rma.glmm(model=)``; metaevidence.glmm_meta_analysis).
-GLMM_MODELS = ("UM.FS", "UM.RS", "CM.AL")
+GLMM_MODELS = ("UM.FS", "UM.RS", "CM.AL", "CM.EL")
 
 #: tau^2 estimators (metafor's ``method=`` spellings; EE/FE is the common-effect model).
 TAU2_METHODS = ("REML", "DL", "ML", "PM", "HE", "SJ", "HS", "EB", "EE", "FE", "HSk", "PMM", "SJIT", "DLIT")
@@ -537,7 +537,8 @@ ANALYSIS = Record(
             Text(choices=GLMM_MODELS),
             required=False,
             doc="with pooling: glmm, the model (metafor rma.glmm model=): UM.FS (default; fixed "
-            "study effects), UM.RS (random study effects) or CM.AL (conditional, approximate likelihood)",
+            "study effects), UM.RS (random study effects), CM.AL (conditional, approximate likelihood) "
+            "or CM.EL (conditional, exact likelihood)",
         ),
         Field(
             "tau2",

@@ -245,7 +245,7 @@ class AnalysisSpec:
     #: the direction entries are oriented to (an Orientation), or None
     direction: Any = None
     bias: Any = None
-    #: pooling: glmm -- the GLMM (metafor rma.glmm model=: UM.FS, UM.RS, CM.AL); else None
+    #: pooling: glmm -- the GLMM (metafor rma.glmm model=: UM.FS, UM.RS, CM.AL, CM.EL); else None
     glmm_model: str | None = None
 
     @property

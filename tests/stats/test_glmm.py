@@ -173,7 +173,7 @@ def test_effect_sizes_input_and_dropped_tables():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"model": "CM.EL"}, r"model must be one of UM\.FS, UM\.RS, CM\.AL; got 'CM\.EL'"),
+        ({"model": "CM.XL"}, r"model must be one of UM\.FS, UM\.RS, CM\.AL, CM\.EL; got 'CM\.XL'"),
         ({"method": "REML"}, r"method must be 'ML' \(random effects\) or 'EE'.*got 'REML'"),
         ({"level": 95}, r"level must be strictly between 0 and 1; got 95"),
         ({"nagq": 0}, r"nagq must be an integer from 1 to 50; got 0"),

@@ -51,7 +51,7 @@ def test_glmm_conditional_equal_effects(tmp_path, bcg):  # noqa: F811
     [
         ({"tau2": "REML"}, r"^\d+: tau2: must be ML \(random effects, the default\) or EE .*got 'REML'$"),
         ({"measure": "RR"}, r"^\d+: measure: must be OR when pooling is glmm .*got 'RR'$"),
-        ({"glmm_model": "CM.EL"}, r"^\d+: glmm_model: .*UM\.FS.*CM\.EL"),
+        ({"glmm_model": "CM.ELL"}, r"^\d+: glmm_model: .*UM\.FS.*CM\.EL.*got 'CM\.ELL'"),
         ({"ci_method": "knha"}, r"^\d+: ci_method: .*GLMM pooling"),
         (
             {"pooling": "inverse-variance", "glmm_model": "UM.RS"},
