@@ -9,6 +9,8 @@
 #   apt-get install -y r-cran-metadat r-cran-clubsandwich r-cran-robumeta
 # and, for rma_glmm.R (metafor's rma.glmm fits with glmer; numDeriv for the polished SEs):
 #   apt-get install -y r-cran-lme4 r-cran-numderiv
+# and, for rma_glmm_cmel.R (metafor's CM.EL needs BiasedUrn; the script checks against it too):
+#   apt-get install -y r-cran-biasedurn
 # Each script in tests/reference/R/ (other than helpers.R) writes one fixture file;
 # escalc_v5.R needs metafor >= 5.0-1 (see its header) and skips under Debian's 3.8-1;
 # tacc_meta.R needs R's meta package (not in Debian; see its header) and skips without it.
