@@ -58,7 +58,7 @@ class SelectionModel:
     k: int
 
 
-def _check(yi, vi, type, alternative, steps, method):
+def _check(yi, vi, type, alternative, steps, method, delta=None):
     where = "selection_model"
     yi, vi = float_array(yi, "yi", where), float_array(vi, "vi", where)
     if yi.ndim != 1 or vi.shape != yi.shape or yi.size < 2:
@@ -76,13 +76,13 @@ def _check(yi, vi, type, alternative, steps, method):
     if method not in ("ML", "EE"):
         raise ValueError(f"{where}: method must be 'ML' (random effects) or 'EE'; got {method!r}")
     if type == "stepfun":
-        steps = _check_steps(yi, vi, steps, alternative, where)
+        steps = _check_steps(yi, vi, steps, alternative, where, delta)
     else:
         steps = _check_threshold(yi, vi, type, steps, alternative, where)
     return yi, vi, steps
 
 
-def _check_steps(yi, vi, steps, alternative, where):
+def _check_steps(yi, vi, steps, alternative, where, delta=None):
     if steps is None:
         raise ValueError(f"{where}: type='stepfun' needs steps= (cut-points in (0, 1])")
     steps = np.sort(np.atleast_1d(float_array(steps, "steps", where)))
@@ -91,13 +91,58 @@ def _check_steps(yi, vi, steps, alternative, where):
     if steps[-1] < 1.0:
         steps = np.append(steps, 1.0)
     p = _core.p_values(yi, vi, alternative)
-    counts = np.bincount(np.searchsorted(steps, p, side="left"), minlength=steps.size)
-    if np.any(counts[: steps.size] == 0):
+    counts = np.bincount(np.searchsorted(steps, p, side="left"), minlength=steps.size)[: steps.size]
+    free = np.ones(steps.size, bool)
+    if delta is not None and np.size(delta) == steps.size:  # a fixed delta needs no study
+        free = np.isnan(_fixed_values(delta, where))
+    free[0] = True  # the first interval anchors the function (delta_1 = 1)
+    if np.any((counts == 0) & free):
         raise ValueError(
-            f"{where}: every p-value interval needs at least one study; counts per interval "
-            f"{counts[: steps.size].tolist()} for steps {steps.tolist()}"
+            f"{where}: every p-value interval with an estimated delta needs at least one study; "
+            f"counts per interval {counts.tolist()} for steps {steps.tolist()}"
         )
     return steps
+
+
+def _fixed_values(delta, where) -> np.ndarray:
+    """``delta=`` as floats, NaN where estimated (None or NaN given)."""
+    try:
+        out = np.array(
+            [np.nan if d is None else float(d) for d in np.atleast_1d(np.asarray(delta, dtype=object))]
+        )
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{where}: delta must be numbers, with None or NaN for estimated values; got {delta!r}"
+        ) from None
+    return out
+
+
+def _fixed_delta(type, steps, delta, where) -> np.ndarray:
+    """The fixed-delta vector of the fit (NaN = estimated), from the user's ``delta``."""
+    nd = _core.n_delta(type, steps)
+    fixed = np.full(nd, np.nan)
+    if delta is not None:
+        given = _fixed_values(delta, where)
+        if given.size != nd:
+            raise ValueError(
+                f"{where}: delta must have {nd} value(s) for type={type!r}"
+                + (f" with {steps.size} steps" if type == "stepfun" else "")
+                + f" (None or NaN where estimated); got {given.size}"
+            )
+        ok = np.isnan(given) | ((given >= (1e-5 if type == "beta" else 0.0)) & (given <= _core.DELTA_MAX))
+        if not np.all(ok):
+            raise ValueError(
+                f"{where}: fixed delta values must lie in [{1e-5 if type == 'beta' else 0:g}, {_core.DELTA_MAX:g}]; "
+                f"got {given.tolist()}"
+            )
+        fixed = given
+    if type == "stepfun":
+        if not (np.isnan(fixed[0]) or fixed[0] == 1.0):
+            raise ValueError(
+                f"{where}: the step function's first delta is 1 (its reference); got {fixed[0]:g}"
+            )
+        fixed[0] = 1.0
+    return fixed
 
 
 def _check_threshold(yi, vi, type, steps, alternative, where):
@@ -130,6 +175,7 @@ def selection_model(
     alternative: str = "greater",
     method: str = "ML",
     level: float = 0.95,
+    delta=None,
 ) -> SelectionModel:
     """Fit a selection model by maximum likelihood (Vevea & Hedges 1995).
 
@@ -153,6 +199,12 @@ def selection_model(
         Random-effects (tau^2 estimated by ML jointly) or equal-effects model.
     level : float
         Confidence level of the interval for mu.
+    delta : array_like, optional
+        Fix selection parameters at given values (metafor's ``delta=``), with None or NaN for
+        those to estimate: e.g. the fixed weights of Vevea & Woods (2005) for a sensitivity
+        analysis (every delta fixed; then only mu and tau^2 are estimated, the likelihood-ratio
+        test has 0 degrees of freedom and no p-value). An interval whose delta is fixed needs
+        no study.
 
     Returns
     -------
@@ -161,8 +213,8 @@ def selection_model(
     Notes
     -----
     Matches ``metafor::selmodel(rma(yi, vi, method=), type=, steps=, alternative=)`` (metafor
-    3.8-1, checked on dat.hackshaw1998 and dat.bcg) without moderators, ``delta=`` fixing,
-    ``prec=``, ``decreasing=`` or metafor 5's truncated beta model. SEs come from a numerical
+    3.8-1, checked on dat.hackshaw1998 and dat.bcg, with and without ``delta=`` fixing)
+    without moderators, ``prec=``, ``decreasing=`` or metafor 5's truncated beta model. SEs come from a numerical
     Hessian of the log-likelihood (as metafor's numDeriv one), so they agree to
     finite-difference accuracy. metafor integrates the parametric models' normalising
     constant adaptively (``integrate()``); here it is a fixed composite Gauss-Legendre rule
@@ -177,12 +229,10 @@ def selection_model(
     >>> float(r.delta[0]), r.lrt_df
     (1.0, 1)
     """
-    yi, vi, steps = _check(yi, vi, type, alternative, steps, method)
+    yi, vi, steps = _check(yi, vi, type, alternative, steps, method, delta)
     random = method == "ML"
     nd = _core.n_delta(type, steps)
-    fixed = np.full(nd, np.nan)
-    if type == "stepfun":
-        fixed[0] = 1.0
+    fixed = _fixed_delta(type, steps, delta, "selection_model")
     null = _core.null_delta(type, nd)
     w = 1 / vi
     mu0 = float(np.sum(w * yi) / np.sum(w))
@@ -215,7 +265,7 @@ def selection_model(
         loglik_null=ll0,
         lrt=lrt,
         lrt_df=df,
-        lrt_p_value=float(stats.chi2.sf(lrt, df)),
+        lrt_p_value=float(stats.chi2.sf(lrt, df)) if df > 0 else float("nan"),
         type=type,
         alternative=alternative,
         steps=steps,

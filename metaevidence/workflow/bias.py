@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from metaevidence._schema.types import Field, ListOf, Number, Record, Text
+from metaevidence._schema.types import Either, Field, ListOf, Number, Record, Text
 
 __all__ = ["BIAS", "BIAS_METHODS", "BIAS_OPTIONS", "BiasSpec", "parse_bias", "check_bias", "bias_document"]
 
@@ -101,6 +101,15 @@ BIAS_OPTIONS = Record(
                         doc="stepfun: cut-points in (0, 1] (default [0.025]); halfnorm, negexp, "
                         "logistic, power: at most one threshold in (0, 1)",
                     ),
+                    Field(
+                        "delta",
+                        ListOf(Either((Number(minimum=0, maximum=100), Text(choices=("estimate",))))),
+                        required=False,
+                        doc="fix selection parameters (metafor's delta=): one per step, or one for a "
+                        "one-parameter function (two for beta), 'estimate' for those to estimate; "
+                        "e.g. the fixed weights of Vevea & Woods (2005) for a sensitivity analysis "
+                        "(default: all estimated)",
+                    ),
                     Field("alternative", Text(choices=_ALTS), required=False, doc="default greater"),
                 ),
             ),
@@ -137,7 +146,7 @@ _DEFAULT_OPTIONS = {
     "harbord": {},
     "rank_test": {},
     "trim_and_fill": {"estimator": "L0", "side": None},
-    "selection_model": {"type": "stepfun", "steps": [0.025], "alternative": "greater"},
+    "selection_model": {"type": "stepfun", "steps": [0.025], "alternative": "greater", "delta": None},
     "pet_peese": {"model": "lm", "alpha": 0.05, "alternative": "two.sided"},
     "tes": {},
     "henmi_copas": {},
@@ -183,6 +192,7 @@ def check_bias(checks) -> None:
                 f"bias_options.{m}", f"gives options for {m}, which is not listed under bias: add it there"
             )
     sel = checks.plain.mapping("bias_options.selection_model")
+    _check_delta(checks, sel)
     steps = sel.get("steps")
     if not isinstance(steps, list) or not all(isinstance(s, (int, float)) for s in steps):
         return
@@ -195,6 +205,28 @@ def check_bias(checks) -> None:
         checks.report(where, "type beta takes no steps (the truncated beta model is not available)")
     elif len(steps) != 1 or steps[0] >= 1:
         checks.report(where, f"type {kind} takes at most one threshold, a number in (0, 1); got {steps}")
+
+
+def _check_delta(checks, sel) -> None:
+    delta = sel.get("delta")
+    if not isinstance(delta, list):
+        return
+    kind, steps = (
+        sel.get("type", "stepfun"),
+        sel.get("steps", [0.025] if sel.get("type", "stepfun") == "stepfun" else []),
+    )
+    if not isinstance(steps, list):
+        return
+    if kind == "stepfun":
+        need = len(steps) + (0 if steps and steps[-1] == 1 else 1)
+        what = f"one per interval ({need} for steps {steps}, 1 added as the last cut-point)"
+    else:
+        need, what = (2, "two for type beta") if kind == "beta" else (1, f"one for type {kind}")
+    where = "bias_options.selection_model.delta"
+    if len(delta) != need:
+        checks.report(where, f"must have {what}; got {len(delta)}")
+    elif kind == "stepfun" and delta[0] not in (1, "estimate"):
+        checks.report(where, f"starts with 1 (the step function's reference interval); got {delta[0]!r}")
 
 
 def _f(x) -> float | None:
@@ -234,6 +266,7 @@ def _run(name: str, opts, fit) -> dict[str, Any]:
             alternative=opts["alternative"],
             method="EE" if fit.method in ("EE", "FE") else "ML",
             level=fit.level,
+            delta=None if opts["delta"] is None else [None if d == "estimate" else d for d in opts["delta"]],
         )
         return {
             "estimate": _f(r.estimate),
@@ -348,10 +381,16 @@ def report_lines(doc: dict) -> list[str]:
             )
         elif name == "selection_model":
             steps = f", steps {', '.join(f'{s:g}' for s in r['steps'])}" if opts["type"] == "stepfun" else ""
+            if opts["delta"] is not None:
+                steps += f", delta fixed at {', '.join(str(d) for d in opts['delta'])}"
+            test = (
+                f"test of no selection LRT = {r['lrt']:.2f} on {r['lrt_df']} df, {fmt_p(r['lrt_p_value'])}."
+                if r["lrt_df"] > 0
+                else f"likelihood ratio against no selection {r['lrt']:.2f} (every weight fixed: no test)."
+            )
             out.append(
                 head + f"{opts['type']} ({opts['alternative']}{steps}): adjusted estimate "
-                f"{fmt_effect(r['estimate'], t)} (CI {fmt_ci(r['ci_lower'], r['ci_upper'], t)}); "
-                f"test of no selection LRT = {r['lrt']:.2f} on {r['lrt_df']} df, {fmt_p(r['lrt_p_value'])}."
+                f"{fmt_effect(r['estimate'], t)} (CI {fmt_ci(r['ci_lower'], r['ci_upper'], t)}); " + test
             )
         elif name == "pet_peese":
             out.append(

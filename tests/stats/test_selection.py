@@ -29,6 +29,7 @@ def test_matches_metafor_selmodel_stepfun(case_id):
         steps=c["steps"],
         alternative=c["alternative"],
         method="EE" if c["method"] == "EE" else "ML",
+        delta=c["fixed_delta"] or None,
     )
     assert r.estimate == pytest.approx(c["beta"], rel=SELMODEL_OPTIM)
     assert r.se == pytest.approx(c["se"], rel=SELMODEL_OPTIM)
@@ -38,6 +39,10 @@ def test_matches_metafor_selmodel_stepfun(case_id):
     assert r.loglik == pytest.approx(c["ll"], rel=1e-9)
     assert r.lrt == pytest.approx(c["LRT"], rel=1e-6, abs=1e-8)
     assert r.lrt_df == c["LRTdf"]
+    if c["LRTdf"] == 0:  # every delta fixed: no test (metafor's p-value is NA)
+        assert np.isnan(r.lrt_p_value) and np.all(np.isnan(r.se_delta))
+    else:
+        assert r.lrt_p_value == pytest.approx(c["LRTp"], rel=1e-5)
 
 
 @pytest.mark.parametrize("case_id", sorted(PARAM))
@@ -50,6 +55,7 @@ def test_matches_metafor_selmodel_parametric(case_id):
         steps=c["steps"] or None,
         alternative=c["alternative"],
         method="EE" if c["method"] == "EE" else "ML",
+        delta=c["fixed_delta"] or None,
     )
     tol, floor = SELMODEL_PARAM, SELMODEL_PARAM_ABS
     assert r.estimate == pytest.approx(c["beta"], rel=tol, abs=floor)
@@ -67,7 +73,10 @@ def test_matches_metafor_selmodel_parametric(case_id):
     assert r.loglik_null == pytest.approx(c["ll_null"], abs=1e-7)
     assert r.lrt == pytest.approx(c["LRT"], abs=2e-7)
     assert r.lrt_df == c["LRTdf"]
-    assert r.lrt_p_value == pytest.approx(c["LRTp"], rel=1e-5)
+    if c["LRTdf"] == 0:
+        assert np.isnan(r.lrt_p_value)
+    else:
+        assert r.lrt_p_value == pytest.approx(c["LRTp"], rel=1e-5)
 
 
 def test_quadrature_matches_adaptive_integration():
@@ -114,3 +123,20 @@ def test_bad_parametric_options_are_refused(kwargs, match):
     c = PARAM["hackshaw-halfnorm"]
     with pytest.raises(ValueError, match=match):
         selection_model(as_array(c["yi"]), as_array(c["vi"]), **kwargs)
+
+
+def test_fixed_deltas_are_checked():
+    c = ALL["hackshaw-stepfun-partly-fixed"]
+    y, v = as_array(c["yi"]), as_array(c["vi"])
+    with pytest.raises(ValueError, match=r"delta must have 3 value\(s\) for type='stepfun' with 3 steps"):
+        selection_model(y, v, type="stepfun", steps=[0.025, 0.5], delta=[1, 0.5])
+    with pytest.raises(ValueError, match="first delta is 1"):
+        selection_model(y, v, type="stepfun", steps=[0.025, 0.5], delta=[0.8, None, 0.5])
+    with pytest.raises(ValueError, match=r"must lie in \[0, 100\]"):
+        selection_model(y, v, type="stepfun", steps=[0.025, 0.5], delta=[1, None, -1])
+    # an empty interval is refused only when its delta is estimated
+    vw = ALL["hackshaw-stepfun-vevea-woods-moderate"]
+    with pytest.raises(ValueError, match="with an estimated delta needs at least one study"):
+        selection_model(y, v, type="stepfun", steps=vw["steps"])
+    r = selection_model(y, v, type="stepfun", steps=vw["steps"], delta=vw["fixed_delta"])
+    assert r.lrt_df == 0 and r.delta.tolist() == vw["fixed_delta"]

@@ -92,6 +92,33 @@ def test_every_method_reports_what_the_verb_computes(tmp_path, bcg):
     assert f"- Harbord's modified test: t(11) = {me.harbord_test(fit).statistic:.2f}" in text
 
 
+def test_fixed_selection_weights_from_a_spec(tmp_path, bcg):
+    # Vevea & Woods (2005) moderate one-tailed selection: every weight fixed
+    steps = [0.005, 0.01, 0.05, 0.10, 0.25, 0.35, 0.50, 0.65, 0.75, 0.90, 0.95, 0.99, 0.995, 1]
+    delta = [1, 0.99, 0.95, 0.90, 0.80, 0.75, 0.65, 0.60, 0.55, 0.50, 0.50, 0.50, 0.50, 0.50]
+    opts = {"selection_model": {"steps": steps, "delta": delta, "alternative": "less"}}
+    c = compute(_spec(tmp_path, bias=["selection_model"], bias_options=opts), bcg)
+    r, fit = c.document["bias"]["results"]["selection_model"], c.fit
+    inc = np.asarray(fit.included, bool)
+    sm = me.selection_model(
+        np.asarray(fit.yi)[inc],
+        np.asarray(fit.vi)[inc],
+        type="stepfun",
+        steps=steps,
+        delta=delta,
+        alternative="less",
+    )
+    assert r["estimate"] == sm.estimate and r["lrt_df"] == 0 and r["lrt_p_value"] is None
+    assert r["delta"] == delta
+    text = _report(c.document)
+    assert "delta fixed at 1, 0.99, 0.95" in text and "(every weight fixed: no test)" in text
+    # partly fixed: 'estimate' marks the free ones
+    opts = {"selection_model": {"steps": [0.025, 0.5], "delta": [1, "estimate", 0.5], "alternative": "less"}}
+    r = compute(_spec(tmp_path, bias=["selection_model"], bias_options=opts), bcg).document["bias"]["results"]
+    assert r["selection_model"].get("lrt_df") == 1, r["selection_model"]
+    assert r["selection_model"]["delta"][2] == 0.5
+
+
 def test_parametric_selection_model_from_a_spec(tmp_path, bcg):
     opts = {"selection_model": {"type": "halfnorm", "alternative": "less"}}
     c = compute(_spec(tmp_path, bias=["selection_model"], bias_options=opts), bcg)
@@ -146,6 +173,21 @@ def test_without_bias_the_document_has_no_block(tmp_path, bcg):
             r"bias_options\.selection_model\.type.*stepfun, beta, halfnorm",
         ),
         ({"bias": ["egger", "egger"]}, r"bcg\.yaml:\d+: bias lists egger twice"),
+        (
+            {
+                "bias": ["selection_model"],
+                "bias_options": {"selection_model": {"steps": [0.025], "delta": [1]}},
+            },
+            r"bcg\.yaml:\d+: bias_options\.selection_model\.delta must have one per interval \(2 for steps",
+        ),
+        (
+            {"bias": ["selection_model"], "bias_options": {"selection_model": {"delta": [0.5, "estimate"]}}},
+            r"selection_model\.delta starts with 1",
+        ),
+        (
+            {"bias": ["selection_model"], "bias_options": {"selection_model": {"delta": [1, "fixed"]}}},
+            r"selection_model\.delta\[1\]",
+        ),
         (
             {"bias": ["pet_peese"], "bias_options": {"pet_peese": {"alpha": 2}}},
             r"bias_options\.pet_peese\.alpha",

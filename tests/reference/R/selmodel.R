@@ -21,16 +21,18 @@ int_ctrl <- list(rel.tol = 1e-10, subdivisions = 1000L)
 ctrl_param <- list(reltol = 1e-12, maxit = 10000, intCtrl = int_ctrl)
 ctrl_beta <- list(optimizer = "Nelder-Mead", reltol = 1e-12, maxit = 20000, intCtrl = int_ctrl)
 
-sel_case <- function(d, call, method, type, alternative = "greater", steps = NULL) {
+sel_case <- function(d, call, method, type, alternative = "greater", steps = NULL, delta = NULL) {
   res <- rma(yi, vi, data = d, method = method)
   control <- if (type == "stepfun") ctrl else if (type == "beta") ctrl_beta else ctrl_param
   args <- list(res, type = type, alternative = alternative, control = control)
   if (!is.null(steps)) args$steps <- steps
-  s <- do.call(selmodel, args)
+  if (!is.null(delta)) args$delta <- delta
+  s <- suppressWarnings(do.call(selmodel, args))
   ml <- rma(yi, vi, data = d, method = if (method == "EE") "EE" else "ML")
   list(call = scalar(call), yi = as.numeric(d$yi), vi = as.numeric(d$vi), method = scalar(method),
        type = scalar(type), alternative = scalar(alternative),
        steps = if (is.null(steps)) list() else as.numeric(steps),
+       fixed_delta = if (is.null(delta)) list() else as.numeric(delta),
        beta = scalar(as.numeric(s$beta)), se = scalar(as.numeric(s$se)), zval = scalar(as.numeric(s$zval)),
        pval = scalar(as.numeric(s$pval)), ci_lb = scalar(as.numeric(s$ci.lb)), ci_ub = scalar(as.numeric(s$ci.ub)),
        tau2 = scalar(s$tau2), se_tau2 = scalar(if (is.null(s$se.tau2)) NA else s$se.tau2),
@@ -62,4 +64,17 @@ cases[["hackshaw-halfnorm-steps"]] <- sel_case(hack, 'selmodel(rma(yi, vi), type
                                                "REML", "halfnorm", steps = 0.025)
 cases[["hackshaw-power-steps-EE"]] <- sel_case(hack, 'selmodel(rma(yi, vi, method="EE"), type="power", steps=.05)',
                                                "EE", "power", steps = 0.05)
+# delta= fixing: the fixed weights of Vevea & Woods (2005) for "moderate one-tailed selection"
+# (their Table 1 steps and weights, as in metafor's selmodel documentation), a partly fixed
+# step function, and a fixed half-normal (metafor cannot invert its Hessian there: SEs NA)
+vw_steps <- c(.005, .01, .05, .10, .25, .35, .50, .65, .75, .90, .95, .99, .995, 1)
+vw_delta <- c(1, .99, .95, .90, .80, .75, .65, .60, .55, .50, .50, .50, .50, .50)
+cases[["hackshaw-stepfun-vevea-woods-moderate"]] <- sel_case(hack,
+  'selmodel(rma(yi, vi), type="stepfun", steps=<Vevea-Woods>, delta=<moderate one-tailed>)',
+  "REML", "stepfun", steps = vw_steps, delta = vw_delta)
+cases[["hackshaw-stepfun-partly-fixed"]] <- sel_case(hack,
+  'selmodel(rma(yi, vi), type="stepfun", steps=c(.025,.5), delta=c(1, NA, 0.5))',
+  "REML", "stepfun", steps = c(0.025, 0.5), delta = c(1, NA, 0.5))
+cases[["hackshaw-halfnorm-fixed"]] <- sel_case(hack, 'selmodel(rma(yi, vi), type="halfnorm", delta=2)',
+                                               "REML", "halfnorm", delta = 2)
 write_fixture(cases, file.path(REF_DIR, "selmodel.json"), "metafor::selmodel() selection models")
