@@ -317,6 +317,9 @@ def compute(spec: AnalysisSpec, evidence: EvidenceBase) -> Computed:
     if filled:  # the spec's prose names numbers of the result: {k}, {estimate}, ...
         computed.document["prose"] = filled
         computed.document["analysis"]["title"] = filled.get("title", spec.title)
+        sof = computed.document.get("summary_of_findings")
+        if sof is not None and sof.get("outcome") == spec.title:  # the SoF row names the analysis
+            sof["outcome"] = computed.document["analysis"]["title"]
     return computed
 
 

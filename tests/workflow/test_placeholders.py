@@ -82,6 +82,8 @@ def test_the_run_fills_title_interpretation_and_forest_text(tmp_path):
     n = sum(t[2] + t[4] for t in ()) or sum(t[3] + t[5] for t in TRIALS)
     assert doc["analysis"]["title"] == f"Treatment and mortality: 5 trials, {n:,} participants"
     assert doc["settings"]["title"] == TITLE  # the spec as written, for diff
+    # the summary-of-findings row names the analysis by its filled title
+    assert doc["summary_of_findings"]["outcome"] == doc["analysis"]["title"]
     p = doc["prose"]
     assert sorted(p) == ["figures.forest.note", "figures.forest.title", "interpretation", "title"]
     assert (
