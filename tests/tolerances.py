@@ -96,6 +96,14 @@ QQ_ENVELOPE_BONFERRONI_ABS = 0.15
 #: absolute floor (negexp's mu is 0.005, off by 1.5e-6).
 SELMODEL_PARAM = 1e-4
 SELMODEL_PARAM_ABS = 1e-5
+#: Standard errors of the parametric models: metafor's come from a numDeriv Hessian at its
+#: optimiser's stopping point (its numerical gradient there is up to 1e-4; hackshaw negexp:
+#: Nelder-Mead started from it climbs to our maximum, 5e-11 higher in the log-likelihood) of
+#: a likelihood integrated adaptively. Ours are stable to 1e-6 across Hessian steps 3e-3 to
+#: 3e-4 (tests/stats/test_selection.py). Observed: <= 1.2e-5, except the SE of tau^2 of the
+#: power model with prec="vi" (8.5e-4), where a likelihood integrated by scipy's adaptive quad
+#: at 1e-13 gives our SEs to 1e-7 (0.0175493 against metafor's 0.0175643).
+SELMODEL_PARAM_SE = 1e-3
 #: GLMMs with one random effect per study (rma.glmm UM.FS, CM.AL, ML) against the "polished"
 #: fixture optimum (lme4's own deviance function minimised further by nlminb, SEs from
 #: numDeriv's Richardson Hessian): we solve to 1e-8 relative with finite-difference

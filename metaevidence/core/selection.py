@@ -89,16 +89,18 @@ def _log_area_step(mu, s, sv, delta, steps, alternative):
     return np.log(area)
 
 
-def loglik(mu, tau2, delta, y, v, kind, steps, alternative) -> float:
-    """Log-likelihood of the selection model at (mu, tau2, delta)."""
+def loglik(mu, tau2, delta, y, v, kind, steps, alternative, prec=None) -> float:
+    """Log-likelihood of the selection model at (mu, tau2, delta); ``prec`` (k,), the
+    rescaled precision measure of a one-parameter function (see :mod:`.selection_param`).
+    """
     s2 = v + tau2
     s, sv = np.sqrt(s2), np.sqrt(v)
     ll = -0.5 * np.log(2 * np.pi * s2) - 0.5 * (y - mu) ** 2 / s2
     p = p_values(y, v, alternative)
     if kind != "stepfun":
         alpha = float(steps[0]) if steps.size else None
-        logw = _param.log_weight(kind, p, delta, alpha)
-        log_area = _param.log_area(kind, mu, s, sv, delta, alternative, alpha)
+        logw = _param.log_weight(kind, p, delta, alpha, prec)
+        log_area = _param.log_area(kind, mu, s, sv, delta, alternative, alpha, prec)
         return float(np.sum(ll + logw - log_area))
     j = np.searchsorted(steps, p, side="left")
     with np.errstate(divide="ignore"):
@@ -116,7 +118,7 @@ def _unpack(theta, fixed_delta, random, nd):
     return mu, tau2, delta
 
 
-def maximise(y, v, kind, steps, alternative, random, fixed_delta, start):
+def maximise(y, v, kind, steps, alternative, random, fixed_delta, start, prec=None):
     """ML over mu (and tau2) and the free deltas (NaN in ``fixed_delta``); returns (theta, ll)."""
     nd = fixed_delta.size
     lo_d = 1e-5 if kind == "beta" else 0.0
@@ -125,7 +127,7 @@ def maximise(y, v, kind, steps, alternative, random, fixed_delta, start):
 
     def negll(theta):
         mu, tau2, delta = _unpack(theta, fixed_delta, random, nd)
-        val = -loglik(mu, tau2, delta, y, v, kind, steps, alternative)
+        val = -loglik(mu, tau2, delta, y, v, kind, steps, alternative, prec)
         return val if np.isfinite(val) else 1e300
 
     best = None
@@ -150,7 +152,7 @@ def maximise(y, v, kind, steps, alternative, random, fixed_delta, start):
     return np.asarray(best.x, float), -float(best.fun), negll
 
 
-def hessian(f, x: np.ndarray, rel: float = 1e-4) -> np.ndarray:
+def hessian(f, x: np.ndarray, rel: float = 1e-3) -> np.ndarray:
     """Central-difference Hessian of ``f`` at ``x`` with one Richardson extrapolation."""
     n = x.size
 
@@ -166,5 +168,5 @@ def hessian(f, x: np.ndarray, rel: float = 1e-4) -> np.ndarray:
                 hh[a, b] = hh[b, a] = val
         return hh
 
-    h = rel * np.maximum(np.abs(x), 1e-2)
+    h = rel * np.maximum(np.abs(x), 0.1)
     return (4.0 * at(h / 2.0) - at(h)) / 3.0

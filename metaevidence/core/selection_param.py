@@ -10,7 +10,8 @@ For a selection function :math:`w(p)` the published density of study i divides b
 which has no closed form. It is computed here by composite Gauss-Legendre quadrature in
 :math:`z` on :math:`[-10, 10]` (outside it the normal density is below :math:`10^{-22}` of its
 peak): a fixed grid of 16 panels plus panel edges at every point where :math:`w(p(y))` is not
-smooth (:math:`y = 0` for two-sided p-values, the censoring points ``pval_min`` and
+smooth or changes fast (edges at :math:`y = q\\sqrt{v_i}` for :math:`|q| \\le 8`, where p(y) moves
+from 0 to 1, sharp when :math:`\\tau^2 \\gg v_i`; :math:`y = 0` for two-sided p-values, the censoring points ``pval_min`` and
 ``1 - pval_min``, the threshold ``alpha``; geometrically graded edges towards y = 0 where a
 two-sided beta or power function has an infinite derivative), so each panel integrates a
 smooth function and 20 nodes per panel reach double precision (checked against adaptive
@@ -50,14 +51,18 @@ def _p_values(y, sv, alternative):
     return 2.0 * special.ndtr(-np.abs(z))
 
 
-def log_weight(kind: str, p: np.ndarray, delta: np.ndarray, alpha: float | None) -> np.ndarray:
-    """The log of w(p), the parametric selection function ``kind`` (threshold ``alpha`` or None)."""
+def log_weight(kind: str, p: np.ndarray, delta: np.ndarray, alpha: float | None, prec=None) -> np.ndarray:
+    """The log of w(p), the parametric selection function ``kind`` (threshold ``alpha`` or None).
+
+    ``prec`` (broadcastable to ``p``), if given, scales delta per study: the one-parameter
+    functions become w(p) with delta x prec_i (Preston et al. 2004; metafor's ``prec=``).
+    """
     pmin = PVAL_MIN.get(kind, 0.0)
     if pmin > 0.0:
         p = np.clip(p, pmin, 1.0 - pmin)
     if kind == "beta":
         return (delta[0] - 1.0) * np.log(p) + (delta[1] - 1.0) * np.log1p(-p)
-    d = delta[0]
+    d = delta[0] if prec is None else delta[0] * prec
 
     def lw(q):
         if kind == "halfnorm":
@@ -66,8 +71,8 @@ def log_weight(kind: str, p: np.ndarray, delta: np.ndarray, alpha: float | None)
             return -d * q
         if kind == "logistic":
             return np.log(2.0) - d * q - np.log1p(np.exp(-d * q))
-        with np.errstate(divide="ignore"):
-            return d * np.log1p(-q) if d != 0.0 else np.zeros_like(q)
+        with np.errstate(divide="ignore", invalid="ignore"):  # d = 0: w = 1, also at p = 1
+            return np.where(d != 0.0, d * np.log1p(-q), 0.0)
 
     out = lw(p)
     if alpha is not None:
@@ -90,6 +95,8 @@ def _cut_points(kind: str, alpha: float | None) -> list[float]:
 #: |y|^(delta - 1) (an infinite derivative at y = 0); panels graded geometrically towards 0
 #: (edges at +-sqrt(v) 4^-j) keep Gauss-Legendre at full accuracy there.
 _GRADED = 4.0 ** -np.arange(10)
+#: Panel edges y = q sqrt(v) across the region where p(y) changes (|y| <= 8 sqrt(v)).
+_TRANSITION = (-8.0, -5.0, -3.5, -2.5, -1.5, -0.75, 0.0, 0.75, 1.5, 2.5, 3.5, 5.0, 8.0)
 
 
 def _breaks_z(mu, s, sv, alternative, cuts, graded=False):
@@ -104,6 +111,9 @@ def _breaks_z(mu, s, sv, alternative, cuts, graded=False):
             q = sv * special.ndtri(1.0 - c / 2.0)
             ys = [q, -q]
         cols += [(yy - mu) / s for yy in ys]
+    # p(y) moves from 0 to 1 over a few sqrt(v) around y = 0: with tau^2 >> v that is sharp
+    # on the scale of the normal density, so it gets panels of its own
+    cols += [(q * sv - mu) / s for q in _TRANSITION]
     if alternative == "two.sided":
         cols.append(-mu / s)
         if graded:
@@ -111,8 +121,10 @@ def _breaks_z(mu, s, sv, alternative, cuts, graded=False):
     return cols
 
 
-def log_area(kind, mu, s, sv, delta, alternative, alpha) -> np.ndarray:
-    """The log of A_i for every study (vectorised composite Gauss-Legendre quadrature)."""
+def log_area(kind, mu, s, sv, delta, alternative, alpha, prec=None) -> np.ndarray:
+    """The log of A_i for every study (vectorised composite Gauss-Legendre quadrature);
+    ``prec`` (k,) as in :func:`log_weight`.
+    """
     k = s.size
     edges = np.broadcast_to(_GRID, (k, _GRID.size))
     cols = _breaks_z(mu, s, sv, alternative, _cut_points(kind, alpha), graded=kind in PVAL_MIN)
@@ -123,5 +135,6 @@ def log_area(kind, mu, s, sv, delta, alternative, alpha) -> np.ndarray:
     mid = 0.5 * (edges[:, 1:] + edges[:, :-1])
     z = mid[..., None] + half[..., None] * _GL_X
     p = _p_values(mu + s[:, None, None] * z, sv[:, None, None], alternative)
-    integrand = np.exp(log_weight(kind, p, delta, alpha) - 0.5 * z * z - _LOG_SQRT_2PI)
+    pr = None if prec is None else np.asarray(prec, float)[:, None, None]
+    integrand = np.exp(log_weight(kind, p, delta, alpha, pr) - 0.5 * z * z - _LOG_SQRT_2PI)
     return np.log(np.sum(integrand * _GL_W * half[..., None], axis=(1, 2)))

@@ -35,6 +35,8 @@ class SelectionModel:
     type, alternative : str
     steps : ndarray
     k : int
+    prec : str or None
+        The precision measure of ``prec=`` (None: selection on p-values alone).
     """
 
     estimate: float
@@ -56,6 +58,7 @@ class SelectionModel:
     alternative: str
     steps: np.ndarray
     k: int
+    prec: str | None = None
 
 
 def _check(yi, vi, type, alternative, steps, method, delta=None):
@@ -102,6 +105,35 @@ def _check_steps(yi, vi, steps, alternative, where, delta=None):
             f"counts per interval {counts.tolist()} for steps {steps.tolist()}"
         )
     return steps
+
+
+#: Measures of (im)precision of ``prec=``, from the variances or the sample sizes.
+PRECISION = ("sei", "vi", "ninv", "sqrtninv")
+
+
+def _precision(prec, type, vi, ni) -> np.ndarray | None:
+    """prec_i of ``prec=``, rescaled to a maximum of 1 (None without ``prec``)."""
+    where = "selection_model"
+    if prec is None:
+        return None
+    if prec not in PRECISION:
+        raise ValueError(f"{where}: prec must be one of {', '.join(map(repr, PRECISION))}; got {prec!r}")
+    if type in ("stepfun", "beta"):
+        raise ValueError(
+            f"{where}: prec= applies to the halfnorm, negexp, logistic and power functions; got type={type!r}"
+        )
+    if prec in ("ninv", "sqrtninv"):
+        if ni is None:
+            raise ValueError(f"{where}: prec={prec!r} needs the sample sizes ni=")
+        n = float_array(ni, "ni", where)
+        if n.shape != vi.shape or np.any(~np.isfinite(n)) or np.any(n <= 0):
+            raise ValueError(
+                f"{where}: ni must be {vi.size} positive sample sizes; got {np.asarray(ni).tolist()}"
+            )
+        raw = 1.0 / n if prec == "ninv" else 1.0 / np.sqrt(n)
+    else:
+        raw = np.sqrt(vi) if prec == "sei" else vi
+    return raw / raw.max()
 
 
 def _fixed_values(delta, where) -> np.ndarray:
@@ -176,6 +208,8 @@ def selection_model(
     method: str = "ML",
     level: float = 0.95,
     delta=None,
+    prec: str | None = None,
+    ni=None,
 ) -> SelectionModel:
     """Fit a selection model by maximum likelihood (Vevea & Hedges 1995).
 
@@ -205,6 +239,15 @@ def selection_model(
         analysis (every delta fixed; then only mu and tau^2 are estimated, the likelihood-ratio
         test has 0 degrees of freedom and no p-value). An interval whose delta is fixed needs
         no study.
+    prec : {"sei", "vi", "ninv", "sqrtninv"}, optional
+        Selection that also depends on precision (Preston et al. 2004; metafor's ``prec=``),
+        for the half-normal, negative-exponential, logistic and power functions: delta is
+        multiplied by prec_i, the study's standard error, variance, 1/n or 1/sqrt(n),
+        rescaled so that the least precise study has prec_i = 1 (the fit is the same for
+        any scale; the rescaling fixes what delta means). Below a threshold ``steps=alpha``
+        w = 1 still.
+    ni : array_like (k,), optional
+        Sample sizes, needed by ``prec="ninv"`` and ``"sqrtninv"``.
 
     Returns
     -------
@@ -214,7 +257,9 @@ def selection_model(
     -----
     Matches ``metafor::selmodel(rma(yi, vi, method=), type=, steps=, alternative=)`` (metafor
     3.8-1, checked on dat.hackshaw1998 and dat.bcg, with and without ``delta=`` fixing)
-    without moderators, ``prec=``, ``decreasing=`` or metafor 5's truncated beta model. SEs come from a numerical
+    and ``prec=`` (checked on dat.hackshaw1998, every one-parameter function with ``"sei"`` and
+    ``"vi"``; the same numbers under metafor 5.1-12), without moderators, ``decreasing=`` or
+    metafor 5's truncated beta model. SEs come from a numerical
     Hessian of the log-likelihood (as metafor's numDeriv one), so they agree to
     finite-difference accuracy. metafor integrates the parametric models' normalising
     constant adaptively (``integrate()``); here it is a fixed composite Gauss-Legendre rule
@@ -230,6 +275,7 @@ def selection_model(
     (1.0, 1)
     """
     yi, vi, steps = _check(yi, vi, type, alternative, steps, method, delta)
+    pr = _precision(prec, type, vi, ni)
     random = method == "ML"
     nd = _core.n_delta(type, steps)
     fixed = _fixed_delta(type, steps, delta, "selection_model")
@@ -237,9 +283,9 @@ def selection_model(
     w = 1 / vi
     mu0 = float(np.sum(w * yi) / np.sum(w))
     start0 = np.array([mu0] + ([max(float(np.var(yi)) - float(np.mean(vi)), 0.01)] if random else []))
-    x0, ll0, _ = _core.maximise(yi, vi, type, steps, alternative, random, null.copy(), start0)
+    x0, ll0, _ = _core.maximise(yi, vi, type, steps, alternative, random, null.copy(), start0, pr)
     start = np.concatenate([x0, null[np.isnan(fixed)]])
-    x, ll, negll = _core.maximise(yi, vi, type, steps, alternative, random, fixed, start)
+    x, ll, negll = _core.maximise(yi, vi, type, steps, alternative, random, fixed, start, pr)
     cov = np.linalg.inv(_core.hessian(negll, x))
     se_all = np.sqrt(np.diag(cov))
     mu, tau2, delta = _core._unpack(x, fixed, random, nd)
@@ -270,4 +316,5 @@ def selection_model(
         alternative=alternative,
         steps=steps,
         k=int(yi.size),
+        prec=prec,
     )

@@ -110,6 +110,14 @@ BIAS_OPTIONS = Record(
                         "e.g. the fixed weights of Vevea & Woods (2005) for a sensitivity analysis "
                         "(default: all estimated)",
                     ),
+                    Field(
+                        "prec",
+                        Text(choices=("sei", "vi", "ninv", "sqrtninv")),
+                        required=False,
+                        doc="halfnorm, negexp, logistic, power: selection that also depends on "
+                        "precision (Preston et al. 2004; metafor's prec=), by standard error, "
+                        "variance, 1/n or 1/sqrt(n) (default: p-values alone)",
+                    ),
                     Field("alternative", Text(choices=_ALTS), required=False, doc="default greater"),
                 ),
             ),
@@ -146,7 +154,13 @@ _DEFAULT_OPTIONS = {
     "harbord": {},
     "rank_test": {},
     "trim_and_fill": {"estimator": "L0", "side": None},
-    "selection_model": {"type": "stepfun", "steps": [0.025], "alternative": "greater", "delta": None},
+    "selection_model": {
+        "type": "stepfun",
+        "steps": [0.025],
+        "alternative": "greater",
+        "delta": None,
+        "prec": None,
+    },
     "pet_peese": {"model": "lm", "alpha": 0.05, "alternative": "two.sided"},
     "tes": {},
     "henmi_copas": {},
@@ -193,6 +207,11 @@ def check_bias(checks) -> None:
             )
     sel = checks.plain.mapping("bias_options.selection_model")
     _check_delta(checks, sel)
+    if sel.get("prec") is not None and sel.get("type", "stepfun") in ("stepfun", "beta"):
+        checks.report(
+            "bias_options.selection_model.prec",
+            f"applies to types halfnorm, negexp, logistic and power; got type {sel.get('type', 'stepfun')}",
+        )
     steps = sel.get("steps")
     if not isinstance(steps, list) or not all(isinstance(s, (int, float)) for s in steps):
         return
@@ -258,6 +277,11 @@ def _run(name: str, opts, fit) -> dict[str, Any]:
         }
     if name == "selection_model":
         inc = np.asarray(fit.included, bool)
+        ni = None
+        if opts["prec"] in ("ninv", "sqrtninv"):  # the pooled entries' sample sizes
+            from metaevidence.stats._inputs import analysis_inputs, sample_sizes
+
+            ni = sample_sizes(analysis_inputs(fit, "selection_model"), None, "selection_model")
         r = me.selection_model(
             np.asarray(fit.yi, float)[inc],
             np.asarray(fit.vi, float)[inc],
@@ -267,6 +291,8 @@ def _run(name: str, opts, fit) -> dict[str, Any]:
             method="EE" if fit.method in ("EE", "FE") else "ML",
             level=fit.level,
             delta=None if opts["delta"] is None else [None if d == "estimate" else d for d in opts["delta"]],
+            prec=opts["prec"],
+            ni=ni,
         )
         return {
             "estimate": _f(r.estimate),
@@ -383,6 +409,8 @@ def report_lines(doc: dict) -> list[str]:
             steps = f", steps {', '.join(f'{s:g}' for s in r['steps'])}" if opts["type"] == "stepfun" else ""
             if opts["delta"] is not None:
                 steps += f", delta fixed at {', '.join(str(d) for d in opts['delta'])}"
+            if opts.get("prec"):
+                steps += f", selection also by precision ({opts['prec']})"
             test = (
                 f"test of no selection LRT = {r['lrt']:.2f} on {r['lrt_df']} df, {fmt_p(r['lrt_p_value'])}."
                 if r["lrt_df"] > 0

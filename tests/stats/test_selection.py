@@ -12,7 +12,7 @@ import pytest
 
 from metaevidence.stats.selection import selection_model
 from tests.reference_data import as_array, load_reference
-from tests.tolerances import SELMODEL_OPTIM, SELMODEL_PARAM, SELMODEL_PARAM_ABS
+from tests.tolerances import SELMODEL_OPTIM, SELMODEL_PARAM, SELMODEL_PARAM_ABS, SELMODEL_PARAM_SE
 
 ALL = load_reference("selmodel")["cases"]
 CASES = {k: c for k, c in ALL.items() if c["type"] == "stepfun"}
@@ -56,18 +56,21 @@ def test_matches_metafor_selmodel_parametric(case_id):
         alternative=c["alternative"],
         method="EE" if c["method"] == "EE" else "ML",
         delta=c["fixed_delta"] or None,
+        prec=c["prec"],
+        ni=c["ni"] or None,
     )
-    tol, floor = SELMODEL_PARAM, SELMODEL_PARAM_ABS
+    assert r.prec == c["prec"]
+    tol, floor, tol_se = SELMODEL_PARAM, SELMODEL_PARAM_ABS, SELMODEL_PARAM_SE
     assert r.estimate == pytest.approx(c["beta"], rel=tol, abs=floor)
-    assert r.se == pytest.approx(c["se"], rel=tol)
-    ci_abs = floor + 2 * tol * c["se"]  # the bounds are mu -+ 1.96 se: their errors add
+    assert r.se == pytest.approx(c["se"], rel=tol_se)
+    ci_abs = floor + 2 * tol_se * c["se"]  # the bounds are mu -+ 1.96 se: their errors add
     assert r.ci_lower == pytest.approx(c["ci_lb"], rel=tol, abs=ci_abs)
     assert r.ci_upper == pytest.approx(c["ci_ub"], rel=tol, abs=ci_abs)
     assert r.tau2 == pytest.approx(c["tau2"], rel=tol, abs=1e-12)
     if c["se_tau2"] is not None:
-        assert r.se_tau2 == pytest.approx(c["se_tau2"], rel=tol)
+        assert r.se_tau2 == pytest.approx(c["se_tau2"], rel=tol_se)
     np.testing.assert_allclose(r.delta, as_array(c["delta"]), rtol=tol)
-    np.testing.assert_allclose(r.se_delta, as_array(c["se_delta"]), rtol=tol)
+    np.testing.assert_allclose(r.se_delta, as_array(c["se_delta"]), rtol=tol_se)
     # our maximum is at least as high as metafor's, and the same to its optimiser's precision
     assert r.loglik == pytest.approx(c["ll"], abs=1e-7)
     assert r.loglik_null == pytest.approx(c["ll_null"], abs=1e-7)
@@ -77,6 +80,59 @@ def test_matches_metafor_selmodel_parametric(case_id):
         assert np.isnan(r.lrt_p_value)
     else:
         assert r.lrt_p_value == pytest.approx(c["LRTp"], rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    "case_id", ["hackshaw-negexp", "hackshaw-power-prec-vi", "bcg-halfnorm-less-prec-ninv"]
+)
+def test_parametric_standard_errors_do_not_depend_on_the_hessian_step(case_id):
+    """Our SEs are those of the likelihood, not of the finite-difference step (1e-6 over 3e-3..3e-4)."""
+    from metaevidence.core import selection as core
+    from metaevidence.stats.selection import _precision
+
+    c = PARAM[case_id]
+    y, v = as_array(c["yi"]), as_array(c["vi"])
+    prec = _precision(c["prec"], c["type"], v, as_array(c["ni"]) if c["ni"] else None)
+    r = selection_model(
+        y, v, type=c["type"], alternative=c["alternative"], prec=c["prec"], ni=c["ni"] or None
+    )
+
+    def negll(t):
+        return -core.loglik(t[0], t[1], t[2:], y, v, c["type"], np.array([]), c["alternative"], prec)
+
+    x = np.array([r.estimate, r.tau2, *r.delta])
+    ses = [np.sqrt(np.diag(np.linalg.inv(core.hessian(negll, x, rel)))) for rel in (3e-3, 1e-3, 3e-4)]
+    reported = np.array([r.se, r.se_tau2, *r.se_delta])
+    for se in ses:
+        np.testing.assert_allclose(se, reported, rtol=1e-6)
+
+
+@pytest.mark.parametrize("case_id", ["bcg-halfnorm-less-prec-ninv", "bcg-halfnorm-less"])
+def test_quadrature_where_p_changes_sharply(case_id):
+    """bcg: tau^2 = 0.36 against v down to 0.0007, so p(y) goes from 0 to 1 within a small part
+    of the normal density's range; the panels there keep the rule at 1e-13 (it was 4e-7 off)."""
+    from scipy import integrate, special, stats
+
+    from metaevidence.core import selection_param as sp
+    from metaevidence.stats.selection import _precision
+
+    c = PARAM[case_id]
+    y, v = as_array(c["yi"]), as_array(c["vi"])
+    prec = _precision(c["prec"], c["type"], v, as_array(c["ni"]) if c["ni"] else None)
+    mu, d = c["beta"], as_array(c["delta"])
+    s, sv = np.sqrt(v + c["tau2"]), np.sqrt(v)
+    got = sp.log_area("halfnorm", mu, s, sv, d, "less", None, prec)
+    for i in range(y.size):
+        pi = 1.0 if prec is None else prec[i]
+
+        def f(yy, i=i, pi=pi):
+            return np.exp(-d[0] * pi * special.ndtr(yy / sv[i]) ** 2) * stats.norm.pdf(yy, mu, s[i])
+
+        pts = [q * sv[i] for q in (-8, -4, -2, -1, 0, 1, 2, 4, 8)]
+        ref = integrate.quad(
+            f, mu - 12 * s[i], mu + 12 * s[i], points=pts, epsabs=0, epsrel=1e-13, limit=1000
+        )[0]
+        assert got[i] == pytest.approx(np.log(ref), abs=1e-12)
 
 
 def test_quadrature_matches_adaptive_integration():
@@ -117,6 +173,10 @@ def test_quadrature_matches_adaptive_integration():
         ({"type": "negexp", "steps": [1.0]}, "at most one threshold"),
         ({"type": "power", "steps": [0.999999]}, "each side"),
         ({"type": "gauss"}, "type must be one of"),
+        ({"type": "halfnorm", "prec": "se"}, "prec must be one of 'sei', 'vi', 'ninv', 'sqrtninv'; got 'se'"),
+        ({"type": "beta", "prec": "sei"}, "prec= applies to the halfnorm, negexp, logistic and power"),
+        ({"type": "negexp", "prec": "ninv"}, "prec='ninv' needs the sample sizes ni="),
+        ({"type": "negexp", "prec": "sqrtninv", "ni": [10, 20]}, "ni must be 37 positive sample sizes"),
     ],
 )
 def test_bad_parametric_options_are_refused(kwargs, match):

@@ -119,6 +119,25 @@ def test_fixed_selection_weights_from_a_spec(tmp_path, bcg):
     assert r["selection_model"]["delta"][2] == 0.5
 
 
+def test_selection_by_precision_from_a_spec(tmp_path, bcg):
+    # Preston et al. (2004): delta scaled by each study's 1/n (n from the 2x2 counts)
+    opts = {"selection_model": {"type": "halfnorm", "alternative": "less", "prec": "ninv"}}
+    c = compute(_spec(tmp_path, bias=["selection_model"], bias_options=opts), bcg)
+    r, fit = c.document["bias"]["results"]["selection_model"], c.fit
+    inc = np.asarray(fit.included, bool)
+    n = np.add.reduce([np.asarray(fit.effects.data[x], float) for x in ("ai", "bi", "ci", "di")])[inc]
+    sm = me.selection_model(
+        np.asarray(fit.yi)[inc],
+        np.asarray(fit.vi)[inc],
+        type="halfnorm",
+        alternative="less",
+        prec="ninv",
+        ni=n,
+    )
+    assert r["estimate"] == pytest.approx(sm.estimate, rel=1e-12) and r["delta"][0] > 0
+    assert "selection also by precision (ninv)" in _report(c.document)
+
+
 def test_parametric_selection_model_from_a_spec(tmp_path, bcg):
     opts = {"selection_model": {"type": "halfnorm", "alternative": "less"}}
     c = compute(_spec(tmp_path, bias=["selection_model"], bias_options=opts), bcg)
@@ -183,6 +202,11 @@ def test_without_bias_the_document_has_no_block(tmp_path, bcg):
         (
             {"bias": ["selection_model"], "bias_options": {"selection_model": {"delta": [0.5, "estimate"]}}},
             r"selection_model\.delta starts with 1",
+        ),
+        (
+            {"bias": ["selection_model"], "bias_options": {"selection_model": {"prec": "sei"}}},
+            r"bcg\.yaml:\d+: bias_options\.selection_model\.prec applies to types halfnorm, negexp, "
+            r"logistic and power; got type stepfun",
         ),
         (
             {"bias": ["selection_model"], "bias_options": {"selection_model": {"delta": [1, "fixed"]}}},

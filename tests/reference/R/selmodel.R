@@ -21,18 +21,22 @@ int_ctrl <- list(rel.tol = 1e-10, subdivisions = 1000L)
 ctrl_param <- list(reltol = 1e-12, maxit = 10000, intCtrl = int_ctrl)
 ctrl_beta <- list(optimizer = "Nelder-Mead", reltol = 1e-12, maxit = 20000, intCtrl = int_ctrl)
 
-sel_case <- function(d, call, method, type, alternative = "greater", steps = NULL, delta = NULL) {
+sel_case <- function(d, call, method, type, alternative = "greater", steps = NULL, delta = NULL,
+                     prec = NULL) {
   res <- rma(yi, vi, data = d, method = method)
   control <- if (type == "stepfun") ctrl else if (type == "beta") ctrl_beta else ctrl_param
   args <- list(res, type = type, alternative = alternative, control = control)
   if (!is.null(steps)) args$steps <- steps
   if (!is.null(delta)) args$delta <- delta
+  if (!is.null(prec)) args$prec <- prec
   s <- suppressWarnings(do.call(selmodel, args))
   ml <- rma(yi, vi, data = d, method = if (method == "EE") "EE" else "ML")
   list(call = scalar(call), yi = as.numeric(d$yi), vi = as.numeric(d$vi), method = scalar(method),
        type = scalar(type), alternative = scalar(alternative),
        steps = if (is.null(steps)) list() else as.numeric(steps),
        fixed_delta = if (is.null(delta)) list() else as.numeric(delta),
+       prec = scalar(if (is.null(prec)) NA_character_ else prec),
+       ni = if (is.null(attr(d$yi, "ni"))) list() else as.numeric(attr(d$yi, "ni")),
        beta = scalar(as.numeric(s$beta)), se = scalar(as.numeric(s$se)), zval = scalar(as.numeric(s$zval)),
        pval = scalar(as.numeric(s$pval)), ci_lb = scalar(as.numeric(s$ci.lb)), ci_ub = scalar(as.numeric(s$ci.ub)),
        tau2 = scalar(s$tau2), se_tau2 = scalar(if (is.null(s$se.tau2)) NA else s$se.tau2),
@@ -77,4 +81,19 @@ cases[["hackshaw-stepfun-partly-fixed"]] <- sel_case(hack,
   "REML", "stepfun", steps = c(0.025, 0.5), delta = c(1, NA, 0.5))
 cases[["hackshaw-halfnorm-fixed"]] <- sel_case(hack, 'selmodel(rma(yi, vi), type="halfnorm", delta=2)',
                                                "REML", "halfnorm", delta = 2)
+# prec=: selection on p-values and precision (Preston et al. 2004), each one-parameter
+# function with standard errors and variances (hackshaw1998), sample sizes (bcg's escalc ni),
+# and with a threshold; metafor 5.1-12 gives the same numbers to every printed digit
+for (type in c("halfnorm", "negexp", "logistic", "power")) for (pr in c("sei", "vi")) {
+  cases[[paste0("hackshaw-", type, "-prec-", pr)]] <- sel_case(hack,
+    sprintf('selmodel(rma(yi, vi), type="%s", prec="%s")', type, pr), "REML", type, prec = pr)
+}
+cases[["hackshaw-negexp-prec-sei-steps"]] <- sel_case(hack,
+  'selmodel(rma(yi, vi), type="negexp", prec="sei", steps=.05)', "REML", "negexp", steps = 0.05, prec = "sei")
+cases[["bcg-halfnorm-less-prec-ninv"]] <- sel_case(bcg,
+  'selmodel(rma(yi, vi), type="halfnorm", alternative="less", prec="ninv")', "REML", "halfnorm",
+  alternative = "less", prec = "ninv")
+cases[["bcg-negexp-less-prec-sqrtninv"]] <- sel_case(bcg,
+  'selmodel(rma(yi, vi), type="negexp", alternative="less", prec="sqrtninv")', "REML", "negexp",
+  alternative = "less", prec = "sqrtninv")
 write_fixture(cases, file.path(REF_DIR, "selmodel.json"), "metafor::selmodel() selection models")
