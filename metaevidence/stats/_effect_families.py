@@ -44,13 +44,17 @@ CORRECTABLE = frozenset("ROM ROMC CVR CVRC VR VRC SMCRP SMCRPH SMN".split())
 VTYPES = {
     "MD": ("LS", "HO"),
     "SMD": ("LS", "LS2", "UB", "AV", "H0"),
+    "SMD1": ("LS", "LS2", "UB", "AV", "H0"),
     "COR": ("LS", "AV", "H0"),
-    "ROM": ("LS", "LS2", "HO"),
+    "UCOR": ("LS", "AV", "UB"),
+    "VR": ("LS", "LS2"),
+    "CVR": ("LS", "LS2"),
+    "ROM": ("LS", "LS2", "HO", "AV", "AVHO"),
     "PHI": ("LS", "CS", "ST"),
     "ZPHI": ("LS", "CS", "ST"),
     "RPB": ("LS", "ST", "CS"),
     "ZPB": ("LS", "ST", "CS"),
-    "R2": ("LS", "LS2"),
+    "R2": ("LS", "LS2", "AV", "AV2"),
     "CLES": ("LS", "LS2"),
     "AUC": ("LS", "LS2"),
     "CLESN": ("LS", "HO"),
@@ -111,11 +115,11 @@ def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy, c
     elif name in ("SPCOR", "R2", "ZR2"):
         yi, vi, base = _regression_rows(name, c, check, vtype)
     elif name in ("SMD1", "D2ORN", "D2ORL"):
-        yi, vi, base = _two_group_rows(name, kind, c, check)
+        yi, vi, base = _two_group_rows(name, kind, c, check, vtype)
     elif name == "UCOR":
         check.require(np.abs(c["ri"]) <= 1, "ri", "a correlation between -1 and 1", c["ri"])
         check.require(c["ni"] >= 1, "ni", "at least 1", c["ni"])
-        yi, vi = _assoc.unbiased_correlation(c["ri"], c["ni"])
+        yi, vi = _assoc.unbiased_correlation(c["ri"], c["ni"], vtype=vtype)
         base = "correlation and sample size"
     elif info.family == "matched":
         for col in kind:
@@ -133,7 +137,7 @@ def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy, c
         yi, vi = formula(*cells)
         base = "paired 2x2 counts"
     elif info.family == "variability":
-        yi, vi, base = _variability_rows(name, c, check, fix, legacy)
+        yi, vi, base = _variability_rows(name, c, check, fix, legacy, vtype)
     elif info.family in ("mean", "incidence"):
         yi, vi, corrected, base = _single_group_rows(name, info.family, kind, c, check, missing, add, to, fix)
     elif name in ("PCOR", "ZPCOR"):
@@ -155,17 +159,19 @@ def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy, c
     return _finish(yi, vi, corrected, missing, drop, c, base, "", add)
 
 
-def _variability_rows(name, c, check, fix, legacy):
+def _variability_rows(name, c, check, fix, legacy, vtype="LS"):
     for g in ("1", "2"):
         check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
         check.require(c[f"n{g}i"] >= 2, f"n{g}i", f"at least 2 for {name}", c[f"n{g}i"])
         if name == "CVR":
             check.require(c[f"m{g}i"] > 0, f"m{g}i", "positive for CVR (a ratio-scale mean)", c[f"m{g}i"])
     if name == "VR":
-        yi, vi = _var.log_variability_ratio(c["sd1i"], c["n1i"], c["sd2i"], c["n2i"], correct=fix)
+        yi, vi = _var.log_variability_ratio(
+            c["sd1i"], c["n1i"], c["sd2i"], c["n2i"], correct=fix, vtype=vtype
+        )
         return yi, vi, "SDs and group sizes"
     args = tuple(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))
-    yi, vi = _var.log_cv_ratio(*args, correct=fix, legacy=legacy)
+    yi, vi = _var.log_cv_ratio(*args, correct=fix, legacy=legacy, vtype=vtype)
     return yi, vi, "means, SDs and group sizes"
 
 
@@ -246,7 +252,7 @@ def _regression_rows(name, c, check, vtype):
         yi, vi = _corr.semipartial_correlation(c["ti"], c["ni"], c["mi"], c["r2i"])
         return yi, vi, "t statistic, sample size, predictors and R^2"
     if name == "R2":
-        yi, vi = _corr.r_squared(c["r2i"], c["ni"], c["mi"], vtype="LS2" if vtype == "LS2" else "LS")
+        yi, vi = _corr.r_squared(c["r2i"], c["ni"], c["mi"], vtype=vtype)
     else:
         yi, vi = _corr.fisher_z_r_squared(c["r2i"], c["ni"])
     return yi, vi, "R^2, sample size and predictors"
@@ -277,7 +283,7 @@ def _two_by_two(name, kind, c, check, missing, add, to, vtype):
     return yi, vi, corrected, {k: c[k] for k in ("ai", "bi", "ci", "di", "n1i", "n2i")}
 
 
-def _two_group_rows(name, kind, c, check):
+def _two_group_rows(name, kind, c, check, vtype="LS"):
     for g in ("1", "2"):
         check.require(c[f"n{g}i"] >= 1, f"n{g}i", "at least 1", c[f"n{g}i"])
         if f"sd{g}i" in kind:
@@ -287,7 +293,7 @@ def _two_group_rows(name, kind, c, check):
             c["n2i"] >= 2, "n2i", "at least 2 for SMD1 (the standardizing SD needs n2i - 1 >= 1)", c["n2i"]
         )
         yi, vi = _cont.standardized_mean_difference_control_sd(
-            c["m1i"], c["sd2i"], c["n1i"], c["m2i"], c["n2i"]
+            c["m1i"], c["sd2i"], c["n1i"], c["m2i"], c["n2i"], vtype=vtype
         )
         return yi, vi, "means, SD of group 2 and group sizes"
     total = c["n1i"] + c["n2i"]

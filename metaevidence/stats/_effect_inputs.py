@@ -157,9 +157,10 @@ def compute(
     legacy: bool = False,
 ) -> Computed:
     """Validate the columns row by row and compute yi, vi, masks, data and sources."""
-    missing = np.logical_or.reduce(
-        [np.isnan(cols[c]) for c in kind + (("level",) if "ci_lower" in kind else ())]
-    )
+    needed = kind + (("level",) if "ci_lower" in kind else ())
+    if info.name == "ROM" and vtype in ("AV", "AVHO"):  # the average CV stands in for missing SDs
+        needed = tuple(c for c in needed if c not in ("sd1i", "sd2i"))
+    missing = np.logical_or.reduce([np.isnan(cols[c]) for c in needed])
     check = RowChecker(info.name, labels, ~missing)
     if kind[0] in ("estimate", "yi"):
         return _reported(info, kind, cols, check, missing, add)
@@ -311,8 +312,13 @@ def _continuous(info: Measure, kind, c: dict, check: RowChecker, missing, o: _Op
     corrected = np.zeros(n, dtype=bool)
     drop = np.zeros(n, dtype=bool)
     minimum = 2 if info.name == "SMDH" else 1
+    average_cv = info.name == "ROM" and o.vtype in ("AV", "AVHO")
     for g in ("1", "2"):
-        check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
+        sd = c[f"sd{g}i"]
+        if average_cv:  # a missing SD is allowed: the variance uses the studies' average CV
+            check.require(np.isnan(sd) | (sd > 0), f"sd{g}i", "a positive standard deviation or missing", sd)
+        else:
+            check.require(sd > 0, f"sd{g}i", "a positive standard deviation", sd)
         check.require(
             c[f"n{g}i"] >= minimum,
             f"n{g}i",
@@ -343,6 +349,12 @@ def _continuous(info: Measure, kind, c: dict, check: RowChecker, missing, o: _Op
         formula = _cont.mean_difference if info.name == "MD" else _cont.standardized_mean_difference
         yi, vi = formula(*args, vtype=o.vtype)
     base, drop_note = "means, SDs and group sizes", ""
+    if average_cv:
+        no_sd = ~missing & (np.isnan(c["sd1i"]) | np.isnan(c["sd2i"]))
+        if o.correct:  # the bias correction needs the study's own SDs (metafor drops it too)
+            drop = no_sd
+            drop_note = "an SD is missing, which the bias correction needs (correct=False keeps the study)"
+        base += ", variance from the average CV (Nakagawa et al. 2023)"
     if info.name == "ROM" and o.correct:
         base += ", bias-corrected (Lajeunesse 2015)"
     if o.vtype != "LS":

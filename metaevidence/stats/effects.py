@@ -462,13 +462,17 @@ def effect_sizes(
         always Hedges-corrected.
     vtype : str, default "LS"
         How sampling variances are computed, metafor's ``vtype``: ``MD`` ``"LS"``/``"HO"``
-        (homoscedastic); ``SMD`` ``"LS"``/``"UB"`` (unbiased)/``"AV"`` (average g)/``"H0"``
-        (under the null); ``ROM`` ``"LS"``/``"LS2"`` (second order, Lajeunesse 2015)/
-        ``"HO"``; ``PHI`` ``"LS"``/``"CS"`` (cross-sectional)/``"ST"`` (stratified); ``SMD``
-        also ``"LS2"`` (Borenstein 2009); ``COR`` ``"AV"``/``"H0"``; ``RPB``/``ZPB``
-        ``"ST"`` (stratified, as ``"LS"``)/``"CS"``; ``ZPHI`` as ``PHI``; ``R2``
-        ``"LS2"`` (Kendall & Stuart eq. 27.87).
-        Other measures take ``"LS"`` only.
+        (homoscedastic); ``SMD`` and ``SMD1`` ``"LS"``/``"LS2"`` (Borenstein 2009)/``"UB"``
+        (unbiased)/``"AV"`` (average g)/``"H0"`` (the exact variance under a true SMD of 0);
+        ``ROM`` ``"LS"``/``"LS2"`` (second order, Lajeunesse 2015)/``"HO"``/``"AV"``
+        (each group's average CV: studies without SDs get a variance, Nakagawa et al.
+        2023)/``"AVHO"`` (one average CV); ``VR`` and ``CVR`` ``"LS2"`` (second order);
+        ``PHI`` ``"LS"``/``"CS"`` (cross-sectional)/``"ST"`` (stratified); ``COR``
+        ``"AV"``/``"H0"``; ``UCOR`` ``"AV"``/``"UB"`` (unbiased, Hedges 1989, exact);
+        ``RPB``/``ZPB`` ``"ST"`` (stratified, as ``"LS"``)/``"CS"``; ``ZPHI`` as ``PHI``;
+        ``R2`` ``"LS2"`` (Kendall & Stuart eq. 27.87)/``"AV"``/``"AV2"`` (average R^2).
+        Other measures take ``"LS"`` only. One vtype applies to every row (metafor also
+        takes a vector).
     legacy : bool, default False
         Reproduce Debian's metafor 3.8-1 where current metafor (5.x) computes differently:
         the SMDH, SMD1H, SMCRH and PCOR variances (4.6-0), the ZPCOR variance (4.0-0 and

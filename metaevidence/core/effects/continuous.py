@@ -124,7 +124,9 @@ def standardized_mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i, *, vtype="LS"):
         (2009, eq. 12.17) variance of d times :math:`c(m)^2`; ``"UB"``: the unbiased
         estimate (Hedges 1983, eq. 9); ``"AV"``: ``"LS"`` with the sample-size weighted mean
         of the g values (over the last axis, NaN rows ignored) in place of each study's
-        g; ``"H0"``: the variance under the null, :math:`1/n_1 + 1/n_2`.
+        g; ``"H0"``: the exact variance of g under the null (true SMD 0),
+        :math:`c(m)^2\\, m/(m-2)\\,(1/n_1 + 1/n_2)` (g is :math:`c(m)\\sqrt{1/n_1 + 1/n_2}`
+        times a t variable on m df, whose variance is :math:`m/(m-2)`).
 
     Returns
     -------
@@ -176,13 +178,23 @@ def standardized_mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i, *, vtype="LS"):
         )
         vi = 1 / n1i + 1 / n2i + gbar**2 / (2 * n)
     elif vtype == "H0":
-        vi = 1 / n1i + 1 / n2i + 0 * yi
+        vi = _null_variance(cmi, df, n1i, n2i) + 0 * yi
     elif vtype == "LS2":
         d = (m1i - m2i) / sdpi
         vi = cmi**2 * (1 / n1i + 1 / n2i + d**2 / (2 * n))
     else:
         vi = 1 / n1i + 1 / n2i + yi**2 / (2 * n)
     return yi, vi
+
+
+def _null_variance(cmi, m, n1i, n2i):
+    """The variance of a bias-corrected SMD on m df when the true SMD is 0 (NaN for m <= 2)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(m > 2, cmi**2 * m / (m - 2) * (1 / n1i + 1 / n2i), np.nan)
+
+
+#: vtype values of the SMD and SMD1 variances (metafor's spellings).
+SMD_VTYPES = ("LS", "LS2", "UB", "AV", "H0")
 
 
 def standardized_mean_difference_heteroscedastic(m1i, sd1i, n1i, m2i, sd2i, n2i, *, legacy=False):
@@ -266,10 +278,14 @@ def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False, vtype="
         estimate, as metafor >= 5.0-1 does by default (``escalc(correct=TRUE)``); the
         variance is unchanged. ``False``: the classic estimator of Hedges et al. (1999),
         which metafor < 5.0-1 (including Debian's 3.8-1) computes.
-    vtype : {"LS", "LS2", "HO"}, default "LS"
+    vtype : {"LS", "LS2", "HO", "AV", "AVHO"}, default "LS"
         ``"LS"``: the delta-method variance (Hedges et al. 1999, eq. 1); ``"LS2"``: the
         second-order variance (Lajeunesse 2015, eq. 9); ``"HO"``: the variance assuming
-        equal SDs in the two groups (pooled SD; the equation after eq. 1 of Hedges et al.).
+        equal SDs in the two groups (pooled SD; the equation after eq. 1 of Hedges et al.);
+        ``"AV"``: each group's coefficient of variation replaced by its sample-size
+        weighted mean over the studies (last axis) that report an SD, so that a study
+        without SDs still gets a variance (Nakagawa et al. 2023); ``"AVHO"``: one weighted
+        mean CV for both groups, over the studies that report both SDs.
 
     Returns
     -------
@@ -291,7 +307,14 @@ def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False, vtype="
     :math:`\\log \\bar x` around the population mean: :math:`E[\\log \\bar x] \\approx
     \\log\\mu - u/2` and :math:`\\mathrm{Var}[\\log \\bar x] \\approx u + u^2/2`. With the
     pooled variance :math:`s_p^2 = ((n_1-1)s_1^2 + (n_2-1)s_2^2)/(n_1+n_2-2)`,
-    :math:`v_i^{HO} = s_p^2 (1/(n_1 m_1^2) + 1/(n_2 m_2^2))`.
+    :math:`v_i^{HO} = s_p^2 (1/(n_1 m_1^2) + 1/(n_2 m_2^2))`. With the coefficients of
+    variation :math:`c_{gi} = s_{gi}/m_{gi}` and their weighted means over the studies
+    that report them, :math:`\\bar c_g = \\sum_j n_{gj} c_{gj} / \\sum_j n_{gj}`,
+    :math:`v_i^{AV} = \\bar c_1^2/n_{1i} + \\bar c_2^2/n_{2i}`; with
+    :math:`\\bar c = \\sum_j (n_{1j} c_{1j} + n_{2j} c_{2j}) / \\sum_j (n_{1j} + n_{2j})`
+    (studies reporting both SDs), :math:`v_i^{AVHO} = \\bar c^2 (1/n_{1i} + 1/n_{2i})`.
+    The bias correction uses each study's own SDs, so with ``correct=True`` a study
+    without SDs has no estimate (as in metafor).
 
     References
     ----------
@@ -299,6 +322,9 @@ def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False, vtype="
     ratios in experimental ecology. Ecology, 80(4), 1150-1156 (eq. 1).
     Lajeunesse, M. J. (2015). Bias and correction for the log response ratio in
     ecological meta-analysis. Ecology, 96(8), 2056-2063 (eqs. 8 and 9).
+    Nakagawa, S., Noble, D. W. A., Lagisz, M., Spake, R., Viechtbauer, W., & Senior, A. M.
+    (2023). A robust and readily implementable method for the meta-analysis of response
+    ratios with and without missing standard deviations. Ecology Letters, 26(2), 232-244.
 
     Examples
     --------
@@ -307,11 +333,12 @@ def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False, vtype="
     (-0.3101332, 0.0093791)
 
     Matches ``metafor::escalc(measure="ROM", vtype=...)``: ``correct=False`` as metafor <
-    5.0-1, ``correct=True`` as metafor >= 5.0-1 (its default).
+    5.0-1, ``correct=True`` as metafor >= 5.0-1 (its default); ``"AV"`` and ``"AVHO"`` as
+    metafor >= 4.2-0 (checked against 5.1-12).
     """
     m1i, sd1i, n1i, m2i, sd2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd1i, n1i, m2i, sd2i, n2i))
-    if vtype not in ("LS", "LS2", "HO"):
-        raise ValueError(f"vtype for ROM must be one of 'LS', 'LS2', 'HO'; got {vtype!r}")
+    if vtype not in ROM_VTYPES:
+        raise ValueError(f"vtype for ROM must be one of {', '.join(map(repr, ROM_VTYPES))}; got {vtype!r}")
     u1 = sd1i**2 / (n1i * m1i**2)
     u2 = sd2i**2 / (n2i * m2i**2)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -319,6 +346,8 @@ def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False, vtype="
         if vtype == "HO":
             sp2 = ((n1i - 1) * sd1i**2 + (n2i - 1) * sd2i**2) / (n1i + n2i - 2)
             vi = sp2 / (n1i * m1i**2) + sp2 / (n2i * m2i**2)
+        elif vtype in ("AV", "AVHO"):
+            vi = _average_cv_variance(sd1i / m1i, n1i, sd2i / m2i, n2i, pooled=vtype == "AVHO")
         else:
             vi = u1 + u2
     if correct:
@@ -326,6 +355,28 @@ def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False, vtype="
     if vtype == "LS2":
         vi = vi + (u1**2 + u2**2) / 2
     return yi, vi
+
+
+#: vtype values of :func:`log_ratio_of_means` (metafor's spellings).
+ROM_VTYPES = ("LS", "LS2", "HO", "AV", "AVHO")
+
+
+def _weighted_mean(x, w, ok):
+    """``sum w x / sum w`` over the last axis where ``ok``, kept as a length-1 axis."""
+    return np.sum(np.where(ok, w * x, 0.0), axis=-1, keepdims=True) / np.sum(
+        np.where(ok, w, 0.0), axis=-1, keepdims=True
+    )
+
+
+def _average_cv_variance(cv1, n1, cv2, n2, *, pooled):
+    """ROM's variance from the studies' weighted mean coefficients of variation (AV, AVHO)."""
+    ok1, ok2 = np.isfinite(cv1) & np.isfinite(n1), np.isfinite(cv2) & np.isfinite(n2)
+    if pooled:
+        both = ok1 & ok2
+        total = np.sum(np.where(both, n1 * cv1 + n2 * cv2, 0.0), axis=-1, keepdims=True)
+        cv = total / np.sum(np.where(both, n1 + n2, 0.0), axis=-1, keepdims=True)
+        return cv**2 * (1 / n1 + 1 / n2)
+    return _weighted_mean(cv1, n1, ok1) ** 2 / n1 + _weighted_mean(cv2, n2, ok2) ** 2 / n2
 
 
 def correlation(ri, ni, *, vtype="LS"):
@@ -419,7 +470,7 @@ def fisher_z(ri, ni):
         return np.arctanh(ri), 1 / (ni - 3)
 
 
-def standardized_mean_difference_control_sd(m1i, sd2i, n1i, m2i, n2i):
+def standardized_mean_difference_control_sd(m1i, sd2i, n1i, m2i, n2i, *, vtype="LS"):
     """Standardized mean difference with the SD of group 2 as standardizer (``SMD1``).
 
     Parameters
@@ -427,6 +478,13 @@ def standardized_mean_difference_control_sd(m1i, sd2i, n1i, m2i, n2i):
     m1i, sd2i, n1i, m2i, n2i : array_like (..., k)
         Means and sizes of both groups and the SD of group 2 (the control group; at least
         three people in it).
+    vtype : {"LS", "LS2", "UB", "AV", "H0"}, default "LS"
+        As :func:`standardized_mean_difference`, with :math:`m = n_{2i} - 1` and
+        :math:`y_i^2/(2 n_{2i})` as the last term: ``"LS2"``
+        :math:`c(m)^2 (1/n_{1i} + 1/n_{2i} + d_i^2/(2 n_{2i}))`, ``"UB"``
+        :math:`1/n_{1i} + 1/n_{2i} + (1 - (m-2)/(m\\,c(m)^2))\\,y_i^2`, ``"AV"`` the LS form
+        at the mean of the :math:`y_i` weighted by :math:`n_{1i} + n_{2i}`, ``"H0"``
+        :math:`c(m)^2\\, m/(m-2)\\,(1/n_{1i} + 1/n_{2i})`.
 
     Returns
     -------
@@ -446,10 +504,30 @@ def standardized_mean_difference_control_sd(m1i, sd2i, n1i, m2i, n2i):
     Glass, G. V. (1976). Primary, secondary, and meta-analysis of research. Educational
     Researcher, 5(10), 3-8. Hedges, L. V. (1981), as in :func:`hedges_correction`.
 
-    Matches ``metafor::escalc(measure="SMD1")``.
+    Matches ``metafor::escalc(measure="SMD1", vtype=...)`` (vtypes other than LS checked
+    against 5.1-12).
     """
     m1i, sd2i, n1i, m2i, n2i = (np.asarray(x, dtype=float) for x in (m1i, sd2i, n1i, m2i, n2i))
-    yi = hedges_correction(n2i - 1) * (m1i - m2i) / sd2i
+    if vtype not in SMD_VTYPES:
+        raise ValueError(f"vtype for SMD1 must be one of {', '.join(map(repr, SMD_VTYPES))}; got {vtype!r}")
+    m = n2i - 1
+    cmi = hedges_correction(m)
+    d = (m1i - m2i) / sd2i
+    yi = cmi * d
+    if vtype == "LS2":
+        return yi, cmi**2 * (1 / n1i + 1 / n2i + d**2 / (2 * n2i))
+    if vtype == "UB":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return yi, 1 / n1i + 1 / n2i + (1 - (m - 2) / (m * cmi**2)) * yi**2
+    if vtype == "AV":
+        ok = ~np.isnan(yi)
+        n = n1i + n2i
+        ybar = np.sum(np.where(ok, n * yi, 0), axis=-1, keepdims=True) / np.sum(
+            np.where(ok, n, 0), axis=-1, keepdims=True
+        )
+        return yi, 1 / n1i + 1 / n2i + ybar**2 / (2 * n2i)
+    if vtype == "H0":
+        return yi, _null_variance(cmi, m, n1i, n2i) + 0 * yi
     return yi, 1 / n1i + 1 / n2i + yi**2 / (2 * n2i)
 
 

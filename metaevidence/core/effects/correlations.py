@@ -258,8 +258,10 @@ def r_squared(r2i, ni, mi, *, vtype="LS"):
     ----------
     r2i, ni, mi : array_like (..., k)
         :math:`R^2`, sample size and number of predictors (not counting the intercept).
-    vtype : {"LS", "LS2"}, default "LS"
-        Kendall & Stuart's (1979) eq. 27.88 (``"LS"``) or eq. 27.87 (``"LS2"``).
+    vtype : {"LS", "LS2", "AV", "AV2"}, default "LS"
+        Kendall & Stuart's (1979) eq. 27.88 (``"LS"``) or eq. 27.87 (``"LS2"``);
+        ``"AV"``/``"AV2"`` the same with the sample-size weighted mean :math:`R^2` of the
+        studies (last axis, NaN rows ignored) in place of each :math:`R_i^2`.
 
     Returns
     -------
@@ -276,11 +278,20 @@ def r_squared(r2i, ni, mi, *, vtype="LS"):
 
     Worked example: :math:`R^2 = 0.3`, :math:`n = 50`: :math:`v_{LS} = 4 \\cdot 0.3 \\cdot 0.49/50 = 0.01176`.
 
-    Matches ``metafor::escalc(measure="R2", vtype="LS"/"LS2")`` (metafor >= 4.6-0).
+    Matches ``metafor::escalc(measure="R2", vtype=...)`` (metafor >= 4.6-0; AV and AV2
+    checked against 5.1-12).
     """
     r2i, ni, mi = (np.asarray(x, dtype=float) for x in (r2i, ni, mi))
-    core = 4 * r2i * (1 - r2i) ** 2
-    if vtype == "LS2":
+    if vtype not in ("LS", "LS2", "AV", "AV2"):
+        raise ValueError(f"vtype for R2 must be one of 'LS', 'LS2', 'AV', 'AV2'; got {vtype!r}")
+    plug = r2i
+    if vtype in ("AV", "AV2"):
+        ok = ~np.isnan(r2i)
+        plug = np.sum(np.where(ok, ni * r2i, 0), axis=-1, keepdims=True) / np.sum(
+            np.where(ok, ni, 0), axis=-1, keepdims=True
+        )
+    core = 4 * plug * (1 - plug) ** 2
+    if vtype in ("LS2", "AV2"):
         return r2i, core * (ni - mi - 1) ** 2 / ((ni**2 - 1) * (ni + 3))
     return r2i, core / ni
 

@@ -1,7 +1,8 @@
 # Fixture: metafor 5.x escalc() and conv.fivenum() for what Debian's metafor 3.8-1 lacks or
 # computes differently: SMD1H's variance (changed in 4.6-0), SMCRP, SMCRPH, ZPHI, ZTET, ZPB,
 # ZBIS, ZSPCOR, R2, ZR2, PRZ (added in 4.0-0, 4.6-0 and 4.8-0), SMN on metafor 5's inputs, and the
-# default bias corrections of ROM, ROMC, CVR and CVRC (5.0-1); conv.fivenum() (4.0-0).
+# default bias corrections of ROM, ROMC, CVR and CVRC (5.0-1); conv.fivenum() (4.0-0); the
+# vtype options 3.8-1 lacks (ROM AV/AVHO, VR/CVR LS2, SMD1's, SMD H0, UCOR AV/UB, R2 AV/AV2).
 #
 # Writes tests/reference/escalc_v5.json. Needs metafor >= 5.0-1: with an older metafor (as
 # Debian's 3.8-1) it leaves the committed file alone and says so. The committed file was
@@ -86,6 +87,35 @@ write_v5_fixture <- function() {
       add(sprintf("%s-%s", d, m), m, two_group[[d]], d)
       add(sprintf("%s-%s-HO", d, m), m, two_group[[d]], d, list(vtype = "HO"))
     }
+  }
+
+  # vtype options of metafor 5 (ROM "AV"/"AVHO" of Nakagawa et al. 2023; VR/CVR "LS2";
+  # the SMD1 variances; SMD "H0"; UCOR "AV"/"UB"; R2 "AV"/"AV2")
+  for (d in names(two_group)) {
+    for (vt in c("AV", "AVHO")) {
+      add(sprintf("%s-ROM-%s", d, vt), "ROM", two_group[[d]], d, list(vtype = vt))
+      add(sprintf("%s-ROM-%s-uncorrected", d, vt), "ROM", two_group[[d]], d, list(vtype = vt, correct = FALSE))
+    }
+    for (m in c("VR", "CVR")) add(sprintf("%s-%s-LS2", d, m), m, two_group[[d]], d, list(vtype = "LS2"))
+    for (vt in c("LS2", "UB", "AV", "H0")) {
+      add(sprintf("%s-SMD1-%s", d, vt), "SMD1", two_group[[d]], d, list(vtype = vt))
+    }
+    add(sprintf("%s-SMD-H0", d), "SMD", two_group[[d]], d, list(vtype = "H0"))
+  }
+  # studies without SDs: the average CV gives them a variance (and, uncorrected, an estimate)
+  nosd <- list(m1i = c(10, 12, 9, 15, 11), sd1i = c(2, NA, 2.5, 4, 1.5), n1i = c(20, 35, 15, 50, 12),
+               m2i = c(8, 11, 9.5, 12, 10), sd2i = c(2.2, 2.5, 3, NA, 2), n2i = c(22, 30, 18, 45, 10))
+  for (vt in c("AV", "AVHO")) {
+    add(sprintf("constructed-ROM-%s", vt), "ROM", nosd, "constructed", list(vtype = vt))
+    add(sprintf("constructed-ROM-%s-uncorrected", vt), "ROM", nosd, "constructed", list(vtype = vt, correct = FALSE))
+  }
+  molloy <- metadat::dat.molloy2014
+  cors <- list(molloy2014 = list(ri = molloy$ri, ni = molloy$ni),
+               constructed = list(ri = c(0.3, -0.5, 0.8, 0.6, 0.95, -0.2), ni = c(20, 50, 200, 8, 30, 15)))
+  for (d in names(cors)) for (vt in c("AV", "UB")) add(sprintf("%s-UCOR-%s", d, vt), "UCOR", cors[[d]], d, list(vtype = vt))
+  for (d in names(reg)) {
+    r2 <- reg[[d]][c("r2i", "ni", "mi")]
+    for (vt in c("AV", "AV2")) add(sprintf("%s-R2-%s", d, vt), "R2", r2, d, list(vtype = vt))
   }
 
   # every case of the metafor 3.8-1 escalc fixtures, recomputed by metafor 5 (prefixed
