@@ -20,7 +20,11 @@ The fit is by ML over :math:`(\\mu, \\tau^2, \\delta)` with :math:`0 \\le \\delt
 (metafor's default bounds; :math:`10^{-5} \\le \\delta \\le 100` for the beta model). For the
 parametric selection functions (beta, half-normal, negative-exponential, logistic, power)
 :math:`A_i` has no closed form and comes from the quadrature in
-:mod:`metaevidence.core.selection_param`.
+:mod:`metaevidence.core.selection_param`. The truncation model (``"trunc"``, metafor 5)
+selects on the estimate itself rather than its p-value: :math:`w(y) = 1` above a cut-point
+:math:`y_c` and :math:`\\delta` at or below it (``"greater"``; mirrored for ``"less"``), so
+:math:`A_i = 1 - (1 - \\delta)\\,\\Phi((y_c - \\mu)/s_i)` (``"less"``:
+:math:`1 - (1 - \\delta)\\,\\Phi((\\mu - y_c)/s_i)`), again in closed form.
 
 References
 ----------
@@ -41,7 +45,7 @@ from scipy import optimize, special
 
 from metaevidence.core import selection_param as _param
 
-TYPES = ("stepfun", *_param.PARAMETRIC)
+TYPES = ("stepfun", *_param.PARAMETRIC, "trunc")
 ALTERNATIVES = ("greater", "less", "two.sided")
 DELTA_MAX = 100.0
 
@@ -58,12 +62,12 @@ def p_values(y: np.ndarray, v: np.ndarray, alternative: str) -> np.ndarray:
 
 def n_delta(kind: str, steps: np.ndarray) -> int:
     """Number of selection parameters (the step function's first is fixed at 1)."""
-    return steps.size if kind == "stepfun" else (2 if kind == "beta" else 1)
+    return steps.size if kind == "stepfun" else (2 if kind == "beta" else 1)  # trunc: 1
 
 
 def null_delta(kind: str, nd: int) -> np.ndarray:
     """The deltas under no selection."""
-    return np.ones(nd) if kind in ("stepfun", "beta") else np.zeros(nd)
+    return np.ones(nd) if kind in ("stepfun", "beta", "trunc") else np.zeros(nd)
 
 
 def _cum_prob(alpha: float, mu: float, s: np.ndarray, sv: np.ndarray, alternative: str):
@@ -96,6 +100,8 @@ def loglik(mu, tau2, delta, y, v, kind, steps, alternative, prec=None) -> float:
     s2 = v + tau2
     s, sv = np.sqrt(s2), np.sqrt(v)
     ll = -0.5 * np.log(2 * np.pi * s2) - 0.5 * (y - mu) ** 2 / s2
+    if kind == "trunc":
+        return float(np.sum(ll + _log_trunc(mu, s, delta[0], y, float(steps[0]), alternative)))
     p = p_values(y, v, alternative)
     if kind != "stepfun":
         alpha = float(steps[0]) if steps.size else None
@@ -107,6 +113,17 @@ def loglik(mu, tau2, delta, y, v, kind, steps, alternative, prec=None) -> float:
         logw = np.log(delta[np.minimum(j, steps.size - 1)])
     log_area = _log_area_step(mu, s, sv, delta, steps, alternative)
     return float(np.sum(ll + logw - log_area))
+
+
+def _log_trunc(mu, s, delta, y, cut, alternative):
+    """The log weights minus the log normalising constants of the truncation model (selection on the estimate)."""
+    if alternative == "greater":
+        selected, below = y > cut, special.ndtr((cut - mu) / s)
+    else:
+        selected, below = y < cut, special.ndtr((mu - cut) / s)
+    with np.errstate(divide="ignore"):
+        logw = np.where(selected, 0.0, np.log(delta))
+        return logw - np.log1p(-(1.0 - delta) * below)
 
 
 def _unpack(theta, fixed_delta, random, nd):

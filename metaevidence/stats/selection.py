@@ -80,6 +80,8 @@ def _check(yi, vi, type, alternative, steps, method, delta=None):
         raise ValueError(f"{where}: method must be 'ML' (random effects) or 'EE'; got {method!r}")
     if type == "stepfun":
         steps = _check_steps(yi, vi, steps, alternative, where, delta)
+    elif type == "trunc":
+        steps = _check_cutpoint(yi, steps, alternative, where)
     else:
         steps = _check_threshold(yi, vi, type, steps, alternative, where)
     return yi, vi, steps
@@ -107,6 +109,27 @@ def _check_steps(yi, vi, steps, alternative, where, delta=None):
     return steps
 
 
+def _check_cutpoint(yi, steps, alternative, where):
+    """The cut-point y_c of the truncation model (0 by default), on the effect-size scale."""
+    if alternative == "two.sided":
+        raise ValueError(
+            f"{where}: type='trunc' selects on one side of a cut-point; alternative must be 'greater' or 'less'"
+        )
+    cut = np.zeros(1) if steps is None else np.atleast_1d(float_array(steps, "steps", where))
+    if cut.size != 1 or not np.isfinite(cut[0]):
+        raise ValueError(
+            f"{where}: type='trunc' takes one cut-point on the effect-size scale in steps= (default 0); "
+            f"got {np.asarray(steps).tolist()}"
+        )
+    if (
+        not (np.any(yi > cut[0]) and np.any(yi <= cut[0]))
+        if alternative == "greater"
+        else not (np.any(yi < cut[0]) and np.any(yi >= cut[0]))
+    ):
+        raise ValueError(f"{where}: the cut-point {cut[0]:g} needs a study estimate on each side of it")
+    return cut
+
+
 #: Measures of (im)precision of ``prec=``, from the variances or the sample sizes.
 PRECISION = ("sei", "vi", "ninv", "sqrtninv")
 
@@ -118,7 +141,7 @@ def _precision(prec, type, vi, ni) -> np.ndarray | None:
         return None
     if prec not in PRECISION:
         raise ValueError(f"{where}: prec must be one of {', '.join(map(repr, PRECISION))}; got {prec!r}")
-    if type in ("stepfun", "beta"):
+    if type in ("stepfun", "beta", "trunc"):
         raise ValueError(
             f"{where}: prec= applies to the halfnorm, negexp, logistic and power functions; got type={type!r}"
         )
@@ -217,14 +240,17 @@ def selection_model(
     ----------
     yi, vi : array_like (k,)
         Effect sizes and sampling variances.
-    type : {"stepfun", "beta", "halfnorm", "negexp", "logistic", "power"}
+    type : {"stepfun", "beta", "halfnorm", "negexp", "logistic", "power", "trunc"}
         Selection function w(p): a step function with cut-points ``steps`` (delta_1 = 1); the
         beta function p^(d1-1) (1-p)^(d2-1) (Citkowicz & Vevea 2017); half-normal exp(-d p^2),
         negative-exponential exp(-d p), logistic 2 exp(-d p)/(1 + exp(-d p)) (Preston et al.
         2004) or power (1-p)^d. The beta and power functions censor p at 1e-5 and 1 - 1e-5
-        (metafor's ``pval.min``).
+        (metafor's ``pval.min``). ``"trunc"`` (metafor 5) selects on the estimate itself:
+        w = 1 above the cut-point (below it for ``"less"``) and delta on the other side,
+        so delta is the relative chance of publication of an estimate on the wrong side.
     steps : array_like, optional
-        Step function: cut-points (1 is added when missing); every interval must hold a
+        ``"trunc"``: the cut-point y_c on the effect-size scale (default 0; an estimate must
+        lie on each side). Step function: cut-points (1 is added when missing); every interval must hold a
         study's p-value. One-parameter functions: an optional threshold alpha below which
         w(p) = 1 (w becomes min(1, w(p)/w(alpha))); a p-value must lie on each side.
     alternative : {"greater", "less", "two.sided"}
@@ -259,7 +285,8 @@ def selection_model(
     3.8-1, checked on dat.hackshaw1998 and dat.bcg, with and without ``delta=`` fixing)
     and ``prec=`` (checked on dat.hackshaw1998, every one-parameter function with ``"sei"`` and
     ``"vi"``; the same numbers under metafor 5.1-12), without moderators, ``decreasing=`` or
-    metafor 5's truncated beta model. SEs come from a numerical
+    metafor 5's truncated beta model; ``type="trunc"`` matches metafor 5.1-12 (checked on
+    dat.bcg and dat.hackshaw1998; metafor 3.8-1 does not have it). SEs come from a numerical
     Hessian of the log-likelihood (as metafor's numDeriv one), so they agree to
     finite-difference accuracy. metafor integrates the parametric models' normalising
     constant adaptively (``integrate()``); here it is a fixed composite Gauss-Legendre rule

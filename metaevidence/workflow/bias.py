@@ -41,7 +41,7 @@ BIAS_METHODS = (
 )
 #: Fewest studies the methods run with (as the funnel plot).
 MIN_STUDIES = 10
-_SEL_TYPES = ("stepfun", "beta", "halfnorm", "negexp", "logistic", "power")
+_SEL_TYPES = ("stepfun", "beta", "halfnorm", "negexp", "logistic", "power", "trunc")
 _ALTS = ("greater", "less", "two.sided")
 _PROB = Number(minimum=0, maximum=1, exclusive_minimum=True)
 
@@ -92,7 +92,15 @@ BIAS_OPTIONS = Record(
                         "type",
                         Text(choices=_SEL_TYPES),
                         required=False,
-                        doc="selection function (default stepfun)",
+                        doc="selection function (default stepfun); trunc selects on the estimate "
+                        "itself, on one side of a cut-point (metafor 5)",
+                    ),
+                    Field(
+                        "cutpoint",
+                        Number(),
+                        required=False,
+                        doc="trunc: the cut-point on the analysis scale (log scale for ratio "
+                        "measures; default 0)",
                     ),
                     Field(
                         "steps",
@@ -160,6 +168,7 @@ _DEFAULT_OPTIONS = {
         "alternative": "greater",
         "delta": None,
         "prec": None,
+        "cutpoint": None,
     },
     "pet_peese": {"model": "lm", "alpha": 0.05, "alternative": "two.sided"},
     "tes": {},
@@ -189,6 +198,8 @@ def parse_bias(plain: dict) -> BiasSpec | None:
         opts = {**_DEFAULT_OPTIONS[m], **given.get(m, {})}
         if m == "selection_model" and opts["type"] != "stepfun" and "steps" not in given.get(m, {}):
             opts["steps"] = None
+        if m == "selection_model" and opts["type"] == "trunc":
+            opts["steps"] = [0.0 if opts["cutpoint"] is None else float(opts["cutpoint"])]
         options[m] = MappingProxyType(opts)
     return BiasSpec(methods=tuple(options), options=MappingProxyType(options))
 
@@ -207,7 +218,21 @@ def check_bias(checks) -> None:
             )
     sel = checks.plain.mapping("bias_options.selection_model")
     _check_delta(checks, sel)
-    if sel.get("prec") is not None and sel.get("type", "stepfun") in ("stepfun", "beta"):
+    kind = sel.get("type", "stepfun")
+    if "cutpoint" in sel and kind != "trunc":
+        checks.report("bias_options.selection_model.cutpoint", f"applies to type trunc only; got type {kind}")
+    if kind == "trunc":
+        if "steps" in sel:
+            checks.report(
+                "bias_options.selection_model.steps",
+                "type trunc takes its cut-point as cutpoint (a value on the analysis scale), not steps",
+            )
+        if sel.get("alternative") == "two.sided":
+            checks.report(
+                "bias_options.selection_model.alternative",
+                "type trunc selects on one side of its cut-point: greater or less, not two.sided",
+            )
+    if sel.get("prec") is not None and kind in ("stepfun", "beta", "trunc"):
         checks.report(
             "bias_options.selection_model.prec",
             f"applies to types halfnorm, negexp, logistic and power; got type {sel.get('type', 'stepfun')}",
@@ -222,6 +247,8 @@ def check_bias(checks) -> None:
             checks.report(where, f"must be distinct and increasing; got {steps}")
     elif kind == "beta":
         checks.report(where, "type beta takes no steps (the truncated beta model is not available)")
+    elif kind == "trunc":
+        pass  # reported above: trunc takes cutpoint
     elif len(steps) != 1 or steps[0] >= 1:
         checks.report(where, f"type {kind} takes at most one threshold, a number in (0, 1); got {steps}")
 
@@ -407,6 +434,8 @@ def report_lines(doc: dict) -> list[str]:
             )
         elif name == "selection_model":
             steps = f", steps {', '.join(f'{s:g}' for s in r['steps'])}" if opts["type"] == "stepfun" else ""
+            if opts["type"] == "trunc":
+                steps = f", cut-point {r['steps'][0]:g}"
             if opts["delta"] is not None:
                 steps += f", delta fixed at {', '.join(str(d) for d in opts['delta'])}"
             if opts.get("prec"):

@@ -200,3 +200,74 @@ def test_fixed_deltas_are_checked():
         selection_model(y, v, type="stepfun", steps=vw["steps"])
     r = selection_model(y, v, type="stepfun", steps=vw["steps"], delta=vw["fixed_delta"])
     assert r.lrt_df == 0 and r.delta.tolist() == vw["fixed_delta"]
+
+
+TRUNC = load_reference("selmodel_v5")
+
+
+def test_truncation_fixture_is_metafor_5():
+    assert TRUNC["metafor_version"] == "5.1.12"
+
+
+@pytest.mark.parametrize("case_id", sorted(TRUNC["cases"]))
+def test_matches_metafor_5_selmodel_trunc(case_id):
+    # closed-form likelihood as for the step function: the same tolerance (optim at
+    # reltol = 1e-12 here, two numerical Hessians)
+    c = TRUNC["cases"][case_id]
+    r = selection_model(
+        as_array(c["yi"]),
+        as_array(c["vi"]),
+        type="trunc",
+        steps=c["steps"] or None,
+        alternative=c["alternative"],
+        method="EE" if c["method"] == "EE" else "ML",
+        delta=c["fixed_delta"] or None,
+    )
+    assert r.estimate == pytest.approx(c["beta"], rel=SELMODEL_OPTIM)
+    assert r.se == pytest.approx(c["se"], rel=SELMODEL_OPTIM)
+    assert r.tau2 == pytest.approx(c["tau2"], rel=SELMODEL_OPTIM, abs=1e-7)
+    np.testing.assert_allclose(r.delta, as_array(c["delta"]), rtol=SELMODEL_OPTIM)
+    assert r.loglik == pytest.approx(c["ll"], rel=1e-9)
+    assert r.loglik_null == pytest.approx(c["ll_null"], rel=1e-9)
+    assert r.lrt == pytest.approx(c["LRT"], rel=1e-6, abs=1e-8)
+    assert r.lrt_df == c["LRTdf"]
+    if c["LRTdf"] == 0:
+        assert np.isnan(r.lrt_p_value) and np.all(np.isnan(r.se_delta))
+    else:
+        np.testing.assert_allclose(r.se_delta, as_array(c["se_delta"]), rtol=SELMODEL_OPTIM)
+        assert r.lrt_p_value == pytest.approx(c["LRTp"], rel=1e-5)
+
+
+def test_truncation_likelihood_by_direct_integration():
+    # A_i = integral of w(y) N(y; mu, s_i^2) dy, by scipy's quad on each side of the cut
+    from scipy import integrate, stats
+
+    from metaevidence.core.selection import loglik
+
+    y = np.array([0.3, -0.2, 0.5, 0.1, 0.8, -0.4])
+    v = np.array([0.04, 0.09, 0.02, 0.05, 0.1, 0.06])
+    mu, tau2, delta, cut = 0.2, 0.03, np.array([0.4]), 0.1
+    s = np.sqrt(v + tau2)
+    total = 0.0
+    for yi, si in zip(y, s, strict=True):
+        below = integrate.quad(lambda t, si=si: stats.norm.pdf(t, mu, si), -np.inf, cut)[0]
+        area = (1 - below) + delta[0] * below
+        w = 1.0 if yi > cut else delta[0]
+        total += np.log(w * stats.norm.pdf(yi, mu, si) / area)
+    got = loglik(mu, tau2, delta, y, v, "trunc", np.array([cut]), "greater")
+    assert got == pytest.approx(total, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"alternative": "two.sided"}, "alternative must be 'greater' or 'less'"),
+        ({"steps": [0.1, 0.2]}, "one cut-point on the effect-size scale"),
+        ({"steps": [5.0]}, "needs a study estimate on each side"),
+        ({"prec": "sei"}, "prec= applies to the halfnorm"),
+    ],
+)
+def test_bad_truncation_options_are_refused(kwargs, match):
+    y = np.array([0.3, -0.2, 0.5, 0.1, 0.8, -0.4])
+    with pytest.raises(ValueError, match=match):
+        selection_model(y, np.full(6, 0.05), type="trunc", **kwargs)

@@ -146,6 +146,19 @@ def test_parametric_selection_model_from_a_spec(tmp_path, bcg):
     assert c.document["bias"]["options"]["selection_model"]["steps"] is None
 
 
+def test_truncation_selection_model_from_a_spec(tmp_path, bcg):
+    # metafor 5's type="trunc": selection on the estimate, cut-point on the analysis (log) scale
+    opts = {"selection_model": {"type": "trunc", "alternative": "less", "cutpoint": -0.5}}
+    c = compute(_spec(tmp_path, bias=["selection_model"], bias_options=opts), bcg)
+    r, fit = c.document["bias"]["results"]["selection_model"], c.fit
+    inc = np.asarray(fit.included, bool)
+    sm = me.selection_model(
+        np.asarray(fit.yi)[inc], np.asarray(fit.vi)[inc], type="trunc", alternative="less", steps=[-0.5]
+    )
+    assert r["estimate"] == pytest.approx(sm.estimate, rel=1e-12) and r["steps"] == [-0.5]
+    assert "trunc (less, cut-point -0.5)" in _report(c.document)
+
+
 def test_below_ten_studies_nothing_runs_and_the_report_says_why(tmp_path, bcg):
     ids = ["aronson-1948", "ferguson-1949", "rosenthal-1960", "hart-1977", "frimodt-moller-1973"]
     s = _spec(tmp_path, bias=["egger"], studies={"outcome": "tuberculosis", "ids": ids})
@@ -211,6 +224,24 @@ def test_without_bias_the_document_has_no_block(tmp_path, bcg):
         (
             {"bias": ["selection_model"], "bias_options": {"selection_model": {"delta": [1, "fixed"]}}},
             r"selection_model\.delta\[1\]",
+        ),
+        (
+            {"bias": ["selection_model"], "bias_options": {"selection_model": {"cutpoint": 0.1}}},
+            r"bias_options\.selection_model\.cutpoint applies to type trunc only; got type stepfun",
+        ),
+        (
+            {
+                "bias": ["selection_model"],
+                "bias_options": {"selection_model": {"type": "trunc", "steps": [0.1]}},
+            },
+            r"selection_model\.steps type trunc takes its cut-point as cutpoint",
+        ),
+        (
+            {
+                "bias": ["selection_model"],
+                "bias_options": {"selection_model": {"type": "trunc", "alternative": "two.sided"}},
+            },
+            r"selection_model\.alternative type trunc selects on one side",
         ),
         (
             {"bias": ["pet_peese"], "bias_options": {"pet_peese": {"alpha": 2}}},

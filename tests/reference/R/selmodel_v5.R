@@ -1,0 +1,50 @@
+# Fixture: metafor 5.x selmodel(type = "trunc"), the truncation model that selects on the
+# estimate itself (w = 1 on the published side of a cut-point, delta on the other), which
+# metafor 3.8-1 lacks. Writes tests/reference/selmodel_v5.json; with a metafor older than
+# 5.0-1 (Debian's 3.8-1) it leaves the committed file alone and says so. The committed file
+# was written by metafor 5.1-12 built from source (see escalc_v5.R):
+#   R_LIBS=/tmp/rlib5 Rscript tests/reference/make_reference.R
+# The likelihood is in closed form; optim BFGS at reltol = 1e-12; SEs from metafor's numDeriv
+# Hessian.
+
+write_selmodel_v5 <- function() {
+  if (packageVersion("metafor") < "5.0.1") {
+    cat("selmodel_v5.R: metafor", as.character(packageVersion("metafor")),
+        "is older than 5.0-1; tests/reference/selmodel_v5.json left unchanged\n")
+    return(invisible(NULL))
+  }
+  hack <- read_metadat("dat.hackshaw1998")
+  hack$yi <- log(hack$or)
+  hack$vi <- ((log(hack$ci.ub) - log(hack$ci.lb)) / (2 * qnorm(0.975)))^2
+  bcg <- escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = read_metadat("dat.bcg"))
+  one <- function(d, method, alternative, steps = NULL, delta = NULL) {
+    res <- rma(yi, vi, data = d, method = method)
+    args <- list(res, type = "trunc", alternative = alternative, control = list(reltol = 1e-12, maxit = 10000))
+    if (!is.null(steps)) args$steps <- steps
+    if (!is.null(delta)) args$delta <- delta
+    s <- suppressWarnings(do.call(selmodel, args))
+    ml <- rma(yi, vi, data = d, method = if (method == "EE") "EE" else "ML")
+    list(call = scalar(sprintf('selmodel(rma(yi, vi, method="%s"), type="trunc", alternative="%s"%s%s)', method,
+                               alternative, if (is.null(steps)) "" else sprintf(", steps=%g", steps),
+                               if (is.null(delta)) "" else sprintf(", delta=%g", delta))),
+         yi = as.numeric(d$yi), vi = as.numeric(d$vi), method = scalar(method), type = scalar("trunc"),
+         alternative = scalar(alternative), steps = if (is.null(steps)) list() else as.numeric(steps),
+         fixed_delta = if (is.null(delta)) list() else as.numeric(delta),
+         beta = scalar(as.numeric(s$beta)), se = scalar(as.numeric(s$se)), tau2 = scalar(s$tau2),
+         se_tau2 = scalar(if (is.null(s$se.tau2)) NA else s$se.tau2),
+         delta = as.numeric(s$delta), se_delta = as.numeric(s$se.delta),
+         ll = scalar(as.numeric(logLik(s))), ll_null = scalar(as.numeric(logLik(ml))),
+         LRT = scalar(s$LRT), LRTdf = scalar(s$LRTdf), LRTp = scalar(s$LRTp))
+  }
+  cases <- list(
+    "bcg-trunc-less" = one(bcg, "ML", "less"),
+    "bcg-trunc-less-EE" = one(bcg, "EE", "less"),
+    "bcg-trunc-less-cut" = one(bcg, "ML", "less", steps = -0.5),
+    "hackshaw-trunc-greater" = one(hack, "ML", "greater"),
+    "hackshaw-trunc-greater-cut" = one(hack, "ML", "greater", steps = 0.2),
+    "hackshaw-trunc-fixed" = one(hack, "ML", "greater", delta = 0.5)
+  )
+  write_fixture(cases, file.path(REF_DIR, "selmodel_v5.json"),
+                "metafor 5.x selmodel(type = 'trunc'), which metafor 3.8-1 lacks")
+}
+write_selmodel_v5()
