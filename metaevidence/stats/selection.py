@@ -121,11 +121,8 @@ def _check_cutpoint(yi, steps, alternative, where):
             f"{where}: type='trunc' takes one cut-point on the effect-size scale in steps= (default 0); "
             f"got {np.asarray(steps).tolist()}"
         )
-    if (
-        not (np.any(yi > cut[0]) and np.any(yi <= cut[0]))
-        if alternative == "greater"
-        else not (np.any(yi < cut[0]) and np.any(yi >= cut[0]))
-    ):
+    published_side = yi > cut[0] if alternative == "greater" else yi < cut[0]
+    if published_side.all() or not published_side.any():
         raise ValueError(f"{where}: the cut-point {cut[0]:g} needs a study estimate on each side of it")
     return cut
 

@@ -19,18 +19,23 @@ CASES = {k: c for k, c in ALL.items() if c["type"] == "stepfun"}
 PARAM = {k: c for k, c in ALL.items() if c["type"] != "stepfun"}
 
 
-@pytest.mark.parametrize("case_id", sorted(CASES))
-def test_matches_metafor_selmodel_stepfun(case_id):
-    c = CASES[case_id]
-    r = selection_model(
+def _refit(c: dict):
+    """selection_model() on a closed-form fixture case (stepfun or trunc) as metafor fitted it."""
+    return selection_model(
         as_array(c["yi"]),
         as_array(c["vi"]),
-        type="stepfun",
-        steps=c["steps"],
+        type=c["type"],
+        steps=c["steps"] or None,
         alternative=c["alternative"],
         method="EE" if c["method"] == "EE" else "ML",
         delta=c["fixed_delta"] or None,
     )
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_matches_metafor_selmodel_stepfun(case_id):
+    c = CASES[case_id]
+    r = _refit(c)
     assert r.estimate == pytest.approx(c["beta"], rel=SELMODEL_OPTIM)
     assert r.se == pytest.approx(c["se"], rel=SELMODEL_OPTIM)
     assert r.tau2 == pytest.approx(c["tau2"], rel=SELMODEL_OPTIM, abs=1e-7)
@@ -214,15 +219,7 @@ def test_matches_metafor_5_selmodel_trunc(case_id):
     # closed-form likelihood as for the step function: the same tolerance (optim at
     # reltol = 1e-12 here, two numerical Hessians)
     c = TRUNC["cases"][case_id]
-    r = selection_model(
-        as_array(c["yi"]),
-        as_array(c["vi"]),
-        type="trunc",
-        steps=c["steps"] or None,
-        alternative=c["alternative"],
-        method="EE" if c["method"] == "EE" else "ML",
-        delta=c["fixed_delta"] or None,
-    )
+    r = _refit(c)
     assert r.estimate == pytest.approx(c["beta"], rel=SELMODEL_OPTIM)
     assert r.se == pytest.approx(c["se"], rel=SELMODEL_OPTIM)
     assert r.tau2 == pytest.approx(c["tau2"], rel=SELMODEL_OPTIM, abs=1e-7)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from metaevidence.core.effects._arrays import floats
+from metaevidence.core.effects._arrays import floats, weighted_mean
 
 __all__ = [
     "phi_coefficient",
@@ -276,33 +276,29 @@ def unbiased_correlation(ri, ni, *, vtype="LS"):
 
     Matches ``metafor::escalc(measure="UCOR", vtype=...)`` where GSL is accurate.
     """
-    from scipy.special import hyp2f1
-
-    ri, ni = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (ri, ni)))
-    c, z = (ni - 2) / 2, 1 - ri**2
-    with np.errstate(invalid="ignore"):
-        f = hyp2f1(0.5, 0.5, c, z)
-    redo = ~np.isfinite(f) & np.isfinite(z) & (ni > 4)
-    if redo.any():
-        f = np.where(redo, _hyp2f1_series(0.5, c, z, redo), f)
-    yi = np.where(ni > 4, ri * f, np.nan)
     if vtype not in ("LS", "AV", "UB"):
         raise ValueError(f"vtype for UCOR must be one of 'LS', 'AV', 'UB'; got {vtype!r}")
+    ri, ni = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (ri, ni)))
+    z = 1 - ri**2
+    yi = np.where(ni > 4, ri * _hyp2f1_aa(0.5, (ni - 2) / 2, z, ni > 4), np.nan)
     if vtype == "AV":
-        ok = ~np.isnan(yi)
-        ybar = np.sum(np.where(ok, ni * yi, 0), axis=-1, keepdims=True) / np.sum(
-            np.where(ok, ni, 0), axis=-1, keepdims=True
-        )
-        return yi, (1 - ybar**2) ** 2 / (ni - 1)
+        return yi, (1 - weighted_mean(yi, ni) ** 2) ** 2 / (ni - 1)
     if vtype == "UB":
-        with np.errstate(invalid="ignore"):
-            g = hyp2f1(1.0, 1.0, ni / 2, z)
-        redo = ~np.isfinite(g) & np.isfinite(z) & (ni > 4)
-        if redo.any():
-            g = np.where(redo, _hyp2f1_series(1.0, ni / 2, z, redo), g)
-        rho2 = 1 - (ni - 3) / (ni - 2) * z * g
+        rho2 = 1 - (ni - 3) / (ni - 2) * z * _hyp2f1_aa(1.0, ni / 2, z, ni > 4)
         return yi, np.where(ni > 4, yi**2 - rho2, np.nan)
     return yi, (1 - yi**2) ** 2 / (ni - 1)
+
+
+def _hyp2f1_aa(a, c, z, usable):
+    """2F1(a, a; c; z) by scipy, and by its series where scipy gives NaN on ``usable`` rows."""
+    from scipy.special import hyp2f1
+
+    with np.errstate(invalid="ignore"):
+        f = hyp2f1(a, a, c, z)
+    redo = ~np.isfinite(f) & np.isfinite(z) & usable
+    if redo.any():
+        f = np.where(redo, _hyp2f1_series(a, c, z, redo), f)
+    return f
 
 
 def _hyp2f1_series(a, c, z, rows, max_terms=200_000):

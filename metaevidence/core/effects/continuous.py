@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln
 
+from metaevidence.core.effects._arrays import weighted_mean
+
 __all__ = [
     "hedges_correction",
     "standardized_mean_difference_control_sd_heteroscedastic",
@@ -172,11 +174,7 @@ def standardized_mean_difference(m1i, sd1i, n1i, m2i, sd2i, n2i, *, vtype="LS"):
     if vtype == "UB":
         vi = 1 / n1i + 1 / n2i + (1 - (df - 2) / (df * cmi**2)) * yi**2
     elif vtype == "AV":
-        ok = ~np.isnan(yi)
-        gbar = np.sum(np.where(ok, n * yi, 0), axis=-1, keepdims=True) / np.sum(
-            np.where(ok, n, 0), axis=-1, keepdims=True
-        )
-        vi = 1 / n1i + 1 / n2i + gbar**2 / (2 * n)
+        vi = 1 / n1i + 1 / n2i + weighted_mean(yi, n) ** 2 / (2 * n)
     elif vtype == "H0":
         vi = _null_variance(cmi, df, n1i, n2i) + 0 * yi
     elif vtype == "LS2":
@@ -361,13 +359,6 @@ def log_ratio_of_means(m1i, sd1i, n1i, m2i, sd2i, n2i, *, correct=False, vtype="
 ROM_VTYPES = ("LS", "LS2", "HO", "AV", "AVHO")
 
 
-def _weighted_mean(x, w, ok):
-    """``sum w x / sum w`` over the last axis where ``ok``, kept as a length-1 axis."""
-    return np.sum(np.where(ok, w * x, 0.0), axis=-1, keepdims=True) / np.sum(
-        np.where(ok, w, 0.0), axis=-1, keepdims=True
-    )
-
-
 def _average_cv_variance(cv1, n1, cv2, n2, *, pooled):
     """ROM's variance from the studies' weighted mean coefficients of variation (AV, AVHO)."""
     ok1, ok2 = np.isfinite(cv1) & np.isfinite(n1), np.isfinite(cv2) & np.isfinite(n2)
@@ -376,7 +367,7 @@ def _average_cv_variance(cv1, n1, cv2, n2, *, pooled):
         total = np.sum(np.where(both, n1 * cv1 + n2 * cv2, 0.0), axis=-1, keepdims=True)
         cv = total / np.sum(np.where(both, n1 + n2, 0.0), axis=-1, keepdims=True)
         return cv**2 * (1 / n1 + 1 / n2)
-    return _weighted_mean(cv1, n1, ok1) ** 2 / n1 + _weighted_mean(cv2, n2, ok2) ** 2 / n2
+    return weighted_mean(cv1, n1, ok1) ** 2 / n1 + weighted_mean(cv2, n2, ok2) ** 2 / n2
 
 
 def correlation(ri, ni, *, vtype="LS"):
@@ -419,10 +410,7 @@ def correlation(ri, ni, *, vtype="LS"):
     """
     ri, ni = np.asarray(ri, dtype=float), np.asarray(ni, dtype=float)
     if vtype == "AV":
-        ok = ~np.isnan(ri)
-        rbar = np.sum(np.where(ok, ni * ri, 0), axis=-1, keepdims=True) / np.sum(
-            np.where(ok, ni, 0), axis=-1, keepdims=True
-        )
+        rbar = weighted_mean(ri, ni)
         return ri.copy(), (1 - rbar**2) ** 2 / (ni - 1)
     if vtype == "H0":
         return ri.copy(), 1 / (ni - 1) + 0 * ri
@@ -520,12 +508,7 @@ def standardized_mean_difference_control_sd(m1i, sd2i, n1i, m2i, n2i, *, vtype="
         with np.errstate(divide="ignore", invalid="ignore"):
             return yi, 1 / n1i + 1 / n2i + (1 - (m - 2) / (m * cmi**2)) * yi**2
     if vtype == "AV":
-        ok = ~np.isnan(yi)
-        n = n1i + n2i
-        ybar = np.sum(np.where(ok, n * yi, 0), axis=-1, keepdims=True) / np.sum(
-            np.where(ok, n, 0), axis=-1, keepdims=True
-        )
-        return yi, 1 / n1i + 1 / n2i + ybar**2 / (2 * n2i)
+        return yi, 1 / n1i + 1 / n2i + weighted_mean(yi, n1i + n2i) ** 2 / (2 * n2i)
     if vtype == "H0":
         return yi, _null_variance(cmi, m, n1i, n2i) + 0 * yi
     return yi, 1 / n1i + 1 / n2i + yi**2 / (2 * n2i)

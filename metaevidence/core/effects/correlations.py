@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import integrate, optimize, stats
 
+from metaevidence.core.effects._arrays import weighted_mean
+
 __all__ = [
     "fisher_z_of",
     "tetrachoric",
@@ -286,10 +288,7 @@ def r_squared(r2i, ni, mi, *, vtype="LS"):
         raise ValueError(f"vtype for R2 must be one of 'LS', 'LS2', 'AV', 'AV2'; got {vtype!r}")
     plug = r2i
     if vtype in ("AV", "AV2"):
-        ok = ~np.isnan(r2i)
-        plug = np.sum(np.where(ok, ni * r2i, 0), axis=-1, keepdims=True) / np.sum(
-            np.where(ok, ni, 0), axis=-1, keepdims=True
-        )
+        plug = weighted_mean(r2i, ni)
     core = 4 * plug * (1 - plug) ** 2
     if vtype in ("LS2", "AV2"):
         return r2i, core * (ni - mi - 1) ** 2 / ((ni**2 - 1) * (ni + 3))
