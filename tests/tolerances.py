@@ -151,3 +151,9 @@ CMEL_OPTIMUM = 1e-6
 #: (dat.bcg: 0.1800768 nlminb, 0.1800717 nlm, 0.1800717 ours and independently); measured
 #: 3e-5 to 1.7e-4 relative. 2e-3 still catches a wrong variance formula.
 CMEL_METAFOR_SE = 2e-3
+
+#: metafor's fsn(type = "General") refits with rma's defaults and passes no control: Fisher
+#: scoring (REML, ML) stops once tau^2 changes by less than the default threshold 1e-5
+#: (2.7e-6 measured), absolute in tau^2. Its PM fits use uniroot's default tolerance,
+#: METAFOR_UNIROOT_DEFAULT (4.8e-5 measured).
+METAFOR_DEFAULT_THRESHOLD = 1e-5

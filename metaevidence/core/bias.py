@@ -14,14 +14,19 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from metaevidence.core import regression as _regress
+from metaevidence.core.fit import fit as _fit
 
 __all__ = [
     "fsn_rosenthal",
     "fsn_orwin",
     "fsn_rosenberg",
+    "FSN_MAX",
+    "FileDrawerFit",
+    "fsn_general",
+    "file_drawer",
     "kendall_test",
     "begg_standardized",
     "RegressionTest",
@@ -175,6 +180,145 @@ def fsn_rosenberg(yi, vi, *, alpha=0.05):
     if p >= alpha:
         return 0, p, mean
     return int(math.ceil(k * (z**2 / stats.norm.ppf(1 - alpha / 2) ** 2 - 1))), p, mean
+
+
+#: The largest fail-safe N the general method searches for (as metafor's ``fsn``); a
+#: larger N is reported as "more than FSN_MAX".
+FSN_MAX = 10**7
+
+
+@dataclass(frozen=True, slots=True)
+class FileDrawerFit:
+    """The model refitted with ``n`` file-drawer studies added (see :func:`fsn_general`)."""
+
+    n: int
+    estimate: float
+    tau2: float
+    p_value: float
+
+
+def file_drawer(n, vi, tau2):
+    """The ``n`` studies "averaging null results" of the general fail-safe N.
+
+    Each has the harmonic mean of the observed sampling variances, ``vh = k / sum(1/vi)``
+    (the average weight, as Rosenberg's method); their effects sit at the normal
+    quantiles ``ndtri((i - a) / (n + 1 - 2a))`` (``a = 3/8`` for ``n <= 10``, else 1/2),
+    rescaled to mean 0 and SD ``sqrt(vh + tau2)``: null studies that are as heterogeneous
+    as the observed ones. One study sits at 0.
+
+    Returns
+    -------
+    y, v : ndarray (n,)
+    """
+    vi = np.asarray(vi, float)
+    vh = vi.size / float(np.sum(1.0 / vi))
+    if n == 1:
+        return np.zeros(1), np.full(1, vh)
+    a = 0.375 if n <= 10 else 0.5
+    z = special.ndtri((np.arange(1, n + 1) - a) / (n + 1 - 2 * a))
+    z *= math.sqrt(vh + tau2) / np.std(z, ddof=1)
+    return z, np.full(n, vh)
+
+
+def fsn_general(yi, vi, *, alpha=0.05, target=None, method="REML", test="z", max_n=FSN_MAX):
+    """The general (random-effects) fail-safe N of Viechtbauer (2024).
+
+    How many studies averaging null results must be added before the model, refitted
+    with them, is no longer significant at ``alpha`` (or, with ``target``, before its
+    estimate has come down to ``target``). The file drawer is :func:`file_drawer`: null
+    studies of average weight and the observed heterogeneity.
+
+    Parameters
+    ----------
+    yi, vi : array_like (k,)
+    alpha : float
+        Two-sided significance level to reach (ignored when ``target`` is given).
+    target : float, optional
+        Pooled estimate to reach; on the same side of zero as the estimate.
+    method : str
+        tau^2 estimator of the model refitted at each N (any of :func:`metaevidence.core.fit.fit`'s;
+        "EE" gives Rosenberg's method with ``alpha`` and weighted Orwin with ``target``,
+        up to rounding N up).
+    test : {"z", "knha", "adhoc"}
+        Test of the refitted model (Hartung-Knapp on k + N - 1 df).
+    max_n : int
+        Largest N searched.
+
+    Returns
+    -------
+    n : int or None
+        The smallest N that reaches the target, 0 when the observed studies already do,
+        ``None`` when more than ``max_n`` are needed.
+    observed : FileDrawerFit
+        The model on the observed studies (N = 0).
+    drawer : FileDrawerFit or None
+        The model refitted with the N file-drawer studies.
+
+    Notes
+    -----
+    The p-value (the estimate's distance from 0) grows with N, so N is found by doubling
+    and then bisection on the integers: about ``2 log2(N)`` refits.
+
+    References
+    ----------
+    Viechtbauer, W. (2024). A fail-safe N computation based on the random-effects
+    model. Annual Meeting of the Society for Research Synthesis Methodology, Amsterdam.
+
+    Example
+    -------
+    >>> n, observed, drawer = fsn_general([0.5, 0.6, 0.4, 0.1], [0.04, 0.05, 0.03, 0.06])
+    >>> n, round(drawer.p_value, 3)
+    (5, 0.061)
+
+    Matches metafor::fsn(res, type = "General", exact = TRUE) of metafor >= 4.4-0 in the
+    refitted model; metafor's N is this N or one more (see docs/diagnostics.md).
+    """
+    yi, vi = np.asarray(yi, float), np.asarray(vi, float)
+
+    def refit(n):
+        if n == 0:
+            y, v = yi, vi
+        else:
+            dy, dv = file_drawer(n, vi, observed.tau2)
+            y, v = np.concatenate([yi, dy]), np.concatenate([vi, dv])
+        f = _fit(y, v, method=method, test=test, warn=False)
+        return FileDrawerFit(n, float(f.estimate), float(f.tau2), float(f.p_value))
+
+    observed = FileDrawerFit(0, math.nan, 0.0, math.nan)
+    observed = refit(0)
+    if target is not None:
+        target = float(target)
+        if not np.sign(target) == np.sign(observed.estimate) != 0:
+            raise ValueError(
+                f"target {target:g} must be on the same side of zero as the pooled estimate "
+                f"({observed.estimate:g}): studies averaging null results move the estimate "
+                "toward 0, never past it"
+            )
+
+        def reached(f):
+            return abs(f.estimate) <= abs(target)
+    else:
+
+        def reached(f):
+            return f.p_value >= alpha
+
+    if reached(observed):
+        return 0, observed, None
+    lo, hi = 0, 1
+    fit_hi = refit(hi)
+    while not reached(fit_hi):
+        if hi >= max_n:
+            return None, observed, None
+        lo, hi = hi, min(2 * hi, max_n)
+        fit_hi = refit(hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        f = refit(mid)
+        if reached(f):
+            hi, fit_hi = mid, f
+        else:
+            lo = mid
+    return hi, observed, fit_hi
 
 
 def _kendall_counts(x, y):

@@ -3,7 +3,7 @@
 ::
 
     bias: [egger, peters, harbord, rank_test, trim_and_fill, selection_model, pet_peese, tes,
-           henmi_copas]
+           henmi_copas, fail_safe_n]
     bias_options:
       selection_model: {type: stepfun, steps: [0.025, 0.5]}
       pet_peese: {model: lm, alpha: 0.05}
@@ -38,6 +38,7 @@ BIAS_METHODS = (
     "pet_peese",
     "tes",
     "henmi_copas",
+    "fail_safe_n",
 )
 #: Fewest studies the methods run with (as the funnel plot).
 MIN_STUDIES = 10
@@ -153,6 +154,32 @@ BIAS_OPTIONS = Record(
             required=False,
             doc="PET-PEESE options",
         ),
+        Field(
+            "fail_safe_n",
+            Record(
+                "fail_safe_n_options",
+                "Options of the fail-safe N (metafor fsn).",
+                (
+                    Field(
+                        "type",
+                        Text(choices=("General", "Rosenberg", "Orwin", "Rosenthal")),
+                        required=False,
+                        doc="General (default: the analysis's own model refitted with the file "
+                        "drawer; Viechtbauer 2024), Rosenberg, Orwin or Rosenthal",
+                    ),
+                    Field("alpha", _PROB, required=False, doc="significance level to reach (default 0.05)"),
+                    Field(
+                        "target",
+                        Number(),
+                        required=False,
+                        doc="General and Orwin: the pooled estimate to reach instead, on the analysis "
+                        "scale (log scale for ratio measures); Orwin's default is half the average",
+                    ),
+                ),
+            ),
+            required=False,
+            doc="fail-safe N options",
+        ),
     ),
 )
 
@@ -173,6 +200,7 @@ _DEFAULT_OPTIONS = {
     "pet_peese": {"model": "lm", "alpha": 0.05, "alternative": "two.sided"},
     "tes": {},
     "henmi_copas": {},
+    "fail_safe_n": {"type": "General", "alpha": 0.05, "target": None},
 }
 
 
@@ -216,6 +244,12 @@ def check_bias(checks) -> None:
             checks.report(
                 f"bias_options.{m}", f"gives options for {m}, which is not listed under bias: add it there"
             )
+    fsn = checks.plain.mapping("bias_options.fail_safe_n")
+    if fsn.get("target") is not None and fsn.get("type", "General") in ("Rosenthal", "Rosenberg"):
+        checks.report(
+            "bias_options.fail_safe_n.target",
+            f"applies to types General and Orwin; type {fsn['type']} reaches a significance level (alpha)",
+        )
     sel = checks.plain.mapping("bias_options.selection_model")
     _check_delta(checks, sel)
     kind = sel.get("type", "stepfun")
@@ -348,6 +382,20 @@ def _run(name: str, opts, fit) -> dict[str, Any]:
             "ci_lower": _f(r.ci_lower),
             "ci_upper": _f(r.ci_upper),
         }
+    if name == "fail_safe_n":
+        r = me.fail_safe_n(fit, type=opts["type"], alpha=opts["alpha"], target=opts["target"])
+        out = {"n": r.n, "type": r.type, "p_value": _f(r.p_value)}
+        if r.type == "General":
+            out.update(
+                method=r.method,
+                test=r.test,
+                estimate_fsn=_f(r.estimate_fsn),
+                tau2_fsn=_f(r.tau2_fsn),
+                p_value_fsn=_f(r.p_value_fsn),
+            )
+        if r.type in ("Orwin", "General") and math.isfinite(r.target):
+            out.update(mean=_f(r.mean), target=_f(r.target))
+        return out
     if name == "henmi_copas":
         r = me.henmi_copas(fit)
         return {
@@ -398,6 +446,7 @@ _TITLES = {
     "pet_peese": "PET-PEESE",
     "tes": "Test of excess significance",
     "henmi_copas": "Henmi-Copas interval",
+    "fail_safe_n": "Fail-safe N",
 }
 
 
@@ -455,6 +504,15 @@ def report_lines(doc: dict) -> list[str]:
                 f"(CI {fmt_ci(r['ci_lower'], r['ci_upper'], t)}); PET's intercept test "
                 f"{fmt_p(r['pet']['p_value'])} at alpha {opts['alpha']:g} ({opts['model']})."
             )
+        elif name == "fail_safe_n":
+            n = "more than 10,000,000" if r["n"] is None else f"{r['n']:,}"
+            goal = (
+                f"bring the pooled estimate to {fmt_effect(r['target'], t)}"
+                if r.get("target") is not None
+                else f"make it non-significant at {opts['alpha']:g}"
+            )
+            model = f" ({r['method']} model refitted with them)" if r["type"] == "General" else ""
+            out.append(head + f"{n} null studies would {goal} ({r['type']} method{model}).")
         elif name == "henmi_copas":
             out.append(
                 head + f"fixed-effect estimate {fmt_effect(r['estimate'], t)} "

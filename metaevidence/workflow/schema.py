@@ -621,7 +621,7 @@ ANALYSIS = Record(
             required=False,
             doc="small-study effect and publication-bias methods run on the main analysis when "
             "it has at least 10 studies: egger, peters, harbord, rank_test, trim_and_fill, "
-            "selection_model, pet_peese, tes, henmi_copas (default none)",
+            "selection_model, pet_peese, tes, henmi_copas, fail_safe_n (default none)",
         ),
         Field("bias_options", BIAS_OPTIONS, required=False, doc="options of the methods listed in bias"),
         Field(

@@ -169,7 +169,9 @@ def test_orwin_is_weighted_when_variances_are_given_as_current_metafor():
 
 def test_fail_safe_n_of_a_fit_and_unweighted_orwin_without_vi():
     c = CASES["fsn-bcg-Rosenthal"]
-    assert me.fail_safe_n(me.meta_regression(c["yi"], c["vi"])).n == c["fsnum"]
+    # a fitted model defaults to the general method (metafor >= 4.4-0); Rosenthal by name
+    assert me.fail_safe_n(me.meta_regression(c["yi"], c["vi"]), type="Rosenthal").n == c["fsnum"]
+    assert me.fail_safe_n(me.meta_regression(c["yi"], c["vi"])).type == "General"
     o = CASES["fsn-bcg-Orwin"]
     assert me.fail_safe_n(o["yi"], type="Orwin").n == o["fsnum"]
 
@@ -191,7 +193,9 @@ def test_errors():
         me.egger_test([1, 2])
     with pytest.raises(ValueError, match="peters_test needs 2x2 counts.*no 'ai'"):
         me.peters_test(res)
-    with pytest.raises(ValueError, match="type must be 'Rosenthal', 'Orwin' or 'Rosenberg'; got 'Fisher'"):
+    with pytest.raises(
+        ValueError, match="type must be 'Rosenthal', 'Orwin', 'Rosenberg' or 'General'; got 'Fisher'"
+    ):
         me.fail_safe_n(c["yi"], c["vi"], type="Fisher")
     with pytest.raises(ValueError, match="the Rosenthal fail-safe N needs the sampling variances"):
         me.fail_safe_n(c["yi"])

@@ -28,6 +28,7 @@ ALL = [
     "pet_peese",
     "tes",
     "henmi_copas",
+    "fail_safe_n",
 ]
 
 
@@ -81,6 +82,9 @@ def test_every_method_reports_what_the_verb_computes(tmp_path, bcg):
     hc = me.henmi_copas(fit)
     assert (r["henmi_copas"]["ci_lower"], r["henmi_copas"]["ci_upper"]) == (hc.ci_lower, hc.ci_upper)
     assert r["henmi_copas"]["critical_value"] == hc.critical_value and r["henmi_copas"]["tau2"] == hc.tau2
+    fsn = me.fail_safe_n(fit)  # a fitted model: the general method with its own model
+    assert r["fail_safe_n"]["n"] == fsn.n and r["fail_safe_n"]["type"] == "General"
+    assert r["fail_safe_n"]["p_value_fsn"] == fsn.p_value_fsn and r["fail_safe_n"]["method"] == fit.method
     assert block["options"]["pet_peese"] == {"model": "lm", "alpha": 0.05, "alternative": "two.sided"}
     assert c.document["settings"]["bias"]["methods"] == ALL
     text = _report(c.document)
@@ -89,6 +93,9 @@ def test_every_method_reports_what_the_verb_computes(tmp_path, bcg):
     assert f"- PET-PEESE: {pp.chosen} estimate" in text
     assert f"critical value {hc.critical_value:.3f} allowing for the uncertainty in tau^2" in text
     assert "- Henmi-Copas interval: fixed-effect estimate" in text
+    assert (
+        f"- Fail-safe N: {fsn.n} null studies would make it non-significant at 0.05 (General method" in text
+    )
     assert f"- Harbord's modified test: t(11) = {me.harbord_test(fit).statistic:.2f}" in text
 
 
@@ -174,6 +181,24 @@ def test_without_bias_the_document_has_no_block(tmp_path, bcg):
     assert "Small-study effects" not in _report(doc)
 
 
+def test_fail_safe_n_options_from_a_spec(tmp_path, bcg):
+    opts = {"fail_safe_n": {"target": -0.2}}
+    c = compute(_spec(tmp_path, bias=["fail_safe_n"], bias_options=opts), bcg)
+    r, fit = c.document["bias"]["results"]["fail_safe_n"], c.fit
+    f = me.fail_safe_n(fit, target=-0.2)
+    assert r["n"] == f.n and r["target"] == -0.2 and abs(r["estimate_fsn"]) <= 0.2
+    assert f"null studies would bring the pooled estimate to {0.82:.2f}" in _report(c.document)
+    opts = {"fail_safe_n": {"type": "Rosenberg", "alpha": 0.01}}
+    r = compute(_spec(tmp_path, bias=["fail_safe_n"], bias_options=opts), bcg).document["bias"]["results"]
+    inc = np.asarray(fit.included, bool)
+    ros = me.fail_safe_n(np.asarray(fit.yi)[inc], np.asarray(fit.vi)[inc], type="Rosenberg", alpha=0.01)
+    assert r["fail_safe_n"] == {"n": ros.n, "type": "Rosenberg", "p_value": ros.p_value}
+    # a target the null studies cannot reach is recorded as the reason, not a crash
+    opts = {"fail_safe_n": {"target": 0.3}}
+    r = compute(_spec(tmp_path, bias=["fail_safe_n"], bias_options=opts), bcg).document["bias"]["results"]
+    assert "same side of zero" in r["fail_safe_n"]["error"]
+
+
 @pytest.mark.parametrize(
     ("extra", "match"),
     [
@@ -242,6 +267,14 @@ def test_without_bias_the_document_has_no_block(tmp_path, bcg):
                 "bias_options": {"selection_model": {"type": "trunc", "alternative": "two.sided"}},
             },
             r"selection_model\.alternative type trunc selects on one side",
+        ),
+        (
+            {"bias": ["fail_safe_n"], "bias_options": {"fail_safe_n": {"type": "Rosenthal", "target": 0.1}}},
+            r"bcg\.yaml:\d+: bias_options\.fail_safe_n\.target applies to types General and Orwin",
+        ),
+        (
+            {"bias": ["fail_safe_n"], "bias_options": {"fail_safe_n": {"type": "general"}}},
+            r"bias_options\.fail_safe_n\.type.*General, Rosenberg, Orwin, Rosenthal",
         ),
         (
             {"bias": ["pet_peese"], "bias_options": {"pet_peese": {"alpha": 2}}},
