@@ -180,8 +180,12 @@ def _stochastic_rows(name, c, check, vtype):
         check.require(c[f"n{g}i"] >= 2, f"n{g}i", f"at least 2 for {name}", c[f"n{g}i"])
     if name in ("CLES", "AUC"):
         check.require((c["ai"] >= 0) & (c["ai"] <= 1), "ai", f"a {name} value between 0 and 1", c["ai"])
-        yi, vi = _stoch.common_language_effect_size(c["ai"], c["n1i"], c["n2i"], vtype=vtype)
-        return yi, vi, f"reported {name} and group sizes"
+        ties = c.get("mi")
+        if ties is not None:
+            known = np.where(np.isnan(ties), 0.0, ties)
+            check.require((known >= 0) & (known <= 1), "mi", "a proportion of tied pairs in [0, 1]", ties)
+        yi, vi = _stoch.common_language_effect_size(c["ai"], c["n1i"], c["n2i"], vtype=vtype, ties=ties)
+        return yi, vi, f"reported {name}{', ties' if ties is not None else ''} and group sizes"
     for g in ("1", "2"):
         check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
     args = tuple(c[k] for k in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"))

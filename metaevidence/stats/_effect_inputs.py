@@ -160,6 +160,8 @@ def compute(
     needed = kind + (("level",) if "ci_lower" in kind else ())
     if info.name == "ROM" and vtype in ("AV", "AVHO"):  # the average CV stands in for missing SDs
         needed = tuple(c for c in needed if c not in ("sd1i", "sd2i"))
+    if info.name in ("CLES", "AUC"):  # an unknown proportion of ties is no adjustment (metafor)
+        needed = tuple(c for c in needed if c != "mi")
     missing = np.logical_or.reduce([np.isnan(cols[c]) for c in needed])
     check = RowChecker(info.name, labels, ~missing)
     if kind[0] in ("estimate", "yi"):
@@ -424,7 +426,7 @@ def _finish(yi, vi, corrected, missing, drop, data, base, drop_note, add) -> Com
             source.append(f"{base}; dropped: {drop_note}")
         elif bad[i]:
             source.append(
-                f"{base}; dropped: not computable from these values (a zero cell without a correction?)"
+                f"{base}; dropped: not computable from these values (a zero cell without a correction, or a negative variance estimate?)"
             )
         else:
             source.append(base)

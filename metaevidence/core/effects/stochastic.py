@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 
-def common_language_effect_size(ai, n1i, n2i, *, vtype="LS"):
+def common_language_effect_size(ai, n1i, n2i, *, vtype="LS", ties=None):
     """Variance of a reported CLES/AUC (``CLES``, ``AUC``).
 
     Parameters
@@ -44,6 +44,12 @@ def common_language_effect_size(ai, n1i, n2i, *, vtype="LS"):
     vtype : {"LS", "LS2"}, default "LS"
         Newcombe's (2006) method 4 (``"LS"``) or Hanley & McNeil (1982, eqs. 1-2)
         (``"LS2"``), both with :math:`(n_1 - 1)(n_2 - 1)` in the denominator (Cho et al. 2019).
+    ties : array_like (..., k), optional
+        The proportion of tied pairs, :math:`t` in [0, 1] (metafor's ``mi``); NaN for not
+        known. ``"LS2"`` then subtracts :math:`t/4` from :math:`A(1 - A)` (Cho et al. 2019:
+        a tied pair scores 1/2, which lowers the variance of one pair's score by
+        :math:`t/4`); ``"LS"`` does not use it. A variance that comes out negative (more
+        ties than :math:`A(1 - A)` allows) is NaN, as metafor's ``NA``.
 
     Returns
     -------
@@ -61,13 +67,18 @@ def common_language_effect_size(ai, n1i, n2i, *, vtype="LS"):
 
     with :math:`Q_1 = A/(2 - A)`, :math:`Q_2 = 2A^2/(1 + A)`.
 
-    Matches ``metafor::escalc(measure="CLES")`` (metafor >= 4.8-0; without ``mi`` ties).
+    Matches ``metafor::escalc(measure="CLES", mi=)`` (metafor >= 4.8-0; an ``NA`` in
+    ``mi`` is no adjustment there too).
     """
     a, n1, n2 = floats(ai, n1i, n2i)
     den = (n1 - 1) * (n2 - 1)
     if vtype == "LS2":
         q1, q2 = a / (2 - a), 2 * a**2 / (1 + a)
-        return a, (a * (1 - a) + (n1 - 1) * (q1 - a**2) + (n2 - 1) * (q2 - a**2)) / den
+        one = a * (1 - a)
+        if ties is not None:
+            one = one - np.nan_to_num(np.asarray(ties, dtype=float), nan=0.0) / 4
+        vi = (one + (n1 - 1) * (q1 - a**2) + (n2 - 1) * (q2 - a**2)) / den
+        return a, np.where(vi < 0, np.nan, vi)  # more ties than A(1 - A) allows: no variance
     ns = (n1 + n2) / 2
     return a, a * (1 - a) * (1 + (ns - 1) * (1 - a) / (2 - a) + (ns - 1) * a / (1 + a)) / den
 

@@ -81,6 +81,10 @@ write_v5_fixture <- function() {
   for (m in c("CLES", "AUC")) {
     add(sprintf("constructed-%s", m), m, cles, "constructed")
     add(sprintf("constructed-%s-LS2", m), m, cles, "constructed", list(vtype = "LS2"))
+    # the proportion of tied pairs (Cho et al. 2019; NA is no adjustment; LS ignores it)
+    ties <- c(cles, list(mi = c(0.1, 0, 0.3, NA, 0.05, 0.5)))
+    add(sprintf("constructed-%s-LS2-ties", m), m, ties, "constructed", list(vtype = "LS2"))
+    add(sprintf("constructed-%s-LS-ties", m), m, ties, "constructed")
   }
   for (d in names(two_group)) {
     for (m in c("CLESN", "AUCN")) {
