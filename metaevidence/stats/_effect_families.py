@@ -49,6 +49,7 @@ VTYPES = {
     "UCOR": ("LS", "AV", "UB"),
     "VR": ("LS", "LS2"),
     "CVR": ("LS", "LS2"),
+    "VRC": ("LS", "LS2"),
     "ROM": ("LS", "LS2", "HO", "AV", "AVHO"),
     "PHI": ("LS", "CS", "ST"),
     "ZPHI": ("LS", "CS", "ST"),
@@ -107,7 +108,7 @@ def compute(info: Measure, kind, c, check, missing, *, add, to, vtype, legacy, c
         base = out.source[0].split(";")[0] if out.source else ""
         return _finish(yi, vi, out.corrected, missing, drop, out.data, base, "", add)
     if info.family == "paired":
-        yi, vi, base = _paired_rows(name, c, check, legacy, fix)
+        yi, vi, base = _paired_rows(name, c, check, legacy, fix, vtype)
     elif name in ("RPB", "RBIS", "SMD1H"):
         yi, vi, base = _group_statistics_rows(name, c, check, vtype, legacy)
     elif info.family == "stochastic":
@@ -201,7 +202,7 @@ def _partial_rows(name, c, check, legacy):
     return yi, vi, "t statistic, sample size and number of predictors"
 
 
-def _paired_rows(name, c, check, legacy, fix):
+def _paired_rows(name, c, check, legacy, fix, vtype="LS"):
     for g in ("1", "2"):
         check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
         if name in ("ROMC", "CVRC"):
@@ -210,7 +211,7 @@ def _paired_rows(name, c, check, legacy, fix):
     minimum = {"MC": 1, "ROMC": 1, "VRC": 2, "CVRC": 2, "CLESCN": 2, "AUCCN": 2}.get(name, 3)
     check.require(c["ni"] >= minimum, "ni", f"at least {minimum} for {name}", c["ni"])
     if name == "VRC":
-        yi, vi = _paired.log_variability_ratio_paired(c["sd1i"], c["sd2i"], c["ni"], c["ri"])
+        yi, vi = _paired.log_variability_ratio_paired(c["sd1i"], c["sd2i"], c["ni"], c["ri"], vtype=vtype)
         return yi, vi, "paired SDs, pairs and correlation"
     args = tuple(c[k] for k in ("m1i", "m2i", "sd1i", "sd2i", "ni", "ri"))
     if name in ("CLESCN", "AUCCN"):

@@ -322,13 +322,16 @@ def standardized_mean_change_pooled_sd_heteroscedastic(m1i, m2i, sd1i, sd2i, ni,
     return yi, vi
 
 
-def log_variability_ratio_paired(sd1i, sd2i, ni, ri):
+def log_variability_ratio_paired(sd1i, sd2i, ni, ri, *, vtype="LS"):
     """Log ratio of the SDs at two occasions (``VRC``) and its variance.
 
     Parameters
     ----------
     sd1i, sd2i, ni, ri : array_like (..., k)
         SDs at the two occasions, number of pairs (at least 2) and their correlation.
+    vtype : {"LS", "LS2"}
+        The first-order variance (Senior et al. 2020, eq. 21) or the second-order one
+        (eq. 22), as metafor 5 computes it.
 
     Returns
     -------
@@ -342,12 +345,22 @@ def log_variability_ratio_paired(sd1i, sd2i, ni, ri):
 
     (Senior et al. 2020, eq. 21: :math:`\\operatorname{Var}\\log s = 1/(2(n-1))`,
     :math:`\\operatorname{Cov} = r^2/(2(n-1))`). VR's bias correction
-    :math:`1/(2(n_1-1)) - 1/(2(n_2-1))` vanishes with one group. Matches
-    ``metafor::escalc(measure="VRC")`` (3.8-1 and 5.x).
+    :math:`1/(2(n_1-1)) - 1/(2(n_2-1))` vanishes with one group. ``vtype="LS2"`` adds
+    the second-order term, with :math:`m = n - 1` and :math:`q = s_1^2 / s_2^2`,
+
+    .. math:: \frac{1 + r^4 (q^2 + q^{-2}) / 2}{m^2}
+
+    which is what metafor 5.1-12 computes for eq. 22 (checked on 6 studies;
+    tests/reference/escalc_v5.json). Matches ``metafor::escalc(measure="VRC")`` (3.8-1 and
+    5.x; ``vtype="LS2"`` metafor >= 4.8-0).
     """
     sd1i, sd2i, ni, ri = floats(sd1i, sd2i, ni, ri)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log(sd1i / sd2i), (1 - ri**2) / (ni - 1)
+        vi = (1 - ri**2) / (ni - 1)
+        if vtype == "LS2":
+            q = (sd1i / sd2i) ** 2
+            vi = vi + (1 + ri**4 * (q**2 + q**-2) / 2) / (ni - 1) ** 2
+        return np.log(sd1i / sd2i), vi
 
 
 def log_cv_ratio_paired(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=False):
