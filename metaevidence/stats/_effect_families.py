@@ -50,6 +50,7 @@ VTYPES = {
     "VR": ("LS", "LS2"),
     "CVR": ("LS", "LS2"),
     "VRC": ("LS", "LS2"),
+    "CVRC": ("LS", "LS2"),
     "ROM": ("LS", "LS2", "HO", "AV", "AVHO"),
     "PHI": ("LS", "CS", "ST"),
     "ZPHI": ("LS", "CS", "ST"),
@@ -218,10 +219,11 @@ def _paired_rows(name, c, check, legacy, fix, vtype="LS"):
         yi, vi = _stoch.binormal_common_language_effect_size_paired(*args)
     elif name == "SMCRH":
         yi, vi = _paired.standardized_mean_change_raw_sd_heteroscedastic(*args, legacy=legacy)
-    elif name in ("ROMC", "CVRC", "SMCRP", "SMCRPH"):
+    elif name == "CVRC":
+        yi, vi = _paired.log_cv_ratio_paired(*args, correct=fix, vtype=vtype)
+    elif name in ("ROMC", "SMCRP", "SMCRPH"):
         yi, vi = {
             "ROMC": _paired.log_ratio_of_means_paired,
-            "CVRC": _paired.log_cv_ratio_paired,
             "SMCRP": _paired.standardized_mean_change_pooled_sd,
             "SMCRPH": _paired.standardized_mean_change_pooled_sd_heteroscedastic,
         }[name](*args, correct=fix)

@@ -348,7 +348,7 @@ def log_variability_ratio_paired(sd1i, sd2i, ni, ri, *, vtype="LS"):
     :math:`1/(2(n_1-1)) - 1/(2(n_2-1))` vanishes with one group. ``vtype="LS2"`` adds
     the second-order term, with :math:`m = n - 1` and :math:`q = s_1^2 / s_2^2`,
 
-    .. math:: \frac{1 + r^4 (q^2 + q^{-2}) / 2}{m^2}
+    .. math:: \\frac{1 + r^4 (q^2 + q^{-2}) / 2}{m^2}
 
     which is what metafor 5.1-12 computes for eq. 22 (checked on 6 studies;
     tests/reference/escalc_v5.json). Matches ``metafor::escalc(measure="VRC")`` (3.8-1 and
@@ -363,7 +363,7 @@ def log_variability_ratio_paired(sd1i, sd2i, ni, ri, *, vtype="LS"):
         return np.log(sd1i / sd2i), vi
 
 
-def log_cv_ratio_paired(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=False):
+def log_cv_ratio_paired(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=False, vtype="LS"):
     """Log ratio of the coefficients of variation at two occasions (``CVRC``), and variance.
 
     Parameters
@@ -386,10 +386,22 @@ def log_cv_ratio_paired(m1i, m2i, sd1i, sd2i, ni, ri, *, correct=False):
         v_i = \\frac{1 - r_i^2}{n_i - 1} + u_1 + u_2 - \\frac{2 r_i s_{1i} s_{2i}}{n_i m_{1i} m_{2i}}
 
     (Senior et al. 2020, eq. 23: :func:`log_variability_ratio_paired` plus the ROMC
-    variance). Matches ``metafor::escalc(measure="CVRC")``: ``correct=True`` metafor >=
-    5.0-1 (its default), ``correct=False`` 3.8-1.
+    variance). ``vtype="LS2"`` adds VRC's second-order term and the means' one,
+    with :math:`c_g = s_{gi}/m_{gi}` and :math:`p = (m_{1i}/m_{2i})^2`,
+
+    .. math:: \\frac{c_1^4 + c_2^4 + r_i^2 c_1^2 c_2^2 (p + 1/p)}{2 n_i^2}
+
+    Both second-order terms are half the squared Frobenius norm of :math:`H \\Sigma` (the
+    Hessian of the log ratio times the covariance of the sample moments), which is what
+    metafor 5.1-12 computes for eqs. 22 and 24 (checked on 6 studies;
+    tests/reference/escalc_v5.json). Matches ``metafor::escalc(measure="CVRC")``:
+    ``correct=True`` metafor >= 5.0-1 (its default), ``correct=False`` 3.8-1.
     """
     m1i, m2i, sd1i, sd2i, ni, ri = floats(m1i, m2i, sd1i, sd2i, ni, ri)
-    log_vr, v_vr = log_variability_ratio_paired(sd1i, sd2i, ni, ri)
+    log_vr, v_vr = log_variability_ratio_paired(sd1i, sd2i, ni, ri, vtype=vtype)
     log_rom, v_rom = log_ratio_of_means_paired(m1i, m2i, sd1i, sd2i, ni, ri, correct=correct)
-    return log_vr - log_rom, v_vr + v_rom
+    vi = v_vr + v_rom
+    if vtype == "LS2":
+        c1, c2, p = sd1i / m1i, sd2i / m2i, (m1i / m2i) ** 2
+        vi = vi + (c1**4 + c2**4 + ri**2 * c1**2 * c2**2 * (p + 1 / p)) / (2 * ni**2)
+    return log_vr - log_rom, vi

@@ -43,7 +43,7 @@ write_v5_fixture <- function() {
     for (m in c("ROMC", "CVRC", "VRC")) {
       add(sprintf("%s-%s-uncorrected", d, m), m, paired[[d]], d, list(correct = FALSE))
     }
-    add(sprintf("%s-VRC-LS2", d), "VRC", paired[[d]], d, list(vtype = "LS2"))
+    for (m in c("VRC", "CVRC")) add(sprintf("%s-%s-LS2", d, m), m, paired[[d]], d, list(vtype = "LS2"))
   }
   bcg <- metadat::dat.bcg
   assoc <- list(
