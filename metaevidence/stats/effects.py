@@ -360,7 +360,7 @@ def effect_sizes(
     to: str = "only0",
     drop00: bool = False,
     correct: bool | None = None,
-    vtype: str = "LS",
+    vtype: str | Sequence[str] = "LS",
     legacy: bool = False,
     study_info: Mapping[str, Any] | None = None,
     group_labels: tuple[str, str] | None = None,
@@ -471,8 +471,9 @@ def effect_sizes(
         ``"AV"``/``"H0"``; ``UCOR`` ``"AV"``/``"UB"`` (unbiased, Hedges 1989, exact);
         ``RPB``/``ZPB`` ``"ST"`` (stratified, as ``"LS"``)/``"CS"``; ``ZPHI`` as ``PHI``;
         ``R2`` ``"LS2"`` (Kendall & Stuart eq. 27.87)/``"AV"``/``"AV2"`` (average R^2).
-        Other measures take ``"LS"`` only. One vtype applies to every row (metafor also
-        takes a vector).
+        Other measures take ``"LS"`` only. A sequence gives one vtype per study (as
+        metafor's vector ``vtype``): each row gets the variance its vtype gives when every
+        study is computed with it (``"AV"`` averages over all studies).
     legacy : bool, default False
         Reproduce Debian's metafor 3.8-1 where current metafor (5.x) computes differently:
         the SMDH, SMD1H, SMCRH and PCOR variances (4.6-0), the ZPCOR variance (4.0-0 and
@@ -583,19 +584,23 @@ def effect_sizes(
                 f"labels must have one entry per study ({n}, the length of the data "
                 f"columns); got {len(labels_t)}"
             )
-    _families.check_vtype(info.name, vtype)
-    out = _in.compute(
-        info,
-        kind,
-        cols,
-        labels_t,
-        add=add if isinstance(add, str) else float(add),
-        to=to,
-        drop00=bool(drop00),
-        correct=None if correct is None else bool(correct),
-        vtype=vtype,
-        legacy=bool(legacy),
-    )
+    vtypes = _row_vtypes(info.name, vtype, n)
+    runs = {
+        vt: _in.compute(
+            info,
+            kind,
+            cols,
+            labels_t,
+            add=add if isinstance(add, str) else float(add),
+            to=to,
+            drop00=bool(drop00),
+            correct=None if correct is None else bool(correct),
+            vtype=vt,
+            legacy=bool(legacy),
+        )
+        for vt in dict.fromkeys(vtypes)
+    }
+    out = runs[vtypes[0]] if len(runs) == 1 else _by_row(runs, vtypes)
     return EffectSizes(
         yi=out.yi,
         vi=out.vi,
@@ -610,6 +615,44 @@ def effect_sizes(
         add=out.add,
         to=to,
         drop00=bool(drop00),
+    )
+
+
+def _row_vtypes(measure: str, vtype, n: int) -> tuple[str, ...]:
+    """``vtype`` as one validated value per row (a string applies to every row)."""
+    if isinstance(vtype, str):
+        _families.check_vtype(measure, vtype)
+        return (vtype,) * n
+    values = tuple(vtype) if np.ndim(vtype) else (vtype,)
+    if len(values) != n:
+        raise ValueError(
+            f"effect_sizes(measure={measure!r}): vtype must be one string or one per study ({n}); "
+            f"got {len(values)} values"
+        )
+    for v in dict.fromkeys(values):
+        if not isinstance(v, str):
+            raise TypeError(f"effect_sizes(measure={measure!r}): vtype values must be strings; got {v!r}")
+        _families.check_vtype(measure, v)
+    return values
+
+
+def _by_row(runs: dict, vtypes: tuple[str, ...]) -> _in.Computed:
+    """Row ``i`` of the run with ``vtypes[i]`` (the runs differ in their variances only)."""
+    first = next(iter(runs.values()))
+    pick = np.array([list(runs).index(v) for v in vtypes])
+    rows = np.arange(len(vtypes))
+
+    def take(field):
+        return np.stack([np.asarray(getattr(r, field)) for r in runs.values()])[pick, rows]
+
+    return _in.Computed(
+        yi=take("yi"),
+        vi=take("vi"),
+        corrected=take("corrected"),
+        dropped=take("dropped"),
+        data=first.data,
+        source=tuple(runs[v].source[i] for i, v in enumerate(vtypes)),
+        add=first.add,
     )
 
 

@@ -104,3 +104,16 @@ def test_smd1_null_variance_is_undefined_below_three_df():
         "SMD1", m1i=[1.0, 1.0], n1i=[5, 5], m2i=[0.0, 0.0], sd2i=[1.0, 1.0], n2i=[3, 4], vtype="H0"
     )
     assert es.dropped.tolist() == [True, False]  # m = n2i - 1 = 2: t on 2 df has no variance
+
+
+def test_a_vtype_per_study_is_checked_for_length_and_values():
+    data = dict(m1i=[1, 2], sd1i=[1, 1], n1i=[10, 12], m2i=[0, 0], sd2i=[1, 1.5], n2i=[10, 9])
+    with pytest.raises(ValueError, match=r"one string or one per study \(2\); got 1 values"):
+        me.effect_sizes("SMD", **data, vtype=["LS"])
+    with pytest.raises(ValueError, match="vtype must be one of 'LS', 'LS2', 'UB', 'AV', 'H0'; got 'HO'"):
+        me.effect_sizes("SMD", **data, vtype=["LS", "HO"])
+    with pytest.raises(TypeError, match="vtype values must be strings"):
+        me.effect_sizes("SMD", **data, vtype=["LS", 2])
+    mixed = me.effect_sizes("SMD", **data, vtype=("UB", "LS"))
+    ub, ls = (me.effect_sizes("SMD", **data, vtype=v) for v in ("UB", "LS"))
+    assert mixed.vi.tolist() == [ub.vi[0], ls.vi[1]] and mixed.yi.tolist() == ls.yi.tolist()

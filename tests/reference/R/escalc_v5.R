@@ -102,6 +102,14 @@ write_v5_fixture <- function() {
       add(sprintf("%s-ROM-%s-uncorrected", d, vt), "ROM", two_group[[d]], d, list(vtype = vt, correct = FALSE))
     }
     for (m in c("VR", "CVR")) add(sprintf("%s-%s-LS2", d, m), m, two_group[[d]], d, list(vtype = "LS2"))
+    # one vtype per study (metafor's vector vtype)
+    k <- length(two_group[[d]]$n1i)
+    per_row <- function(choices) rep_len(choices, k)
+    add(sprintf("%s-SMD-vtype-per-row", d), "SMD", two_group[[d]], d,
+        list(vtype = per_row(c("LS", "AV", "UB", "LS2", "H0"))))
+    add(sprintf("%s-ROM-vtype-per-row", d), "ROM", two_group[[d]], d,
+        list(vtype = per_row(c("AV", "LS", "HO", "LS2", "AVHO"))))
+    add(sprintf("%s-MD-vtype-per-row", d), "MD", two_group[[d]], d, list(vtype = per_row(c("HO", "LS"))))
     for (vt in c("LS2", "UB", "AV", "H0")) {
       add(sprintf("%s-SMD1-%s", d, vt), "SMD1", two_group[[d]], d, list(vtype = vt))
     }

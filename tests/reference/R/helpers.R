@@ -82,10 +82,11 @@ escalc_case <- function(measure, inputs, dataset, settings = list()) {
     paste0(names(inputs), "=", names(inputs)),
     vapply(names(settings), function(s) {
       v <- settings[[s]]
-      if (is.character(v)) sprintf("%s=\"%s\"", s, v) else sprintf("%s=%s", s, format(v))
+      txt <- if (is.character(v)) sprintf("\"%s\"", v) else format(v)
+      if (length(v) > 1) sprintf("%s=c(%s)", s, paste(txt, collapse = ", ")) else sprintf("%s=%s", s, txt)
     }, "")
   ), collapse = ", ")
-  settings_json <- lapply(settings, scalar)
+  settings_json <- lapply(settings, function(v) if (length(v) > 1) v else scalar(v))  # a vector vtype: an array
   if (length(settings_json) == 0) settings_json <- structure(list(), names = character(0))
   list(
     measure = scalar(measure),
