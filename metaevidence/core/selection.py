@@ -18,7 +18,8 @@ For the step function :math:`w(p) = \\delta_j` on :math:`\\alpha_{j-1} < p \\le 
 with :math:`F_i(\\alpha) = P(p_i \\le \\alpha)` in closed form (Vevea & Hedges 1995, eq. 4).
 The fit is by ML over :math:`(\\mu, \\tau^2, \\delta)` with :math:`0 \\le \\delta \\le 100`
 (metafor's default bounds; :math:`10^{-5} \\le \\delta \\le 100` for the beta model). For the
-parametric selection functions (beta, half-normal, negative-exponential, logistic, power)
+parametric selection functions (beta, half-normal, negative-exponential, logistic, power,
+negative-exponential power)
 :math:`A_i` has no closed form and comes from the quadrature in
 :mod:`metaevidence.core.selection_param`. The truncation model (``"trunc"``, metafor 5)
 selects on the estimate itself rather than its p-value: :math:`w(y) = 1` above a cut-point
@@ -62,7 +63,7 @@ def p_values(y: np.ndarray, v: np.ndarray, alternative: str) -> np.ndarray:
 
 def n_delta(kind: str, steps: np.ndarray) -> int:
     """Number of selection parameters (the step function's first is fixed at 1)."""
-    return steps.size if kind == "stepfun" else (2 if kind == "beta" else 1)  # trunc: 1
+    return steps.size if kind == "stepfun" else (2 if kind in ("beta", "negexppow") else 1)  # trunc: 1
 
 
 def null_delta(kind: str, nd: int) -> np.ndarray:

@@ -21,9 +21,10 @@ quadrature at 1e-13). All studies are integrated at once (one array of
 The selection functions are those of ``metafor::selmodel()`` (Preston et al. 2004; Citkowicz &
 Vevea 2017): beta :math:`p^{\\delta_1 - 1}(1 - p)^{\\delta_2 - 1}`, half-normal
 :math:`e^{-\\delta p^2}`, negative-exponential :math:`e^{-\\delta p}`, logistic
-:math:`2e^{-\\delta p}/(1 + e^{-\\delta p})` and power :math:`(1 - p)^\\delta`. The beta and power
-models censor p at ``pval_min = 1e-5`` (at ``1 - 1e-5`` too), as metafor's default. For the
-one-parameter models a threshold :math:`\\alpha` gives :math:`\\min(1, w(p)/w(\\alpha))`
+:math:`2e^{-\\delta p}/(1 + e^{-\\delta p})`, power :math:`(1 - p)^\\delta` and (metafor 5)
+negative-exponential power :math:`e^{-\\delta_1 p^{1/\\delta_2}}` (:math:`\\delta_2 = 0`: no
+selection). The beta and power models censor p at ``pval_min = 1e-5`` (at ``1 - 1e-5`` too),
+as metafor's default. For the one-parameter models a threshold :math:`\\alpha` gives :math:`\\min(1, w(p)/w(\\alpha))`
 (selection probability 1 for every p-value below :math:`\\alpha`).
 """
 
@@ -32,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-PARAMETRIC = ("beta", "halfnorm", "negexp", "logistic", "power")
+PARAMETRIC = ("beta", "halfnorm", "negexp", "logistic", "power", "negexppow")
 #: metafor's default censoring of p-values for the models whose w(p) is unbounded at 0 or 1.
 PVAL_MIN = {"beta": 1e-5, "power": 1e-5}
 
@@ -71,6 +72,10 @@ def log_weight(kind: str, p: np.ndarray, delta: np.ndarray, alpha: float | None,
             return -d * q
         if kind == "logistic":
             return np.log(2.0) - d * q - np.log1p(np.exp(-d * q))
+        if kind == "negexppow":  # delta_2 = 0: p^inf, i.e. w = 1 (no selection)
+            if delta[1] == 0.0:
+                return np.zeros_like(q)
+            return -d * q ** (1.0 / delta[1])
         with np.errstate(divide="ignore", invalid="ignore"):  # d = 0: w = 1, also at p = 1
             return np.where(d != 0.0, d * np.log1p(-q), 0.0)
 

@@ -4,12 +4,14 @@ in :mod:`metaevidence.core.selection`).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import special, stats
 
 from metaevidence.core import selection as _core
+from metaevidence.errors import ConvergenceWarning
 from metaevidence.stats._inputs import float_array
 
 __all__ = ["SelectionModel", "selection_model"]
@@ -140,7 +142,8 @@ def _precision(prec, type, vi, ni) -> np.ndarray | None:
         raise ValueError(f"{where}: prec must be one of {', '.join(map(repr, PRECISION))}; got {prec!r}")
     if type in ("stepfun", "beta", "trunc"):
         raise ValueError(
-            f"{where}: prec= applies to the halfnorm, negexp, logistic and power functions; got type={type!r}"
+            f"{where}: prec= applies to the halfnorm, negexp, logistic, power and negexppow functions; "
+            f"got type={type!r}"
         )
     if prec in ("ninv", "sqrtninv"):
         if ni is None:
@@ -206,6 +209,11 @@ def _check_threshold(yi, vi, type, steps, alternative, where):
             f"{where}: type='beta' takes no steps= (the truncated beta model of metafor 5 is not "
             f"implemented); got steps={steps!r}"
         )
+    if type == "negexppow":
+        raise ValueError(
+            f"{where}: type='negexppow' takes no steps= here (metafor 5's thresholded form "
+            f"could not be checked against metafor); got steps={steps!r}"
+        )
     steps = np.atleast_1d(float_array(steps, "steps", where))
     if steps.size != 1 or not 0.0 < steps[0] < 1.0:
         raise ValueError(
@@ -216,6 +224,26 @@ def _check_threshold(yi, vi, type, steps, alternative, where):
     if not (np.any(p <= steps[0]) and np.any(p > steps[0])):
         raise ValueError(f"{where}: the threshold {steps[0]:g} needs a study p-value on each side of it")
     return steps
+
+
+def _standard_errors(h: np.ndarray) -> np.ndarray:
+    """sqrt(diag(H^-1)), NaN (with a warning) where the Hessian is singular or not positive
+    definite there (a parameter on its bound, or a flat likelihood), as metafor's NA.
+    """
+    try:
+        cov = np.linalg.inv(h)
+    except np.linalg.LinAlgError:
+        cov = np.full(h.shape, np.nan)
+    var = np.diag(cov).copy()
+    if not np.all(np.isfinite(var) & (var > 0)):
+        warnings.warn(
+            "selection_model: the Hessian of the log-likelihood could not be inverted at the "
+            "maximum (a parameter on its bound or a flat likelihood); standard errors are NaN",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+        var = np.full(var.shape, np.nan)
+    return np.sqrt(var)
 
 
 def selection_model(
@@ -237,12 +265,14 @@ def selection_model(
     ----------
     yi, vi : array_like (k,)
         Effect sizes and sampling variances.
-    type : {"stepfun", "beta", "halfnorm", "negexp", "logistic", "power", "trunc"}
+    type : {"stepfun", "beta", "halfnorm", "negexp", "logistic", "power", "negexppow", "trunc"}
         Selection function w(p): a step function with cut-points ``steps`` (delta_1 = 1); the
         beta function p^(d1-1) (1-p)^(d2-1) (Citkowicz & Vevea 2017); half-normal exp(-d p^2),
         negative-exponential exp(-d p), logistic 2 exp(-d p)/(1 + exp(-d p)) (Preston et al.
-        2004) or power (1-p)^d. The beta and power functions censor p at 1e-5 and 1 - 1e-5
-        (metafor's ``pval.min``). ``"trunc"`` (metafor 5) selects on the estimate itself:
+        2004) or power (1-p)^d; negative-exponential power exp(-d1 p^(1/d2)) (metafor 5;
+        d2 = 0.5 and 1 are the half-normal and negative-exponential models, d1 = 0 or d2 = 0
+        no selection; two parameters, so the test of no selection has 2 df). The beta and
+        power functions censor p at 1e-5 and 1 - 1e-5 (metafor's ``pval.min``). ``"trunc"`` (metafor 5) selects on the estimate itself:
         w = 1 above the cut-point (below it for ``"less"``) and delta on the other side,
         so delta is the relative chance of publication of an estimate on the wrong side.
     steps : array_like, optional
@@ -308,10 +338,11 @@ def selection_model(
     mu0 = float(np.sum(w * yi) / np.sum(w))
     start0 = np.array([mu0] + ([max(float(np.var(yi)) - float(np.mean(vi)), 0.01)] if random else []))
     x0, ll0, _ = _core.maximise(yi, vi, type, steps, alternative, random, null.copy(), start0, pr)
-    start = np.concatenate([x0, null[np.isnan(fixed)]])
+    # the null is a stationary point of negexppow (delta_1 = 0 hides delta_2): start from negexp's w
+    init = np.ones(nd) if type == "negexppow" else null
+    start = np.concatenate([x0, init[np.isnan(fixed)]])
     x, ll, negll = _core.maximise(yi, vi, type, steps, alternative, random, fixed, start, pr)
-    cov = np.linalg.inv(_core.hessian(negll, x))
-    se_all = np.sqrt(np.diag(cov))
+    se_all = _standard_errors(_core.hessian(negll, x))
     mu, tau2, delta = _core._unpack(x, fixed, random, nd)
     se_delta = np.full(nd, np.nan)
     se_delta[np.isnan(fixed)] = se_all[2 if random else 1 :]

@@ -42,7 +42,7 @@ BIAS_METHODS = (
 )
 #: Fewest studies the methods run with (as the funnel plot).
 MIN_STUDIES = 10
-_SEL_TYPES = ("stepfun", "beta", "halfnorm", "negexp", "logistic", "power", "trunc")
+_SEL_TYPES = ("stepfun", "beta", "halfnorm", "negexp", "logistic", "power", "negexppow", "trunc")
 _ALTS = ("greater", "less", "two.sided")
 _PROB = Number(minimum=0, maximum=1, exclusive_minimum=True)
 
@@ -93,7 +93,8 @@ BIAS_OPTIONS = Record(
                         "type",
                         Text(choices=_SEL_TYPES),
                         required=False,
-                        doc="selection function (default stepfun); trunc selects on the estimate "
+                        doc="selection function (default stepfun); negexppow is exp(-d1 p^(1/d2)) (metafor 5); "
+                        "trunc selects on the estimate "
                         "itself, on one side of a cut-point (metafor 5)",
                     ),
                     Field(
@@ -115,7 +116,7 @@ BIAS_OPTIONS = Record(
                         ListOf(Either((Number(minimum=0, maximum=100), Text(choices=("estimate",))))),
                         required=False,
                         doc="fix selection parameters (metafor's delta=): one per step, or one for a "
-                        "one-parameter function (two for beta), 'estimate' for those to estimate; "
+                        "one-parameter function (two for beta and negexppow), 'estimate' for those to estimate; "
                         "e.g. the fixed weights of Vevea & Woods (2005) for a sensitivity analysis "
                         "(default: all estimated)",
                     ),
@@ -123,7 +124,7 @@ BIAS_OPTIONS = Record(
                         "prec",
                         Text(choices=("sei", "vi", "ninv", "sqrtninv")),
                         required=False,
-                        doc="halfnorm, negexp, logistic, power: selection that also depends on "
+                        doc="halfnorm, negexp, logistic, power, negexppow: selection that also depends on "
                         "precision (Preston et al. 2004; metafor's prec=), by standard error, "
                         "variance, 1/n or 1/sqrt(n) (default: p-values alone)",
                     ),
@@ -269,7 +270,7 @@ def check_bias(checks) -> None:
     if sel.get("prec") is not None and kind in ("stepfun", "beta", "trunc"):
         checks.report(
             "bias_options.selection_model.prec",
-            f"applies to types halfnorm, negexp, logistic and power; got type {sel.get('type', 'stepfun')}",
+            f"applies to types halfnorm, negexp, logistic, power and negexppow; got type {sel.get('type', 'stepfun')}",
         )
     steps = sel.get("steps")
     if not isinstance(steps, list) or not all(isinstance(s, (int, float)) for s in steps):
@@ -281,6 +282,8 @@ def check_bias(checks) -> None:
             checks.report(where, f"must be distinct and increasing; got {steps}")
     elif kind == "beta":
         checks.report(where, "type beta takes no steps (the truncated beta model is not available)")
+    elif kind == "negexppow":
+        checks.report(where, "type negexppow takes no steps (its thresholded form is not available)")
     elif kind == "trunc":
         pass  # reported above: trunc takes cutpoint
     elif len(steps) != 1 or steps[0] >= 1:
@@ -301,7 +304,9 @@ def _check_delta(checks, sel) -> None:
         need = len(steps) + (0 if steps and steps[-1] == 1 else 1)
         what = f"one per interval ({need} for steps {steps}, 1 added as the last cut-point)"
     else:
-        need, what = (2, "two for type beta") if kind == "beta" else (1, f"one for type {kind}")
+        need, what = (
+            (2, f"two for type {kind}") if kind in ("beta", "negexppow") else (1, f"one for type {kind}")
+        )
     where = "bias_options.selection_model.delta"
     if len(delta) != need:
         checks.report(where, f"must have {what}; got {len(delta)}")

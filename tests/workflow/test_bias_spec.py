@@ -181,6 +181,18 @@ def test_without_bias_the_document_has_no_block(tmp_path, bcg):
     assert "Small-study effects" not in _report(doc)
 
 
+def test_negexppow_selection_from_a_spec(tmp_path, bcg):
+    opts = {"selection_model": {"type": "negexppow", "alternative": "less"}}
+    c = compute(_spec(tmp_path, bias=["selection_model"], bias_options=opts), bcg)
+    r, fit = c.document["bias"]["results"]["selection_model"], c.fit
+    inc = np.asarray(fit.included, bool)
+    sm = me.selection_model(
+        np.asarray(fit.yi)[inc], np.asarray(fit.vi)[inc], type="negexppow", alternative="less"
+    )
+    assert r["estimate"] == sm.estimate and r["lrt_df"] == 2 and len(r["delta"]) == 2
+    assert "- Selection model: negexppow (less)" in _report(c.document)
+
+
 def test_fail_safe_n_options_from_a_spec(tmp_path, bcg):
     opts = {"fail_safe_n": {"target": -0.2}}
     c = compute(_spec(tmp_path, bias=["fail_safe_n"], bias_options=opts), bcg)
@@ -244,7 +256,7 @@ def test_fail_safe_n_options_from_a_spec(tmp_path, bcg):
         (
             {"bias": ["selection_model"], "bias_options": {"selection_model": {"prec": "sei"}}},
             r"bcg\.yaml:\d+: bias_options\.selection_model\.prec applies to types halfnorm, negexp, "
-            r"logistic and power; got type stepfun",
+            r"logistic, power and negexppow; got type stepfun",
         ),
         (
             {"bias": ["selection_model"], "bias_options": {"selection_model": {"delta": [1, "fixed"]}}},
@@ -275,6 +287,20 @@ def test_fail_safe_n_options_from_a_spec(tmp_path, bcg):
         (
             {"bias": ["fail_safe_n"], "bias_options": {"fail_safe_n": {"type": "general"}}},
             r"bias_options\.fail_safe_n\.type.*General, Rosenberg, Orwin, Rosenthal",
+        ),
+        (
+            {
+                "bias": ["selection_model"],
+                "bias_options": {"selection_model": {"type": "negexppow", "delta": [1]}},
+            },
+            r"selection_model\.delta must have two for type negexppow; got 1",
+        ),
+        (
+            {
+                "bias": ["selection_model"],
+                "bias_options": {"selection_model": {"type": "negexppow", "steps": [0.05]}},
+            },
+            r"selection_model\.steps type negexppow takes no steps",
         ),
         (
             {"bias": ["pet_peese"], "bias_options": {"pet_peese": {"alpha": 2}}},

@@ -1,6 +1,6 @@
 # Fixture: metafor 5.x selmodel(type = "trunc"), the truncation model that selects on the
-# estimate itself (w = 1 on the published side of a cut-point, delta on the other), which
-# metafor 3.8-1 lacks. Writes tests/reference/selmodel_v5.json; with a metafor older than
+# estimate itself (w = 1 on the published side of a cut-point, delta on the other), and
+# type = "negexppow", w(p) = exp(-delta1 p^(1/delta2)), which metafor 3.8-1 lacks. Writes tests/reference/selmodel_v5.json; with a metafor older than
 # 5.0-1 (Debian's 3.8-1) it leaves the committed file alone and says so. The committed file
 # was written by metafor 5.1-12 built from source (see escalc_v5.R):
 #   R_LIBS=/tmp/rlib5 Rscript tests/reference/make_reference.R
@@ -17,17 +17,24 @@ write_selmodel_v5 <- function() {
   hack$yi <- log(hack$or)
   hack$vi <- ((log(hack$ci.ub) - log(hack$ci.lb)) / (2 * qnorm(0.975)))^2
   bcg <- escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = read_metadat("dat.bcg"))
-  one <- function(d, method, alternative, steps = NULL, delta = NULL) {
+  one <- function(d, method, alternative, steps = NULL, delta = NULL, type = "trunc", prec = NULL) {
     res <- rma(yi, vi, data = d, method = method)
-    args <- list(res, type = "trunc", alternative = alternative, control = list(reltol = 1e-12, maxit = 10000))
+    control <- list(reltol = 1e-12, maxit = 10000)
+    # negexppow: its normalising constants by integrate() at rel.tol 1e-10 (the default
+    # eps^0.25 moves the log-likelihood by ~1e-6)
+    if (type == "negexppow") control$intCtrl <- list(rel.tol = 1e-10, subdivisions = 1000L)
+    args <- list(res, type = type, alternative = alternative, control = control)
     if (!is.null(steps)) args$steps <- steps
     if (!is.null(delta)) args$delta <- delta
+    if (!is.null(prec)) args$prec <- prec
     s <- suppressWarnings(do.call(selmodel, args))
     ml <- rma(yi, vi, data = d, method = if (method == "EE") "EE" else "ML")
-    list(call = scalar(sprintf('selmodel(rma(yi, vi, method="%s"), type="trunc", alternative="%s"%s%s)', method,
-                               alternative, if (is.null(steps)) "" else sprintf(", steps=%g", steps),
-                               if (is.null(delta)) "" else sprintf(", delta=%g", delta))),
-         yi = as.numeric(d$yi), vi = as.numeric(d$vi), method = scalar(method), type = scalar("trunc"),
+    list(call = scalar(sprintf('selmodel(rma(yi, vi, method="%s"), type="%s", alternative="%s"%s%s%s)', method,
+                               type, alternative, if (is.null(steps)) "" else sprintf(", steps=%g", steps),
+                               if (is.null(delta)) "" else sprintf(", delta=c(%s)", paste(delta, collapse = ", ")),
+                               if (is.null(prec)) "" else sprintf(', prec="%s"', prec))),
+         yi = as.numeric(d$yi), vi = as.numeric(d$vi), method = scalar(method), type = scalar(type),
+         prec = scalar(if (is.null(prec)) NA else prec),
          alternative = scalar(alternative), steps = if (is.null(steps)) list() else as.numeric(steps),
          fixed_delta = if (is.null(delta)) list() else as.numeric(delta),
          beta = scalar(as.numeric(s$beta)), se = scalar(as.numeric(s$se)), tau2 = scalar(s$tau2),
@@ -42,9 +49,15 @@ write_selmodel_v5 <- function() {
     "bcg-trunc-less-cut" = one(bcg, "ML", "less", steps = -0.5),
     "hackshaw-trunc-greater" = one(hack, "ML", "greater"),
     "hackshaw-trunc-greater-cut" = one(hack, "ML", "greater", steps = 0.2),
-    "hackshaw-trunc-fixed" = one(hack, "ML", "greater", delta = 0.5)
+    "hackshaw-trunc-fixed" = one(hack, "ML", "greater", delta = 0.5),
+    # the negative-exponential power function (metafor 5); its Hessian is often singular
+    # (metafor's SEs NA)
+    "hackshaw-negexppow-greater" = one(hack, "ML", "greater", type = "negexppow"),
+    "hackshaw-negexppow-sei" = one(hack, "ML", "greater", type = "negexppow", prec = "sei"),
+    "hackshaw-negexppow-fixed" = one(hack, "ML", "greater", type = "negexppow", delta = c(NA, 1)),
+    "bcg-negexppow-less" = one(bcg, "ML", "less", type = "negexppow")
   )
   write_fixture(cases, file.path(REF_DIR, "selmodel_v5.json"),
-                "metafor 5.x selmodel(type = 'trunc'), which metafor 3.8-1 lacks")
+                "metafor 5.x selmodel(type = 'trunc' and 'negexppow'), which metafor 3.8-1 lacks")
 }
 write_selmodel_v5()
