@@ -136,18 +136,54 @@ def _unpack(theta, fixed_delta, random, nd):
     return mu, tau2, delta
 
 
-def maximise(y, v, kind, steps, alternative, random, fixed_delta, start, prec=None):
-    """ML over mu (and tau2) and the free deltas (NaN in ``fixed_delta``); returns (theta, ll)."""
+def decreasing_to_ratios(theta, random):
+    """The parameters with a decreasing step function's deltas (after delta_1 = 1) as the
+    ratios u_j = delta_j / delta_{j-1} in [0, 1] that :func:`maximise` optimises with
+    ``decreasing``.
+    """
+    head = 2 if random else 1
+    d = np.concatenate([[1.0], theta[head:]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = np.where(d[:-1] > 0, d[1:] / np.where(d[:-1] > 0, d[:-1], 1.0), 0.0)
+    return np.concatenate([theta[:head], np.clip(u, 0.0, 1.0)])
+
+
+def ratios_to_decreasing(theta, random):
+    """The inverse of :func:`decreasing_to_ratios`: deltas as cumulative products."""
+    head = 2 if random else 1
+    return np.concatenate([theta[:head], np.cumprod(theta[head:])])
+
+
+def maximise(y, v, kind, steps, alternative, random, fixed_delta, start, prec=None, decreasing=False):
+    """ML over mu (and tau2) and the free deltas (NaN in ``fixed_delta``); returns (theta, ll).
+
+    ``decreasing`` (a step function with only delta_1 fixed): the deltas are kept
+    non-increasing, each at most the one before (metafor's ``decreasing=TRUE``), by
+    optimising the ratios of consecutive deltas in [0, 1]; theta is returned in deltas.
+    """
     nd = fixed_delta.size
     lo_d = 1e-5 if kind == "beta" else 0.0
     bounds = [(None, None)] + ([(0.0, None)] if random else [])
-    bounds += [(lo_d, DELTA_MAX)] * int(np.isnan(fixed_delta).sum())
+    bounds += [(lo_d, 1.0 if decreasing else DELTA_MAX)] * int(np.isnan(fixed_delta).sum())
 
-    def negll(theta):
+    def negll_delta(theta):
         mu, tau2, delta = _unpack(theta, fixed_delta, random, nd)
         val = -loglik(mu, tau2, delta, y, v, kind, steps, alternative, prec)
         return val if np.isfinite(val) else 1e300
 
+    if decreasing:
+        x, ll = _maximise_with(
+            lambda t: negll_delta(ratios_to_decreasing(t, random)),
+            decreasing_to_ratios(np.asarray(start, float), random),
+            bounds,
+        )
+        return ratios_to_decreasing(x, random), ll, negll_delta
+    x, ll = _maximise_with(negll_delta, start, bounds)
+    return x, ll, negll_delta
+
+
+def _maximise_with(negll, start, bounds):
+    """L-BFGS-B, then Nelder-Mead from its point, then L-BFGS-B again: the best (theta, ll)."""
     best = None
     for method in ("L-BFGS-B", "Nelder-Mead"):
         x0 = start if best is None else best.x
@@ -167,7 +203,7 @@ def maximise(y, v, kind, steps, alternative, random, fixed_delta, start, prec=No
     )
     if r.fun <= best.fun:
         best = r
-    return np.asarray(best.x, float), -float(best.fun), negll
+    return np.asarray(best.x, float), -float(best.fun)
 
 
 def hessian(f, x: np.ndarray, rel: float = 1e-3) -> np.ndarray:

@@ -258,6 +258,7 @@ def selection_model(
     delta=None,
     prec: str | None = None,
     ni=None,
+    decreasing: bool = False,
 ) -> SelectionModel:
     """Fit a selection model by maximum likelihood (Vevea & Hedges 1995).
 
@@ -301,6 +302,11 @@ def selection_model(
         w = 1 still.
     ni : array_like (k,), optional
         Sample sizes, needed by ``prec="ninv"`` and ``"sqrtninv"``.
+    decreasing : bool, default False
+        Step function only: keep the deltas non-increasing in the p-value (each at most
+        the one before, so all at most 1; metafor's ``decreasing=TRUE``). Adjacent
+        intervals whose free estimates would rise are pooled at one value; the SEs come
+        from the Hessian of the unconstrained likelihood at that point.
 
     Returns
     -------
@@ -341,7 +347,15 @@ def selection_model(
     # the null is a stationary point of negexppow (delta_1 = 0 hides delta_2): start from negexp's w
     init = np.ones(nd) if type == "negexppow" else null
     start = np.concatenate([x0, init[np.isnan(fixed)]])
-    x, ll, negll = _core.maximise(yi, vi, type, steps, alternative, random, fixed, start, pr)
+    if decreasing:
+        if type != "stepfun":
+            raise ValueError(
+                f"selection_model: decreasing=True applies to type='stepfun' only; got type={type!r}"
+            )
+        if delta is not None:
+            raise ValueError("selection_model: decreasing=True estimates every delta; it takes no delta=")
+        start[len(x0) :] = np.minimum(start[len(x0) :], 1.0)
+    x, ll, negll = _core.maximise(yi, vi, type, steps, alternative, random, fixed, start, pr, decreasing)
     se_all = _standard_errors(_core.hessian(negll, x))
     mu, tau2, delta = _core._unpack(x, fixed, random, nd)
     se_delta = np.full(nd, np.nan)

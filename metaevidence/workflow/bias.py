@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from metaevidence._schema.types import Either, Field, ListOf, Number, Record, Text
+from metaevidence._schema.types import Boolean, Either, Field, ListOf, Number, Record, Text
 
 __all__ = ["BIAS", "BIAS_METHODS", "BIAS_OPTIONS", "BiasSpec", "parse_bias", "check_bias", "bias_document"]
 
@@ -128,6 +128,13 @@ BIAS_OPTIONS = Record(
                         "precision (Preston et al. 2004; metafor's prec=), by standard error, "
                         "variance, 1/n or 1/sqrt(n) (default: p-values alone)",
                     ),
+                    Field(
+                        "decreasing",
+                        Boolean(),
+                        required=False,
+                        doc="stepfun: keep the selection weights non-increasing in the p-value "
+                        "(metafor's decreasing=TRUE; default false)",
+                    ),
                     Field("alternative", Text(choices=_ALTS), required=False, doc="default greater"),
                 ),
             ),
@@ -197,6 +204,7 @@ _DEFAULT_OPTIONS = {
         "delta": None,
         "prec": None,
         "cutpoint": None,
+        "decreasing": False,
     },
     "pet_peese": {"model": "lm", "alpha": 0.05, "alternative": "two.sided"},
     "tes": {},
@@ -267,6 +275,12 @@ def check_bias(checks) -> None:
                 "bias_options.selection_model.alternative",
                 "type trunc selects on one side of its cut-point: greater or less, not two.sided",
             )
+    if sel.get("decreasing") and kind != "stepfun":
+        checks.report(
+            "bias_options.selection_model.decreasing", f"applies to type stepfun only; got type {kind}"
+        )
+    if sel.get("decreasing") and sel.get("delta") is not None:
+        checks.report("bias_options.selection_model.decreasing", "estimates every weight; it takes no delta")
     if sel.get("prec") is not None and kind in ("stepfun", "beta", "trunc"):
         checks.report(
             "bias_options.selection_model.prec",
@@ -359,6 +373,7 @@ def _run(name: str, opts, fit) -> dict[str, Any]:
             delta=None if opts["delta"] is None else [None if d == "estimate" else d for d in opts["delta"]],
             prec=opts["prec"],
             ni=ni,
+            decreasing=bool(opts["decreasing"]),
         )
         return {
             "estimate": _f(r.estimate),
@@ -494,6 +509,8 @@ def report_lines(doc: dict) -> list[str]:
                 steps += f", delta fixed at {', '.join(str(d) for d in opts['delta'])}"
             if opts.get("prec"):
                 steps += f", selection also by precision ({opts['prec']})"
+            if opts.get("decreasing"):
+                steps += ", weights non-increasing"
             test = (
                 f"test of no selection LRT = {r['lrt']:.2f} on {r['lrt_df']} df, {fmt_p(r['lrt_p_value'])}."
                 if r["lrt_df"] > 0

@@ -181,6 +181,24 @@ def test_without_bias_the_document_has_no_block(tmp_path, bcg):
     assert "Small-study effects" not in _report(doc)
 
 
+def test_decreasing_step_function_from_a_spec(tmp_path, bcg):
+    opts = {"selection_model": {"steps": [0.025, 0.1, 0.5], "alternative": "less", "decreasing": True}}
+    c = compute(_spec(tmp_path, bias=["selection_model"], bias_options=opts), bcg)
+    r, fit = c.document["bias"]["results"]["selection_model"], c.fit
+    inc = np.asarray(fit.included, bool)
+    sm = me.selection_model(
+        np.asarray(fit.yi)[inc],
+        np.asarray(fit.vi)[inc],
+        type="stepfun",
+        steps=[0.025, 0.1, 0.5],
+        alternative="less",
+        decreasing=True,
+    )
+    assert r["estimate"] == sm.estimate and r["delta"] == sm.delta.tolist()
+    assert all(a >= b for a, b in zip(r["delta"], r["delta"][1:]))
+    assert "weights non-increasing" in _report(c.document)
+
+
 def test_negexppow_selection_from_a_spec(tmp_path, bcg):
     opts = {"selection_model": {"type": "negexppow", "alternative": "less"}}
     c = compute(_spec(tmp_path, bias=["selection_model"], bias_options=opts), bcg)
@@ -301,6 +319,13 @@ def test_fail_safe_n_options_from_a_spec(tmp_path, bcg):
                 "bias_options": {"selection_model": {"type": "negexppow", "steps": [0.05]}},
             },
             r"selection_model\.steps type negexppow takes no steps",
+        ),
+        (
+            {
+                "bias": ["selection_model"],
+                "bias_options": {"selection_model": {"type": "halfnorm", "decreasing": True}},
+            },
+            r"selection_model\.decreasing applies to type stepfun only; got type halfnorm",
         ),
         (
             {"bias": ["pet_peese"], "bias_options": {"pet_peese": {"alpha": 2}}},

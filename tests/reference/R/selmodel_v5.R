@@ -17,7 +17,8 @@ write_selmodel_v5 <- function() {
   hack$yi <- log(hack$or)
   hack$vi <- ((log(hack$ci.ub) - log(hack$ci.lb)) / (2 * qnorm(0.975)))^2
   bcg <- escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = read_metadat("dat.bcg"))
-  one <- function(d, method, alternative, steps = NULL, delta = NULL, type = "trunc", prec = NULL) {
+  one <- function(d, method, alternative, steps = NULL, delta = NULL, type = "trunc", prec = NULL,
+                  decreasing = FALSE) {
     res <- rma(yi, vi, data = d, method = method)
     control <- list(reltol = 1e-12, maxit = 10000)
     # negexppow: its normalising constants by integrate() at rel.tol 1e-10 (the default
@@ -27,12 +28,17 @@ write_selmodel_v5 <- function() {
     if (!is.null(steps)) args$steps <- steps
     if (!is.null(delta)) args$delta <- delta
     if (!is.null(prec)) args$prec <- prec
+    if (decreasing) args$decreasing <- TRUE
     s <- suppressWarnings(do.call(selmodel, args))
     ml <- rma(yi, vi, data = d, method = if (method == "EE") "EE" else "ML")
-    list(call = scalar(sprintf('selmodel(rma(yi, vi, method="%s"), type="%s", alternative="%s"%s%s%s)', method,
-                               type, alternative, if (is.null(steps)) "" else sprintf(", steps=%g", steps),
+    list(call = scalar(sprintf('selmodel(rma(yi, vi, method="%s"), type="%s", alternative="%s"%s%s%s%s)', method,
+                               type, alternative,
+                               if (is.null(steps)) "" else if (length(steps) == 1) sprintf(", steps=%g", steps)
+                               else sprintf(", steps=c(%s)", paste(steps, collapse = ", ")),
                                if (is.null(delta)) "" else sprintf(", delta=c(%s)", paste(delta, collapse = ", ")),
-                               if (is.null(prec)) "" else sprintf(', prec="%s"', prec))),
+                               if (is.null(prec)) "" else sprintf(', prec="%s"', prec),
+                               if (decreasing) ", decreasing=TRUE" else "")),
+         decreasing = scalar(decreasing),
          yi = as.numeric(d$yi), vi = as.numeric(d$vi), method = scalar(method), type = scalar(type),
          prec = scalar(if (is.null(prec)) NA else prec),
          alternative = scalar(alternative), steps = if (is.null(steps)) list() else as.numeric(steps),
@@ -55,7 +61,13 @@ write_selmodel_v5 <- function() {
     "hackshaw-negexppow-greater" = one(hack, "ML", "greater", type = "negexppow"),
     "hackshaw-negexppow-sei" = one(hack, "ML", "greater", type = "negexppow", prec = "sei"),
     "hackshaw-negexppow-fixed" = one(hack, "ML", "greater", type = "negexppow", delta = c(NA, 1)),
-    "bcg-negexppow-less" = one(bcg, "ML", "less", type = "negexppow")
+    "bcg-negexppow-less" = one(bcg, "ML", "less", type = "negexppow"),
+    # a step function whose deltas must decrease (metafor's decreasing=TRUE): on bcg the
+    # free estimates rise, so the constraint pools them; on hackshaw it is inactive
+    "bcg-stepfun-decreasing" = one(bcg, "ML", "less", steps = c(0.025, 0.1, 0.5), type = "stepfun",
+                                   decreasing = TRUE),
+    "hackshaw-stepfun-decreasing" = one(hack, "ML", "greater", steps = c(0.025, 0.1, 0.5), type = "stepfun",
+                                        decreasing = TRUE)
   )
   write_fixture(cases, file.path(REF_DIR, "selmodel_v5.json"),
                 "metafor 5.x selmodel(type = 'trunc' and 'negexppow'), which metafor 3.8-1 lacks")
