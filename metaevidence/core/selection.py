@@ -127,57 +127,64 @@ def _log_trunc(mu, s, delta, y, cut, alternative):
         return logw - np.log1p(-(1.0 - delta) * below)
 
 
-def _unpack(theta, fixed_delta, random, nd):
-    mu = theta[0]
-    tau2 = theta[1] if random else 0.0
-    free = theta[2 if random else 1 :]
+def _unpack(theta, fixed_delta, random, nd, X=None):
+    """(mu, tau2, delta) of the parameter vector: mu first (or, with moderators ``X``
+    (k, p), the p coefficients, and mu = X b per study), then tau2 (random effects), then
+    the free deltas.
+    """
+    p = 1 if X is None else X.shape[1]
+    mu = theta[0] if X is None else X @ theta[:p]
+    tau2 = theta[p] if random else 0.0
+    free = theta[p + 1 if random else p :]
     delta = fixed_delta.copy()
     delta[np.isnan(fixed_delta)] = free
     return mu, tau2, delta
 
 
-def decreasing_to_ratios(theta, random):
+def decreasing_to_ratios(theta, random, p=1):
     """The parameters with a decreasing step function's deltas (after delta_1 = 1) as the
     ratios u_j = delta_j / delta_{j-1} in [0, 1] that :func:`maximise` optimises with
     ``decreasing``.
     """
-    head = 2 if random else 1
+    head = p + (1 if random else 0)
     d = np.concatenate([[1.0], theta[head:]])
     with np.errstate(divide="ignore", invalid="ignore"):
         u = np.where(d[:-1] > 0, d[1:] / np.where(d[:-1] > 0, d[:-1], 1.0), 0.0)
     return np.concatenate([theta[:head], np.clip(u, 0.0, 1.0)])
 
 
-def ratios_to_decreasing(theta, random):
+def ratios_to_decreasing(theta, random, p=1):
     """The inverse of :func:`decreasing_to_ratios`: deltas as cumulative products."""
-    head = 2 if random else 1
+    head = p + (1 if random else 0)
     return np.concatenate([theta[:head], np.cumprod(theta[head:])])
 
 
-def maximise(y, v, kind, steps, alternative, random, fixed_delta, start, prec=None, decreasing=False):
+def maximise(y, v, kind, steps, alternative, random, fixed_delta, start, prec=None, decreasing=False, X=None):
     """ML over mu (and tau2) and the free deltas (NaN in ``fixed_delta``); returns (theta, ll).
 
     ``decreasing`` (a step function with only delta_1 fixed): the deltas are kept
     non-increasing, each at most the one before (metafor's ``decreasing=TRUE``), by
     optimising the ratios of consecutive deltas in [0, 1]; theta is returned in deltas.
+    ``X`` (k, p): moderators, mu_i = X_i b (theta starts with b).
     """
     nd = fixed_delta.size
+    p = 1 if X is None else X.shape[1]
     lo_d = 1e-5 if kind == "beta" else 0.0
-    bounds = [(None, None)] + ([(0.0, None)] if random else [])
+    bounds = [(None, None)] * p + ([(0.0, None)] if random else [])
     bounds += [(lo_d, 1.0 if decreasing else DELTA_MAX)] * int(np.isnan(fixed_delta).sum())
 
     def negll_delta(theta):
-        mu, tau2, delta = _unpack(theta, fixed_delta, random, nd)
+        mu, tau2, delta = _unpack(theta, fixed_delta, random, nd, X)
         val = -loglik(mu, tau2, delta, y, v, kind, steps, alternative, prec)
         return val if np.isfinite(val) else 1e300
 
     if decreasing:
         x, ll = _maximise_with(
-            lambda t: negll_delta(ratios_to_decreasing(t, random)),
-            decreasing_to_ratios(np.asarray(start, float), random),
+            lambda t: negll_delta(ratios_to_decreasing(t, random, p)),
+            decreasing_to_ratios(np.asarray(start, float), random, p),
             bounds,
         )
-        return ratios_to_decreasing(x, random), ll, negll_delta
+        return ratios_to_decreasing(x, random, p), ll, negll_delta
     x, ll = _maximise_with(negll_delta, start, bounds)
     return x, ll, negll_delta
 

@@ -128,7 +128,7 @@ def _breaks_z(mu, s, sv, alternative, cuts, graded=False):
 
 def log_area(kind, mu, s, sv, delta, alternative, alpha, prec=None) -> np.ndarray:
     """The log of A_i for every study (vectorised composite Gauss-Legendre quadrature);
-    ``prec`` (k,) as in :func:`log_weight`.
+    ``mu`` a float or one per study (k,); ``prec`` (k,) as in :func:`log_weight`.
     """
     k = s.size
     edges = np.broadcast_to(_GRID, (k, _GRID.size))
@@ -139,7 +139,9 @@ def log_area(kind, mu, s, sv, delta, alternative, alpha, prec=None) -> np.ndarra
     half = 0.5 * (edges[:, 1:] - edges[:, :-1])
     mid = 0.5 * (edges[:, 1:] + edges[:, :-1])
     z = mid[..., None] + half[..., None] * _GL_X
-    p = _p_values(mu + s[:, None, None] * z, sv[:, None, None], alternative)
+    m = np.asarray(mu, dtype=float)
+    m = m[:, None, None] if m.ndim else m  # one mu per study with moderators
+    p = _p_values(m + s[:, None, None] * z, sv[:, None, None], alternative)
     pr = None if prec is None else np.asarray(prec, float)[:, None, None]
     integrand = np.exp(log_weight(kind, p, delta, alpha, pr) - 0.5 * z * z - _LOG_SQRT_2PI)
     return np.log(np.sum(integrand * _GL_W * half[..., None], axis=(1, 2)))

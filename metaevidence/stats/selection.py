@@ -39,6 +39,9 @@ class SelectionModel:
     k : int
     prec : str or None
         The precision measure of ``prec=`` (None: selection on p-values alone).
+    coefficients, se_coefficients : ndarray or None
+        With ``mods``: the intercept and the moderators' coefficients, with their SEs
+        (``estimate``/``se`` are the intercept's); None without moderators.
     """
 
     estimate: float
@@ -61,6 +64,8 @@ class SelectionModel:
     steps: np.ndarray
     k: int
     prec: str | None = None
+    coefficients: np.ndarray | None = None
+    se_coefficients: np.ndarray | None = None
 
 
 def _check(yi, vi, type, alternative, steps, method, delta=None):
@@ -230,6 +235,11 @@ def _standard_errors(h: np.ndarray) -> np.ndarray:
     """sqrt(diag(H^-1)), NaN (with a warning) where the Hessian is singular or not positive
     definite there (a parameter on its bound, or a flat likelihood), as metafor's NA.
     """
+    return np.sqrt(np.diag(_covariance(h)))
+
+
+def _covariance(h: np.ndarray) -> np.ndarray:
+    """H^-1, all NaN (with a warning) when H is singular or not positive definite."""
     try:
         cov = np.linalg.inv(h)
     except np.linalg.LinAlgError:
@@ -242,8 +252,30 @@ def _standard_errors(h: np.ndarray) -> np.ndarray:
             ConvergenceWarning,
             stacklevel=3,
         )
-        var = np.full(var.shape, np.nan)
-    return np.sqrt(var)
+        return np.full(h.shape, np.nan)
+    return cov
+
+
+def _design(mods, k: int):
+    """The design matrix [1, mods - mean(mods)] and T with b = T b_centred (None, None without
+    moderators). Centring keeps the numerical Hessian well conditioned (a raw calendar year
+    beside the intercept makes it singular to working precision).
+    """
+    if mods is None:
+        return None, None
+    m = np.asarray(float_array(mods, "mods", "selection_model"), dtype=float)
+    m = m[:, None] if m.ndim == 1 else m
+    if m.ndim != 2 or m.shape[0] != k:
+        raise ValueError(f"selection_model: mods must have one row per study ({k}); got shape {m.shape}")
+    X = np.column_stack([np.ones(k), m])
+    if np.linalg.matrix_rank(X) < X.shape[1]:
+        raise ValueError("selection_model: the moderators are collinear with each other or the intercept")
+    if X.shape[1] >= k:
+        raise ValueError(f"selection_model: {X.shape[1]} coefficients need more than {k} studies")
+    centre = m.mean(axis=0)
+    T = np.eye(X.shape[1])
+    T[0, 1:] = -centre
+    return np.column_stack([np.ones(k), m - centre]), T
 
 
 def selection_model(
@@ -259,6 +291,7 @@ def selection_model(
     prec: str | None = None,
     ni=None,
     decreasing: bool = False,
+    mods=None,
 ) -> SelectionModel:
     """Fit a selection model by maximum likelihood (Vevea & Hedges 1995).
 
@@ -302,6 +335,9 @@ def selection_model(
         w = 1 still.
     ni : array_like (k,), optional
         Sample sizes, needed by ``prec="ninv"`` and ``"sqrtninv"``.
+    mods : array_like (k,) or (k, q), optional
+        Moderators: the model is a meta-regression, mu_i = b_0 + x_i b, under selection
+        (metafor's ``selmodel`` of an ``rma`` fit with ``mods``); an intercept is added.
     decreasing : bool, default False
         Step function only: keep the deltas non-increasing in the p-value (each at most
         the one before, so all at most 1; metafor's ``decreasing=TRUE``). Adjacent
@@ -336,14 +372,19 @@ def selection_model(
     """
     yi, vi, steps = _check(yi, vi, type, alternative, steps, method, delta)
     pr = _precision(prec, type, vi, ni)
+    X, T = _design(mods, yi.size)
+    p = 1 if X is None else X.shape[1]
     random = method == "ML"
     nd = _core.n_delta(type, steps)
     fixed = _fixed_delta(type, steps, delta, "selection_model")
     null = _core.null_delta(type, nd)
     w = 1 / vi
-    mu0 = float(np.sum(w * yi) / np.sum(w))
-    start0 = np.array([mu0] + ([max(float(np.var(yi)) - float(np.mean(vi)), 0.01)] if random else []))
-    x0, ll0, _ = _core.maximise(yi, vi, type, steps, alternative, random, null.copy(), start0, pr)
+    if X is None:
+        b0 = np.array([float(np.sum(w * yi) / np.sum(w))])
+    else:  # weighted least squares
+        b0 = np.linalg.lstsq(X * np.sqrt(w)[:, None], yi * np.sqrt(w), rcond=None)[0]
+    start0 = np.concatenate([b0, [max(float(np.var(yi)) - float(np.mean(vi)), 0.01)] if random else []])
+    x0, ll0, _ = _core.maximise(yi, vi, type, steps, alternative, random, null.copy(), start0, pr, X=X)
     # the null is a stationary point of negexppow (delta_1 = 0 hides delta_2): start from negexp's w
     init = np.ones(nd) if type == "negexppow" else null
     start = np.concatenate([x0, init[np.isnan(fixed)]])
@@ -355,25 +396,33 @@ def selection_model(
         if delta is not None:
             raise ValueError("selection_model: decreasing=True estimates every delta; it takes no delta=")
         start[len(x0) :] = np.minimum(start[len(x0) :], 1.0)
-    x, ll, negll = _core.maximise(yi, vi, type, steps, alternative, random, fixed, start, pr, decreasing)
-    se_all = _standard_errors(_core.hessian(negll, x))
-    mu, tau2, delta = _core._unpack(x, fixed, random, nd)
+    x, ll, negll = _core.maximise(yi, vi, type, steps, alternative, random, fixed, start, pr, decreasing, X=X)
+    cov = _covariance(_core.hessian(negll, x))
+    mu, tau2, delta = _core._unpack(x, fixed, random, nd, X)
+    b = x[:p]
+    if T is not None:  # back from the centred moderators
+        b = T @ b
+        J = np.eye(x.size)
+        J[:p, :p] = T
+        cov = J @ cov @ J.T
+    se_all = np.sqrt(np.diag(cov))
+    se_b = se_all[:p]
     se_delta = np.full(nd, np.nan)
-    se_delta[np.isnan(fixed)] = se_all[2 if random else 1 :]
-    se = float(se_all[0])
-    z = mu / se
+    se_delta[np.isnan(fixed)] = se_all[p + 1 if random else p :]
+    est, se = float(b[0]), float(se_b[0])
+    z = est / se
     crit = special.ndtri(0.5 + level / 2)
     df = int(np.isnan(fixed).sum())
     lrt = max(2.0 * (ll - ll0), 0.0)
     return SelectionModel(
-        estimate=float(mu),
+        estimate=est,
         se=se,
         z=float(z),
         p_value=float(2 * special.ndtr(-abs(z))),
-        ci_lower=float(mu - crit * se),
-        ci_upper=float(mu + crit * se),
+        ci_lower=float(est - crit * se),
+        ci_upper=float(est + crit * se),
         tau2=float(tau2),
-        se_tau2=float(se_all[1]) if random else float("nan"),
+        se_tau2=float(se_all[p]) if random else float("nan"),
         delta=delta,
         se_delta=se_delta,
         loglik=ll,
@@ -386,4 +435,6 @@ def selection_model(
         steps=steps,
         k=int(yi.size),
         prec=prec,
+        coefficients=None if X is None else b,
+        se_coefficients=None if X is None else se_b,
     )

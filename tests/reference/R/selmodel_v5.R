@@ -18,20 +18,22 @@ write_selmodel_v5 <- function() {
   hack$vi <- ((log(hack$ci.ub) - log(hack$ci.lb)) / (2 * qnorm(0.975)))^2
   bcg <- escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = read_metadat("dat.bcg"))
   one <- function(d, method, alternative, steps = NULL, delta = NULL, type = "trunc", prec = NULL,
-                  decreasing = FALSE) {
-    res <- rma(yi, vi, data = d, method = method)
+                  decreasing = FALSE, mods = NULL) {
+    res <- if (is.null(mods)) rma(yi, vi, data = d, method = method) else rma(yi, vi, mods = d[[mods]], data = d, method = method)
     control <- list(reltol = 1e-12, maxit = 10000)
-    # negexppow: its normalising constants by integrate() at rel.tol 1e-10 (the default
-    # eps^0.25 moves the log-likelihood by ~1e-6)
-    if (type == "negexppow") control$intCtrl <- list(rel.tol = 1e-10, subdivisions = 1000L)
+    # the parametric functions: their normalising constants by integrate() at rel.tol 1e-10
+    # (the default eps^0.25 moves the log-likelihood by ~1e-6)
+    if (!type %in% c("trunc", "stepfun")) control$intCtrl <- list(rel.tol = 1e-10, subdivisions = 1000L)
     args <- list(res, type = type, alternative = alternative, control = control)
     if (!is.null(steps)) args$steps <- steps
     if (!is.null(delta)) args$delta <- delta
     if (!is.null(prec)) args$prec <- prec
     if (decreasing) args$decreasing <- TRUE
     s <- suppressWarnings(do.call(selmodel, args))
-    ml <- rma(yi, vi, data = d, method = if (method == "EE") "EE" else "ML")
-    list(call = scalar(sprintf('selmodel(rma(yi, vi, method="%s"), type="%s", alternative="%s"%s%s%s%s)', method,
+    ml <- if (is.null(mods)) rma(yi, vi, data = d, method = if (method == "EE") "EE" else "ML") else
+      rma(yi, vi, mods = d[[mods]], data = d, method = if (method == "EE") "EE" else "ML")
+    list(call = scalar(sprintf('selmodel(rma(yi, vi, %smethod="%s"), type="%s", alternative="%s"%s%s%s%s)',
+                               if (is.null(mods)) "" else sprintf("mods=~%s, ", mods), method,
                                type, alternative,
                                if (is.null(steps)) "" else if (length(steps) == 1) sprintf(", steps=%g", steps)
                                else sprintf(", steps=c(%s)", paste(steps, collapse = ", ")),
@@ -39,11 +41,13 @@ write_selmodel_v5 <- function() {
                                if (is.null(prec)) "" else sprintf(', prec="%s"', prec),
                                if (decreasing) ", decreasing=TRUE" else "")),
          decreasing = scalar(decreasing),
+         mods = if (is.null(mods)) list() else as.numeric(d[[mods]]),
+         coefficients = as.numeric(s$beta), se_coefficients = as.numeric(s$se),
          yi = as.numeric(d$yi), vi = as.numeric(d$vi), method = scalar(method), type = scalar(type),
          prec = scalar(if (is.null(prec)) NA else prec),
          alternative = scalar(alternative), steps = if (is.null(steps)) list() else as.numeric(steps),
          fixed_delta = if (is.null(delta)) list() else as.numeric(delta),
-         beta = scalar(as.numeric(s$beta)), se = scalar(as.numeric(s$se)), tau2 = scalar(s$tau2),
+         beta = scalar(as.numeric(s$beta)[1]), se = scalar(as.numeric(s$se)[1]), tau2 = scalar(s$tau2),
          se_tau2 = scalar(if (is.null(s$se.tau2)) NA else s$se.tau2),
          delta = as.numeric(s$delta), se_delta = as.numeric(s$se.delta),
          ll = scalar(as.numeric(logLik(s))), ll_null = scalar(as.numeric(logLik(ml))),
@@ -67,7 +71,11 @@ write_selmodel_v5 <- function() {
     "bcg-stepfun-decreasing" = one(bcg, "ML", "less", steps = c(0.025, 0.1, 0.5), type = "stepfun",
                                    decreasing = TRUE),
     "hackshaw-stepfun-decreasing" = one(hack, "ML", "greater", steps = c(0.025, 0.1, 0.5), type = "stepfun",
-                                        decreasing = TRUE)
+                                        decreasing = TRUE),
+    # a meta-regression under selection (selmodel of an rma fit with moderators)
+    "bcg-ablat-stepfun" = one(bcg, "ML", "less", steps = 0.05, type = "stepfun", mods = "ablat"),
+    "bcg-ablat-halfnorm" = one(bcg, "ML", "less", type = "halfnorm", mods = "ablat"),
+    "hackshaw-year-stepfun-EE" = one(hack, "EE", "greater", steps = 0.025, type = "stepfun", mods = "year")
   )
   write_fixture(cases, file.path(REF_DIR, "selmodel_v5.json"),
                 "metafor 5.x selmodel(type = 'trunc' and 'negexppow'), which metafor 3.8-1 lacks")
