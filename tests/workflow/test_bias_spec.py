@@ -51,6 +51,14 @@ def _spec(tmp_path, **extra):
     return read_spec(_write(tmp_path, **extra))[0]
 
 
+def _selection_from_spec(tmp_path, bcg, options, **verb):
+    """The spec's selection-model result, the report, and the verb on the pooled studies."""
+    c = compute(_spec(tmp_path, bias=["selection_model"], bias_options={"selection_model": options}), bcg)
+    inc = np.asarray(c.fit.included, bool)
+    sm = me.selection_model(np.asarray(c.fit.yi)[inc], np.asarray(c.fit.vi)[inc], **verb)
+    return c.document["bias"]["results"]["selection_model"], _report(c.document), sm
+
+
 def test_every_method_reports_what_the_verb_computes(tmp_path, bcg):
     opts = {"selection_model": {"type": "stepfun", "steps": [0.025, 0.5], "alternative": "less"}}
     c = compute(_spec(tmp_path, bias=ALL, bias_options=opts), bcg)
@@ -182,33 +190,27 @@ def test_without_bias_the_document_has_no_block(tmp_path, bcg):
 
 
 def test_decreasing_step_function_from_a_spec(tmp_path, bcg):
-    opts = {"selection_model": {"steps": [0.025, 0.1, 0.5], "alternative": "less", "decreasing": True}}
-    c = compute(_spec(tmp_path, bias=["selection_model"], bias_options=opts), bcg)
-    r, fit = c.document["bias"]["results"]["selection_model"], c.fit
-    inc = np.asarray(fit.included, bool)
-    sm = me.selection_model(
-        np.asarray(fit.yi)[inc],
-        np.asarray(fit.vi)[inc],
+    steps = [0.025, 0.1, 0.5]
+    r, report, sm = _selection_from_spec(
+        tmp_path,
+        bcg,
+        {"steps": steps, "alternative": "less", "decreasing": True},
         type="stepfun",
-        steps=[0.025, 0.1, 0.5],
+        steps=steps,
         alternative="less",
         decreasing=True,
     )
     assert r["estimate"] == sm.estimate and r["delta"] == sm.delta.tolist()
     assert all(a >= b for a, b in zip(r["delta"], r["delta"][1:]))
-    assert "weights non-increasing" in _report(c.document)
+    assert "weights non-increasing" in report
 
 
 def test_negexppow_selection_from_a_spec(tmp_path, bcg):
-    opts = {"selection_model": {"type": "negexppow", "alternative": "less"}}
-    c = compute(_spec(tmp_path, bias=["selection_model"], bias_options=opts), bcg)
-    r, fit = c.document["bias"]["results"]["selection_model"], c.fit
-    inc = np.asarray(fit.included, bool)
-    sm = me.selection_model(
-        np.asarray(fit.yi)[inc], np.asarray(fit.vi)[inc], type="negexppow", alternative="less"
+    r, report, sm = _selection_from_spec(
+        tmp_path, bcg, {"type": "negexppow", "alternative": "less"}, type="negexppow", alternative="less"
     )
     assert r["estimate"] == sm.estimate and r["lrt_df"] == 2 and len(r["delta"]) == 2
-    assert "- Selection model: negexppow (less)" in _report(c.document)
+    assert "- Selection model: negexppow (less)" in report
 
 
 def test_fail_safe_n_options_from_a_spec(tmp_path, bcg):
