@@ -241,6 +241,11 @@ def fail_safe_n(
         return FailSafeN(n, type, alpha, nan, mean, tgt, weighted, k)
     if type == "General":
         _need_vi(vi, type)
+        if method is None and model_method in ("MH", "PETO"):
+            raise ValueError(
+                f"the general fail-safe N refits an inverse-variance model; this fit pools by "
+                f"{model_method}: pass method= (e.g. 'REML' or 'EE')"
+            )
         method = method or model_method or "REML"
         test = test or model_test or "z"
         n, obs, drawer = _core.fsn_general(yi, vi, alpha=alpha, target=target, method=method, test=test)

@@ -168,5 +168,9 @@ def test_bad_input_gets_a_clear_message():
     reg = me.meta_regression(c["yi"], c["vi"], np.arange(13.0))
     with pytest.raises(ValueError, match="without moderators"):
         me.fail_safe_n(reg)
+    mh = me.mantel_haenszel(ai=[10, 5, 8], n1i=[50, 40, 60], ci=[4, 3, 9], n2i=[50, 45, 55])
+    with pytest.raises(ValueError, match="refits an inverse-variance model; this fit pools by MH"):
+        me.fail_safe_n(mh)
+    assert me.fail_safe_n(mh, method="EE").type == "General"
     with pytest.raises(ValueError, match="'General'"):
         me.fail_safe_n(c["yi"], c["vi"], type="general-ish")
