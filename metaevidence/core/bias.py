@@ -275,17 +275,16 @@ def fsn_general(yi, vi, *, alpha=0.05, target=None, method="REML", test="z", max
     """
     yi, vi = np.asarray(yi, float), np.asarray(vi, float)
 
-    def refit(n):
-        if n == 0:
-            y, v = yi, vi
-        else:
-            dy, dv = file_drawer(n, vi, observed.tau2)
-            y, v = np.concatenate([yi, dy]), np.concatenate([vi, dv])
+    def fitted(n, y, v):
         f = _fit(y, v, method=method, test=test, warn=False)
         return FileDrawerFit(n, float(f.estimate), float(f.tau2), float(f.p_value))
 
-    observed = FileDrawerFit(0, math.nan, 0.0, math.nan)
-    observed = refit(0)
+    observed = fitted(0, yi, vi)
+
+    def refit(n):
+        dy, dv = file_drawer(n, vi, observed.tau2)
+        return fitted(n, np.concatenate([yi, dy]), np.concatenate([vi, dv]))
+
     if target is not None:
         target = float(target)
         if not np.sign(target) == np.sign(observed.estimate) != 0:

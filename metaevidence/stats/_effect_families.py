@@ -43,15 +43,15 @@ CORRECTABLE = frozenset("ROM ROMC CVR CVRC VR VRC SMCRP SMCRPH SMN".split())
 #: vtype values each measure accepts (metafor's spellings); measures not listed take "LS" only.
 VTYPES = {
     "MD": ("LS", "HO"),
-    "SMD": ("LS", "LS2", "UB", "AV", "H0"),
-    "SMD1": ("LS", "LS2", "UB", "AV", "H0"),
+    "SMD": _cont.SMD_VTYPES,
+    "SMD1": _cont.SMD_VTYPES,
     "COR": ("LS", "AV", "H0"),
     "UCOR": ("LS", "AV", "UB"),
     "VR": ("LS", "LS2"),
     "CVR": ("LS", "LS2"),
     "VRC": ("LS", "LS2"),
     "CVRC": ("LS", "LS2"),
-    "ROM": ("LS", "LS2", "HO", "AV", "AVHO"),
+    "ROM": _cont.ROM_VTYPES,
     "PHI": ("LS", "CS", "ST"),
     "ZPHI": ("LS", "CS", "ST"),
     "RPB": ("LS", "ST", "CS"),

@@ -267,15 +267,15 @@ def _design(mods, k: int):
     m = m[:, None] if m.ndim == 1 else m
     if m.ndim != 2 or m.shape[0] != k:
         raise ValueError(f"selection_model: mods must have one row per study ({k}); got shape {m.shape}")
-    X = np.column_stack([np.ones(k), m])
+    centre = m.mean(axis=0)
+    X = np.column_stack([np.ones(k), m - centre])  # centring leaves the rank as it is
     if np.linalg.matrix_rank(X) < X.shape[1]:
         raise ValueError("selection_model: the moderators are collinear with each other or the intercept")
     if X.shape[1] >= k:
         raise ValueError(f"selection_model: {X.shape[1]} coefficients need more than {k} studies")
-    centre = m.mean(axis=0)
     T = np.eye(X.shape[1])
     T[0, 1:] = -centre
-    return np.column_stack([np.ones(k), m - centre]), T
+    return X, T
 
 
 def selection_model(
@@ -371,6 +371,12 @@ def selection_model(
     (1.0, 1)
     """
     yi, vi, steps = _check(yi, vi, type, alternative, steps, method, delta)
+    if decreasing and type != "stepfun":
+        raise ValueError(
+            f"selection_model: decreasing=True applies to type='stepfun' only; got type={type!r}"
+        )
+    if decreasing and delta is not None:
+        raise ValueError("selection_model: decreasing=True estimates every delta; it takes no delta=")
     pr = _precision(prec, type, vi, ni)
     X, T = _design(mods, yi.size)
     p = 1 if X is None else X.shape[1]
@@ -389,16 +395,10 @@ def selection_model(
     init = np.ones(nd) if type == "negexppow" else null
     start = np.concatenate([x0, init[np.isnan(fixed)]])
     if decreasing:
-        if type != "stepfun":
-            raise ValueError(
-                f"selection_model: decreasing=True applies to type='stepfun' only; got type={type!r}"
-            )
-        if delta is not None:
-            raise ValueError("selection_model: decreasing=True estimates every delta; it takes no delta=")
         start[len(x0) :] = np.minimum(start[len(x0) :], 1.0)
     x, ll, negll = _core.maximise(yi, vi, type, steps, alternative, random, fixed, start, pr, decreasing, X=X)
     cov = _covariance(_core.hessian(negll, x))
-    mu, tau2, delta = _core._unpack(x, fixed, random, nd, X)
+    _, tau2, delta = _core._unpack(x, fixed, random, nd, X)
     b = x[:p]
     if T is not None:  # back from the centred moderators
         b = T @ b

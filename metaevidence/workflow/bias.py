@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from metaevidence._schema.types import Boolean, Either, Field, ListOf, Number, Record, Text
+from metaevidence.core import selection as _selection
 
 __all__ = ["BIAS", "BIAS_METHODS", "BIAS_OPTIONS", "BiasSpec", "parse_bias", "check_bias", "bias_document"]
 
@@ -42,7 +43,7 @@ BIAS_METHODS = (
 )
 #: Fewest studies the methods run with (as the funnel plot).
 MIN_STUDIES = 10
-_SEL_TYPES = ("stepfun", "beta", "halfnorm", "negexp", "logistic", "power", "negexppow", "trunc")
+_SEL_TYPES = _selection.TYPES
 _ALTS = ("greater", "less", "two.sided")
 _PROB = Number(minimum=0, maximum=1, exclusive_minimum=True)
 
@@ -318,9 +319,8 @@ def _check_delta(checks, sel) -> None:
         need = len(steps) + (0 if steps and steps[-1] == 1 else 1)
         what = f"one per interval ({need} for steps {steps}, 1 added as the last cut-point)"
     else:
-        need, what = (
-            (2, f"two for type {kind}") if kind in ("beta", "negexppow") else (1, f"one for type {kind}")
-        )
+        need = _selection.n_delta(kind, np.empty(0))
+        what = f"{'two' if need == 2 else 'one'} for type {kind}"
     where = "bias_options.selection_model.delta"
     if len(delta) != need:
         checks.report(where, f"must have {what}; got {len(delta)}")
