@@ -25,6 +25,7 @@ import numpy as np
 
 from metaevidence._schema.types import Boolean, Either, Field, ListOf, Number, Record, Text
 from metaevidence.core import selection as _selection
+from metaevidence.core.bias import FSN_MAX
 
 __all__ = ["BIAS", "BIAS_METHODS", "BIAS_OPTIONS", "BiasSpec", "parse_bias", "check_bias", "bias_document"]
 
@@ -527,13 +528,13 @@ def report_lines(doc: dict) -> list[str]:
                 f"{fmt_p(r['pet']['p_value'])} at alpha {opts['alpha']:g} ({opts['model']})."
             )
         elif name == "fail_safe_n":
-            n = "more than 10,000,000" if r["n"] is None else f"{r['n']:,}"
+            n = f"more than {FSN_MAX:,}" if r["n"] is None else f"{r['n']:,}"
             goal = (
                 f"bring the pooled estimate to {fmt_effect(r['target'], t)}"
                 if r.get("target") is not None
                 else f"make it non-significant at {opts['alpha']:g}"
             )
-            model = f" ({r['method']} model refitted with them)" if r["type"] == "General" else ""
+            model = f": the {r['method']} model refitted with them" if r["type"] == "General" else ""
             out.append(head + f"{n} null studies would {goal} ({r['type']} method{model}).")
         elif name == "henmi_copas":
             out.append(
