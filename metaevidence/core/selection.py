@@ -105,7 +105,9 @@ def loglik(mu, tau2, delta, y, v, kind, steps, alternative, prec=None) -> float:
         return float(np.sum(ll + _log_trunc(mu, s, delta[0], y, float(steps[0]), alternative)))
     p = p_values(y, v, alternative)
     if kind != "stepfun":
-        alpha = float(steps[0]) if steps.size else None
+        alpha = None
+        if steps.size:  # beta: the truncation points; the others: a threshold
+            alpha = (float(steps[0]), float(steps[1])) if kind == "beta" else float(steps[0])
         logw = _param.log_weight(kind, p, delta, alpha, prec)
         log_area = _param.log_area(kind, mu, s, sv, delta, alternative, alpha, prec)
         return float(np.sum(ll + logw - log_area))

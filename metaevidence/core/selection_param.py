@@ -25,7 +25,10 @@ Vevea 2017): beta :math:`p^{\\delta_1 - 1}(1 - p)^{\\delta_2 - 1}`, half-normal
 negative-exponential power :math:`e^{-\\delta_1 p^{1/\\delta_2}}` (:math:`\\delta_2 = 0`: no
 selection). The beta and power models censor p at ``pval_min = 1e-5`` (at ``1 - 1e-5`` too),
 as metafor's default. For the one-parameter models a threshold :math:`\\alpha` gives :math:`\\min(1, w(p)/w(\\alpha))`
-(selection probability 1 for every p-value below :math:`\\alpha`).
+(selection probability 1 for every p-value below :math:`\\alpha`). The truncated beta function
+(metafor 5, after Pustejovsky 2024) evaluates the beta function at
+:math:`\\tilde p = \\min(\\max(\\alpha_1, p), \\alpha_2)`: it is flat below :math:`\\alpha_1` and
+above :math:`\\alpha_2`, where the plain beta function runs to 0 or infinity.
 """
 
 from __future__ import annotations
@@ -52,8 +55,9 @@ def _p_values(y, sv, alternative):
     return 2.0 * special.ndtr(-np.abs(z))
 
 
-def log_weight(kind: str, p: np.ndarray, delta: np.ndarray, alpha: float | None, prec=None) -> np.ndarray:
-    """The log of w(p), the parametric selection function ``kind`` (threshold ``alpha`` or None).
+def log_weight(kind: str, p: np.ndarray, delta: np.ndarray, alpha, prec=None) -> np.ndarray:
+    """The log of w(p), the parametric selection function ``kind`` (threshold ``alpha`` or None;
+    for ``"beta"``, ``alpha`` is None or the truncation points (alpha_1, alpha_2)).
 
     ``prec`` (broadcastable to ``p``), if given, scales delta per study: the one-parameter
     functions become w(p) with delta x prec_i (Preston et al. 2004; metafor's ``prec=``).
@@ -62,6 +66,8 @@ def log_weight(kind: str, p: np.ndarray, delta: np.ndarray, alpha: float | None,
     if pmin > 0.0:
         p = np.clip(p, pmin, 1.0 - pmin)
     if kind == "beta":
+        if alpha is not None:
+            p = np.clip(p, max(pmin, alpha[0]), min(1.0 - pmin, alpha[1]))
         return (delta[0] - 1.0) * np.log(p) + (delta[1] - 1.0) * np.log1p(-p)
     d = delta[0] if prec is None else delta[0] * prec
 
@@ -85,14 +91,14 @@ def log_weight(kind: str, p: np.ndarray, delta: np.ndarray, alpha: float | None,
     return out
 
 
-def _cut_points(kind: str, alpha: float | None) -> list[float]:
+def _cut_points(kind: str, alpha) -> list[float]:
     """p-values at which w(p) has a kink (or a jump in a derivative)."""
     cuts = []
     pmin = PVAL_MIN.get(kind, 0.0)
     if pmin > 0.0:
         cuts += [pmin, 1.0 - pmin]
     if alpha is not None:
-        cuts.append(alpha)
+        cuts += [float(a) for a in np.atleast_1d(alpha)]
     return cuts
 
 

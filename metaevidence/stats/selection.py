@@ -210,10 +210,13 @@ def _check_threshold(yi, vi, type, steps, alternative, where):
     if steps is None:
         return np.empty(0)
     if type == "beta":
-        raise ValueError(
-            f"{where}: type='beta' takes no steps= (the truncated beta model of metafor 5 is not "
-            f"implemented); got steps={steps!r}"
-        )
+        trunc = np.atleast_1d(float_array(steps, "steps", where))
+        if trunc.size != 2 or not 0.0 < trunc[0] < trunc[1] < 1.0:
+            raise ValueError(
+                f"{where}: type='beta' takes two truncation points in steps= (alpha_1 < alpha_2, "
+                f"both in (0, 1)); got {trunc.tolist()}"
+            )
+        return trunc
     if type == "negexppow":
         raise ValueError(
             f"{where}: type='negexppow' takes no steps= here (metafor 5's thresholded form "
@@ -309,11 +312,15 @@ def selection_model(
         power functions censor p at 1e-5 and 1 - 1e-5 (metafor's ``pval.min``). ``"trunc"`` (metafor 5) selects on the estimate itself:
         w = 1 above the cut-point (below it for ``"less"``) and delta on the other side,
         so delta is the relative chance of publication of an estimate on the wrong side.
+        With ``steps=[alpha_1, alpha_2]`` the beta function is truncated (metafor 5, after
+        Pustejovsky 2024): w(p) is the beta function at min(max(alpha_1, p), alpha_2), flat
+        below alpha_1 and above alpha_2.
     steps : array_like, optional
         ``"trunc"``: the cut-point y_c on the effect-size scale (default 0; an estimate must
         lie on each side). Step function: cut-points (1 is added when missing); every interval must hold a
         study's p-value. One-parameter functions: an optional threshold alpha below which
         w(p) = 1 (w becomes min(1, w(p)/w(alpha))); a p-value must lie on each side.
+        ``"beta"``: two truncation points alpha_1 < alpha_2 in (0, 1).
     alternative : {"greater", "less", "two.sided"}
         Sidedness of the p-values selection acts on.
     method : {"ML", "EE"}
@@ -353,8 +360,8 @@ def selection_model(
     Matches ``metafor::selmodel(rma(yi, vi, method=), type=, steps=, alternative=)`` (metafor
     3.8-1, checked on dat.hackshaw1998 and dat.bcg, with and without ``delta=`` fixing)
     and ``prec=`` (checked on dat.hackshaw1998, every one-parameter function with ``"sei"`` and
-    ``"vi"``; the same numbers under metafor 5.1-12), without moderators, ``decreasing=`` or
-    metafor 5's truncated beta model; ``type="trunc"`` matches metafor 5.1-12 (checked on
+    ``"vi"``; the same numbers under metafor 5.1-12). Moderators, ``decreasing=``, the
+    truncated beta model and ``type="trunc"`` match metafor 5.1-12 (checked on
     dat.bcg and dat.hackshaw1998; metafor 3.8-1 does not have it). SEs come from a numerical
     Hessian of the log-likelihood (as metafor's numDeriv one), so they agree to
     finite-difference accuracy. metafor integrates the parametric models' normalising

@@ -111,7 +111,8 @@ BIAS_OPTIONS = Record(
                         ListOf(_PROB),
                         required=False,
                         doc="stepfun: cut-points in (0, 1] (default [0.025]); halfnorm, negexp, "
-                        "logistic, power: at most one threshold in (0, 1)",
+                        "logistic, power: at most one threshold in (0, 1); beta: none, or two "
+                        "truncation points in (0, 1) (the truncated beta model of metafor 5)",
                     ),
                     Field(
                         "delta",
@@ -297,7 +298,11 @@ def check_bias(checks) -> None:
         if sorted(set(steps)) != steps:
             checks.report(where, f"must be distinct and increasing; got {steps}")
     elif kind == "beta":
-        checks.report(where, "type beta takes no steps (the truncated beta model is not available)")
+        if len(steps) != 2 or not 0 < steps[0] < steps[1] < 1:
+            checks.report(
+                where,
+                f"type beta takes two truncation points, increasing and in (0, 1) (or none); got {steps}",
+            )
     elif kind == "negexppow":
         checks.report(where, "type negexppow takes no steps (its thresholded form is not available)")
     elif kind == "trunc":
@@ -506,6 +511,10 @@ def report_lines(doc: dict) -> list[str]:
             steps = f", steps {', '.join(f'{s:g}' for s in r['steps'])}" if opts["type"] == "stepfun" else ""
             if opts["type"] == "trunc":
                 steps = f", cut-point {r['steps'][0]:g}"
+            elif opts["type"] == "beta" and r["steps"]:
+                steps = f", truncated at p = {r['steps'][0]:g} and {r['steps'][1]:g}"
+            elif opts["type"] != "stepfun" and r["steps"]:
+                steps = f", w = 1 below the threshold p = {r['steps'][0]:g}"
             if opts["delta"] is not None:
                 steps += f", delta fixed at {', '.join(str(d) for d in opts['delta'])}"
             if opts.get("prec"):

@@ -12,7 +12,13 @@ import pytest
 
 from metaevidence.stats.selection import selection_model
 from tests.reference_data import as_array, load_reference
-from tests.tolerances import SELMODEL_OPTIM, SELMODEL_PARAM, SELMODEL_PARAM_ABS, SELMODEL_PARAM_SE
+from tests.tolerances import (
+    SELMODEL_OPTIM,
+    SELMODEL_PARAM,
+    SELMODEL_PARAM_ABS,
+    SELMODEL_PARAM_SE,
+    SELMODEL_TRUNC_BETA_LL,
+)
 
 ALL = load_reference("selmodel")["cases"]
 CASES = {k: c for k, c in ALL.items() if c["type"] == "stepfun"}
@@ -176,7 +182,10 @@ def test_quadrature_matches_adaptive_integration():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"type": "beta", "steps": [0.025]}, "truncated beta"),
+        (
+            {"type": "beta", "steps": [0.025]},
+            r"takes two truncation points in steps= \(alpha_1 < alpha_2, both in \(0, 1\)\); got \[0.025\]",
+        ),
         ({"type": "halfnorm", "steps": [0.025, 0.5]}, "at most one threshold"),
         ({"type": "negexp", "steps": [1.0]}, "at most one threshold"),
         ({"type": "power", "steps": [0.999999]}, "each side"),
@@ -405,3 +414,94 @@ def test_negexppow_takes_no_threshold():
     y = np.array([0.3, -0.2, 0.5, 0.1, 0.8, -0.4, 0.2, 0.6])
     with pytest.raises(ValueError, match="type='negexppow' takes no steps="):
         selection_model(y, np.full(8, 0.05), type="negexppow", steps=[0.05])
+
+
+TRUNCATED_BETA = {k: c for k, c in TRUNC["cases"].items() if c["type"] == "beta"}
+
+
+def _truncated_beta_loglik_by_quad(c: dict) -> float:
+    """The truncated beta model's log-likelihood at the fixture's estimates, each study's
+    normalising constant by scipy's adaptive quad over y with the kinks (p(y) = alpha_1,
+    alpha_2) as break points: independent of our composite rule.
+    """
+    from scipy import integrate, special, stats
+
+    y, v = as_array(c["yi"]), as_array(c["vi"])
+    mu, tau2, d = c["beta"], c["tau2"], as_array(c["delta"])
+    (a1, a2), sign = c["steps"], (-1.0 if c["alternative"] == "greater" else 1.0)
+
+    def w(yy, sv):
+        p = min(max(special.ndtr(sign * yy / sv), a1, 1e-5), a2, 1.0 - 1e-5)
+        return p ** (d[0] - 1.0) * (1.0 - p) ** (d[1] - 1.0)
+
+    total = 0.0
+    for yi, vi in zip(y, v, strict=True):
+        s, sv = np.sqrt(vi + tau2), np.sqrt(vi)
+        lo, hi = mu - 12 * s, mu + 12 * s
+        kinks = sorted(k for k in (sign * sv * special.ndtri(a) for a in (a1, a2)) if lo < k < hi)
+        area = integrate.quad(
+            lambda t, sv=sv, s=s: w(t, sv) * stats.norm.pdf(t, mu, s),
+            lo,
+            hi,
+            points=kinks,
+            epsabs=0.0,
+            epsrel=1e-13,
+            limit=500,
+        )[0]
+        total += np.log(w(yi, sv)) + stats.norm.logpdf(yi, mu, s) - np.log(area)
+    return float(total)
+
+
+@pytest.mark.parametrize("case_id", sorted(TRUNCATED_BETA))
+def test_truncated_beta_matches_metafor_5(case_id):
+    # the beta function at p clamped to [alpha_1, alpha_2] (metafor 5): the likelihood must be
+    # metafor's at metafor's maximum (within its integration error at the kinks), and the fit
+    # agree as the other parametric models' do
+    from metaevidence.core.selection import loglik
+
+    c = TRUNCATED_BETA[case_id]
+    y, v = as_array(c["yi"]), as_array(c["vi"])
+    steps = as_array(c["steps"])
+    at_metafor = loglik(c["beta"], c["tau2"], as_array(c["delta"]), y, v, "beta", steps, c["alternative"])
+    assert at_metafor == pytest.approx(c["ll"], abs=SELMODEL_TRUNC_BETA_LL)
+    assert at_metafor == pytest.approx(_truncated_beta_loglik_by_quad(c), abs=1e-12)
+    r = _refit(c)
+    assert r.loglik >= c["ll"] - SELMODEL_TRUNC_BETA_LL
+    assert r.estimate == pytest.approx(c["beta"], rel=SELMODEL_PARAM, abs=SELMODEL_PARAM_ABS)
+    assert r.tau2 == pytest.approx(c["tau2"], rel=SELMODEL_PARAM)
+    np.testing.assert_allclose(r.delta, as_array(c["delta"]), rtol=SELMODEL_PARAM)
+    assert r.se == pytest.approx(c["se"], rel=SELMODEL_PARAM_SE)
+    assert r.se_tau2 == pytest.approx(c["se_tau2"], rel=SELMODEL_PARAM_SE)
+    np.testing.assert_allclose(r.se_delta, as_array(c["se_delta"]), rtol=SELMODEL_PARAM_SE)
+    assert r.loglik_null == pytest.approx(c["ll_null"], rel=1e-9)
+    assert r.lrt == pytest.approx(c["LRT"], rel=1e-5, abs=1e-7)
+    assert (r.lrt_df, r.steps.tolist()) == (2, c["steps"])
+
+
+def test_truncated_beta_is_flat_outside_its_truncation_points():
+    from metaevidence.core.selection_param import log_weight
+
+    p = np.array([1e-9, 0.001, 0.02, 0.025, 0.3, 0.9, 0.975, 0.99, 1.0])
+    d = np.array([0.4, 2.5])
+    lw = log_weight("beta", p, d, (0.025, 0.975))
+    plain = log_weight("beta", np.clip(p, 0.025, 0.975), d, None)
+    np.testing.assert_array_equal(lw, plain)
+    assert lw[0] == lw[3] and lw[-1] == lw[-3] and lw[4] != lw[3]
+    # truncation points inside metafor's censoring at 1e-5 change nothing
+    np.testing.assert_array_equal(log_weight("beta", p, d, (1e-7, 1 - 1e-7)), log_weight("beta", p, d, None))
+
+
+def test_truncated_beta_outside_the_censoring_points_is_the_plain_beta_model():
+    c = TRUNC["cases"]["hackshaw-negexppow-greater"]
+    y, v = as_array(c["yi"]), as_array(c["vi"])
+    a = selection_model(y, v, type="beta")
+    b = selection_model(y, v, type="beta", steps=[1e-7, 1 - 1e-7])
+    assert b.loglik == pytest.approx(a.loglik, rel=1e-12)
+    np.testing.assert_allclose(b.delta, a.delta, rtol=1e-6)
+
+
+@pytest.mark.parametrize("steps", [[0.025], [0.5, 0.1], [0.0, 0.5], [0.025, 1.0], [0.1, 0.2, 0.3]])
+def test_truncated_beta_needs_two_increasing_points_in_the_unit_interval(steps):
+    y = np.array([0.3, -0.2, 0.5, 0.1, 0.8, -0.4, 0.2, 0.6])
+    with pytest.raises(ValueError, match=r"type='beta' takes two truncation points in steps="):
+        selection_model(y, np.full(8, 0.05), type="beta", steps=steps)

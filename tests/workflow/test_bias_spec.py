@@ -213,6 +213,19 @@ def test_negexppow_selection_from_a_spec(tmp_path, bcg):
     assert "- Selection model: negexppow (less)" in report
 
 
+def test_truncated_beta_selection_from_a_spec(tmp_path, bcg):
+    r, report, sm = _selection_from_spec(
+        tmp_path,
+        bcg,
+        {"type": "beta", "alternative": "less", "steps": [0.025, 0.975]},
+        type="beta",
+        alternative="less",
+        steps=[0.025, 0.975],
+    )
+    assert r["estimate"] == sm.estimate and r["steps"] == [0.025, 0.975] and r["lrt_df"] == 2
+    assert "- Selection model: beta (less, truncated at p = 0.025 and 0.975)" in report
+
+
 def test_fail_safe_n_options_from_a_spec(tmp_path, bcg):
     opts = {"fail_safe_n": {"target": -0.2}}
     c = compute(_spec(tmp_path, bias=["fail_safe_n"], bias_options=opts), bcg)
@@ -248,7 +261,8 @@ def test_fail_safe_n_options_from_a_spec(tmp_path, bcg):
                 "bias": ["selection_model"],
                 "bias_options": {"selection_model": {"type": "beta", "steps": [0.1]}},
             },
-            r"bias_options\.selection_model\.steps type beta takes no steps",
+            r"bias_options\.selection_model\.steps type beta takes two truncation points, increasing and "
+            r"in \(0, 1\) \(or none\); got \[0\.1\]",
         ),
         (
             {

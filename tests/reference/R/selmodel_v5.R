@@ -1,6 +1,7 @@
 # Fixture: metafor 5.x selmodel(type = "trunc"), the truncation model that selects on the
 # estimate itself (w = 1 on the published side of a cut-point, delta on the other), and
-# type = "negexppow", w(p) = exp(-delta1 p^(1/delta2)), which metafor 3.8-1 lacks. Writes tests/reference/selmodel_v5.json; with a metafor older than
+# type = "negexppow", w(p) = exp(-delta1 p^(1/delta2)), and the truncated beta function
+# (type = "beta" with steps = c(alpha1, alpha2)), which metafor 3.8-1 lacks. Writes tests/reference/selmodel_v5.json; with a metafor older than
 # 5.0-1 (Debian's 3.8-1) it leaves the committed file alone and says so. The committed file
 # was written by metafor 5.1-12 built from source (see escalc_v5.R):
 #   R_LIBS=/tmp/rlib5 Rscript tests/reference/make_reference.R
@@ -75,9 +76,14 @@ write_selmodel_v5 <- function() {
     # a meta-regression under selection (selmodel of an rma fit with moderators)
     "bcg-ablat-stepfun" = one(bcg, "ML", "less", steps = 0.05, type = "stepfun", mods = "ablat"),
     "bcg-ablat-halfnorm" = one(bcg, "ML", "less", type = "halfnorm", mods = "ablat"),
-    "hackshaw-year-stepfun-EE" = one(hack, "EE", "greater", steps = 0.025, type = "stepfun", mods = "year")
+    "hackshaw-year-stepfun-EE" = one(hack, "EE", "greater", steps = 0.025, type = "stepfun", mods = "year"),
+    # the truncated beta function (metafor 5, after Pustejovsky 2024): the beta function at
+    # p clamped to [alpha_1, alpha_2] (steps=); ~50 s each at rel.tol 1e-10
+    "hackshaw-beta-truncated" = one(hack, "ML", "greater", steps = c(0.025, 0.975), type = "beta"),
+    "hackshaw-beta-truncated-narrow" = one(hack, "ML", "greater", steps = c(0.05, 0.5), type = "beta"),
+    "bcg-beta-truncated-less" = one(bcg, "ML", "less", steps = c(0.025, 0.975), type = "beta")
   )
   write_fixture(cases, file.path(REF_DIR, "selmodel_v5.json"),
-                "metafor 5.x selmodel(type = 'trunc' and 'negexppow'), which metafor 3.8-1 lacks")
+                "metafor 5.x selmodel(type = 'trunc', 'negexppow', the truncated beta, decreasing=, mods=), which metafor 3.8-1 lacks")
 }
 write_selmodel_v5()
