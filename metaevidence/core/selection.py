@@ -25,7 +25,8 @@ negative-exponential power)
 selects on the estimate itself rather than its p-value: :math:`w(y) = 1` above a cut-point
 :math:`y_c` and :math:`\\delta` at or below it (``"greater"``; mirrored for ``"less"``), so
 :math:`A_i = 1 - (1 - \\delta)\\,\\Phi((y_c - \\mu)/s_i)` (``"less"``:
-:math:`1 - (1 - \\delta)\\,\\Phi((\\mu - y_c)/s_i)`), again in closed form.
+:math:`1 - (1 - \\delta)\\,\\Phi((\\mu - y_c)/s_i)`), again in closed form. ``"truncest"``
+estimates the cut-point too (see :func:`metaevidence.stats.selection.selection_model`).
 
 References
 ----------
@@ -46,7 +47,7 @@ from scipy import optimize, special
 
 from metaevidence.core import selection_param as _param
 
-TYPES = ("stepfun", *_param.PARAMETRIC, "trunc")
+TYPES = ("stepfun", *_param.PARAMETRIC, "trunc", "truncest")
 ALTERNATIVES = ("greater", "less", "two.sided")
 DELTA_MAX = 100.0
 
@@ -63,7 +64,9 @@ def p_values(y: np.ndarray, v: np.ndarray, alternative: str) -> np.ndarray:
 
 def n_delta(kind: str, steps: np.ndarray) -> int:
     """Number of selection parameters (the step function's first is fixed at 1)."""
-    return steps.size if kind == "stepfun" else (2 if kind in ("beta", "negexppow") else 1)  # trunc: 1
+    return (
+        steps.size if kind == "stepfun" else (2 if kind in ("beta", "negexppow", "truncest") else 1)
+    )  # trunc: 1
 
 
 def null_delta(kind: str, nd: int) -> np.ndarray:
@@ -124,7 +127,7 @@ def _log_trunc(mu, s, delta, y, cut, alternative):
         selected, below = y > cut, special.ndtr((cut - mu) / s)
     else:
         selected, below = y < cut, special.ndtr((mu - cut) / s)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # delta = 0: -inf (the optimiser steps back)
         logw = np.where(selected, 0.0, np.log(delta))
         return logw - np.log1p(-(1.0 - delta) * below)
 

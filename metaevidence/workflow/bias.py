@@ -97,7 +97,7 @@ BIAS_OPTIONS = Record(
                         required=False,
                         doc="selection function (default stepfun); negexppow is exp(-d1 p^(1/d2)) (metafor 5); "
                         "trunc selects on the estimate "
-                        "itself, on one side of a cut-point (metafor 5)",
+                        "itself, on one side of a cut-point (metafor 5); truncest estimates that cut-point too",
                     ),
                     Field(
                         "cutpoint",
@@ -278,6 +278,21 @@ def check_bias(checks) -> None:
                 "bias_options.selection_model.alternative",
                 "type trunc selects on one side of its cut-point: greater or less, not two.sided",
             )
+    if kind == "truncest":
+        for key, why in (
+            ("steps", "estimates its cut-point; it takes no steps (type trunc takes a given cutpoint)"),
+            (
+                "delta",
+                "estimates delta_1 and the cut-point; it takes no delta (type trunc fixes the cut-point)",
+            ),
+        ):
+            if key in sel:
+                checks.report(f"bias_options.selection_model.{key}", f"type truncest {why}")
+        if sel.get("alternative") == "two.sided":
+            checks.report(
+                "bias_options.selection_model.alternative",
+                "type truncest selects on one side of its cut-point: greater or less, not two.sided",
+            )
     if sel.get("decreasing") and kind != "stepfun":
         checks.report(
             "bias_options.selection_model.decreasing", f"applies to type stepfun only; got type {kind}"
@@ -305,15 +320,15 @@ def check_bias(checks) -> None:
             )
     elif kind == "negexppow":
         checks.report(where, "type negexppow takes no steps (its thresholded form is not available)")
-    elif kind == "trunc":
-        pass  # reported above: trunc takes cutpoint
+    elif kind in ("trunc", "truncest"):
+        pass  # reported above: trunc takes cutpoint, truncest estimates it
     elif len(steps) != 1 or steps[0] >= 1:
         checks.report(where, f"type {kind} takes at most one threshold, a number in (0, 1); got {steps}")
 
 
 def _check_delta(checks, sel) -> None:
     delta = sel.get("delta")
-    if not isinstance(delta, list):
+    if not isinstance(delta, list) or sel.get("type") == "truncest":  # truncest: reported in check_bias
         return
     kind, steps = (
         sel.get("type", "stepfun"),
@@ -511,6 +526,8 @@ def report_lines(doc: dict) -> list[str]:
             steps = f", steps {', '.join(f'{s:g}' for s in r['steps'])}" if opts["type"] == "stepfun" else ""
             if opts["type"] == "trunc":
                 steps = f", cut-point {r['steps'][0]:g}"
+            elif opts["type"] == "truncest":
+                steps = f", estimated cut-point {r['delta'][1]:.4g}"
             elif opts["type"] == "beta" and r["steps"]:
                 steps = f", truncated at p = {r['steps'][0]:g} and {r['steps'][1]:g}"
             elif opts["type"] != "stepfun" and r["steps"]:

@@ -18,6 +18,7 @@ from tests.tolerances import (
     SELMODEL_PARAM_ABS,
     SELMODEL_PARAM_SE,
     SELMODEL_TRUNC_BETA_LL,
+    TRUNCEST_STOP,
 )
 
 ALL = load_reference("selmodel")["cases"]
@@ -505,3 +506,62 @@ def test_truncated_beta_needs_two_increasing_points_in_the_unit_interval(steps):
     y = np.array([0.3, -0.2, 0.5, 0.1, 0.8, -0.4, 0.2, 0.6])
     with pytest.raises(ValueError, match=r"type='beta' takes two truncation points in steps="):
         selection_model(y, np.full(8, 0.05), type="beta", steps=steps)
+
+
+TRUNCEST = {k: c for k, c in TRUNC["cases"].items() if c["type"] == "truncest"}
+
+
+@pytest.mark.parametrize("case_id", sorted(TRUNCEST))
+def test_truncest_finds_the_supremum_metafor_approaches(case_id):
+    # metafor's optimiser stops just short of an observed estimate, where the likelihood jumps:
+    # our cut-point is that estimate (its neighbouring double, the published side), our
+    # log-likelihood at least metafor's, which is our likelihood at metafor's parameters
+    from metaevidence.core.selection import loglik
+
+    c = TRUNCEST[case_id]
+    y, v = as_array(c["yi"]), as_array(c["vi"])
+    r = _refit(c)
+    assert r.type == "truncest" and r.steps.size == 0 and np.isnan(r.se_delta[1])
+    cut = r.delta[1]
+    nearest = y[np.argmin(np.abs(y - c["delta"][1]))]
+    assert cut == np.nextafter(nearest, -np.inf if c["alternative"] == "greater" else np.inf)
+    assert abs(c["delta"][1] - nearest) < 1e-3
+    assert r.loglik >= c["ll"] - 1e-9
+    assert (r.lrt_df, c["LRTdf"]) == (1, 1) and r.lrt >= c["LRT"] - 1e-8
+    assert r.loglik_null == pytest.approx(c["ll_null"], rel=1e-9)
+    d1, cut_m = c["delta"]
+    at_metafor = loglik(
+        c["beta"], c["tau2"], np.array([d1]), y, v, "trunc", np.array([cut_m]), c["alternative"]
+    )
+    assert at_metafor == pytest.approx(c["ll"], rel=1e-12)
+    # metafor stopped short of the optimum even at its own cut-point (tau^2 6% off there)
+    at = selection_model(y, v, type="trunc", steps=[cut_m], alternative=c["alternative"])
+    assert c["ll"] <= at.loglik <= r.loglik
+    assert r.estimate == pytest.approx(c["beta"], rel=TRUNCEST_STOP)
+    assert r.delta[0] == pytest.approx(d1, rel=TRUNCEST_STOP)
+
+
+def test_truncest_is_the_best_truncation_model_over_a_grid_of_cut_points():
+    c = TRUNC["cases"]["hackshaw-trunc-greater"]
+    y, v = as_array(c["yi"]), as_array(c["vi"])
+    r = selection_model(y, v, type="truncest")
+    fixed = selection_model(y, v, type="trunc", steps=[r.delta[1]])
+    assert fixed.loglik == r.loglik and fixed.estimate == r.estimate and fixed.delta[0] == r.delta[0]
+    for cut in np.linspace(np.sort(y)[1], np.sort(y)[-2], 41):
+        assert selection_model(y, v, type="trunc", steps=[cut]).loglik <= r.loglik + 1e-12
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"alternative": "two.sided"}, "type='truncest' selects on one side of a cut-point"),
+        ({"steps": [0.2]}, r"type='truncest' estimates its cut-point; it takes no steps="),
+        ({"delta": [0.5, None]}, r"type='truncest' estimates delta_1 and the cut-point; it takes no delta="),
+    ],
+)
+def test_bad_truncest_options_are_refused(kwargs, match):
+    y = np.array([0.3, -0.2, 0.5, 0.1, 0.8, -0.4, 0.2, 0.6])
+    with pytest.raises(ValueError, match=match):
+        selection_model(y, np.full(8, 0.05), type="truncest", **kwargs)
+    with pytest.raises(ValueError, match="at least two distinct estimates"):
+        selection_model(np.full(3, 0.2), np.full(3, 0.05), type="truncest")

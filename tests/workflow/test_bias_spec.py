@@ -226,6 +226,14 @@ def test_truncated_beta_selection_from_a_spec(tmp_path, bcg):
     assert "- Selection model: beta (less, truncated at p = 0.025 and 0.975)" in report
 
 
+def test_truncest_selection_from_a_spec(tmp_path, bcg):
+    r, report, sm = _selection_from_spec(
+        tmp_path, bcg, {"type": "truncest", "alternative": "less"}, type="truncest", alternative="less"
+    )
+    assert r["estimate"] == sm.estimate and r["delta"] == sm.delta.tolist() and r["lrt_df"] == 1
+    assert f"- Selection model: truncest (less, estimated cut-point {sm.delta[1]:.4g})" in report
+
+
 def test_fail_safe_n_options_from_a_spec(tmp_path, bcg):
     opts = {"fail_safe_n": {"target": -0.2}}
     c = compute(_spec(tmp_path, bias=["fail_safe_n"], bias_options=opts), bcg)
@@ -299,6 +307,27 @@ def test_fail_safe_n_options_from_a_spec(tmp_path, bcg):
         (
             {"bias": ["selection_model"], "bias_options": {"selection_model": {"cutpoint": 0.1}}},
             r"bias_options\.selection_model\.cutpoint applies to type trunc only; got type stepfun",
+        ),
+        (
+            {
+                "bias": ["selection_model"],
+                "bias_options": {"selection_model": {"type": "truncest", "steps": [0.1]}},
+            },
+            r"selection_model\.steps type truncest estimates its cut-point; it takes no steps",
+        ),
+        (
+            {
+                "bias": ["selection_model"],
+                "bias_options": {"selection_model": {"type": "truncest", "delta": [0.5, 0.1]}},
+            },
+            r"selection_model\.delta type truncest estimates delta_1 and the cut-point; it takes no delta",
+        ),
+        (
+            {
+                "bias": ["selection_model"],
+                "bias_options": {"selection_model": {"type": "truncest", "alternative": "two.sided"}},
+            },
+            r"type truncest selects on one side of its cut-point",
         ),
         (
             {

@@ -1,7 +1,8 @@
 # Fixture: metafor 5.x selmodel(type = "trunc"), the truncation model that selects on the
 # estimate itself (w = 1 on the published side of a cut-point, delta on the other), and
 # type = "negexppow", w(p) = exp(-delta1 p^(1/delta2)), and the truncated beta function
-# (type = "beta" with steps = c(alpha1, alpha2)), which metafor 3.8-1 lacks. Writes tests/reference/selmodel_v5.json; with a metafor older than
+# (type = "beta" with steps = c(alpha1, alpha2)) and type = "truncest" (the cut-point
+# estimated), which metafor 3.8-1 lacks. Writes tests/reference/selmodel_v5.json; with a metafor older than
 # 5.0-1 (Debian's 3.8-1) it leaves the committed file alone and says so. The committed file
 # was written by metafor 5.1-12 built from source (see escalc_v5.R):
 #   R_LIBS=/tmp/rlib5 Rscript tests/reference/make_reference.R
@@ -24,7 +25,7 @@ write_selmodel_v5 <- function() {
     control <- list(reltol = 1e-12, maxit = 10000)
     # the parametric functions: their normalising constants by integrate() at rel.tol 1e-10
     # (the default eps^0.25 moves the log-likelihood by ~1e-6)
-    if (!type %in% c("trunc", "stepfun")) control$intCtrl <- list(rel.tol = 1e-10, subdivisions = 1000L)
+    if (!type %in% c("trunc", "truncest", "stepfun")) control$intCtrl <- list(rel.tol = 1e-10, subdivisions = 1000L)
     args <- list(res, type = type, alternative = alternative, control = control)
     if (!is.null(steps)) args$steps <- steps
     if (!is.null(delta)) args$delta <- delta
@@ -81,9 +82,12 @@ write_selmodel_v5 <- function() {
     # p clamped to [alpha_1, alpha_2] (steps=); ~50 s each at rel.tol 1e-10
     "hackshaw-beta-truncated" = one(hack, "ML", "greater", steps = c(0.025, 0.975), type = "beta"),
     "hackshaw-beta-truncated-narrow" = one(hack, "ML", "greater", steps = c(0.05, 0.5), type = "beta"),
-    "bcg-beta-truncated-less" = one(bcg, "ML", "less", steps = c(0.025, 0.975), type = "beta")
+    "bcg-beta-truncated-less" = one(bcg, "ML", "less", steps = c(0.025, 0.975), type = "beta"),
+    # the truncation model with its cut-point estimated (delta.2; "experimental" in metafor 5)
+    "hackshaw-truncest-greater" = one(hack, "ML", "greater", type = "truncest"),
+    "bcg-truncest-less" = one(bcg, "ML", "less", type = "truncest")
   )
   write_fixture(cases, file.path(REF_DIR, "selmodel_v5.json"),
-                "metafor 5.x selmodel(type = 'trunc', 'negexppow', the truncated beta, decreasing=, mods=), which metafor 3.8-1 lacks")
+                "metafor 5.x selmodel(type = 'trunc', 'negexppow', the truncated beta, truncest, decreasing=, mods=), which metafor 3.8-1 lacks")
 }
 write_selmodel_v5()
