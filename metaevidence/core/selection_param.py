@@ -24,7 +24,7 @@ Vevea 2017): beta :math:`p^{\\delta_1 - 1}(1 - p)^{\\delta_2 - 1}`, half-normal
 :math:`2e^{-\\delta p}/(1 + e^{-\\delta p})`, power :math:`(1 - p)^\\delta` and (metafor 5)
 negative-exponential power :math:`e^{-\\delta_1 p^{1/\\delta_2}}` (:math:`\\delta_2 = 0`: no
 selection). The beta and power models censor p at ``pval_min = 1e-5`` (at ``1 - 1e-5`` too),
-as metafor's default. For the one-parameter models a threshold :math:`\\alpha` gives :math:`\\min(1, w(p)/w(\\alpha))`
+as metafor's default. For the one-parameter models and negexppow a threshold :math:`\\alpha` gives :math:`\\min(1, w(p)/w(\\alpha))`
 (selection probability 1 for every p-value below :math:`\\alpha`). The truncated beta function
 (metafor 5, after Pustejovsky 2024) evaluates the beta function at
 :math:`\\tilde p = \\min(\\max(\\alpha_1, p), \\alpha_2)`: it is flat below :math:`\\alpha_1` and

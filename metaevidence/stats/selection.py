@@ -282,11 +282,6 @@ def _check_threshold(yi, vi, type, steps, alternative, where):
                 f"both in (0, 1)); got {trunc.tolist()}"
             )
         return trunc
-    if type == "negexppow":
-        raise ValueError(
-            f"{where}: type='negexppow' takes no steps= here (metafor 5's thresholded form "
-            f"could not be checked against metafor); got steps={steps!r}"
-        )
     steps = np.atleast_1d(float_array(steps, "steps", where))
     if steps.size != 1 or not 0.0 < steps[0] < 1.0:
         raise ValueError(
@@ -385,7 +380,7 @@ def selection_model(
     steps : array_like, optional
         ``"trunc"``: the cut-point y_c on the effect-size scale (default 0; an estimate must
         lie on each side). Step function: cut-points (1 is added when missing); every interval must hold a
-        study's p-value. One-parameter functions: an optional threshold alpha below which
+        study's p-value. One-parameter functions and negexppow: an optional threshold alpha below which
         w(p) = 1 (w becomes min(1, w(p)/w(alpha))); a p-value must lie on each side.
         ``"beta"``: two truncation points alpha_1 < alpha_2 in (0, 1).
     alternative : {"greater", "less", "two.sided"}

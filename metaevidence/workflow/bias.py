@@ -111,7 +111,7 @@ BIAS_OPTIONS = Record(
                         ListOf(_PROB),
                         required=False,
                         doc="stepfun: cut-points in (0, 1] (default [0.025]); halfnorm, negexp, "
-                        "logistic, power: at most one threshold in (0, 1); beta: none, or two "
+                        "logistic, power, negexppow: at most one threshold in (0, 1); beta: none, or two "
                         "truncation points in (0, 1) (the truncated beta model of metafor 5)",
                     ),
                     Field(
@@ -318,8 +318,6 @@ def check_bias(checks) -> None:
                 where,
                 f"type beta takes two truncation points, increasing and in (0, 1) (or none); got {steps}",
             )
-    elif kind == "negexppow":
-        checks.report(where, "type negexppow takes no steps (its thresholded form is not available)")
     elif kind in ("trunc", "truncest"):
         pass  # reported above: trunc takes cutpoint, truncest estimates it
     elif len(steps) != 1 or steps[0] >= 1:

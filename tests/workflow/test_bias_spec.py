@@ -213,6 +213,19 @@ def test_negexppow_selection_from_a_spec(tmp_path, bcg):
     assert "- Selection model: negexppow (less)" in report
 
 
+def test_negexppow_with_a_threshold_from_a_spec(tmp_path, bcg):
+    r, report, sm = _selection_from_spec(
+        tmp_path,
+        bcg,
+        {"type": "negexppow", "alternative": "less", "steps": [0.05]},
+        type="negexppow",
+        alternative="less",
+        steps=[0.05],
+    )
+    assert r["estimate"] == sm.estimate and r["steps"] == [0.05] and r["lrt_df"] == 2
+    assert "- Selection model: negexppow (less, w = 1 below the threshold p = 0.05)" in report
+
+
 def test_truncated_beta_selection_from_a_spec(tmp_path, bcg):
     r, report, sm = _selection_from_spec(
         tmp_path,
@@ -361,9 +374,9 @@ def test_fail_safe_n_options_from_a_spec(tmp_path, bcg):
         (
             {
                 "bias": ["selection_model"],
-                "bias_options": {"selection_model": {"type": "negexppow", "steps": [0.05]}},
+                "bias_options": {"selection_model": {"type": "negexppow", "steps": [0.05, 0.1]}},
             },
-            r"selection_model\.steps type negexppow takes no steps",
+            r"selection_model\.steps type negexppow takes at most one threshold, a number in \(0, 1\)",
         ),
         (
             {

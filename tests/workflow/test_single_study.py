@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from metaevidence.cli import main
 from metaevidence.plots import forest_table
 
@@ -31,7 +33,8 @@ def test_the_forest_header_of_one_study_names_no_model():
     import metaevidence as me
     from metaevidence.plots.table import build_forest_table
 
-    res = me.meta_analysis(me.effect_sizes("OR", ai=[12], bi=[88], ci=[20], di=[78]), test="knha")
+    with pytest.warns(me.SmallSampleWarning, match="test='knha' needs at least 2 studies"):
+        res = me.meta_analysis(me.effect_sizes("OR", ai=[12], bi=[88], ci=[20], di=[78]), test="knha")
     table = build_forest_table(res)
     assert table.rows.loc[table.rows.kind == "pooled", "k"].tolist() == [1]
     fig = me.forest_plot(res)

@@ -20,12 +20,13 @@ write_selmodel_v5 <- function() {
   hack$vi <- ((log(hack$ci.ub) - log(hack$ci.lb)) / (2 * qnorm(0.975)))^2
   bcg <- escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = read_metadat("dat.bcg"))
   one <- function(d, method, alternative, steps = NULL, delta = NULL, type = "trunc", prec = NULL,
-                  decreasing = FALSE, mods = NULL) {
+                  decreasing = FALSE, mods = NULL, rel.tol = 1e-10) {
     res <- if (is.null(mods)) rma(yi, vi, data = d, method = method) else rma(yi, vi, mods = d[[mods]], data = d, method = method)
     control <- list(reltol = 1e-12, maxit = 10000)
     # the parametric functions: their normalising constants by integrate() at rel.tol 1e-10
     # (the default eps^0.25 moves the log-likelihood by ~1e-6)
-    if (!type %in% c("trunc", "truncest", "stepfun")) control$intCtrl <- list(rel.tol = 1e-10, subdivisions = 1000L)
+    # (a threshold makes the integrand jump: there rel.tol 1e-8, as 1e-10 does not finish in 20 minutes)
+    if (!type %in% c("trunc", "truncest", "stepfun")) control$intCtrl <- list(rel.tol = rel.tol, subdivisions = 1000L)
     args <- list(res, type = type, alternative = alternative, control = control)
     if (!is.null(steps)) args$steps <- steps
     if (!is.null(delta)) args$delta <- delta
@@ -68,6 +69,11 @@ write_selmodel_v5 <- function() {
     "hackshaw-negexppow-sei" = one(hack, "ML", "greater", type = "negexppow", prec = "sei"),
     "hackshaw-negexppow-fixed" = one(hack, "ML", "greater", type = "negexppow", delta = c(NA, 1)),
     "bcg-negexppow-less" = one(bcg, "ML", "less", type = "negexppow"),
+    # with a threshold: w = min(1, w(p)/w(alpha)); metafor's default integration is 4e-3 off
+    # in the log-likelihood here, rel.tol 1e-8 about 1e-7 (~30 s each)
+    "hackshaw-negexppow-threshold" = one(hack, "ML", "greater", type = "negexppow", steps = 0.05, rel.tol = 1e-8),
+    "hackshaw-negexppow-threshold-sei" = one(hack, "ML", "greater", type = "negexppow", steps = 0.05, prec = "sei",
+                                             rel.tol = 1e-8),
     # a step function whose deltas must decrease (metafor's decreasing=TRUE): on bcg the
     # free estimates rise, so the constraint pools them; on hackshaw it is inactive
     "bcg-stepfun-decreasing" = one(bcg, "ML", "less", steps = c(0.025, 0.1, 0.5), type = "stepfun",
