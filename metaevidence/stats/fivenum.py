@@ -16,6 +16,7 @@ from metaevidence.core.effects import fivenum as _five
 __all__ = ["MeansFromMedians", "means_from_medians"]
 
 METHODS = ("luo/wan/shi", "wan", "hozo")
+DISTS = ("norm", "lnorm")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +33,25 @@ class MeansFromMedians:
         ``"five-number"``, ``"range"`` or ``"quartiles"`` (SD only), or ``""``.
     method : str
         The method (see :func:`means_from_medians`).
+    statistic, critical : ndarray (n,)
+        Shi et al.'s (2023) skewness statistic and its 5% critical value (metafor's
+        ``tval`` and ``crit``; of the log values when ``dist="lnorm"``); NaN where the
+        values allow no test (no median, a zero spread, n < 5).
+    skewed : ndarray of bool (n,)
+        Whether the statistic exceeds the critical value (metafor's ``sig``). With
+        ``test=True`` these studies have no estimate.
+    dist : str
+        ``"norm"``, or ``"lnorm"``: then ``mean`` and ``sd`` are those of the log values.
     """
 
     mean: np.ndarray
     sd: np.ndarray
     case: tuple[str, ...]
     method: str
+    statistic: np.ndarray
+    critical: np.ndarray
+    skewed: np.ndarray
+    dist: str = "norm"
 
 
 def _column(name, value, n_rows):
@@ -52,7 +66,16 @@ def _column(name, value, n_rows):
 
 
 def means_from_medians(
-    *, n, median=None, q1=None, q3=None, minimum=None, maximum=None, method: str = "luo/wan/shi"
+    *,
+    n,
+    median=None,
+    q1=None,
+    q3=None,
+    minimum=None,
+    maximum=None,
+    method: str = "luo/wan/shi",
+    test: bool = True,
+    dist: str = "norm",
 ) -> MeansFromMedians:
     """Estimate means and SDs from five-number summaries (or parts of them).
 
@@ -67,6 +90,17 @@ def means_from_medians(
         SDs of Wan et al. (2014, eqs. 9, 16) and, with all five values, Shi et al. (2020,
         eq. 10). ``"wan"``: Wan et al.'s means with the same SDs. ``"hozo"``: Hozo et
         al.'s (2005) mean and SD from the minimum, median and maximum.
+    test : bool, default True
+        Test each study for skewness (Shi et al. 2023) and give the studies it flags no
+        estimate, as metafor's default ``test=TRUE``; False estimates them all (the
+        statistics are reported either way).
+    dist : {"norm", "lnorm"}, default "norm"
+        ``"lnorm"`` assumes log-normal data (positive values; method ``"luo/wan/shi"``):
+        the values are logged, tested for skewness, and the result is the mean and SD of
+        the log values (Shi et al. 2020b; metafor's ``dist="lnorm", transf=FALSE``), the
+        squared SD divided by :func:`~metaevidence.core.effects.fivenum.log_sd_correction`.
+        metafor's back-transformation to the raw scale (``transf=TRUE``) is not offered:
+        its bias correction could not be recovered exactly (see docs/effect-sizes.md).
 
     Returns
     -------
@@ -76,15 +110,15 @@ def means_from_medians(
     ------
     ValueError
         When a study's values are out of order (``minimum <= q1 <= median <= q3 <=
-        maximum`` must hold), ``n`` is not positive, or the method is unknown.
+        maximum`` must hold), ``n`` is not positive, the method or distribution is
+        unknown, or ``dist="lnorm"`` meets a value that is not positive.
 
     Notes
     -----
-    The estimates assume normally distributed data. metafor's ``conv.fivenum`` also tests
-    each study for skewness (Shi et al. 2023) and by default leaves skewed studies out; no
-    such test is made here (metafor's ``test=FALSE``), so look at skewed distributions
-    (mean far from median) before using the estimates. Studies with ``n < 5`` get no
-    estimate, as in metafor.
+    The estimates assume normally (or, with ``dist="lnorm"``, log-normally) distributed
+    data; the skewness test is what checks it, and a study it flags is better analysed
+    another way than forced into a mean and SD. Studies with ``n < 5`` get no estimate, as
+    in metafor.
 
     Examples
     --------
@@ -94,13 +128,23 @@ def means_from_medians(
     ([6.5945, 6.7195, 6.9388], [3.2116, 4.7871, 3.6794])
     >>> est.case
     ('min/median/max', 'q1/median/q3', 'five-number')
+    >>> est.skewed.tolist()
+    [False, False, False]
 
-    Matches ``metafor::conv.fivenum(..., test=FALSE)`` (metafor >= 4.0-0; method
-    ``"luo/wan/shi"``).
+    Matches ``metafor::conv.fivenum`` (metafor >= 4.0-0, checked against 5.1-12; method
+    ``"luo/wan/shi"``), its ``test=`` and ``dist="lnorm", transf=FALSE`` included.
     """
     if method not in METHODS:
         raise ValueError(
             f"means_from_medians: method must be one of {', '.join(map(repr, METHODS))}; got {method!r}"
+        )
+    if dist not in DISTS:
+        raise ValueError(
+            f"means_from_medians: dist must be one of {', '.join(map(repr, DISTS))}; got {dist!r}"
+        )
+    if dist == "lnorm" and method != "luo/wan/shi":
+        raise ValueError(
+            f"means_from_medians: dist='lnorm' uses the 'luo/wan/shi' estimators on the log values; got method={method!r}"
         )
     sizes = np.array(n, dtype=float).reshape(-1)
     k = sizes.size
@@ -115,6 +159,8 @@ def means_from_medians(
         )
     }
     _check_order(cols, sizes)
+    if dist == "lnorm":
+        cols = _logged(cols)
     a, lo, m, hi, b = (cols[c] for c in ("minimum", "q1", "median", "q3", "maximum"))
     if method == "hozo":
         mean, sd = _five.hozo(a, m, b, sizes)
@@ -123,9 +169,38 @@ def means_from_medians(
             a, lo, m, hi, b, sizes
         )
         sd = _five.wan_shi_sd(a, lo, hi, b, sizes)
+        if dist == "lnorm":
+            sd = sd / np.sqrt(_five.log_sd_correction(a, lo, hi, b, sizes))
         small = sizes < 5
         mean, sd = np.where(small, np.nan, mean), np.where(small, np.nan, sd)
-    return MeansFromMedians(mean=mean, sd=sd, case=_cases(cols, mean, sd), method=method)
+    statistic, critical = _five.skewness_test(a, lo, m, hi, b, sizes)
+    with np.errstate(invalid="ignore"):
+        skewed = statistic > critical
+    if test:
+        mean, sd = np.where(skewed, np.nan, mean), np.where(skewed, np.nan, sd)
+    return MeansFromMedians(
+        mean=mean,
+        sd=sd,
+        case=_cases(cols, mean, sd),
+        method=method,
+        statistic=statistic,
+        critical=critical,
+        skewed=skewed,
+        dist=dist,
+    )
+
+
+def _logged(cols):
+    for name, values in cols.items():
+        bad = np.flatnonzero(np.isfinite(values) & (values <= 0))
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(
+                f"means_from_medians: dist='lnorm' needs positive values; got {name}={values[i]:g} "
+                f"in row {i} (0-based)"
+            )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {name: np.log(values) for name, values in cols.items()}
 
 
 def _check_order(cols, sizes):
