@@ -181,3 +181,8 @@ METAFOR_DEFAULT_THRESHOLD = 1e-5
 #: accurate to a few 1e-16 absolute, and is used only where p >= 1e-3, so its relative
 #: error is at most ~1e-16 / 1e-3 times a few (3e-13 measured against 40-digit mpmath).
 T_TAIL_CLOSED_FORM = 2e-12
+
+#: Friedman's SuperSmoother (core/smooth.py) against R's stats::supsmu: the same running
+#: lines, their sums formed directly here and by running updates in R's Fortran; measured
+#: agreement <= 1.3e-13 relative on 41 seeded cases (n = 5 to 250).
+SUPSMU = 1e-11

@@ -5,7 +5,7 @@ Drawn from a fitted :class:`~metaevidence.stats.results.MetaAnalysis` or
 drawn. The residuals are :func:`metaevidence.rstandard`'s; the pseudo-confidence envelope
 is simulated from the fitted model with a seeded generator, so the same call always draws
 the same envelope (metafor's ``qqnorm.rma.uni``, which draws it from R's global random
-stream).
+stream), and smoothed with Friedman's SuperSmoother as metafor does by default.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
+from metaevidence.core.smooth import supsmu
 from metaevidence.plots import style
 from metaevidence.plots.diagnostics import _apply, _axes, _check_size, _frame, _left_margin, _linear
 from metaevidence.plots.output import style_context
@@ -38,10 +39,15 @@ class QQData:
     envelope_x : ndarray (k,)
         The sorted theoretical quantiles.
     envelope_lower, envelope_upper : ndarray (k,) or None
-        Pointwise quantiles of the simulated sorted residuals (None without an envelope).
+        Pointwise quantiles of the simulated sorted residuals, smoothed when ``smooth``
+        (None without an envelope).
     level : float
         Envelope level (Bonferroni-corrected to 1 - (1 - level)/k when asked).
     reps, seed : int
+    smooth : bool
+        Whether the bounds were smoothed (:func:`~metaevidence.core.smooth.supsmu`).
+    bass : float
+        The smoother's bass setting.
     """
 
     x: np.ndarray
@@ -53,6 +59,8 @@ class QQData:
     level: float
     reps: int
     seed: int
+    smooth: bool = True
+    bass: float = 0.0
 
 
 def _ppoints(k: int) -> np.ndarray:
@@ -69,6 +77,8 @@ def qq_data(
     bonferroni: bool = False,
     reps: int = 1000,
     seed: int = DEFAULT_SEED,
+    smooth: bool = True,
+    bass: float = 0.0,
 ) -> QQData:
     """The numbers of a normal Q-Q plot of internally standardized residuals.
 
@@ -85,6 +95,11 @@ def qq_data(
         Simulated residual sets.
     seed : int
         Seed of the simulation (``numpy.random.default_rng``).
+    smooth : bool
+        Smooth each bound against the theoretical quantiles with Friedman's
+        SuperSmoother (metafor's default ``smooth=TRUE``).
+    bass : float
+        The smoother's bass, 0 to 10 (higher is smoother; metafor's ``bass``).
 
     Returns
     -------
@@ -99,11 +114,12 @@ def qq_data(
     :math:`(1 \\mp level)/2` quantiles over replicates (numpy's default linear
     quantiles, R's type 7). This is metafor's construction (after Cook & Weisberg 1982):
     the projected noise stands in for standardized residuals, whose variance is near 1.
-    metafor smooths the envelope with ``supsmu`` by default; this draws it unsmoothed
-    (``smooth=FALSE``).
+    With ``smooth`` each bound is replaced by :func:`~metaevidence.core.smooth.supsmu`
+    of it against the theoretical quantiles, as metafor does.
 
-    Matches ``metafor::qqnorm.rma.uni`` (metafor 3.8-1): its points exactly; its
-    ``smooth=FALSE`` envelope to Monte Carlo error (different random streams).
+    Matches ``metafor::qqnorm.rma.uni`` (metafor 3.8-1 and 5.1-12): its points exactly;
+    its envelope to Monte Carlo error (different random streams); its smoothing step
+    exactly (R's ``supsmu`` of the same simulated bounds, to 1e-12).
 
     Example
     -------
@@ -121,6 +137,12 @@ def qq_data(
     level = float(result.level if level is None else level)
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1); got {level!r}")
+    if (
+        isinstance(bass, bool)
+        or not isinstance(bass, (int, float, np.integer, np.floating))
+        or not 0 <= bass <= 10
+    ):
+        raise ValueError(f"bass must be a number in [0, 10]; got {bass!r}")
     res = rstandard(result)
     z = np.asarray(res.z, float)
     k = z.size
@@ -140,6 +162,9 @@ def qq_data(
         sims = np.sort(eps @ (np.eye(k) - H).T, axis=1)
         lower = np.quantile(sims, (1 - level) / 2, axis=0)
         upper = np.quantile(sims, (1 + level) / 2, axis=0)
+        if smooth:
+            lower = smooth_bound(q, lower, bass)
+            upper = smooth_bound(q, upper, bass)
     return QQData(
         x=x,
         y=z,
@@ -150,7 +175,16 @@ def qq_data(
         level=level,
         reps=int(reps),
         seed=int(seed),
+        smooth=bool(smooth),
+        bass=float(bass),
     )
+
+
+def smooth_bound(q: np.ndarray, bound: np.ndarray, bass: float = 0.0) -> np.ndarray:
+    """One simulated envelope bound smoothed against the sorted theoretical quantiles ``q``
+    (metafor's ``supsmu(x, bound, bass=bass)$y``; the quantiles are distinct).
+    """
+    return supsmu(q, bound, bass=float(bass))[1]
 
 
 def qq_plot(
@@ -161,6 +195,8 @@ def qq_plot(
     bonferroni: bool = False,
     reps: int = 1000,
     seed: int = DEFAULT_SEED,
+    smooth: bool = True,
+    bass: float = 0.0,
     title: str | None = None,
     width: float = 3.2,
     height: float = 3.0,
@@ -171,7 +207,7 @@ def qq_plot(
     Parameters
     ----------
     result : MetaAnalysis or MetaRegression
-    envelope, level, bonferroni, reps, seed
+    envelope, level, bonferroni, reps, seed, smooth, bass
         As :func:`qq_data`.
     title : str, optional
     width, height : float
@@ -192,7 +228,16 @@ def qq_plot(
     >>> fig = qq_plot(res)
     """
     _check_size(width=width, height=height, font_size=font_size)
-    d = qq_data(result, envelope=envelope, level=level, bonferroni=bonferroni, reps=reps, seed=seed)
+    d = qq_data(
+        result,
+        envelope=envelope,
+        level=level,
+        bonferroni=bonferroni,
+        reps=reps,
+        seed=seed,
+        smooth=smooth,
+        bass=bass,
+    )
     font = style.font(size=font_size)
     span = [d.x, d.y] + ([d.envelope_lower, d.envelope_upper] if envelope else [])
     ys = _linear(np.concatenate(span), pad=0.06)
