@@ -48,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "heterogeneity_ci": "metaevidence.stats.profile",
     "linear_combinations": "metaevidence.stats.regression_tools",
     "predict_at": "metaevidence.stats.regression_tools",
+    "predictive_probability": "metaevidence.stats.regression_tools",
     "rstandard": "metaevidence.stats.regression_tools",
     "rstudent": "metaevidence.stats.regression_tools",
     "MetaAnalysis": "metaevidence.stats.results",

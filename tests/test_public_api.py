@@ -32,6 +32,7 @@ EXPECTED = {
     "heterogeneity_ci",
     "linear_combinations",
     "predict_at",
+    "predictive_probability",
     "rstandard",
     "rstudent",
     "MetaAnalysis",

@@ -19,7 +19,16 @@ from metaevidence.display.summary import Summary, Table, fmt, fmt_p
 from metaevidence.stats.influence import model_inputs
 from metaevidence.stats.regression import MetaRegression, Prediction
 
-__all__ = ["LinearCombinations", "Residuals", "linear_combinations", "predict_at", "rstandard", "rstudent"]
+__all__ = [
+    "LinearCombinations",
+    "PredictiveProbability",
+    "Residuals",
+    "linear_combinations",
+    "predict_at",
+    "predictive_probability",
+    "rstandard",
+    "rstudent",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +167,12 @@ def linear_combinations(result: MetaRegression, L) -> LinearCombinations:
 
 
 def predict_at(
-    result: MetaRegression, newmods, *, intercept: bool | None = None, pi_method: str = "metafor"
+    result: MetaRegression,
+    newmods,
+    *,
+    intercept: bool | None = None,
+    pi_method: str = "metafor",
+    hetvar: float | None = None,
 ) -> Prediction:
     """Predicted average effects at new moderator values, with confidence and prediction
     intervals (metafor ``predict(res, newmods=)``).
@@ -177,6 +191,9 @@ def predict_at(
         df (Riley et al., 2011, BMJ 342:d549; metafor 5's ``predtype="Riley"``, which uses
         ``k - p - 1`` df for meta-regressions; for ``p = 1`` it is ``meta_analysis``'s
         ``pi_method="hts"``).
+    hetvar : float, optional
+        The heterogeneity variance of the prediction interval in place of the fit's
+        :math:`\\hat\\tau^2` (metafor 5's ``hetvar``).
 
     Returns
     -------
@@ -184,7 +201,7 @@ def predict_at(
         With ``pi_lower``/``pi_upper``: :math:`x^\\top\\hat\\beta \\pm c\\sqrt{x^\\top V x + \\hat\\tau^2}`.
 
     Matches ``metafor::predict.rma(res, newmods=)`` (``pred``, ``se``, ``ci.lb``, ``ci.ub``,
-    ``pi.lb``, ``pi.ub``; metafor 3.8-1).
+    ``pi.lb``, ``pi.ub``; metafor 3.8-1; ``hetvar`` metafor 5.0-1).
     """
     where = "predict_at"
     _check_regression(result, where)
@@ -201,15 +218,183 @@ def predict_at(
         )
     if pi_method not in ("metafor", "riley"):
         raise ValueError(f"{where}: pi_method must be 'metafor' or 'riley'; got {pi_method!r}")
+    tau2 = _heterogeneity(result, hetvar, where)
     if add:
         x = np.column_stack([np.ones(x.shape[0]), x])
     pred = result.predict(x)
-    if pi_method == "metafor":
+    if pi_method == "metafor" and hetvar is None:
         return pred
-    df = result.k - result.p - 1
-    crit = stats.t.ppf(0.5 + result.level / 2, df) if df > 0 else np.nan
-    half = crit * np.sqrt(pred.se**2 + result.tau2)
+    dist, df = _predictive_distribution(result, pi_method, where)
+    q = 0.5 + result.level / 2
+    crit = stats.norm.ppf(q) if dist == "normal" else (stats.t.ppf(q, df) if df > 0 else np.nan)
+    half = crit * np.sqrt(pred.se**2 + tau2)
     return dataclasses.replace(pred, pi_lower=pred.estimate - half, pi_upper=pred.estimate + half)
+
+
+def _heterogeneity(result, hetvar, where: str) -> float:
+    """The fit's tau^2, or ``hetvar`` when given (checked)."""
+    if hetvar is None:
+        tau2 = float(result.tau2)
+        return tau2 if np.isfinite(tau2) else 0.0
+    if (
+        isinstance(hetvar, bool)
+        or not isinstance(hetvar, (int, float, np.integer, np.floating))
+        or not hetvar >= 0
+    ):
+        raise ValueError(f"{where}: hetvar must be a non-negative number (a tau^2); got {hetvar!r}")
+    return float(hetvar)
+
+
+def _predictive_distribution(result, pi_method: str, where: str) -> tuple[str, float]:
+    """The reference distribution of the prediction interval: ("normal", nan) or ("t", df).
+
+    metafor's default (``pi_method="metafor"``) takes the test's: normal under ``z``, t on
+    the fit's df otherwise; Riley et al. (2011) (``"riley"``, or ``"hts"`` for an
+    intercept-only fit) a t on ``k - p - 1`` df.
+    """
+    p = int(getattr(result, "p", 1))
+    if pi_method == "metafor":
+        if str(result.test) == "z":
+            return "normal", float("nan")
+        return "t", float(result.df)
+    if pi_method in ("riley", "hts"):
+        return "t", float(result.k - p - 1)
+    raise ValueError(
+        f"{where}: pi_method must be 'metafor' or 'riley' ('hts' for a meta-analysis); got {pi_method!r}"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PredictiveProbability:
+    """The probability that the true effect of a new study lies beyond a cutoff.
+
+    Attributes
+    ----------
+    probability : ndarray (m,)
+        :math:`\\Pr(\\theta_{new} < c)` or :math:`\\Pr(\\theta_{new} > c)`, one per prediction
+        (one for a meta-analysis).
+    direction : str
+        "<" or ">".
+    cutoff : float
+        ``c``, on the analysis scale.
+    estimate, sd : ndarray (m,)
+        Centre and scale of the predictive distribution,
+        :math:`\\sqrt{\\operatorname{SE}^2 + \\tau^2}`.
+    tau2 : float
+        The heterogeneity used (the fit's, or ``hetvar``).
+    distribution : str
+        "normal" or "t".
+    df : float
+        Degrees of freedom of the t (NaN for the normal).
+    """
+
+    probability: np.ndarray
+    direction: str
+    cutoff: float
+    estimate: np.ndarray
+    sd: np.ndarray
+    tau2: float
+    distribution: str
+    df: float
+
+
+def _parse_prob(prob, where: str) -> tuple[str, float]:
+    text = str(prob).replace(" ", "") if isinstance(prob, str) else ""
+    if len(text) >= 2 and text[0] in "<>":
+        try:
+            return text[0], float(text[1:])
+        except ValueError:
+            pass
+    raise ValueError(f"{where}: prob must read '<c' or '>c' with a number c (e.g. '<0'); got {prob!r}")
+
+
+def predictive_probability(
+    result,
+    prob: str,
+    *,
+    newmods=None,
+    intercept: bool | None = None,
+    pi_method: str = "metafor",
+    hetvar: float | None = None,
+) -> PredictiveProbability:
+    """The proportion of true effects below or above a cutoff: the probability that a new
+    study's true effect lies there (metafor 5's ``predict(res, prob="<0")``).
+
+    Parameters
+    ----------
+    result : MetaAnalysis or MetaRegression
+        An inverse-variance fit (for a common-effect fit tau^2 is 0).
+    prob : str
+        ``"<c"`` or ``">c"``, ``c`` on the analysis scale (e.g. ``"<0"``: log ratios below
+        0, i.e. ratios below 1).
+    newmods : array_like, optional
+        Moderator values for a MetaRegression, as :func:`predict_at` (required there).
+    intercept : bool, optional
+        As :func:`predict_at`.
+    pi_method : {"metafor", "riley"}
+        The predictive distribution: the test's (normal under ``z``, else t on the fit's
+        df; metafor's default) or Riley et al.'s t on ``k - p - 1`` df (``"hts"`` also
+        names it for a meta-analysis).
+    hetvar : float, optional
+        A heterogeneity variance in place of the fit's :math:`\\hat\\tau^2`.
+
+    Returns
+    -------
+    PredictiveProbability
+
+    Notes
+    -----
+    With the prediction :math:`\\hat\\mu` (or :math:`x^\\top\\hat\\beta`), its standard error
+    (Hartung-Knapp adjusted under ``knha``) and :math:`\\hat\\tau^2`,
+    :math:`\\Pr(\\theta_{new} < c) = F\\big((c - \\hat\\mu)/\\sqrt{\\operatorname{SE}^2 + \\hat\\tau^2}\\big)`,
+    F the distribution of the prediction interval; ``">c"`` is its complement.
+
+    Matches ``metafor::predict.rma(res, prob=)`` (metafor 5.1-12): with ``newmods``,
+    ``predtype="Riley"`` and ``hetvar``.
+
+    Examples
+    --------
+    >>> pp = predictive_probability(res, "<0")  # share of true log risk ratios below 0
+    """
+    where = "predictive_probability"
+    direction, cutoff = _parse_prob(prob, where)
+    tau2 = _heterogeneity(result, hetvar, where)
+    if isinstance(result, MetaRegression):
+        if newmods is None:
+            raise ValueError(
+                f"{where}: a meta-regression needs newmods= (the moderator values to predict at)"
+            )
+        pred = predict_at(result, newmods, intercept=intercept)
+        est, se = np.asarray(pred.estimate, float), np.asarray(pred.se, float)
+    else:
+        if not all(hasattr(result, a) for a in ("estimate", "se", "tau2", "test", "k")):
+            raise TypeError(
+                f"{where} needs a fitted MetaAnalysis or MetaRegression; got {type(result).__name__}"
+            )
+        if newmods is not None:
+            raise ValueError(f"{where}: newmods applies to a meta-regression; this is a meta-analysis")
+        est, se = np.array([float(result.estimate)]), np.array([float(result.se)])
+    dist, df = _predictive_distribution(result, pi_method, where)
+    sd = np.sqrt(se**2 + tau2)
+    z = (cutoff - est) / sd
+    if dist == "normal":
+        below = stats.norm.cdf(z)
+        above = stats.norm.sf(z)
+    elif df > 0:
+        below = stats.t.cdf(z, df)
+        above = stats.t.sf(z, df)
+    else:
+        below = above = np.full(z.shape, np.nan)
+    return PredictiveProbability(
+        probability=np.asarray(below if direction == "<" else above, float),
+        direction=direction,
+        cutoff=cutoff,
+        estimate=est,
+        sd=sd,
+        tau2=tau2,
+        distribution=dist,
+        df=df,
+    )
 
 
 def rstandard(result) -> Residuals:
