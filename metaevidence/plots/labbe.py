@@ -53,9 +53,14 @@ class LabbeData:
         The pooled measure and the arm outcome (metafor's escalc names: PLO, PLN, PR,
         PAS, IRLN, IR, IRS).
     estimate, ci_lower, ci_upper : float
-        The pooled estimate and its CI; the drawn lines are y = x + these.
+        The pooled estimate and its CI; the drawn lines are y = x + these (y = x - these
+        when ``flip``).
+    pi_lower, pi_upper : float
+        The prediction interval (NaN for a common-effect fit).
     add : float
         Zero-cell correction applied to the arms (see :func:`labbe_data`).
+    flip : bool
+        Whether the arms are swapped: the experimental arm on x, the control arm on y.
     """
 
     x: np.ndarray
@@ -70,6 +75,13 @@ class LabbeData:
     ci_lower: float
     ci_upper: float
     add: float | str
+    pi_lower: float = float("nan")
+    pi_upper: float = float("nan")
+    flip: bool = False
+
+    def offset(self, value: float) -> float:
+        """The intercept of the line y = x + c drawn for the effect ``value``."""
+        return -value if self.flip else value
 
 
 def _arm(kind, arm, events, total, add, to, any_zero):
@@ -104,7 +116,7 @@ def _arm(kind, arm, events, total, add, to, any_zero):
     return np.sqrt(x / t), 1 / (4 * t)  # IRS
 
 
-def labbe_data(result) -> LabbeData:
+def labbe_data(result, *, flip: bool = False) -> LabbeData:
     """The numbers of a L'Abbe plot: both arms' outcomes of each included study.
 
     Parameters
@@ -112,6 +124,8 @@ def labbe_data(result) -> LabbeData:
     result : MetaAnalysis
         An inverse-variance fit of one of OR, RR, RD, AS (2x2 counts) or IRR, IRD, IRSD
         (events and person-times) made from :func:`~metaevidence.effect_sizes` data.
+    flip : bool
+        Put the experimental arm on x and the control arm on y (metafor 5's ``flip``).
 
     Returns
     -------
@@ -127,7 +141,10 @@ def labbe_data(result) -> LabbeData:
     treatment-arm increment (its share of the two groups' total). Point sizes are linear in
     :math:`1/\\sqrt{v_x + v_y}` from 0.5 to 3.5 (metafor's ``plim``).
 
-    Matches ``metafor::labbe.rma`` (metafor 3.8-1): its returned x, y and cex.
+    Matches ``metafor::labbe.rma`` (metafor 3.8-1): its returned x, y and cex; with
+    ``flip``, metafor 5.1-12's swapped x and y. (metafor 5.1-12 then still draws its
+    lines at y = x + estimate, on the far side of the swapped points; here they are at
+    y = x - estimate, where the effect puts them.)
 
     Example
     -------
@@ -137,6 +154,8 @@ def labbe_data(result) -> LabbeData:
     """
     measure = str(getattr(result, "measure", ""))
     es = getattr(result, "effects", None)
+    if not isinstance(flip, (bool, np.bool_)):
+        raise TypeError(f"labbe_data: flip must be True or False; got {flip!r}")
     if measure not in _ARMS:
         raise ValueError(
             f"a L'Abbe plot draws two-arm binary or person-time data ({', '.join(_ARMS)}); got measure {measure!r}"
@@ -168,6 +187,8 @@ def labbe_data(result) -> LabbeData:
     span = w.max() - w.min()
     size = (w - w.min()) / span * (PLIM[1] - PLIM[0]) + PLIM[0] if span > 0 else np.full(w.shape, 1.0)
     labels = tuple(str(s) for s, keep in zip(result.labels, inc) if keep)
+    if flip:
+        x, y, vx, vy = y, x, vy, vx
     return LabbeData(
         x=x,
         y=y,
@@ -181,6 +202,9 @@ def labbe_data(result) -> LabbeData:
         ci_lower=float(result.ci_lower),
         ci_upper=float(result.ci_upper),
         add=es.add if es.add == "TACC" else add1,
+        pi_lower=float(getattr(result, "pi_lower", np.nan)),
+        pi_upper=float(getattr(result, "pi_upper", np.nan)),
+        flip=bool(flip),
     )
 
 
@@ -188,6 +212,9 @@ def labbe_plot(
     result,
     *,
     ci: bool = False,
+    pi: bool = False,
+    flip: bool = False,
+    legend: bool = False,
     group_labels: tuple[str, str] | None = None,
     title: str | None = None,
     width: float = 3.2,
@@ -202,6 +229,14 @@ def labbe_plot(
         A fit of two-arm counts (see :func:`labbe_data`).
     ci : bool
         Shade the band between y = x + ci_lower and y = x + ci_upper (metafor 5's ``ci=TRUE``).
+    pi : bool
+        Shade the wider band of the prediction interval, lighter (metafor 5's ``pi=TRUE``;
+        nothing for a common-effect fit).
+    flip : bool
+        Experimental arm on x, control arm on y (metafor 5's ``flip``); the lines become
+        y = x - estimate.
+    legend : bool
+        Name the points, lines and bands in a legend (metafor 5's ``legend``).
     group_labels : (str, str), optional
         Names of the experimental and control arms for the axis titles (default from the
         effect sizes' ``group_labels``, else "Experimental", "Control").
@@ -225,7 +260,7 @@ def labbe_plot(
     >>> fig = labbe_plot(res)
     """
     _check_size(width=width, height=height, font_size=font_size)
-    d = labbe_data(result)
+    d = labbe_data(result, flip=flip)
     es = result.effects
     groups = group_labels or getattr(es, "group_labels", None) or ("Experimental", "Control")
     name = _ARMS[d.measure][1]
@@ -237,21 +272,48 @@ def labbe_plot(
         _apply(ax, "x", xs, font)
         _apply(ax, "y", ys, font)
         line = np.array([xs.lower, xs.upper])
+        level = f"{round(100 * float(getattr(result, 'level', 0.95)), 4):g}%"
+        if pi and np.isfinite(d.pi_lower):
+            ax.fill_between(
+                line,
+                line + d.offset(d.pi_lower),
+                line + d.offset(d.pi_upper),
+                color=style.RULE,
+                alpha=0.15,
+                linewidth=0,
+                zorder=1,
+                gid="prediction-band",
+                label=f"{level} prediction interval",
+            )
         if ci:
             ax.fill_between(
                 line,
-                line + d.ci_lower,
-                line + d.ci_upper,
+                line + d.offset(d.ci_lower),
+                line + d.offset(d.ci_upper),
                 color=style.RULE,
                 alpha=0.3,
                 linewidth=0,
                 zorder=1,
                 gid="confidence-band",
+                label=f"{level} CI",
             )
         ax.plot(
-            line, line, color=style.MUTED, linestyle=(0, (4, 3)), linewidth=style.LINE_WIDTH, gid="no-effect"
+            line,
+            line,
+            color=style.MUTED,
+            linestyle=(0, (4, 3)),
+            linewidth=style.LINE_WIDTH,
+            gid="no-effect",
+            label="No effect",
         )
-        ax.plot(line, line + d.estimate, color=style.INK, linewidth=style.LINE_WIDTH * 1.5, gid="estimate")
+        ax.plot(
+            line,
+            line + d.offset(d.estimate),
+            color=style.INK,
+            linewidth=style.LINE_WIDTH * 1.5,
+            gid="estimate",
+            label="Pooled estimate",
+        )
         ax.set_xlim(xs.lower, xs.upper)
         ax.set_ylim(ys.lower, ys.upper)
         order = np.argsort(-d.size, kind="stable")
@@ -265,9 +327,30 @@ def labbe_plot(
             alpha=0.6,
             zorder=3,
             gid="studies",
+            label="Studies",
         )
-        ax.set_xlabel(f"{name} ({groups[1]})", fontproperties=font)
-        ax.set_ylabel(f"{name} ({groups[0]})", fontproperties=font)
+        on_x, on_y = (groups[0], groups[1]) if flip else (groups[1], groups[0])
+        ax.set_xlabel(f"{name} ({on_x})", fontproperties=font)
+        ax.set_ylabel(f"{name} ({on_y})", fontproperties=font)
+        if legend:
+            from matplotlib.lines import Line2D
+
+            handles, names = ax.get_legend_handles_labels()
+            marker = Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markersize=6,
+                markerfacecolor=style.STUDY,
+                markeredgecolor=style.INK,
+                markeredgewidth=0.4,
+                alpha=0.6,
+            )
+            handles = [marker if n == "Studies" else h for h, n in zip(handles, names)]
+            # the corner away from the studies: most lie on one side of the diagonal
+            corner = "upper left" if np.mean(d.y < d.x) >= 0.5 else "lower right"
+            ax.legend(handles, names, loc=corner, prop=style.font(size=font_size * 0.85), frameon=False)
         _frame(ax, font)
         if title:
             ax.set_title(title, fontproperties=style.font(bold=True, size=font_size), loc="left")

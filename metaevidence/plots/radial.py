@@ -41,6 +41,10 @@ class RadialData:
         Half-width of the shaded band, :math:`z_{(1+level)/2}`.
     tau2 : float
     level : float
+    center : float
+        What the effects are centred on before standardizing: 0, or the pooled estimate
+        (``center=True``, metafor 5's ``radial(center=TRUE)``); a line of slope
+        :math:`\\theta - center` is the effect :math:`\\theta`.
     """
 
     x: np.ndarray
@@ -52,15 +56,19 @@ class RadialData:
     z: float
     tau2: float
     level: float
+    center: float = 0.0
 
 
-def radial_data(result) -> RadialData:
+def radial_data(result, *, center: bool = False) -> RadialData:
     """The numbers of a radial (Galbraith) plot.
 
     Parameters
     ----------
     result : MetaAnalysis
         Any inverse-variance fit; a common-effect fit has :math:`\\hat\\tau^2 = 0`.
+    center : bool
+        Centre the effects on the pooled estimate, :math:`(y_i - \\hat\\theta)/\\sqrt{v_i +
+        \\hat\\tau^2}`, so the pooled line is horizontal (metafor 5's ``center=TRUE``).
 
     Returns
     -------
@@ -68,11 +76,12 @@ def radial_data(result) -> RadialData:
 
     Notes
     -----
-    :math:`x_i = 1/\\sqrt{v_i + \\hat\\tau^2}`, :math:`y_i/\\sqrt{v_i + \\hat\\tau^2}`;
-    the band half-width is the normal quantile at the fit's level.
+    :math:`x_i = 1/\\sqrt{v_i + \\hat\\tau^2}`, :math:`y_i/\\sqrt{v_i + \\hat\\tau^2}`
+    (:math:`(y_i - \\hat\\theta)/\\sqrt{v_i + \\hat\\tau^2}` when centred); the band
+    half-width is the normal quantile at the fit's level.
 
     Matches ``metafor::radial.rma`` (metafor 3.8-1): its returned x and y, and the band
-    (polygon) it draws.
+    (polygon) it draws; ``center=True`` metafor 5.1-12's ``radial(center=TRUE)``.
 
     Example
     -------
@@ -81,10 +90,13 @@ def radial_data(result) -> RadialData:
     for attr in ("yi", "vi", "included", "estimate", "tau2"):
         if not hasattr(result, attr):
             raise TypeError(f"radial_plot draws a MetaAnalysis; got {type(result).__name__}")
+    if not isinstance(center, (bool, np.bool_)):
+        raise TypeError(f"radial_data: center must be True or False; got {center!r}")
     inc = np.asarray(result.included, bool)
     tau2 = float(result.tau2) if np.isfinite(result.tau2) else 0.0
     s = np.sqrt(np.asarray(result.vi, float)[inc] + tau2)
-    yi = np.asarray(result.yi, float)[inc]
+    shift = float(result.estimate) if center else 0.0
+    yi = np.asarray(result.yi, float)[inc] - shift
     return RadialData(
         x=1 / s,
         y=yi / s,
@@ -95,6 +107,7 @@ def radial_data(result) -> RadialData:
         z=float(ndtri(0.5 + result.level / 2)),
         tau2=tau2,
         level=float(result.level),
+        center=shift,
     )
 
 
@@ -102,6 +115,7 @@ def radial_plot(
     result,
     *,
     transform: str | None = "auto",
+    center: bool = False,
     title: str | None = None,
     width: float = 3.4,
     height: float = 3.0,
@@ -116,6 +130,9 @@ def radial_plot(
         How the arc's effect ticks are labelled: "auto" (default) the measure's own
         back-transformation (ratio measures exponentiated), or as given; the slopes stay on
         the analysis scale.
+    center : bool
+        Centre the effects on the pooled estimate (see :func:`radial_data`); the arc still
+        reads effects.
     title : str, optional
     width, height : float
         Size of the plotting area in inches (the arc is drawn inside it, on the right).
@@ -136,13 +153,14 @@ def radial_plot(
     >>> fig = radial_plot(res)
     """
     _check_size(width=width, height=height, font_size=font_size)
-    d = radial_data(result)
+    d = radial_data(result, center=center)
+    slope = d.estimate - d.center  # of the pooled line
     shown = lab.resolve_transform(transform, getattr(result, "measure", "GEN"))
     font = style.font(size=font_size)
     small = style.font(size=font_size * style.SMALL_FONT_SIZE / style.FONT_SIZE)
     arc_room = 0.28  # fraction of the x axis right of the largest x kept for the arc
     xmax = float(d.x.max()) / (1 - arc_room)
-    band = np.r_[d.y, d.estimate * xmax + d.z, d.estimate * xmax - d.z, d.z, -d.z]
+    band = np.r_[d.y, slope * xmax + d.z, slope * xmax - d.z, d.z, -d.z]
     ys = _linear(band, pad=0.05)
     xs = _linear(np.r_[0.0, xmax], pad=0.0)
     left = _left_margin(ys, font)
@@ -157,7 +175,7 @@ def radial_plot(
         ax.set_ylim(ys.lower, ys.upper)
         ax.fill(
             [0.0, xmax, xmax, 0.0],
-            [d.z, d.estimate * xmax + d.z, d.estimate * xmax - d.z, -d.z],
+            [d.z, slope * xmax + d.z, slope * xmax - d.z, -d.z],
             color=style.RULE,
             alpha=0.25,
             linewidth=0,
@@ -166,7 +184,7 @@ def radial_plot(
         )
         ax.plot(
             [0.0, xmax],
-            [0.0, d.estimate * xmax],
+            [0.0, slope * xmax],
             color=style.INK,
             linewidth=style.LINE_WIDTH * 1.5,
             gid="estimate",
@@ -175,7 +193,8 @@ def radial_plot(
         ax.scatter(d.x, d.y, s=4.5**2, color=style.STUDY, linewidths=0, zorder=3, gid="studies")
         _arc(ax, d, shown, xs, ys, width, height, small)
         ax.set_xlabel("Precision  1/\u221a(v\u1d62 + \u03c4\u00b2)", fontproperties=font)
-        ax.set_ylabel("Standardized effect  y\u1d62/\u221a(v\u1d62 + \u03c4\u00b2)", fontproperties=font)
+        numerator = "(y\u1d62 \u2212 \u03b8\u0302)" if center else "y\u1d62"
+        ax.set_ylabel(f"Standardized effect  {numerator}/\u221a(v\u1d62 + \u03c4\u00b2)", fontproperties=font)
         _frame(ax, font)
         if title:
             ax.set_title(title, fontproperties=style.font(bold=True, size=font_size), loc="left")
@@ -189,15 +208,15 @@ def _arc(ax, d: RadialData, shown, xs, ys, width, height, font):
     radius = min(width * 0.9, math.hypot(width, height))
     ymax_in, ymin_in = height - oy, -oy
 
-    def point(theta, r=radius):
-        phi = math.atan(theta * uy / ux)
+    def point(theta, r=radius):  # the effect theta is the line of slope theta - center
+        phi = math.atan((theta - d.center) * uy / ux)
         return r * math.cos(phi) / ux, r * math.sin(phi) / uy
 
     # the arc spans the slopes that stay inside the axes at radius R
     lo_phi = max(-math.pi / 2 + 0.05, math.asin(max(-1.0, ymin_in / radius)))
     hi_phi = min(math.pi / 2 - 0.05, math.asin(min(1.0, ymax_in / radius)))
-    lo_t, hi_t = math.tan(lo_phi) * ux / uy, math.tan(hi_phi) * ux / uy
-    study = d.y / d.x
+    lo_t, hi_t = math.tan(lo_phi) * ux / uy + d.center, math.tan(hi_phi) * ux / uy + d.center  # effects
+    study = d.y / d.x + d.center
     tick_scale = data_scale(
         shown.array(np.clip(np.r_[study, d.ci_lower, d.ci_upper], lo_t, hi_t)),
         log=shown.axis == "log",

@@ -4,8 +4,9 @@
 # draws (the plot's display list, recordPlot()).
 #
 #   labbe   metafor::labbe.rma: arm outcomes x (control), y (experimental), point sizes cex
-#   radial  metafor::radial.rma: x = 1/sqrt(vi + tau2), y = yi/sqrt(vi + tau2), and the
-#           shaded +/- z region it draws (polygon)
+#   radial  metafor::radial.rma: x = 1/sqrt(vi + tau2), y = yi/sqrt(vi + tau2) (with
+#           center=TRUE: (yi - estimate)/sqrt(vi + tau2)), and the shaded +/- z region it
+#           draws (polygon)
 #   qq      metafor::qqnorm.rma.uni: the points (x, y) it returns, and the envelope lines it
 #           draws with smooth = FALSE (a simulation: reps = 20000 and seed below; the tests
 #           compare a seeded simulation of their own at a Monte Carlo tolerance)
@@ -77,9 +78,9 @@ for (m in c("IRR", "IRD")) {
 }
 
 # --- radial -------------------------------------------------------------------------------
-radial_case <- function(call_text, fit) {
-  new_plot(); r <- radial(fit); dr <- drawn(); dev.off()
-  list(kind = scalar("radial"), call = scalar(call_text), method = scalar(fit$method),
+radial_case <- function(call_text, fit, center = FALSE) {
+  new_plot(); r <- radial(fit, center = center); dr <- drawn(); dev.off()
+  list(kind = scalar("radial"), call = scalar(call_text), method = scalar(fit$method), center = scalar(center),
        yi = as.numeric(fit$yi), vi = as.numeric(fit$vi), tau2 = scalar(fit$tau2),
        estimate = scalar(as.numeric(fit$b)), ci_lower = scalar(fit$ci.lb), ci_upper = scalar(fit$ci.ub),
        x = as.numeric(r$x), y = as.numeric(r$y), drawn = dr)
@@ -88,6 +89,8 @@ dat <- escalc("OR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = bcg)
 for (m in c("REML", "EE", "DL")) {
   fit <- rma(yi, vi, data = dat, method = m, control = ctrl)
   cases[[sprintf("radial-bcg-OR-%s", m)]] <- radial_case(sprintf("radial(rma(yi, vi, data=dat.bcg OR, method='%s'))", m), fit)
+  cases[[sprintf("radial-bcg-OR-%s-center", m)]] <- radial_case(
+    sprintf("radial(rma(yi, vi, data=dat.bcg OR, method='%s'), center=TRUE)", m), fit, center = TRUE)
 }
 
 # --- normal Q-Q -----------------------------------------------------------------------------
