@@ -49,6 +49,7 @@ _EXPORTS: dict[str, str] = {
     "linear_combinations": "metaevidence.stats.regression_tools",
     "predict_at": "metaevidence.stats.regression_tools",
     "predictive_probability": "metaevidence.stats.regression_tools",
+    "heteroscedasticity_test": "metaevidence.stats.hettest",
     "rstandard": "metaevidence.stats.regression_tools",
     "rstudent": "metaevidence.stats.regression_tools",
     "MetaAnalysis": "metaevidence.stats.results",

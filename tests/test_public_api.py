@@ -33,6 +33,7 @@ EXPECTED = {
     "linear_combinations",
     "predict_at",
     "predictive_probability",
+    "heteroscedasticity_test",
     "rstandard",
     "rstudent",
     "MetaAnalysis",
