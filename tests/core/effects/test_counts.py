@@ -161,5 +161,7 @@ def test_rate_ratio_is_invariant_to_the_time_unit(x1, t1, x2, t2, scale):
     np.testing.assert_allclose(v2, v1, rtol=1e-12)
     d1, w1 = fx.rate_difference(x1, t1, x2, t2)
     d2, w2 = fx.rate_difference(x1, t1 * scale, x2, t2 * scale)
-    np.testing.assert_allclose(d2 * scale, d1, rtol=1e-10, atol=1e-14)
+    # a difference of two rates, each rounded to ~1e-16 relative: its absolute error is a
+    # few ulps of the larger rate (x = 81, t = 1 and 1 + 2^-52 leaves 1.4e-14 of 162)
+    np.testing.assert_allclose(d2 * scale, d1, rtol=1e-10, atol=1e-14 * (x1 / t1 + x2 / t2))
     np.testing.assert_allclose(w2 * scale**2, w1, rtol=1e-10)
