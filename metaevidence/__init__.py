@@ -148,6 +148,7 @@ _EXPORTS: dict[str, str] = {
     "SpecError": "metaevidence.errors",
     "ConvergenceWarning": "metaevidence.errors",
     "SmallSampleWarning": "metaevidence.errors",
+    "LargeEffectWarning": "metaevidence.errors",
     # subpackages
     "datasets": "metaevidence.datasets",
 }

@@ -23,6 +23,7 @@ __all__ = [
     "StoreError",
     "ConvergenceWarning",
     "SmallSampleWarning",
+    "LargeEffectWarning",
 ]
 
 
@@ -96,4 +97,10 @@ class ConvergenceWarning(UserWarning):
 class SmallSampleWarning(UserWarning):
     """A method was applied to fewer studies than guidance recommends
     (e.g. funnel-asymmetry tests with k < 10, Cochrane Handbook section 13.3.5.4).
+    """
+
+
+class LargeEffectWarning(UserWarning):
+    """An effect size is implausibly large for its measure, as data-entry slips make them
+    (e.g. a standardized mean difference beyond 2: standard errors used as SDs?).
     """

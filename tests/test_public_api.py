@@ -112,6 +112,7 @@ EXPECTED = {
     "SpecError",
     "ConvergenceWarning",
     "SmallSampleWarning",
+    "LargeEffectWarning",
     "datasets",
 }
 

@@ -204,7 +204,9 @@ def _partial_rows(name, c, check, legacy):
 
 
 def _paired_rows(name, c, check, legacy, fix, vtype="LS"):
-    for g in ("1", "2"):
+    if "sd2i" not in c:  # SMCR standardizes by sd1i alone and may be given without sd2i
+        c = {**c, "sd2i": np.full(c["sd1i"].shape, np.nan)}
+    for g in ("1", "2") if np.isfinite(c["sd2i"]).any() or name != "SMCR" else ("1",):
         check.require(c[f"sd{g}i"] > 0, f"sd{g}i", "a positive standard deviation", c[f"sd{g}i"])
         if name in ("ROMC", "CVRC"):
             check.require(c[f"m{g}i"] > 0, f"m{g}i", f"positive for {name} (a ratio-scale mean)", c[f"m{g}i"])

@@ -362,6 +362,7 @@ def effect_sizes(
     correct: bool | None = None,
     vtype: str | Sequence[str] = "LS",
     legacy: bool = False,
+    cutoff: float | None = 2.0,
     study_info: Mapping[str, Any] | None = None,
     group_labels: tuple[str, str] | None = None,
     **unknown: Any,
@@ -479,6 +480,12 @@ def effect_sizes(
         the SMDH, SMD1H, SMCRH and PCOR variances (4.6-0), the ZPCOR variance (4.0-0 and
         4.6-0) and the default ``correct`` (5.0-1).
         The default follows current metafor.
+    cutoff : float or None, default 2
+        For SMD, SMDH, SMD1 and SMD1H: warn (:class:`~metaevidence.errors.LargeEffectWarning`)
+        when an estimate exceeds this in absolute value, the mark of standard errors
+        entered as SDs (metafor 5.1's ``cutoff``; None skips the check, metafor's ``NA``;
+        ``legacy`` skips it too, as metafor 3.8-1 has none). Unlike metafor, which checks a
+        given set of estimates once per R session, every call checks.
     study_info : mapping of str to array_like (n,), optional
         Per-study attributes kept with the rows (year, subgroup, ids).
     group_labels : (str, str), optional
@@ -601,6 +608,7 @@ def effect_sizes(
         for vt in dict.fromkeys(vtypes)
     }
     out = runs[vtypes[0]] if len(runs) == 1 else _by_row(runs, vtypes)
+    _flag_large(info.name, out.yi, labels_t, None if legacy else cutoff)  # 3.8-1 had no check
     return EffectSizes(
         yi=out.yi,
         vi=out.vi,
@@ -615,6 +623,41 @@ def effect_sizes(
         add=out.add,
         to=to,
         drop00=bool(drop00),
+    )
+
+
+#: Measures whose estimates are checked against ``cutoff`` (metafor 5.1 checks these SMDs,
+#: not the change-score ones).
+LARGE_EFFECT_MEASURES = ("SMD", "SMDH", "SMD1", "SMD1H")
+
+
+def _flag_large(measure: str, yi: np.ndarray, labels: tuple[str, ...], cutoff) -> None:
+    """Warn when an SMD-type estimate is beyond ``cutoff`` in absolute value."""
+    if cutoff is None:
+        return
+    if (
+        isinstance(cutoff, bool)
+        or not isinstance(cutoff, (int, float, np.integer, np.floating))
+        or not cutoff > 0
+    ):
+        raise ValueError(f"effect_sizes: cutoff must be a positive number or None; got {cutoff!r}")
+    if measure not in LARGE_EFFECT_MEASURES:
+        return
+    with np.errstate(invalid="ignore"):
+        rows = np.flatnonzero(np.abs(np.asarray(yi, float)) > cutoff)
+    if rows.size == 0:
+        return
+    import warnings
+
+    from metaevidence.errors import LargeEffectWarning
+
+    shown = ", ".join(f"row {i} ({labels[i]!r}: {float(yi[i]):.3g})" for i in rows[:5])
+    more = f" and {rows.size - 5} more" if rows.size > 5 else ""
+    warnings.warn(
+        f"effect_sizes(measure={measure!r}): {rows.size} value(s) unusually large (|yi| > {cutoff:g}): "
+        f"{shown}{more}. Were standard errors entered in place of SDs? (cutoff=None skips this check)",
+        LargeEffectWarning,
+        stacklevel=3,
     )
 
 

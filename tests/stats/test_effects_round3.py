@@ -19,6 +19,7 @@ from scipy.stats import multivariate_normal, norm
 
 import metaevidence as me
 from metaevidence.core.effects.measures import REPORTED_COLUMNS
+from metaevidence.stats.effects import LARGE_EFFECT_MEASURES
 from tests.reference_data import as_array, assert_close, load_reference
 from tests.tolerances import (
     CANCELLATION_ABS,
@@ -42,6 +43,8 @@ def replay(case: dict, **extra) -> me.EffectSizes:
     info = me.MEASURES[case["measure"]]
     accepted = {c for kind in info.columns for c in kind} | set(REPORTED_COLUMNS)
     inputs = {k: as_array(v) for k, v in case["inputs"].items() if k in accepted}
+    if case["measure"] in LARGE_EFFECT_MEASURES:  # these data have SMDs beyond 2 (metafor warns
+        extra.setdefault("cutoff", None)  # too); the warning is tested in test_smd_cutoff.py
     return me.effect_sizes(case["measure"], **inputs, **case["settings"], **extra)
 
 

@@ -171,7 +171,7 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 "standardized mean change, raw-score standardization",
                 "SMCR",
                 "paired",
-                _PAIRED,
+                _PAIRED + (("m1i", "m2i", "sd1i", "ni", "ri"),),  # sd2i is not used (metafor needs none)
                 "identity",
                 None,
             ),
