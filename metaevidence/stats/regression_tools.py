@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from metaevidence.core import multiplicity as _mult
 from metaevidence.core import regression as _regress
 from metaevidence.display.summary import Summary, Table, fmt, fmt_p
 from metaevidence.stats.influence import model_inputs
@@ -50,6 +51,9 @@ class LinearCombinations:
     df : float
         Residual df k - p under Knapp-Hartung; ``nan`` under ``test="z"``.
     test : str
+    adjust : str
+        How ``p_value`` was adjusted for multiple testing ("none", "bonferroni", "holm",
+        "hochberg", "BH", "BY", "fdr"; :mod:`metaevidence.core.multiplicity`).
     """
 
     L: np.ndarray
@@ -62,6 +66,7 @@ class LinearCombinations:
     qm_p_value: float
     df: float
     test: str
+    adjust: str = "none"
 
     def summary(self, digits: int = 4) -> Summary:
         rows = tuple(
@@ -112,7 +117,7 @@ def _check_regression(result, where):
         raise TypeError(f"{where} needs a MetaRegression (from meta_regression); got {type(result).__name__}")
 
 
-def linear_combinations(result: MetaRegression, L) -> LinearCombinations:
+def linear_combinations(result: MetaRegression, L, *, adjust: bool | str | None = None) -> LinearCombinations:
     """Test linear combinations of meta-regression coefficients (metafor ``anova(res, X=L)``).
 
     Parameters
@@ -120,6 +125,10 @@ def linear_combinations(result: MetaRegression, L) -> LinearCombinations:
     result : MetaRegression
     L : array_like (m, p) or (p,)
         One row per combination, one column per coefficient (intercept first).
+    adjust : bool or str, optional
+        Adjust the combinations' p-values for multiple testing (metafor 4.8's ``adjust``):
+        ``True`` is Bonferroni; or "holm", "hochberg", "BH"/"fdr", "BY", "bonferroni"
+        (a prefix will do). The omnibus test is not adjusted.
 
     Returns
     -------
@@ -139,10 +148,11 @@ def linear_combinations(result: MetaRegression, L) -> LinearCombinations:
     >>> linear_combinations(res, [[1, 3]]).estimate.shape
     (1,)
 
-    Matches ``metafor::anova.rma(res, X=L)`` (metafor 3.8-1).
+    Matches ``metafor::anova.rma(res, X=L)`` (metafor 3.8-1; ``adjust`` metafor 5.1-12).
     """
     where = "linear_combinations"
     _check_regression(result, where)
+    method = _mult.resolve_method(adjust, where)
     L = np.atleast_2d(np.asarray(L, dtype=float))
     if L.ndim != 2 or L.shape[1] != result.p or not np.all(np.isfinite(L)):
         raise ValueError(
@@ -163,7 +173,9 @@ def linear_combinations(result: MetaRegression, L) -> LinearCombinations:
         p = 2.0 * stats.t.sf(np.abs(stat), df)
         qm = qm / m
         qm_p = float(stats.f.sf(qm, m, df))
-    return LinearCombinations(L, est, se, stat, p, qm, m, qm_p, df, result.test)
+    return LinearCombinations(
+        L, est, se, stat, _mult.adjust_p(p, method), qm, m, qm_p, df, result.test, method
+    )
 
 
 def predict_at(
@@ -173,6 +185,7 @@ def predict_at(
     intercept: bool | None = None,
     pi_method: str = "metafor",
     hetvar: float | None = None,
+    adjust: bool = False,
 ) -> Prediction:
     """Predicted average effects at new moderator values, with confidence and prediction
     intervals (metafor ``predict(res, newmods=)``).
@@ -194,6 +207,9 @@ def predict_at(
     hetvar : float, optional
         The heterogeneity variance of the prediction interval in place of the fit's
         :math:`\\hat\\tau^2` (metafor 5's ``hetvar``).
+    adjust : bool
+        Bonferroni-adjust the confidence and prediction intervals for the ``m`` predictions:
+        level :math:`1 - (1 - level)/m` (metafor 4.8's ``adjust=TRUE``).
 
     Returns
     -------
@@ -218,14 +234,25 @@ def predict_at(
         )
     if pi_method not in ("metafor", "riley"):
         raise ValueError(f"{where}: pi_method must be 'metafor' or 'riley'; got {pi_method!r}")
+    if not isinstance(adjust, (bool, np.bool_)):
+        raise TypeError(f"{where}: adjust must be True or False (a Bonferroni correction); got {adjust!r}")
     tau2 = _heterogeneity(result, hetvar, where)
     if add:
         x = np.column_stack([np.ones(x.shape[0]), x])
     pred = result.predict(x)
-    if pi_method == "metafor" and hetvar is None:
+    if pi_method == "metafor" and hetvar is None and not adjust:
         return pred
+    level = 1.0 - (1.0 - result.level) / x.shape[0] if adjust else result.level
+    q = 0.5 + level / 2
+    if adjust:  # the confidence interval at the adjusted level, on the test's distribution
+        ci_crit = stats.norm.ppf(q) if result.test == "z" else stats.t.ppf(q, result.df)
+        pred = dataclasses.replace(
+            pred,
+            ci_lower=pred.estimate - ci_crit * pred.se,
+            ci_upper=pred.estimate + ci_crit * pred.se,
+            level=level,
+        )
     dist, df = _predictive_distribution(result, pi_method, where)
-    q = 0.5 + result.level / 2
     crit = stats.norm.ppf(q) if dist == "normal" else (stats.t.ppf(q, df) if df > 0 else np.nan)
     half = crit * np.sqrt(pred.se**2 + tau2)
     return dataclasses.replace(pred, pi_lower=pred.estimate - half, pi_upper=pred.estimate + half)

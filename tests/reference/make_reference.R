@@ -14,7 +14,7 @@
 # Each script in tests/reference/R/ (other than helpers.R) writes one fixture file;
 # escalc_v5.R and selmodel_v5.R need metafor >= 5.0-1, fsn_general_v5.R metafor >= 4.4-0 and
 # fivenum_v5.R metafor >= 4.0-0, predict_prob_v5.R, hettest_v5.R and smd_cutoff_v5.R metafor >= 5.1-0 and
-# labbe_v5.R metafor >= 4.8-0 (see their headers); they skip under Debian's 3.8-1;
+# labbe_v5.R and adjust_v5.R metafor >= 4.8-0 (see their headers); they skip under Debian's 3.8-1;
 # tacc_meta.R needs R's meta package (not in Debian; see its header) and skips without it.
 # The raw datasets are read from metaevidence/datasets/data (package data; the same
 # files as ../shared/data/metadat).
